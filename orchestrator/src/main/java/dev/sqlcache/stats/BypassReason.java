@@ -1,0 +1,38 @@
+package dev.sqlcache.stats;
+
+/**
+ * Why a statement went straight to the database without the cache. Every pass-through is counted under one
+ * of these, so an operator can see what keeps the hit ratio down.
+ */
+public enum BypassReason {
+    /** The statement is not a read (a write, DDL, transaction control, session statement). */
+    NOT_A_READ,
+    /** jOOQ's parser could not read the statement, so what it touches is unknown. */
+    UNPARSEABLE,
+    /** More than one statement in one string. */
+    MULTIPLE_STATEMENTS,
+    /** SELECT ... FOR UPDATE / FOR SHARE and similar: the read takes locks. */
+    LOCKING_READ,
+    /** A function whose result can change between two executions (now(), random(), nextval(), unknown functions). */
+    NON_DETERMINISTIC,
+    /** The query reads no table, so no write could ever invalidate it. */
+    NO_TABLE,
+    /** The query reads a system catalog (information_schema, pg_catalog, ...). */
+    SYSTEM_CATALOG,
+    /** CallableStatement and CALL: the driver cannot see what a procedure reads. */
+    CALLABLE,
+    /** A result column type or value the codec cannot round-trip exactly (LOBs, arrays, ...). */
+    UNSUPPORTED_TYPE,
+    /** A bound parameter the key cannot represent exactly (streams, LOBs, unknown objects). */
+    UNSUPPORTED_PARAMETER,
+    /** The result exceeded the configured row or byte limit; it streamed through uncached. */
+    TOO_LARGE,
+    /** The transaction state forbids it: an isolation level above READ COMMITTED, a table written by this transaction, or state the driver does not model. */
+    TRANSACTION_STATE,
+    /** An updatable or otherwise special result set was requested. */
+    RESULT_SET_MODE,
+    /** Redis is unreachable, failing, or has invalidations still to catch up on. */
+    CACHE_UNAVAILABLE,
+    /** Caching is switched off by configuration. */
+    DISABLED
+}

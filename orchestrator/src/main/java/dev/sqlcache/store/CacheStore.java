@@ -1,0 +1,54 @@
+package dev.sqlcache.store;
+
+/**
+ * The shared store behind the cache: Redis in production, an in-process map for a single JVM.
+ *
+ * <p>Entries are opaque bytes. Consistency rests on <em>version tokens</em>: one small key per database table
+ * (and one per database) whose value changes on every write. A reader fetches the entry and the current tokens in
+ * one round trip; an entry is only valid when the tokens stored inside it equal the current ones. Tokens are
+ * random, never counters, so a token that was evicted or lost and then recreated can never match an old entry.
+ *
+ * <p>Every method may throw {@link CacheStoreException}; callers treat that as "cache unavailable" and go to the
+ * database. Implementations are thread-safe.
+ */
+public interface CacheStore extends AutoCloseable {
+
+    /**
+     * Reads an entry and the current value of each version key in one round trip.
+     *
+     * @return the entry (or {@code null}) and one token per version key ({@code null} where the key is missing)
+     */
+    Lookup lookup(String entryKey, String[] versionKeys);
+
+    /**
+     * Gives every missing version key a fresh token (set-if-absent) and returns the current token of each key.
+     */
+    String[] initVersions(String[] versionKeys);
+
+    /**
+     * Stores an entry with a time to live, but only if every version key still holds the expected token; a
+     * result computed before a write must not overwrite anything after that write.
+     *
+     * @return whether the entry was stored
+     */
+    boolean putIfVersions(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys, String[] expectedTokens);
+
+    /** Replaces the token of every key with a fresh one, making every entry tagged with the old tokens invalid. */
+    void bumpVersions(String[] versionKeys);
+
+    /** Deletes every key matching a glob pattern (administration only: it scans). Returns how many were deleted. */
+    long deleteMatching(String pattern);
+
+    /** Whether the store answers right now. Never throws. */
+    boolean ping();
+
+    /** A description for logs: kind and address, never a password. */
+    String describe();
+
+    @Override
+    void close();
+
+    /** The result of {@link #lookup}. */
+    record Lookup(byte[] entry, String[] versions) {
+    }
+}
