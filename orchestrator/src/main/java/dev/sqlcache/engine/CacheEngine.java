@@ -1,0 +1,135 @@
+package dev.sqlcache.engine;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.sqlcache.analysis.DatabaseFamily;
+import dev.sqlcache.analysis.QueryAnalysis;
+import dev.sqlcache.analysis.QueryAnalyzer;
+import dev.sqlcache.config.SqlCacheConfig;
+import dev.sqlcache.key.CacheKeyBuilder;
+import dev.sqlcache.stats.CacheStatistics;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The cache for one database under one configuration: turns SQL texts into {@link QueryPlan}s (once per text),
+ * and opens a {@link SessionCache} per JDBC connection. Shared by every connection to the same database with the
+ * same settings; thread-safe.
+ */
+public final class CacheEngine {
+
+    private final SqlCacheConfig config;
+    private final StoreGuard store;
+    private final QueryAnalyzer analyzer;
+    private final String databaseHash;
+    private final String databaseVersionKey;
+    private final Cache<String, QueryPlan> plans;
+    private final DatabaseFamily family;
+
+    CacheEngine(SqlCacheConfig config, StoreGuard store, QueryAnalyzer analyzer, DatabaseFamily family,
+                String databaseIdentity) {
+        this.config = config;
+        this.family = family;
+        this.store = store;
+        this.analyzer = analyzer;
+        this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
+        this.databaseVersionKey = "sql:_database:version:" + databaseHash;
+        this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
+    }
+
+    /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */
+    public QueryPlan plan(String sql) {
+        QueryPlan plan = plans.getIfPresent(sql);
+        if (plan == null) {
+            plan = plans.get(sql, this::newPlan);
+        }
+        return plan;
+    }
+
+    private QueryPlan newPlan(String sql) {
+        QueryAnalysis analysis = analyzer.analyze(sql);
+        Set<String> read = baseNames(analysis.tablesRead());
+        Set<String> written = baseNames(analysis.tablesWritten());
+        String[] readKeys = new String[read.size() + 1];
+        readKeys[0] = databaseVersionKey;
+        int i = 1;
+        for (String table : read) {
+            readKeys[i++] = versionKey(table);
+        }
+        String[] writeKeys;
+        if (analysis.writesUnknownTables()) {
+            writeKeys = new String[] {databaseVersionKey};
+        } else {
+            writeKeys = written.stream().map(this::versionKey).toArray(String[]::new);
+        }
+        long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
+                .orElse(config.defaultTtlSeconds());
+        int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
+        return new QueryPlan(analysis, readKeys, writeKeys, read, written, parameters, ttl);
+    }
+
+    /** The version key of one table: its unqualified name, so that every spelling of it meets one key. */
+    private String versionKey(String baseName) {
+        return "sql:" + baseName + ":version:" + databaseHash;
+    }
+
+    /** The key that, bumped, invalidates everything cached for this database. */
+    String databaseVersionKey() {
+        return databaseVersionKey;
+    }
+
+    private static Set<String> baseNames(Set<String> tables) {
+        Set<String> names = new TreeSet<>();
+        for (String table : tables) {
+            names.add(baseName(table));
+        }
+        return Set.copyOf(names);
+    }
+
+    /**
+     * {@code public.orders} and {@code orders} may be the same table, depending on the search path; sharing one
+     * version key per unqualified name can only invalidate too much, never too little.
+     */
+    static String baseName(String table) {
+        int dot = table.lastIndexOf('.');
+        return dot < 0 ? table : table.substring(dot + 1);
+    }
+
+    /** Opens the per-connection state. */
+    public SessionCache openSession(String user, String catalog, String schema, boolean autoCommit, int isolation) {
+        return new SessionCache(this, user, catalog, schema, autoCommit, isolation);
+    }
+
+    /** Invalidates everything cached for this database. */
+    public void invalidateAll() {
+        store.statistics().invalidated(1);
+        store.bump(new String[] {databaseVersionKey});
+    }
+
+    public CacheStatistics statistics() {
+        return store.statistics().snapshot();
+    }
+
+    public DatabaseFamily family() {
+        return family;
+    }
+
+    public SqlCacheConfig config() {
+        return config;
+    }
+
+    StoreGuard store() {
+        return store;
+    }
+
+    /** Where entries go, for logs and diagnostics. */
+    public String describeStore() {
+        return store.store().describe();
+    }
+
+    /** Whether the store answers right now and no invalidation is still owed to it. */
+    public boolean healthy() {
+        return store.available() && store.store().ping();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.sqlcache.engine;
+
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Names the database a connection reaches, for keys and version tokens: the real JDBC URL without credentials and
+ * without sqlcache's own settings. Two connections share cached entries and invalidations exactly when their
+ * identities are equal.
+ *
+ * <p>Embedded databases get a nonce, because the same URL names a different database in another JVM (H2
+ * {@code mem:} and file databases) or even on another connection (an unnamed {@code jdbc:h2:mem:}).
+ * The {@code sqlcache.databaseId} setting overrides all of this, for two URLs that reach one database.
+ */
+public final class DatabaseIdentity {
+
+    private static final String JVM_NONCE = UUID.randomUUID().toString();
+    private static final Pattern CREDENTIAL_PARAMS = Pattern.compile(
+            "(?i)([?&;])(user|username|password|passwd|pwd|sslpassword|sslkey|sslcert)=[^&;]*");
+    private static final Pattern USERINFO = Pattern.compile("^(jdbc:[^:]+:(?:[a-z+]+:)?//)[^@/?;]*@");
+
+    private DatabaseIdentity() {
+    }
+
+    /**
+     * The identity of the database behind {@code realUrl}.
+     *
+     * @param override the configured {@code sqlcache.databaseId}, or null
+     */
+    public static String of(String realUrl, String override) {
+        if (override != null && !override.isBlank()) {
+            return "id:" + override;
+        }
+        String url = USERINFO.matcher(realUrl).replaceFirst("$1");
+        url = CREDENTIAL_PARAMS.matcher(url).replaceAll("$1");
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:tcp:") && !lower.startsWith("jdbc:h2:ssl:")) {
+            String rest = lower.substring("jdbc:h2:".length());
+            if (rest.equals("mem:") || rest.startsWith("mem:;")) {
+                // An unnamed in-memory database is private to one connection.
+                return url + "#connection:" + UUID.randomUUID();
+            }
+            return url + "#jvm:" + JVM_NONCE;
+        }
+        if (lower.startsWith("jdbc:sqlite:") || lower.startsWith("jdbc:derby:") && !lower.startsWith("jdbc:derby://")
+                || lower.startsWith("jdbc:hsqldb:mem:") || lower.startsWith("jdbc:hsqldb:file:")) {
+            return url + "#jvm:" + JVM_NONCE;
+        }
+        return url;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sqlcache.engine;
+
+import dev.sqlcache.analysis.QueryAnalysis;
+
+import java.util.Set;
+
+/**
+ * Everything the hot path needs about one SQL text on one database, resolved once: the analysis, the version keys
+ * a read depends on and a write bumps, the number of bind markers and the time to live.
+ */
+public final class QueryPlan {
+
+    private final QueryAnalysis analysis;
+    private final String[] readVersionKeys;
+    private final String[] writeVersionKeys;
+    private final Set<String> tablesRead;
+    private final Set<String> tablesWritten;
+    private final int parameterCount;
+    private final long ttlSeconds;
+
+    QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, Set<String> tablesRead,
+              Set<String> tablesWritten, int parameterCount, long ttlSeconds) {
+        this.analysis = analysis;
+        this.readVersionKeys = readVersionKeys;
+        this.writeVersionKeys = writeVersionKeys;
+        this.tablesRead = tablesRead;
+        this.tablesWritten = tablesWritten;
+        this.parameterCount = parameterCount;
+        this.ttlSeconds = ttlSeconds;
+    }
+
+    public QueryAnalysis analysis() {
+        return analysis;
+    }
+
+    /** Whether executing it may change data, so that it must invalidate. */
+    public boolean writes() {
+        return writeVersionKeys.length > 0;
+    }
+
+    /** Whether its result may be cached, before transaction state and parameters are considered. */
+    public boolean cacheable() {
+        return analysis.cacheable();
+    }
+
+    String[] readVersionKeys() {
+        return readVersionKeys;
+    }
+
+    String[] writeVersionKeys() {
+        return writeVersionKeys;
+    }
+
+    /** Unqualified lower-case names of the tables read: the unit of invalidation. */
+    Set<String> tablesRead() {
+        return tablesRead;
+    }
+
+    /** Unqualified lower-case names of the tables written; empty with {@link #writesEverything()}. */
+    Set<String> tablesWritten() {
+        return tablesWritten;
+    }
+
+    /** Whether a write must invalidate everything cached for the database. */
+    boolean writesEverything() {
+        return analysis.writesUnknownTables();
+    }
+
+    int parameterCount() {
+        return parameterCount;
+    }
+
+    long ttlSeconds() {
+        return ttlSeconds;
+    }
+}

@@ -1,0 +1,265 @@
+package dev.sqlcache.engine;
+
+import dev.sqlcache.analysis.DatabaseFamily;
+import dev.sqlcache.analysis.StatementKind;
+import dev.sqlcache.analysis.TransactionControl;
+import dev.sqlcache.codec.CachedResult;
+import dev.sqlcache.codec.CorruptEntryException;
+import dev.sqlcache.codec.ResultCodec;
+import dev.sqlcache.key.BoundParameters;
+import dev.sqlcache.key.CacheKeyBuilder;
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.StatisticsRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.TimeZone;
+import java.util.UUID;
+
+/**
+ * The cache as seen by one JDBC connection: its key context (database, user, catalog, schema, time zone) and its
+ * transaction. The JDBC wrappers report what happens; this class decides. Not thread-safe, like a connection.
+ */
+public final class SessionCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionCache.class);
+
+    private final CacheEngine engine;
+    private final StoreGuard store;
+    private final StatisticsRecorder statistics;
+    private final String user;
+    private final String timeZone;
+    private final TransactionTracker transaction;
+    private String catalog;
+    private String schema;
+    private String sessionSalt = "";
+    private byte[] context;
+
+    SessionCache(CacheEngine engine, String user, String catalog, String schema, boolean autoCommit, int isolation) {
+        this.engine = engine;
+        this.store = engine.store();
+        this.statistics = store.statistics();
+        this.user = user;
+        // Drivers turn DATE/TIME/TIMESTAMP into java.sql objects in the JVM's zone: part of what a result means.
+        this.timeZone = TimeZone.getDefault().getID();
+        this.transaction = new TransactionTracker(autoCommit, isolation);
+        this.catalog = catalog;
+        this.schema = schema;
+        this.context = computeContext();
+    }
+
+    private byte[] computeContext() {
+        return CacheKeyBuilder.contextDigest(engine.databaseVersionKey(), user, catalog, schema, timeZone, sessionSalt);
+    }
+
+    public CacheEngine engine() {
+        return engine;
+    }
+
+    /**
+     * Decides a read before it runs.
+     *
+     * @param parameters bound values of a prepared statement, or null for a plain statement
+     */
+    public ReadOutcome beginRead(QueryPlan plan, BoundParameters parameters, long maxRows, int maxFieldSize) {
+        if (!engine.config().enabled()) {
+            return bypass(BypassReason.DISABLED, plan);
+        }
+        if (!plan.cacheable()) {
+            return bypass(plan.analysis().bypassReason(), plan);
+        }
+        if (!transaction.mayRead(plan.readVersionKeys())) {
+            return bypass(BypassReason.TRANSACTION_STATE, plan);
+        }
+        if (parameters != null ? !parameters.isKeyable(plan.parameterCount()) : plan.parameterCount() != 0) {
+            return bypass(BypassReason.UNSUPPORTED_PARAMETER, plan);
+        }
+        String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
+                parameters, maxRows, maxFieldSize);
+        String[] versionKeys = plan.readVersionKeys();
+        var lookup = store.lookup(key, versionKeys);
+        if (lookup == null) {
+            return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
+        }
+        String[] tokens = lookup.versions();
+        if (Arrays.asList(tokens).contains(null)) {
+            tokens = store.initVersions(versionKeys);
+            if (tokens == null) {
+                return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
+            }
+        }
+        byte[] entry = lookup.entry();
+        if (entry != null) {
+            try {
+                if (Arrays.equals(ResultCodec.readTokens(entry), tokens)) {
+                    CachedResult result = ResultCodec.decode(entry);
+                    statistics.hit();
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("sqlcache hit {}", key);
+                    }
+                    return new ReadOutcome.Hit(key, result);
+                }
+            } catch (CorruptEntryException e) {
+                LOG.debug("sqlcache: unreadable entry {} treated as a miss: {}", key, e.getMessage());
+            }
+        }
+        statistics.miss();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache miss {}{}", key, entry == null ? "" : " (stale entry)");
+        }
+        return new ReadOutcome.Miss(key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
+    }
+
+    private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
+        statistics.bypass(reason);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache bypass ({}) {} reading {}", reason, plan.analysis().kind(), plan.analysis().tablesRead());
+        }
+        return ReadOutcome.Bypass.of(reason);
+    }
+
+    /** Counts a statement that went to the database without asking the cache (callable statements, DDL ...). */
+    public void bypassed(BypassReason reason) {
+        statistics.bypass(reason);
+    }
+
+    /** A missed read was fully consumed: store it if nothing this connection did since makes it unsafe. */
+    public void completeRead(ReadOutcome.Miss miss, CachedResult result) {
+        if (!transaction.mayStore(miss.transactionEpoch())) {
+            LOG.debug("sqlcache: {} not stored, written by this transaction meanwhile", miss.key());
+            return;
+        }
+        byte[] bytes = ResultCodec.encode(miss.tokens(), result);
+        if (store.put(miss.key(), bytes, miss.ttlSeconds(), miss.versionKeys(), miss.tokens())) {
+            statistics.stored();
+        }
+    }
+
+    /** A missed read could not be cached after all (too large, a value the codec cannot round-trip). */
+    public void abandonedRead(BypassReason reason) {
+        statistics.bypass(reason);
+    }
+
+    /**
+     * Reports an executed statement (successful or not: a failed batch may have applied part of its work) so that
+     * what it wrote is invalidated, now or at commit, and transaction and session state stay in step.
+     */
+    public void afterExecute(QueryPlan plan) {
+        StatementKind kind = plan.analysis().kind();
+        if (plan.writes()) {
+            written(plan, kind == StatementKind.DDL);
+        }
+        if (kind == StatementKind.TRANSACTION_CONTROL) {
+            transactionControl(plan.analysis().transactionControl());
+        } else if (kind == StatementKind.SESSION) {
+            sessionChanged();
+        } else if (plan.analysis().createsTemporaryTable()) {
+            // A temporary table may shadow a real one for this connection only: its keys must not be shared.
+            sessionChanged();
+        }
+    }
+
+    /** Reports a statement whose effects cannot be known (a stored procedure call): invalidate everything. */
+    public void afterOpaqueWrite() {
+        written(new String[] {engine.databaseVersionKey()}, false);
+    }
+
+    private void written(QueryPlan plan, boolean ddl) {
+        written(plan.writeVersionKeys(), ddl);
+    }
+
+    private void written(String[] keys, boolean ddl) {
+        if (!transaction.inTransaction()) {
+            invalidate(keys);
+            return;
+        }
+        transaction.deferred(keys);
+        if (ddl && engine.family() != DatabaseFamily.POSTGRES) {
+            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now.
+            invalidate(transaction.drainPending());
+        }
+    }
+
+    private void transactionControl(TransactionControl control) {
+        if (control == null) {
+            return;
+        }
+        switch (control) {
+            case BEGIN -> transaction.sqlBegin();
+            case COMMIT -> afterCommit();
+            case ROLLBACK -> afterRollback();
+            case SET_TRANSACTION -> transaction.isolationUnknown();
+            default -> {
+                // Savepoints neither end the transaction nor make anything visible to others.
+            }
+        }
+    }
+
+    /** A commit returned (or failed in an unknown state): what the transaction wrote is invalidated. */
+    public void afterCommit() {
+        transaction.committed();
+        invalidate(transaction.drainPending());
+    }
+
+    /** A rollback returned: nothing written became visible, nothing to invalidate. */
+    public void afterRollback() {
+        transaction.rolledBack();
+    }
+
+    /**
+     * Auto-commit changed; switching it on commits the open transaction (JDBC says so), switching it off starts
+     * one.
+     */
+    public void autoCommitChanged(boolean autoCommit) {
+        if (autoCommit) {
+            transaction.setAutoCommit(true);
+            afterCommit();
+        } else {
+            transaction.setAutoCommit(false);
+        }
+    }
+
+    public void isolationChanged(int isolation) {
+        transaction.setIsolation(isolation);
+    }
+
+    /** Catalog or schema changed through the JDBC API. */
+    public void contextChanged(String catalog, String schema) {
+        this.catalog = catalog;
+        this.schema = schema;
+        this.context = computeContext();
+    }
+
+    /**
+     * A SET, USE or similar statement may have changed anything that shapes a result (search path, role, time
+     * zone, ...). From now on this connection's entries are its own: still invalidated by every write, never shared
+     * with connections whose session differs.
+     */
+    private void sessionChanged() {
+        sessionSalt = UUID.randomUUID().toString();
+        context = computeContext();
+    }
+
+    /**
+     * The connection is closing or aborting with a transaction maybe open. Some drivers commit on close; assume
+     * the writes became visible.
+     */
+    public void close() {
+        String[] pending = transaction.drainPending();
+        if (pending.length > 0) {
+            invalidate(pending);
+        }
+    }
+
+    private void invalidate(String[] keys) {
+        if (keys.length == 0) {
+            return;
+        }
+        statistics.invalidated(keys.length);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
+        }
+        store.bump(keys);
+    }
+}

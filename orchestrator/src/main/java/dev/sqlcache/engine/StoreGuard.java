@@ -1,0 +1,179 @@
+package dev.sqlcache.engine;
+
+import dev.sqlcache.stats.StatisticsRecorder;
+import dev.sqlcache.store.CacheStore;
+import dev.sqlcache.store.CacheStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Makes the store fail open. Every call either succeeds or reports "unavailable" to its caller; nothing is thrown
+ * at the application.
+ *
+ * <p>After a failure the store is skipped for a back-off period (growing from 250 ms to 5 s) so that a slow or
+ * dead Redis costs the application at most one timeout per period. A version bump that could not reach the store
+ * is remembered; until it has been delivered, this JVM neither reads nor fills the cache, so an entry written
+ * before the failed invalidation can never be served after Redis is back.
+ */
+public final class StoreGuard implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreGuard.class);
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final CacheStore store;
+    private final StatisticsRecorder statistics;
+    private final Set<String> undeliveredBumps = ConcurrentHashMap.newKeySet();
+    private final Object recoveryLock = new Object();
+    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+    private final AtomicLong suppressedLogs = new AtomicLong();
+
+    private volatile long retryAtNanos;
+    private volatile boolean failing;
+    private volatile long backoffNanos = MIN_BACKOFF_NANOS;
+
+    public StoreGuard(CacheStore store, StatisticsRecorder statistics) {
+        this.store = store;
+        this.statistics = statistics;
+    }
+
+    /** The guarded store, for administration. */
+    public CacheStore store() {
+        return store;
+    }
+
+    public StatisticsRecorder statistics() {
+        return statistics;
+    }
+
+    /**
+     * Whether the cache may be used right now: the store is not in back-off and every earlier invalidation has
+     * been delivered. Tries to deliver pending invalidations when the back-off has expired.
+     */
+    public boolean available() {
+        if (!failing && undeliveredBumps.isEmpty()) {
+            return true;
+        }
+        if (System.nanoTime() - retryAtNanos < 0) {
+            return false;
+        }
+        return recover();
+    }
+
+    private boolean recover() {
+        synchronized (recoveryLock) {
+            if (System.nanoTime() - retryAtNanos < 0) {
+                return false;
+            }
+            try {
+                if (!undeliveredBumps.isEmpty()) {
+                    String[] keys = undeliveredBumps.toArray(String[]::new);
+                    store.bumpVersions(keys);
+                    for (String key : keys) {
+                        undeliveredBumps.remove(key);
+                    }
+                } else if (!store.ping()) {
+                    throw new CacheStoreException("ping failed");
+                }
+                if (failing) {
+                    LOG.info("sqlcache: cache store {} is reachable again", store.describe());
+                }
+                failing = false;
+                backoffNanos = MIN_BACKOFF_NANOS;
+                return undeliveredBumps.isEmpty();
+            } catch (RuntimeException e) {
+                failed("recovery", e);
+                return false;
+            }
+        }
+    }
+
+    /** Looks up an entry and its versions; {@code null} when the store is unavailable. */
+    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys) {
+        if (!available()) {
+            return null;
+        }
+        try {
+            return store.lookup(entryKey, versionKeys);
+        } catch (RuntimeException e) {
+            failed("lookup", e);
+            return null;
+        }
+    }
+
+    /** Creates missing version tokens; {@code null} when the store is unavailable. */
+    public String[] initVersions(String[] versionKeys) {
+        try {
+            return store.initVersions(versionKeys);
+        } catch (RuntimeException e) {
+            failed("initVersions", e);
+            return null;
+        }
+    }
+
+    /** Stores an entry if its versions are still current; false on any trouble. */
+    public boolean put(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys, String[] tokens) {
+        if (!available()) {
+            return false;
+        }
+        try {
+            return store.putIfVersions(entryKey, value, ttlSeconds, versionKeys, tokens);
+        } catch (RuntimeException e) {
+            failed("put", e);
+            return false;
+        }
+    }
+
+    /**
+     * Invalidates by giving each version key a fresh token. When the store cannot be reached the keys are kept and
+     * the cache stays off in this JVM until they are delivered.
+     */
+    public void bump(String[] versionKeys) {
+        if (failing || !undeliveredBumps.isEmpty()) {
+            // Deliver in order: never let a later bump succeed while an earlier one is still owed.
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            available();
+            return;
+        }
+        try {
+            store.bumpVersions(versionKeys);
+        } catch (RuntimeException e) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            failed("invalidate", e);
+        }
+    }
+
+    /** Whether invalidations are waiting for the store to come back. */
+    public boolean hasUndeliveredInvalidations() {
+        return !undeliveredBumps.isEmpty();
+    }
+
+    private void failed(String operation, RuntimeException e) {
+        statistics.redisError();
+        long now = System.nanoTime();
+        long backoff = backoffNanos;
+        retryAtNanos = now + backoff;
+        backoffNanos = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+        failing = true;
+        long last = lastLogNanos.get();
+        if (now - last >= LOG_INTERVAL_NANOS && lastLogNanos.compareAndSet(last, now)) {
+            long suppressed = suppressedLogs.getAndSet(0);
+            LOG.warn("sqlcache: cache store {} failed during {} ({}); statements go to the database until it "
+                            + "recovers{}", store.describe(), operation, e.getMessage(),
+                    suppressed > 0 ? " (" + suppressed + " similar errors not logged)" : "");
+        } else {
+            suppressedLogs.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

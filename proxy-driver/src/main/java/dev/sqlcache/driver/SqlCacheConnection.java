@@ -1,0 +1,27 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.CacheStatistics;
+
+import java.sql.Connection;
+
+/**
+ * What sqlcache adds to a JDBC connection, reached through {@code connection.unwrap(SqlCacheConnection.class)}
+ * (also through a pool's connection proxy, and from {@link SqlCacheDataSource}).
+ */
+public interface SqlCacheConnection {
+
+    /** Counters of the cache this connection uses (shared by every connection to the same cache store). */
+    CacheStatistics statistics();
+
+    /** Invalidates everything cached for this connection's database, in every JVM sharing the store. */
+    void invalidateAll();
+
+    /** Where entries are kept, e.g. {@code redis 127.0.0.1:6379 db 0}; never includes a password. */
+    String cacheStore();
+
+    /** Whether the cache store answers now and no invalidation is still owed to it. */
+    boolean cacheHealthy();
+
+    /** The real driver's connection behind this one. */
+    Connection realConnection();
+}

@@ -1,0 +1,40 @@
+package dev.sqlcache.driver.jdbc;
+
+import dev.sqlcache.config.SqlCacheConfig;
+import dev.sqlcache.engine.CacheEngine;
+import dev.sqlcache.engine.CacheEngines;
+import dev.sqlcache.engine.SessionCache;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Wraps a freshly opened real connection, reading once the state the cache keys and transactions depend on. */
+public final class ProxyConnections {
+
+    private ProxyConnections() {
+    }
+
+    /**
+     * @param real    the real driver's new connection; closed again if wrapping fails
+     * @param realUrl the real driver's URL (sqlcache's prefix and settings removed)
+     */
+    public static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl) throws SQLException {
+        try {
+            CacheEngine engine = CacheEngines.forDatabase(config, realUrl);
+            boolean autoCommit = real.getAutoCommit();
+            int isolation = real.getTransactionIsolation();
+            String user = real.getMetaData().getUserName();
+            String catalog = real.getCatalog();
+            String schema = ConnectionProbe.schema(real);
+            SessionCache session = engine.openSession(user, catalog, schema, autoCommit, isolation);
+            return new ProxyConnection(real, session, autoCommit, catalog, schema);
+        } catch (SQLException | RuntimeException | Error e) {
+            try {
+                real.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,388 @@
+package dev.sqlcache.driver.jdbc;
+
+import dev.sqlcache.analysis.StatementKind;
+import dev.sqlcache.codec.ResultCapture;
+import dev.sqlcache.driver.resultset.CachedResultSet;
+import dev.sqlcache.engine.QueryPlan;
+import dev.sqlcache.engine.ReadOutcome;
+import dev.sqlcache.engine.SessionCache;
+import dev.sqlcache.key.BoundParameters;
+import dev.sqlcache.stats.BypassReason;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A statement whose reads go through the cache and whose writes invalidate. Everything else is the real
+ * statement's behaviour; the result sets it returns, cached or real, lead back to this proxy and its connection.
+ */
+public class ProxyStatement extends StatementDelegate {
+
+    protected final ProxyConnection connection;
+    protected final SessionCache session;
+    private final int resultSetType;
+    private final int resultSetConcurrency;
+    private final int resultSetHoldability;
+    private final boolean tracked;
+    private long maxRows;
+    private int maxFieldSize;
+    private List<QueryPlan> batch;
+    private ResultSet current;
+    private boolean servedFromCache;
+    private boolean closeOnCompletion;
+    private boolean closed;
+
+    ProxyStatement(Statement delegate, ProxyConnection connection, String sql) throws SQLException {
+        this(delegate, connection, true);
+    }
+
+    private ProxyStatement(Statement delegate, ProxyConnection connection, boolean tracked) throws SQLException {
+        super(delegate);
+        this.connection = connection;
+        this.session = connection.session();
+        this.tracked = tracked;
+        this.resultSetType = delegate.getResultSetType();
+        this.resultSetConcurrency = delegate.getResultSetConcurrency();
+        this.resultSetHoldability = delegate.getResultSetHoldability();
+        this.maxRows = delegate.getMaxRows();
+        this.maxFieldSize = delegate.getMaxFieldSize();
+        if (tracked) {
+            connection.opened(this);
+        }
+    }
+
+    /** A proxy for a statement the real driver created on its own (behind metadata result sets). */
+    static ProxyStatement foreign(Statement delegate, ProxyConnection connection) throws SQLException {
+        return new ProxyStatement(delegate, connection, false);
+    }
+
+    // ---- the two paths every execution takes
+
+    /**
+     * A read: served from the cache, or run on the database and captured for the cache, or run on the database
+     * only, as the session decides.
+     */
+    final ResultSet read(QueryPlan plan, BoundParameters parameters, SqlCall<ResultSet> query) throws SQLException {
+        startExecution();
+        ReadOutcome outcome;
+        if (resultSetConcurrency != ResultSet.CONCUR_READ_ONLY) {
+            session.bypassed(BypassReason.RESULT_SET_MODE);
+            outcome = ReadOutcome.Bypass.of(BypassReason.RESULT_SET_MODE);
+        } else {
+            outcome = session.beginRead(plan, parameters, maxRows, maxFieldSize);
+        }
+        if (outcome instanceof ReadOutcome.Hit hit) {
+            // The real statement does not run: reset what its last execution left behind.
+            delegate.clearWarnings();
+            servedFromCache = true;
+            current = new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability);
+            return current;
+        }
+        ResultSet real;
+        try {
+            real = query.call();
+        } finally {
+            session.afterExecute(plan);
+        }
+        if (real == null) {
+            return null;
+        }
+        if (outcome instanceof ReadOutcome.Miss miss) {
+            ResultCapture capture = ResultCapture.begin(real.getMetaData(), session.engine().config().maxRows(),
+                    session.engine().config().maxBytes());
+            if (capture != null) {
+                current = new CapturingResultSet(real, this, capture, miss, session);
+                return current;
+            }
+            session.abandonedRead(BypassReason.UNSUPPORTED_TYPE);
+        }
+        current = new ProxyResultSet(real, this);
+        return current;
+    }
+
+    /** Any other execution: run it, then let the session invalidate what it wrote. */
+    final <T> T run(QueryPlan plan, SqlCall<T> execution) throws SQLException {
+        startExecution();
+        if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
+            session.bypassed(plan.analysis().bypassReason());
+        }
+        try {
+            return execution.call();
+        } finally {
+            session.afterExecute(plan);
+            afterSessionStatement(plan);
+        }
+    }
+
+    private void afterSessionStatement(QueryPlan plan) {
+        if (plan.analysis().kind() == StatementKind.SESSION) {
+            connection.refreshContext();
+        }
+    }
+
+    /** JDBC: every execution closes the statement's current result set. */
+    private void startExecution() throws SQLException {
+        servedFromCache = false;
+        ResultSet previous = current;
+        current = null;
+        if (previous != null) {
+            previous.close();
+        }
+    }
+
+    final QueryPlan plan(String sql) {
+        return session.engine().plan(sql);
+    }
+
+    // ---- Statement execution
+
+    @Override
+    public ResultSet executeQuery(String sql) throws SQLException {
+        return read(plan(sql), null, () -> delegate.executeQuery(sql));
+    }
+
+    @Override
+    public boolean execute(String sql) throws SQLException {
+        QueryPlan plan = plan(sql);
+        if (plan.cacheable()) {
+            read(plan, null, () -> delegate.executeQuery(sql));
+            return true;
+        }
+        return run(plan, () -> delegate.execute(sql));
+    }
+
+    @Override
+    public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+        return run(plan(sql), () -> delegate.execute(sql, autoGeneratedKeys));
+    }
+
+    @Override
+    public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+        return run(plan(sql), () -> delegate.execute(sql, columnIndexes));
+    }
+
+    @Override
+    public boolean execute(String sql, String[] columnNames) throws SQLException {
+        return run(plan(sql), () -> delegate.execute(sql, columnNames));
+    }
+
+    @Override
+    public int executeUpdate(String sql) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql));
+    }
+
+    @Override
+    public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql, autoGeneratedKeys));
+    }
+
+    @Override
+    public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql, columnIndexes));
+    }
+
+    @Override
+    public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql, columnNames));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql, columnIndexes));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql, columnNames));
+    }
+
+    // ---- batches
+
+    @Override
+    public void addBatch(String sql) throws SQLException {
+        delegate.addBatch(sql);
+        batched(plan(sql));
+    }
+
+    /** Remembers what a batch will write, to invalidate it once the batch has run. */
+    final void batched(QueryPlan plan) {
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
+        batch.add(plan);
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        delegate.clearBatch();
+        batch = null;
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        return runBatch(delegate::executeBatch);
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        return runBatch(delegate::executeLargeBatch);
+    }
+
+    private <T> T runBatch(SqlCall<T> execution) throws SQLException {
+        startExecution();
+        List<QueryPlan> plans = batch;
+        batch = null;
+        try {
+            return execution.call();
+        } finally {
+            // A failed batch may have applied some of its statements.
+            if (plans != null) {
+                for (QueryPlan plan : plans) {
+                    session.afterExecute(plan);
+                }
+            }
+        }
+    }
+
+    // ---- results
+
+    @Override
+    public ResultSet getResultSet() throws SQLException {
+        if (servedFromCache) {
+            return current;
+        }
+        ResultSet real = delegate.getResultSet();
+        if (real == null) {
+            return null;
+        }
+        if (current instanceof ProxyResultSet proxy && proxy.wraps(real)) {
+            return current;
+        }
+        current = new ProxyResultSet(real, this);
+        return current;
+    }
+
+    @Override
+    public int getUpdateCount() throws SQLException {
+        return servedFromCache ? -1 : delegate.getUpdateCount();
+    }
+
+    @Override
+    public long getLargeUpdateCount() throws SQLException {
+        return servedFromCache ? -1 : delegate.getLargeUpdateCount();
+    }
+
+    @Override
+    public boolean getMoreResults() throws SQLException {
+        return getMoreResults(Statement.CLOSE_CURRENT_RESULT);
+    }
+
+    @Override
+    public boolean getMoreResults(int current) throws SQLException {
+        if (servedFromCache) {
+            // A cached read has exactly one result.
+            if (current != Statement.KEEP_CURRENT_RESULT && this.current != null) {
+                ResultSet previous = this.current;
+                this.current = null;
+                previous.close();
+            }
+            this.current = null;
+            return false;
+        }
+        boolean more = delegate.getMoreResults(current);
+        this.current = null;
+        return more;
+    }
+
+    @Override
+    public ResultSet getGeneratedKeys() throws SQLException {
+        ResultSet keys = delegate.getGeneratedKeys();
+        return keys == null ? null : new ProxyResultSet(keys, this);
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (closed) {
+            // Same answer as the real driver for a closed statement.
+            delegate.getConnection();
+        }
+        return connection;
+    }
+
+    // ---- settings that change a result and so are part of the key
+
+    @Override
+    public void setMaxRows(int max) throws SQLException {
+        delegate.setMaxRows(max);
+        maxRows = max;
+    }
+
+    @Override
+    public void setLargeMaxRows(long max) throws SQLException {
+        delegate.setLargeMaxRows(max);
+        maxRows = max;
+    }
+
+    @Override
+    public void setMaxFieldSize(int max) throws SQLException {
+        delegate.setMaxFieldSize(max);
+        maxFieldSize = max;
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public void closeOnCompletion() throws SQLException {
+        delegate.closeOnCompletion();
+        closeOnCompletion = true;
+    }
+
+    /** A result set of this statement was closed by the application. */
+    void resultSetClosed(ResultSet resultSet) throws SQLException {
+        if (closeOnCompletion && resultSet == current && servedFromCache) {
+            close();
+        }
+    }
+
+    @Override
+    public boolean isClosed() throws SQLException {
+        return closed || delegate.isClosed();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            ResultSet open = current;
+            current = null;
+            if (open != null) {
+                open.close();
+            }
+        } finally {
+            try {
+                delegate.close();
+            } finally {
+                if (tracked) {
+                    connection.closed(this);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/** Base for tests that need a private redis-server: one per test class, flushed before each test. */
+abstract class RedisBackedTest {
+
+    static RedisServerFixture redis;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServerFixture.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void flushRedis() {
+        redis.flushAll();
+    }
+
+    /** sqlcache settings reaching the fixture over TCP. */
+    static Properties settings() {
+        Properties properties = new Properties();
+        properties.putAll(redis.tcpProperties());
+        return properties;
+    }
+
+    static Properties settings(String... extra) {
+        Properties properties = settings();
+        for (int i = 0; i < extra.length; i += 2) {
+            properties.setProperty(extra[i], extra[i + 1]);
+        }
+        return properties;
+    }
+
+    static CacheStatistics stats(Connection connection) throws SQLException {
+        return connection.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    static void exec(Connection connection, String... statements) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    /** Every row of a query as strings, in order. */
+    static List<List<String>> rows(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            return rows(rs);
+        }
+    }
+
+    static List<List<String>> rows(ResultSet rs) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        int columns = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= columns; i++) {
+                row.add(rs.getString(i));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+}
