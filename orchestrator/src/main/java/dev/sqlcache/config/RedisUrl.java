@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  */
 final class RedisUrl {
 
-    private static final Pattern USER_INFO = Pattern.compile("//[^/@]*@");
+    /** Up to the last '@': a password with an unencoded '/' or '@' must still be hidden completely. */
+    private static final Pattern USER_INFO = Pattern.compile("//.*@");
 
     private RedisUrl() {
     }
@@ -33,8 +34,9 @@ final class RedisUrl {
         try {
             uri = new URI(url.trim());
         } catch (URISyntaxException e) {
-            throw new ValueParsers.BadValue("is not a valid URL (special characters in a password must be "
-                    + "percent-encoded)");
+            throw new ValueParsers.BadValue(url.contains("@")
+                    ? "is not a valid URL (special characters in a user or password must be percent-encoded)"
+                    : "is not a valid URL (redis://host:port/db)");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         Map<Setting, String> out = new EnumMap<>(Setting.class);
@@ -49,6 +51,11 @@ final class RedisUrl {
 
     private static void parseTcp(URI uri, boolean ssl, Map<Setting, String> out) throws ValueParsers.BadValue {
         String host = uri.getHost();
+        if ((host == null || host.isEmpty()) && (uri.getRawAuthority() != null || uri.getRawFragment() != null)) {
+            // java.net.URI gives up on the host when a user or password holds '#', '/', '@' and the like.
+            throw new ValueParsers.BadValue("has an address that cannot be parsed (special characters in a user "
+                    + "or password must be percent-encoded)");
+        }
         if (host == null || host.isEmpty()) {
             throw new ValueParsers.BadValue("has no host (redis://host:port/db)");
         }
