@@ -12,6 +12,7 @@ import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -32,6 +33,12 @@ import java.util.regex.Pattern;
 final class ValueConverter {
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,19}");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
+    /**
+     * Before the Gregorian cutover java.sql types (Julian calendar) and java.time (proleptic Gregorian) disagree,
+     * and drivers apply a Calendar in different ways: such values are refused with a Calendar.
+     */
+    private static final long GREGORIAN_CUTOVER_MILLIS = -12219292800000L;
 
     private ValueConverter() {
     }
@@ -75,15 +82,14 @@ final class ValueConverter {
                 break;
             case BIG_INTEGER:
             case BIG_DECIMAL:
-            case FLOAT:
-            case DOUBLE:
+                // pgjdbc matches the text: "1" and "0" only, not "1.0" or "-0"; floats are refused.
                 BigDecimal d = exact(v);
-                if (d != null && (d.signum() == 0 || d.compareTo(BigDecimal.ONE) == 0)) {
+                if (d.scale() == 0 && (d.signum() == 0 || d.compareTo(BigDecimal.ONE) == 0)) {
                     return d.signum() != 0;
                 }
                 break;
             case STRING:
-                String s = ((String) v).trim();
+                String s = (String) v;
                 if (s.equalsIgnoreCase("true") || s.equals("1")) {
                     return true;
                 }
@@ -122,7 +128,7 @@ final class ValueConverter {
                 break;
             }
             case STRING: {
-                String s = ((String) v).trim();
+                String s = (String) v;
                 if (INTEGER.matcher(s).matches()) {
                     BigInteger b = new BigInteger(s);
                     if (b.compareTo(BigInteger.valueOf(min)) < 0 || b.compareTo(BigInteger.valueOf(max)) > 0) {
@@ -163,7 +169,7 @@ final class ValueConverter {
                 break;
             }
             case STRING: {
-                String s = ((String) v).trim();
+                String s = (String) v;
                 if (DECIMAL.matcher(s).matches()) {
                     return Double.parseDouble(s);
                 }
@@ -193,7 +199,7 @@ final class ValueConverter {
             case DOUBLE:
                 return ((Number) v).floatValue();
             case STRING: {
-                String s = ((String) v).trim();
+                String s = (String) v;
                 if (DECIMAL.matcher(s).matches()) {
                     return Float.parseFloat(s);
                 }
@@ -219,9 +225,13 @@ final class ValueConverter {
             case BIG_INTEGER:
                 return new BigDecimal((BigInteger) v);
             case BIG_DECIMAL:
-                return (BigDecimal) v;
+                // pgjdbc's getBigDecimal rescales a negative scale (1.23E+4 → 12300), H2 keeps it.
+                if (((BigDecimal) v).scale() >= 0) {
+                    return (BigDecimal) v;
+                }
+                break;
             case STRING: {
-                String s = ((String) v).trim();
+                String s = (String) v;
                 if (DECIMAL.matcher(s).matches()) {
                     return new BigDecimal(s);
                 }
@@ -261,6 +271,9 @@ final class ValueConverter {
         if (v == null) {
             return null;
         }
+        if (cal != null) {
+            beforeCutover(r, row, col, "Date");
+        }
         LocalDate date;
         switch (r.kind(col)) {
             case DATE:
@@ -269,17 +282,8 @@ final class ValueConverter {
                 }
                 date = ((Date) v).toLocalDate();
                 break;
-            case TIMESTAMP:
-                if (r.zoned(col)) {
-                    throw cannot(r, row, col, "Date");
-                }
-                date = ((Timestamp) v).toLocalDateTime().toLocalDate();
-                break;
             default:
                 throw cannot(r, row, col, "Date");
-        }
-        if (cal == null) {
-            return Date.valueOf(date);
         }
         return new Date(date.atStartOfDay(zone(cal)).toInstant().toEpochMilli());
     }
@@ -308,6 +312,9 @@ final class ValueConverter {
         if (v == null) {
             return null;
         }
+        if (cal != null) {
+            beforeCutover(r, row, col, "Timestamp");
+        }
         switch (r.kind(col)) {
             case TIMESTAMP: {
                 Timestamp ts = (Timestamp) v;
@@ -330,27 +337,29 @@ final class ValueConverter {
         }
     }
 
+    /**
+     * getObject(Class) converts only where pgjdbc does (decided by JDBC type, before looking at the value: it
+     * refuses e.g. Boolean from int4, Long from int4 or String from bool, where H2 converts). Refusing is safe
+     * for every driver, converting more is not.
+     */
     @SuppressWarnings("unchecked")
     static <T> T toObject(CachedResult r, int row, int col, Class<T> type) throws SQLException {
         if (type == null) {
             throw new SQLException("type is null", "22023");
         }
-        Object v = r.value(row, col);
         ValueKind k = r.kind(col);
-        if (type == String.class) {
-            return (T) r.string(row, col);
+        if (!permitted(r, col, k, type)) {
+            throw cannot(r, row, col, type.getName());
         }
+        Object v = r.value(row, col);
         if (v == null) {
             return null;
         }
-        if (type == Object.class || type == k.javaClass()) {
+        if (type == k.javaClass() && k != ValueKind.BIG_DECIMAL) {
             return (T) object(r, row, col);
         }
-        if (type == Boolean.class) {
-            return (T) Boolean.valueOf(toBoolean(r, row, col));
-        }
-        if (type == Byte.class) {
-            return (T) Byte.valueOf((byte) toLong(r, row, col, Byte.MIN_VALUE, Byte.MAX_VALUE, "byte"));
+        if (type == String.class) {
+            return (T) r.string(row, col);
         }
         if (type == Short.class) {
             return (T) Short.valueOf((short) toLong(r, row, col, Short.MIN_VALUE, Short.MAX_VALUE, "short"));
@@ -361,6 +370,9 @@ final class ValueConverter {
         if (type == Long.class) {
             return (T) Long.valueOf(toLong(r, row, col, Long.MIN_VALUE, Long.MAX_VALUE, "long"));
         }
+        if (type == BigInteger.class) {
+            return (T) BigInteger.valueOf(((Number) v).longValue());
+        }
         if (type == Float.class) {
             return (T) Float.valueOf(toFloat(r, row, col));
         }
@@ -370,61 +382,91 @@ final class ValueConverter {
         if (type == BigDecimal.class) {
             return (T) toBigDecimal(r, row, col);
         }
-        if (type == BigInteger.class) {
-            switch (k) {
-                case BYTE:
-                case SHORT:
-                case INTEGER:
-                case LONG:
-                    return (T) BigInteger.valueOf(((Number) v).longValue());
-                default:
-                    throw cannot(r, row, col, "BigInteger");
-            }
-        }
-        if (type == Date.class) {
-            return (T) toDate(r, row, col, null);
-        }
-        if (type == Time.class) {
-            return (T) toTime(r, row, col, null);
-        }
         if (type == Timestamp.class) {
             return (T) toTimestamp(r, row, col, null);
         }
-        if (type == LocalDate.class) {
+        if (type == LocalDate.class || type == LocalDateTime.class) {
+            beforeCutover(r, row, col, type.getSimpleName());
             if (k == ValueKind.DATE) {
                 return (T) ((Date) v).toLocalDate();
             }
-            if (k == ValueKind.TIMESTAMP && !r.zoned(col)) {
-                return (T) ((Timestamp) v).toLocalDateTime().toLocalDate();
+            LocalDateTime ldt = ((Timestamp) v).toLocalDateTime();
+            return type == LocalDate.class ? (T) ldt.toLocalDate() : (T) ldt;
+        }
+        if (type == LocalTime.class) {
+            LocalTime lt = ((TimeValue) v).localTime();
+            if (lt == null) {
+                throw cannot(r, row, col, "LocalTime");
             }
-        } else if (type == LocalTime.class) {
-            if (k == ValueKind.TIME && ((TimeValue) v).localTime() != null) {
-                return (T) ((TimeValue) v).localTime();
+            return (T) lt;
+        }
+        if (type == OffsetDateTime.class) {
+            if (k == ValueKind.OFFSET_DATE_TIME) {
+                return (T) v;
             }
-            if (k == ValueKind.TIMESTAMP && !r.zoned(col)) {
-                return (T) ((Timestamp) v).toLocalDateTime().toLocalTime();
-            }
-        } else if (type == LocalDateTime.class) {
-            if (k == ValueKind.TIMESTAMP && !r.zoned(col)) {
-                return (T) ((Timestamp) v).toLocalDateTime();
-            }
-            if (k == ValueKind.DATE) {
-                return (T) ((Date) v).toLocalDate().atStartOfDay();
-            }
-        } else if (type == OffsetDateTime.class) {
-            if (k == ValueKind.TIMESTAMP && r.zoned(col)) {
-                return (T) ((Timestamp) v).toInstant().atOffset(ZoneOffset.UTC);
-            }
-        } else if (type == UUID.class) {
-            if (k == ValueKind.STRING) {
-                try {
-                    return (T) UUID.fromString((String) v);
-                } catch (IllegalArgumentException e) {
-                    throw cannot(r, row, col, "UUID");
-                }
-            }
+            return (T) ((Timestamp) v).toInstant().atOffset(ZoneOffset.UTC);
         }
         throw cannot(r, row, col, type.getName());
+    }
+
+    private static boolean permitted(CachedResult r, int col, ValueKind k, Class<?> type) {
+        int sqlType = r.column(col).columnType();
+        boolean integral = k == ValueKind.BYTE || k == ValueKind.SHORT || k == ValueKind.INTEGER || k == ValueKind.LONG;
+        boolean floating = k == ValueKind.FLOAT || k == ValueKind.DOUBLE;
+        boolean zoned = r.zoned(col);
+        if (type == String.class) {
+            return k == ValueKind.STRING;
+        }
+        if (type == Short.class) {
+            return integral && sqlType == Types.SMALLINT;
+        }
+        if (type == Integer.class) {
+            return integral && (sqlType == Types.SMALLINT || sqlType == Types.INTEGER);
+        }
+        if (type == Long.class) {
+            return integral && sqlType == Types.BIGINT;
+        }
+        if (type == BigInteger.class) {
+            return integral && sqlType == Types.BIGINT || k == ValueKind.BIG_INTEGER;
+        }
+        if (type == Float.class) {
+            return floating && sqlType == Types.REAL;
+        }
+        if (type == Double.class) {
+            return floating && (sqlType == Types.FLOAT || sqlType == Types.DOUBLE);
+        }
+        if (type == Timestamp.class) {
+            return k == ValueKind.TIMESTAMP || k == ValueKind.OFFSET_DATE_TIME;
+        }
+        if (type == LocalDate.class) {
+            return k == ValueKind.DATE || k == ValueKind.TIMESTAMP && !zoned;
+        }
+        if (type == LocalDateTime.class) {
+            return k == ValueKind.TIMESTAMP && !zoned;
+        }
+        if (type == LocalTime.class) {
+            return k == ValueKind.TIME && !zoned;
+        }
+        if (type == OffsetDateTime.class) {
+            return k == ValueKind.OFFSET_DATE_TIME || k == ValueKind.TIMESTAMP && zoned;
+        }
+        // Boolean, Byte, BigDecimal, byte[], Date, Time, OffsetTime, UUID: only from their own kind.
+        return type == k.javaClass();
+    }
+
+    private static Object toTimestampOrDateOrTime(CachedResult r, int row, int col, Class<?> type)
+            throws SQLException {
+        if (type == Date.class) {
+            return toDate(r, row, col, null);
+        }
+        return type == Time.class ? toTime(r, row, col, null) : toTimestamp(r, row, col, null);
+    }
+
+    private static void beforeCutover(CachedResult r, int row, int col, String target) throws SQLException {
+        Object v = r.value(row, col);
+        if (v instanceof java.util.Date d && d.getTime() < GREGORIAN_CUTOVER_MILLIS) {
+            throw cannot(r, row, col, target + " with a Calendar before 1582-10-15");
+        }
     }
 
     private static Timestamp copy(Timestamp ts) {
