@@ -107,6 +107,10 @@ public final class ResultCapture {
                 derived = StringFormats.format(kind, styles[i], columns[i].scale(), v);
             }
             if (!Objects.equals(derived, text)) {
+                if (isInfinity(kind, text)) {
+                    // PostgreSQL ±infinity: a sentinel java.sql value whose java.time form the cache cannot derive.
+                    return fail(CaptureFailure.UNSUPPORTED_TYPE);
+                }
                 over = override(over, n, i, text);
                 size += text == null ? 4 : text.length() + 4;
             }
@@ -158,6 +162,11 @@ public final class ResultCapture {
         rows = null;
         overrides = null;
         return false;
+    }
+
+    private static boolean isInfinity(ValueKind kind, String text) {
+        return (kind == ValueKind.DATE || kind == ValueKind.TIMESTAMP)
+                && ("infinity".equals(text) || "-infinity".equals(text));
     }
 
     private static String[] override(String[] over, int n, int i, String text) {

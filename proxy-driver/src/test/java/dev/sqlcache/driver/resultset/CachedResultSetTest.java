@@ -217,9 +217,10 @@ class CachedResultSetTest {
     @Test
     void postgresqlValuesOfAnUnexpectedClassStopTheCapture() throws SQLException {
         try (Connection pg = TestDatabases.postgresql(); Statement s = pg.createStatement()) {
-            // numeric NaN comes back as a Double from a BigDecimal column; bit(3) as a PGobject from a Boolean column.
+            // numeric NaN comes back as a Double from a BigDecimal column; bit(3) as a PGobject from a Boolean column;
+            // ±infinity dates/timestamps as sentinel values whose java.time form cannot be derived.
             for (String sql : new String[] {"select 1.5::numeric union all select 'NaN'::numeric",
-                    "select B'101'::bit(3)"}) {
+                    "select B'101'::bit(3)", "select 'infinity'::timestamp", "select '-infinity'::date"}) {
                 try (ResultSet rs = s.executeQuery(sql)) {
                     ResultCapture c = ResultCapture.begin(rs.getMetaData(), 100, 100_000);
                     assertNotNull(c, sql);
