@@ -31,13 +31,16 @@ public final class SessionCache {
     private final String user;
     private final String timeZone;
     private final TransactionTracker transaction;
+    private final SchemaInspector inspector;
     private String catalog;
     private String schema;
     private String sessionSalt = "";
     private byte[] context;
 
-    SessionCache(CacheEngine engine, String user, String catalog, String schema, boolean autoCommit, int isolation) {
+    SessionCache(CacheEngine engine, String user, String catalog, String schema, boolean autoCommit, int isolation,
+                 SchemaInspector inspector) {
         this.engine = engine;
+        this.inspector = inspector;
         this.store = engine.store();
         this.statistics = store.statistics();
         this.user = user;
@@ -75,6 +78,9 @@ public final class SessionCache {
         if (parameters != null ? !parameters.isKeyable(plan.parameterCount()) : plan.parameterCount() != 0) {
             return bypass(BypassReason.UNSUPPORTED_PARAMETER, plan);
         }
+        if (!readsPlainTablesOnly(plan)) {
+            return bypass(BypassReason.NOT_A_PLAIN_TABLE, plan);
+        }
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, maxRows, maxFieldSize);
         String[] versionKeys = plan.readVersionKeys();
@@ -109,6 +115,68 @@ public final class SessionCache {
             LOG.debug("sqlcache miss {}{}", key, entry == null ? "" : " (stale entry)");
         }
         return new ReadOutcome.Miss(key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
+    }
+
+    /**
+     * A view is invalidated by no write (its base tables are written, not its name), a temporary table shadows a
+     * real one for this connection only: only base tables the metadata knows are cached.
+     */
+    private boolean readsPlainTablesOnly(QueryPlan plan) {
+        long epoch = engine.schemaEpoch();
+        QueryPlan.Resolved known = plan.readCheck();
+        if (known != null && known.epoch() == epoch) {
+            return known.plainTables();
+        }
+        boolean plain = true;
+        boolean certain = true;
+        for (String table : plan.analysis().tablesRead()) {
+            TableFacts facts = engine.facts(table, inspector);
+            certain &= facts != TableFacts.UNKNOWN;
+            plain &= facts.plainTable();
+        }
+        if (certain) {
+            plan.readCheck(new QueryPlan.Resolved(epoch, plain, null));
+        }
+        return plain;
+    }
+
+    /**
+     * The version keys a write bumps: its tables, the tables foreign key actions change with them, and the whole
+     * database when a trigger may write anywhere.
+     */
+    private String[] writeKeys(QueryPlan plan, boolean ddl) {
+        if (ddl || plan.writesEverything()) {
+            return plan.writeVersionKeys();
+        }
+        String normalized = plan.analysis().normalizedSql();
+        if (plan.analysis().kind() == StatementKind.TRUNCATE && (normalized == null || normalized.contains("cascade"))) {
+            // PostgreSQL's TRUNCATE ... CASCADE empties every referencing table, whatever its foreign key rules.
+            return new String[] {engine.databaseVersionKey()};
+        }
+        long epoch = engine.schemaEpoch();
+        QueryPlan.Resolved known = plan.writeCheck();
+        if (known != null && known.epoch() == epoch) {
+            return known.writeKeys();
+        }
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(Arrays.asList(plan.writeVersionKeys()));
+        boolean certain = true;
+        boolean everything = false;
+        for (String table : plan.analysis().tablesWritten()) {
+            TableFacts facts = engine.facts(table, inspector);
+            certain &= facts != TableFacts.UNKNOWN;
+            if (facts.hasTriggers()) {
+                everything = true;
+                break;
+            }
+            for (String dependent : facts.cascadeDependents()) {
+                keys.add(engine.versionKey(dependent));
+            }
+        }
+        String[] result = everything ? new String[] {engine.databaseVersionKey()} : keys.toArray(String[]::new);
+        if (certain) {
+            plan.writeCheck(new QueryPlan.Resolved(epoch, true, result));
+        }
+        return result;
     }
 
     private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
@@ -148,7 +216,10 @@ public final class SessionCache {
     public void afterExecute(QueryPlan plan) {
         StatementKind kind = plan.analysis().kind();
         if (plan.writes()) {
-            written(plan, kind == StatementKind.DDL);
+            written(writeKeys(plan, kind == StatementKind.DDL), kind == StatementKind.DDL);
+        }
+        if (kind == StatementKind.DDL) {
+            engine.schemaChanged();
         }
         if (kind == StatementKind.TRANSACTION_CONTROL) {
             transactionControl(plan.analysis().transactionControl());
@@ -163,10 +234,6 @@ public final class SessionCache {
     /** Reports a statement whose effects cannot be known (a stored procedure call): invalidate everything. */
     public void afterOpaqueWrite() {
         written(new String[] {engine.databaseVersionKey()}, false);
-    }
-
-    private void written(QueryPlan plan, boolean ddl) {
-        written(plan.writeVersionKeys(), ddl);
     }
 
     private void written(String[] keys, boolean ddl) {

@@ -19,6 +19,11 @@ public enum BypassReason {
     NO_TABLE,
     /** The query reads a system catalog (information_schema, pg_catalog, ...). */
     SYSTEM_CATALOG,
+    /**
+     * The query reads a view, a temporary table, or a relation the database's metadata does not show as a plain
+     * table: writes to what lies beneath would not invalidate it.
+     */
+    NOT_A_PLAIN_TABLE,
     /** CallableStatement and CALL: the driver cannot see what a procedure reads. */
     CALLABLE,
     /** A result column type or value the codec cannot round-trip exactly (LOBs, arrays, ...). */
