@@ -105,6 +105,12 @@ public final class QueryAnalyzer {
         return analyses.sum();
     }
 
+    /** How many analyses the cache holds now, after pending evictions; for tests. */
+    long cachedAnalyses() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
     private QueryAnalysis analyzeUncached(String sql) {
         analyses.increment();
         try {
