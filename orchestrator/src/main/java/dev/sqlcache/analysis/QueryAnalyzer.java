@@ -1,7 +1,7 @@
 package dev.sqlcache.analysis;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.sqlcache.analysis.LeadingKeywords.Sniff;
 import dev.sqlcache.analysis.SqlLexer.Token;
 import dev.sqlcache.stats.BypassReason;
@@ -53,7 +53,7 @@ public final class QueryAnalyzer {
     private final FunctionPolicy functions;
     private final DSLContext parser;
     private final Configuration renderConfiguration;
-    private final Cache<String, QueryAnalysis> cache;
+    private final LoadingCache<String, QueryAnalysis> cache;
     private final LongAdder analyses = new LongAdder();
 
     /**
@@ -84,7 +84,7 @@ public final class QueryAnalyzer {
                 .withRenderFormatted(false);
         this.parser = DSL.using(this.family.dialect(), settings);
         this.renderConfiguration = new DefaultConfiguration().set(this.family.dialect()).set(settings);
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build(this::analyzeUncached);
     }
 
     /**
@@ -97,7 +97,7 @@ public final class QueryAnalyzer {
         if (sql == null) {
             return Analyses.EMPTY;
         }
-        return cache.get(sql, this::analyzeUncached);
+        return cache.get(sql);
     }
 
     /** How many texts were analysed rather than served from the cache; for tests and statistics. */
