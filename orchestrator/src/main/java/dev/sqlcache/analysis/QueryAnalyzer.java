@@ -234,7 +234,8 @@ public final class QueryAnalyzer {
             return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement);
         }
         TableCollector collector = new TableCollector(functions, topKind == StatementKind.DDL || topKind == StatementKind.TRUNCATE);
-        String normalized = DSL.using(renderConfiguration.derive(new DefaultVisitListenerProvider(collector))).render(query);
+        String rendered = DSL.using(renderConfiguration.derive(new DefaultVisitListenerProvider(collector))).render(query);
+        String normalized = CanonicalText.normalized(statement, rendered, lexer);
 
         StatementKind kind = topKind;
         if (kind == StatementKind.SELECT && collector.nestedWrite() != null) {
@@ -250,11 +251,11 @@ public final class QueryAnalyzer {
             boolean writesUnknown = kind.isWrite() && written.isEmpty();
             return new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.NOT_A_READ, normalized, null, temporary);
         }
-        return new QueryAnalysis(kind, read, Set.of(), false, selectBypass(statement, normalized, collector), normalized, null, false);
+        return new QueryAnalysis(kind, read, Set.of(), false, selectBypass(statement, rendered, collector), normalized, null, false);
     }
 
-    private BypassReason selectBypass(List<Token> statement, String normalized, TableCollector collector) {
-        List<Token> rendered = lexer.lex(normalized).tokens();
+    private BypassReason selectBypass(List<Token> statement, String renderedText, TableCollector collector) {
+        List<Token> rendered = lexer.lex(renderedText).tokens();
         if (LockingClauses.isLockingRead(statement) || LockingClauses.isLockingRead(rendered)) {
             return BypassReason.LOCKING_READ;
         }

@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The normalized text is part of the cache key: two statements with different results must never share it,
@@ -60,7 +61,13 @@ class NormalizationTest {
                 Arguments.of(DatabaseFamily.MARIADB, "SELECT a FROM t WHERE b = 1--1", "SELECT a FROM t WHERE b = 1"),
                 Arguments.of(DatabaseFamily.MYSQL, "SELECT * FROM `T`", "SELECT * FROM `t`"),
                 Arguments.of(DatabaseFamily.POSTGRES, "SELECT * FROM t WHERE a = E'x\\n'", "SELECT * FROM t WHERE a = 'x\\n'"),
-                Arguments.of(DatabaseFamily.POSTGRES, "SELECT * FROM t WHERE a = $1", "SELECT * FROM t WHERE a = $2"));
+                Arguments.of(DatabaseFamily.POSTGRES, "SELECT * FROM t WHERE a = $1", "SELECT * FROM t WHERE a = $2"),
+                // jOOQ renders both as cast(a as varchar) || cast(b as varchar), but concat ignores NULLs
+                Arguments.of(DatabaseFamily.POSTGRES, "SELECT concat(a, b) FROM t", "SELECT a || b FROM t"),
+                Arguments.of(DatabaseFamily.H2, "SELECT concat(a, b) FROM t", "SELECT a || b FROM t"),
+                // jOOQ renders ANY(?) as ANY(ARRAY[?]): an array parameter versus a scalar one
+                Arguments.of(DatabaseFamily.POSTGRES, "SELECT * FROM t WHERE a = ANY(?)", "SELECT * FROM t WHERE a = ANY(ARRAY[?])"),
+                Arguments.of(DatabaseFamily.POSTGRES, "SELECT * FROM t WHERE a LIKE ?", "SELECT * FROM t WHERE CAST(a AS varchar) LIKE CAST(? AS varchar)"));
     }
 
     static Stream<Arguments> same() {
@@ -94,6 +101,22 @@ class NormalizationTest {
         String a = analyzer.analyze(one).normalizedSql();
         assertNotNull(a, one);
         assertEquals(a, analyzer.analyze(other).normalizedSql());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("families")
+    void jooqsRenderingIsTheNormalFormWhenItKeepsTheTokens(DatabaseFamily family) {
+        QueryAnalyzer analyzer = new QueryAnalyzer(family, 10);
+        String normalized = analyzer.analyze("SELECT A.X FROM T A INNER JOIN U ON A.ID=U.ID WHERE A.Y=1").normalizedSql();
+        assertTrue(normalized.startsWith("select A.X from T"), normalized);
+        assertEquals(normalized, analyzer.analyze("select A.X from T as A join U on (A.ID = U.ID) where A.Y = 1").normalizedSql());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("families")
+    void theStatementsOwnTokensAreTheNormalFormWhenJooqRewrites(DatabaseFamily family) {
+        String normalized = new QueryAnalyzer(family, 10).analyze("SELECT  COUNT(*) FROM t /* c */ WHERE a <> 1 OR b != 2").normalizedSql();
+        assertEquals(CanonicalText.VERBATIM_PREFIX + "select COUNT(*) from t where a <> 1 or b != 2", normalized);
     }
 
     @ParameterizedTest(name = "{0}")
