@@ -57,8 +57,9 @@ public final class QueryAnalyzer {
     private final LongAdder analyses = new LongAdder();
 
     /**
-     * @param family    the database family, which selects the SQL dialect
-     * @param cacheSize how many distinct SQL texts to remember the analysis of
+     * @param family    the database family, which selects the SQL dialect; {@code null} means {@link DatabaseFamily#OTHER}
+     * @param cacheSize how many distinct SQL texts to remember the analysis of; 0 disables the cache
+     * @throws IllegalArgumentException if {@code cacheSize} is negative
      */
     public QueryAnalyzer(DatabaseFamily family, int cacheSize) {
         if (cacheSize < 0) {
