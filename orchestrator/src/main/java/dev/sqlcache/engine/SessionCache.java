@@ -291,6 +291,11 @@ public final class SessionCache {
         transaction.setIsolation(isolation);
     }
 
+    /** The isolation level could not be read: stay out of the cache until it is set through JDBC. */
+    public void isolationUnknown() {
+        transaction.isolationUnknown();
+    }
+
     /** Catalog or schema changed through the JDBC API. */
     public void contextChanged(String catalog, String schema) {
         this.catalog = catalog;

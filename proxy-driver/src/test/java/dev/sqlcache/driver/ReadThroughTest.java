@@ -298,4 +298,23 @@ class ReadThroughTest extends RedisBackedTest {
             assertEquals(1, stats(cached).since(afterCall).misses(), "a call invalidates everything cached");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "MARIADB"})
+    void autoCommitSwitchedOffBySqlDefersInvalidationToTheCommit(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection reader = db.cached(settings())) {
+            createItems(direct, db);
+            String sql = "select stock from items where id = 1";
+            exec(writer, db == TestDatabase.H2 ? "set autocommit false" : "set autocommit = 0");
+            exec(writer, "update items set stock = 1 where id = 1");
+            assertEquals(List.of(List.of("100")), rows(reader, sql), "not committed yet");
+            assertEquals(List.of(List.of("100")), rows(reader, sql));
+            exec(writer, "commit");
+            assertEquals(List.of(List.of("1")), rows(reader, sql), "the commit invalidated");
+            exec(writer, db == TestDatabase.H2 ? "set autocommit true" : "set autocommit = 1");
+            exec(writer, "update items set stock = 2 where id = 1");
+            assertEquals(List.of(List.of("2")), rows(reader, sql), "auto-commit again: invalidated at once");
+        }
+    }
 }

@@ -120,7 +120,7 @@ public class ProxyStatement extends StatementDelegate {
 
     private void afterSessionStatement(QueryPlan plan) {
         if (plan.analysis().kind() == StatementKind.SESSION) {
-            connection.refreshContext();
+            connection.refreshSessionState();
         }
     }
 
