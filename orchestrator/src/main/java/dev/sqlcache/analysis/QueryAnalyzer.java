@@ -260,6 +260,9 @@ public final class QueryAnalyzer {
         if (LockingClauses.isLockingRead(statement) || LockingClauses.isLockingRead(rendered)) {
             return BypassReason.LOCKING_READ;
         }
+        if (collector.unknownFunction()) {
+            return BypassReason.UNKNOWN_FUNCTION;
+        }
         if (collector.nonDeterministic() || functions.mentionsNonDeterministic(statement) || functions.mentionsNonDeterministic(rendered)) {
             return BypassReason.NON_DETERMINISTIC;
         }

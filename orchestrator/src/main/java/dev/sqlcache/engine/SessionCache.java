@@ -221,6 +221,11 @@ public final class SessionCache {
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
         }
+        if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            // set_config('app.tenant', ...) or a function that writes: assume both.
+            written(new String[] {engine.databaseVersionKey()}, false);
+            sessionChanged();
+        }
         if (kind == StatementKind.TRANSACTION_CONTROL) {
             transactionControl(plan.analysis().transactionControl());
         } else if (kind == StatementKind.SESSION) {

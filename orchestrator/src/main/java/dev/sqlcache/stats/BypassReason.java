@@ -13,8 +13,14 @@ public enum BypassReason {
     MULTIPLE_STATEMENTS,
     /** SELECT ... FOR UPDATE / FOR SHARE and similar: the read takes locks. */
     LOCKING_READ,
-    /** A function whose result can change between two executions (now(), random(), nextval(), unknown functions). */
+    /** A function whose result can change between two executions (now(), random(), nextval(), ...). */
     NON_DETERMINISTIC,
+    /**
+     * A function nothing is known about (user-defined, or a built-in with side effects such as {@code set_config}):
+     * the read is not cached, and since the call may have written anything or changed the session, it invalidates
+     * the database and gives the connection a private key space from then on.
+     */
+    UNKNOWN_FUNCTION,
     /** The query reads no table, so no write could ever invalidate it. */
     NO_TABLE,
     /** The query reads a system catalog (information_schema, pg_catalog, ...). */

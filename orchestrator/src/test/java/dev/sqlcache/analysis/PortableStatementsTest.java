@@ -1,5 +1,7 @@
 package dev.sqlcache.analysis;
 
+import dev.sqlcache.stats.BypassReason;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -77,8 +79,9 @@ class PortableStatementsTest {
                 bypassed("SELECT 1", NO_TABLE),
                 bypassed("SELECT 1 + 2 AS three", NO_TABLE),
                 bypassed("SELECT 1;", NO_TABLE),
-                bypassed("SELECT my_func(a) FROM t", NON_DETERMINISTIC, "t"),
-                bypassed("SELECT * FROM t WHERE a = my_func(1)", NON_DETERMINISTIC, "t"),
+                bypassed("SELECT my_func(a) FROM t", BypassReason.UNKNOWN_FUNCTION, "t"),
+                bypassed("SELECT * FROM t WHERE a = my_func(1)", BypassReason.UNKNOWN_FUNCTION, "t"),
+                bypassed("SELECT now(), my_func(a) FROM t", BypassReason.UNKNOWN_FUNCTION, "t"),
                 bypassed("SELECT * FROM t WHERE created < CURRENT_TIMESTAMP", NON_DETERMINISTIC, "t"),
                 bypassed("SELECT * FROM t WHERE d = CURRENT_DATE", NON_DETERMINISTIC, "t"),
                 bypassed("SELECT CURRENT_USER FROM t", NON_DETERMINISTIC, "t"),
