@@ -317,4 +317,39 @@ class ReadThroughTest extends RedisBackedTest {
             assertEquals(List.of(List.of("2")), rows(reader, sql), "auto-commit again: invalidated at once");
         }
     }
+
+    /** The sequence execute / getResultSet / getUpdateCount / getMoreResults that generic JDBC code walks. */
+    private static List<String> resultSequence(Connection c, String sql) throws SQLException {
+        List<String> seen = new java.util.ArrayList<>();
+        try (var st = c.createStatement()) {
+            boolean isResultSet = st.execute(sql);
+            seen.add("execute=" + isResultSet);
+            ResultSet first = st.getResultSet();
+            seen.add("same=" + (first == st.getResultSet()));
+            seen.add("rows=" + rows(first));
+            seen.add("count=" + st.getUpdateCount());
+            seen.add("more=" + st.getMoreResults());
+            seen.add("closed=" + first.isClosed());
+            seen.add("count=" + st.getUpdateCount());
+            seen.add("after=" + st.getResultSet());
+            seen.add("update=" + st.executeUpdate("update order_lines set quantity = quantity where line_id = 1"));
+            seen.add("count=" + st.getUpdateCount());
+            seen.add("rs=" + st.getResultSet());
+        }
+        return seen;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void executeWalksResultsLikeTheRealDriverOnMissAndHit(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            createItems(direct, db);
+            String sql = "select name from items where id < 3 order by id";
+            List<String> real = resultSequence(direct, sql);
+            CacheStatistics before = stats(cached);
+            assertEquals(real, resultSequence(cached, sql), "miss");
+            assertEquals(real, resultSequence(cached, sql), "hit");
+            assertEquals(1, stats(cached).since(before).hits());
+        }
+    }
 }

@@ -33,6 +33,8 @@ public class ProxyStatement extends StatementDelegate {
     private List<QueryPlan> batch;
     private ResultSet current;
     private boolean servedFromCache;
+    /** The current result set came from {@link #read}: the statement answers for it, whatever the driver says. */
+    private boolean readResult;
     private boolean closeOnCompletion;
     private boolean closed;
 
@@ -79,6 +81,7 @@ public class ProxyStatement extends StatementDelegate {
             // The real statement does not run: reset what its last execution left behind.
             delegate.clearWarnings();
             servedFromCache = true;
+            readResult = true;
             current = new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability);
             return current;
         }
@@ -95,11 +98,13 @@ public class ProxyStatement extends StatementDelegate {
             ResultCapture capture = ResultCapture.begin(real.getMetaData(), session.engine().config().maxRows(),
                     session.engine().config().maxBytes());
             if (capture != null) {
+                readResult = true;
                 current = new CapturingResultSet(real, this, capture, miss, session);
                 return current;
             }
             session.abandonedRead(BypassReason.UNSUPPORTED_TYPE);
         }
+        readResult = true;
         current = new ProxyResultSet(real, this);
         return current;
     }
@@ -127,6 +132,7 @@ public class ProxyStatement extends StatementDelegate {
     /** JDBC: every execution closes the statement's current result set. */
     private void startExecution() throws SQLException {
         servedFromCache = false;
+        readResult = false;
         ResultSet previous = current;
         current = null;
         if (previous != null) {
@@ -262,7 +268,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        if (servedFromCache) {
+        if (readResult) {
             return current;
         }
         ResultSet real = delegate.getResultSet();
@@ -305,6 +311,7 @@ public class ProxyStatement extends StatementDelegate {
         }
         boolean more = delegate.getMoreResults(current);
         this.current = null;
+        readResult = false;
         return more;
     }
 
