@@ -181,7 +181,31 @@ public final class RedisCacheStore implements CacheStore {
             keysAndValues[2 * i] = bytes(versionKeys[i]);
             keysAndValues[2 * i + 1] = bytes(VersionTokens.fresh());
         }
-        execute("bumpVersions", () -> client.mset(keysAndValues));
+        try {
+            execute("bumpVersions", () -> client.mset(keysAndValues));
+        } catch (CacheStoreException e) {
+            if (!isOutOfMemory(e.getCause())) {
+                throw e;
+            }
+            // A full Redis refuses MSET but still deletes. A deleted token is as good as a fresh one: readers
+            // must recreate it (which a full Redis refuses too, so they go to the database), and no old entry can
+            // ever match the new one.
+            byte[][] keys = new byte[versionKeys.length][];
+            for (int i = 0; i < versionKeys.length; i++) {
+                keys[i] = bytes(versionKeys[i]);
+            }
+            execute("bumpVersions (deleting, Redis is out of memory)", () -> client.del(keys));
+        }
+    }
+
+    private static boolean isOutOfMemory(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof redis.clients.jedis.exceptions.JedisDataException && t.getMessage() != null
+                    && t.getMessage().startsWith("OOM")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
