@@ -259,6 +259,10 @@ public final class SessionCache {
         }
         switch (control) {
             case BEGIN -> transaction.sqlBegin();
+            case BEGIN_WITH_ISOLATION -> {
+                transaction.sqlBegin();
+                transaction.transactionIsolationUnknown();
+            }
             case COMMIT -> afterCommit();
             case ROLLBACK -> afterRollback();
             case SET_TRANSACTION -> transaction.isolationUnknown();

@@ -34,6 +34,16 @@ public final class StoreGuard implements AutoCloseable {
     private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong suppressedLogs = new AtomicLong();
 
+    private static final java.util.concurrent.ScheduledExecutorService REDELIVERY =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "sqlcache-invalidation-redelivery");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    private final java.util.concurrent.atomic.AtomicBoolean redeliveryScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean closed;
     private volatile long retryAtNanos;
     private volatile boolean failing;
     private volatile long backoffNanos = MIN_BACKOFF_NANOS;
@@ -41,6 +51,27 @@ public final class StoreGuard implements AutoCloseable {
     public StoreGuard(CacheStore store, StatisticsRecorder statistics) {
         this.store = store;
         this.statistics = statistics;
+    }
+
+    /**
+     * Other JVMs sharing the store do not know this one owes an invalidation: deliver it as soon as the store
+     * answers, not only when this JVM happens to run another statement.
+     */
+    private void scheduleRedelivery() {
+        if (redeliveryScheduled.compareAndSet(false, true)) {
+            REDELIVERY.schedule(this::redeliver, backoffNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void redeliver() {
+        redeliveryScheduled.set(false);
+        if (closed || undeliveredBumps.isEmpty()) {
+            return;
+        }
+        available();
+        if (!undeliveredBumps.isEmpty()) {
+            scheduleRedelivery();
+        }
     }
 
     /** The guarded store, for administration. */
@@ -138,6 +169,7 @@ public final class StoreGuard implements AutoCloseable {
         if (failing || !undeliveredBumps.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
             java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            scheduleRedelivery();
             available();
             return;
         }
@@ -146,6 +178,7 @@ public final class StoreGuard implements AutoCloseable {
         } catch (RuntimeException e) {
             java.util.Collections.addAll(undeliveredBumps, versionKeys);
             failed("invalidate", e);
+            scheduleRedelivery();
         }
     }
 
@@ -174,6 +207,7 @@ public final class StoreGuard implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         store.close();
     }
 }

@@ -23,6 +23,8 @@ final class TransactionTracker {
     private boolean autoCommit;
     private int isolation;
     private boolean isolationKnown = true;
+    /** The current transaction set its own isolation level through SQL; forgotten when it ends. */
+    private boolean transactionIsolationUnknown;
     private boolean sqlTransaction;
     private final Set<String> pendingKeys = new HashSet<>();
     private long epoch;
@@ -38,7 +40,8 @@ final class TransactionTracker {
 
     /** Whether a read of tables with these version keys may use the cache at all. */
     boolean mayRead(String[] readVersionKeys) {
-        if (!isolationKnown || isolation == Connection.TRANSACTION_READ_UNCOMMITTED) {
+        if (!isolationKnown || isolation == Connection.TRANSACTION_READ_UNCOMMITTED
+                || (transactionIsolationUnknown && inTransaction())) {
             return false;
         }
         if (!inTransaction()) {
@@ -88,10 +91,17 @@ final class TransactionTracker {
         epoch++;
         pendingKeys.clear();
         sqlTransaction = false;
+        transactionIsolationUnknown = false;
     }
 
     void committed() {
         sqlTransaction = false;
+        transactionIsolationUnknown = false;
+    }
+
+    /** BEGIN ISOLATION LEVEL ...: this transaction's snapshot rules are its own; stay out of the cache in it. */
+    void transactionIsolationUnknown() {
+        transactionIsolationUnknown = true;
     }
 
     void setAutoCommit(boolean autoCommit) {

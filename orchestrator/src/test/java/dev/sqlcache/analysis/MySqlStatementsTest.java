@@ -90,7 +90,7 @@ class MySqlStatementsTest {
                 transaction("BEGIN", BEGIN),
                 transaction("BEGIN WORK", BEGIN),
                 transaction("START TRANSACTION READ ONLY", BEGIN),
-                transaction("START TRANSACTION WITH CONSISTENT SNAPSHOT", BEGIN),
+                transaction("START TRANSACTION WITH CONSISTENT SNAPSHOT", TransactionControl.BEGIN_WITH_ISOLATION),
                 transaction("COMMIT", COMMIT),
                 transaction("ROLLBACK", ROLLBACK),
                 transaction("SAVEPOINT s1", SAVEPOINT),
