@@ -10,6 +10,7 @@ import dev.sqlcache.key.BoundParameters;
 import dev.sqlcache.key.CacheKeyBuilder;
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.StatisticsRecorder;
+import dev.sqlcache.store.CacheStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ import java.util.UUID;
 public final class SessionCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionCache.class);
+    private static final String[] NO_KEYS = new String[0];
 
     private final CacheEngine engine;
     private final StoreGuard store;
@@ -93,6 +95,11 @@ public final class SessionCache {
             tokens = store.initVersions(versionKeys);
             if (tokens == null) {
                 return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
+            }
+        }
+        for (String token : tokens) {
+            if (CacheStore.isLease(token)) {
+                return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
             }
         }
         byte[] entry = lookup.entry();
@@ -210,20 +217,85 @@ public final class SessionCache {
     }
 
     /**
-     * Reports an executed statement (successful or not: a failed batch may have applied part of its work) so that
-     * what it wrote is invalidated, now or at commit, and transaction and session state stay in step.
+     * Called before a statement that may write runs (any execute method, a batch, a procedure call): leases the
+     * version keys of every table it may change, so that from now until its commit is confirmed no JVM serves or
+     * stores those tables. Inside a transaction each key is leased once, at its first write.
+     *
+     * @return what {@link #afterWrite} needs, or {@code null} when the plans write nothing
+     */
+    public WriteTicket beforeWrite(java.util.Collection<QueryPlan> plans) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        boolean ddl = false;
+        for (QueryPlan plan : plans) {
+            keys.addAll(Arrays.asList(writeKeysOf(plan)));
+            ddl |= plan.analysis().kind() == StatementKind.DDL;
+        }
+        return lease(keys.toArray(String[]::new), ddl);
+    }
+
+    /** {@link #beforeWrite(java.util.Collection)} for one statement. */
+    public WriteTicket beforeWrite(QueryPlan plan) {
+        String[] keys = writeKeysOf(plan);
+        return keys.length == 0 ? null : lease(keys, plan.analysis().kind() == StatementKind.DDL);
+    }
+
+    /** Before a statement whose effects cannot be known (a stored procedure call): it may change anything. */
+    public WriteTicket beforeOpaqueWrite() {
+        return lease(new String[] {engine.databaseVersionKey()}, false);
+    }
+
+    private String[] writeKeysOf(QueryPlan plan) {
+        if (plan.writes()) {
+            return writeKeys(plan, plan.analysis().kind() == StatementKind.DDL);
+        }
+        if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            // A function nothing is known about may write anything.
+            return new String[] {engine.databaseVersionKey()};
+        }
+        return NO_KEYS;
+    }
+
+    private WriteTicket lease(String[] keys, boolean ddl) {
+        if (keys.length == 0) {
+            return null;
+        }
+        long leaseMillis = engine.config().writeLeaseMillis();
+        if (transaction.inTransaction()) {
+            String[] unleased = transaction.unleased(keys);
+            if (unleased.length > 0) {
+                transaction.leased(unleased, store.lease(unleased, leaseMillis));
+            }
+            return new WriteTicket(keys, null, true, ddl);
+        }
+        return new WriteTicket(keys, store.lease(keys, leaseMillis), false, ddl);
+    }
+
+    /**
+     * Called once a writing statement has run, successfully or not (a failed batch may have applied part of its
+     * work). In auto-commit mode its leases end now; in a transaction they end with it.
+     */
+    public void afterWrite(WriteTicket ticket) {
+        if (ticket == null) {
+            return;
+        }
+        if (!ticket.inTransaction()) {
+            endLeases(ticket.keys(), ticket.leaseTokens());
+        } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES) {
+            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now.
+            endTransactionLeases();
+        }
+    }
+
+    /**
+     * Reports any executed statement, so that transaction and session state stay in step with the database.
      */
     public void afterExecute(QueryPlan plan) {
         StatementKind kind = plan.analysis().kind();
-        if (plan.writes()) {
-            written(writeKeys(plan, kind == StatementKind.DDL), kind == StatementKind.DDL);
-        }
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
         }
         if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
-            // set_config('app.tenant', ...) or a function that writes: assume both.
-            written(new String[] {engine.databaseVersionKey()}, false);
+            // set_config('app.tenant', ...) may have changed what the session's queries see.
             sessionChanged();
         }
         if (kind == StatementKind.TRANSACTION_CONTROL) {
@@ -236,21 +308,24 @@ public final class SessionCache {
         }
     }
 
-    /** Reports a statement whose effects cannot be known (a stored procedure call): invalidate everything. */
-    public void afterOpaqueWrite() {
-        written(new String[] {engine.databaseVersionKey()}, false);
+    private void endTransactionLeases() {
+        TransactionTracker.Leases leases = transaction.drainLeases();
+        endLeases(leases.keys(), leases.tokens());
     }
 
-    private void written(String[] keys, boolean ddl) {
-        if (!transaction.inTransaction()) {
-            invalidate(keys);
+    private void endLeases(String[] keys, String[] tokens) {
+        if (keys.length == 0) {
             return;
         }
-        transaction.deferred(keys);
-        if (ddl && engine.family() != DatabaseFamily.POSTGRES) {
-            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now.
-            invalidate(transaction.drainPending());
+        statistics.invalidated(keys.length);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
         }
+        if (tokens == null) {
+            // The lease never reached the store: the keys are owed to it and delivered when it answers.
+            return;
+        }
+        store.endLeases(keys, tokens);
     }
 
     private void transactionControl(TransactionControl control) {
@@ -275,12 +350,16 @@ public final class SessionCache {
     /** A commit returned (or failed in an unknown state): what the transaction wrote is invalidated. */
     public void afterCommit() {
         transaction.committed();
-        invalidate(transaction.drainPending());
+        endTransactionLeases();
     }
 
-    /** A rollback returned: nothing written became visible, nothing to invalidate. */
+    /**
+     * A rollback returned: nothing written became visible, but the leases must end for caching to resume (the
+     * fresh tokens they leave invalidate nothing that was right).
+     */
     public void afterRollback() {
         transaction.rolledBack();
+        endTransactionLeases();
     }
 
     /**
@@ -327,20 +406,6 @@ public final class SessionCache {
      * the writes became visible.
      */
     public void close() {
-        String[] pending = transaction.drainPending();
-        if (pending.length > 0) {
-            invalidate(pending);
-        }
-    }
-
-    private void invalidate(String[] keys) {
-        if (keys.length == 0) {
-            return;
-        }
-        statistics.invalidated(keys.length);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
-        }
-        store.bump(keys);
+        endTransactionLeases();
     }
 }

@@ -182,6 +182,55 @@ public final class StoreGuard implements AutoCloseable {
         }
     }
 
+    /**
+     * Leases the keys before a write runs. Returns the lease tokens, or {@code null} when the store could not be
+     * reached: then the keys are owed as invalidations and delivered when it answers again.
+     */
+    public String[] lease(String[] versionKeys, long leaseMillis) {
+        if (versionKeys.length == 0) {
+            return versionKeys;
+        }
+        if (failing || !undeliveredBumps.isEmpty()) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            scheduleRedelivery();
+            return null;
+        }
+        try {
+            return store.leaseVersions(versionKeys, leaseMillis);
+        } catch (RuntimeException e) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            failed("lease", e);
+            scheduleRedelivery();
+            return null;
+        }
+    }
+
+    /**
+     * Ends a write's leases once it has committed or rolled back. Off the application's thread: until it lands,
+     * the leases keep every JVM away from the old entries, so the application need not wait for it.
+     *
+     * @param leaseTokens what {@link #lease} returned; {@code null} when the lease failed (the keys are owed)
+     */
+    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        if (versionKeys.length == 0 || leaseTokens == null) {
+            return;
+        }
+        REDELIVERY.execute(() -> {
+            if (failing || !undeliveredBumps.isEmpty()) {
+                java.util.Collections.addAll(undeliveredBumps, versionKeys);
+                scheduleRedelivery();
+                return;
+            }
+            try {
+                store.endLeases(versionKeys, leaseTokens);
+            } catch (RuntimeException e) {
+                java.util.Collections.addAll(undeliveredBumps, versionKeys);
+                failed("end lease", e);
+                scheduleRedelivery();
+            }
+        });
+    }
+
     /** Whether invalidations are waiting for the store to come back. */
     public boolean hasUndeliveredInvalidations() {
         return !undeliveredBumps.isEmpty();

@@ -42,6 +42,8 @@ public enum BypassReason {
     TRANSACTION_STATE,
     /** An updatable or otherwise special result set was requested. */
     RESULT_SET_MODE,
+    /** Another write, in this or another JVM, holds a lease on a table the query reads: its commit is pending. */
+    WRITE_IN_PROGRESS,
     /** Redis is unreachable, failing, or has invalidations still to catch up on. */
     CACHE_UNAVAILABLE,
     /** Caching is switched off by configuration. */

@@ -6,6 +6,7 @@ import dev.sqlcache.driver.resultset.CachedResultSet;
 import dev.sqlcache.engine.QueryPlan;
 import dev.sqlcache.engine.ReadOutcome;
 import dev.sqlcache.engine.SessionCache;
+import dev.sqlcache.engine.WriteTicket;
 import dev.sqlcache.key.BoundParameters;
 import dev.sqlcache.stats.BypassReason;
 
@@ -86,9 +87,11 @@ public class ProxyStatement extends StatementDelegate {
             return current;
         }
         ResultSet real;
+        WriteTicket write = session.beforeWrite(plan);
         try {
             real = query.call();
         } finally {
+            session.afterWrite(write);
             session.afterExecute(plan);
         }
         if (real == null) {
@@ -115,9 +118,11 @@ public class ProxyStatement extends StatementDelegate {
         if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
             session.bypassed(plan.analysis().bypassReason());
         }
+        WriteTicket write = session.beforeWrite(plan);
         try {
             return execution.call();
         } finally {
+            session.afterWrite(write);
             session.afterExecute(plan);
             afterSessionStatement(plan);
         }
@@ -250,16 +255,16 @@ public class ProxyStatement extends StatementDelegate {
 
     private <T> T runBatch(SqlCall<T> execution) throws SQLException {
         startExecution();
-        List<QueryPlan> plans = batch;
+        List<QueryPlan> plans = batch == null ? List.of() : batch;
         batch = null;
+        WriteTicket write = session.beforeWrite(plans);
         try {
             return execution.call();
         } finally {
             // A failed batch may have applied some of its statements.
-            if (plans != null) {
-                for (QueryPlan plan : plans) {
-                    session.afterExecute(plan);
-                }
+            session.afterWrite(write);
+            for (QueryPlan plan : plans) {
+                session.afterExecute(plan);
             }
         }
     }
