@@ -48,6 +48,17 @@ public final class Report {
         }
     }
 
+    /** A wrong answer that came from the database itself, not from the cache: reported, not a violation. */
+    public void anomaly(String kind, String detail) {
+        count("databaseAnomalies");
+        count("anomaly." + kind);
+        synchronized (errors) {
+            if (get("anomaly." + kind) <= 3) {
+                errors.add("database anomaly [" + kind + "] " + detail);
+            }
+        }
+    }
+
     /** An exception the application saw that it would not have seen without sqlcache (or at all). */
     public void error(String detail) {
         count("errors");
@@ -64,6 +75,7 @@ public final class Report {
         }
     }
 
+    /** Errors, then database anomalies, as recorded. */
     public List<String> errors() {
         synchronized (errors) {
             return List.copyOf(errors);
@@ -146,7 +158,7 @@ public final class Report {
                 c.getOrDefault("cache.redisErrors", 0L), c.getOrDefault("dbConflicts", 0L),
                 c.getOrDefault("errors", 0L), c.getOrDefault("violations", 0L)));
         c.forEach((k, v) -> {
-            if (k.startsWith("violation.") || k.startsWith("faults.") || k.startsWith("bypass.")) {
+            if (k.startsWith("violation.") || k.startsWith("anomaly.") || k.startsWith("faults.") || k.startsWith("bypass.")) {
                 out.append("\n  ").append(k).append('=').append(v);
             }
         });

@@ -101,6 +101,7 @@ class IsolationTest extends Fixtures {
             }
             assertEquals(9, counter(later, 4), "after the write's commit returned, another connection reads");
             assertEquals(9, counter(later, 4), "and again");
+            assertEquals(9, counter(snapshot, 4), "the snapshot connection itself, in its next transaction");
         }
     }
 }
