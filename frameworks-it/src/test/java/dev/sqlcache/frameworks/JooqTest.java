@@ -47,6 +47,10 @@ class JooqTest {
         assertEquals(String.join("\n", real), String.join("\n", cached));
     }
 
+    private static Field<Object> column(String name) {
+        return field(unquotedName(name));
+    }
+
     private static SQLDialect dialect(Db db) {
         return switch (db) {
             case H2 -> SQLDialect.H2;
@@ -63,16 +67,16 @@ class JooqTest {
             CacheStatistics before = viaSqlcache ? Support.statistics(c) : null;
             DSLContext ctx = DSL.using(c, dialect(db));
             ctx.createTable(AUTHOR)
-                    .column("id", SQLDataType.INTEGER.identity(true))
-                    .column("name", SQLDataType.VARCHAR(40).nullable(false))
-                    .primaryKey("id")
+                    .column(column("id"), SQLDataType.INTEGER.identity(true))
+                    .column(column("name"), SQLDataType.VARCHAR(40).nullable(false))
+                    .primaryKey(column("id"))
                     .execute();
             ctx.createTable(BOOK)
-                    .column("id", SQLDataType.INTEGER.identity(true))
-                    .column("author_id", SQLDataType.INTEGER.nullable(false))
-                    .column("title", SQLDataType.VARCHAR(80))
-                    .column("published", SQLDataType.INTEGER)
-                    .primaryKey("id")
+                    .column(column("id"), SQLDataType.INTEGER.identity(true))
+                    .column(column("author_id"), SQLDataType.INTEGER.nullable(false))
+                    .column(column("title"), SQLDataType.VARCHAR(80))
+                    .column(column("published"), SQLDataType.INTEGER)
+                    .primaryKey(column("id"))
                     .execute();
 
             // INSERT ... RETURNING (PostgreSQL, H2) or generated keys (MariaDB): jOOQ picks, the driver must answer

@@ -127,8 +127,12 @@ final class Support {
         }
     }
 
-    /** Drops tables (and, on PostgreSQL and H2, sequences) on the real driver, so every run starts alike. */
+    /**
+     * Drops tables (and sequences) on the real driver, so every run starts alike, and empties the private Redis:
+     * these drops bypass sqlcache, so entries of an earlier run over the same tables must not survive them.
+     */
     static void drop(Db db, String realUrl, List<String> tables, List<String> sequences) throws SQLException {
+        redis().flushAll();
         try (Connection c = DriverManager.getConnection(realUrl, db.user(), db.password());
              Statement s = c.createStatement()) {
             for (String table : tables) {
