@@ -47,11 +47,12 @@ final class HealthCommand extends AdminCommand {
     /** What the eviction policy means for sqlcache's entries (with TTL) and version keys (without). */
     static String explainPolicy(String policy, long maxmemory) {
         String limit = maxmemory == 0
-                ? "With no maxmemory Redis grows until the machine runs out; entries still expire by their TTL. "
+                ? "No maxmemory: Redis grows until the machine runs out (entries still expire by their TTL); once "
+                        + "maxmemory is set, this policy applies. "
                 : "";
         String meaning;
         if (policy.equals("noeviction")) {
-            meaning = "when maxmemory is reached Redis refuses writes: new entries are not stored and "
+            meaning = "When maxmemory is reached Redis refuses writes: new entries are not stored and "
                     + "invalidations fail (a JVM that could not deliver an invalidation stays off the cache until "
                     + "it can), so queries go to the database until entries expire.";
         } else if (policy.startsWith("allkeys-")) {
@@ -61,7 +62,7 @@ final class HealthCommand extends AdminCommand {
         } else if (policy.startsWith("volatile-")) {
             meaning = "Redis evicts only keys with a TTL: entries go, version keys (no TTL) stay.";
         } else {
-            meaning = "see the Redis documentation for this policy.";
+            meaning = "See the Redis documentation for this policy.";
         }
         return limit + meaning;
     }
