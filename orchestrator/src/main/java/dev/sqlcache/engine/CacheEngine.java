@@ -128,7 +128,7 @@ public final class CacheEngine {
      * {@code public.orders} and {@code orders} may be the same table, depending on the search path; sharing one
      * version key per unqualified name can only invalidate too much, never too little.
      */
-    static String baseName(String table) {
+    public static String baseName(String table) {
         int dot = table.lastIndexOf('.');
         return dot < 0 ? table : table.substring(dot + 1);
     }
