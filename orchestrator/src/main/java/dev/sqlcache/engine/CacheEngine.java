@@ -133,6 +133,27 @@ public final class CacheEngine {
         return dot < 0 ? table : table.substring(dot + 1);
     }
 
+    /**
+     * Drivers differ in what {@code ResultSet.getFetchSize()} reports: pgjdbc echoes the statement's fetch size, H2
+     * reports 0. A hit has no real result set to ask, so the answer is learned from real ones.
+     */
+    private volatile int resultFetchSizeWhenStatementHasOne = FOLLOWS_STATEMENT;
+    private static final int FOLLOWS_STATEMENT = Integer.MIN_VALUE;
+
+    /** Records what a real result set reported, for a statement with a non-zero fetch size. */
+    public void observeFetchSize(int statementFetchSize, int resultFetchSize) {
+        if (statementFetchSize != 0) {
+            resultFetchSizeWhenStatementHasOne =
+                    resultFetchSize == statementFetchSize ? FOLLOWS_STATEMENT : resultFetchSize;
+        }
+    }
+
+    /** The fetch size a served-from-cache result reports, as the real driver's would. */
+    public int fetchSizeForHit(int statementFetchSize) {
+        int learned = resultFetchSizeWhenStatementHasOne;
+        return statementFetchSize == 0 || learned == FOLLOWS_STATEMENT ? statementFetchSize : learned;
+    }
+
     /** Opens the per-connection state. */
     public SessionCache openSession(String user, String catalog, String schema, boolean autoCommit, int isolation,
                                     SchemaInspector inspector) {

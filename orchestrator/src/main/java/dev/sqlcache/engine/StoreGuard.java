@@ -220,8 +220,9 @@ public final class StoreGuard implements AutoCloseable {
     }
 
     /**
-     * Ends a write's leases once it has committed or rolled back. Off the application's thread: until it lands,
-     * the leases keep every JVM away from the old entries, so the application need not wait for it.
+     * Ends a write's leases once it has committed or rolled back, so that its tables are cached again at once. If
+     * the store cannot be reached the leases stay (keeping every JVM away from the old entries until they expire)
+     * and fresh tokens are owed, delivered as soon as the store answers.
      *
      * @param leaseTokens what {@link #lease} returned; {@code null} when the lease failed (the keys are owed)
      */
@@ -229,20 +230,18 @@ public final class StoreGuard implements AutoCloseable {
         if (versionKeys.length == 0 || leaseTokens == null) {
             return;
         }
-        REDELIVERY.execute(() -> {
-            if (failing || !undeliveredBumps.isEmpty()) {
-                java.util.Collections.addAll(undeliveredBumps, versionKeys);
-                scheduleRedelivery();
-                return;
-            }
-            try {
-                store.endLeases(versionKeys, leaseTokens);
-            } catch (RuntimeException e) {
-                java.util.Collections.addAll(undeliveredBumps, versionKeys);
-                failed("end lease", e);
-                scheduleRedelivery();
-            }
-        });
+        if (failing || !undeliveredBumps.isEmpty()) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            scheduleRedelivery();
+            return;
+        }
+        try {
+            store.endLeases(versionKeys, leaseTokens);
+        } catch (RuntimeException e) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            failed("end lease", e);
+            scheduleRedelivery();
+        }
     }
 
     /** Whether invalidations are waiting for the store to come back. */

@@ -87,7 +87,7 @@ public class ProxyStatement extends StatementDelegate {
             readResult = true;
             CachedResultSet cached = new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability);
             // A real result set starts with its statement's fetch settings; so does this one.
-            cached.setFetchSize(delegate.getFetchSize());
+            cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
             cached.setFetchDirection(delegate.getFetchDirection());
             current = cached;
             return current;
@@ -102,6 +102,10 @@ public class ProxyStatement extends StatementDelegate {
         }
         if (real == null) {
             return null;
+        }
+        int statementFetchSize = delegate.getFetchSize();
+        if (statementFetchSize != 0) {
+            session.engine().observeFetchSize(statementFetchSize, real.getFetchSize());
         }
         if (outcome instanceof ReadOutcome.Miss miss) {
             ResultCapture capture = ResultCapture.begin(real.getMetaData(), session.engine().config().maxRows(),
