@@ -38,7 +38,8 @@ public final class CacheEngines {
             // Private to one connection: not worth remembering, and remembering would leak.
             return newEngine(config, family, identity);
         }
-        String key = config.storeIdentity() + '\n' + config.fingerprint() + '\n' + identity;
+        // toString() holds every setting (password masked): engines differ exactly when their settings do.
+        String key = config + "\n" + identity;
         return ENGINES.computeIfAbsent(key, k -> newEngine(config, family, identity));
     }
 

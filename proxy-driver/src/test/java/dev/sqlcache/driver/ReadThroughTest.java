@@ -234,4 +234,68 @@ class ReadThroughTest extends RedisBackedTest {
             assertEquals(1, stats(cached).since(before).hits(), "a result within the limit is cached");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void largeObjectsAndOtherUncodableTypesPassThrough(TestDatabase db) throws Exception {
+        String lob = switch (db) {
+            case H2 -> "clob";
+            case POSTGRES -> "json";
+            case MARIADB -> "blob";
+        };
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "drop table if exists docs", "create table docs (id integer primary key, body " + lob + ")",
+                    "insert into docs values (1, " + (db == TestDatabase.MARIADB ? "x'7b7d'" : "'{}'") + ")");
+            CacheStatistics before = stats(cached);
+            for (int i = 0; i < 2; i++) {
+                try (var st = cached.createStatement(); ResultSet rs = st.executeQuery("select id, body from docs")) {
+                    assertTrue(rs.next());
+                    assertEquals(1, rs.getInt(1));
+                }
+            }
+            CacheStatistics delta = stats(cached).since(before);
+            assertEquals(0, delta.hits());
+            assertEquals(2, delta.bypasses(BypassReason.UNSUPPORTED_TYPE), delta.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void severalStatementsInOneStringPassThrough(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            createItems(direct, db);
+            CacheStatistics before = stats(cached);
+            for (int i = 0; i < 2; i++) {
+                try (var st = cached.createStatement()) {
+                    st.execute("select name from items where id = 1; select stock from items where id = 1");
+                }
+            }
+            CacheStatistics delta = stats(cached).since(before);
+            assertEquals(0, delta.hits());
+            assertEquals(2, delta.bypasses(BypassReason.MULTIPLE_STATEMENTS), delta.toString());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCallableStatementIsNeverCachedAndInvalidatesTheWholeDatabase() throws Exception {
+        TestDatabase db = TestDatabase.H2;
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            createItems(direct, db);
+            String sql = "select name from items where id = 1";
+            rows(cached, sql);
+            CacheStatistics before = stats(cached);
+            rows(cached, sql);
+            assertEquals(1, stats(cached).since(before).hits());
+            for (int i = 0; i < 2; i++) {
+                try (var call = cached.prepareCall("call abs(-1)"); ResultSet rs = call.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(1, rs.getInt(1));
+                }
+            }
+            CacheStatistics afterCall = stats(cached);
+            assertEquals(2, afterCall.since(before).bypasses(BypassReason.CALLABLE));
+            rows(cached, sql);
+            assertEquals(1, stats(cached).since(afterCall).misses(), "a call invalidates everything cached");
+        }
+    }
 }

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 enum TestDatabase {
     H2("jdbc:h2:mem:sqlcache_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1", "sa", ""),
     POSTGRES("jdbc:postgresql://127.0.0.1:5432/test", "postgres", ""),
-    MARIADB("jdbc:mariadb://127.0.0.1:3306/test", "root", "");
+    MARIADB("jdbc:mariadb://127.0.0.1:3306/test?sslMode=disable", "root", "");
 
     private final String url;
     private final String user;

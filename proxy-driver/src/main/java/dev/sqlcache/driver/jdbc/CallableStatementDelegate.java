@@ -20,7 +20,7 @@ abstract class CallableStatementDelegate extends ProxyPreparedStatement implemen
 
     private final CallableStatement callableStatement;
 
-    protected CallableStatementDelegate(CallableStatement delegate, ProxyConnection connection, String sql) {
+    protected CallableStatementDelegate(CallableStatement delegate, ProxyConnection connection, String sql) throws SQLException {
         super(delegate, connection, sql);
         this.callableStatement = delegate;
     }

@@ -20,7 +20,7 @@ abstract class PreparedStatementDelegate extends ProxyStatement implements Prepa
 
     private final PreparedStatement preparedStatement;
 
-    protected PreparedStatementDelegate(PreparedStatement delegate, ProxyConnection connection, String sql) {
+    protected PreparedStatementDelegate(PreparedStatement delegate, ProxyConnection connection, String sql) throws SQLException {
         super(delegate, connection, sql);
         this.preparedStatement = delegate;
     }

@@ -1,0 +1,158 @@
+package dev.sqlcache.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.Arrays;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link CacheStore} inside this JVM: correct only when every write to the database goes through this JVM.
+ * Entries live in a Caffeine cache bounded by their total size in bytes, each with its own time to live; version
+ * tokens live in a map and are never evicted (one per table, so few).
+ *
+ * <p>Consistency: {@link #putIfVersions} and {@link #bumpVersions} run under one lock, so a put can never slip in
+ * between a bump's check and write. {@link #lookup} reads the entry first and the tokens after, without the lock:
+ * an entry is stored only together with the tokens current at that time, and a bump replaces them with fresh random
+ * ones, so tokens read later that still equal the entry's prove no bump happened in between.
+ */
+public final class InMemoryCacheStore implements CacheStore {
+
+    /** Bookkeeping per entry beyond its bytes, so that many tiny entries still count against the bound. */
+    private static final int ENTRY_OVERHEAD_BYTES = 64;
+
+    private final Cache<String, Entry> entries;
+    private final ConcurrentHashMap<String, String> versions = new ConcurrentHashMap<>();
+    private final Object writeLock = new Object();
+
+    private record Entry(byte[] value, long ttlNanos) {
+    }
+
+    /** @param maxTotalBytes the bound on all entries together (keys and values) */
+    public InMemoryCacheStore(long maxTotalBytes) {
+        this(maxTotalBytes, Ticker.systemTicker());
+    }
+
+    /** With a controllable clock, for tests of expiry. */
+    InMemoryCacheStore(long maxTotalBytes, Ticker ticker) {
+        if (maxTotalBytes <= 0) {
+            throw new IllegalArgumentException("maxTotalBytes must be positive, was " + maxTotalBytes);
+        }
+        this.entries = Caffeine.newBuilder()
+                .maximumWeight(maxTotalBytes)
+                .weigher((String key, Entry entry) -> (int) Math.min(Integer.MAX_VALUE,
+                        2L * key.length() + entry.value().length + ENTRY_OVERHEAD_BYTES))
+                .expireAfter(new PerEntryTtl())
+                .ticker(ticker)
+                // Maintenance (eviction) on the calling thread: cheap here, and the bound holds deterministically.
+                .executor(Runnable::run)
+                .build();
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys) {
+        Entry entry = entries.getIfPresent(entryKey);
+        String[] current = new String[versionKeys.length];
+        for (int i = 0; i < versionKeys.length; i++) {
+            current[i] = versions.get(versionKeys[i]);
+        }
+        return new Lookup(entry == null ? null : entry.value(), current);
+    }
+
+    @Override
+    public String[] initVersions(String[] versionKeys) {
+        String[] current = new String[versionKeys.length];
+        for (int i = 0; i < versionKeys.length; i++) {
+            current[i] = versions.computeIfAbsent(versionKeys[i], key -> VersionTokens.fresh());
+        }
+        return current;
+    }
+
+    @Override
+    public boolean putIfVersions(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys,
+                                 String[] expectedTokens) {
+        PutArguments.check(value, ttlSeconds, versionKeys, expectedTokens);
+        // Copied like Redis would: the caller may reuse its buffer.
+        Entry entry = new Entry(Arrays.copyOf(value, value.length), TimeUnit.SECONDS.toNanos(ttlSeconds));
+        synchronized (writeLock) {
+            for (int i = 0; i < versionKeys.length; i++) {
+                if (!expectedTokens[i].equals(versions.get(versionKeys[i]))) {
+                    return false;
+                }
+            }
+            entries.put(entryKey, entry);
+            return true;
+        }
+    }
+
+    @Override
+    public void bumpVersions(String[] versionKeys) {
+        synchronized (writeLock) {
+            for (String key : versionKeys) {
+                versions.put(key, VersionTokens.fresh());
+            }
+        }
+    }
+
+    @Override
+    public long deleteMatching(String pattern) {
+        Pattern regex = GlobPattern.compile(pattern);
+        long deleted = 0;
+        synchronized (writeLock) {
+            for (String key : entries.asMap().keySet()) {
+                if (regex.matcher(key).matches() && entries.asMap().remove(key) != null) {
+                    deleted++;
+                }
+            }
+            for (String key : versions.keySet()) {
+                if (regex.matcher(key).matches() && versions.remove(key) != null) {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public boolean ping() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "memory (this JVM only)";
+    }
+
+    @Override
+    public void close() {
+        entries.invalidateAll();
+        versions.clear();
+    }
+
+    /** The time left before an entry expires, for tests; empty when absent. */
+    OptionalLong expiresAfterSeconds(String entryKey) {
+        return entries.policy().expireVariably().orElseThrow().getExpiresAfter(entryKey, TimeUnit.SECONDS);
+    }
+
+    /** Each entry lives for its own TTL from its last write; reads do not extend it, as in Redis. */
+    private static final class PerEntryTtl implements Expiry<String, Entry> {
+        @Override
+        public long expireAfterCreate(String key, Entry entry, long currentTime) {
+            return entry.ttlNanos();
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
+            return entry.ttlNanos();
+        }
+
+        @Override
+        public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

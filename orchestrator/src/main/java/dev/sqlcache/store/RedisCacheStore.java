@@ -1,0 +1,274 @@
+package dev.sqlcache.store;
+
+import dev.sqlcache.config.RedisSettings;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.DefaultJedisSocketFactory;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * The production {@link CacheStore}: one pooled Jedis {@link RedisClient} over TCP (optionally TLS) or a Unix
+ * socket. Every operation is one round trip. A connection that died while idle (e.g. the server restarted) is
+ * retried once on a fresh connection, so the same instance recovers without being recreated; timeouts are not
+ * retried.
+ */
+public final class RedisCacheStore implements CacheStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisCacheStore.class);
+
+    /**
+     * KEYS[1] = entry, KEYS[2..] = version keys; ARGV[1] = value, ARGV[2] = ttl seconds, ARGV[3..] = expected
+     * tokens. Checking and writing inside one script makes the check-then-set atomic against concurrent bumps.
+     */
+    static final String PUT_IF_VERSIONS_SCRIPT = """
+            for i = 2, #KEYS do
+              if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then
+                return 0
+              end
+            end
+            redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+            return 1
+            """;
+
+    private static final byte[] PUT_SCRIPT = PUT_IF_VERSIONS_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PUT_SCRIPT_SHA = sha1Hex(PUT_SCRIPT);
+    private static final int SCAN_BATCH = 500;
+
+    private final RedisClient client;
+    private final PooledConnectionProvider pool;
+    private final String description;
+    private final RedisFailures failures;
+
+    /** Opens the pool lazily: no connection is made until the first operation. */
+    public RedisCacheStore(RedisSettings settings) {
+        DefaultJedisClientConfig clientConfig = DefaultJedisClientConfig.builder()
+                .user(settings.username())
+                .password(settings.password())
+                .database(settings.database())
+                .ssl(settings.ssl() && !settings.usesUnixSocket())
+                .connectionTimeoutMillis(settings.connectTimeoutMillis())
+                .socketTimeoutMillis(settings.socketTimeoutMillis())
+                .clientName("sqlcache")
+                // CLIENT SETINFO costs a round trip per connection and older servers reject it.
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .build();
+        HostAndPort address = new HostAndPort(settings.host(), settings.port());
+        JedisSocketFactory sockets = settings.usesUnixSocket()
+                ? new UnixSocketFactory(settings.socketPath(), settings.connectTimeoutMillis(),
+                        settings.socketTimeoutMillis())
+                : new DefaultJedisSocketFactory(address, clientConfig);
+        this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), poolConfig(settings));
+        // The builder insists on an address even though our provider already knows how to connect.
+        this.client = RedisClient.builder().hostAndPort(address).clientConfig(clientConfig)
+                .connectionProvider(pool).build();
+        this.description = "redis " + settings.describe();
+        this.failures = new RedisFailures(settings.describe(), settings.password(), settings.socketTimeoutMillis());
+        log.info("Cache store: {} (pool of {})", description, settings.maxConnections());
+    }
+
+    private static ConnectionPoolConfig poolConfig(RedisSettings settings) {
+        ConnectionPoolConfig config = new ConnectionPoolConfig();
+        config.setMaxTotal(settings.maxConnections());
+        config.setMaxIdle(settings.maxConnections());
+        config.setMinIdle(0);
+        config.setBlockWhenExhausted(true);
+        // Waiting for a free connection is bounded like everything else: the cache must never stall a query.
+        config.setMaxWait(Duration.ofMillis(settings.connectTimeoutMillis()));
+        config.setTestOnBorrow(false); // a PING per borrow would double the round trips
+        config.setJmxEnabled(false);
+        return config;
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys) {
+        byte[][] keys = new byte[versionKeys.length + 1][];
+        keys[0] = bytes(entryKey);
+        for (int i = 0; i < versionKeys.length; i++) {
+            keys[i + 1] = bytes(versionKeys[i]);
+        }
+        List<byte[]> values = execute("lookup", () -> client.mget(keys));
+        String[] versions = new String[versionKeys.length];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = text(values.get(i + 1));
+        }
+        return new Lookup(values.get(0), versions);
+    }
+
+    @Override
+    public String[] initVersions(String[] versionKeys) {
+        if (versionKeys.length == 0) {
+            return new String[0];
+        }
+        String[] fresh = new String[versionKeys.length];
+        for (int i = 0; i < fresh.length; i++) {
+            fresh[i] = VersionTokens.fresh();
+        }
+        // SET NX GET answers the existing token, or nil when ours was stored: one pipelined round trip.
+        List<byte[]> previous = execute("initVersions", () -> {
+            try (Pipeline pipeline = client.pipelined()) {
+                List<Response<byte[]>> responses = new ArrayList<>(versionKeys.length);
+                for (int i = 0; i < versionKeys.length; i++) {
+                    responses.add(pipeline.setGet(bytes(versionKeys[i]), bytes(fresh[i]), SetParams.setParams().nx()));
+                }
+                pipeline.sync();
+                List<byte[]> out = new ArrayList<>(responses.size());
+                for (Response<byte[]> response : responses) {
+                    out.add(response.get());
+                }
+                return out;
+            }
+        });
+        String[] current = new String[versionKeys.length];
+        for (int i = 0; i < current.length; i++) {
+            current[i] = previous.get(i) == null ? fresh[i] : text(previous.get(i));
+        }
+        return current;
+    }
+
+    @Override
+    public boolean putIfVersions(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys,
+                                 String[] expectedTokens) {
+        PutArguments.check(value, ttlSeconds, versionKeys, expectedTokens);
+        List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
+        keys.add(bytes(entryKey));
+        List<byte[]> args = new ArrayList<>(expectedTokens.length + 2);
+        args.add(value);
+        args.add(bytes(Long.toString(ttlSeconds)));
+        for (int i = 0; i < versionKeys.length; i++) {
+            keys.add(bytes(versionKeys[i]));
+            args.add(bytes(expectedTokens[i]));
+        }
+        Object stored = execute("putIfVersions", () -> {
+            try {
+                return client.evalsha(PUT_SCRIPT_SHA, keys, args);
+            } catch (JedisNoScriptException e) {
+                // The server lost its script cache (restart, SCRIPT FLUSH): EVAL sends and caches it again.
+                return client.eval(PUT_SCRIPT, keys, args);
+            }
+        });
+        return stored instanceof Long number && number == 1L;
+    }
+
+    @Override
+    public void bumpVersions(String[] versionKeys) {
+        if (versionKeys.length == 0) {
+            return;
+        }
+        // One MSET: atomic, one round trip, and it leaves the version keys without a TTL.
+        byte[][] keysAndValues = new byte[versionKeys.length * 2][];
+        for (int i = 0; i < versionKeys.length; i++) {
+            keysAndValues[2 * i] = bytes(versionKeys[i]);
+            keysAndValues[2 * i + 1] = bytes(VersionTokens.fresh());
+        }
+        execute("bumpVersions", () -> client.mset(keysAndValues));
+    }
+
+    @Override
+    public long deleteMatching(String pattern) {
+        ScanParams params = new ScanParams().match(bytes(pattern)).count(SCAN_BATCH);
+        byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
+        long deleted = 0;
+        do {
+            byte[] from = cursor;
+            ScanResult<byte[]> page = execute("deleteMatching", () -> client.scan(from, params));
+            List<byte[]> keys = page.getResult();
+            if (!keys.isEmpty()) {
+                deleted += execute("deleteMatching", () -> client.unlink(keys.toArray(new byte[0][])));
+            }
+            cursor = page.getCursorAsBytes();
+        } while (!isScanDone(cursor));
+        return deleted;
+    }
+
+    private static boolean isScanDone(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0'; // SCAN is done when the cursor is back at 0
+    }
+
+    @Override
+    public boolean ping() {
+        try {
+            return "PONG".equals(execute("ping", client::ping));
+        } catch (CacheStoreException e) {
+            log.debug("Ping failed: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (RuntimeException e) {
+            log.debug("Closing {} failed: {}", description, e.getMessage());
+        }
+    }
+
+    /** Runs one operation, retrying once after a connection that died while idle, translating every failure. */
+    private <T> T execute(String operation, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException first) {
+            if (!RedisFailures.isStaleConnection(first)) {
+                throw failures.translate(operation, first);
+            }
+            // Other idle connections are probably dead too (the server restarted): drop them all at once.
+            clearIdleConnections();
+            try {
+                return action.get();
+            } catch (RuntimeException second) {
+                throw failures.translate(operation, second);
+            }
+        }
+    }
+
+    private void clearIdleConnections() {
+        try {
+            pool.getPool().clear();
+        } catch (RuntimeException e) {
+            log.debug("Clearing idle connections of {} failed: {}", description, e.getMessage());
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] sha1Hex(byte[] script) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(script);
+            return HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+}
