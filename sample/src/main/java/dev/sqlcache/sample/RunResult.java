@@ -18,9 +18,11 @@ import java.util.Map;
  * @param answers     every answer in full (rows of values, or the update count), only when asked for
  * @param cache       the cache counters' change over the run; {@code null} for a run without sqlcache
  * @param outcomes    hits, misses and bypasses per operation; empty unless one thread ran through sqlcache
+ * @param hitLatencies nanoseconds of the statements answered from the cache, by operation; empty likewise
  */
 record RunResult(String label, int threads, Map<Operation, long[]> latencies, long wallNanos, long[] fingerprints,
-                 List<List<List<Object>>> answers, CacheStatistics cache, Map<Operation, Outcomes> outcomes) {
+                 List<List<List<Object>>> answers, CacheStatistics cache, Map<Operation, Outcomes> outcomes,
+                 Map<Operation, long[]> hitLatencies) {
 
     /** How one operation's reads went through the cache. */
     record Outcomes(long hits, long misses, long bypasses) {
@@ -55,5 +57,10 @@ record RunResult(String label, int threads, Map<Operation, long[]> latencies, lo
 
     LatencyStats of(Operation operation) {
         return LatencyStats.of(latencies.getOrDefault(operation, new long[0]));
+    }
+
+    /** Latencies of this operation's cache hits alone: what a hit costs, whatever the query. */
+    LatencyStats hitsOf(Operation operation) {
+        return LatencyStats.of(hitLatencies.getOrDefault(operation, new long[0]));
     }
 }

@@ -25,4 +25,23 @@ final class Skew {
         }
         return 1 + random.nextInt(count);
     }
+
+    /**
+     * An index in {@code 0..count-1} with Zipf weights 1, 1/2, 1/3, ...: a few categories draw most of the
+     * browsing, as on any shop front, and the long tail still gets visits.
+     */
+    static int popular(Random random, int count) {
+        double total = 0;
+        for (int i = 1; i <= count; i++) {
+            total += 1.0 / i;
+        }
+        double draw = random.nextDouble() * total;
+        for (int i = 1; i <= count; i++) {
+            draw -= 1.0 / i;
+            if (draw < 0) {
+                return i - 1;
+            }
+        }
+        return count - 1;
+    }
 }

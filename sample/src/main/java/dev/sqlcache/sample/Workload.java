@@ -71,7 +71,7 @@ final class Workload {
                 case CUSTOMER_BY_ID, RECENT_ORDERS ->
                         new Step(operation, Skew.pick(random, size.customers()), null, 0, 0, null);
                 case CATEGORY_SEARCH, TOP_PRODUCTS -> new Step(operation, 0,
-                        ShopSchema.CATEGORIES.get(random.nextInt(ShopSchema.CATEGORIES.size())), 0, 0, null);
+                        ShopSchema.CATEGORIES.get(Skew.popular(random, ShopSchema.CATEGORIES.size())), 0, 0, null);
                 case INSERT_ORDER_LINE -> new Step(operation, Skew.pick(random, size.orders()), null,
                         Skew.pick(random, size.products()), 1 + random.nextInt(5), ShopSchema.price(random));
             });
@@ -94,6 +94,7 @@ final class Workload {
             filled.put(operation, 0);
         }
         Map<Operation, RunResult.Outcomes> outcomes = new EnumMap<>(Operation.class);
+        Map<Operation, List<Long>> hitLatencies = new EnumMap<>(Operation.class);
         long[] fingerprints = new long[steps.size()];
         List<List<List<Object>>> answers = keepAnswers ? new ArrayList<>(steps.size()) : null;
         CacheStatistics first = counters == null ? null : counters.snapshot();
@@ -115,13 +116,18 @@ final class Workload {
             }
             if (counters != null) {
                 CacheStatistics after = counters.snapshot();
-                outcomes.merge(step.operation(), RunResult.Outcomes.of(after.since(before)), RunResult.Outcomes::plus);
+                CacheStatistics change = after.since(before);
+                outcomes.merge(step.operation(), RunResult.Outcomes.of(change), RunResult.Outcomes::plus);
+                if (change.hits() > 0) {
+                    hitLatencies.computeIfAbsent(step.operation(), k -> new ArrayList<>()).add(elapsed);
+                }
                 before = after;
             }
         }
         long wall = System.nanoTime() - start;
         CacheStatistics delta = counters == null ? null : counters.snapshot().since(first);
-        return new RunResult(label, 1, latencies, wall, fingerprints, answers, delta, outcomes);
+        return new RunResult(label, 1, latencies, wall, fingerprints, answers, delta, outcomes,
+                toArrays(hitLatencies));
     }
 
     /**
@@ -164,13 +170,17 @@ final class Workload {
                     throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
                 }
             }
-            Map<Operation, long[]> latencies = new EnumMap<>(Operation.class);
-            merged.forEach((op, l) -> latencies.put(op, l.stream().mapToLong(Long::longValue).toArray()));
             CacheStatistics delta = counters == null ? null : counters.snapshot().since(first);
-            return new RunResult(label, threads, latencies, wall, new long[0], null, delta, Map.of());
+            return new RunResult(label, threads, toArrays(merged), wall, new long[0], null, delta, Map.of(), Map.of());
         } finally {
             executor.shutdownNow();
         }
+    }
+
+    private static Map<Operation, long[]> toArrays(Map<Operation, List<Long>> lists) {
+        Map<Operation, long[]> arrays = new EnumMap<>(Operation.class);
+        lists.forEach((op, l) -> arrays.put(op, l.stream().mapToLong(Long::longValue).toArray()));
+        return arrays;
     }
 
     /** Executes one step: a jOOQ {@link Result} for a read, the update count for a write. */
