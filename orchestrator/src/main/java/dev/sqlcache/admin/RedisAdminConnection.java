@@ -1,14 +1,12 @@
 package dev.sqlcache.admin;
 
 import dev.sqlcache.config.RedisSettings;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
+import dev.sqlcache.store.RedisFailures;
 import java.util.function.Supplier;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * One plain Jedis connection for the commands the {@link dev.sqlcache.store.CacheStore} interface does not offer
@@ -36,7 +34,7 @@ final class RedisAdminConnection implements AutoCloseable {
                 .build();
         try {
             this.jedis = settings.usesUnixSocket()
-                    ? new Jedis(new AdminUnixSocketFactory(settings.socketPath(), settings.connectTimeoutMillis(),
+                    ? new Jedis(new dev.sqlcache.store.UnixSocketFactory(settings.socketPath(), settings.connectTimeoutMillis(),
                             settings.socketTimeoutMillis()), config)
                     : new Jedis(new HostAndPort(settings.host(), settings.port()), config);
         } catch (RuntimeException e) {
@@ -58,45 +56,11 @@ final class RedisAdminConnection implements AutoCloseable {
         return call(operation, () -> action.apply(jedis));
     }
 
-    /** One line saying what failed on which server and why; the password scrubbed in case a server echoes it. */
+    /** One line saying what failed on which server and why, worded as the driver words it, password scrubbed. */
     static AdminException failure(RedisSettings settings, String operation, Throwable e) {
-        String why;
-        String root = rootMessage(e);
-        if (root.startsWith("WRONGPASS") || root.startsWith("NOAUTH") || root.contains("invalid password")
-                || root.contains("invalid username-password")) {
-            why = "the server rejected the credentials (" + firstLine(root) + ")";
-        } else if (has(e, SocketTimeoutException.class)) {
-            why = "no answer within " + settings.socketTimeoutMillis() + " ms";
-        } else if (has(e, ConnectException.class)
-                || operation.equals("connect") && e instanceof JedisConnectionException) {
-            why = "cannot connect (" + firstLine(root) + ")";
-        } else {
-            why = firstLine(root);
-        }
-        String message = "redis " + settings.describe() + ": " + operation + " failed: " + why;
-        if (settings.password() != null && !settings.password().isEmpty()) {
-            message = message.replace(settings.password(), "***");
-        }
-        return AdminException.runtime(message, e);
-    }
-
-    private static boolean has(Throwable failure, Class<? extends Throwable> type) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable failure) {
-        String message = failure.getClass().getSimpleName();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t.getMessage() != null) {
-                message = t.getMessage();
-            }
-        }
-        return message;
+        String message = new RedisFailures(settings.describe(), settings.password(),
+                settings.socketTimeoutMillis()).translate(operation, e).getMessage();
+        return AdminException.runtime(firstLine(message), e);
     }
 
     static String firstLine(String text) {
