@@ -31,8 +31,9 @@ public final class CacheEngine {
     private final Cache<String, QueryPlan> plans;
     private final DatabaseFamily family;
     /** Schema facts change rarely and only by DDL, which this JVM may not see: re-read them every few minutes. */
+    private static final long FACTS_LIFETIME_NANOS = Duration.ofMinutes(5).toNanos();
     private final Cache<String, TableFacts> facts = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofMinutes(5)).build();
+            .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
 
     CacheEngine(SqlCacheConfig config, StoreGuard store, QueryAnalyzer analyzer, DatabaseFamily family,
@@ -102,8 +103,12 @@ public final class CacheEngine {
         facts.invalidateAll();
     }
 
+    /**
+     * Changes on every DDL this JVM runs, and every few minutes anyway, so that plans re-read facts that DDL from
+     * elsewhere (a migration run by another process) may have changed.
+     */
     long schemaEpoch() {
-        return schemaEpoch.get();
+        return (schemaEpoch.get() << 32) + System.nanoTime() / FACTS_LIFETIME_NANOS;
     }
 
     /** The version key of one table: its unqualified name, so that every spelling of it meets one key. */
