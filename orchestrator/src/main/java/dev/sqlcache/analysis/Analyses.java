@@ -23,8 +23,9 @@ final class Analyses {
         return new QueryAnalysis(kind, Set.of(), Set.of(), true, BypassReason.NOT_A_READ, null, null, createsTemporaryTable);
     }
 
-    static QueryAnalysis call() {
-        return new QueryAnalysis(StatementKind.CALL, Set.of(), Set.of(), true, BypassReason.CALLABLE, null, null, false);
+    static QueryAnalysis call(String routine) {
+        return new QueryAnalysis(StatementKind.CALL, Set.of(), Set.of(), true, BypassReason.CALLABLE, null, null, false,
+                routine);
     }
 
     static QueryAnalysis transaction(TransactionControl control) {

@@ -166,6 +166,33 @@ final class LeadingKeywords {
         return !st.isEmpty() && st.get(0).type() == Type.WORD && DDL_FIRST_WORDS.contains(st.get(0).upper());
     }
 
+    /**
+     * The procedure a CALL names: {@code CALL p(...)}, {@code EXEC p}, {@code {call s.p(?)}},
+     * {@code {? = call p(?)}}; lower case, qualified as written. Null when there is no name to read.
+     */
+    static String routineName(List<Token> st) {
+        int i = 0;
+        while (i < st.size() && !(st.get(i).type() == Type.WORD && (st.get(i).upper().equals("CALL")
+                || st.get(i).upper().equals("EXEC") || st.get(i).upper().equals("EXECUTE")))) {
+            i++;
+        }
+        StringBuilder name = new StringBuilder();
+        for (int j = i + 1; j < st.size(); j++) {
+            Token t = st.get(j);
+            if (t.type() == Type.WORD || t.type() == Type.QUOTED_IDENTIFIER) {
+                String part = t.type() == Type.QUOTED_IDENTIFIER ? t.text().substring(1, t.text().length() - 1) : t.text();
+                name.append(part.toLowerCase(java.util.Locale.ROOT));
+                if (j + 1 < st.size() && st.get(j + 1).isSymbol('.')) {
+                    name.append('.');
+                    j++;
+                    continue;
+                }
+            }
+            break;
+        }
+        return name.length() == 0 ? null : name.toString();
+    }
+
     /** BEGIN ISOLATION LEVEL ... / START TRANSACTION READ ONLY ...: a transaction with its own characteristics. */
     private static TransactionControl begin(List<Token> st) {
         for (Token t : st) {

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param normalizedSql        canonical text used in the cache key, or {@code null} when unparseable
  * @param transactionControl   the transaction-control statement, or {@code null}
  * @param createsTemporaryTable true for CREATE TEMPORARY/GLOBAL TEMPORARY/LOCAL TEMPORARY TABLE
+ * @param routine              for a CALL, the lower-case name of the procedure called (as written, maybe qualified),
+ *                             so that configuration can declare what it writes; otherwise null
  */
 public record QueryAnalysis(StatementKind kind,
                             Set<String> tablesRead,
@@ -28,7 +30,8 @@ public record QueryAnalysis(StatementKind kind,
                             BypassReason bypassReason,
                             String normalizedSql,
                             TransactionControl transactionControl,
-                            boolean createsTemporaryTable) {
+                            boolean createsTemporaryTable,
+                            String routine) {
 
     public QueryAnalysis {
         Objects.requireNonNull(kind, "kind");
@@ -37,6 +40,14 @@ public record QueryAnalysis(StatementKind kind,
         if (bypassReason == null && (kind != StatementKind.SELECT || normalizedSql == null || tablesRead.isEmpty())) {
             throw new IllegalArgumentException("only a SELECT with tables and a normalized text can be cacheable");
         }
+    }
+
+    /** An analysis of anything but a procedure call. */
+    public QueryAnalysis(StatementKind kind, Set<String> tablesRead, Set<String> tablesWritten,
+                         boolean writesUnknownTables, BypassReason bypassReason, String normalizedSql,
+                         TransactionControl transactionControl, boolean createsTemporaryTable) {
+        this(kind, tablesRead, tablesWritten, writesUnknownTables, bypassReason, normalizedSql, transactionControl,
+                createsTemporaryTable, null);
     }
 
     /** Whether the result of this statement may be served from, and stored in, the cache. */

@@ -212,7 +212,7 @@ public final class QueryAnalyzer {
         }
         return switch (sniff.kind()) {
             case TRANSACTION_CONTROL -> Analyses.transaction(sniff.transactionControl());
-            case CALL -> Analyses.call();
+            case CALL -> Analyses.call(LeadingKeywords.routineName(statement));
             default -> Analyses.noData(sniff.kind());
         };
     }

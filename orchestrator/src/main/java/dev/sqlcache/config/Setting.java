@@ -28,7 +28,9 @@ enum Setting {
     MAX_BYTES("sqlcache.maxBytes", "SQLCACHE_MAX_BYTES", "1mb"),
     DATABASE_ID("sqlcache.databaseId", "SQLCACHE_DATABASE_ID", null),
     ANALYSIS_CACHE_SIZE("sqlcache.analysisCacheSize", "SQLCACHE_ANALYSIS_CACHE_SIZE", "10000"),
-    WRITE_LEASE("sqlcache.writeLease", "SQLCACHE_WRITE_LEASE", "5m");
+    WRITE_LEASE("sqlcache.writeLease", "SQLCACHE_WRITE_LEASE", "5m"),
+    TRIGGER_WRITES("sqlcache.triggerWrites", "SQLCACHE_TRIGGER_WRITES", ""),
+    PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", "");
 
     final String property;
     final String environment;

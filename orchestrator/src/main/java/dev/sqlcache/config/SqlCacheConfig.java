@@ -44,6 +44,8 @@ public final class SqlCacheConfig {
     private final String databaseId;
     private final int analysisCacheSize;
     private final int writeLeaseMillis;
+    private final DeclaredWrites triggerWrites;
+    private final DeclaredWrites procedureWrites;
 
     private SqlCacheConfig(Resolver r) {
         this.enabled = r.bool(Setting.ENABLED);
@@ -66,6 +68,8 @@ public final class SqlCacheConfig {
         this.databaseId = r.text(Setting.DATABASE_ID);
         this.analysisCacheSize = r.integer(Setting.ANALYSIS_CACHE_SIZE, 0, Integer.MAX_VALUE, "a cache size");
         this.writeLeaseMillis = r.millis(Setting.WRITE_LEASE);
+        this.triggerWrites = r.declaredWrites(Setting.TRIGGER_WRITES);
+        this.procedureWrites = r.declaredWrites(Setting.PROCEDURE_WRITES);
     }
 
     /**
@@ -152,6 +156,16 @@ public final class SqlCacheConfig {
         return writeLeaseMillis;
     }
 
+    /** What the triggers on a table write, by table ({@code sqlcache.triggerWrites}). */
+    public DeclaredWrites triggerWrites() {
+        return triggerWrites;
+    }
+
+    /** What stored procedures write, by name ({@code sqlcache.procedureWrites}). */
+    public DeclaredWrites procedureWrites() {
+        return procedureWrites;
+    }
+
     /**
      * Equal for two configurations that must share one store instance (and so one connection pool): the Redis
      * address, database, user and TLS, or {@code memory}. Timeouts and pool size of the first one win. Contains no
@@ -166,7 +180,8 @@ public final class SqlCacheConfig {
         return "SqlCacheConfig[enabled=" + enabled + ", store=" + storeType.name().toLowerCase(Locale.ROOT)
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
                 + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
-                + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms]";
+                + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
+                + procedureWrites + "}]";
     }
 
     /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */
@@ -256,6 +271,11 @@ public final class SqlCacheConfig {
                     problem(Setting.STORE, "is not a store type (redis or memory)");
                     return StoreType.REDIS;
             }
+        }
+
+        DeclaredWrites declaredWrites(Setting s) {
+            ConfigLayers.Sourced v = raw.get(s);
+            return v == null ? DeclaredWrites.none() : DeclaredWrites.parse(v.value(), v.origin(), problems);
         }
 
         TableTtls tableTtls() {

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sqlcache.analysis.DatabaseFamily;
 import dev.sqlcache.analysis.QueryAnalysis;
 import dev.sqlcache.analysis.QueryAnalyzer;
+import dev.sqlcache.analysis.StatementKind;
 import dev.sqlcache.config.SqlCacheConfig;
 import dev.sqlcache.key.CacheKeyBuilder;
 import dev.sqlcache.stats.CacheStatistics;
@@ -66,16 +67,23 @@ public final class CacheEngine {
         for (String table : read) {
             readKeys[i++] = versionKey(table);
         }
-        String[] writeKeys;
-        if (analysis.writesUnknownTables()) {
+        boolean everything = analysis.writesUnknownTables();
+        String[] writeKeys = written.stream().map(this::versionKey).toArray(String[]::new);
+        if (everything && analysis.kind() == StatementKind.CALL) {
+            // A procedure whose writes the configuration declares invalidates just those tables.
+            var declared = config.procedureWrites().tablesFor(analysis.routine());
+            if (declared.isPresent()) {
+                everything = false;
+                writeKeys = baseNames(declared.get()).stream().map(this::versionKey).toArray(String[]::new);
+            }
+        }
+        if (everything) {
             writeKeys = new String[] {databaseVersionKey};
-        } else {
-            writeKeys = written.stream().map(this::versionKey).toArray(String[]::new);
         }
         long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
-        return new QueryPlan(analysis, readKeys, writeKeys, read, written, parameters, ttl);
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, read, written, parameters, ttl);
     }
 
     /**

@@ -13,6 +13,7 @@ public final class QueryPlan {
     private final QueryAnalysis analysis;
     private final String[] readVersionKeys;
     private final String[] writeVersionKeys;
+    private final boolean writesEverything;
     private final Set<String> tablesRead;
     private final Set<String> tablesWritten;
     private final int parameterCount;
@@ -25,8 +26,9 @@ public final class QueryPlan {
     record Resolved(long epoch, boolean plainTables, String[] writeKeys) {
     }
 
-    QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, Set<String> tablesRead,
-              Set<String> tablesWritten, int parameterCount, long ttlSeconds) {
+    QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
+              Set<String> tablesRead, Set<String> tablesWritten, int parameterCount, long ttlSeconds) {
+        this.writesEverything = writesEverything;
         this.analysis = analysis;
         this.readVersionKeys = readVersionKeys;
         this.writeVersionKeys = writeVersionKeys;
@@ -70,7 +72,7 @@ public final class QueryPlan {
 
     /** Whether a write must invalidate everything cached for the database. */
     boolean writesEverything() {
-        return analysis.writesUnknownTables();
+        return writesEverything;
     }
 
     Resolved readCheck() {

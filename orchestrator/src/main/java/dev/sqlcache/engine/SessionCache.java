@@ -172,8 +172,14 @@ public final class SessionCache {
             TableFacts facts = engine.facts(table, inspector);
             certain &= facts != TableFacts.UNKNOWN;
             if (facts.hasTriggers()) {
-                everything = true;
-                break;
+                var declared = engine.config().triggerWrites().tablesFor(table);
+                if (declared.isEmpty()) {
+                    everything = true;
+                    break;
+                }
+                for (String target : declared.get()) {
+                    keys.add(engine.versionKey(CacheEngine.baseName(target)));
+                }
             }
             for (String dependent : facts.cascadeDependents()) {
                 keys.add(engine.versionKey(dependent));
@@ -239,8 +245,14 @@ public final class SessionCache {
         return keys.length == 0 ? null : lease(keys, plan.analysis().kind() == StatementKind.DDL);
     }
 
-    /** Before a statement whose effects cannot be known (a stored procedure call): it may change anything. */
-    public WriteTicket beforeOpaqueWrite() {
+    /**
+     * Before a stored procedure call through a CallableStatement: what the configuration declares for the
+     * procedure, or anything at all.
+     */
+    public WriteTicket beforeCall(QueryPlan plan) {
+        if (plan.analysis().kind() == StatementKind.CALL && !plan.writesEverything()) {
+            return beforeWrite(plan);
+        }
         return lease(new String[] {engine.databaseVersionKey()}, false);
     }
 

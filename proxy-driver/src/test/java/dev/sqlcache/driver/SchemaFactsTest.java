@@ -115,4 +115,69 @@ class SchemaFactsTest extends RedisBackedTest {
             assertEquals(List.of(List.of("1")), rows(cached, child), "a delete through the parent reaches the child");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void declaredTriggerWritesInvalidateOnlyWhatTheTriggerWrites(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct();
+             Connection cached = db.cached(settings("sqlcache.triggerWrites", "audited=audit"))) {
+            aTriggerMakesAWriteInvalidateTheWholeDatabase(db); // creates audited, audit and the trigger
+            exec(direct, "drop table if exists bystander", "create table bystander (v integer)",
+                    "insert into bystander values (1)", "delete from audit");
+            String audit = "select count(*) from audit";
+            String bystander = "select v from bystander";
+            rows(cached, audit);
+            rows(cached, bystander);
+            CacheStatistics before = stats(cached);
+            exec(cached, "insert into audited values (2)");
+            assertEquals(List.of(List.of("1")), rows(cached, audit), "the declared table is invalidated");
+            assertEquals(List.of(List.of("1")), rows(cached, bystander));
+            assertEquals(1, stats(cached).since(before).hits(), "the rest of the database stays cached");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCallOfADeclaredProcedureInvalidatesOnlyItsTables() throws Exception {
+        TestDatabase db = TestDatabase.POSTGRES;
+        try (Connection direct = db.direct();
+             Connection cached = db.cached(settings("sqlcache.procedureWrites", "bump_counter=declared_counter"))) {
+            exec(direct, "drop table if exists declared_counter", "drop table if exists bystander",
+                    "create table declared_counter (n integer)", "insert into declared_counter values (0)",
+                    "create table bystander (v integer)", "insert into bystander values (1)",
+                    "create or replace procedure bump_counter() language sql as $$ update declared_counter set n = n + 1 $$");
+            String counter = "select n from declared_counter";
+            String bystander = "select v from bystander";
+            rows(cached, counter);
+            rows(cached, bystander);
+            CacheStatistics before = stats(cached);
+            exec(cached, "call bump_counter()");
+            assertEquals(List.of(List.of("1")), rows(cached, counter));
+            assertEquals(List.of(List.of("1")), rows(cached, bystander));
+            assertEquals(1, stats(cached).since(before).hits(), "only the declared table was invalidated");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCallableStatementOfADeclaredProcedureInvalidatesOnlyItsTables() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct();
+             Connection cached = db.cached(settings("sqlcache.procedureWrites", "bump_counter=declared_counter"))) {
+            exec(direct, "drop table if exists declared_counter", "drop table if exists bystander",
+                    "drop procedure if exists bump_counter",
+                    "create table declared_counter (n integer)", "insert into declared_counter values (0)",
+                    "create table bystander (v integer)", "insert into bystander values (1)",
+                    "create procedure bump_counter() update declared_counter set n = n + 1");
+            String counter = "select n from declared_counter";
+            String bystander = "select v from bystander";
+            rows(cached, counter);
+            rows(cached, bystander);
+            CacheStatistics before = stats(cached);
+            try (var call = cached.prepareCall("{call bump_counter()}")) {
+                call.execute();
+            }
+            assertEquals(List.of(List.of("1")), rows(cached, counter));
+            assertEquals(List.of(List.of("1")), rows(cached, bystander));
+            assertEquals(1, stats(cached).since(before).hits(), "only the declared table was invalidated");
+        }
+    }
 }

@@ -44,7 +44,7 @@ public final class ProxyCallableStatement extends CallableStatementDelegate {
     }
 
     private <T> T opaque(SqlCall<T> call) throws SQLException {
-        WriteTicket write = session.beforeOpaqueWrite();
+        WriteTicket write = session.beforeCall(preparedPlan());
         try {
             return call.call();
         } finally {

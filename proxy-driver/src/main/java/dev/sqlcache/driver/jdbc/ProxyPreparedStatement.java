@@ -55,6 +55,11 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
         this.readsMayBeCached = readsMayBeCached;
     }
 
+    /** The plan of the SQL this statement was prepared with. */
+    final QueryPlan preparedPlan() {
+        return plan;
+    }
+
     // ---- execution
 
     @Override
