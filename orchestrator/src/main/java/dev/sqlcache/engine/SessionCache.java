@@ -91,7 +91,7 @@ public final class SessionCache {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
         String[] tokens = lookup.versions();
-        if (Arrays.asList(tokens).contains(null)) {
+        if (anyMissing(tokens)) {
             tokens = store.initVersions(versionKeys);
             if (tokens == null) {
                 return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
@@ -122,6 +122,15 @@ public final class SessionCache {
             LOG.debug("sqlcache miss {}{}", key, entry == null ? "" : " (stale entry)");
         }
         return new ReadOutcome.Miss(key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
+    }
+
+    private static boolean anyMissing(String[] tokens) {
+        for (String token : tokens) {
+            if (token == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

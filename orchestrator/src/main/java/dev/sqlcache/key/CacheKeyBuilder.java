@@ -122,11 +122,18 @@ public final class CacheKeyBuilder {
         }
     }
 
-    private static MessageDigest sha256() {
+    /** One digest per thread, reset before each use: looking one up per key costs more than the hashing. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
+    });
+
+    private static MessageDigest sha256() {
+        MessageDigest md = DIGESTS.get();
+        md.reset();
+        return md;
     }
 }
