@@ -68,4 +68,71 @@ class SessionStateTest extends RedisBackedTest {
                     "a write to the qualified name invalidates the unqualified read");
         }
     }
+
+    @Test
+    void aTemporaryTableShadowsTheRealOneOnlyForItsConnection() throws Exception {
+        try (Connection admin = DB.direct(); Connection shadowing = DB.cached(settings());
+             Connection plain = DB.cached(settings())) {
+            exec(admin, "drop table if exists shadow_me", "create table shadow_me (v text)",
+                    "insert into shadow_me values ('real')");
+            String sql = "select v from shadow_me";
+            assertEquals(List.of(List.of("real")), rows(shadowing, sql));
+            assertEquals(List.of(List.of("real")), rows(plain, sql));
+            exec(shadowing, "create temporary table shadow_me (v text)", "insert into shadow_me values ('temp')");
+            assertEquals(List.of(List.of("temp")), rows(shadowing, sql));
+            assertEquals(List.of(List.of("temp")), rows(shadowing, sql));
+            assertEquals(List.of(List.of("real")), rows(plain, sql));
+        }
+    }
+
+    @Test
+    void aMaterializedViewIsNotCachedAndRefreshInvalidates() throws Exception {
+        try (Connection admin = DB.direct(); Connection c = DB.cached(settings())) {
+            exec(admin, "drop materialized view if exists mv_totals", "drop table if exists mv_base",
+                    "create table mv_base (v integer)", "insert into mv_base values (1)",
+                    "create materialized view mv_totals as select sum(v) as total from mv_base");
+            String sql = "select total from mv_totals";
+            assertEquals(List.of(List.of("1")), rows(c, sql));
+            exec(c, "insert into mv_base values (2)");
+            assertEquals(List.of(List.of("1")), rows(c, sql), "not refreshed yet: the database says 1 too");
+            exec(c, "refresh materialized view mv_totals");
+            assertEquals(List.of(List.of("3")), rows(c, sql));
+        }
+    }
+
+    @Test
+    void useOnMariaDbSwitchesTheDatabaseTheKeysDescribe() throws Exception {
+        TestDatabase mariadb = TestDatabase.MARIADB;
+        try (Connection admin = mariadb.direct(); Connection c = mariadb.cached(settings())) {
+            exec(admin, "create database if not exists sqlcache_other", "drop table if exists test.same_name",
+                    "drop table if exists sqlcache_other.same_name", "create table test.same_name (v text)",
+                    "create table sqlcache_other.same_name (v text)", "insert into test.same_name values ('test')",
+                    "insert into sqlcache_other.same_name values ('other')");
+            String sql = "select v from same_name";
+            assertEquals(List.of(List.of("test")), rows(c, sql));
+            assertEquals(List.of(List.of("test")), rows(c, sql));
+            exec(c, "use sqlcache_other");
+            assertEquals(List.of(List.of("other")), rows(c, sql));
+            c.setCatalog("test");
+            assertEquals(List.of(List.of("test")), rows(c, sql));
+        }
+    }
+
+    @Test
+    void twoDatabasesWithTheSameTablesNeverShareEntries() throws Exception {
+        String first = "jdbc:sqlcache:h2:mem:sqlcache_first;DB_CLOSE_DELAY=-1";
+        String second = "jdbc:sqlcache:h2:mem:sqlcache_second;DB_CLOSE_DELAY=-1";
+        try (Connection a = java.sql.DriverManager.getConnection(first, settings());
+             Connection b = java.sql.DriverManager.getConnection(second, settings())) {
+            exec(a, "create table twin (v varchar(10))", "insert into twin values ('a')");
+            exec(b, "create table twin (v varchar(10))", "insert into twin values ('b')");
+            for (int i = 0; i < 2; i++) {
+                assertEquals(List.of(List.of("a")), rows(a, "select v from twin"));
+                assertEquals(List.of(List.of("b")), rows(b, "select v from twin"));
+            }
+            exec(a, "update twin set v = 'a2'");
+            assertEquals(List.of(List.of("b")), rows(b, "select v from twin"));
+            assertEquals(List.of(List.of("a2")), rows(a, "select v from twin"));
+        }
+    }
 }
