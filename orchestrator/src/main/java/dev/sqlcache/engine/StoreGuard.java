@@ -31,7 +31,7 @@ public final class StoreGuard implements AutoCloseable {
      * moment Redis answers again until this JVM delivers, so the interval is short; the attempts run off the
      * application's threads.
      */
-    private static final long REDELIVERY_INTERVAL_MILLIS = 50;
+    private static final long REDELIVERY_INTERVAL_MILLIS = 10;
 
     private final CacheStore store;
     private final StatisticsRecorder statistics;
@@ -204,11 +204,8 @@ public final class StoreGuard implements AutoCloseable {
         if (versionKeys.length == 0) {
             return versionKeys;
         }
-        if (failing || !undeliveredBumps.isEmpty()) {
-            java.util.Collections.addAll(undeliveredBumps, versionKeys);
-            scheduleRedelivery();
-            return null;
-        }
+        // Tried even in back-off: a write that could have told Redis, and did not, leaves other JVMs an old
+        // answer until it is delivered. Reads skip the store in back-off; writes pay at most one timeout.
         try {
             return store.leaseVersions(versionKeys, leaseMillis);
         } catch (RuntimeException e) {
@@ -228,11 +225,6 @@ public final class StoreGuard implements AutoCloseable {
      */
     public void endLeases(String[] versionKeys, String[] leaseTokens) {
         if (versionKeys.length == 0 || leaseTokens == null) {
-            return;
-        }
-        if (failing || !undeliveredBumps.isEmpty()) {
-            java.util.Collections.addAll(undeliveredBumps, versionKeys);
-            scheduleRedelivery();
             return;
         }
         try {
