@@ -130,6 +130,18 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /**
+     * The machine's load, printed beside each trial's statistics: on a shared 2-core machine a figure measured
+     * while other work ran is not comparable, and this is how to tell.
+     */
+    static String loadAverage() {
+        try {
+            return "load average " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "load average unknown";
+        }
+    }
+
     CacheStatistics statistics() throws SQLException {
         return cached.unwrap(SqlCacheConnection.class).statistics();
     }

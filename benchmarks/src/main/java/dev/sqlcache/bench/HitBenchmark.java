@@ -155,7 +155,8 @@ public class HitBenchmark {
     public void check(BenchmarkParams params) throws Exception {
         try {
             CacheStatistics delta = fixture.statistics().since(before);
-            System.out.println("sqlcache statistics during " + params.getBenchmark() + " [" + db + "]: " + delta);
+            System.out.println(System.lineSeparator() + "sqlcache statistics during " + params.getBenchmark() + " [" + db
+                    + "]: " + delta + "; " + Fixture.loadAverage());
             if (params.getBenchmark().endsWith("Hit") && (delta.misses() != 0 || delta.hits() == 0
                     || delta.totalBypasses() != 0)) {
                 throw new IllegalStateException("not every call was a hit: " + delta);

@@ -145,7 +145,8 @@ public class PassThroughBenchmark {
         try {
             CacheStatistics delta = fixture.statistics().since(before);
             String name = params.getBenchmark();
-            System.out.println("sqlcache statistics during " + name + " [" + db + "], " + n + " calls: " + delta);
+            System.out.println(System.lineSeparator() + "sqlcache statistics during " + name + " [" + db + "], " + n
+                    + " calls: " + delta + "; " + Fixture.loadAverage());
             String problem = null;
             if (name.endsWith("missSqlcache") && (delta.hits() != 0 || delta.misses() != n || delta.stores() == 0)) {
                 problem = "every call should miss and store";

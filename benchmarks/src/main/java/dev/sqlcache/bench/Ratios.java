@@ -15,7 +15,7 @@ import java.util.Set;
  * Reads JMH's {@code -rf csv} output and prints, per database, each sqlcache figure against its baseline as a
  * Markdown table: both scores with their 99.9% error, the ratio, the range the ratio could span within those
  * errors, the target and whether it is met. Usage: {@code java -cp benchmarks.jar dev.sqlcache.bench.Ratios
- * results.csv}.
+ * results.csv...}; later files win for the same benchmark and database.
  */
 public final class Ratios {
 
@@ -36,34 +36,18 @@ public final class Ratios {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: Ratios <jmh results.csv>");
+        if (args.length == 0) {
+            System.err.println("usage: Ratios <jmh results.csv>...");
             System.exit(2);
         }
-        List<String> lines = Files.readAllLines(Path.of(args[0]));
-        if (lines.isEmpty()) {
-            System.err.println("no results in " + args[0]);
-            System.exit(1);
-        }
-        List<String> header = parse(lines.get(0));
-        int benchmark = header.indexOf("Benchmark");
-        int score = header.indexOf("Score");
-        int error = header.indexOf("Score Error (99.9%)");
-        int unit = header.indexOf("Unit");
-        int dbColumn = header.indexOf("Param: db");
-
         Map<String, Score> scores = new LinkedHashMap<>();
         Set<String> dbs = new LinkedHashSet<>();
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            List<String> f = parse(line);
-            String db = dbColumn < 0 ? "" : f.get(dbColumn);
-            dbs.add(db);
-            String name = f.get(benchmark);
-            String shortName = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
-            scores.put(db + "/" + shortName, new Score(number(f.get(score)), number(f.get(error)), f.get(unit)));
+        for (String file : args) {
+            read(Path.of(file), scores, dbs);
+        }
+        if (scores.isEmpty()) {
+            System.err.println("no results in " + String.join(", ", args));
+            System.exit(1);
         }
 
         System.out.println("| db | case | sqlcache | baseline | ratio | ratio within error | target | met |");
@@ -110,6 +94,31 @@ public final class Ratios {
         int total = dbs.size() * PAIRS.size();
         System.out.printf(Locale.ROOT, "%n%d of %d targets met%s.%n", met, total,
                 missing == 0 ? "" : ", " + missing + " not measured");
+    }
+
+    /** Adds one JMH CSV file's scores, keyed {@code db/Class.method}. */
+    private static void read(Path file, Map<String, Score> scores, Set<String> dbs) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<String> header = parse(lines.get(0));
+        int benchmark = header.indexOf("Benchmark");
+        int score = header.indexOf("Score");
+        int error = header.indexOf("Score Error (99.9%)");
+        int unit = header.indexOf("Unit");
+        int dbColumn = header.indexOf("Param: db");
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) {
+                continue;
+            }
+            List<String> f = parse(line);
+            String db = dbColumn < 0 ? "" : f.get(dbColumn);
+            dbs.add(db);
+            String name = f.get(benchmark);
+            String shortName = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            scores.put(db + "/" + shortName, new Score(number(f.get(score)), number(f.get(error)), f.get(unit)));
+        }
     }
 
     private static String figure(Score s) {
