@@ -56,7 +56,7 @@ public enum DatabaseFamily {
     }
 
     /** MySQL and MariaDB share lexical rules that differ from standard SQL ({@code #} comments, backslash escapes). */
-    boolean isMySqlLike() {
+    public boolean isMySqlLike() {
         return this == MYSQL || this == MARIADB;
     }
 }

@@ -114,6 +114,19 @@ final class FunctionPolicy {
         return PLAIN_FUNCTION_CLASSES.contains(part.getClass().getName()) && !DETERMINISTIC.contains(name);
     }
 
+    /**
+     * Whether a query part is a call of a function neither known to be deterministic nor known to be a built-in
+     * without side effects: a user-defined function, or something like PostgreSQL's {@code set_config}. Calling it
+     * may write tables or change the session, which the engine must assume.
+     */
+    boolean isUnknown(QueryPart part) {
+        if (!(part instanceof Field<?> field) || !PLAIN_FUNCTION_CLASSES.contains(part.getClass().getName())) {
+            return false;
+        }
+        String name = field.getName().toLowerCase(Locale.ROOT);
+        return !DETERMINISTIC.contains(name) && !isBlacklisted(name);
+    }
+
     /** Whether the tokens of a statement mention a non-deterministic function or session variable. */
     boolean mentionsNonDeterministic(List<Token> tokens) {
         for (int i = 0; i < tokens.size(); i++) {

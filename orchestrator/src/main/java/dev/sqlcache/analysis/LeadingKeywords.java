@@ -65,9 +65,9 @@ final class LeadingKeywords {
         }
         switch (first.upper()) {
             case "BEGIN":
-                return st.size() == 1 || BEGIN_FOLLOWERS.contains(at(st, 1).upper()) ? Sniff.transaction(TransactionControl.BEGIN) : Sniff.PARSE;
+                return st.size() == 1 || BEGIN_FOLLOWERS.contains(at(st, 1).upper()) ? Sniff.transaction(begin(st)) : Sniff.PARSE;
             case "START":
-                return word(st, 1, "TRANSACTION") ? Sniff.transaction(TransactionControl.BEGIN) : Sniff.PARSE;
+                return word(st, 1, "TRANSACTION") ? Sniff.transaction(begin(st)) : Sniff.PARSE;
             case "COMMIT":
             case "END":
                 return word(st, 1, "PREPARED") ? Sniff.PARSE : Sniff.transaction(TransactionControl.COMMIT);
@@ -164,6 +164,16 @@ final class LeadingKeywords {
     /** Whether the statement starts with a DDL keyword. */
     static boolean isDdl(List<Token> st) {
         return !st.isEmpty() && st.get(0).type() == Type.WORD && DDL_FIRST_WORDS.contains(st.get(0).upper());
+    }
+
+    /** BEGIN ISOLATION LEVEL ... / START TRANSACTION READ ONLY ...: a transaction with its own characteristics. */
+    private static TransactionControl begin(List<Token> st) {
+        for (Token t : st) {
+            if (t.type() == Type.WORD && (t.upper().equals("ISOLATION") || t.upper().equals("SNAPSHOT"))) {
+                return TransactionControl.BEGIN_WITH_ISOLATION;
+            }
+        }
+        return TransactionControl.BEGIN;
     }
 
     /** Whether the statement starts with TRUNCATE. */

@@ -1,7 +1,7 @@
 package dev.sqlcache.analysis;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.sqlcache.analysis.LeadingKeywords.Sniff;
 import dev.sqlcache.analysis.SqlLexer.Token;
 import dev.sqlcache.stats.BypassReason;
@@ -53,12 +53,13 @@ public final class QueryAnalyzer {
     private final FunctionPolicy functions;
     private final DSLContext parser;
     private final Configuration renderConfiguration;
-    private final Cache<String, QueryAnalysis> cache;
+    private final LoadingCache<String, QueryAnalysis> cache;
     private final LongAdder analyses = new LongAdder();
 
     /**
-     * @param family    the database family, which selects the SQL dialect
-     * @param cacheSize how many distinct SQL texts to remember the analysis of
+     * @param family    the database family, which selects the SQL dialect; {@code null} means {@link DatabaseFamily#OTHER}
+     * @param cacheSize how many distinct SQL texts to remember the analysis of; 0 disables the cache
+     * @throws IllegalArgumentException if {@code cacheSize} is negative
      */
     public QueryAnalyzer(DatabaseFamily family, int cacheSize) {
         if (cacheSize < 0) {
@@ -84,7 +85,7 @@ public final class QueryAnalyzer {
                 .withRenderFormatted(false);
         this.parser = DSL.using(this.family.dialect(), settings);
         this.renderConfiguration = new DefaultConfiguration().set(this.family.dialect()).set(settings);
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build(this::analyzeUncached);
     }
 
     /**
@@ -97,12 +98,18 @@ public final class QueryAnalyzer {
         if (sql == null) {
             return Analyses.EMPTY;
         }
-        return cache.get(sql, this::analyzeUncached);
+        return cache.get(sql);
     }
 
     /** How many texts were analysed rather than served from the cache; for tests and statistics. */
     long analysisCount() {
         return analyses.sum();
+    }
+
+    /** How many analyses the cache holds now, after pending evictions; for tests. */
+    long cachedAnalyses() {
+        cache.cleanUp();
+        return cache.estimatedSize();
     }
 
     private QueryAnalysis analyzeUncached(String sql) {
@@ -228,7 +235,8 @@ public final class QueryAnalyzer {
             return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement);
         }
         TableCollector collector = new TableCollector(functions, topKind == StatementKind.DDL || topKind == StatementKind.TRUNCATE);
-        String normalized = DSL.using(renderConfiguration.derive(new DefaultVisitListenerProvider(collector))).render(query);
+        String rendered = DSL.using(renderConfiguration.derive(new DefaultVisitListenerProvider(collector))).render(query);
+        String normalized = CanonicalText.normalized(statement, rendered, lexer);
 
         StatementKind kind = topKind;
         if (kind == StatementKind.SELECT && collector.nestedWrite() != null) {
@@ -244,13 +252,16 @@ public final class QueryAnalyzer {
             boolean writesUnknown = kind.isWrite() && written.isEmpty();
             return new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.NOT_A_READ, normalized, null, temporary);
         }
-        return new QueryAnalysis(kind, read, Set.of(), false, selectBypass(statement, normalized, collector), normalized, null, false);
+        return new QueryAnalysis(kind, read, Set.of(), false, selectBypass(statement, rendered, collector), normalized, null, false);
     }
 
-    private BypassReason selectBypass(List<Token> statement, String normalized, TableCollector collector) {
-        List<Token> rendered = lexer.lex(normalized).tokens();
+    private BypassReason selectBypass(List<Token> statement, String renderedText, TableCollector collector) {
+        List<Token> rendered = lexer.lex(renderedText).tokens();
         if (LockingClauses.isLockingRead(statement) || LockingClauses.isLockingRead(rendered)) {
             return BypassReason.LOCKING_READ;
+        }
+        if (collector.unknownFunction()) {
+            return BypassReason.UNKNOWN_FUNCTION;
         }
         if (collector.nonDeterministic() || functions.mentionsNonDeterministic(statement) || functions.mentionsNonDeterministic(rendered)) {
             return BypassReason.NON_DETERMINISTIC;

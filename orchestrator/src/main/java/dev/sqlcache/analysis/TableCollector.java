@@ -37,6 +37,7 @@ final class TableCollector implements VisitListener {
     /** CTE names by the query whose WITH clause defines them: a name is a CTE only within that query. */
     private final Map<QueryPart, Set<String>> ctesByOwner = new IdentityHashMap<>();
     private boolean nonDeterministic;
+    private boolean unknownFunction;
     private StatementKind nestedWrite;
 
     /**
@@ -73,9 +74,19 @@ final class TableCollector implements VisitListener {
             registerCte(ctx, cte);
         } else if (part instanceof Table<?> table && ctx.clause() == Clause.TABLE_REFERENCE) {
             tableReference(ctx, table);
-        } else if (!nonDeterministic && functions.isNonDeterministic(part)) {
-            nonDeterministic = true;
+        } else {
+            if (!nonDeterministic && functions.isNonDeterministic(part)) {
+                nonDeterministic = true;
+            }
+            if (!unknownFunction && functions.isUnknown(part)) {
+                unknownFunction = true;
+            }
         }
+    }
+
+    /** Whether the statement calls a function nothing is known about: it may write, or change the session. */
+    boolean unknownFunction() {
+        return unknownFunction;
     }
 
     private void noteWrite(QueryPart part) {

@@ -27,7 +27,8 @@ enum Setting {
     MAX_ROWS("sqlcache.maxRows", "SQLCACHE_MAX_ROWS", "10000"),
     MAX_BYTES("sqlcache.maxBytes", "SQLCACHE_MAX_BYTES", "1mb"),
     DATABASE_ID("sqlcache.databaseId", "SQLCACHE_DATABASE_ID", null),
-    ANALYSIS_CACHE_SIZE("sqlcache.analysisCacheSize", "SQLCACHE_ANALYSIS_CACHE_SIZE", "10000");
+    ANALYSIS_CACHE_SIZE("sqlcache.analysisCacheSize", "SQLCACHE_ANALYSIS_CACHE_SIZE", "10000"),
+    WRITE_LEASE("sqlcache.writeLease", "SQLCACHE_WRITE_LEASE", "5m");
 
     final String property;
     final String environment;

@@ -43,6 +43,7 @@ public final class SqlCacheConfig {
     private final int maxBytes;
     private final String databaseId;
     private final int analysisCacheSize;
+    private final int writeLeaseMillis;
 
     private SqlCacheConfig(Resolver r) {
         this.enabled = r.bool(Setting.ENABLED);
@@ -64,6 +65,7 @@ public final class SqlCacheConfig {
         this.maxBytes = (int) r.bytes(Setting.MAX_BYTES, Integer.MAX_VALUE - 64);
         this.databaseId = r.text(Setting.DATABASE_ID);
         this.analysisCacheSize = r.integer(Setting.ANALYSIS_CACHE_SIZE, 0, Integer.MAX_VALUE, "a cache size");
+        this.writeLeaseMillis = r.millis(Setting.WRITE_LEASE);
     }
 
     /**
@@ -142,6 +144,15 @@ public final class SqlCacheConfig {
     }
 
     /**
+     * How long a write may keep its tables out of the cache in every JVM before its commit is confirmed: longer
+     * than the longest transaction that writes through sqlcache, so that a lost confirmation never lets an old
+     * answer back. After it, caching of those tables resumes with fresh tokens.
+     */
+    public long writeLeaseMillis() {
+        return writeLeaseMillis;
+    }
+
+    /**
      * Equal for two configurations that must share one store instance (and so one connection pool): the Redis
      * address, database, user and TLS, or {@code memory}. Timeouts and pool size of the first one win. Contains no
      * password.
@@ -155,7 +166,7 @@ public final class SqlCacheConfig {
         return "SqlCacheConfig[enabled=" + enabled + ", store=" + storeType.name().toLowerCase(Locale.ROOT)
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
                 + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
-                + ", analysisCacheSize=" + analysisCacheSize + "]";
+                + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms]";
     }
 
     /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */

@@ -9,8 +9,10 @@ import dev.sqlcache.config.SqlCacheConfig;
 import dev.sqlcache.key.CacheKeyBuilder;
 import dev.sqlcache.stats.CacheStatistics;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cache for one database under one configuration: turns SQL texts into {@link QueryPlan}s (once per text),
@@ -19,6 +21,8 @@ import java.util.TreeSet;
  */
 public final class CacheEngine {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheEngine.class);
+
     private final SqlCacheConfig config;
     private final StoreGuard store;
     private final QueryAnalyzer analyzer;
@@ -26,6 +30,10 @@ public final class CacheEngine {
     private final String databaseVersionKey;
     private final Cache<String, QueryPlan> plans;
     private final DatabaseFamily family;
+    /** Schema facts change rarely and only by DDL, which this JVM may not see: re-read them every few minutes. */
+    private final Cache<String, TableFacts> facts = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(5)).build();
+    private final AtomicLong schemaEpoch = new AtomicLong();
 
     CacheEngine(SqlCacheConfig config, StoreGuard store, QueryAnalyzer analyzer, DatabaseFamily family,
                 String databaseIdentity) {
@@ -69,8 +77,37 @@ public final class CacheEngine {
         return new QueryPlan(analysis, readKeys, writeKeys, read, written, parameters, ttl);
     }
 
+    /**
+     * What the database says about a table, remembered for a few minutes. When it cannot tell, the answer is
+     * {@link TableFacts#UNKNOWN} (the worst case) and is asked again next time.
+     */
+    TableFacts facts(String table, SchemaInspector inspector) {
+        TableFacts known = facts.getIfPresent(table);
+        if (known != null) {
+            return known;
+        }
+        try {
+            TableFacts learned = inspector.inspect(table);
+            facts.put(table, learned);
+            return learned;
+        } catch (Exception e) {
+            LOG.debug("sqlcache: cannot inspect table {}: {}", table, e.toString());
+            return TableFacts.UNKNOWN;
+        }
+    }
+
+    /** DDL ran: views, foreign keys and triggers may have changed. */
+    void schemaChanged() {
+        schemaEpoch.incrementAndGet();
+        facts.invalidateAll();
+    }
+
+    long schemaEpoch() {
+        return schemaEpoch.get();
+    }
+
     /** The version key of one table: its unqualified name, so that every spelling of it meets one key. */
-    private String versionKey(String baseName) {
+    String versionKey(String baseName) {
         return "sql:" + baseName + ":version:" + databaseHash;
     }
 
@@ -97,8 +134,9 @@ public final class CacheEngine {
     }
 
     /** Opens the per-connection state. */
-    public SessionCache openSession(String user, String catalog, String schema, boolean autoCommit, int isolation) {
-        return new SessionCache(this, user, catalog, schema, autoCommit, isolation);
+    public SessionCache openSession(String user, String catalog, String schema, boolean autoCommit, int isolation,
+                                    SchemaInspector inspector) {
+        return new SessionCache(this, user, catalog, schema, autoCommit, isolation, inspector);
     }
 
     /** Invalidates everything cached for this database. */

@@ -1,6 +1,7 @@
 package dev.sqlcache.engine;
 
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -16,11 +17,38 @@ import java.util.regex.Pattern;
 public final class DatabaseIdentity {
 
     private static final String JVM_NONCE = UUID.randomUUID().toString();
-    private static final Pattern CREDENTIAL_PARAMS = Pattern.compile(
-            "(?i)([?&;])(user|username|password|passwd|pwd|sslpassword|sslkey|sslcert)=[^&;]*");
+    private static final Pattern CREDENTIAL_PARAM = Pattern.compile(
+            "(?i)(user|username|password|passwd|pwd|sslpassword|sslkey|sslcert)(=.*)?");
     private static final Pattern USERINFO = Pattern.compile("^(jdbc:[^:]+:(?:[a-z+]+:)?//)[^@/?;]*@");
 
     private DatabaseIdentity() {
+    }
+
+    /** Drops {@code user=}, {@code password=} and similar from {@code ?a=b&c=d} and {@code ;A=B} parameter lists. */
+    private static String withoutCredentialParameters(String url) {
+        int q = url.indexOf('?');
+        String base = q < 0 ? url : url.substring(0, q);
+        String query = q < 0 ? null : url.substring(q + 1);
+        StringBuilder out = new StringBuilder();
+        String[] segments = base.split(";", -1);
+        out.append(segments[0]);
+        for (int i = 1; i < segments.length; i++) {
+            if (!CREDENTIAL_PARAM.matcher(segments[i]).matches()) {
+                out.append(';').append(segments[i]);
+            }
+        }
+        if (query != null) {
+            StringJoiner kept = new StringJoiner("&");
+            for (String parameter : query.split("&")) {
+                if (!parameter.isEmpty() && !CREDENTIAL_PARAM.matcher(parameter).matches()) {
+                    kept.add(parameter);
+                }
+            }
+            if (kept.length() > 0) {
+                out.append('?').append(kept);
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -33,7 +61,7 @@ public final class DatabaseIdentity {
             return "id:" + override;
         }
         String url = USERINFO.matcher(realUrl).replaceFirst("$1");
-        url = CREDENTIAL_PARAMS.matcher(url).replaceAll("$1");
+        url = withoutCredentialParameters(url);
         String lower = url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:tcp:") && !lower.startsWith("jdbc:h2:ssl:")) {
             String rest = lower.substring("jdbc:h2:".length());

@@ -17,6 +17,13 @@ public final class QueryPlan {
     private final Set<String> tablesWritten;
     private final int parameterCount;
     private final long ttlSeconds;
+    /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
+    private volatile Resolved readCheck;
+    private volatile Resolved writeCheck;
+
+    /** A result computed from schema facts, with the schema epoch it was computed in. */
+    record Resolved(long epoch, boolean plainTables, String[] writeKeys) {
+    }
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, Set<String> tablesRead,
               Set<String> tablesWritten, int parameterCount, long ttlSeconds) {
@@ -64,6 +71,22 @@ public final class QueryPlan {
     /** Whether a write must invalidate everything cached for the database. */
     boolean writesEverything() {
         return analysis.writesUnknownTables();
+    }
+
+    Resolved readCheck() {
+        return readCheck;
+    }
+
+    void readCheck(Resolved resolved) {
+        readCheck = resolved;
+    }
+
+    Resolved writeCheck() {
+        return writeCheck;
+    }
+
+    void writeCheck(Resolved resolved) {
+        writeCheck = resolved;
     }
 
     int parameterCount() {

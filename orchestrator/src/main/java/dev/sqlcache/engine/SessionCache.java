@@ -10,6 +10,7 @@ import dev.sqlcache.key.BoundParameters;
 import dev.sqlcache.key.CacheKeyBuilder;
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.StatisticsRecorder;
+import dev.sqlcache.store.CacheStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ import java.util.UUID;
 public final class SessionCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionCache.class);
+    private static final String[] NO_KEYS = new String[0];
 
     private final CacheEngine engine;
     private final StoreGuard store;
@@ -31,13 +33,16 @@ public final class SessionCache {
     private final String user;
     private final String timeZone;
     private final TransactionTracker transaction;
+    private final SchemaInspector inspector;
     private String catalog;
     private String schema;
     private String sessionSalt = "";
     private byte[] context;
 
-    SessionCache(CacheEngine engine, String user, String catalog, String schema, boolean autoCommit, int isolation) {
+    SessionCache(CacheEngine engine, String user, String catalog, String schema, boolean autoCommit, int isolation,
+                 SchemaInspector inspector) {
         this.engine = engine;
+        this.inspector = inspector;
         this.store = engine.store();
         this.statistics = store.statistics();
         this.user = user;
@@ -75,6 +80,9 @@ public final class SessionCache {
         if (parameters != null ? !parameters.isKeyable(plan.parameterCount()) : plan.parameterCount() != 0) {
             return bypass(BypassReason.UNSUPPORTED_PARAMETER, plan);
         }
+        if (!readsPlainTablesOnly(plan)) {
+            return bypass(BypassReason.NOT_A_PLAIN_TABLE, plan);
+        }
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, maxRows, maxFieldSize);
         String[] versionKeys = plan.readVersionKeys();
@@ -87,6 +95,11 @@ public final class SessionCache {
             tokens = store.initVersions(versionKeys);
             if (tokens == null) {
                 return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
+            }
+        }
+        for (String token : tokens) {
+            if (CacheStore.isLease(token)) {
+                return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
             }
         }
         byte[] entry = lookup.entry();
@@ -109,6 +122,68 @@ public final class SessionCache {
             LOG.debug("sqlcache miss {}{}", key, entry == null ? "" : " (stale entry)");
         }
         return new ReadOutcome.Miss(key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
+    }
+
+    /**
+     * A view is invalidated by no write (its base tables are written, not its name), a temporary table shadows a
+     * real one for this connection only: only base tables the metadata knows are cached.
+     */
+    private boolean readsPlainTablesOnly(QueryPlan plan) {
+        long epoch = engine.schemaEpoch();
+        QueryPlan.Resolved known = plan.readCheck();
+        if (known != null && known.epoch() == epoch) {
+            return known.plainTables();
+        }
+        boolean plain = true;
+        boolean certain = true;
+        for (String table : plan.analysis().tablesRead()) {
+            TableFacts facts = engine.facts(table, inspector);
+            certain &= facts != TableFacts.UNKNOWN;
+            plain &= facts.plainTable();
+        }
+        if (certain) {
+            plan.readCheck(new QueryPlan.Resolved(epoch, plain, null));
+        }
+        return plain;
+    }
+
+    /**
+     * The version keys a write bumps: its tables, the tables foreign key actions change with them, and the whole
+     * database when a trigger may write anywhere.
+     */
+    private String[] writeKeys(QueryPlan plan, boolean ddl) {
+        if (ddl || plan.writesEverything()) {
+            return plan.writeVersionKeys();
+        }
+        String normalized = plan.analysis().normalizedSql();
+        if (plan.analysis().kind() == StatementKind.TRUNCATE && (normalized == null || normalized.contains("cascade"))) {
+            // PostgreSQL's TRUNCATE ... CASCADE empties every referencing table, whatever its foreign key rules.
+            return new String[] {engine.databaseVersionKey()};
+        }
+        long epoch = engine.schemaEpoch();
+        QueryPlan.Resolved known = plan.writeCheck();
+        if (known != null && known.epoch() == epoch) {
+            return known.writeKeys();
+        }
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(Arrays.asList(plan.writeVersionKeys()));
+        boolean certain = true;
+        boolean everything = false;
+        for (String table : plan.analysis().tablesWritten()) {
+            TableFacts facts = engine.facts(table, inspector);
+            certain &= facts != TableFacts.UNKNOWN;
+            if (facts.hasTriggers()) {
+                everything = true;
+                break;
+            }
+            for (String dependent : facts.cascadeDependents()) {
+                keys.add(engine.versionKey(dependent));
+            }
+        }
+        String[] result = everything ? new String[] {engine.databaseVersionKey()} : keys.toArray(String[]::new);
+        if (certain) {
+            plan.writeCheck(new QueryPlan.Resolved(epoch, true, result));
+        }
+        return result;
     }
 
     private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
@@ -142,13 +217,86 @@ public final class SessionCache {
     }
 
     /**
-     * Reports an executed statement (successful or not: a failed batch may have applied part of its work) so that
-     * what it wrote is invalidated, now or at commit, and transaction and session state stay in step.
+     * Called before a statement that may write runs (any execute method, a batch, a procedure call): leases the
+     * version keys of every table it may change, so that from now until its commit is confirmed no JVM serves or
+     * stores those tables. Inside a transaction each key is leased once, at its first write.
+     *
+     * @return what {@link #afterWrite} needs, or {@code null} when the plans write nothing
+     */
+    public WriteTicket beforeWrite(java.util.Collection<QueryPlan> plans) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        boolean ddl = false;
+        for (QueryPlan plan : plans) {
+            keys.addAll(Arrays.asList(writeKeysOf(plan)));
+            ddl |= plan.analysis().kind() == StatementKind.DDL;
+        }
+        return lease(keys.toArray(String[]::new), ddl);
+    }
+
+    /** {@link #beforeWrite(java.util.Collection)} for one statement. */
+    public WriteTicket beforeWrite(QueryPlan plan) {
+        String[] keys = writeKeysOf(plan);
+        return keys.length == 0 ? null : lease(keys, plan.analysis().kind() == StatementKind.DDL);
+    }
+
+    /** Before a statement whose effects cannot be known (a stored procedure call): it may change anything. */
+    public WriteTicket beforeOpaqueWrite() {
+        return lease(new String[] {engine.databaseVersionKey()}, false);
+    }
+
+    private String[] writeKeysOf(QueryPlan plan) {
+        if (plan.writes()) {
+            return writeKeys(plan, plan.analysis().kind() == StatementKind.DDL);
+        }
+        if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            // A function nothing is known about may write anything.
+            return new String[] {engine.databaseVersionKey()};
+        }
+        return NO_KEYS;
+    }
+
+    private WriteTicket lease(String[] keys, boolean ddl) {
+        if (keys.length == 0) {
+            return null;
+        }
+        long leaseMillis = engine.config().writeLeaseMillis();
+        if (transaction.inTransaction()) {
+            String[] unleased = transaction.unleased(keys);
+            if (unleased.length > 0) {
+                transaction.leased(unleased, store.lease(unleased, leaseMillis));
+            }
+            return new WriteTicket(keys, null, true, ddl);
+        }
+        return new WriteTicket(keys, store.lease(keys, leaseMillis), false, ddl);
+    }
+
+    /**
+     * Called once a writing statement has run, successfully or not (a failed batch may have applied part of its
+     * work). In auto-commit mode its leases end now; in a transaction they end with it.
+     */
+    public void afterWrite(WriteTicket ticket) {
+        if (ticket == null) {
+            return;
+        }
+        if (!ticket.inTransaction()) {
+            endLeases(ticket.keys(), ticket.leaseTokens());
+        } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES) {
+            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now.
+            endTransactionLeases();
+        }
+    }
+
+    /**
+     * Reports any executed statement, so that transaction and session state stay in step with the database.
      */
     public void afterExecute(QueryPlan plan) {
         StatementKind kind = plan.analysis().kind();
-        if (plan.writes()) {
-            written(plan, kind == StatementKind.DDL);
+        if (kind == StatementKind.DDL) {
+            engine.schemaChanged();
+        }
+        if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            // set_config('app.tenant', ...) may have changed what the session's queries see.
+            sessionChanged();
         }
         if (kind == StatementKind.TRANSACTION_CONTROL) {
             transactionControl(plan.analysis().transactionControl());
@@ -160,25 +308,24 @@ public final class SessionCache {
         }
     }
 
-    /** Reports a statement whose effects cannot be known (a stored procedure call): invalidate everything. */
-    public void afterOpaqueWrite() {
-        written(new String[] {engine.databaseVersionKey()}, false);
+    private void endTransactionLeases() {
+        TransactionTracker.Leases leases = transaction.drainLeases();
+        endLeases(leases.keys(), leases.tokens());
     }
 
-    private void written(QueryPlan plan, boolean ddl) {
-        written(plan.writeVersionKeys(), ddl);
-    }
-
-    private void written(String[] keys, boolean ddl) {
-        if (!transaction.inTransaction()) {
-            invalidate(keys);
+    private void endLeases(String[] keys, String[] tokens) {
+        if (keys.length == 0) {
             return;
         }
-        transaction.deferred(keys);
-        if (ddl && engine.family() != DatabaseFamily.POSTGRES) {
-            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now.
-            invalidate(transaction.drainPending());
+        statistics.invalidated(keys.length);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
         }
+        if (tokens == null) {
+            // The lease never reached the store: the keys are owed to it and delivered when it answers.
+            return;
+        }
+        store.endLeases(keys, tokens);
     }
 
     private void transactionControl(TransactionControl control) {
@@ -187,6 +334,10 @@ public final class SessionCache {
         }
         switch (control) {
             case BEGIN -> transaction.sqlBegin();
+            case BEGIN_WITH_ISOLATION -> {
+                transaction.sqlBegin();
+                transaction.transactionIsolationUnknown();
+            }
             case COMMIT -> afterCommit();
             case ROLLBACK -> afterRollback();
             case SET_TRANSACTION -> transaction.isolationUnknown();
@@ -199,12 +350,16 @@ public final class SessionCache {
     /** A commit returned (or failed in an unknown state): what the transaction wrote is invalidated. */
     public void afterCommit() {
         transaction.committed();
-        invalidate(transaction.drainPending());
+        endTransactionLeases();
     }
 
-    /** A rollback returned: nothing written became visible, nothing to invalidate. */
+    /**
+     * A rollback returned: nothing written became visible, but the leases must end for caching to resume (the
+     * fresh tokens they leave invalidate nothing that was right).
+     */
     public void afterRollback() {
         transaction.rolledBack();
+        endTransactionLeases();
     }
 
     /**
@@ -222,6 +377,11 @@ public final class SessionCache {
 
     public void isolationChanged(int isolation) {
         transaction.setIsolation(isolation);
+    }
+
+    /** The isolation level could not be read: stay out of the cache until it is set through JDBC. */
+    public void isolationUnknown() {
+        transaction.isolationUnknown();
     }
 
     /** Catalog or schema changed through the JDBC API. */
@@ -246,20 +406,6 @@ public final class SessionCache {
      * the writes became visible.
      */
     public void close() {
-        String[] pending = transaction.drainPending();
-        if (pending.length > 0) {
-            invalidate(pending);
-        }
-    }
-
-    private void invalidate(String[] keys) {
-        if (keys.length == 0) {
-            return;
-        }
-        statistics.invalidated(keys.length);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
-        }
-        store.bump(keys);
+        endTransactionLeases();
     }
 }

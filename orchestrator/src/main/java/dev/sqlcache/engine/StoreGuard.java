@@ -34,6 +34,16 @@ public final class StoreGuard implements AutoCloseable {
     private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong suppressedLogs = new AtomicLong();
 
+    private static final java.util.concurrent.ScheduledExecutorService REDELIVERY =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "sqlcache-invalidation-redelivery");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    private final java.util.concurrent.atomic.AtomicBoolean redeliveryScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean closed;
     private volatile long retryAtNanos;
     private volatile boolean failing;
     private volatile long backoffNanos = MIN_BACKOFF_NANOS;
@@ -41,6 +51,27 @@ public final class StoreGuard implements AutoCloseable {
     public StoreGuard(CacheStore store, StatisticsRecorder statistics) {
         this.store = store;
         this.statistics = statistics;
+    }
+
+    /**
+     * Other JVMs sharing the store do not know this one owes an invalidation: deliver it as soon as the store
+     * answers, not only when this JVM happens to run another statement.
+     */
+    private void scheduleRedelivery() {
+        if (redeliveryScheduled.compareAndSet(false, true)) {
+            REDELIVERY.schedule(this::redeliver, backoffNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void redeliver() {
+        redeliveryScheduled.set(false);
+        if (closed || undeliveredBumps.isEmpty()) {
+            return;
+        }
+        available();
+        if (!undeliveredBumps.isEmpty()) {
+            scheduleRedelivery();
+        }
     }
 
     /** The guarded store, for administration. */
@@ -138,6 +169,7 @@ public final class StoreGuard implements AutoCloseable {
         if (failing || !undeliveredBumps.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
             java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            scheduleRedelivery();
             available();
             return;
         }
@@ -146,7 +178,57 @@ public final class StoreGuard implements AutoCloseable {
         } catch (RuntimeException e) {
             java.util.Collections.addAll(undeliveredBumps, versionKeys);
             failed("invalidate", e);
+            scheduleRedelivery();
         }
+    }
+
+    /**
+     * Leases the keys before a write runs. Returns the lease tokens, or {@code null} when the store could not be
+     * reached: then the keys are owed as invalidations and delivered when it answers again.
+     */
+    public String[] lease(String[] versionKeys, long leaseMillis) {
+        if (versionKeys.length == 0) {
+            return versionKeys;
+        }
+        if (failing || !undeliveredBumps.isEmpty()) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            scheduleRedelivery();
+            return null;
+        }
+        try {
+            return store.leaseVersions(versionKeys, leaseMillis);
+        } catch (RuntimeException e) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            failed("lease", e);
+            scheduleRedelivery();
+            return null;
+        }
+    }
+
+    /**
+     * Ends a write's leases once it has committed or rolled back. Off the application's thread: until it lands,
+     * the leases keep every JVM away from the old entries, so the application need not wait for it.
+     *
+     * @param leaseTokens what {@link #lease} returned; {@code null} when the lease failed (the keys are owed)
+     */
+    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        if (versionKeys.length == 0 || leaseTokens == null) {
+            return;
+        }
+        REDELIVERY.execute(() -> {
+            if (failing || !undeliveredBumps.isEmpty()) {
+                java.util.Collections.addAll(undeliveredBumps, versionKeys);
+                scheduleRedelivery();
+                return;
+            }
+            try {
+                store.endLeases(versionKeys, leaseTokens);
+            } catch (RuntimeException e) {
+                java.util.Collections.addAll(undeliveredBumps, versionKeys);
+                failed("end lease", e);
+                scheduleRedelivery();
+            }
+        });
     }
 
     /** Whether invalidations are waiting for the store to come back. */
@@ -174,6 +256,7 @@ public final class StoreGuard implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         store.close();
     }
 }

@@ -1,8 +1,8 @@
 package dev.sqlcache.engine;
 
 import java.sql.Connection;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What the driver knows about one connection's transaction, which decides whether the cache may be read or filled
@@ -23,8 +23,11 @@ final class TransactionTracker {
     private boolean autoCommit;
     private int isolation;
     private boolean isolationKnown = true;
+    /** The current transaction set its own isolation level through SQL; forgotten when it ends. */
+    private boolean transactionIsolationUnknown;
     private boolean sqlTransaction;
-    private final Set<String> pendingKeys = new HashSet<>();
+    /** Version keys this transaction has written, with the lease taken on each (null when it failed). */
+    private final Map<String, String> leases = new LinkedHashMap<>();
     private long epoch;
 
     TransactionTracker(boolean autoCommit, int isolation) {
@@ -38,7 +41,8 @@ final class TransactionTracker {
 
     /** Whether a read of tables with these version keys may use the cache at all. */
     boolean mayRead(String[] readVersionKeys) {
-        if (!isolationKnown || isolation == Connection.TRANSACTION_READ_UNCOMMITTED) {
+        if (!isolationKnown || isolation == Connection.TRANSACTION_READ_UNCOMMITTED
+                || (transactionIsolationUnknown && inTransaction())) {
             return false;
         }
         if (!inTransaction()) {
@@ -47,11 +51,11 @@ final class TransactionTracker {
         if (isolation != Connection.TRANSACTION_READ_COMMITTED && isolation != Connection.TRANSACTION_NONE) {
             return false;
         }
-        if (pendingKeys.isEmpty()) {
+        if (leases.isEmpty()) {
             return true;
         }
         for (String key : readVersionKeys) {
-            if (pendingKeys.contains(key)) {
+            if (leases.containsKey(key)) {
                 return false;
             }
         }
@@ -60,38 +64,81 @@ final class TransactionTracker {
 
     /** Whether a read that started at {@code startEpoch} may store its result now. */
     boolean mayStore(long startEpoch) {
-        return startEpoch == epoch && (!inTransaction() || pendingKeys.isEmpty());
+        return startEpoch == epoch && (!inTransaction() || leases.isEmpty());
     }
 
     long epoch() {
         return epoch;
     }
 
-    /** Records a write inside a transaction; its keys are bumped when the transaction commits. */
-    void deferred(String[] writeVersionKeys) {
+    /** The keys among these that this transaction has not leased yet. */
+    String[] unleased(String[] keys) {
+        int count = 0;
+        String[] result = new String[keys.length];
+        for (String key : keys) {
+            if (!leases.containsKey(key)) {
+                result[count++] = key;
+            }
+        }
+        return count == keys.length ? keys : java.util.Arrays.copyOf(result, count);
+    }
+
+    /** Records a write inside a transaction: its keys stay leased until the transaction ends. */
+    void leased(String[] keys, String[] tokens) {
         epoch++;
-        for (String key : writeVersionKeys) {
-            pendingKeys.add(key);
+        for (int i = 0; i < keys.length; i++) {
+            leases.put(keys[i], tokens == null ? null : tokens[i]);
         }
     }
 
-    /** Takes the keys owed to the store, at commit (or whenever the transaction's effects became visible). */
-    String[] drainPending() {
+    /** The leases this transaction holds, taken away: at commit, rollback or close. */
+    Leases drainLeases() {
         epoch++;
-        String[] keys = pendingKeys.toArray(String[]::new);
-        pendingKeys.clear();
-        return keys;
+        String[] keys = new String[leases.size()];
+        String[] tokens = new String[leases.size()];
+        int i = 0;
+        boolean allDelivered = true;
+        for (Map.Entry<String, String> lease : leases.entrySet()) {
+            keys[i] = lease.getKey();
+            tokens[i] = lease.getValue();
+            allDelivered &= tokens[i] != null;
+            i++;
+        }
+        leases.clear();
+        if (!allDelivered) {
+            // Keys whose lease failed are owed to the store already; end the others only.
+            int kept = 0;
+            for (int j = 0; j < keys.length; j++) {
+                if (tokens[j] != null) {
+                    keys[kept] = keys[j];
+                    tokens[kept] = tokens[j];
+                    kept++;
+                }
+            }
+            keys = java.util.Arrays.copyOf(keys, kept);
+            tokens = java.util.Arrays.copyOf(tokens, kept);
+        }
+        return new Leases(keys, tokens);
+    }
+
+    /** Keys and their lease tokens, index by index. */
+    record Leases(String[] keys, String[] tokens) {
     }
 
     /** A rollback: nothing the transaction wrote became visible to anyone. */
     void rolledBack() {
-        epoch++;
-        pendingKeys.clear();
         sqlTransaction = false;
+        transactionIsolationUnknown = false;
     }
 
     void committed() {
         sqlTransaction = false;
+        transactionIsolationUnknown = false;
+    }
+
+    /** BEGIN ISOLATION LEVEL ...: this transaction's snapshot rules are its own; stay out of the cache in it. */
+    void transactionIsolationUnknown() {
+        transactionIsolationUnknown = true;
     }
 
     void setAutoCommit(boolean autoCommit) {

@@ -13,12 +13,23 @@ public enum BypassReason {
     MULTIPLE_STATEMENTS,
     /** SELECT ... FOR UPDATE / FOR SHARE and similar: the read takes locks. */
     LOCKING_READ,
-    /** A function whose result can change between two executions (now(), random(), nextval(), unknown functions). */
+    /** A function whose result can change between two executions (now(), random(), nextval(), ...). */
     NON_DETERMINISTIC,
+    /**
+     * A function nothing is known about (user-defined, or a built-in with side effects such as {@code set_config}):
+     * the read is not cached, and since the call may have written anything or changed the session, it invalidates
+     * the database and gives the connection a private key space from then on.
+     */
+    UNKNOWN_FUNCTION,
     /** The query reads no table, so no write could ever invalidate it. */
     NO_TABLE,
     /** The query reads a system catalog (information_schema, pg_catalog, ...). */
     SYSTEM_CATALOG,
+    /**
+     * The query reads a view, a temporary table, or a relation the database's metadata does not show as a plain
+     * table: writes to what lies beneath would not invalidate it.
+     */
+    NOT_A_PLAIN_TABLE,
     /** CallableStatement and CALL: the driver cannot see what a procedure reads. */
     CALLABLE,
     /** A result column type or value the codec cannot round-trip exactly (LOBs, arrays, ...). */
@@ -31,6 +42,8 @@ public enum BypassReason {
     TRANSACTION_STATE,
     /** An updatable or otherwise special result set was requested. */
     RESULT_SET_MODE,
+    /** Another write, in this or another JVM, holds a lease on a table the query reads: its commit is pending. */
+    WRITE_IN_PROGRESS,
     /** Redis is unreachable, failing, or has invalidations still to catch up on. */
     CACHE_UNAVAILABLE,
     /** Caching is switched off by configuration. */

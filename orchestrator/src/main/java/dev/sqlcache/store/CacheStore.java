@@ -36,6 +36,32 @@ public interface CacheStore extends AutoCloseable {
     /** Replaces the token of every key with a fresh one, making every entry tagged with the old tokens invalid. */
     void bumpVersions(String[] versionKeys);
 
+    /**
+     * Marks tables as being written, before the write runs: each key gets a fresh <em>lease</em> token (see
+     * {@link #isLease}) that expires after {@code leaseMillis}. While a key holds a lease, readers in every JVM
+     * neither serve nor store entries of that table, so a lost confirmation after the commit can never let an old
+     * answer back; at worst the table is not cached until the lease expires.
+     *
+     * @return the lease token given to each key
+     */
+    String[] leaseVersions(String[] versionKeys, long leaseMillis);
+
+    /**
+     * Ends the leases of a write that has committed or rolled back: each key gets a fresh ordinary token, except a
+     * key that meanwhile holds another write's lease (that write will end it).
+     *
+     * @param leaseTokens the tokens {@link #leaseVersions} returned, one per key
+     */
+    void endLeases(String[] versionKeys, String[] leaseTokens);
+
+    /** Prefix of lease tokens. */
+    String LEASE_PREFIX = "lease:";
+
+    /** Whether a version token is a write's lease rather than an ordinary version. */
+    static boolean isLease(String token) {
+        return token != null && token.startsWith(LEASE_PREFIX);
+    }
+
     /** Deletes every key matching a glob pattern (administration only: it scans). Returns how many were deleted. */
     long deleteMatching(String pattern);
 

@@ -28,6 +28,9 @@ public final class InMemoryCacheStore implements CacheStore {
     private final Cache<String, Entry> entries;
     private final ConcurrentHashMap<String, String> versions = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
+    /** Expiry (ticker nanos) of the leases currently in {@link #versions}. */
+    private final ConcurrentHashMap<String, Long> leaseDeadlines = new ConcurrentHashMap<>();
+    private final Ticker ticker;
 
     private record Entry(byte[] value, long ttlNanos) {
     }
@@ -42,6 +45,7 @@ public final class InMemoryCacheStore implements CacheStore {
         if (maxTotalBytes <= 0) {
             throw new IllegalArgumentException("maxTotalBytes must be positive, was " + maxTotalBytes);
         }
+        this.ticker = ticker;
         this.entries = Caffeine.newBuilder()
                 .maximumWeight(maxTotalBytes)
                 .weigher((String key, Entry entry) -> (int) Math.min(Integer.MAX_VALUE,
@@ -58,7 +62,7 @@ public final class InMemoryCacheStore implements CacheStore {
         Entry entry = entries.getIfPresent(entryKey);
         String[] current = new String[versionKeys.length];
         for (int i = 0; i < versionKeys.length; i++) {
-            current[i] = versions.get(versionKeys[i]);
+            current[i] = version(versionKeys[i]);
         }
         return new Lookup(entry == null ? null : entry.value(), current);
     }
@@ -67,6 +71,7 @@ public final class InMemoryCacheStore implements CacheStore {
     public String[] initVersions(String[] versionKeys) {
         String[] current = new String[versionKeys.length];
         for (int i = 0; i < versionKeys.length; i++) {
+            version(versionKeys[i]);
             current[i] = versions.computeIfAbsent(versionKeys[i], key -> VersionTokens.fresh());
         }
         return current;
@@ -80,7 +85,7 @@ public final class InMemoryCacheStore implements CacheStore {
         Entry entry = new Entry(Arrays.copyOf(value, value.length), TimeUnit.SECONDS.toNanos(ttlSeconds));
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
-                if (!expectedTokens[i].equals(versions.get(versionKeys[i]))) {
+                if (!expectedTokens[i].equals(version(versionKeys[i]))) {
                     return false;
                 }
             }
@@ -94,8 +99,55 @@ public final class InMemoryCacheStore implements CacheStore {
         synchronized (writeLock) {
             for (String key : versionKeys) {
                 versions.put(key, VersionTokens.fresh());
+                leaseDeadlines.remove(key);
             }
         }
+    }
+
+    @Override
+    public String[] leaseVersions(String[] versionKeys, long leaseMillis) {
+        String[] leases = new String[versionKeys.length];
+        long deadline = ticker.read() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
+        synchronized (writeLock) {
+            for (int i = 0; i < versionKeys.length; i++) {
+                leases[i] = VersionTokens.freshLease();
+                versions.put(versionKeys[i], leases[i]);
+                leaseDeadlines.put(versionKeys[i], deadline);
+            }
+        }
+        return leases;
+    }
+
+    @Override
+    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        synchronized (writeLock) {
+            for (int i = 0; i < versionKeys.length; i++) {
+                String current = version(versionKeys[i]);
+                if (CacheStore.isLease(current) && !current.equals(leaseTokens[i])) {
+                    continue; // another write's lease: that write ends it
+                }
+                versions.put(versionKeys[i], VersionTokens.fresh());
+                leaseDeadlines.remove(versionKeys[i]);
+            }
+        }
+    }
+
+    /** The current token of a key, an expired lease counting as no token, as in Redis. */
+    private String version(String key) {
+        String token = versions.get(key);
+        if (CacheStore.isLease(token)) {
+            Long deadline = leaseDeadlines.get(key);
+            if (deadline != null && ticker.read() - deadline >= 0) {
+                synchronized (writeLock) {
+                    if (token.equals(versions.get(key))) {
+                        versions.remove(key);
+                        leaseDeadlines.remove(key);
+                    }
+                }
+                return versions.get(key);
+            }
+        }
+        return token;
     }
 
     @Override
@@ -131,6 +183,7 @@ public final class InMemoryCacheStore implements CacheStore {
     public void close() {
         entries.invalidateAll();
         versions.clear();
+        leaseDeadlines.clear();
     }
 
     /** The time left before an entry expires, for tests; empty when absent. */

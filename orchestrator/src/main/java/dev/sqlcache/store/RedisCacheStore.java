@@ -51,7 +51,35 @@ public final class RedisCacheStore implements CacheStore {
             return 1
             """;
 
+    /** KEYS = version keys; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds. */
+    static final String LEASE_SCRIPT = """
+            for i = 1, #KEYS do
+              redis.call('SET', KEYS[i], ARGV[i], 'PX', ARGV[#KEYS + 1])
+            end
+            return 1
+            """;
+
+    /**
+     * KEYS = version keys; ARGV[1..n] = the leases being ended, ARGV[n + 1..2n] = fresh tokens. A key holding
+     * another write's lease is left to that write; anything else (our lease, an ordinary token, nothing) becomes
+     * fresh, which also invalidates whatever was cached under it.
+     */
+    static final String END_LEASES_SCRIPT = """
+            local n = #KEYS
+            for i = 1, n do
+              local current = redis.call('GET', KEYS[i])
+              if not (current and string.sub(current, 1, 6) == 'lease:' and current ~= ARGV[i]) then
+                redis.call('SET', KEYS[i], ARGV[n + i])
+              end
+            end
+            return 1
+            """;
+
     private static final byte[] PUT_SCRIPT = PUT_IF_VERSIONS_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LEASE_SCRIPT_BYTES = LEASE_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LEASE_SCRIPT_SHA = sha1Hex(LEASE_SCRIPT_BYTES);
+    private static final byte[] END_LEASES_SCRIPT_BYTES = END_LEASES_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] END_LEASES_SCRIPT_SHA = sha1Hex(END_LEASES_SCRIPT_BYTES);
     private static final byte[] PUT_SCRIPT_SHA = sha1Hex(PUT_SCRIPT);
     private static final int SCAN_BATCH = 500;
 
@@ -171,6 +199,77 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
+    public String[] leaseVersions(String[] versionKeys, long leaseMillis) {
+        String[] leases = new String[versionKeys.length];
+        if (versionKeys.length == 0) {
+            return leases;
+        }
+        List<byte[]> keys = new ArrayList<>(versionKeys.length);
+        List<byte[]> args = new ArrayList<>(versionKeys.length + 1);
+        for (int i = 0; i < versionKeys.length; i++) {
+            leases[i] = VersionTokens.freshLease();
+            keys.add(bytes(versionKeys[i]));
+            args.add(bytes(leases[i]));
+        }
+        args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
+        try {
+            script("leaseVersions", LEASE_SCRIPT_SHA, LEASE_SCRIPT_BYTES, keys, args);
+        } catch (CacheStoreException e) {
+            if (!isOutOfMemory(e.getCause())) {
+                throw e;
+            }
+            deleteUnderOutOfMemory(versionKeys);
+        }
+        return leases;
+    }
+
+    @Override
+    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        if (versionKeys.length == 0) {
+            return;
+        }
+        List<byte[]> keys = new ArrayList<>(versionKeys.length);
+        List<byte[]> args = new ArrayList<>(versionKeys.length * 2);
+        for (int i = 0; i < versionKeys.length; i++) {
+            keys.add(bytes(versionKeys[i]));
+            args.add(bytes(leaseTokens[i] == null ? "" : leaseTokens[i]));
+        }
+        for (int i = 0; i < versionKeys.length; i++) {
+            args.add(bytes(VersionTokens.fresh()));
+        }
+        try {
+            script("endLeases", END_LEASES_SCRIPT_SHA, END_LEASES_SCRIPT_BYTES, keys, args);
+        } catch (CacheStoreException e) {
+            if (!isOutOfMemory(e.getCause())) {
+                throw e;
+            }
+            deleteUnderOutOfMemory(versionKeys);
+        }
+    }
+
+    private Object script(String operation, byte[] sha, byte[] body, List<byte[]> keys, List<byte[]> args) {
+        return execute(operation, () -> {
+            try {
+                return client.evalsha(sha, keys, args);
+            } catch (JedisNoScriptException e) {
+                return client.eval(body, keys, args);
+            }
+        });
+    }
+
+    /**
+     * A full Redis refuses SET but still deletes. A deleted token is as good as a fresh one: readers must recreate
+     * it (which a full Redis refuses too, so they go to the database), and no old entry can ever match the new one.
+     */
+    private void deleteUnderOutOfMemory(String[] versionKeys) {
+        byte[][] keys = new byte[versionKeys.length][];
+        for (int i = 0; i < versionKeys.length; i++) {
+            keys[i] = bytes(versionKeys[i]);
+        }
+        execute("invalidate (deleting, Redis is out of memory)", () -> client.del(keys));
+    }
+
+    @Override
     public void bumpVersions(String[] versionKeys) {
         if (versionKeys.length == 0) {
             return;
@@ -181,7 +280,24 @@ public final class RedisCacheStore implements CacheStore {
             keysAndValues[2 * i] = bytes(versionKeys[i]);
             keysAndValues[2 * i + 1] = bytes(VersionTokens.fresh());
         }
-        execute("bumpVersions", () -> client.mset(keysAndValues));
+        try {
+            execute("bumpVersions", () -> client.mset(keysAndValues));
+        } catch (CacheStoreException e) {
+            if (!isOutOfMemory(e.getCause())) {
+                throw e;
+            }
+            deleteUnderOutOfMemory(versionKeys);
+        }
+    }
+
+    private static boolean isOutOfMemory(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof redis.clients.jedis.exceptions.JedisDataException && t.getMessage() != null
+                    && t.getMessage().startsWith("OOM")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -17,6 +17,11 @@ public final class VersionTokens {
         return hex16(random.nextLong()) + hex16(random.nextLong());
     }
 
+    /** A new lease token: a fresh token marked as a write in progress. */
+    public static String freshLease() {
+        return CacheStore.LEASE_PREFIX + fresh();
+    }
+
     private static String hex16(long value) {
         String hex = Long.toHexString(value);
         return "0".repeat(16 - hex.length()) + hex;

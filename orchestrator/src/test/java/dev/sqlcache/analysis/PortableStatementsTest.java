@@ -1,5 +1,7 @@
 package dev.sqlcache.analysis;
 
+import dev.sqlcache.stats.BypassReason;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,6 +50,10 @@ class PortableStatementsTest {
                 cacheable("select o.id, c.name from orders o join customers c on o.customer_id = c.id where o.total > ?", "orders", "customers"),
                 cacheable("SELECT * FROM a LEFT JOIN b ON a.id = b.a_id RIGHT JOIN c ON c.id = b.c_id", "a", "b", "c"),
                 cacheable("SELECT * FROM t1, t2 WHERE t1.a = t2.a", "t1", "t2"),
+                cacheable("SELECT * FROM t1 CROSS JOIN t2 JOIN t3 USING (id) NATURAL JOIN t4", "t1", "t2", "t3", "t4"),
+                cacheable("SELECT * FROM t JOIN u ON u.id = t.id AND u.k IN (SELECT k FROM keys_table)", "t", "u", "keys_table"),
+                cacheable("SELECT CASE WHEN EXISTS (SELECT 1 FROM x WHERE x.a = t.a) THEN 1 ELSE 0 END FROM t", "t", "x"),
+                cacheable("SELECT * FROM t ORDER BY (SELECT count(*) FROM u WHERE u.t_id = t.id)", "t", "u"),
                 cacheable("SELECT * FROM t WHERE id IN (SELECT t_id FROM u)", "t", "u"),
                 cacheable("SELECT * FROM t WHERE EXISTS (SELECT 1 FROM v WHERE v.k = t.k)", "t", "v"),
                 cacheable("SELECT a, (SELECT max(b) FROM u WHERE u.a = t.a) AS mb FROM t", "t", "u"),
@@ -73,8 +79,9 @@ class PortableStatementsTest {
                 bypassed("SELECT 1", NO_TABLE),
                 bypassed("SELECT 1 + 2 AS three", NO_TABLE),
                 bypassed("SELECT 1;", NO_TABLE),
-                bypassed("SELECT my_func(a) FROM t", NON_DETERMINISTIC, "t"),
-                bypassed("SELECT * FROM t WHERE a = my_func(1)", NON_DETERMINISTIC, "t"),
+                bypassed("SELECT my_func(a) FROM t", BypassReason.UNKNOWN_FUNCTION, "t"),
+                bypassed("SELECT * FROM t WHERE a = my_func(1)", BypassReason.UNKNOWN_FUNCTION, "t"),
+                bypassed("SELECT now(), my_func(a) FROM t", BypassReason.UNKNOWN_FUNCTION, "t"),
                 bypassed("SELECT * FROM t WHERE created < CURRENT_TIMESTAMP", NON_DETERMINISTIC, "t"),
                 bypassed("SELECT * FROM t WHERE d = CURRENT_DATE", NON_DETERMINISTIC, "t"),
                 bypassed("SELECT CURRENT_USER FROM t", NON_DETERMINISTIC, "t"),
@@ -87,6 +94,8 @@ class PortableStatementsTest {
     static List<Expect> writes() {
         return List.of(
                 write("INSERT INTO t (a, b) VALUES (1, 'x')", INSERT, "t"),
+                write("INSERT INTO t (a) VALUES ((SELECT max(a) FROM u))", INSERT, "t").reads("u"),
+                write("INSERT INTO t (a) VALUES (?), (?)", INSERT, "t"),
                 write("INSERT INTO s.t (a) SELECT b FROM u WHERE c > (SELECT max(c) FROM w)", INSERT, "s.t").reads("u", "w"),
                 write("UPDATE t SET a = 1 WHERE id IN (SELECT t_id FROM u)", UPDATE, "t").reads("u"),
                 write("UPDATE t SET a = (SELECT max(b) FROM u)", UPDATE, "t").reads("u"),

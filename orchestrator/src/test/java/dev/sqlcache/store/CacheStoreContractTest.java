@@ -269,4 +269,59 @@ abstract class CacheStoreContractTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aLeaseHidesTheTableUntilItEndsWithAFreshToken() {
+        String[] versions = {key("v1"), key("v2")};
+        String[] before = store().initVersions(versions);
+        assertTrue(store().putIfVersions(key("e"), utf8("old"), 60, versions, before));
+
+        String[] leases = store().leaseVersions(versions, 60_000);
+        for (String lease : leases) {
+            assertTrue(CacheStore.isLease(lease), lease);
+        }
+        assertArrayEquals(leases, store().lookup(key("e"), versions).versions(), "readers see the leases");
+        assertArrayEquals(leases, store().initVersions(versions), "and cannot replace them");
+        assertFalse(store().putIfVersions(key("e2"), utf8("x"), 60, versions, before), "no put with old tokens");
+
+        store().endLeases(versions, leases);
+        String[] after = store().lookup(key("e"), versions).versions();
+        for (int i = 0; i < after.length; i++) {
+            assertFalse(CacheStore.isLease(after[i]));
+            assertNotEquals(before[i], after[i], "the old entry never matches again");
+        }
+    }
+
+    @Test
+    void endingALeaseLeavesAnotherWritesLeaseInPlace() {
+        String[] versions = {key("v")};
+        String[] first = store().leaseVersions(versions, 60_000);
+        String[] second = store().leaseVersions(versions, 60_000);
+        store().endLeases(versions, first);
+        assertArrayEquals(second, store().lookup(key("e"), versions).versions(), "the second write is in progress");
+        store().endLeases(versions, second);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+    }
+
+    @Test
+    void endingALeaseThatExpiredStillInvalidates() {
+        String[] versions = {key("v")};
+        String[] tokens = store().initVersions(versions);
+        store().endLeases(versions, new String[] {CacheStore.LEASE_PREFIX + "long-gone"});
+        String now = store().lookup(key("e"), versions).versions()[0];
+        assertNotEquals(tokens[0], now);
+        assertFalse(CacheStore.isLease(now));
+    }
+
+    @Test
+    @Timeout(10)
+    void aLeaseExpiresOnItsOwnSoALostCommitNeverBlocksCachingForever() throws InterruptedException {
+        String[] versions = {key("v")};
+        String[] old = store().initVersions(versions);
+        store().leaseVersions(versions, 150);
+        Thread.sleep(400);
+        String[] fresh = store().initVersions(versions);
+        assertFalse(CacheStore.isLease(fresh[0]));
+        assertNotEquals(old[0], fresh[0]);
+    }
 }

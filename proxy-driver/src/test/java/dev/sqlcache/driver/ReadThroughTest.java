@@ -234,4 +234,122 @@ class ReadThroughTest extends RedisBackedTest {
             assertEquals(1, stats(cached).since(before).hits(), "a result within the limit is cached");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void largeObjectsAndOtherUncodableTypesPassThrough(TestDatabase db) throws Exception {
+        String lob = switch (db) {
+            case H2 -> "clob";
+            case POSTGRES -> "json";
+            case MARIADB -> "blob";
+        };
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "drop table if exists docs", "create table docs (id integer primary key, body " + lob + ")",
+                    "insert into docs values (1, " + (db == TestDatabase.MARIADB ? "x'7b7d'" : "'{}'") + ")");
+            CacheStatistics before = stats(cached);
+            for (int i = 0; i < 2; i++) {
+                try (var st = cached.createStatement(); ResultSet rs = st.executeQuery("select id, body from docs")) {
+                    assertTrue(rs.next());
+                    assertEquals(1, rs.getInt(1));
+                }
+            }
+            CacheStatistics delta = stats(cached).since(before);
+            assertEquals(0, delta.hits());
+            assertEquals(2, delta.bypasses(BypassReason.UNSUPPORTED_TYPE), delta.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void severalStatementsInOneStringPassThrough(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            createItems(direct, db);
+            CacheStatistics before = stats(cached);
+            for (int i = 0; i < 2; i++) {
+                try (var st = cached.createStatement()) {
+                    st.execute("select name from items where id = 1; select stock from items where id = 1");
+                }
+            }
+            CacheStatistics delta = stats(cached).since(before);
+            assertEquals(0, delta.hits());
+            assertEquals(2, delta.bypasses(BypassReason.MULTIPLE_STATEMENTS), delta.toString());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCallableStatementIsNeverCachedAndInvalidatesTheWholeDatabase() throws Exception {
+        TestDatabase db = TestDatabase.H2;
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            createItems(direct, db);
+            String sql = "select name from items where id = 1";
+            rows(cached, sql);
+            CacheStatistics before = stats(cached);
+            rows(cached, sql);
+            assertEquals(1, stats(cached).since(before).hits());
+            for (int i = 0; i < 2; i++) {
+                try (var call = cached.prepareCall("call abs(-1)"); ResultSet rs = call.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(1, rs.getInt(1));
+                }
+            }
+            CacheStatistics afterCall = stats(cached);
+            assertEquals(2, afterCall.since(before).bypasses(BypassReason.CALLABLE));
+            rows(cached, sql);
+            assertEquals(1, stats(cached).since(afterCall).misses(), "a call invalidates everything cached");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "MARIADB"})
+    void autoCommitSwitchedOffBySqlDefersInvalidationToTheCommit(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection reader = db.cached(settings())) {
+            createItems(direct, db);
+            String sql = "select stock from items where id = 1";
+            exec(writer, db == TestDatabase.H2 ? "set autocommit false" : "set autocommit = 0");
+            exec(writer, "update items set stock = 1 where id = 1");
+            assertEquals(List.of(List.of("100")), rows(reader, sql), "not committed yet");
+            assertEquals(List.of(List.of("100")), rows(reader, sql));
+            exec(writer, "commit");
+            assertEquals(List.of(List.of("1")), rows(reader, sql), "the commit invalidated");
+            exec(writer, db == TestDatabase.H2 ? "set autocommit true" : "set autocommit = 1");
+            exec(writer, "update items set stock = 2 where id = 1");
+            assertEquals(List.of(List.of("2")), rows(reader, sql), "auto-commit again: invalidated at once");
+        }
+    }
+
+    /** The sequence execute / getResultSet / getUpdateCount / getMoreResults that generic JDBC code walks. */
+    private static List<String> resultSequence(Connection c, String sql) throws SQLException {
+        List<String> seen = new java.util.ArrayList<>();
+        try (var st = c.createStatement()) {
+            boolean isResultSet = st.execute(sql);
+            seen.add("execute=" + isResultSet);
+            ResultSet first = st.getResultSet();
+            seen.add("same=" + (first == st.getResultSet()));
+            seen.add("rows=" + rows(first));
+            seen.add("count=" + st.getUpdateCount());
+            seen.add("more=" + st.getMoreResults());
+            seen.add("closed=" + first.isClosed());
+            seen.add("count=" + st.getUpdateCount());
+            seen.add("after=" + st.getResultSet());
+            seen.add("update=" + st.executeUpdate("update order_lines set quantity = quantity where line_id = 1"));
+            seen.add("count=" + st.getUpdateCount());
+            seen.add("rs=" + st.getResultSet());
+        }
+        return seen;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void executeWalksResultsLikeTheRealDriverOnMissAndHit(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            createItems(direct, db);
+            String sql = "select name from items where id < 3 order by id";
+            List<String> real = resultSequence(direct, sql);
+            CacheStatistics before = stats(cached);
+            assertEquals(real, resultSequence(cached, sql), "miss");
+            assertEquals(real, resultSequence(cached, sql), "hit");
+            assertEquals(1, stats(cached).since(before).hits());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sqlcache.driver.jdbc;
 
+import dev.sqlcache.engine.WriteTicket;
 import dev.sqlcache.stats.BypassReason;
 
 import java.sql.CallableStatement;
@@ -22,39 +23,32 @@ public final class ProxyCallableStatement extends CallableStatementDelegate {
     @Override
     public ResultSet executeQuery() throws SQLException {
         session.bypassed(BypassReason.CALLABLE);
-        try {
-            ResultSet real = callable.executeQuery();
-            return real == null ? null : new ProxyResultSet(real, this);
-        } finally {
-            session.afterOpaqueWrite();
-        }
+        ResultSet real = opaque(callable::executeQuery);
+        return real == null ? null : new ProxyResultSet(real, this);
     }
 
     @Override
     public boolean execute() throws SQLException {
         session.bypassed(BypassReason.CALLABLE);
-        try {
-            return callable.execute();
-        } finally {
-            session.afterOpaqueWrite();
-        }
+        return opaque(callable::execute);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        try {
-            return callable.executeUpdate();
-        } finally {
-            session.afterOpaqueWrite();
-        }
+        return opaque(callable::executeUpdate);
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
+        return opaque(callable::executeLargeUpdate);
+    }
+
+    private <T> T opaque(SqlCall<T> call) throws SQLException {
+        WriteTicket write = session.beforeOpaqueWrite();
         try {
-            return callable.executeLargeUpdate();
+            return call.call();
         } finally {
-            session.afterOpaqueWrite();
+            session.afterWrite(write);
         }
     }
 }

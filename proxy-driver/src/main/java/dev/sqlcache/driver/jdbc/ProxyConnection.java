@@ -184,16 +184,27 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
     }
 
     /**
-     * After SQL text that may have changed the current catalog or schema ({@code USE}, {@code SET search_path}),
-     * the key context is read again from the real connection.
+     * After SQL text that may have changed session state ({@code USE}, {@code SET search_path},
+     * {@code SET autocommit = 0}, {@code SET SESSION TRANSACTION ISOLATION LEVEL ...}), read it again from the real
+     * connection, which tracks what the server reports.
      */
-    void refreshContext() {
+    void refreshSessionState() {
         try {
             catalog = delegate.getCatalog();
             schema = ConnectionProbe.schema(delegate);
             session.contextChanged(catalog, schema);
         } catch (SQLException e) {
             // The session salt already isolates this connection's entries; the names are only a refinement.
+        }
+        try {
+            boolean nowAutoCommit = delegate.getAutoCommit();
+            if (nowAutoCommit != autoCommit) {
+                autoCommit = nowAutoCommit;
+                session.autoCommitChanged(nowAutoCommit);
+            }
+            session.isolationChanged(delegate.getTransactionIsolation());
+        } catch (SQLException e) {
+            session.isolationUnknown();
         }
     }
 

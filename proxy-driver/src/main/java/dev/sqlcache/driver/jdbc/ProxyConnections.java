@@ -26,7 +26,8 @@ public final class ProxyConnections {
             String user = real.getMetaData().getUserName();
             String catalog = real.getCatalog();
             String schema = ConnectionProbe.schema(real);
-            SessionCache session = engine.openSession(user, catalog, schema, autoCommit, isolation);
+            SessionCache session = engine.openSession(user, catalog, schema, autoCommit, isolation,
+                    new MetadataSchemaInspector(real, engine.family()));
             return new ProxyConnection(real, session, autoCommit, catalog, schema);
         } catch (SQLException | RuntimeException | Error e) {
             try {

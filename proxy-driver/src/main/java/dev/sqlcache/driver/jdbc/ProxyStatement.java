@@ -6,6 +6,7 @@ import dev.sqlcache.driver.resultset.CachedResultSet;
 import dev.sqlcache.engine.QueryPlan;
 import dev.sqlcache.engine.ReadOutcome;
 import dev.sqlcache.engine.SessionCache;
+import dev.sqlcache.engine.WriteTicket;
 import dev.sqlcache.key.BoundParameters;
 import dev.sqlcache.stats.BypassReason;
 
@@ -33,6 +34,8 @@ public class ProxyStatement extends StatementDelegate {
     private List<QueryPlan> batch;
     private ResultSet current;
     private boolean servedFromCache;
+    /** The current result set came from {@link #read}: the statement answers for it, whatever the driver says. */
+    private boolean readResult;
     private boolean closeOnCompletion;
     private boolean closed;
 
@@ -79,13 +82,16 @@ public class ProxyStatement extends StatementDelegate {
             // The real statement does not run: reset what its last execution left behind.
             delegate.clearWarnings();
             servedFromCache = true;
+            readResult = true;
             current = new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability);
             return current;
         }
         ResultSet real;
+        WriteTicket write = session.beforeWrite(plan);
         try {
             real = query.call();
         } finally {
+            session.afterWrite(write);
             session.afterExecute(plan);
         }
         if (real == null) {
@@ -95,11 +101,13 @@ public class ProxyStatement extends StatementDelegate {
             ResultCapture capture = ResultCapture.begin(real.getMetaData(), session.engine().config().maxRows(),
                     session.engine().config().maxBytes());
             if (capture != null) {
+                readResult = true;
                 current = new CapturingResultSet(real, this, capture, miss, session);
                 return current;
             }
             session.abandonedRead(BypassReason.UNSUPPORTED_TYPE);
         }
+        readResult = true;
         current = new ProxyResultSet(real, this);
         return current;
     }
@@ -110,9 +118,11 @@ public class ProxyStatement extends StatementDelegate {
         if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
             session.bypassed(plan.analysis().bypassReason());
         }
+        WriteTicket write = session.beforeWrite(plan);
         try {
             return execution.call();
         } finally {
+            session.afterWrite(write);
             session.afterExecute(plan);
             afterSessionStatement(plan);
         }
@@ -120,13 +130,14 @@ public class ProxyStatement extends StatementDelegate {
 
     private void afterSessionStatement(QueryPlan plan) {
         if (plan.analysis().kind() == StatementKind.SESSION) {
-            connection.refreshContext();
+            connection.refreshSessionState();
         }
     }
 
     /** JDBC: every execution closes the statement's current result set. */
     private void startExecution() throws SQLException {
         servedFromCache = false;
+        readResult = false;
         ResultSet previous = current;
         current = null;
         if (previous != null) {
@@ -244,16 +255,16 @@ public class ProxyStatement extends StatementDelegate {
 
     private <T> T runBatch(SqlCall<T> execution) throws SQLException {
         startExecution();
-        List<QueryPlan> plans = batch;
+        List<QueryPlan> plans = batch == null ? List.of() : batch;
         batch = null;
+        WriteTicket write = session.beforeWrite(plans);
         try {
             return execution.call();
         } finally {
             // A failed batch may have applied some of its statements.
-            if (plans != null) {
-                for (QueryPlan plan : plans) {
-                    session.afterExecute(plan);
-                }
+            session.afterWrite(write);
+            for (QueryPlan plan : plans) {
+                session.afterExecute(plan);
             }
         }
     }
@@ -262,7 +273,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        if (servedFromCache) {
+        if (readResult) {
             return current;
         }
         ResultSet real = delegate.getResultSet();
@@ -305,6 +316,7 @@ public class ProxyStatement extends StatementDelegate {
         }
         boolean more = delegate.getMoreResults(current);
         this.current = null;
+        readResult = false;
         return more;
     }
 

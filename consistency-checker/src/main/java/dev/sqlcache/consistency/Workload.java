@@ -1,0 +1,715 @@
+package dev.sqlcache.consistency;
+
+import dev.sqlcache.driver.SqlCacheConnection;
+import dev.sqlcache.stats.CacheStatistics;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writers and readers on one database through sqlcache, in one JVM; the test runs one in its own JVM and one in a
+ * forked JVM ({@link #main}), both against the same database, Redis and {@link Watermarks} file.
+ *
+ * <p>The check is sound because of the order of events: a writer raises the watermark of a key only after its
+ * commit returned (or, for auto-commit, after a direct read showed the value committed); a reader copies the
+ * watermarks before its statement starts. So any committed state a correct answer may reflect is at least as new
+ * as the copy. A REPEATABLE READ reader copies them before its transaction's first statement instead.
+ */
+public final class Workload {
+
+    /** How one process runs. */
+    public record Settings(Target target, Map<String, String> cacheSettings, Path watermarks, long seconds,
+                           long seed, String name, int readers, int writers, long writePauseMicros,
+                           long maxOperationsPerThread) {
+
+        List<String> toArguments() {
+            List<String> args = new ArrayList<>();
+            args.add("target.name=" + target.name());
+            args.add("target.url=" + target.url());
+            args.add("target.user=" + target.user());
+            args.add("target.password=" + target.password());
+            cacheSettings.forEach((k, v) -> args.add("set." + k + "=" + v));
+            args.add("watermarks=" + watermarks);
+            args.add("seconds=" + seconds);
+            args.add("seed=" + seed);
+            args.add("name=" + name);
+            args.add("readers=" + readers);
+            args.add("writers=" + writers);
+            args.add("writePauseMicros=" + writePauseMicros);
+            args.add("maxOperationsPerThread=" + maxOperationsPerThread);
+            return args;
+        }
+
+        static Settings fromArguments(String[] args) {
+            Map<String, String> a = new LinkedHashMap<>();
+            Map<String, String> cache = new LinkedHashMap<>();
+            for (String arg : args) {
+                int eq = arg.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("expected key=value: " + arg);
+                }
+                String key = arg.substring(0, eq);
+                if (key.startsWith("set.")) {
+                    cache.put(key.substring(4), arg.substring(eq + 1));
+                } else {
+                    a.put(key, arg.substring(eq + 1));
+                }
+            }
+            Target target = new Target(a.get("target.name"), a.get("target.url"), a.get("target.user"),
+                    a.getOrDefault("target.password", ""));
+            return new Settings(target, cache, Path.of(a.get("watermarks")), Long.parseLong(a.get("seconds")),
+                    Long.parseLong(a.get("seed")), a.get("name"), Integer.parseInt(a.get("readers")),
+                    Integer.parseInt(a.get("writers")), Long.parseLong(a.get("writePauseMicros")),
+                    Long.parseLong(a.get("maxOperationsPerThread")));
+        }
+    }
+
+    /** Entry point of the forked JVM: {@code Workload <report file> key=value...}. Exit code 0 when it ran. */
+    public static void main(String[] args) throws Exception {
+        Path reportFile = Path.of(args[0]);
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        Settings settings = Settings.fromArguments(rest);
+        Report report = run(settings);
+        report.write(reportFile);
+        System.out.println(settings.name() + ": " + report.summary());
+        System.exit(0);
+    }
+
+    /** Runs the workload for the configured time and returns what it saw. */
+    public static Report run(Settings settings) throws Exception {
+        Report report = new Report();
+        try (Watermarks watermarks = Watermarks.open(settings.watermarks(), Schema.WATERMARK_SLOTS);
+             Connection statsConnection = settings.target().cached(settings.cacheSettings())) {
+            SqlCacheConnection sqlcache = statsConnection.unwrap(SqlCacheConnection.class);
+            CacheStatistics before = sqlcache.statistics();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.seconds());
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < settings.writers(); i++) {
+                SplittableRandom random = new SplittableRandom(settings.seed() * 1000 + i);
+                threads.add(new Thread(() -> new Writer(settings, watermarks, report, random).run(deadline),
+                        settings.name() + "-writer-" + i));
+            }
+            for (int i = 0; i < settings.readers(); i++) {
+                SplittableRandom random = new SplittableRandom(settings.seed() * 1000 + 500 + i);
+                threads.add(new Thread(() -> new Reader(settings, watermarks, report, random).run(deadline),
+                        settings.name() + "-reader-" + i));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 60_000;
+                t.join(waitMillis);
+                if (t.isAlive()) {
+                    report.error(t.getName() + " still running 60 s after the deadline");
+                    t.interrupt();
+                }
+            }
+            CacheStatistics delta = sqlcache.statistics().since(before);
+            report.add("cache.hits", delta.hits());
+            report.add("cache.misses", delta.misses());
+            report.add("cache.stores", delta.stores());
+            report.add("cache.bypasses", delta.totalBypasses());
+            report.add("cache.redisErrors", delta.redisErrors());
+            report.add("cache.invalidations", delta.invalidations());
+            delta.bypasses().forEach((reason, n) -> report.add("bypass." + reason, n));
+        }
+        return report;
+    }
+
+    /** A database error that is part of normal concurrency (deadlock, serialization failure, lock timeout). */
+    static boolean isConflict(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("40") || state.equals("HYT00") || state.equals("55P03"))
+                || e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
+    }
+
+    static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+        if (e instanceof SQLException s) {
+            out.append(" (SQLState ").append(s.getSQLState()).append(')');
+        }
+        Throwable cause = e.getCause();
+        if (cause != null && cause != e) {
+            out.append(" caused by ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+        }
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().startsWith("dev.sqlcache")) {
+                out.append(" at ").append(frame);
+                break;
+            }
+        }
+        return out.toString();
+    }
+
+    /** Heavily skewed towards small numbers: a hot set, so that hits happen. */
+    static int skewed(SplittableRandom random, int n) {
+        double u = random.nextDouble();
+        return Math.min(n - 1, (int) (n * u * u * u));
+    }
+
+    // ------------------------------------------------------------------------------------------------ writers
+
+    private static final class Writer {
+        private final Settings settings;
+        private final Watermarks watermarks;
+        private final Report report;
+        private final SplittableRandom random;
+
+        Writer(Settings settings, Watermarks watermarks, Report report, SplittableRandom random) {
+            this.settings = settings;
+            this.watermarks = watermarks;
+            this.report = report;
+            this.random = random;
+        }
+
+        void run(long deadline) {
+            try (Connection tx = settings.target().cached(settings.cacheSettings());
+                 Connection auto = settings.target().cached(settings.cacheSettings());
+                 Connection raw = settings.target().raw()) {
+                tx.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                tx.setAutoCommit(false);
+                auto.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                auto.setAutoCommit(true);
+                long ops = 0;
+                while (System.nanoTime() < deadline && ops++ < settings.maxOperationsPerThread()) {
+                    int op = random.nextInt(100);
+                    try {
+                        if (op < 25) {
+                            counterInTransaction(tx);
+                        } else if (op < 40) {
+                            counterAutoCommit(auto, raw);
+                        } else if (op < 60) {
+                            transferBetweenAccounts(tx);
+                        } else if (op < 72) {
+                            transferWithOwner(tx);
+                        } else if (op < 80) {
+                            poisonAndRollBack(tx);
+                        } else {
+                            lifeCycle(tx);
+                        }
+                        report.count("writes");
+                    } catch (SQLException e) {
+                        rollbackQuietly(tx);
+                        if (isConflict(e)) {
+                            report.count("dbConflicts");
+                        } else {
+                            report.error(Thread.currentThread().getName() + ": " + describe(e));
+                        }
+                    } catch (RuntimeException e) {
+                        rollbackQuietly(tx);
+                        report.error(Thread.currentThread().getName() + ": " + describe(e));
+                    }
+                    pause();
+                }
+            } catch (SQLException | RuntimeException e) {
+                report.error(Thread.currentThread().getName() + " could not run: " + describe(e));
+            }
+        }
+
+        private void pause() {
+            long micros = settings.writePauseMicros();
+            if (micros > 0) {
+                long jittered = micros / 2 + random.nextLong(micros);
+                try {
+                    TimeUnit.MICROSECONDS.sleep(jittered);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void rollbackQuietly(Connection c) {
+            try {
+                c.rollback();
+            } catch (SQLException | RuntimeException ignored) {
+                // the connection may be broken; the next statement will tell
+            }
+        }
+
+        private void counterInTransaction(Connection tx) throws SQLException {
+            int id = skewed(random, Schema.COUNTERS);
+            long floor = watermarks.get(Schema.counterSlot(id));
+            update(tx, "UPDATE cc_counter SET val = val + 1 WHERE id = ?", id);
+            long value = single(tx, "SELECT val FROM cc_counter WHERE id = ?", id);
+            if (value < floor + 1 || value >= Schema.POISON) {
+                report.violation("own-write-invisible", "counter " + id + " read " + value
+                        + " inside the transaction that incremented it; committed before it began: " + floor);
+            }
+            tx.commit();
+            watermarks.raise(Schema.counterSlot(id), value);
+        }
+
+        private void counterAutoCommit(Connection auto, Connection raw) throws SQLException {
+            int id = skewed(random, Schema.COUNTERS);
+            update(auto, "UPDATE cc_counter SET val = val + 1 WHERE id = ?", id);
+            // The statement committed when it returned; a direct read shows a committed value at least that new.
+            watermarks.raise(Schema.counterSlot(id), single(raw, "SELECT val FROM cc_counter WHERE id = ?", id));
+        }
+
+        private void transferBetweenAccounts(Connection tx) throws SQLException {
+            int a = skewed(random, Schema.ACCOUNTS);
+            int b = skewed(random, Schema.ACCOUNTS);
+            if (a == b) {
+                b = (a + 1) % Schema.ACCOUNTS;
+            }
+            long amount = 1 + random.nextInt(50);
+            int first = Math.min(a, b);
+            int second = Math.max(a, b);
+            moveAccount(tx, first, first == a ? -amount : amount);
+            moveAccount(tx, second, second == a ? -amount : amount);
+            long v1 = single(tx, "SELECT ver FROM cc_account WHERE id = ?", first);
+            long v2 = single(tx, "SELECT ver FROM cc_account WHERE id = ?", second);
+            tx.commit();
+            watermarks.raise(Schema.accountSlot(first), v1);
+            watermarks.raise(Schema.accountSlot(second), v2);
+        }
+
+        private void transferWithOwner(Connection tx) throws SQLException {
+            int account = skewed(random, Schema.ACCOUNTS);
+            int owner = random.nextBoolean() ? Schema.ownerOf(account) : random.nextInt(Schema.OWNERS);
+            long amount = random.nextInt(101) - 50;
+            // Owners first, then accounts: one lock order for every transaction, so no deadlocks.
+            try (PreparedStatement p = tx.prepareStatement(
+                    "UPDATE cc_owner SET balance = balance + ?, ver = ver + 1 WHERE id = ?")) {
+                p.setLong(1, amount);
+                p.setInt(2, owner);
+                p.executeUpdate();
+            }
+            moveAccount(tx, account, -amount);
+            long ownerVersion = single(tx, "SELECT ver FROM cc_owner WHERE id = ?", owner);
+            long accountVersion = single(tx, "SELECT ver FROM cc_account WHERE id = ?", account);
+            tx.commit();
+            watermarks.raise(Schema.ownerSlot(owner), ownerVersion);
+            watermarks.raise(Schema.accountSlot(account), accountVersion);
+        }
+
+        private void moveAccount(Connection tx, int account, long amount) throws SQLException {
+            try (PreparedStatement p = tx.prepareStatement(
+                    "UPDATE cc_account SET balance = balance + ?, ver = ver + 1 WHERE id = ?")) {
+                p.setLong(1, amount);
+                p.setInt(2, account);
+                p.executeUpdate();
+            }
+        }
+
+        /** Writes values no committed state ever has, reads them back (own writes), then rolls back. */
+        private void poisonAndRollBack(Connection tx) throws SQLException {
+            int id = skewed(random, Schema.COUNTERS);
+            update(tx, "UPDATE cc_counter SET val = val + " + Schema.POISON + " WHERE id = ?", id);
+            long seen = single(tx, "SELECT val FROM cc_counter WHERE id = ?", id);
+            if (seen < Schema.POISON) {
+                report.violation("own-write-invisible", "counter " + id + " read " + seen
+                        + " inside the transaction that added " + Schema.POISON + " to it");
+            }
+            int account = skewed(random, Schema.ACCOUNTS);
+            moveAccount(tx, account, 7777);
+            try (Statement s = tx.createStatement();
+                 ResultSet rs = s.executeQuery(Reader.TOTALS_SQL)) {
+                rs.next();
+                if (rs.getLong(1) != Schema.TOTAL + 7777) {
+                    report.violation("own-write-invisible", "totals read " + rs.getLong(1)
+                            + " inside a transaction that added 7777 to account " + account);
+                }
+            }
+            tx.rollback();
+        }
+
+        /** Deletes the parent (children go by ON DELETE CASCADE) or re-creates it with its children. */
+        private void lifeCycle(Connection tx) throws SQLException {
+            int id = skewed(random, Schema.SLOTS);
+            update(tx, "UPDATE cc_slot SET life = life + 1 WHERE id = ?", id);
+            long life = single(tx, "SELECT life FROM cc_slot WHERE id = ?", id);
+            if (life % 2 == 0) {
+                update(tx, "DELETE FROM cc_parent WHERE id = ?", id);
+            } else {
+                try (PreparedStatement p = tx.prepareStatement("INSERT INTO cc_parent (id, life) VALUES (?, ?)")) {
+                    p.setInt(1, id);
+                    p.setLong(2, life);
+                    p.executeUpdate();
+                }
+                try (PreparedStatement p = tx.prepareStatement(
+                        "INSERT INTO cc_child (id, parent_id, gen) VALUES (?, ?, ?)")) {
+                    for (int k = 0; k < Schema.CHILDREN; k++) {
+                        p.setInt(1, Schema.childId(id, k));
+                        p.setInt(2, id);
+                        p.setLong(3, life);
+                        p.executeUpdate();
+                    }
+                }
+            }
+            tx.commit();
+            watermarks.raise(Schema.lifeSlot(id), life);
+        }
+
+        private static void update(Connection c, String sql, int id) throws SQLException {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setInt(1, id);
+                if (p.executeUpdate() != 1) {
+                    throw new SQLException("expected one row from " + sql + " for " + id);
+                }
+            }
+        }
+    }
+
+    static long single(Connection c, String sql, int id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setInt(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no row from " + sql + " for " + id);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ readers
+
+    static final class Reader {
+        static final String TOTALS_SQL = "SELECT SUM(b), SUM(v) FROM (SELECT balance AS b, ver AS v FROM cc_account "
+                + "UNION ALL SELECT balance AS b, ver AS v FROM cc_owner) t";
+
+        private final Settings settings;
+        private final Watermarks watermarks;
+        private final Report report;
+        private final SplittableRandom random;
+
+        Reader(Settings settings, Watermarks watermarks, Report report, SplittableRandom random) {
+            this.settings = settings;
+            this.watermarks = watermarks;
+            this.report = report;
+            this.random = random;
+        }
+
+        void run(long deadline) {
+            try (Connection auto = settings.target().cached(settings.cacheSettings());
+                 Connection rc = settings.target().cached(settings.cacheSettings());
+                 Connection rr = settings.target().cached(settings.cacheSettings())) {
+                auto.setAutoCommit(true);
+                rc.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                rc.setAutoCommit(false);
+                rr.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                rr.setAutoCommit(false);
+                long ops = 0;
+                while (System.nanoTime() < deadline && ops < settings.maxOperationsPerThread()) {
+                    int mode = random.nextInt(100);
+                    try {
+                        if (mode < 80) {
+                            readOnce(auto, snapshot(), "auto-commit");
+                            ops++;
+                        } else if (mode < 95) {
+                            // READ COMMITTED: every statement sees what was committed before it started.
+                            for (int i = 0; i < 4; i++) {
+                                readOnce(rc, snapshot(), "read-committed");
+                                ops++;
+                            }
+                            rc.commit();
+                        } else {
+                            // REPEATABLE READ: the snapshot is taken at the first statement, after this copy.
+                            long[] floor = snapshot();
+                            for (int i = 0; i < 3; i++) {
+                                readOnce(rr, floor, "repeatable-read");
+                                ops++;
+                            }
+                            rr.commit();
+                        }
+                    } catch (SQLException e) {
+                        rollbackQuietly(rc);
+                        rollbackQuietly(rr);
+                        if (isConflict(e)) {
+                            report.count("dbConflicts");
+                        } else {
+                            report.error(Thread.currentThread().getName() + ": " + describe(e));
+                        }
+                    } catch (RuntimeException e) {
+                        rollbackQuietly(rc);
+                        rollbackQuietly(rr);
+                        report.error(Thread.currentThread().getName() + ": " + describe(e));
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                report.error(Thread.currentThread().getName() + " could not run: " + describe(e));
+            }
+        }
+
+        private static void rollbackQuietly(Connection c) {
+            try {
+                c.rollback();
+            } catch (SQLException | RuntimeException ignored) {
+                // reported by the next statement if the connection is broken
+            }
+        }
+
+        /** Which result set answered the last query: CachedResultSet on a hit. */
+        private String servedBy = "?";
+
+        private void served(ResultSet rs) {
+            servedBy = rs.getClass().getSimpleName();
+        }
+
+        private void violation(String kind, String detail) {
+            if (servedBy.contains("Cached")) {
+                report.violation(kind, detail + " [served by " + servedBy + "]");
+            } else {
+                // The database answered (miss or bypass): not sqlcache's doing, e.g. H2's REPEATABLE READ.
+                report.anomaly(kind, detail + " [served by " + servedBy + "]");
+            }
+        }
+
+        private long[] snapshot() {
+            long[] floor = new long[Schema.WATERMARK_SLOTS];
+            for (int i = 0; i < floor.length; i++) {
+                floor[i] = watermarks.get(i);
+            }
+            return floor;
+        }
+
+        void readOnce(Connection c, long[] floor, String mode) throws SQLException {
+            report.count("reads");
+            int kind = random.nextInt(100);
+            if (kind < 22) {
+                counter(c, floor, mode, true);
+            } else if (kind < 32) {
+                counter(c, floor, mode, false);
+            } else if (kind < 47) {
+                account(c, floor, mode);
+            } else if (kind < 57) {
+                ownerJoin(c, floor, mode);
+            } else if (kind < 64) {
+                totals(c, floor, mode);
+            } else if (kind < 70) {
+                groupedTotals(c, floor, mode);
+            } else if (kind < 82) {
+                children(c, floor, mode);
+            } else if (kind < 90) {
+                parent(c, floor, mode);
+            } else {
+                parentJoin(c, floor, mode);
+            }
+        }
+
+        private void counter(Connection c, long[] floor, String mode, boolean prepared) throws SQLException {
+            int id = skewed(random, Schema.COUNTERS);
+            long value;
+            if (prepared) {
+                try (PreparedStatement p = c.prepareStatement("SELECT val FROM cc_counter WHERE id = ?")) {
+                    p.setInt(1, id);
+                    try (ResultSet rs = p.executeQuery()) {
+                        served(rs);
+                        if (!rs.next()) {
+                            throw new SQLException("counter " + id + " missing");
+                        }
+                        value = rs.getLong(1);
+                    }
+                }
+            } else {
+                try (Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT val FROM cc_counter WHERE id = " + id)) {
+                    served(rs);
+                    if (!rs.next()) {
+                        throw new SQLException("counter " + id + " missing");
+                    }
+                    value = rs.getLong(1);
+                }
+            }
+            long expected = floor[Schema.counterSlot(id)];
+            if (value >= Schema.POISON) {
+                violation("uncommitted-read", mode + " counter " + id + " = " + value
+                        + ": a value only a rolled-back transaction wrote");
+            } else if (value < expected) {
+                violation("stale-counter", mode + (prepared ? " prepared" : " plain") + " counter " + id
+                        + " = " + value + " but " + expected + " was committed before the read started");
+            }
+        }
+
+        private void account(Connection c, long[] floor, String mode) throws SQLException {
+            int id = skewed(random, Schema.ACCOUNTS);
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT balance, ver, owner_id FROM cc_account WHERE id = ?")) {
+                p.setInt(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    served(rs);
+                    if (!rs.next()) {
+                        throw new SQLException("account " + id + " missing");
+                    }
+                    long ver = rs.getLong(2);
+                    if (ver < floor[Schema.accountSlot(id)]) {
+                        violation("stale-account", mode + " account " + id + " ver " + ver + " but "
+                                + floor[Schema.accountSlot(id)] + " was committed before the read started");
+                    }
+                    if (rs.getLong(1) > Schema.POISON / 2) {
+                        violation("uncommitted-read", mode + " account " + id + " balance " + rs.getLong(1));
+                    }
+                }
+            }
+        }
+
+        private void ownerJoin(Connection c, long[] floor, String mode) throws SQLException {
+            int owner = skewed(random, Schema.OWNERS);
+            int rows = 0;
+            try (PreparedStatement p = c.prepareStatement("SELECT a.id, a.ver, o.ver FROM cc_account a "
+                    + "JOIN cc_owner o ON o.id = a.owner_id WHERE o.id = ? ORDER BY a.id")) {
+                p.setInt(1, owner);
+                try (ResultSet rs = p.executeQuery()) {
+                    served(rs);
+                    while (rs.next()) {
+                        rows++;
+                        int account = rs.getInt(1);
+                        if (rs.getLong(2) < floor[Schema.accountSlot(account)]) {
+                            violation("stale-join", mode + " owner " + owner + " join: account " + account
+                                    + " ver " + rs.getLong(2) + " < committed " + floor[Schema.accountSlot(account)]);
+                        }
+                        if (rs.getLong(3) < floor[Schema.ownerSlot(owner)]) {
+                            violation("stale-join", mode + " owner " + owner + " join: owner ver "
+                                    + rs.getLong(3) + " < committed " + floor[Schema.ownerSlot(owner)]);
+                        }
+                    }
+                }
+            }
+            if (rows != Schema.ACCOUNTS / Schema.OWNERS) {
+                violation("broken-join", mode + " owner " + owner + " join returned " + rows + " rows");
+            }
+        }
+
+        private void totals(Connection c, long[] floor, String mode) throws SQLException {
+            long minimumVersions = 0;
+            for (int i = 0; i < Schema.ACCOUNTS; i++) {
+                minimumVersions += floor[Schema.accountSlot(i)];
+            }
+            for (int i = 0; i < Schema.OWNERS; i++) {
+                minimumVersions += floor[Schema.ownerSlot(i)];
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(TOTALS_SQL)) {
+                served(rs);
+                rs.next();
+                long total = rs.getLong(1);
+                long versions = rs.getLong(2);
+                if (total != Schema.TOTAL) {
+                    violation("invariant", mode + " sum of balances over cc_account and cc_owner = " + total
+                            + ", expected " + Schema.TOTAL);
+                }
+                if (versions < minimumVersions) {
+                    violation("stale-aggregate", mode + " sum of versions " + versions
+                            + " < sum committed before the read " + minimumVersions);
+                }
+            }
+        }
+
+        private void groupedTotals(Connection c, long[] floor, String mode) throws SQLException {
+            long sum = 0;
+            int rows = 0;
+            try (PreparedStatement p = c.prepareStatement("SELECT o.id, o.balance + SUM(a.balance) FROM cc_owner o "
+                    + "JOIN cc_account a ON a.owner_id = o.id GROUP BY o.id, o.balance ORDER BY o.id");
+                 ResultSet rs = p.executeQuery()) {
+                served(rs);
+                while (rs.next()) {
+                    rows++;
+                    sum += rs.getLong(2);
+                }
+            }
+            if (sum != Schema.TOTAL || rows != Schema.OWNERS) {
+                violation("invariant", mode + " grouped join total " + sum + " over " + rows
+                        + " owners, expected " + Schema.TOTAL + " over " + Schema.OWNERS);
+            }
+        }
+
+        /** Children of a parent: none, or all {@link Schema#CHILDREN} of one generation no older than committed. */
+        private void children(Connection c, long[] floor, String mode) throws SQLException {
+            int parent = skewed(random, Schema.SLOTS);
+            List<Long> generations = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT id, gen FROM cc_child WHERE parent_id = ? ORDER BY id")) {
+                p.setInt(1, parent);
+                try (ResultSet rs = p.executeQuery()) {
+                    served(rs);
+                    while (rs.next()) {
+                        generations.add(rs.getLong(2));
+                    }
+                }
+            }
+            checkFamily(parent, -1, generations, floor[Schema.lifeSlot(parent)], mode + " children");
+        }
+
+        private void parent(Connection c, long[] floor, String mode) throws SQLException {
+            int parent = skewed(random, Schema.SLOTS);
+            long committed = floor[Schema.lifeSlot(parent)];
+            try (PreparedStatement p = c.prepareStatement("SELECT life FROM cc_parent WHERE id = ?")) {
+                p.setInt(1, parent);
+                try (ResultSet rs = p.executeQuery()) {
+                    served(rs);
+                    if (rs.next()) {
+                        checkLife(parent, rs.getLong(1), committed, mode + " parent");
+                    }
+                }
+            }
+            long life;
+            try (PreparedStatement p = c.prepareStatement("SELECT life FROM cc_slot WHERE id = ?")) {
+                p.setInt(1, parent);
+                try (ResultSet rs = p.executeQuery()) {
+                    served(rs);
+                    if (!rs.next()) {
+                        throw new SQLException("slot " + parent + " missing");
+                    }
+                    life = rs.getLong(1);
+                }
+            }
+            if (life < committed) {
+                violation("stale-slot", mode + " slot " + parent + " life " + life + " < committed " + committed);
+            }
+        }
+
+        private void parentJoin(Connection c, long[] floor, String mode) throws SQLException {
+            int parent = skewed(random, Schema.SLOTS);
+            long life = -1;
+            List<Long> generations = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT p.life, c.gen FROM cc_parent p "
+                    + "JOIN cc_child c ON c.parent_id = p.id WHERE p.id = ? ORDER BY c.id")) {
+                p.setInt(1, parent);
+                try (ResultSet rs = p.executeQuery()) {
+                    served(rs);
+                    while (rs.next()) {
+                        life = rs.getLong(1);
+                        generations.add(rs.getLong(2));
+                    }
+                }
+            }
+            checkFamily(parent, life, generations, floor[Schema.lifeSlot(parent)], mode + " parent join");
+        }
+
+        private void checkFamily(int parent, long life, List<Long> generations, long committed, String what) {
+            if (generations.isEmpty()) {
+                return; // deleted, maybe by a commit that has not returned yet: nothing to hold it against
+            }
+            long gen = generations.get(0);
+            if (generations.size() != Schema.CHILDREN || generations.stream().anyMatch(g -> g != gen)
+                    || (life >= 0 && life != gen)) {
+                violation("broken-family", what + " of parent " + parent + ": life " + life
+                        + ", generations " + generations);
+                return;
+            }
+            checkLife(parent, gen, committed, what);
+        }
+
+        /** Life n (odd) exists; a committed life {@code committed} means no life before it may be seen. */
+        private void checkLife(int parent, long life, long committed, String what) {
+            boolean deletedAtCommitted = committed % 2 == 0;
+            if (life < committed || (deletedAtCommitted && life == committed) || life % 2 == 0) {
+                violation(what.contains("children") ? "stale-cascade" : "stale-parent", what + " of parent " + parent + " show life " + life
+                        + ", but life " + committed + (deletedAtCommitted ? " (parent deleted, children by ON DELETE "
+                        + "CASCADE)" : " (re-created)") + " was committed before the read started");
+            }
+        }
+    }
+
+    private Workload() {
+    }
+}

@@ -1,0 +1,188 @@
+package dev.sqlcache.consistency;
+
+import dev.sqlcache.testing.RedisServerFixture;
+import org.h2.tools.Server;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Shared plumbing of the checker's tests: databases, the forked JVM, fault injection. */
+final class Harness {
+
+    /** Length of each mixed run: short in CI, minutes for a soak ({@code -Dsqlcache.soak.seconds=600}). */
+    static long soakSeconds() {
+        return Long.getLong("sqlcache.soak.seconds", 15);
+    }
+
+    private Harness() {
+    }
+
+    /** An H2 TCP server on loopback, so that a forked JVM shares the in-memory database. */
+    static Server startH2() throws SQLException {
+        return Server.createTcpServer("-tcpPort", Integer.toString(freePort()), "-ifNotExists").start();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        }
+    }
+
+    static void createSchema(Target target) throws SQLException {
+        target.requireReachable();
+        try (Connection raw = target.raw()) {
+            Schema.create(raw);
+        }
+    }
+
+    /** The class path of this test JVM, for the forked one (surefire puts the real one in a property). */
+    static String classPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    static Process fork(Class<?> main, Path log, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-cp");
+        command.add(classPath());
+        command.add(main.getName());
+        command.addAll(arguments);
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /**
+     * The mixed workload: one process here and one forked, on one database and one Redis, with Redis paused,
+     * killed and restarted during the run. Returns the merged report.
+     */
+    static Report runMixed(Target target, RedisServerFixture redis, long seconds, boolean faults) throws Exception {
+        createSchema(target);
+        redis.flushAll();
+        Path dir = Files.createTempDirectory("sqlcache-consistency-");
+        Path watermarkFile = dir.resolve("watermarks");
+        try (Watermarks watermarks = Watermarks.open(watermarkFile, Schema.WATERMARK_SLOTS)) {
+            Schema.initWatermarks(watermarks);
+        }
+        Map<String, String> cache = redis.tcpProperties();
+        long pauseMicros = 40_000;
+        Workload.Settings here = new Workload.Settings(target, cache, watermarkFile, seconds, 1, "jvm-1", 3, 2,
+                pauseMicros, 5_000_000);
+        Workload.Settings there = new Workload.Settings(target, cache, watermarkFile, seconds, 2, "jvm-2", 3, 2,
+                pauseMicros, 5_000_000);
+        Path childReport = dir.resolve("jvm-2.report");
+        Path childLog = dir.resolve("jvm-2.log");
+        List<String> childArgs = new ArrayList<>();
+        childArgs.add(childReport.toString());
+        childArgs.addAll(there.toArguments());
+        Process child = fork(Workload.class, childLog, childArgs);
+        Report merged = new Report();
+        Report[] local = new Report[1];
+        Throwable[] localFailure = new Throwable[1];
+        Thread runner = new Thread(() -> {
+            try {
+                local[0] = Workload.run(here);
+            } catch (Throwable t) {
+                localFailure[0] = t;
+            }
+        }, "jvm-1-workload");
+        runner.start();
+        try {
+            if (faults) {
+                injectFaults(redis, seconds, merged);
+            }
+            runner.join(TimeUnit.SECONDS.toMillis(seconds + 120));
+            if (!child.waitFor(seconds + 120, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+                throw new AssertionError("forked workload did not finish; log: " + Files.readString(childLog));
+            }
+        } finally {
+            if (redis.isRunning()) {
+                redis.resume();
+            System.out.println("fault: resume at " + java.time.LocalTime.now());
+            }
+            if (child.isAlive()) {
+                child.destroyForcibly();
+            }
+        }
+        if (localFailure[0] != null) {
+            throw new AssertionError("workload failed in this JVM", localFailure[0]);
+        }
+        if (local[0] == null) {
+            throw new AssertionError("workload in this JVM did not finish");
+        }
+        if (child.exitValue() != 0 || !Files.exists(childReport)) {
+            throw new AssertionError("forked workload failed (exit " + child.exitValue() + "): "
+                    + Files.readString(childLog));
+        }
+        Report remote = Report.read(childReport);
+        System.out.println("[" + target.name() + "] jvm-1: " + local[0].summary());
+        System.out.println("[" + target.name() + "] jvm-2: " + remote.summary());
+        merged.merge(local[0]);
+        merged.merge(remote);
+        System.out.println("[" + target.name() + "] total: " + merged.summary());
+        return merged;
+    }
+
+    /**
+     * Pauses (SIGSTOP) Redis, kills and restarts it, and pauses it again, in every 15 s of the run; the last
+     * seconds stay quiet so that the run ends on a healthy cache.
+     */
+    static void injectFaults(RedisServerFixture redis, long seconds, Report report) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(Math.max(seconds - 3, 1));
+        int cycles = 0;
+        while (System.nanoTime() < end && cycles++ < 10_000) {
+            if (!sleepUntilOrEnd(end, 3_000)) {
+                break;
+            }
+            redis.pause();
+            System.out.println("fault: pause at " + java.time.LocalTime.now());
+            report.count("faults.pause");
+            Thread.sleep(1_500);
+            redis.resume();
+            System.out.println("fault: resume at " + java.time.LocalTime.now());
+            if (!sleepUntilOrEnd(end, 3_000)) {
+                break;
+            }
+            redis.stop();
+            System.out.println("fault: stop at " + java.time.LocalTime.now());
+            report.count("faults.kill");
+            Thread.sleep(1_000);
+            redis.restart();
+            System.out.println("fault: restart at " + java.time.LocalTime.now());
+            if (!sleepUntilOrEnd(end, 3_000)) {
+                break;
+            }
+            redis.pause();
+            System.out.println("fault: pause at " + java.time.LocalTime.now());
+            report.count("faults.pause");
+            Thread.sleep(2_000);
+            redis.resume();
+            System.out.println("fault: resume at " + java.time.LocalTime.now());
+            sleepUntilOrEnd(end, 3_000);
+        }
+    }
+
+    private static boolean sleepUntilOrEnd(long end, long millis) throws InterruptedException {
+        long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        if (left <= 0) {
+            return false;
+        }
+        Thread.sleep(Math.min(left, millis));
+        return System.nanoTime() < end;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.sqlcache.consistency;
+
+import dev.sqlcache.testing.RedisServerFixture;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The adversarial checker: two JVMs of writers and readers on one database and one Redis, with Redis paused,
+ * killed and restarted during the run. No cached answer may be older than a commit that returned before the read
+ * started, no answer may show a rolled-back write or a broken invariant, the application sees no errors, and the
+ * cache must actually be used.
+ */
+class MixedWorkloadTest {
+
+    private static RedisServerFixture redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServerFixture.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void h2ServerMode() throws Exception {
+        Server server = Harness.startH2();
+        try {
+            check(Target.h2Server(server.getPort(), "consistency"));
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void postgresql() throws Exception {
+        check(Target.postgres());
+    }
+
+    @Test
+    void mariadb() throws Exception {
+        check(Target.mariadb());
+    }
+
+    private static void check(Target target) throws Exception {
+        if (!redis.isRunning()) {
+            redis.restart();
+        }
+        Report report = Harness.runMixed(target, redis, Harness.soakSeconds(),
+                Boolean.parseBoolean(System.getProperty("sqlcache.checker.faults", "true")));
+        String summary = target.name() + ": " + report.summary();
+        assertAll(
+                () -> assertEquals(0, report.get("violations"), "violations, " + summary),
+                () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
+                () -> assertTrue(report.hitRatio() > 0.5, "hit ratio must exceed 50%, " + summary),
+                () -> assertTrue(report.get("reads") > 1000, "too few reads to mean anything, " + summary));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.sqlcache.engine;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatabaseIdentityTest {
+
+    @Test
+    void credentialsNeverTakePartInTheIdentity() {
+        String plain = DatabaseIdentity.of("jdbc:postgresql://db:5432/app?sslmode=require", null);
+        assertEquals(plain, DatabaseIdentity.of("jdbc:postgresql://db:5432/app?user=bob&password=s3cret&sslmode=require", null));
+        assertEquals(plain, DatabaseIdentity.of("jdbc:postgresql://db:5432/app?sslmode=require&password=x", null));
+        String mysql = DatabaseIdentity.of("jdbc:mysql://alice:pw@db/app", null);
+        assertFalse(mysql.contains("pw"), mysql);
+        assertEquals(DatabaseIdentity.of("jdbc:mysql://db/app", null), mysql);
+    }
+
+    @Test
+    void differentDatabasesHaveDifferentIdentities() {
+        assertNotEquals(DatabaseIdentity.of("jdbc:postgresql://db/app", null), DatabaseIdentity.of("jdbc:postgresql://db/other", null));
+        assertNotEquals(DatabaseIdentity.of("jdbc:postgresql://db1/app", null), DatabaseIdentity.of("jdbc:postgresql://db2/app", null));
+    }
+
+    @Test
+    void embeddedDatabasesArePrivateToTheirJvmOrConnection() {
+        String named = DatabaseIdentity.of("jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1", null);
+        assertEquals(named, DatabaseIdentity.of("jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1", null), "same JVM, same database");
+        assertTrue(named.contains("#jvm:"), "another JVM's mem:shop is another database");
+        assertNotEquals(DatabaseIdentity.of("jdbc:h2:mem:", null), DatabaseIdentity.of("jdbc:h2:mem:", null),
+                "an unnamed in-memory database is private to its connection");
+        assertFalse(DatabaseIdentity.of("jdbc:h2:tcp://localhost/~/shop", null).contains("#"), "a server is shared");
+    }
+
+    @Test
+    void theConfiguredIdOverridesTheUrl() {
+        assertEquals(DatabaseIdentity.of("jdbc:postgresql://localhost/app", "app-db"),
+                DatabaseIdentity.of("jdbc:postgresql://127.0.0.1/app", "app-db"));
+    }
+}

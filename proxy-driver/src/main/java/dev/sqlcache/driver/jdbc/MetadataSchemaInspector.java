@@ -1,0 +1,165 @@
+package dev.sqlcache.driver.jdbc;
+
+import dev.sqlcache.analysis.DatabaseFamily;
+import dev.sqlcache.engine.SchemaInspector;
+import dev.sqlcache.engine.TableFacts;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Learns table facts from the real connection: its kind from {@link DatabaseMetaData#getTables}, foreign key
+ * actions from {@link DatabaseMetaData#getExportedKeys}, and triggers from each database's catalog. Runs on the
+ * application's connection, only the first time a table is met (the engine remembers the answers).
+ */
+final class MetadataSchemaInspector implements SchemaInspector {
+
+    /** Bounds the walk over foreign keys; a schema with longer chains is treated as unknown. */
+    private static final int MAX_TABLES_FOLLOWED = 256;
+
+    private final Connection connection;
+    private final DatabaseFamily family;
+
+    MetadataSchemaInspector(Connection connection, DatabaseFamily family) {
+        this.connection = connection;
+        this.family = family;
+    }
+
+    @Override
+    public TableFacts inspect(String table) throws SQLException {
+        DatabaseMetaData md = connection.getMetaData();
+        Name name = Name.of(table);
+        Name found = locate(md, name);
+        if (found == null) {
+            // Not shown by the metadata (a quoted mixed-case name, a synonym, something else): assume the worst
+            // for reads, and nothing more than the name itself for writes.
+            return new TableFacts(false, hasTriggers(name), Set.of());
+        }
+        boolean plain = found.plain;
+        return new TableFacts(plain, hasTriggers(found), cascadeDependents(md, found));
+    }
+
+    /** A table name split into schema and table, as the database spells them. */
+    private record Name(String schema, String table, boolean plain) {
+        static Name of(String qualified) {
+            int dot = qualified.lastIndexOf('.');
+            return dot < 0 ? new Name(null, qualified, false)
+                    : new Name(qualified.substring(0, dot), qualified.substring(dot + 1), false);
+        }
+    }
+
+    /**
+     * Finds the table as the metadata spells it (databases fold unquoted names to upper or lower case). When any
+     * relation of that name is not a base table (a view in another schema on the search path, say), the name is
+     * treated as not plain.
+     */
+    private Name locate(DatabaseMetaData md, Name name) throws SQLException {
+        for (String candidate : new LinkedHashSet<>(java.util.List.of(name.table,
+                name.table.toUpperCase(Locale.ROOT), name.table.toLowerCase(Locale.ROOT)))) {
+            String schema = name.schema;
+            String catalog = null;
+            if (schema != null && family.isMySqlLike()) {
+                catalog = schema;
+                schema = null;
+            } else if (schema != null && md.storesUpperCaseIdentifiers()) {
+                schema = schema.toUpperCase(Locale.ROOT);
+            }
+            Name found = null;
+            boolean allPlain = true;
+            try (ResultSet rs = md.getTables(catalog, escape(md, schema), escape(md, candidate), null)) {
+                while (rs.next()) {
+                    String type = rs.getString("TABLE_TYPE");
+                    allPlain &= type != null && isBaseTable(type);
+                    if (found == null) {
+                        found = new Name(family.isMySqlLike() ? rs.getString("TABLE_CAT") : rs.getString("TABLE_SCHEM"),
+                                rs.getString("TABLE_NAME"), false);
+                    }
+                }
+            }
+            if (found != null) {
+                return new Name(found.schema, found.table, allPlain);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isBaseTable(String type) {
+        String t = type.toUpperCase(Locale.ROOT);
+        return t.equals("TABLE") || t.equals("BASE TABLE");
+    }
+
+    private static String escape(DatabaseMetaData md, String pattern) throws SQLException {
+        if (pattern == null) {
+            return null;
+        }
+        String escape = md.getSearchStringEscape();
+        if (escape == null || escape.isEmpty()) {
+            return pattern;
+        }
+        return pattern.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
+    }
+
+    /** Tables changed by ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT when this one changes, transitively. */
+    private Set<String> cascadeDependents(DatabaseMetaData md, Name start) throws SQLException {
+        Set<String> dependents = new LinkedHashSet<>();
+        Deque<Name> pending = new ArrayDeque<>();
+        pending.add(start);
+        Set<String> visited = new LinkedHashSet<>();
+        while (!pending.isEmpty() && visited.size() < MAX_TABLES_FOLLOWED) {
+            Name current = pending.poll();
+            if (!visited.add(current.schema + "." + current.table)) {
+                continue;
+            }
+            String catalog = family.isMySqlLike() ? current.schema : null;
+            String schema = family.isMySqlLike() ? null : current.schema;
+            try (ResultSet rs = md.getExportedKeys(catalog, schema, current.table)) {
+                while (rs.next()) {
+                    if (acts(rs.getShort("UPDATE_RULE")) || acts(rs.getShort("DELETE_RULE"))) {
+                        String child = rs.getString("FKTABLE_NAME");
+                        dependents.add(child.toLowerCase(Locale.ROOT));
+                        pending.add(new Name(family.isMySqlLike() ? rs.getString("FKTABLE_CAT")
+                                : rs.getString("FKTABLE_SCHEM"), child, true));
+                    }
+                }
+            }
+        }
+        if (!pending.isEmpty()) {
+            throw new SQLException("foreign key chain from " + start.table + " too deep to follow");
+        }
+        dependents.remove(start.table.toLowerCase(Locale.ROOT));
+        return dependents;
+    }
+
+    private static boolean acts(short rule) {
+        return rule == DatabaseMetaData.importedKeyCascade || rule == DatabaseMetaData.importedKeySetNull
+                || rule == DatabaseMetaData.importedKeySetDefault;
+    }
+
+    /** Whether any trigger is defined on the table; when the database cannot say, assume one is. */
+    private boolean hasTriggers(Name name) throws SQLException {
+        String sql = switch (family) {
+            case POSTGRES -> "select 1 from pg_catalog.pg_trigger t join pg_catalog.pg_class c on c.oid = t.tgrelid"
+                    + " where not t.tgisinternal and lower(c.relname) = lower(?)";
+            case H2, MYSQL, MARIADB -> "select 1 from information_schema.triggers"
+                    + " where lower(event_object_table) = lower(?)";
+            default -> null;
+        };
+        if (sql == null) {
+            return true;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, name.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}

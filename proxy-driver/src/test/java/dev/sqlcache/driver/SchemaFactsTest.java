@@ -1,0 +1,88 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.CacheStatistics;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.sql.Connection;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What the SQL text does not say: views, foreign key actions and triggers change or hide tables behind the names
+ * a statement uses. The driver learns them from the database's metadata.
+ */
+class SchemaFactsTest extends RedisBackedTest {
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aViewIsNeverCachedSinceWritesGoToItsBaseTable(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "drop view if exists cheap_items", "drop table if exists base_items",
+                    "create table base_items (id integer primary key, price integer)",
+                    "insert into base_items values (1, 5)",
+                    "create view cheap_items as select id, price from base_items where price < 10");
+            CacheStatistics before = stats(cached);
+            assertEquals(List.of(List.of("1", "5")), rows(cached, "select id, price from cheap_items"));
+            assertEquals(List.of(List.of("1", "5")), rows(cached, "select id, price from cheap_items"));
+            exec(cached, "update base_items set price = 6 where id = 1");
+            assertEquals(List.of(List.of("1", "6")), rows(cached, "select id, price from cheap_items"));
+            CacheStatistics delta = stats(cached).since(before);
+            assertEquals(0, delta.hits());
+            assertEquals(3, delta.bypasses(BypassReason.NOT_A_PLAIN_TABLE), delta.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aCascadingDeleteInvalidatesTheReferencingTable(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "drop table if exists grandchildren", "drop table if exists children",
+                    "drop table if exists parents",
+                    "create table parents (id integer primary key)",
+                    "create table children (id integer primary key, parent_id integer references parents (id) on delete cascade)",
+                    "create table grandchildren (id integer primary key, child_id integer references children (id) on delete set null)",
+                    "insert into parents values (1)", "insert into parents values (2)",
+                    "insert into children values (10, 1)", "insert into children values (20, 2)",
+                    "insert into grandchildren values (100, 10)");
+            String children = "select id from children order by id";
+            String grandchildren = "select id, child_id from grandchildren";
+            assertEquals(List.of(List.of("10"), List.of("20")), rows(cached, children));
+            assertEquals(List.of(List.of("100", "10")), rows(cached, grandchildren));
+            CacheStatistics before = stats(cached);
+            rows(cached, children);
+            rows(cached, grandchildren);
+            assertEquals(2, stats(cached).since(before).hits(), "both are cached");
+            exec(cached, "delete from parents where id = 1");
+            assertEquals(List.of(List.of("20")), rows(cached, children), "the cascade removed child 10");
+            assertEquals(List.of(java.util.Arrays.asList("100", null)), rows(cached, grandchildren),
+                    "and set the grandchild's reference to null, two levels down");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aTriggerMakesAWriteInvalidateTheWholeDatabase(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "drop table if exists audited", "drop table if exists audit",
+                    "create table audit (item_id integer)", "create table audited (id integer primary key)");
+            switch (db) {
+                case H2 -> exec(direct, "create trigger audited_insert after insert on audited for each row call \""
+                        + AuditTrigger.class.getName() + "\"");
+                case POSTGRES -> exec(direct,
+                        "create or replace function audit_insert() returns trigger language plpgsql as "
+                                + "$$ begin insert into audit (item_id) values (new.id); return new; end $$",
+                        "create trigger audited_insert after insert on audited for each row execute function audit_insert()");
+                case MARIADB -> exec(direct, "create trigger audited_insert after insert on audited for each row "
+                        + "insert into audit (item_id) values (new.id)");
+            }
+            String sql = "select count(*) from audit";
+            assertEquals(List.of(List.of("0")), rows(cached, sql));
+            assertEquals(List.of(List.of("0")), rows(cached, sql));
+            exec(cached, "insert into audited values (1)");
+            assertEquals(List.of(List.of("1")), rows(cached, sql), "the trigger's write is seen");
+        }
+    }
+}
