@@ -10,6 +10,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
+
 /**
  * One database (H2 in memory, or a private schema in the local PostgreSQL) with the benchmark tables, one private
  * Redis, and two connections to the same database: {@link #direct} through the real driver and {@link #cached}
@@ -140,6 +143,41 @@ final class Fixture implements AutoCloseable {
         } catch (java.io.IOException | RuntimeException e) {
             return "load average unknown";
         }
+    }
+
+    /** Zeroes the private Redis's command counters, so {@link #redisCommandsPerCall} sees only measured calls. */
+    void resetRedisCounters() {
+        try (RedisClient client = RedisClient.create("127.0.0.1", redis.port)) {
+            client.sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
+        }
+    }
+
+    /**
+     * Redis commands per benchmark call since {@link #resetRedisCounters}, from {@code INFO commandstats}, e.g.
+     * {@code mget=1.00 evalsha=1.00}: the round trips a path costs, which no amount of machine load changes.
+     * Commands a Lua script runs (the GET and SET inside EVALSHA) are counted too, without a round trip each.
+     */
+    String redisCommandsPerCall(long calls) {
+        StringBuilder out = new StringBuilder("redis commands per call:");
+        try (RedisClient client = RedisClient.create("127.0.0.1", redis.port)) {
+            for (String line : client.info("commandstats").split("\\R")) {
+                // cmdstat_mget:calls=123,usec=...
+                if (!line.startsWith("cmdstat_")) {
+                    continue;
+                }
+                String command = line.substring("cmdstat_".length(), line.indexOf(':'));
+                // Connection set-up and this method's own commands are not the path being measured.
+                if (command.equals("info") || command.startsWith("config") || command.equals("hello")
+                        || command.startsWith("client")) {
+                    continue;
+                }
+                int from = line.indexOf("calls=") + "calls=".length();
+                long count = Long.parseLong(line.substring(from, line.indexOf(',', from)));
+                out.append(String.format(java.util.Locale.ROOT, " %s=%.2f", command,
+                        calls == 0 ? 0.0 : (double) count / calls));
+            }
+        }
+        return out.toString();
     }
 
     CacheStatistics statistics() throws SQLException {

@@ -62,6 +62,8 @@ public class HitBenchmark {
     private byte[] pointKey;
     private byte[] joinKey;
     private CacheStatistics before;
+    /** Benchmark calls in this trial, to turn Redis's command counters into commands per call. */
+    private long calls;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -72,6 +74,8 @@ public class HitBenchmark {
         pointKey = warm(point, POINT_ID, 1);
         joinKey = warm(join, JOIN_CUSTOMER, Fixture.ORDERS_PER_CUSTOMER);
         before = fixture.statistics();
+        fixture.resetRedisCounters();
+        calls = 0;
     }
 
     /** Runs the query once (a miss that stores), finds the one entry it stored, and checks the next run hits. */
@@ -108,6 +112,7 @@ public class HitBenchmark {
 
     @Benchmark
     public void pointHit(Blackhole bh) throws SQLException {
+        calls++;
         point.setInt(1, POINT_ID);
         try (ResultSet rs = point.executeQuery()) {
             while (rs.next()) {
@@ -121,11 +126,13 @@ public class HitBenchmark {
 
     @Benchmark
     public void pointRaw(Blackhole bh) {
+        calls++;
         walk(ResultCodec.decode(redis.get(pointKey)), bh);
     }
 
     @Benchmark
     public void joinHit(Blackhole bh) throws SQLException {
+        calls++;
         join.setInt(1, JOIN_CUSTOMER);
         try (ResultSet rs = join.executeQuery()) {
             while (rs.next()) {
@@ -139,6 +146,7 @@ public class HitBenchmark {
 
     @Benchmark
     public void joinRaw(Blackhole bh) {
+        calls++;
         walk(ResultCodec.decode(redis.get(joinKey)), bh);
     }
 
@@ -156,7 +164,7 @@ public class HitBenchmark {
         try {
             CacheStatistics delta = fixture.statistics().since(before);
             System.out.println(System.lineSeparator() + "sqlcache statistics during " + params.getBenchmark() + " [" + db
-                    + "]: " + delta + "; " + Fixture.loadAverage());
+                    + "]: " + delta + "; " + fixture.redisCommandsPerCall(calls) + "; " + Fixture.loadAverage());
             if (params.getBenchmark().endsWith("Hit") && (delta.misses() != 0 || delta.hits() == 0
                     || delta.totalBypasses() != 0)) {
                 throw new IllegalStateException("not every call was a hit: " + delta);

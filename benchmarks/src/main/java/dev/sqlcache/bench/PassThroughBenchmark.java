@@ -77,6 +77,7 @@ public class PassThroughBenchmark {
         viaCache = new Statements(fixture.cached);
         direct = new Statements(fixture.direct);
         before = fixture.statistics();
+        fixture.resetRedisCounters();
     }
 
     private static void miss(PreparedStatement ps, long n, Blackhole bh) throws SQLException {
@@ -146,7 +147,7 @@ public class PassThroughBenchmark {
             CacheStatistics delta = fixture.statistics().since(before);
             String name = params.getBenchmark();
             System.out.println(System.lineSeparator() + "sqlcache statistics during " + name + " [" + db + "], " + n
-                    + " calls: " + delta + "; " + Fixture.loadAverage());
+                    + " calls: " + delta + "; " + fixture.redisCommandsPerCall(n) + "; " + Fixture.loadAverage());
             String problem = null;
             if (name.endsWith("missSqlcache") && (delta.hits() != 0 || delta.misses() != n || delta.stores() == 0)) {
                 problem = "every call should miss and store";
