@@ -52,9 +52,20 @@ class PausedRedisTest extends Fixtures {
             } finally {
                 redis.resume();
             }
-            // The write's commit has returned. The other JVM's store never failed, so it reads Redis at once.
-            assertEquals("1", other.query(READ), "other JVM, first read after the write returned and Redis resumed");
-            assertEquals(1, counter(here, 5), "this JVM after Redis resumed");
+            // The write's commit has returned, but this JVM could not tell Redis: the other JVM, whose store never
+            // failed, may serve the old answer until this JVM delivers the invalidation in the background, which
+            // it does within a fraction of a second of Redis answering again (the documented window).
+            assertEquals(1, counter(here, 5), "this JVM never serves the old answer");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!here.unwrap(dev.sqlcache.driver.SqlCacheConnection.class).cacheHealthy()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the owed invalidation was not delivered within 5 s of Redis resuming");
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            for (int i = 0; i < 20; i++) {
+                assertEquals("1", other.query(READ), "other JVM once the invalidation was delivered, read " + i);
+            }
         }
     }
 

@@ -10,15 +10,18 @@ public final class CachedResult {
     private final ColumnMetadata[] columns;
     private final ValueKind[] kinds;
     private final int[] styles;
+    private final int[] conversions;
     private final boolean[] zoned;
     private final Object[][] rows;
     /** Per row the driver's getString text for cells where the column's style does not reproduce it, or null. */
     private final String[][] overrides;
 
-    CachedResult(ColumnMetadata[] columns, ValueKind[] kinds, int[] styles, Object[][] rows, String[][] overrides) {
+    CachedResult(ColumnMetadata[] columns, ValueKind[] kinds, int[] styles, int[] conversions, Object[][] rows,
+                 String[][] overrides) {
         this.columns = columns;
         this.kinds = kinds;
         this.styles = styles;
+        this.conversions = conversions;
         this.rows = rows;
         this.overrides = overrides;
         this.zoned = new boolean[columns.length];
@@ -82,6 +85,11 @@ public final class CachedResult {
 
     ValueKind[] kinds() {
         return kinds;
+    }
+
+    /** The {@link Conversions} bits of a column: what the real driver converts its values to. */
+    public int conversions(int column) {
+        return conversions[column];
     }
 
     int style(int column) {

@@ -23,6 +23,8 @@ public final class ResultCapture {
     private final ColumnMetadata[] columns;
     private final ValueKind[] kinds;
     private final int[] styles;
+    private final int[] conversions;
+    private final boolean[] probed;
     private final int maxRows;
     private final long maxBytes;
     private List<Object[]> rows = new ArrayList<>();
@@ -34,6 +36,8 @@ public final class ResultCapture {
         this.columns = columns;
         this.kinds = kinds;
         this.styles = new int[kinds.length];
+        this.conversions = new int[kinds.length];
+        this.probed = new boolean[kinds.length];
         Arrays.fill(styles, -1);
         this.maxRows = maxRows;
         this.maxBytes = maxBytes;
@@ -94,6 +98,10 @@ public final class ResultCapture {
             if (o.getClass() != kind.javaClass) {
                 return fail(CaptureFailure.UNSUPPORTED_TYPE);
             }
+            if (!probed[i]) {
+                probed[i] = true;
+                conversions[i] = Conversions.probe(rs, i + 1, columns[i], kind);
+            }
             Object v = internal(kind, o, text);
             row[i] = v;
             size += estimate(kind, v);
@@ -150,7 +158,7 @@ public final class ResultCapture {
                 st[i] = 0;
             }
         }
-        CachedResult r = new CachedResult(columns, kinds, st, rows.toArray(new Object[0][]),
+        CachedResult r = new CachedResult(columns, kinds, st, conversions.clone(), rows.toArray(new Object[0][]),
                 overrides.toArray(new String[0][]));
         rows = null;
         overrides = null;

@@ -75,7 +75,8 @@ public final class ResultCodec {
             int n = result.columnCount();
             g.writeNumber(n);
             for (int c = 0; c < n; c++) {
-                writeColumn(g, result.column(c), result.kind(c), result.style(c));
+                // The style is small; the learned conversions ride in the bits above it.
+                writeColumn(g, result.column(c), result.kind(c), result.style(c) | result.conversions(c) << 8);
             }
             g.writeNumber(result.rowCount());
             ValueKind[] kinds = result.kinds();
@@ -127,6 +128,7 @@ public final class ResultCodec {
             ColumnMetadata[] columns = new ColumnMetadata[n];
             ValueKind[] kinds = new ValueKind[n];
             int[] styles = new int[n];
+            int[] conversions = new int[n];
             for (int c = 0; c < n; c++) {
                 expect(p, JsonToken.START_ARRAY);
                 columns[c] = new ColumnMetadata(str(p), str(p), str(p), str(p), str(p), integer(p), str(p),
@@ -142,8 +144,10 @@ public final class ResultCodec {
                 if (kinds[c] == null) {
                     throw new CorruptEntryException("unknown value kind");
                 }
-                styles[c] = integer(p);
-                if (styles[c] < 0 || styles[c] >= StringFormats.styleCount(kinds[c])) {
+                int packed = integer(p);
+                styles[c] = packed & 0xFF;
+                conversions[c] = packed >>> 8;
+                if (packed < 0 || styles[c] >= StringFormats.styleCount(kinds[c])) {
                     throw new CorruptEntryException("unknown string style");
                 }
                 expect(p, JsonToken.END_ARRAY);
@@ -182,7 +186,7 @@ public final class ResultCodec {
             if (p.nextToken() != null) {
                 throw new CorruptEntryException("trailing data");
             }
-            return new CachedResult(columns, kinds, styles, rows, overrides);
+            return new CachedResult(columns, kinds, styles, conversions, rows, overrides);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }

@@ -31,8 +31,9 @@ public final class CacheEngine {
     private final Cache<String, QueryPlan> plans;
     private final DatabaseFamily family;
     /** Schema facts change rarely and only by DDL, which this JVM may not see: re-read them every few minutes. */
+    private static final long FACTS_LIFETIME_NANOS = Duration.ofMinutes(5).toNanos();
     private final Cache<String, TableFacts> facts = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofMinutes(5)).build();
+            .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
 
     CacheEngine(SqlCacheConfig config, StoreGuard store, QueryAnalyzer analyzer, DatabaseFamily family,
@@ -102,8 +103,12 @@ public final class CacheEngine {
         facts.invalidateAll();
     }
 
+    /**
+     * Changes on every DDL this JVM runs, and every few minutes anyway, so that plans re-read facts that DDL from
+     * elsewhere (a migration run by another process) may have changed.
+     */
     long schemaEpoch() {
-        return schemaEpoch.get();
+        return (schemaEpoch.get() << 32) + System.nanoTime() / FACTS_LIFETIME_NANOS;
     }
 
     /** The version key of one table: its unqualified name, so that every spelling of it meets one key. */
@@ -128,9 +133,30 @@ public final class CacheEngine {
      * {@code public.orders} and {@code orders} may be the same table, depending on the search path; sharing one
      * version key per unqualified name can only invalidate too much, never too little.
      */
-    static String baseName(String table) {
+    public static String baseName(String table) {
         int dot = table.lastIndexOf('.');
         return dot < 0 ? table : table.substring(dot + 1);
+    }
+
+    /**
+     * Drivers differ in what {@code ResultSet.getFetchSize()} reports: pgjdbc echoes the statement's fetch size, H2
+     * reports 0. A hit has no real result set to ask, so the answer is learned from real ones.
+     */
+    private volatile int resultFetchSizeWhenStatementHasOne = FOLLOWS_STATEMENT;
+    private static final int FOLLOWS_STATEMENT = Integer.MIN_VALUE;
+
+    /** Records what a real result set reported, for a statement with a non-zero fetch size. */
+    public void observeFetchSize(int statementFetchSize, int resultFetchSize) {
+        if (statementFetchSize != 0) {
+            resultFetchSizeWhenStatementHasOne =
+                    resultFetchSize == statementFetchSize ? FOLLOWS_STATEMENT : resultFetchSize;
+        }
+    }
+
+    /** The fetch size a served-from-cache result reports, as the real driver's would. */
+    public int fetchSizeForHit(int statementFetchSize) {
+        int learned = resultFetchSizeWhenStatementHasOne;
+        return statementFetchSize == 0 || learned == FOLLOWS_STATEMENT ? statementFetchSize : learned;
     }
 
     /** Opens the per-connection state. */

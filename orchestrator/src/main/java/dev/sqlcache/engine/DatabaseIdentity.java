@@ -24,6 +24,26 @@ public final class DatabaseIdentity {
     private DatabaseIdentity() {
     }
 
+    /**
+     * For drivers whose URL names the database before any parameter, the parameters are connection settings
+     * (timeouts, TLS, fetch sizes: a data source reports dozens of them) and not part of which database it is. Two
+     * paths to one database (a URL in one place, a DataSource in another) must meet on one identity, or a write
+     * through one would never invalidate the other. Schema-like settings are covered by the key's schema part.
+     */
+    private static String withoutConnectionSettings(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:postgresql:") || lower.startsWith("jdbc:mysql:") || lower.startsWith("jdbc:mariadb:")
+                || lower.startsWith("jdbc:mysql+srv:")) {
+            int q = url.indexOf('?');
+            return q < 0 ? url : url.substring(0, q);
+        }
+        if (lower.startsWith("jdbc:h2:")) {
+            int semicolon = url.indexOf(';');
+            return semicolon < 0 ? url : url.substring(0, semicolon);
+        }
+        return url;
+    }
+
     /** Drops {@code user=}, {@code password=} and similar from {@code ?a=b&c=d} and {@code ;A=B} parameter lists. */
     private static String withoutCredentialParameters(String url) {
         int q = url.indexOf('?');
@@ -62,6 +82,7 @@ public final class DatabaseIdentity {
         }
         String url = USERINFO.matcher(realUrl).replaceFirst("$1");
         url = withoutCredentialParameters(url);
+        url = withoutConnectionSettings(url);
         String lower = url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:tcp:") && !lower.startsWith("jdbc:h2:ssl:")) {
             String rest = lower.substring("jdbc:h2:".length());

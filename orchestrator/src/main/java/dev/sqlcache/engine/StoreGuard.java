@@ -26,6 +26,12 @@ public final class StoreGuard implements AutoCloseable {
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * How often owed invalidations are retried in the background. Another JVM may serve an old answer from the
+     * moment Redis answers again until this JVM delivers, so the interval is short; the attempts run off the
+     * application's threads.
+     */
+    private static final long REDELIVERY_INTERVAL_MILLIS = 50;
 
     private final CacheStore store;
     private final StatisticsRecorder statistics;
@@ -59,7 +65,7 @@ public final class StoreGuard implements AutoCloseable {
      */
     private void scheduleRedelivery() {
         if (redeliveryScheduled.compareAndSet(false, true)) {
-            REDELIVERY.schedule(this::redeliver, backoffNanos, TimeUnit.NANOSECONDS);
+            REDELIVERY.schedule(this::redeliver, REDELIVERY_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -68,7 +74,7 @@ public final class StoreGuard implements AutoCloseable {
         if (closed || undeliveredBumps.isEmpty()) {
             return;
         }
-        available();
+        recover(true);
         if (!undeliveredBumps.isEmpty()) {
             scheduleRedelivery();
         }
@@ -94,12 +100,18 @@ public final class StoreGuard implements AutoCloseable {
         if (System.nanoTime() - retryAtNanos < 0) {
             return false;
         }
-        return recover();
+        return recover(false);
     }
 
-    private boolean recover() {
+    /**
+     * Delivers owed invalidations (or checks the store answers) and leaves back-off on success.
+     *
+     * @param background a retry off the application's threads: ignores the back-off, and a failure neither
+     *                   counts nor lengthens it
+     */
+    private boolean recover(boolean background) {
         synchronized (recoveryLock) {
-            if (System.nanoTime() - retryAtNanos < 0) {
+            if (!background && System.nanoTime() - retryAtNanos < 0) {
                 return false;
             }
             try {
@@ -119,7 +131,9 @@ public final class StoreGuard implements AutoCloseable {
                 backoffNanos = MIN_BACKOFF_NANOS;
                 return undeliveredBumps.isEmpty();
             } catch (RuntimeException e) {
-                failed("recovery", e);
+                if (!background) {
+                    failed("recovery", e);
+                }
                 return false;
             }
         }
@@ -206,8 +220,9 @@ public final class StoreGuard implements AutoCloseable {
     }
 
     /**
-     * Ends a write's leases once it has committed or rolled back. Off the application's thread: until it lands,
-     * the leases keep every JVM away from the old entries, so the application need not wait for it.
+     * Ends a write's leases once it has committed or rolled back, so that its tables are cached again at once. If
+     * the store cannot be reached the leases stay (keeping every JVM away from the old entries until they expire)
+     * and fresh tokens are owed, delivered as soon as the store answers.
      *
      * @param leaseTokens what {@link #lease} returned; {@code null} when the lease failed (the keys are owed)
      */
@@ -215,20 +230,18 @@ public final class StoreGuard implements AutoCloseable {
         if (versionKeys.length == 0 || leaseTokens == null) {
             return;
         }
-        REDELIVERY.execute(() -> {
-            if (failing || !undeliveredBumps.isEmpty()) {
-                java.util.Collections.addAll(undeliveredBumps, versionKeys);
-                scheduleRedelivery();
-                return;
-            }
-            try {
-                store.endLeases(versionKeys, leaseTokens);
-            } catch (RuntimeException e) {
-                java.util.Collections.addAll(undeliveredBumps, versionKeys);
-                failed("end lease", e);
-                scheduleRedelivery();
-            }
-        });
+        if (failing || !undeliveredBumps.isEmpty()) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            scheduleRedelivery();
+            return;
+        }
+        try {
+            store.endLeases(versionKeys, leaseTokens);
+        } catch (RuntimeException e) {
+            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            failed("end lease", e);
+            scheduleRedelivery();
+        }
     }
 
     /** Whether invalidations are waiting for the store to come back. */

@@ -10,25 +10,26 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * which server and why, in words an operator can act on. Raw Jedis exceptions never escape the store; they stay
  * attached as the cause. The password is scrubbed from every message, in case a server echoes it.
  */
-final class RedisFailures {
+public final class RedisFailures {
 
     private final String address;
     private final String password;
     private final int socketTimeoutMillis;
 
-    RedisFailures(String address, String password, int socketTimeoutMillis) {
+    public RedisFailures(String address, String password, int socketTimeoutMillis) {
         this.address = address;
         this.password = password;
         this.socketTimeoutMillis = socketTimeoutMillis;
     }
 
-    CacheStoreException translate(String operation, Throwable failure) {
+    public CacheStoreException translate(String operation, Throwable failure) {
         String why;
         if (isAuthenticationFailure(failure)) {
             why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password)";
         } else if (has(failure, SocketTimeoutException.class)) {
             why = "no answer within the timeout (sqlcache.redis.socketTimeout = " + socketTimeoutMillis + " ms)";
-        } else if (has(failure, ConnectException.class)) {
+        } else if (has(failure, ConnectException.class)
+                || operation.equals("connect") && failure instanceof JedisConnectionException) {
             why = "cannot connect (" + rootMessage(failure) + ")";
         } else if (failure instanceof JedisConnectionException) {
             why = "connection failed (" + rootMessage(failure) + ")";

@@ -12,13 +12,13 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * Connects Jedis to Redis over a Unix domain socket. junixsocket is needed because the JDK's own Unix-domain
  * channels cannot be turned into the {@link Socket} that Jedis reads from.
  */
-final class UnixSocketFactory implements JedisSocketFactory {
+public final class UnixSocketFactory implements JedisSocketFactory {
 
     private final File path;
     private final int connectTimeoutMillis;
     private final int socketTimeoutMillis;
 
-    UnixSocketFactory(String path, int connectTimeoutMillis, int socketTimeoutMillis) {
+    public UnixSocketFactory(String path, int connectTimeoutMillis, int socketTimeoutMillis) {
         this.path = new File(path);
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.socketTimeoutMillis = socketTimeoutMillis;

@@ -11,12 +11,24 @@ class DatabaseIdentityTest {
 
     @Test
     void credentialsNeverTakePartInTheIdentity() {
-        String plain = DatabaseIdentity.of("jdbc:postgresql://db:5432/app?sslmode=require", null);
-        assertEquals(plain, DatabaseIdentity.of("jdbc:postgresql://db:5432/app?user=bob&password=s3cret&sslmode=require", null));
-        assertEquals(plain, DatabaseIdentity.of("jdbc:postgresql://db:5432/app?sslmode=require&password=x", null));
+        String plain = DatabaseIdentity.of("jdbc:sqlserver://db:1433;databaseName=app", null);
+        assertEquals(plain, DatabaseIdentity.of("jdbc:sqlserver://db:1433;databaseName=app;user=bob;password=s3cret", null));
+        assertFalse(DatabaseIdentity.of("jdbc:postgresql://db:5432/app?user=bob&password=s3cret", null).contains("s3cret"));
+        assertEquals(DatabaseIdentity.of("jdbc:oracle:thin:@//h/x?password=p", null), DatabaseIdentity.of("jdbc:oracle:thin:@//h/x", null));
         String mysql = DatabaseIdentity.of("jdbc:mysql://alice:pw@db/app", null);
         assertFalse(mysql.contains("pw"), mysql);
         assertEquals(DatabaseIdentity.of("jdbc:mysql://db/app", null), mysql);
+    }
+
+    @Test
+    void connectionSettingsDoNotMakeAnotherDatabase() {
+        assertEquals(DatabaseIdentity.of("jdbc:postgresql://127.0.0.1:5432/test", null),
+                DatabaseIdentity.of("jdbc:postgresql://127.0.0.1:5432/test?adaptiveFetch=false&prepareThreshold=5", null));
+        assertEquals(DatabaseIdentity.of("jdbc:h2:mem:x", null), DatabaseIdentity.of("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1", null));
+        assertEquals(DatabaseIdentity.of("jdbc:mariadb://h:3306/app", null), DatabaseIdentity.of("jdbc:mariadb://h:3306/app?sslMode=disable", null));
+        // Elsewhere parameters may name the database: kept.
+        assertNotEquals(DatabaseIdentity.of("jdbc:sqlserver://h;databaseName=a", null),
+                DatabaseIdentity.of("jdbc:sqlserver://h;databaseName=b", null));
     }
 
     @Test

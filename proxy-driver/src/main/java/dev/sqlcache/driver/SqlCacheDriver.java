@@ -2,6 +2,7 @@ package dev.sqlcache.driver;
 
 import dev.sqlcache.config.InvalidConfigurationException;
 import dev.sqlcache.config.SqlCacheConfig;
+import dev.sqlcache.config.SqlCacheUrl;
 import dev.sqlcache.driver.jdbc.ProxyConnections;
 
 import java.sql.Connection;

@@ -1,5 +1,7 @@
 package dev.sqlcache.driver;
 
+import dev.sqlcache.config.SqlCacheUrl;
+
 import org.junit.jupiter.api.Test;
 
 import java.sql.CallableStatement;

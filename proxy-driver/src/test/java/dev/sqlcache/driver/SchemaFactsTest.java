@@ -85,4 +85,34 @@ class SchemaFactsTest extends RedisBackedTest {
             assertEquals(List.of(List.of("1")), rows(cached, sql), "the trigger's write is seen");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void postgresPartitionsAndInheritanceInvalidateEachOther() throws Exception {
+        TestDatabase db = TestDatabase.POSTGRES;
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "drop table if exists sc_events cascade", "drop table if exists sc_animals cascade",
+                    "create table sc_events (id integer, year integer) partition by range (year)",
+                    "create table sc_events_2024 partition of sc_events for values from (2024) to (2025)",
+                    "create table sc_events_2025 partition of sc_events for values from (2025) to (2026)",
+                    "insert into sc_events values (1, 2024)",
+                    "create table sc_animals (name text)", "create table sc_cats (lives integer) inherits (sc_animals)",
+                    "insert into sc_cats values ('tom', 9)");
+            String partition = "select count(*) from sc_events_2024";
+            assertEquals(List.of(List.of("1")), rows(cached, partition));
+            assertEquals(List.of(List.of("1")), rows(cached, partition));
+            exec(cached, "insert into sc_events values (2, 2024)");
+            assertEquals(List.of(List.of("2")), rows(cached, partition), "a write through the parent reaches the partition");
+
+            String parent = "select count(*) from sc_animals";
+            assertEquals(List.of(List.of("1")), rows(cached, parent));
+            assertEquals(List.of(List.of("1")), rows(cached, parent));
+            exec(cached, "insert into sc_cats values ('felix', 7)");
+            assertEquals(List.of(List.of("2")), rows(cached, parent), "a write to the child changes the parent's rows");
+            String child = "select count(*) from sc_cats";
+            assertEquals(List.of(List.of("2")), rows(cached, child));
+            assertEquals(List.of(List.of("2")), rows(cached, child));
+            exec(cached, "delete from sc_animals where name = 'tom'");
+            assertEquals(List.of(List.of("1")), rows(cached, child), "a delete through the parent reaches the child");
+        }
+    }
 }

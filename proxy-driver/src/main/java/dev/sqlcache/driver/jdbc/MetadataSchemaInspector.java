@@ -44,7 +44,10 @@ final class MetadataSchemaInspector implements SchemaInspector {
             return new TableFacts(false, hasTriggers(name), Set.of());
         }
         boolean plain = found.plain;
-        return new TableFacts(plain, hasTriggers(found), cascadeDependents(md, found));
+        Set<String> alsoChanged = new LinkedHashSet<>(cascadeDependents(md, found));
+        alsoChanged.addAll(inheritanceRelatives(found));
+        alsoChanged.remove(found.table.toLowerCase(Locale.ROOT));
+        return new TableFacts(plain, hasTriggers(found), alsoChanged);
     }
 
     /** A table name split into schema and table, as the database spells them. */
@@ -141,6 +144,34 @@ final class MetadataSchemaInspector implements SchemaInspector {
     private static boolean acts(short rule) {
         return rule == DatabaseMetaData.importedKeyCascade || rule == DatabaseMetaData.importedKeySetNull
                 || rule == DatabaseMetaData.importedKeySetDefault;
+    }
+
+    /**
+     * PostgreSQL inheritance and partitioning: a parent's rows include its children's, and a write through the
+     * parent lands in a child. A write to one therefore changes what reads of the others return, in both
+     * directions, transitively.
+     */
+    private Set<String> inheritanceRelatives(Name name) throws SQLException {
+        if (family != DatabaseFamily.POSTGRES) {
+            return Set.of();
+        }
+        String sql = "with recursive t(oid) as (select oid from pg_catalog.pg_class where lower(relname) = lower(?)),"
+                + " up(oid) as (select i.inhparent from pg_catalog.pg_inherits i join t on i.inhrelid = t.oid"
+                + "   union select i.inhparent from pg_catalog.pg_inherits i join up on i.inhrelid = up.oid),"
+                + " down(oid) as (select i.inhrelid from pg_catalog.pg_inherits i join t on i.inhparent = t.oid"
+                + "   union select i.inhrelid from pg_catalog.pg_inherits i join down on i.inhparent = down.oid)"
+                + " select lower(c.relname) from pg_catalog.pg_class c"
+                + " where c.oid in (select oid from up union select oid from down)";
+        Set<String> relatives = new LinkedHashSet<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, name.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    relatives.add(rs.getString(1));
+                }
+            }
+        }
+        return relatives;
     }
 
     /** Whether any trigger is defined on the table; when the database cannot say, assume one is. */

@@ -33,6 +33,8 @@ public class ProxyStatement extends StatementDelegate {
     private int maxFieldSize;
     private List<QueryPlan> batch;
     private ResultSet current;
+    /** Results kept open by getMoreResults(KEEP_CURRENT_RESULT): the next execution closes them, as drivers do. */
+    private List<ResultSet> kept;
     private boolean servedFromCache;
     /** The current result set came from {@link #read}: the statement answers for it, whatever the driver says. */
     private boolean readResult;
@@ -83,7 +85,11 @@ public class ProxyStatement extends StatementDelegate {
             delegate.clearWarnings();
             servedFromCache = true;
             readResult = true;
-            current = new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability);
+            CachedResultSet cached = new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability);
+            // A real result set starts with its statement's fetch settings; so does this one.
+            cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
+            cached.setFetchDirection(delegate.getFetchDirection());
+            current = cached;
             return current;
         }
         ResultSet real;
@@ -96,6 +102,10 @@ public class ProxyStatement extends StatementDelegate {
         }
         if (real == null) {
             return null;
+        }
+        int statementFetchSize = delegate.getFetchSize();
+        if (statementFetchSize != 0) {
+            session.engine().observeFetchSize(statementFetchSize, real.getFetchSize());
         }
         if (outcome instanceof ReadOutcome.Miss miss) {
             ResultCapture capture = ResultCapture.begin(real.getMetaData(), session.engine().config().maxRows(),
@@ -142,6 +152,17 @@ public class ProxyStatement extends StatementDelegate {
         current = null;
         if (previous != null) {
             previous.close();
+        }
+        closeKept();
+    }
+
+    private void closeKept() throws SQLException {
+        if (kept != null) {
+            List<ResultSet> open = kept;
+            kept = null;
+            for (ResultSet resultSet : open) {
+                resultSet.close();
+            }
         }
     }
 
@@ -271,6 +292,13 @@ public class ProxyStatement extends StatementDelegate {
 
     // ---- results
 
+    private void keep(ResultSet resultSet) {
+        if (kept == null) {
+            kept = new ArrayList<>(2);
+        }
+        kept.add(resultSet);
+    }
+
     @Override
     public ResultSet getResultSet() throws SQLException {
         if (readResult) {
@@ -304,18 +332,23 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public boolean getMoreResults(int current) throws SQLException {
-        if (servedFromCache) {
-            // A cached read has exactly one result.
-            if (current != Statement.KEEP_CURRENT_RESULT && this.current != null) {
-                ResultSet previous = this.current;
-                this.current = null;
+        ResultSet previous = this.current;
+        this.current = null;
+        if (previous != null) {
+            if (current == Statement.KEEP_CURRENT_RESULT) {
+                keep(previous);
+            } else if (servedFromCache) {
                 previous.close();
             }
-            this.current = null;
+        }
+        if (current == Statement.CLOSE_ALL_RESULTS) {
+            closeKept();
+        }
+        if (servedFromCache) {
+            // A cached read has exactly one result.
             return false;
         }
         boolean more = delegate.getMoreResults(current);
-        this.current = null;
         readResult = false;
         return more;
     }
@@ -387,6 +420,7 @@ public class ProxyStatement extends StatementDelegate {
             if (open != null) {
                 open.close();
             }
+            closeKept();
         } finally {
             try {
                 delegate.close();

@@ -1,6 +1,7 @@
 package dev.sqlcache.driver.resultset;
 
 import dev.sqlcache.codec.CachedResult;
+import dev.sqlcache.codec.Conversions;
 import dev.sqlcache.codec.TimeValue;
 import dev.sqlcache.codec.ValueKind;
 
@@ -346,7 +347,7 @@ final class ValueConverter {
             throw new SQLException("type is null", "22023");
         }
         ValueKind k = r.kind(col);
-        if (!permitted(r, col, k, type)) {
+        if (!permitted(r, col, k, type) && !Conversions.accepts(r.conversions(col), k, type)) {
             throw cannot(r, row, col, type.getName());
         }
         Object v = r.value(row, col);

@@ -1,4 +1,4 @@
-package dev.sqlcache.driver;
+package dev.sqlcache.config;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -15,15 +15,18 @@ import java.util.StringJoiner;
  * @param realUrl  the real driver's URL
  * @param settings sqlcache settings found in the URL, in order
  */
-record SqlCacheUrl(String realUrl, Map<String, String> settings) {
+public record SqlCacheUrl(String realUrl, Map<String, String> settings) {
 
-    static final String PREFIX = "jdbc:sqlcache:";
+    /** The prefix that selects sqlcache in front of a real JDBC URL. */
+    public static final String PREFIX = "jdbc:sqlcache:";
 
-    static boolean accepts(String url) {
+    /** Whether a URL starts with {@link #PREFIX} (in any case). */
+    public static boolean accepts(String url) {
         return url != null && url.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
     }
 
-    static SqlCacheUrl parse(String url) {
+    /** Takes apart a URL that {@link #accepts}. */
+    public static SqlCacheUrl parse(String url) {
         // Strip the prefix once: "jdbc:sqlcache:postgresql://..." -> "jdbc:postgresql://...".
         String real = "jdbc:" + url.substring(PREFIX.length());
         Map<String, String> settings = new LinkedHashMap<>();

@@ -1,0 +1,203 @@
+package dev.sqlcache.frameworks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.frameworks.Support.Db;
+import dev.sqlcache.stats.CacheStatistics;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.ibatis.annotations.Delete;
+import org.apache.ibatis.annotations.Insert;
+import org.apache.ibatis.annotations.Options;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+import org.apache.ibatis.annotations.Update;
+import org.apache.ibatis.datasource.pooled.PooledDataSource;
+import org.apache.ibatis.executor.BatchResult;
+import org.apache.ibatis.mapping.Environment;
+import org.apache.ibatis.session.Configuration;
+import org.apache.ibatis.session.ExecutorType;
+import org.apache.ibatis.session.SqlSession;
+import org.apache.ibatis.session.SqlSessionFactory;
+import org.apache.ibatis.session.SqlSessionFactoryBuilder;
+import org.apache.ibatis.transaction.jdbc.JdbcTransactionFactory;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * MyBatis annotation mappers on MyBatis' own pool: generated keys on single and batched inserts (BATCH executor),
+ * dynamic SQL, updates, deletes, commits and a rollback.
+ */
+@Timeout(60)
+class MyBatisTest {
+
+    public static class Item {
+        private Long id;
+        private String name;
+        private int qty;
+
+        public Item() {
+        }
+
+        Item(String name, int qty) {
+            this.name = name;
+            this.qty = qty;
+        }
+
+        public Long getId() {
+            return id;
+        }
+
+        public void setId(Long id) {
+            this.id = id;
+        }
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public int getQty() {
+            return qty;
+        }
+
+        public void setQty(int qty) {
+            this.qty = qty;
+        }
+
+        @Override
+        public String toString() {
+            return id + ":" + name + ":" + qty;
+        }
+    }
+
+    public interface ItemMapper {
+        @Insert("insert into fw_mybatis_item (name, qty) values (#{name}, #{qty})")
+        @Options(useGeneratedKeys = true, keyProperty = "id", keyColumn = "id")
+        int insert(Item item);
+
+        @Select("select id, name, qty from fw_mybatis_item where qty >= #{min} order by id")
+        List<Item> findByMinQty(int min);
+
+        @Select("select id, name, qty from fw_mybatis_item where id = #{id}")
+        Item find(long id);
+
+        @Select("<script>select id, name, qty from fw_mybatis_item where id in "
+                + "<foreach item='i' collection='ids' open='(' separator=',' close=')'>#{i}</foreach>"
+                + "<if test='name != null'> and name like #{name}</if> order by id</script>")
+        List<Item> findSome(@Param("ids") List<Long> ids, @Param("name") String name);
+
+        @Select("select count(*) from fw_mybatis_item")
+        int count();
+
+        @Update("update fw_mybatis_item set qty = #{qty} where id = #{id}")
+        int updateQty(@Param("id") long id, @Param("qty") int qty);
+
+        @Delete("delete from fw_mybatis_item where qty < #{below}")
+        int deleteBelow(int below);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Db.class, names = {"H2", "POSTGRES"})
+    void annotationMappers(Db db) throws Exception {
+        db.require();
+        List<String> real = scenario(db, db.realUrl("fw_mybatis_real"), false);
+        List<String> cached = scenario(db, db.realUrl("fw_mybatis_cached"), true);
+        assertEquals(String.join("\n", real), String.join("\n", cached));
+    }
+
+    private static List<String> scenario(Db db, String realUrl, boolean viaSqlcache) throws Exception {
+        Support.drop(db, realUrl, List.of("fw_mybatis_item"), List.of());
+        PooledDataSource pool = viaSqlcache
+                ? new PooledDataSource(Support.SQLCACHE_DRIVER, Support.sqlcacheUrl(realUrl), db.user(), db.password())
+                : new PooledDataSource(db.driverClass(), realUrl, db.user(), db.password());
+        pool.setPoolPingEnabled(true);
+        pool.setPoolPingQuery("SELECT 1");
+        pool.setPoolPingConnectionsNotUsedFor(0);
+        Configuration configuration = new Configuration(new Environment("fw", new JdbcTransactionFactory(), pool));
+        configuration.addMapper(ItemMapper.class);
+        SqlSessionFactory factory = new SqlSessionFactoryBuilder().build(configuration);
+        List<String> seen = new ArrayList<>();
+        try {
+            CacheStatistics before = viaSqlcache ? Support.statistics(pool) : null;
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE fw_mybatis_item (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+                        + "name VARCHAR(30) NOT NULL, qty INT NOT NULL)");
+            }
+            try (SqlSession session = factory.openSession()) {
+                ItemMapper mapper = session.getMapper(ItemMapper.class);
+                for (String name : List.of("bolt", "nut", "washer")) {
+                    Item item = new Item(name, name.length() * 10);
+                    seen.add("inserted " + mapper.insert(item) + " id " + item.getId());
+                }
+                session.commit();
+            }
+            try (SqlSession batch = factory.openSession(ExecutorType.BATCH)) {
+                ItemMapper mapper = batch.getMapper(ItemMapper.class);
+                List<Item> items = new ArrayList<>();
+                for (int i = 1; i <= 6; i++) {
+                    Item item = new Item("screw " + i, i * 7);
+                    items.add(item);
+                    mapper.insert(item);
+                }
+                for (BatchResult result : batch.flushStatements()) {
+                    seen.add("batch counts " + Arrays.toString(result.getUpdateCounts()));
+                }
+                batch.commit();
+                seen.add("batch keys " + items.stream().map(Item::getId).toList());
+            }
+            for (int round = 0; round < 3; round++) {
+                seen.addAll(reads(factory));
+            }
+            try (SqlSession session = factory.openSession()) {
+                ItemMapper mapper = session.getMapper(ItemMapper.class);
+                seen.add("updated " + mapper.updateQty(2, 99));
+                seen.add("in tx " + mapper.find(2));
+                session.commit();
+            }
+            seen.addAll(reads(factory));
+            try (SqlSession session = factory.openSession()) {
+                ItemMapper mapper = session.getMapper(ItemMapper.class);
+                seen.add("deleted in tx " + mapper.deleteBelow(30));
+                seen.add("count in tx " + mapper.count());
+                session.rollback(true);
+            }
+            seen.addAll(reads(factory));
+            if (viaSqlcache) {
+                CacheStatistics delta = Support.statistics(pool).since(before);
+                assertTrue(delta.hits() >= 6, "MyBatis' reads were served from the cache: " + delta);
+            }
+        } finally {
+            pool.forceCloseAll();
+        }
+        return seen;
+    }
+
+    /** Each read in its own session, so MyBatis' local session cache is not what answers. */
+    private static List<String> reads(SqlSessionFactory factory) {
+        List<String> seen = new ArrayList<>();
+        try (SqlSession session = factory.openSession()) {
+            seen.add("min qty " + session.getMapper(ItemMapper.class).findByMinQty(20));
+        }
+        try (SqlSession session = factory.openSession()) {
+            seen.add("find " + session.getMapper(ItemMapper.class).find(3));
+        }
+        try (SqlSession session = factory.openSession()) {
+            seen.add("dynamic " + session.getMapper(ItemMapper.class).findSome(List.of(1L, 2L, 5L, 7L), "%w%"));
+            seen.add("dynamic no name " + session.getMapper(ItemMapper.class).findSome(List.of(2L, 4L), null));
+        }
+        try (SqlSession session = factory.openSession()) {
+            seen.add("count " + session.getMapper(ItemMapper.class).count());
+        }
+        return seen;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.sqlcache.frameworks;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.sqlcache.driver.SqlCacheConnection;
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * What every framework test shares: one private redis-server for the whole run, the three databases, URLs on the
+ * real driver and through sqlcache, and cache statistics.
+ */
+final class Support {
+
+    static final String SQLCACHE_DRIVER = "dev.sqlcache.driver.SqlCacheDriver";
+
+    private static RedisServerFixture redis;
+
+    private Support() {
+    }
+
+    /** The databases the scenarios run on. */
+    enum Db {
+        H2, POSTGRES, MARIADB;
+
+        /** The real driver's URL; {@code name} names the in-memory H2 database (other databases are shared). */
+        String realUrl(String name) {
+            return switch (this) {
+                case H2 -> "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
+                case POSTGRES -> "jdbc:postgresql://127.0.0.1:5432/test";
+                case MARIADB -> "jdbc:mariadb://127.0.0.1:3306/test?sslMode=disable";
+            };
+        }
+
+        String user() {
+            return switch (this) {
+                case H2 -> "sa";
+                case POSTGRES -> "postgres";
+                case MARIADB -> "root";
+            };
+        }
+
+        String password() {
+            return "";
+        }
+
+        /** The real driver's class. */
+        String driverClass() {
+            return switch (this) {
+                case H2 -> "org.h2.Driver";
+                case POSTGRES -> "org.postgresql.Driver";
+                case MARIADB -> "org.mariadb.jdbc.Driver";
+            };
+        }
+
+        /** Fails (never skips) with what to start when the database does not answer. */
+        void require() {
+            if (this == H2) {
+                return;
+            }
+            try (Connection c = DriverManager.getConnection(realUrl("x"), user(), password())) {
+                c.isValid(2);
+            } catch (SQLException e) {
+                fail(this + " is not reachable at " + realUrl("x") + " as " + user() + " (" + e.getMessage()
+                        + "): start it as README.md describes (.ci/run installs and starts it)", e);
+            }
+        }
+    }
+
+    /** The private redis-server every test of this module uses (never the shared one on 6379). */
+    static synchronized RedisServerFixture redis() {
+        if (redis == null) {
+            redis = RedisServerFixture.start(); // killed by its own shutdown hook at JVM exit
+        }
+        return redis;
+    }
+
+    /** The sqlcache settings that reach the private Redis. */
+    static Map<String, String> settings() {
+        Map<String, String> settings = new LinkedHashMap<>(redis().tcpProperties());
+        settings.put("sqlcache.store", "redis");
+        return settings;
+    }
+
+    static Properties settingsAsProperties() {
+        Properties properties = new Properties();
+        properties.putAll(settings());
+        return properties;
+    }
+
+    /** {@code jdbc:x:...} becomes {@code jdbc:sqlcache:x:...}, without any sqlcache setting. */
+    static String sqlcacheUrlWithoutSettings(String realUrl) {
+        return "jdbc:sqlcache:" + realUrl.substring("jdbc:".length());
+    }
+
+    /** {@code jdbc:x:...} becomes {@code jdbc:sqlcache:x:...} with the Redis settings as URL parameters. */
+    static String sqlcacheUrl(String realUrl) {
+        StringBuilder url = new StringBuilder(sqlcacheUrlWithoutSettings(realUrl));
+        boolean h2 = realUrl.startsWith("jdbc:h2:");
+        for (Map.Entry<String, String> setting : settings().entrySet()) {
+            url.append(h2 ? ";" : url.indexOf("?") < 0 ? "?" : "&")
+                    .append(setting.getKey()).append('=').append(setting.getValue());
+        }
+        return url.toString();
+    }
+
+    static CacheStatistics statistics(Connection connection) throws SQLException {
+        return connection.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    static CacheStatistics statistics(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return statistics(connection);
+        }
+    }
+
+    /**
+     * Drops tables (and sequences) on the real driver, so every run starts alike, and empties the private Redis:
+     * these drops bypass sqlcache, so entries of an earlier run over the same tables must not survive them.
+     */
+    static void drop(Db db, String realUrl, List<String> tables, List<String> sequences) throws SQLException {
+        redis().flushAll();
+        try (Connection c = DriverManager.getConnection(realUrl, db.user(), db.password());
+             Statement s = c.createStatement()) {
+            for (String table : tables) {
+                s.execute("DROP TABLE IF EXISTS " + table + (db == Db.MARIADB ? "" : " CASCADE"));
+            }
+            for (String sequence : sequences) {
+                s.execute("DROP SEQUENCE IF EXISTS " + sequence);
+            }
+        }
+    }
+
+    /** A result set as text lines, column labels first: what the application saw. */
+    static List<String> rows(ResultSet rs) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        ResultSetMetaData md = rs.getMetaData();
+        StringBuilder header = new StringBuilder();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            header.append(i > 1 ? "|" : "").append(md.getColumnLabel(i).toLowerCase());
+        }
+        lines.add(header.toString());
+        while (rs.next()) {
+            StringBuilder row = new StringBuilder();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                row.append(i > 1 ? "|" : "").append(rs.getObject(i));
+            }
+            lines.add(row.toString());
+        }
+        return lines;
+    }
+
+    /** How a failure looks to an application: exception class and SQLState. */
+    static String failure(Throwable e) {
+        Throwable t = e;
+        while (t != null && !(t instanceof SQLException) && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        if (t instanceof SQLException sql) {
+            return "failed: " + sql.getClass().getSimpleName() + " " + sql.getSQLState();
+        }
+        return "failed: " + e.getClass().getSimpleName();
+    }
+}

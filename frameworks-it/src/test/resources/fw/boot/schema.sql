@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS fw_boot_note;
+CREATE TABLE fw_boot_note (id INT PRIMARY KEY, body VARCHAR(60) NOT NULL);
