@@ -1,0 +1,177 @@
+package dev.sqlcache.bench;
+
+import dev.sqlcache.codec.CachedResult;
+import dev.sqlcache.codec.ResultCodec;
+import dev.sqlcache.stats.CacheStatistics;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.Blackhole;
+import redis.clients.jedis.RedisClient;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * (a) What a hit costs compared with the least any Redis-backed cache must do: one GET of the entry, decoding it
+ * and walking its rows. {@code *Hit} runs the query through sqlcache (one MGET of entry and version tokens, token
+ * check, decode, the ResultSet and its getters); {@code *Raw} GETs the very same entry with Jedis and decodes it
+ * with the same codec. Target: Hit at most 1.10 times Raw.
+ *
+ * <p>{@code point}: a prepared primary-key lookup, one row of four columns. {@code join}: 20 rows of a two-table
+ * join. The bind values never change, so after the warm-up in {@link #setUp} every sqlcache call is a hit; the
+ * trial's statistics are checked in {@link #check} so a figure that was not a hit is never reported.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class HitBenchmark {
+    static final String POINT = "select id, name, city, credit from customers where id = ?";
+    static final String JOIN = "select o.id, o.amount, o.status, c.name from orders o"
+            + " join customers c on c.id = o.customer_id where o.customer_id = ? order by o.id";
+    static final int POINT_ID = 42;
+    static final int JOIN_CUSTOMER = 7;
+    private static final String ENTRY_PATTERN = "sql:*:data:*";
+
+    @Param({"h2", "postgres"})
+    public String db;
+
+    private Fixture fixture;
+    private PreparedStatement point;
+    private PreparedStatement join;
+    private RedisClient redis;
+    private byte[] pointKey;
+    private byte[] joinKey;
+    private CacheStatistics before;
+    /** Benchmark calls in this trial, to turn Redis's command counters into commands per call. */
+    private long calls;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        fixture = Fixture.open(db);
+        point = fixture.cached.prepareStatement(POINT);
+        join = fixture.cached.prepareStatement(JOIN);
+        redis = RedisClient.create("127.0.0.1", fixture.redis.port);
+        pointKey = warm(point, POINT_ID, 1);
+        joinKey = warm(join, JOIN_CUSTOMER, Fixture.ORDERS_PER_CUSTOMER);
+        before = fixture.statistics();
+        fixture.resetRedisCounters();
+        calls = 0;
+    }
+
+    /** Runs the query once (a miss that stores), finds the one entry it stored, and checks the next run hits. */
+    private byte[] warm(PreparedStatement statement, int bind, int expectedRows) throws SQLException {
+        Set<String> existing = new HashSet<>(redis.keys(ENTRY_PATTERN));
+        statement.setInt(1, bind);
+        int rows = drain(statement);
+        if (rows != expectedRows) {
+            throw new IllegalStateException("expected " + expectedRows + " rows, got " + rows);
+        }
+        Set<String> stored = new HashSet<>(redis.keys(ENTRY_PATTERN));
+        stored.removeAll(existing);
+        if (stored.size() != 1) {
+            throw new IllegalStateException("the first run should store exactly one " + ENTRY_PATTERN
+                    + " entry, found " + stored + "; statistics " + fixture.statistics());
+        }
+        long hits = fixture.statistics().hits();
+        drain(statement);
+        if (fixture.statistics().hits() != hits + 1) {
+            throw new IllegalStateException("the second run was not a hit; statistics " + fixture.statistics());
+        }
+        return stored.iterator().next().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int drain(PreparedStatement statement) throws SQLException {
+        int rows = 0;
+        try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    @Benchmark
+    public void pointHit(Blackhole bh) throws SQLException {
+        calls++;
+        point.setInt(1, POINT_ID);
+        try (ResultSet rs = point.executeQuery()) {
+            while (rs.next()) {
+                bh.consume(rs.getInt(1));
+                bh.consume(rs.getString(2));
+                bh.consume(rs.getString(3));
+                bh.consume(rs.getBigDecimal(4));
+            }
+        }
+    }
+
+    @Benchmark
+    public void pointRaw(Blackhole bh) {
+        calls++;
+        walk(ResultCodec.decode(redis.get(pointKey)), bh);
+    }
+
+    @Benchmark
+    public void joinHit(Blackhole bh) throws SQLException {
+        calls++;
+        join.setInt(1, JOIN_CUSTOMER);
+        try (ResultSet rs = join.executeQuery()) {
+            while (rs.next()) {
+                bh.consume(rs.getInt(1));
+                bh.consume(rs.getBigDecimal(2));
+                bh.consume(rs.getString(3));
+                bh.consume(rs.getString(4));
+            }
+        }
+    }
+
+    @Benchmark
+    public void joinRaw(Blackhole bh) {
+        calls++;
+        walk(ResultCodec.decode(redis.get(joinKey)), bh);
+    }
+
+    private static void walk(CachedResult result, Blackhole bh) {
+        int columns = result.columnCount();
+        for (int row = 0, rows = result.rowCount(); row < rows; row++) {
+            for (int column = 0; column < columns; column++) {
+                bh.consume(result.value(row, column));
+            }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void check(BenchmarkParams params) throws Exception {
+        try {
+            CacheStatistics delta = fixture.statistics().since(before);
+            System.out.println(System.lineSeparator() + "sqlcache statistics during " + params.getBenchmark() + " [" + db
+                    + "]: " + delta + "; " + fixture.redisCommandsPerCall(calls) + "; " + Fixture.loadAverage());
+            if (params.getBenchmark().endsWith("Hit") && (delta.misses() != 0 || delta.hits() == 0
+                    || delta.totalBypasses() != 0)) {
+                throw new IllegalStateException("not every call was a hit: " + delta);
+            }
+        } finally {
+            redis.close();
+            fixture.close();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.sqlcache.bench;
+
+import dev.sqlcache.stats.CacheStatistics;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * (b) What sqlcache adds when it cannot answer from the cache: each {@code *Sqlcache} method runs a statement
+ * through sqlcache, its {@code *Direct} twin runs the identical statement with identical binds on the real
+ * driver, against the same database. Target: Sqlcache at most 1.05 times Direct.
+ *
+ * <ul>
+ *   <li>{@code miss}: a cacheable point query whose second bind value never repeats, so every call misses (an MGET
+ *   of entry and version tokens, the query, capture, encode, and the store of the new entry);</li>
+ *   <li>{@code write}: an autocommitted UPDATE (the update, then the invalidation of its table in Redis);</li>
+ *   <li>{@code uncacheable}: a query reading {@code current_timestamp}, which sqlcache must pass through.</li>
+ * </ul>
+ * The trial's statistics are checked in {@link #check}, so a sqlcache figure that took the wrong path is never
+ * reported.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class PassThroughBenchmark {
+    static final String MISS = "select id, name, city, credit from customers where id = ? and ? >= 0";
+    static final String WRITE = "update customers set credit = ? where id = ?";
+    static final String UNCACHEABLE = "select id, name, city, current_timestamp from customers where id = ?";
+
+    @Param({"h2", "postgres"})
+    public String db;
+
+    private Fixture fixture;
+    private Statements viaCache;
+    private Statements direct;
+    private CacheStatistics before;
+    /** Drives the bind values; the miss key includes it, so no key ever repeats within a trial. */
+    private long n;
+
+    private static final class Statements {
+        final PreparedStatement miss;
+        final PreparedStatement write;
+        final PreparedStatement uncacheable;
+
+        Statements(Connection c) throws SQLException {
+            miss = c.prepareStatement(MISS);
+            write = c.prepareStatement(WRITE);
+            uncacheable = c.prepareStatement(UNCACHEABLE);
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        fixture = Fixture.open(db);
+        viaCache = new Statements(fixture.cached);
+        direct = new Statements(fixture.direct);
+        before = fixture.statistics();
+        fixture.resetRedisCounters();
+    }
+
+    private static void miss(PreparedStatement ps, long n, Blackhole bh) throws SQLException {
+        ps.setInt(1, 1 + (int) (n % Fixture.CUSTOMERS));
+        ps.setLong(2, n);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                bh.consume(rs.getInt(1));
+                bh.consume(rs.getString(2));
+                bh.consume(rs.getString(3));
+                bh.consume(rs.getBigDecimal(4));
+            }
+        }
+    }
+
+    private static int write(PreparedStatement ps, long n) throws SQLException {
+        ps.setBigDecimal(1, BigDecimal.valueOf(n % 100_000, 2));
+        ps.setInt(2, 1 + (int) (n % Fixture.CUSTOMERS));
+        return ps.executeUpdate();
+    }
+
+    private static void uncacheable(PreparedStatement ps, long n, Blackhole bh) throws SQLException {
+        ps.setInt(1, 1 + (int) (n % Fixture.CUSTOMERS));
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                bh.consume(rs.getInt(1));
+                bh.consume(rs.getString(2));
+                bh.consume(rs.getString(3));
+                bh.consume(rs.getObject(4));
+            }
+        }
+    }
+
+    @Benchmark
+    public void missSqlcache(Blackhole bh) throws SQLException {
+        miss(viaCache.miss, n++, bh);
+    }
+
+    @Benchmark
+    public void missDirect(Blackhole bh) throws SQLException {
+        miss(direct.miss, n++, bh);
+    }
+
+    @Benchmark
+    public int writeSqlcache() throws SQLException {
+        return write(viaCache.write, n++);
+    }
+
+    @Benchmark
+    public int writeDirect() throws SQLException {
+        return write(direct.write, n++);
+    }
+
+    @Benchmark
+    public void uncacheableSqlcache(Blackhole bh) throws SQLException {
+        uncacheable(viaCache.uncacheable, n++, bh);
+    }
+
+    @Benchmark
+    public void uncacheableDirect(Blackhole bh) throws SQLException {
+        uncacheable(direct.uncacheable, n++, bh);
+    }
+
+    @TearDown(Level.Trial)
+    public void check(BenchmarkParams params) throws Exception {
+        try {
+            CacheStatistics delta = fixture.statistics().since(before);
+            String name = params.getBenchmark();
+            System.out.println(System.lineSeparator() + "sqlcache statistics during " + name + " [" + db + "], " + n
+                    + " calls: " + delta + "; " + fixture.redisCommandsPerCall(n) + "; " + Fixture.loadAverage());
+            String problem = null;
+            if (name.endsWith("missSqlcache") && (delta.hits() != 0 || delta.misses() != n || delta.stores() == 0)) {
+                problem = "every call should miss and store";
+            } else if (name.endsWith("writeSqlcache") && delta.invalidations() == 0) {
+                problem = "the writes should invalidate";
+            } else if (name.endsWith("uncacheableSqlcache")
+                    && (delta.hits() != 0 || delta.misses() != 0 || delta.totalBypasses() != n)) {
+                problem = "every call should pass through";
+            } else if (name.endsWith("Direct") && (delta.hits() != 0 || delta.misses() != 0)) {
+                problem = "the direct connection must not touch the cache";
+            }
+            if (problem != null) {
+                throw new IllegalStateException(problem + ": " + delta);
+            }
+        } finally {
+            fixture.close();
+        }
+    }
+}
