@@ -32,6 +32,11 @@ public final class StoreGuard implements AutoCloseable {
      * application's threads.
      */
     private static final long REDELIVERY_INTERVAL_MILLIS = 10;
+    /**
+     * After an outage this JVM saw, how long it keeps reading from the database: other JVMs retry what they owe
+     * every {@link #REDELIVERY_INTERVAL_MILLIS}, so this is ample for their deliveries to land first.
+     */
+    private static final long RECOVERY_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final CacheStore store;
     private final StatisticsRecorder statistics;
@@ -51,6 +56,7 @@ public final class StoreGuard implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
     private volatile long retryAtNanos;
+    private volatile long trustAfterNanos = System.nanoTime();
     private volatile boolean failing;
     private volatile long backoffNanos = MIN_BACKOFF_NANOS;
 
@@ -95,12 +101,12 @@ public final class StoreGuard implements AutoCloseable {
      */
     public boolean available() {
         if (!failing && undeliveredBumps.isEmpty()) {
-            return true;
+            return System.nanoTime() - trustAfterNanos >= 0;
         }
         if (System.nanoTime() - retryAtNanos < 0) {
             return false;
         }
-        return recover(false);
+        return recover(false) && System.nanoTime() - trustAfterNanos >= 0;
     }
 
     /**
@@ -126,6 +132,9 @@ public final class StoreGuard implements AutoCloseable {
                 }
                 if (failing) {
                     LOG.info("sqlcache: cache store {} is reachable again", store.describe());
+                    // Other JVMs that wrote during the outage may still owe invalidations: give them time to
+                    // deliver before this JVM trusts what it reads again.
+                    trustAfterNanos = System.nanoTime() + RECOVERY_GRACE_NANOS;
                 }
                 failing = false;
                 backoffNanos = MIN_BACKOFF_NANOS;
