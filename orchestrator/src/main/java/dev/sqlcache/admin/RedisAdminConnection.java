@@ -1,11 +1,10 @@
 package dev.sqlcache.admin;
 
 import dev.sqlcache.config.RedisSettings;
+import dev.sqlcache.store.RedisConnections;
 import dev.sqlcache.store.RedisFailures;
 import java.util.function.Supplier;
-import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -22,21 +21,9 @@ final class RedisAdminConnection implements AutoCloseable {
     /** Connects (Jedis connects in its constructor), authenticates and selects the database. */
     RedisAdminConnection(RedisSettings settings) throws AdminException {
         this.settings = settings;
-        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-                .user(settings.username())
-                .password(settings.password())
-                .database(settings.database())
-                .ssl(settings.ssl() && !settings.usesUnixSocket())
-                .connectionTimeoutMillis(settings.connectTimeoutMillis())
-                .socketTimeoutMillis(settings.socketTimeoutMillis())
-                .clientName("sqlcache-admin")
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .build();
+        DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache-admin");
         try {
-            this.jedis = settings.usesUnixSocket()
-                    ? new Jedis(new dev.sqlcache.store.UnixSocketFactory(settings.socketPath(), settings.connectTimeoutMillis(),
-                            settings.socketTimeoutMillis()), config)
-                    : new Jedis(new HostAndPort(settings.host(), settings.port()), config);
+            this.jedis = new Jedis(RedisConnections.sockets(settings, config), config);
         } catch (RuntimeException e) {
             throw failure(settings, "connect", e);
         }

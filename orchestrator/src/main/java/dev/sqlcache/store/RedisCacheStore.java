@@ -11,11 +11,9 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.Pipeline;
@@ -90,22 +88,9 @@ public final class RedisCacheStore implements CacheStore {
 
     /** Opens the pool lazily: no connection is made until the first operation. */
     public RedisCacheStore(RedisSettings settings) {
-        DefaultJedisClientConfig clientConfig = DefaultJedisClientConfig.builder()
-                .user(settings.username())
-                .password(settings.password())
-                .database(settings.database())
-                .ssl(settings.ssl() && !settings.usesUnixSocket())
-                .connectionTimeoutMillis(settings.connectTimeoutMillis())
-                .socketTimeoutMillis(settings.socketTimeoutMillis())
-                .clientName("sqlcache")
-                // CLIENT SETINFO costs a round trip per connection and older servers reject it.
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .build();
+        DefaultJedisClientConfig clientConfig = RedisConnections.clientConfig(settings, "sqlcache");
         HostAndPort address = new HostAndPort(settings.host(), settings.port());
-        JedisSocketFactory sockets = settings.usesUnixSocket()
-                ? new UnixSocketFactory(settings.socketPath(), settings.connectTimeoutMillis(),
-                        settings.socketTimeoutMillis())
-                : new DefaultJedisSocketFactory(address, clientConfig);
+        JedisSocketFactory sockets = RedisConnections.sockets(settings, clientConfig);
         this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), poolConfig(settings));
         // The builder insists on an address even though our provider already knows how to connect.
         this.client = RedisClient.builder().hostAndPort(address).clientConfig(clientConfig)
