@@ -183,6 +183,16 @@ public final class CacheEngine {
         return store.statistics().snapshot();
     }
 
+    /**
+     * A source of current statistics that lives as long as this engine. Micrometer holds the objects behind its
+     * function counters weakly, so a source created on the fly would be collected and its counters would freeze.
+     */
+    public java.util.function.Supplier<CacheStatistics> statisticsSource() {
+        return statisticsSource;
+    }
+
+    private final java.util.function.Supplier<CacheStatistics> statisticsSource = this::statistics;
+
     public DatabaseFamily family() {
         return family;
     }

@@ -13,6 +13,12 @@ public interface SqlCacheConnection {
     /** Counters of the cache this connection uses (shared by every connection to the same cache store). */
     CacheStatistics statistics();
 
+    /**
+     * A live source of this cache's counters, which outlives the connection (for
+     * {@link dev.sqlcache.stats.SqlCacheMetrics} or any periodic reporter).
+     */
+    java.util.function.Supplier<CacheStatistics> statisticsSource();
+
     /** Invalidates everything cached for this connection's database, in every JVM sharing the store. */
     void invalidateAll();
 

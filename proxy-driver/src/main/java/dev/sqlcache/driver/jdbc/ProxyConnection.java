@@ -272,6 +272,11 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
     }
 
     @Override
+    public java.util.function.Supplier<CacheStatistics> statisticsSource() {
+        return session.engine().statisticsSource();
+    }
+
+    @Override
     public void invalidateAll() {
         session.engine().invalidateAll();
     }
