@@ -262,6 +262,10 @@ final class ValueConverter {
         if (r.kind(col) == ValueKind.BYTES) {
             return ((byte[]) v).clone();
         }
+        if (Conversions.accepts(r.conversions(col), r.kind(col), byte[].class)) {
+            // The driver was seen to return the text's UTF-8 bytes for this column type.
+            return r.string(row, col).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         throw cannot(r, row, col, "byte[]");
     }
 
@@ -359,6 +363,12 @@ final class ValueConverter {
         }
         if (type == String.class) {
             return (T) r.string(row, col);
+        }
+        if (type == Object.class) {
+            return (T) object(r, row, col);
+        }
+        if (type == byte[].class) {
+            return (T) toBytes(r, row, col);
         }
         if (type == Short.class) {
             return (T) Short.valueOf((short) toLong(r, row, col, Short.MIN_VALUE, Short.MAX_VALUE, "short"));
