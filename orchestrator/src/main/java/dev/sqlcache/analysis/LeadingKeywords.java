@@ -70,7 +70,10 @@ final class LeadingKeywords {
                 return word(st, 1, "TRANSACTION") ? Sniff.transaction(begin(st)) : Sniff.PARSE;
             case "COMMIT":
             case "END":
-                return word(st, 1, "PREPARED") ? Sniff.PARSE : Sniff.transaction(TransactionControl.COMMIT);
+                if (word(st, 1, "PREPARED")) {
+                    return Sniff.PARSE;
+                }
+                return Sniff.transaction(chains(st) ? TransactionControl.COMMIT_AND_CHAIN : TransactionControl.COMMIT);
             case "ABORT":
                 return Sniff.transaction(TransactionControl.ROLLBACK);
             case "ROLLBACK":
@@ -82,7 +85,7 @@ final class LeadingKeywords {
                         return Sniff.transaction(TransactionControl.ROLLBACK_TO_SAVEPOINT);
                     }
                 }
-                return Sniff.transaction(TransactionControl.ROLLBACK);
+                return Sniff.transaction(chains(st) ? TransactionControl.ROLLBACK_AND_CHAIN : TransactionControl.ROLLBACK);
             case "SAVEPOINT":
                 return Sniff.transaction(TransactionControl.SAVEPOINT);
             case "RELEASE":
@@ -191,6 +194,16 @@ final class LeadingKeywords {
             break;
         }
         return name.length() == 0 ? null : name.toString();
+    }
+
+    /** COMMIT AND CHAIN / ROLLBACK AND CHAIN (not AND NO CHAIN): a new transaction starts at once. */
+    private static boolean chains(List<Token> st) {
+        for (int i = 1; i + 1 < st.size(); i++) {
+            if (st.get(i).isWord("AND") && st.get(i + 1).isWord("CHAIN")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** BEGIN ISOLATION LEVEL ... / START TRANSACTION READ ONLY ...: a transaction with its own characteristics. */

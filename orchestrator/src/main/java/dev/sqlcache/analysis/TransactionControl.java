@@ -6,7 +6,11 @@ public enum TransactionControl {
     /** BEGIN / START TRANSACTION that sets its own isolation level (or a consistent snapshot). */
     BEGIN_WITH_ISOLATION,
     COMMIT,
+    /** COMMIT AND CHAIN: commits and starts a new transaction with the same characteristics. */
+    COMMIT_AND_CHAIN,
     ROLLBACK,
+    /** ROLLBACK AND CHAIN: rolls back and starts a new transaction with the same characteristics. */
+    ROLLBACK_AND_CHAIN,
     SAVEPOINT,
     ROLLBACK_TO_SAVEPOINT,
     RELEASE_SAVEPOINT,

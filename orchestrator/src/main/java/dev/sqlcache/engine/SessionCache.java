@@ -302,7 +302,9 @@ public final class SessionCache {
         if (!ticket.inTransaction()) {
             endLeases(ticket.keys(), ticket.leaseTokens());
         } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES) {
-            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now.
+            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now, and a
+            // transaction begun with SQL BEGIN is over.
+            transaction.committed();
             endTransactionLeases();
         }
     }
@@ -343,10 +345,34 @@ public final class SessionCache {
             LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
         }
         if (tokens == null) {
-            // The lease never reached the store: the keys are owed to it and delivered when it answers.
+            // The lease never reached the store. Its owed invalidation may have been delivered meanwhile, before
+            // this write committed; invalidate again now that it has.
+            store.bump(keys);
             return;
         }
-        store.endLeases(keys, tokens);
+        int leased = 0;
+        for (String token : tokens) {
+            if (token != null) {
+                leased++;
+            }
+        }
+        if (leased == keys.length) {
+            store.endLeases(keys, tokens);
+            return;
+        }
+        String[] leasedKeys = new String[leased];
+        String[] leaseTokens = new String[leased];
+        String[] owed = new String[keys.length - leased];
+        for (int i = 0, l = 0, o = 0; i < keys.length; i++) {
+            if (tokens[i] != null) {
+                leasedKeys[l] = keys[i];
+                leaseTokens[l++] = tokens[i];
+            } else {
+                owed[o++] = keys[i];
+            }
+        }
+        store.endLeases(leasedKeys, leaseTokens);
+        store.bump(owed);
     }
 
     private void transactionControl(TransactionControl control) {
@@ -361,6 +387,16 @@ public final class SessionCache {
             }
             case COMMIT -> afterCommit();
             case ROLLBACK -> afterRollback();
+            case COMMIT_AND_CHAIN -> {
+                boolean ownIsolation = transaction.chainedIsolationUnknown();
+                afterCommit();
+                chain(ownIsolation);
+            }
+            case ROLLBACK_AND_CHAIN -> {
+                boolean ownIsolation = transaction.chainedIsolationUnknown();
+                afterRollback();
+                chain(ownIsolation);
+            }
             case SET_TRANSACTION -> transaction.isolationUnknown();
             default -> {
                 // Savepoints neither end the transaction nor make anything visible to others.
@@ -368,7 +404,28 @@ public final class SessionCache {
         }
     }
 
-    /** A commit returned (or failed in an unknown state): what the transaction wrote is invalidated. */
+    /**
+     * A commit failed: the transaction may have committed (the answer was lost) or may still be open (the driver
+     * refused). Invalidate what it wrote, but keep treating those tables as written by this connection until a
+     * commit or rollback succeeds.
+     */
+    public void commitFailed() {
+        String[] written = transaction.leasedKeys();
+        if (written.length > 0) {
+            statistics.invalidated(written.length);
+            store.bump(written);
+        }
+    }
+
+    /** The chained transaction keeps the ended one's characteristics, including an isolation set by SQL. */
+    private void chain(boolean isolationSetBySql) {
+        transaction.sqlBegin();
+        if (isolationSetBySql) {
+            transaction.transactionIsolationUnknown();
+        }
+    }
+
+    /** A commit returned: what the transaction wrote is invalidated. */
     public void afterCommit() {
         transaction.committed();
         endTransactionLeases();

@@ -6,7 +6,6 @@ import dev.sqlcache.store.CacheStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +39,12 @@ public final class StoreGuard implements AutoCloseable {
 
     private final CacheStore store;
     private final StatisticsRecorder statistics;
-    private final Set<String> undeliveredBumps = ConcurrentHashMap.newKeySet();
+    /**
+     * Version keys owed a fresh token, each with the sequence number of its latest failure: a key that fails again
+     * while an earlier failure is being delivered keeps its newer number and stays owed.
+     */
+    private final ConcurrentHashMap<String, Long> undeliveredBumps = new ConcurrentHashMap<>();
+    private final AtomicLong owedSequence = new AtomicLong();
     private final Object recoveryLock = new Object();
     private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong suppressedLogs = new AtomicLong();
@@ -122,11 +126,9 @@ public final class StoreGuard implements AutoCloseable {
             }
             try {
                 if (!undeliveredBumps.isEmpty()) {
-                    String[] keys = undeliveredBumps.toArray(String[]::new);
-                    store.bumpVersions(keys);
-                    for (String key : keys) {
-                        undeliveredBumps.remove(key);
-                    }
+                    java.util.Map<String, Long> owed = java.util.Map.copyOf(undeliveredBumps);
+                    store.bumpVersions(owed.keySet().toArray(String[]::new));
+                    owed.forEach(undeliveredBumps::remove);
                 } else if (!store.ping()) {
                     throw new CacheStoreException("ping failed");
                 }
@@ -191,7 +193,7 @@ public final class StoreGuard implements AutoCloseable {
     public void bump(String[] versionKeys) {
         if (failing || !undeliveredBumps.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
-            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            owe(versionKeys);
             scheduleRedelivery();
             available();
             return;
@@ -199,7 +201,7 @@ public final class StoreGuard implements AutoCloseable {
         try {
             store.bumpVersions(versionKeys);
         } catch (RuntimeException e) {
-            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            owe(versionKeys);
             failed("invalidate", e);
             scheduleRedelivery();
         }
@@ -218,7 +220,7 @@ public final class StoreGuard implements AutoCloseable {
         try {
             return store.leaseVersions(versionKeys, leaseMillis);
         } catch (RuntimeException e) {
-            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            owe(versionKeys);
             failed("lease", e);
             scheduleRedelivery();
             return null;
@@ -239,9 +241,16 @@ public final class StoreGuard implements AutoCloseable {
         try {
             store.endLeases(versionKeys, leaseTokens);
         } catch (RuntimeException e) {
-            java.util.Collections.addAll(undeliveredBumps, versionKeys);
+            owe(versionKeys);
             failed("end lease", e);
             scheduleRedelivery();
+        }
+    }
+
+    private void owe(String[] versionKeys) {
+        long sequence = owedSequence.incrementAndGet();
+        for (String key : versionKeys) {
+            undeliveredBumps.put(key, sequence);
         }
     }
 

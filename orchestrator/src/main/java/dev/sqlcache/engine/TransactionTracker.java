@@ -91,34 +91,21 @@ final class TransactionTracker {
         }
     }
 
-    /** The leases this transaction holds, taken away: at commit, rollback or close. */
+    /**
+     * The leases this transaction holds, taken away: at commit, rollback or close. A key whose lease failed has a
+     * null token.
+     */
     Leases drainLeases() {
         epoch++;
-        String[] keys = new String[leases.size()];
-        String[] tokens = new String[leases.size()];
-        int i = 0;
-        boolean allDelivered = true;
-        for (Map.Entry<String, String> lease : leases.entrySet()) {
-            keys[i] = lease.getKey();
-            tokens[i] = lease.getValue();
-            allDelivered &= tokens[i] != null;
-            i++;
-        }
+        String[] keys = leases.keySet().toArray(String[]::new);
+        String[] tokens = leases.values().toArray(String[]::new);
         leases.clear();
-        if (!allDelivered) {
-            // Keys whose lease failed are owed to the store already; end the others only.
-            int kept = 0;
-            for (int j = 0; j < keys.length; j++) {
-                if (tokens[j] != null) {
-                    keys[kept] = keys[j];
-                    tokens[kept] = tokens[j];
-                    kept++;
-                }
-            }
-            keys = java.util.Arrays.copyOf(keys, kept);
-            tokens = java.util.Arrays.copyOf(tokens, kept);
-        }
         return new Leases(keys, tokens);
+    }
+
+    /** Every key this transaction has written, its leases kept (a commit that failed may have left it open). */
+    String[] leasedKeys() {
+        return leases.keySet().toArray(String[]::new);
     }
 
     /** Keys and their lease tokens, index by index. */
@@ -134,6 +121,11 @@ final class TransactionTracker {
     void committed() {
         sqlTransaction = false;
         transactionIsolationUnknown = false;
+    }
+
+    /** Whether the current transaction set its own isolation through SQL (a chained one inherits it). */
+    boolean chainedIsolationUnknown() {
+        return transactionIsolationUnknown;
     }
 
     /** BEGIN ISOLATION LEVEL ...: this transaction's snapshot rules are its own; stay out of the cache in it. */

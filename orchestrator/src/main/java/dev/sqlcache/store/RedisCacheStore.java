@@ -16,12 +16,9 @@ import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisSocketFactory;
-import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -73,7 +70,19 @@ public final class RedisCacheStore implements CacheStore {
             return 1
             """;
 
+    /** KEYS = version keys; ARGV = fresh tokens. Each key keeps its token or gets the fresh one; all are returned. */
+    static final String INIT_SCRIPT = """
+            local current = {}
+            for i = 1, #KEYS do
+              redis.call('SET', KEYS[i], ARGV[i], 'NX')
+              current[i] = redis.call('GET', KEYS[i])
+            end
+            return current
+            """;
+
     private static final byte[] PUT_SCRIPT = PUT_IF_VERSIONS_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] INIT_SCRIPT_BYTES = INIT_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] INIT_SCRIPT_SHA = sha1Hex(INIT_SCRIPT_BYTES);
     private static final byte[] LEASE_SCRIPT_BYTES = LEASE_SCRIPT.getBytes(StandardCharsets.UTF_8);
     private static final byte[] LEASE_SCRIPT_SHA = sha1Hex(LEASE_SCRIPT_BYTES);
     private static final byte[] END_LEASES_SCRIPT_BYTES = END_LEASES_SCRIPT.getBytes(StandardCharsets.UTF_8);
@@ -137,24 +146,21 @@ public final class RedisCacheStore implements CacheStore {
         for (int i = 0; i < fresh.length; i++) {
             fresh[i] = VersionTokens.fresh();
         }
-        // SET NX GET answers the existing token, or nil when ours was stored: one pipelined round trip.
-        List<byte[]> previous = execute("initVersions", () -> {
-            try (Pipeline pipeline = client.pipelined()) {
-                List<Response<byte[]>> responses = new ArrayList<>(versionKeys.length);
-                for (int i = 0; i < versionKeys.length; i++) {
-                    responses.add(pipeline.setGet(bytes(versionKeys[i]), bytes(fresh[i]), SetParams.setParams().nx()));
-                }
-                pipeline.sync();
-                List<byte[]> out = new ArrayList<>(responses.size());
-                for (Response<byte[]> response : responses) {
-                    out.add(response.get());
-                }
-                return out;
-            }
-        });
+        // One script: set-if-absent, then read back; works on every Redis with scripting (SET NX GET needs 7.0).
+        List<byte[]> keys = new ArrayList<>(versionKeys.length);
+        List<byte[]> args = new ArrayList<>(versionKeys.length);
+        for (int i = 0; i < versionKeys.length; i++) {
+            keys.add(bytes(versionKeys[i]));
+            args.add(bytes(fresh[i]));
+        }
+        Object reply = script("initVersions", INIT_SCRIPT_SHA, INIT_SCRIPT_BYTES, keys, args);
+        List<byte[]> previous = new ArrayList<>(versionKeys.length);
+        for (Object token : (List<?>) reply) {
+            previous.add((byte[]) token);
+        }
         String[] current = new String[versionKeys.length];
         for (int i = 0; i < current.length; i++) {
-            current[i] = previous.get(i) == null ? fresh[i] : text(previous.get(i));
+            current[i] = text(previous.get(i));
         }
         return current;
     }

@@ -37,17 +37,23 @@ final class MetadataSchemaInspector implements SchemaInspector {
     public TableFacts inspect(String table) throws SQLException {
         DatabaseMetaData md = connection.getMetaData();
         Name name = Name.of(table);
-        Name found = locate(md, name);
-        if (found == null) {
+        java.util.List<Name> found = locate(md, name);
+        if (found.isEmpty()) {
             // Not shown by the metadata (a quoted mixed-case name, a synonym, something else): assume the worst
             // for reads, and nothing more than the name itself for writes.
             return new TableFacts(false, hasTriggers(name), Set.of());
         }
-        boolean plain = found.plain;
-        Set<String> alsoChanged = new LinkedHashSet<>(cascadeDependents(md, found));
-        alsoChanged.addAll(inheritanceRelatives(found));
-        alsoChanged.remove(found.table.toLowerCase(Locale.ROOT));
-        return new TableFacts(plain, hasTriggers(found), alsoChanged);
+        // An unqualified name may mean the table of any schema on the search path: take every one's facts.
+        boolean plain = true;
+        Set<String> alsoChanged = new LinkedHashSet<>();
+        for (Name match : found) {
+            plain &= match.plain;
+            alsoChanged.addAll(cascadeDependents(md, match));
+        }
+        Name first = found.get(0);
+        alsoChanged.addAll(inheritanceRelatives(first));
+        alsoChanged.remove(first.table.toLowerCase(Locale.ROOT));
+        return new TableFacts(plain, hasTriggers(first), alsoChanged);
     }
 
     /** A table name split into schema and table, as the database spells them. */
@@ -60,11 +66,11 @@ final class MetadataSchemaInspector implements SchemaInspector {
     }
 
     /**
-     * Finds the table as the metadata spells it (databases fold unquoted names to upper or lower case). When any
-     * relation of that name is not a base table (a view in another schema on the search path, say), the name is
-     * treated as not plain.
+     * Finds every relation of that name, in every schema, as the metadata spells it (databases fold unquoted names
+     * to upper or lower case). When any of them is not a base table (a view in another schema on the search path,
+     * say), the name is treated as not plain.
      */
-    private Name locate(DatabaseMetaData md, Name name) throws SQLException {
+    private java.util.List<Name> locate(DatabaseMetaData md, Name name) throws SQLException {
         for (String candidate : new LinkedHashSet<>(java.util.List.of(name.table,
                 name.table.toUpperCase(Locale.ROOT), name.table.toLowerCase(Locale.ROOT)))) {
             String schema = name.schema;
@@ -75,23 +81,19 @@ final class MetadataSchemaInspector implements SchemaInspector {
             } else if (schema != null && md.storesUpperCaseIdentifiers()) {
                 schema = schema.toUpperCase(Locale.ROOT);
             }
-            Name found = null;
-            boolean allPlain = true;
+            java.util.List<Name> found = new java.util.ArrayList<>();
             try (ResultSet rs = md.getTables(catalog, escape(md, schema), escape(md, candidate), null)) {
                 while (rs.next()) {
                     String type = rs.getString("TABLE_TYPE");
-                    allPlain &= type != null && isBaseTable(type);
-                    if (found == null) {
-                        found = new Name(family.isMySqlLike() ? rs.getString("TABLE_CAT") : rs.getString("TABLE_SCHEM"),
-                                rs.getString("TABLE_NAME"), false);
-                    }
+                    found.add(new Name(family.isMySqlLike() ? rs.getString("TABLE_CAT") : rs.getString("TABLE_SCHEM"),
+                            rs.getString("TABLE_NAME"), type != null && isBaseTable(type)));
                 }
             }
-            if (found != null) {
-                return new Name(found.schema, found.table, allPlain);
+            if (!found.isEmpty()) {
+                return found;
             }
         }
-        return null;
+        return java.util.List.of();
     }
 
     private static boolean isBaseTable(String type) {

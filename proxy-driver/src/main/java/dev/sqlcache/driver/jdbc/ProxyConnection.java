@@ -134,10 +134,12 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
     public void commit() throws SQLException {
         try {
             delegate.commit();
-        } finally {
-            // Even a failed commit may have committed: invalidating too much is always safe.
-            session.afterCommit();
+        } catch (SQLException | RuntimeException e) {
+            // It may have committed, or the transaction may still be open: invalidate, but stay careful.
+            session.commitFailed();
+            throw e;
         }
+        session.afterCommit();
     }
 
     @Override
