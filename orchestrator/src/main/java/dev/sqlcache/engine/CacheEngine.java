@@ -167,10 +167,14 @@ public final class CacheEngine {
         return statementFetchSize == 0 || learned == FOLLOWS_STATEMENT ? statementFetchSize : learned;
     }
 
-    /** Opens the per-connection state. */
+    /**
+     * Opens the per-connection state.
+     *
+     * @param connectionSettings {@link DatabaseIdentity#connectionSettings}: part of every key of this connection
+     */
     public SessionCache openSession(String user, String catalog, String schema, boolean autoCommit, int isolation,
-                                    SchemaInspector inspector) {
-        return new SessionCache(this, user, catalog, schema, autoCommit, isolation, inspector);
+                                    String connectionSettings, SchemaInspector inspector) {
+        return new SessionCache(this, user, catalog, schema, autoCommit, isolation, connectionSettings, inspector);
     }
 
     /** Invalidates everything cached for this database. */

@@ -25,6 +25,23 @@ public final class DatabaseIdentity {
     }
 
     /**
+     * The connection settings that may change what the real driver returns (time zone handling, how strings bind,
+     * how TINYINT(1) reads...): the URL's parameters and the connection properties, credentials left out. They
+     * are part of every entry key, so two pools with different settings never serve each other's results; they are
+     * not part of the identity, so a write through either still invalidates both.
+     */
+    public static String connectionSettings(String realUrl, java.util.Map<String, String> properties) {
+        String url = withoutCredentialParameters(USERINFO.matcher(realUrl).replaceFirst("$1"));
+        StringBuilder settings = new StringBuilder(url);
+        new java.util.TreeMap<>(properties).forEach((name, value) -> {
+            if (!CREDENTIAL_PARAM.matcher(name).matches()) {
+                settings.append('\n').append(name).append('=').append(value);
+            }
+        });
+        return settings.toString();
+    }
+
+    /**
      * For drivers whose URL names the database before any parameter, the parameters are connection settings
      * (timeouts, TLS, fetch sizes: a data source reports dozens of them) and not part of which database it is. Two
      * paths to one database (a URL in one place, a DataSource in another) must meet on one identity, or a write

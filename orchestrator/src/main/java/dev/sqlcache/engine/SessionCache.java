@@ -34,14 +34,16 @@ public final class SessionCache {
     private final String timeZone;
     private final TransactionTracker transaction;
     private final SchemaInspector inspector;
+    private final String connectionSettings;
     private String catalog;
     private String schema;
     private String sessionSalt = "";
     private byte[] context;
 
     SessionCache(CacheEngine engine, String user, String catalog, String schema, boolean autoCommit, int isolation,
-                 SchemaInspector inspector) {
+                 String connectionSettings, SchemaInspector inspector) {
         this.engine = engine;
+        this.connectionSettings = connectionSettings;
         this.inspector = inspector;
         this.store = engine.store();
         this.statistics = store.statistics();
@@ -55,7 +57,8 @@ public final class SessionCache {
     }
 
     private byte[] computeContext() {
-        return CacheKeyBuilder.contextDigest(engine.databaseVersionKey(), user, catalog, schema, timeZone, sessionSalt);
+        return CacheKeyBuilder.contextDigest(engine.databaseVersionKey(), user, catalog, schema, timeZone,
+                connectionSettings, sessionSalt);
     }
 
     public CacheEngine engine() {

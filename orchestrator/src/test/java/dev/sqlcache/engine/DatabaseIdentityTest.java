@@ -52,4 +52,17 @@ class DatabaseIdentityTest {
         assertEquals(DatabaseIdentity.of("jdbc:postgresql://localhost/app", "app-db"),
                 DatabaseIdentity.of("jdbc:postgresql://127.0.0.1/app", "app-db"));
     }
+
+    @Test
+    void connectionSettingsKeepEverythingButCredentials() {
+        String plain = DatabaseIdentity.connectionSettings("jdbc:mysql://db/app?serverTimezone=UTC",
+                java.util.Map.of("tinyInt1isBit", "false"));
+        assertEquals(plain, DatabaseIdentity.connectionSettings("jdbc:mysql://db/app?serverTimezone=UTC&password=x",
+                java.util.Map.of("tinyInt1isBit", "false", "user", "u", "password", "p")));
+        assertNotEquals(plain, DatabaseIdentity.connectionSettings("jdbc:mysql://db/app?serverTimezone=Europe/Paris",
+                java.util.Map.of("tinyInt1isBit", "false")));
+        assertNotEquals(plain, DatabaseIdentity.connectionSettings("jdbc:mysql://db/app?serverTimezone=UTC",
+                java.util.Map.of("tinyInt1isBit", "true")));
+        assertFalse(plain.contains("password"));
+    }
 }

@@ -74,7 +74,11 @@ public final class SqlCacheDriver implements Driver {
             throw new SQLException("sqlcache: the driver " + real.getClass().getName() + " did not accept the URL",
                     "08001");
         }
-        return ProxyConnections.open(connection, config, parsed.realUrl());
+        Map<String, String> realProperties = new LinkedHashMap<>();
+        for (String name : realInfo.stringPropertyNames()) {
+            realProperties.put(name, realInfo.getProperty(name));
+        }
+        return ProxyConnections.open(connection, config, parsed.realUrl(), realProperties);
     }
 
     static SqlCacheConfig configure(Map<String, String> settings) throws SQLException {

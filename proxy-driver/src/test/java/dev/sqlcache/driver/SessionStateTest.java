@@ -135,4 +135,24 @@ class SessionStateTest extends RedisBackedTest {
             assertEquals(List.of(List.of("a2")), rows(a, "select v from twin"));
         }
     }
+
+    @Test
+    void connectionsWithOtherDriverSettingsKeepTheirOwnEntriesButShareInvalidation() throws Exception {
+        try (Connection admin = DB.direct()) {
+            exec(admin, "drop table if exists per_settings", "create table per_settings (v integer)",
+                    "insert into per_settings values (1)");
+        }
+        java.util.Properties first = settings("ApplicationName", "first");
+        java.util.Properties second = settings("ApplicationName", "second");
+        try (Connection a = DB.cached(first); Connection b = DB.cached(second)) {
+            String sql = "select v from per_settings";
+            rows(a, sql);
+            var before = stats(b);
+            assertEquals(List.of(List.of("1")), rows(b, sql));
+            assertEquals(0, stats(b).since(before).hits(), "settings that may change results are part of the key");
+            rows(b, sql);
+            exec(a, "update per_settings set v = 2");
+            assertEquals(List.of(List.of("2")), rows(b, sql), "a write through either invalidates both");
+        }
+    }
 }

@@ -3,6 +3,7 @@ package dev.sqlcache.driver.jdbc;
 import dev.sqlcache.config.SqlCacheConfig;
 import dev.sqlcache.engine.CacheEngine;
 import dev.sqlcache.engine.CacheEngines;
+import dev.sqlcache.engine.DatabaseIdentity;
 import dev.sqlcache.engine.SessionCache;
 
 import java.sql.Connection;
@@ -19,6 +20,15 @@ public final class ProxyConnections {
      * @param realUrl the real driver's URL (sqlcache's prefix and settings removed)
      */
     public static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl) throws SQLException {
+        return open(real, config, realUrl, java.util.Map.of());
+    }
+
+    /**
+     * @param properties the connection properties the real driver was given (credentials are ignored): settings
+     *                   that change results are part of the keys
+     */
+    public static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl,
+                                       java.util.Map<String, String> properties) throws SQLException {
         try {
             CacheEngine engine = CacheEngines.forDatabase(config, realUrl);
             boolean autoCommit = real.getAutoCommit();
@@ -27,6 +37,7 @@ public final class ProxyConnections {
             String catalog = real.getCatalog();
             String schema = ConnectionProbe.schema(real);
             SessionCache session = engine.openSession(user, catalog, schema, autoCommit, isolation,
+                    DatabaseIdentity.connectionSettings(realUrl, properties),
                     new MetadataSchemaInspector(real, engine.family()));
             return new ProxyConnection(real, session, autoCommit, catalog, schema);
         } catch (SQLException | RuntimeException | Error e) {
