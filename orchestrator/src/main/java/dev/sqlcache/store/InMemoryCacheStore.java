@@ -5,6 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +31,10 @@ public final class InMemoryCacheStore implements CacheStore {
     private final Cache<String, Entry> entries;
     private final ConcurrentHashMap<String, String> versions = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
-    /** Expiry (ticker nanos) of the leases currently in {@link #versions}. */
+    /** Expiry (ticker nanos) of the leases currently in {@link #versions}: the last live holder's. */
     private final ConcurrentHashMap<String, Long> leaseDeadlines = new ConcurrentHashMap<>();
+    /** Live lease tokens per version key with their expiry, so one write ending never uncovers another. */
+    private final Map<String, Map<String, Long>> holders = new HashMap<>();
     private final Ticker ticker;
 
     private record Entry(byte[] value, long ttlNanos) {
@@ -96,23 +101,22 @@ public final class InMemoryCacheStore implements CacheStore {
 
     @Override
     public void bumpVersions(String[] versionKeys) {
-        synchronized (writeLock) {
-            for (String key : versionKeys) {
-                versions.put(key, VersionTokens.fresh());
-                leaseDeadlines.remove(key);
-            }
-        }
+        // The end of no particular lease: fresh tokens, except where a write is still in flight.
+        endLeases(versionKeys, null);
     }
 
     @Override
     public String[] leaseVersions(String[] versionKeys, long leaseMillis) {
         String[] leases = new String[versionKeys.length];
-        long deadline = ticker.read() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
+        long now = ticker.read();
+        long deadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
                 leases[i] = VersionTokens.freshLease();
+                Map<String, Long> live = liveHolders(versionKeys[i], now);
+                live.put(leases[i], deadline);
                 versions.put(versionKeys[i], leases[i]);
-                leaseDeadlines.put(versionKeys[i], deadline);
+                leaseDeadlines.put(versionKeys[i], Collections.max(live.values()));
             }
         }
         return leases;
@@ -120,16 +124,32 @@ public final class InMemoryCacheStore implements CacheStore {
 
     @Override
     public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        long now = ticker.read();
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
-                String current = version(versionKeys[i]);
-                if (CacheStore.isLease(current) && !current.equals(leaseTokens[i])) {
-                    continue; // another write's lease: that write ends it
+                String key = versionKeys[i];
+                Map<String, Long> live = liveHolders(key, now);
+                if (leaseTokens != null && leaseTokens[i] != null) {
+                    live.remove(leaseTokens[i]);
                 }
-                versions.put(versionKeys[i], VersionTokens.fresh());
-                leaseDeadlines.remove(versionKeys[i]);
+                if (live.isEmpty()) {
+                    holders.remove(key);
+                    versions.put(key, VersionTokens.fresh());
+                    leaseDeadlines.remove(key);
+                } else {
+                    // Another write is still in flight: a new lease value, until the last one expires.
+                    versions.put(key, VersionTokens.freshLease());
+                    leaseDeadlines.put(key, Collections.max(live.values()));
+                }
             }
         }
+    }
+
+    /** The unexpired leases of a key (caller holds the write lock). */
+    private Map<String, Long> liveHolders(String key, long now) {
+        Map<String, Long> live = holders.computeIfAbsent(key, k -> new HashMap<>());
+        live.values().removeIf(deadline -> now - deadline >= 0);
+        return live;
     }
 
     /** The current token of a key, an expired lease counting as no token, as in Redis. */
@@ -184,6 +204,9 @@ public final class InMemoryCacheStore implements CacheStore {
         entries.invalidateAll();
         versions.clear();
         leaseDeadlines.clear();
+        synchronized (writeLock) {
+            holders.clear();
+        }
     }
 
     /** The time left before an entry expires, for tests; empty when absent. */

@@ -46,26 +46,59 @@ public final class RedisCacheStore implements CacheStore {
             return 1
             """;
 
-    /** KEYS = version keys; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds. */
-    static final String LEASE_SCRIPT = """
-            for i = 1, #KEYS do
-              redis.call('SET', KEYS[i], ARGV[i], 'PX', ARGV[#KEYS + 1])
+    /**
+     * Shared by the lease scripts: every version key {@code KEYS[i]} has a holders set {@code KEYS[n + i]} (a sorted
+     * set of lease tokens scored by expiry, server clock). While any holder is alive the version key holds a lease
+     * value, so one write ending never uncovers another that is still in flight.
+     */
+    private static final String LEASE_HELPERS = """
+            local function now()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            local function settle(key, holders, fresh, at)
+              redis.call('ZREMRANGEBYSCORE', holders, '-inf', at)
+              local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+              if #last == 0 then
+                redis.call('DEL', holders)
+                redis.call('SET', key, fresh)
+              else
+                redis.call('SET', key, 'lease:' .. fresh, 'PX', math.max(1, tonumber(last[2]) - at))
+              end
+            end
+            """;
+
+    /** KEYS = version keys then holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds. */
+    static final String LEASE_SCRIPT = LEASE_HELPERS + """
+            local n = #KEYS / 2
+            local ttl = tonumber(ARGV[n + 1])
+            local at = now()
+            for i = 1, n do
+              local holders = KEYS[n + i]
+              redis.call('ZREMRANGEBYSCORE', holders, '-inf', at)
+              redis.call('ZADD', holders, at + ttl, ARGV[i])
+              if redis.call('PTTL', holders) < ttl then
+                redis.call('PEXPIRE', holders, ttl)
+              end
+              local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+              redis.call('SET', KEYS[i], ARGV[i], 'PX', math.max(ttl, tonumber(last[2]) - at))
             end
             return 1
             """;
 
     /**
-     * KEYS = version keys; ARGV[1..n] = the leases being ended, ARGV[n + 1..2n] = fresh tokens. A key holding
-     * another write's lease is left to that write; anything else (our lease, an ordinary token, nothing) becomes
-     * fresh, which also invalidates whatever was cached under it.
+     * KEYS = version keys then holders sets; ARGV[1..n] = the leases being ended ('' for none), ARGV[n + 1..2n] =
+     * fresh tokens. Each key becomes fresh, which invalidates whatever was cached under it, unless another write's
+     * lease is still alive: then it stays a lease until that one ends or expires.
      */
-    static final String END_LEASES_SCRIPT = """
-            local n = #KEYS
+    static final String END_LEASES_SCRIPT = LEASE_HELPERS + """
+            local n = #KEYS / 2
+            local at = now()
             for i = 1, n do
-              local current = redis.call('GET', KEYS[i])
-              if not (current and string.sub(current, 1, 6) == 'lease:' and current ~= ARGV[i]) then
-                redis.call('SET', KEYS[i], ARGV[n + i])
+              if ARGV[i] ~= '' then
+                redis.call('ZREM', KEYS[n + i], ARGV[i])
               end
+              settle(KEYS[i], KEYS[n + i], ARGV[n + i], at)
             end
             return 1
             """;
@@ -89,6 +122,8 @@ public final class RedisCacheStore implements CacheStore {
     private static final byte[] END_LEASES_SCRIPT_SHA = sha1Hex(END_LEASES_SCRIPT_BYTES);
     private static final byte[] PUT_SCRIPT_SHA = sha1Hex(PUT_SCRIPT);
     private static final int SCAN_BATCH = 500;
+    /** Suffix of the sorted set holding the live leases of a version key. */
+    static final String HOLDERS_SUFFIX = ":leases";
 
     private final RedisClient client;
     private final PooledConnectionProvider pool;
@@ -195,11 +230,10 @@ public final class RedisCacheStore implements CacheStore {
         if (versionKeys.length == 0) {
             return leases;
         }
-        List<byte[]> keys = new ArrayList<>(versionKeys.length);
+        List<byte[]> keys = withHolders(versionKeys);
         List<byte[]> args = new ArrayList<>(versionKeys.length + 1);
         for (int i = 0; i < versionKeys.length; i++) {
             leases[i] = VersionTokens.freshLease();
-            keys.add(bytes(versionKeys[i]));
             args.add(bytes(leases[i]));
         }
         args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
@@ -219,11 +253,10 @@ public final class RedisCacheStore implements CacheStore {
         if (versionKeys.length == 0) {
             return;
         }
-        List<byte[]> keys = new ArrayList<>(versionKeys.length);
+        List<byte[]> keys = withHolders(versionKeys);
         List<byte[]> args = new ArrayList<>(versionKeys.length * 2);
         for (int i = 0; i < versionKeys.length; i++) {
-            keys.add(bytes(versionKeys[i]));
-            args.add(bytes(leaseTokens[i] == null ? "" : leaseTokens[i]));
+            args.add(bytes(leaseTokens == null || leaseTokens[i] == null ? "" : leaseTokens[i]));
         }
         for (int i = 0; i < versionKeys.length; i++) {
             args.add(bytes(VersionTokens.fresh()));
@@ -236,6 +269,18 @@ public final class RedisCacheStore implements CacheStore {
             }
             deleteUnderOutOfMemory(versionKeys);
         }
+    }
+
+    /** The version keys followed by their lease holders sets, as the lease scripts take them. */
+    private static List<byte[]> withHolders(String[] versionKeys) {
+        List<byte[]> keys = new ArrayList<>(versionKeys.length * 2);
+        for (String key : versionKeys) {
+            keys.add(bytes(key));
+        }
+        for (String key : versionKeys) {
+            keys.add(bytes(key + HOLDERS_SUFFIX));
+        }
+        return keys;
     }
 
     private Object script(String operation, byte[] sha, byte[] body, List<byte[]> keys, List<byte[]> args) {
@@ -265,20 +310,8 @@ public final class RedisCacheStore implements CacheStore {
         if (versionKeys.length == 0) {
             return;
         }
-        // One MSET: atomic, one round trip, and it leaves the version keys without a TTL.
-        byte[][] keysAndValues = new byte[versionKeys.length * 2][];
-        for (int i = 0; i < versionKeys.length; i++) {
-            keysAndValues[2 * i] = bytes(versionKeys[i]);
-            keysAndValues[2 * i + 1] = bytes(VersionTokens.fresh());
-        }
-        try {
-            execute("bumpVersions", () -> client.mset(keysAndValues));
-        } catch (CacheStoreException e) {
-            if (!isOutOfMemory(e.getCause())) {
-                throw e;
-            }
-            deleteUnderOutOfMemory(versionKeys);
-        }
+        // A bump is the end of no particular lease: fresh tokens, except where a write is still in flight.
+        endLeases(versionKeys, null);
     }
 
     private static boolean isOutOfMemory(Throwable failure) {

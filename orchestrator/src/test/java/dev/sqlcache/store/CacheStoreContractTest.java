@@ -298,9 +298,36 @@ abstract class CacheStoreContractTest {
         String[] first = store().leaseVersions(versions, 60_000);
         String[] second = store().leaseVersions(versions, 60_000);
         store().endLeases(versions, first);
-        assertArrayEquals(second, store().lookup(key("e"), versions).versions(), "the second write is in progress");
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]), "the second write is in progress");
         store().endLeases(versions, second);
         assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+    }
+
+    @Test
+    void aLaterWritesLeaseEndingNeverUncoversAnEarlierOneStillInFlight() {
+        String[] versions = {key("v")};
+        String[] first = store().leaseVersions(versions, 60_000);
+        String[] second = store().leaseVersions(versions, 60_000);
+        store().endLeases(versions, second);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]),
+                "the first write has not ended: readers must stay away");
+        store().bumpVersions(versions);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]),
+                "an owed invalidation does not uncover it either");
+        store().endLeases(versions, first);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+    }
+
+    @Test
+    @Timeout(10)
+    void anEarlierLeaseThatExpiresNoLongerHoldsTheKey() throws InterruptedException {
+        String[] versions = {key("v")};
+        store().leaseVersions(versions, 150);
+        String[] second = store().leaseVersions(versions, 60_000);
+        Thread.sleep(300);
+        store().endLeases(versions, second);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]),
+                "the first lease expired: the second's end makes the key fresh");
     }
 
     @Test
