@@ -347,35 +347,7 @@ public final class SessionCache {
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
         }
-        if (tokens == null) {
-            // The lease never reached the store. Its owed invalidation may have been delivered meanwhile, before
-            // this write committed; invalidate again now that it has.
-            store.bump(keys);
-            return;
-        }
-        int leased = 0;
-        for (String token : tokens) {
-            if (token != null) {
-                leased++;
-            }
-        }
-        if (leased == keys.length) {
-            store.endLeases(keys, tokens);
-            return;
-        }
-        String[] leasedKeys = new String[leased];
-        String[] leaseTokens = new String[leased];
-        String[] owed = new String[keys.length - leased];
-        for (int i = 0, l = 0, o = 0; i < keys.length; i++) {
-            if (tokens[i] != null) {
-                leasedKeys[l] = keys[i];
-                leaseTokens[l++] = tokens[i];
-            } else {
-                owed[o++] = keys[i];
-            }
-        }
-        store.endLeases(leasedKeys, leaseTokens);
-        store.bump(owed);
+        store.endLeases(keys, tokens);
     }
 
     private void transactionControl(TransactionControl control) {

@@ -43,7 +43,11 @@ public final class StoreGuard implements AutoCloseable {
      * Version keys owed a fresh token, each with the sequence number of its latest failure: a key that fails again
      * while an earlier failure is being delivered keeps its newer number and stays owed.
      */
-    private final ConcurrentHashMap<String, Long> undeliveredBumps = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Owed> undeliveredBumps = new ConcurrentHashMap<>();
+
+    /** An owed invalidation: the failure's sequence number and the lease it must also end (null for none). */
+    private record Owed(long sequence, String leaseToken) {
+    }
     private final AtomicLong owedSequence = new AtomicLong();
     private final Object recoveryLock = new Object();
     private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
@@ -126,8 +130,13 @@ public final class StoreGuard implements AutoCloseable {
             }
             try {
                 if (!undeliveredBumps.isEmpty()) {
-                    java.util.Map<String, Long> owed = java.util.Map.copyOf(undeliveredBumps);
-                    store.bumpVersions(owed.keySet().toArray(String[]::new));
+                    java.util.Map<String, Owed> owed = java.util.Map.copyOf(undeliveredBumps);
+                    String[] keys = owed.keySet().toArray(String[]::new);
+                    String[] leases = new String[keys.length];
+                    for (int i = 0; i < keys.length; i++) {
+                        leases[i] = owed.get(keys[i]).leaseToken();
+                    }
+                    store.endLeases(keys, leases);
                     owed.forEach(undeliveredBumps::remove);
                 } else if (!store.ping()) {
                     throw new CacheStoreException("ping failed");
@@ -193,7 +202,7 @@ public final class StoreGuard implements AutoCloseable {
     public void bump(String[] versionKeys) {
         if (failing || !undeliveredBumps.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
-            owe(versionKeys);
+            owe(versionKeys, null);
             scheduleRedelivery();
             available();
             return;
@@ -201,7 +210,7 @@ public final class StoreGuard implements AutoCloseable {
         try {
             store.bumpVersions(versionKeys);
         } catch (RuntimeException e) {
-            owe(versionKeys);
+            owe(versionKeys, null);
             failed("invalidate", e);
             scheduleRedelivery();
         }
@@ -212,19 +221,22 @@ public final class StoreGuard implements AutoCloseable {
      * reached: then the keys are owed as invalidations and delivered when it answers again.
      */
     public String[] lease(String[] versionKeys, long leaseMillis) {
+        String[] tokens = new String[versionKeys.length];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = dev.sqlcache.store.VersionTokens.freshLease();
+        }
         if (versionKeys.length == 0) {
-            return versionKeys;
+            return tokens;
         }
         // Tried even in back-off: a write that could have told Redis, and did not, leaves other JVMs an old
-        // answer until it is delivered. Reads skip the store in back-off; writes pay at most one timeout.
+        // answer. When the call fails the lease may still have landed (the answer was lost); the write's end ends
+        // it by its token either way.
         try {
-            return store.leaseVersions(versionKeys, leaseMillis);
+            store.leaseVersions(versionKeys, tokens, leaseMillis);
         } catch (RuntimeException e) {
-            owe(versionKeys);
             failed("lease", e);
-            scheduleRedelivery();
-            return null;
         }
+        return tokens;
     }
 
     /**
@@ -235,22 +247,22 @@ public final class StoreGuard implements AutoCloseable {
      * @param leaseTokens what {@link #lease} returned; {@code null} when the lease failed (the keys are owed)
      */
     public void endLeases(String[] versionKeys, String[] leaseTokens) {
-        if (versionKeys.length == 0 || leaseTokens == null) {
+        if (versionKeys.length == 0) {
             return;
         }
         try {
             store.endLeases(versionKeys, leaseTokens);
         } catch (RuntimeException e) {
-            owe(versionKeys);
+            owe(versionKeys, leaseTokens);
             failed("end lease", e);
             scheduleRedelivery();
         }
     }
 
-    private void owe(String[] versionKeys) {
+    private void owe(String[] versionKeys, String[] leaseTokens) {
         long sequence = owedSequence.incrementAndGet();
-        for (String key : versionKeys) {
-            undeliveredBumps.put(key, sequence);
+        for (int i = 0; i < versionKeys.length; i++) {
+            undeliveredBumps.put(versionKeys[i], new Owed(sequence, leaseTokens == null ? null : leaseTokens[i]));
         }
     }
 

@@ -42,9 +42,20 @@ public interface CacheStore extends AutoCloseable {
      * neither serve nor store entries of that table, so a lost confirmation after the commit can never let an old
      * answer back; at worst the table is not cached until the lease expires.
      *
-     * @return the lease token given to each key
+     * @param leaseTokens the lease token for each key, made by the caller ({@link VersionTokens#freshLease}) so that
+     *                    it can end a lease that landed even when the answer to this call was lost
      */
-    String[] leaseVersions(String[] versionKeys, long leaseMillis);
+    void leaseVersions(String[] versionKeys, String[] leaseTokens, long leaseMillis);
+
+    /** {@link #leaseVersions(String[], String[], long)} with fresh tokens, which it returns. */
+    default String[] leaseVersions(String[] versionKeys, long leaseMillis) {
+        String[] tokens = new String[versionKeys.length];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = VersionTokens.freshLease();
+        }
+        leaseVersions(versionKeys, tokens, leaseMillis);
+        return tokens;
+    }
 
     /**
      * Ends the leases of a write that has committed or rolled back: each key gets a fresh ordinary token, except a

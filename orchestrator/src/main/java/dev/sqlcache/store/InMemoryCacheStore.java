@@ -106,20 +106,17 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
-    public String[] leaseVersions(String[] versionKeys, long leaseMillis) {
-        String[] leases = new String[versionKeys.length];
+    public void leaseVersions(String[] versionKeys, String[] leases, long leaseMillis) {
         long now = ticker.read();
         long deadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
-                leases[i] = VersionTokens.freshLease();
                 Map<String, Long> live = liveHolders(versionKeys[i], now);
                 live.put(leases[i], deadline);
                 versions.put(versionKeys[i], leases[i]);
                 leaseDeadlines.put(versionKeys[i], Collections.max(live.values()));
             }
         }
-        return leases;
     }
 
     @Override

@@ -225,15 +225,13 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
-    public String[] leaseVersions(String[] versionKeys, long leaseMillis) {
-        String[] leases = new String[versionKeys.length];
+    public void leaseVersions(String[] versionKeys, String[] leases, long leaseMillis) {
         if (versionKeys.length == 0) {
-            return leases;
+            return;
         }
         List<byte[]> keys = withHolders(versionKeys);
         List<byte[]> args = new ArrayList<>(versionKeys.length + 1);
         for (int i = 0; i < versionKeys.length; i++) {
-            leases[i] = VersionTokens.freshLease();
             args.add(bytes(leases[i]));
         }
         args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
@@ -245,7 +243,6 @@ public final class RedisCacheStore implements CacheStore {
             }
             deleteUnderOutOfMemory(versionKeys);
         }
-        return leases;
     }
 
     @Override

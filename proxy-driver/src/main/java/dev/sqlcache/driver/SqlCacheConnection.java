@@ -28,6 +28,9 @@ public interface SqlCacheConnection {
     /** Whether the cache store answers now and no invalidation is still owed to it. */
     boolean cacheHealthy();
 
-    /** The real driver's connection behind this one. */
+    /**
+     * The real driver's connection behind this one. Statements run on it bypass sqlcache entirely: writes through
+     * it are not invalidated (bounded only by the TTL).
+     */
     Connection realConnection();
 }
