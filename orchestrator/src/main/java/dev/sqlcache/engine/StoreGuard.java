@@ -266,11 +266,6 @@ public final class StoreGuard implements AutoCloseable {
         }
     }
 
-    /** Whether invalidations are waiting for the store to come back. */
-    public boolean hasUndeliveredInvalidations() {
-        return !undeliveredBumps.isEmpty();
-    }
-
     private void failed(String operation, RuntimeException e) {
         statistics.redisError();
         long now = System.nanoTime();

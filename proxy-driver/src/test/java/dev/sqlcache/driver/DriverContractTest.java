@@ -183,4 +183,24 @@ class DriverContractTest extends RedisBackedTest {
                     c.unwrap(SqlCacheConnection.class).cacheStore());
         }
     }
+
+    @Test
+    void closeOnCompletionClosesTheStatementAfterAHitAsAfterAMiss() throws Exception {
+        try (Connection c = DB.cached(settings())) {
+            exec(c, "create table if not exists completing (v int)", "delete from completing",
+                    "insert into completing values (1)");
+            var before = stats(c);
+            for (int round = 0; round < 2; round++) { // a miss, then a hit
+                Statement st = c.createStatement();
+                st.closeOnCompletion();
+                ResultSet rs = st.executeQuery("select v from completing");
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+                assertFalse(st.isClosed());
+                rs.close();
+                assertTrue(st.isClosed(), "round " + round);
+            }
+            assertEquals(1, stats(c).since(before).hits());
+        }
+    }
 }

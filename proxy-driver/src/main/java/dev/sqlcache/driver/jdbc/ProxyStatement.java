@@ -89,6 +89,7 @@ public class ProxyStatement extends StatementDelegate {
             // A real result set starts with its statement's fetch settings; so does this one.
             cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
             cached.setFetchDirection(delegate.getFetchDirection());
+            cached.onClose(this::resultSetClosed);
             current = cached;
             return current;
         }
@@ -396,8 +397,11 @@ public class ProxyStatement extends StatementDelegate {
         closeOnCompletion = true;
     }
 
-    /** A result set of this statement was closed by the application. */
-    void resultSetClosed(ResultSet resultSet) throws SQLException {
+    /**
+     * A result set served from the cache was closed. The real statement never produced it, so honouring
+     * closeOnCompletion() falls to the proxy.
+     */
+    private void resultSetClosed(ResultSet resultSet) throws SQLException {
         if (closeOnCompletion && resultSet == current && servedFromCache) {
             close();
         }

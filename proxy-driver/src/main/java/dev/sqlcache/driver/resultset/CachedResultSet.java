@@ -46,6 +46,7 @@ public final class CachedResultSet implements ResultSet {
     private Map<String, Integer> labels;
     private CachedResultSetMetaData metaData;
     private boolean closed;
+    private CloseListener closeListener;
     private boolean wasNull;
     private int fetchSize;
     private int fetchDirection = FETCH_FORWARD;
@@ -668,8 +669,28 @@ public final class CachedResultSet implements ResultSet {
     }
 
     @Override
-    public void close() {
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
         closed = true;
+        if (closeListener != null) {
+            closeListener.closed(this);
+        }
+    }
+
+    /** Told once, when this result set is first closed. */
+    @FunctionalInterface
+    public interface CloseListener {
+        void closed(CachedResultSet resultSet) throws SQLException;
+    }
+
+    /**
+     * Sets who is told when this result set is closed: its statement, which closes itself then if the application
+     * asked for {@code closeOnCompletion()}, as the real driver's statement would.
+     */
+    public void onClose(CloseListener listener) {
+        this.closeListener = listener;
     }
 
     @Override
