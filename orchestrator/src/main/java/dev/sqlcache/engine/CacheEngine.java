@@ -83,7 +83,7 @@ public final class CacheEngine {
         long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
-        return new QueryPlan(analysis, readKeys, writeKeys, everything, read, written, parameters, ttl);
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl);
     }
 
     /**

@@ -2,8 +2,6 @@ package dev.sqlcache.engine;
 
 import dev.sqlcache.analysis.QueryAnalysis;
 
-import java.util.Set;
-
 /**
  * Everything the hot path needs about one SQL text on one database, resolved once: the analysis, the version keys
  * a read depends on and a write bumps, the number of bind markers and the time to live.
@@ -14,8 +12,6 @@ public final class QueryPlan {
     private final String[] readVersionKeys;
     private final String[] writeVersionKeys;
     private final boolean writesEverything;
-    private final Set<String> tablesRead;
-    private final Set<String> tablesWritten;
     private final int parameterCount;
     private final long ttlSeconds;
     /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
@@ -27,13 +23,11 @@ public final class QueryPlan {
     }
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              Set<String> tablesRead, Set<String> tablesWritten, int parameterCount, long ttlSeconds) {
+              int parameterCount, long ttlSeconds) {
         this.writesEverything = writesEverything;
         this.analysis = analysis;
         this.readVersionKeys = readVersionKeys;
         this.writeVersionKeys = writeVersionKeys;
-        this.tablesRead = tablesRead;
-        this.tablesWritten = tablesWritten;
         this.parameterCount = parameterCount;
         this.ttlSeconds = ttlSeconds;
     }
@@ -58,16 +52,6 @@ public final class QueryPlan {
 
     String[] writeVersionKeys() {
         return writeVersionKeys;
-    }
-
-    /** Unqualified lower-case names of the tables read: the unit of invalidation. */
-    Set<String> tablesRead() {
-        return tablesRead;
-    }
-
-    /** Unqualified lower-case names of the tables written; empty with {@link #writesEverything()}. */
-    Set<String> tablesWritten() {
-        return tablesWritten;
     }
 
     /** Whether a write must invalidate everything cached for the database. */

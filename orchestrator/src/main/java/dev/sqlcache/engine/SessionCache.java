@@ -212,7 +212,10 @@ public final class SessionCache {
         return ReadOutcome.Bypass.of(reason);
     }
 
-    /** Counts a statement that went to the database without asking the cache (callable statements, DDL ...). */
+    /**
+     * Counts a statement that went to the database without the cache: one that never asked (a callable statement)
+     * or a miss whose result could not be kept after all (too large, a value the codec cannot round-trip).
+     */
     public void bypassed(BypassReason reason) {
         statistics.bypass(reason);
     }
@@ -227,11 +230,6 @@ public final class SessionCache {
         if (store.put(miss.key(), bytes, miss.ttlSeconds(), miss.versionKeys(), miss.tokens())) {
             statistics.stored();
         }
-    }
-
-    /** A missed read could not be cached after all (too large, a value the codec cannot round-trip). */
-    public void abandonedRead(BypassReason reason) {
-        statistics.bypass(reason);
     }
 
     /**
@@ -307,7 +305,7 @@ public final class SessionCache {
         } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES) {
             // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now, and a
             // transaction begun with SQL BEGIN is over.
-            transaction.committed();
+            transaction.ended();
             endTransactionLeases();
         }
     }
@@ -402,7 +400,7 @@ public final class SessionCache {
 
     /** A commit returned: what the transaction wrote is invalidated. */
     public void afterCommit() {
-        transaction.committed();
+        transaction.ended();
         endTransactionLeases();
     }
 
@@ -411,7 +409,7 @@ public final class SessionCache {
      * fresh tokens they leave invalidate nothing that was right).
      */
     public void afterRollback() {
-        transaction.rolledBack();
+        transaction.ended();
         endTransactionLeases();
     }
 

@@ -112,13 +112,8 @@ final class TransactionTracker {
     record Leases(String[] keys, String[] tokens) {
     }
 
-    /** A rollback: nothing the transaction wrote became visible to anyone. */
-    void rolledBack() {
-        sqlTransaction = false;
-        transactionIsolationUnknown = false;
-    }
-
-    void committed() {
+    /** The transaction ended (commit, rollback, or DDL's implicit commit): an SQL-begun one is over. */
+    void ended() {
         sqlTransaction = false;
         transactionIsolationUnknown = false;
     }

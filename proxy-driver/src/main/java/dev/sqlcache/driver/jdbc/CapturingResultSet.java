@@ -61,7 +61,7 @@ final class CapturingResultSet extends ProxyResultSet {
     private void giveUp(BypassReason reason) {
         if (capture != null) {
             capture = null;
-            session.abandonedRead(reason);
+            session.bypassed(reason);
         }
     }
 

@@ -116,7 +116,7 @@ public class ProxyStatement extends StatementDelegate {
                 current = new CapturingResultSet(real, this, capture, miss, session);
                 return current;
             }
-            session.abandonedRead(BypassReason.UNSUPPORTED_TYPE);
+            session.bypassed(BypassReason.UNSUPPORTED_TYPE);
         }
         readResult = true;
         current = new ProxyResultSet(real, this);
