@@ -90,8 +90,10 @@ public final class ResultCapture {
             size += 1;
             if (o == null) {
                 if (text != null) {
-                    over = override(over, n, i, text);
-                    size += text.length() + 4;
+                    // The driver's getObject says NULL but getString has text (MariaDB's zero date 0000-00-00):
+                    // its wasNull and its other getters (which throw) depend on which getter was called, and a
+                    // cached NULL would answer every one of them as NULL.
+                    return fail(CaptureFailure.UNSUPPORTED_TYPE);
                 }
                 continue;
             }
