@@ -35,9 +35,12 @@ final class ValueConverter {
 
     /**
      * Before the Gregorian cutover java.sql types (Julian calendar) and java.time (proleptic Gregorian) disagree,
-     * and drivers apply a Calendar in different ways: such values are refused with a Calendar.
+     * and drivers apply a Calendar in different ways: such values are refused with a Calendar. A date in the ten
+     * days the cutover skipped (1582-10-05 to 10-14) becomes, as a java.sql value, one of the ten days after it,
+     * while pgjdbc and MariaDB answer java.time getters from the text and keep it: java.sql values up to
+     * 1582-10-26 UTC (any local time in those days, in any offset) are refused too.
      */
-    private static final long GREGORIAN_CUTOVER_MILLIS = -12219292800000L;
+    private static final long GREGORIAN_CUTOVER_MILLIS = -12219292800000L + 11 * 86_400_000L;
 
     private ValueConverter() {
     }
@@ -288,7 +291,7 @@ final class ValueConverter {
             default:
                 throw cannot(r, row, col, "Date");
         }
-        return new Date(date.atStartOfDay(zone(cal)).toInstant().toEpochMilli());
+        return new Date(inZone(date.atStartOfDay(), cal, r, row, col, "Date").toEpochMilli());
     }
 
     static Time toTime(CachedResult r, int row, int col, Calendar cal) throws SQLException {
@@ -303,8 +306,7 @@ final class ValueConverter {
             }
             if (t.localTime() != null) {
                 LocalTime lt = t.localTime();
-                long millis = lt.atDate(LocalDate.EPOCH).atZone(zone(cal)).toInstant().toEpochMilli();
-                return new Time(millis);
+                return new Time(inZone(lt.atDate(LocalDate.EPOCH), cal, r, row, col, "Time").toEpochMilli());
             }
         }
         throw cannot(r, row, col, "Time");
@@ -324,14 +326,14 @@ final class ValueConverter {
                 if (cal == null || r.zoned(col)) {
                     return copy(ts);
                 }
-                return Timestamp.from(ts.toLocalDateTime().atZone(zone(cal)).toInstant());
+                return Timestamp.from(inZone(ts.toLocalDateTime(), cal, r, row, col, "Timestamp"));
             }
             case DATE: {
                 Date d = (Date) v;
                 if (cal == null) {
                     return new Timestamp(d.getTime());
                 }
-                return Timestamp.from(d.toLocalDate().atStartOfDay(zone(cal)).toInstant());
+                return Timestamp.from(inZone(d.toLocalDate().atStartOfDay(), cal, r, row, col, "Timestamp"));
             }
             case OFFSET_DATE_TIME:
                 return Timestamp.from(((OffsetDateTime) v).toInstant());
@@ -474,8 +476,24 @@ final class ValueConverter {
     private static void beforeCutover(CachedResult r, int row, int col, String target) throws SQLException {
         Object v = r.value(row, col);
         if (v instanceof java.util.Date d && d.getTime() < GREGORIAN_CUTOVER_MILLIS) {
-            throw cannot(r, row, col, target + " with a Calendar before 1582-10-15");
+            throw cannot(r, row, col, target + " with a Calendar before 1582-10-26");
         }
+    }
+
+    /**
+     * A local date-time in the Calendar's zone. pgjdbc and MariaDB apply a Calendar through java.util.TimeZone, H2
+     * through java.time; the two disagree where the zone then kept local mean time (America/St_Johns before 1884:
+     * -03:30:52 in java.time, -03:30 in java.util.TimeZone), so such values are refused.
+     */
+    private static java.time.Instant inZone(LocalDateTime local, Calendar cal, CachedResult r, int row, int col,
+                                            String target) throws SQLException {
+        java.time.Instant instant = local.atZone(zone(cal)).toInstant();
+        long millis = instant.toEpochMilli();
+        if (cal.getTimeZone().getOffset(millis)
+                != zone(cal).getRules().getOffset(instant).getTotalSeconds() * 1000L) {
+            throw cannot(r, row, col, target + " with a Calendar whose zone had no standard offset then");
+        }
+        return instant;
     }
 
     private static Timestamp copy(Timestamp ts) {
