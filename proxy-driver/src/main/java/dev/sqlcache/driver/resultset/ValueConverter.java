@@ -286,6 +286,10 @@ final class ValueConverter {
                 if (cal == null) {
                     return new Date(((Date) v).getTime());
                 }
+                if ("YEAR".equalsIgnoreCase(r.column(col).columnTypeName())) {
+                    // MariaDB's getDate(i, cal) ignores the Calendar on a YEAR column (not on a DATE one).
+                    throw cannot(r, row, col, "Date with a Calendar");
+                }
                 date = ((Date) v).toLocalDate();
                 break;
             default:
