@@ -284,6 +284,7 @@ class TypeFidelityTest extends RedisBackedTest {
         List<Difference> differences = new ArrayList<>();
         List<String> contract = new ArrayList<>();
         Map<String, String> table = new LinkedHashMap<>();
+        int compared = 0;
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             Connection behindCache = cached.unwrap(SqlCacheConnection.class).realConnection();
             createTable(db, direct, columns);
@@ -325,19 +326,19 @@ class TypeFidelityTest extends RedisBackedTest {
                     String where = column.name() + " (" + column.type() + " → " + typeName + ")";
                     // What the driver answers where the cached connection's real statement ran as often as here.
                     Snapshot driverAtMiss = via == Via.PREPARED_WARM_CAPTURE ? warm : cold;
-                    compare(db, where, via + " miss", driverAtMiss, miss, differences);
+                    compared += compare(db, where, via + " miss", driverAtMiss, miss, differences);
                     if (served == Served.CACHED) {
                         // A hit is served to every reader: the warm one when the entry was captured cold, and the
                         // other way round.
                         Snapshot reader = via == Via.PREPARED_WARM_READER ? warm : cold;
-                        compare(db, where, via + " hit", reader, hit, differences);
+                        compared += compare(db, where, via + " hit", reader, hit, differences);
                     } else {
-                        compare(db, where, via + " pass-through", driverAtMiss, hit, differences);
+                        compared += compare(db, where, via + " pass-through", driverAtMiss, hit, differences);
                     }
                 }
             }
         }
-        String report = report(db, table, differences, contract);
+        String report = report(db, vias, compared, table, differences, contract);
         System.out.println(report);
         Path out = Path.of("target", "type-fidelity-" + name + db.name().toLowerCase() + ".txt");
         Files.createDirectories(out.getParent());
@@ -654,8 +655,10 @@ class TypeFidelityTest extends RedisBackedTest {
         }
     }
 
-    private static void compare(TestDatabase db, String column, String read, Snapshot real, Snapshot cached,
-                                List<Difference> out) {
+    /** Compares every answer of two reads, adds the differences to out and returns how many answers it compared. */
+    private static int compare(TestDatabase db, String column, String read, Snapshot real, Snapshot cached,
+                               List<Difference> out) {
+        int compared = real.metadata().size();
         for (Map.Entry<String, Outcome> m : real.metadata().entrySet()) {
             Outcome c = cached.metadata().get(m.getKey());
             check(db, column, read, "metadata", m.getKey(), m.getValue(), c, out);
@@ -669,8 +672,10 @@ class TypeFidelityTest extends RedisBackedTest {
             for (Map.Entry<String, Outcome> g : real.rows().get(r).entrySet()) {
                 check(db, column, read, "row " + (r + 1), g.getKey(), g.getValue(), cached.rows().get(r).get(g.getKey()),
                         out);
+                compared++;
             }
         }
+        return compared;
     }
 
     private static void check(TestDatabase db, String column, String read, String row, String getter, Outcome real,
@@ -772,15 +777,11 @@ class TypeFidelityTest extends RedisBackedTest {
         return counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
     }
 
-    private static String report(TestDatabase db, Map<String, String> table, List<Difference> differences,
-                                 List<String> contract) {
+    private static String report(TestDatabase db, List<Via> vias, int compared, Map<String, String> table,
+                                 List<Difference> differences, List<String> contract) {
         StringBuilder b = new StringBuilder();
-        b.append("==== ").append(db).append(": column | declared type | driver type name | driver class | served\n");
-        table.forEach((k, v) -> b.append("  ").append(k).append(" | ").append(v).append('\n'));
-        b.append("==== ").append(db).append(": cacheability contract: ")
-                .append(contract.isEmpty() ? "kept" : contract.size() + " violations").append('\n');
-        contract.forEach(c -> b.append("  ").append(c).append('\n'));
-        b.append("==== ").append(db).append(": ").append(differences.size()).append(" differences (")
+        b.append("==== ").append(db).append(" ").append(vias).append(": ").append(compared)
+                .append(" answers compared, ").append(differences.size()).append(" differences (")
                 .append(summary(differences)).append(")\n");
         for (Category category : Category.values()) {
             Map<String, Map<String, List<Difference>>> grouped = new TreeMap<>();
@@ -802,6 +803,13 @@ class TypeFidelityTest extends RedisBackedTest {
                 });
             });
         }
+        b.append("==== ").append(db).append(": cacheability contract ")
+                .append(contract.isEmpty() ? "kept" : "broken " + contract.size() + " times").append('\n');
+        contract.forEach(c -> b.append("  ").append(c).append('\n'));
+        b.append("==== ").append(db).append(": what each type's result is\n");
+        b.append("| column | declared type | getColumnTypeName | getColumnClassName | served |\n");
+        b.append("|---|---|---|---|---|\n");
+        table.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         return b.toString();
     }
 }
