@@ -94,6 +94,9 @@ public final class SessionCache {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
         String[] tokens = lookup.versions();
+        if (tokens[CacheEngine.FENCE_INDEX] == null) {
+            return bypass(BypassReason.FENCED, plan);
+        }
         if (anyMissing(tokens)) {
             tokens = store.initVersions(versionKeys);
             if (tokens == null) {

@@ -46,6 +46,12 @@ public enum BypassReason {
     WRITE_IN_PROGRESS,
     /** Redis is unreachable, failing, or has invalidations still to catch up on. */
     CACHE_UNAVAILABLE,
+    /**
+     * A JVM sharing the store stopped renewing its membership without leaving (it crashed, or it is cut off from
+     * Redis and cannot invalidate its writes): no JVM uses the cache until it joins again or
+     * {@code sqlcache.fenceTimeout} has passed.
+     */
+    FENCED,
     /** Caching is switched off by configuration. */
     DISABLED
 }
