@@ -72,6 +72,7 @@ public class ProxyStatement extends StatementDelegate {
      * only, as the session decides.
      */
     final ResultSet read(QueryPlan plan, BoundParameters parameters, SqlCall<ResultSet> query) throws SQLException {
+        requireOpen();
         startExecution();
         ReadOutcome outcome;
         if (resultSetConcurrency != ResultSet.CONCUR_READ_ONLY) {
@@ -303,6 +304,7 @@ public class ProxyStatement extends StatementDelegate {
     @Override
     public ResultSet getResultSet() throws SQLException {
         if (readResult) {
+            requireOpen();
             return current;
         }
         ResultSet real = delegate.getResultSet();
@@ -318,12 +320,12 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public int getUpdateCount() throws SQLException {
-        return servedFromCache ? -1 : delegate.getUpdateCount();
+        return servedFromCache && !isClosed() ? -1 : delegate.getUpdateCount();
     }
 
     @Override
     public long getLargeUpdateCount() throws SQLException {
-        return servedFromCache ? -1 : delegate.getLargeUpdateCount();
+        return servedFromCache && !isClosed() ? -1 : delegate.getLargeUpdateCount();
     }
 
     @Override
@@ -333,6 +335,9 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public boolean getMoreResults(int current) throws SQLException {
+        if (servedFromCache) {
+            requireOpen();
+        }
         ResultSet previous = this.current;
         this.current = null;
         if (previous != null) {
@@ -404,6 +409,18 @@ public class ProxyStatement extends StatementDelegate {
     private void resultSetClosed(ResultSet resultSet) throws SQLException {
         if (closeOnCompletion && resultSet == current && servedFromCache) {
             close();
+        }
+    }
+
+    /**
+     * Fails as the real driver fails a call on a closed statement, for the calls the proxy answers without it
+     * (hits and their results): the real statement is closed too.
+     */
+    private void requireOpen() throws SQLException {
+        if (isClosed()) {
+            // H2, PostgreSQL and MariaDB all check this getter, which changes nothing: their own SQLState.
+            delegate.getMaxRows();
+            throw new SQLException("This statement is closed", "HY010");
         }
     }
 
