@@ -52,6 +52,11 @@ public enum BypassReason {
      * {@code sqlcache.fenceTimeout} has passed.
      */
     FENCED,
+    /**
+     * The real driver runs with a setting under which its answers depend on more than the query: pgjdbc with
+     * {@code binaryTransfer} on answers some getters differently once a statement has run prepareThreshold times.
+     */
+    DRIVER_SETTING,
     /** Caching is switched off by configuration. */
     DISABLED
 }
