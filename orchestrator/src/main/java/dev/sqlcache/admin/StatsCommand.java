@@ -1,5 +1,8 @@
 package dev.sqlcache.admin;
 
+import dev.sqlcache.store.CacheStore;
+import redis.clients.jedis.Jedis;
+
 import dev.sqlcache.config.RedisSettings;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -11,6 +14,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
@@ -53,13 +57,16 @@ final class StatsCommand extends AdminCommand {
         long versionKeys = 0;
         long others = 0;
         boolean complete = true;
+        String membership;
         try (RedisAdminConnection redis = new RedisAdminConnection(settings)) {
             ScanParams params = new ScanParams().match(SqlCacheKeys.PREFIX + "*").count(SCAN_COUNT);
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
                 String from = cursor;
                 ScanResult<String> page = redis.with("SCAN", j -> j.scan(from, params));
-                List<String> keys = page.getResult();
+                List<String> keys = new ArrayList<>(page.getResult());
+                // Membership is reported on its own line below, not as cached data.
+                keys.removeIf(key -> key.equals(CacheStore.MEMBERS_KEY) || key.equals(CacheStore.FENCE_KEY));
                 if (scanned + keys.size() > limit) {
                     keys = keys.subList(0, (int) (limit - scanned));
                     complete = false;
@@ -95,6 +102,7 @@ final class StatsCommand extends AdminCommand {
                 cursor = page.getCursor();
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && scanned < limit);
             complete &= cursor.equals(ScanParams.SCAN_POINTER_START);
+            membership = membership(redis);
         }
 
         out.println("redis " + settings.describe() + ": " + scanned + " keys matching sql:*"
@@ -113,7 +121,20 @@ final class StatsCommand extends AdminCommand {
         if (others > 0) {
             out.println("other sql:* keys (not sqlcache's layout): " + others);
         }
+        out.println(membership);
         return 0;
+    }
+
+    /** How many JVMs share this Redis, how many stopped renewing, and whether the fence is up. */
+    private static String membership(RedisAdminConnection redis) throws AdminException {
+        List<String> time = redis.with("TIME", Jedis::time);
+        long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+        long members = redis.with("ZCARD", j -> j.zcard(CacheStore.MEMBERS_KEY));
+        long lapsed = redis.with("ZCOUNT", j -> j.zcount(CacheStore.MEMBERS_KEY, Double.NEGATIVE_INFINITY, now));
+        boolean fence = redis.with("EXISTS", j -> j.exists(CacheStore.FENCE_KEY));
+        return "members: " + members + " JVMs (" + lapsed + " lapsed); fence: "
+                + (fence ? "up" : members == 0 ? "down (no JVM has joined yet)"
+                : "down: no JVM uses the cache until the lapsed members join again or sqlcache.fenceTimeout passes");
     }
 
     /** One pipelined STRLEN per key; 0 for a key that vanished or is not a string. */

@@ -134,6 +134,37 @@ public final class ResultCapture {
         return true;
     }
 
+    /**
+     * Whether the current row of {@code rs} holds in {@code column} (0-based) exactly the cell {@code result}
+     * holds at {@code row}: the same column type and type name, the same getObject value in the form a capture
+     * keeps (byte arrays by content, a time with its exact text), and the same getString text. A driver's answer
+     * to any getter is a function of these, so a cell that passes answers every getter as the cached one would.
+     */
+    public static boolean sameCell(ResultSet rs, CachedResult result, int row, int column) throws SQLException {
+        int c = column + 1;
+        ColumnMetadata expected = result.column(column);
+        ResultSetMetaData md = rs.getMetaData();
+        if (md.getColumnCount() != result.columnCount() || md.getColumnType(c) != expected.columnType()
+                || !Objects.equals(md.getColumnTypeName(c), expected.columnTypeName())) {
+            return false;
+        }
+        ValueKind kind = result.kind(column);
+        Object o = rs.getObject(c);
+        String text = rs.getString(c);
+        if (!Objects.equals(text, result.string(row, column))) {
+            return false;
+        }
+        Object cached = result.value(row, column);
+        if (o == null || cached == null) {
+            return o == cached;
+        }
+        if (o.getClass() != kind.javaClass) {
+            return false;
+        }
+        Object real = internal(kind, o, text);
+        return kind == ValueKind.BYTES ? Arrays.equals((byte[]) real, (byte[]) cached) : real.equals(cached);
+    }
+
     /** Why capturing stopped, or null while it is still going. */
     public CaptureFailure failure() {
         return failure;

@@ -29,6 +29,7 @@ enum Setting {
     DATABASE_ID("sqlcache.databaseId", "SQLCACHE_DATABASE_ID", null),
     ANALYSIS_CACHE_SIZE("sqlcache.analysisCacheSize", "SQLCACHE_ANALYSIS_CACHE_SIZE", "10000"),
     WRITE_LEASE("sqlcache.writeLease", "SQLCACHE_WRITE_LEASE", "5m"),
+    FENCE_TIMEOUT("sqlcache.fenceTimeout", "SQLCACHE_FENCE_TIMEOUT", "30s"),
     TRIGGER_WRITES("sqlcache.triggerWrites", "SQLCACHE_TRIGGER_WRITES", ""),
     PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", "");
 

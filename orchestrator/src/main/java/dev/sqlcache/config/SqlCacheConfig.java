@@ -44,6 +44,12 @@ public final class SqlCacheConfig {
     private final String databaseId;
     private final int analysisCacheSize;
     private final int writeLeaseMillis;
+    private final int fenceTimeoutMillis;
+    /**
+     * Above the longest a cut-off JVM waits for its membership to lapse (twice the 2 s membership, plus margins):
+     * dropping it sooner would let the others cache again before its write ran.
+     */
+    private static final int MIN_FENCE_TIMEOUT_MILLIS = 5_000;
     private final DeclaredWrites triggerWrites;
     private final DeclaredWrites procedureWrites;
 
@@ -68,6 +74,8 @@ public final class SqlCacheConfig {
         this.databaseId = r.text(Setting.DATABASE_ID);
         this.analysisCacheSize = r.integer(Setting.ANALYSIS_CACHE_SIZE, 0, Integer.MAX_VALUE, "a cache size");
         this.writeLeaseMillis = r.millis(Setting.WRITE_LEASE);
+        this.fenceTimeoutMillis = r.millisAtLeast(Setting.FENCE_TIMEOUT, MIN_FENCE_TIMEOUT_MILLIS,
+                "must be at least 5s: a JVM cut off from Redis needs that long to be sure its membership lapsed");
         this.triggerWrites = r.declaredWrites(Setting.TRIGGER_WRITES);
         this.procedureWrites = r.declaredWrites(Setting.PROCEDURE_WRITES);
     }
@@ -156,6 +164,16 @@ public final class SqlCacheConfig {
         return writeLeaseMillis;
     }
 
+    /**
+     * How long every JVM stays off the cache after one of them stopped renewing its membership without leaving
+     * (it crashed, or it is cut off from Redis and cannot invalidate what it writes). Afterwards that member is
+     * dropped, everything cached before is invalid, and caching resumes. A JVM cut off for longer than this can
+     * again leave old answers to the others until it reaches Redis; use the same value in every JVM.
+     */
+    public long fenceTimeoutMillis() {
+        return fenceTimeoutMillis;
+    }
+
     /** What the triggers on a table write, by table ({@code sqlcache.triggerWrites}). */
     public DeclaredWrites triggerWrites() {
         return triggerWrites;
@@ -180,7 +198,7 @@ public final class SqlCacheConfig {
         return "SqlCacheConfig[enabled=" + enabled + ", store=" + storeType.name().toLowerCase(Locale.ROOT)
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
                 + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
-                + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
+                + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
                 + procedureWrites + "}]";
     }
 
@@ -231,6 +249,15 @@ public final class SqlCacheConfig {
                 problem(s, e.getMessage());
                 return 1;
             }
+        }
+
+        int millisAtLeast(Setting s, int min, String reason) {
+            int millis = millis(s);
+            if (millis < min) {
+                problem(s, reason);
+                return min;
+            }
+            return millis;
         }
 
         int millis(Setting s) {

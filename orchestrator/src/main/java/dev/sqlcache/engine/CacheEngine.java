@@ -9,6 +9,7 @@ import dev.sqlcache.analysis.StatementKind;
 import dev.sqlcache.config.SqlCacheConfig;
 import dev.sqlcache.key.CacheKeyBuilder;
 import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.store.CacheStore;
 
 import java.time.Duration;
 import java.util.Set;
@@ -23,6 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CacheEngine {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheEngine.class);
+
+    /**
+     * Where {@link CacheStore#FENCE_KEY} stands among a plan's read version keys: every entry depends on it, and a
+     * reader that finds it missing must not create it (only membership renewals do).
+     */
+    static final int FENCE_INDEX = 0;
 
     private final SqlCacheConfig config;
     private final StoreGuard store;
@@ -61,9 +68,10 @@ public final class CacheEngine {
         QueryAnalysis analysis = analyzer.analyze(sql);
         Set<String> read = baseNames(analysis.tablesRead());
         Set<String> written = baseNames(analysis.tablesWritten());
-        String[] readKeys = new String[read.size() + 1];
-        readKeys[0] = databaseVersionKey;
-        int i = 1;
+        String[] readKeys = new String[read.size() + 2];
+        readKeys[FENCE_INDEX] = CacheStore.FENCE_KEY;
+        readKeys[1] = databaseVersionKey;
+        int i = 2;
         for (String table : read) {
             readKeys[i++] = versionKey(table);
         }

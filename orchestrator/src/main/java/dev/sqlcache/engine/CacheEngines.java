@@ -45,7 +45,8 @@ public final class CacheEngines {
 
     private static CacheEngine newEngine(SqlCacheConfig config, DatabaseFamily family, String identity) {
         StoreGuard store = STORES.computeIfAbsent(config.storeIdentity(), k -> {
-            StoreGuard guard = new StoreGuard(CacheStores.open(config), new StatisticsRecorder());
+            StoreGuard guard = new StoreGuard(CacheStores.open(config), new StatisticsRecorder(),
+                    config.fenceTimeoutMillis());
             LOG.info("sqlcache: caching in {}", guard.store().describe());
             return guard;
         });

@@ -35,6 +35,8 @@ public final class SessionCache {
     private final TransactionTracker transaction;
     private final SchemaInspector inspector;
     private final String connectionSettings;
+    /** Why every read of this connection passes through, or null. */
+    private BypassReason readsOff;
     private String catalog;
     private String schema;
     private String sessionSalt = "";
@@ -74,6 +76,9 @@ public final class SessionCache {
         if (!engine.config().enabled()) {
             return bypass(BypassReason.DISABLED, plan);
         }
+        if (readsOff != null) {
+            return bypass(readsOff, plan);
+        }
         if (!plan.cacheable()) {
             return bypass(plan.analysis().bypassReason(), plan);
         }
@@ -94,6 +99,9 @@ public final class SessionCache {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
         String[] tokens = lookup.versions();
+        if (tokens[CacheEngine.FENCE_INDEX] == null) {
+            return bypass(BypassReason.FENCED, plan);
+        }
         if (anyMissing(tokens)) {
             tokens = store.initVersions(versionKeys);
             if (tokens == null) {
@@ -210,6 +218,14 @@ public final class SessionCache {
             LOG.debug("sqlcache bypass ({}) {} reading {}", reason, plan.analysis().kind(), plan.analysis().tablesRead());
         }
         return ReadOutcome.Bypass.of(reason);
+    }
+
+    /**
+     * Sends every read of this connection to the database, for a reason known when it was opened (writes still
+     * invalidate for the others).
+     */
+    public void passThroughReads(BypassReason reason) {
+        readsOff = reason;
     }
 
     /**

@@ -68,9 +68,15 @@ public final class StoreGuard implements AutoCloseable {
     private volatile boolean failing;
     private volatile long backoffNanos = MIN_BACKOFF_NANOS;
 
-    public StoreGuard(CacheStore store, StatisticsRecorder statistics) {
+    private final Membership membership;
+
+    /**
+     * @param fenceTimeoutMillis {@link dev.sqlcache.config.SqlCacheConfig#fenceTimeoutMillis()}
+     */
+    public StoreGuard(CacheStore store, StatisticsRecorder statistics, long fenceTimeoutMillis) {
         this.store = store;
         this.statistics = statistics;
+        this.membership = new Membership(store, fenceTimeoutMillis, undeliveredBumps::isEmpty);
     }
 
     /**
@@ -205,6 +211,7 @@ public final class StoreGuard implements AutoCloseable {
             owe(versionKeys, null);
             scheduleRedelivery();
             available();
+            waitForDeliveryOrFence();
             return;
         }
         try {
@@ -213,6 +220,7 @@ public final class StoreGuard implements AutoCloseable {
             owe(versionKeys, null);
             failed("invalidate", e);
             scheduleRedelivery();
+            waitForDeliveryOrFence();
         }
     }
 
@@ -235,8 +243,62 @@ public final class StoreGuard implements AutoCloseable {
             store.leaseVersions(versionKeys, tokens, leaseMillis);
         } catch (RuntimeException e) {
             failed("lease", e);
+            leaseOrWaitForFence(versionKeys, tokens, leaseMillis);
         }
         return tokens;
+    }
+
+    /**
+     * The lease could not be placed, so other JVMs would not know this write is coming. It runs only once they
+     * cannot serve the old answer any more: the lease landed on a retry (the store answers again), or this JVM's
+     * membership has lapsed for certain, which takes the fence down for every JVM. Bounded by the membership's
+     * lapse (a few seconds, once per outage: later writes find it lapsed already).
+     */
+    private void leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis) {
+        long waitStart = System.nanoTime();
+        while (!fenced(waitStart)) {
+            pause();
+            try {
+                store.leaseVersions(versionKeys, tokens, leaseMillis);
+                return;
+            } catch (RuntimeException retry) {
+                statistics.redisError();
+            }
+        }
+    }
+
+    /** Waits until owed invalidations are delivered or this JVM's membership has lapsed for certain. */
+    private void waitForDeliveryOrFence() {
+        long waitStart = System.nanoTime();
+        while (!undeliveredBumps.isEmpty() && !fenced(waitStart)) {
+            pause();
+        }
+    }
+
+    /**
+     * Whether no JVM can serve from the cache any more because this one's membership has lapsed; also true when
+     * it never joined (nobody to wait for) and, as a safety net, after waiting three membership periods.
+     */
+    private boolean fenced(long waitStart) {
+        Long lapsedAt = membership.lapsedForCertainAtNanos();
+        long now = System.nanoTime();
+        if (lapsedAt == null || now - lapsedAt >= 0) {
+            return true;
+        }
+        if (now - waitStart > TimeUnit.MILLISECONDS.toNanos(3 * Membership.MEMBER_MILLIS)) {
+            LOG.warn("sqlcache: a write waited {} ms for the cache store or the fence; running it",
+                    TimeUnit.NANOSECONDS.toMillis(now - waitStart));
+            return true;
+        }
+        return false;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(REDELIVERY_INTERVAL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -287,6 +349,7 @@ public final class StoreGuard implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        membership.close();
         store.close();
     }
 }

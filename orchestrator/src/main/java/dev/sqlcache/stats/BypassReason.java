@@ -46,6 +46,17 @@ public enum BypassReason {
     WRITE_IN_PROGRESS,
     /** Redis is unreachable, failing, or has invalidations still to catch up on. */
     CACHE_UNAVAILABLE,
+    /**
+     * A JVM sharing the store stopped renewing its membership without leaving (it crashed, or it is cut off from
+     * Redis and cannot invalidate its writes): no JVM uses the cache until it joins again or
+     * {@code sqlcache.fenceTimeout} has passed.
+     */
+    FENCED,
+    /**
+     * The real driver runs with a setting under which its answers depend on more than the query: pgjdbc with
+     * {@code binaryTransfer} on answers some getters differently once a statement has run prepareThreshold times.
+     */
+    DRIVER_SETTING,
     /** Caching is switched off by configuration. */
     DISABLED
 }

@@ -73,6 +73,31 @@ public interface CacheStore extends AutoCloseable {
         return token != null && token.startsWith(LEASE_PREFIX);
     }
 
+    /**
+     * The version key every cached entry also depends on. It exists only while every JVM that joined the store
+     * keeps renewing its membership: when one stops (it crashed, or it is cut off from the store and so cannot
+     * invalidate what it writes), the key disappears, readers in every JVM stop using the cache, and when it comes
+     * back it has a fresh token, so nothing stored before can match again. Readers never create it.
+     */
+    String FENCE_KEY = "sql:_members:fence";
+
+    /** The sorted set of members, each scored by the store-clock time its membership lapses. */
+    String MEMBERS_KEY = "sql:_members";
+
+    /**
+     * Renews (or, with {@code join}, starts) a JVM's membership for {@code memberMillis} from now, store clock.
+     * Members lapsed for longer than {@code fenceMillis} are dropped (their writes can no longer be told apart from
+     * anyone's, so the fence comes back with a fresh token). Keeps {@link #FENCE_KEY} alive exactly until the
+     * earliest membership lapses, or deletes it while a lapsed member remains.
+     *
+     * @return false when the membership had lapsed or was dropped: the member must deliver what it owes and join
+     *         again; renewing never revives a lapsed membership, so a renewal delivered late cannot prolong it
+     */
+    boolean renewMembership(String member, boolean join, long memberMillis, long fenceMillis);
+
+    /** Ends a membership on a clean shutdown, so that leaving does not fence the others. */
+    void leaveMembership(String member);
+
     /** Deletes every key matching a glob pattern (administration only: it scans). Returns how many were deleted. */
     long deleteMatching(String pattern);
 

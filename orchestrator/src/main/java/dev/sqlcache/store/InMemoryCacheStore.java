@@ -167,6 +167,18 @@ public final class InMemoryCacheStore implements CacheStore {
         return token;
     }
 
+    /** One JVM is the only member: the fence just has to exist (again, fresh, after deleteMatching or close). */
+    @Override
+    public boolean renewMembership(String member, boolean join, long memberMillis, long fenceMillis) {
+        versions.computeIfAbsent(FENCE_KEY, key -> VersionTokens.fresh());
+        return true;
+    }
+
+    @Override
+    public void leaveMembership(String member) {
+        // Nobody else shares this store.
+    }
+
     @Override
     public long deleteMatching(String pattern) {
         Pattern regex = GlobPattern.compile(pattern);

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
@@ -46,16 +47,20 @@ public final class RedisCacheStore implements CacheStore {
             return 1
             """;
 
+    /** Milliseconds on the server's clock: every expiry is judged by one clock, never by comparing machines'. */
+    private static final String SERVER_CLOCK = """
+            local function now()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            """;
+
     /**
      * Shared by the lease scripts: every version key {@code KEYS[i]} has a holders set {@code KEYS[n + i]} (a sorted
      * set of lease tokens scored by expiry, server clock). While any holder is alive the version key holds a lease
      * value, so one write ending never uncovers another that is still in flight.
      */
-    private static final String LEASE_HELPERS = """
-            local function now()
-              local t = redis.call('TIME')
-              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            end
+    private static final String LEASE_HELPERS = SERVER_CLOCK + """
             local function settle(key, holders, fresh, at)
               redis.call('ZREMRANGEBYSCORE', holders, '-inf', at)
               local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
@@ -113,6 +118,59 @@ public final class RedisCacheStore implements CacheStore {
             return current
             """;
 
+    /**
+     * Shared by the membership scripts (KEYS[1] = members, KEYS[2] = fence): the fence lives until the earliest
+     * membership lapses; while a lapsed member remains it stays deleted; when it comes back it has a fresh token.
+     */
+    private static final String FENCE_HELPERS = """
+            local function fence(at, fresh)
+              local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+              if #first == 0 then
+                redis.call('PERSIST', KEYS[2])
+                return
+              end
+              local earliest = tonumber(first[2])
+              if earliest <= at then
+                redis.call('DEL', KEYS[2])
+                return
+              end
+              if redis.call('EXISTS', KEYS[2]) == 0 then
+                redis.call('SET', KEYS[2], fresh)
+              end
+              redis.call('PEXPIRE', KEYS[2], earliest - at)
+            end
+            """;
+
+    /**
+     * KEYS[1] = members, KEYS[2] = fence; ARGV = member, '1' to join, membership ms, fence timeout ms, fresh token.
+     * Returns 1 when the member is alive afterwards, 0 when its membership had lapsed (it must join again).
+     */
+    static final String RENEW_SCRIPT = SERVER_CLOCK + FENCE_HELPERS + """
+            local at = now()
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - tonumber(ARGV[4]))
+            if ARGV[2] ~= '1' then
+              local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+              if not score or tonumber(score) <= at then
+                fence(at, ARGV[5])
+                return 0
+              end
+            end
+            redis.call('ZADD', KEYS[1], at + tonumber(ARGV[3]), ARGV[1])
+            fence(at, ARGV[5])
+            return 1
+            """;
+
+    /** KEYS[1] = members, KEYS[2] = fence; ARGV = member, fresh token. */
+    static final String LEAVE_SCRIPT = SERVER_CLOCK + FENCE_HELPERS + """
+            redis.call('ZREM', KEYS[1], ARGV[1])
+            fence(now(), ARGV[2])
+            return 1
+            """;
+
+    private static final byte[] RENEW_SCRIPT_BYTES = RENEW_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RENEW_SCRIPT_SHA = sha1Hex(RENEW_SCRIPT_BYTES);
+    private static final byte[] LEAVE_SCRIPT_BYTES = LEAVE_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LEAVE_SCRIPT_SHA = sha1Hex(LEAVE_SCRIPT_BYTES);
     private static final byte[] PUT_SCRIPT = PUT_IF_VERSIONS_SCRIPT.getBytes(StandardCharsets.UTF_8);
     private static final byte[] INIT_SCRIPT_BYTES = INIT_SCRIPT.getBytes(StandardCharsets.UTF_8);
     private static final byte[] INIT_SCRIPT_SHA = sha1Hex(INIT_SCRIPT_BYTES);
@@ -122,6 +180,7 @@ public final class RedisCacheStore implements CacheStore {
     private static final byte[] END_LEASES_SCRIPT_SHA = sha1Hex(END_LEASES_SCRIPT_BYTES);
     private static final byte[] PUT_SCRIPT_SHA = sha1Hex(PUT_SCRIPT);
     private static final int SCAN_BATCH = 500;
+    private static final byte[] MEMBERS_KEY_BYTES = bytes(MEMBERS_KEY);
     /** Suffix of the sorted set holding the live leases of a version key. */
     static final String HOLDERS_SUFFIX = ":leases";
 
@@ -311,6 +370,22 @@ public final class RedisCacheStore implements CacheStore {
         endLeases(versionKeys, null);
     }
 
+    @Override
+    public boolean renewMembership(String member, boolean join, long memberMillis, long fenceMillis) {
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
+        List<byte[]> args = List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
+                bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()));
+        Object alive = script("renewMembership", RENEW_SCRIPT_SHA, RENEW_SCRIPT_BYTES, keys, args);
+        return alive instanceof Long number && number == 1L;
+    }
+
+    @Override
+    public void leaveMembership(String member) {
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
+        List<byte[]> args = List.of(bytes(member), bytes(VersionTokens.fresh()));
+        script("leaveMembership", LEAVE_SCRIPT_SHA, LEAVE_SCRIPT_BYTES, keys, args);
+    }
+
     private static boolean isOutOfMemory(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof redis.clients.jedis.exceptions.JedisDataException && t.getMessage() != null
@@ -329,7 +404,9 @@ public final class RedisCacheStore implements CacheStore {
         do {
             byte[] from = cursor;
             ScanResult<byte[]> page = execute("deleteMatching", () -> client.scan(from, params));
-            List<byte[]> keys = page.getResult();
+            List<byte[]> keys = new ArrayList<>(page.getResult());
+            // Membership is not cached data: dropping it would let a member cut off right now write unfenced.
+            keys.removeIf(key -> Arrays.equals(key, MEMBERS_KEY_BYTES));
             if (!keys.isEmpty()) {
                 deleted += execute("deleteMatching", () -> client.unlink(keys.toArray(new byte[0][])));
             }

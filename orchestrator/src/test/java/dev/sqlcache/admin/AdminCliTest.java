@@ -218,6 +218,23 @@ class AdminCliTest {
     }
 
     @Test
+    void statsReportsMembersAndTheFence() {
+        redis.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
+        assertTrue(cli(tcp(), "stats").assertSuccess().out()
+                .contains("members: 0 JVMs (0 lapsed); fence: down (no JVM has joined yet)"));
+
+        redis.command("ZADD", CacheStore.MEMBERS_KEY, "1", "crashed-jvm");
+        redis.command("ZADD", CacheStore.MEMBERS_KEY, "99999999999999", "live-jvm");
+        CliRun run = cli(tcp(), "stats").assertSuccess();
+        assertTrue(run.out().contains("members: 2 JVMs (1 lapsed); fence: down: no JVM uses the cache"), run::toString);
+        assertTrue(run.out().contains(": 0 keys matching sql:*"), run::toString);
+
+        redis.command("SET", CacheStore.FENCE_KEY, "token");
+        assertTrue(cli(tcp(), "stats").assertSuccess().out().contains("fence: up"));
+        redis.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
+    }
+
+    @Test
     void statsStopsAtTheLimit() {
         String hash = databaseHash(PG_URL, null);
         for (int i = 0; i < 30; i++) {
@@ -292,9 +309,12 @@ class AdminCliTest {
         assertNotEquals(before, get(engineKey));
     }
 
+    /** Every key but the engine's membership ({@link CacheStore#MEMBERS_KEY} and the fence it keeps alive). */
     private static List<String> keys() {
         try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
-            return new ArrayList<>(jedis.keys("*"));
+            List<String> keys = new ArrayList<>(jedis.keys("*"));
+            keys.removeIf(key -> key.equals(CacheStore.MEMBERS_KEY) || key.equals(CacheStore.FENCE_KEY));
+            return keys;
         }
     }
 

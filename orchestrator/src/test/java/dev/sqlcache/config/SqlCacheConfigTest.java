@@ -272,6 +272,15 @@ class SqlCacheConfigTest {
     }
 
     @Test
+    void theFenceTimeoutDefaultsToThirtySecondsAndIsNeverShorterThanAMembershipCanTakeToLapse() {
+        assertEquals(30_000, props().fenceTimeoutMillis());
+        assertEquals(12_000, props("sqlcache.fenceTimeout", "12s").fenceTimeoutMillis());
+        assertEquals(60_000, load(map("SQLCACHE_FENCE_TIMEOUT", "1m"), Map.of()).fenceTimeoutMillis());
+        String message = error(Map.of(), map("sqlcache.fenceTimeout", "1s"));
+        assertTrue(message.startsWith("sqlcache.fenceTimeout: \"1s\" must be at least 5s"), message);
+    }
+
+    @Test
     void badEnvironmentValuesAreNamedByTheirVariable() {
         String message = error(map("REDIS_PORT", "abc"), Map.of());
         assertEquals("REDIS_PORT: \"abc\" is not a port number (1-65535)", message);

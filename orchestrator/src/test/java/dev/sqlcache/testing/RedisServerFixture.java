@@ -1,5 +1,7 @@
 package dev.sqlcache.testing;
 
+import dev.sqlcache.store.CacheStore;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -154,11 +156,24 @@ public final class RedisServerFixture implements AutoCloseable {
         paused = false;
     }
 
-    /** Empties every database. */
+    /** Empties the database, except sqlcache's membership keys. */
     public synchronized void flushAll() {
-        String reply = command("FLUSHALL");
-        if (!reply.startsWith("+OK")) {
-            throw new IllegalStateException("FLUSHALL answered " + reply);
+        // Membership (who shares this Redis, and the fence it keeps alive) belongs to the JVMs, not to the cached
+        // data: a test that starts from an empty cache still runs among engines that joined before it.
+        String reply = command("EVAL", """
+                local cursor = '0'
+                repeat
+                  local page = redis.call('SCAN', cursor, 'COUNT', 1000)
+                  cursor = page[1]
+                  for _, key in ipairs(page[2]) do
+                    if key ~= KEYS[1] and key ~= KEYS[2] then
+                      redis.call('DEL', key)
+                    end
+                  end
+                until cursor == '0'
+                return 1""", "2", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
+        if (!reply.startsWith(":1")) {
+            throw new IllegalStateException("flushing answered " + reply);
         }
     }
 

@@ -69,6 +69,7 @@ public final class SqlCacheDriver implements Driver {
         settings.putAll(parsed.settings());
         SqlCacheConfig config = configure(settings);
         Driver real = realDriver(parsed.realUrl());
+        RealDriverSettings.apply(parsed.realUrl(), realInfo);
         Connection connection = real.connect(parsed.realUrl(), realInfo);
         if (connection == null) {
             throw new SQLException("sqlcache: the driver " + real.getClass().getName() + " did not accept the URL",

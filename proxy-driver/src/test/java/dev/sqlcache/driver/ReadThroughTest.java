@@ -318,6 +318,50 @@ class ReadThroughTest extends RedisBackedTest {
         }
     }
 
+    /** What a statement answers once closed, after a read: each call's result or the SQLState it failed with. */
+    private static List<String> afterClose(Connection c, String sql) throws SQLException {
+        List<String> seen = new java.util.ArrayList<>();
+        var st = c.createStatement();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rows(rs);
+        }
+        st.close();
+        seen.add("closed=" + st.isClosed());
+        seen.add("count=" + failure(() -> st.getUpdateCount()));
+        seen.add("large count=" + failure(() -> st.getLargeUpdateCount()));
+        seen.add("more=" + failure(() -> st.getMoreResults()));
+        seen.add("result=" + failure(() -> st.getResultSet()));
+        seen.add("query=" + failure(() -> st.executeQuery(sql)));
+        return seen;
+    }
+
+    private interface Call {
+        Object call() throws SQLException;
+    }
+
+    private static String failure(Call call) {
+        try {
+            return "returned " + call.call();
+        } catch (SQLException e) {
+            return "failed " + e.getSQLState();
+        }
+    }
+
+    /** A hit never answers for a closed statement: the real driver fails those calls, so does the proxy. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aClosedStatementFailsLikeTheRealDriversAfterAHitToo(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            createItems(direct, db);
+            String sql = "select name from items order by id";
+            List<String> real = afterClose(direct, sql);
+            assertEquals(real, afterClose(cached, sql), "miss");
+            CacheStatistics before = stats(cached);
+            assertEquals(real, afterClose(cached, sql), "hit");
+            assertEquals(1, stats(cached).since(before).hits());
+        }
+    }
+
     /** The sequence execute / getResultSet / getUpdateCount / getMoreResults that generic JDBC code walks. */
     private static List<String> resultSequence(Connection c, String sql) throws SQLException {
         List<String> seen = new java.util.ArrayList<>();

@@ -1,16 +1,24 @@
 package dev.sqlcache.driver.jdbc;
 
+import dev.sqlcache.analysis.DatabaseFamily;
 import dev.sqlcache.config.SqlCacheConfig;
 import dev.sqlcache.engine.CacheEngine;
 import dev.sqlcache.engine.CacheEngines;
 import dev.sqlcache.engine.DatabaseIdentity;
 import dev.sqlcache.engine.SessionCache;
+import dev.sqlcache.stats.BypassReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Wraps a freshly opened real connection, reading once the state the cache keys and transactions depend on. */
 public final class ProxyConnections {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyConnections.class);
+    private static final AtomicBoolean BINARY_WARNED = new AtomicBoolean();
 
     private ProxyConnections() {
     }
@@ -39,6 +47,13 @@ public final class ProxyConnections {
             SessionCache session = engine.openSession(user, catalog, schema, autoCommit, isolation,
                     DatabaseIdentity.connectionSettings(realUrl, properties),
                     new MetadataSchemaInspector(real, engine.family()));
+            if (engine.family() == DatabaseFamily.POSTGRES && ConnectionProbe.mayReturnBinaryResults(real)) {
+                session.passThroughReads(BypassReason.DRIVER_SETTING);
+                if (BINARY_WARNED.compareAndSet(false, true)) {
+                    LOG.warn("sqlcache: a PostgreSQL connection has binaryTransfer on (a wrapped DataSource?); its "
+                            + "reads pass through uncached. Set binaryTransfer=false on it to cache them.");
+                }
+            }
             return new ProxyConnection(real, session, autoCommit, catalog, schema);
         } catch (SQLException | RuntimeException | Error e) {
             try {

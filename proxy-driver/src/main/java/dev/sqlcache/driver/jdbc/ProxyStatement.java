@@ -3,6 +3,7 @@ package dev.sqlcache.driver.jdbc;
 import dev.sqlcache.analysis.StatementKind;
 import dev.sqlcache.codec.ResultCapture;
 import dev.sqlcache.driver.resultset.CachedResultSet;
+import dev.sqlcache.driver.resultset.RealQuery;
 import dev.sqlcache.engine.QueryPlan;
 import dev.sqlcache.engine.ReadOutcome;
 import dev.sqlcache.engine.SessionCache;
@@ -69,9 +70,11 @@ public class ProxyStatement extends StatementDelegate {
 
     /**
      * A read: served from the cache, or run on the database and captured for the cache, or run on the database
-     * only, as the session decides.
+     * only, as the session decides. A hit keeps {@code query} to run it again on the real statement should the
+     * application call a getter the cache cannot answer exactly.
      */
-    final ResultSet read(QueryPlan plan, BoundParameters parameters, SqlCall<ResultSet> query) throws SQLException {
+    final ResultSet read(QueryPlan plan, BoundParameters parameters, RealQuery query) throws SQLException {
+        requireOpen();
         startExecution();
         ReadOutcome outcome;
         if (resultSetConcurrency != ResultSet.CONCUR_READ_ONLY) {
@@ -85,7 +88,8 @@ public class ProxyStatement extends StatementDelegate {
             delegate.clearWarnings();
             servedFromCache = true;
             readResult = true;
-            CachedResultSet cached = new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability);
+            CachedResultSet cached =
+                    new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability, query);
             // A real result set starts with its statement's fetch settings; so does this one.
             cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
             cached.setFetchDirection(delegate.getFetchDirection());
@@ -96,7 +100,7 @@ public class ProxyStatement extends StatementDelegate {
         ResultSet real;
         WriteTicket write = session.beforeWrite(plan);
         try {
-            real = query.call();
+            real = query.execute();
         } finally {
             session.afterWrite(write);
             session.afterExecute(plan);
@@ -152,7 +156,7 @@ public class ProxyStatement extends StatementDelegate {
         ResultSet previous = current;
         current = null;
         if (previous != null) {
-            previous.close();
+            closeResult(previous);
         }
         closeKept();
     }
@@ -162,8 +166,25 @@ public class ProxyStatement extends StatementDelegate {
             List<ResultSet> open = kept;
             kept = null;
             for (ResultSet resultSet : open) {
-                resultSet.close();
+                closeResult(resultSet);
             }
+        }
+    }
+
+    /**
+     * Closes a result of this statement while the statement goes on (getMoreResults, a new execution). A cached
+     * result whose getter was handed over to the database holds a real result of the real statement, and the real
+     * statement closes that one itself, as it closes its own result on getMoreResults: a result closed from outside
+     * counts as closed by the application, which closes a closeOnCompletion statement (H2, PostgreSQL and MariaDB
+     * all do so) that the application is still using.
+     */
+    private void closeResult(ResultSet resultSet) throws SQLException {
+        try {
+            if (resultSet instanceof CachedResultSet cached && cached.holdsRealResult()) {
+                delegate.getMoreResults(Statement.CLOSE_CURRENT_RESULT);
+            }
+        } finally {
+            resultSet.close();
         }
     }
 
@@ -303,6 +324,7 @@ public class ProxyStatement extends StatementDelegate {
     @Override
     public ResultSet getResultSet() throws SQLException {
         if (readResult) {
+            requireOpen();
             return current;
         }
         ResultSet real = delegate.getResultSet();
@@ -318,12 +340,12 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public int getUpdateCount() throws SQLException {
-        return servedFromCache ? -1 : delegate.getUpdateCount();
+        return servedFromCache && !isClosed() ? -1 : delegate.getUpdateCount();
     }
 
     @Override
     public long getLargeUpdateCount() throws SQLException {
-        return servedFromCache ? -1 : delegate.getLargeUpdateCount();
+        return servedFromCache && !isClosed() ? -1 : delegate.getLargeUpdateCount();
     }
 
     @Override
@@ -333,13 +355,16 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public boolean getMoreResults(int current) throws SQLException {
+        if (servedFromCache) {
+            requireOpen();
+        }
         ResultSet previous = this.current;
         this.current = null;
         if (previous != null) {
             if (current == Statement.KEEP_CURRENT_RESULT) {
                 keep(previous);
             } else if (servedFromCache) {
-                previous.close();
+                closeResult(previous);
             }
         }
         if (current == Statement.CLOSE_ALL_RESULTS) {
@@ -399,11 +424,26 @@ public class ProxyStatement extends StatementDelegate {
 
     /**
      * A result set served from the cache was closed. The real statement never produced it, so honouring
-     * closeOnCompletion() falls to the proxy.
+     * closeOnCompletion() falls to the proxy. If a getter was handed over to the database, the real statement
+     * did produce a result, and closing it may have closed the real statement: the proxy then closes too, so that
+     * it reports closed and its connection forgets it.
      */
     private void resultSetClosed(ResultSet resultSet) throws SQLException {
-        if (closeOnCompletion && resultSet == current && servedFromCache) {
+        if (closeOnCompletion && (resultSet == current && servedFromCache || delegate.isClosed())) {
             close();
+        }
+    }
+
+    /**
+     * Fails as the real driver fails a call on a closed statement, for the calls the proxy answers without it
+     * (hits and their results): the real statement is closed too, whether the proxy closed it or, after a
+     * getter was handed over to the database, closeOnCompletion did.
+     */
+    private void requireOpen() throws SQLException {
+        if (isClosed()) {
+            // H2, PostgreSQL and MariaDB all check this getter, which changes nothing: their own SQLState.
+            delegate.getMaxRows();
+            throw new SQLException("This statement is closed", "HY010");
         }
     }
 

@@ -33,9 +33,14 @@ import java.util.Map;
  * The read-only ResultSet served on a cache hit. Cursor movement lives in {@link Cursor}, value conversion in
  * {@link ValueConverter}; this class checks state, resolves columns and delegates.
  *
- * <p>SQLStates: closed result set 24000; cursor not on a row 24000; scrolling a TYPE_FORWARD_ONLY result 24000;
- * column index out of range 07009; unknown column label 42S22; conversion refused 22018; numeric overflow
- * 22003; every update method SQLFeatureNotSupportedException 0A000 (the result is CONCUR_READ_ONLY).
+ * <p>A getter the cache cannot answer exactly (a conversion it refuses, a LOB, stream or other driver object) is
+ * handed over to the database when the result set was given a {@link RealQuery}: see {@link DatabaseHandover}.
+ * Without one, or when the database's cell is no longer the cached one, such a getter fails: SQLState 22018 for
+ * a refused conversion, SQLFeatureNotSupportedException 0A000 for the rest.
+ *
+ * <p>Other SQLStates: closed result set 24000; cursor not on a row 24000; scrolling a TYPE_FORWARD_ONLY result
+ * 24000; column index out of range 07009; unknown column label 42S22; numeric overflow 22003; every update method
+ * SQLFeatureNotSupportedException 0A000 (the result is CONCUR_READ_ONLY).
  */
 public final class CachedResultSet implements ResultSet {
     private final CachedResult result;
@@ -43,6 +48,9 @@ public final class CachedResultSet implements ResultSet {
     private final int type;
     private final int holdability;
     private final Cursor cursor;
+    /** Runs the query again for a handover; null when getters the cache refuses must simply fail. */
+    private final RealQuery realQuery;
+    private DatabaseHandover handover;
     private Map<String, Integer> labels;
     private CachedResultSetMetaData metaData;
     private boolean closed;
@@ -57,6 +65,16 @@ public final class CachedResultSet implements ResultSet {
      * @param holdability HOLD_CURSORS_OVER_COMMIT or CLOSE_CURSORS_AT_COMMIT
      */
     public CachedResultSet(CachedResult result, Statement statement, int type, int holdability) {
+        this(result, statement, type, holdability, null);
+    }
+
+    /**
+     * A result set that hands the getters it cannot answer over to the database.
+     *
+     * @param realQuery runs the query again on the real statement; null to refuse such getters instead
+     */
+    public CachedResultSet(CachedResult result, Statement statement, int type, int holdability,
+                           RealQuery realQuery) {
         if (type != TYPE_FORWARD_ONLY && type != TYPE_SCROLL_INSENSITIVE && type != TYPE_SCROLL_SENSITIVE) {
             throw new IllegalArgumentException("bad result set type " + type);
         }
@@ -65,6 +83,7 @@ public final class CachedResultSet implements ResultSet {
         this.type = type;
         this.holdability = holdability;
         this.cursor = new Cursor(result.rowCount(), type);
+        this.realQuery = realQuery;
     }
 
     // ---- state and column resolution
@@ -89,6 +108,20 @@ public final class CachedResultSet implements ResultSet {
 
     private int row() throws SQLException {
         return cursor.row();
+    }
+
+    /**
+     * The real driver's answer for column {@code col} (0-based) of the current row, or {@code refusal} when there
+     * is no database to ask or its cell is no longer the cached one.
+     */
+    private <T> T handOver(int col, SQLException refusal, DatabaseHandover.Getter<T> getter) throws SQLException {
+        if (handover == null) {
+            if (realQuery == null) {
+                throw refusal;
+            }
+            handover = new DatabaseHandover(result, realQuery);
+        }
+        return handover.read(row(), col, refusal, getter);
     }
 
     @Override
@@ -213,95 +246,162 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public boolean getBoolean(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toBoolean(result, row(), c);
+        try {
+            return ValueConverter.toBoolean(result, row(), c);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getBoolean(columnIndex));
+        }
     }
 
     @Override
     public byte getByte(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return (byte) ValueConverter.toLong(result, row(), c, Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+        try {
+            return (byte) ValueConverter.toLong(result, row(), c, Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getByte(columnIndex));
+        }
     }
 
     @Override
     public short getShort(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return (short) ValueConverter.toLong(result, row(), c, Short.MIN_VALUE, Short.MAX_VALUE, "short");
+        try {
+            return (short) ValueConverter.toLong(result, row(), c, Short.MIN_VALUE, Short.MAX_VALUE, "short");
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getShort(columnIndex));
+        }
     }
 
     @Override
     public int getInt(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return (int) ValueConverter.toLong(result, row(), c, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+        try {
+            return (int) ValueConverter.toLong(result, row(), c, Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getInt(columnIndex));
+        }
     }
 
     @Override
     public long getLong(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toLong(result, row(), c, Long.MIN_VALUE, Long.MAX_VALUE, "long");
+        try {
+            return ValueConverter.toLong(result, row(), c, Long.MIN_VALUE, Long.MAX_VALUE, "long");
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getLong(columnIndex));
+        }
     }
 
     @Override
     public float getFloat(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toFloat(result, row(), c);
+        try {
+            return ValueConverter.toFloat(result, row(), c);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getFloat(columnIndex));
+        }
     }
 
     @Override
     public double getDouble(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toDouble(result, row(), c);
+        try {
+            return ValueConverter.toDouble(result, row(), c);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getDouble(columnIndex));
+        }
     }
 
     @Override
     public BigDecimal getBigDecimal(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toBigDecimal(result, row(), c);
+        try {
+            return ValueConverter.toBigDecimal(result, row(), c);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getBigDecimal(columnIndex));
+        }
     }
 
     @Override
     @Deprecated
     public BigDecimal getBigDecimal(int columnIndex, int scale) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toBigDecimal(result, row(), c, scale);
+        try {
+            return ValueConverter.toBigDecimal(result, row(), c, scale);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getBigDecimal(columnIndex, scale));
+        }
     }
 
     @Override
     public byte[] getBytes(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toBytes(result, row(), c);
+        try {
+            return ValueConverter.toBytes(result, row(), c);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getBytes(columnIndex));
+        }
     }
 
     @Override
     public Date getDate(int columnIndex) throws SQLException {
-        return getDate(columnIndex, null);
+        int c = cell(columnIndex);
+        try {
+            return ValueConverter.toDate(result, row(), c, null);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getDate(columnIndex));
+        }
     }
 
     @Override
     public Date getDate(int columnIndex, Calendar cal) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toDate(result, row(), c, cal);
+        try {
+            return ValueConverter.toDate(result, row(), c, cal);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getDate(columnIndex, cal));
+        }
     }
 
     @Override
     public Time getTime(int columnIndex) throws SQLException {
-        return getTime(columnIndex, null);
+        int c = cell(columnIndex);
+        try {
+            return ValueConverter.toTime(result, row(), c, null);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getTime(columnIndex));
+        }
     }
 
     @Override
     public Time getTime(int columnIndex, Calendar cal) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toTime(result, row(), c, cal);
+        try {
+            return ValueConverter.toTime(result, row(), c, cal);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getTime(columnIndex, cal));
+        }
     }
 
     @Override
     public Timestamp getTimestamp(int columnIndex) throws SQLException {
-        return getTimestamp(columnIndex, null);
+        int c = cell(columnIndex);
+        try {
+            return ValueConverter.toTimestamp(result, row(), c, null);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getTimestamp(columnIndex));
+        }
     }
 
     @Override
     public Timestamp getTimestamp(int columnIndex, Calendar cal) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toTimestamp(result, row(), c, cal);
+        try {
+            return ValueConverter.toTimestamp(result, row(), c, cal);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getTimestamp(columnIndex, cal));
+        }
     }
 
     @Override
@@ -315,14 +415,18 @@ public final class CachedResultSet implements ResultSet {
         if (map == null || map.isEmpty()) {
             return getObject(columnIndex);
         }
-        cell(columnIndex);
-        throw new SQLFeatureNotSupportedException("Custom type maps are not supported", "0A000");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getObject with a type map"), rs -> rs.getObject(columnIndex, map));
     }
 
     @Override
     public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
         int c = cell(columnIndex);
-        return ValueConverter.toObject(result, row(), c, type);
+        try {
+            return ValueConverter.toObject(result, row(), c, type);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getObject(columnIndex, type));
+        }
     }
 
     @Override
@@ -338,69 +442,75 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public InputStream getBinaryStream(int columnIndex) throws SQLException {
-        byte[] b = getBytes(columnIndex);
+        int c = cell(columnIndex);
+        byte[] b;
+        try {
+            b = ValueConverter.toBytes(result, row(), c);
+        } catch (RefusedConversion refused) {
+            return handOver(c, refused, rs -> rs.getBinaryStream(columnIndex));
+        }
         return b == null ? null : new ByteArrayInputStream(b);
     }
 
     @Override
     public InputStream getAsciiStream(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getAsciiStream");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getAsciiStream"), rs -> rs.getAsciiStream(columnIndex));
     }
 
     @Override
     @Deprecated
     public InputStream getUnicodeStream(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getUnicodeStream");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getUnicodeStream"), rs -> rs.getUnicodeStream(columnIndex));
     }
 
     @Override
     public Ref getRef(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getRef");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getRef"), rs -> rs.getRef(columnIndex));
     }
 
     @Override
     public Blob getBlob(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getBlob");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getBlob"), rs -> rs.getBlob(columnIndex));
     }
 
     @Override
     public Clob getClob(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getClob");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getClob"), rs -> rs.getClob(columnIndex));
     }
 
     @Override
     public NClob getNClob(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getNClob");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getNClob"), rs -> rs.getNClob(columnIndex));
     }
 
     @Override
     public Array getArray(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getArray");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getArray"), rs -> rs.getArray(columnIndex));
     }
 
     @Override
     public SQLXML getSQLXML(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getSQLXML");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getSQLXML"), rs -> rs.getSQLXML(columnIndex));
     }
 
     @Override
     public RowId getRowId(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getRowId");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getRowId"), rs -> rs.getRowId(columnIndex));
     }
 
     @Override
     public URL getURL(int columnIndex) throws SQLException {
-        cell(columnIndex);
-        throw unsupported("getURL");
+        int c = cell(columnIndex);
+        return handOver(c, unsupported("getURL"), rs -> rs.getURL(columnIndex));
     }
 
     // ---- getters by label
@@ -674,9 +784,24 @@ public final class CachedResultSet implements ResultSet {
             return;
         }
         closed = true;
-        if (closeListener != null) {
-            closeListener.closed(this);
+        try {
+            if (handover != null) {
+                handover.close();
+            }
+        } finally {
+            if (closeListener != null) {
+                closeListener.closed(this);
+            }
         }
+    }
+
+    /**
+     * Whether a getter was handed over to the database and the real result set it opened on the statement is
+     * still open. Its statement may then close that result first, the way it closes its own results, before
+     * closing this one.
+     */
+    public boolean holdsRealResult() throws SQLException {
+        return handover != null && handover.holdsRealResult();
     }
 
     /** Told once, when this result set is first closed. */

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 /**
  * Converts a cached cell to what a getter returns. Conversions that every supported driver performs the same
  * way are done; where drivers disagree (rounding a fraction to an int, a boolean to a number, a float to a
- * BigDecimal...) the converter refuses with SQLState 22018 rather than guess: a refused conversion is a visible
- * difference, a guessed one could be a wrong value. Values handed out are always fresh copies.
+ * BigDecimal...) the converter refuses with {@link RefusedConversion} (SQLState 22018) rather than guess: a guessed
+ * conversion could be a wrong value, a refused one is handed over to the database when the result set can do that
+ * (see {@link DatabaseHandover}). Values handed out are always fresh copies.
  */
 final class ValueConverter {
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,19}");
@@ -536,8 +537,8 @@ final class ValueConverter {
         return new SQLDataException("Numeric value out of range for " + target, "22003");
     }
 
-    private static SQLException cannot(CachedResult r, int row, int col, String target) {
-        return new SQLDataException("Cannot convert the value of column " + (col + 1) + " ("
-                + r.column(col).columnTypeName() + ") to " + target, "22018");
+    private static RefusedConversion cannot(CachedResult r, int row, int col, String target) {
+        return new RefusedConversion("Cannot convert the value of column " + (col + 1) + " ("
+                + r.column(col).columnTypeName() + ") to " + target);
     }
 }
