@@ -121,7 +121,9 @@ public final class CachedResultSet implements ResultSet {
             }
             handover = new DatabaseHandover(result, realQuery);
         }
-        return handover.read(row(), col, refusal, getter);
+        T answer = handover.read(row(), col, refusal, getter);
+        wasNull = handover.wasNull();
+        return answer;
     }
 
     @Override

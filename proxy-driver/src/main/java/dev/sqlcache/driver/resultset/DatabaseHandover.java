@@ -86,6 +86,15 @@ final class DatabaseHandover {
         return null;
     }
 
+    /**
+     * The real result set's wasNull after a getter {@link #read} handed over: the driver's own answer, which may
+     * differ from the cached cell's null-ness (MariaDB answers a string it cannot convert with null and wasNull
+     * true, for instance).
+     */
+    boolean wasNull() throws SQLException {
+        return real.wasNull();
+    }
+
     /** Whether a real result set is open; it belongs to the statement that ran the query. */
     boolean holdsRealResult() throws SQLException {
         return real != null && !real.isClosed();
