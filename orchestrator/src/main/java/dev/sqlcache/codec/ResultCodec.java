@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
  * bytes 5..   one Smile document:
  *   [ "sqlcache-result", [token...], columnCount,
  *     [catalog, schema, table, name, label, type, typeName, className, precision, scale, displaySize,
- *      nullable, flagBits, kindTag, stringStyle] ...,
+ *      nullable, flagBits, kindTag, stringStyle | conversions &lt;&lt; 8] ...,
  *     rowCount,
  *     [cell x columnCount, (columnIndex, driverText)...] ... ]
  * </pre>
@@ -40,10 +40,15 @@ import java.util.zip.CRC32C;
  * A cell is null or its kind's tokens: numbers of their exact width, floats and doubles as their raw IEEE bits
  * (bit-exact NaN/±Infinity), BigDecimal as scale + unscaled two's-complement binary, temporal values as
  * epoch numbers, byte[] as raw binary, UUID as two longs. The checksum makes a flipped byte a miss instead
- * of a different valid value.
+ * of a different valid value. The conversions are {@link Conversions}' bits: what the real driver was seen to
+ * answer for the column.
+ *
+ * <p>Version 2 added the text getter bits ({@link Conversions#N_STRING} and the like). A version 1 entry lacks
+ * them, and read as version 2 it would hand every such getter over to the database, so it is a miss instead and is
+ * captured again.
  */
 public final class ResultCodec {
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final String MAGIC = "sqlcache-result";
     private static final int FRAME = 5;
     private static final SmileFactory SMILE = SmileFactory.builder()

@@ -80,6 +80,24 @@ class ResultCodecTest {
         assertEquals(123456789, ((java.sql.Timestamp) d.value(0, 5)).getNanos());
         assertEquals("", d.value(1, 1));
         assertNull(d.value(2, 1));
+        for (int col = 0; col < r.columnCount(); col++) {
+            assertEquals(r.conversions(col), d.conversions(col), "conversions of col " + col);
+        }
+        int text = Conversions.N_STRING | Conversions.CHARACTER_STREAM | Conversions.N_CHARACTER_STREAM;
+        assertEquals(text, d.conversions(1) & text, "H2 answers the text getters of a varchar as a hit does");
+    }
+
+    /**
+     * Format 1 entries have no text getter bits: read as format 2 every getNString would be handed over, so they
+     * are misses (CorruptEntryException, which the engine counts as a miss) and are captured again.
+     */
+    @Test
+    void anEntryOfTheFormerFormatIsAMiss() throws SQLException {
+        byte[] entry = ResultCodec.encode(new String[] {"tok"}, capture("select * from t order by id"));
+        assertEquals(2, entry[0]);
+        entry[0] = 1;
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(entry));
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry));
     }
 
     @Test
