@@ -42,7 +42,10 @@ class DatabaseHandoverTest extends RedisBackedTest {
         Object read(ResultSet rs) throws Exception;
     }
 
-    /** Getters a hit used to refuse (22018 or 0A000) on at least one row of the table, where drivers answer. */
+    /**
+     * Getters a hit used to refuse (22018 or 0A000) on at least one row of the table where drivers answer, or to
+     * answer where a driver fails.
+     */
     private static final List<Getter> REFUSED = List.of(
             new Getter("getBoolean(int 5)", rs -> rs.getBoolean(2)),
             new Getter("getObject(int, Boolean)", rs -> rs.getObject(2, Boolean.class)),
@@ -60,7 +63,15 @@ class DatabaseHandoverTest extends RedisBackedTest {
             new Getter("getURL(varchar)", rs -> rs.getURL(3)),
             new Getter("getObject(int, map)", rs -> rs.getObject(2, Map.of("int4", Integer.class))),
             // MariaDB answers null with wasNull true for the all-zero UUID: wasNull is the driver's too.
-            new Getter("getObject(uuid, LocalDateTime)", rs -> rs.getObject(4, java.time.LocalDateTime.class)));
+            new Getter("getObject(uuid, LocalDateTime)", rs -> rs.getObject(4, java.time.LocalDateTime.class)),
+            // Text getters a hit answered from getString where the driver refuses them (pgjdbc: the N getters on
+            // every column; MariaDB: a Reader from a number).
+            new Getter("getNString(int)", rs -> rs.getNString(2)),
+            new Getter("getNString(varchar)", rs -> rs.getNString(3)),
+            new Getter("getNString(label)", rs -> rs.getNString("v")),
+            new Getter("getCharacterStream(int)", rs -> rs.getCharacterStream(2)),
+            new Getter("getNCharacterStream(int)", rs -> rs.getNCharacterStream(2)),
+            new Getter("getNCharacterStream(label)", rs -> rs.getNCharacterStream("v")));
 
     private static void createTable(Connection direct, TestDatabase db) throws SQLException {
         String binary = db == TestDatabase.POSTGRES ? "bytea" : "varbinary(20)";

@@ -1,6 +1,7 @@
 package dev.sqlcache.driver.resultset;
 
 import dev.sqlcache.codec.CachedResult;
+import dev.sqlcache.codec.Conversions;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -33,8 +34,8 @@ import java.util.Map;
  * The read-only ResultSet served on a cache hit. Cursor movement lives in {@link Cursor}, value conversion in
  * {@link ValueConverter}; this class checks state, resolves columns and delegates.
  *
- * <p>A getter the cache cannot answer exactly (a conversion it refuses, a LOB, stream or other driver object) is
- * handed over to the database when the result set was given a {@link RealQuery}: see {@link DatabaseHandover}.
+ * <p>A getter the cache cannot answer exactly (a conversion it refuses, a LOB, stream or other driver object, a text
+ * getter the real driver was seen not to answer with the column's getString text) is handed over to the database when the result set was given a {@link RealQuery}: see {@link DatabaseHandover}.
  * Without one, or when the database's cell is no longer the cached one, such a getter fails: SQLState 22018 for
  * a refused conversion, SQLFeatureNotSupportedException 0A000 for the rest.
  *
@@ -242,7 +243,11 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public String getNString(int columnIndex) throws SQLException {
-        return getString(columnIndex);
+        int c = cell(columnIndex);
+        if (!Conversions.answers(result.conversions(c), Conversions.N_STRING)) {
+            return handOver(c, unsupported("getNString"), rs -> rs.getNString(columnIndex));
+        }
+        return result.string(row(), c);
     }
 
     @Override
@@ -433,13 +438,22 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public Reader getCharacterStream(int columnIndex) throws SQLException {
-        String s = getString(columnIndex);
+        int c = cell(columnIndex);
+        if (!Conversions.answers(result.conversions(c), Conversions.CHARACTER_STREAM)) {
+            return handOver(c, unsupported("getCharacterStream"), rs -> rs.getCharacterStream(columnIndex));
+        }
+        String s = result.string(row(), c);
         return s == null ? null : new StringReader(s);
     }
 
     @Override
     public Reader getNCharacterStream(int columnIndex) throws SQLException {
-        return getCharacterStream(columnIndex);
+        int c = cell(columnIndex);
+        if (!Conversions.answers(result.conversions(c), Conversions.N_CHARACTER_STREAM)) {
+            return handOver(c, unsupported("getNCharacterStream"), rs -> rs.getNCharacterStream(columnIndex));
+        }
+        String s = result.string(row(), c);
+        return s == null ? null : new StringReader(s);
     }
 
     @Override
@@ -524,7 +538,7 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public String getNString(String columnLabel) throws SQLException {
-        return getString(findColumn(columnLabel));
+        return getNString(findColumn(columnLabel));
     }
 
     @Override
@@ -630,7 +644,7 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public Reader getNCharacterStream(String columnLabel) throws SQLException {
-        return getCharacterStream(findColumn(columnLabel));
+        return getNCharacterStream(findColumn(columnLabel));
     }
 
     @Override
