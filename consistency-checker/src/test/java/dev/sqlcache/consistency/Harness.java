@@ -1,6 +1,7 @@
 package dev.sqlcache.consistency;
 
 import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TcpRelay;
 import org.h2.tools.Server;
 
 import java.io.IOException;
@@ -19,7 +20,7 @@ final class Harness {
 
     /** Length of each mixed run: short in CI, minutes for a soak ({@code -Dsqlcache.soak.seconds=600}). */
     static long soakSeconds() {
-        return Long.getLong("sqlcache.soak.seconds", 15);
+        return Long.getLong("sqlcache.soak.seconds", 20);
     }
 
     private Harness() {
@@ -78,10 +79,14 @@ final class Harness {
             Schema.initWatermarks(watermarks);
         }
         Map<String, String> cache = redis.tcpProperties();
+        // The forked JVM reaches Redis through a relay, so that it alone can be cut off while this one is not.
+        TcpRelay relay = TcpRelay.to(redis.port());
+        Map<String, String> relayed = new java.util.LinkedHashMap<>(cache);
+        relayed.put("sqlcache.redis.port", Integer.toString(relay.port()));
         long pauseMicros = 40_000;
         Workload.Settings here = new Workload.Settings(target, cache, watermarkFile, seconds, 1, "jvm-1", 3, 2,
                 pauseMicros, 5_000_000);
-        Workload.Settings there = new Workload.Settings(target, cache, watermarkFile, seconds, 2, "jvm-2", 3, 2,
+        Workload.Settings there = new Workload.Settings(target, relayed, watermarkFile, seconds, 2, "jvm-2", 3, 2,
                 pauseMicros, 5_000_000);
         Path childReport = dir.resolve("jvm-2.report");
         Path childLog = dir.resolve("jvm-2.log");
@@ -102,7 +107,7 @@ final class Harness {
         runner.start();
         try {
             if (faults) {
-                injectFaults(redis, seconds, merged);
+                injectFaults(redis, relay, seconds, merged);
             }
             runner.join(TimeUnit.SECONDS.toMillis(seconds + 120));
             if (!child.waitFor(seconds + 120, TimeUnit.SECONDS)) {
@@ -110,9 +115,9 @@ final class Harness {
                 throw new AssertionError("forked workload did not finish; log: " + Files.readString(childLog));
             }
         } finally {
+            relay.close();
             if (redis.isRunning()) {
                 redis.resume();
-            System.out.println("fault: resume at " + java.time.LocalTime.now());
             }
             if (child.isAlive()) {
                 child.destroyForcibly();
@@ -138,42 +143,49 @@ final class Harness {
     }
 
     /**
-     * Pauses (SIGSTOP) Redis, kills and restarts it, and pauses it again, in every 15 s of the run; the last
-     * seconds stay quiet so that the run ends on a healthy cache.
+     * In every cycle of the run: pauses (SIGSTOP) Redis, kills and restarts it, cuts the forked JVM off from it
+     * while this one still reaches it (a partition), and pauses it again; the last seconds stay quiet so that the
+     * run ends on a healthy cache.
      */
-    static void injectFaults(RedisServerFixture redis, long seconds, Report report) throws InterruptedException {
+    static void injectFaults(RedisServerFixture redis, TcpRelay relay, long seconds, Report report)
+            throws InterruptedException {
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(Math.max(seconds - 3, 1));
         int cycles = 0;
         while (System.nanoTime() < end && cycles++ < 10_000) {
-            if (!sleepUntilOrEnd(end, 3_000)) {
+            if (!sleepUntilOrEnd(end, 2_000)) {
                 break;
             }
-            redis.pause();
-            System.out.println("fault: pause at " + java.time.LocalTime.now());
-            report.count("faults.pause");
+            fault("pause", report, redis::pause);
             Thread.sleep(1_500);
-            redis.resume();
-            System.out.println("fault: resume at " + java.time.LocalTime.now());
-            if (!sleepUntilOrEnd(end, 3_000)) {
+            fault("resume", null, redis::resume);
+            if (!sleepUntilOrEnd(end, 2_000)) {
                 break;
             }
-            redis.stop();
-            System.out.println("fault: stop at " + java.time.LocalTime.now());
-            report.count("faults.kill");
+            fault("kill", report, redis::stop);
             Thread.sleep(1_000);
-            redis.restart();
-            System.out.println("fault: restart at " + java.time.LocalTime.now());
-            if (!sleepUntilOrEnd(end, 3_000)) {
+            fault("restart", null, redis::restart);
+            if (!sleepUntilOrEnd(end, 2_000)) {
                 break;
             }
-            redis.pause();
-            System.out.println("fault: pause at " + java.time.LocalTime.now());
-            report.count("faults.pause");
+            fault("partition", report, relay::cut);
+            Thread.sleep(3_000);
+            fault("heal", null, relay::restore);
+            if (!sleepUntilOrEnd(end, 2_000)) {
+                break;
+            }
+            fault("pause", report, redis::pause);
             Thread.sleep(2_000);
-            redis.resume();
-            System.out.println("fault: resume at " + java.time.LocalTime.now());
-            sleepUntilOrEnd(end, 3_000);
+            fault("resume", null, redis::resume);
+            sleepUntilOrEnd(end, 2_000);
+        }
+    }
+
+    private static void fault(String name, Report report, Runnable action) {
+        action.run();
+        System.out.println("fault: " + name + " at " + java.time.LocalTime.now());
+        if (report != null) {
+            report.count("faults." + name);
         }
     }
 

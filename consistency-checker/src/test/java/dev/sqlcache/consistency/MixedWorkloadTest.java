@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The adversarial checker: two JVMs of writers and readers on one database and one Redis, with Redis paused,
- * killed and restarted during the run. No cached answer may be older than a commit that returned before the read
+ * killed and restarted, and the forked JVM cut off from it while this one is not, during the run. No cached answer may be older than a commit that returned before the read
  * started, no answer may show a rolled-back write or a broken invariant, the application sees no errors, and the
  * cache must actually be used.
  */
@@ -56,10 +56,12 @@ class MixedWorkloadTest {
         if (!redis.isRunning()) {
             redis.restart();
         }
-        Report report = Harness.runMixed(target, redis, Harness.soakSeconds(),
-                Boolean.parseBoolean(System.getProperty("sqlcache.checker.faults", "true")));
+        boolean faults = Boolean.parseBoolean(System.getProperty("sqlcache.checker.faults", "true"));
+        Report report = Harness.runMixed(target, redis, Harness.soakSeconds(), faults);
         String summary = target.name() + ": " + report.summary();
         assertAll(
+                () -> assertTrue(!faults || report.get("faults.partition") >= 1,
+                        "the run must cut the forked JVM off from Redis at least once, " + summary),
                 () -> assertEquals(0, report.get("violations"), "violations, " + summary),
                 () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
                 () -> assertTrue(report.hitRatio() > 0.5, "hit ratio must exceed 50%, " + summary),

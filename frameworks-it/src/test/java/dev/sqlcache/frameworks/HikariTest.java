@@ -93,6 +93,8 @@ class HikariTest {
         if (db == Db.POSTGRES) {
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setUrl(url);
+            // sqlcache caches pgjdbc's text results only (docs/frameworks.md); the driver URL path sets this itself.
+            ds.setBinaryTransfer(false);
             ds.setUser(db.user());
             ds.setPassword(db.password());
             return ds;

@@ -25,16 +25,23 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The bound is computed on this JVM's monotonic clock from the moment the last renewal's answer arrived:
  * the store set the lapse at most {@link #MEMBER_MILLIS} after that; a renewal sent but unanswered may still land
- * before then and prolong it once more by at most as much (a renewal never revives a lapsed membership). Only
- * durations are compared across machines, never clock readings; a margin covers clock rate differences.
+ * before then and prolong it once more by at most as much (a renewal never revives a lapsed membership). A join
+ * needs a ticket issued just before it and valid for {@link #TICKET_MILLIS}, so a join answered late still ends
+ * within a bound known from the ticket's answer. Only durations are compared across machines, never clock
+ * readings; a margin covers clock rate differences.
  */
 final class Membership implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
     static final long MEMBER_MILLIS = 2000;
     static final long RENEW_MILLIS = 500;
-    private static final long LAPSE_BOUND_NANOS =
-            TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS + 2 * MEMBER_MILLIS / 20 + 50);
+    /** How long a join ticket admits a join (store clock). */
+    static final long TICKET_MILLIS = 1000;
+    private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS / 20 + 50);
+    private static final long LAPSE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS) + MARGIN_NANOS;
+    /** After a ticket was issued: a join it admits lands within the ticket's life and lasts one membership. */
+    private static final long JOIN_BOUND_NANOS =
+            TimeUnit.MILLISECONDS.toNanos(TICKET_MILLIS + MEMBER_MILLIS) + MARGIN_NANOS;
     private static final Set<Membership> LIVE = ConcurrentHashMap.newKeySet();
     private static final ScheduledExecutorService RENEWALS = Executors.newScheduledThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "sqlcache-membership");
@@ -56,6 +63,12 @@ final class Membership implements AutoCloseable {
     /** When the answer to the last successful renewal arrived (System.nanoTime()); valid once {@link #joined}. */
     private volatile long confirmedNanos;
     private volatile boolean joined;
+    /**
+     * Until when (System.nanoTime()) a join whose answer was lost may keep this JVM a member; valid once
+     * {@link #joinAttempted}.
+     */
+    private volatile long unansweredJoinUntilNanos;
+    private volatile boolean joinAttempted;
     private volatile boolean member;
     private volatile boolean cutOffLogged;
 
@@ -81,7 +94,15 @@ final class Membership implements AutoCloseable {
             return;
         }
         try {
-            boolean alive = store.renewMembership(id, join, MEMBER_MILLIS, fenceMillis);
+            String ticket = null;
+            if (join) {
+                ticket = VersionTokens.fresh();
+                store.joinTicket(ticket, TICKET_MILLIS);
+                // The ticket exists from at latest now: a join it admits, even one executed late, ends by then.
+                unansweredJoinUntilNanos = System.nanoTime() + JOIN_BOUND_NANOS;
+                joinAttempted = true;
+            }
+            boolean alive = store.renewMembership(id, ticket, MEMBER_MILLIS, fenceMillis);
             if (alive) {
                 confirmedNanos = System.nanoTime();
                 joined = true;
@@ -115,7 +136,12 @@ final class Membership implements AutoCloseable {
      * that no JVM serves from the cache; {@code null} when it never joined and so cannot fence anybody.
      */
     Long lapsedForCertainAtNanos() {
-        return joined ? confirmedNanos + LAPSE_BOUND_NANOS : null;
+        if (!joinAttempted) {
+            return null; // never joined: the first renewal is a join
+        }
+        long bound = unansweredJoinUntilNanos;
+        long renewed = confirmedNanos + LAPSE_BOUND_NANOS;
+        return joined && renewed - bound > 0 ? renewed : bound;
     }
 
     /** The member's id in the store, for tests and diagnostics. */

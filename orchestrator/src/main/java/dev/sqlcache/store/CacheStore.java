@@ -84,16 +84,28 @@ public interface CacheStore extends AutoCloseable {
     /** The sorted set of members, each scored by the store-clock time its membership lapses. */
     String MEMBERS_KEY = "sql:_members";
 
+    /** Prefix of the short-lived keys that admit one join each ({@link #joinTicket}). */
+    String TICKET_PREFIX = "sql:_members:ticket:";
+
     /**
-     * Renews (or, with {@code join}, starts) a JVM's membership for {@code memberMillis} from now, store clock.
+     * Issues a ticket that admits one join within {@code ticketMillis} (store clock). A join sent without one, or
+     * delivered late (after a freeze), is refused: so a JVM whose join went unanswered knows the latest moment it
+     * may have become a member, and can bound its membership as it bounds a renewal.
+     */
+    void joinTicket(String ticket, long ticketMillis);
+
+    /**
+     * Renews (or, with {@code joinTicket}, starts) a JVM's membership for {@code memberMillis} from now, store clock.
      * Members lapsed for longer than {@code fenceMillis} are dropped (their writes can no longer be told apart from
      * anyone's, so the fence comes back with a fresh token). Keeps {@link #FENCE_KEY} alive exactly until the
      * earliest membership lapses, or deletes it while a lapsed member remains.
      *
-     * @return false when the membership had lapsed or was dropped: the member must deliver what it owes and join
-     *         again; renewing never revives a lapsed membership, so a renewal delivered late cannot prolong it
+     * @param joinTicket null to renew; a ticket from {@link #joinTicket} to join (consumed)
+     * @return false when the membership had lapsed or was dropped, or the ticket had expired: the member must
+     *         deliver what it owes and join again; renewing never revives a lapsed membership, so a renewal
+     *         delivered late cannot prolong it
      */
-    boolean renewMembership(String member, boolean join, long memberMillis, long fenceMillis);
+    boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis);
 
     /** Ends a membership on a clean shutdown, so that leaving does not fence the others. */
     void leaveMembership(String member);

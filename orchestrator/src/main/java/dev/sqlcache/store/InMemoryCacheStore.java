@@ -169,7 +169,12 @@ public final class InMemoryCacheStore implements CacheStore {
 
     /** One JVM is the only member: the fence just has to exist (again, fresh, after deleteMatching or close). */
     @Override
-    public boolean renewMembership(String member, boolean join, long memberMillis, long fenceMillis) {
+    public void joinTicket(String ticket, long ticketMillis) {
+        // Nobody else shares this store: every join is admitted.
+    }
+
+    @Override
+    public boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis) {
         versions.computeIfAbsent(FENCE_KEY, key -> VersionTokens.fresh());
         return true;
     }

@@ -142,13 +142,18 @@ public final class RedisCacheStore implements CacheStore {
             """;
 
     /**
-     * KEYS[1] = members, KEYS[2] = fence; ARGV = member, '1' to join, membership ms, fence timeout ms, fresh token.
-     * Returns 1 when the member is alive afterwards, 0 when its membership had lapsed (it must join again).
+     * KEYS[1] = members, KEYS[2] = fence, KEYS[3] = the join ticket ('' to renew); ARGV = member, '1' to join,
+     * membership ms, fence timeout ms, fresh token. Returns 1 when the member is alive afterwards, 0 when its
+     * membership had lapsed or its ticket had expired (it must join again).
      */
     static final String RENEW_SCRIPT = SERVER_CLOCK + FENCE_HELPERS + """
             local at = now()
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - tonumber(ARGV[4]))
-            if ARGV[2] ~= '1' then
+            if ARGV[2] == '1' then
+              if redis.call('DEL', KEYS[3]) == 0 then
+                return 0
+              end
+            else
               local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
               if not score or tonumber(score) <= at then
                 fence(at, ARGV[5])
@@ -371,8 +376,16 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
-    public boolean renewMembership(String member, boolean join, long memberMillis, long fenceMillis) {
-        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
+    public void joinTicket(String ticket, long ticketMillis) {
+        execute("joinTicket", () -> client.set(bytes(TICKET_PREFIX + ticket), bytes("1"),
+                redis.clients.jedis.params.SetParams.setParams().px(ticketMillis)));
+    }
+
+    @Override
+    public boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis) {
+        boolean join = joinTicket != null;
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY),
+                bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX));
         List<byte[]> args = List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
                 bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()));
         Object alive = script("renewMembership", RENEW_SCRIPT_SHA, RENEW_SCRIPT_BYTES, keys, args);

@@ -45,6 +45,25 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         return store.lookup("no-entry", new String[] {CacheStore.FENCE_KEY}).versions()[0];
     }
 
+    private static boolean join(String member, long memberMillis, long fenceMillis) {
+        String ticket = "t-" + member + "-" + System.nanoTime();
+        store.joinTicket(ticket, 1_000);
+        return store.renewMembership(member, ticket, memberMillis, fenceMillis);
+    }
+
+    @Test
+    void aJoinNeedsALiveTicketSoThatOneDeliveredLateIsRefused() throws Exception {
+        forgetMembers();
+        assertFalse(store.renewMembership("a", "never-issued", 5_000, 60_000));
+        store.joinTicket("short", 50);
+        Thread.sleep(120);
+        assertFalse(store.renewMembership("a", "short", 5_000, 60_000), "the ticket expired before the join ran");
+        assertEquals(":0", server.command("EXISTS", CacheStore.MEMBERS_KEY));
+        store.joinTicket("once", 1_000);
+        assertTrue(store.renewMembership("a", "once", 5_000, 60_000));
+        assertFalse(store.renewMembership("b", "once", 5_000, 60_000), "a ticket admits one join");
+    }
+
     private static void forgetMembers() {
         server.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
     }
@@ -52,21 +71,21 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
     @Test
     void theFenceLivesUntilTheEarliestMembershipLapsesAndALapsedOneIsNeverRevived() throws Exception {
         forgetMembers();
-        assertTrue(store.renewMembership("a", true, 300, 60_000));
+        assertTrue(join("a", 300, 60_000));
         String first = fence();
         assertTrue(first != null);
-        assertTrue(store.renewMembership("b", true, 5_000, 60_000));
+        assertTrue(join("b", 5_000, 60_000));
         long pttl = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
         assertTrue(pttl > 0 && pttl <= 300, "the fence expires with the earliest member, not the latest: " + pttl);
 
         Thread.sleep(400);
         assertEquals(null, fence(), "a lapsed member takes the fence down by itself");
-        assertTrue(store.renewMembership("b", false, 5_000, 60_000));
+        assertTrue(store.renewMembership("b", null, 5_000, 60_000));
         assertEquals(null, fence(), "it stays down while the lapsed member remains");
-        assertFalse(store.renewMembership("a", false, 300, 60_000), "a late renewal does not revive it");
+        assertFalse(store.renewMembership("a", null, 300, 60_000), "a late renewal does not revive it");
         assertEquals(null, fence());
 
-        assertTrue(store.renewMembership("a", true, 5_000, 60_000));
+        assertTrue(join("a", 5_000, 60_000));
         String again = fence();
         assertTrue(again != null && !again.equals(first), "back up with a fresh token: nothing older matches");
     }
@@ -74,22 +93,22 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
     @Test
     void aMemberLapsedForLongerThanTheFenceTimeoutIsDropped() throws Exception {
         forgetMembers();
-        assertTrue(store.renewMembership("silent", true, 100, 60_000));
-        assertTrue(store.renewMembership("alive", true, 5_000, 60_000));
+        assertTrue(join("silent", 100, 60_000));
+        assertTrue(join("alive", 5_000, 60_000));
         Thread.sleep(250);
-        assertTrue(store.renewMembership("alive", false, 5_000, 60_000));
+        assertTrue(store.renewMembership("alive", null, 5_000, 60_000));
         assertEquals(null, fence());
-        assertTrue(store.renewMembership("alive", false, 5_000, 100));
+        assertTrue(store.renewMembership("alive", null, 5_000, 100));
         assertEquals(":1", server.command("ZCARD", CacheStore.MEMBERS_KEY));
         assertTrue(fence() != null, "without the silent member the fence is back");
-        assertFalse(store.renewMembership("silent", false, 100, 100), "the dropped member must join again");
+        assertFalse(store.renewMembership("silent", null, 100, 100), "the dropped member must join again");
     }
 
     @Test
     void leavingKeepsTheFenceForTheOthers() {
         forgetMembers();
-        assertTrue(store.renewMembership("a", true, 5_000, 60_000));
-        assertTrue(store.renewMembership("b", true, 5_000, 60_000));
+        assertTrue(join("a", 5_000, 60_000));
+        assertTrue(join("b", 5_000, 60_000));
         String token = fence();
         store.leaveMembership("b");
         assertEquals(":1", server.command("ZCARD", CacheStore.MEMBERS_KEY));
@@ -103,11 +122,11 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
     @Test
     void flushingKeepsTheMembership() {
         forgetMembers();
-        assertTrue(store.renewMembership("a", true, 5_000, 60_000));
+        assertTrue(join("a", 5_000, 60_000));
         assertTrue(store.deleteMatching("sql:*") >= 1);
         assertEquals(":1", server.command("ZCARD", CacheStore.MEMBERS_KEY));
         assertEquals(null, fence(), "the fence is data: deleted, and back fresh on the next renewal");
-        assertTrue(store.renewMembership("a", false, 5_000, 60_000));
+        assertTrue(store.renewMembership("a", null, 5_000, 60_000));
         assertTrue(fence() != null);
     }
 
