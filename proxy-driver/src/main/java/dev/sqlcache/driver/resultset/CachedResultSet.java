@@ -34,13 +34,15 @@ import java.util.Map;
  * The read-only ResultSet served on a cache hit. Cursor movement lives in {@link Cursor}, value conversion in
  * {@link ValueConverter}; this class checks state, resolves columns and delegates.
  *
- * <p>A getter the cache cannot answer exactly (a conversion it refuses, a LOB, stream or other driver object, a text
- * getter the real driver was seen not to answer with the column's getString text) is handed over to the database when the result set was given a {@link RealQuery}: see {@link DatabaseHandover}.
- * Without one, or when the database's cell is no longer the cached one, such a getter fails: SQLState 22018 for
- * a refused conversion, SQLFeatureNotSupportedException 0A000 for the rest.
+ * <p>A getter the cache cannot answer exactly (a conversion it refuses, a number out of the target's range, a LOB,
+ * stream or other driver object, a text getter the real driver was seen not to answer with the column's getString
+ * text) is handed over to the database when the result set was given a {@link RealQuery}: see
+ * {@link DatabaseHandover}. Without one, or when the database's cell is no longer the cached one, such a getter
+ * fails: SQLState 22018 for a refused conversion, 22003 for numeric overflow, SQLFeatureNotSupportedException 0A000
+ * for the rest.
  *
  * <p>Other SQLStates: closed result set 24000; cursor not on a row 24000; scrolling a TYPE_FORWARD_ONLY result
- * 24000; column index out of range 07009; unknown column label 42S22; numeric overflow 22003; every update method
+ * 24000; column index out of range 07009; unknown column label 42S22; every update method
  * SQLFeatureNotSupportedException 0A000 (the result is CONCUR_READ_ONLY).
  */
 public final class CachedResultSet implements ResultSet {

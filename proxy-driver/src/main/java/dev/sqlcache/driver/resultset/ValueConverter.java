@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.sql.Date;
-import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Time;
 import java.sql.Timestamp;
@@ -533,8 +532,12 @@ final class ValueConverter {
         return v;
     }
 
-    private static SQLException outOfRange(String target) {
-        return new SQLDataException("Numeric value out of range for " + target, "22003");
+    /**
+     * Every driver fails here, each with an exception of its own (H2 and pgjdbc with SQLState 22003, MariaDB with
+     * none): refused, so that a hit hands the getter over and the application gets the driver's own exception.
+     */
+    private static RefusedConversion outOfRange(String target) {
+        return new RefusedConversion("Numeric value out of range for " + target, "22003");
     }
 
     private static RefusedConversion cannot(CachedResult r, int row, int col, String target) {
