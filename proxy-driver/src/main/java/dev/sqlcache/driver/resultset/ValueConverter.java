@@ -533,8 +533,9 @@ final class ValueConverter {
     }
 
     /**
-     * Every driver fails here, each with an exception of its own (H2 and pgjdbc with SQLState 22003, MariaDB with
-     * none): refused, so that a hit hands the getter over and the application gets the driver's own exception.
+     * H2, pgjdbc and MariaDB all fail here, each with an exception of its own (H2 and pgjdbc with SQLState 22003,
+     * MariaDB with none): refused, so that a hit hands the getter over and the application gets the driver's own
+     * answer.
      */
     private static RefusedConversion outOfRange(String target) {
         return new RefusedConversion("Numeric value out of range for " + target, "22003");
