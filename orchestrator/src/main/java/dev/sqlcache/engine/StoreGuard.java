@@ -318,6 +318,10 @@ public final class StoreGuard implements AutoCloseable {
             owe(versionKeys, leaseTokens);
             failed("end lease", e);
             scheduleRedelivery();
+            // The lease may not cover the write any more (it expired in a long transaction, it never landed, or
+            // it was flushed), and the commit is about to return: like a bump, wait until the end is delivered or
+            // this JVM's membership has lapsed (it does not renew while it owes), so no JVM serves the old answer.
+            waitForDeliveryOrFence();
         }
     }
 
@@ -348,8 +352,8 @@ public final class StoreGuard implements AutoCloseable {
 
     @Override
     public void close() {
+        membership.close(); // first: it may wait briefly for owed invalidations, which redelivery sends
         closed = true;
-        membership.close();
         store.close();
     }
 }

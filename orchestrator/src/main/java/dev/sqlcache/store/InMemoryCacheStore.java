@@ -174,9 +174,10 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
-    public boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis) {
+    public long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis,
+                                long notAfter) {
         versions.computeIfAbsent(FENCE_KEY, key -> VersionTokens.fresh());
-        return true;
+        return TimeUnit.NANOSECONDS.toMillis(ticker.read());
     }
 
     @Override

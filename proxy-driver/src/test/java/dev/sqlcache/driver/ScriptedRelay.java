@@ -39,6 +39,7 @@ final class ScriptedRelay implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile long delayNanos;
+    private volatile Pattern delayedOnly;
     private volatile Pattern hookPattern;
     private volatile Runnable hook;
     private volatile boolean closed;
@@ -61,6 +62,12 @@ final class ScriptedRelay implements AutoCloseable {
 
     /** From now on, commands reach Redis {@code millis} after the client sent them (0: at once). */
     void delayRequests(long millis) {
+        delayRequests(millis, null);
+    }
+
+    /** From now on, chunks matching {@code only} (every one for null) reach Redis {@code millis} late. */
+    void delayRequests(long millis, Pattern only) {
+        delayedOnly = only;
         delayNanos = TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
@@ -125,7 +132,9 @@ final class ScriptedRelay implements AutoCloseable {
                 while ((n = in.read(buffer)) >= 0) {
                     byte[] data = java.util.Arrays.copyOf(buffer, n);
                     String text = new String(data, StandardCharsets.ISO_8859_1);
-                    long delay = HANDSHAKE.matcher(text).find() ? 0 : delayNanos;
+                    Pattern only = delayedOnly;
+                    long delay = HANDSHAKE.matcher(text).find() || only != null && !only.matcher(text).find()
+                            ? 0 : delayNanos;
                     // Keep the connection's byte order: never due before what was read earlier.
                     long due = Math.max(System.nanoTime() + delay, lastDue);
                     lastDue = due;
