@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -24,8 +23,10 @@ import java.util.function.BooleanSupplier;
  * it runs; from then on the others cannot serve anything older than it.
  *
  * <p>The bound is computed on this JVM's monotonic clock from the moment the last renewal's answer arrived:
- * the store set the lapse at most {@link #MEMBER_MILLIS} after that; a renewal sent but unanswered may still land
- * before then and prolong it once more by at most as much (a renewal never revives a lapsed membership). A join
+ * the store set the lapse at most {@link #MEMBER_MILLIS} after that. Renewals sent afterwards may all go
+ * unanswered and still land, each while the membership is alive; so each carries a cap, on the store's clock, of
+ * twice {@link #MEMBER_MILLIS} after the last answered renewal ran, and none takes the membership past it (nor
+ * revives a lapsed one). A join
  * needs a ticket issued just before it and valid for {@link #TICKET_MILLIS}, so a join answered late still ends
  * within a bound known from the ticket's answer. Only durations are compared across machines, never clock
  * readings; a margin covers clock rate differences.
@@ -42,15 +43,12 @@ final class Membership implements AutoCloseable {
     /** After a ticket was issued: a join it admits lands within the ticket's life and lasts one membership. */
     private static final long JOIN_BOUND_NANOS =
             TimeUnit.MILLISECONDS.toNanos(TICKET_MILLIS + MEMBER_MILLIS) + MARGIN_NANOS;
+    /** On a clean exit, how long a membership waits for owed invalidations to be delivered before it leaves. */
+    private static final long EXIT_DELIVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Set<Membership> LIVE = ConcurrentHashMap.newKeySet();
-    private static final ScheduledExecutorService RENEWALS = Executors.newScheduledThreadPool(2, runnable -> {
-        Thread thread = new Thread(runnable, "sqlcache-membership");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Membership::leave),
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Membership::close),
                 "sqlcache-membership-leave"));
     }
 
@@ -59,9 +57,17 @@ final class Membership implements AutoCloseable {
     private final long fenceMillis;
     /** True when this JVM owes no invalidation: only then may a lapsed member join again. */
     private final BooleanSupplier owesNothing;
-    private final ScheduledFuture<?> renewals;
+    /**
+     * Its own thread: a renewal to a frozen store holds it for the socket timeout, and must not hold back the
+     * renewals of other stores (their memberships would lapse and fence every JVM sharing them).
+     */
+    private final ScheduledExecutorService renewals;
     /** When the answer to the last successful renewal arrived (System.nanoTime()); valid once {@link #joined}. */
     private volatile long confirmedNanos;
+    /** The store-clock time at which that renewal ran: the next renewals may not take the membership past it + 2 x. */
+    private volatile long confirmedStoreMillis;
+    /** Set once it left (or will not): no renewal or join runs afterwards. Guarded by {@code this}. */
+    private boolean closed;
     private volatile boolean joined;
     /**
      * Until when (System.nanoTime()) a join whose answer was lost may keep this JVM a member; valid once
@@ -80,31 +86,48 @@ final class Membership implements AutoCloseable {
         this.store = store;
         this.fenceMillis = fenceMillis;
         this.owesNothing = owesNothing;
+        this.renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sqlcache-membership");
+            thread.setDaemon(true);
+            return thread;
+        });
         renew();
         LIVE.add(this);
-        this.renewals = RENEWALS.scheduleWithFixedDelay(this::renew, RENEW_MILLIS, RENEW_MILLIS,
-                TimeUnit.MILLISECONDS);
+        renewals.scheduleWithFixedDelay(this::renew, RENEW_MILLIS, RENEW_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** One renewal, or a join when the membership lapsed and nothing is owed any more. */
-    void renew() {
+    /**
+     * One renewal, or a join when the membership lapsed. Neither while an invalidation is owed: the fence must not
+     * stay up (or come back) for answers that invalidation should hide, so the membership lapses until it lands.
+     */
+    synchronized void renew() {
+        if (closed) {
+            return;
+        }
         boolean join = !member;
-        if (join && !owesNothing.getAsBoolean()) {
-            // Joining first would put the fence back before the invalidations it stands in for have landed.
+        if (!owesNothing.getAsBoolean()) {
+            lapsedLocally();
             return;
         }
         try {
             String ticket = null;
+            long notAfter = CacheStore.NO_CAP;
             if (join) {
                 ticket = VersionTokens.fresh();
                 store.joinTicket(ticket, TICKET_MILLIS);
                 // The ticket exists from at latest now: a join it admits, even one executed late, ends by then.
                 unansweredJoinUntilNanos = System.nanoTime() + JOIN_BOUND_NANOS;
                 joinAttempted = true;
+            } else {
+                // However many of the renewals sent from now on land late, none outlasts the bound computed from
+                // the last one answered (lapsedForCertainAtNanos).
+                notAfter = confirmedStoreMillis + 2 * MEMBER_MILLIS;
             }
-            boolean alive = store.renewMembership(id, ticket, MEMBER_MILLIS, fenceMillis);
+            long at = store.renewMembership(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter);
+            boolean alive = at >= 0;
             if (alive) {
                 confirmedNanos = System.nanoTime();
+                confirmedStoreMillis = at;
                 joined = true;
                 cutOffLogged = false;
             } else if (member) {
@@ -114,10 +137,15 @@ final class Membership implements AutoCloseable {
         } catch (RuntimeException e) {
             // The fail-open guard counts and logs store failures; here only the consequence matters.
             LOG.debug("sqlcache: membership renewal failed: {}", e.getMessage());
-            if (joined && System.nanoTime() - confirmedNanos > TimeUnit.MILLISECONDS.toNanos(MEMBER_MILLIS)) {
-                member = false;
-                warnIfCutOffTooLong();
-            }
+            lapsedLocally();
+        }
+    }
+
+    /** No renewal was answered for a whole membership: it has lapsed, the next attempt must join. */
+    private void lapsedLocally() {
+        if (joined && System.nanoTime() - confirmedNanos > TimeUnit.MILLISECONDS.toNanos(MEMBER_MILLIS)) {
+            member = false;
+            warnIfCutOffTooLong();
         }
     }
 
@@ -149,19 +177,38 @@ final class Membership implements AutoCloseable {
         return id;
     }
 
-    private void leave() {
+    /**
+     * Stops renewing for good, then leaves, unless an invalidation is still owed after a short wait for its
+     * delivery: leaving would bring the fence back for answers it should hide, so the membership lapses instead
+     * (the others wait sqlcache.fenceTimeout). Called on a clean exit (shutdown hook) and when the store closes.
+     */
+    @Override
+    public void close() {
+        if (!LIVE.remove(this)) {
+            return;
+        }
+        renewals.shutdown();
+        synchronized (this) { // waits for a renewal in flight: none may land after the leave
+            closed = true;
+        }
+        long deadline = System.nanoTime() + EXIT_DELIVERY_NANOS;
+        while (!owesNothing.getAsBoolean() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!owesNothing.getAsBoolean()) {
+            LOG.warn("sqlcache: leaving {} with invalidations undelivered: other JVMs stay off the cache until "
+                    + "sqlcache.fenceTimeout passes", store.describe());
+            return;
+        }
         try {
             store.leaveMembership(id);
         } catch (RuntimeException e) {
             LOG.debug("sqlcache: leaving {} failed: {}", store.describe(), e.getMessage());
-        }
-    }
-
-    @Override
-    public void close() {
-        renewals.cancel(false);
-        if (LIVE.remove(this)) {
-            leave();
         }
     }
 }

@@ -103,10 +103,16 @@ public final class SessionCache {
             return bypass(BypassReason.FENCED, plan);
         }
         if (anyMissing(tokens)) {
-            tokens = store.initVersions(versionKeys);
-            if (tokens == null) {
+            // Never the fence (FENCE_INDEX = 0): set-if-absent would create it again, without expiry, when it
+            // vanished since the lookup. The put checks the fence token seen here.
+            String[] created = store.initVersions(Arrays.copyOfRange(versionKeys, 1, versionKeys.length));
+            if (created == null) {
                 return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
             }
+            String fence = tokens[CacheEngine.FENCE_INDEX];
+            tokens = new String[versionKeys.length];
+            tokens[CacheEngine.FENCE_INDEX] = fence;
+            System.arraycopy(created, 0, tokens, 1, created.length);
         }
         for (String token : tokens) {
             if (CacheStore.isLease(token)) {

@@ -241,11 +241,23 @@ public final class StoreGuard implements AutoCloseable {
         // it by its token either way.
         try {
             store.leaseVersions(versionKeys, tokens, leaseMillis);
+            answeredDuringBackoff();
         } catch (RuntimeException e) {
             failed("lease", e);
             leaseOrWaitForFence(versionKeys, tokens, leaseMillis);
         }
         return tokens;
+    }
+
+    /**
+     * The store answered a write's lease while this JVM was in back-off: leave it now, as a delivered invalidation
+     * would, rather than after up to {@link #MAX_BACKOFF_NANOS}. A write that waited for its lease owes nothing
+     * afterwards, so no redelivery would end the back-off, and readers would stay off the cache until it expires.
+     */
+    private void answeredDuringBackoff() {
+        if (failing) {
+            recover(true);
+        }
     }
 
     /**
@@ -260,6 +272,7 @@ public final class StoreGuard implements AutoCloseable {
             pause();
             try {
                 store.leaseVersions(versionKeys, tokens, leaseMillis);
+                answeredDuringBackoff();
                 return;
             } catch (RuntimeException retry) {
                 statistics.redisError();
@@ -318,6 +331,10 @@ public final class StoreGuard implements AutoCloseable {
             owe(versionKeys, leaseTokens);
             failed("end lease", e);
             scheduleRedelivery();
+            // The lease may not cover the write any more (it expired in a long transaction, it never landed, or
+            // it was flushed), and the commit is about to return: like a bump, wait until the end is delivered or
+            // this JVM's membership has lapsed (it does not renew while it owes), so no JVM serves the old answer.
+            waitForDeliveryOrFence();
         }
     }
 
@@ -348,8 +365,8 @@ public final class StoreGuard implements AutoCloseable {
 
     @Override
     public void close() {
+        membership.close(); // first: it may wait briefly for owed invalidations, which redelivery sends
         closed = true;
-        membership.close();
         store.close();
     }
 }

@@ -101,11 +101,23 @@ public interface CacheStore extends AutoCloseable {
      * earliest membership lapses, or deletes it while a lapsed member remains.
      *
      * @param joinTicket null to renew; a ticket from {@link #joinTicket} to join (consumed)
-     * @return false when the membership had lapsed or was dropped, or the ticket had expired: the member must
-     *         deliver what it owes and join again; renewing never revives a lapsed membership, so a renewal
-     *         delivered late cannot prolong it
+     * @param notAfter   for a renewal, the store-clock time (ms) the membership may not outlast, as the member
+     *                   derived it from a renewal that was answered ({@link #NO_CAP} for none): however many
+     *                   unanswered renewals land late, each one while the membership is still alive, none takes it
+     *                   past that moment
+     * @return the store-clock time (ms) at which it ran when the member is alive afterwards; -1 when the membership
+     *         had lapsed or was dropped, or the ticket had expired: the member must deliver what it owes and join
+     *         again; renewing never revives a lapsed membership, so a renewal delivered late cannot prolong it
      */
-    boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis);
+    long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter);
+
+    /** No cap on a renewal ({@link #renewMembership(String, String, long, long, long)}). */
+    long NO_CAP = 0;
+
+    /** {@link #renewMembership(String, String, long, long, long)} without a cap: whether the member is alive. */
+    default boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis) {
+        return renewMembership(member, joinTicket, memberMillis, fenceMillis, NO_CAP) >= 0;
+    }
 
     /** Ends a membership on a clean shutdown, so that leaving does not fence the others. */
     void leaveMembership(String member);

@@ -143,27 +143,49 @@ public final class RedisCacheStore implements CacheStore {
 
     /**
      * KEYS[1] = members, KEYS[2] = fence, KEYS[3] = the join ticket ('' to renew); ARGV = member, '1' to join,
-     * membership ms, fence timeout ms, fresh token. Returns 1 when the member is alive afterwards, 0 when its
-     * membership had lapsed or its ticket had expired (it must join again).
+     * membership ms, fence timeout ms, fresh token, the cap of a renewal (server ms, 0 for none). Returns the server
+     * time when the member is alive afterwards, -1 when its membership had lapsed or its ticket had expired (it must
+     * join again). A renewal never lowers a membership and never takes it beyond its cap.
      */
     static final String RENEW_SCRIPT = SERVER_CLOCK + FENCE_HELPERS + """
             local at = now()
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - tonumber(ARGV[4]))
+            local lapse = at + tonumber(ARGV[3])
             if ARGV[2] == '1' then
               if redis.call('DEL', KEYS[3]) == 0 then
-                return 0
+                return -1
               end
             else
               local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
               if not score or tonumber(score) <= at then
                 fence(at, ARGV[5])
-                return 0
+                return -1
+              end
+              local cap = tonumber(ARGV[6])
+              if cap > 0 and cap < lapse then
+                lapse = cap
+              end
+              if tonumber(score) > lapse then
+                lapse = tonumber(score)
               end
             end
-            redis.call('ZADD', KEYS[1], at + tonumber(ARGV[3]), ARGV[1])
+            redis.call('ZADD', KEYS[1], lapse, ARGV[1])
             fence(at, ARGV[5])
+            return at
+            """;
+
+    /**
+     * KEYS[1] = the ticket; ARGV[1] = its life in ms. The DEL first is a write a full Redis (maxmemory,
+     * noeviction) still allows, and a script that has written may go on writing: so a JVM can join a full Redis,
+     * as the renewal and lease scripts (which also start with a deletion) keep working in one.
+     */
+    static final String TICKET_SCRIPT = """
+            redis.call('DEL', KEYS[1])
+            redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
             return 1
             """;
+    private static final byte[] TICKET_SCRIPT_BYTES = TICKET_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TICKET_SCRIPT_SHA = sha1Hex(TICKET_SCRIPT_BYTES);
 
     /** KEYS[1] = members, KEYS[2] = fence; ARGV = member, fresh token. */
     static final String LEAVE_SCRIPT = SERVER_CLOCK + FENCE_HELPERS + """
@@ -377,19 +399,21 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public void joinTicket(String ticket, long ticketMillis) {
-        execute("joinTicket", () -> client.set(bytes(TICKET_PREFIX + ticket), bytes("1"),
-                redis.clients.jedis.params.SetParams.setParams().px(ticketMillis)));
+        script("joinTicket", TICKET_SCRIPT_SHA, TICKET_SCRIPT_BYTES, List.of(bytes(TICKET_PREFIX + ticket)),
+                List.of(bytes(Long.toString(Math.max(1, ticketMillis)))));
     }
 
     @Override
-    public boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis) {
+    public long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis,
+                                long notAfter) {
         boolean join = joinTicket != null;
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY),
                 bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX));
         List<byte[]> args = List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
-                bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()));
-        Object alive = script("renewMembership", RENEW_SCRIPT_SHA, RENEW_SCRIPT_BYTES, keys, args);
-        return alive instanceof Long number && number == 1L;
+                bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
+                bytes(Long.toString(Math.max(NO_CAP, notAfter))));
+        Object at = script("renewMembership", RENEW_SCRIPT_SHA, RENEW_SCRIPT_BYTES, keys, args);
+        return at instanceof Long number ? number : -1;
     }
 
     @Override

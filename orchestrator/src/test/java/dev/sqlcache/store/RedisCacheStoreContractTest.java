@@ -90,6 +90,25 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(again != null && !again.equals(first), "back up with a fresh token: nothing older matches");
     }
 
+    /**
+     * Unanswered renewals may all land, each while the membership is still alive: without a cap each would prolong
+     * it by a whole membership from when it lands, past any bound the member can compute.
+     */
+    @Test
+    void aRenewalNeverTakesTheMembershipPastItsCapNorLowersIt() {
+        forgetMembers();
+        store.joinTicket("cap", 1_000);
+        long at = store.renewMembership("a", "cap", 500, 60_000, CacheStore.NO_CAP);
+        assertTrue(at > 0, "the join answers the store's time");
+        long later = store.renewMembership("a", null, 5_000, 60_000, at + 1_000);
+        assertTrue(later >= at);
+        long pttl = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
+        assertTrue(pttl > 0 && pttl <= at + 1_000 - later, "capped: " + pttl);
+        assertTrue(store.renewMembership("a", null, 5_000, 60_000, at + 10) >= 0, "still alive");
+        long after = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
+        assertTrue(after > 500, "an older cap does not shorten it: " + after);
+    }
+
     @Test
     void aMemberLapsedForLongerThanTheFenceTimeoutIsDropped() throws Exception {
         forgetMembers();

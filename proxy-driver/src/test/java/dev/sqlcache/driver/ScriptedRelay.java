@@ -1,0 +1,219 @@
+package dev.sqlcache.driver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A loopback TCP relay in front of Redis for tests of the network between one client and Redis, beyond what
+ * {@link dev.sqlcache.testing.TcpRelay} (cut / restore) does:
+ *
+ * <ul>
+ *   <li>{@link #delayRequests}: every command the client sends reaches Redis that much later (replies are not
+ *       delayed), as on a congested link or one where TCP retransmits after losses. A client that gives up on a
+ *       reply (socket timeout) closes its connection, but what it sent still arrives, late, as retransmitted data
+ *       does. Connection handshakes ({@code HELLO}, {@code CLIENT SETNAME}, {@code AUTH}) are not delayed, as if the
+ *       pool had kept connections open from before the link slowed down.</li>
+ *   <li>{@link #onceBefore}: runs an action right before the first client chunk matching a pattern is forwarded,
+ *       to place another client's command at an exact point of this client's exchange.</li>
+ * </ul>
+ *
+ * Every thread is a daemon; {@link #close()} drops every connection.
+ */
+final class ScriptedRelay implements AutoCloseable {
+
+    private static final Pattern HANDSHAKE = Pattern.compile("HELLO|CLIENT|AUTH", Pattern.CASE_INSENSITIVE);
+
+    private final ServerSocket listener;
+    private final int targetPort;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile long delayNanos;
+    private volatile Pattern delayedOnly;
+    private volatile Pattern hookPattern;
+    private volatile Runnable hook;
+    private volatile boolean closed;
+
+    private ScriptedRelay(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::accept, "scripted-relay-" + listener.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    static ScriptedRelay to(int targetPort) throws IOException {
+        return new ScriptedRelay(targetPort);
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /** From now on, commands reach Redis {@code millis} after the client sent them (0: at once). */
+    void delayRequests(long millis) {
+        delayRequests(millis, null);
+    }
+
+    /** From now on, chunks matching {@code only} (every one for null) reach Redis {@code millis} late. */
+    void delayRequests(long millis, Pattern only) {
+        delayedOnly = only;
+        delayNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /** Runs {@code action} once, right before forwarding the first client chunk that matches {@code pattern}. */
+    synchronized void onceBefore(Pattern pattern, Runnable action) {
+        hook = action;
+        hookPattern = pattern;
+    }
+
+    private synchronized Runnable takeHook(String chunk) {
+        Pattern pattern = hookPattern;
+        if (pattern == null || !pattern.matcher(chunk).find()) {
+            return null;
+        }
+        Runnable action = hook;
+        hookPattern = null;
+        hook = null;
+        return action;
+    }
+
+    private void accept() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException e) {
+                return;
+            }
+            try {
+                Socket server = new Socket();
+                server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1000);
+                open.add(client);
+                open.add(server);
+                startRequests(client, server);
+                startReplies(server, client);
+            } catch (IOException e) {
+                closeQuietly(client);
+            }
+        }
+    }
+
+    /** One chunk of client bytes (or, with {@code data == null}, the client's end), due at {@code dueNanos}. */
+    private record Chunk(byte[] data, long dueNanos) implements Delayed {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(dueNanos, ((Chunk) other).dueNanos);
+        }
+    }
+
+    private void startRequests(Socket client, Socket server) {
+        DelayQueue<Chunk> queue = new DelayQueue<>();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[65536];
+            long lastDue = 0;
+            try (InputStream in = client.getInputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    byte[] data = java.util.Arrays.copyOf(buffer, n);
+                    String text = new String(data, StandardCharsets.ISO_8859_1);
+                    Pattern only = delayedOnly;
+                    long delay = HANDSHAKE.matcher(text).find() || only != null && !only.matcher(text).find()
+                            ? 0 : delayNanos;
+                    // Keep the connection's byte order: never due before what was read earlier.
+                    long due = Math.max(System.nanoTime() + delay, lastDue);
+                    lastDue = due;
+                    queue.add(new Chunk(data, due));
+                }
+            } catch (IOException e) {
+                // the client went away; what it sent still arrives
+            }
+            queue.add(new Chunk(null, Math.max(System.nanoTime(), lastDue)));
+        }, "scripted-relay-requests-in");
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = server.getOutputStream()) {
+                while (true) {
+                    Chunk chunk = queue.take();
+                    if (chunk.data() == null) {
+                        server.shutdownOutput(); // FIN after the data: Redis still runs what it received
+                        return;
+                    }
+                    Runnable action = takeHook(new String(chunk.data(), StandardCharsets.ISO_8859_1));
+                    if (action != null) {
+                        action.run();
+                    }
+                    out.write(chunk.data());
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                closeQuietly(server);
+            }
+        }, "scripted-relay-requests-out");
+        reader.setDaemon(true);
+        writer.setDaemon(true);
+        reader.start();
+        writer.start();
+    }
+
+    private void startReplies(Socket server, Socket client) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[65536];
+            try (InputStream in = server.getInputStream()) {
+                OutputStream out = client.getOutputStream();
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    try {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    } catch (IOException clientGone) {
+                        // keep draining Redis's replies until it closes, so that it never sees a reset
+                    }
+                }
+            } catch (IOException e) {
+                // Redis went away
+            } finally {
+                closeQuietly(server);
+                closeQuietly(client);
+                open.remove(server);
+                open.remove(client);
+            }
+        }, "scripted-relay-replies");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        open.forEach(ScriptedRelay::closeQuietly);
+        open.clear();
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.sqlcache.driver;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * Forked by {@link ShutdownLeaveTest}: joins through one sqlcache connection, then exits cleanly while another
+ * shutdown hook takes {@code args[1]} ms (as an application server's graceful shutdown does).
+ */
+public final class ShutdownLeaveMain {
+
+    private ShutdownLeaveMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        long hookMillis = Long.parseLong(args[1]);
+        Properties p = new Properties();
+        p.setProperty("sqlcache.redis.host", "127.0.0.1");
+        p.setProperty("sqlcache.redis.port", Integer.toString(port));
+        p.setProperty("user", "sa");
+        p.setProperty("password", "");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlcache:h2:mem:leave;DB_CLOSE_DELAY=-1", p);
+             Statement s = c.createStatement()) {
+            s.execute("create table t(id int primary key)");
+            try (ResultSet rs = s.executeQuery("select count(*) from t")) {
+                rs.next();
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Thread.sleep(hookMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "slow-graceful-shutdown"));
+        System.out.println("joined");
+        System.exit(0);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.store.CacheStore;
+import dev.sqlcache.testing.RedisServerFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * "A clean shutdown leaves the set and fences nobody." The shutdown hook leaves, but the renewal task keeps
+ * running while the JVM finishes its other shutdown hooks: its next renewal is refused (the member left), the one
+ * after joins again, and when the JVM is gone that membership lapses and takes the fence down for every other JVM
+ * for sqlcache.fenceTimeout (30 s by default), on every rolling restart of an application whose shutdown takes
+ * longer than about a second.
+ */
+class ShutdownLeaveTest {
+
+    private RedisServerFixture redis;
+
+    @BeforeEach
+    void start() {
+        redis = RedisServerFixture.start();
+    }
+
+    @AfterEach
+    void stop() {
+        redis.close();
+    }
+
+    @Test
+    void aCleanExitLeaves() throws Exception {
+        exitAndCheck(0);
+    }
+
+    @Test
+    void aCleanExitWithASlowShutdownHookLeavesForGood() throws Exception {
+        exitAndCheck(1_500);
+    }
+
+    private void exitAndCheck(long hookMillis) throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", classPath, ShutdownLeaveMain.class.getName(), Integer.toString(redis.port()), Long.toString(hookMillis)))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child exits");
+            assertEquals(0, child.exitValue());
+        } finally {
+            child.destroyForcibly();
+        }
+        Thread.sleep(2_500); // a membership renewed just before the exit has lapsed by now
+        assertEquals(":0", redis.command("ZCARD", CacheStore.MEMBERS_KEY), "the exited JVM is still a member");
+        assertEquals(":1", redis.command("EXISTS", CacheStore.FENCE_KEY), "the fence is down for everybody");
+    }
+}
