@@ -129,7 +129,8 @@ final class StatsCommand extends AdminCommand {
     private static String membership(RedisAdminConnection redis) throws AdminException {
         List<String> time = redis.with("TIME", Jedis::time);
         long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-        long members = redis.with("ZCARD", j -> j.zcard(CacheStore.MEMBERS_KEY));
+        // The set's epoch is scored +inf: it is not a member.
+        long members = redis.with("ZCOUNT", j -> j.zcount(CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
         long lapsed = redis.with("ZCOUNT", j -> j.zcount(CacheStore.MEMBERS_KEY, Double.NEGATIVE_INFINITY, now));
         boolean fence = redis.with("EXISTS", j -> j.exists(CacheStore.FENCE_KEY));
         return "members: " + members + " JVMs (" + lapsed + " lapsed); fence: "

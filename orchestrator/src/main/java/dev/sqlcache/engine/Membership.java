@@ -5,12 +5,15 @@ import dev.sqlcache.store.VersionTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * This JVM's membership among the JVMs sharing a store: renewed every {@link #RENEW_MILLIS}, lapsing
@@ -77,13 +80,25 @@ final class Membership implements AutoCloseable {
     private volatile boolean joinAttempted;
     private volatile boolean member;
     private volatile boolean cutOffLogged;
+    /** The set's epoch and members as the last answered renewal reported them: put back if the store loses them. */
+    private volatile String epoch = "";
+    private volatile Map<String, Long> members = Map.of();
+    /**
+     * Counts reasons to doubt the store since it was opened: reconnections and recoveries after an outage, when
+     * it may be a restarted server that lost or rolled back acknowledged writes.
+     */
+    private final LongSupplier doubts;
+    /** {@link #doubts} as read before the last answered renewal: what that renewal vouched for. */
+    private volatile long doubtsCovered = -1;
+    private final AtomicBoolean renewalQueued = new AtomicBoolean();
 
     /**
      * Joins at once (one round trip, on the connecting thread, like the first lookup would be) and then renews in
      * the background.
      */
-    Membership(CacheStore store, long fenceMillis, BooleanSupplier owesNothing) {
+    Membership(CacheStore store, long fenceMillis, BooleanSupplier owesNothing, LongSupplier doubts) {
         this.store = store;
+        this.doubts = doubts;
         this.fenceMillis = fenceMillis;
         this.owesNothing = owesNothing;
         this.renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -123,11 +138,23 @@ final class Membership implements AutoCloseable {
                 // the last one answered (lapsedForCertainAtNanos).
                 notAfter = confirmedStoreMillis + 2 * MEMBER_MILLIS;
             }
-            long at = store.renewMembership(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter);
-            boolean alive = at >= 0;
+            long doubted = doubts.getAsLong();
+            CacheStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
+            if (renewal.at() == CacheStore.Renewal.RESTORE) {
+                // The store lost the set (a restart without persistence, an eviction): put back every member this
+                // JVM knew, so that one cut off meanwhile still holds the fence down, then renew in it.
+                LOG.info("sqlcache: {} lost its membership set; restoring the {} members this JVM knew",
+                        store.describe(), members.size());
+                epoch = store.restoreMembers(epoch, members);
+                renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
+            }
+            boolean alive = renewal.alive();
             if (alive) {
                 confirmedNanos = System.nanoTime();
-                confirmedStoreMillis = at;
+                confirmedStoreMillis = renewal.at();
+                epoch = renewal.epoch();
+                members = renewal.members();
+                doubtsCovered = doubted;
                 joined = true;
                 cutOffLogged = false;
             } else if (member) {
@@ -170,6 +197,28 @@ final class Membership implements AutoCloseable {
         long bound = unansweredJoinUntilNanos;
         long renewed = confirmedNanos + LAPSE_BOUND_NANOS;
         return joined && renewed - bound > 0 ? renewed : bound;
+    }
+
+    /**
+     * Whether a renewal has run since the last reason to doubt the store: if not, the caller must not trust what
+     * it read (the server may have restarted from an older snapshot, and the renewal replaces its fence) and a
+     * renewal is queued at once.
+     */
+    boolean vouchesForStore() {
+        if (doubts.getAsLong() <= doubtsCovered) {
+            return true;
+        }
+        if (renewalQueued.compareAndSet(false, true)) {
+            try {
+                renewals.execute(() -> {
+                    renewalQueued.set(false);
+                    renew();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                renewalQueued.set(false);
+            }
+        }
+        return false;
     }
 
     /** The member's id in the store, for tests and diagnostics. */

@@ -68,6 +68,8 @@ public final class StoreGuard implements AutoCloseable {
     private volatile boolean failing;
     private volatile long backoffNanos = MIN_BACKOFF_NANOS;
 
+    /** Recoveries from an outage: each may have been a restart, which a membership renewal must vouch for. */
+    private final AtomicLong recoveries = new AtomicLong();
     private final Membership membership;
 
     /**
@@ -76,7 +78,8 @@ public final class StoreGuard implements AutoCloseable {
     public StoreGuard(CacheStore store, StatisticsRecorder statistics, long fenceTimeoutMillis) {
         this.store = store;
         this.statistics = statistics;
-        this.membership = new Membership(store, fenceTimeoutMillis, undeliveredBumps::isEmpty);
+        this.membership = new Membership(store, fenceTimeoutMillis, undeliveredBumps::isEmpty,
+                () -> store.reconnects() + recoveries.get());
     }
 
     /**
@@ -148,6 +151,7 @@ public final class StoreGuard implements AutoCloseable {
                     throw new CacheStoreException("ping failed");
                 }
                 if (failing) {
+                    recoveries.incrementAndGet();
                     LOG.info("sqlcache: cache store {} is reachable again", store.describe());
                     // Other JVMs that wrote during the outage may still owe invalidations: give them time to
                     // deliver before this JVM trusts what it reads again.
@@ -171,7 +175,10 @@ public final class StoreGuard implements AutoCloseable {
             return null;
         }
         try {
-            return store.lookup(entryKey, versionKeys);
+            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys);
+            // Read since a reconnection or an outage no renewal has vouched for yet: maybe a restarted server,
+            // whose fence (and so every entry) a renewal is about to replace if it came from an older snapshot.
+            return membership.vouchesForStore() ? lookup : null;
         } catch (RuntimeException e) {
             failed("lookup", e);
             return null;

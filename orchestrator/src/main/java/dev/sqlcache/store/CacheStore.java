@@ -109,7 +109,57 @@ public interface CacheStore extends AutoCloseable {
      *         had lapsed or was dropped, or the ticket had expired: the member must deliver what it owes and join
      *         again; renewing never revives a lapsed membership, so a renewal delivered late cannot prolong it
      */
-    long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter);
+    default long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter) {
+        return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, "").at();
+    }
+
+    /**
+     * {@link #renewMembership(String, String, long, long, long)}, also reporting what the member must remember to
+     * survive the store losing its data: the set's epoch and every member with its lapse time.
+     *
+     * @param rememberedEpoch the epoch of the last renewal this member saw answered, or "" for none: when the set
+     *                        has another epoch (or none), the store lost the set, nothing is changed and the answer
+     *                        is {@link Renewal#RESTORE}; the member then puts back what it remembers
+     *                        ({@link #restoreMembers}) so that a member cut off during the loss is not forgotten
+     */
+    Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                  String rememberedEpoch);
+
+    /**
+     * Puts remembered members back with their lapse times (never over a newer entry) after the store lost the
+     * set, and takes the fence down (what it guarded may be lost with the data; it comes back fresh).
+     *
+     * @return the set's epoch from now on
+     */
+    String restoreMembers(String epoch, java.util.Map<String, Long> members);
+
+    /**
+     * How many times the store found its idle connections dead and reconnected. The server may have restarted and
+     * lost, or restored from an older snapshot, writes it had acknowledged; answers are trusted again only after a
+     * membership renewal has run since.
+     */
+    default long reconnects() {
+        return 0;
+    }
+
+    /**
+     * What a renewal answered.
+     *
+     * @param at      the store-clock time (ms) it ran, when the member is alive afterwards; {@link #LAPSED} or
+     *                {@link #RESTORE} otherwise
+     * @param epoch   the set's epoch (remember it)
+     * @param members every member and its lapse time (remember them)
+     */
+    record Renewal(long at, String epoch, java.util.Map<String, Long> members) {
+        /** The membership had lapsed or was dropped, or the join ticket had expired: join again. */
+        public static final long LAPSED = -1;
+        /** The store lost the set since the member's last renewal: restore it, then renew. */
+        public static final long RESTORE = -2;
+
+        public boolean alive() {
+            return at >= 0;
+        }
+    }
 
     /** No cap on a renewal ({@link #renewMembership(String, String, long, long, long)}). */
     long NO_CAP = 0;

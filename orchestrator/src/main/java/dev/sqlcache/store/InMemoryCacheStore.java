@@ -174,10 +174,16 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
-    public long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis,
-                                long notAfter) {
+    public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                         String rememberedEpoch) {
         versions.computeIfAbsent(FENCE_KEY, key -> VersionTokens.fresh());
-        return 0; // alive; with one JVM there is no late renewal to cap, so no clock to report
+        // Alive; with one JVM there is no late renewal to cap, so no clock to report, and no set to lose.
+        return new Renewal(0, "", Map.of());
+    }
+
+    @Override
+    public String restoreMembers(String epoch, Map<String, Long> members) {
+        return epoch;
     }
 
     @Override

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,12 +122,24 @@ public final class RedisCacheStore implements CacheStore {
             """;
 
     /**
-     * Shared by the membership scripts (KEYS[1] = members, KEYS[2] = fence): the fence lives until the earliest
-     * membership lapses; while a lapsed member remains it stays deleted; when it comes back it has a fresh token.
+     * Shared by the membership scripts (KEYS[1] = members, KEYS[2] = fence). The set holds one more entry, its
+     * epoch, scored +inf so that it is never the earliest and never dropped: the epoch vanishes with the set (a
+     * restart without persistence, an eviction), which members notice. The fence lives until the earliest
+     * membership lapses; while a lapsed member remains it stays deleted; when it comes back it has a fresh token
+     * prefixed with the server's run id, so a fence restored by a restart (from a snapshot that may predate
+     * acknowledged invalidations) is recognised and replaced.
      */
     private static final String FENCE_HELPERS = """
+            local function runid()
+              return string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+            end
             local function fence(at, fresh)
-              local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+              local run = runid()
+              local current = redis.call('GET', KEYS[2])
+              if current and string.sub(current, 1, #run + 1) ~= run .. ':' then
+                redis.call('DEL', KEYS[2])
+              end
+              local first = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(+inf', 'WITHSCORES', 'LIMIT', 0, 1)
               if #first == 0 then
                 redis.call('PERSIST', KEYS[2])
                 return
@@ -135,31 +150,40 @@ public final class RedisCacheStore implements CacheStore {
                 return
               end
               if redis.call('EXISTS', KEYS[2]) == 0 then
-                redis.call('SET', KEYS[2], fresh)
+                redis.call('SET', KEYS[2], run .. ':' .. fresh)
               end
               redis.call('PEXPIRE', KEYS[2], earliest - at)
+            end
+            local function epochOf()
+              return redis.call('ZRANGEBYSCORE', KEYS[1], '+inf', '+inf')[1]
             end
             """;
 
     /**
-     * KEYS[1] = members, KEYS[2] = fence, KEYS[3] = the join ticket ('' to renew); ARGV = member, '1' to join,
-     * membership ms, fence timeout ms, fresh token, the cap of a renewal (server ms, 0 for none). Returns the server
-     * time when the member is alive afterwards, -1 when its membership had lapsed or its ticket had expired (it must
-     * join again). A renewal never lowers a membership and never takes it beyond its cap.
+     * KEYS[1] = members, KEYS[2] = fence, KEYS[3] = the join ticket; ARGV = member, '1' to join, membership ms,
+     * fence timeout ms, fresh token, the cap of a renewal (server ms, 0 for none), the epoch the member remembers
+     * ('' for none). Returns {server time, epoch, member, lapse, ...} when the member is alive afterwards, {-1} when
+     * its membership had lapsed or its ticket had expired (it must join again), {-2} when the set is not the one
+     * the member remembers (it must restore it first). A renewal never lowers a membership and never takes it
+     * beyond its cap.
      */
     static final String RENEW_SCRIPT = SERVER_CLOCK + FENCE_HELPERS + """
+            local epoch = epochOf()
+            if ARGV[7] ~= '' and epoch ~= ARGV[7] then
+              return {-2}
+            end
             local at = now()
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - tonumber(ARGV[4]))
             local lapse = at + tonumber(ARGV[3])
             if ARGV[2] == '1' then
               if redis.call('DEL', KEYS[3]) == 0 then
-                return -1
+                return {-1}
               end
             else
               local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
               if not score or tonumber(score) <= at then
                 fence(at, ARGV[5])
-                return -1
+                return {-1}
               end
               local cap = tonumber(ARGV[6])
               if cap > 0 and cap < lapse then
@@ -170,9 +194,38 @@ public final class RedisCacheStore implements CacheStore {
               end
             end
             redis.call('ZADD', KEYS[1], lapse, ARGV[1])
+            if not epoch then
+              epoch = 'epoch:' .. ARGV[5]
+              redis.call('ZADD', KEYS[1], '+inf', epoch)
+            end
             fence(at, ARGV[5])
-            return at
+            local reply = {at, epoch}
+            local all = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(+inf', 'WITHSCORES')
+            for i = 1, #all do
+              reply[#reply + 1] = all[i]
+            end
+            return reply
             """;
+
+    /**
+     * KEYS[1] = members, KEYS[2] = fence; ARGV = the remembered epoch, then member, lapse pairs. Puts them back
+     * (never over a newer entry), keeps an epoch already there (another member restored first) or sets the
+     * remembered one, and takes the fence down. Returns the epoch.
+     */
+    static final String RESTORE_SCRIPT = """
+            redis.call('DEL', KEYS[2])
+            for i = 2, #ARGV, 2 do
+              redis.call('ZADD', KEYS[1], 'NX', ARGV[i + 1], ARGV[i])
+            end
+            local epoch = redis.call('ZRANGEBYSCORE', KEYS[1], '+inf', '+inf')[1]
+            if not epoch then
+              epoch = ARGV[1]
+              redis.call('ZADD', KEYS[1], '+inf', epoch)
+            end
+            return epoch
+            """;
+    private static final byte[] RESTORE_SCRIPT_BYTES = RESTORE_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RESTORE_SCRIPT_SHA = sha1Hex(RESTORE_SCRIPT_BYTES);
 
     /**
      * KEYS[1] = the ticket; ARGV[1] = its life in ms. The DEL first is a write a full Redis (maxmemory,
@@ -215,6 +268,7 @@ public final class RedisCacheStore implements CacheStore {
     private final PooledConnectionProvider pool;
     private final String description;
     private final RedisFailures failures;
+    private final AtomicLong reconnects = new AtomicLong();
 
     /** Opens the pool lazily: no connection is made until the first operation. */
     public RedisCacheStore(RedisSettings settings) {
@@ -404,16 +458,36 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
-    public long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis,
-                                long notAfter) {
+    public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                         String rememberedEpoch) {
         boolean join = joinTicket != null;
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY),
                 bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX));
         List<byte[]> args = List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
                 bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
-                bytes(Long.toString(Math.max(NO_CAP, notAfter))));
-        Object at = script("renewMembership", RENEW_SCRIPT_SHA, RENEW_SCRIPT_BYTES, keys, args);
-        return at instanceof Long number ? number : -1;
+                bytes(Long.toString(Math.max(NO_CAP, notAfter))), bytes(rememberedEpoch == null ? "" : rememberedEpoch));
+        List<?> reply = (List<?>) script("renewMembership", RENEW_SCRIPT_SHA, RENEW_SCRIPT_BYTES, keys, args);
+        long at = (Long) reply.get(0);
+        if (at < 0) {
+            return new Renewal(at, null, Map.of());
+        }
+        Map<String, Long> members = new LinkedHashMap<>();
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
+            members.put(text((byte[]) reply.get(i)), (long) Double.parseDouble(text((byte[]) reply.get(i + 1))));
+        }
+        return new Renewal(at, text((byte[]) reply.get(1)), members);
+    }
+
+    @Override
+    public String restoreMembers(String epoch, Map<String, Long> members) {
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
+        List<byte[]> args = new ArrayList<>(1 + 2 * members.size());
+        args.add(bytes(epoch));
+        members.forEach((member, lapse) -> {
+            args.add(bytes(member));
+            args.add(bytes(Long.toString(lapse)));
+        });
+        return text((byte[]) script("restoreMembers", RESTORE_SCRIPT_SHA, RESTORE_SCRIPT_BYTES, keys, args));
     }
 
     @Override
@@ -467,6 +541,11 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    @Override
     public String describe() {
         return description;
     }
@@ -489,6 +568,7 @@ public final class RedisCacheStore implements CacheStore {
                 throw failures.translate(operation, first);
             }
             // Other idle connections are probably dead too (the server restarted): drop them all at once.
+            reconnects.incrementAndGet();
             clearIdleConnections();
             try {
                 return action.get();

@@ -118,9 +118,46 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(store.renewMembership("alive", null, 5_000, 60_000));
         assertEquals(null, fence());
         assertTrue(store.renewMembership("alive", null, 5_000, 100));
-        assertEquals(":1", server.command("ZCARD", CacheStore.MEMBERS_KEY));
+        assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertTrue(fence() != null, "without the silent member the fence is back");
         assertFalse(store.renewMembership("silent", null, 100, 100), "the dropped member must join again");
+    }
+
+    @Test
+    void aSetTheStoreLostIsPutBackFromWhatAMemberRemembers() throws Exception {
+        forgetMembers();
+        assertTrue(join("cut-off", 200, 60_000));
+        assertTrue(join("reader", 5_000, 60_000));
+        CacheStore.Renewal seen = store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, "");
+        assertTrue(seen.alive());
+        assertTrue(seen.epoch().startsWith("epoch:"), seen.epoch());
+        assertEquals(java.util.Set.of("cut-off", "reader"), seen.members().keySet());
+        Thread.sleep(300); // the cut-off member lapses: the fence is down
+
+        server.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY); // as a restart without persistence
+        assertEquals(CacheStore.Renewal.RESTORE,
+                store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, seen.epoch()).at());
+        assertEquals(":0", server.command("EXISTS", CacheStore.MEMBERS_KEY), "nothing changed before the restore");
+        assertEquals(seen.epoch(), store.restoreMembers(seen.epoch(), seen.members()));
+        CacheStore.Renewal after = store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, seen.epoch());
+        assertTrue(after.alive());
+        assertEquals(java.util.Set.of("cut-off", "reader"), after.members().keySet());
+        assertEquals(null, fence(), "the lapsed member is remembered, so the fence stays down");
+        // A JVM that remembers nothing never asks for a restore.
+        assertTrue(store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, "").alive());
+    }
+
+    @Test
+    void aFenceFromAnotherRunOfTheServerIsReplaced() {
+        forgetMembers();
+        assertTrue(join("a", 5_000, 60_000));
+        String mine = fence();
+        assertTrue(mine.matches("[0-9a-f]{40}:.+"), "prefixed with the server's run id: " + mine);
+        // As after a restart that restored a snapshot: a fence written by the previous run.
+        server.command("SET", CacheStore.FENCE_KEY, "0123456789012345678901234567890123456789:old");
+        assertTrue(store.renewMembership("a", null, 5_000, 60_000));
+        String replaced = fence();
+        assertTrue(replaced.startsWith(mine.substring(0, 41)) && !replaced.endsWith(":old"), replaced);
     }
 
     @Test
@@ -130,10 +167,10 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(join("b", 5_000, 60_000));
         String token = fence();
         store.leaveMembership("b");
-        assertEquals(":1", server.command("ZCARD", CacheStore.MEMBERS_KEY));
+        assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertEquals(token, fence());
         store.leaveMembership("a");
-        assertEquals(":0", server.command("EXISTS", CacheStore.MEMBERS_KEY));
+        assertEquals(":0", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertEquals(token, fence(), "the last member leaving does not invalidate anything");
         assertEquals(":-1", server.command("PTTL", CacheStore.FENCE_KEY));
     }
@@ -143,7 +180,7 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         forgetMembers();
         assertTrue(join("a", 5_000, 60_000));
         assertTrue(store.deleteMatching("sql:*") >= 1);
-        assertEquals(":1", server.command("ZCARD", CacheStore.MEMBERS_KEY));
+        assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertEquals(null, fence(), "the fence is data: deleted, and back fresh on the next renewal");
         assertTrue(store.renewMembership("a", null, 5_000, 60_000));
         assertTrue(fence() != null);
