@@ -9,13 +9,9 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,23 +25,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MembershipGapsTest {
 
-    private static final String QUERY = "select v from gaps where id = 1";
-
     private RedisServerFixture redis;
     private TcpRelay relay;
     private ScriptedRelay scripted;
-    private String h2Url;
+    private OneRowDatabase db;
 
     @BeforeEach
     void start() throws Exception {
         redis = RedisServerFixture.start();
         relay = TcpRelay.to(redis.port());
         scripted = ScriptedRelay.to(redis.port());
-        h2Url = "jdbc:h2:mem:gaps_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-        try (Connection c = DriverManager.getConnection(h2Url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table gaps(id int primary key, v int)");
-            s.execute("insert into gaps values (1, 100)");
-        }
+        db = OneRowDatabase.create("gaps");
     }
 
     @AfterEach
@@ -64,32 +54,19 @@ class MembershipGapsTest {
     }
 
     private Connection open(int port, String... extra) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("sqlcache.redis.host", "127.0.0.1");
-        p.setProperty("sqlcache.redis.port", Integer.toString(port));
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        for (int i = 0; i < extra.length; i += 2) {
-            p.setProperty(extra[i], extra[i + 1]);
-        }
-        return DriverManager.getConnection("jdbc:sqlcache:" + h2Url.substring("jdbc:".length()), p);
+        return db.through(port, extra);
     }
 
-    private static int value(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(QUERY)) {
-            assertTrue(rs.next());
-            return rs.getInt(1);
-        }
+    private int value(Connection c) throws SQLException {
+        return db.value(c);
     }
 
-    private static void update(Connection c, int v) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            assertEquals(1, s.executeUpdate("update gaps set v = " + v + " where id = 1"));
-        }
+    private void update(Connection c, int v) throws SQLException {
+        db.update(c, v);
     }
 
     /** Reads twice and checks the second read was a hit: the value is cached for this reader. */
-    private static void cached(Connection reader, int expected) throws SQLException {
+    private void cached(Connection reader, int expected) throws SQLException {
         assertEquals(expected, value(reader));
         long hits = reader.unwrap(SqlCacheConnection.class).statistics().hits();
         assertEquals(expected, value(reader));
@@ -291,7 +268,7 @@ class MembershipGapsTest {
      */
     @Test
     void aReaderMustNeverCreateTheFence() throws Exception {
-        try (Connection reader = open(scripted.port()); Connection plain = DriverManager.getConnection(h2Url, "sa", "")) {
+        try (Connection reader = open(scripted.port()); Connection plain = db.plain()) {
             awaitFence(true);
             // The reader's own renewals would delete a fence while a lapsed member remains: hold them back for the
             // few hundred ms of this test, as a renewal thread busy elsewhere (or a GC pause) would.

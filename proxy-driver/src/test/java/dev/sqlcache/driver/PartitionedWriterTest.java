@@ -10,12 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Properties;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,21 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PartitionedWriterTest {
 
-    private static final String QUERY = "select v from partitioned where id = 1";
-
     private RedisServerFixture redis;
     private TcpRelay relay;
-    private String h2Url;
+    private OneRowDatabase db;
 
     @BeforeEach
     void start() throws Exception {
         redis = RedisServerFixture.start();
         relay = TcpRelay.to(redis.port());
-        h2Url = "jdbc:h2:mem:partition_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-        try (Connection c = DriverManager.getConnection(h2Url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table partitioned(id int primary key, v int)");
-            s.execute("insert into partitioned values (1, 100)");
-        }
+        db = OneRowDatabase.create("partitioned");
     }
 
     @AfterEach
@@ -51,32 +40,15 @@ class PartitionedWriterTest {
     }
 
     private Connection reader(String... extra) throws SQLException {
-        Properties p = new Properties();
-        p.putAll(redis.tcpProperties());
-        return open(p, extra);
+        return db.through(redis.tcpProperties(), extra);
     }
 
     private Connection writer(String... extra) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("sqlcache.redis.host", "127.0.0.1");
-        p.setProperty("sqlcache.redis.port", Integer.toString(relay.port()));
-        return open(p, extra);
+        return db.through(relay.port(), extra);
     }
 
-    private Connection open(Properties p, String... extra) throws SQLException {
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        for (int i = 0; i < extra.length; i += 2) {
-            p.setProperty(extra[i], extra[i + 1]);
-        }
-        return DriverManager.getConnection("jdbc:sqlcache:" + h2Url.substring("jdbc:".length()), p);
-    }
-
-    private static int value(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(QUERY)) {
-            assertTrue(rs.next());
-            return rs.getInt(1);
-        }
+    private int value(Connection c) throws SQLException {
+        return db.value(c);
     }
 
     private static CacheStatistics stats(Connection c) throws SQLException {
@@ -93,9 +65,7 @@ class PartitionedWriterTest {
 
             relay.cut();
             long started = System.nanoTime();
-            try (Statement s = writer.createStatement()) {
-                assertEquals(1, s.executeUpdate("update partitioned set v = 200 where id = 1"));
-            }
+            db.update(writer, 200);
             long waitedMillis = (System.nanoTime() - started) / 1_000_000;
             System.out.println("the cut-off write returned after " + waitedMillis + " ms");
 
@@ -108,9 +78,7 @@ class PartitionedWriterTest {
 
             // Still cut off, the writer writes again: no wait this time (it has lapsed), and still no stale answer.
             assertEquals(200, value(reader));
-            try (Statement s = writer.createStatement()) {
-                assertEquals(1, s.executeUpdate("update partitioned set v = 250 where id = 1"));
-            }
+            db.update(writer, 250);
             assertEquals(250, value(reader));
 
             // Reconnected, the writer delivers what it owes and joins again; caching resumes for everybody.
@@ -135,9 +103,7 @@ class PartitionedWriterTest {
             assertEquals(100, value(reader));
             assertEquals(100, value(reader));
             relay.cut();
-            try (Statement s = writer.createStatement()) {
-                s.executeUpdate("update partitioned set v = 300 where id = 1");
-            }
+            db.update(writer, 300);
             assertEquals(300, value(reader));
             assertEquals(":2", redis.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"), "the writer is still a (lapsed) member");
             assertEquals(":0", redis.command("EXISTS", CacheStore.FENCE_KEY));

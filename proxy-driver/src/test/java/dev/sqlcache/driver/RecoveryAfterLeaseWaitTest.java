@@ -7,14 +7,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,19 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RecoveryAfterLeaseWaitTest {
 
-    private static final String QUERY = "select v from recovering where id = 1";
-
     private RedisServerFixture redis;
-    private String h2Url;
+    private OneRowDatabase db;
 
     @BeforeEach
     void start() throws Exception {
         redis = RedisServerFixture.start();
-        h2Url = "jdbc:h2:mem:recovering_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-        try (Connection c = DriverManager.getConnection(h2Url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table recovering(id int primary key, v int)");
-            s.execute("insert into recovering values (1, 100)");
-        }
+        db = OneRowDatabase.create("recovering");
     }
 
     @AfterEach
@@ -49,19 +39,11 @@ class RecoveryAfterLeaseWaitTest {
     }
 
     private Connection open() throws SQLException {
-        Properties p = new Properties();
-        p.putAll(redis.tcpProperties());
-        p.setProperty("sqlcache.redis.socketTimeout", "100ms");
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        return DriverManager.getConnection("jdbc:sqlcache:" + h2Url.substring("jdbc:".length()), p);
+        return db.through(redis.tcpProperties(), "sqlcache.redis.socketTimeout", "100ms");
     }
 
-    private static int value(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(QUERY)) {
-            assertTrue(rs.next());
-            return rs.getInt(1);
-        }
+    private int value(Connection c) throws SQLException {
+        return db.value(c);
     }
 
     @Test

@@ -8,15 +8,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Properties;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Memberships of every store in a JVM are renewed by one shared pool of two threads. A renewal to a frozen Redis
@@ -26,23 +20,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RenewalStarvationTest {
 
-    private static final String QUERY = "select v from starving where id = 1";
-
     private RedisServerFixture healthy;
     private RedisServerFixture frozenA;
     private RedisServerFixture frozenB;
-    private String h2Url;
+    private OneRowDatabase db;
 
     @BeforeEach
     void start() throws Exception {
         healthy = RedisServerFixture.start();
         frozenA = RedisServerFixture.start();
         frozenB = RedisServerFixture.start();
-        h2Url = "jdbc:h2:mem:starving_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-        try (Connection c = DriverManager.getConnection(h2Url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table starving(id int primary key, v int)");
-            s.execute("insert into starving values (1, 100)");
-        }
+        db = OneRowDatabase.create("starving");
     }
 
     @AfterEach
@@ -53,21 +41,11 @@ class RenewalStarvationTest {
     }
 
     private Connection open(RedisServerFixture redis, String... extra) throws SQLException {
-        Properties p = new Properties();
-        p.putAll(redis.tcpProperties());
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        for (int i = 0; i < extra.length; i += 2) {
-            p.setProperty(extra[i], extra[i + 1]);
-        }
-        return DriverManager.getConnection("jdbc:sqlcache:" + h2Url.substring("jdbc:".length()), p);
+        return db.through(redis.tcpProperties(), extra);
     }
 
-    private static int value(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(QUERY)) {
-            assertTrue(rs.next());
-            return rs.getInt(1);
-        }
+    private int value(Connection c) throws SQLException {
+        return db.value(c);
     }
 
     @Test
