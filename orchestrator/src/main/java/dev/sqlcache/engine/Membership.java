@@ -221,11 +221,6 @@ final class Membership implements AutoCloseable {
         return false;
     }
 
-    /** The member's id in the store, for tests and diagnostics. */
-    String id() {
-        return id;
-    }
-
     /**
      * Stops renewing for good, then leaves, unless an invalidation is still owed after a short wait for its
      * delivery: leaving would bring the fence back for answers it should hide, so the membership lapses instead

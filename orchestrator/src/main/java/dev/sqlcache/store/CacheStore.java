@@ -98,25 +98,15 @@ public interface CacheStore extends AutoCloseable {
      * Renews (or, with {@code joinTicket}, starts) a JVM's membership for {@code memberMillis} from now, store clock.
      * Members lapsed for longer than {@code fenceMillis} are dropped (their writes can no longer be told apart from
      * anyone's, so the fence comes back with a fresh token). Keeps {@link #FENCE_KEY} alive exactly until the
-     * earliest membership lapses, or deletes it while a lapsed member remains.
-     *
-     * @param joinTicket null to renew; a ticket from {@link #joinTicket} to join (consumed)
-     * @param notAfter   for a renewal, the store-clock time (ms) the membership may not outlast, as the member
-     *                   derived it from a renewal that was answered ({@link #NO_CAP} for none): however many
-     *                   unanswered renewals land late, each one while the membership is still alive, none takes it
-     *                   past that moment
-     * @return the store-clock time (ms) at which it ran when the member is alive afterwards; -1 when the membership
-     *         had lapsed or was dropped, or the ticket had expired: the member must deliver what it owes and join
-     *         again; renewing never revives a lapsed membership, so a renewal delivered late cannot prolong it
-     */
-    default long renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter) {
-        return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, "").at();
-    }
-
-    /**
-     * {@link #renewMembership(String, String, long, long, long)}, also reporting what the member must remember to
+     * earliest membership lapses, or deletes it while a lapsed member remains. Renewing never revives a lapsed
+     * membership, so a renewal delivered late cannot prolong it. Also reports what the member must remember to
      * survive the store losing its data: the set's epoch and every member with its lapse time.
      *
+     * @param joinTicket      null to renew; a ticket from {@link #joinTicket} to join (consumed)
+     * @param notAfter        for a renewal, the store-clock time (ms) the membership may not outlast, as the member
+     *                        derived it from a renewal that was answered ({@link #NO_CAP} for none): however many
+     *                        unanswered renewals land late, each one while the membership is still alive, none
+     *                        takes it past that moment
      * @param rememberedEpoch the epoch of the last renewal this member saw answered, or "" for none: when the set
      *                        has another epoch (or none), the store lost the set, nothing is changed and the answer
      *                        is {@link Renewal#RESTORE}; the member then puts back what it remembers
@@ -145,8 +135,9 @@ public interface CacheStore extends AutoCloseable {
     /**
      * What a renewal answered.
      *
-     * @param at      the store-clock time (ms) it ran, when the member is alive afterwards; {@link #LAPSED} or
-     *                {@link #RESTORE} otherwise
+     * @param at      the store-clock time (ms) it ran, when the member is alive afterwards; {@link #LAPSED} when
+     *                the membership had lapsed or was dropped, or the ticket had expired (the member must deliver
+     *                what it owes and join again); {@link #RESTORE} when the set must be put back first
      * @param epoch   the set's epoch (remember it)
      * @param members every member and its lapse time (remember them)
      */
@@ -161,13 +152,8 @@ public interface CacheStore extends AutoCloseable {
         }
     }
 
-    /** No cap on a renewal ({@link #renewMembership(String, String, long, long, long)}). */
+    /** No cap on a renewal ({@link #renew}). */
     long NO_CAP = 0;
-
-    /** {@link #renewMembership(String, String, long, long, long)} without a cap: whether the member is alive. */
-    default boolean renewMembership(String member, String joinTicket, long memberMillis, long fenceMillis) {
-        return renewMembership(member, joinTicket, memberMillis, fenceMillis, NO_CAP) >= 0;
-    }
 
     /** Ends a membership on a clean shutdown, so that leaving does not fence the others. */
     void leaveMembership(String member);

@@ -45,23 +45,33 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         return store.lookup("no-entry", new String[] {CacheStore.FENCE_KEY}).versions()[0];
     }
 
+    /** A renewal (ticket null) or join; whether the member is alive afterwards. */
+    private static boolean renew(String member, String ticket, long memberMillis, long fenceMillis) {
+        return renewAt(member, ticket, memberMillis, fenceMillis, CacheStore.NO_CAP) >= 0;
+    }
+
+    /** The same with a cap; the store-clock time it ran, or a negative answer. */
+    private static long renewAt(String member, String ticket, long memberMillis, long fenceMillis, long notAfter) {
+        return store.renew(member, ticket, memberMillis, fenceMillis, notAfter, "").at();
+    }
+
     private static boolean join(String member, long memberMillis, long fenceMillis) {
         String ticket = "t-" + member + "-" + System.nanoTime();
         store.joinTicket(ticket, 1_000);
-        return store.renewMembership(member, ticket, memberMillis, fenceMillis);
+        return renew(member, ticket, memberMillis, fenceMillis);
     }
 
     @Test
     void aJoinNeedsALiveTicketSoThatOneDeliveredLateIsRefused() throws Exception {
         forgetMembers();
-        assertFalse(store.renewMembership("a", "never-issued", 5_000, 60_000));
+        assertFalse(renew("a", "never-issued", 5_000, 60_000));
         store.joinTicket("short", 50);
         Thread.sleep(120);
-        assertFalse(store.renewMembership("a", "short", 5_000, 60_000), "the ticket expired before the join ran");
+        assertFalse(renew("a", "short", 5_000, 60_000), "the ticket expired before the join ran");
         assertEquals(":0", server.command("EXISTS", CacheStore.MEMBERS_KEY));
         store.joinTicket("once", 1_000);
-        assertTrue(store.renewMembership("a", "once", 5_000, 60_000));
-        assertFalse(store.renewMembership("b", "once", 5_000, 60_000), "a ticket admits one join");
+        assertTrue(renew("a", "once", 5_000, 60_000));
+        assertFalse(renew("b", "once", 5_000, 60_000), "a ticket admits one join");
     }
 
     private static void forgetMembers() {
@@ -80,9 +90,9 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
 
         Thread.sleep(400);
         assertEquals(null, fence(), "a lapsed member takes the fence down by itself");
-        assertTrue(store.renewMembership("b", null, 5_000, 60_000));
+        assertTrue(renew("b", null, 5_000, 60_000));
         assertEquals(null, fence(), "it stays down while the lapsed member remains");
-        assertFalse(store.renewMembership("a", null, 300, 60_000), "a late renewal does not revive it");
+        assertFalse(renew("a", null, 300, 60_000), "a late renewal does not revive it");
         assertEquals(null, fence());
 
         assertTrue(join("a", 5_000, 60_000));
@@ -98,13 +108,13 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
     void aRenewalNeverTakesTheMembershipPastItsCapNorLowersIt() {
         forgetMembers();
         store.joinTicket("cap", 1_000);
-        long at = store.renewMembership("a", "cap", 500, 60_000, CacheStore.NO_CAP);
+        long at = renewAt("a", "cap", 500, 60_000, CacheStore.NO_CAP);
         assertTrue(at > 0, "the join answers the store's time");
-        long later = store.renewMembership("a", null, 5_000, 60_000, at + 1_000);
+        long later = renewAt("a", null, 5_000, 60_000, at + 1_000);
         assertTrue(later >= at);
         long pttl = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
         assertTrue(pttl > 0 && pttl <= at + 1_000 - later, "capped: " + pttl);
-        assertTrue(store.renewMembership("a", null, 5_000, 60_000, at + 10) >= 0, "still alive");
+        assertTrue(renewAt("a", null, 5_000, 60_000, at + 10) >= 0, "still alive");
         long after = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
         assertTrue(after > 500, "an older cap does not shorten it: " + after);
     }
@@ -115,12 +125,12 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(join("silent", 100, 60_000));
         assertTrue(join("alive", 5_000, 60_000));
         Thread.sleep(250);
-        assertTrue(store.renewMembership("alive", null, 5_000, 60_000));
+        assertTrue(renew("alive", null, 5_000, 60_000));
         assertEquals(null, fence());
-        assertTrue(store.renewMembership("alive", null, 5_000, 100));
+        assertTrue(renew("alive", null, 5_000, 100));
         assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertTrue(fence() != null, "without the silent member the fence is back");
-        assertFalse(store.renewMembership("silent", null, 100, 100), "the dropped member must join again");
+        assertFalse(renew("silent", null, 100, 100), "the dropped member must join again");
     }
 
     @Test
@@ -155,7 +165,7 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(mine.matches("[0-9a-f]{40}:.+"), "prefixed with the server's run id: " + mine);
         // As after a restart that restored a snapshot: a fence written by the previous run.
         server.command("SET", CacheStore.FENCE_KEY, "0123456789012345678901234567890123456789:old");
-        assertTrue(store.renewMembership("a", null, 5_000, 60_000));
+        assertTrue(renew("a", null, 5_000, 60_000));
         String replaced = fence();
         assertTrue(replaced.startsWith(mine.substring(0, 41)) && !replaced.endsWith(":old"), replaced);
     }
@@ -182,7 +192,7 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(store.deleteMatching("sql:*") >= 1);
         assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertEquals(null, fence(), "the fence is data: deleted, and back fresh on the next renewal");
-        assertTrue(store.renewMembership("a", null, 5_000, 60_000));
+        assertTrue(renew("a", null, 5_000, 60_000));
         assertTrue(fence() != null);
     }
 
