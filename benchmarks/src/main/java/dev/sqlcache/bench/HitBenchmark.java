@@ -1,7 +1,7 @@
 package dev.sqlcache.bench;
 
-import dev.sqlcache.codec.CachedResult;
-import dev.sqlcache.codec.ResultCodec;
+import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.internal.codec.ResultCodec;
 import dev.sqlcache.stats.CacheStatistics;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,6 +1,6 @@
 package dev.sqlcache.testing;
 
-import dev.sqlcache.store.CacheStore;
+import dev.sqlcache.internal.store.CacheStore;
 
 import java.io.IOException;
 import java.io.InputStream;

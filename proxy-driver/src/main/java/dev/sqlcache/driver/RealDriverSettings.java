@@ -1,6 +1,6 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.analysis.DatabaseFamily;
+import dev.sqlcache.internal.analysis.DatabaseFamily;
 
 import java.sql.SQLException;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.config.SqlCacheConfig;
-import dev.sqlcache.driver.jdbc.ProxyConnections;
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.jdbc.ProxyConnections;
 
 import javax.sql.DataSource;
 import java.io.PrintWriter;

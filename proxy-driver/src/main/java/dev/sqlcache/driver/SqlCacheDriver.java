@@ -1,9 +1,9 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.config.InvalidConfigurationException;
-import dev.sqlcache.config.SqlCacheConfig;
-import dev.sqlcache.config.SqlCacheUrl;
-import dev.sqlcache.driver.jdbc.ProxyConnections;
+import dev.sqlcache.internal.config.InvalidConfigurationException;
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.config.SqlCacheUrl;
+import dev.sqlcache.internal.jdbc.ProxyConnections;
 
 import java.sql.Connection;
 import java.sql.Driver;

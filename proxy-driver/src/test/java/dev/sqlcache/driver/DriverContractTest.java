@@ -1,6 +1,6 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.config.SqlCacheUrl;
+import dev.sqlcache.internal.config.SqlCacheUrl;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.store.CacheStore;
+import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.testing.RedisServerFixture;
 import dev.sqlcache.testing.TcpRelay;
 import org.junit.jupiter.api.AfterEach;

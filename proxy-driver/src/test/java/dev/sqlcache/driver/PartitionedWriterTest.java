@@ -2,7 +2,7 @@ package dev.sqlcache.driver;
 
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.store.CacheStore;
+import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.testing.RedisServerFixture;
 import dev.sqlcache.testing.TcpRelay;
 import org.junit.jupiter.api.AfterEach;

@@ -104,16 +104,16 @@ class SessionStateTest extends RedisBackedTest {
     void useOnMariaDbSwitchesTheDatabaseTheKeysDescribe() throws Exception {
         TestDatabase mariadb = TestDatabase.MARIADB;
         try (Connection admin = mariadb.direct(); Connection c = mariadb.cached(settings())) {
-            exec(admin, "create database if not exists sqlcache_other", "drop table if exists test.same_name",
-                    "drop table if exists sqlcache_other.same_name", "create table test.same_name (v text)",
-                    "create table sqlcache_other.same_name (v text)", "insert into test.same_name values ('test')",
+            exec(admin, "create database if not exists sqlcache_other", "drop table if exists " + TestDatabase.Name.DB + ".same_name",
+                    "drop table if exists sqlcache_other.same_name", "create table " + TestDatabase.Name.DB + ".same_name (v text)",
+                    "create table sqlcache_other.same_name (v text)", "insert into " + TestDatabase.Name.DB + ".same_name values ('test')",
                     "insert into sqlcache_other.same_name values ('other')");
             String sql = "select v from same_name";
             assertEquals(List.of(List.of("test")), rows(c, sql));
             assertEquals(List.of(List.of("test")), rows(c, sql));
             exec(c, "use sqlcache_other");
             assertEquals(List.of(List.of("other")), rows(c, sql));
-            c.setCatalog("test");
+            c.setCatalog(TestDatabase.Name.DB);
             assertEquals(List.of(List.of("test")), rows(c, sql));
         }
     }

@@ -1,6 +1,6 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.store.CacheStore;
+import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.testing.RedisServerFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -15,8 +15,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 enum TestDatabase {
     H2("jdbc:h2:mem:sqlcache_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1", "sa", ""),
-    POSTGRES("jdbc:postgresql://127.0.0.1:5432/test", "postgres", ""),
-    MARIADB("jdbc:mariadb://127.0.0.1:3306/test?sslMode=disable", "root", "");
+    POSTGRES("jdbc:postgresql://127.0.0.1:5432/" + Name.DB, "postgres", ""),
+    MARIADB("jdbc:mariadb://127.0.0.1:3306/" + Name.DB + "?sslMode=disable", "root", "");
+
+    /**
+     * The PostgreSQL and MariaDB database the tests use: {@code test}, or {@code SQLCACHE_TEST_DB} so that two
+     * checkouts can run their tests side by side on one machine.
+     */
+    static final class Name {
+        static final String DB = System.getenv().getOrDefault("SQLCACHE_TEST_DB", "test");
+    }
 
     private final String url;
     private final String user;

@@ -1,0 +1,180 @@
+package dev.sqlcache.internal.admin;
+
+import dev.sqlcache.internal.store.CacheStore;
+import redis.clients.jedis.Jedis;
+
+import dev.sqlcache.internal.config.RedisSettings;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * {@code stats}: what sqlcache keeps in Redis, per table. SCAN (never KEYS, which blocks the server) over
+ * {@code sql:*}, with the value sizes fetched by one pipelined STRLEN per page.
+ */
+@Command(name = "stats", mixinStandardHelpOptions = true,
+        description = "Count the entries (and their bytes) per table, the version keys and the databases seen, "
+                + "by SCAN over sql:*.")
+final class StatsCommand extends AdminCommand {
+
+    static final int SCAN_COUNT = 1000;
+
+    @Option(names = "--limit", paramLabel = "KEYS", defaultValue = "1000000",
+            description = "stop after this many keys (default: ${DEFAULT-VALUE})")
+    long limit;
+
+    /** Per table (the table part of the key): entries, their bytes, version keys. */
+    static final class TableRow {
+        long entries;
+        long bytes;
+        long versionKeys;
+    }
+
+    @Override
+    int run(PrintWriter out, PrintWriter err) throws AdminException {
+        if (limit < 1) {
+            throw AdminException.usage("--limit must be at least 1, not " + limit);
+        }
+        RedisSettings settings = adminSettings(config());
+        Map<String, TableRow> tables = new TreeMap<>();
+        Map<String, Set<String>> databases = new TreeMap<>(); // hash -> tables with a version key
+        Set<String> databaseWide = new TreeSet<>();
+        long scanned = 0;
+        long entries = 0;
+        long bytes = 0;
+        long versionKeys = 0;
+        long others = 0;
+        boolean complete = true;
+        String membership;
+        try (RedisAdminConnection redis = new RedisAdminConnection(settings)) {
+            ScanParams params = new ScanParams().match(SqlCacheKeys.PREFIX + "*").count(SCAN_COUNT);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                String from = cursor;
+                ScanResult<String> page = redis.with("SCAN", j -> j.scan(from, params));
+                List<String> keys = new ArrayList<>(page.getResult());
+                // Membership is reported on its own line below, not as cached data.
+                keys.removeIf(key -> key.equals(CacheStore.MEMBERS_KEY) || key.equals(CacheStore.FENCE_KEY));
+                if (scanned + keys.size() > limit) {
+                    keys = keys.subList(0, (int) (limit - scanned));
+                    complete = false;
+                }
+                List<String> dataKeys = new ArrayList<>();
+                for (String key : keys) {
+                    SqlCacheKeys.Parsed parsed = SqlCacheKeys.parse(key);
+                    switch (parsed.kind()) {
+                        case ENTRY -> dataKeys.add(key);
+                        case TABLE_VERSION -> {
+                            versionKeys++;
+                            tables.computeIfAbsent(parsed.table(), t -> new TableRow()).versionKeys++;
+                            databases.computeIfAbsent(parsed.hash(), h -> new TreeSet<>()).add(parsed.table());
+                        }
+                        case DATABASE_VERSION -> {
+                            versionKeys++;
+                            databaseWide.add(parsed.hash());
+                            databases.computeIfAbsent(parsed.hash(), h -> new TreeSet<>());
+                        }
+                        case OTHER -> others++;
+                    }
+                }
+                List<Long> sizes = strlen(redis, dataKeys);
+                for (int i = 0; i < dataKeys.size(); i++) {
+                    TableRow row = tables.computeIfAbsent(SqlCacheKeys.parse(dataKeys.get(i)).table(),
+                            t -> new TableRow());
+                    row.entries++;
+                    row.bytes += sizes.get(i);
+                    entries++;
+                    bytes += sizes.get(i);
+                }
+                scanned += keys.size();
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && scanned < limit);
+            complete &= cursor.equals(ScanParams.SCAN_POINTER_START);
+            membership = membership(redis);
+        }
+
+        out.println("redis " + settings.describe() + ": " + scanned + " keys matching sql:*"
+                + (complete ? "" : " (stopped at --limit " + limit + "; the counts below are partial)"));
+        int width = Math.max("table".length(), tables.keySet().stream().mapToInt(String::length).max().orElse(0));
+        String format = "%-" + width + "s %10s %14s %13s%n";
+        out.printf(Locale.ROOT, format, "table", "entries", "bytes", "version keys");
+        tables.forEach((table, row) -> out.printf(Locale.ROOT, format, table, row.entries, row.bytes,
+                row.versionKeys));
+        out.printf(Locale.ROOT, format, "total", entries, bytes, versionKeys - databaseWide.size());
+        out.println("entries: " + entries + " (" + human(bytes) + ")");
+        out.println("version keys: " + versionKeys + " (" + databaseWide.size() + " database-wide)");
+        out.println("databases seen: " + databases.size());
+        databases.forEach((hash, withTables) -> out.println("  " + hash + ": " + withTables.size()
+                + " table version keys" + (databaseWide.contains(hash) ? ", database-wide key" : "")));
+        if (others > 0) {
+            out.println("other sql:* keys (not sqlcache's layout): " + others);
+        }
+        out.println(membership);
+        return 0;
+    }
+
+    /** How many JVMs share this Redis, how many stopped renewing, and whether the fence is up. */
+    private static String membership(RedisAdminConnection redis) throws AdminException {
+        List<String> time = redis.with("TIME", Jedis::time);
+        long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+        // The set's epoch is scored +inf: it is not a member.
+        long members = redis.with("ZCOUNT", j -> j.zcount(CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
+        long lapsed = redis.with("ZCOUNT", j -> j.zcount(CacheStore.MEMBERS_KEY, Double.NEGATIVE_INFINITY, now));
+        boolean fence = redis.with("EXISTS", j -> j.exists(CacheStore.FENCE_KEY));
+        return "members: " + members + " JVMs (" + lapsed + " lapsed); fence: "
+                + (fence ? "up" : members == 0 ? "down (no JVM has joined yet)"
+                : "down: no JVM uses the cache until the lapsed members join again or sqlcache.fenceTimeout passes");
+    }
+
+    /** One pipelined STRLEN per key; 0 for a key that vanished or is not a string. */
+    private static List<Long> strlen(RedisAdminConnection redis, List<String> keys) throws AdminException {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        return redis.with("STRLEN", j -> {
+            List<Response<Long>> responses = new ArrayList<>(keys.size());
+            Pipeline pipeline = j.pipelined();
+            for (String key : keys) {
+                responses.add(pipeline.strlen(key));
+            }
+            pipeline.sync();
+            List<Long> sizes = new ArrayList<>(keys.size());
+            for (Response<Long> response : responses) {
+                long size;
+                try {
+                    size = response.get();
+                } catch (RuntimeException wrongType) {
+                    size = 0;
+                }
+                sizes.add(size);
+            }
+            return sizes;
+        });
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        double value = bytes;
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.sqlcache.internal.analysis;
+
+import org.jooq.SQLDialect;
+
+import java.util.Locale;
+
+/**
+ * The kind of database behind the proxied connection, as far as SQL syntax is concerned. It selects the jOOQ
+ * dialect used to parse and render statements and the lexical rules (comment and quoting syntax) of the
+ * keyword sniffing done before parsing.
+ */
+public enum DatabaseFamily {
+    H2(SQLDialect.H2),
+    POSTGRES(SQLDialect.POSTGRES),
+    MYSQL(SQLDialect.MYSQL),
+    MARIADB(SQLDialect.MARIADB),
+    /** Anything else: parsed with jOOQ's dialect-neutral grammar. */
+    OTHER(SQLDialect.DEFAULT);
+
+    private final SQLDialect dialect;
+
+    DatabaseFamily(SQLDialect dialect) {
+        this.dialect = dialect;
+    }
+
+    /**
+     * The family of the real database a JDBC URL points to.
+     *
+     * @param realUrl the URL of the real database (not the proxy's URL), may be {@code null}
+     * @return the family, {@link #OTHER} when the URL is {@code null} or of an unknown driver
+     */
+    public static DatabaseFamily fromJdbcUrl(String realUrl) {
+        if (realUrl == null) {
+            return OTHER;
+        }
+        String url = realUrl.strip().toLowerCase(Locale.ROOT);
+        if (url.startsWith("jdbc:h2:")) {
+            return H2;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return POSTGRES;
+        }
+        // Connector/J also knows jdbc:mysql+srv:, jdbc:mysql:loadbalance: and jdbc:mysql:replication:.
+        if (url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mysql+")) {
+            return MYSQL;
+        }
+        if (url.startsWith("jdbc:mariadb:")) {
+            return MARIADB;
+        }
+        return OTHER;
+    }
+
+    /** The jOOQ dialect used to parse and render this family's SQL. */
+    public SQLDialect dialect() {
+        return dialect;
+    }
+
+    /** MySQL and MariaDB share lexical rules that differ from standard SQL ({@code #} comments, backslash escapes). */
+    public boolean isMySqlLike() {
+        return this == MYSQL || this == MARIADB;
+    }
+}

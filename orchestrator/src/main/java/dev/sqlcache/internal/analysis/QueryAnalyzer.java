@@ -1,0 +1,329 @@
+package dev.sqlcache.internal.analysis;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.sqlcache.internal.analysis.LeadingKeywords.Sniff;
+import dev.sqlcache.internal.analysis.SqlLexer.Token;
+import dev.sqlcache.stats.BypassReason;
+import org.jooq.Configuration;
+import org.jooq.DDLQuery;
+import org.jooq.DSLContext;
+import org.jooq.Merge;
+import org.jooq.Queries;
+import org.jooq.Query;
+import org.jooq.Select;
+import org.jooq.conf.ParseNameCase;
+import org.jooq.conf.ParseUnknownFunctions;
+import org.jooq.conf.ParseWithMetaLookups;
+import org.jooq.conf.RenderKeywordCase;
+import org.jooq.conf.RenderNameCase;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.DefaultVisitListenerProvider;
+import org.jooq.impl.QOM;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Tells, for a SQL text, what kind of statement it is, which tables it reads and writes and whether its result may
+ * be cached. Results, failures included, are cached per exact text, so a statement executed again is not parsed
+ * again: a repeated call costs one cache lookup.
+ *
+ * <p>Thread-safe. {@link #analyze(String)} never throws: whatever cannot be understood is reported as
+ * {@link StatementKind#UNKNOWN}, which the engine treats conservatively.
+ */
+public final class QueryAnalyzer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryAnalyzer.class);
+
+    /** MySQL select modifiers jOOQ misparses (SELECT SQL_NO_CACHE * FROM t reads as a product aliased t). */
+    private static final Set<String> MYSQL_SELECT_MODIFIERS = Set.of("SQL_NO_CACHE", "SQL_CACHE", "SQL_CALC_FOUND_ROWS",
+            "HIGH_PRIORITY", "STRAIGHT_JOIN", "SQL_SMALL_RESULT", "SQL_BIG_RESULT", "SQL_BUFFER_RESULT");
+
+    private final DatabaseFamily family;
+    private final SqlLexer lexer;
+    private final FunctionPolicy functions;
+    private final DSLContext parser;
+    private final Configuration renderConfiguration;
+    private final LoadingCache<String, QueryAnalysis> cache;
+    private final LongAdder analyses = new LongAdder();
+
+    /**
+     * @param family    the database family, which selects the SQL dialect; {@code null} means {@link DatabaseFamily#OTHER}
+     * @param cacheSize how many distinct SQL texts to remember the analysis of; 0 disables the cache
+     * @throws IllegalArgumentException if {@code cacheSize} is negative
+     */
+    public QueryAnalyzer(DatabaseFamily family, int cacheSize) {
+        if (cacheSize < 0) {
+            throw new IllegalArgumentException("cacheSize must not be negative: " + cacheSize);
+        }
+        this.family = family == null ? DatabaseFamily.OTHER : family;
+        this.lexer = new SqlLexer(this.family);
+        this.functions = new FunctionPolicy(this.family);
+        Settings settings = new Settings()
+                .withParseDialect(this.family.dialect())
+                .withParseUnknownFunctions(ParseUnknownFunctions.IGNORE)
+                .withParseWithMetaLookups(ParseWithMetaLookups.OFF)
+                // Never drop what the parser cannot model: a clause silently lost could merge two statements.
+                .withParseIgnoreCommercialOnlyFeatures(false)
+                .withParseIgnoreComments(false)
+                // Otherwise GROUP_CONCAT renders as a batch that sets session variables.
+                .withRenderGroupConcatMaxLenSessionVariable(false)
+                // Unquoted names keep their case: whether T and t are the same table depends on the server.
+                .withParseNameCase(ParseNameCase.AS_IS)
+                .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED)
+                .withRenderNameCase(RenderNameCase.AS_IS)
+                .withRenderKeywordCase(RenderKeywordCase.LOWER)
+                .withRenderFormatted(false);
+        this.parser = DSL.using(this.family.dialect(), settings);
+        this.renderConfiguration = new DefaultConfiguration().set(this.family.dialect()).set(settings);
+        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build(this::analyzeUncached);
+    }
+
+    /**
+     * Analyses one SQL text, from the cache when this exact text was analysed before.
+     *
+     * @param sql the text as the application passed it to the driver; may be {@code null}
+     * @return the analysis, never {@code null}
+     */
+    public QueryAnalysis analyze(String sql) {
+        if (sql == null) {
+            return Analyses.EMPTY;
+        }
+        return cache.get(sql);
+    }
+
+    /** How many texts were analysed rather than served from the cache; for tests and statistics. */
+    long analysisCount() {
+        return analyses.sum();
+    }
+
+    /** How many analyses the cache holds now, after pending evictions; for tests. */
+    long cachedAnalyses() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    private QueryAnalysis analyzeUncached(String sql) {
+        analyses.increment();
+        try {
+            return analyzeText(sql);
+        } catch (RuntimeException | StackOverflowError e) {
+            // Defensive: the lexer and jOOQ's renderer are not supposed to fail, but a failure must not
+            // reach the application, and the text's fate is then simply unknown.
+            LOG.debug("SQL analysis failed ({} chars): {}", sql.length(), e.toString());
+            return Analyses.unparseable(true);
+        }
+    }
+
+    private QueryAnalysis analyzeText(String sql) {
+        SqlLexer.Result lexed = lexer.lex(sql);
+        List<List<Token>> statements = lexed.statements();
+        if (lexed.unterminated() || lexed.executableComment()) {
+            // An open quote or comment, or MySQL code hidden in a comment: nothing reliable can be said.
+            LOG.debug("Unterminated literal or executable comment in SQL ({} chars)", sql.length());
+            return Analyses.unparseable(lexed.executableComment() || statements.isEmpty()
+                    || statements.size() > 1 || LeadingKeywords.mayWriteWhenUnparseable(statements.get(0)));
+        }
+        if (statements.isEmpty()) {
+            return Analyses.EMPTY;
+        }
+        if (statements.size() == 1) {
+            return analyzeStatement(statements.get(0));
+        }
+        List<QueryAnalysis> parts = new ArrayList<>(statements.size());
+        for (List<Token> statement : statements) {
+            parts.add(analyzeStatement(statement));
+        }
+        return combine(parts);
+    }
+
+    /**
+     * Several statements in one text are never cached. Their tables are the union of the parts'. When a part
+     * controls the transaction or the session or is not understood, the whole is UNKNOWN and may write anything.
+     */
+    private static QueryAnalysis combine(List<QueryAnalysis> parts) {
+        Set<String> read = new TreeSet<>();
+        Set<String> written = new TreeSet<>();
+        boolean writesUnknown = false;
+        boolean temporary = false;
+        StatementKind kind = StatementKind.SELECT;
+        boolean opaque = false;
+        for (QueryAnalysis part : parts) {
+            read.addAll(part.tablesRead());
+            written.addAll(part.tablesWritten());
+            writesUnknown |= part.writesUnknownTables();
+            temporary |= part.createsTemporaryTable();
+            switch (part.kind()) {
+                case SELECT -> { }
+                case OTHER -> kind = kind == StatementKind.SELECT ? StatementKind.OTHER : kind;
+                case TRANSACTION_CONTROL, SESSION, UNKNOWN -> opaque = true;
+                default -> kind = kind.isWrite() ? kind : part.kind();
+            }
+        }
+        if (opaque) {
+            return new QueryAnalysis(StatementKind.UNKNOWN, read, written, true, BypassReason.MULTIPLE_STATEMENTS, null, null, temporary);
+        }
+        return new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.MULTIPLE_STATEMENTS, null, null, temporary);
+    }
+
+    private QueryAnalysis analyzeStatement(List<Token> statement) {
+        Sniff sniff = LeadingKeywords.sniff(statement);
+        if (sniff.kind() != null) {
+            return fromKeywords(statement, sniff);
+        }
+        if (family.isMySqlLike() && statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)) {
+            return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement));
+        }
+        Queries queries;
+        try {
+            queries = parser.parser().parse(SqlLexer.text(statement));
+        } catch (RuntimeException e) {
+            LOG.debug("jOOQ cannot parse SQL ({} tokens): {}", statement.size(), firstLine(e.getMessage()));
+            return unparsed(statement);
+        }
+        Query[] parsed = queries.queries();
+        if (parsed.length != 1) {
+            // jOOQ silently skips statements it does not know (most SET variants), or split differently.
+            LOG.debug("jOOQ parsed {} queries from one statement", parsed.length);
+            return unparsed(statement);
+        }
+        return analyzeParsed(statement, parsed[0]);
+    }
+
+    private QueryAnalysis fromKeywords(List<Token> statement, Sniff sniff) {
+        if (sniff.executedInner() >= 0) {
+            QueryAnalysis inner = analyzeStatement(statement.subList(sniff.executedInner(), statement.size()));
+            if (inner.kind() == StatementKind.SELECT && inner.tablesWritten().isEmpty() && !inner.writesUnknownTables()) {
+                return Analyses.noData(StatementKind.OTHER);
+            }
+            // EXPLAIN ANALYZE runs the statement: it writes what the statement writes.
+            return new QueryAnalysis(inner.kind(), inner.tablesRead(), inner.tablesWritten(), inner.writesUnknownTables(),
+                    inner.bypassReason() == null ? BypassReason.NOT_A_READ : inner.bypassReason(), null,
+                    inner.transactionControl(), inner.createsTemporaryTable());
+        }
+        return switch (sniff.kind()) {
+            case TRANSACTION_CONTROL -> Analyses.transaction(sniff.transactionControl());
+            case CALL -> Analyses.call(LeadingKeywords.routineName(statement));
+            default -> Analyses.noData(sniff.kind());
+        };
+    }
+
+    /** jOOQ could not parse it: DDL and TRUNCATE are still recognisable, everything else is unknown. */
+    private static QueryAnalysis unparsed(List<Token> statement) {
+        if (LeadingKeywords.isDdl(statement)) {
+            return Analyses.unknownTables(StatementKind.DDL, LeadingKeywords.createsTemporaryTable(statement));
+        }
+        if (LeadingKeywords.isTruncate(statement)) {
+            return Analyses.unknownTables(StatementKind.TRUNCATE, false);
+        }
+        return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement));
+    }
+
+    private QueryAnalysis analyzeParsed(List<Token> statement, Query query) {
+        StatementKind topKind = kindOf(query);
+        if (topKind == StatementKind.TRANSACTION_CONTROL || topKind == StatementKind.SESSION) {
+            // Normally caught by the keyword sniffing; a parsed one that slipped through changes no data.
+            return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement);
+        }
+        TableCollector collector = new TableCollector(functions, topKind == StatementKind.DDL || topKind == StatementKind.TRUNCATE);
+        String rendered = DSL.using(renderConfiguration.derive(new DefaultVisitListenerProvider(collector))).render(query);
+        String normalized = CanonicalText.normalized(statement, rendered, lexer);
+
+        StatementKind kind = topKind;
+        if (kind == StatementKind.SELECT && collector.nestedWrite() != null) {
+            kind = collector.nestedWrite(); // a writable CTE or SELECT INTO
+        }
+        if (kind == StatementKind.UNKNOWN) {
+            return Analyses.unparseable(true);
+        }
+        Set<String> read = collector.tablesRead();
+        Set<String> written = collector.tablesWritten();
+        boolean temporary = LeadingKeywords.createsTemporaryTable(statement);
+        if (kind != StatementKind.SELECT) {
+            boolean writesUnknown = kind.isWrite() && written.isEmpty();
+            return new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.NOT_A_READ, normalized, null, temporary);
+        }
+        return new QueryAnalysis(kind, read, Set.of(), false, selectBypass(statement, rendered, collector), normalized, null, false);
+    }
+
+    private BypassReason selectBypass(List<Token> statement, String renderedText, TableCollector collector) {
+        List<Token> rendered = lexer.lex(renderedText).tokens();
+        if (LockingClauses.isLockingRead(statement) || LockingClauses.isLockingRead(rendered)) {
+            return BypassReason.LOCKING_READ;
+        }
+        if (collector.unknownFunction()) {
+            return BypassReason.UNKNOWN_FUNCTION;
+        }
+        if (collector.nonDeterministic() || functions.mentionsNonDeterministic(statement) || functions.mentionsNonDeterministic(rendered)) {
+            return BypassReason.NON_DETERMINISTIC;
+        }
+        if (collector.tablesRead().stream().anyMatch(SystemCatalogs::isSystemTable)) {
+            return BypassReason.SYSTEM_CATALOG;
+        }
+        if (collector.tablesRead().isEmpty()) {
+            return BypassReason.NO_TABLE;
+        }
+        return null;
+    }
+
+    /**
+     * jOOQ does not read MySQL backslash escapes: it would end 'a\' b' at the second quote and parse the rest of
+     * the literal as SQL, seeing other tables than MySQL. It also misparses MySQL's SELECT modifiers.
+     */
+    private static boolean confusesJooqInMySql(Token token) {
+        return switch (token.type()) {
+            case STRING, QUOTED_IDENTIFIER -> token.text().indexOf('\\') >= 0;
+            case WORD -> MYSQL_SELECT_MODIFIERS.contains(token.upper());
+            default -> false;
+        };
+    }
+
+    private static StatementKind kindOf(Query query) {
+        if (query instanceof Select) {
+            return StatementKind.SELECT;
+        }
+        if (query instanceof QOM.Insert || query instanceof QOM.InsertReturning) {
+            return StatementKind.INSERT;
+        }
+        if (query instanceof QOM.Update || query instanceof QOM.UpdateReturning) {
+            return StatementKind.UPDATE;
+        }
+        if (query instanceof QOM.Delete || query instanceof QOM.DeleteReturning) {
+            return StatementKind.DELETE;
+        }
+        if (query instanceof Merge) {
+            return StatementKind.MERGE;
+        }
+        if (query instanceof QOM.Truncate) {
+            return StatementKind.TRUNCATE;
+        }
+        if (query instanceof QOM.StartTransaction || query instanceof QOM.Commit || query instanceof QOM.Rollback
+                || query instanceof QOM.Savepoint || query instanceof QOM.ReleaseSavepoint) {
+            return StatementKind.TRANSACTION_CONTROL;
+        }
+        if (query instanceof QOM.SetSchema || query instanceof QOM.SetCatalog || query instanceof QOM.SetCommand) {
+            return StatementKind.SESSION;
+        }
+        if (query instanceof DDLQuery) {
+            return StatementKind.DDL;
+        }
+        return StatementKind.UNKNOWN; // anonymous blocks and other procedural code
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.sqlcache.internal.config;
+
+import java.util.Optional;
+
+/**
+ * How to reach Redis. Exactly one transport: a Unix socket when {@code socketPath} is set, else TCP to
+ * {@code host:port}. {@link #toString()} and {@link #describe()} never show the password.
+ *
+ * @param host                 TCP host (unused with a socket path)
+ * @param port                 TCP port (unused with a socket path)
+ * @param socketPath           the Unix socket, or {@code null} for TCP
+ * @param username             ACL user, or {@code null} for the default user
+ * @param password             password, or {@code null} for none
+ * @param database             the logical database number ({@code SELECT})
+ * @param ssl                  whether TCP connections use TLS
+ * @param maxConnections       the connection pool's size
+ * @param socketTimeoutMillis  how long one command may wait for its reply
+ * @param connectTimeoutMillis how long opening a connection may take
+ */
+public record RedisSettings(String host, int port, String socketPath, String username, String password,
+                            int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
+                            int connectTimeoutMillis) {
+
+    /** Whether a Unix socket is used instead of TCP. */
+    public boolean usesUnixSocket() {
+        return socketPath != null;
+    }
+
+    public Optional<String> socketPathIfSet() {
+        return Optional.ofNullable(socketPath);
+    }
+
+    /**
+     * The address for logs and messages, e.g. {@code 127.0.0.1:6379 db 0}, {@code unix:/tmp/redis.sock db 2},
+     * {@code redis.example:6380 db 0 user app tls}. Never the password.
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        if (usesUnixSocket()) {
+            sb.append("unix:").append(socketPath);
+        } else {
+            sb.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port);
+        }
+        sb.append(" db ").append(database);
+        if (username != null) {
+            sb.append(" user ").append(username);
+        }
+        if (ssl && !usesUnixSocket()) {
+            sb.append(" tls");
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSettings[" + describe() + ", password=" + (password == null ? "none" : "***")
+                + ", maxConnections=" + maxConnections + ", socketTimeoutMillis=" + socketTimeoutMillis
+                + ", connectTimeoutMillis=" + connectTimeoutMillis + "]";
+    }
+}

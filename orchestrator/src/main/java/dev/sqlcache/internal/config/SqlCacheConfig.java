@@ -1,0 +1,313 @@
+package dev.sqlcache.internal.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The validated, immutable sqlcache settings.
+ *
+ * <p>Layers, lowest first: defaults, a properties file (named by {@code SQLCACHE_CONFIG} or {@code sqlcache.config},
+ * else {@code sqlcache.properties} on the classpath if present), the environment, then the {@code sqlcache.*}
+ * properties from the JDBC URL and connection properties. Within one layer a Redis URL is applied first and the
+ * specific settings of that layer override it. See {@link #knownPropertyNames()} for the names.
+ *
+ * <p>{@link #toString()} masks the password.
+ */
+public final class SqlCacheConfig {
+
+    /** The prefix of every sqlcache property. */
+    public static final String PROPERTY_PREFIX = "sqlcache.";
+
+    private static final Set<String> KNOWN_PROPERTIES;
+
+    static {
+        Set<String> names = new LinkedHashSet<>();
+        for (Setting s : Setting.values()) {
+            names.add(s.property);
+        }
+        KNOWN_PROPERTIES = Collections.unmodifiableSet(names);
+    }
+
+    private final boolean enabled;
+    private final StoreType storeType;
+    private final RedisSettings redis;
+    private final long defaultTtlSeconds;
+    private final TableTtls tableTtls;
+    private final int maxRows;
+    private final int maxBytes;
+    private final String databaseId;
+    private final int analysisCacheSize;
+    private final int writeLeaseMillis;
+    private final int fenceTimeoutMillis;
+    /**
+     * Above the longest a cut-off JVM waits for its membership to lapse (twice the 2 s membership, plus margins):
+     * dropping it sooner would let the others cache again before its write ran.
+     */
+    private static final int MIN_FENCE_TIMEOUT_MILLIS = 5_000;
+    private final DeclaredWrites triggerWrites;
+    private final DeclaredWrites procedureWrites;
+
+    private SqlCacheConfig(Resolver r) {
+        this.enabled = r.bool(Setting.ENABLED);
+        this.storeType = r.storeType();
+        this.redis = new RedisSettings(
+                r.text(Setting.REDIS_HOST),
+                r.port(Setting.REDIS_PORT),
+                r.text(Setting.REDIS_SOCKET_PATH),
+                r.text(Setting.REDIS_USERNAME),
+                r.text(Setting.REDIS_PASSWORD),
+                r.integer(Setting.REDIS_DB, 0, Integer.MAX_VALUE, "a database number"),
+                r.bool(Setting.REDIS_SSL),
+                r.integer(Setting.REDIS_MAX_CONNECTIONS, 1, 10_000, "a connection count"),
+                r.millis(Setting.REDIS_SOCKET_TIMEOUT),
+                r.millis(Setting.REDIS_CONNECT_TIMEOUT));
+        this.defaultTtlSeconds = r.ttlSeconds(Setting.TTL);
+        this.tableTtls = r.tableTtls();
+        this.maxRows = r.integer(Setting.MAX_ROWS, 1, Integer.MAX_VALUE, "a row count");
+        this.maxBytes = (int) r.bytes(Setting.MAX_BYTES, Integer.MAX_VALUE - 64);
+        this.databaseId = r.text(Setting.DATABASE_ID);
+        this.analysisCacheSize = r.integer(Setting.ANALYSIS_CACHE_SIZE, 0, Integer.MAX_VALUE, "a cache size");
+        this.writeLeaseMillis = r.millis(Setting.WRITE_LEASE);
+        this.fenceTimeoutMillis = r.millisAtLeast(Setting.FENCE_TIMEOUT, MIN_FENCE_TIMEOUT_MILLIS,
+                "must be at least 5s: a JVM cut off from Redis needs that long to be sure its membership lapsed");
+        this.triggerWrites = r.declaredWrites(Setting.TRIGGER_WRITES);
+        this.procedureWrites = r.declaredWrites(Setting.PROCEDURE_WRITES);
+    }
+
+    /**
+     * Reads and validates the settings.
+     *
+     * @param environment the process environment (typically {@code System.getenv()})
+     * @param properties  settings from the JDBC URL and connection properties; names not starting with
+     *                    {@code sqlcache.} are ignored, so the full connection properties may be passed
+     * @throws InvalidConfigurationException listing every problem, each naming the setting as the user wrote it
+     */
+    public static SqlCacheConfig load(Map<String, String> environment, Map<String, String> properties)
+            throws InvalidConfigurationException {
+        List<String> problems = new ArrayList<>();
+        Map<Setting, ConfigLayers.Sourced> raw = ConfigLayers.collect(environment, properties, problems);
+        SqlCacheConfig config = new SqlCacheConfig(new Resolver(raw, problems));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return config;
+    }
+
+    /** Every property name sqlcache understands (also the keys of the properties file). */
+    public static Set<String> knownPropertyNames() {
+        return KNOWN_PROPERTIES;
+    }
+
+    /** Whether a JDBC property is meant for sqlcache rather than for the real driver. */
+    public static boolean isSqlCacheProperty(String name) {
+        return name != null && name.startsWith(PROPERTY_PREFIX);
+    }
+
+    /** Whether caching is on; when off the driver only passes through. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public StoreType storeType() {
+        return storeType;
+    }
+
+    public RedisSettings redis() {
+        return redis;
+    }
+
+    /** The time to live of an entry whose tables have no specific one. */
+    public long defaultTtlSeconds() {
+        return defaultTtlSeconds;
+    }
+
+    /**
+     * The time to live for a table: its qualified name (lower-cased) from {@code sqlcache.tableTtl}, else its
+     * unqualified basename, else {@link #defaultTtlSeconds()}.
+     */
+    public long ttlSeconds(String table) {
+        return tableTtls.secondsFor(table, defaultTtlSeconds);
+    }
+
+    /** Results with more rows than this are not cached. */
+    public int maxRows() {
+        return maxRows;
+    }
+
+    /** Encoded results larger than this are not cached. */
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    /** An explicit database identity, for two URLs that reach the same database. */
+    public Optional<String> databaseId() {
+        return Optional.ofNullable(databaseId);
+    }
+
+    /** How many analysed statements are remembered per JVM. */
+    public int analysisCacheSize() {
+        return analysisCacheSize;
+    }
+
+    /**
+     * How long a write may keep its tables out of the cache in every JVM before its commit is confirmed: longer
+     * than the longest transaction that writes through sqlcache, so that a lost confirmation never lets an old
+     * answer back. After it, caching of those tables resumes with fresh tokens.
+     */
+    public long writeLeaseMillis() {
+        return writeLeaseMillis;
+    }
+
+    /**
+     * How long every JVM stays off the cache after one of them stopped renewing its membership without leaving
+     * (it crashed, or it is cut off from Redis and cannot invalidate what it writes). Afterwards that member is
+     * dropped, everything cached before is invalid, and caching resumes. A JVM cut off for longer than this can
+     * again leave old answers to the others until it reaches Redis; use the same value in every JVM.
+     */
+    public long fenceTimeoutMillis() {
+        return fenceTimeoutMillis;
+    }
+
+    /** What the triggers on a table write, by table ({@code sqlcache.triggerWrites}). */
+    public DeclaredWrites triggerWrites() {
+        return triggerWrites;
+    }
+
+    /** What stored procedures write, by name ({@code sqlcache.procedureWrites}). */
+    public DeclaredWrites procedureWrites() {
+        return procedureWrites;
+    }
+
+    /**
+     * Equal for two configurations that must share one store instance (and so one connection pool): the Redis
+     * address, database, user and TLS, or {@code memory}. Timeouts and pool size of the first one win. Contains no
+     * password.
+     */
+    public String storeIdentity() {
+        return storeType == StoreType.MEMORY ? "memory" : "redis " + redis.describe();
+    }
+
+    @Override
+    public String toString() {
+        return "SqlCacheConfig[enabled=" + enabled + ", store=" + storeType.name().toLowerCase(Locale.ROOT)
+                + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
+                + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
+                + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
+                + procedureWrites + "}]";
+    }
+
+    /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */
+    private static final class Resolver {
+        private final Map<Setting, ConfigLayers.Sourced> raw;
+        private final List<String> problems;
+
+        Resolver(Map<Setting, ConfigLayers.Sourced> raw, List<String> problems) {
+            this.raw = raw;
+            this.problems = problems;
+        }
+
+        /** The value, or {@code null} when unset or blank. */
+        String text(Setting s) {
+            ConfigLayers.Sourced v = raw.get(s);
+            return v == null || v.value().isBlank() ? null : v.value().trim();
+        }
+
+        private void problem(Setting s, String reason) {
+            ConfigLayers.Sourced v = raw.get(s);
+            String shown = s.secret() ? "***" : v.value();
+            problems.add(v.origin() + ": \"" + shown + "\" " + reason);
+        }
+
+        boolean bool(Setting s) {
+            try {
+                return ValueParsers.parseBoolean(raw.get(s).value());
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return false;
+            }
+        }
+
+        int integer(Setting s, int min, int max, String what) {
+            try {
+                return ValueParsers.parseInt(raw.get(s).value(), min, max, what);
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return min;
+            }
+        }
+
+        int port(Setting s) {
+            try {
+                return ValueParsers.parsePort(raw.get(s).value());
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return 1;
+            }
+        }
+
+        int millisAtLeast(Setting s, int min, String reason) {
+            int millis = millis(s);
+            if (millis < min) {
+                problem(s, reason);
+                return min;
+            }
+            return millis;
+        }
+
+        int millis(Setting s) {
+            try {
+                return (int) ValueParsers.parseDurationMillis(raw.get(s).value());
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return 1;
+            }
+        }
+
+        long ttlSeconds(Setting s) {
+            try {
+                return ValueParsers.parseTtlSeconds(raw.get(s).value());
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return 1;
+            }
+        }
+
+        long bytes(Setting s, long max) {
+            try {
+                return ValueParsers.parseBytes(raw.get(s).value(), max);
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return 1;
+            }
+        }
+
+        StoreType storeType() {
+            String value = raw.get(Setting.STORE).value().trim().toLowerCase(Locale.ROOT);
+            switch (value) {
+                case "redis":
+                    return StoreType.REDIS;
+                case "memory":
+                    return StoreType.MEMORY;
+                default:
+                    problem(Setting.STORE, "is not a store type (redis or memory)");
+                    return StoreType.REDIS;
+            }
+        }
+
+        DeclaredWrites declaredWrites(Setting s) {
+            ConfigLayers.Sourced v = raw.get(s);
+            return v == null ? DeclaredWrites.none() : DeclaredWrites.parse(v.value(), v.origin(), problems);
+        }
+
+        TableTtls tableTtls() {
+            ConfigLayers.Sourced v = raw.get(Setting.TABLE_TTL);
+            return v == null ? TableTtls.empty() : TableTtls.parse(v.value(), v.origin(), problems);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package dev.sqlcache.internal.engine;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.sqlcache.internal.analysis.DatabaseFamily;
+import dev.sqlcache.internal.analysis.QueryAnalysis;
+import dev.sqlcache.internal.analysis.QueryAnalyzer;
+import dev.sqlcache.internal.analysis.StatementKind;
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.key.CacheKeyBuilder;
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.internal.store.CacheStore;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cache for one database under one configuration: turns SQL texts into {@link QueryPlan}s (once per text),
+ * and opens a {@link SessionCache} per JDBC connection. Shared by every connection to the same database with the
+ * same settings; thread-safe.
+ */
+public final class CacheEngine {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheEngine.class);
+
+    /**
+     * Where {@link CacheStore#FENCE_KEY} stands among a plan's read version keys: every entry depends on it, and a
+     * reader that finds it missing must not create it (only membership renewals do).
+     */
+    static final int FENCE_INDEX = 0;
+
+    private final SqlCacheConfig config;
+    private final StoreGuard store;
+    private final QueryAnalyzer analyzer;
+    private final String databaseHash;
+    private final String databaseVersionKey;
+    private final Cache<String, QueryPlan> plans;
+    private final DatabaseFamily family;
+    /** Schema facts change rarely and only by DDL, which this JVM may not see: re-read them every few minutes. */
+    private static final long FACTS_LIFETIME_NANOS = Duration.ofMinutes(5).toNanos();
+    private final Cache<String, TableFacts> facts = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
+    private final AtomicLong schemaEpoch = new AtomicLong();
+
+    CacheEngine(SqlCacheConfig config, StoreGuard store, QueryAnalyzer analyzer, DatabaseFamily family,
+                String databaseIdentity) {
+        this.config = config;
+        this.family = family;
+        this.store = store;
+        this.analyzer = analyzer;
+        this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
+        this.databaseVersionKey = "sql:_database:version:" + databaseHash;
+        this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
+    }
+
+    /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */
+    public QueryPlan plan(String sql) {
+        QueryPlan plan = plans.getIfPresent(sql);
+        if (plan == null) {
+            plan = plans.get(sql, this::newPlan);
+        }
+        return plan;
+    }
+
+    private QueryPlan newPlan(String sql) {
+        QueryAnalysis analysis = analyzer.analyze(sql);
+        Set<String> read = baseNames(analysis.tablesRead());
+        Set<String> written = baseNames(analysis.tablesWritten());
+        String[] readKeys = new String[read.size() + 2];
+        readKeys[FENCE_INDEX] = CacheStore.FENCE_KEY;
+        readKeys[1] = databaseVersionKey;
+        int i = 2;
+        for (String table : read) {
+            readKeys[i++] = versionKey(table);
+        }
+        boolean everything = analysis.writesUnknownTables();
+        String[] writeKeys = written.stream().map(this::versionKey).toArray(String[]::new);
+        if (everything && analysis.kind() == StatementKind.CALL) {
+            // A procedure whose writes the configuration declares invalidates just those tables.
+            var declared = config.procedureWrites().tablesFor(analysis.routine());
+            if (declared.isPresent()) {
+                everything = false;
+                writeKeys = baseNames(declared.get()).stream().map(this::versionKey).toArray(String[]::new);
+            }
+        }
+        if (everything) {
+            writeKeys = new String[] {databaseVersionKey};
+        }
+        long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
+                .orElse(config.defaultTtlSeconds());
+        int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl);
+    }
+
+    /**
+     * What the database says about a table, remembered for a few minutes. When it cannot tell, the answer is
+     * {@link TableFacts#UNKNOWN} (the worst case) and is asked again next time.
+     */
+    TableFacts facts(String table, SchemaInspector inspector) {
+        TableFacts known = facts.getIfPresent(table);
+        if (known != null) {
+            return known;
+        }
+        try {
+            TableFacts learned = inspector.inspect(table);
+            facts.put(table, learned);
+            return learned;
+        } catch (Exception e) {
+            LOG.debug("sqlcache: cannot inspect table {}: {}", table, e.toString());
+            return TableFacts.UNKNOWN;
+        }
+    }
+
+    /** DDL ran: views, foreign keys and triggers may have changed. */
+    void schemaChanged() {
+        schemaEpoch.incrementAndGet();
+        facts.invalidateAll();
+    }
+
+    /**
+     * Changes on every DDL this JVM runs, and every few minutes anyway, so that plans re-read facts that DDL from
+     * elsewhere (a migration run by another process) may have changed.
+     */
+    long schemaEpoch() {
+        return (schemaEpoch.get() << 32) + System.nanoTime() / FACTS_LIFETIME_NANOS;
+    }
+
+    /** The version key of one table: its unqualified name, so that every spelling of it meets one key. */
+    String versionKey(String baseName) {
+        return "sql:" + baseName + ":version:" + databaseHash;
+    }
+
+    /** The key that, bumped, invalidates everything cached for this database. */
+    String databaseVersionKey() {
+        return databaseVersionKey;
+    }
+
+    private static Set<String> baseNames(Set<String> tables) {
+        Set<String> names = new TreeSet<>();
+        for (String table : tables) {
+            names.add(baseName(table));
+        }
+        return Set.copyOf(names);
+    }
+
+    /**
+     * {@code public.orders} and {@code orders} may be the same table, depending on the search path; sharing one
+     * version key per unqualified name can only invalidate too much, never too little.
+     */
+    public static String baseName(String table) {
+        int dot = table.lastIndexOf('.');
+        return dot < 0 ? table : table.substring(dot + 1);
+    }
+
+    /**
+     * Drivers differ in what {@code ResultSet.getFetchSize()} reports: pgjdbc echoes the statement's fetch size, H2
+     * reports 0. A hit has no real result set to ask, so the answer is learned from real ones.
+     */
+    private volatile int resultFetchSizeWhenStatementHasOne = FOLLOWS_STATEMENT;
+    private static final int FOLLOWS_STATEMENT = Integer.MIN_VALUE;
+
+    /** Records what a real result set reported, for a statement with a non-zero fetch size. */
+    public void observeFetchSize(int statementFetchSize, int resultFetchSize) {
+        if (statementFetchSize != 0) {
+            resultFetchSizeWhenStatementHasOne =
+                    resultFetchSize == statementFetchSize ? FOLLOWS_STATEMENT : resultFetchSize;
+        }
+    }
+
+    /** The fetch size a served-from-cache result reports, as the real driver's would. */
+    public int fetchSizeForHit(int statementFetchSize) {
+        int learned = resultFetchSizeWhenStatementHasOne;
+        return statementFetchSize == 0 || learned == FOLLOWS_STATEMENT ? statementFetchSize : learned;
+    }
+
+    /**
+     * Opens the per-connection state.
+     *
+     * @param connectionSettings {@link DatabaseIdentity#connectionSettings}: part of every key of this connection
+     */
+    public SessionCache openSession(String user, String catalog, String schema, boolean autoCommit, int isolation,
+                                    String connectionSettings, SchemaInspector inspector) {
+        return new SessionCache(this, user, catalog, schema, autoCommit, isolation, connectionSettings, inspector);
+    }
+
+    /** Invalidates everything cached for this database. */
+    public void invalidateAll() {
+        store.statistics().invalidated(1);
+        store.bump(new String[] {databaseVersionKey});
+    }
+
+    public CacheStatistics statistics() {
+        return store.statistics().snapshot();
+    }
+
+    /**
+     * A source of current statistics that lives as long as this engine. Micrometer holds the objects behind its
+     * function counters weakly, so a source created on the fly would be collected and its counters would freeze.
+     */
+    public java.util.function.Supplier<CacheStatistics> statisticsSource() {
+        return statisticsSource;
+    }
+
+    private final java.util.function.Supplier<CacheStatistics> statisticsSource = this::statistics;
+
+    public DatabaseFamily family() {
+        return family;
+    }
+
+    public SqlCacheConfig config() {
+        return config;
+    }
+
+    StoreGuard store() {
+        return store;
+    }
+
+    /** Where entries go, for logs and diagnostics. */
+    public String describeStore() {
+        return store.store().describe();
+    }
+
+    /** Whether the store answers right now and no invalidation is still owed to it. */
+    public boolean healthy() {
+        return store.available() && store.store().ping();
+    }
+}

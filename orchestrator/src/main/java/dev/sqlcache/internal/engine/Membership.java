@@ -1,0 +1,258 @@
+package dev.sqlcache.internal.engine;
+
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.store.VersionTokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * This JVM's membership among the JVMs sharing a store: renewed every {@link #RENEW_MILLIS}, lapsing
+ * {@link #MEMBER_MILLIS} after the last renewal (store clock).
+ *
+ * <p>Why it exists: a write that cannot reach Redis cannot invalidate anything, and another JVM that reaches Redis
+ * would go on serving the old answer. A JVM cut off from Redis also stops renewing; once its membership has lapsed,
+ * the store's fence ({@link CacheStore#FENCE_KEY}) is gone and no JVM uses the cache. So a write whose lease could
+ * not be placed waits until this JVM's membership has lapsed for certain ({@link #lapsedForCertainAtNanos}) before
+ * it runs; from then on the others cannot serve anything older than it.
+ *
+ * <p>The bound is computed on this JVM's monotonic clock from the moment the last renewal's answer arrived:
+ * the store set the lapse at most {@link #MEMBER_MILLIS} after that. Renewals sent afterwards may all go
+ * unanswered and still land, each while the membership is alive; so each carries a cap, on the store's clock, of
+ * twice {@link #MEMBER_MILLIS} after the last answered renewal ran, and none takes the membership past it (nor
+ * revives a lapsed one). A join
+ * needs a ticket issued just before it and valid for {@link #TICKET_MILLIS}, so a join answered late still ends
+ * within a bound known from the ticket's answer. Only durations are compared across machines, never clock
+ * readings; a margin covers clock rate differences.
+ */
+final class Membership implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+    static final long MEMBER_MILLIS = 2000;
+    static final long RENEW_MILLIS = 500;
+    /** How long a join ticket admits a join (store clock). */
+    static final long TICKET_MILLIS = 1000;
+    private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS / 20 + 50);
+    private static final long LAPSE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS) + MARGIN_NANOS;
+    /** After a ticket was issued: a join it admits lands within the ticket's life and lasts one membership. */
+    private static final long JOIN_BOUND_NANOS =
+            TimeUnit.MILLISECONDS.toNanos(TICKET_MILLIS + MEMBER_MILLIS) + MARGIN_NANOS;
+    /** On a clean exit, how long a membership waits for owed invalidations to be delivered before it leaves. */
+    private static final long EXIT_DELIVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Set<Membership> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Membership::close),
+                "sqlcache-membership-leave"));
+    }
+
+    private final CacheStore store;
+    private final String id = VersionTokens.fresh();
+    private final long fenceMillis;
+    /** True when this JVM owes no invalidation: only then may a lapsed member join again. */
+    private final BooleanSupplier owesNothing;
+    /**
+     * Its own thread: a renewal to a frozen store holds it for the socket timeout, and must not hold back the
+     * renewals of other stores (their memberships would lapse and fence every JVM sharing them).
+     */
+    private final ScheduledExecutorService renewals;
+    /** When the answer to the last successful renewal arrived (System.nanoTime()); valid once {@link #joined}. */
+    private volatile long confirmedNanos;
+    /** The store-clock time at which that renewal ran: the next renewals may not take the membership past it + 2 x. */
+    private volatile long confirmedStoreMillis;
+    /** Set once it left (or will not): no renewal or join runs afterwards. Guarded by {@code this}. */
+    private boolean closed;
+    private volatile boolean joined;
+    /**
+     * Until when (System.nanoTime()) a join whose answer was lost may keep this JVM a member; valid once
+     * {@link #joinAttempted}.
+     */
+    private volatile long unansweredJoinUntilNanos;
+    private volatile boolean joinAttempted;
+    private volatile boolean member;
+    private volatile boolean cutOffLogged;
+    /** The set's epoch and members as the last answered renewal reported them: put back if the store loses them. */
+    private volatile String epoch = "";
+    private volatile Map<String, Long> members = Map.of();
+    /**
+     * Counts reasons to doubt the store since it was opened: reconnections and recoveries after an outage, when
+     * it may be a restarted server that lost or rolled back acknowledged writes.
+     */
+    private final LongSupplier doubts;
+    /** {@link #doubts} as read before the last answered renewal: what that renewal vouched for. */
+    private volatile long doubtsCovered = -1;
+    private final AtomicBoolean renewalQueued = new AtomicBoolean();
+
+    /**
+     * Joins at once (one round trip, on the connecting thread, like the first lookup would be) and then renews in
+     * the background.
+     */
+    Membership(CacheStore store, long fenceMillis, BooleanSupplier owesNothing, LongSupplier doubts) {
+        this.store = store;
+        this.doubts = doubts;
+        this.fenceMillis = fenceMillis;
+        this.owesNothing = owesNothing;
+        this.renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sqlcache-membership");
+            thread.setDaemon(true);
+            return thread;
+        });
+        renew();
+        LIVE.add(this);
+        renewals.scheduleWithFixedDelay(this::renew, RENEW_MILLIS, RENEW_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One renewal, or a join when the membership lapsed. Neither while an invalidation is owed: the fence must not
+     * stay up (or come back) for answers that invalidation should hide, so the membership lapses until it lands.
+     */
+    synchronized void renew() {
+        if (closed) {
+            return;
+        }
+        boolean join = !member;
+        if (!owesNothing.getAsBoolean()) {
+            lapsedLocally();
+            return;
+        }
+        try {
+            String ticket = null;
+            long notAfter = CacheStore.NO_CAP;
+            if (join) {
+                ticket = VersionTokens.fresh();
+                store.joinTicket(ticket, TICKET_MILLIS);
+                // The ticket exists from at latest now: a join it admits, even one executed late, ends by then.
+                unansweredJoinUntilNanos = System.nanoTime() + JOIN_BOUND_NANOS;
+                joinAttempted = true;
+            } else {
+                // However many of the renewals sent from now on land late, none outlasts the bound computed from
+                // the last one answered (lapsedForCertainAtNanos).
+                notAfter = confirmedStoreMillis + 2 * MEMBER_MILLIS;
+            }
+            long doubted = doubts.getAsLong();
+            CacheStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
+            if (renewal.at() == CacheStore.Renewal.RESTORE) {
+                // The store lost the set (a restart without persistence, an eviction): put back every member this
+                // JVM knew, so that one cut off meanwhile still holds the fence down, then renew in it.
+                LOG.info("sqlcache: {} lost its membership set; restoring the {} members this JVM knew",
+                        store.describe(), members.size());
+                epoch = store.restoreMembers(epoch, members);
+                renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
+            }
+            boolean alive = renewal.alive();
+            if (alive) {
+                confirmedNanos = System.nanoTime();
+                confirmedStoreMillis = renewal.at();
+                epoch = renewal.epoch();
+                members = renewal.members();
+                doubtsCovered = doubted;
+                joined = true;
+                cutOffLogged = false;
+            } else if (member) {
+                LOG.info("sqlcache: this JVM's membership in {} lapsed; joining again", store.describe());
+            }
+            member = alive;
+        } catch (RuntimeException e) {
+            // The fail-open guard counts and logs store failures; here only the consequence matters.
+            LOG.debug("sqlcache: membership renewal failed: {}", e.getMessage());
+            lapsedLocally();
+        }
+    }
+
+    /** No renewal was answered for a whole membership: it has lapsed, the next attempt must join. */
+    private void lapsedLocally() {
+        if (joined && System.nanoTime() - confirmedNanos > TimeUnit.MILLISECONDS.toNanos(MEMBER_MILLIS)) {
+            member = false;
+            warnIfCutOffTooLong();
+        }
+    }
+
+    private void warnIfCutOffTooLong() {
+        long cutOff = System.nanoTime() - confirmedNanos;
+        if (!cutOffLogged && cutOff > TimeUnit.MILLISECONDS.toNanos(fenceMillis)) {
+            cutOffLogged = true;
+            LOG.error("sqlcache: cut off from {} for longer than sqlcache.fenceTimeout ({} ms): other JVMs may "
+                    + "again serve answers older than this JVM's writes until it reaches the store",
+                    store.describe(), fenceMillis);
+        }
+    }
+
+    /**
+     * The local time (System.nanoTime()) from which this JVM's membership has lapsed in the store for certain, so
+     * that no JVM serves from the cache; {@code null} when it never joined and so cannot fence anybody.
+     */
+    Long lapsedForCertainAtNanos() {
+        if (!joinAttempted) {
+            return null; // never joined: the first renewal is a join
+        }
+        long bound = unansweredJoinUntilNanos;
+        long renewed = confirmedNanos + LAPSE_BOUND_NANOS;
+        return joined && renewed - bound > 0 ? renewed : bound;
+    }
+
+    /**
+     * Whether a renewal has run since the last reason to doubt the store: if not, the caller must not trust what
+     * it read (the server may have restarted from an older snapshot, and the renewal replaces its fence) and a
+     * renewal is queued at once.
+     */
+    boolean vouchesForStore() {
+        if (doubts.getAsLong() <= doubtsCovered) {
+            return true;
+        }
+        if (renewalQueued.compareAndSet(false, true)) {
+            try {
+                renewals.execute(() -> {
+                    renewalQueued.set(false);
+                    renew();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                renewalQueued.set(false);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Stops renewing for good, then leaves, unless an invalidation is still owed after a short wait for its
+     * delivery: leaving would bring the fence back for answers it should hide, so the membership lapses instead
+     * (the others wait sqlcache.fenceTimeout). Called on a clean exit (shutdown hook) and when the store closes.
+     */
+    @Override
+    public void close() {
+        if (!LIVE.remove(this)) {
+            return;
+        }
+        renewals.shutdown();
+        synchronized (this) { // waits for a renewal in flight: none may land after the leave
+            closed = true;
+        }
+        long deadline = System.nanoTime() + EXIT_DELIVERY_NANOS;
+        while (!owesNothing.getAsBoolean() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!owesNothing.getAsBoolean()) {
+            LOG.warn("sqlcache: leaving {} with invalidations undelivered: other JVMs stay off the cache until "
+                    + "sqlcache.fenceTimeout passes", store.describe());
+            return;
+        }
+        try {
+            store.leaveMembership(id);
+        } catch (RuntimeException e) {
+            LOG.debug("sqlcache: leaving {} failed: {}", store.describe(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.sqlcache.internal.engine;
+
+import dev.sqlcache.internal.analysis.QueryAnalysis;
+
+/**
+ * Everything the hot path needs about one SQL text on one database, resolved once: the analysis, the version keys
+ * a read depends on and a write bumps, the number of bind markers and the time to live.
+ */
+public final class QueryPlan {
+
+    private final QueryAnalysis analysis;
+    private final String[] readVersionKeys;
+    private final String[] writeVersionKeys;
+    private final boolean writesEverything;
+    private final int parameterCount;
+    private final long ttlSeconds;
+    /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
+    private volatile Resolved readCheck;
+    private volatile Resolved writeCheck;
+
+    /** A result computed from schema facts, with the schema epoch it was computed in. */
+    record Resolved(long epoch, boolean plainTables, String[] writeKeys) {
+    }
+
+    QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
+              int parameterCount, long ttlSeconds) {
+        this.writesEverything = writesEverything;
+        this.analysis = analysis;
+        this.readVersionKeys = readVersionKeys;
+        this.writeVersionKeys = writeVersionKeys;
+        this.parameterCount = parameterCount;
+        this.ttlSeconds = ttlSeconds;
+    }
+
+    public QueryAnalysis analysis() {
+        return analysis;
+    }
+
+    /** Whether executing it may change data, so that it must invalidate. */
+    public boolean writes() {
+        return writeVersionKeys.length > 0;
+    }
+
+    /** Whether its result may be cached, before transaction state and parameters are considered. */
+    public boolean cacheable() {
+        return analysis.cacheable();
+    }
+
+    String[] readVersionKeys() {
+        return readVersionKeys;
+    }
+
+    String[] writeVersionKeys() {
+        return writeVersionKeys;
+    }
+
+    /** Whether a write must invalidate everything cached for the database. */
+    boolean writesEverything() {
+        return writesEverything;
+    }
+
+    Resolved readCheck() {
+        return readCheck;
+    }
+
+    void readCheck(Resolved resolved) {
+        readCheck = resolved;
+    }
+
+    Resolved writeCheck() {
+        return writeCheck;
+    }
+
+    void writeCheck(Resolved resolved) {
+        writeCheck = resolved;
+    }
+
+    int parameterCount() {
+        return parameterCount;
+    }
+
+    long ttlSeconds() {
+        return ttlSeconds;
+    }
+}

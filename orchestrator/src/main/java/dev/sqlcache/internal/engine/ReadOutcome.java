@@ -1,0 +1,37 @@
+package dev.sqlcache.internal.engine;
+
+import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.stats.BypassReason;
+
+/** What the cache decided for one read: serve an entry, run the query and maybe store it, or stay out of the way. */
+public sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutcome.Bypass {
+
+    /** The entry is current: serve it without touching the database. */
+    record Hit(String key, CachedResult result) implements ReadOutcome {
+    }
+
+    /**
+     * Run the query; the result may be stored under {@code key} once it has been read completely. The tokens are
+     * the versions read <em>before</em> the query ran, so a write that lands meanwhile makes the entry invalid.
+     */
+    record Miss(String key, String[] versionKeys, String[] tokens, long ttlSeconds, long transactionEpoch)
+            implements ReadOutcome {
+    }
+
+    /** Run the query on the database only. */
+    record Bypass(BypassReason reason) implements ReadOutcome {
+
+        private static final Bypass[] BY_REASON = new Bypass[BypassReason.values().length];
+
+        static {
+            for (BypassReason reason : BypassReason.values()) {
+                BY_REASON[reason.ordinal()] = new Bypass(reason);
+            }
+        }
+
+        /** The shared instance for a reason; a bypass allocates nothing. */
+        public static Bypass of(BypassReason reason) {
+            return BY_REASON[reason.ordinal()];
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.sqlcache.internal.engine;
+
+/**
+ * A write in progress: the version keys it leased before it ran, handed back to {@link SessionCache#afterWrite}.
+ *
+ * @param keys          every version key the write may change
+ * @param leaseTokens   the leases taken for an auto-commit write ({@code null} inside a transaction, which keeps
+ *                      its leases itself, or when the store could not be reached)
+ * @param inTransaction whether the write runs inside a transaction, whose commit ends the leases
+ * @param ddl           whether it is DDL, which commits implicitly outside PostgreSQL
+ */
+public record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl) {
+}

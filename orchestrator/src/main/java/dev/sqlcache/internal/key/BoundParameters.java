@@ -1,0 +1,98 @@
+package dev.sqlcache.internal.key;
+
+import java.util.Arrays;
+
+/**
+ * The values bound to a prepared statement, recorded as the application sets them so that they can take part in
+ * the cache key. Values are kept by reference and only hashed when the statement executes, exactly like the real
+ * driver reads them then: an application that mutates a byte array or a Timestamp between {@code setX} and
+ * {@code execute} gets a key for what was really sent.
+ *
+ * <p>Not thread-safe, like the statement it belongs to.
+ */
+public final class BoundParameters {
+
+    private static final Object UNSET = new Object();
+
+    private Object[] values = new Object[8];
+    private ParameterType[] types = new ParameterType[8];
+    private int highest;
+    private boolean unsupported;
+
+    public BoundParameters() {
+        Arrays.fill(values, UNSET);
+    }
+
+    /**
+     * Records a value bound at a 1-based index. {@code value} may be null (then the type says which SQL NULL).
+     */
+    public void set(int index, ParameterType type, Object value) {
+        if (index < 1) {
+            // The real driver rejects it; nothing to record.
+            return;
+        }
+        ensureCapacity(index);
+        values[index - 1] = value;
+        types[index - 1] = type;
+        if (index > highest) {
+            highest = index;
+        }
+    }
+
+    /**
+     * Records that a parameter was bound through a setter whose value cannot be keyed exactly (a stream, a LOB,
+     * an unknown object). Executions stay uncached until {@link #clear()}.
+     */
+    public void setUnsupported(int index) {
+        set(index, ParameterType.NULL, null);
+        unsupported = true;
+    }
+
+    /** Forgets every value, as {@code clearParameters()} does. */
+    public void clear() {
+        Arrays.fill(values, 0, Math.max(highest, 0), UNSET);
+        Arrays.fill(types, 0, Math.max(highest, 0), null);
+        highest = 0;
+        unsupported = false;
+    }
+
+    /**
+     * Whether the recorded values identify the execution exactly: no unsupported setter was used and every index
+     * from 1 to {@code expectedCount} is bound (a missing value makes the real driver fail, which a cache hit
+     * must not hide).
+     */
+    public boolean isKeyable(int expectedCount) {
+        if (unsupported || highest != expectedCount) {
+            return false;
+        }
+        for (int i = 0; i < highest; i++) {
+            if (values[i] == UNSET) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Number of the highest bound index. */
+    public int count() {
+        return highest;
+    }
+
+    ParameterType type(int index) {
+        return types[index - 1];
+    }
+
+    Object value(int index) {
+        return values[index - 1];
+    }
+
+    private void ensureCapacity(int index) {
+        if (index > values.length) {
+            int old = values.length;
+            int size = Math.max(index, old * 2);
+            values = Arrays.copyOf(values, size);
+            types = Arrays.copyOf(types, size);
+            Arrays.fill(values, old, size, UNSET);
+        }
+    }
+}

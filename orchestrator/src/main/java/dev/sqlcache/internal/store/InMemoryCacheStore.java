@@ -1,0 +1,255 @@
+package dev.sqlcache.internal.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link CacheStore} inside this JVM: correct only when every write to the database goes through this JVM.
+ * Entries live in a Caffeine cache bounded by their total size in bytes, each with its own time to live; version
+ * tokens live in a map and are never evicted (one per table, so few).
+ *
+ * <p>Consistency: {@link #putIfVersions} and {@link #bumpVersions} run under one lock, so a put can never slip in
+ * between a bump's check and write. {@link #lookup} reads the entry first and the tokens after, without the lock:
+ * an entry is stored only together with the tokens current at that time, and a bump replaces them with fresh random
+ * ones, so tokens read later that still equal the entry's prove no bump happened in between.
+ */
+public final class InMemoryCacheStore implements CacheStore {
+
+    /** Bookkeeping per entry beyond its bytes, so that many tiny entries still count against the bound. */
+    private static final int ENTRY_OVERHEAD_BYTES = 64;
+
+    private final Cache<String, Entry> entries;
+    private final ConcurrentHashMap<String, String> versions = new ConcurrentHashMap<>();
+    private final Object writeLock = new Object();
+    /** Expiry (ticker nanos) of the leases currently in {@link #versions}: the last live holder's. */
+    private final ConcurrentHashMap<String, Long> leaseDeadlines = new ConcurrentHashMap<>();
+    /** Live lease tokens per version key with their expiry, so one write ending never uncovers another. */
+    private final Map<String, Map<String, Long>> holders = new HashMap<>();
+    private final Ticker ticker;
+
+    private record Entry(byte[] value, long ttlNanos) {
+    }
+
+    /** @param maxTotalBytes the bound on all entries together (keys and values) */
+    public InMemoryCacheStore(long maxTotalBytes) {
+        this(maxTotalBytes, Ticker.systemTicker());
+    }
+
+    /** With a controllable clock, for tests of expiry. */
+    InMemoryCacheStore(long maxTotalBytes, Ticker ticker) {
+        if (maxTotalBytes <= 0) {
+            throw new IllegalArgumentException("maxTotalBytes must be positive, was " + maxTotalBytes);
+        }
+        this.ticker = ticker;
+        this.entries = Caffeine.newBuilder()
+                .maximumWeight(maxTotalBytes)
+                .weigher((String key, Entry entry) -> (int) Math.min(Integer.MAX_VALUE,
+                        2L * key.length() + entry.value().length + ENTRY_OVERHEAD_BYTES))
+                .expireAfter(new PerEntryTtl())
+                .ticker(ticker)
+                // Maintenance (eviction) on the calling thread: cheap here, and the bound holds deterministically.
+                .executor(Runnable::run)
+                .build();
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys) {
+        Entry entry = entries.getIfPresent(entryKey);
+        String[] current = new String[versionKeys.length];
+        for (int i = 0; i < versionKeys.length; i++) {
+            current[i] = version(versionKeys[i]);
+        }
+        return new Lookup(entry == null ? null : entry.value(), current);
+    }
+
+    @Override
+    public String[] initVersions(String[] versionKeys) {
+        String[] current = new String[versionKeys.length];
+        for (int i = 0; i < versionKeys.length; i++) {
+            version(versionKeys[i]);
+            current[i] = versions.computeIfAbsent(versionKeys[i], key -> VersionTokens.fresh());
+        }
+        return current;
+    }
+
+    @Override
+    public boolean putIfVersions(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys,
+                                 String[] expectedTokens) {
+        PutArguments.check(value, ttlSeconds, versionKeys, expectedTokens);
+        // Copied like Redis would: the caller may reuse its buffer.
+        Entry entry = new Entry(Arrays.copyOf(value, value.length), TimeUnit.SECONDS.toNanos(ttlSeconds));
+        synchronized (writeLock) {
+            for (int i = 0; i < versionKeys.length; i++) {
+                if (!expectedTokens[i].equals(version(versionKeys[i]))) {
+                    return false;
+                }
+            }
+            entries.put(entryKey, entry);
+            return true;
+        }
+    }
+
+    @Override
+    public void bumpVersions(String[] versionKeys) {
+        // The end of no particular lease: fresh tokens, except where a write is still in flight.
+        endLeases(versionKeys, null);
+    }
+
+    @Override
+    public void leaseVersions(String[] versionKeys, String[] leases, long leaseMillis) {
+        long now = ticker.read();
+        long deadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
+        synchronized (writeLock) {
+            for (int i = 0; i < versionKeys.length; i++) {
+                Map<String, Long> live = liveHolders(versionKeys[i], now);
+                live.put(leases[i], deadline);
+                versions.put(versionKeys[i], leases[i]);
+                leaseDeadlines.put(versionKeys[i], Collections.max(live.values()));
+            }
+        }
+    }
+
+    @Override
+    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        long now = ticker.read();
+        synchronized (writeLock) {
+            for (int i = 0; i < versionKeys.length; i++) {
+                String key = versionKeys[i];
+                Map<String, Long> live = liveHolders(key, now);
+                if (leaseTokens != null && leaseTokens[i] != null) {
+                    live.remove(leaseTokens[i]);
+                }
+                if (live.isEmpty()) {
+                    holders.remove(key);
+                    versions.put(key, VersionTokens.fresh());
+                    leaseDeadlines.remove(key);
+                } else {
+                    // Another write is still in flight: a new lease value, until the last one expires.
+                    versions.put(key, VersionTokens.freshLease());
+                    leaseDeadlines.put(key, Collections.max(live.values()));
+                }
+            }
+        }
+    }
+
+    /** The unexpired leases of a key (caller holds the write lock). */
+    private Map<String, Long> liveHolders(String key, long now) {
+        Map<String, Long> live = holders.computeIfAbsent(key, k -> new HashMap<>());
+        live.values().removeIf(deadline -> now - deadline >= 0);
+        return live;
+    }
+
+    /** The current token of a key, an expired lease counting as no token, as in Redis. */
+    private String version(String key) {
+        String token = versions.get(key);
+        if (CacheStore.isLease(token)) {
+            Long deadline = leaseDeadlines.get(key);
+            if (deadline != null && ticker.read() - deadline >= 0) {
+                synchronized (writeLock) {
+                    if (token.equals(versions.get(key))) {
+                        versions.remove(key);
+                        leaseDeadlines.remove(key);
+                    }
+                }
+                return versions.get(key);
+            }
+        }
+        return token;
+    }
+
+    /** One JVM is the only member: the fence just has to exist (again, fresh, after deleteMatching or close). */
+    @Override
+    public void joinTicket(String ticket, long ticketMillis) {
+        // Nobody else shares this store: every join is admitted.
+    }
+
+    @Override
+    public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                         String rememberedEpoch) {
+        versions.computeIfAbsent(FENCE_KEY, key -> VersionTokens.fresh());
+        // Alive; with one JVM there is no late renewal to cap, so no clock to report, and no set to lose.
+        return new Renewal(0, "", Map.of());
+    }
+
+    @Override
+    public String restoreMembers(String epoch, Map<String, Long> members) {
+        return epoch;
+    }
+
+    @Override
+    public void leaveMembership(String member) {
+        // Nobody else shares this store.
+    }
+
+    @Override
+    public long deleteMatching(String pattern) {
+        Pattern regex = GlobPattern.compile(pattern);
+        long deleted = 0;
+        synchronized (writeLock) {
+            for (String key : entries.asMap().keySet()) {
+                if (regex.matcher(key).matches() && entries.asMap().remove(key) != null) {
+                    deleted++;
+                }
+            }
+            for (String key : versions.keySet()) {
+                if (regex.matcher(key).matches() && versions.remove(key) != null) {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public boolean ping() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "memory (this JVM only)";
+    }
+
+    @Override
+    public void close() {
+        entries.invalidateAll();
+        versions.clear();
+        leaseDeadlines.clear();
+        synchronized (writeLock) {
+            holders.clear();
+        }
+    }
+
+    /** The time left before an entry expires, for tests; empty when absent. */
+    OptionalLong expiresAfterSeconds(String entryKey) {
+        return entries.policy().expireVariably().orElseThrow().getExpiresAfter(entryKey, TimeUnit.SECONDS);
+    }
+
+    /** Each entry lives for its own TTL from its last write; reads do not extend it, as in Redis. */
+    private static final class PerEntryTtl implements Expiry<String, Entry> {
+        @Override
+        public long expireAfterCreate(String key, Entry entry, long currentTime) {
+            return entry.ttlNanos();
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
+            return entry.ttlNanos();
+        }
+
+        @Override
+        public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

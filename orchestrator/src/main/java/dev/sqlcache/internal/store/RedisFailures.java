@@ -1,0 +1,88 @@
+package dev.sqlcache.internal.store;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * Turns whatever Jedis or the pool threw into a {@link CacheStoreException} that says which operation failed on
+ * which server and why, in words an operator can act on. Raw Jedis exceptions never escape the store; they stay
+ * attached as the cause. The password is scrubbed from every message, in case a server echoes it.
+ */
+public final class RedisFailures {
+
+    private final String address;
+    private final String password;
+    private final int socketTimeoutMillis;
+
+    public RedisFailures(String address, String password, int socketTimeoutMillis) {
+        this.address = address;
+        this.password = password;
+        this.socketTimeoutMillis = socketTimeoutMillis;
+    }
+
+    public CacheStoreException translate(String operation, Throwable failure) {
+        String why;
+        if (isAuthenticationFailure(failure)) {
+            why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password)";
+        } else if (has(failure, SocketTimeoutException.class)) {
+            why = "no answer within the timeout (sqlcache.redis.socketTimeout = " + socketTimeoutMillis + " ms)";
+        } else if (has(failure, ConnectException.class)
+                || operation.equals("connect") && failure instanceof JedisConnectionException) {
+            why = "cannot connect (" + rootMessage(failure) + ")";
+        } else if (failure instanceof JedisConnectionException) {
+            why = "connection failed (" + rootMessage(failure) + ")";
+        } else {
+            why = rootMessage(failure);
+        }
+        return new CacheStoreException(scrub("redis " + address + ": " + operation + " failed: " + why), failure);
+    }
+
+    /**
+     * Whether the failure looks like a pooled connection that died while idle (server restarted, connection
+     * reset), where one retry on a fresh connection is worth it. Timeouts are not: retrying would double the wait.
+     */
+    static boolean isStaleConnection(Throwable failure) {
+        return failure instanceof JedisConnectionException
+                && !has(failure, SocketTimeoutException.class)
+                && !isAuthenticationFailure(failure);
+    }
+
+    static boolean isAuthenticationFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof JedisAccessControlException) {
+                return true;
+            }
+            String message = t.getMessage();
+            if (message != null && (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH")
+                    || message.contains("invalid password") || message.contains("invalid username-password"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean has(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        String message = failure.getClass().getSimpleName();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
+    }
+
+    private String scrub(String message) {
+        return password == null || password.isEmpty() ? message : message.replace(password, "***");
+    }
+}

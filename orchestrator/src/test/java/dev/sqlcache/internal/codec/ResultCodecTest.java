@@ -1,0 +1,177 @@
+package dev.sqlcache.internal.codec;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResultCodecTest {
+    private static Connection connection;
+
+    @BeforeAll
+    static void open() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "sa");
+        connection = new org.h2.Driver().connect("jdbc:h2:mem:codec;DB_CLOSE_DELAY=-1", p);
+        try (Statement s = connection.createStatement()) {
+            s.execute("create table t(id int primary key, v varchar(100), d decimal(30,10), f double precision,"
+                    + " r real, ts timestamp(9), bin varbinary(10))");
+            s.execute("insert into t values (1, 'Zürich ☃', 12345678901234567890.0123456789, cast('NaN' as double precision),"
+                    + " cast('-Infinity' as real), timestamp '1960-01-02 03:04:05.123456789', X'000102')");
+            s.execute("insert into t(id, v) values (2, '')");
+            s.execute("insert into t(id) values (3)");
+        }
+    }
+
+    @AfterAll
+    static void close() throws SQLException {
+        connection.close();
+    }
+
+    private static CachedResult capture(String sql) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultCapture c = ResultCapture.begin(rs.getMetaData(), 100, 1 << 20);
+            assertNotNull(c);
+            while (rs.next()) {
+                assertTrue(c.captureRow(rs));
+            }
+            assertNull(c.failure());
+            return c.finish();
+        }
+    }
+
+    @Test
+    void roundTripKeepsExactValuesAndClasses() throws SQLException {
+        CachedResult r = capture("select * from t order by id");
+        CachedResult d = ResultCodec.decode(ResultCodec.encode(new String[] {"a", "b"}, r));
+        assertEquals(3, d.rowCount());
+        assertEquals(r.columns(), d.columns());
+        for (int row = 0; row < 3; row++) {
+            for (int col = 0; col < r.columnCount(); col++) {
+                Object a = r.value(row, col);
+                Object b = d.value(row, col);
+                if (a instanceof byte[] x) {
+                    assertArrayEquals(x, (byte[]) b);
+                } else {
+                    assertEquals(a, b, "row " + row + " col " + col);
+                }
+                assertEquals(r.string(row, col), d.string(row, col));
+            }
+        }
+        assertEquals(new BigDecimal("12345678901234567890.0123456789"), d.value(0, 2));
+        assertTrue(Double.isNaN((Double) d.value(0, 3)));
+        assertEquals(Float.NEGATIVE_INFINITY, d.value(0, 4));
+        assertEquals(123456789, ((java.sql.Timestamp) d.value(0, 5)).getNanos());
+        assertEquals("", d.value(1, 1));
+        assertNull(d.value(2, 1));
+        for (int col = 0; col < r.columnCount(); col++) {
+            assertEquals(r.conversions(col), d.conversions(col), "conversions of col " + col);
+        }
+        int text = Conversions.N_STRING | Conversions.CHARACTER_STREAM | Conversions.N_CHARACTER_STREAM;
+        assertEquals(text, d.conversions(1) & text, "H2 answers the text getters of a varchar as a hit does");
+    }
+
+    /**
+     * Format 1 entries have no text getter bits: read as format 2 every getNString would be handed over, so they
+     * are misses (CorruptEntryException, which the engine counts as a miss) and are captured again.
+     */
+    @Test
+    void anEntryOfTheFormerFormatIsAMiss() throws SQLException {
+        byte[] entry = ResultCodec.encode(new String[] {"tok"}, capture("select * from t order by id"));
+        assertEquals(2, entry[0]);
+        entry[0] = 1;
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(entry));
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry));
+    }
+
+    @Test
+    void readTokensReadsOnlyTheHead() throws SQLException {
+        byte[] e = ResultCodec.encode(new String[] {"users:17", "orders:3"}, capture("select id from t"));
+        assertArrayEquals(new String[] {"users:17", "orders:3"}, ResultCodec.readTokens(e));
+    }
+
+    @Test
+    void unsupportedTypesAreRefusedAtBegin() throws SQLException {
+        for (String expr : new String[] {"cast('x' as clob)", "cast(X'01' as blob)", "array[1,2]", "json '{\"a\":1}'",
+                "interval '1' day", "row(1, 2)", "cast(null as int array)"}) {
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("select 1 as a, " + expr)) {
+                assertNull(ResultCapture.begin(rs.getMetaData(), 10, 1000), expr);
+            }
+        }
+    }
+
+    @Test
+    void rowLimitDropsTheBuffer() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("select * from t order by id")) {
+            ResultCapture c = ResultCapture.begin(rs.getMetaData(), 2, 1 << 20);
+            assertTrue(rs.next() && c.captureRow(rs));
+            assertTrue(rs.next() && c.captureRow(rs));
+            assertTrue(rs.next());
+            assertFalse(c.captureRow(rs));
+            assertEquals(CaptureFailure.TOO_LARGE, c.failure());
+            assertEquals(0, c.rowCount());
+            assertFalse(c.captureRow(rs), "stays failed");
+            assertThrows(IllegalStateException.class, c::finish);
+        }
+    }
+
+    @Test
+    void byteLimitDropsTheBuffer() throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("select repeat('x', 5000) from system_range(1, 10)")) {
+            ResultCapture c = ResultCapture.begin(rs.getMetaData(), 1000, 12_000);
+            boolean ok = true;
+            int rows = 0;
+            while (ok && rs.next()) {
+                ok = c.captureRow(rs);
+                rows++;
+            }
+            assertFalse(ok);
+            assertEquals(3, rows, "fails as soon as the estimate passes the limit");
+            assertEquals(CaptureFailure.TOO_LARGE, c.failure());
+        }
+    }
+
+    @Test
+    void corruptOrTruncatedEntriesNeverDecode() throws SQLException {
+        byte[] good = ResultCodec.encode(new String[] {"tok"}, capture("select * from t order by id"));
+        Random random = new Random(42);
+        for (int i = 0; i < 2000; i++) {
+            byte[] bad = good.clone();
+            int flips = 1 + random.nextInt(3);
+            for (int f = 0; f < flips; f++) {
+                bad[random.nextInt(bad.length)] ^= (byte) (1 + random.nextInt(255));
+            }
+            assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(bad));
+        }
+        for (int len = 0; len < good.length; len++) {
+            byte[] cut = Arrays.copyOf(good, len);
+            assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(cut));
+            assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(cut));
+        }
+        byte[] longer = Arrays.copyOf(good, good.length + 1);
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(longer));
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(null));
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode("not a cache entry at all".getBytes()));
+        byte[] future = good.clone();
+        future[0] = (byte) (ResultCodec.FORMAT_VERSION + 1);
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(future));
+        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(future));
+    }
+}

@@ -1,0 +1,198 @@
+package dev.sqlcache.internal.jdbc;
+
+import dev.sqlcache.internal.analysis.DatabaseFamily;
+import dev.sqlcache.internal.engine.SchemaInspector;
+import dev.sqlcache.internal.engine.TableFacts;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Learns table facts from the real connection: its kind from {@link DatabaseMetaData#getTables}, foreign key
+ * actions from {@link DatabaseMetaData#getExportedKeys}, and triggers from each database's catalog. Runs on the
+ * application's connection, only the first time a table is met (the engine remembers the answers).
+ */
+final class MetadataSchemaInspector implements SchemaInspector {
+
+    /** Bounds the walk over foreign keys; a schema with longer chains is treated as unknown. */
+    private static final int MAX_TABLES_FOLLOWED = 256;
+
+    private final Connection connection;
+    private final DatabaseFamily family;
+
+    MetadataSchemaInspector(Connection connection, DatabaseFamily family) {
+        this.connection = connection;
+        this.family = family;
+    }
+
+    @Override
+    public TableFacts inspect(String table) throws SQLException {
+        DatabaseMetaData md = connection.getMetaData();
+        Name name = Name.of(table);
+        java.util.List<Name> found = locate(md, name);
+        if (found.isEmpty()) {
+            // Not shown by the metadata (a quoted mixed-case name, a synonym, something else): assume the worst
+            // for reads, and nothing more than the name itself for writes.
+            return new TableFacts(false, hasTriggers(name), Set.of());
+        }
+        // An unqualified name may mean the table of any schema on the search path: take every one's facts.
+        boolean plain = true;
+        Set<String> alsoChanged = new LinkedHashSet<>();
+        for (Name match : found) {
+            plain &= match.plain;
+            alsoChanged.addAll(cascadeDependents(md, match));
+        }
+        Name first = found.get(0);
+        alsoChanged.addAll(inheritanceRelatives(first));
+        alsoChanged.remove(first.table.toLowerCase(Locale.ROOT));
+        return new TableFacts(plain, hasTriggers(first), alsoChanged);
+    }
+
+    /** A table name split into schema and table, as the database spells them. */
+    private record Name(String schema, String table, boolean plain) {
+        static Name of(String qualified) {
+            int dot = qualified.lastIndexOf('.');
+            return dot < 0 ? new Name(null, qualified, false)
+                    : new Name(qualified.substring(0, dot), qualified.substring(dot + 1), false);
+        }
+    }
+
+    /**
+     * Finds every relation of that name, in every schema, as the metadata spells it (databases fold unquoted names
+     * to upper or lower case). When any of them is not a base table (a view in another schema on the search path,
+     * say), the name is treated as not plain.
+     */
+    private java.util.List<Name> locate(DatabaseMetaData md, Name name) throws SQLException {
+        for (String candidate : new LinkedHashSet<>(java.util.List.of(name.table,
+                name.table.toUpperCase(Locale.ROOT), name.table.toLowerCase(Locale.ROOT)))) {
+            String schema = name.schema;
+            String catalog = null;
+            if (schema != null && family.isMySqlLike()) {
+                catalog = schema;
+                schema = null;
+            } else if (schema != null && md.storesUpperCaseIdentifiers()) {
+                schema = schema.toUpperCase(Locale.ROOT);
+            }
+            java.util.List<Name> found = new java.util.ArrayList<>();
+            try (ResultSet rs = md.getTables(catalog, escape(md, schema), escape(md, candidate), null)) {
+                while (rs.next()) {
+                    String type = rs.getString("TABLE_TYPE");
+                    found.add(new Name(family.isMySqlLike() ? rs.getString("TABLE_CAT") : rs.getString("TABLE_SCHEM"),
+                            rs.getString("TABLE_NAME"), type != null && isBaseTable(type)));
+                }
+            }
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        return java.util.List.of();
+    }
+
+    private static boolean isBaseTable(String type) {
+        String t = type.toUpperCase(Locale.ROOT);
+        return t.equals("TABLE") || t.equals("BASE TABLE");
+    }
+
+    private static String escape(DatabaseMetaData md, String pattern) throws SQLException {
+        if (pattern == null) {
+            return null;
+        }
+        String escape = md.getSearchStringEscape();
+        if (escape == null || escape.isEmpty()) {
+            return pattern;
+        }
+        return pattern.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
+    }
+
+    /** Tables changed by ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT when this one changes, transitively. */
+    private Set<String> cascadeDependents(DatabaseMetaData md, Name start) throws SQLException {
+        Set<String> dependents = new LinkedHashSet<>();
+        Deque<Name> pending = new ArrayDeque<>();
+        pending.add(start);
+        Set<String> visited = new LinkedHashSet<>();
+        while (!pending.isEmpty() && visited.size() < MAX_TABLES_FOLLOWED) {
+            Name current = pending.poll();
+            if (!visited.add(current.schema + "." + current.table)) {
+                continue;
+            }
+            String catalog = family.isMySqlLike() ? current.schema : null;
+            String schema = family.isMySqlLike() ? null : current.schema;
+            try (ResultSet rs = md.getExportedKeys(catalog, schema, current.table)) {
+                while (rs.next()) {
+                    if (acts(rs.getShort("UPDATE_RULE")) || acts(rs.getShort("DELETE_RULE"))) {
+                        String child = rs.getString("FKTABLE_NAME");
+                        dependents.add(child.toLowerCase(Locale.ROOT));
+                        pending.add(new Name(family.isMySqlLike() ? rs.getString("FKTABLE_CAT")
+                                : rs.getString("FKTABLE_SCHEM"), child, true));
+                    }
+                }
+            }
+        }
+        if (!pending.isEmpty()) {
+            throw new SQLException("foreign key chain from " + start.table + " too deep to follow");
+        }
+        dependents.remove(start.table.toLowerCase(Locale.ROOT));
+        return dependents;
+    }
+
+    private static boolean acts(short rule) {
+        return rule == DatabaseMetaData.importedKeyCascade || rule == DatabaseMetaData.importedKeySetNull
+                || rule == DatabaseMetaData.importedKeySetDefault;
+    }
+
+    /**
+     * PostgreSQL inheritance and partitioning: a parent's rows include its children's, and a write through the
+     * parent lands in a child. A write to one therefore changes what reads of the others return, in both
+     * directions, transitively.
+     */
+    private Set<String> inheritanceRelatives(Name name) throws SQLException {
+        if (family != DatabaseFamily.POSTGRES) {
+            return Set.of();
+        }
+        String sql = "with recursive t(oid) as (select oid from pg_catalog.pg_class where lower(relname) = lower(?)),"
+                + " up(oid) as (select i.inhparent from pg_catalog.pg_inherits i join t on i.inhrelid = t.oid"
+                + "   union select i.inhparent from pg_catalog.pg_inherits i join up on i.inhrelid = up.oid),"
+                + " down(oid) as (select i.inhrelid from pg_catalog.pg_inherits i join t on i.inhparent = t.oid"
+                + "   union select i.inhrelid from pg_catalog.pg_inherits i join down on i.inhparent = down.oid)"
+                + " select lower(c.relname) from pg_catalog.pg_class c"
+                + " where c.oid in (select oid from up union select oid from down)";
+        Set<String> relatives = new LinkedHashSet<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, name.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    relatives.add(rs.getString(1));
+                }
+            }
+        }
+        return relatives;
+    }
+
+    /** Whether any trigger is defined on the table; when the database cannot say, assume one is. */
+    private boolean hasTriggers(Name name) throws SQLException {
+        String sql = switch (family) {
+            case POSTGRES -> "select 1 from pg_catalog.pg_trigger t join pg_catalog.pg_class c on c.oid = t.tgrelid"
+                    + " where not t.tgisinternal and lower(c.relname) = lower(?)";
+            case H2, MYSQL, MARIADB -> "select 1 from information_schema.triggers"
+                    + " where lower(event_object_table) = lower(?)";
+            default -> null;
+        };
+        if (sql == null) {
+            return true;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, name.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}

@@ -1,0 +1,478 @@
+package dev.sqlcache.internal.jdbc;
+
+import dev.sqlcache.internal.analysis.StatementKind;
+import dev.sqlcache.internal.codec.ResultCapture;
+import dev.sqlcache.internal.resultset.CachedResultSet;
+import dev.sqlcache.internal.resultset.RealQuery;
+import dev.sqlcache.internal.engine.QueryPlan;
+import dev.sqlcache.internal.engine.ReadOutcome;
+import dev.sqlcache.internal.engine.SessionCache;
+import dev.sqlcache.internal.engine.WriteTicket;
+import dev.sqlcache.internal.key.BoundParameters;
+import dev.sqlcache.stats.BypassReason;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A statement whose reads go through the cache and whose writes invalidate. Everything else is the real
+ * statement's behaviour; the result sets it returns, cached or real, lead back to this proxy and its connection.
+ */
+public class ProxyStatement extends StatementDelegate {
+
+    protected final ProxyConnection connection;
+    protected final SessionCache session;
+    private final int resultSetType;
+    private final int resultSetConcurrency;
+    private final int resultSetHoldability;
+    private final boolean tracked;
+    private long maxRows;
+    private int maxFieldSize;
+    private List<QueryPlan> batch;
+    private ResultSet current;
+    /** Results kept open by getMoreResults(KEEP_CURRENT_RESULT): the next execution closes them, as drivers do. */
+    private List<ResultSet> kept;
+    private boolean servedFromCache;
+    /** The current result set came from {@link #read}: the statement answers for it, whatever the driver says. */
+    private boolean readResult;
+    private boolean closeOnCompletion;
+    private boolean closed;
+
+    ProxyStatement(Statement delegate, ProxyConnection connection, String sql) throws SQLException {
+        this(delegate, connection, true);
+    }
+
+    private ProxyStatement(Statement delegate, ProxyConnection connection, boolean tracked) throws SQLException {
+        super(delegate);
+        this.connection = connection;
+        this.session = connection.session();
+        this.tracked = tracked;
+        this.resultSetType = delegate.getResultSetType();
+        this.resultSetConcurrency = delegate.getResultSetConcurrency();
+        this.resultSetHoldability = delegate.getResultSetHoldability();
+        this.maxRows = delegate.getMaxRows();
+        this.maxFieldSize = delegate.getMaxFieldSize();
+        if (tracked) {
+            connection.opened(this);
+        }
+    }
+
+    /** A proxy for a statement the real driver created on its own (behind metadata result sets). */
+    static ProxyStatement foreign(Statement delegate, ProxyConnection connection) throws SQLException {
+        return new ProxyStatement(delegate, connection, false);
+    }
+
+    // ---- the two paths every execution takes
+
+    /**
+     * A read: served from the cache, or run on the database and captured for the cache, or run on the database
+     * only, as the session decides. A hit keeps {@code query} to run it again on the real statement should the
+     * application call a getter the cache cannot answer exactly.
+     */
+    final ResultSet read(QueryPlan plan, BoundParameters parameters, RealQuery query) throws SQLException {
+        requireOpen();
+        startExecution();
+        ReadOutcome outcome;
+        if (resultSetConcurrency != ResultSet.CONCUR_READ_ONLY) {
+            session.bypassed(BypassReason.RESULT_SET_MODE);
+            outcome = ReadOutcome.Bypass.of(BypassReason.RESULT_SET_MODE);
+        } else {
+            outcome = session.beginRead(plan, parameters, maxRows, maxFieldSize);
+        }
+        if (outcome instanceof ReadOutcome.Hit hit) {
+            // The real statement does not run: reset what its last execution left behind.
+            delegate.clearWarnings();
+            servedFromCache = true;
+            readResult = true;
+            CachedResultSet cached =
+                    new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability, query);
+            // A real result set starts with its statement's fetch settings; so does this one.
+            cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
+            cached.setFetchDirection(delegate.getFetchDirection());
+            cached.onClose(this::resultSetClosed);
+            current = cached;
+            return current;
+        }
+        ResultSet real;
+        WriteTicket write = session.beforeWrite(plan);
+        try {
+            real = query.execute();
+        } finally {
+            session.afterWrite(write);
+            session.afterExecute(plan);
+        }
+        if (real == null) {
+            return null;
+        }
+        int statementFetchSize = delegate.getFetchSize();
+        if (statementFetchSize != 0) {
+            session.engine().observeFetchSize(statementFetchSize, real.getFetchSize());
+        }
+        if (outcome instanceof ReadOutcome.Miss miss) {
+            ResultCapture capture = ResultCapture.begin(real.getMetaData(), session.engine().config().maxRows(),
+                    session.engine().config().maxBytes());
+            if (capture != null) {
+                readResult = true;
+                current = new CapturingResultSet(real, this, capture, miss, session);
+                return current;
+            }
+            session.bypassed(BypassReason.UNSUPPORTED_TYPE);
+        }
+        readResult = true;
+        current = new ProxyResultSet(real, this);
+        return current;
+    }
+
+    /** Any other execution: run it, then let the session invalidate what it wrote. */
+    final <T> T run(QueryPlan plan, SqlCall<T> execution) throws SQLException {
+        startExecution();
+        if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
+            session.bypassed(plan.analysis().bypassReason());
+        }
+        WriteTicket write = session.beforeWrite(plan);
+        try {
+            return execution.call();
+        } finally {
+            session.afterWrite(write);
+            session.afterExecute(plan);
+            afterSessionStatement(plan);
+        }
+    }
+
+    private void afterSessionStatement(QueryPlan plan) {
+        if (plan.analysis().kind() == StatementKind.SESSION) {
+            connection.refreshSessionState();
+        }
+    }
+
+    /** JDBC: every execution closes the statement's current result set. */
+    private void startExecution() throws SQLException {
+        servedFromCache = false;
+        readResult = false;
+        ResultSet previous = current;
+        current = null;
+        if (previous != null) {
+            closeResult(previous);
+        }
+        closeKept();
+    }
+
+    private void closeKept() throws SQLException {
+        if (kept != null) {
+            List<ResultSet> open = kept;
+            kept = null;
+            for (ResultSet resultSet : open) {
+                closeResult(resultSet);
+            }
+        }
+    }
+
+    /**
+     * Closes a result of this statement while the statement goes on (getMoreResults, a new execution). A cached
+     * result whose getter was handed over to the database holds a real result of the real statement, and the real
+     * statement closes that one itself, as it closes its own result on getMoreResults: a result closed from outside
+     * counts as closed by the application, which closes a closeOnCompletion statement (H2, PostgreSQL and MariaDB
+     * all do so) that the application is still using.
+     */
+    private void closeResult(ResultSet resultSet) throws SQLException {
+        try {
+            if (resultSet instanceof CachedResultSet cached && cached.holdsRealResult()) {
+                delegate.getMoreResults(Statement.CLOSE_CURRENT_RESULT);
+            }
+        } finally {
+            resultSet.close();
+        }
+    }
+
+    final QueryPlan plan(String sql) {
+        return session.engine().plan(sql);
+    }
+
+    // ---- Statement execution
+
+    @Override
+    public ResultSet executeQuery(String sql) throws SQLException {
+        return read(plan(sql), null, () -> delegate.executeQuery(sql));
+    }
+
+    @Override
+    public boolean execute(String sql) throws SQLException {
+        QueryPlan plan = plan(sql);
+        if (plan.cacheable()) {
+            read(plan, null, () -> delegate.executeQuery(sql));
+            return true;
+        }
+        return run(plan, () -> delegate.execute(sql));
+    }
+
+    @Override
+    public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+        return run(plan(sql), () -> delegate.execute(sql, autoGeneratedKeys));
+    }
+
+    @Override
+    public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+        return run(plan(sql), () -> delegate.execute(sql, columnIndexes));
+    }
+
+    @Override
+    public boolean execute(String sql, String[] columnNames) throws SQLException {
+        return run(plan(sql), () -> delegate.execute(sql, columnNames));
+    }
+
+    @Override
+    public int executeUpdate(String sql) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql));
+    }
+
+    @Override
+    public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql, autoGeneratedKeys));
+    }
+
+    @Override
+    public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql, columnIndexes));
+    }
+
+    @Override
+    public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+        return run(plan(sql), () -> delegate.executeUpdate(sql, columnNames));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql, columnIndexes));
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
+        return run(plan(sql), () -> delegate.executeLargeUpdate(sql, columnNames));
+    }
+
+    // ---- batches
+
+    @Override
+    public void addBatch(String sql) throws SQLException {
+        delegate.addBatch(sql);
+        batched(plan(sql));
+    }
+
+    /** Remembers what a batch will write, to invalidate it once the batch has run. */
+    final void batched(QueryPlan plan) {
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
+        batch.add(plan);
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        delegate.clearBatch();
+        batch = null;
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        return runBatch(delegate::executeBatch);
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        return runBatch(delegate::executeLargeBatch);
+    }
+
+    private <T> T runBatch(SqlCall<T> execution) throws SQLException {
+        startExecution();
+        List<QueryPlan> plans = batch == null ? List.of() : batch;
+        batch = null;
+        WriteTicket write = session.beforeWrite(plans);
+        try {
+            return execution.call();
+        } finally {
+            // A failed batch may have applied some of its statements.
+            session.afterWrite(write);
+            for (QueryPlan plan : plans) {
+                session.afterExecute(plan);
+            }
+        }
+    }
+
+    // ---- results
+
+    private void keep(ResultSet resultSet) {
+        if (kept == null) {
+            kept = new ArrayList<>(2);
+        }
+        kept.add(resultSet);
+    }
+
+    @Override
+    public ResultSet getResultSet() throws SQLException {
+        if (readResult) {
+            requireOpen();
+            return current;
+        }
+        ResultSet real = delegate.getResultSet();
+        if (real == null) {
+            return null;
+        }
+        if (current instanceof ProxyResultSet proxy && proxy.wraps(real)) {
+            return current;
+        }
+        current = new ProxyResultSet(real, this);
+        return current;
+    }
+
+    @Override
+    public int getUpdateCount() throws SQLException {
+        return servedFromCache && !isClosed() ? -1 : delegate.getUpdateCount();
+    }
+
+    @Override
+    public long getLargeUpdateCount() throws SQLException {
+        return servedFromCache && !isClosed() ? -1 : delegate.getLargeUpdateCount();
+    }
+
+    @Override
+    public boolean getMoreResults() throws SQLException {
+        return getMoreResults(Statement.CLOSE_CURRENT_RESULT);
+    }
+
+    @Override
+    public boolean getMoreResults(int current) throws SQLException {
+        if (servedFromCache) {
+            requireOpen();
+        }
+        ResultSet previous = this.current;
+        this.current = null;
+        if (previous != null) {
+            if (current == Statement.KEEP_CURRENT_RESULT) {
+                keep(previous);
+            } else if (servedFromCache) {
+                closeResult(previous);
+            }
+        }
+        if (current == Statement.CLOSE_ALL_RESULTS) {
+            closeKept();
+        }
+        if (servedFromCache) {
+            // A cached read has exactly one result.
+            return false;
+        }
+        boolean more = delegate.getMoreResults(current);
+        readResult = false;
+        return more;
+    }
+
+    @Override
+    public ResultSet getGeneratedKeys() throws SQLException {
+        ResultSet keys = delegate.getGeneratedKeys();
+        return keys == null ? null : new ProxyResultSet(keys, this);
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (closed) {
+            // Same answer as the real driver for a closed statement.
+            delegate.getConnection();
+        }
+        return connection;
+    }
+
+    // ---- settings that change a result and so are part of the key
+
+    @Override
+    public void setMaxRows(int max) throws SQLException {
+        delegate.setMaxRows(max);
+        maxRows = max;
+    }
+
+    @Override
+    public void setLargeMaxRows(long max) throws SQLException {
+        delegate.setLargeMaxRows(max);
+        maxRows = max;
+    }
+
+    @Override
+    public void setMaxFieldSize(int max) throws SQLException {
+        delegate.setMaxFieldSize(max);
+        maxFieldSize = max;
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public void closeOnCompletion() throws SQLException {
+        delegate.closeOnCompletion();
+        closeOnCompletion = true;
+    }
+
+    /**
+     * A result set served from the cache was closed. The real statement never produced it, so honouring
+     * closeOnCompletion() falls to the proxy. If a getter was handed over to the database, the real statement
+     * did produce a result, and closing it may have closed the real statement: the proxy then closes too, so that
+     * it reports closed and its connection forgets it.
+     */
+    private void resultSetClosed(ResultSet resultSet) throws SQLException {
+        if (closeOnCompletion && (resultSet == current && servedFromCache || delegate.isClosed())) {
+            close();
+        }
+    }
+
+    /**
+     * Fails as the real driver fails a call on a closed statement, for the calls the proxy answers without it
+     * (hits and their results): the real statement is closed too, whether the proxy closed it or, after a
+     * getter was handed over to the database, closeOnCompletion did.
+     */
+    private void requireOpen() throws SQLException {
+        if (isClosed()) {
+            // H2, PostgreSQL and MariaDB all check this getter, which changes nothing: their own SQLState.
+            delegate.getMaxRows();
+            throw new SQLException("This statement is closed", "HY010");
+        }
+    }
+
+    @Override
+    public boolean isClosed() throws SQLException {
+        return closed || delegate.isClosed();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            ResultSet open = current;
+            current = null;
+            if (open != null) {
+                open.close();
+            }
+            closeKept();
+        } finally {
+            try {
+                delegate.close();
+            } finally {
+                if (tracked) {
+                    connection.closed(this);
+                }
+            }
+        }
+    }
+}
