@@ -10,8 +10,8 @@ import java.util.Properties;
 /** A database the checker runs against: its real JDBC URL and credentials, and how to reach it through sqlcache. */
 public record Target(String name, String url, String user, String password) {
 
-    /** {@code test}, or {@code SQLCACHE_TEST_DB}: two checkouts can then run the checker side by side. */
-    public static final String DATABASE = System.getenv().getOrDefault("SQLCACHE_TEST_DB", "test");
+    /** {@code test}, or {@code CACHETEST_DB}: two checkouts can then run the checker side by side. */
+    public static final String DATABASE = System.getenv().getOrDefault("CACHETEST_DB", "test");
     public static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
     public static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/" + DATABASE + "?sslMode=disable";
 

@@ -40,8 +40,8 @@ final class Support {
         String realUrl(String name) {
             return switch (this) {
                 case H2 -> "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
-                case POSTGRES -> "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("SQLCACHE_TEST_DB", "test");
-                case MARIADB -> "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("SQLCACHE_TEST_DB", "test") + "?sslMode=disable";
+                case POSTGRES -> "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("CACHETEST_DB", "test");
+                case MARIADB -> "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("CACHETEST_DB", "test") + "?sslMode=disable";
             };
         }
 

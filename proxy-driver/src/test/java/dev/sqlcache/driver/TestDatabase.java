@@ -19,11 +19,11 @@ enum TestDatabase {
     MARIADB("jdbc:mariadb://127.0.0.1:3306/" + Name.DB + "?sslMode=disable", "root", "");
 
     /**
-     * The PostgreSQL and MariaDB database the tests use: {@code test}, or {@code SQLCACHE_TEST_DB} so that two
+     * The PostgreSQL and MariaDB database the tests use: {@code test}, or {@code CACHETEST_DB} so that two
      * checkouts can run their tests side by side on one machine.
      */
     static final class Name {
-        static final String DB = System.getenv().getOrDefault("SQLCACHE_TEST_DB", "test");
+        static final String DB = System.getenv().getOrDefault("CACHETEST_DB", "test");
     }
 
     private final String url;

@@ -11,8 +11,8 @@ import java.util.Properties;
  */
 final class TestDatabases {
     static final String H2_URL = "jdbc:h2:mem:";
-    static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("SQLCACHE_TEST_DB", "test");
-    static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("SQLCACHE_TEST_DB", "test") + "?sslMode=disable";
+    static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("CACHETEST_DB", "test");
+    static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("CACHETEST_DB", "test") + "?sslMode=disable";
 
     private TestDatabases() {
     }
