@@ -1,5 +1,6 @@
 package dev.sqlcache.testing;
 
+import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.store.CacheStore;
 
 import java.io.IOException;
@@ -171,7 +172,7 @@ public final class RedisServerFixture implements AutoCloseable {
                     end
                   end
                 until cursor == '0'
-                return 1""", "2", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
+                return 1""", "2", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
         if (!reply.startsWith(":1")) {
             throw new IllegalStateException("flushing answered " + reply);
         }

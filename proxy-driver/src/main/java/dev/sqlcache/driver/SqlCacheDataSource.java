@@ -2,6 +2,8 @@ package dev.sqlcache.driver;
 
 import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.internal.jdbc.ProxyConnections;
+import dev.sqlcache.internal.runtime.CacheRuntime;
+import dev.sqlcache.internal.runtime.CacheRuntimes;
 
 import javax.sql.DataSource;
 import java.io.PrintWriter;
@@ -18,11 +20,17 @@ import java.util.logging.Logger;
  *
  * <p>Settings come from the environment and from the {@code sqlcache.*} map given here; the database is identified
  * by the URL its connections report.
+ *
+ * <p>From its first connection until {@link #close()} it holds the cache runtime of its store (Redis pool,
+ * background thread, membership); close it when the application stops (Spring does, for a bean). Connections
+ * still open keep the runtime until they close.
  */
-public final class SqlCacheDataSource implements DataSource {
+public final class SqlCacheDataSource implements DataSource, AutoCloseable {
 
     private final DataSource delegate;
     private final SqlCacheConfig config;
+    private CacheRuntime runtime;
+    private boolean closed;
 
     /** Settings from the environment only. */
     public SqlCacheDataSource(DataSource delegate) throws SQLException {
@@ -40,11 +48,13 @@ public final class SqlCacheDataSource implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
+        hold();
         return wrap(delegate.getConnection());
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
+        hold();
         return wrap(delegate.getConnection(username, password));
     }
 
@@ -61,7 +71,30 @@ public final class SqlCacheDataSource implements DataSource {
             throw new SQLException("sqlcache: the data source's connections report no URL; set sqlcache.databaseId",
                     "HY024");
         }
-        return ProxyConnections.open(real, config, url);
+        return ProxyConnections.open(real, config, url, Map.of());
+    }
+
+    private synchronized void hold() throws SQLException {
+        if (closed) {
+            throw new SQLException("sqlcache: this data source is closed", "08003");
+        }
+        if (runtime == null) {
+            runtime = CacheRuntimes.acquire(config);
+        }
+    }
+
+    /**
+     * Lets go of the cache runtime: once no open connection holds it either, it delivers what it owes, leaves the
+     * membership and stops its thread and Redis pool. Does not close the wrapped data source. Idempotent; the data
+     * source hands out no connection afterwards.
+     */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (runtime != null) {
+            CacheRuntimes.release(runtime);
+            runtime = null;
+        }
     }
 
     @Override

@@ -4,6 +4,9 @@ import dev.sqlcache.internal.config.InvalidConfigurationException;
 import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.internal.config.SqlCacheUrl;
 import dev.sqlcache.internal.jdbc.ProxyConnections;
+import dev.sqlcache.internal.runtime.CacheRuntime;
+import dev.sqlcache.internal.runtime.CacheRuntimes;
+import dev.sqlcache.internal.runtime.RuntimeKey;
 
 import java.sql.Connection;
 import java.sql.Driver;
@@ -15,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -26,14 +30,21 @@ import java.util.logging.Logger;
  * connection properties, and from {@code sqlcache.*} URL parameters, each overriding the one before; they are
  * removed before the real driver sees the URL and properties. A bad setting fails {@code connect} with SQLState
  * {@code HY024} and a message naming it.
+ *
+ * <p>While registered, the driver keeps the cache runtime of each store it has connected to (its Redis pool, its
+ * background thread, its membership), so that connections opened one by one share them. Deregistering it
+ * ({@code DriverManager.deregisterDriver}, as an application server does when it undeploys an application) lets
+ * them go: each closes once its last connection and data source have closed too.
  */
 public final class SqlCacheDriver implements Driver {
 
     private static final SqlCacheDriver INSTANCE = new SqlCacheDriver();
+    /** The runtimes held on behalf of DriverManager's users, whichever instance of this class connected. */
+    private static final Map<RuntimeKey, CacheRuntime> HELD = new ConcurrentHashMap<>();
 
     static {
         try {
-            DriverManager.registerDriver(INSTANCE);
+            DriverManager.registerDriver(INSTANCE, SqlCacheDriver::deregistered);
         } catch (SQLException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -68,6 +79,7 @@ public final class SqlCacheDriver implements Driver {
         }
         settings.putAll(parsed.settings());
         SqlCacheConfig config = configure(settings);
+        hold(config);
         Driver real = realDriver(parsed.realUrl());
         RealDriverSettings.apply(parsed.realUrl(), realInfo);
         Connection connection = real.connect(parsed.realUrl(), realInfo);
@@ -80,6 +92,26 @@ public final class SqlCacheDriver implements Driver {
             realProperties.put(name, realInfo.getProperty(name));
         }
         return ProxyConnections.open(connection, config, parsed.realUrl(), realProperties);
+    }
+
+    /** Keeps the store's runtime for as long as the driver is registered. */
+    private static void hold(SqlCacheConfig config) {
+        RuntimeKey key = RuntimeKey.of(config);
+        if (!HELD.containsKey(key)) {
+            synchronized (HELD) {
+                if (!HELD.containsKey(key)) {
+                    HELD.put(key, CacheRuntimes.acquire(config));
+                }
+            }
+        }
+    }
+
+    /** {@code DriverManager.deregisterDriver}: let go of every runtime held for DriverManager's users. */
+    private static void deregistered() {
+        synchronized (HELD) {
+            HELD.values().forEach(CacheRuntimes::release);
+            HELD.clear();
+        }
     }
 
     static SqlCacheConfig configure(Map<String, String> settings) throws SQLException {

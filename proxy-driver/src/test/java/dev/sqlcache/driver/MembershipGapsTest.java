@@ -1,5 +1,6 @@
 package dev.sqlcache.driver;
 
+import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.testing.RedisServerFixture;
 import dev.sqlcache.testing.TcpRelay;
@@ -76,7 +77,7 @@ class MembershipGapsTest {
     private void awaitFence(boolean up) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (redis.command("EXISTS", CacheStore.FENCE_KEY).equals(up ? ":1" : ":0")) {
+            if (redis.command("EXISTS", MembershipStore.FENCE_KEY).equals(up ? ":1" : ":0")) {
                 return;
             }
             Thread.sleep(10);
@@ -167,7 +168,7 @@ class MembershipGapsTest {
                 Thread.sleep(20);
             }
             awaitFence(false);
-            assertEquals(":2", redis.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"),
+            assertEquals(":2", redis.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"),
                     "both members are back in the set");
 
             update(writer, 300); // still cut off
@@ -220,12 +221,12 @@ class MembershipGapsTest {
     void renewalsThatLandLateMustNotKeepTheFenceUpPastTheWritersBound() throws Exception {
         List<String> before;
         try (Jedis jedis = jedis()) {
-            before = jedis.zrange(CacheStore.MEMBERS_KEY, 0, -1);
+            before = jedis.zrange(MembershipStore.MEMBERS_KEY, 0, -1);
         }
         Connection writer = open(scripted.port(), "sqlcache.redis.socketTimeout", "100ms");
         String writerId;
         try (Jedis jedis = jedis()) {
-            List<String> members = new java.util.ArrayList<>(jedis.zrange(CacheStore.MEMBERS_KEY, 0, -1));
+            List<String> members = new java.util.ArrayList<>(jedis.zrange(MembershipStore.MEMBERS_KEY, 0, -1));
             members.removeAll(before); // engines of earlier tests may renew here too, when a port is reused
             members.removeIf(member -> member.startsWith("epoch:")); // the set's epoch, not a member
             assertEquals(1, members.size(), members::toString);
@@ -237,9 +238,9 @@ class MembershipGapsTest {
             // Right after one of the writer's renewals landed (and was answered), the link slows down.
             long t0;
             try (Jedis jedis = jedis()) {
-                Double renewed = jedis.zscore(CacheStore.MEMBERS_KEY, writerId);
+                Double renewed = jedis.zscore(MembershipStore.MEMBERS_KEY, writerId);
                 long deadline = System.nanoTime() + 5_000_000_000L;
-                while (renewed.equals(jedis.zscore(CacheStore.MEMBERS_KEY, writerId))) {
+                while (renewed.equals(jedis.zscore(MembershipStore.MEMBERS_KEY, writerId))) {
                     assertTrue(System.nanoTime() < deadline, "the writer renews");
                     Thread.sleep(1);
                 }
@@ -272,7 +273,7 @@ class MembershipGapsTest {
             awaitFence(true);
             // The reader's own renewals would delete a fence while a lapsed member remains: hold them back for the
             // few hundred ms of this test, as a renewal thread busy elsewhere (or a GC pause) would.
-            scripted.delayRequests(3_000, Pattern.compile("\\$12\r\n" + Pattern.quote(CacheStore.MEMBERS_KEY) + "\r\n"));
+            scripted.delayRequests(3_000, Pattern.compile("\\$12\r\n" + Pattern.quote(MembershipStore.MEMBERS_KEY) + "\r\n"));
             // INIT_SCRIPT: EVALSHA <sha> <numkeys> with a version key (or the fence) first; the put script starts
             // with the entry key, the renewal with the members key.
             scripted.onceBefore(Pattern.compile("EVAL(?:SHA)?\r\n\\$\\d+\r\n[^\r]*\r\n\\$\\d+\r\n\\d+\r\n\\$\\d+\r\n"
@@ -280,12 +281,12 @@ class MembershipGapsTest {
                         try (Jedis jedis = jedis()) {
                             List<String> time = jedis.time();
                             long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-                            jedis.zadd(CacheStore.MEMBERS_KEY, now - 1, "a-member-that-just-lapsed");
-                            jedis.del(CacheStore.FENCE_KEY);
+                            jedis.zadd(MembershipStore.MEMBERS_KEY, now - 1, "a-member-that-just-lapsed");
+                            jedis.del(MembershipStore.FENCE_KEY);
                         }
                     });
             assertEquals(100, value(reader)); // miss: initVersions, then the store
-            String pttl = redis.command("PTTL", CacheStore.FENCE_KEY);
+            String pttl = redis.command("PTTL", MembershipStore.FENCE_KEY);
             try (Statement s = plain.createStatement()) { // the lapsed member's write
                 s.executeUpdate("update gaps set v = 200 where id = 1");
             }

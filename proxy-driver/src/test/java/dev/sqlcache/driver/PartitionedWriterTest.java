@@ -1,5 +1,6 @@
 package dev.sqlcache.driver;
 
+import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.internal.store.CacheStore;
@@ -92,7 +93,7 @@ class PartitionedWriterTest {
                 Thread.sleep(50);
             }
             assertTrue(cachedAgain, "the reader caches again once the writer is back");
-            assertEquals(":1", redis.command("EXISTS", CacheStore.FENCE_KEY));
+            assertEquals(":1", redis.command("EXISTS", MembershipStore.FENCE_KEY));
         }
     }
 
@@ -105,8 +106,8 @@ class PartitionedWriterTest {
             relay.cut();
             db.update(writer, 300);
             assertEquals(300, value(reader));
-            assertEquals(":2", redis.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"), "the writer is still a (lapsed) member");
-            assertEquals(":0", redis.command("EXISTS", CacheStore.FENCE_KEY));
+            assertEquals(":2", redis.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"), "the writer is still a (lapsed) member");
+            assertEquals(":0", redis.command("EXISTS", MembershipStore.FENCE_KEY));
 
             // The writer stays cut off (as a crashed JVM would): after the timeout the reader's renewals drop it.
             long deadline = System.nanoTime() + 15_000_000_000L;
@@ -118,7 +119,7 @@ class PartitionedWriterTest {
                 Thread.sleep(50);
             }
             assertTrue(cachedAgain, "caching resumes once the silent member is dropped");
-            assertEquals(":1", redis.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
+            assertEquals(":1", redis.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sqlcache.driver;
 
+import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.testing.RedisServerFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +58,7 @@ class ShutdownLeaveTest {
             child.destroyForcibly();
         }
         Thread.sleep(2_500); // a membership renewed just before the exit has lapsed by now
-        assertEquals(":0", redis.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"), "the exited JVM is still a member");
-        assertEquals(":1", redis.command("EXISTS", CacheStore.FENCE_KEY), "the fence is down for everybody");
+        assertEquals(":0", redis.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"), "the exited JVM is still a member");
+        assertEquals(":1", redis.command("EXISTS", MembershipStore.FENCE_KEY), "the fence is down for everybody");
     }
 }

@@ -1,5 +1,6 @@
 package dev.sqlcache.internal.admin;
 
+import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.store.CacheStore;
 import redis.clients.jedis.Jedis;
 
@@ -66,7 +67,7 @@ final class StatsCommand extends AdminCommand {
                 ScanResult<String> page = redis.with("SCAN", j -> j.scan(from, params));
                 List<String> keys = new ArrayList<>(page.getResult());
                 // Membership is reported on its own line below, not as cached data.
-                keys.removeIf(key -> key.equals(CacheStore.MEMBERS_KEY) || key.equals(CacheStore.FENCE_KEY));
+                keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY));
                 if (scanned + keys.size() > limit) {
                     keys = keys.subList(0, (int) (limit - scanned));
                     complete = false;
@@ -130,9 +131,9 @@ final class StatsCommand extends AdminCommand {
         List<String> time = redis.with("TIME", Jedis::time);
         long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
         // The set's epoch is scored +inf: it is not a member.
-        long members = redis.with("ZCOUNT", j -> j.zcount(CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
-        long lapsed = redis.with("ZCOUNT", j -> j.zcount(CacheStore.MEMBERS_KEY, Double.NEGATIVE_INFINITY, now));
-        boolean fence = redis.with("EXISTS", j -> j.exists(CacheStore.FENCE_KEY));
+        long members = redis.with("ZCOUNT", j -> j.zcount(MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
+        long lapsed = redis.with("ZCOUNT", j -> j.zcount(MembershipStore.MEMBERS_KEY, Double.NEGATIVE_INFINITY, now));
+        boolean fence = redis.with("EXISTS", j -> j.exists(MembershipStore.FENCE_KEY));
         return "members: " + members + " JVMs (" + lapsed + " lapsed); fence: "
                 + (fence ? "up" : members == 0 ? "down (no JVM has joined yet)"
                 : "down: no JVM uses the cache until the lapsed members join again or sqlcache.fenceTimeout passes");

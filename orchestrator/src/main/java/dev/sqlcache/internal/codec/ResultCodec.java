@@ -129,72 +129,92 @@ public final class ResultCodec {
         checkFrame(entry);
         try (JsonParser p = parser(entry)) {
             readHead(p);
-            int n = count(p, entry.length);
-            ColumnMetadata[] columns = new ColumnMetadata[n];
-            ValueKind[] kinds = new ValueKind[n];
-            int[] styles = new int[n];
-            int[] conversions = new int[n];
-            for (int c = 0; c < n; c++) {
-                expect(p, JsonToken.START_ARRAY);
-                columns[c] = new ColumnMetadata(str(p), str(p), str(p), str(p), str(p), integer(p), str(p),
-                        str(p), integer(p), integer(p), integer(p), integer(p), false, false, false, false,
-                        false, false, false, false);
-                int flags = integer(p);
-                ColumnMetadata m = columns[c];
-                columns[c] = new ColumnMetadata(m.catalogName(), m.schemaName(), m.tableName(), m.columnName(),
-                        m.columnLabel(), m.columnType(), m.columnTypeName(), m.columnClassName(), m.precision(),
-                        m.scale(), m.columnDisplaySize(), m.nullable(), bit(flags, 0), bit(flags, 1),
-                        bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), bit(flags, 6), bit(flags, 7));
-                kinds[c] = ValueKind.ofTag(integer(p));
-                if (kinds[c] == null) {
-                    throw new CorruptEntryException("unknown value kind");
-                }
-                int packed = integer(p);
-                styles[c] = packed & 0xFF;
-                conversions[c] = packed >>> 8;
-                if (packed < 0 || styles[c] >= StringFormats.styleCount(kinds[c])) {
-                    throw new CorruptEntryException("unknown string style");
-                }
-                expect(p, JsonToken.END_ARRAY);
-            }
-            int rowCount = count(p, entry.length);
-            Object[][] rows = new Object[rowCount][];
-            String[][] overrides = new String[rowCount][];
-            for (int r = 0; r < rowCount; r++) {
-                expect(p, JsonToken.START_ARRAY);
-                Object[] row = new Object[n];
-                for (int c = 0; c < n; c++) {
-                    row[c] = readValue(p, kinds[c]);
-                }
-                String[] over = null;
-                JsonToken t;
-                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                    if (t != JsonToken.VALUE_NUMBER_INT) {
-                        throw new CorruptEntryException("bad row");
-                    }
-                    int c = p.getIntValue();
-                    if (c < 0 || c >= n) {
-                        throw new CorruptEntryException("bad override column");
-                    }
-                    if (over == null) {
-                        over = new String[n];
-                    }
-                    over[c] = str(p);
-                    if (over[c] == null) {
-                        throw new CorruptEntryException("null override");
-                    }
-                }
-                rows[r] = row;
-                overrides[r] = over;
-            }
-            expect(p, JsonToken.END_ARRAY);
-            if (p.nextToken() != null) {
-                throw new CorruptEntryException("trailing data");
-            }
-            return new CachedResult(columns, kinds, styles, conversions, rows, overrides);
+            return decodeBody(p, entry);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }
+    }
+
+    /**
+     * The entry's result if it was computed under exactly these version tokens, else {@code null}; checks the
+     * frame and reads the entry once.
+     */
+    public static CachedResult decodeIfCurrent(byte[] entry, String[] tokens) {
+        checkFrame(entry);
+        try (JsonParser p = parser(entry)) {
+            if (!java.util.Arrays.equals(readHead(p), tokens)) {
+                return null;
+            }
+            return decodeBody(p, entry);
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(e);
+        }
+    }
+
+    private static CachedResult decodeBody(JsonParser p, byte[] entry) throws IOException {
+        int n = count(p, entry.length);
+        ColumnMetadata[] columns = new ColumnMetadata[n];
+        ValueKind[] kinds = new ValueKind[n];
+        int[] styles = new int[n];
+        int[] conversions = new int[n];
+        for (int c = 0; c < n; c++) {
+            expect(p, JsonToken.START_ARRAY);
+            columns[c] = new ColumnMetadata(str(p), str(p), str(p), str(p), str(p), integer(p), str(p),
+                    str(p), integer(p), integer(p), integer(p), integer(p), false, false, false, false,
+                    false, false, false, false);
+            int flags = integer(p);
+            ColumnMetadata m = columns[c];
+            columns[c] = new ColumnMetadata(m.catalogName(), m.schemaName(), m.tableName(), m.columnName(),
+                    m.columnLabel(), m.columnType(), m.columnTypeName(), m.columnClassName(), m.precision(),
+                    m.scale(), m.columnDisplaySize(), m.nullable(), bit(flags, 0), bit(flags, 1),
+                    bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), bit(flags, 6), bit(flags, 7));
+            kinds[c] = ValueKind.ofTag(integer(p));
+            if (kinds[c] == null) {
+                throw new CorruptEntryException("unknown value kind");
+            }
+            int packed = integer(p);
+            styles[c] = packed & 0xFF;
+            conversions[c] = packed >>> 8;
+            if (packed < 0 || styles[c] >= StringFormats.styleCount(kinds[c])) {
+                throw new CorruptEntryException("unknown string style");
+            }
+            expect(p, JsonToken.END_ARRAY);
+        }
+        int rowCount = count(p, entry.length);
+        Object[][] rows = new Object[rowCount][];
+        String[][] overrides = new String[rowCount][];
+        for (int r = 0; r < rowCount; r++) {
+            expect(p, JsonToken.START_ARRAY);
+            Object[] row = new Object[n];
+            for (int c = 0; c < n; c++) {
+                row[c] = readValue(p, kinds[c]);
+            }
+            String[] over = null;
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t != JsonToken.VALUE_NUMBER_INT) {
+                    throw new CorruptEntryException("bad row");
+                }
+                int c = p.getIntValue();
+                if (c < 0 || c >= n) {
+                    throw new CorruptEntryException("bad override column");
+                }
+                if (over == null) {
+                    over = new String[n];
+                }
+                over[c] = str(p);
+                if (over[c] == null) {
+                    throw new CorruptEntryException("null override");
+                }
+            }
+            rows[r] = row;
+            overrides[r] = over;
+        }
+        expect(p, JsonToken.END_ARRAY);
+        if (p.nextToken() != null) {
+            throw new CorruptEntryException("trailing data");
+        }
+        return new CachedResult(columns, kinds, styles, conversions, rows, overrides);
     }
 
     private static CorruptEntryException corrupt(Exception e) {

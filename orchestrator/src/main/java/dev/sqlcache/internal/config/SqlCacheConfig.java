@@ -52,8 +52,14 @@ public final class SqlCacheConfig {
     private static final int MIN_FENCE_TIMEOUT_MILLIS = 5_000;
     private final DeclaredWrites triggerWrites;
     private final DeclaredWrites procedureWrites;
+    /**
+     * The text of every setting as resolved: two configurations are the same exactly when these are, whatever
+     * settings are added later. Holds the password; never printed.
+     */
+    private final Map<Setting, String> effective;
 
     private SqlCacheConfig(Resolver r) {
+        this.effective = r.effective();
         this.enabled = r.bool(Setting.ENABLED);
         this.storeType = r.storeType();
         this.redis = new RedisSettings(
@@ -184,13 +190,15 @@ public final class SqlCacheConfig {
         return procedureWrites;
     }
 
-    /**
-     * Equal for two configurations that must share one store instance (and so one connection pool): the Redis
-     * address, database, user and TLS, or {@code memory}. Timeouts and pool size of the first one win. Contains no
-     * password.
-     */
-    public String storeIdentity() {
-        return storeType == StoreType.MEMORY ? "memory" : "redis " + redis.describe();
+    /** Equal exactly when every setting has the same value (credentials included). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SqlCacheConfig that && effective.equals(that.effective);
+    }
+
+    @Override
+    public int hashCode() {
+        return effective.hashCode();
     }
 
     @Override
@@ -210,6 +218,12 @@ public final class SqlCacheConfig {
         Resolver(Map<Setting, ConfigLayers.Sourced> raw, List<String> problems) {
             this.raw = raw;
             this.problems = problems;
+        }
+
+        Map<Setting, String> effective() {
+            Map<Setting, String> values = new java.util.EnumMap<>(Setting.class);
+            raw.forEach((setting, sourced) -> values.put(setting, sourced.value()));
+            return Collections.unmodifiableMap(values);
         }
 
         /** The value, or {@code null} when unset or blank. */

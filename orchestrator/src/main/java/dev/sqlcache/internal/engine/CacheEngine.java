@@ -7,9 +7,11 @@ import dev.sqlcache.internal.analysis.QueryAnalysis;
 import dev.sqlcache.internal.analysis.QueryAnalyzer;
 import dev.sqlcache.internal.analysis.StatementKind;
 import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.guard.CacheReads;
+import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
+import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.internal.store.CacheStore;
 
 import java.time.Duration;
 import java.util.Set;
@@ -18,21 +20,25 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cache for one database under one configuration: turns SQL texts into {@link QueryPlan}s (once per text),
- * and opens a {@link SessionCache} per JDBC connection. Shared by every connection to the same database with the
- * same settings; thread-safe.
+ * remembers what the database's metadata says about its tables, and opens a {@link CacheSession} per JDBC
+ * connection. Shared by every connection to the same database with the same settings; owned by the runtime of its
+ * store; thread-safe.
  */
 public final class CacheEngine {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheEngine.class);
 
     /**
-     * Where {@link CacheStore#FENCE_KEY} stands among a plan's read version keys: every entry depends on it, and a
-     * reader that finds it missing must not create it (only membership renewals do).
+     * Where {@link MembershipStore#FENCE_KEY} stands among a plan's read version keys: every entry depends on it,
+     * and a reader that finds it missing must not create it (only membership renewals do).
      */
     static final int FENCE_INDEX = 0;
 
     private final SqlCacheConfig config;
-    private final StoreGuard store;
+    private final CacheReads reads;
+    private final CacheWrites writes;
+    private final StatisticsRecorder statistics;
+    private final StoreHealth health;
     private final QueryAnalyzer analyzer;
     private final String databaseHash;
     private final String databaseVersionKey;
@@ -44,11 +50,14 @@ public final class CacheEngine {
             .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
 
-    CacheEngine(SqlCacheConfig config, StoreGuard store, QueryAnalyzer analyzer, DatabaseFamily family,
-                String databaseIdentity) {
+    public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
+                       StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity) {
         this.config = config;
         this.family = family;
-        this.store = store;
+        this.reads = reads;
+        this.writes = writes;
+        this.statistics = statistics;
+        this.health = health;
         this.analyzer = analyzer;
         this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
@@ -69,7 +78,7 @@ public final class CacheEngine {
         Set<String> read = baseNames(analysis.tablesRead());
         Set<String> written = baseNames(analysis.tablesWritten());
         String[] readKeys = new String[read.size() + 2];
-        readKeys[FENCE_INDEX] = CacheStore.FENCE_KEY;
+        readKeys[FENCE_INDEX] = MembershipStore.FENCE_KEY;
         readKeys[1] = databaseVersionKey;
         int i = 2;
         for (String table : read) {
@@ -179,20 +188,22 @@ public final class CacheEngine {
      * Opens the per-connection state.
      *
      * @param connectionSettings {@link DatabaseIdentity#connectionSettings}: part of every key of this connection
+     * @param inspector          reads schema facts over the connection, the first time a table is met
+     * @param probe              reads session state back after SQL that may have changed it
      */
-    public SessionCache openSession(String user, String catalog, String schema, boolean autoCommit, int isolation,
-                                    String connectionSettings, SchemaInspector inspector) {
-        return new SessionCache(this, user, catalog, schema, autoCommit, isolation, connectionSettings, inspector);
+    public SessionCache openSession(SessionCache.SessionState state, String connectionSettings,
+                                    SchemaInspector inspector, SessionProbe probe) {
+        return new SessionCache(this, state, connectionSettings, inspector, probe);
     }
 
     /** Invalidates everything cached for this database. */
     public void invalidateAll() {
-        store.statistics().invalidated(1);
-        store.bump(new String[] {databaseVersionKey});
+        statistics.invalidated(1);
+        writes.bump(new String[] {databaseVersionKey});
     }
 
     public CacheStatistics statistics() {
-        return store.statistics().snapshot();
+        return statistics.snapshot();
     }
 
     /**
@@ -213,17 +224,25 @@ public final class CacheEngine {
         return config;
     }
 
-    StoreGuard store() {
-        return store;
+    CacheReads reads() {
+        return reads;
+    }
+
+    CacheWrites writes() {
+        return writes;
+    }
+
+    StatisticsRecorder recorder() {
+        return statistics;
     }
 
     /** Where entries go, for logs and diagnostics. */
     public String describeStore() {
-        return store.store().describe();
+        return health.describeStore();
     }
 
     /** Whether the store answers right now and no invalidation is still owed to it. */
     public boolean healthy() {
-        return store.available() && store.store().ping();
+        return health.healthy();
     }
 }

@@ -41,6 +41,14 @@ public final class QueryPlan {
         return writeVersionKeys.length > 0;
     }
 
+    /**
+     * Whether running it may change data: it writes, or calls a function nothing is known about (which may write
+     * anything).
+     */
+    boolean mayWrite() {
+        return writes() || analysis.bypassReason() == dev.sqlcache.stats.BypassReason.UNKNOWN_FUNCTION;
+    }
+
     /** Whether its result may be cached, before transaction state and parameters are considered. */
     public boolean cacheable() {
         return analysis.cacheable();

@@ -4,7 +4,7 @@ import dev.sqlcache.internal.codec.CachedResult;
 import dev.sqlcache.stats.BypassReason;
 
 /** What the cache decided for one read: serve an entry, run the query and maybe store it, or stay out of the way. */
-public sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutcome.Bypass {
+sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutcome.Bypass {
 
     /** The entry is current: serve it without touching the database. */
     record Hit(String key, CachedResult result) implements ReadOutcome {
@@ -30,7 +30,7 @@ public sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, R
         }
 
         /** The shared instance for a reason; a bypass allocates nothing. */
-        public static Bypass of(BypassReason reason) {
+        static Bypass of(BypassReason reason) {
             return BY_REASON[reason.ordinal()];
         }
     }

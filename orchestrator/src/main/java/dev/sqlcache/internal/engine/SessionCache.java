@@ -6,33 +6,44 @@ import dev.sqlcache.internal.analysis.TransactionControl;
 import dev.sqlcache.internal.codec.CachedResult;
 import dev.sqlcache.internal.codec.CorruptEntryException;
 import dev.sqlcache.internal.codec.ResultCodec;
+import dev.sqlcache.internal.guard.CacheReads;
+import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
-import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.stats.BypassReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.TimeZone;
 import java.util.UUID;
 
 /**
- * The cache as seen by one JDBC connection: its key context (database, user, catalog, schema, time zone) and its
- * transaction. The JDBC wrappers report what happens; this class decides. Not thread-safe, like a connection.
+ * The cache as seen by one JDBC connection ({@link CacheSession}): its key context (database, user, catalog, schema,
+ * time zone) and its transaction. Every execution takes the same steps in the same order here, whichever JDBC
+ * method started it: decide, lease what it may write, run, end or keep the leases, track transaction and session
+ * state. Not thread-safe, like a connection.
  */
-public final class SessionCache {
+public final class SessionCache implements CacheSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionCache.class);
     private static final String[] NO_KEYS = new String[0];
 
     private final CacheEngine engine;
-    private final StoreGuard store;
+    private final CacheReads reads;
+    private final CacheWrites writes;
     private final StatisticsRecorder statistics;
     private final String user;
     private final String timeZone;
     private final TransactionTracker transaction;
     private final SchemaInspector inspector;
+    private final SessionProbe probe;
     private final String connectionSettings;
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
@@ -40,21 +51,32 @@ public final class SessionCache {
     private String schema;
     private String sessionSalt = "";
     private byte[] context;
+    private boolean closed;
 
-    SessionCache(CacheEngine engine, String user, String catalog, String schema, boolean autoCommit, int isolation,
-                 String connectionSettings, SchemaInspector inspector) {
+    SessionCache(CacheEngine engine, SessionState state, String connectionSettings, SchemaInspector inspector,
+                 SessionProbe probe) {
         this.engine = engine;
+        this.reads = engine.reads();
+        this.writes = engine.writes();
+        this.statistics = engine.recorder();
         this.connectionSettings = connectionSettings;
         this.inspector = inspector;
-        this.store = engine.store();
-        this.statistics = store.statistics();
-        this.user = user;
+        this.probe = probe;
+        this.user = state.user();
         // Drivers turn DATE/TIME/TIMESTAMP into java.sql objects in the JVM's zone: part of what a result means.
         this.timeZone = TimeZone.getDefault().getID();
-        this.transaction = new TransactionTracker(autoCommit, isolation);
-        this.catalog = catalog;
-        this.schema = schema;
+        this.transaction = new TransactionTracker(state.autoCommit(), state.isolation());
+        this.catalog = state.catalog();
+        this.schema = state.schema();
         this.context = computeContext();
+    }
+
+    /**
+     * What a connection reports when it is opened.
+     *
+     * @param user the database user: part of every key
+     */
+    public record SessionState(String user, String catalog, String schema, boolean autoCommit, int isolation) {
     }
 
     private byte[] computeContext() {
@@ -62,16 +84,86 @@ public final class SessionCache {
                 connectionSettings, sessionSalt);
     }
 
+    @Override
     public CacheEngine engine() {
         return engine;
     }
 
+    @Override
+    public QueryPlan plan(String sql) {
+        return engine.plan(sql);
+    }
+
     /**
-     * Decides a read before it runs.
-     *
-     * @param parameters bound values of a prepared statement, or null for a plain statement
+     * Sends every read of this connection to the database, for a reason known when it was opened (writes still
+     * invalidate for the others).
      */
-    public ReadOutcome beginRead(QueryPlan plan, BoundParameters parameters, long maxRows, int maxFieldSize) {
+    public void passThroughReads(BypassReason reason) {
+        readsOff = reason;
+    }
+
+    // ---- executions
+
+    @Override
+    public QueryOutcome query(Execution execution, SqlCall<ResultSet> query) throws SQLException {
+        QueryPlan plan = execution.plan();
+        ReadOutcome decision = execution.readOnly() ? decide(execution) : bypass(BypassReason.RESULT_SET_MODE, plan);
+        if (decision instanceof ReadOutcome.Hit hit) {
+            return new QueryOutcome.Hit(hit.result());
+        }
+        ResultSet real = run(execution, query);
+        Capture capture = null;
+        if (real != null && decision instanceof ReadOutcome.Miss miss) {
+            capture = Capture.begin(this, miss, real, engine.config().maxRows(), engine.config().maxBytes());
+        }
+        return new QueryOutcome.Ran(real, capture);
+    }
+
+    @Override
+    public <T> T execute(Execution execution, SqlCall<T> statement) throws SQLException {
+        countPassThrough(execution);
+        return run(execution, statement);
+    }
+
+    /** A statement that reads but is not served by the cache: counted as a bypass, with its reason. */
+    private void countPassThrough(Execution execution) {
+        switch (execution.kind()) {
+            case CALL -> statistics.bypass(BypassReason.CALLABLE);
+            case STATEMENT -> {
+                QueryPlan plan = execution.plan();
+                if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
+                    statistics.bypass(plan.analysis().bypassReason());
+                }
+            }
+            default -> {
+                // Batches and update-count calls read nothing the application sees.
+            }
+        }
+    }
+
+    /**
+     * Runs the real call between the write steps: lease before what it may write, end (or keep, inside a
+     * transaction) after, successful or not (a failed batch may have applied part of its work), then track what it
+     * did to the transaction and the session.
+     */
+    private <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
+        WriteTicket write = beforeWrite(execution);
+        try {
+            return call.call();
+        } finally {
+            afterWrite(write);
+            for (QueryPlan plan : execution.plans()) {
+                afterExecute(plan);
+            }
+        }
+    }
+
+    // ---- reads
+
+    /** Decides a read before it runs: serve, run and store, or run only. */
+    private ReadOutcome decide(Execution execution) {
+        QueryPlan plan = execution.plan();
+        BoundParameters parameters = execution.parameters();
         if (!engine.config().enabled()) {
             return bypass(BypassReason.DISABLED, plan);
         }
@@ -91,9 +183,9 @@ public final class SessionCache {
             return bypass(BypassReason.NOT_A_PLAIN_TABLE, plan);
         }
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
-                parameters, maxRows, maxFieldSize);
+                parameters, execution.maxRows(), execution.maxFieldSize());
         String[] versionKeys = plan.readVersionKeys();
-        var lookup = store.lookup(key, versionKeys);
+        CacheStore.Lookup lookup = reads.lookup(key, versionKeys);
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
@@ -104,7 +196,7 @@ public final class SessionCache {
         if (anyMissing(tokens)) {
             // Never the fence (FENCE_INDEX = 0): set-if-absent would create it again, without expiry, when it
             // vanished since the lookup. The put checks the fence token seen here.
-            String[] created = store.initVersions(Arrays.copyOfRange(versionKeys, 1, versionKeys.length));
+            String[] created = reads.initVersions(Arrays.copyOfRange(versionKeys, 1, versionKeys.length));
             if (created == null) {
                 return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
             }
@@ -121,8 +213,8 @@ public final class SessionCache {
         byte[] entry = lookup.entry();
         if (entry != null) {
             try {
-                if (Arrays.equals(ResultCodec.readTokens(entry), tokens)) {
-                    CachedResult result = ResultCodec.decode(entry);
+                CachedResult result = ResultCodec.decodeIfCurrent(entry, tokens);
+                if (result != null) {
                     statistics.hit();
                     if (LOG.isDebugEnabled()) {
                         LOG.debug("sqlcache hit {}", key);
@@ -172,6 +264,81 @@ public final class SessionCache {
         return plain;
     }
 
+    private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
+        statistics.bypass(reason);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache bypass ({}) {} reading {}", reason, plan.analysis().kind(), plan.analysis().tablesRead());
+        }
+        return ReadOutcome.Bypass.of(reason);
+    }
+
+    /** Counts a read that went to the database after all (a copy that could not be kept). */
+    void bypassed(BypassReason reason) {
+        statistics.bypass(reason);
+    }
+
+    /** A missed read was fully consumed: store it if nothing this connection did since makes it unsafe. */
+    void store(ReadOutcome.Miss miss, CachedResult result) {
+        if (!transaction.mayStore(miss.transactionEpoch())) {
+            LOG.debug("sqlcache: {} not stored, written by this transaction meanwhile", miss.key());
+            return;
+        }
+        byte[] bytes = ResultCodec.encode(miss.tokens(), result);
+        if (reads.put(miss.key(), bytes, miss.ttlSeconds(), miss.versionKeys(), miss.tokens())) {
+            statistics.stored();
+        }
+    }
+
+    // ---- writes
+
+    /**
+     * Leases the version keys of every table the execution may change, so that from now until its commit is
+     * confirmed no JVM serves or stores those tables. Inside a transaction each key is leased once, at its first
+     * write.
+     *
+     * @return what {@link #afterWrite} needs, or {@code null} when the execution writes nothing
+     */
+    private WriteTicket beforeWrite(Execution execution) {
+        return switch (execution.kind()) {
+            case CALL, CALL_UPDATE -> lease(callKeys(execution.plan()), false);
+            case QUERY, STATEMENT, BATCH -> {
+                if (execution.plans().size() == 1) {
+                    QueryPlan plan = execution.plan();
+                    yield plan.mayWrite() ? lease(writeKeysOf(plan), plan.analysis().kind() == StatementKind.DDL)
+                            : null;
+                }
+                Set<String> keys = new LinkedHashSet<>();
+                boolean ddl = false;
+                for (QueryPlan plan : execution.plans()) {
+                    if (plan.mayWrite()) {
+                        keys.addAll(Arrays.asList(writeKeysOf(plan)));
+                        ddl |= plan.analysis().kind() == StatementKind.DDL;
+                    }
+                }
+                yield lease(keys.toArray(String[]::new), ddl);
+            }
+        };
+    }
+
+    /** A procedure call through a CallableStatement: what the configuration declares for it, or anything at all. */
+    private String[] callKeys(QueryPlan plan) {
+        if (plan.analysis().kind() == StatementKind.CALL && !plan.writesEverything()) {
+            return writeKeysOf(plan);
+        }
+        return new String[] {engine.databaseVersionKey()};
+    }
+
+    private String[] writeKeysOf(QueryPlan plan) {
+        if (plan.writes()) {
+            return writeKeys(plan, plan.analysis().kind() == StatementKind.DDL);
+        }
+        if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            // A function nothing is known about may write anything.
+            return new String[] {engine.databaseVersionKey()};
+        }
+        return NO_KEYS;
+    }
+
     /**
      * The version keys a write bumps: its tables, the tables foreign key actions change with them, and the whole
      * database when a trigger may write anywhere.
@@ -190,7 +357,7 @@ public final class SessionCache {
         if (known != null && known.epoch() == epoch) {
             return known.writeKeys();
         }
-        java.util.Set<String> keys = new java.util.LinkedHashSet<>(Arrays.asList(plan.writeVersionKeys()));
+        Set<String> keys = new LinkedHashSet<>(Arrays.asList(plan.writeVersionKeys()));
         boolean certain = true;
         boolean everything = false;
         for (String table : plan.analysis().tablesWritten()) {
@@ -217,87 +384,6 @@ public final class SessionCache {
         return result;
     }
 
-    private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
-        statistics.bypass(reason);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("sqlcache bypass ({}) {} reading {}", reason, plan.analysis().kind(), plan.analysis().tablesRead());
-        }
-        return ReadOutcome.Bypass.of(reason);
-    }
-
-    /**
-     * Sends every read of this connection to the database, for a reason known when it was opened (writes still
-     * invalidate for the others).
-     */
-    public void passThroughReads(BypassReason reason) {
-        readsOff = reason;
-    }
-
-    /**
-     * Counts a statement that went to the database without the cache: one that never asked (a callable statement)
-     * or a miss whose result could not be kept after all (too large, a value the codec cannot round-trip).
-     */
-    public void bypassed(BypassReason reason) {
-        statistics.bypass(reason);
-    }
-
-    /** A missed read was fully consumed: store it if nothing this connection did since makes it unsafe. */
-    public void completeRead(ReadOutcome.Miss miss, CachedResult result) {
-        if (!transaction.mayStore(miss.transactionEpoch())) {
-            LOG.debug("sqlcache: {} not stored, written by this transaction meanwhile", miss.key());
-            return;
-        }
-        byte[] bytes = ResultCodec.encode(miss.tokens(), result);
-        if (store.put(miss.key(), bytes, miss.ttlSeconds(), miss.versionKeys(), miss.tokens())) {
-            statistics.stored();
-        }
-    }
-
-    /**
-     * Called before a statement that may write runs (any execute method, a batch, a procedure call): leases the
-     * version keys of every table it may change, so that from now until its commit is confirmed no JVM serves or
-     * stores those tables. Inside a transaction each key is leased once, at its first write.
-     *
-     * @return what {@link #afterWrite} needs, or {@code null} when the plans write nothing
-     */
-    public WriteTicket beforeWrite(java.util.Collection<QueryPlan> plans) {
-        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
-        boolean ddl = false;
-        for (QueryPlan plan : plans) {
-            keys.addAll(Arrays.asList(writeKeysOf(plan)));
-            ddl |= plan.analysis().kind() == StatementKind.DDL;
-        }
-        return lease(keys.toArray(String[]::new), ddl);
-    }
-
-    /** {@link #beforeWrite(java.util.Collection)} for one statement. */
-    public WriteTicket beforeWrite(QueryPlan plan) {
-        String[] keys = writeKeysOf(plan);
-        return keys.length == 0 ? null : lease(keys, plan.analysis().kind() == StatementKind.DDL);
-    }
-
-    /**
-     * Before a stored procedure call through a CallableStatement: what the configuration declares for the
-     * procedure, or anything at all.
-     */
-    public WriteTicket beforeCall(QueryPlan plan) {
-        if (plan.analysis().kind() == StatementKind.CALL && !plan.writesEverything()) {
-            return beforeWrite(plan);
-        }
-        return lease(new String[] {engine.databaseVersionKey()}, false);
-    }
-
-    private String[] writeKeysOf(QueryPlan plan) {
-        if (plan.writes()) {
-            return writeKeys(plan, plan.analysis().kind() == StatementKind.DDL);
-        }
-        if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
-            // A function nothing is known about may write anything.
-            return new String[] {engine.databaseVersionKey()};
-        }
-        return NO_KEYS;
-    }
-
     private WriteTicket lease(String[] keys, boolean ddl) {
         if (keys.length == 0) {
             return null;
@@ -306,18 +392,15 @@ public final class SessionCache {
         if (transaction.inTransaction()) {
             String[] unleased = transaction.unleased(keys);
             if (unleased.length > 0) {
-                transaction.leased(unleased, store.lease(unleased, leaseMillis));
+                transaction.leased(unleased, writes.lease(unleased, leaseMillis));
             }
             return new WriteTicket(keys, null, true, ddl);
         }
-        return new WriteTicket(keys, store.lease(keys, leaseMillis), false, ddl);
+        return new WriteTicket(keys, writes.lease(keys, leaseMillis), false, ddl);
     }
 
-    /**
-     * Called once a writing statement has run, successfully or not (a failed batch may have applied part of its
-     * work). In auto-commit mode its leases end now; in a transaction they end with it.
-     */
-    public void afterWrite(WriteTicket ticket) {
+    /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
+    private void afterWrite(WriteTicket ticket) {
         if (ticket == null) {
             return;
         }
@@ -331,10 +414,8 @@ public final class SessionCache {
         }
     }
 
-    /**
-     * Reports any executed statement, so that transaction and session state stay in step with the database.
-     */
-    public void afterExecute(QueryPlan plan) {
+    /** Keeps transaction and session state in step with the database after any statement. */
+    private void afterExecute(QueryPlan plan) {
         StatementKind kind = plan.analysis().kind();
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
@@ -347,6 +428,7 @@ public final class SessionCache {
             transactionControl(plan.analysis().transactionControl());
         } else if (kind == StatementKind.SESSION) {
             sessionChanged();
+            refreshSessionState();
         } else if (plan.analysis().createsTemporaryTable()) {
             // A temporary table may shadow a real one for this connection only: its keys must not be shared.
             sessionChanged();
@@ -366,7 +448,7 @@ public final class SessionCache {
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
         }
-        store.endLeases(keys, tokens);
+        writes.endLeases(keys, tokens);
     }
 
     private void transactionControl(TransactionControl control) {
@@ -379,35 +461,22 @@ public final class SessionCache {
                 transaction.sqlBegin();
                 transaction.transactionIsolationUnknown();
             }
-            case COMMIT -> afterCommit();
-            case ROLLBACK -> afterRollback();
+            case COMMIT -> committed();
+            case ROLLBACK -> rolledBack();
             case COMMIT_AND_CHAIN -> {
                 boolean ownIsolation = transaction.chainedIsolationUnknown();
-                afterCommit();
+                committed();
                 chain(ownIsolation);
             }
             case ROLLBACK_AND_CHAIN -> {
                 boolean ownIsolation = transaction.chainedIsolationUnknown();
-                afterRollback();
+                rolledBack();
                 chain(ownIsolation);
             }
             case SET_TRANSACTION -> transaction.isolationUnknown();
             default -> {
                 // Savepoints neither end the transaction nor make anything visible to others.
             }
-        }
-    }
-
-    /**
-     * A commit failed: the transaction may have committed (the answer was lost) or may still be open (the driver
-     * refused). Invalidate what it wrote, but keep treating those tables as written by this connection until a
-     * commit or rollback succeeds.
-     */
-    public void commitFailed() {
-        String[] written = transaction.leasedKeys();
-        if (written.length > 0) {
-            statistics.invalidated(written.length);
-            store.bump(written);
         }
     }
 
@@ -419,8 +488,34 @@ public final class SessionCache {
         }
     }
 
+    // ---- transaction events
+
+    @Override
+    public void commit(SqlRun commit) throws SQLException {
+        try {
+            commit.run();
+        } catch (SQLException | RuntimeException e) {
+            commitFailed();
+            throw e;
+        }
+        committed();
+    }
+
+    /**
+     * A commit failed: the transaction may have committed (the answer was lost) or may still be open (the driver
+     * refused). Invalidate what it wrote, but keep treating those tables as written by this connection until a
+     * commit or rollback succeeds.
+     */
+    private void commitFailed() {
+        String[] written = transaction.leasedKeys();
+        if (written.length > 0) {
+            statistics.invalidated(written.length);
+            writes.bump(written);
+        }
+    }
+
     /** A commit returned: what the transaction wrote is invalidated. */
-    public void afterCommit() {
+    private void committed() {
         transaction.ended();
         endTransactionLeases();
     }
@@ -429,39 +524,63 @@ public final class SessionCache {
      * A rollback returned: nothing written became visible, but the leases must end for caching to resume (the
      * fresh tokens they leave invalidate nothing that was right).
      */
-    public void afterRollback() {
+    private void rolledBack() {
         transaction.ended();
         endTransactionLeases();
     }
 
-    /**
-     * Auto-commit changed; switching it on commits the open transaction (JDBC says so), switching it off starts
-     * one.
-     */
-    public void autoCommitChanged(boolean autoCommit) {
-        if (autoCommit) {
-            transaction.setAutoCommit(true);
-            afterCommit();
-        } else {
-            transaction.setAutoCommit(false);
+    @Override
+    public void rollback(SqlRun rollback) throws SQLException {
+        rollback.run();
+        rolledBack();
+    }
+
+    @Override
+    public void setAutoCommit(boolean autoCommit, SqlRun change) throws SQLException {
+        boolean before = transaction.autoCommit();
+        boolean changed = false;
+        try {
+            change.run();
+            changed = true;
+        } finally {
+            if (changed && autoCommit != before) {
+                autoCommitChanged(autoCommit);
+            } else if (!changed && autoCommit && !before) {
+                // The switch failed, but the commit it implies may have happened: invalidating too much is safe.
+                committed();
+            }
         }
     }
 
-    public void isolationChanged(int isolation) {
-        transaction.setIsolation(isolation);
+    /** Switching auto-commit on commits the open transaction (JDBC says so); switching it off starts one. */
+    private void autoCommitChanged(boolean autoCommit) {
+        transaction.setAutoCommit(autoCommit);
+        if (autoCommit) {
+            committed();
+        }
     }
 
-    /** The isolation level could not be read: stay out of the cache until it is set through JDBC. */
-    public void isolationUnknown() {
-        transaction.isolationUnknown();
+    @Override
+    public void setTransactionIsolation(int level, SqlRun change) throws SQLException {
+        change.run();
+        transaction.setIsolation(level);
     }
 
-    /** Catalog or schema changed through the JDBC API. */
-    public void contextChanged(String catalog, String schema) {
+    @Override
+    public void setCatalog(String catalog, SqlRun change) throws SQLException {
+        change.run();
         this.catalog = catalog;
+        this.context = computeContext();
+    }
+
+    @Override
+    public void setSchema(String schema, SqlRun change) throws SQLException {
+        change.run();
         this.schema = schema;
         this.context = computeContext();
     }
+
+    // ---- session state
 
     /**
      * A SET, USE or similar statement may have changed anything that shapes a result (search path, role, time
@@ -473,11 +592,35 @@ public final class SessionCache {
         context = computeContext();
     }
 
+    /** After SQL that may have changed session state, read it back from the real connection. */
+    private void refreshSessionState() {
+        try {
+            catalog = probe.catalog();
+            schema = probe.schema();
+            context = computeContext();
+        } catch (SQLException e) {
+            // The session salt already isolates this connection's entries; the names are only a refinement.
+        }
+        try {
+            boolean nowAutoCommit = probe.autoCommit();
+            if (nowAutoCommit != transaction.autoCommit()) {
+                autoCommitChanged(nowAutoCommit);
+            }
+            transaction.setIsolation(probe.isolation());
+        } catch (SQLException e) {
+            transaction.isolationUnknown();
+        }
+    }
+
     /**
      * The connection is closing or aborting with a transaction maybe open. Some drivers commit on close; assume
      * the writes became visible.
      */
+    @Override
     public void close() {
-        endTransactionLeases();
+        if (!closed) {
+            closed = true;
+            endTransactionLeases();
+        }
     }
 }

@@ -35,6 +35,10 @@ final class TransactionTracker {
         this.isolation = isolation;
     }
 
+    boolean autoCommit() {
+        return autoCommit;
+    }
+
     boolean inTransaction() {
         return !autoCommit || sqlTransaction;
     }

@@ -1,7 +1,7 @@
 package dev.sqlcache.internal.engine;
 
 /**
- * A write in progress: the version keys it leased before it ran, handed back to {@link SessionCache#afterWrite}.
+ * A write in progress: the version keys it leased before it ran, until its leases end.
  *
  * @param keys          every version key the write may change
  * @param leaseTokens   the leases taken for an auto-commit write ({@code null} inside a transaction, which keeps
@@ -9,5 +9,5 @@ package dev.sqlcache.internal.engine;
  * @param inTransaction whether the write runs inside a transaction, whose commit ends the leases
  * @param ddl           whether it is DDL, which commits implicitly outside PostgreSQL
  */
-public record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl) {
+record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl) {
 }

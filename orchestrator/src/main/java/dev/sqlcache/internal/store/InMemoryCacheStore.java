@@ -3,7 +3,9 @@ package dev.sqlcache.internal.store;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sqlcache.internal.membership.InMemoryMembershipStore;
+import dev.sqlcache.internal.membership.MembershipStore;
+import dev.sqlcache.internal.time.Clock;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,32 +33,40 @@ public final class InMemoryCacheStore implements CacheStore {
     private final Cache<String, Entry> entries;
     private final ConcurrentHashMap<String, String> versions = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
-    /** Expiry (ticker nanos) of the leases currently in {@link #versions}: the last live holder's. */
-    private final ConcurrentHashMap<String, Long> leaseDeadlines = new ConcurrentHashMap<>();
+    /**
+     * Expiry (clock nanos) of the version keys that have one: a lease (the last live holder's) and the fence.
+     */
+    private final ConcurrentHashMap<String, Long> deadlines = new ConcurrentHashMap<>();
     /** Live lease tokens per version key with their expiry, so one write ending never uncovers another. */
     private final Map<String, Map<String, Long>> holders = new HashMap<>();
-    private final Ticker ticker;
+    private final Clock clock;
+    /** The clock's reading when the store opened, and the wall time then: the store's clock runs from there. */
+    private final long originNanos;
+    private final long originMillis = System.currentTimeMillis();
+    private final InMemoryMembershipStore membership;
 
     private record Entry(byte[] value, long ttlNanos) {
     }
 
     /** @param maxTotalBytes the bound on all entries together (keys and values) */
     public InMemoryCacheStore(long maxTotalBytes) {
-        this(maxTotalBytes, Ticker.systemTicker());
+        this(maxTotalBytes, Clock.SYSTEM);
     }
 
-    /** With a controllable clock, for tests of expiry. */
-    InMemoryCacheStore(long maxTotalBytes, Ticker ticker) {
+    /** With a clock a test controls: expiries, leases and memberships all follow it. */
+    public InMemoryCacheStore(long maxTotalBytes, Clock clock) {
         if (maxTotalBytes <= 0) {
             throw new IllegalArgumentException("maxTotalBytes must be positive, was " + maxTotalBytes);
         }
-        this.ticker = ticker;
+        this.clock = clock;
+        this.originNanos = clock.nanoTime();
+        this.membership = new InMemoryMembershipStore(new Keyspace());
         this.entries = Caffeine.newBuilder()
                 .maximumWeight(maxTotalBytes)
                 .weigher((String key, Entry entry) -> (int) Math.min(Integer.MAX_VALUE,
                         2L * key.length() + entry.value().length + ENTRY_OVERHEAD_BYTES))
                 .expireAfter(new PerEntryTtl())
-                .ticker(ticker)
+                .ticker(clock::nanoTime)
                 // Maintenance (eviction) on the calling thread: cheap here, and the bound holds deterministically.
                 .executor(Runnable::run)
                 .build();
@@ -107,21 +117,21 @@ public final class InMemoryCacheStore implements CacheStore {
 
     @Override
     public void leaseVersions(String[] versionKeys, String[] leases, long leaseMillis) {
-        long now = ticker.read();
+        long now = clock.nanoTime();
         long deadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
                 Map<String, Long> live = liveHolders(versionKeys[i], now);
                 live.put(leases[i], deadline);
                 versions.put(versionKeys[i], leases[i]);
-                leaseDeadlines.put(versionKeys[i], Collections.max(live.values()));
+                deadlines.put(versionKeys[i], Collections.max(live.values()));
             }
         }
     }
 
     @Override
     public void endLeases(String[] versionKeys, String[] leaseTokens) {
-        long now = ticker.read();
+        long now = clock.nanoTime();
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
                 String key = versionKeys[i];
@@ -132,11 +142,11 @@ public final class InMemoryCacheStore implements CacheStore {
                 if (live.isEmpty()) {
                     holders.remove(key);
                     versions.put(key, VersionTokens.fresh());
-                    leaseDeadlines.remove(key);
+                    deadlines.remove(key);
                 } else {
                     // Another write is still in flight: a new lease value, until the last one expires.
                     versions.put(key, VersionTokens.freshLease());
-                    leaseDeadlines.put(key, Collections.max(live.values()));
+                    deadlines.put(key, Collections.max(live.values()));
                 }
             }
         }
@@ -149,46 +159,70 @@ public final class InMemoryCacheStore implements CacheStore {
         return live;
     }
 
-    /** The current token of a key, an expired lease counting as no token, as in Redis. */
+    /** The current token of a key; an expired one (a lease, the fence) counts as none, as in Redis. */
     private String version(String key) {
         String token = versions.get(key);
-        if (CacheStore.isLease(token)) {
-            Long deadline = leaseDeadlines.get(key);
-            if (deadline != null && ticker.read() - deadline >= 0) {
-                synchronized (writeLock) {
-                    if (token.equals(versions.get(key))) {
-                        versions.remove(key);
-                        leaseDeadlines.remove(key);
-                    }
+        Long deadline = deadlines.get(key);
+        if (token != null && deadline != null && clock.nanoTime() - deadline >= 0) {
+            synchronized (writeLock) {
+                Long current = deadlines.get(key);
+                if (current != null && clock.nanoTime() - current >= 0) {
+                    versions.remove(key);
+                    deadlines.remove(key);
                 }
-                return versions.get(key);
             }
+            return versions.get(key);
         }
         return token;
     }
 
-    /** One JVM is the only member: the fence just has to exist (again, fresh, after deleteMatching or close). */
     @Override
-    public void joinTicket(String ticket, long ticketMillis) {
-        // Nobody else shares this store: every join is admitted.
+    public MembershipStore membership() {
+        return membership;
     }
 
-    @Override
-    public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                         String rememberedEpoch) {
-        versions.computeIfAbsent(FENCE_KEY, key -> VersionTokens.fresh());
-        // Alive; with one JVM there is no late renewal to cap, so no clock to report, and no set to lose.
-        return new Renewal(0, "", Map.of());
+    /** For tests: the membership with the operations only an in-process store offers (losing the set). */
+    public InMemoryMembershipStore inMemoryMembership() {
+        return membership;
     }
 
-    @Override
-    public String restoreMembers(String epoch, Map<String, Long> members) {
-        return epoch;
-    }
+    /** The fence lives among the version keys; the membership store reaches them through this. */
+    private final class Keyspace implements InMemoryMembershipStore.Keyspace {
+        @Override
+        public String get(String key) {
+            return version(key);
+        }
 
-    @Override
-    public void leaveMembership(String member) {
-        // Nobody else shares this store.
+        @Override
+        public void set(String key, String value, long deadlineMillis) {
+            versions.put(key, value);
+            expire(key, deadlineMillis);
+        }
+
+        @Override
+        public void expire(String key, long deadlineMillis) {
+            if (deadlineMillis == 0) {
+                deadlines.remove(key);
+            } else if (versions.containsKey(key)) {
+                deadlines.put(key, clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis - nowMillis()));
+            }
+        }
+
+        @Override
+        public void delete(String key) {
+            versions.remove(key);
+            deadlines.remove(key);
+        }
+
+        @Override
+        public long nowMillis() {
+            return originMillis + TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - originNanos);
+        }
+
+        @Override
+        public Object lock() {
+            return writeLock;
+        }
     }
 
     @Override
@@ -203,6 +237,7 @@ public final class InMemoryCacheStore implements CacheStore {
             }
             for (String key : versions.keySet()) {
                 if (regex.matcher(key).matches() && versions.remove(key) != null) {
+                    deadlines.remove(key);
                     deleted++;
                 }
             }
@@ -223,11 +258,12 @@ public final class InMemoryCacheStore implements CacheStore {
     @Override
     public void close() {
         entries.invalidateAll();
-        versions.clear();
-        leaseDeadlines.clear();
         synchronized (writeLock) {
+            versions.clear();
+            deadlines.clear();
             holders.clear();
         }
+        membership.forget();
     }
 
     /** The time left before an entry expires, for tests; empty when absent. */

@@ -1,5 +1,6 @@
 package dev.sqlcache.internal.admin;
 
+import dev.sqlcache.internal.membership.MembershipStore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.internal.config.SqlCacheConfig;
-import dev.sqlcache.internal.engine.CacheEngines;
+import dev.sqlcache.internal.runtime.CacheRuntime;
+import dev.sqlcache.internal.runtime.CacheRuntimes;
 import dev.sqlcache.internal.engine.DatabaseIdentity;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.store.CacheStore;
@@ -219,19 +221,19 @@ class AdminCliTest {
 
     @Test
     void statsReportsMembersAndTheFence() {
-        redis.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
+        redis.command("DEL", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
         assertTrue(cli(tcp(), "stats").assertSuccess().out()
                 .contains("members: 0 JVMs (0 lapsed); fence: down (no JVM has joined yet)"));
 
-        redis.command("ZADD", CacheStore.MEMBERS_KEY, "1", "crashed-jvm");
-        redis.command("ZADD", CacheStore.MEMBERS_KEY, "99999999999999", "live-jvm");
+        redis.command("ZADD", MembershipStore.MEMBERS_KEY, "1", "crashed-jvm");
+        redis.command("ZADD", MembershipStore.MEMBERS_KEY, "99999999999999", "live-jvm");
         CliRun run = cli(tcp(), "stats").assertSuccess();
         assertTrue(run.out().contains("members: 2 JVMs (1 lapsed); fence: down: no JVM uses the cache"), run::toString);
         assertTrue(run.out().contains(": 0 keys matching sql:*"), run::toString);
 
-        redis.command("SET", CacheStore.FENCE_KEY, "token");
+        redis.command("SET", MembershipStore.FENCE_KEY, "token");
         assertTrue(cli(tcp(), "stats").assertSuccess().out().contains("fence: up"));
-        redis.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
+        redis.command("DEL", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
     }
 
     @Test
@@ -297,7 +299,12 @@ class AdminCliTest {
     void invalidateBumpsTheVeryKeyTheEngineUses() throws Exception {
         // The engine, told to invalidate everything, writes its database-wide key; the CLI must hit the same one.
         SqlCacheConfig config = SqlCacheConfig.load(NO_ENV, redis.tcpProperties());
-        CacheEngines.forDatabase(config, PG_URL).invalidateAll();
+        CacheRuntime runtime = CacheRuntimes.acquire(config);
+        try {
+            runtime.engine(config, PG_URL).invalidateAll();
+        } finally {
+            CacheRuntimes.release(runtime);
+        }
         List<String> keys = keys();
         assertEquals(1, keys.size(), keys::toString);
         String engineKey = keys.get(0);
@@ -313,7 +320,7 @@ class AdminCliTest {
     private static List<String> keys() {
         try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
             List<String> keys = new ArrayList<>(jedis.keys("*"));
-            keys.removeIf(key -> key.equals(CacheStore.MEMBERS_KEY) || key.equals(CacheStore.FENCE_KEY));
+            keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY));
             return keys;
         }
     }

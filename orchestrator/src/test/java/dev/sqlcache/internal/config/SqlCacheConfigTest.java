@@ -1,5 +1,7 @@
 package dev.sqlcache.internal.config;
 
+import dev.sqlcache.internal.runtime.RuntimeKey;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -80,7 +82,7 @@ class SqlCacheConfigTest {
         assertEquals(1024 * 1024, c.maxBytes());
         assertEquals(Optional.empty(), c.databaseId());
         assertEquals(10_000, c.analysisCacheSize());
-        assertEquals("redis localhost:6379 db 0", c.storeIdentity());
+        assertEquals("redis localhost:6379 db 0", RuntimeKey.of(c).toString());
     }
 
     @Test
@@ -108,7 +110,7 @@ class SqlCacheConfigTest {
             assertEquals(2048, c.maxBytes());
             assertEquals(Optional.of("db1"), c.databaseId());
             assertEquals(7, c.analysisCacheSize());
-            assertEquals("memory", c.storeIdentity());
+            assertEquals("memory", RuntimeKey.of(c).toString());
         }
     }
 
@@ -320,21 +322,34 @@ class SqlCacheConfigTest {
         assertTrue(c.toString().contains("password=***"), c.toString());
         assertFalse(c.redis().toString().contains("hunter2"));
         assertFalse(c.redis().describe().contains("hunter2"));
-        assertFalse(c.storeIdentity().contains("hunter2"));
+        assertFalse(RuntimeKey.of(c).toString().contains("hunter2"));
         // The password is never validated, but if it were shown in an error it would be masked.
         assertEquals("h:1 db 0 user u", c.redis().describe());
     }
 
     @Test
-    void storeIdentityGroupsConfigsThatMustShareAStore() {
+    void configsShareARuntimeExactlyWhenEverythingAboutTheStoreIsTheSame() {
         SqlCacheConfig a = props("sqlcache.redis.url", "redis://h:1/0", "sqlcache.redis.socketTimeout", "2");
-        SqlCacheConfig b = props("sqlcache.redis.host", "h", "sqlcache.redis.port", "1", "sqlcache.ttl", "5");
-        assertEquals(a.storeIdentity(), b.storeIdentity());
-        assertNotEquals(a.storeIdentity(), props("sqlcache.redis.url", "redis://h:1/1").storeIdentity());
-        assertNotEquals(a.storeIdentity(), props("sqlcache.redis.url", "rediss://h:1/0").storeIdentity());
-        assertNotEquals(a.storeIdentity(), props("sqlcache.redis.url", "redis://u:p@h:1/0").storeIdentity());
-        assertEquals("redis unix:/s db 0", props("sqlcache.redis.socketPath", "/s").storeIdentity());
-        assertEquals("memory", props("sqlcache.store", "MEMORY").storeIdentity());
+        SqlCacheConfig b = props("sqlcache.redis.host", "h", "sqlcache.redis.port", "1",
+                "sqlcache.redis.socketTimeout", "2", "sqlcache.ttl", "5");
+        assertEquals(RuntimeKey.of(a), RuntimeKey.of(b), "a TTL is the engine's business, not the store's");
+        assertNotEquals(a, b);
+        assertNotEquals(RuntimeKey.of(a), RuntimeKey.of(props("sqlcache.redis.url", "redis://h:1/0")),
+                "another timeout needs another pool");
+        assertNotEquals(RuntimeKey.of(a), RuntimeKey.of(props("sqlcache.redis.url", "redis://h:1/1",
+                "sqlcache.redis.socketTimeout", "2")));
+        assertNotEquals(RuntimeKey.of(a), RuntimeKey.of(props("sqlcache.redis.url", "rediss://h:1/0",
+                "sqlcache.redis.socketTimeout", "2")));
+        SqlCacheConfig p1 = props("sqlcache.redis.url", "redis://u:p1@h:1/0");
+        SqlCacheConfig p2 = props("sqlcache.redis.url", "redis://u:p2@h:1/0");
+        assertNotEquals(RuntimeKey.of(p1), RuntimeKey.of(p2), "another password must never reuse a pool");
+        assertNotEquals(p1, p2);
+        assertEquals(RuntimeKey.of(p1).toString(), RuntimeKey.of(p2).toString(), "printed without the password");
+        assertFalse(RuntimeKey.of(p1).toString().contains("p1"));
+        assertNotEquals(RuntimeKey.of(props("sqlcache.fenceTimeout", "10s")), RuntimeKey.of(props()));
+        assertEquals(props("sqlcache.ttl", "5"), props("sqlcache.ttl", "5"));
+        assertEquals("redis unix:/s db 0", RuntimeKey.of(props("sqlcache.redis.socketPath", "/s")).toString());
+        assertEquals("memory", RuntimeKey.of(props("sqlcache.store", "MEMORY")).toString());
     }
 
     @ParameterizedTest(name = "{0} -> {1} ms")

@@ -1,5 +1,6 @@
 package dev.sqlcache.internal.store;
 
+import dev.sqlcache.internal.membership.MembershipStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,22 +43,22 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
     }
 
     private static String fence() {
-        return store.lookup("no-entry", new String[] {CacheStore.FENCE_KEY}).versions()[0];
+        return store.lookup("no-entry", new String[] {MembershipStore.FENCE_KEY}).versions()[0];
     }
 
     /** A renewal (ticket null) or join; whether the member is alive afterwards. */
     private static boolean renew(String member, String ticket, long memberMillis, long fenceMillis) {
-        return renewAt(member, ticket, memberMillis, fenceMillis, CacheStore.NO_CAP) >= 0;
+        return renewAt(member, ticket, memberMillis, fenceMillis, MembershipStore.NO_CAP) >= 0;
     }
 
     /** The same with a cap; the store-clock time it ran, or a negative answer. */
     private static long renewAt(String member, String ticket, long memberMillis, long fenceMillis, long notAfter) {
-        return store.renew(member, ticket, memberMillis, fenceMillis, notAfter, "").at();
+        return store.membership().renew(member, ticket, memberMillis, fenceMillis, notAfter, "").at();
     }
 
     private static boolean join(String member, long memberMillis, long fenceMillis) {
         String ticket = "t-" + member + "-" + System.nanoTime();
-        store.joinTicket(ticket, 1_000);
+        store.membership().joinTicket(ticket, 1_000);
         return renew(member, ticket, memberMillis, fenceMillis);
     }
 
@@ -65,17 +66,17 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
     void aJoinNeedsALiveTicketSoThatOneDeliveredLateIsRefused() throws Exception {
         forgetMembers();
         assertFalse(renew("a", "never-issued", 5_000, 60_000));
-        store.joinTicket("short", 50);
+        store.membership().joinTicket("short", 50);
         Thread.sleep(120);
         assertFalse(renew("a", "short", 5_000, 60_000), "the ticket expired before the join ran");
-        assertEquals(":0", server.command("EXISTS", CacheStore.MEMBERS_KEY));
-        store.joinTicket("once", 1_000);
+        assertEquals(":0", server.command("EXISTS", MembershipStore.MEMBERS_KEY));
+        store.membership().joinTicket("once", 1_000);
         assertTrue(renew("a", "once", 5_000, 60_000));
         assertFalse(renew("b", "once", 5_000, 60_000), "a ticket admits one join");
     }
 
     private static void forgetMembers() {
-        server.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY);
+        server.command("DEL", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
     }
 
     @Test
@@ -85,7 +86,7 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         String first = fence();
         assertTrue(first != null);
         assertTrue(join("b", 5_000, 60_000));
-        long pttl = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
+        long pttl = Long.parseLong(server.command("PTTL", MembershipStore.FENCE_KEY).substring(1));
         assertTrue(pttl > 0 && pttl <= 300, "the fence expires with the earliest member, not the latest: " + pttl);
 
         Thread.sleep(400);
@@ -107,15 +108,15 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
     @Test
     void aRenewalNeverTakesTheMembershipPastItsCapNorLowersIt() {
         forgetMembers();
-        store.joinTicket("cap", 1_000);
-        long at = renewAt("a", "cap", 500, 60_000, CacheStore.NO_CAP);
+        store.membership().joinTicket("cap", 1_000);
+        long at = renewAt("a", "cap", 500, 60_000, MembershipStore.NO_CAP);
         assertTrue(at > 0, "the join answers the store's time");
         long later = renewAt("a", null, 5_000, 60_000, at + 1_000);
         assertTrue(later >= at);
-        long pttl = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
+        long pttl = Long.parseLong(server.command("PTTL", MembershipStore.FENCE_KEY).substring(1));
         assertTrue(pttl > 0 && pttl <= at + 1_000 - later, "capped: " + pttl);
         assertTrue(renewAt("a", null, 5_000, 60_000, at + 10) >= 0, "still alive");
-        long after = Long.parseLong(server.command("PTTL", CacheStore.FENCE_KEY).substring(1));
+        long after = Long.parseLong(server.command("PTTL", MembershipStore.FENCE_KEY).substring(1));
         assertTrue(after > 500, "an older cap does not shorten it: " + after);
     }
 
@@ -128,7 +129,7 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(renew("alive", null, 5_000, 60_000));
         assertEquals(null, fence());
         assertTrue(renew("alive", null, 5_000, 100));
-        assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
+        assertEquals(":1", server.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertTrue(fence() != null, "without the silent member the fence is back");
         assertFalse(renew("silent", null, 100, 100), "the dropped member must join again");
     }
@@ -138,23 +139,23 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         forgetMembers();
         assertTrue(join("cut-off", 200, 60_000));
         assertTrue(join("reader", 5_000, 60_000));
-        CacheStore.Renewal seen = store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, "");
+        MembershipStore.Renewal seen = store.membership().renew("reader", null, 5_000, 60_000, MembershipStore.NO_CAP, "");
         assertTrue(seen.alive());
         assertTrue(seen.epoch().startsWith("epoch:"), seen.epoch());
         assertEquals(java.util.Set.of("cut-off", "reader"), seen.members().keySet());
         Thread.sleep(300); // the cut-off member lapses: the fence is down
 
-        server.command("DEL", CacheStore.MEMBERS_KEY, CacheStore.FENCE_KEY); // as a restart without persistence
-        assertEquals(CacheStore.Renewal.RESTORE,
-                store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, seen.epoch()).at());
-        assertEquals(":0", server.command("EXISTS", CacheStore.MEMBERS_KEY), "nothing changed before the restore");
-        assertEquals(seen.epoch(), store.restoreMembers(seen.epoch(), seen.members()));
-        CacheStore.Renewal after = store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, seen.epoch());
+        server.command("DEL", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY); // as a restart without persistence
+        assertEquals(MembershipStore.Renewal.RESTORE,
+                store.membership().renew("reader", null, 5_000, 60_000, MembershipStore.NO_CAP, seen.epoch()).at());
+        assertEquals(":0", server.command("EXISTS", MembershipStore.MEMBERS_KEY), "nothing changed before the restore");
+        assertEquals(seen.epoch(), store.membership().restoreMembers(seen.epoch(), seen.members()));
+        MembershipStore.Renewal after = store.membership().renew("reader", null, 5_000, 60_000, MembershipStore.NO_CAP, seen.epoch());
         assertTrue(after.alive());
         assertEquals(java.util.Set.of("cut-off", "reader"), after.members().keySet());
         assertEquals(null, fence(), "the lapsed member is remembered, so the fence stays down");
         // A JVM that remembers nothing never asks for a restore.
-        assertTrue(store.renew("reader", null, 5_000, 60_000, CacheStore.NO_CAP, "").alive());
+        assertTrue(store.membership().renew("reader", null, 5_000, 60_000, MembershipStore.NO_CAP, "").alive());
     }
 
     @Test
@@ -164,7 +165,7 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         String mine = fence();
         assertTrue(mine.matches("[0-9a-f]{40}:.+"), "prefixed with the server's run id: " + mine);
         // As after a restart that restored a snapshot: a fence written by the previous run.
-        server.command("SET", CacheStore.FENCE_KEY, "0123456789012345678901234567890123456789:old");
+        server.command("SET", MembershipStore.FENCE_KEY, "0123456789012345678901234567890123456789:old");
         assertTrue(renew("a", null, 5_000, 60_000));
         String replaced = fence();
         assertTrue(replaced.startsWith(mine.substring(0, 41)) && !replaced.endsWith(":old"), replaced);
@@ -176,13 +177,13 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertTrue(join("a", 5_000, 60_000));
         assertTrue(join("b", 5_000, 60_000));
         String token = fence();
-        store.leaveMembership("b");
-        assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
+        store.membership().leave("b");
+        assertEquals(":1", server.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertEquals(token, fence());
-        store.leaveMembership("a");
-        assertEquals(":0", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
+        store.membership().leave("a");
+        assertEquals(":0", server.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertEquals(token, fence(), "the last member leaving does not invalidate anything");
-        assertEquals(":-1", server.command("PTTL", CacheStore.FENCE_KEY));
+        assertEquals(":-1", server.command("PTTL", MembershipStore.FENCE_KEY));
     }
 
     @Test
@@ -190,7 +191,7 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         forgetMembers();
         assertTrue(join("a", 5_000, 60_000));
         assertTrue(store.deleteMatching("sql:*") >= 1);
-        assertEquals(":1", server.command("ZCOUNT", CacheStore.MEMBERS_KEY, "-inf", "(+inf"));
+        assertEquals(":1", server.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
         assertEquals(null, fence(), "the fence is data: deleted, and back fresh on the next renewal");
         assertTrue(renew("a", null, 5_000, 60_000));
         assertTrue(fence() != null);

@@ -1,7 +1,6 @@
 package dev.sqlcache.internal.jdbc;
 
-import dev.sqlcache.internal.engine.WriteTicket;
-import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.internal.engine.Execution;
 
 import java.sql.CallableStatement;
 import java.sql.ResultSet;
@@ -9,7 +8,7 @@ import java.sql.SQLException;
 
 /**
  * A stored procedure call. The driver cannot see what a procedure reads or writes, so it is never cached and every
- * execution invalidates everything cached for the database.
+ * execution invalidates everything cached for the database (or what the configuration declares it writes).
  */
 public final class ProxyCallableStatement extends CallableStatementDelegate {
 
@@ -22,33 +21,22 @@ public final class ProxyCallableStatement extends CallableStatementDelegate {
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        session.bypassed(BypassReason.CALLABLE);
-        ResultSet real = opaque(callable::executeQuery);
+        ResultSet real = run(Execution.call(preparedPlan(), true), callable::executeQuery);
         return real == null ? null : new ProxyResultSet(real, this);
     }
 
     @Override
     public boolean execute() throws SQLException {
-        session.bypassed(BypassReason.CALLABLE);
-        return opaque(callable::execute);
+        return run(Execution.call(preparedPlan(), true), callable::execute);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        return opaque(callable::executeUpdate);
+        return run(Execution.call(preparedPlan(), false), callable::executeUpdate);
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return opaque(callable::executeLargeUpdate);
-    }
-
-    private <T> T opaque(SqlCall<T> call) throws SQLException {
-        WriteTicket write = session.beforeCall(preparedPlan());
-        try {
-            return call.call();
-        } finally {
-            session.afterWrite(write);
-        }
+        return run(Execution.call(preparedPlan(), false), callable::executeLargeUpdate);
     }
 }

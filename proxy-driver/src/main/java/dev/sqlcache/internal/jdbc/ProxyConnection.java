@@ -1,7 +1,9 @@
 package dev.sqlcache.internal.jdbc;
 
 import dev.sqlcache.driver.SqlCacheConnection;
-import dev.sqlcache.internal.engine.SessionCache;
+import dev.sqlcache.internal.engine.CacheSession;
+import dev.sqlcache.internal.runtime.CacheRuntime;
+import dev.sqlcache.internal.runtime.CacheRuntimes;
 import dev.sqlcache.stats.CacheStatistics;
 
 import java.sql.CallableStatement;
@@ -19,28 +21,25 @@ import java.util.concurrent.Executor;
 
 /**
  * The connection handed to the application. Differs from the real one only where the cache must know: statements
- * are wrapped, and commit, rollback, auto-commit, isolation, catalog and schema changes are reported to the
- * {@link SessionCache}. Closing cascades to the statements it created.
+ * are wrapped, and commit, rollback, auto-commit, isolation, catalog and schema changes go through the
+ * {@link CacheSession}. Closing cascades to the statements it created, and lets go of the cache runtime.
  */
 public final class ProxyConnection extends ConnectionDelegate implements SqlCacheConnection {
 
-    private final SessionCache session;
+    private final CacheSession session;
+    private final CacheRuntime runtime;
     private final Set<ProxyStatement> openStatements = new LinkedHashSet<>();
-    private boolean autoCommit;
-    private String catalog;
-    private String schema;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
-    public ProxyConnection(Connection delegate, SessionCache session, boolean autoCommit, String catalog,
-                           String schema) {
+    /** Opened by {@link ProxyConnections}, which takes the runtime reference this connection gives back. */
+    ProxyConnection(Connection delegate, CacheSession session, CacheRuntime runtime) {
         super(delegate);
         this.session = session;
-        this.autoCommit = autoCommit;
-        this.catalog = catalog;
-        this.schema = schema;
+        this.runtime = runtime;
     }
 
-    SessionCache session() {
+    CacheSession session() {
         return session;
     }
 
@@ -128,86 +127,36 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
         return new ProxyDatabaseMetaData(delegate.getMetaData(), this);
     }
 
-    // ---- transaction and session state
+    // ---- transaction and session state: the session runs the real call and tracks what it changed
 
     @Override
     public void commit() throws SQLException {
-        try {
-            delegate.commit();
-        } catch (SQLException | RuntimeException e) {
-            // It may have committed, or the transaction may still be open: invalidate, but stay careful.
-            session.commitFailed();
-            throw e;
-        }
-        session.afterCommit();
+        session.commit(delegate::commit);
     }
 
     @Override
     public void rollback() throws SQLException {
-        delegate.rollback();
-        session.afterRollback();
+        session.rollback(delegate::rollback);
     }
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
-        boolean before = this.autoCommit;
-        try {
-            delegate.setAutoCommit(autoCommit);
-            this.autoCommit = autoCommit;
-        } finally {
-            if (this.autoCommit != before) {
-                // Switching auto-commit on commits the open transaction (JDBC says so).
-                session.autoCommitChanged(this.autoCommit);
-            } else if (autoCommit && !before) {
-                // The switch failed, but the commit it implies may have happened: invalidating too much is safe.
-                session.afterCommit();
-            }
-        }
+        session.setAutoCommit(autoCommit, () -> delegate.setAutoCommit(autoCommit));
     }
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
-        delegate.setTransactionIsolation(level);
-        session.isolationChanged(level);
+        session.setTransactionIsolation(level, () -> delegate.setTransactionIsolation(level));
     }
 
     @Override
     public void setCatalog(String catalog) throws SQLException {
-        delegate.setCatalog(catalog);
-        this.catalog = catalog;
-        session.contextChanged(this.catalog, schema);
+        session.setCatalog(catalog, () -> delegate.setCatalog(catalog));
     }
 
     @Override
     public void setSchema(String schema) throws SQLException {
-        delegate.setSchema(schema);
-        this.schema = schema;
-        session.contextChanged(catalog, this.schema);
-    }
-
-    /**
-     * After SQL text that may have changed session state ({@code USE}, {@code SET search_path},
-     * {@code SET autocommit = 0}, {@code SET SESSION TRANSACTION ISOLATION LEVEL ...}), read it again from the real
-     * connection, which tracks what the server reports.
-     */
-    void refreshSessionState() {
-        try {
-            catalog = delegate.getCatalog();
-            schema = ConnectionProbe.schema(delegate);
-            session.contextChanged(catalog, schema);
-        } catch (SQLException e) {
-            // The session salt already isolates this connection's entries; the names are only a refinement.
-        }
-        try {
-            boolean nowAutoCommit = delegate.getAutoCommit();
-            if (nowAutoCommit != autoCommit) {
-                autoCommit = nowAutoCommit;
-                session.autoCommitChanged(nowAutoCommit);
-            }
-            session.isolationChanged(delegate.getTransactionIsolation());
-        } catch (SQLException e) {
-            session.isolationUnknown();
-        }
+        session.setSchema(schema, () -> delegate.setSchema(schema));
     }
 
     // ---- lifecycle
@@ -224,7 +173,7 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
             try {
                 delegate.close();
             } finally {
-                session.close();
+                letGo();
             }
         }
     }
@@ -233,9 +182,20 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
     public void abort(Executor executor) throws SQLException {
         if (!closed) {
             closed = true;
-            session.close();
+            letGo();
         }
         delegate.abort(executor);
+    }
+
+    /** Ends what an open transaction leased, then gives the runtime back (the last holder closes it). */
+    private void letGo() {
+        if (released.compareAndSet(false, true)) {
+            try {
+                session.close();
+            } finally {
+                CacheRuntimes.release(runtime);
+            }
+        }
     }
 
     @Override

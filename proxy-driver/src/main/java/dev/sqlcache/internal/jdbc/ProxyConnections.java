@@ -3,15 +3,17 @@ package dev.sqlcache.internal.jdbc;
 import dev.sqlcache.internal.analysis.DatabaseFamily;
 import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.internal.engine.CacheEngine;
-import dev.sqlcache.internal.engine.CacheEngines;
 import dev.sqlcache.internal.engine.DatabaseIdentity;
 import dev.sqlcache.internal.engine.SessionCache;
+import dev.sqlcache.internal.runtime.CacheRuntime;
+import dev.sqlcache.internal.runtime.CacheRuntimes;
 import dev.sqlcache.stats.BypassReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Wraps a freshly opened real connection, reading once the state the cache keys and transactions depend on. */
@@ -24,29 +26,23 @@ public final class ProxyConnections {
     }
 
     /**
-     * @param real    the real driver's new connection; closed again if wrapping fails
-     * @param realUrl the real driver's URL (sqlcache's prefix and settings removed)
-     */
-    public static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl) throws SQLException {
-        return open(real, config, realUrl, java.util.Map.of());
-    }
-
-    /**
+     * @param real       the real driver's new connection; closed again if wrapping fails
+     * @param config     validated settings
+     * @param realUrl    the real driver's URL (sqlcache's prefix and settings removed)
      * @param properties the connection properties the real driver was given (credentials are ignored): settings
      *                   that change results are part of the keys
      */
     public static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl,
-                                       java.util.Map<String, String> properties) throws SQLException {
+                                       Map<String, String> properties) throws SQLException {
+        CacheRuntime runtime = null;
         try {
-            CacheEngine engine = CacheEngines.forDatabase(config, realUrl);
-            boolean autoCommit = real.getAutoCommit();
-            int isolation = real.getTransactionIsolation();
-            String user = real.getMetaData().getUserName();
-            String catalog = real.getCatalog();
-            String schema = ConnectionProbe.schema(real);
-            SessionCache session = engine.openSession(user, catalog, schema, autoCommit, isolation,
-                    DatabaseIdentity.connectionSettings(realUrl, properties),
-                    new MetadataSchemaInspector(real, engine.family()));
+            runtime = CacheRuntimes.acquire(config);
+            CacheEngine engine = runtime.engine(config, realUrl);
+            SessionCache.SessionState state = new SessionCache.SessionState(real.getMetaData().getUserName(),
+                    real.getCatalog(), ConnectionProbe.schema(real), real.getAutoCommit(),
+                    real.getTransactionIsolation());
+            SessionCache session = engine.openSession(state, DatabaseIdentity.connectionSettings(realUrl, properties),
+                    new MetadataSchemaInspector(real, engine.family()), new RealSessionProbe(real));
             if (engine.family() == DatabaseFamily.POSTGRES && ConnectionProbe.mayReturnBinaryResults(real)) {
                 session.passThroughReads(BypassReason.DRIVER_SETTING);
                 if (BINARY_WARNED.compareAndSet(false, true)) {
@@ -54,8 +50,11 @@ public final class ProxyConnections {
                             + "reads pass through uncached. Set binaryTransfer=false on it to cache them.");
                 }
             }
-            return new ProxyConnection(real, session, autoCommit, catalog, schema);
+            return new ProxyConnection(real, session, runtime);
         } catch (SQLException | RuntimeException | Error e) {
+            if (runtime != null) {
+                CacheRuntimes.release(runtime);
+            }
             try {
                 real.close();
             } catch (SQLException suppressed) {

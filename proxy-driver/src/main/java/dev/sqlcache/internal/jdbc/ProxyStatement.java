@@ -1,15 +1,13 @@
 package dev.sqlcache.internal.jdbc;
 
-import dev.sqlcache.internal.analysis.StatementKind;
-import dev.sqlcache.internal.codec.ResultCapture;
+import dev.sqlcache.internal.engine.CacheSession;
+import dev.sqlcache.internal.engine.Execution;
+import dev.sqlcache.internal.engine.QueryOutcome;
+import dev.sqlcache.internal.engine.QueryPlan;
+import dev.sqlcache.internal.engine.SqlCall;
+import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.resultset.CachedResultSet;
 import dev.sqlcache.internal.resultset.RealQuery;
-import dev.sqlcache.internal.engine.QueryPlan;
-import dev.sqlcache.internal.engine.ReadOutcome;
-import dev.sqlcache.internal.engine.SessionCache;
-import dev.sqlcache.internal.engine.WriteTicket;
-import dev.sqlcache.internal.key.BoundParameters;
-import dev.sqlcache.stats.BypassReason;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +23,7 @@ import java.util.List;
 public class ProxyStatement extends StatementDelegate {
 
     protected final ProxyConnection connection;
-    protected final SessionCache session;
+    protected final CacheSession session;
     private final int resultSetType;
     private final int resultSetConcurrency;
     private final int resultSetHoldability;
@@ -66,28 +64,24 @@ public class ProxyStatement extends StatementDelegate {
         return new ProxyStatement(delegate, connection, false);
     }
 
-    // ---- the two paths every execution takes
+    // ---- the paths every execution takes: the session decides, this class does the JDBC mechanics
 
     /**
-     * A read: served from the cache, or run on the database and captured for the cache, or run on the database
-     * only, as the session decides. A hit keeps {@code query} to run it again on the real statement should the
-     * application call a getter the cache cannot answer exactly.
+     * A query the cache may answer: served from the cache, or run on the database (and copied for the cache), as
+     * the session decides. A hit keeps {@code query} to run it again on the real statement should the application
+     * call a getter the cache cannot answer exactly.
      */
     final ResultSet read(QueryPlan plan, BoundParameters parameters, RealQuery query) throws SQLException {
         requireOpen();
         startExecution();
-        ReadOutcome outcome;
-        if (resultSetConcurrency != ResultSet.CONCUR_READ_ONLY) {
-            session.bypassed(BypassReason.RESULT_SET_MODE);
-            outcome = ReadOutcome.Bypass.of(BypassReason.RESULT_SET_MODE);
-        } else {
-            outcome = session.beginRead(plan, parameters, maxRows, maxFieldSize);
-        }
-        if (outcome instanceof ReadOutcome.Hit hit) {
+        Execution execution = Execution.query(plan, parameters, maxRows, maxFieldSize,
+                resultSetConcurrency == ResultSet.CONCUR_READ_ONLY);
+        QueryOutcome outcome = session.query(execution, query);
+        readResult = true;
+        if (outcome instanceof QueryOutcome.Hit hit) {
             // The real statement does not run: reset what its last execution left behind.
             delegate.clearWarnings();
             servedFromCache = true;
-            readResult = true;
             CachedResultSet cached =
                     new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability, query);
             // A real result set starts with its statement's fetch settings; so does this one.
@@ -97,56 +91,30 @@ public class ProxyStatement extends StatementDelegate {
             current = cached;
             return current;
         }
-        ResultSet real;
-        WriteTicket write = session.beforeWrite(plan);
-        try {
-            real = query.execute();
-        } finally {
-            session.afterWrite(write);
-            session.afterExecute(plan);
-        }
+        QueryOutcome.Ran ran = (QueryOutcome.Ran) outcome;
+        ResultSet real = ran.resultSet();
         if (real == null) {
+            readResult = false;
             return null;
         }
         int statementFetchSize = delegate.getFetchSize();
         if (statementFetchSize != 0) {
             session.engine().observeFetchSize(statementFetchSize, real.getFetchSize());
         }
-        if (outcome instanceof ReadOutcome.Miss miss) {
-            ResultCapture capture = ResultCapture.begin(real.getMetaData(), session.engine().config().maxRows(),
-                    session.engine().config().maxBytes());
-            if (capture != null) {
-                readResult = true;
-                current = new CapturingResultSet(real, this, capture, miss, session);
-                return current;
-            }
-            session.bypassed(BypassReason.UNSUPPORTED_TYPE);
-        }
-        readResult = true;
-        current = new ProxyResultSet(real, this);
+        current = ran.capture() != null ? new CapturingResultSet(real, this, ran.capture())
+                : new ProxyResultSet(real, this);
         return current;
     }
 
-    /** Any other execution: run it, then let the session invalidate what it wrote. */
-    final <T> T run(QueryPlan plan, SqlCall<T> execution) throws SQLException {
+    /** Any other execution: the session runs it and invalidates what it wrote. */
+    final <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
         startExecution();
-        if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
-            session.bypassed(plan.analysis().bypassReason());
-        }
-        WriteTicket write = session.beforeWrite(plan);
-        try {
-            return execution.call();
-        } finally {
-            session.afterWrite(write);
-            session.afterExecute(plan);
-            afterSessionStatement(plan);
-        }
+        return session.execute(execution, call);
     }
 
-    private void afterSessionStatement(QueryPlan plan) {
-        if (plan.analysis().kind() == StatementKind.SESSION) {
-            connection.refreshSessionState();
-        }
+    /** {@link #run(Execution, SqlCall)} for a plain statement. */
+    final <T> T run(QueryPlan plan, SqlCall<T> call) throws SQLException {
+        return run(Execution.statement(plan), call);
     }
 
     /** JDBC: every execution closes the statement's current result set. */
@@ -189,7 +157,7 @@ public class ProxyStatement extends StatementDelegate {
     }
 
     final QueryPlan plan(String sql) {
-        return session.engine().plan(sql);
+        return session.plan(sql);
     }
 
     // ---- Statement execution
@@ -297,19 +265,9 @@ public class ProxyStatement extends StatementDelegate {
     }
 
     private <T> T runBatch(SqlCall<T> execution) throws SQLException {
-        startExecution();
         List<QueryPlan> plans = batch == null ? List.of() : batch;
         batch = null;
-        WriteTicket write = session.beforeWrite(plans);
-        try {
-            return execution.call();
-        } finally {
-            // A failed batch may have applied some of its statements.
-            session.afterWrite(write);
-            for (QueryPlan plan : plans) {
-                session.afterExecute(plan);
-            }
-        }
+        return run(Execution.batch(plans), execution);
     }
 
     // ---- results

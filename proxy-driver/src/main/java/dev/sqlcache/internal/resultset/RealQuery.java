@@ -1,15 +1,22 @@
 package dev.sqlcache.internal.resultset;
 
+import dev.sqlcache.internal.engine.SqlCall;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Runs a cached result's query once more on the real statement, with whatever parameters and settings that
- * statement holds now. Called only when a getter of the cached result must be handed over to the database.
+ * Runs a query on the real statement, with whatever parameters and settings that statement holds now: once when
+ * the cache does not answer, and once more for a cached result when a getter must be handed over to the database.
  */
 @FunctionalInterface
-public interface RealQuery {
+public interface RealQuery extends SqlCall<ResultSet> {
 
     /** Executes the query on the real driver and returns its result set. */
     ResultSet execute() throws SQLException;
+
+    @Override
+    default ResultSet call() throws SQLException {
+        return execute();
+    }
 }

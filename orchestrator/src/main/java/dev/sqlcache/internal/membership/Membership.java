@@ -1,15 +1,13 @@
-package dev.sqlcache.internal.engine;
+package dev.sqlcache.internal.membership;
 
-import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.internal.store.VersionTokens;
+import dev.sqlcache.internal.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -21,7 +19,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Why it exists: a write that cannot reach Redis cannot invalidate anything, and another JVM that reaches Redis
  * would go on serving the old answer. A JVM cut off from Redis also stops renewing; once its membership has lapsed,
- * the store's fence ({@link CacheStore#FENCE_KEY}) is gone and no JVM uses the cache. So a write whose lease could
+ * the store's fence ({@link MembershipStore#FENCE_KEY}) is gone and no JVM uses the cache. So a write whose lease could
  * not be placed waits until this JVM's membership has lapsed for certain ({@link #lapsedForCertainAtNanos}) before
  * it runs; from then on the others cannot serve anything older than it.
  *
@@ -34,11 +32,12 @@ import java.util.function.LongSupplier;
  * within a bound known from the ticket's answer. Only durations are compared across machines, never clock
  * readings; a margin covers clock rate differences.
  */
-final class Membership implements AutoCloseable {
+public final class Membership {
 
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
     static final long MEMBER_MILLIS = 2000;
-    static final long RENEW_MILLIS = 500;
+    /** How often the owner should call {@link #renew()}. */
+    public static final long RENEW_MILLIS = 500;
     /** How long a join ticket admits a join (store clock). */
     static final long TICKET_MILLIS = 1000;
     private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS / 20 + 50);
@@ -46,26 +45,22 @@ final class Membership implements AutoCloseable {
     /** After a ticket was issued: a join it admits lands within the ticket's life and lasts one membership. */
     private static final long JOIN_BOUND_NANOS =
             TimeUnit.MILLISECONDS.toNanos(TICKET_MILLIS + MEMBER_MILLIS) + MARGIN_NANOS;
-    /** On a clean exit, how long a membership waits for owed invalidations to be delivered before it leaves. */
-    private static final long EXIT_DELIVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final Set<Membership> LIVE = ConcurrentHashMap.newKeySet();
+    /** The longest a write waits for its lease or the fence, even when the bound above says more. */
+    private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(3 * MEMBER_MILLIS);
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Membership::close),
-                "sqlcache-membership-leave"));
-    }
-
-    private final CacheStore store;
+    private final MembershipStore store;
+    private final String description;
+    private final Clock clock;
     private final String id = VersionTokens.fresh();
     private final long fenceMillis;
     /** True when this JVM owes no invalidation: only then may a lapsed member join again. */
     private final BooleanSupplier owesNothing;
     /**
-     * Its own thread: a renewal to a frozen store holds it for the socket timeout, and must not hold back the
-     * renewals of other stores (their memberships would lapse and fence every JVM sharing them).
+     * Where a renewal is queued out of turn ({@link #vouchesForStore}): the owner's thread for this store alone, so
+     * that a renewal to a frozen store holds back no other store's.
      */
-    private final ScheduledExecutorService renewals;
-    /** When the answer to the last successful renewal arrived (System.nanoTime()); valid once {@link #joined}. */
+    private final Executor renewals;
+    /** When the answer to the last successful renewal arrived ({@link Clock#nanoTime()}); valid once {@link #joined}. */
     private volatile long confirmedNanos;
     /** The store-clock time at which that renewal ran: the next renewals may not take the membership past it + 2 x. */
     private volatile long confirmedStoreMillis;
@@ -73,7 +68,7 @@ final class Membership implements AutoCloseable {
     private boolean closed;
     private volatile boolean joined;
     /**
-     * Until when (System.nanoTime()) a join whose answer was lost may keep this JVM a member; valid once
+     * Until when ({@link Clock#nanoTime()}) a join whose answer was lost may keep this JVM a member; valid once
      * {@link #joinAttempted}.
      */
     private volatile long unansweredJoinUntilNanos;
@@ -93,29 +88,30 @@ final class Membership implements AutoCloseable {
     private final AtomicBoolean renewalQueued = new AtomicBoolean();
 
     /**
-     * Joins at once (one round trip, on the connecting thread, like the first lookup would be) and then renews in
-     * the background.
+     * Not yet a member: the owner calls {@link #renew()} once to join (one round trip) and then every
+     * {@link #RENEW_MILLIS}.
+     *
+     * @param description the store, for logs
+     * @param owesNothing true when this JVM owes no invalidation: only then may it renew or join
+     * @param doubts      counts reasons to doubt the store (reconnections, recoveries after an outage)
+     * @param renewals    runs a renewal queued out of turn
      */
-    Membership(CacheStore store, long fenceMillis, BooleanSupplier owesNothing, LongSupplier doubts) {
+    public Membership(MembershipStore store, String description, long fenceMillis, BooleanSupplier owesNothing,
+                      LongSupplier doubts, Executor renewals, Clock clock) {
         this.store = store;
+        this.description = description;
         this.doubts = doubts;
         this.fenceMillis = fenceMillis;
         this.owesNothing = owesNothing;
-        this.renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "sqlcache-membership");
-            thread.setDaemon(true);
-            return thread;
-        });
-        renew();
-        LIVE.add(this);
-        renewals.scheduleWithFixedDelay(this::renew, RENEW_MILLIS, RENEW_MILLIS, TimeUnit.MILLISECONDS);
+        this.renewals = renewals;
+        this.clock = clock;
     }
 
     /**
      * One renewal, or a join when the membership lapsed. Neither while an invalidation is owed: the fence must not
      * stay up (or come back) for answers that invalidation should hide, so the membership lapses until it lands.
      */
-    synchronized void renew() {
+    public synchronized void renew() {
         if (closed) {
             return;
         }
@@ -126,12 +122,12 @@ final class Membership implements AutoCloseable {
         }
         try {
             String ticket = null;
-            long notAfter = CacheStore.NO_CAP;
+            long notAfter = MembershipStore.NO_CAP;
             if (join) {
                 ticket = VersionTokens.fresh();
                 store.joinTicket(ticket, TICKET_MILLIS);
                 // The ticket exists from at latest now: a join it admits, even one executed late, ends by then.
-                unansweredJoinUntilNanos = System.nanoTime() + JOIN_BOUND_NANOS;
+                unansweredJoinUntilNanos = clock.nanoTime() + JOIN_BOUND_NANOS;
                 joinAttempted = true;
             } else {
                 // However many of the renewals sent from now on land late, none outlasts the bound computed from
@@ -139,18 +135,18 @@ final class Membership implements AutoCloseable {
                 notAfter = confirmedStoreMillis + 2 * MEMBER_MILLIS;
             }
             long doubted = doubts.getAsLong();
-            CacheStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
-            if (renewal.at() == CacheStore.Renewal.RESTORE) {
+            MembershipStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
+            if (renewal.at() == MembershipStore.Renewal.RESTORE) {
                 // The store lost the set (a restart without persistence, an eviction): put back every member this
                 // JVM knew, so that one cut off meanwhile still holds the fence down, then renew in it.
                 LOG.info("sqlcache: {} lost its membership set; restoring the {} members this JVM knew",
-                        store.describe(), members.size());
+                        description, members.size());
                 epoch = store.restoreMembers(epoch, members);
                 renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
             }
             boolean alive = renewal.alive();
             if (alive) {
-                confirmedNanos = System.nanoTime();
+                confirmedNanos = clock.nanoTime();
                 confirmedStoreMillis = renewal.at();
                 epoch = renewal.epoch();
                 members = renewal.members();
@@ -158,10 +154,10 @@ final class Membership implements AutoCloseable {
                 joined = true;
                 cutOffLogged = false;
             } else if (member) {
-                LOG.info("sqlcache: this JVM's membership in {} lapsed; joining again", store.describe());
+                LOG.info("sqlcache: this JVM's membership in {} lapsed; joining again", description);
             }
             member = alive;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             // The fail-open guard counts and logs store failures; here only the consequence matters.
             LOG.debug("sqlcache: membership renewal failed: {}", e.getMessage());
             lapsedLocally();
@@ -170,24 +166,24 @@ final class Membership implements AutoCloseable {
 
     /** No renewal was answered for a whole membership: it has lapsed, the next attempt must join. */
     private void lapsedLocally() {
-        if (joined && System.nanoTime() - confirmedNanos > TimeUnit.MILLISECONDS.toNanos(MEMBER_MILLIS)) {
+        if (joined && clock.nanoTime() - confirmedNanos > TimeUnit.MILLISECONDS.toNanos(MEMBER_MILLIS)) {
             member = false;
             warnIfCutOffTooLong();
         }
     }
 
     private void warnIfCutOffTooLong() {
-        long cutOff = System.nanoTime() - confirmedNanos;
+        long cutOff = clock.nanoTime() - confirmedNanos;
         if (!cutOffLogged && cutOff > TimeUnit.MILLISECONDS.toNanos(fenceMillis)) {
             cutOffLogged = true;
             LOG.error("sqlcache: cut off from {} for longer than sqlcache.fenceTimeout ({} ms): other JVMs may "
                     + "again serve answers older than this JVM's writes until it reaches the store",
-                    store.describe(), fenceMillis);
+                    description, fenceMillis);
         }
     }
 
     /**
-     * The local time (System.nanoTime()) from which this JVM's membership has lapsed in the store for certain, so
+     * The local time (clock.nanoTime()) from which this JVM's membership has lapsed in the store for certain, so
      * that no JVM serves from the cache; {@code null} when it never joined and so cannot fence anybody.
      */
     Long lapsedForCertainAtNanos() {
@@ -204,7 +200,7 @@ final class Membership implements AutoCloseable {
      * it read (the server may have restarted from an older snapshot, and the renewal replaces its fence) and a
      * renewal is queued at once.
      */
-    boolean vouchesForStore() {
+    public boolean vouchesForStore() {
         if (doubts.getAsLong() <= doubtsCovered) {
             return true;
         }
@@ -214,7 +210,7 @@ final class Membership implements AutoCloseable {
                     renewalQueued.set(false);
                     renew();
                 });
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
+            } catch (RejectedExecutionException closing) {
                 renewalQueued.set(false);
             }
         }
@@ -222,37 +218,48 @@ final class Membership implements AutoCloseable {
     }
 
     /**
-     * Stops renewing for good, then leaves, unless an invalidation is still owed after a short wait for its
-     * delivery: leaving would bring the fence back for answers it should hide, so the membership lapses instead
-     * (the others wait sqlcache.fenceTimeout). Called on a clean exit (shutdown hook) and when the store closes.
+     * Whether a write that could not tell the store about itself may run now: no JVM can serve from the cache any
+     * more because this one's membership has lapsed for certain (the fence is down), or this JVM never joined
+     * (nobody to wait for), or, as a safety net, it has waited three membership periods since {@code waitStart}.
      */
-    @Override
-    public void close() {
-        if (!LIVE.remove(this)) {
-            return;
+    public boolean othersFenced(long waitStart) {
+        Long lapsedAt = lapsedForCertainAtNanos();
+        long now = clock.nanoTime();
+        if (lapsedAt == null || now - lapsedAt >= 0) {
+            return true;
         }
-        renewals.shutdown();
+        if (now - waitStart > MAX_WAIT_NANOS) {
+            LOG.warn("sqlcache: a write waited {} ms for the cache store or the fence; running it",
+                    TimeUnit.NANOSECONDS.toMillis(now - waitStart));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Stops renewing for good, then leaves, unless an invalidation is still owed: leaving would bring the fence
+     * back for answers it should hide, so the membership lapses instead (the others wait sqlcache.fenceTimeout).
+     * The owner gives owed invalidations their chance to be delivered before it calls this.
+     */
+    public void leave() {
         synchronized (this) { // waits for a renewal in flight: none may land after the leave
+            if (closed) {
+                return;
+            }
             closed = true;
         }
-        long deadline = System.nanoTime() + EXIT_DELIVERY_NANOS;
-        while (!owesNothing.getAsBoolean() && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        if (!joinAttempted) {
+            return;
         }
         if (!owesNothing.getAsBoolean()) {
             LOG.warn("sqlcache: leaving {} with invalidations undelivered: other JVMs stay off the cache until "
-                    + "sqlcache.fenceTimeout passes", store.describe());
+                    + "sqlcache.fenceTimeout passes", description);
             return;
         }
         try {
-            store.leaveMembership(id);
-        } catch (RuntimeException e) {
-            LOG.debug("sqlcache: leaving {} failed: {}", store.describe(), e.getMessage());
+            store.leave(id);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("sqlcache: leaving {} failed: {}", description, e.getMessage());
         }
     }
 }

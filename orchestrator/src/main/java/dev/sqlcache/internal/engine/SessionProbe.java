@@ -1,0 +1,19 @@
+package dev.sqlcache.internal.engine;
+
+import java.sql.SQLException;
+
+/**
+ * Reads a connection's session state back from the real driver, which tracks what the server reports: after SQL
+ * text that may have changed it ({@code USE}, {@code SET search_path}, {@code SET autocommit = 0},
+ * {@code SET SESSION TRANSACTION ISOLATION LEVEL ...}).
+ */
+public interface SessionProbe {
+
+    String catalog() throws SQLException;
+
+    String schema() throws SQLException;
+
+    boolean autoCommit() throws SQLException;
+
+    int isolation() throws SQLException;
+}

@@ -1,0 +1,144 @@
+package dev.sqlcache.internal.guard;
+
+import dev.sqlcache.internal.membership.Membership;
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.store.VersionTokens;
+import dev.sqlcache.internal.time.Clock;
+
+/**
+ * The write side of the store: leases before a write, their end after it, bumps. Never throws at the application,
+ * but never lets a write's commit return while another JVM could still serve what it changed: an invalidation that
+ * cannot be delivered is owed (and retried in the background), and the write waits until it lands or this JVM's
+ * membership has lapsed for certain, which takes the fence down for every JVM. Bounded by the membership's lapse
+ * (a few seconds, once per outage: later writes find it lapsed already).
+ */
+public final class CacheWrites {
+
+    /** How often a write waiting for its lease or for the fence tries again. */
+    private static final long RETRY_MILLIS = Redelivery.INTERVAL_MILLIS;
+
+    private final CacheStore store;
+    private final FailOpen failOpen;
+    private final OwedInvalidations owed;
+    private final Redelivery redelivery;
+    private final Membership membership;
+    private final Clock clock;
+
+    public CacheWrites(CacheStore store, FailOpen failOpen, OwedInvalidations owed, Redelivery redelivery,
+                       Membership membership, Clock clock) {
+        this.store = store;
+        this.failOpen = failOpen;
+        this.owed = owed;
+        this.redelivery = redelivery;
+        this.membership = membership;
+        this.clock = clock;
+    }
+
+    /**
+     * Leases the keys before a write runs and returns the lease tokens. Tried even in back-off: a write that could
+     * have told Redis, and did not, leaves other JVMs an old answer. When the call fails the lease may still have
+     * landed (the answer was lost); the write's end ends it by its token either way.
+     */
+    public String[] lease(String[] versionKeys, long leaseMillis) {
+        String[] tokens = new String[versionKeys.length];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = VersionTokens.freshLease();
+        }
+        if (versionKeys.length == 0) {
+            return tokens;
+        }
+        try {
+            store.leaseVersions(versionKeys, tokens, leaseMillis);
+            answeredDuringBackoff();
+        } catch (RuntimeException | LinkageError e) {
+            failOpen.failed("lease", e);
+            leaseOrWaitForFence(versionKeys, tokens, leaseMillis);
+        }
+        return tokens;
+    }
+
+    /**
+     * The lease could not be placed, so other JVMs would not know this write is coming. It runs only once they
+     * cannot serve the old answer any more: the lease landed on a retry (the store answers again), or this JVM's
+     * membership has lapsed for certain.
+     */
+    private void leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis) {
+        long waitStart = clock.nanoTime();
+        while (!membership.othersFenced(waitStart)) {
+            clock.pause(RETRY_MILLIS);
+            try {
+                store.leaseVersions(versionKeys, tokens, leaseMillis);
+                answeredDuringBackoff();
+                return;
+            } catch (RuntimeException | LinkageError retry) {
+                failOpen.retryFailed();
+            }
+        }
+    }
+
+    /**
+     * The store answered a write's lease while this JVM was in back-off: leave it now, as a delivered invalidation
+     * would, rather than after up to the longest back-off. A write that waited for its lease owes nothing
+     * afterwards, so no redelivery would end the back-off, and readers would stay off the cache until it expires.
+     */
+    private void answeredDuringBackoff() {
+        if (failOpen.failing()) {
+            redelivery.recover(true);
+        }
+    }
+
+    /**
+     * Ends a write's leases once it has committed or rolled back, so that its tables are cached again at once. If
+     * the store cannot be reached the leases stay (keeping every JVM away from the old entries until they expire)
+     * and fresh tokens are owed, delivered as soon as the store answers.
+     *
+     * @param leaseTokens what {@link #lease} returned; {@code null} entries where none was taken
+     */
+    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        if (versionKeys.length == 0) {
+            return;
+        }
+        try {
+            store.endLeases(versionKeys, leaseTokens);
+        } catch (RuntimeException | LinkageError e) {
+            owed.owe(versionKeys, leaseTokens);
+            failOpen.failed("end lease", e);
+            redelivery.schedule();
+            // The lease may not cover the write any more (it expired in a long transaction, it never landed, or
+            // it was flushed), and the commit is about to return: like a bump, wait until the end is delivered or
+            // this JVM's membership has lapsed (it does not renew while it owes), so no JVM serves the old answer.
+            waitForDeliveryOrFence();
+        }
+    }
+
+    /**
+     * Invalidates by giving each version key a fresh token. When the store cannot be reached the keys are owed
+     * and the cache stays off in this JVM until they are delivered.
+     */
+    public void bump(String[] versionKeys) {
+        if (failOpen.failing() || !owed.isEmpty()) {
+            // Deliver in order: never let a later bump succeed while an earlier one is still owed.
+            owed.owe(versionKeys, null);
+            redelivery.schedule();
+            redelivery.available();
+            waitForDeliveryOrFence();
+            return;
+        }
+        try {
+            store.bumpVersions(versionKeys);
+        } catch (RuntimeException | LinkageError e) {
+            owed.owe(versionKeys, null);
+            failOpen.failed("invalidate", e);
+            redelivery.schedule();
+            waitForDeliveryOrFence();
+        }
+    }
+
+    /** Waits until owed invalidations are delivered or this JVM's membership has lapsed for certain. */
+    private void waitForDeliveryOrFence() {
+        long waitStart = clock.nanoTime();
+        while (!owed.isEmpty() && !membership.othersFenced(waitStart)) {
+            clock.pause(RETRY_MILLIS);
+        }
+    }
+}

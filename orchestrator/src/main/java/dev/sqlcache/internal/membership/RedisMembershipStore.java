@@ -1,0 +1,76 @@
+package dev.sqlcache.internal.membership;
+
+import static dev.sqlcache.internal.store.RedisCommands.bytes;
+import static dev.sqlcache.internal.store.RedisCommands.text;
+
+import dev.sqlcache.internal.store.RedisCommands;
+import dev.sqlcache.internal.store.RedisScript;
+import dev.sqlcache.internal.store.VersionTokens;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Membership on Redis: each operation one script, judged by the server's clock. */
+public final class RedisMembershipStore implements MembershipStore {
+
+    private static final RedisScript RENEW =
+            RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK, "fence_helpers.lua", "renew.lua");
+    private static final RedisScript RESTORE = RedisScript.load(RedisMembershipStore.class, "restore.lua");
+    private static final RedisScript TICKET = RedisScript.load(RedisMembershipStore.class, "ticket.lua");
+    private static final RedisScript LEAVE =
+            RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK, "fence_helpers.lua", "leave.lua");
+
+    private final RedisCommands redis;
+
+    public RedisMembershipStore(RedisCommands redis) {
+        this.redis = redis;
+    }
+
+    @Override
+    public void joinTicket(String ticket, long ticketMillis) {
+        redis.script("joinTicket", TICKET, List.of(bytes(TICKET_PREFIX + ticket)),
+                List.of(bytes(Long.toString(Math.max(1, ticketMillis)))));
+    }
+
+    @Override
+    public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                         String rememberedEpoch) {
+        boolean join = joinTicket != null;
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY),
+                bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX));
+        List<byte[]> args = List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
+                bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
+                bytes(Long.toString(Math.max(NO_CAP, notAfter))),
+                bytes(rememberedEpoch == null ? "" : rememberedEpoch));
+        List<?> reply = (List<?>) redis.script("renewMembership", RENEW, keys, args);
+        long at = (Long) reply.get(0);
+        if (at < 0) {
+            return new Renewal(at, null, Map.of());
+        }
+        Map<String, Long> members = new LinkedHashMap<>();
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
+            members.put(text((byte[]) reply.get(i)), (long) Double.parseDouble(text((byte[]) reply.get(i + 1))));
+        }
+        return new Renewal(at, text((byte[]) reply.get(1)), members);
+    }
+
+    @Override
+    public String restoreMembers(String epoch, Map<String, Long> members) {
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
+        List<byte[]> args = new ArrayList<>(1 + 2 * members.size());
+        args.add(bytes(epoch));
+        members.forEach((member, lapse) -> {
+            args.add(bytes(member));
+            args.add(bytes(Long.toString(lapse)));
+        });
+        return text((byte[]) redis.script("restoreMembers", RESTORE, keys, args));
+    }
+
+    @Override
+    public void leave(String member) {
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
+        List<byte[]> args = List.of(bytes(member), bytes(VersionTokens.fresh()));
+        redis.script("leaveMembership", LEAVE, keys, args);
+    }
+}

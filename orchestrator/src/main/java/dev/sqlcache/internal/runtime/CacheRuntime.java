@@ -1,0 +1,194 @@
+package dev.sqlcache.internal.runtime;
+
+import dev.sqlcache.internal.analysis.DatabaseFamily;
+import dev.sqlcache.internal.analysis.QueryAnalyzer;
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.engine.CacheEngine;
+import dev.sqlcache.internal.engine.DatabaseIdentity;
+import dev.sqlcache.internal.engine.StatisticsRecorder;
+import dev.sqlcache.internal.engine.StoreHealth;
+import dev.sqlcache.internal.guard.CacheReads;
+import dev.sqlcache.internal.guard.CacheWrites;
+import dev.sqlcache.internal.guard.FailOpen;
+import dev.sqlcache.internal.guard.OwedInvalidations;
+import dev.sqlcache.internal.guard.Redelivery;
+import dev.sqlcache.internal.membership.Membership;
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.internal.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Everything sqlcache runs for one store configuration, owned in one place: the store and its connection pool,
+ * the background thread, the membership, the fail-open guards, and the engines of the databases cached in it.
+ * Reference-counted by the drivers, data sources and connections that use it ({@link CacheRuntimes}); closed when
+ * the last one lets go, which delivers owed invalidations (or leaves the fence down), leaves the membership, and
+ * stops its thread and pool, so that nothing is left behind when an application is undeployed.
+ */
+public final class CacheRuntime implements StoreHealth {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CacheRuntime.class);
+    /** On close, how long owed invalidations may take to be delivered before the membership lapses instead. */
+    private static final long CLOSE_DELIVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final RuntimeKey key;
+    private final CacheStore store;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final ThreadScheduler ownThread;
+    private final StatisticsRecorder statistics = new StatisticsRecorder();
+    private final FailOpen failOpen;
+    private final OwedInvalidations owed = new OwedInvalidations();
+    private final Redelivery redelivery;
+    private final Membership membership;
+    private final CacheReads reads;
+    private final CacheWrites writes;
+    private final Map<EngineKey, CacheEngine> engines = new ConcurrentHashMap<>();
+    private final Map<String, QueryAnalyzer> analyzers = new ConcurrentHashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Holders; -1 once closed (a runtime is never reopened). Guarded by {@code this}. */
+    private int references;
+
+    private record EngineKey(SqlCacheConfig config, String identity) {
+    }
+
+    /** With its own thread and the system clock. Opens no connection: {@link #start()} does. */
+    CacheRuntime(RuntimeKey key, CacheStore store) {
+        this(key, store, Clock.SYSTEM, null);
+    }
+
+    /**
+     * @param scheduler null to run background work on a thread of its own; a test passes its own with its clock
+     */
+    public CacheRuntime(RuntimeKey key, CacheStore store, Clock clock, Scheduler scheduler) {
+        this.key = key;
+        this.store = store;
+        this.clock = clock;
+        this.ownThread = scheduler == null ? new ThreadScheduler("sqlcache " + key) : null;
+        this.scheduler = scheduler == null ? ownThread : scheduler;
+        this.failOpen = new FailOpen(store.describe(), statistics::redisError, clock);
+        this.redelivery = new Redelivery(store, failOpen, owed, this.scheduler);
+        this.membership = new Membership(store.membership(), store.describe(), key.fenceTimeoutMillis(),
+                owed::isEmpty, () -> store.reconnects() + failOpen.recoveries(), this.scheduler, clock);
+        this.reads = new CacheReads(store, failOpen, redelivery, membership);
+        this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, clock);
+    }
+
+    /**
+     * Joins the membership (one round trip, on the caller's thread, like the first lookup would be) and starts
+     * renewing in the background. Once; later calls return at once.
+     */
+    public void start() {
+        if (started.compareAndSet(false, true)) {
+            LOG.info("sqlcache: caching in {}", store.describe());
+            membership.renew();
+            scheduler.repeat(membership::renew, Membership.RENEW_MILLIS);
+        }
+    }
+
+    /**
+     * The engine for a database under a configuration whose store is this runtime's. Cheap after the first call
+     * for the same pair; the first call does no I/O.
+     *
+     * @param realUrl the URL of the real driver, sqlcache's prefix and settings removed
+     */
+    public CacheEngine engine(SqlCacheConfig config, String realUrl) {
+        String identity = DatabaseIdentity.of(realUrl, config.databaseId().orElse(null));
+        if (identity.contains("#connection:")) {
+            // Private to one connection: not worth remembering, and remembering would leak.
+            return newEngine(config, realUrl, identity);
+        }
+        return engines.computeIfAbsent(new EngineKey(config, identity), k -> newEngine(config, realUrl, identity));
+    }
+
+    private CacheEngine newEngine(SqlCacheConfig config, String realUrl, String identity) {
+        DatabaseFamily family = DatabaseFamily.fromJdbcUrl(realUrl);
+        QueryAnalyzer analyzer = analyzers.computeIfAbsent(family + "/" + config.analysisCacheSize(),
+                k -> new QueryAnalyzer(family, config.analysisCacheSize()));
+        return new CacheEngine(config, reads, writes, statistics, this, analyzer, family, identity);
+    }
+
+    public RuntimeKey key() {
+        return key;
+    }
+
+    public StatisticsRecorder statistics() {
+        return statistics;
+    }
+
+    /** The store, for administration and tests. */
+    public CacheStore store() {
+        return store;
+    }
+
+    // ---- StoreHealth
+
+    @Override
+    public String describeStore() {
+        return store.describe();
+    }
+
+    @Override
+    public boolean healthy() {
+        return redelivery.available() && store.ping();
+    }
+
+    // ---- reference counting (CacheRuntimes)
+
+    /** Takes a reference; false when the runtime is closed (or closing) and must be replaced. */
+    synchronized boolean retain() {
+        if (references < 0) {
+            return false;
+        }
+        references++;
+        return true;
+    }
+
+    /** Drops a reference; true when it was the last one: the caller must then {@link #close()} it. */
+    synchronized boolean release() {
+        if (references <= 0) {
+            return false;
+        }
+        references--;
+        if (references == 0) {
+            references = -1;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Stops background work, gives owed invalidations a second to be delivered, leaves the membership (or lets it
+     * lapse, fencing the others, when something is still owed), and closes the store.
+     */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (this) {
+            references = -1;
+        }
+        if (ownThread != null) {
+            ownThread.shutdown();
+        }
+        boolean delivered = redelivery.deliverBeforeClosing(clock, clock.nanoTime() + CLOSE_DELIVERY_NANOS);
+        if (!delivered) {
+            LOG.warn("sqlcache: closing {} with invalidations it could not deliver", store.describe());
+        }
+        membership.leave();
+        store.close();
+        engines.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "CacheRuntime[" + key + "]";
+    }
+}

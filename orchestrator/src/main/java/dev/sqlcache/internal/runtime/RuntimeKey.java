@@ -1,0 +1,26 @@
+package dev.sqlcache.internal.runtime;
+
+import dev.sqlcache.internal.config.RedisSettings;
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.config.StoreType;
+
+/**
+ * What makes two configurations share one {@link CacheRuntime} (one connection pool, one membership): everything
+ * about reaching the store — address, credentials, database, TLS, timeouts, pool size — and the fence timeout the
+ * membership runs with. Compared with the credentials; printed without them.
+ *
+ * @param redis null for the in-process store
+ */
+public record RuntimeKey(StoreType storeType, RedisSettings redis, long fenceTimeoutMillis) {
+
+    public static RuntimeKey of(SqlCacheConfig config) {
+        return new RuntimeKey(config.storeType(), config.storeType() == StoreType.MEMORY ? null : config.redis(),
+                config.fenceTimeoutMillis());
+    }
+
+    /** For logs: kind and address, never a password. */
+    @Override
+    public String toString() {
+        return storeType == StoreType.MEMORY ? "memory" : "redis " + redis.describe();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.sqlcache.internal.store;
+
+import dev.sqlcache.internal.config.RedisSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+
+/**
+ * One pooled Jedis client for one Redis, shared by the cache's commands and the membership's: every call is one
+ * round trip, translated into a {@link CacheStoreException} when it fails. A connection that died while idle (the
+ * server restarted) is retried once on a fresh connection, so the same instance recovers without being recreated;
+ * timeouts are not retried.
+ */
+public final class RedisCommands implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisCommands.class);
+
+    private final RedisClient client;
+    private final PooledConnectionProvider pool;
+    private final String description;
+    private final RedisFailures failures;
+    private final AtomicLong reconnects = new AtomicLong();
+
+    /** Opens the pool lazily: no connection is made until the first command. */
+    public RedisCommands(RedisSettings settings) {
+        DefaultJedisClientConfig clientConfig = RedisConnections.clientConfig(settings, "sqlcache");
+        HostAndPort address = new HostAndPort(settings.host(), settings.port());
+        JedisSocketFactory sockets = RedisConnections.sockets(settings, clientConfig);
+        this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), poolConfig(settings));
+        // The builder insists on an address even though our provider already knows how to connect.
+        this.client = RedisClient.builder().hostAndPort(address).clientConfig(clientConfig)
+                .connectionProvider(pool).build();
+        this.description = "redis " + settings.describe();
+        this.failures = new RedisFailures(settings.describe(), settings.password(), settings.socketTimeoutMillis());
+    }
+
+    private static ConnectionPoolConfig poolConfig(RedisSettings settings) {
+        ConnectionPoolConfig config = new ConnectionPoolConfig();
+        config.setMaxTotal(settings.maxConnections());
+        config.setMaxIdle(settings.maxConnections());
+        config.setMinIdle(0);
+        config.setBlockWhenExhausted(true);
+        // Waiting for a free connection is bounded like everything else: the cache must never stall a query.
+        config.setMaxWait(Duration.ofMillis(settings.connectTimeoutMillis()));
+        config.setTestOnBorrow(false); // a PING per borrow would double the round trips
+        config.setJmxEnabled(false);
+        // No evictor: its timer thread is shared by every pool in the JVM and would outlive an undeploy.
+        config.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
+        return config;
+    }
+
+    /** The client, for commands issued through {@link #execute}. */
+    RedisClient client() {
+        return client;
+    }
+
+    /** For logs: kind and address, never a password. */
+    public String describe() {
+        return description;
+    }
+
+    /** How many times idle connections were found dead and replaced (the server may have restarted). */
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    /** Runs one command, retrying once after a connection that died while idle, translating every failure. */
+    public <T> T execute(String operation, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException first) {
+            if (!RedisFailures.isStaleConnection(first)) {
+                throw failures.translate(operation, first);
+            }
+            // Other idle connections are probably dead too (the server restarted): drop them all at once.
+            reconnects.incrementAndGet();
+            clearIdleConnections();
+            try {
+                return action.get();
+            } catch (RuntimeException second) {
+                throw failures.translate(operation, second);
+            }
+        }
+    }
+
+    /** Runs a script by its SHA, sending its text when the server does not know it (restart, SCRIPT FLUSH). */
+    public Object script(String operation, RedisScript script, List<byte[]> keys, List<byte[]> args) {
+        return execute(operation, () -> {
+            try {
+                return client.evalsha(script.sha(), keys, args);
+            } catch (JedisNoScriptException e) {
+                return client.eval(script.body(), keys, args);
+            }
+        });
+    }
+
+    private void clearIdleConnections() {
+        try {
+            pool.getPool().clear();
+        } catch (RuntimeException e) {
+            LOG.debug("Clearing idle connections of {} failed: {}", description, e.getMessage());
+        }
+    }
+
+    public static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (RuntimeException e) {
+            LOG.debug("Closing {} failed: {}", description, e.getMessage());
+        }
+    }
+}
