@@ -51,7 +51,12 @@ public final class ResultCodec {
     public static final int FORMAT_VERSION = 2;
     private static final String MAGIC = "sqlcache-result";
     private static final int FRAME = 5;
+    /**
+     * Buffers are recycled through a shared pool, not Jackson's default per-thread one: a thread-local on an
+     * application server's request threads would hold an undeployed application's class loader forever.
+     */
     private static final SmileFactory SMILE = SmileFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
             .disable(SmileGenerator.Feature.ENCODE_BINARY_AS_7BIT)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE)

@@ -51,6 +51,29 @@ public record RedisSettings(String host, int port, String socketPath, String use
         return sb.toString();
     }
 
+    /*
+     * equals and hashCode are written out: a record's generated ones go through java.lang.runtime.ObjectMethods,
+     * whose shared method handles keep the last record class they were adapted to (JDK-8078641, fixed in JDK 18),
+     * and on JDK 17 that alone pins an undeployed application's class loader. These keys are compared on every
+     * connection.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RedisSettings that && port == that.port && database == that.database
+                && ssl == that.ssl && maxConnections == that.maxConnections
+                && socketTimeoutMillis == that.socketTimeoutMillis
+                && connectTimeoutMillis == that.connectTimeoutMillis && java.util.Objects.equals(host, that.host)
+                && java.util.Objects.equals(socketPath, that.socketPath)
+                && java.util.Objects.equals(username, that.username)
+                && java.util.Objects.equals(password, that.password);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(host, port, socketPath, username, password, database, ssl, maxConnections,
+                socketTimeoutMillis, connectTimeoutMillis);
+    }
+
     @Override
     public String toString() {
         return "RedisSettings[" + describe() + ", password=" + (password == null ? "none" : "***")

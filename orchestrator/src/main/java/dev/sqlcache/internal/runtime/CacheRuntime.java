@@ -56,7 +56,17 @@ public final class CacheRuntime implements StoreHealth {
     /** Holders; -1 once closed (a runtime is never reopened). Guarded by {@code this}. */
     private int references;
 
+    /** Equality written out, not generated: see {@code RedisSettings#equals}. */
     private record EngineKey(SqlCacheConfig config, String identity) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof EngineKey that && config.equals(that.config) && identity.equals(that.identity);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * config.hashCode() + identity.hashCode();
+        }
     }
 
     /** With its own thread and the system clock. Opens no connection: {@link #start()} does. */

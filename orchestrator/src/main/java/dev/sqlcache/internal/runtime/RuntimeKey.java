@@ -18,6 +18,18 @@ public record RuntimeKey(StoreType storeType, RedisSettings redis, long fenceTim
                 config.fenceTimeoutMillis());
     }
 
+    /** Written out, not generated: see {@link RedisSettings#equals}. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RuntimeKey that && storeType == that.storeType
+                && fenceTimeoutMillis == that.fenceTimeoutMillis && java.util.Objects.equals(redis, that.redis);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(storeType, redis, fenceTimeoutMillis);
+    }
+
     /** For logs: kind and address, never a password. */
     @Override
     public String toString() {

@@ -1,0 +1,174 @@
+package dev.sqlcache.internal.runtime;
+
+import dev.sqlcache.internal.config.InvalidConfigurationException;
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.engine.CacheEngine;
+import dev.sqlcache.internal.engine.CacheSession;
+import dev.sqlcache.internal.engine.Execution;
+import dev.sqlcache.internal.engine.QueryOutcome;
+import dev.sqlcache.internal.engine.SessionCache;
+import dev.sqlcache.internal.engine.SessionProbe;
+import dev.sqlcache.internal.engine.TableFacts;
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.CutOffStore;
+import dev.sqlcache.testing.ManualTime;
+import org.h2.tools.SimpleResultSet;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One JVM of an engine test: a runtime on a shared in-process store (through a view the test can cut off), on the
+ * test's clock, with its own background lane, and sessions that read and write a tiny "database" of named
+ * counters shared by every simulated JVM. No JDBC driver and no sleeps: what takes seconds in production takes
+ * microseconds, and every interleaving is reproducible.
+ */
+final class SimulatedJvm {
+
+    /** The database every simulated JVM reads and writes: one integer per table. */
+    static final class Database {
+        final Map<String, Integer> values = new HashMap<>();
+
+        ResultSet select(String table) {
+            SimpleResultSet rs = new SimpleResultSet();
+            rs.addColumn("V", Types.INTEGER, 10, 0);
+            rs.addRow(values.getOrDefault(table, 0));
+            return rs;
+        }
+    }
+
+    private static final String URL = "jdbc:h2:mem:simulated";
+    private final Database database;
+    final CutOffStore store;
+    final ManualTime.Lane lane;
+    final CacheRuntime runtime;
+    final CacheEngine engine;
+    private final SqlCacheConfig config;
+
+    SimulatedJvm(CacheStore shared, Database database, ManualTime time, Map<String, String> settings) {
+        this.database = database;
+        this.store = new CutOffStore(shared);
+        this.lane = time.lane();
+        try {
+            Map<String, String> all = new HashMap<>(Map.of("sqlcache.store", "memory"));
+            all.putAll(settings);
+            this.config = SqlCacheConfig.load(Map.of(), all);
+        } catch (InvalidConfigurationException e) {
+            throw new IllegalArgumentException(e);
+        }
+        this.runtime = new CacheRuntime(RuntimeKey.of(config), store, time, lane);
+        runtime.start();
+        this.engine = runtime.engine(config, URL);
+    }
+
+    /** A connection's session, in auto-commit at READ COMMITTED. */
+    Session session() {
+        return session(true, Connection.TRANSACTION_READ_COMMITTED);
+    }
+
+    Session session(boolean autoCommit, int isolation) {
+        SessionProbe probe = new SessionProbe() {
+            @Override
+            public String catalog() {
+                return "db";
+            }
+
+            @Override
+            public String schema() {
+                return "public";
+            }
+
+            @Override
+            public boolean autoCommit() {
+                return autoCommit;
+            }
+
+            @Override
+            public int isolation() {
+                return isolation;
+            }
+        };
+        SessionCache cache = engine.openSession(new SessionCache.SessionState("app", "db", "public", autoCommit,
+                isolation), "", table -> new TableFacts(true, false, Set.of()), probe);
+        return new Session(cache);
+    }
+
+    CacheStatistics statistics() {
+        return engine.statistics();
+    }
+
+    /** Killed: no more renewals, no leave, nothing delivered. */
+    void kill() {
+        lane.stop();
+    }
+
+    /** A clean stop: what a last release does. */
+    void close() {
+        lane.stop();
+        runtime.close();
+    }
+
+    /** One connection. */
+    final class Session {
+        final CacheSession cache;
+
+        Session(CacheSession cache) {
+            this.cache = cache;
+        }
+
+        /** Reads a counter through the cache, as an application reading every row would. */
+        int read(String table) throws SQLException {
+            String sql = "select v from " + table;
+            Execution execution = Execution.query(cache.plan(sql), null, 0, 0, true);
+            QueryOutcome outcome = cache.query(execution, () -> database.select(table));
+            if (outcome instanceof QueryOutcome.Hit hit) {
+                return ((Number) hit.result().value(0, 0)).intValue();
+            }
+            QueryOutcome.Ran ran = (QueryOutcome.Ran) outcome;
+            ResultSet rs = ran.resultSet();
+            rs.next();
+            int value = rs.getInt(1);
+            if (ran.capture() != null) {
+                ran.capture().row(rs);
+                if (!rs.next()) {
+                    ran.capture().end();
+                }
+            }
+            return value;
+        }
+
+        /** Sets a counter, through the cache's write path. */
+        void write(String table, int value) throws SQLException {
+            String sql = "update " + table + " set v = ?";
+            cache.execute(Execution.statement(cache.plan(sql)), () -> database.values.put(table, value));
+        }
+
+        void commit() throws SQLException {
+            cache.commit(() -> { });
+        }
+
+        void rollback() throws SQLException {
+            cache.rollback(() -> { });
+        }
+
+        void begin() throws SQLException {
+            cache.setAutoCommit(false, () -> { });
+        }
+
+        void close() {
+            cache.close();
+        }
+    }
+
+    /** How many reads bypassed for a reason. */
+    long bypasses(BypassReason reason) {
+        return statistics().bypasses().getOrDefault(reason, 0L);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.sqlcache.testing;
+
+import dev.sqlcache.internal.membership.MembershipStore;
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.store.CacheStoreException;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One simulated JVM's view of a shared store, which a test can cut off (every call fails, as when the network
+ * to Redis is down for that JVM alone) and reconnect. Counts the calls that reached the store.
+ */
+public final class CutOffStore implements CacheStore {
+
+    private final CacheStore shared;
+    private final MembershipStore membership;
+    private final AtomicInteger calls = new AtomicInteger();
+    private volatile boolean cutOff;
+
+    public CutOffStore(CacheStore shared) {
+        this.shared = shared;
+        this.membership = new Membership();
+    }
+
+    public void cut() {
+        cutOff = true;
+    }
+
+    public void reconnect() {
+        cutOff = false;
+    }
+
+    /** Calls that reached the shared store (failed ones not counted). */
+    public int calls() {
+        return calls.get();
+    }
+
+    private void reach(String operation) {
+        if (cutOff) {
+            throw new CacheStoreException("cut off during " + operation);
+        }
+        calls.incrementAndGet();
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys) {
+        reach("lookup");
+        return shared.lookup(entryKey, versionKeys);
+    }
+
+    @Override
+    public String[] initVersions(String[] versionKeys) {
+        reach("initVersions");
+        return shared.initVersions(versionKeys);
+    }
+
+    @Override
+    public boolean putIfVersions(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys,
+                                 String[] expectedTokens) {
+        reach("put");
+        return shared.putIfVersions(entryKey, value, ttlSeconds, versionKeys, expectedTokens);
+    }
+
+    @Override
+    public void bumpVersions(String[] versionKeys) {
+        reach("bump");
+        shared.bumpVersions(versionKeys);
+    }
+
+    @Override
+    public void leaseVersions(String[] versionKeys, String[] leaseTokens, long leaseMillis) {
+        reach("lease");
+        shared.leaseVersions(versionKeys, leaseTokens, leaseMillis);
+    }
+
+    @Override
+    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+        reach("endLeases");
+        shared.endLeases(versionKeys, leaseTokens);
+    }
+
+    @Override
+    public MembershipStore membership() {
+        return membership;
+    }
+
+    @Override
+    public long deleteMatching(String pattern) {
+        reach("deleteMatching");
+        return shared.deleteMatching(pattern);
+    }
+
+    @Override
+    public boolean ping() {
+        return !cutOff && shared.ping();
+    }
+
+    @Override
+    public String describe() {
+        return "cut-off-able " + shared.describe();
+    }
+
+    /** The shared store outlives one JVM's view of it. */
+    @Override
+    public void close() {
+    }
+
+    private final class Membership implements MembershipStore {
+        @Override
+        public void joinTicket(String ticket, long ticketMillis) {
+            reach("joinTicket");
+            shared.membership().joinTicket(ticket, ticketMillis);
+        }
+
+        @Override
+        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                             String rememberedEpoch) {
+            reach("renew");
+            return shared.membership().renew(member, joinTicket, memberMillis, fenceMillis, notAfter,
+                    rememberedEpoch);
+        }
+
+        @Override
+        public String restoreMembers(String epoch, Map<String, Long> members) {
+            reach("restoreMembers");
+            return shared.membership().restoreMembers(epoch, members);
+        }
+
+        @Override
+        public void leave(String member) {
+            reach("leave");
+            shared.membership().leave(member);
+        }
+    }
+}
