@@ -44,9 +44,9 @@ public final class CutOffStore implements CacheStore {
     }
 
     @Override
-    public Lookup lookup(String entryKey, String[] versionKeys) {
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
         reach("lookup");
-        return shared.lookup(entryKey, versionKeys);
+        return shared.lookup(entryKey, versionKeys, creation);
     }
 
     @Override
@@ -63,21 +63,15 @@ public final class CutOffStore implements CacheStore {
     }
 
     @Override
-    public void bumpVersions(String[] versionKeys) {
-        reach("bump");
-        shared.bumpVersions(versionKeys);
-    }
-
-    @Override
     public void leaseVersions(String[] versionKeys, String[] leaseTokens, long leaseMillis) {
         reach("lease");
         shared.leaseVersions(versionKeys, leaseTokens, leaseMillis);
     }
 
     @Override
-    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+    public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis) {
         reach("endLeases");
-        shared.endLeases(versionKeys, leaseTokens);
+        shared.endLeases(versionKeys, leaseTokens, ttlMillis);
     }
 
     @Override

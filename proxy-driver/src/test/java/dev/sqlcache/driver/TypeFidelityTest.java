@@ -309,9 +309,10 @@ class TypeFidelityTest extends RedisBackedTest {
 
                     Served served = third.hits() == 1 ? Served.CACHED : Served.PASSED_THROUGH;
                     String why = served == Served.CACHED ? "" : " " + third.bypasses();
-                    if (served == Served.CACHED && (second.misses() != 1 || second.stores() != 1)) {
-                        contract.add(db + " " + column.name() + " via " + via + ": a hit without a miss and a store"
-                                + " before it: " + second);
+                    // The miss's store lands off the application's thread: counted now or a little later.
+                    if (served == Served.CACHED && second.misses() != 1) {
+                        contract.add(db + " " + column.name() + " via " + via + ": a hit without a miss before it: "
+                                + second);
                     }
                     if (served == Served.PASSED_THROUGH && third.bypasses(BypassReason.UNSUPPORTED_TYPE) != 1) {
                         contract.add(db + " " + column.name() + " via " + via

@@ -49,6 +49,7 @@ public final class CacheEngine {
     private final Cache<String, TableFacts> facts = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
+    private final PendingStores pendingStores = new PendingStores();
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity) {
@@ -222,6 +223,10 @@ public final class CacheEngine {
 
     public SqlCacheConfig config() {
         return config;
+    }
+
+    PendingStores pendingStores() {
+        return pendingStores;
     }
 
     CacheReads reads() {

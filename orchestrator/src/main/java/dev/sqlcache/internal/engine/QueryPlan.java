@@ -14,6 +14,8 @@ public final class QueryPlan {
     private final boolean writesEverything;
     private final int parameterCount;
     private final long ttlSeconds;
+    /** What a lookup does with each read version key that is missing: never create the fence, create the rest. */
+    private final long[] creation;
     /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
     private volatile Resolved readCheck;
     private volatile Resolved writeCheck;
@@ -30,6 +32,13 @@ public final class QueryPlan {
         this.writeVersionKeys = writeVersionKeys;
         this.parameterCount = parameterCount;
         this.ttlSeconds = ttlSeconds;
+        this.creation = new long[readVersionKeys.length];
+        java.util.Arrays.fill(creation, dev.sqlcache.internal.store.CacheStore.NO_EXPIRY);
+        creation[CacheEngine.FENCE_INDEX] = dev.sqlcache.internal.store.CacheStore.NEVER_CREATE;
+    }
+
+    long[] creation() {
+        return creation;
     }
 
     public QueryAnalysis analysis() {

@@ -185,7 +185,8 @@ public final class SessionCache implements CacheSession {
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, execution.maxRows(), execution.maxFieldSize());
         String[] versionKeys = plan.readVersionKeys();
-        CacheStore.Lookup lookup = reads.lookup(key, versionKeys);
+        Object landing = engine.pendingStores().pending(key);
+        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, plan.creation());
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
@@ -193,24 +194,19 @@ public final class SessionCache implements CacheSession {
         if (tokens[CacheEngine.FENCE_INDEX] == null) {
             return bypass(BypassReason.FENCED, plan);
         }
-        if (anyMissing(tokens)) {
-            // Never the fence (FENCE_INDEX = 0): set-if-absent would create it again, without expiry, when it
-            // vanished since the lookup. The put checks the fence token seen here.
-            String[] created = reads.initVersions(Arrays.copyOfRange(versionKeys, 1, versionKeys.length));
-            if (created == null) {
-                return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
-            }
-            String fence = tokens[CacheEngine.FENCE_INDEX];
-            tokens = new String[versionKeys.length];
-            tokens[CacheEngine.FENCE_INDEX] = fence;
-            System.arraycopy(created, 0, tokens, 1, created.length);
-        }
         for (String token : tokens) {
             if (CacheStore.isLease(token)) {
                 return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
             }
         }
         byte[] entry = lookup.entry();
+        if (entry == null && landing != null) {
+            CachedResult stored = PendingStores.ifCurrent(landing, tokens);
+            if (stored != null) {
+                statistics.hit();
+                return new ReadOutcome.Hit(key, stored);
+            }
+        }
         if (entry != null) {
             try {
                 CachedResult result = ResultCodec.decodeIfCurrent(entry, tokens);
@@ -230,15 +226,6 @@ public final class SessionCache implements CacheSession {
             LOG.debug("sqlcache miss {}{}", key, entry == null ? "" : " (stale entry)");
         }
         return new ReadOutcome.Miss(key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
-    }
-
-    private static boolean anyMissing(String[] tokens) {
-        for (String token : tokens) {
-            if (token == null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -284,9 +271,15 @@ public final class SessionCache implements CacheSession {
             return;
         }
         byte[] bytes = ResultCodec.encode(miss.tokens(), result);
-        if (reads.put(miss.key(), bytes, miss.ttlSeconds(), miss.versionKeys(), miss.tokens())) {
-            statistics.stored();
-        }
+        // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
+        PendingStores pending = engine.pendingStores();
+        Object handle = pending.add(miss.key(), miss.tokens(), result);
+        reads.putLater(miss.key(), bytes, miss.ttlSeconds(), miss.versionKeys(), miss.tokens(), stored -> {
+            pending.landed(miss.key(), handle);
+            if (stored) {
+                statistics.stored();
+            }
+        });
     }
 
     // ---- writes

@@ -13,21 +13,28 @@ public final class CacheReads {
     private final FailOpen failOpen;
     private final Redelivery redelivery;
     private final Membership membership;
+    private final java.util.concurrent.Executor background;
 
-    public CacheReads(CacheStore store, FailOpen failOpen, Redelivery redelivery, Membership membership) {
+    /** @param background runs {@link #putLater} stores: the runtime's writer thread */
+    public CacheReads(CacheStore store, FailOpen failOpen, Redelivery redelivery, Membership membership,
+                      java.util.concurrent.Executor background) {
         this.store = store;
         this.failOpen = failOpen;
         this.redelivery = redelivery;
         this.membership = membership;
+        this.background = background;
     }
 
-    /** Looks up an entry and its versions; {@code null} when the store is unavailable. */
-    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys) {
+    /**
+     * Looks up an entry and its versions, creating missing version keys as {@code creation} says; {@code null} when
+     * the store is unavailable.
+     */
+    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
         if (!redelivery.available()) {
             return null;
         }
         try {
-            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys);
+            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys, creation);
             // Read since a reconnection or an outage no renewal has vouched for yet: maybe a restarted server,
             // whose fence (and so every entry) a renewal is about to replace if it came from an older snapshot.
             return membership.vouchesForStore() ? lookup : null;
@@ -37,13 +44,25 @@ public final class CacheReads {
         }
     }
 
-    /** Creates missing version tokens; {@code null} when the store is unavailable. */
-    public String[] initVersions(String[] versionKeys) {
+    /**
+     * Stores an entry off the caller's thread, if its versions are still current (checked by the store, so a store
+     * that lands late can never be served stale); {@code ended} learns whether it was stored. Dropped when the
+     * background queue is full or the store fails: it only costs the next read a miss.
+     */
+    public void putLater(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys, String[] tokens,
+                         java.util.function.Consumer<Boolean> ended) {
         try {
-            return store.initVersions(versionKeys);
-        } catch (RuntimeException | LinkageError e) {
-            failOpen.failed("initVersions", e);
-            return null;
+            background.execute(() -> {
+                boolean stored = false;
+                try {
+                    stored = put(entryKey, value, ttlSeconds, versionKeys, tokens);
+                } finally {
+                    ended.accept(stored);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            // The store is slower than the misses (or closing): skip this entry.
+            ended.accept(false);
         }
     }
 

@@ -42,6 +42,10 @@ public final class CacheRuntime implements StoreHealth {
     private final Clock clock;
     private final Scheduler scheduler;
     private final ThreadScheduler ownThread;
+    /** Stores of missed results, off the application's threads; null when the caller supplied its own executor. */
+    private final java.util.concurrent.ThreadPoolExecutor ownWriter;
+    /** How many stores may wait for the writer thread before new ones are dropped. */
+    private static final int WRITE_QUEUE = 1024;
     private final StatisticsRecorder statistics = new StatisticsRecorder();
     private final FailOpen failOpen;
     private final OwedInvalidations owed = new OwedInvalidations();
@@ -69,25 +73,28 @@ public final class CacheRuntime implements StoreHealth {
         }
     }
 
-    /** With its own thread and the system clock. Opens no connection: {@link #start()} does. */
+    /** With its own threads and the system clock. Opens no connection: {@link #start()} does. */
     CacheRuntime(RuntimeKey key, CacheStore store) {
-        this(key, store, Clock.SYSTEM, null);
+        this(key, store, Clock.SYSTEM, null, null);
     }
 
     /**
      * @param scheduler null to run background work on a thread of its own; a test passes its own with its clock
+     * @param writer    null to store missed results on a thread of its own; a test may pass {@code Runnable::run}
      */
-    public CacheRuntime(RuntimeKey key, CacheStore store, Clock clock, Scheduler scheduler) {
+    public CacheRuntime(RuntimeKey key, CacheStore store, Clock clock, Scheduler scheduler,
+                        java.util.concurrent.Executor writer) {
         this.key = key;
         this.store = store;
         this.clock = clock;
         this.ownThread = scheduler == null ? new ThreadScheduler("sqlcache " + key) : null;
         this.scheduler = scheduler == null ? ownThread : scheduler;
+        this.ownWriter = writer == null ? ThreadScheduler.boundedWorker("sqlcache-store " + key, WRITE_QUEUE) : null;
         this.failOpen = new FailOpen(store.describe(), statistics::redisError, clock);
         this.redelivery = new Redelivery(store, failOpen, owed, this.scheduler);
         this.membership = new Membership(store.membership(), store.describe(), key.fenceTimeoutMillis(),
                 owed::isEmpty, () -> store.reconnects() + failOpen.recoveries(), this.scheduler, clock);
-        this.reads = new CacheReads(store, failOpen, redelivery, membership);
+        this.reads = new CacheReads(store, failOpen, redelivery, membership, writer == null ? ownWriter : writer);
         this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, clock);
     }
 
@@ -187,6 +194,15 @@ public final class CacheRuntime implements StoreHealth {
         }
         if (ownThread != null) {
             ownThread.shutdown();
+        }
+        if (ownWriter != null) {
+            // Pending stores are only lost hits.
+            ownWriter.shutdownNow();
+            try {
+                ownWriter.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         boolean delivered = redelivery.deliverBeforeClosing(clock, clock.nanoTime() + CLOSE_DELIVERY_NANOS);
         if (!delivered) {

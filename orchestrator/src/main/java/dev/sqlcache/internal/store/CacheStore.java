@@ -16,11 +16,28 @@ import dev.sqlcache.internal.membership.MembershipStore;
 public interface CacheStore extends AutoCloseable {
 
     /**
-     * Reads an entry and the current value of each version key in one round trip.
+     * Reads an entry and the current value of each version key in one round trip, creating missing version keys
+     * as it goes (except those marked {@link #NEVER_CREATE}), so that the caller holds a token for every key before
+     * its query runs.
      *
-     * @return the entry (or {@code null}) and one token per version key ({@code null} where the key is missing)
+     * @param creation per version key: {@link #NEVER_CREATE}, {@link #NO_EXPIRY}, or the milliseconds a created
+     *                 token lives
+     * @return the entry (or {@code null}) and one token per version key ({@code null} where missing and not created)
      */
-    Lookup lookup(String entryKey, String[] versionKeys);
+    Lookup lookup(String entryKey, String[] versionKeys, long[] creation);
+
+    /** {@link #lookup(String, String[], long[])} creating nothing. */
+    default Lookup lookup(String entryKey, String[] versionKeys) {
+        long[] creation = new long[versionKeys.length];
+        java.util.Arrays.fill(creation, NEVER_CREATE);
+        return lookup(entryKey, versionKeys, creation);
+    }
+
+    /** A version key a lookup must leave missing: the fence, which only membership renewals create. */
+    long NEVER_CREATE = -1;
+
+    /** A version key a lookup creates without expiry (a table's). */
+    long NO_EXPIRY = 0;
 
     /**
      * Gives every missing version key a fresh token (set-if-absent) and returns the current token of each key.
@@ -35,8 +52,13 @@ public interface CacheStore extends AutoCloseable {
      */
     boolean putIfVersions(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys, String[] expectedTokens);
 
-    /** Replaces the token of every key with a fresh one, making every entry tagged with the old tokens invalid. */
-    void bumpVersions(String[] versionKeys);
+    /**
+     * Replaces the token of every key with a fresh one, making every entry tagged with the old tokens invalid; a key
+     * under another write's lease stays leased (that write's end makes it fresh).
+     */
+    default void bumpVersions(String[] versionKeys) {
+        endLeases(versionKeys, null, null);
+    }
 
     /**
      * Marks tables as being written, before the write runs: each key gets a fresh <em>lease</em> token (see
@@ -63,9 +85,16 @@ public interface CacheStore extends AutoCloseable {
      * Ends the leases of a write that has committed or rolled back: each key gets a fresh ordinary token, except a
      * key that meanwhile holds another write's lease (that write will end it).
      *
-     * @param leaseTokens the tokens {@link #leaseVersions} returned, one per key
+     * @param leaseTokens the tokens {@link #leaseVersions} returned, one per key ({@code null} entries, or a null
+     *                    array, for keys this call ends no lease of: a bump)
+     * @param ttlMillis   per key, how long its fresh token lives ({@link #NO_EXPIRY} or null for none)
      */
-    void endLeases(String[] versionKeys, String[] leaseTokens);
+    void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis);
+
+    /** {@link #endLeases(String[], String[], long[])} with fresh tokens that do not expire. */
+    default void endLeases(String[] versionKeys, String[] leaseTokens) {
+        endLeases(versionKeys, leaseTokens, null);
+    }
 
     /** Prefix of lease tokens. */
     String LEASE_PREFIX = "lease:";

@@ -73,13 +73,39 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
-    public Lookup lookup(String entryKey, String[] versionKeys) {
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
         Entry entry = entries.getIfPresent(entryKey);
         String[] current = new String[versionKeys.length];
         for (int i = 0; i < versionKeys.length; i++) {
             current[i] = version(versionKeys[i]);
+            if (current[i] == null && creation[i] != NEVER_CREATE) {
+                current[i] = create(versionKeys[i], creation[i]);
+            }
         }
         return new Lookup(entry == null ? null : entry.value(), current);
+    }
+
+    /** Creates a missing token (or returns the one another thread created first). */
+    private String create(String key, long ttlMillis) {
+        synchronized (writeLock) {
+            String existing = version(key);
+            if (existing != null) {
+                return existing;
+            }
+            String token = VersionTokens.fresh();
+            versions.put(key, token);
+            expireAfter(key, ttlMillis);
+            return token;
+        }
+    }
+
+    /** Gives a key a time to live ({@link #NO_EXPIRY}: none). Caller holds the write lock. */
+    private void expireAfter(String key, long ttlMillis) {
+        if (ttlMillis > 0) {
+            deadlines.put(key, clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis));
+        } else {
+            deadlines.remove(key);
+        }
     }
 
     @Override
@@ -110,12 +136,6 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
-    public void bumpVersions(String[] versionKeys) {
-        // The end of no particular lease: fresh tokens, except where a write is still in flight.
-        endLeases(versionKeys, null);
-    }
-
-    @Override
     public void leaseVersions(String[] versionKeys, String[] leases, long leaseMillis) {
         long now = clock.nanoTime();
         long deadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
@@ -130,7 +150,7 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
-    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+    public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis) {
         long now = clock.nanoTime();
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
@@ -142,7 +162,7 @@ public final class InMemoryCacheStore implements CacheStore {
                 if (live.isEmpty()) {
                     holders.remove(key);
                     versions.put(key, VersionTokens.fresh());
-                    deadlines.remove(key);
+                    expireAfter(key, ttlMillis == null ? NO_EXPIRY : ttlMillis[i]);
                 } else {
                     // Another write is still in flight: a new lease value, until the last one expires.
                     versions.put(key, VersionTokens.freshLease());

@@ -23,6 +23,7 @@ public final class RedisCacheStore implements CacheStore {
 
     private static final Logger log = LoggerFactory.getLogger(RedisCacheStore.class);
 
+    static final RedisScript LOOKUP = RedisScript.load(RedisCacheStore.class, "lookup.lua");
     static final RedisScript PUT_IF_VERSIONS = RedisScript.load(RedisCacheStore.class, "put_if_versions.lua");
     static final RedisScript INIT_VERSIONS = RedisScript.load(RedisCacheStore.class, "init_versions.lua");
     static final RedisScript LEASE =
@@ -45,18 +46,39 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
-    public Lookup lookup(String entryKey, String[] versionKeys) {
-        byte[][] keys = new byte[versionKeys.length + 1][];
-        keys[0] = bytes(entryKey);
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
+        List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
+        List<byte[]> args = new ArrayList<>(versionKeys.length + 1);
+        keys.add(bytes(entryKey));
+        args.add(bytes(VersionTokens.fresh()));
+        boolean creates = false;
         for (int i = 0; i < versionKeys.length; i++) {
-            keys[i + 1] = bytes(versionKeys[i]);
+            keys.add(bytes(versionKeys[i]));
+            args.add(number(creation[i]));
+            creates |= creation[i] != NEVER_CREATE;
         }
-        List<byte[]> values = redis.execute("lookup", () -> redis.client().mget(keys));
+        if (!creates) {
+            // Nothing to create: a plain MGET, which a full or read-only server still answers.
+            List<byte[]> values = redis.execute("lookup", () -> redis.client().mget(keys.toArray(new byte[0][])));
+            String[] versions = new String[versionKeys.length];
+            for (int i = 0; i < versions.length; i++) {
+                versions[i] = text(values.get(i + 1));
+            }
+            return new Lookup(values.get(0), versions);
+        }
+        List<?> reply = (List<?>) redis.script("lookup", LOOKUP, keys, args);
         String[] versions = new String[versionKeys.length];
         for (int i = 0; i < versions.length; i++) {
-            versions[i] = text(values.get(i + 1));
+            versions[i] = text((byte[]) reply.get(i + 1));
         }
-        return new Lookup(values.get(0), versions);
+        return new Lookup((byte[]) reply.get(0), versions);
+    }
+
+    private static final byte[] ZERO = bytes("0");
+    private static final byte[] NEVER = bytes("-1");
+
+    private static byte[] number(long value) {
+        return value == 0 ? ZERO : value == NEVER_CREATE ? NEVER : bytes(Long.toString(value));
     }
 
     @Override
@@ -109,24 +131,22 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
-    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+    public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis) {
         if (versionKeys.length == 0) {
             return;
         }
-        List<byte[]> args = new ArrayList<>(versionKeys.length * 2);
+        List<byte[]> args = new ArrayList<>(versionKeys.length * 3);
         for (int i = 0; i < versionKeys.length; i++) {
             args.add(bytes(leaseTokens == null || leaseTokens[i] == null ? "" : leaseTokens[i]));
         }
+        String base = VersionTokens.fresh();
         for (int i = 0; i < versionKeys.length; i++) {
-            args.add(bytes(VersionTokens.fresh()));
+            args.add(bytes(base + ":" + i));
+        }
+        for (int i = 0; i < versionKeys.length; i++) {
+            args.add(ttlMillis == null ? ZERO : number(Math.max(0, ttlMillis[i])));
         }
         runLeaseScript("endLeases", END_LEASES, versionKeys, args);
-    }
-
-    @Override
-    public void bumpVersions(String[] versionKeys) {
-        // A bump is the end of no particular lease: fresh tokens, except where a write is still in flight.
-        endLeases(versionKeys, null);
     }
 
     /**

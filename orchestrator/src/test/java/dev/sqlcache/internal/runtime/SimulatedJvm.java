@@ -63,7 +63,7 @@ final class SimulatedJvm {
         } catch (InvalidConfigurationException e) {
             throw new IllegalArgumentException(e);
         }
-        this.runtime = new CacheRuntime(RuntimeKey.of(config), store, time, lane);
+        this.runtime = new CacheRuntime(RuntimeKey.of(config), store, time, lane, Runnable::run);
         runtime.start();
         this.engine = runtime.engine(config, URL);
     }

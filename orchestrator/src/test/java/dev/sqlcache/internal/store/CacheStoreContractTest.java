@@ -2,6 +2,7 @@ package dev.sqlcache.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -59,12 +60,29 @@ abstract class CacheStoreContractTest {
     }
 
     @Test
+    void aLookupCreatesMissingTokensOnceButNeverThoseItMustNot() {
+        String[] keys = {key("fence"), key("v1"), key("v2")};
+        long[] creation = {CacheStore.NEVER_CREATE, CacheStore.NO_EXPIRY, 60_000};
+        String[] first = store().lookup(key("e"), keys, creation).versions();
+        assertNull(first[0], "never created");
+        assertNotNull(first[1]);
+        assertNotNull(first[2]);
+        assertNotEquals(first[1], first[2]);
+        assertArrayEquals(first, store().lookup(key("e"), keys, creation).versions(), "created once, then kept");
+        assertArrayEquals(first, store().lookup(key("e"), keys).versions());
+        store().bumpVersions(new String[] {keys[1]});
+        String[] after = store().lookup(key("e"), keys, creation).versions();
+        assertNotEquals(first[1], after[1]);
+        assertEquals(first[2], after[2]);
+    }
+
+    @Test
     void initVersionsCreatesRandomTokensOnceAndThenKeepsThem() {
         String[] keys = {key("v1"), key("v2")};
         String[] first = store().initVersions(keys);
         assertEquals(2, first.length);
         for (String token : first) {
-            assertTrue(token.matches("[0-9a-f]{32}"), token);
+            assertTrue(token.matches("[0-9a-f]{32}(:[0-9]+)?"), token);
         }
         assertNotEquals(first[0], first[1]);
         assertArrayEquals(first, store().initVersions(keys));
@@ -76,7 +94,7 @@ abstract class CacheStoreContractTest {
         String[] existing = store().initVersions(new String[] {key("v1")});
         String[] both = store().initVersions(new String[] {key("v1"), key("v2")});
         assertEquals(existing[0], both[0]);
-        assertTrue(both[1].matches("[0-9a-f]{32}"));
+        assertTrue(both[1].matches("[0-9a-f]{32}(:[0-9]+)?"));
     }
 
     @Test
@@ -108,7 +126,7 @@ abstract class CacheStoreContractTest {
         store().bumpVersions(keys);
         String[] after = store().lookup(key("e"), keys).versions();
         assertNotEquals(before[0], after[0]);
-        assertTrue(after[1].matches("[0-9a-f]{32}"));
+        assertTrue(after[1].matches("[0-9a-f]{32}(:[0-9]+)?"));
         store().bumpVersions(keys);
         assertNotEquals(after[0], store().lookup(key("e"), keys).versions()[0]);
     }
@@ -290,6 +308,54 @@ abstract class CacheStoreContractTest {
             assertFalse(CacheStore.isLease(after[i]));
             assertNotEquals(before[i], after[i], "the old entry never matches again");
         }
+    }
+
+    @Test
+    void aBumpNeverUncoversAWriteStillInFlight() {
+        String[] versions = {key("v")};
+        String[] lease = store().leaseVersions(versions, 60_000);
+        store().bumpVersions(versions);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]), "the write is in flight");
+        store().endLeases(versions, lease);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+    }
+
+    @Test
+    void endingALeaseThatExpiredLeavesALaterWritesLeaseInPlace() throws InterruptedException {
+        String[] versions = {key("v")};
+        String[] first = store().leaseVersions(versions, 100);
+        Thread.sleep(250);
+        String[] second = store().leaseVersions(versions, 60_000);
+        store().endLeases(versions, first);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]),
+                "the first write's end must not uncover the second, still in flight");
+        store().endLeases(versions, second);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+    }
+
+    @Test
+    void threeOverlappingWritesKeepTheKeyLeasedUntilTheLastEnds() {
+        String[] versions = {key("v")};
+        String[] a = store().leaseVersions(versions, 60_000);
+        String[] b = store().leaseVersions(versions, 60_000);
+        String[] c = store().leaseVersions(versions, 60_000);
+        store().endLeases(versions, b);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+        store().endLeases(versions, a);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+        store().bumpVersions(versions);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+        store().endLeases(versions, c);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+    }
+
+    @Test
+    void aFreshTokenWithATimeToLiveExpires() throws InterruptedException {
+        String[] versions = {key("k")};
+        store().endLeases(versions, null, new long[] {150});
+        assertNotNull(store().lookup(key("e"), versions).versions()[0]);
+        Thread.sleep(300);
+        assertNull(store().lookup(key("e"), versions).versions()[0], "a key's token expires with its TTL");
     }
 
     @Test

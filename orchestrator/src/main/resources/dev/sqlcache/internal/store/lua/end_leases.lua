@@ -1,12 +1,22 @@
--- KEYS = version keys then holders sets; ARGV[1..n] = the leases being ended ('' for none), ARGV[n + 1..2n] =
--- fresh tokens. Each key becomes fresh, which invalidates whatever was cached under it, unless another write's
--- lease is still alive: then it stays a lease until that one ends or expires.
+-- KEYS = version keys then their holders sets; ARGV[1..n] = the leases being ended ('' for a bump: the end of no
+-- particular lease), ARGV[n + 1..2n] = fresh tokens, ARGV[2n + 1..3n] = their time to live in ms ('0': none).
+-- Each key gets its fresh token, which invalidates whatever was cached under it, unless another write's lease is
+-- still alive: then it stays a lease, and that write's end will make it fresh after its own commit.
 local n = #KEYS / 2
-local at = now()
+local at
 for i = 1, n do
-  if ARGV[i] ~= '' then
-    redis.call('ZREM', KEYS[n + i], ARGV[i])
+  local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
+  local replacement, ttl = ARGV[n + i], ARGV[2 * n + i]
+  if token ~= '' and redis.call('ZREM', holders, token) == 1 then
+    at = at or now()
+    settle(key, holders, replacement, ttl, at)
+  else
+    local current = redis.call('GET', key)
+    if current == token or not isLease(current) then
+      -- This write's own lease, alone; or no lease at all (this one expired or was flushed): fresh.
+      fresh(key, replacement, ttl)
+    end
+    -- Else another write's lease is in the key: leave it; its end makes the key fresh after its commit.
   end
-  settle(KEYS[i], KEYS[n + i], ARGV[n + i], at)
 end
 return 1

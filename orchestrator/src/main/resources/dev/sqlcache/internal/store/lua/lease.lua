@@ -1,15 +1,26 @@
--- KEYS = version keys then holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds.
+-- KEYS = version keys then their holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds.
 local n = #KEYS / 2
 local ttl = tonumber(ARGV[n + 1])
-local at = now()
+local at
 for i = 1, n do
-  local holders = KEYS[n + i]
-  redis.call('ZREMRANGEBYSCORE', holders, '-inf', at)
-  redis.call('ZADD', holders, at + ttl, ARGV[i])
-  if redis.call('PTTL', holders) < ttl then
-    redis.call('PEXPIRE', holders, ttl)
+  local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
+  local current = redis.call('GET', key)
+  if isLease(current) then
+    -- Another write is in flight: both become holders (the other one with what its lease has left).
+    at = at or now()
+    if not isHeld(current) then
+      local left = redis.call('PTTL', key)
+      if left > 0 then
+        redis.call('ZADD', holders, 'NX', at + left, current)
+      end
+    end
+    redis.call('ZADD', holders, at + ttl, token)
+    local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+    local keep = math.max(ttl, tonumber(last[2]) - at)
+    redis.call('SET', key, token, 'PX', keep)
+    redis.call('PEXPIRE', holders, keep)
+  else
+    redis.call('SET', key, token, 'PX', ttl)
   end
-  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
-  redis.call('SET', KEYS[i], ARGV[i], 'PX', math.max(ttl, tonumber(last[2]) - at))
 end
 return 1

@@ -1,13 +1,36 @@
--- Shared by the lease scripts: every version key KEYS[i] has a holders set KEYS[n + i] (a sorted set of lease
--- tokens scored by expiry, server clock). While any holder is alive the version key holds a lease value, so one
--- write ending never uncovers another that is still in flight. Needs server_clock.lua.
-local function settle(key, holders, fresh, at)
-  redis.call('ZREMRANGEBYSCORE', holders, '-inf', at)
-  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
-  if #last == 0 then
-    redis.call('DEL', holders)
-    redis.call('SET', key, fresh)
+-- Shared by the lease scripts. A version key KEYS[i] holds a lease value (prefix 'lease:') while a write that may
+-- change what it guards is in flight. One write alone keeps its own lease token in the key (two commands to
+-- lease, three to end). When a second write leases a key that already holds a lease, both become holders in the
+-- sorted set KEYS[n + i] (lease tokens scored by expiry, server clock), and the key holds the latest lease, or
+-- 'lease:held:...' once a holder ended while others remain: so one write ending never uncovers another still in
+-- flight. Needs server_clock.lua.
+
+local HELD = 'lease:held:'
+
+local function isLease(value)
+  return value and string.sub(value, 1, 6) == 'lease:'
+end
+
+local function isHeld(value)
+  return value and string.sub(value, 1, #HELD) == HELD
+end
+
+-- Sets the key's plain token: fresh, with a time to live in ms ('0': none).
+local function fresh(key, token, ttl)
+  if ttl == '0' then
+    redis.call('SET', key, token)
   else
-    redis.call('SET', key, 'lease:' .. fresh, 'PX', math.max(1, tonumber(last[2]) - at))
+    redis.call('SET', key, token, 'PX', ttl)
+  end
+end
+
+-- After a holder ended: the key stays a lease until the last live holder's expiry, or becomes fresh.
+local function settle(key, holders, token, ttl, at)
+  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+  if #last == 0 or tonumber(last[2]) <= at then
+    redis.call('DEL', holders)
+    fresh(key, token, ttl)
+  else
+    redis.call('SET', key, HELD .. token, 'PX', tonumber(last[2]) - at)
   end
 end
