@@ -4,26 +4,30 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Runs every workload against every target in alternating rounds (A B C A B C ...), after one warm-up round each,
  * so that a change in what else the machine does hits all targets alike.
  *
- * <p>Each target has a copy of the data in a schema of its own, loaded through the target itself: a cache never
- * sees writes that went around it (direct PostgreSQL's writes would otherwise leave pgpool's and sqlcache's
- * entries stale, and a stale hit is a faster wrong answer), and every cache sees the load. Each schema is emptied
- * once at the start of the run, directly, and each dataset is loaded once per run: pgpool-II remembers a table's
- * OID per child process for as long as it runs ({@code relcache_expire = 0}), so a table dropped and recreated
- * under it would leave some children caching results under the old OID, where no write invalidates them.
+ * <p>Each target has a copy of the data in a schema of its own, loaded through the target itself (pgpool-II's
+ * behind its back, see {@link Targets}): a cache never sees writes that went around it (direct PostgreSQL's writes
+ * would otherwise leave pgpool's and sqlcache's entries stale, and a stale hit is a faster wrong answer). Each
+ * schema is emptied once at the start of the run, directly, and each dataset is loaded once per run, so no table
+ * is dropped and recreated under a cache that has seen it: pgpool-II keeps what it learnt about a table's OID for
+ * as long as it runs ({@code relcache_expire = 0}).
  */
 final class Harness {
     private final HarnessConfig config;
     /** {@code target/dataset} pairs loaded in this run. */
-    private final java.util.Set<String> loaded = new java.util.HashSet<>();
+    private final Set<String> loaded = new HashSet<>();
 
     Harness(HarnessConfig config) {
         this.config = config;
@@ -48,7 +52,7 @@ final class Harness {
                 }
             }
         } finally {
-            result.finished = java.time.Instant.now();
+            result.finished = Instant.now();
         }
         return result;
     }
@@ -120,8 +124,8 @@ final class Harness {
     private void load(Workload workload, TargetSpec target, String schema, Connection admin) throws SQLException {
         long start = System.nanoTime();
         // Multi-row inserts: loading 200,000 rows one by one would take longer than the measurement.
-        java.util.Map<String, String> loading = SchemaUrls.isPostgres(target.loadUrl())
-                ? java.util.Map.of("reWriteBatchedInserts", "true") : java.util.Map.of();
+        Map<String, String> loading = SchemaUrls.isPostgres(target.loadUrl())
+                ? Map.of("reWriteBatchedInserts", "true") : Map.of();
         try (Connection c = TargetSession.connectForLoading(target, schema, loading)) {
             workload.load(c);
         }
