@@ -15,10 +15,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A redis-server of the benchmark's own on a free loopback port, without persistence, so that figures are not
  * disturbed by (and do not disturb) whoever else uses the machine's shared Redis, and every fork starts empty.
- * The binary is {@code redis-server} on the PATH, or {@code $REDIS_SERVER}.
+ * The binary is {@code redis-server} on the PATH, or {@code $REDIS_SERVER}. Used by the JMH fixtures and by the
+ * throughput harness.
  */
-final class PrivateRedis implements AutoCloseable {
-    final int port;
+public final class PrivateRedis implements AutoCloseable {
+    /** The loopback port it listens on. */
+    public final int port;
     private final Process process;
     private final Path dir;
     private final Thread shutdownHook;
@@ -32,7 +34,7 @@ final class PrivateRedis implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    static PrivateRedis start() throws IOException, InterruptedException {
+    public static PrivateRedis start() throws IOException, InterruptedException {
         String binary = System.getenv().getOrDefault("REDIS_SERVER", "redis-server");
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {

@@ -1,0 +1,119 @@
+package dev.sqlcache.bench.throughput;
+
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.CacheStatistics;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One target on one workload over the measured rounds: the median of the rounds' throughputs (the figure), their
+ * spread, latency percentiles over every measured operation, and the counters that explain the figure.
+ *
+ * @param status     {@code ok}, or why there is no figure ({@code not available: ...}, {@code failed: ...})
+ * @param ratio      median throughput divided by direct's median on the same workload; NaN without both
+ * @param statistics sqlcache's counters summed over the measured rounds, or null
+ * @param redis      Redis commands summed over the measured rounds
+ * @param pgpool     pgpool's cache counters summed over the measured rounds, or null
+ * @param loadMin    lowest 1-minute load average seen at the start or end of a measured round
+ */
+record Summary(String workload, String target, String status, int rounds, double medianOpsPerSecond,
+               double minOpsPerSecond, double maxOpsPerSecond, double ratio, Histogram latency, OpCounter counts,
+               CacheStatistics statistics, Map<String, Long> redis, PgpoolCacheStats pgpool, double loadMin,
+               double loadMax) {
+
+    boolean ok() {
+        return status.equals("ok");
+    }
+
+    /** Summaries for every workload and target of a run, in run order. */
+    static List<Summary> of(RunResult run) {
+        List<Summary> summaries = new ArrayList<>();
+        for (Workload workload : run.config.workloads()) {
+            double direct = Double.NaN;
+            List<Summary> forWorkload = new ArrayList<>();
+            for (TargetSpec target : run.config.targets()) {
+                if (!target.runs(workload)) {
+                    continue;
+                }
+                Summary s = of(run, workload.name(), target.name());
+                if (target.name().equals(Targets.DIRECT) && s.ok()) {
+                    direct = s.medianOpsPerSecond;
+                }
+                forWorkload.add(s);
+            }
+            for (Summary s : forWorkload) {
+                summaries.add(s.withRatio(s.ok() ? s.medianOpsPerSecond / direct : Double.NaN));
+            }
+        }
+        return summaries;
+    }
+
+    private static Summary of(RunResult run, String workload, String target) {
+        String unavailable = run.whyNotAvailable(workload, target);
+        List<RoundResult> rounds = run.rounds.stream()
+                .filter(r -> r.workload().equals(workload) && r.target().equals(target) && !r.warmup())
+                .toList();
+        String status;
+        if (unavailable != null) {
+            status = "not available: " + unavailable;
+        } else if (rounds.isEmpty()) {
+            status = "not run" + (run.abortedBecause == null ? "" : " (run stopped: " + run.abortedBecause + ")");
+        } else {
+            status = rounds.stream().filter(r -> r.error() != null).findFirst()
+                    .map(r -> "failed in round " + r.round() + ": " + r.error()).orElse("ok");
+        }
+        double[] throughputs = rounds.stream().mapToDouble(RoundResult::operationsPerSecond).sorted().toArray();
+        Histogram latency = new Histogram(3);
+        OpCounter counts = new OpCounter();
+        CacheStatistics statistics = null;
+        Map<String, Long> redis = new TreeMap<>();
+        PgpoolCacheStats pgpool = null;
+        double loadMin = Double.NaN;
+        double loadMax = Double.NaN;
+        for (RoundResult r : rounds) {
+            latency.add(r.latency());
+            counts.add(r.counts());
+            if (r.statistics() != null) {
+                statistics = statistics == null ? r.statistics() : plus(statistics, r.statistics());
+            }
+            r.redis().forEach((command, calls) -> redis.merge(command, calls, Long::sum));
+            if (r.pgpool() != null) {
+                pgpool = pgpool == null ? r.pgpool() : pgpool.plus(r.pgpool());
+            }
+            for (MachineLoad load : List.of(r.loadBefore(), r.loadAfter())) {
+                loadMin = Double.isNaN(loadMin) ? load.one() : Math.min(loadMin, load.one());
+                loadMax = Double.isNaN(loadMax) ? load.one() : Math.max(loadMax, load.one());
+            }
+        }
+        return new Summary(workload, target, status, rounds.size(), median(throughputs),
+                throughputs.length == 0 ? Double.NaN : throughputs[0],
+                throughputs.length == 0 ? Double.NaN : throughputs[throughputs.length - 1], Double.NaN, latency,
+                counts, statistics, redis, pgpool, loadMin, loadMax);
+    }
+
+    private Summary withRatio(double ratio) {
+        return new Summary(workload, target, status, rounds, medianOpsPerSecond, minOpsPerSecond, maxOpsPerSecond,
+                ratio, latency, counts, statistics, redis, pgpool, loadMin, loadMax);
+    }
+
+    static double median(double[] sorted) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    static CacheStatistics plus(CacheStatistics a, CacheStatistics b) {
+        Map<BypassReason, Long> bypasses = new EnumMap<>(BypassReason.class);
+        a.bypasses().forEach((reason, n) -> bypasses.merge(reason, n, Long::sum));
+        b.bypasses().forEach((reason, n) -> bypasses.merge(reason, n, Long::sum));
+        return new CacheStatistics(a.hits() + b.hits(), a.misses() + b.misses(), a.stores() + b.stores(), bypasses,
+                a.invalidations() + b.invalidations(), a.redisErrors() + b.redisErrors());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sqlcache.bench.throughput;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One thing the workloads run against, described by a JDBC URL and connection properties, so that direct
+ * PostgreSQL, pgpool-II and sqlcache with any settings are measured by the same code.
+ *
+ * @param name        short name used in reports, e.g. {@code sqlcache-redis}
+ * @param description what it is, for the report
+ * @param url         JDBC URL without a schema; the harness adds each target's own schema
+ * @param loadUrl     where its tables are created and filled, when not through {@code url}
+ * @param properties  connection properties, {@code sqlcache.*} settings included
+ * @param redis       the Redis whose {@code INFO commandstats} to count, or null
+ * @param pgpool      whether {@code url} reaches pgpool-II, whose {@code SHOW POOL_CACHE} is then counted
+ * @param unavailable why it cannot run at all (e.g. pgpool not started), or null
+ * @param workloads   the only workloads it runs, or empty for every workload
+ */
+record TargetSpec(String name, String description, String url, String loadUrl, Map<String, String> properties,
+                  RedisEndpoint redis, boolean pgpool, String unavailable, Set<String> workloads) {
+
+    TargetSpec {
+        loadUrl = loadUrl == null ? url : loadUrl;
+        properties = Map.copyOf(properties);
+        workloads = Set.copyOf(workloads);
+    }
+
+    boolean runs(Workload workload) {
+        return workloads.isEmpty() || workloads.contains(workload.name());
+    }
+
+    boolean isSqlcache() {
+        return url.startsWith("jdbc:sqlcache:");
+    }
+
+    /** The schema that holds this target's copy of the data: no target ever reads another's writes. */
+    String schema(String prefix) {
+        return prefix + name.replace('-', '_');
+    }
+
+    /** A Redis server, and the logical database a target keeps its entries in. */
+    record RedisEndpoint(String host, int port, int db) {
+    }
+}
