@@ -200,26 +200,24 @@ public final class SessionCache implements CacheSession {
             }
         }
         byte[] entry = lookup.entry();
-        if (entry == null && landing != null) {
-            CachedResult stored = PendingStores.ifCurrent(landing, tokens);
-            if (stored != null) {
-                statistics.hit();
-                return new ReadOutcome.Hit(key, stored);
-            }
-        }
+        CachedResult result = null;
         if (entry != null) {
             try {
-                CachedResult result = ResultCodec.decodeIfCurrent(entry, tokens);
-                if (result != null) {
-                    statistics.hit();
-                    if (LOG.isDebugEnabled()) {
-                        LOG.debug("sqlcache hit {}", key);
-                    }
-                    return new ReadOutcome.Hit(key, result);
-                }
+                result = ResultCodec.decodeIfCurrent(entry, tokens);
             } catch (CorruptEntryException e) {
                 LOG.debug("sqlcache: unreadable entry {} treated as a miss: {}", key, e.getMessage());
             }
+        }
+        if (result == null && landing != null) {
+            // The store is on its way (the entry is missing, or an older one is still there).
+            result = PendingStores.ifCurrent(landing, tokens);
+        }
+        if (result != null) {
+            statistics.hit();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("sqlcache hit {}", key);
+            }
+            return new ReadOutcome.Hit(key, result);
         }
         statistics.miss();
         if (LOG.isDebugEnabled()) {
