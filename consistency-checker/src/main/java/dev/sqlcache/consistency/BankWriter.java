@@ -92,8 +92,12 @@ final class BankWriter {
         }
     }
 
+    /**
+     * Three times the other writers' pause: each transfer invalidates what the readers' snapshots could be served
+     * from (the whole table, until writes invalidate by key), and the check needs those reads.
+     */
     private void pause() {
-        long micros = settings.writePauseMicros();
+        long micros = 3 * settings.writePauseMicros();
         if (micros > 0) {
             try {
                 TimeUnit.MICROSECONDS.sleep(micros / 2 + random.nextLong(micros));

@@ -30,15 +30,15 @@ final class KeyedWrites {
     /** One write of any kind (the full mix). */
     void any(Connection tx, Connection auto) throws SQLException {
         int op = random.nextInt(100);
-        if (op < 20) {
+        if (op < 18) {
             itemTransfer(tx, false);
         } else if (op < 30) {
             itemTransfer(tx, true);
-        } else if (op < 40) {
+        } else if (op < 42) {
             itemOptimistic(auto);
-        } else if (op < 47) {
+        } else if (op < 48) {
             groupBump(tx);
-        } else if (op < 75) {
+        } else if (op < 76) {
             entityStep(tx);
         } else if (op < 90) {
             lineMove(tx);

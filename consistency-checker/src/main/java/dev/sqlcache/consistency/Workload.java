@@ -228,7 +228,7 @@ public final class Workload {
                     try {
                         if (settings.mix() == Mix.KEYED) {
                             keyed.keyPinned(tx, auto);
-                        } else if (random.nextInt(100) < 45) {
+                        } else if (random.nextInt(100) < 50) {
                             keyed.any(tx, auto);
                         } else if (op < 25) {
                             counterInTransaction(tx);
@@ -504,7 +504,7 @@ public final class Workload {
                 keyed.keyPinned(c, floor, mode);
                 return;
             }
-            if (random.nextInt(100) < 40) {
+            if (random.nextInt(100) < 50) {
                 keyed.any(c, floor, mode);
                 return;
             }

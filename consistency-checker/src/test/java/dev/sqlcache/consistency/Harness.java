@@ -73,9 +73,9 @@ final class Harness {
     record Run(long seconds, boolean faults, Workload.Mix mix, int readers, int writers, int bankWriters,
                int bankReaders, boolean naiveBank, Map<String, String> extraSettings) {
 
-        /** Everything: the original checks, the key-level ones and the bank, 3 readers, 2 writers and 2 + 2 bank threads. */
+        /** Everything: the original checks, the key-level ones and the bank; 3 readers, 2 writers, 2 bank writers and 1 bank reader. */
         static Run full(long seconds, boolean faults) {
-            return new Run(seconds, faults, Workload.Mix.FULL, 3, 2, 2, 2, false, Map.of());
+            return new Run(seconds, faults, Workload.Mix.FULL, 3, 2, 2, 1, false, Map.of());
         }
 
         /** Key lookups, sums and key-pinned joins under key-pinned writes, no bank. */
