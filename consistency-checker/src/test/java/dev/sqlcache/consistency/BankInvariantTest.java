@@ -38,7 +38,7 @@ class BankInvariantTest {
      */
     @Test
     void naiveReadersBreakTheInvariant() throws Exception {
-        Report report = Harness.run(Target.postgres(), redis, Harness.Run.bank(6, false, true));
+        Report report = Harness.run(Target.postgres(), redis, Harness.Run.bank(4, false, true));
         String summary = report.summary();
         long wrongTotals = report.get("violation.bank-total") + report.get("violation.bank-total-no-hit");
         assertAll(

@@ -88,6 +88,13 @@ final class Harness {
             return new Run(seconds, faults, Workload.Mix.FULL, 0, 0, 3, 3, naive, Map.of());
         }
 
+        /** What the summary lines say about the run. */
+        String describe() {
+            return mix + " mix, " + readers + " readers + " + writers + " writers, bank " + bankReaders
+                    + (naiveBank ? " naive" : "") + " readers + " + bankWriters + " writers per JVM, "
+                    + (faults ? "faults" : "no faults") + (extraSettings.isEmpty() ? "" : ", " + extraSettings);
+        }
+
         Run with(String setting, String value) {
             Map<String, String> more = new java.util.LinkedHashMap<>(extraSettings);
             more.put(setting, value);
@@ -192,8 +199,7 @@ final class Harness {
                 }
             }
         }
-        System.out.println("[" + target.name() + "] total (" + run.mix() + (faults ? ", faults" : ", no faults")
-                + (run.extraSettings().isEmpty() ? "" : ", " + run.extraSettings()) + "): " + merged.summary());
+        System.out.println("[" + target.name() + "] total (" + run.describe() + "): " + merged.summary());
         System.out.println("[" + target.name() + "] " + databaseWork(merged));
         return merged;
     }

@@ -38,7 +38,7 @@ class KeyLevelWorkTest {
     @Test
     void postgresqlKeyLookupsSumsAndJoinsUnderKeyPinnedWrites() throws Exception {
         Target target = Target.postgres();
-        long seconds = Long.getLong("sqlcache.checker.keyedSeconds", 10);
+        long seconds = Long.getLong("sqlcache.checker.keyedSeconds", 8);
         if (Boolean.getBoolean("sqlcache.checker.baseline")) {
             Report baseline = Harness.run(target, redis,
                     Harness.Run.keyed(seconds, false).with("sqlcache.enabled", "false"));
