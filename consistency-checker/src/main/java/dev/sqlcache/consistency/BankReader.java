@@ -98,6 +98,7 @@ final class BankReader {
                 }
             }
         }
+        report.sent("bank_account", BankSchema.ACCOUNTS);
         if (!naive) {
             c.commit();
         }

@@ -60,6 +60,7 @@ final class BankWriter {
         int to = (from + 1 + random.nextInt(BankSchema.ACCOUNTS - 1)) % BankSchema.ACCOUNTS;
         long amount = 1 + random.nextInt(50);
         if (checkFunds) {
+            report.sent("bank_account", 2);
             long total = balance(tx, from) + balance(tx, to);
             if (total < 0) {
                 throw new SQLException("negative balances " + total + " read in a snapshot of accounts " + from
@@ -75,6 +76,7 @@ final class BankWriter {
                 if (p.executeUpdate() != 1) {
                     throw new SQLException("bank account " + id + " missing");
                 }
+                report.sent("bank_account");
             }
         }
         tx.commit();
