@@ -31,6 +31,15 @@ public final class Report {
         counters.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(amount);
     }
 
+    /** One statement the workload sent that reads or writes {@code table}: the denominator of database work. */
+    public void sent(String table) {
+        add("sent." + table, 1);
+    }
+
+    public void sent(String table, int statements) {
+        add("sent." + table, statements);
+    }
+
     public long get(String name) {
         AtomicLong value = counters.get(name);
         return value == null ? 0 : value.get();
@@ -157,8 +166,28 @@ public final class Report {
                 c.getOrDefault("cache.stores", 0L), c.getOrDefault("cache.bypasses", 0L), 100 * hitRatio(),
                 c.getOrDefault("cache.redisErrors", 0L), c.getOrDefault("dbConflicts", 0L),
                 c.getOrDefault("errors", 0L), c.getOrDefault("violations", 0L)));
+        long snapshotReads = c.getOrDefault("bank.snapshotReads", 0L);
+        if (snapshotReads + c.getOrDefault("bank.naiveReads", 0L) > 0) {
+            out.append(String.format("%n  bank: totals=%d snapshotReads=%d snapshotHits=%d (%.1f%% of snapshot reads "
+                            + "from the cache) naiveTotals=%d transfers=%d",
+                    c.getOrDefault("bank.snapshotTotals", 0L), snapshotReads, c.getOrDefault("bank.snapshotHits", 0L),
+                    snapshotReads == 0 ? 0 : 100.0 * c.getOrDefault("bank.snapshotHits", 0L) / snapshotReads,
+                    c.getOrDefault("bank.naiveTotals", 0L), c.getOrDefault("bank.transfers", 0L)));
+        }
+        StringBuilder families = new StringBuilder();
         c.forEach((k, v) -> {
-            if (k.startsWith("violation.") || k.startsWith("anomaly.") || k.startsWith("faults.") || k.startsWith("bypass.")) {
+            if (k.startsWith("answers.")) {
+                String family = k.substring("answers.".length());
+                families.append(' ').append(family).append('=').append(c.getOrDefault("hits." + family, 0L))
+                        .append('/').append(v);
+            }
+        });
+        if (families.length() > 0) {
+            out.append("\n  hits/answers per read:").append(families);
+        }
+        c.forEach((k, v) -> {
+            if (k.startsWith("violation.") || k.startsWith("anomaly.") || k.startsWith("faults.") || k.startsWith("bypass.")
+                    || k.startsWith("scans.")) {
                 out.append("\n  ").append(k).append('=').append(v);
             }
         });

@@ -15,6 +15,7 @@ import java.sql.Statement;
  *       {@code cc_parent(id, life)} and {@code cc_child(id, parent_id, gen)} with {@code ON DELETE CASCADE}:
  *       a parent of life n has exactly {@link #CHILDREN} children of generation n.</li>
  * </ul>
+ * and those of {@link KeyedSchema} (key-level invalidation) and {@link BankSchema} (snapshot transactions).
  */
 public final class Schema {
 
@@ -45,7 +46,10 @@ public final class Schema {
         return COUNTERS + ACCOUNTS + OWNERS + id;
     }
 
-    public static final int WATERMARK_SLOTS = COUNTERS + ACCOUNTS + OWNERS + SLOTS;
+    /** The first slot of {@link KeyedSchema}'s keys. */
+    static final int KEYED_BASE = COUNTERS + ACCOUNTS + OWNERS + SLOTS;
+
+    public static final int WATERMARK_SLOTS = KEYED_BASE + KeyedSchema.SLOTS;
 
     private Schema() {
     }
@@ -101,6 +105,8 @@ public final class Schema {
         }
         raw.commit();
         raw.setAutoCommit(true);
+        KeyedSchema.create(raw);
+        BankSchema.create(raw);
     }
 
     public static int childId(int parent, int k) {

@@ -60,4 +60,9 @@ public record Target(String name, String url, String user, String password) {
     public boolean isPostgres() {
         return name.equals("postgresql");
     }
+
+    /** Whether {@code createArrayOf} and {@code = ANY(?)} work: PostgreSQL and H2, not MariaDB. */
+    public boolean hasArrays() {
+        return !name.equals("mariadb");
+    }
 }

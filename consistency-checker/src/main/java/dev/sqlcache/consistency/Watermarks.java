@@ -14,6 +14,12 @@ import java.nio.file.StandardOpenOption;
  * memory-mapped file. Writers raise a slot with an atomic max <em>after</em> their commit returned; readers read the
  * slot <em>before</em> their query starts. Versions only grow (row locks order the writes of one key), so a
  * correct read must see at least the version it read here.
+ *
+ * <p>Next to each watermark the file holds the number of writes of that key in flight: a writer enters before its
+ * first statement on the key and leaves only after it raised the watermark (or after its transaction rolled back).
+ * A reader that finds no write in flight <em>after</em> its statement and the watermark unchanged since its copy
+ * knows that no write of the key committed in between, so the answer must show exactly that version: a missing row
+ * whose insert had returned, or a version newer than any commit, is then a violation too (see {@link Floor}).
  */
 public final class Watermarks implements AutoCloseable {
 
@@ -33,7 +39,7 @@ public final class Watermarks implements AutoCloseable {
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
-            return new Watermarks(channel, channel.map(FileChannel.MapMode.READ_WRITE, 0, 8L * slots), slots);
+            return new Watermarks(channel, channel.map(FileChannel.MapMode.READ_WRITE, 0, 16L * slots), slots);
         } catch (IOException e) {
             throw new IllegalStateException("cannot map " + file + ": " + e.getMessage(), e);
         }
@@ -57,6 +63,22 @@ public final class Watermarks implements AutoCloseable {
 
     public void set(int slot, long version) {
         LONGS.setVolatile(buffer, offset(slot), version);
+        LONGS.setVolatile(buffer, offset(slot) + 8 * slots, 0L);
+    }
+
+    /** A write of this key is about to send its first statement. */
+    public void enter(int slot) {
+        LONGS.getAndAdd(buffer, offset(slot) + 8 * slots, 1L);
+    }
+
+    /** The write of this key that {@link #enter entered} has raised the watermark, or certainly committed nothing. */
+    public void leave(int slot) {
+        LONGS.getAndAdd(buffer, offset(slot) + 8 * slots, -1L);
+    }
+
+    /** Writes of this key between {@link #enter} and {@link #leave}. */
+    public long inFlight(int slot) {
+        return (long) LONGS.getVolatile(buffer, offset(slot) + 8 * slots);
     }
 
     private int offset(int slot) {

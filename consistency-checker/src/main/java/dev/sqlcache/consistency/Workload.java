@@ -27,10 +27,25 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Workload {
 
-    /** How one process runs. */
+    /** Which operations the readers and writers choose from. */
+    public enum Mix {
+        /** Every operation: the original tables, the key-level tables ({@link KeyedSchema}) and their checks. */
+        FULL,
+        /**
+         * Key lookups, sums and key-pinned joins under key-pinned writes, on {@code cc_item} and {@code cc_group}
+         * only: the workload on which key-level invalidation should save the database most of its work.
+         */
+        KEYED
+    }
+
+    /**
+     * How one process runs. {@code bankWriters} and {@code bankReaders} run the bank of {@link BankSchema} next to
+     * the mix; {@code naiveBank} makes its readers skip their transaction (a checker that must then fail).
+     */
     public record Settings(Target target, Map<String, String> cacheSettings, Path watermarks, long seconds,
                            long seed, String name, int readers, int writers, long writePauseMicros,
-                           long maxOperationsPerThread) {
+                           long maxOperationsPerThread, Mix mix, int bankWriters, int bankReaders,
+                           boolean naiveBank) {
 
         List<String> toArguments() {
             List<String> args = new ArrayList<>();
@@ -47,6 +62,10 @@ public final class Workload {
             args.add("writers=" + writers);
             args.add("writePauseMicros=" + writePauseMicros);
             args.add("maxOperationsPerThread=" + maxOperationsPerThread);
+            args.add("mix=" + mix);
+            args.add("bankWriters=" + bankWriters);
+            args.add("bankReaders=" + bankReaders);
+            args.add("naiveBank=" + naiveBank);
             return args;
         }
 
@@ -70,7 +89,9 @@ public final class Workload {
             return new Settings(target, cache, Path.of(a.get("watermarks")), Long.parseLong(a.get("seconds")),
                     Long.parseLong(a.get("seed")), a.get("name"), Integer.parseInt(a.get("readers")),
                     Integer.parseInt(a.get("writers")), Long.parseLong(a.get("writePauseMicros")),
-                    Long.parseLong(a.get("maxOperationsPerThread")));
+                    Long.parseLong(a.get("maxOperationsPerThread")), Mix.valueOf(a.get("mix")),
+                    Integer.parseInt(a.get("bankWriters")), Integer.parseInt(a.get("bankReaders")),
+                    Boolean.parseBoolean(a.get("naiveBank")));
         }
     }
 
@@ -104,6 +125,16 @@ public final class Workload {
                 threads.add(new Thread(() -> new Reader(settings, watermarks, report, random).run(deadline),
                         settings.name() + "-reader-" + i));
             }
+            for (int i = 0; i < settings.bankWriters(); i++) {
+                SplittableRandom random = new SplittableRandom(settings.seed() * 1000 + 200 + i);
+                threads.add(new Thread(() -> new BankWriter(settings, report, random).run(deadline),
+                        settings.name() + "-bank-writer-" + i));
+            }
+            for (int i = 0; i < settings.bankReaders(); i++) {
+                SplittableRandom random = new SplittableRandom(settings.seed() * 1000 + 700 + i);
+                threads.add(new Thread(() -> new BankReader(settings, report, random).run(deadline),
+                        settings.name() + "-bank-reader-" + i));
+            }
             threads.forEach(Thread::start);
             for (Thread t : threads) {
                 long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 60_000;
@@ -130,6 +161,14 @@ public final class Workload {
         String state = e.getSQLState();
         return state != null && (state.startsWith("40") || state.equals("HYT00") || state.equals("55P03"))
                 || e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
+    }
+
+    static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException ignored) {
+            // the connection may be broken; its next statement will tell
+        }
     }
 
     static String describe(Throwable e) {
@@ -163,12 +202,16 @@ public final class Workload {
         private final Watermarks watermarks;
         private final Report report;
         private final SplittableRandom random;
+        private final InFlight inFlight;
+        private final KeyedWrites keyed;
 
         Writer(Settings settings, Watermarks watermarks, Report report, SplittableRandom random) {
             this.settings = settings;
             this.watermarks = watermarks;
             this.report = report;
             this.random = random;
+            this.inFlight = new InFlight(watermarks);
+            this.keyed = new KeyedWrites(watermarks, inFlight, report, random);
         }
 
         void run(long deadline) {
@@ -183,7 +226,11 @@ public final class Workload {
                 while (System.nanoTime() < deadline && ops++ < settings.maxOperationsPerThread()) {
                     int op = random.nextInt(100);
                     try {
-                        if (op < 25) {
+                        if (settings.mix() == Mix.KEYED) {
+                            keyed.keyPinned(tx, auto);
+                        } else if (random.nextInt(100) < 50) {
+                            keyed.any(tx, auto);
+                        } else if (op < 25) {
                             counterInTransaction(tx);
                         } else if (op < 40) {
                             counterAutoCommit(auto, raw);
@@ -200,12 +247,16 @@ public final class Workload {
                     } catch (SQLException e) {
                         rollbackQuietly(tx);
                         if (isConflict(e)) {
+                            // Rolled back by the database: nothing of it committed.
+                            inFlight.land();
                             report.count("dbConflicts");
                         } else {
+                            inFlight.abandon();
                             report.error(Thread.currentThread().getName() + ": " + describe(e));
                         }
                     } catch (RuntimeException e) {
                         rollbackQuietly(tx);
+                        inFlight.abandon();
                         report.error(Thread.currentThread().getName() + ": " + describe(e));
                     }
                     pause();
@@ -227,17 +278,10 @@ public final class Workload {
             }
         }
 
-        private void rollbackQuietly(Connection c) {
-            try {
-                c.rollback();
-            } catch (SQLException | RuntimeException ignored) {
-                // the connection may be broken; the next statement will tell
-            }
-        }
-
         private void counterInTransaction(Connection tx) throws SQLException {
             int id = skewed(random, Schema.COUNTERS);
             long floor = watermarks.get(Schema.counterSlot(id));
+            inFlight.enter(Schema.counterSlot(id));
             update(tx, "UPDATE cc_counter SET val = val + 1 WHERE id = ?", id);
             long value = single(tx, "SELECT val FROM cc_counter WHERE id = ?", id);
             if (value < floor + 1 || value >= Schema.POISON) {
@@ -246,13 +290,16 @@ public final class Workload {
             }
             tx.commit();
             watermarks.raise(Schema.counterSlot(id), value);
+            inFlight.land();
         }
 
         private void counterAutoCommit(Connection auto, Connection raw) throws SQLException {
             int id = skewed(random, Schema.COUNTERS);
+            inFlight.enter(Schema.counterSlot(id));
             update(auto, "UPDATE cc_counter SET val = val + 1 WHERE id = ?", id);
             // The statement committed when it returned; a direct read shows a committed value at least that new.
             watermarks.raise(Schema.counterSlot(id), single(raw, "SELECT val FROM cc_counter WHERE id = ?", id));
+            inFlight.land();
         }
 
         private void transferBetweenAccounts(Connection tx) throws SQLException {
@@ -264,6 +311,7 @@ public final class Workload {
             long amount = 1 + random.nextInt(50);
             int first = Math.min(a, b);
             int second = Math.max(a, b);
+            inFlight.enter(Schema.accountSlot(first), Schema.accountSlot(second));
             moveAccount(tx, first, first == a ? -amount : amount);
             moveAccount(tx, second, second == a ? -amount : amount);
             long v1 = single(tx, "SELECT ver FROM cc_account WHERE id = ?", first);
@@ -271,12 +319,14 @@ public final class Workload {
             tx.commit();
             watermarks.raise(Schema.accountSlot(first), v1);
             watermarks.raise(Schema.accountSlot(second), v2);
+            inFlight.land();
         }
 
         private void transferWithOwner(Connection tx) throws SQLException {
             int account = skewed(random, Schema.ACCOUNTS);
             int owner = random.nextBoolean() ? Schema.ownerOf(account) : random.nextInt(Schema.OWNERS);
             long amount = random.nextInt(101) - 50;
+            inFlight.enter(Schema.ownerSlot(owner), Schema.accountSlot(account));
             // Owners first, then accounts: one lock order for every transaction, so no deadlocks.
             try (PreparedStatement p = tx.prepareStatement(
                     "UPDATE cc_owner SET balance = balance + ?, ver = ver + 1 WHERE id = ?")) {
@@ -290,6 +340,7 @@ public final class Workload {
             tx.commit();
             watermarks.raise(Schema.ownerSlot(owner), ownerVersion);
             watermarks.raise(Schema.accountSlot(account), accountVersion);
+            inFlight.land();
         }
 
         private void moveAccount(Connection tx, int account, long amount) throws SQLException {
@@ -326,6 +377,7 @@ public final class Workload {
         /** Deletes the parent (children go by ON DELETE CASCADE) or re-creates it with its children. */
         private void lifeCycle(Connection tx) throws SQLException {
             int id = skewed(random, Schema.SLOTS);
+            inFlight.enter(Schema.lifeSlot(id));
             update(tx, "UPDATE cc_slot SET life = life + 1 WHERE id = ?", id);
             long life = single(tx, "SELECT life FROM cc_slot WHERE id = ?", id);
             if (life % 2 == 0) {
@@ -348,6 +400,7 @@ public final class Workload {
             }
             tx.commit();
             watermarks.raise(Schema.lifeSlot(id), life);
+            inFlight.land();
         }
 
         private static void update(Connection c, String sql, int id) throws SQLException {
@@ -382,12 +435,16 @@ public final class Workload {
         private final Watermarks watermarks;
         private final Report report;
         private final SplittableRandom random;
+        private final Verdicts verdicts;
+        private final KeyedReads keyed;
 
         Reader(Settings settings, Watermarks watermarks, Report report, SplittableRandom random) {
             this.settings = settings;
             this.watermarks = watermarks;
             this.report = report;
             this.random = random;
+            this.verdicts = new Verdicts(report);
+            this.keyed = new KeyedReads(settings.target(), report, verdicts, random);
         }
 
         void run(long deadline) {
@@ -404,18 +461,18 @@ public final class Workload {
                     int mode = random.nextInt(100);
                     try {
                         if (mode < 80) {
-                            readOnce(auto, snapshot(), "auto-commit");
+                            readOnce(auto, Floor.copy(watermarks), "auto-commit");
                             ops++;
                         } else if (mode < 95) {
                             // READ COMMITTED: every statement sees what was committed before it started.
                             for (int i = 0; i < 4; i++) {
-                                readOnce(rc, snapshot(), "read-committed");
+                                readOnce(rc, Floor.copy(watermarks), "read-committed");
                                 ops++;
                             }
                             rc.commit();
                         } else {
                             // REPEATABLE READ: the snapshot is taken at the first statement, after this copy.
-                            long[] floor = snapshot();
+                            Floor floor = Floor.copy(watermarks);
                             for (int i = 0; i < 3; i++) {
                                 readOnce(rr, floor, "repeatable-read");
                                 ops++;
@@ -441,40 +498,16 @@ public final class Workload {
             }
         }
 
-        private static void rollbackQuietly(Connection c) {
-            try {
-                c.rollback();
-            } catch (SQLException | RuntimeException ignored) {
-                // reported by the next statement if the connection is broken
-            }
-        }
-
-        /** Which result set answered the last query: CachedResultSet on a hit. */
-        private String servedBy = "?";
-
-        private void served(ResultSet rs) {
-            servedBy = rs.getClass().getSimpleName();
-        }
-
-        private void violation(String kind, String detail) {
-            if (servedBy.contains("Cached")) {
-                report.violation(kind, detail + " [served by " + servedBy + "]");
-            } else {
-                // The database answered (miss or bypass): not sqlcache's doing, e.g. H2's REPEATABLE READ.
-                report.anomaly(kind, detail + " [served by " + servedBy + "]");
-            }
-        }
-
-        private long[] snapshot() {
-            long[] floor = new long[Schema.WATERMARK_SLOTS];
-            for (int i = 0; i < floor.length; i++) {
-                floor[i] = watermarks.get(i);
-            }
-            return floor;
-        }
-
-        void readOnce(Connection c, long[] floor, String mode) throws SQLException {
+        void readOnce(Connection c, Floor floor, String mode) throws SQLException {
             report.count("reads");
+            if (settings.mix() == Mix.KEYED) {
+                keyed.keyPinned(c, floor, mode);
+                return;
+            }
+            if (random.nextInt(100) < 50) {
+                keyed.any(c, floor, mode);
+                return;
+            }
             int kind = random.nextInt(100);
             if (kind < 22) {
                 counter(c, floor, mode, true);
@@ -497,14 +530,14 @@ public final class Workload {
             }
         }
 
-        private void counter(Connection c, long[] floor, String mode, boolean prepared) throws SQLException {
+        private void counter(Connection c, Floor floor, String mode, boolean prepared) throws SQLException {
             int id = skewed(random, Schema.COUNTERS);
             long value;
             if (prepared) {
                 try (PreparedStatement p = c.prepareStatement("SELECT val FROM cc_counter WHERE id = ?")) {
                     p.setInt(1, id);
                     try (ResultSet rs = p.executeQuery()) {
-                        served(rs);
+                        verdicts.served(rs, "counter");
                         if (!rs.next()) {
                             throw new SQLException("counter " + id + " missing");
                         }
@@ -514,140 +547,142 @@ public final class Workload {
             } else {
                 try (Statement s = c.createStatement();
                      ResultSet rs = s.executeQuery("SELECT val FROM cc_counter WHERE id = " + id)) {
-                    served(rs);
+                    verdicts.served(rs, "counter");
                     if (!rs.next()) {
                         throw new SQLException("counter " + id + " missing");
                     }
                     value = rs.getLong(1);
                 }
             }
-            long expected = floor[Schema.counterSlot(id)];
+            long expected = floor.get(Schema.counterSlot(id));
             if (value >= Schema.POISON) {
-                violation("uncommitted-read", mode + " counter " + id + " = " + value
+                verdicts.violation("uncommitted-read", mode + " counter " + id + " = " + value
                         + ": a value only a rolled-back transaction wrote");
             } else if (value < expected) {
-                violation("stale-counter", mode + (prepared ? " prepared" : " plain") + " counter " + id
+                verdicts.violation("stale-counter", mode + (prepared ? " prepared" : " plain") + " counter " + id
                         + " = " + value + " but " + expected + " was committed before the read started");
             }
         }
 
-        private void account(Connection c, long[] floor, String mode) throws SQLException {
+        private void account(Connection c, Floor floor, String mode) throws SQLException {
             int id = skewed(random, Schema.ACCOUNTS);
             try (PreparedStatement p = c.prepareStatement(
                     "SELECT balance, ver, owner_id FROM cc_account WHERE id = ?")) {
                 p.setInt(1, id);
                 try (ResultSet rs = p.executeQuery()) {
-                    served(rs);
+                    verdicts.served(rs, "account");
                     if (!rs.next()) {
                         throw new SQLException("account " + id + " missing");
                     }
                     long ver = rs.getLong(2);
-                    if (ver < floor[Schema.accountSlot(id)]) {
-                        violation("stale-account", mode + " account " + id + " ver " + ver + " but "
-                                + floor[Schema.accountSlot(id)] + " was committed before the read started");
+                    if (ver < floor.get(Schema.accountSlot(id))) {
+                        verdicts.violation("stale-account", mode + " account " + id + " ver " + ver + " but "
+                                + floor.get(Schema.accountSlot(id)) + " was committed before the read started");
                     }
                     if (rs.getLong(1) > Schema.POISON / 2) {
-                        violation("uncommitted-read", mode + " account " + id + " balance " + rs.getLong(1));
+                        verdicts.violation("uncommitted-read", mode + " account " + id + " balance " + rs.getLong(1));
                     }
                 }
             }
         }
 
-        private void ownerJoin(Connection c, long[] floor, String mode) throws SQLException {
+        private void ownerJoin(Connection c, Floor floor, String mode) throws SQLException {
             int owner = skewed(random, Schema.OWNERS);
             int rows = 0;
             try (PreparedStatement p = c.prepareStatement("SELECT a.id, a.ver, o.ver FROM cc_account a "
                     + "JOIN cc_owner o ON o.id = a.owner_id WHERE o.id = ? ORDER BY a.id")) {
                 p.setInt(1, owner);
                 try (ResultSet rs = p.executeQuery()) {
-                    served(rs);
+                    verdicts.served(rs, "owner-join");
                     while (rs.next()) {
                         rows++;
                         int account = rs.getInt(1);
-                        if (rs.getLong(2) < floor[Schema.accountSlot(account)]) {
-                            violation("stale-join", mode + " owner " + owner + " join: account " + account
-                                    + " ver " + rs.getLong(2) + " < committed " + floor[Schema.accountSlot(account)]);
+                        if (rs.getLong(2) < floor.get(Schema.accountSlot(account))) {
+                            verdicts.violation("stale-join", mode + " owner " + owner + " join: account " + account
+                                    + " ver " + rs.getLong(2) + " < committed " + floor.get(Schema.accountSlot(account)));
                         }
-                        if (rs.getLong(3) < floor[Schema.ownerSlot(owner)]) {
-                            violation("stale-join", mode + " owner " + owner + " join: owner ver "
-                                    + rs.getLong(3) + " < committed " + floor[Schema.ownerSlot(owner)]);
+                        if (rs.getLong(3) < floor.get(Schema.ownerSlot(owner))) {
+                            verdicts.violation("stale-join", mode + " owner " + owner + " join: owner ver "
+                                    + rs.getLong(3) + " < committed " + floor.get(Schema.ownerSlot(owner)));
                         }
                     }
                 }
             }
             if (rows != Schema.ACCOUNTS / Schema.OWNERS) {
-                violation("broken-join", mode + " owner " + owner + " join returned " + rows + " rows");
+                verdicts.violation("broken-join", mode + " owner " + owner + " join returned " + rows + " rows");
             }
         }
 
-        private void totals(Connection c, long[] floor, String mode) throws SQLException {
+        private void totals(Connection c, Floor floor, String mode) throws SQLException {
             long minimumVersions = 0;
             for (int i = 0; i < Schema.ACCOUNTS; i++) {
-                minimumVersions += floor[Schema.accountSlot(i)];
+                minimumVersions += floor.get(Schema.accountSlot(i));
             }
             for (int i = 0; i < Schema.OWNERS; i++) {
-                minimumVersions += floor[Schema.ownerSlot(i)];
+                minimumVersions += floor.get(Schema.ownerSlot(i));
             }
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(TOTALS_SQL)) {
-                served(rs);
+                verdicts.served(rs, "totals");
                 rs.next();
                 long total = rs.getLong(1);
                 long versions = rs.getLong(2);
                 if (total != Schema.TOTAL) {
-                    violation("invariant", mode + " sum of balances over cc_account and cc_owner = " + total
+                    verdicts.violation("invariant", mode + " sum of balances over cc_account and cc_owner = " + total
                             + ", expected " + Schema.TOTAL);
                 }
                 if (versions < minimumVersions) {
-                    violation("stale-aggregate", mode + " sum of versions " + versions
+                    verdicts.violation("stale-aggregate", mode + " sum of versions " + versions
                             + " < sum committed before the read " + minimumVersions);
                 }
             }
         }
 
-        private void groupedTotals(Connection c, long[] floor, String mode) throws SQLException {
+        private void groupedTotals(Connection c, Floor floor, String mode) throws SQLException {
             long sum = 0;
             int rows = 0;
             try (PreparedStatement p = c.prepareStatement("SELECT o.id, o.balance + SUM(a.balance) FROM cc_owner o "
                     + "JOIN cc_account a ON a.owner_id = o.id GROUP BY o.id, o.balance ORDER BY o.id");
                  ResultSet rs = p.executeQuery()) {
-                served(rs);
+                verdicts.served(rs, "grouped-totals");
                 while (rs.next()) {
                     rows++;
                     sum += rs.getLong(2);
                 }
             }
             if (sum != Schema.TOTAL || rows != Schema.OWNERS) {
-                violation("invariant", mode + " grouped join total " + sum + " over " + rows
+                verdicts.violation("invariant", mode + " grouped join total " + sum + " over " + rows
                         + " owners, expected " + Schema.TOTAL + " over " + Schema.OWNERS);
             }
         }
 
         /** Children of a parent: none, or all {@link Schema#CHILDREN} of one generation no older than committed. */
-        private void children(Connection c, long[] floor, String mode) throws SQLException {
+        private void children(Connection c, Floor floor, String mode) throws SQLException {
             int parent = skewed(random, Schema.SLOTS);
             List<Long> generations = new ArrayList<>();
             try (PreparedStatement p = c.prepareStatement(
                     "SELECT id, gen FROM cc_child WHERE parent_id = ? ORDER BY id")) {
                 p.setInt(1, parent);
                 try (ResultSet rs = p.executeQuery()) {
-                    served(rs);
+                    verdicts.served(rs, "children");
                     while (rs.next()) {
                         generations.add(rs.getLong(2));
                     }
                 }
             }
-            checkFamily(parent, -1, generations, floor[Schema.lifeSlot(parent)], mode + " children");
+            checkFamily(parent, -1, generations, floor, mode + " children");
         }
 
-        private void parent(Connection c, long[] floor, String mode) throws SQLException {
+        private void parent(Connection c, Floor floor, String mode) throws SQLException {
             int parent = skewed(random, Schema.SLOTS);
-            long committed = floor[Schema.lifeSlot(parent)];
+            long committed = floor.get(Schema.lifeSlot(parent));
             try (PreparedStatement p = c.prepareStatement("SELECT life FROM cc_parent WHERE id = ?")) {
                 p.setInt(1, parent);
                 try (ResultSet rs = p.executeQuery()) {
-                    served(rs);
+                    verdicts.served(rs, "parent");
                     if (rs.next()) {
                         checkLife(parent, rs.getLong(1), committed, mode + " parent");
+                    } else {
+                        checkGone(parent, floor, mode + " parent");
                     }
                 }
             }
@@ -655,7 +690,7 @@ public final class Workload {
             try (PreparedStatement p = c.prepareStatement("SELECT life FROM cc_slot WHERE id = ?")) {
                 p.setInt(1, parent);
                 try (ResultSet rs = p.executeQuery()) {
-                    served(rs);
+                    verdicts.served(rs, "slot");
                     if (!rs.next()) {
                         throw new SQLException("slot " + parent + " missing");
                     }
@@ -663,11 +698,11 @@ public final class Workload {
                 }
             }
             if (life < committed) {
-                violation("stale-slot", mode + " slot " + parent + " life " + life + " < committed " + committed);
+                verdicts.violation("stale-slot", mode + " slot " + parent + " life " + life + " < committed " + committed);
             }
         }
 
-        private void parentJoin(Connection c, long[] floor, String mode) throws SQLException {
+        private void parentJoin(Connection c, Floor floor, String mode) throws SQLException {
             int parent = skewed(random, Schema.SLOTS);
             long life = -1;
             List<Long> generations = new ArrayList<>();
@@ -675,35 +710,50 @@ public final class Workload {
                     + "JOIN cc_child c ON c.parent_id = p.id WHERE p.id = ? ORDER BY c.id")) {
                 p.setInt(1, parent);
                 try (ResultSet rs = p.executeQuery()) {
-                    served(rs);
+                    verdicts.served(rs, "parent-join");
                     while (rs.next()) {
                         life = rs.getLong(1);
                         generations.add(rs.getLong(2));
                     }
                 }
             }
-            checkFamily(parent, life, generations, floor[Schema.lifeSlot(parent)], mode + " parent join");
+            checkFamily(parent, life, generations, floor, mode + " parent join");
         }
 
-        private void checkFamily(int parent, long life, List<Long> generations, long committed, String what) {
+        private void checkFamily(int parent, long life, List<Long> generations, Floor floor, String what) {
+            long committed = floor.get(Schema.lifeSlot(parent));
             if (generations.isEmpty()) {
-                return; // deleted, maybe by a commit that has not returned yet: nothing to hold it against
+                checkGone(parent, floor, what);
+                return;
             }
             long gen = generations.get(0);
             if (generations.size() != Schema.CHILDREN || generations.stream().anyMatch(g -> g != gen)
                     || (life >= 0 && life != gen)) {
-                violation("broken-family", what + " of parent " + parent + ": life " + life
+                verdicts.violation("broken-family", what + " of parent " + parent + ": life " + life
                         + ", generations " + generations);
                 return;
             }
             checkLife(parent, gen, committed, what);
         }
 
+        /**
+         * Nothing found: right if a delete may have committed since the copy (it may not have returned yet), wrong if
+         * the parent existed in the copy and nothing was written since.
+         */
+        private void checkGone(int parent, Floor floor, String what) {
+            long committed = floor.get(Schema.lifeSlot(parent));
+            if (committed % 2 == 1 && floor.exact(Schema.lifeSlot(parent))) {
+                verdicts.violation(what.contains("children") ? "missing-children" : "missing-parent", what
+                        + " of parent " + parent + ": none, but life " + committed + " (re-created) was committed "
+                        + "before the read started and nothing was written since");
+            }
+        }
+
         /** Life n (odd) exists; a committed life {@code committed} means no life before it may be seen. */
         private void checkLife(int parent, long life, long committed, String what) {
             boolean deletedAtCommitted = committed % 2 == 0;
             if (life < committed || (deletedAtCommitted && life == committed) || life % 2 == 0) {
-                violation(what.contains("children") ? "stale-cascade" : "stale-parent", what + " of parent " + parent + " show life " + life
+                verdicts.violation(what.contains("children") ? "stale-cascade" : "stale-parent", what + " of parent " + parent + " show life " + life
                         + ", but life " + committed + (deletedAtCommitted ? " (parent deleted, children by ON DELETE "
                         + "CASCADE)" : " (re-created)") + " was committed before the read started");
             }

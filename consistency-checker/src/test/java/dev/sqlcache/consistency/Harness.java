@@ -67,27 +67,80 @@ final class Harness {
     }
 
     /**
-     * The mixed workload: one process here and one forked, on one database and one Redis, with Redis paused,
-     * killed and restarted during the run. Returns the merged report.
+     * How a two-JVM run is made, per JVM: its length, whether Redis faults are injected, the mix of readers
+     * and writers, the bank's threads and whether its readers are naive, and settings added to the cache's.
      */
+    record Run(long seconds, boolean faults, Workload.Mix mix, int readers, int writers, int bankWriters,
+               int bankReaders, boolean naiveBank, Map<String, String> extraSettings) {
+
+        /** Everything: the original checks, the key-level ones and the bank; 3 readers, 2 writers, 2 bank writers and 1 bank reader. */
+        static Run full(long seconds, boolean faults) {
+            return new Run(seconds, faults, Workload.Mix.FULL, 3, 2, 2, 1, false, Map.of());
+        }
+
+        /** Key lookups, sums and key-pinned joins under key-pinned writes, no bank. */
+        static Run keyed(long seconds, boolean faults) {
+            return new Run(seconds, faults, Workload.Mix.KEYED, 3, 2, 0, 0, false, Map.of());
+        }
+
+        /** The bank alone: 3 writers and 3 readers, which skip their transaction when {@code naive}. */
+        static Run bank(long seconds, boolean faults, boolean naive) {
+            return new Run(seconds, faults, Workload.Mix.FULL, 0, 0, 3, 3, naive, Map.of());
+        }
+
+        /** What the summary lines say about the run. */
+        String describe() {
+            return mix + " mix, " + readers + " readers + " + writers + " writers, bank " + bankReaders
+                    + (naiveBank ? " naive" : "") + " readers + " + bankWriters + " writers per JVM, "
+                    + (faults ? "faults" : "no faults") + (extraSettings.isEmpty() ? "" : ", " + extraSettings);
+        }
+
+        Run with(String setting, String value) {
+            Map<String, String> more = new java.util.LinkedHashMap<>(extraSettings);
+            more.put(setting, value);
+            return new Run(seconds, faults, mix, readers, writers, bankWriters, bankReaders, naiveBank, more);
+        }
+    }
+
     static Report runMixed(Target target, RedisServerFixture redis, long seconds, boolean faults) throws Exception {
+        return run(target, redis, Run.full(seconds, faults));
+    }
+
+    /**
+     * One process here and one forked, on one database and one Redis, with Redis paused, killed and restarted
+     * during the run when {@code run.faults()}. Returns the merged report; on PostgreSQL it holds the scans the
+     * database made of each table ({@code scans.<table>}) next to the statements sent ({@code sent.<table>}).
+     */
+    static Report run(Target target, RedisServerFixture redis, Run run) throws Exception {
+        long seconds = run.seconds();
+        boolean faults = run.faults();
         createSchema(target);
         redis.flushAll();
+        String[] measured = measuredTables();
+        Map<String, Long> scansBefore = null;
+        if (target.isPostgres()) {
+            try (Connection raw = target.raw()) {
+                scansBefore = TableScans.settled(raw, measured);
+            }
+        }
         Path dir = Files.createTempDirectory("sqlcache-consistency-");
         Path watermarkFile = dir.resolve("watermarks");
         try (Watermarks watermarks = Watermarks.open(watermarkFile, Schema.WATERMARK_SLOTS)) {
             Schema.initWatermarks(watermarks);
         }
-        Map<String, String> cache = redis.tcpProperties();
+        Map<String, String> cache = new java.util.LinkedHashMap<>(redis.tcpProperties());
+        cache.putAll(run.extraSettings());
         // The forked JVM reaches Redis through a relay, so that it alone can be cut off while this one is not.
         TcpRelay relay = TcpRelay.to(redis.port());
         Map<String, String> relayed = new java.util.LinkedHashMap<>(cache);
         relayed.put("sqlcache.redis.port", Integer.toString(relay.port()));
         long pauseMicros = 40_000;
-        Workload.Settings here = new Workload.Settings(target, cache, watermarkFile, seconds, 1, "jvm-1", 3, 2,
-                pauseMicros, 5_000_000);
-        Workload.Settings there = new Workload.Settings(target, relayed, watermarkFile, seconds, 2, "jvm-2", 3, 2,
-                pauseMicros, 5_000_000);
+        Workload.Settings here = new Workload.Settings(target, cache, watermarkFile, seconds, 1, "jvm-1",
+                run.readers(), run.writers(), pauseMicros, 5_000_000, run.mix(), run.bankWriters(), run.bankReaders(),
+                run.naiveBank());
+        Workload.Settings there = new Workload.Settings(target, relayed, watermarkFile, seconds, 2, "jvm-2",
+                run.readers(), run.writers(), pauseMicros, 5_000_000, run.mix(), run.bankWriters(), run.bankReaders(),
+                run.naiveBank());
         Path childReport = dir.resolve("jvm-2.report");
         Path childLog = dir.resolve("jvm-2.log");
         List<String> childArgs = new ArrayList<>();
@@ -138,8 +191,61 @@ final class Harness {
         System.out.println("[" + target.name() + "] jvm-2: " + remote.summary());
         merged.merge(local[0]);
         merged.merge(remote);
-        System.out.println("[" + target.name() + "] total: " + merged.summary());
+        if (scansBefore != null) {
+            try (Connection raw = target.raw()) {
+                Map<String, Long> after = TableScans.settled(raw, measured);
+                for (String table : measured) {
+                    merged.add("scans." + table, after.get(table) - scansBefore.get(table));
+                }
+            }
+        }
+        System.out.println("[" + target.name() + "] total (" + run.describe() + "): " + merged.summary());
+        System.out.println("[" + target.name() + "] " + databaseWork(merged));
         return merged;
+    }
+
+    /** The tables whose scans are counted: the key-level ones and the bank. */
+    static String[] measuredTables() {
+        String[] tables = java.util.Arrays.copyOf(KeyedSchema.TABLES, KeyedSchema.TABLES.length + 1);
+        tables[tables.length - 1] = "bank_account";
+        return tables;
+    }
+
+    /**
+     * Scans the database made per statement sent, over the tables of {@link KeyedSchema} (the ones whose every
+     * statement the workload counts), or NaN when nothing was measured (not PostgreSQL) or sent.
+     */
+    static double scansPerStatement(Report report) {
+        long scans = 0;
+        long sent = 0;
+        for (String table : KeyedSchema.TABLES) {
+            scans += report.get("scans." + table);
+            sent += report.get("sent." + table);
+        }
+        return sent == 0 || report.counters().keySet().stream().noneMatch(k -> k.startsWith("scans.")) ? Double.NaN
+                : (double) scans / sent;
+    }
+
+    /**
+     * One line: the database's scans per statement sent, per table and over the key-level tables, next to the hit
+     * ratio; the bank's table on its own.
+     */
+    static String databaseWork(Report report) {
+        StringBuilder out = new StringBuilder("database work (pg_stat_user_tables seq_scan + idx_scan per statement "
+                + "sent):");
+        if (report.counters().keySet().stream().noneMatch(k -> k.startsWith("scans."))) {
+            return out.append(" not measured").toString();
+        }
+        for (String table : measuredTables()) {
+            long sent = report.get("sent." + table);
+            if (sent > 0) {
+                out.append(String.format(" %s %d/%d=%.2f", table, report.get("scans." + table), sent,
+                        (double) report.get("scans." + table) / sent));
+            }
+        }
+        double overall = scansPerStatement(report);
+        return out.append(Double.isNaN(overall) ? "" : String.format("; key-level tables %.2f", overall))
+                .append(String.format(" at hit ratio %.1f%%", 100 * report.hitRatio())).toString();
     }
 
     /**
