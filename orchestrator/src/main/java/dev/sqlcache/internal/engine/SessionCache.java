@@ -364,7 +364,10 @@ public final class SessionCache implements CacheSession {
                     keys.add(engine.versionKey(CacheEngine.baseName(target)));
                 }
             }
-            for (String dependent : facts.cascadeDependents()) {
+            // Which foreign key actions this statement sets off: an UPDATE's ON UPDATE ones, a DELETE's ON DELETE
+            // ones. Until the analysis tells plain inserts from upserts, an INSERT counts as an upsert.
+            StatementKind kind = plan.analysis().kind();
+            for (String dependent : facts.changedWith(kind, null, kind == StatementKind.INSERT)) {
                 keys.add(engine.versionKey(dependent));
             }
         }

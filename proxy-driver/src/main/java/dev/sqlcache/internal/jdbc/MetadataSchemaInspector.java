@@ -45,15 +45,25 @@ final class MetadataSchemaInspector implements SchemaInspector {
         }
         // An unqualified name may mean the table of any schema on the search path: take every one's facts.
         boolean plain = true;
-        Set<String> alsoChanged = new LinkedHashSet<>();
+        Set<String> onDelete = new LinkedHashSet<>();
+        java.util.Map<String, Set<String>> onUpdate = new java.util.HashMap<>();
         for (Name match : found) {
             plain &= match.plain;
-            alsoChanged.addAll(cascadeDependents(md, match));
+            ForeignKeyActions actions = foreignKeyActions(md, match);
+            onDelete.addAll(actions.onDelete());
+            actions.onUpdate().forEach((column, tables) ->
+                    onUpdate.computeIfAbsent(column, c -> new LinkedHashSet<>()).addAll(tables));
         }
         Name first = found.get(0);
-        alsoChanged.addAll(inheritanceRelatives(first));
-        alsoChanged.remove(first.table.toLowerCase(Locale.ROOT));
-        return new TableFacts(plain, hasTriggers(first), alsoChanged);
+        String self = first.table.toLowerCase(Locale.ROOT);
+        Set<String> relatives = new LinkedHashSet<>(inheritanceRelatives(first));
+        relatives.remove(self);
+        onDelete.remove(self);
+        onUpdate.values().forEach(tables -> tables.remove(self));
+        // Rows of one table only: a name that may mean several tables gets no row-level treatment.
+        java.util.List<TableFacts.KeyColumn> key = found.size() == 1 ? primaryKey(md, first)
+                : java.util.List.of();
+        return new TableFacts(plain, hasTriggers(first), relatives, onDelete, onUpdate, key);
     }
 
     /** A table name split into schema and table, as the database spells them. */
@@ -112,35 +122,97 @@ final class MetadataSchemaInspector implements SchemaInspector {
         return pattern.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
     }
 
-    /** Tables changed by ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT when this one changes, transitively. */
-    private Set<String> cascadeDependents(DatabaseMetaData md, Name start) throws SQLException {
-        Set<String> dependents = new LinkedHashSet<>();
+    /**
+     * The tables this one's foreign key actions change: those a delete reaches through ON DELETE CASCADE, SET NULL
+     * or SET DEFAULT, and, per referenced column, those an update of it reaches through ON UPDATE actions. Past the
+     * first step every action is followed, whatever set it off (a cascaded delete, or a child's row changed by SET
+     * NULL, may set off its own children's actions).
+     */
+    private record ForeignKeyActions(Set<String> onDelete, java.util.Map<String, Set<String>> onUpdate) {
+    }
+
+    private ForeignKeyActions foreignKeyActions(DatabaseMetaData md, Name start) throws SQLException {
+        Set<String> onDelete = new LinkedHashSet<>();
+        java.util.Map<String, Set<String>> onUpdate = new java.util.HashMap<>();
+        for (Edge edge : exportedKeys(md, start)) {
+            if (edge.onDelete()) {
+                onDelete.addAll(reachedFrom(md, edge.child()));
+            }
+            if (edge.onUpdate()) {
+                onUpdate.computeIfAbsent(edge.parentColumn(), c -> new LinkedHashSet<>())
+                        .addAll(reachedFrom(md, edge.child()));
+            }
+        }
+        return new ForeignKeyActions(onDelete, onUpdate);
+    }
+
+    /** A foreign key into the table: the referencing table, which actions it has, the column it references. */
+    private record Edge(Name child, boolean onDelete, boolean onUpdate, String parentColumn) {
+    }
+
+    private java.util.List<Edge> exportedKeys(DatabaseMetaData md, Name table) throws SQLException {
+        String catalog = family.isMySqlLike() ? table.schema : null;
+        String schema = family.isMySqlLike() ? null : table.schema;
+        java.util.List<Edge> edges = new java.util.ArrayList<>();
+        try (ResultSet rs = md.getExportedKeys(catalog, schema, table.table)) {
+            while (rs.next()) {
+                boolean onDelete = acts(rs.getShort("DELETE_RULE"));
+                boolean onUpdate = acts(rs.getShort("UPDATE_RULE"));
+                if (onDelete || onUpdate) {
+                    Name child = new Name(family.isMySqlLike() ? rs.getString("FKTABLE_CAT")
+                            : rs.getString("FKTABLE_SCHEM"), rs.getString("FKTABLE_NAME"), true);
+                    edges.add(new Edge(child, onDelete, onUpdate,
+                            rs.getString("PKCOLUMN_NAME").toLowerCase(Locale.ROOT)));
+                }
+            }
+        }
+        return edges;
+    }
+
+    /** The table and every table its own actions (any of them) reach, transitively. */
+    private Set<String> reachedFrom(DatabaseMetaData md, Name first) throws SQLException {
+        Set<String> reached = new LinkedHashSet<>();
         Deque<Name> pending = new ArrayDeque<>();
-        pending.add(start);
+        pending.add(first);
         Set<String> visited = new LinkedHashSet<>();
         while (!pending.isEmpty() && visited.size() < MAX_TABLES_FOLLOWED) {
             Name current = pending.poll();
             if (!visited.add(current.schema + "." + current.table)) {
                 continue;
             }
-            String catalog = family.isMySqlLike() ? current.schema : null;
-            String schema = family.isMySqlLike() ? null : current.schema;
-            try (ResultSet rs = md.getExportedKeys(catalog, schema, current.table)) {
-                while (rs.next()) {
-                    if (acts(rs.getShort("UPDATE_RULE")) || acts(rs.getShort("DELETE_RULE"))) {
-                        String child = rs.getString("FKTABLE_NAME");
-                        dependents.add(child.toLowerCase(Locale.ROOT));
-                        pending.add(new Name(family.isMySqlLike() ? rs.getString("FKTABLE_CAT")
-                                : rs.getString("FKTABLE_SCHEM"), child, true));
-                    }
-                }
+            reached.add(current.table.toLowerCase(Locale.ROOT));
+            for (Edge edge : exportedKeys(md, current)) {
+                pending.add(edge.child());
             }
         }
         if (!pending.isEmpty()) {
-            throw new SQLException("foreign key chain from " + start.table + " too deep to follow");
+            throw new SQLException("foreign key chain from " + first.table + " too deep to follow");
         }
-        dependents.remove(start.table.toLowerCase(Locale.ROOT));
-        return dependents;
+        return reached;
+    }
+
+    /** The primary key's columns in key order, with their types; empty when there is none. */
+    private java.util.List<TableFacts.KeyColumn> primaryKey(DatabaseMetaData md, Name table) throws SQLException {
+        String catalog = family.isMySqlLike() ? table.schema : null;
+        String schema = family.isMySqlLike() ? null : table.schema;
+        java.util.TreeMap<Short, String> columns = new java.util.TreeMap<>();
+        try (ResultSet rs = md.getPrimaryKeys(catalog, schema, table.table)) {
+            while (rs.next()) {
+                columns.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+            }
+        }
+        java.util.List<TableFacts.KeyColumn> key = new java.util.ArrayList<>();
+        for (String column : columns.values()) {
+            try (ResultSet rs = md.getColumns(catalog, escape(md, schema), escape(md, table.table),
+                    escape(md, column))) {
+                if (!rs.next()) {
+                    return java.util.List.of();
+                }
+                key.add(new TableFacts.KeyColumn(column.toLowerCase(Locale.ROOT), rs.getInt("DATA_TYPE"),
+                        String.valueOf(rs.getString("TYPE_NAME")).toLowerCase(Locale.ROOT)));
+            }
+        }
+        return key;
     }
 
     private static boolean acts(short rule) {
