@@ -58,5 +58,13 @@ public enum BypassReason {
      */
     DRIVER_SETTING,
     /** Caching is switched off by configuration. */
-    DISABLED
+    DISABLED,
+    /** The query reads a table pinned off by {@code sqlcache.tablePolicy}. */
+    TABLE_POLICY,
+    /**
+     * Measured not to pay: the statement is cheaper to run than to look up (a key lookup on a local database can
+     * cost less than a Redis round trip), or its table's entries are rarely hit before a write invalidates them. It
+     * goes to the database with no Redis round trip, and is tried again later.
+     */
+    NOT_WORTH_CACHING
 }

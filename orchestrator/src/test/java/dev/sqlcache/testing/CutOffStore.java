@@ -17,6 +17,8 @@ public final class CutOffStore implements CacheStore {
     private final MembershipStore membership;
     private final AtomicInteger calls = new AtomicInteger();
     private volatile boolean cutOff;
+    /** Runs before every call that reaches the store: a test's way to make a round trip take (manual) time. */
+    private volatile Runnable roundTrip = () -> { };
 
     public CutOffStore(CacheStore shared) {
         this.shared = shared;
@@ -31,6 +33,11 @@ public final class CutOffStore implements CacheStore {
         cutOff = false;
     }
 
+    /** Makes every call that reaches the store run this first (advance a manual clock, say). */
+    public void onRoundTrip(Runnable action) {
+        roundTrip = action;
+    }
+
     /** Calls that reached the shared store (failed ones not counted). */
     public int calls() {
         return calls.get();
@@ -41,6 +48,7 @@ public final class CutOffStore implements CacheStore {
             throw new CacheStoreException("cut off during " + operation);
         }
         calls.incrementAndGet();
+        roundTrip.run();
     }
 
     @Override

@@ -39,7 +39,11 @@ public final class ManualTime implements Clock, Scheduler {
     }
 
     public void advance(long millis) {
-        long target = now + TimeUnit.MILLISECONDS.toNanos(millis);
+        advanceNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    public void advanceNanos(long nanos) {
+        long target = now + nanos;
         if (running) {
             // Code run by a task paused: let time pass for it, but do not start other tasks inside it.
             now = target;

@@ -31,7 +31,8 @@ enum Setting {
     WRITE_LEASE("sqlcache.writeLease", "SQLCACHE_WRITE_LEASE", "5m"),
     FENCE_TIMEOUT("sqlcache.fenceTimeout", "SQLCACHE_FENCE_TIMEOUT", "30s"),
     TRIGGER_WRITES("sqlcache.triggerWrites", "SQLCACHE_TRIGGER_WRITES", ""),
-    PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", "");
+    PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", ""),
+    TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", "");
 
     final String property;
     final String environment;

@@ -52,6 +52,7 @@ public final class SqlCacheConfig {
     private static final int MIN_FENCE_TIMEOUT_MILLIS = 5_000;
     private final DeclaredWrites triggerWrites;
     private final DeclaredWrites procedureWrites;
+    private final TablePolicy tablePolicy;
     /**
      * The text of every setting as resolved: two configurations are the same exactly when these are, whatever
      * settings are added later. Holds the password; never printed.
@@ -84,6 +85,9 @@ public final class SqlCacheConfig {
                 "must be at least 5s: a JVM cut off from Redis needs that long to be sure its membership lapsed");
         this.triggerWrites = r.declaredWrites(Setting.TRIGGER_WRITES);
         this.procedureWrites = r.declaredWrites(Setting.PROCEDURE_WRITES);
+        ConfigLayers.Sourced policy = r.raw(Setting.TABLE_POLICY);
+        this.tablePolicy = policy == null ? TablePolicy.none()
+                : TablePolicy.parse(policy.value(), policy.origin(), r.problems());
     }
 
     /**
@@ -190,6 +194,11 @@ public final class SqlCacheConfig {
         return procedureWrites;
     }
 
+    /** Tables pinned on or off ({@code sqlcache.tablePolicy}). */
+    public TablePolicy tablePolicy() {
+        return tablePolicy;
+    }
+
     /** Equal exactly when every setting has the same value (credentials included). */
     @Override
     public boolean equals(Object other) {
@@ -207,7 +216,7 @@ public final class SqlCacheConfig {
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
                 + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
                 + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
-                + procedureWrites + "}]";
+                + procedureWrites + "}, tablePolicy={" + tablePolicy + "}]";
     }
 
     /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */
@@ -218,6 +227,14 @@ public final class SqlCacheConfig {
         Resolver(Map<Setting, ConfigLayers.Sourced> raw, List<String> problems) {
             this.raw = raw;
             this.problems = problems;
+        }
+
+        ConfigLayers.Sourced raw(Setting s) {
+            return raw.get(s);
+        }
+
+        List<String> problems() {
+            return problems;
         }
 
         Map<Setting, String> effective() {

@@ -50,9 +50,14 @@ public final class CacheEngine {
             .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
     private final PendingStores pendingStores = new PendingStores();
+    private final dev.sqlcache.internal.time.Clock clock;
+    private final CachePolicy policy;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
-                       StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity) {
+                       StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
+                       dev.sqlcache.internal.time.Clock clock) {
+        this.clock = clock;
+        this.policy = new CachePolicy(config.tablePolicy(), clock);
         this.config = config;
         this.family = family;
         this.reads = reads;
@@ -223,6 +228,14 @@ public final class CacheEngine {
 
     public SqlCacheConfig config() {
         return config;
+    }
+
+    CachePolicy policy() {
+        return policy;
+    }
+
+    dev.sqlcache.internal.time.Clock clock() {
+        return clock;
     }
 
     PendingStores pendingStores() {

@@ -14,6 +14,8 @@ public final class QueryPlan {
     private final boolean writesEverything;
     private final int parameterCount;
     private final long ttlSeconds;
+    /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
+    private final CachePolicy.Shape shape = new CachePolicy.Shape();
     /** What a lookup does with each read version key that is missing: never create the fence, create the rest. */
     private final long[] creation;
     /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
@@ -35,6 +37,10 @@ public final class QueryPlan {
         this.creation = new long[readVersionKeys.length];
         java.util.Arrays.fill(creation, dev.sqlcache.internal.store.CacheStore.NO_EXPIRY);
         creation[CacheEngine.FENCE_INDEX] = dev.sqlcache.internal.store.CacheStore.NEVER_CREATE;
+    }
+
+    CachePolicy.Shape shape() {
+        return shape;
     }
 
     long[] creation() {

@@ -14,7 +14,8 @@ sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutc
      * Run the query; the result may be stored under {@code key} once it has been read completely. The tokens are
      * the versions read <em>before</em> the query ran, so a write that lands meanwhile makes the entry invalid.
      */
-    record Miss(String key, String[] versionKeys, String[] tokens, long ttlSeconds, long transactionEpoch)
+    record Miss(QueryPlan plan, String key, String[] versionKeys, String[] tokens, long ttlSeconds,
+                long transactionEpoch)
             implements ReadOutcome {
     }
 

@@ -44,6 +44,7 @@ public final class SessionCache implements CacheSession {
     private final TransactionTracker transaction;
     private final SchemaInspector inspector;
     private final SessionProbe probe;
+    private final dev.sqlcache.internal.time.Clock clock;
     private final String connectionSettings;
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
@@ -62,6 +63,7 @@ public final class SessionCache implements CacheSession {
         this.connectionSettings = connectionSettings;
         this.inspector = inspector;
         this.probe = probe;
+        this.clock = engine.clock();
         this.user = state.user();
         // Drivers turn DATE/TIME/TIMESTAMP into java.sql objects in the JVM's zone: part of what a result means.
         this.timeZone = TimeZone.getDefault().getID();
@@ -111,7 +113,14 @@ public final class SessionCache implements CacheSession {
         if (decision instanceof ReadOutcome.Hit hit) {
             return new QueryOutcome.Hit(hit.result());
         }
+        // What the database takes, for the policy: on a miss, and on a read it keeps away from the cache.
+        boolean measured = decision instanceof ReadOutcome.Miss
+                || decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING);
+        long started = measured ? clock.nanoTime() : 0;
         ResultSet real = run(execution, query);
+        if (measured) {
+            engine.policy().ran(plan, clock.nanoTime() - started);
+        }
         Capture capture = null;
         if (real != null && decision instanceof ReadOutcome.Miss miss) {
             capture = Capture.begin(this, miss, real, engine.config().maxRows(), engine.config().maxBytes());
@@ -182,10 +191,15 @@ public final class SessionCache implements CacheSession {
         if (!readsPlainTablesOnly(plan)) {
             return bypass(BypassReason.NOT_A_PLAIN_TABLE, plan);
         }
+        BypassReason notNow = engine.policy().admit(plan);
+        if (notNow != null) {
+            return bypass(notNow, plan);
+        }
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, execution.maxRows(), execution.maxFieldSize());
         String[] versionKeys = plan.readVersionKeys();
         Object landing = engine.pendingStores().pending(key);
+        long lookupStarted = clock.nanoTime();
         CacheStore.Lookup lookup = reads.lookup(key, versionKeys, plan.creation());
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
@@ -212,6 +226,7 @@ public final class SessionCache implements CacheSession {
             // The store is on its way (the entry is missing, or an older one is still there).
             result = PendingStores.ifCurrent(landing, tokens);
         }
+        engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, result != null);
         if (result != null) {
             statistics.hit();
             if (LOG.isDebugEnabled()) {
@@ -223,7 +238,7 @@ public final class SessionCache implements CacheSession {
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache miss {}{}", key, entry == null ? "" : " (stale entry)");
         }
-        return new ReadOutcome.Miss(key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
+        return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
     }
 
     /**
@@ -276,6 +291,7 @@ public final class SessionCache implements CacheSession {
             pending.landed(miss.key(), handle);
             if (stored) {
                 statistics.stored();
+                engine.policy().stored(miss.plan());
             }
         });
     }

@@ -129,7 +129,7 @@ public final class CacheRuntime implements StoreHealth {
         DatabaseFamily family = DatabaseFamily.fromJdbcUrl(realUrl);
         QueryAnalyzer analyzer = analyzers.computeIfAbsent(family + "/" + config.analysisCacheSize(),
                 k -> new QueryAnalyzer(family, config.analysisCacheSize()));
-        return new CacheEngine(config, reads, writes, statistics, this, analyzer, family, identity);
+        return new CacheEngine(config, reads, writes, statistics, this, analyzer, family, identity, clock);
     }
 
     public RuntimeKey key() {

@@ -3,12 +3,12 @@ package dev.sqlcache.internal.store;
 import java.util.regex.Pattern;
 
 /** Redis-style glob patterns ({@code *}, {@code ?}, {@code [abc]}, {@code [^a]}, backslash escapes) as a regex. */
-final class GlobPattern {
+public final class GlobPattern {
 
     private GlobPattern() {
     }
 
-    static Pattern compile(String glob) {
+    public static Pattern compile(String glob) {
         StringBuilder regex = new StringBuilder();
         boolean inClass = false;
         for (int i = 0; i < glob.length(); i++) {

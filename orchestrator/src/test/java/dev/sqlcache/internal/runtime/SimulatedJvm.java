@@ -35,8 +35,11 @@ final class SimulatedJvm {
     /** The database every simulated JVM reads and writes: one integer per table. */
     static final class Database {
         final Map<String, Integer> values = new HashMap<>();
+        /** Runs inside every query: a test's way to make the database take (manual) time. */
+        Runnable work = () -> { };
 
         ResultSet select(String table) {
+            work.run();
             SimpleResultSet rs = new SimpleResultSet();
             rs.addColumn("V", Types.INTEGER, 10, 0);
             rs.addRow(values.getOrDefault(table, 0));

@@ -1,0 +1,203 @@
+package dev.sqlcache.internal.engine;
+
+import dev.sqlcache.internal.config.TablePolicy;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.stats.BypassReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whether looking a query up is worth its round trip, by measurement. Caching a statement pays only when
+ * {@code hit ratio x database time > lookup time}: a hit saves the database time, every lookup costs a round trip
+ * (a miss pays it on top of the query). Each statement shape (a {@link QueryPlan}) keeps decayed averages of the
+ * three; a shape below the line (with hysteresis) stops being looked up and stored — its reads go to the database
+ * with no Redis round trip, {@link BypassReason#NOT_WORTH_CACHING} — and one execution in
+ * {@link #PROBE_EVERY} still takes the cache's path, so a shape whose cost or hit ratio changes comes back.
+ * Per table, when hardly any stored entry is ever hit before a write invalidates it, the table is off for a while
+ * (doubling up to {@link #MAX_TABLE_OFF_NANOS}). {@code sqlcache.tablePolicy} pins tables on (never switched off)
+ * or off ({@link BypassReason#TABLE_POLICY}). Thread-safe; the per-query cost is a few field updates.
+ */
+final class CachePolicy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CachePolicy.class);
+    /**
+     * Lookups a shape needs before it is judged. One database run is enough: a shape that always hits never runs
+     * on the database again, and once it is off every execution measures the database.
+     */
+    static final int MIN_SAMPLES = 16;
+    /** One execution in this many of a shape switched off still looks up, to re-measure. */
+    static final int PROBE_EVERY = 64;
+    /** Switch off below this share of the lookup time, on again above the other: no flapping at the line. */
+    private static final double OFF_BELOW = 0.8;
+    private static final double ON_ABOVE = 1.2;
+    /** A table is judged over this many stores; off when fewer than {@link #TABLE_MIN_HIT_SHARE} of them hit. */
+    static final int TABLE_WINDOW = 256;
+    private static final double TABLE_MIN_HIT_SHARE = 0.05;
+    private static final long MIN_TABLE_OFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long MAX_TABLE_OFF_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    private final TablePolicy pins;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, TableUse> tables = new ConcurrentHashMap<>();
+
+    CachePolicy(TablePolicy pins, Clock clock) {
+        this.pins = pins;
+        this.clock = clock;
+    }
+
+    /** The cost and benefit of one statement shape. Updated racily: an approximate average is enough. */
+    static final class Shape {
+        volatile double databaseNanos;
+        volatile double lookupNanos;
+        volatile int databaseSamples;
+        volatile int lookups;
+        volatile int hits;
+        volatile boolean off;
+        volatile int skipped;
+        /** Whether every table the shape reads is pinned on (then it is never judged); resolved once. */
+        volatile Boolean pinnedOn;
+    }
+
+    /**
+     * Why a read of this plan must not use the cache now, or {@code null} when it may.
+     */
+    BypassReason admit(QueryPlan plan) {
+        Shape shape = plan.shape();
+        Boolean pinned = shape.pinnedOn;
+        if (pinned == null) {
+            boolean allOn = true;
+            for (String table : plan.analysis().tablesRead()) {
+                TablePolicy.Pin pin = pins.pin(table);
+                if (pin == TablePolicy.Pin.OFF) {
+                    return BypassReason.TABLE_POLICY;
+                }
+                allOn &= pin == TablePolicy.Pin.ON;
+            }
+            shape.pinnedOn = pinned = allOn;
+        }
+        if (pinned) {
+            return null;
+        }
+        long now = clock.nanoTime();
+        for (String table : plan.analysis().tablesRead()) {
+            TableUse use = tables.get(table);
+            if (use != null && use.offUntil - now > 0) {
+                return BypassReason.NOT_WORTH_CACHING;
+            }
+        }
+        if (shape.off && ++shape.skipped % PROBE_EVERY != 0) {
+            return BypassReason.NOT_WORTH_CACHING;
+        }
+        return null;
+    }
+
+    /** A lookup of this shape took {@code nanos} and was a hit or not. */
+    void lookedUp(QueryPlan plan, long nanos, boolean hit) {
+        Shape shape = plan.shape();
+        shape.lookupNanos = average(shape.lookupNanos, nanos, shape.lookups);
+        int lookups = shape.lookups + 1;
+        int hits = shape.hits + (hit ? 1 : 0);
+        if (lookups >= 4 * TABLE_WINDOW) {
+            // Decay, so that the ratio follows the workload as it changes.
+            lookups /= 2;
+            hits /= 2;
+        }
+        shape.lookups = lookups;
+        shape.hits = hits;
+        if (hit) {
+            for (String table : plan.analysis().tablesRead()) {
+                use(table).hits++;
+            }
+        }
+        judge(plan, shape);
+    }
+
+    /** The database ran a read of this shape (a miss, or a read the policy kept away from the cache). */
+    void ran(QueryPlan plan, long nanos) {
+        Shape shape = plan.shape();
+        shape.databaseNanos = average(shape.databaseNanos, nanos, shape.databaseSamples);
+        shape.databaseSamples = Math.min(shape.databaseSamples + 1, 1 << 20);
+        judge(plan, shape);
+    }
+
+    /** A result of this shape was stored: once enough were, judge whether its tables' entries get hit at all. */
+    void stored(QueryPlan plan) {
+        long now = clock.nanoTime();
+        for (String table : plan.analysis().tablesRead()) {
+            if (pins.pin(table) == TablePolicy.Pin.ON) {
+                continue;
+            }
+            TableUse use = use(table);
+            if (++use.stores >= TABLE_WINDOW) {
+                synchronized (use) {
+                    if (use.stores >= TABLE_WINDOW) {
+                        use.judge(table, now);
+                    }
+                }
+            }
+        }
+    }
+
+    private TableUse use(String table) {
+        return tables.computeIfAbsent(table, t -> new TableUse());
+    }
+
+    private static double average(double current, long sample, int samples) {
+        // A plain mean for the first samples, then an exponential one (weight 1/16).
+        return samples == 0 ? sample : current + (sample - current) / Math.min(samples + 1, 16);
+    }
+
+    private void judge(QueryPlan plan, Shape shape) {
+        if (shape.databaseSamples == 0 || shape.lookups < MIN_SAMPLES) {
+            return;
+        }
+        double saved = (double) shape.hits / shape.lookups * shape.databaseNanos;
+        if (!shape.off && saved < OFF_BELOW * shape.lookupNanos) {
+            shape.off = true;
+            LOG.info("sqlcache: not caching {} any more: a hit saves {} µs on average, a lookup costs {} µs; it is "
+                            + "measured again every {} executions", describe(plan), micros(saved),
+                    micros(shape.lookupNanos), PROBE_EVERY);
+        } else if (shape.off && saved > ON_ABOVE * shape.lookupNanos) {
+            shape.off = false;
+            LOG.info("sqlcache: caching {} again: a hit saves {} µs on average, a lookup costs {} µs",
+                    describe(plan), micros(saved), micros(shape.lookupNanos));
+        }
+    }
+
+    private static String describe(QueryPlan plan) {
+        String sql = plan.analysis().normalizedSql();
+        return sql == null ? String.valueOf(plan.analysis().tablesRead())
+                : sql.length() > 120 ? sql.substring(0, 117) + "..." : sql;
+    }
+
+    private static long micros(double nanos) {
+        return Math.round(nanos / 1000);
+    }
+
+    /** How a table's entries fare: stores and hits since it was last judged, and until when it is off. */
+    private static final class TableUse {
+        volatile int stores;
+        volatile int hits;
+        volatile long offUntil;
+        long offNanos = MIN_TABLE_OFF_NANOS;
+        boolean wasOff;
+
+        void judge(String table, long now) {
+            if (hits < TABLE_MIN_HIT_SHARE * stores) {
+                offUntil = now + offNanos;
+                LOG.info("sqlcache: not caching table {} for {} s: {} of its last {} stored results were hit before a "
+                        + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(offNanos), hits, stores);
+                offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
+                wasOff = true;
+            } else if (wasOff) {
+                offNanos = MIN_TABLE_OFF_NANOS;
+                wasOff = false;
+            }
+            stores = 0;
+            hits = 0;
+        }
+    }
+}

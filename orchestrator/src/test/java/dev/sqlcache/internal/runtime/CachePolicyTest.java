@@ -1,0 +1,113 @@
+package dev.sqlcache.internal.runtime;
+
+import dev.sqlcache.internal.store.InMemoryCacheStore;
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.testing.ManualTime;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The engine stops looking up what does not pay, by measurement, and comes back when it pays again; tables can be
+ * pinned. Database and store latencies are simulated on the test's clock.
+ */
+class CachePolicyTest {
+
+    private final ManualTime time = new ManualTime();
+    private final SimulatedJvm.Database database = new SimulatedJvm.Database();
+    private final InMemoryCacheStore shared = new InMemoryCacheStore(64L * 1024 * 1024, time);
+
+    private SimulatedJvm jvm(String... settings) {
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (int i = 0; i < settings.length; i += 2) {
+            map.put(settings[i], settings[i + 1]);
+        }
+        return new SimulatedJvm(shared, database, time, map);
+    }
+
+    /** The database answers in {@code databaseMicros}, a store round trip takes {@code storeMicros}. */
+    private void latencies(SimulatedJvm jvm, long databaseMicros, long storeMicros) {
+        database.work = () -> time.advanceNanos(databaseMicros * 1000);
+        jvm.store.onRoundTrip(() -> time.advanceNanos(storeMicros * 1000));
+    }
+
+    @Test
+    void aQueryCheaperThanALookupStopsBeingLookedUpAndIsProbedNowAndThen() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 20, 60); // a key lookup on an embedded database against a Redis round trip
+        database.values.put("t", 1);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 100; i++) {
+            s.read("t");
+        }
+        long skipped = a.bypasses(BypassReason.NOT_WORTH_CACHING);
+        assertTrue(skipped > 50, "switched off after its first measurements: " + a.statistics());
+        int calls = a.store.calls();
+        for (int i = 0; i < 640; i++) {
+            s.read("t");
+        }
+        assertTrue(a.store.calls() - calls <= 640 / 64 * 2 + 2, "only probes reach the store while it is off");
+    }
+
+    @Test
+    void aQueryThatCostsMoreThanALookupStaysCached() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 5_000, 60);
+        database.values.put("t", 1);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 200; i++) {
+            s.read("t");
+        }
+        assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING));
+        assertEquals(199, a.statistics().hits());
+    }
+
+    @Test
+    void aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 20, 60);
+        database.values.put("t", 1);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 100; i++) {
+            s.read("t");
+        }
+        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 0);
+        latencies(a, 2_000, 60);
+        long hits = a.statistics().hits();
+        for (int i = 0; i < 3_000; i++) {
+            s.read("t");
+        }
+        assertTrue(a.statistics().hits() - hits > 2_000, "on again once measured to pay: " + a.statistics());
+    }
+
+    @Test
+    void aTableWhoseEntriesAreNeverHitBeforeAWriteIsSwitchedOff() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 5_000, 60);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 600; i++) {
+            database.values.put("t", i);
+            s.write("t", i); // every read finds a fresh token: its entry is never hit
+            s.read("t");
+        }
+        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 0, a.statistics().toString());
+    }
+
+    @Test
+    void pinnedTablesFollowTheConfigurationNotTheMeasurements() throws Exception {
+        SimulatedJvm a = jvm("sqlcache.tablePolicy", "t=on,audit_*=off");
+        latencies(a, 20, 60);
+        database.values.put("t", 1);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 200; i++) {
+            s.read("t");
+            s.read("audit_log");
+        }
+        assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING), "pinned on");
+        assertEquals(200, a.bypasses(BypassReason.TABLE_POLICY), "pinned off");
+        assertEquals(199, a.statistics().hits());
+    }
+}
