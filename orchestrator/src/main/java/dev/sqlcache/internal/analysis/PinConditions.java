@@ -9,7 +9,9 @@ import org.jooq.TableField;
 import org.jooq.impl.QOM;
 
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -37,17 +39,25 @@ final class PinConditions {
 
     List<Candidate> read(Condition where) {
         List<Candidate> out = new ArrayList<>();
+        // A long AND chain is a deep tree: walked with a stack, not by recursion.
+        Deque<Condition> pending = new ArrayDeque<>();
         if (where != null) {
-            collect(where, out);
+            pending.push(where);
+        }
+        while (!pending.isEmpty()) {
+            Condition condition = pending.pop();
+            if (condition instanceof QOM.And and) {
+                pending.push(and.$arg2());
+                pending.push(and.$arg1());
+            } else {
+                conjunct(condition, out);
+            }
         }
         return out;
     }
 
-    private void collect(Condition condition, List<Candidate> out) {
-        if (condition instanceof QOM.And and) {
-            collect(and.$arg1(), out);
-            collect(and.$arg2(), out);
-        } else if (condition instanceof QOM.Eq<?> eq) {
+    private void conjunct(Condition condition, List<Candidate> out) {
+        if (condition instanceof QOM.Eq<?> eq) {
             equality(eq.$arg1(), eq.$arg2(), out);
         } else if (condition instanceof QOM.InList<?> in) {
             inList(in.$field(), in.$list(), out);

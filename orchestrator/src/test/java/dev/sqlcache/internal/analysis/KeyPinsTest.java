@@ -340,6 +340,18 @@ class KeyPinsTest {
     }
 
     @Test
+    void everyConjunctOfALongAndChainPins() {
+        StringBuilder sql = new StringBuilder("SELECT * FROM t WHERE id = ?");
+        for (int i = 0; i < 1_000; i++) {
+            sql.append(" AND c").append(i).append(" = ").append(i);
+        }
+        Map<String, List<ColumnPin>> pins = ANALYZERS.get(DatabaseFamily.POSTGRES).analyze(sql.toString()).keyPins();
+        assertEquals(1_001, pins.get("t").size());
+        assertTrue(pins.get("t").contains(new ColumnPin("id", List.of(new KeySource.Bind(1)))));
+        assertTrue(pins.get("t").contains(new ColumnPin("c999", List.of(new KeySource.Literal(999L)))));
+    }
+
+    @Test
     void pinsAreComputedOncePerText() {
         QueryAnalyzer analyzer = new QueryAnalyzer(DatabaseFamily.POSTGRES, 10);
         QueryAnalysis first = analyzer.analyze("SELECT * FROM t WHERE id = ?");
