@@ -198,6 +198,9 @@ public final class QueryAnalyzer {
             return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
                     .with(Map.of(), WriteShape.ofUnparsed(statement));
         }
+        if (!family.isMySqlLike() && namesOnlyTable(statement)) {
+            return unparsed(statement);
+        }
         Query parsed = parseOne(SqlLexer.text(statement), statement.size());
         if (parsed == null) {
             return unparsed(statement);
@@ -355,6 +358,22 @@ public final class QueryAnalyzer {
             case WORD -> MYSQL_SELECT_MODIFIERS.contains(token.upper());
             default -> false;
         };
+    }
+
+    /**
+     * PostgreSQL's {@code FROM ONLY t} (t without its inheritance children): jOOQ reads a table named "only" aliased
+     * t, so the statement would depend on, or invalidate, the wrong table.
+     */
+    private static boolean namesOnlyTable(List<Token> statement) {
+        for (int i = 1; i < statement.size(); i++) {
+            Token previous = statement.get(i - 1);
+            if (statement.get(i).isWord("ONLY") && (previous.isWord("FROM") || previous.isWord("JOIN")
+                    || previous.isWord("UPDATE") || previous.isWord("TABLE") || previous.isWord("TRUNCATE")
+                    || previous.isSymbol(','))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static StatementKind kindOf(Query query) {
