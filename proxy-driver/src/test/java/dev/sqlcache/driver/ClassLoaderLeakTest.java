@@ -41,6 +41,9 @@ class ClassLoaderLeakTest extends RedisBackedTest {
 
     /** In a method of its own, so that no local variable of the test keeps the loader alive. */
     private WeakReference<ClassLoader> deployUseAndUndeploy() throws Exception {
+        // DriverManager loads the class path's drivers the first time it is used, through the thread's context
+        // loader: in a container it was long initialised by the container itself, never by an application.
+        java.sql.DriverManager.getDrivers();
         URLClassLoader application = new URLClassLoader("leak-test-app", classPath(),
                 ClassLoader.getPlatformClassLoader());
         Thread thread = Thread.currentThread();
