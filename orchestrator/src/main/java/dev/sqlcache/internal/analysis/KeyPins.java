@@ -106,9 +106,13 @@ final class KeyPins {
         } else if (query instanceof QOM.InsertReturning<?> returning) {
             query = returning.$insert();
         }
-        if (query instanceof QOM.Update<?> update && update.$from().isEmpty()) {
+        // UPDATE ... FROM, DELETE ... USING and MySQL's multi-table forms (a join as the target) write rows chosen
+        // through other tables: no pins.
+        if (query instanceof QOM.Update<?> update && update.$from().isEmpty()
+                && !(update.$table() instanceof QOM.JoinTable<?, ?>)) {
             block(update, List.of(update.$table()), update.$where());
-        } else if (query instanceof QOM.Delete<?> delete && delete.$using().isEmpty()) {
+        } else if (query instanceof QOM.Delete<?> delete && delete.$using().isEmpty()
+                && !(delete.$from() instanceof QOM.JoinTable<?, ?>)) {
             block(delete, List.of(delete.$from()), delete.$where());
         } else if (query instanceof QOM.Insert<?> insert) {
             insert(insert, statement);
