@@ -251,6 +251,9 @@ class KeyPinsTest {
                         .pin("pets", "id", bind(1)),
                 pins("select o1_0.id,p1_0.owner_id,p1_0.id,p1_0.name from owners o1_0 left join pets p1_0 "
                         + "on o1_0.id=p1_0.owner_id where o1_0.id=?").pin("owners", "id", bind(1)),
+                // Hibernate's batch fetch: one array for every id of the batch
+                pins("select o1_0.owner_id,o1_0.id,o1_0.birth_date,o1_0.name,o1_0.type_id from pets o1_0 "
+                        + "where o1_0.owner_id = any (?)").pin("pets", "owner_id", array(1)),
                 pins("update pets set name=?,version=? where id=? and version=?")
                         .pin("pets", "id", bind(3)).pin("pets", "version", bind(4)).assigned("name", "version"),
                 pins("delete from visits where id=?").pin("visits", "id", bind(1)),
