@@ -110,7 +110,78 @@ class HibernateTest {
         assertEquals(String.join("\n", real), String.join("\n", cached));
     }
 
+    /**
+     * Batch fetching binds one array on PostgreSQL ({@code where c1_0.id = any (?)}): such reads were all passed
+     * through as UNSUPPORTED_PARAMETER. Now each array has its own entry, and a second round hits.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Db.class, names = {"H2", "POSTGRES"})
+    void batchFetchesBindOneArrayAndAreCached(Db db) throws Exception {
+        db.require();
+        List<String> real = batchFetches(db, db.realUrl("fw_hib_real"), false);
+        List<String> cached = batchFetches(db, db.realUrl("fw_hib_cached"), true);
+        assertEquals(String.join("\n", real), String.join("\n", cached));
+    }
+
+    private static List<String> batchFetches(Db db, String realUrl, boolean viaSqlcache) throws Exception {
+        Support.drop(db, realUrl, List.of("fw_hib_order", "fw_hib_customer"), List.of("fw_hib_order_seq"));
+        String url = viaSqlcache ? Support.sqlcacheUrl(realUrl) : realUrl;
+        List<String> statements = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> seen = new ArrayList<>();
+        Map<String, Object> batchFetching = Map.of(AvailableSettings.DEFAULT_BATCH_FETCH_SIZE, "16",
+                AvailableSettings.STATEMENT_INSPECTOR, (org.hibernate.resource.jdbc.spi.StatementInspector) sql -> {
+                    statements.add(sql);
+                    return sql;
+                });
+        try (SessionFactory sf = sessionFactory(db, url, batchFetching)) {
+            sf.inTransaction(session -> {
+                for (String name : List.of("Ada", "Brian", "Carla")) {
+                    Customer customer = new Customer(name);
+                    session.persist(customer);
+                    for (int i = 1; i <= 2; i++) {
+                        session.persist(new PurchaseOrder(customer, new BigDecimal(i + ".50"), "OPEN"));
+                    }
+                }
+            });
+            CacheStatistics before = viaSqlcache ? stats(sf) : null;
+            CacheStatistics afterFirstRound = null;
+            for (int round = 0; round < 2; round++) {
+                sf.inSession(s -> {
+                    for (PurchaseOrder o : s.createSelectionQuery("from PurchaseOrder o order by o.id", PurchaseOrder.class)
+                            .getResultList()) {
+                        // unproxy: a lazy proxy's fields stay empty, and initialising it batch-fetches the others
+                        seen.add("order " + o.amount + " of " + org.hibernate.Hibernate.unproxy(o.customer, Customer.class).name);
+                    }
+                });
+                sf.inSession(s -> {
+                    for (Customer c : s.createSelectionQuery("from Customer c order by c.id", Customer.class).getResultList()) {
+                        seen.add("customer " + c.name + " " + c.orders.stream().map(o -> o.amount.toString()).toList());
+                    }
+                });
+                if (viaSqlcache && round == 0) {
+                    afterFirstRound = stats(sf);
+                }
+            }
+            if (db == Db.POSTGRES) {
+                // H2 gets padded IN lists instead
+                assertTrue(statements.stream().anyMatch(sql -> sql.contains("= any (?)")), "batch fetches bind one array: " + statements);
+            }
+            if (viaSqlcache) {
+                CacheStatistics all = stats(sf).since(before);
+                CacheStatistics second = stats(sf).since(afterFirstRound);
+                assertEquals(0, all.bypasses(dev.sqlcache.stats.BypassReason.UNSUPPORTED_PARAMETER), all.toString());
+                assertEquals(0, second.misses(), "the second round is served from the cache: " + second);
+                assertEquals(4, second.hits(), "orders, customers and a batch fetch of each: " + second);
+            }
+        }
+        return seen;
+    }
+
     private static SessionFactory sessionFactory(Db db, String url) {
+        return sessionFactory(db, url, Map.of());
+    }
+
+    private static SessionFactory sessionFactory(Db db, String url, Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>();
         settings.put(AvailableSettings.JAKARTA_JDBC_URL, url);
         settings.put(AvailableSettings.JAKARTA_JDBC_USER, db.user());
@@ -125,6 +196,7 @@ class HibernateTest {
         settings.put(AvailableSettings.ORDER_UPDATES, "true");
         settings.put(AvailableSettings.GENERATE_STATISTICS, "true");
         settings.put(AvailableSettings.SHOW_SQL, "false");
+        settings.putAll(extra);
         StandardServiceRegistry registry = new StandardServiceRegistryBuilder().applySettings(settings).build();
         return new MetadataSources(registry)
                 .addAnnotatedClass(Customer.class)

@@ -11,6 +11,7 @@ import org.jooq.DSLContext;
 import org.jooq.Merge;
 import org.jooq.Queries;
 import org.jooq.Query;
+import org.jooq.QueryPart;
 import org.jooq.Select;
 import org.jooq.conf.ParseNameCase;
 import org.jooq.conf.ParseUnknownFunctions;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
@@ -137,11 +139,11 @@ public final class QueryAnalyzer {
             return Analyses.EMPTY;
         }
         if (statements.size() == 1) {
-            return analyzeStatement(statements.get(0));
+            return analyzeStatement(statements.get(0), lexed);
         }
         List<QueryAnalysis> parts = new ArrayList<>(statements.size());
         for (List<Token> statement : statements) {
-            parts.add(analyzeStatement(statement));
+            parts.add(analyzeStatement(statement, null));
         }
         return combine(parts);
     }
@@ -153,15 +155,19 @@ public final class QueryAnalyzer {
     private static QueryAnalysis combine(List<QueryAnalysis> parts) {
         Set<String> read = new TreeSet<>();
         Set<String> written = new TreeSet<>();
+        Set<String> assigned = new TreeSet<>();
         boolean writesUnknown = false;
         boolean temporary = false;
+        boolean upsert = false;
         StatementKind kind = StatementKind.SELECT;
         boolean opaque = false;
         for (QueryAnalysis part : parts) {
             read.addAll(part.tablesRead());
             written.addAll(part.tablesWritten());
+            assigned.addAll(part.assignedColumns());
             writesUnknown |= part.writesUnknownTables();
             temporary |= part.createsTemporaryTable();
+            upsert |= part.upsert();
             switch (part.kind()) {
                 case SELECT -> { }
                 case OTHER -> kind = kind == StatementKind.SELECT ? StatementKind.OTHER : kind;
@@ -169,46 +175,68 @@ public final class QueryAnalyzer {
                 default -> kind = kind.isWrite() ? kind : part.kind();
             }
         }
+        // Key pins are per statement: the parts' pins say nothing about the whole.
+        WriteShape shape = new WriteShape(assigned, upsert);
         if (opaque) {
-            return new QueryAnalysis(StatementKind.UNKNOWN, read, written, true, BypassReason.MULTIPLE_STATEMENTS, null, null, temporary);
+            return new QueryAnalysis(StatementKind.UNKNOWN, read, written, true, BypassReason.MULTIPLE_STATEMENTS, null, null,
+                    temporary).with(Map.of(), shape);
         }
-        return new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.MULTIPLE_STATEMENTS, null, null, temporary);
+        return new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.MULTIPLE_STATEMENTS, null, null, temporary)
+                .with(Map.of(), shape);
     }
 
-    private QueryAnalysis analyzeStatement(List<Token> statement) {
+    /**
+     * @param lexed the lexer's result when the statement is the whole text, so that its bind markers are the
+     *              text's; null otherwise (then nothing is pinned)
+     */
+    private QueryAnalysis analyzeStatement(List<Token> statement, SqlLexer.Result lexed) {
         Sniff sniff = LeadingKeywords.sniff(statement);
         if (sniff.kind() != null) {
             return fromKeywords(statement, sniff);
         }
         if (family.isMySqlLike() && statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)) {
-            return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement));
+            return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
+                    .with(Map.of(), WriteShape.ofUnparsed(statement));
         }
+        if (!family.isMySqlLike() && namesOnlyTable(statement)) {
+            return unparsed(statement);
+        }
+        Query parsed = parseOne(SqlLexer.text(statement), statement.size());
+        if (parsed == null) {
+            return unparsed(statement);
+        }
+        return analyzeParsed(statement, parsed, lexed);
+    }
+
+    /** The one query jOOQ parses from a statement's text, or null. */
+    private Query parseOne(String text, int tokens) {
         Queries queries;
         try {
-            queries = parser.parser().parse(SqlLexer.text(statement));
+            queries = parser.parser().parse(text);
         } catch (RuntimeException e) {
-            LOG.debug("jOOQ cannot parse SQL ({} tokens): {}", statement.size(), firstLine(e.getMessage()));
-            return unparsed(statement);
+            LOG.debug("jOOQ cannot parse SQL ({} tokens): {}", tokens, firstLine(e.getMessage()));
+            return null;
         }
         Query[] parsed = queries.queries();
         if (parsed.length != 1) {
             // jOOQ silently skips statements it does not know (most SET variants), or split differently.
             LOG.debug("jOOQ parsed {} queries from one statement", parsed.length);
-            return unparsed(statement);
+            return null;
         }
-        return analyzeParsed(statement, parsed[0]);
+        return parsed[0];
     }
 
     private QueryAnalysis fromKeywords(List<Token> statement, Sniff sniff) {
         if (sniff.executedInner() >= 0) {
-            QueryAnalysis inner = analyzeStatement(statement.subList(sniff.executedInner(), statement.size()));
+            QueryAnalysis inner = analyzeStatement(statement.subList(sniff.executedInner(), statement.size()), null);
             if (inner.kind() == StatementKind.SELECT && inner.tablesWritten().isEmpty() && !inner.writesUnknownTables()) {
                 return Analyses.noData(StatementKind.OTHER);
             }
             // EXPLAIN ANALYZE runs the statement: it writes what the statement writes.
             return new QueryAnalysis(inner.kind(), inner.tablesRead(), inner.tablesWritten(), inner.writesUnknownTables(),
                     inner.bypassReason() == null ? BypassReason.NOT_A_READ : inner.bypassReason(), null,
-                    inner.transactionControl(), inner.createsTemporaryTable());
+                    inner.transactionControl(), inner.createsTemporaryTable())
+                    .with(Map.of(), new WriteShape(inner.assignedColumns(), inner.upsert()));
         }
         return switch (sniff.kind()) {
             case TRANSACTION_CONTROL -> Analyses.transaction(sniff.transactionControl());
@@ -225,17 +253,19 @@ public final class QueryAnalyzer {
         if (LeadingKeywords.isTruncate(statement)) {
             return Analyses.unknownTables(StatementKind.TRUNCATE, false);
         }
-        return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement));
+        return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
+                .with(Map.of(), WriteShape.ofUnparsed(statement));
     }
 
-    private QueryAnalysis analyzeParsed(List<Token> statement, Query query) {
+    private QueryAnalysis analyzeParsed(List<Token> statement, Query query, SqlLexer.Result lexed) {
         StatementKind topKind = kindOf(query);
         if (topKind == StatementKind.TRANSACTION_CONTROL || topKind == StatementKind.SESSION) {
             // Normally caught by the keyword sniffing; a parsed one that slipped through changes no data.
             return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement);
         }
         TableCollector collector = new TableCollector(functions, topKind == StatementKind.DDL || topKind == StatementKind.TRUNCATE);
-        String rendered = DSL.using(renderConfiguration.derive(new DefaultVisitListenerProvider(collector))).render(query);
+        QueryBlocks blocks = new QueryBlocks();
+        String rendered = DSL.using(renderConfiguration.derive(DefaultVisitListenerProvider.providers(collector, blocks))).render(query);
         String normalized = CanonicalText.normalized(statement, rendered, lexer);
 
         StatementKind kind = topKind;
@@ -250,9 +280,52 @@ public final class QueryAnalyzer {
         boolean temporary = LeadingKeywords.createsTemporaryTable(statement);
         if (kind != StatementKind.SELECT) {
             boolean writesUnknown = kind.isWrite() && written.isEmpty();
-            return new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.NOT_A_READ, normalized, null, temporary);
+            QueryAnalysis write = new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.NOT_A_READ, normalized,
+                    null, temporary);
+            boolean pinnable = kind == StatementKind.INSERT || kind == StatementKind.UPDATE || kind == StatementKind.DELETE;
+            return write.with(pinnable ? keyPins(statement, lexed, query, rendered, blocks, collector, kind) : Map.of(),
+                    WriteShape.of(query));
         }
-        return new QueryAnalysis(kind, read, Set.of(), false, selectBypass(statement, rendered, collector), normalized, null, false);
+        QueryAnalysis select = new QueryAnalysis(kind, read, Set.of(), false, selectBypass(statement, rendered, collector),
+                normalized, null, false);
+        return select.cacheable()
+                ? select.with(keyPins(statement, lexed, query, rendered, blocks, collector, kind), WriteShape.NONE)
+                : select;
+    }
+
+    /**
+     * The key pins of a parsed statement (see {@link KeyPins}). With bind markers, the pins come from a second parse
+     * in which each marker has a name telling its JDBC index, trusted only when it renders exactly as the first.
+     * Computed once per text, like the rest of the analysis; a failure here costs the pins, never the analysis.
+     */
+    private Map<String, List<ColumnPin>> keyPins(List<Token> statement, SqlLexer.Result lexed, Query query, String rendered,
+                                                 QueryBlocks blocks, TableCollector tables, StatementKind kind) {
+        NumberedBinds binds = lexed == null ? null : NumberedBinds.of(statement, lexed, family);
+        if (binds == null) {
+            return Map.of();
+        }
+        try {
+            Query pinned = query;
+            QueryBlocks pinnedBlocks = blocks;
+            if (binds.count() > 0) {
+                pinned = parseOne(NumberedBinds.namedText(statement), statement.size());
+                pinnedBlocks = new QueryBlocks();
+                if (pinned == null || !rendered.equals(
+                        DSL.using(renderConfiguration.derive(new DefaultVisitListenerProvider(pinnedBlocks))).render(pinned))) {
+                    LOG.debug("SQL with numbered binds parses differently ({} tokens): no key pins", statement.size());
+                    return Map.of();
+                }
+            }
+            return KeyPins.find(pinned, pinnedBlocks, tables, kind, statement, binds, this::declaration);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.debug("Key pins not found ({} tokens): {}", statement.size(), e.toString());
+            return Map.of();
+        }
+    }
+
+    /** A table as a FROM clause declares it, alias and derived column list included. */
+    private String declaration(QueryPart table) {
+        return DSL.using(renderConfiguration).renderContext().declareTables(true).visit(table).render();
     }
 
     private BypassReason selectBypass(List<Token> statement, String renderedText, TableCollector collector) {
@@ -285,6 +358,22 @@ public final class QueryAnalyzer {
             case WORD -> MYSQL_SELECT_MODIFIERS.contains(token.upper());
             default -> false;
         };
+    }
+
+    /**
+     * PostgreSQL's {@code FROM ONLY t} (t without its inheritance children): jOOQ reads a table named "only" aliased
+     * t, so the statement would depend on, or invalidate, the wrong table.
+     */
+    private static boolean namesOnlyTable(List<Token> statement) {
+        for (int i = 1; i < statement.size(); i++) {
+            Token previous = statement.get(i - 1);
+            if (statement.get(i).isWord("ONLY") && (previous.isWord("FROM") || previous.isWord("JOIN")
+                    || previous.isWord("UPDATE") || previous.isWord("TABLE") || previous.isWord("TRUNCATE")
+                    || previous.isSymbol(','))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static StatementKind kindOf(Query query) {

@@ -3,6 +3,7 @@ package dev.sqlcache.internal.analysis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /**
  * A small SQL tokenizer that knows just enough of each family's lexical rules (comments, string and identifier
@@ -19,9 +20,13 @@ final class SqlLexer {
 
     /**
      * One token. {@code text} is the source text; {@code gapBefore} tells whether whitespace or a comment
-     * separated it from the previous token.
+     * separated it from the previous token; {@code start} is its offset in the lexed text (-1 for a made-up token).
      */
-    record Token(Type type, String text, boolean gapBefore) {
+    record Token(Type type, String text, boolean gapBefore, int start) {
+
+        Token(Type type, String text, boolean gapBefore) {
+            this(type, text, gapBefore, -1);
+        }
 
         boolean isWord(String upperCaseWord) {
             return type == Type.WORD && text.equalsIgnoreCase(upperCaseWord);
@@ -42,8 +47,10 @@ final class SqlLexer {
      * @param tokens              all tokens, comments removed
      * @param unterminated        a string, quoted identifier or comment was still open at the end
      * @param executableComment   a MySQL {@code /*! ... *}{@code /} comment, whose content MySQL executes
+     * @param nestedCommentOpener a block comment that contains {@code /*}: PostgreSQL and H2 nest comments, this
+     *                            lexer does not, so there the database may see less code than these tokens
      */
-    record Result(List<Token> tokens, boolean unterminated, boolean executableComment) {
+    record Result(List<Token> tokens, boolean unterminated, boolean executableComment, boolean nestedCommentOpener) {
 
         /** The tokens split at top-level semicolons; empty statements (stray semicolons) are dropped. */
         List<List<Token>> statements() {
@@ -78,8 +85,17 @@ final class SqlLexer {
      * {@code --} without a following space) cannot make the parser see a different statement than the database.
      */
     static String text(List<Token> statement) {
+        return text(statement, null);
+    }
+
+    /**
+     * Like {@link #text(List)}, with the n-th bind marker (1-based, counted in {@code statement}) written as
+     * {@code bindText.apply(n)}, set apart by spaces.
+     */
+    static String text(List<Token> statement, IntFunction<String> bindText) {
         StringBuilder sb = new StringBuilder();
         Token previous = null;
+        int binds = 0;
         for (Token token : statement) {
             if (previous != null && (token.gapBefore()
                     // "--" is a comment to jOOQ but, without a following space, two minus signs to MySQL.
@@ -88,7 +104,11 @@ final class SqlLexer {
                     || (previous.isSymbol('*') && token.isSymbol('/')))) {
                 sb.append(' ');
             }
-            sb.append(token.text());
+            if (bindText != null && token.type() == Type.PARAMETER) {
+                sb.append(' ').append(bindText.apply(++binds)).append(' ');
+            } else {
+                sb.append(token.text());
+            }
             previous = token;
         }
         return sb.toString();
@@ -98,6 +118,7 @@ final class SqlLexer {
         List<Token> tokens = new ArrayList<>();
         boolean unterminated = false;
         boolean executable = false;
+        boolean nested = false;
         boolean gap = false;
         int n = sql.length();
         int i = 0;
@@ -127,6 +148,8 @@ final class SqlLexer {
                     unterminated = true;
                     break;
                 }
+                int opener = sql.indexOf("/*", i + 2);
+                nested |= opener >= 0 && opener < end;
                 i = end + 2;
                 gap = true;
                 continue;
@@ -178,10 +201,10 @@ final class SqlLexer {
                 unterminated = true;
                 break;
             }
-            tokens.add(new Token(type, sql.substring(start, i), gap));
+            tokens.add(new Token(type, sql.substring(start, i), gap, start));
             gap = false;
         }
-        return new Result(List.copyOf(tokens), unterminated, executable);
+        return new Result(List.copyOf(tokens), unterminated, executable, nested);
     }
 
     private boolean isLineCommentStart(String sql, int i) {

@@ -12,6 +12,7 @@ import org.jooq.VisitListener;
 import org.jooq.impl.QOM;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,8 @@ final class TableCollector implements VisitListener {
 
     private final Set<String> read = new TreeSet<>();
     private final Set<String> written = new TreeSet<>();
+    /** How often each table is referenced, by unqualified name: public.t and t may be one table. */
+    private final Map<String, Integer> occurrences = new HashMap<>();
     /** CTE names by the query whose WITH clause defines them: a name is a CTE only within that query. */
     private final Map<QueryPart, Set<String>> ctesByOwner = new IdentityHashMap<>();
     private boolean nonDeterministic;
@@ -55,6 +58,11 @@ final class TableCollector implements VisitListener {
 
     Set<String> tablesWritten() {
         return written;
+    }
+
+    /** How many times the statement references tables of that unqualified, lower-case name. */
+    int occurrences(String baseName) {
+        return occurrences.getOrDefault(baseName, 0);
     }
 
     boolean nonDeterministic() {
@@ -126,6 +134,7 @@ final class TableCollector implements VisitListener {
             return;
         }
         String formatted = format(name);
+        occurrences.merge(KeyPins.baseName(formatted), 1, Integer::sum);
         Clause writeClause = writeClause(ctx);
         if (writeClause != null) {
             written.add(formatted);

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The values bound to a prepared statement, recorded as the application sets them so that they can take part in
  * the cache key. Values are kept by reference and only hashed when the statement executes, exactly like the real
  * driver reads them then: an application that mutates a byte array or a Timestamp between {@code setX} and
- * {@code execute} gets a key for what was really sent.
+ * {@code execute} gets a key for what was really sent. Arrays are copied when bound and trusted only while
+ * unchanged (see {@link ArrayParameter}).
  *
  * <p>Not thread-safe, like the statement it belongs to.
  */
@@ -48,6 +49,45 @@ public final class BoundParameters {
         unsupported = true;
     }
 
+    /**
+     * Records {@code setArray}: the array's base type and elements are read now, once, since the drivers convert
+     * the array when it is bound. An array that cannot be read or keyed exactly makes executions uncached, like
+     * {@link #setUnsupported}.
+     */
+    public void setArray(int index, java.sql.Array array) {
+        if (array == null) {
+            set(index, ParameterType.ARRAY, null);
+            return;
+        }
+        ArrayParameter parameter = ArrayParameter.ofBoundObject(array);
+        if (parameter == null) {
+            setUnsupported(index);
+        } else {
+            set(index, ParameterType.ARRAY, parameter);
+        }
+    }
+
+    /**
+     * The array bound at a 1-based index ({@code setArray}, or {@code setObject} with a Java array, with or without
+     * a target type), or null when that parameter is not a keyable array: the elements an {@code = ANY(?)} key pin
+     * stands for.
+     */
+    public ArrayParameter array(int index) {
+        if (index < 1 || index > highest) {
+            return null;
+        }
+        Object value = values[index - 1];
+        if (value instanceof ArrayParameter array) {
+            return array;
+        }
+        // setObject with a target type records {type name, value, target...}
+        if (types[index - 1] == ParameterType.OBJECT_WITH_TARGET_TYPE && value instanceof Object[] composite
+                && composite.length > 1 && composite[1] instanceof ArrayParameter array) {
+            return array;
+        }
+        return null;
+    }
+
     /** Forgets every value, as {@code clearParameters()} does. */
     public void clear() {
         Arrays.fill(values, 0, Math.max(highest, 0), UNSET);
@@ -68,6 +108,10 @@ public final class BoundParameters {
         for (int i = 0; i < highest; i++) {
             if (values[i] == UNSET) {
                 return false;
+            }
+            ArrayParameter array = array(i + 1);
+            if (array != null && !array.unchanged()) {
+                return false; // changed since it was bound: which elements the driver sends is unknown
             }
         }
         return true;

@@ -94,6 +94,16 @@ public final class CacheKeyBuilder {
             putLong(md, Float.floatToRawIntBits(f));
         } else if (value instanceof Calendar cal) {
             putString(md, cal.getTimeZone().getID());
+        } else if (value instanceof ArrayParameter array) {
+            // base type, length, then each element with its class: {1, 2} of int4 and of int8 differ, as do
+            // BigDecimal 1 and BigInteger 1.
+            putString(md, array.baseType());
+            Object[] elements = array.elementArray();
+            putLong(md, elements.length);
+            for (Object element : elements) {
+                putString(md, element == null ? null : element.getClass().getName());
+                putValue(md, ParameterType.OBJECT_WITH_TARGET_TYPE, element);
+            }
         } else if (value instanceof Object[] pair) {
             // a composite: value plus calendar, or value plus target SQL type
             putLong(md, pair.length);

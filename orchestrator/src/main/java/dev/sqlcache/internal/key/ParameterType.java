@@ -7,5 +7,9 @@ package dev.sqlcache.internal.key;
 public enum ParameterType {
     NULL, BOOLEAN, BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, BIG_DECIMAL, BIG_INTEGER, STRING, NSTRING, BYTES,
     DATE, TIME, TIMESTAMP, LOCAL_DATE, LOCAL_TIME, LOCAL_DATE_TIME, OFFSET_DATE_TIME, OFFSET_TIME, INSTANT,
-    UUID, CALENDAR_DATE, CALENDAR_TIME, CALENDAR_TIMESTAMP, OBJECT_WITH_TARGET_TYPE
+    UUID, CALENDAR_DATE, CALENDAR_TIME, CALENDAR_TIMESTAMP, OBJECT_WITH_TARGET_TYPE,
+    /** {@code setArray}: an {@link ArrayParameter} read from a {@code java.sql.Array}. */
+    ARRAY,
+    /** {@code setObject} with a Java array: an {@link ArrayParameter} of its elements. */
+    JAVA_ARRAY
 }

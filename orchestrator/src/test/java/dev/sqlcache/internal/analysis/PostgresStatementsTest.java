@@ -62,6 +62,13 @@ class PostgresStatementsTest {
                 cacheable("SELECT row_number() OVER (PARTITION BY a ORDER BY b), string_agg(c, ',') FROM t GROUP BY a, b", "t"),
                 cacheable("TABLE t", "t"),
                 cacheable("SELECT * FROM t ORDER BY a FETCH FIRST 10 ROWS ONLY", "t"),
+                // FROM ONLY t: jOOQ would read a table named "only"
+                unparseable("SELECT * FROM ONLY t WHERE id = 1", false),
+                unparseable("SELECT * FROM u JOIN ONLY t ON u.id = t.id", false),
+                unparseable("SELECT * FROM u, ONLY t", false),
+                unparseable("UPDATE ONLY t SET a = 1 WHERE id = 1", true),
+                unparseable("DELETE FROM ONLY t WHERE id = 1", true),
+                write("TRUNCATE ONLY t", TRUNCATE).unknownWrites().unparsed(),
                 bypassed("VALUES (1), (2)", dev.sqlcache.stats.BypassReason.NO_TABLE),
                 bypassed("SELECT user FROM t", NON_DETERMINISTIC, "t"),
                 bypassed("SELECT * FROM t FOR SHARE", LOCKING_READ, "t"),

@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.jdbc;
 
 import dev.sqlcache.internal.engine.QueryPlan;
+import dev.sqlcache.internal.key.ArrayParameter;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.ParameterType;
 
@@ -265,14 +266,20 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     /** setObject: keyed by the value's exact class, plus the target type when one was given. */
     private void record(int index, Object x, Object[] target) {
         ParameterType type = typeOf(x);
+        Object value = x;
+        ArrayParameter array;
+        if (type == null && (array = ArrayParameter.ofBoundObject(x)) != null) {
+            type = array.parameterType(); // a java.sql.Array or a Java array: its elements, read now
+            value = array;
+        }
         if (type == null) {
             parameters.setUnsupported(index);
         } else if (target == null) {
-            parameters.set(index, type, x);
+            parameters.set(index, type, value);
         } else {
             Object[] composite = new Object[target.length + 2];
             composite[0] = type.name();
-            composite[1] = x;
+            composite[1] = value;
             System.arraycopy(target, 0, composite, 2, target.length);
             parameters.set(index, ParameterType.OBJECT_WITH_TARGET_TYPE, composite);
         }
@@ -459,7 +466,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     @Override
     public void setArray(int index, Array x) throws SQLException {
         preparedDelegate().setArray(index, x);
-        parameters.setUnsupported(index);
+        parameters.setArray(index, x);
     }
 
     @Override
