@@ -11,6 +11,7 @@ import dev.sqlcache.internal.guard.CacheReads;
 import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.membership.MembershipStore;
+import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.stats.CacheStatistics;
 
 import java.time.Duration;
@@ -50,6 +51,7 @@ public final class CacheEngine {
             .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
     private final PendingStores pendingStores = new PendingStores();
+    private final Dependencies dependencies;
     private final dev.sqlcache.internal.time.Clock clock;
     private final CachePolicy policy;
 
@@ -68,6 +70,7 @@ public final class CacheEngine {
         this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
+        this.dependencies = new Dependencies(this, new RowKeys(databaseHash, family));
     }
 
     /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */
@@ -91,13 +94,13 @@ public final class CacheEngine {
             readKeys[i++] = versionKey(table);
         }
         boolean everything = analysis.writesUnknownTables();
-        String[] writeKeys = written.stream().map(this::versionKey).toArray(String[]::new);
+        String[] writeKeys = written.stream().flatMap(this::tableLevelKeys).toArray(String[]::new);
         if (everything && analysis.kind() == StatementKind.CALL) {
             // A procedure whose writes the configuration declares invalidates just those tables.
             var declared = config.procedureWrites().tablesFor(analysis.routine());
             if (declared.isPresent()) {
                 everything = false;
-                writeKeys = baseNames(declared.get()).stream().map(this::versionKey).toArray(String[]::new);
+                writeKeys = baseNames(declared.get()).stream().flatMap(this::tableLevelKeys).toArray(String[]::new);
             }
         }
         if (everything) {
@@ -145,6 +148,58 @@ public final class CacheEngine {
     /** The version key of one table: its unqualified name, so that every spelling of it meets one key. */
     String versionKey(String baseName) {
         return "sql:" + baseName + ":version:" + databaseHash;
+    }
+
+    /** The table's rows token: bumped by every write that may change rows it cannot name ({@link Dependencies}). */
+    String rowsKey(String baseName) {
+        return versionKey(baseName) + ":rows";
+    }
+
+    /** The table's inserts token: bumped by every write that may create a key ({@link Dependencies}). */
+    String insertsKey(String baseName) {
+        return versionKey(baseName) + ":inserts";
+    }
+
+    /** Every token of a table: what a write that cannot be narrowed bumps. */
+    private java.util.stream.Stream<String> tableLevelKeys(String baseName) {
+        return java.util.stream.Stream.of(versionKey(baseName), rowsKey(baseName), insertsKey(baseName));
+    }
+
+    /**
+     * How long a row's token lives: twice the longest its entries may live, so that it never expires under an
+     * entry that still needs it (if it did, the entry would only miss). Row tokens are many; they must expire.
+     */
+    long rowTokenTtlMillis(String baseName) {
+        return 2_000 * config.ttlSeconds(baseName);
+    }
+
+    /** How long a fresh token of this version key lives: row tokens expire, table tokens do not. */
+    long tokenTtlMillis(String versionKey) {
+        int row = versionKey.indexOf(":k:");
+        if (row < 0) {
+            return CacheStore.NO_EXPIRY;
+        }
+        String base = versionKey.substring("sql:".length(), versionKey.indexOf(":version:"));
+        return rowTokenTtlMillis(base);
+    }
+
+    /** {@link #tokenTtlMillis} of each key, or null when none expires (the common case: no allocation). */
+    long[] tokenTtls(String[] versionKeys) {
+        long[] ttls = null;
+        for (int i = 0; i < versionKeys.length; i++) {
+            long ttl = tokenTtlMillis(versionKeys[i]);
+            if (ttl != CacheStore.NO_EXPIRY) {
+                if (ttls == null) {
+                    ttls = new long[versionKeys.length];
+                }
+                ttls[i] = ttl;
+            }
+        }
+        return ttls;
+    }
+
+    Dependencies dependencies() {
+        return dependencies;
     }
 
     /** The key that, bumped, invalidates everything cached for this database. */
@@ -205,7 +260,7 @@ public final class CacheEngine {
     /** Invalidates everything cached for this database. */
     public void invalidateAll() {
         statistics.invalidated(1);
-        writes.bump(new String[] {databaseVersionKey});
+        writes.bump(new String[] {databaseVersionKey}, null);
     }
 
     public CacheStatistics statistics() {

@@ -38,7 +38,12 @@ public record Execution(Kind kind, List<QueryPlan> plans, BoundParameters parame
     }
 
     public static Execution statement(QueryPlan plan) {
-        return new Execution(Kind.STATEMENT, List.of(plan), null, 0, 0, true);
+        return statement(plan, null);
+    }
+
+    /** @param parameters a prepared statement's bound values: a write pinned by key names its rows with them */
+    public static Execution statement(QueryPlan plan, BoundParameters parameters) {
+        return new Execution(Kind.STATEMENT, List.of(plan), parameters, 0, 0, true);
     }
 
     public static Execution batch(List<QueryPlan> plans) {

@@ -16,15 +16,10 @@ public final class QueryPlan {
     private final long ttlSeconds;
     /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
     private final CachePolicy.Shape shape = new CachePolicy.Shape();
-    /** What a lookup does with each read version key that is missing: never create the fence, create the rest. */
-    private final long[] creation;
-    /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
-    private volatile Resolved readCheck;
-    private volatile Resolved writeCheck;
 
-    /** A result computed from schema facts, with the schema epoch it was computed in. */
-    record Resolved(long epoch, boolean plainTables, String[] writeKeys) {
-    }
+    /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
+    private volatile Dependencies.ReadLayout readLayout;
+    private volatile Dependencies.WriteLayout writeLayout;
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
               int parameterCount, long ttlSeconds) {
@@ -34,17 +29,10 @@ public final class QueryPlan {
         this.writeVersionKeys = writeVersionKeys;
         this.parameterCount = parameterCount;
         this.ttlSeconds = ttlSeconds;
-        this.creation = new long[readVersionKeys.length];
-        java.util.Arrays.fill(creation, dev.sqlcache.internal.store.CacheStore.NO_EXPIRY);
-        creation[CacheEngine.FENCE_INDEX] = dev.sqlcache.internal.store.CacheStore.NEVER_CREATE;
     }
 
     CachePolicy.Shape shape() {
         return shape;
-    }
-
-    long[] creation() {
-        return creation;
     }
 
     public QueryAnalysis analysis() {
@@ -82,20 +70,20 @@ public final class QueryPlan {
         return writesEverything;
     }
 
-    Resolved readCheck() {
-        return readCheck;
+    Dependencies.ReadLayout readLayout() {
+        return readLayout;
     }
 
-    void readCheck(Resolved resolved) {
-        readCheck = resolved;
+    void readLayout(Dependencies.ReadLayout layout) {
+        readLayout = layout;
     }
 
-    Resolved writeCheck() {
-        return writeCheck;
+    Dependencies.WriteLayout writeLayout() {
+        return writeLayout;
     }
 
-    void writeCheck(Resolved resolved) {
-        writeCheck = resolved;
+    void writeLayout(Dependencies.WriteLayout layout) {
+        writeLayout = layout;
     }
 
     int parameterCount() {

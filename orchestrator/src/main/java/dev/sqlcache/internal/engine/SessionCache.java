@@ -182,14 +182,17 @@ public final class SessionCache implements CacheSession {
         if (!plan.cacheable()) {
             return bypass(plan.analysis().bypassReason(), plan);
         }
-        if (!transaction.mayRead(plan.readVersionKeys())) {
-            return bypass(BypassReason.TRANSACTION_STATE, plan);
-        }
         if (parameters != null ? !parameters.isKeyable(plan.parameterCount()) : plan.parameterCount() != 0) {
             return bypass(BypassReason.UNSUPPORTED_PARAMETER, plan);
         }
-        if (!readsPlainTablesOnly(plan)) {
+        Dependencies.ReadLayout layout = engine.dependencies().readLayout(plan, inspector);
+        if (!layout.plainTables) {
             return bypass(BypassReason.NOT_A_PLAIN_TABLE, plan);
+        }
+        Dependencies.ReadKeys dependsOn = engine.dependencies().readKeys(layout, parameters);
+        String[] versionKeys = dependsOn.versionKeys();
+        if (!transaction.mayRead(versionKeys)) {
+            return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         BypassReason notNow = engine.policy().admit(plan);
         if (notNow != null) {
@@ -197,10 +200,9 @@ public final class SessionCache implements CacheSession {
         }
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, execution.maxRows(), execution.maxFieldSize());
-        String[] versionKeys = plan.readVersionKeys();
         Object landing = engine.pendingStores().pending(key);
         long lookupStarted = clock.nanoTime();
-        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, plan.creation());
+        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation());
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
@@ -230,44 +232,28 @@ public final class SessionCache implements CacheSession {
         if (result != null) {
             statistics.hit();
             if (LOG.isDebugEnabled()) {
-                LOG.debug("sqlcache hit {}", key);
+                LOG.debug("sqlcache hit: {} depending on {}", sqlOf(plan), Explain.dependencies(versionKeys));
             }
             return new ReadOutcome.Hit(key, result);
         }
         statistics.miss();
         if (LOG.isDebugEnabled()) {
-            LOG.debug("sqlcache miss {}{}", key, entry == null ? "" : " (stale entry)");
+            LOG.debug("sqlcache miss{}: {} depending on {}", entry == null ? "" : " (stale entry)", sqlOf(plan),
+                    Explain.dependencies(versionKeys));
         }
         return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
     }
 
-    /**
-     * A view is invalidated by no write (its base tables are written, not its name), a temporary table shadows a
-     * real one for this connection only: only base tables the metadata knows are cached.
-     */
-    private boolean readsPlainTablesOnly(QueryPlan plan) {
-        long epoch = engine.schemaEpoch();
-        QueryPlan.Resolved known = plan.readCheck();
-        if (known != null && known.epoch() == epoch) {
-            return known.plainTables();
-        }
-        boolean plain = true;
-        boolean certain = true;
-        for (String table : plan.analysis().tablesRead()) {
-            TableFacts facts = engine.facts(table, inspector);
-            certain &= facts != TableFacts.UNKNOWN;
-            plain &= facts.plainTable();
-        }
-        if (certain) {
-            plan.readCheck(new QueryPlan.Resolved(epoch, plain, null));
-        }
-        return plain;
+    /** The statement as logs name it: its normalized text, never a bound value. */
+    private static String sqlOf(QueryPlan plan) {
+        String sql = plan.analysis().normalizedSql();
+        return sql != null ? sql : plan.analysis().kind() + " " + plan.analysis().tablesRead();
     }
 
     private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
         statistics.bypass(reason);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("sqlcache bypass ({}) {} reading {}", reason, plan.analysis().kind(), plan.analysis().tablesRead());
+            LOG.debug("sqlcache bypass ({}): {}", reason, sqlOf(plan));
         }
         return ReadOutcome.Bypass.of(reason);
     }
@@ -307,18 +293,19 @@ public final class SessionCache implements CacheSession {
      */
     private WriteTicket beforeWrite(Execution execution) {
         return switch (execution.kind()) {
-            case CALL, CALL_UPDATE -> lease(callKeys(execution.plan()), false);
+            case CALL, CALL_UPDATE -> lease(callKeys(execution.plan(), execution.parameters()), false);
             case QUERY, STATEMENT, BATCH -> {
                 if (execution.plans().size() == 1) {
                     QueryPlan plan = execution.plan();
-                    yield plan.mayWrite() ? lease(writeKeysOf(plan), plan.analysis().kind() == StatementKind.DDL)
-                            : null;
+                    yield plan.mayWrite() ? lease(writeKeysOf(plan, execution.parameters()),
+                            plan.analysis().kind() == StatementKind.DDL) : null;
                 }
                 Set<String> keys = new LinkedHashSet<>();
                 boolean ddl = false;
                 for (QueryPlan plan : execution.plans()) {
                     if (plan.mayWrite()) {
-                        keys.addAll(Arrays.asList(writeKeysOf(plan)));
+                        // A batch's rows were bound one by one and are gone: table-level.
+                        keys.addAll(Arrays.asList(writeKeysOf(plan, null)));
                         ddl |= plan.analysis().kind() == StatementKind.DDL;
                     }
                 }
@@ -328,70 +315,22 @@ public final class SessionCache implements CacheSession {
     }
 
     /** A procedure call through a CallableStatement: what the configuration declares for it, or anything at all. */
-    private String[] callKeys(QueryPlan plan) {
+    private String[] callKeys(QueryPlan plan, BoundParameters parameters) {
         if (plan.analysis().kind() == StatementKind.CALL && !plan.writesEverything()) {
-            return writeKeysOf(plan);
+            return writeKeysOf(plan, parameters);
         }
         return new String[] {engine.databaseVersionKey()};
     }
 
-    private String[] writeKeysOf(QueryPlan plan) {
+    private String[] writeKeysOf(QueryPlan plan, BoundParameters parameters) {
         if (plan.writes()) {
-            return writeKeys(plan, plan.analysis().kind() == StatementKind.DDL);
+            return engine.dependencies().writeKeys(plan, parameters, inspector);
         }
         if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
             // A function nothing is known about may write anything.
             return new String[] {engine.databaseVersionKey()};
         }
         return NO_KEYS;
-    }
-
-    /**
-     * The version keys a write bumps: its tables, the tables foreign key actions change with them, and the whole
-     * database when a trigger may write anywhere.
-     */
-    private String[] writeKeys(QueryPlan plan, boolean ddl) {
-        if (ddl || plan.writesEverything()) {
-            return plan.writeVersionKeys();
-        }
-        String normalized = plan.analysis().normalizedSql();
-        if (plan.analysis().kind() == StatementKind.TRUNCATE && (normalized == null || normalized.contains("cascade"))) {
-            // PostgreSQL's TRUNCATE ... CASCADE empties every referencing table, whatever its foreign key rules.
-            return new String[] {engine.databaseVersionKey()};
-        }
-        long epoch = engine.schemaEpoch();
-        QueryPlan.Resolved known = plan.writeCheck();
-        if (known != null && known.epoch() == epoch) {
-            return known.writeKeys();
-        }
-        Set<String> keys = new LinkedHashSet<>(Arrays.asList(plan.writeVersionKeys()));
-        boolean certain = true;
-        boolean everything = false;
-        for (String table : plan.analysis().tablesWritten()) {
-            TableFacts facts = engine.facts(table, inspector);
-            certain &= facts != TableFacts.UNKNOWN;
-            if (facts.hasTriggers()) {
-                var declared = engine.config().triggerWrites().tablesFor(table);
-                if (declared.isEmpty()) {
-                    everything = true;
-                    break;
-                }
-                for (String target : declared.get()) {
-                    keys.add(engine.versionKey(CacheEngine.baseName(target)));
-                }
-            }
-            // Which foreign key actions this statement sets off: an UPDATE's ON UPDATE ones, a DELETE's ON DELETE
-            // ones. Until the analysis tells plain inserts from upserts, an INSERT counts as an upsert.
-            StatementKind kind = plan.analysis().kind();
-            for (String dependent : facts.changedWith(kind, null, kind == StatementKind.INSERT)) {
-                keys.add(engine.versionKey(dependent));
-            }
-        }
-        String[] result = everything ? new String[] {engine.databaseVersionKey()} : keys.toArray(String[]::new);
-        if (certain) {
-            plan.writeCheck(new QueryPlan.Resolved(epoch, true, result));
-        }
-        return result;
     }
 
     private WriteTicket lease(String[] keys, boolean ddl) {
@@ -456,9 +395,9 @@ public final class SessionCache implements CacheSession {
         }
         statistics.invalidated(keys.length);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("sqlcache invalidate {}", Arrays.toString(keys));
+            LOG.debug("sqlcache invalidate {}", Explain.dependencies(keys));
         }
-        writes.endLeases(keys, tokens);
+        writes.endLeases(keys, tokens, engine.tokenTtls(keys));
     }
 
     private void transactionControl(TransactionControl control) {
@@ -520,7 +459,7 @@ public final class SessionCache implements CacheSession {
         String[] written = transaction.leasedKeys();
         if (written.length > 0) {
             statistics.invalidated(written.length);
-            writes.bump(written);
+            writes.bump(written, engine.tokenTtls(written));
         }
     }
 

@@ -93,15 +93,16 @@ public final class CacheWrites {
      * and fresh tokens are owed, delivered as soon as the store answers.
      *
      * @param leaseTokens what {@link #lease} returned; {@code null} entries where none was taken
+     * @param ttlMillis   per key, how long its fresh token lives (0, or a null array: no expiry)
      */
-    public void endLeases(String[] versionKeys, String[] leaseTokens) {
+    public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis) {
         if (versionKeys.length == 0) {
             return;
         }
         try {
-            store.endLeases(versionKeys, leaseTokens);
+            store.endLeases(versionKeys, leaseTokens, ttlMillis);
         } catch (RuntimeException | LinkageError e) {
-            owed.owe(versionKeys, leaseTokens);
+            owed.owe(versionKeys, leaseTokens, ttlMillis);
             failOpen.failed("end lease", e);
             redelivery.schedule();
             // The lease may not cover the write any more (it expired in a long transaction, it never landed, or
@@ -115,19 +116,19 @@ public final class CacheWrites {
      * Invalidates by giving each version key a fresh token. When the store cannot be reached the keys are owed
      * and the cache stays off in this JVM until they are delivered.
      */
-    public void bump(String[] versionKeys) {
+    public void bump(String[] versionKeys, long[] ttlMillis) {
         if (failOpen.failing() || !owed.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
-            owed.owe(versionKeys, null);
+            owed.owe(versionKeys, null, ttlMillis);
             redelivery.schedule();
             redelivery.available();
             waitForDeliveryOrFence();
             return;
         }
         try {
-            store.bumpVersions(versionKeys);
+            store.endLeases(versionKeys, null, ttlMillis);
         } catch (RuntimeException | LinkageError e) {
-            owed.owe(versionKeys, null);
+            owed.owe(versionKeys, null, ttlMillis);
             failOpen.failed("invalidate", e);
             redelivery.schedule();
             waitForDeliveryOrFence();

@@ -13,18 +13,31 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OwedInvalidations {
 
-    /** An owed key: the sequence number of its latest failure and the lease it must also end (null for none). */
-    private record Owed(long sequence, String leaseToken) {
+    /**
+     * An owed key: the sequence number of its latest failure, the lease it must also end (null for none) and how
+     * long its fresh token lives (0: no expiry). Compared by identity: a key owed again keeps its newer entry.
+     */
+    private static final class Owed {
+        final long sequence;
+        final String leaseToken;
+        final long ttlMillis;
+
+        Owed(long sequence, String leaseToken, long ttlMillis) {
+            this.sequence = sequence;
+            this.leaseToken = leaseToken;
+            this.ttlMillis = ttlMillis;
+        }
     }
 
     private final ConcurrentHashMap<String, Owed> owed = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
     /** Records keys whose invalidation failed; a key owed again while being delivered keeps its newer failure. */
-    public void owe(String[] versionKeys, String[] leaseTokens) {
+    public void owe(String[] versionKeys, String[] leaseTokens, long[] ttlMillis) {
         long number = sequence.incrementAndGet();
         for (int i = 0; i < versionKeys.length; i++) {
-            owed.put(versionKeys[i], new Owed(number, leaseTokens == null ? null : leaseTokens[i]));
+            owed.put(versionKeys[i], new Owed(number, leaseTokens == null ? null : leaseTokens[i],
+                    ttlMillis == null ? 0 : ttlMillis[i]));
         }
     }
 
@@ -43,10 +56,12 @@ public final class OwedInvalidations {
         }
         String[] keys = sent.keySet().toArray(String[]::new);
         String[] leases = new String[keys.length];
+        long[] ttls = new long[keys.length];
         for (int i = 0; i < keys.length; i++) {
-            leases[i] = sent.get(keys[i]).leaseToken();
+            leases[i] = sent.get(keys[i]).leaseToken;
+            ttls[i] = sent.get(keys[i]).ttlMillis;
         }
-        store.endLeases(keys, leases);
+        store.endLeases(keys, leases, ttls);
         sent.forEach(owed::remove);
     }
 }

@@ -122,12 +122,18 @@ public final class BoundParameters {
         return highest;
     }
 
-    ParameterType type(int index) {
-        return types[index - 1];
+    /** How the value at a 1-based index was bound, or null when that index is unbound. */
+    public ParameterType type(int index) {
+        return index < 1 || index > highest ? null : types[index - 1];
     }
 
-    Object value(int index) {
-        return values[index - 1];
+    /** The value bound at a 1-based index (null for SQL NULL or unbound). */
+    public Object value(int index) {
+        if (index < 1 || index > highest) {
+            return null;
+        }
+        Object value = values[index - 1];
+        return value == UNSET ? null : value;
     }
 
     private void ensureCapacity(int index) {

@@ -66,7 +66,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     @Override
     public ResultSet executeQuery() throws SQLException {
         if (!readsMayBeCached) {
-            return run(plan, () -> wrapOwn(preparedDelegate().executeQuery()));
+            return run(plan, parameters, () -> wrapOwn(preparedDelegate().executeQuery()));
         }
         return read(plan, parameters, () -> preparedDelegate().executeQuery());
     }
@@ -77,17 +77,17 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
             read(plan, parameters, () -> preparedDelegate().executeQuery());
             return true;
         }
-        return run(plan, () -> preparedDelegate().execute());
+        return run(plan, parameters, () -> preparedDelegate().execute());
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        return run(plan, () -> preparedDelegate().executeUpdate());
+        return run(plan, parameters, () -> preparedDelegate().executeUpdate());
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return run(plan, () -> preparedDelegate().executeLargeUpdate());
+        return run(plan, parameters, () -> preparedDelegate().executeLargeUpdate());
     }
 
     @Override

@@ -117,6 +117,11 @@ public class ProxyStatement extends StatementDelegate {
         return run(Execution.statement(plan), call);
     }
 
+    /** {@link #run(Execution, SqlCall)} for a prepared statement with its bound values. */
+    final <T> T run(QueryPlan plan, BoundParameters parameters, SqlCall<T> call) throws SQLException {
+        return run(Execution.statement(plan, parameters), call);
+    }
+
     /** JDBC: every execution closes the statement's current result set. */
     private void startExecution() throws SQLException {
         servedFromCache = false;

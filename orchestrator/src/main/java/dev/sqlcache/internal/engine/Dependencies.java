@@ -1,0 +1,294 @@
+package dev.sqlcache.internal.engine;
+
+import dev.sqlcache.internal.analysis.ColumnPin;
+import dev.sqlcache.internal.analysis.QueryAnalysis;
+import dev.sqlcache.internal.analysis.StatementKind;
+import dev.sqlcache.internal.key.BoundParameters;
+import dev.sqlcache.internal.membership.MembershipStore;
+import dev.sqlcache.internal.store.CacheStore;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one place that decides which version keys a read depends on and a write bumps.
+ *
+ * <p>Every table {@code T} has three tokens: {@code T} (every write to it bumps it; reads that are not key-pinned
+ * depend on it), {@code T:rows} (bumped by every write that may change rows it cannot name: an update or delete by
+ * any other filter, a key update, a truncate, DDL...) and {@code T:inserts} (bumped by every write that may create
+ * a key: an insert, an upsert, a key update). A read that pins T's whole primary key ({@link RowKeys}) depends on
+ * T's rows and inserts tokens and on one token per key it pins ({@code T:k:<hash>}) instead of T's token: a key it
+ * did not find may be created by an insert, and the rows token covers every write that cannot name its rows. A
+ * write that pins T's whole primary key, and does not assign a key column, bumps T's token and its keys' tokens
+ * only: answers that depend on the table as a whole (aggregates, ranges, other filters, joins) still change, other
+ * rows' key-pinned answers do not. Everything else is table-level as before: T, T:rows and T:inserts.
+ *
+ * <p>Each statement's layout is resolved once per plan and schema epoch; an execution only adds its keys' tokens.
+ */
+final class Dependencies {
+
+    private final CacheEngine engine;
+    private final RowKeys rowKeys;
+
+    Dependencies(CacheEngine engine, RowKeys rowKeys) {
+        this.engine = engine;
+        this.rowKeys = rowKeys;
+    }
+
+    /** The version keys of one read execution, with what a lookup must do when each is missing. */
+    record ReadKeys(String[] versionKeys, long[] creation, int keyLevelTables) {
+    }
+
+    /** How a plan's reads depend on its tables, resolved from schema facts in one schema epoch. */
+    static final class ReadLayout {
+        final long epoch;
+        final boolean plainTables;
+        final ReadKeys tableLevel;
+        final ReadKeys fixed;
+        final RowKeys.KeyPlan[] keyed;
+
+        ReadLayout(long epoch, boolean plainTables, ReadKeys tableLevel, ReadKeys fixed, RowKeys.KeyPlan[] keyed) {
+            this.epoch = epoch;
+            this.plainTables = plainTables;
+            this.tableLevel = tableLevel;
+            this.fixed = fixed;
+            this.keyed = keyed;
+        }
+    }
+
+    /**
+     * The read layout of a plan: whether it reads plain tables only, and its version keys.
+     *
+     * @return null when facts could not be learned now (not cached; asked again next time)
+     */
+    ReadLayout readLayout(QueryPlan plan, SchemaInspector inspector) {
+        long epoch = engine.schemaEpoch();
+        ReadLayout known = plan.readLayout();
+        if (known != null && known.epoch == epoch) {
+            return known;
+        }
+        QueryAnalysis analysis = plan.analysis();
+        boolean plain = true;
+        boolean certain = true;
+        List<String> keys = new ArrayList<>();
+        keys.add(MembershipStore.FENCE_KEY);
+        keys.add(engine.databaseVersionKey());
+        List<RowKeys.KeyPlan> keyed = new ArrayList<>();
+        Set<String> tableLevel = new LinkedHashSet<>();
+        for (String table : analysis.tablesRead()) {
+            TableFacts facts = engine.facts(table, inspector);
+            certain &= facts != TableFacts.UNKNOWN;
+            plain &= facts.plainTable();
+            String base = CacheEngine.baseName(table);
+            List<ColumnPin> pins = analysis.keyPins().get(table);
+            RowKeys.KeyPlan keyPlan = rowKeys.plan(base, pins, facts.primaryKey());
+            if (keyPlan != null) {
+                keyed.add(keyPlan);
+            } else {
+                tableLevel.add(base);
+            }
+        }
+        Set<String> fixedTokens = new LinkedHashSet<>();
+        for (String base : tableLevel) {
+            fixedTokens.add(engine.versionKey(base));
+        }
+        for (RowKeys.KeyPlan keyPlan : keyed) {
+            fixedTokens.add(engine.rowsKey(keyPlan.table));
+            fixedTokens.add(engine.insertsKey(keyPlan.table));
+        }
+        keys.addAll(fixedTokens);
+        ReadLayout layout = new ReadLayout(epoch, plain, readKeys(plan.readVersionKeys(), 0),
+                readKeys(keys.toArray(String[]::new), keyed.size()), keyed.toArray(RowKeys.KeyPlan[]::new));
+        if (certain) {
+            plan.readLayout(layout);
+        }
+        return layout;
+    }
+
+    private static ReadKeys readKeys(String[] keys, int keyLevelTables) {
+        long[] creation = new long[keys.length];
+        Arrays.fill(creation, CacheStore.NO_EXPIRY);
+        creation[CacheEngine.FENCE_INDEX] = CacheStore.NEVER_CREATE;
+        return new ReadKeys(keys, creation, keyLevelTables);
+    }
+
+    /** The version keys of one execution of a read: its row keys' tokens added to the layout's, when it has any. */
+    ReadKeys readKeys(ReadLayout layout, BoundParameters parameters) {
+        if (layout.keyed.length == 0) {
+            return layout.fixed;
+        }
+        List<String> keys = new ArrayList<>(Arrays.asList(layout.fixed.versionKeys()));
+        List<Long> creation = new ArrayList<>();
+        for (long c : layout.fixed.creation()) {
+            creation.add(c);
+        }
+        int keyLevel = 0;
+        for (RowKeys.KeyPlan keyPlan : layout.keyed) {
+            String[] rows = rowKeys.rowVersionKeys(keyPlan, parameters);
+            if (rows == null) {
+                // This execution names its keys with values that are not exact: the table's token covers it.
+                keys.add(engine.versionKey(keyPlan.table));
+                creation.add(CacheStore.NO_EXPIRY);
+            } else {
+                keyLevel++;
+                long ttl = engine.rowTokenTtlMillis(keyPlan.table);
+                for (String row : rows) {
+                    keys.add(row);
+                    creation.add(ttl);
+                }
+            }
+        }
+        long[] created = new long[creation.size()];
+        for (int i = 0; i < created.length; i++) {
+            created[i] = creation.get(i);
+        }
+        return new ReadKeys(keys.toArray(String[]::new), created, keyLevel);
+    }
+
+    /** How a plan's writes bump version keys, resolved in one schema epoch. */
+    static final class WriteLayout {
+        final long epoch;
+        final String[] fixed;
+        final RowKeys.KeyPlan keyed;
+
+        WriteLayout(long epoch, String[] fixed, RowKeys.KeyPlan keyed) {
+            this.epoch = epoch;
+            this.fixed = fixed;
+            this.keyed = keyed;
+        }
+    }
+
+    /** The version keys one execution of a write bumps. */
+    String[] writeKeys(QueryPlan plan, BoundParameters parameters, SchemaInspector inspector) {
+        WriteLayout layout = writeLayout(plan, inspector);
+        if (layout.keyed == null) {
+            return layout.fixed;
+        }
+        String[] rows = parameters == null && needsParameters(layout.keyed) ? null
+                : rowKeys.rowVersionKeys(layout.keyed, parameters);
+        String[] keys = Arrays.copyOf(layout.fixed, layout.fixed.length + (rows == null ? 1 : rows.length));
+        if (rows == null) {
+            // Keys not named exactly: a write to any of the table's rows.
+            keys[layout.fixed.length] = engine.rowsKey(layout.keyed.table);
+        } else {
+            System.arraycopy(rows, 0, keys, layout.fixed.length, rows.length);
+        }
+        return keys;
+    }
+
+    private static boolean needsParameters(RowKeys.KeyPlan plan) {
+        for (List<dev.sqlcache.internal.analysis.KeySource> sources : plan.sources) {
+            for (dev.sqlcache.internal.analysis.KeySource source : sources) {
+                if (!(source instanceof dev.sqlcache.internal.analysis.KeySource.Literal)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private WriteLayout writeLayout(QueryPlan plan, SchemaInspector inspector) {
+        QueryAnalysis analysis = plan.analysis();
+        StatementKind kind = analysis.kind();
+        if (kind == StatementKind.DDL || kind == StatementKind.CALL || plan.writesEverything()) {
+            // DDL: its tables as a whole (or the database); a procedure: what the configuration declares it writes
+            // (the text names no table), or the database.
+            return new WriteLayout(0, plan.writeVersionKeys(), null);
+        }
+        String normalized = analysis.normalizedSql();
+        if (kind == StatementKind.TRUNCATE && (normalized == null || normalized.contains("cascade"))) {
+            // PostgreSQL's TRUNCATE ... CASCADE empties every referencing table, whatever its foreign key rules.
+            return new WriteLayout(0, new String[] {engine.databaseVersionKey()}, null);
+        }
+        long epoch = engine.schemaEpoch();
+        WriteLayout known = plan.writeLayout();
+        if (known != null && known.epoch == epoch) {
+            return known;
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        boolean certain = true;
+        RowKeys.KeyPlan keyed = null;
+        boolean onlyTable = analysis.tablesWritten().size() == 1;
+        for (String table : analysis.tablesWritten()) {
+            TableFacts facts = engine.facts(table, inspector);
+            certain &= facts != TableFacts.UNKNOWN;
+            String base = CacheEngine.baseName(table);
+            if (facts.hasTriggers()) {
+                var declared = engine.config().triggerWrites().tablesFor(table);
+                if (declared.isEmpty()) {
+                    WriteLayout everything = new WriteLayout(epoch, new String[] {engine.databaseVersionKey()}, null);
+                    if (certain) {
+                        plan.writeLayout(everything);
+                    }
+                    return everything;
+                }
+                for (String target : declared.get()) {
+                    addTableLevel(keys, CacheEngine.baseName(target));
+                }
+            }
+            keys.add(engine.versionKey(base));
+            boolean assignsKey = assignsKey(analysis, facts);
+            switch (kind) {
+                case UPDATE, DELETE -> {
+                    RowKeys.KeyPlan rows = onlyTable && !assignsKey
+                            ? rowKeys.plan(base, analysis.keyPins().get(table), facts.primaryKey()) : null;
+                    if (rows != null) {
+                        keyed = rows;
+                    } else {
+                        keys.add(engine.rowsKey(base));
+                    }
+                    if (assignsKey) {
+                        keys.add(engine.insertsKey(base));
+                    }
+                }
+                case INSERT -> {
+                    keys.add(engine.insertsKey(base));
+                    if (analysis.upsert()) {
+                        keys.add(engine.rowsKey(base));
+                    }
+                }
+                default -> addTableLevel(keys, base);
+            }
+            for (String dependent : facts.changedWith(kind, assignedOrNull(analysis), analysis.upsert())) {
+                addTableLevel(keys, dependent);
+            }
+        }
+        WriteLayout layout = new WriteLayout(epoch, keys.toArray(String[]::new), keyed);
+        if (certain) {
+            plan.writeLayout(layout);
+        }
+        return layout;
+    }
+
+    /** The columns an UPDATE (or an upsert's update) assigns, or null when the analysis could not tell. */
+    private static Set<String> assignedOrNull(QueryAnalysis analysis) {
+        return analysis.kind() == StatementKind.UPDATE && analysis.assignedColumns().isEmpty() ? null
+                : analysis.assignedColumns();
+    }
+
+    /** Whether an UPDATE (or an upsert's update) may change a key column: then rows may get new keys. */
+    private static boolean assignsKey(QueryAnalysis analysis, TableFacts facts) {
+        if (analysis.kind() != StatementKind.UPDATE && !analysis.upsert()) {
+            return false;
+        }
+        Set<String> assigned = assignedOrNull(analysis);
+        if (assigned == null || facts.primaryKey().isEmpty()) {
+            return true;
+        }
+        for (TableFacts.KeyColumn column : facts.primaryKey()) {
+            if (assigned.contains(column.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void addTableLevel(Set<String> keys, String base) {
+        keys.add(engine.versionKey(base));
+        keys.add(engine.rowsKey(base));
+        keys.add(engine.insertsKey(base));
+    }
+}

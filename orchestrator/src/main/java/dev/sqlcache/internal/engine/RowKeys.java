@@ -1,0 +1,261 @@
+package dev.sqlcache.internal.engine;
+
+import dev.sqlcache.internal.analysis.ColumnPin;
+import dev.sqlcache.internal.analysis.DatabaseFamily;
+import dev.sqlcache.internal.analysis.KeySource;
+import dev.sqlcache.internal.key.ArrayParameter;
+import dev.sqlcache.internal.key.BoundParameters;
+import dev.sqlcache.internal.key.ParameterType;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Row-level version keys. When a statement pins a table's whole primary key to values it can name exactly, a read
+ * depends on those rows' tokens (and the table's rows and inserts tokens) instead of the table's, and a write bumps
+ * those rows' tokens (and the table's) instead of every row's. This class turns the analysis's key pins and the
+ * table's primary key into, per execution, the keys' canonical values, or says that this execution falls back to
+ * the table (a value it cannot name exactly, too many keys).
+ *
+ * <p>Which values name a key exactly is the heart of it: the database must match a row for exactly the values this
+ * class treats as its key, or a write would bump another row's token than the one a read depends on. So only values
+ * whose comparison with the column is plain equality are trusted: integers (and integral decimals) against integer
+ * columns; strings against {@code varchar}/{@code text} columns on PostgreSQL and H2, whose default comparisons are
+ * exact (MySQL's and MariaDB's default collations ignore case and trailing spaces; {@code char(n)} pads;
+ * {@code citext} folds case: all table-level); UUIDs against {@code uuid} columns. Anything else, and any NULL,
+ * makes the execution table-level.
+ */
+final class RowKeys {
+
+    /** Above this many keys per table and statement, the table's token is cheaper and safe: table-level. */
+    static final int MAX_KEYS = 100;
+
+    private final String databaseHash;
+    private final DatabaseFamily family;
+
+    RowKeys(String databaseHash, DatabaseFamily family) {
+        this.databaseHash = databaseHash;
+        this.family = family;
+    }
+
+    /**
+     * How one table's key is pinned by a statement: per primary-key column, the sources of its values. Null when the
+     * pins do not cover the whole key, or a key column's type is one whose values are never trusted.
+     */
+    static final class KeyPlan {
+        final String table;
+        final List<TableFacts.KeyColumn> columns;
+        final List<List<KeySource>> sources;
+
+        KeyPlan(String table, List<TableFacts.KeyColumn> columns, List<List<KeySource>> sources) {
+            this.table = table;
+            this.columns = columns;
+            this.sources = sources;
+        }
+    }
+
+    /** The key plan of a table from its pins and primary key, or null (table-level). */
+    KeyPlan plan(String baseTable, List<ColumnPin> pins, List<TableFacts.KeyColumn> primaryKey) {
+        if (pins == null || pins.isEmpty() || primaryKey.isEmpty()) {
+            return null;
+        }
+        List<List<KeySource>> sources = new ArrayList<>(primaryKey.size());
+        for (TableFacts.KeyColumn column : primaryKey) {
+            if (kind(column) == null) {
+                return null;
+            }
+            List<KeySource> found = null;
+            for (ColumnPin pin : pins) {
+                if (pin.column().equals(column.name())) {
+                    if (found != null) {
+                        return null; // pinned twice: the analysis should not report it, but never guess
+                    }
+                    found = pin.values();
+                }
+            }
+            if (found == null) {
+                return null;
+            }
+            sources.add(found);
+        }
+        return new KeyPlan(baseTable, List.copyOf(primaryKey), List.copyOf(sources));
+    }
+
+    /**
+     * The version keys of the rows an execution pins, or null when this execution is table-level for the table (a
+     * value it cannot name exactly, more than {@link #MAX_KEYS} keys, an unkeyable array).
+     */
+    String[] rowVersionKeys(KeyPlan plan, BoundParameters parameters) {
+        List<List<String>> values = new ArrayList<>(plan.columns.size());
+        long combinations = 1;
+        for (int c = 0; c < plan.columns.size(); c++) {
+            TableFacts.KeyColumn column = plan.columns.get(c);
+            Set<String> canonical = new LinkedHashSet<>();
+            for (KeySource source : plan.sources.get(c)) {
+                if (!addCanonical(canonical, source, column, parameters)) {
+                    return null;
+                }
+            }
+            if (canonical.isEmpty()) {
+                return null;
+            }
+            combinations *= canonical.size();
+            if (combinations > MAX_KEYS) {
+                return null;
+            }
+            values.add(new ArrayList<>(canonical));
+        }
+        List<String> keys = new ArrayList<>((int) combinations);
+        product(plan.table, values, 0, new String[values.size()], keys);
+        return keys.toArray(String[]::new);
+    }
+
+    private boolean addCanonical(Set<String> out, KeySource source, TableFacts.KeyColumn column,
+                                 BoundParameters parameters) {
+        if (source instanceof KeySource.Literal literal) {
+            return add(out, canonical(literal.value(), null, column));
+        }
+        if (parameters == null) {
+            return false;
+        }
+        if (source instanceof KeySource.Bind bind) {
+            return add(out, canonical(parameters.value(bind.index()), parameters.type(bind.index()), column));
+        }
+        if (source instanceof KeySource.ArrayBind arrayBind) {
+            ArrayParameter array = parameters.array(arrayBind.index());
+            if (array == null || array.elements().size() > MAX_KEYS) {
+                return false;
+            }
+            for (Object element : array.elements()) {
+                // A NULL element matches no row: it names no key.
+                if (element != null) {
+                    String value = canonical(element, null, column);
+                    if (value == null) {
+                        return false;
+                    }
+                    out.add(value);
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean add(Set<String> out, String canonical) {
+        if (canonical == null) {
+            return false;
+        }
+        out.add(canonical);
+        return true;
+    }
+
+    private void product(String table, List<List<String>> values, int column, String[] tuple, List<String> out) {
+        if (column == values.size()) {
+            out.add(versionKey(table, tuple));
+            return;
+        }
+        for (String value : values.get(column)) {
+            tuple[column] = value;
+            product(table, values, column + 1, tuple, out);
+        }
+    }
+
+    /**
+     * The version key of one row. The values are hashed: bound values never appear in keys.
+     */
+    String versionKey(String table, String[] tuple) {
+        MessageDigest digest = sha256();
+        for (String value : tuple) {
+            digest.update(value.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+        }
+        byte[] hash = digest.digest();
+        return "sql:" + table + ":version:" + databaseHash + ":k:" + HexFormat.of().formatHex(hash, 0, 16);
+    }
+
+    /** What the values of a key column may be compared as; null when none is trusted. */
+    private enum KeyKind { INTEGER, TEXT, UUID }
+
+    private KeyKind kind(TableFacts.KeyColumn column) {
+        switch (column.jdbcType()) {
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT:
+                return KeyKind.INTEGER;
+            case Types.VARCHAR, Types.NVARCHAR, Types.LONGVARCHAR, Types.LONGNVARCHAR:
+                String type = column.typeName().toLowerCase(Locale.ROOT);
+                boolean plainText = type.equals("varchar") || type.equals("text") || type.equals("character varying");
+                return plainText && (family == DatabaseFamily.POSTGRES || family == DatabaseFamily.H2)
+                        ? KeyKind.TEXT : null;
+            default:
+                return column.typeName().equalsIgnoreCase("uuid")
+                        && (family == DatabaseFamily.POSTGRES || family == DatabaseFamily.H2) ? KeyKind.UUID : null;
+        }
+    }
+
+    /** The canonical form of a value for a key column, or null when it cannot be trusted to name a row exactly. */
+    private String canonical(Object value, ParameterType type, TableFacts.KeyColumn column) {
+        if (value == null) {
+            return null;
+        }
+        KeyKind kind = kind(column);
+        if (kind == null) {
+            return null;
+        }
+        if (type != null && !trustedBinding(type, kind)) {
+            return null;
+        }
+        switch (kind) {
+            case INTEGER:
+                if (value instanceof Long || value instanceof Integer || value instanceof Short
+                        || value instanceof Byte || value instanceof BigInteger) {
+                    return "i" + value;
+                }
+                if (value instanceof BigDecimal decimal) {
+                    BigDecimal stripped = decimal.stripTrailingZeros();
+                    return stripped.scale() <= 0 ? "i" + stripped.toBigInteger() : null;
+                }
+                return null;
+            case TEXT:
+                return value instanceof String text ? "s" + text : null;
+            case UUID:
+                return value instanceof UUID uuid ? "u" + uuid : null;
+            default:
+                return null;
+        }
+    }
+
+    /** The setters whose values the database compares with a key column as they are. */
+    private static boolean trustedBinding(ParameterType type, KeyKind kind) {
+        return switch (kind) {
+            case INTEGER -> type == ParameterType.BYTE || type == ParameterType.SHORT || type == ParameterType.INT
+                    || type == ParameterType.LONG || type == ParameterType.BIG_INTEGER
+                    || type == ParameterType.BIG_DECIMAL;
+            case TEXT -> type == ParameterType.STRING || type == ParameterType.NSTRING;
+            case UUID -> type == ParameterType.UUID;
+        };
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    });
+
+    private static MessageDigest sha256() {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return digest;
+    }
+}
