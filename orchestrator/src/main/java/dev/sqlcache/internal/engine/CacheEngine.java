@@ -121,13 +121,26 @@ public final class CacheEngine {
         if (known != null) {
             return known;
         }
+        // One inspection per table at a time: the first connection asks, the others wait for its answer rather
+        // than all querying the catalog at once (slow on some databases, and each would get the same answer).
         try {
-            TableFacts learned = inspector.inspect(table);
-            facts.put(table, learned);
-            return learned;
-        } catch (Exception e) {
-            LOG.debug("sqlcache: cannot inspect table {}: {}", table, e.toString());
+            return facts.get(table, t -> {
+                try {
+                    return inspector.inspect(t);
+                } catch (Exception e) {
+                    throw new InspectionFailed(e);
+                }
+            });
+        } catch (InspectionFailed e) {
+            LOG.debug("sqlcache: cannot inspect table {}: {}", table, e.getCause().toString());
             return TableFacts.UNKNOWN;
+        }
+    }
+
+    /** Carries an inspection's failure out of the cache's loader: the table is then asked about again next time. */
+    private static final class InspectionFailed extends RuntimeException {
+        InspectionFailed(Exception cause) {
+            super(cause);
         }
     }
 

@@ -134,13 +134,16 @@ final class MetadataSchemaInspector implements SchemaInspector {
     private ForeignKeyActions foreignKeyActions(DatabaseMetaData md, Name start) throws SQLException {
         Set<String> onDelete = new LinkedHashSet<>();
         java.util.Map<String, Set<String>> onUpdate = new java.util.HashMap<>();
-        for (Edge edge : exportedKeys(md, start)) {
+        // Each table's foreign keys are asked for once per inspection: catalog queries are slow on some databases
+        // (MariaDB's information_schema), and several edges may lead to the same child.
+        java.util.Map<String, java.util.List<Edge>> asked = new java.util.HashMap<>();
+        for (Edge edge : exportedKeys(md, start, asked)) {
             if (edge.onDelete()) {
-                onDelete.addAll(reachedFrom(md, edge.child()));
+                onDelete.addAll(reachedFrom(md, edge.child(), asked));
             }
             if (edge.onUpdate()) {
                 onUpdate.computeIfAbsent(edge.parentColumn(), c -> new LinkedHashSet<>())
-                        .addAll(reachedFrom(md, edge.child()));
+                        .addAll(reachedFrom(md, edge.child(), asked));
             }
         }
         return new ForeignKeyActions(onDelete, onUpdate);
@@ -150,7 +153,19 @@ final class MetadataSchemaInspector implements SchemaInspector {
     private record Edge(Name child, boolean onDelete, boolean onUpdate, String parentColumn) {
     }
 
-    private java.util.List<Edge> exportedKeys(DatabaseMetaData md, Name table) throws SQLException {
+    private java.util.List<Edge> exportedKeys(DatabaseMetaData md, Name table,
+                                              java.util.Map<String, java.util.List<Edge>> asked) throws SQLException {
+        String id = table.schema + "." + table.table;
+        java.util.List<Edge> known = asked.get(id);
+        if (known != null) {
+            return known;
+        }
+        java.util.List<Edge> edges = exportedKeysOf(md, table);
+        asked.put(id, edges);
+        return edges;
+    }
+
+    private java.util.List<Edge> exportedKeysOf(DatabaseMetaData md, Name table) throws SQLException {
         String catalog = family.isMySqlLike() ? table.schema : null;
         String schema = family.isMySqlLike() ? null : table.schema;
         java.util.List<Edge> edges = new java.util.ArrayList<>();
@@ -170,7 +185,8 @@ final class MetadataSchemaInspector implements SchemaInspector {
     }
 
     /** The table and every table its own actions (any of them) reach, transitively. */
-    private Set<String> reachedFrom(DatabaseMetaData md, Name first) throws SQLException {
+    private Set<String> reachedFrom(DatabaseMetaData md, Name first,
+                                    java.util.Map<String, java.util.List<Edge>> asked) throws SQLException {
         Set<String> reached = new LinkedHashSet<>();
         Deque<Name> pending = new ArrayDeque<>();
         pending.add(first);
@@ -181,7 +197,7 @@ final class MetadataSchemaInspector implements SchemaInspector {
                 continue;
             }
             reached.add(current.table.toLowerCase(Locale.ROOT));
-            for (Edge edge : exportedKeys(md, current)) {
+            for (Edge edge : exportedKeys(md, current, asked)) {
                 pending.add(edge.child());
             }
         }
@@ -201,16 +217,25 @@ final class MetadataSchemaInspector implements SchemaInspector {
                 columns.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
             }
         }
-        java.util.List<TableFacts.KeyColumn> key = new java.util.ArrayList<>();
-        for (String column : columns.values()) {
-            try (ResultSet rs = md.getColumns(catalog, escape(md, schema), escape(md, table.table),
-                    escape(md, column))) {
-                if (!rs.next()) {
-                    return java.util.List.of();
-                }
-                key.add(new TableFacts.KeyColumn(column.toLowerCase(Locale.ROOT), rs.getInt("DATA_TYPE"),
+        if (columns.isEmpty()) {
+            return java.util.List.of();
+        }
+        // One query for every column's type (not one per key column): catalog queries can be slow.
+        java.util.Map<String, TableFacts.KeyColumn> types = new java.util.HashMap<>();
+        try (ResultSet rs = md.getColumns(catalog, escape(md, schema), escape(md, table.table), null)) {
+            while (rs.next()) {
+                String name = rs.getString("COLUMN_NAME");
+                types.put(name, new TableFacts.KeyColumn(name.toLowerCase(Locale.ROOT), rs.getInt("DATA_TYPE"),
                         String.valueOf(rs.getString("TYPE_NAME")).toLowerCase(Locale.ROOT)));
             }
+        }
+        java.util.List<TableFacts.KeyColumn> key = new java.util.ArrayList<>();
+        for (String column : columns.values()) {
+            TableFacts.KeyColumn typed = types.get(column);
+            if (typed == null) {
+                return java.util.List.of();
+            }
+            key.add(typed);
         }
         return key;
     }
