@@ -72,6 +72,25 @@ class KeyLevelTest extends RedisBackedTest {
         }
     }
 
+    /** MariaDB's metadata answers for every database unless asked for one: a namesake elsewhere is not this table. */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "MARIADB")
+    void aNamesakeInAnotherDatabaseKeepsKeysRowLevel(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "create database if not exists kl_namesake",
+                    "create table if not exists kl_namesake.kl_item (id int primary key, name varchar(20))");
+            schema(direct);
+            warm(cached, direct, 1, 2);
+            update(cached, "update kl_item set v = ? where id = ?", 11, 1);
+            assertEquals(false, read(cached, direct, 1), "the written row is read again");
+            assertEquals(true, read(cached, direct, 2), "another row stays cached");
+        } finally {
+            try (Connection direct = db.direct()) {
+                exec(direct, "drop database if exists kl_namesake");
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
     void anUpdateByKeyStillInvalidatesAnswersOverTheWholeTable(TestDatabase db) throws Exception {

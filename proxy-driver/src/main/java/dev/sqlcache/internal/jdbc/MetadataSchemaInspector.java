@@ -88,6 +88,10 @@ final class MetadataSchemaInspector implements SchemaInspector {
             if (schema != null && family.isMySqlLike()) {
                 catalog = schema;
                 schema = null;
+            } else if (family.isMySqlLike()) {
+                // An unqualified name means the connection's database only (there is no search path); asking every
+                // database would find same-named tables elsewhere and give up row-level treatment as ambiguous.
+                catalog = connection.getCatalog();
             } else if (schema != null && md.storesUpperCaseIdentifiers()) {
                 schema = schema.toUpperCase(Locale.ROOT);
             }
