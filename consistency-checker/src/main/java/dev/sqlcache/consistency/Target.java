@@ -61,6 +61,11 @@ public record Target(String name, String url, String user, String password) {
         return name.equals("postgresql");
     }
 
+    /** Whether sqlcache serves REPEATABLE READ transactions from the cache here: PostgreSQL and MariaDB, not H2. */
+    public boolean hasSnapshotReads() {
+        return !name.equals("h2");
+    }
+
     /** Whether {@code createArrayOf} and {@code = ANY(?)} work: PostgreSQL and H2, not MariaDB. */
     public boolean hasArrays() {
         return !name.equals("mariadb");

@@ -71,6 +71,6 @@ class BankInvariantTest {
                         "the run must cut the forked JVM off from Redis at least once, " + summary),
                 () -> assertEquals(0, report.get("violations"), "violations, " + summary),
                 () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
-                () -> Checks.bankRan(report, summary));
+                () -> Checks.bankRan(report, target, summary));
     }
 }

@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * since), no answer may show a rolled-back write or a broken invariant, no snapshot transaction may see a bank
  * total other than the constant, the application sees no errors, and the cache must actually be used.
  *
- * <p>{@code -Dsqlcache.checker.faults=false} runs without faults; {@code -Dsqlcache.checker.requireSnapshotHits=true}
- * also requires that the bank's snapshot reads were served from the cache (once the engine caches them).
+ * <p>{@code -Dsqlcache.checker.faults=false} runs without faults; {@code -Dsqlcache.checker.requireSnapshotHits=false}
+ * drops the requirement that the bank's snapshot reads were partly served from the cache.
  */
 class MixedWorkloadTest {
 
@@ -71,6 +71,6 @@ class MixedWorkloadTest {
                 () -> assertTrue(report.get("reads") > 1000, "too few reads to mean anything, " + summary),
                 () -> Checks.cacheTookPart(report, summary),
                 () -> Checks.keyedChecksRan(report, target, summary),
-                () -> Checks.bankRan(report, summary));
+                () -> Checks.bankRan(report, target, summary));
     }
 }

@@ -72,6 +72,23 @@ class KeyLevelTest extends RedisBackedTest {
         }
     }
 
+    /** An operator's "invalidate --table" after a write outside the driver reaches the answers read by key too. */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
+    void theAdminInvalidationOfATableReachesItsKeyedAnswers(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            schema(direct);
+            warm(cached, direct, 1);
+            exec(direct, "update kl_item set v = 77 where id = 1");
+            int code = dev.sqlcache.internal.admin.AdminCli.commandLine(
+                    new dev.sqlcache.internal.admin.AdminCli(java.util.Map.of())).execute("invalidate",
+                    "--url", db.cachedUrl(), "--table", "kl_item", "--redis-host", redis.host(),
+                    "--redis-port", Integer.toString(redis.port()));
+            assertEquals(0, code);
+            assertEquals("77", byKey(cached, 1).get(0).get(3), "the outside write is seen after the invalidation");
+        }
+    }
+
     /** MariaDB's metadata answers for every database unless asked for one: a namesake elsewhere is not this table. */
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = "MARIADB")

@@ -7,6 +7,7 @@ import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.store.CacheStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -66,17 +67,25 @@ final class InvalidateCommand extends AdminCommand {
             if (name.isEmpty() || name.equals(SqlCacheKeys.DATABASE_TABLE)) {
                 throw AdminException.usage("--table: \"" + table + "\" is not a table name");
             }
-            keys.add(SqlCacheKeys.tableVersionKey(table, hash));
+            // Reads by key depend on the table's row and insert tokens, not on its table-wide one: bump all three,
+            // as a table-level write through the driver does.
+            String tableKey = SqlCacheKeys.tableVersionKey(table, hash);
+            keys.add(tableKey);
+            keys.add(tableKey + ":rows");
+            keys.add(tableKey + ":inserts");
         }
         if (keys.isEmpty()) {
             keys.add(SqlCacheKeys.databaseVersionKey(hash));
         }
+        // Whether they existed is reported for these keys; the write sequence is advanced as by any write.
+        String[] reported = keys.toArray(new String[0]);
+        keys.add(CacheStore.SEQUENCE_PREFIX + hash);
         String[] versionKeys = keys.toArray(new String[0]);
 
         RedisSettings settings = adminSettings(config);
         List<String> unknown = new ArrayList<>();
         try (RedisAdminConnection redis = new RedisAdminConnection(settings)) {
-            for (String key : versionKeys) {
+            for (String key : reported) {
                 if (!redis.with("EXISTS", j -> j.exists(key))) {
                     unknown.add(key);
                 }
@@ -88,12 +97,14 @@ final class InvalidateCommand extends AdminCommand {
 
         out.println("database " + RealUrl.mask(identity) + " (hash " + hash + ")" + (override == null ? "" : " by its id"));
         out.println("invalidated " + (tables.isEmpty() ? "every entry of the database"
-                : "the entries reading " + String.join(", ", keys.stream().map(InvalidateCommand::tableOf).toList()))
+                : "the entries reading " + String.join(", ", Arrays.stream(reported)
+                        .filter(key -> !key.endsWith(":rows") && !key.endsWith(":inserts"))
+                        .map(InvalidateCommand::tableOf).toList()))
                 + " on redis " + settings.describe() + ":");
-        for (String key : versionKeys) {
+        for (String key : reported) {
             out.println("  " + key + (unknown.contains(key) ? " (new: nothing was cached under it)" : ""));
         }
-        if (unknown.size() == versionKeys.length) {
+        if (unknown.size() == reported.length) {
             err.println("sqlcache-admin invalidate: note: no version key existed, so nothing was cached for "
                     + (tables.isEmpty() ? "this database" : "these tables") + " under this hash; if entries are "
                     + "cached, check that --url and --database-id are the application's");

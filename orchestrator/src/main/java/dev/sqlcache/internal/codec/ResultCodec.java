@@ -145,15 +145,39 @@ public final class ResultCodec {
      * frame and reads the entry once.
      */
     public static CachedResult decodeIfCurrent(byte[] entry, String[] tokens) {
+        return decodeIfCurrent(entry, tokens, -1, null);
+    }
+
+    /**
+     * {@link #decodeIfCurrent(byte[], String[])}, but the token at {@code ignoredIndex} (none if negative) need not
+     * be current: it has to pass {@code recordedCheck} instead (anything passes when that is null).
+     */
+    public static CachedResult decodeIfCurrent(byte[] entry, String[] tokens, int ignoredIndex,
+                                               java.util.function.Predicate<String> recordedCheck) {
         checkFrame(entry);
         try (JsonParser p = parser(entry)) {
-            if (!java.util.Arrays.equals(readHead(p), tokens)) {
+            String[] recorded = readHead(p);
+            if (!sameTokens(recorded, tokens, ignoredIndex)
+                    || (recordedCheck != null && !recordedCheck.test(recorded[ignoredIndex]))) {
                 return null;
             }
             return decodeBody(p, entry);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }
+    }
+
+    /** Whether two token lists are equal but at {@code ignoredIndex} (none if negative). */
+    public static boolean sameTokens(String[] recorded, String[] current, int ignoredIndex) {
+        if (recorded == null || recorded.length != current.length) {
+            return false;
+        }
+        for (int i = 0; i < current.length; i++) {
+            if (i != ignoredIndex && !java.util.Objects.equals(recorded[i], current[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static CachedResult decodeBody(JsonParser p, byte[] entry) throws IOException {

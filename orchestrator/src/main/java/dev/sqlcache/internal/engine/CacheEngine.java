@@ -35,6 +35,13 @@ public final class CacheEngine {
      */
     static final int FENCE_INDEX = 0;
 
+    /**
+     * Where the database's write sequence stands among a read's version keys. An entry records the value its
+     * lookup saw; ordinary reads ignore it (any write anywhere advances it), snapshot reads require it unchanged
+     * (see {@link TransactionTracker}).
+     */
+    static final int SEQUENCE_INDEX = 2;
+
     private final SqlCacheConfig config;
     private final CacheReads reads;
     private final CacheWrites writes;
@@ -43,6 +50,7 @@ public final class CacheEngine {
     private final QueryAnalyzer analyzer;
     private final String databaseHash;
     private final String databaseVersionKey;
+    private final String sequenceKey;
     private final Cache<String, QueryPlan> plans;
     private final DatabaseFamily family;
     /** Schema facts change rarely and only by DDL, which this JVM may not see: re-read them every few minutes. */
@@ -69,6 +77,7 @@ public final class CacheEngine {
         this.analyzer = analyzer;
         this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
+        this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
         this.dependencies = new Dependencies(this, new RowKeys(databaseHash, family));
     }
@@ -86,10 +95,11 @@ public final class CacheEngine {
         QueryAnalysis analysis = analyzer.analyze(sql);
         Set<String> read = baseNames(analysis.tablesRead());
         Set<String> written = baseNames(analysis.tablesWritten());
-        String[] readKeys = new String[read.size() + 2];
+        String[] readKeys = new String[read.size() + 3];
         readKeys[FENCE_INDEX] = MembershipStore.FENCE_KEY;
         readKeys[1] = databaseVersionKey;
-        int i = 2;
+        readKeys[SEQUENCE_INDEX] = sequenceKey;
+        int i = 3;
         for (String table : read) {
             readKeys[i++] = versionKey(table);
         }
@@ -220,6 +230,17 @@ public final class CacheEngine {
         return databaseVersionKey;
     }
 
+    String sequenceKey() {
+        return sequenceKey;
+    }
+
+    /** A write's version keys with the database's write sequence added: every lease and end advances it. */
+    String[] withSequence(String[] versionKeys) {
+        String[] keys = java.util.Arrays.copyOf(versionKeys, versionKeys.length + 1);
+        keys[versionKeys.length] = sequenceKey;
+        return keys;
+    }
+
     private static Set<String> baseNames(Set<String> tables) {
         Set<String> names = new TreeSet<>();
         for (String table : tables) {
@@ -273,7 +294,7 @@ public final class CacheEngine {
     /** Invalidates everything cached for this database. */
     public void invalidateAll() {
         statistics.invalidated(1);
-        writes.bump(new String[] {databaseVersionKey}, null);
+        writes.bump(new String[] {databaseVersionKey, sequenceKey}, null);
     }
 
     public CacheStatistics statistics() {

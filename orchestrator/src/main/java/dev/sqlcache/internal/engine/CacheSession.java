@@ -42,6 +42,12 @@ public interface CacheSession {
     /** {@code Connection.setSchema}: part of every key. */
     void setSchema(String schema, SqlRun change) throws SQLException;
 
+    /**
+     * SQL ran on the real connection outside any execution (a metadata query): a transaction's snapshot may have
+     * been taken by it, at a moment the cache cannot tie to.
+     */
+    void ranOutsideTheCache();
+
     /** The connection is closing or aborting, a transaction maybe open. Idempotent. */
     void close();
 

@@ -76,6 +76,7 @@ final class Dependencies {
         List<String> keys = new ArrayList<>();
         keys.add(MembershipStore.FENCE_KEY);
         keys.add(engine.databaseVersionKey());
+        keys.add(engine.sequenceKey());
         List<RowKeys.KeyPlan> keyed = new ArrayList<>();
         Set<String> tableLevel = new LinkedHashSet<>();
         for (String table : analysis.tablesRead()) {

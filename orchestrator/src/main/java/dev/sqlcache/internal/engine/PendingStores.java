@@ -1,8 +1,8 @@
 package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.internal.codec.ResultCodec;
 
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -46,8 +46,13 @@ final class PendingStores {
         return pending.get(key);
     }
 
-    /** A pending result taken by {@link #pending}, if computed under exactly the tokens the lookup just read. */
-    static CachedResult ifCurrent(Object taken, String[] currentTokens) {
-        return taken instanceof Pending entry && Arrays.equals(entry.tokens, currentTokens) ? entry.result : null;
+    /**
+     * A pending result taken by {@link #pending}, if computed under exactly the tokens the lookup just read, but
+     * the one at {@code ignoredIndex}, which has to pass {@code recordedCheck} instead (anything, when null).
+     */
+    static CachedResult ifCurrent(Object taken, String[] currentTokens, int ignoredIndex,
+                                  java.util.function.Predicate<String> recordedCheck) {
+        return taken instanceof Pending entry && ResultCodec.sameTokens(entry.tokens, currentTokens, ignoredIndex)
+                && (recordedCheck == null || recordedCheck.test(entry.tokens[ignoredIndex])) ? entry.result : null;
     }
 }

@@ -61,13 +61,18 @@ public final class SessionCache implements CacheSession {
         this.writes = engine.writes();
         this.statistics = engine.recorder();
         this.connectionSettings = connectionSettings;
-        this.inspector = inspector;
+        // Catalog queries run on this connection, inside its transaction: they may take its snapshot.
+        this.inspector = table -> {
+            ranOutsideTheCache();
+            return inspector.inspect(table);
+        };
         this.probe = probe;
         this.clock = engine.clock();
         this.user = state.user();
         // Drivers turn DATE/TIME/TIMESTAMP into java.sql objects in the JVM's zone: part of what a result means.
         this.timeZone = TimeZone.getDefault().getID();
-        this.transaction = new TransactionTracker(state.autoCommit(), state.isolation());
+        this.transaction = new TransactionTracker(state.autoCommit(), state.isolation(),
+                engine.family() == DatabaseFamily.POSTGRES || engine.family().isMySqlLike());
         this.catalog = state.catalog();
         this.schema = state.schema();
         this.context = computeContext();
@@ -117,7 +122,28 @@ public final class SessionCache implements CacheSession {
         boolean measured = decision instanceof ReadOutcome.Miss
                 || decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING);
         long started = measured ? clock.nanoTime() : 0;
-        ResultSet real = run(execution, query);
+        if (decision instanceof ReadOutcome.Miss miss && miss.pinsSnapshot()) {
+            // The first statement of a snapshot transaction: its snapshot is taken by this query, after the
+            // lookup read the write sequence.
+            transaction.pin(miss.tokens()[CacheEngine.SEQUENCE_INDEX], miss.tokens()[CacheEngine.FENCE_INDEX]);
+            if (engine.family().isMySqlLike()) {
+                // MySQL takes the snapshot at the first read of a transactional table, which this query may not
+                // be (a MyISAM or MEMORY table): take it now, so that it is this moment whatever the query reads.
+                try {
+                    probe.takeSnapshot();
+                } catch (SQLException | RuntimeException e) {
+                    transaction.loseSnapshot();
+                }
+            }
+        }
+        ResultSet real;
+        try {
+            real = run(execution, query);
+        } catch (SQLException | RuntimeException e) {
+            // Whether the database took its snapshot is unknown (MySQL keeps the transaction open).
+            transaction.loseSnapshot();
+            throw e;
+        }
         if (measured) {
             engine.policy().ran(plan, clock.nanoTime() - started);
         }
@@ -156,6 +182,7 @@ public final class SessionCache implements CacheSession {
      * did to the transaction and the session.
      */
     private <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
+        transaction.statementRuns();
         WriteTicket write = beforeWrite(execution);
         try {
             return call.call();
@@ -215,18 +242,40 @@ public final class SessionCache implements CacheSession {
                 return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
             }
         }
+        boolean snapshot = transaction.snapshotReads();
+        String pinned = snapshot ? transaction.pinnedSequence() : null;
+        if (pinned != null && !tokens[CacheEngine.FENCE_INDEX].equals(transaction.pinnedFence())) {
+            // The fence came back since the snapshot (Redis restarted, lost or cut off): the sequence may have
+            // started over, and its values no longer order anything against the pinned one.
+            transaction.loseSnapshot();
+            return bypass(BypassReason.TRANSACTION_STATE, plan);
+        }
+        // Ordinary reads ignore the write sequence (any write anywhere moves it). A snapshot read takes an entry
+        // only if its lookup came no later than the read of the sequence that preceded the snapshot: its tables
+        // then kept their tokens from before the snapshot until now.
+        java.util.function.Predicate<String> recordedCheck = pinned == null ? null
+                : recorded -> SnapshotPoint.notAfter(recorded, pinned);
         byte[] entry = lookup.entry();
         CachedResult result = null;
         if (entry != null) {
             try {
-                result = ResultCodec.decodeIfCurrent(entry, tokens);
+                result = ResultCodec.decodeIfCurrent(entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
             } catch (CorruptEntryException e) {
                 LOG.debug("sqlcache: unreadable entry {} treated as a miss: {}", key, e.getMessage());
             }
         }
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).
-            result = PendingStores.ifCurrent(landing, tokens);
+            result = PendingStores.ifCurrent(landing, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
+        }
+        if (snapshot && pinned == null && result != null) {
+            // The transaction's first read would be a hit, but its snapshot is not taken yet: take it now, tied to
+            // the sequence this lookup read before it, and look up again (after the snapshot) under that rule.
+            return pinSnapshot(tokens) ? decide(execution) : bypass(BypassReason.TRANSACTION_STATE, plan);
+        }
+        if (snapshot && pinned != null && result == null && !pinned.equals(tokens[CacheEngine.SEQUENCE_INDEX])) {
+            // The database answers as of the snapshot, and writes came since: its answer is not the current one.
+            return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, result != null);
         if (result != null) {
@@ -241,7 +290,21 @@ public final class SessionCache implements CacheSession {
             LOG.debug("sqlcache miss{}: {} depending on {}", entry == null ? "" : " (stale entry)", sqlOf(plan),
                     Explain.dependencies(versionKeys));
         }
-        return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch());
+        return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch(),
+                snapshot && pinned == null);
+    }
+
+    /** Makes the database take the transaction's snapshot now, after {@code tokens} were read. */
+    private boolean pinSnapshot(String[] tokens) {
+        transaction.pin(tokens[CacheEngine.SEQUENCE_INDEX], tokens[CacheEngine.FENCE_INDEX]);
+        try {
+            probe.takeSnapshot();
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            transaction.loseSnapshot();
+            LOG.debug("sqlcache: could not take the transaction's snapshot: {}", e.toString());
+            return false;
+        }
     }
 
     /** The statement as logs name it: its normalized text, never a bound value. */
@@ -273,13 +336,24 @@ public final class SessionCache implements CacheSession {
         // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
         PendingStores pending = engine.pendingStores();
         Object handle = pending.add(miss.key(), miss.tokens(), result);
-        reads.putLater(miss.key(), bytes, miss.ttlSeconds(), miss.versionKeys(), miss.tokens(), stored -> {
+        // The store does not wait for the sequence: a write elsewhere must not refuse it (snapshot readers check
+        // the value the entry records against the current one themselves).
+        reads.putLater(miss.key(), bytes, miss.ttlSeconds(), withoutSequence(miss.versionKeys()),
+                withoutSequence(miss.tokens()), stored -> {
             pending.landed(miss.key(), handle);
             if (stored) {
                 statistics.stored();
                 engine.policy().stored(miss.plan());
             }
         });
+    }
+
+    private static String[] withoutSequence(String[] keys) {
+        String[] rest = new String[keys.length - 1];
+        System.arraycopy(keys, 0, rest, 0, CacheEngine.SEQUENCE_INDEX);
+        System.arraycopy(keys, CacheEngine.SEQUENCE_INDEX + 1, rest, CacheEngine.SEQUENCE_INDEX,
+                keys.length - CacheEngine.SEQUENCE_INDEX - 1);
+        return rest;
     }
 
     // ---- writes
@@ -341,11 +415,15 @@ public final class SessionCache implements CacheSession {
         if (transaction.inTransaction()) {
             String[] unleased = transaction.unleased(keys);
             if (unleased.length > 0) {
-                transaction.leased(unleased, writes.lease(unleased, leaseMillis));
+                // Every lease advances the write sequence, a transaction's later ones too: a snapshot reader
+                // that finds it unchanged must be able to rely on no table having been leased meanwhile.
+                String[] leasing = engine.withSequence(unleased);
+                transaction.leased(leasing, writes.lease(leasing, leaseMillis));
             }
             return new WriteTicket(keys, null, true, ddl);
         }
-        return new WriteTicket(keys, writes.lease(keys, leaseMillis), false, ddl);
+        String[] leasing = engine.withSequence(keys);
+        return new WriteTicket(leasing, writes.lease(leasing, leaseMillis), false, ddl);
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
@@ -527,6 +605,11 @@ public final class SessionCache implements CacheSession {
         change.run();
         this.schema = schema;
         this.context = computeContext();
+    }
+
+    @Override
+    public void ranOutsideTheCache() {
+        transaction.statementRuns();
     }
 
     // ---- session state

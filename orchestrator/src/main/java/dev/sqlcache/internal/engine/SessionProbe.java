@@ -16,4 +16,11 @@ public interface SessionProbe {
     boolean autoCommit() throws SQLException;
 
     int isolation() throws SQLException;
+
+    /**
+     * Makes the database take the open transaction's snapshot now, before anything else has run in it:
+     * {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} on MySQL and MariaDB (whose snapshot is otherwise taken by
+     * the first read of a table), any statement on PostgreSQL (whose snapshot is taken by the first statement).
+     */
+    void takeSnapshot() throws SQLException;
 }

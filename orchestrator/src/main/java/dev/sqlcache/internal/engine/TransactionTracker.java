@@ -13,8 +13,15 @@ import java.util.Map;
  *   <li>Inside one, written tables are remembered and invalidated when the commit has completed; a rollback
  *       forgets them. Reads of a written table bypass the cache, and nothing is stored after the first write,
  *       since this transaction sees its own uncommitted rows.</li>
- *   <li>Only READ COMMITTED transactions use the cache: a REPEATABLE READ or SERIALIZABLE snapshot may be older
- *       than the current versions, and READ UNCOMMITTED sees other transactions' dirty rows.</li>
+ *   <li>READ COMMITTED transactions use the cache as auto-commit statements do. READ UNCOMMITTED sees other
+ *       transactions' dirty rows, and SERIALIZABLE must take its reads to the database (PostgreSQL's predicate
+ *       locks, MySQL's locking reads): neither uses the cache.</li>
+ *   <li>A REPEATABLE READ transaction on PostgreSQL, MySQL or MariaDB reads the database as of one snapshot. It
+ *       uses the cache only for entries that show that snapshot: the database's write sequence, read before the
+ *       snapshot is taken, is pinned ({@code s}), and an entry is served only when its lookup read a value no
+ *       later than {@code s} and its tables' tokens are still those it recorded, so nothing it reads changed
+ *       from before the snapshot until now. Once the transaction writes, or runs a statement before it could
+ *       pin, it reads the database only. docs/consistency.md has the argument.</li>
  * </ul>
  * Not thread-safe: a JDBC connection is used by one thread at a time.
  */
@@ -29,10 +36,56 @@ final class TransactionTracker {
     /** Version keys this transaction has written, with the lease taken on each (null when it failed). */
     private final Map<String, String> leases = new LinkedHashMap<>();
     private long epoch;
+    /** Whether this database's REPEATABLE READ is a snapshot the cache can be tied to. */
+    private final boolean snapshotCapable;
+    /** The current transaction's snapshot point: the write sequence read before its snapshot, once fixed. */
+    private String pinnedSequence;
+    /** The fence token read with it: the sequence's values are only comparable while the fence stays. */
+    private String pinnedFence;
+    /** The current transaction ran a statement that was not tied to the write sequence, or wrote: no snapshot reads. */
+    private boolean snapshotLost;
 
-    TransactionTracker(boolean autoCommit, int isolation) {
+    TransactionTracker(boolean autoCommit, int isolation, boolean snapshotCapable) {
         this.autoCommit = autoCommit;
         this.isolation = isolation;
+        this.snapshotCapable = snapshotCapable;
+    }
+
+    /**
+     * Whether reads now follow the snapshot rules: inside a REPEATABLE READ transaction begun through JDBC (one
+     * begun with SQL may already hold a snapshot, {@code WITH CONSISTENT SNAPSHOT}), on a database whose
+     * REPEATABLE READ is a snapshot.
+     */
+    boolean snapshotReads() {
+        return snapshotCapable && !autoCommit && !sqlTransaction && isolationKnown
+                && isolation == Connection.TRANSACTION_REPEATABLE_READ && !transactionIsolationUnknown;
+    }
+
+    /** The write sequence this transaction's snapshot is tied to, or null while nothing has run in it. */
+    String pinnedSequence() {
+        return pinnedSequence;
+    }
+
+    /** This transaction's snapshot is about to be taken, after the write sequence read {@code sequence}. */
+    void pin(String sequence, String fence) {
+        pinnedSequence = sequence;
+        pinnedFence = fence;
+    }
+
+    String pinnedFence() {
+        return pinnedFence;
+    }
+
+    /** A statement is about to run on the database: unless the snapshot is tied already, it never will be. */
+    void statementRuns() {
+        if (pinnedSequence == null) {
+            snapshotLost = true;
+        }
+    }
+
+    /** Snapshot reads are over for this transaction. */
+    void loseSnapshot() {
+        snapshotLost = true;
     }
 
     boolean autoCommit() {
@@ -52,14 +105,18 @@ final class TransactionTracker {
         if (!inTransaction()) {
             return true;
         }
+        if (snapshotReads()) {
+            return !snapshotLost && leases.isEmpty();
+        }
         if (isolation != Connection.TRANSACTION_READ_COMMITTED && isolation != Connection.TRANSACTION_NONE) {
             return false;
         }
         if (leases.isEmpty()) {
             return true;
         }
-        for (String key : readVersionKeys) {
-            if (leases.containsKey(key)) {
+        for (int i = 0; i < readVersionKeys.length; i++) {
+            // Every write advances the sequence; only a write to what this read depends on hides it.
+            if (i != CacheEngine.SEQUENCE_INDEX && leases.containsKey(readVersionKeys[i])) {
                 return false;
             }
         }
@@ -90,6 +147,7 @@ final class TransactionTracker {
     /** Records a write inside a transaction: its keys stay leased until the transaction ends. */
     void leased(String[] keys, String[] tokens) {
         epoch++;
+        snapshotLost = true;
         for (int i = 0; i < keys.length; i++) {
             leases.put(keys[i], tokens == null ? null : tokens[i]);
         }
@@ -120,6 +178,14 @@ final class TransactionTracker {
     void ended() {
         sqlTransaction = false;
         transactionIsolationUnknown = false;
+        newSnapshot();
+    }
+
+    /** The next statement opens a new transaction, whose snapshot is not taken yet. */
+    private void newSnapshot() {
+        pinnedSequence = null;
+        pinnedFence = null;
+        snapshotLost = false;
     }
 
     /** Whether the current transaction set its own isolation through SQL (a chained one inherits it). */
@@ -134,6 +200,7 @@ final class TransactionTracker {
 
     void setAutoCommit(boolean autoCommit) {
         this.autoCommit = autoCommit;
+        newSnapshot();
     }
 
     void setIsolation(int isolation) {

@@ -96,6 +96,20 @@ public interface CacheStore extends AutoCloseable {
         endLeases(versionKeys, leaseTokens, null);
     }
 
+    /**
+     * Prefix of a database's write sequence key, whose value is {@code <epoch>:<n>}. Passed among a write's version
+     * keys, it is never leased: every lease and every end adds one to {@code n} (also the lease scripts' rule); a
+     * missing key comes back under a new epoch. So two values of one epoch are ordered as the writes that made
+     * them, and a reader that finds the same value twice knows that no write of that database began or ended in
+     * between.
+     */
+    String SEQUENCE_PREFIX = "sql:_database:seq:";
+
+    /** Whether a version key is a write sequence ({@link #SEQUENCE_PREFIX}). */
+    static boolean isSequence(String versionKey) {
+        return versionKey.startsWith(SEQUENCE_PREFIX);
+    }
+
     /** Prefix of lease tokens. */
     String LEASE_PREFIX = "lease:";
 

@@ -92,7 +92,8 @@ public final class InMemoryCacheStore implements CacheStore {
             if (existing != null) {
                 return existing;
             }
-            String token = VersionTokens.fresh();
+            // A write sequence starts ordered, as the lookup script makes it ('<epoch>:<n>').
+            String token = CacheStore.isSequence(key) ? VersionTokens.fresh() + ":1" : VersionTokens.fresh();
             versions.put(key, token);
             expireAfter(key, ttlMillis);
             return token;
@@ -141,6 +142,10 @@ public final class InMemoryCacheStore implements CacheStore {
         long deadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(1, leaseMillis));
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
+                if (CacheStore.isSequence(versionKeys[i])) {
+                    advance(versionKeys[i]);
+                    continue;
+                }
                 Map<String, Long> live = liveHolders(versionKeys[i], now);
                 live.put(leases[i], deadline);
                 versions.put(versionKeys[i], leases[i]);
@@ -155,6 +160,10 @@ public final class InMemoryCacheStore implements CacheStore {
         synchronized (writeLock) {
             for (int i = 0; i < versionKeys.length; i++) {
                 String key = versionKeys[i];
+                if (CacheStore.isSequence(key)) {
+                    advance(key);
+                    continue;
+                }
                 Map<String, Long> live = liveHolders(key, now);
                 if (leaseTokens != null && leaseTokens[i] != null) {
                     live.remove(leaseTokens[i]);
@@ -170,6 +179,21 @@ public final class InMemoryCacheStore implements CacheStore {
                 }
             }
         }
+    }
+
+    /** A write sequence's next value, as the lease scripts make it (caller holds the write lock). */
+    private void advance(String key) {
+        String current = version(key);
+        int colon = current == null ? -1 : current.lastIndexOf(':');
+        long n = -1;
+        if (colon > 0) {
+            try {
+                n = Long.parseLong(current.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+        }
+        versions.put(key, n < 0 ? VersionTokens.fresh() + ":1" : current.substring(0, colon) + ":" + (n + 1));
     }
 
     /** The unexpired leases of a key (caller holds the write lock). */

@@ -97,6 +97,11 @@ final class SimulatedJvm {
             public int isolation() {
                 return isolation;
             }
+
+            @Override
+            public void takeSnapshot() {
+                // No database here: nothing to fix.
+            }
         };
         SessionCache cache = engine.openSession(new SessionCache.SessionState("app", "db", "public", autoCommit,
                 isolation), "", table -> new TableFacts(true, false, Set.of()), probe);

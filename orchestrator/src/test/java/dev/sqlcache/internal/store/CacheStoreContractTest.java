@@ -333,6 +333,27 @@ abstract class CacheStoreContractTest {
         assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
     }
 
+    /** The write sequence is never a lease: every lease and every end moves it one step on, in one epoch. */
+    @Test
+    void everyLeaseAndEveryEndAdvanceTheWriteSequence() {
+        String sequence = CacheStore.SEQUENCE_PREFIX + "contract";
+        String[] keys = {key("v"), sequence};
+        String[] probe = {sequence};
+        long[] create = {CacheStore.NO_EXPIRY};
+        String first = store().lookup(key("e"), probe, create).versions()[0];
+        assertTrue(first.matches(".+:\\d+"), first);
+        String epoch = first.substring(0, first.lastIndexOf(':'));
+        long n = Long.parseLong(first.substring(first.lastIndexOf(':') + 1));
+        String[] leases = store().leaseVersions(keys, 60_000);
+        String leased = store().lookup(key("e"), probe).versions()[0];
+        assertFalse(CacheStore.isLease(leased), leased);
+        assertEquals(epoch + ":" + (n + 1), leased);
+        store().endLeases(keys, leases);
+        assertEquals(epoch + ":" + (n + 2), store().lookup(key("e"), probe).versions()[0]);
+        store().bumpVersions(keys);
+        assertEquals(epoch + ":" + (n + 3), store().lookup(key("e"), probe).versions()[0]);
+    }
+
     @Test
     void threeOverlappingWritesKeepTheKeyLeasedUntilTheLastEnds() {
         String[] versions = {key("v")};

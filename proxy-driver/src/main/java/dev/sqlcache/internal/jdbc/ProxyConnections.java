@@ -42,7 +42,7 @@ public final class ProxyConnections {
                     real.getCatalog(), ConnectionProbe.schema(real), real.getAutoCommit(),
                     real.getTransactionIsolation());
             SessionCache session = engine.openSession(state, DatabaseIdentity.connectionSettings(realUrl, properties),
-                    new MetadataSchemaInspector(real, engine.family()), new RealSessionProbe(real));
+                    new MetadataSchemaInspector(real, engine.family()), new RealSessionProbe(real, engine.family()));
             if (engine.family() == DatabaseFamily.POSTGRES && ConnectionProbe.mayReturnBinaryResults(real)) {
                 session.passThroughReads(BypassReason.DRIVER_SETTING);
                 if (BINARY_WARNED.compareAndSet(false, true)) {

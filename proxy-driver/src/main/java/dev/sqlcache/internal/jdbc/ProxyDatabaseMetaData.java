@@ -23,6 +23,8 @@ final class ProxyDatabaseMetaData extends DatabaseMetaDataDelegate {
 
     @Override
     protected ResultSet wrap(ResultSet resultSet) throws SQLException {
+        // A catalog query ran inside the connection's transaction, maybe taking its snapshot.
+        connection.session().ranOutsideTheCache();
         return connection.wrapForeign(resultSet);
     }
 }

@@ -7,7 +7,9 @@ local at
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   local replacement, ttl = ARGV[n + i], ARGV[2 * n + i]
-  if token ~= '' and redis.call('ZREM', holders, token) == 1 then
+  if isSequence(key) then
+    advance(key, replacement)
+  elseif token ~= '' and redis.call('ZREM', holders, token) == 1 then
     at = at or now()
     settle(key, holders, replacement, ttl, at)
   else

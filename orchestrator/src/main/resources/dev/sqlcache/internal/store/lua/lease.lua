@@ -5,7 +5,9 @@ local at
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   local current = redis.call('GET', key)
-  if isLease(current) then
+  if isSequence(key) then
+    advance(key, string.sub(token, 7))
+  elseif isLease(current) then
     -- Another write is in flight: both become holders (the other one with what its lease has left).
     at = at or now()
     if not isHeld(current) then

@@ -6,6 +6,27 @@
 -- flight. Needs server_clock.lua.
 
 local HELD = 'lease:held:'
+-- A database's write sequence (see CacheStore.SEQUENCE_PREFIX), '<epoch>:<n>': never a lease, its n grows by one at
+-- every lease and every end. A lost key comes back under a new epoch (the caller's unique token), so two values of
+-- one epoch are always ordered as the writes that made them.
+local SEQUENCE = 'sql:_database:seq:'
+
+local function isSequence(key)
+  return string.sub(key, 1, #SEQUENCE) == SEQUENCE
+end
+
+local function advance(key, epoch)
+  local current = redis.call('GET', key)
+  local base, n
+  if current then
+    base, n = string.match(current, '^(.*):(%d+)$')
+  end
+  if base then
+    redis.call('SET', key, base .. ':' .. string.format('%d', tonumber(n) + 1))
+  else
+    redis.call('SET', key, epoch .. ':1')
+  end
+end
 
 local function isLease(value)
   return value and string.sub(value, 1, 6) == 'lease:'
