@@ -15,8 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sent ({@code pg_stat_user_tables}, see {@link TableScans}) next to the hit ratio. With table-level invalidation
  * every write empties the table's entries; with key-level, only its rows' and the sums'.
  *
- * <p>{@code -Dsqlcache.checker.maxScansPerStatement=0.40} turns the figure into an assertion (issue #11's target,
- * once the engine invalidates by key); {@code -Dsqlcache.checker.baseline=true} first runs the same workload with
+ * <p>The figure is asserted below 0.55 ({@code -Dsqlcache.checker.maxScansPerStatement=0.40}: issue #11's target); {@code -Dsqlcache.checker.baseline=true} first runs the same workload with
  * {@code sqlcache.enabled=false}, the database's work without a cache.
  */
 class KeyLevelWorkTest {
@@ -47,13 +46,15 @@ class KeyLevelWorkTest {
         Report report = Harness.run(target, redis, Harness.Run.keyed(seconds, false));
         String summary = report.summary() + "\n  " + Harness.databaseWork(report);
         double scansPerStatement = Harness.scansPerStatement(report);
-        String limit = System.getProperty("sqlcache.checker.maxScansPerStatement");
+        // Table-level invalidation measured 0.74-0.81 here, key-level 0.25-0.33 (issue #11's target: 0.40). The
+        // default bound catches a return to table-level with room for a loaded machine's lower hit ratio.
+        String limit = System.getProperty("sqlcache.checker.maxScansPerStatement", "0.55");
         assertAll(
                 () -> assertEquals(0, report.get("violations"), "violations, " + summary),
                 () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
                 () -> Checks.cacheTookPart(report, summary),
                 () -> assertTrue(!Double.isNaN(scansPerStatement), "no scans measured, " + summary),
-                () -> assertTrue(limit == null || scansPerStatement <= Double.parseDouble(limit),
+                () -> assertTrue(scansPerStatement <= Double.parseDouble(limit),
                         String.format("the database made %.2f scans per statement sent, more than %s, %s",
                                 scansPerStatement, limit, summary)));
     }
