@@ -119,7 +119,21 @@ public final class CacheEngine {
         long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
-        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl);
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, tableLocks(sql));
+    }
+
+    /** LOCK TABLES / UNLOCK TABLES, told apart once per SQL text (MySQL-like databases only). */
+    private int tableLocks(String sql) {
+        if (!family.isMySqlLike()) {
+            return 0;
+        }
+        String start = sql.stripLeading();
+        if (start.regionMatches(true, 0, "lock", 0, 4) && start.length() > 4
+                && Character.isWhitespace(start.charAt(4))) {
+            return 1;
+        }
+        return start.regionMatches(true, 0, "unlock", 0, 6) && start.length() > 6
+                && Character.isWhitespace(start.charAt(6)) ? -1 : 0;
     }
 
     /**
@@ -181,6 +195,14 @@ public final class CacheEngine {
     /** The table's inserts token: bumped by every write that may create a key ({@link Dependencies}). */
     String insertsKey(String baseName) {
         return versionKey(baseName) + ":inserts";
+    }
+
+    /**
+     * What a query with an updatable result set may write: every table it reads, as a whole (its rows are changed
+     * through the result set, never seen as SQL).
+     */
+    String[] updatableResultKeys(QueryPlan plan) {
+        return baseNames(plan.analysis().tablesRead()).stream().flatMap(this::tableLevelKeys).toArray(String[]::new);
     }
 
     /** Every token of a table: what a write that cannot be narrowed bumps. */

@@ -14,6 +14,8 @@ public final class QueryPlan {
     private final boolean writesEverything;
     private final int parameterCount;
     private final long ttlSeconds;
+    /** {@code LOCK TABLES} (+1) or {@code UNLOCK TABLES} (-1), which MySQL-like databases hold across transactions. */
+    private final int tableLocks;
     /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
     private final CachePolicy.Shape shape = new CachePolicy.Shape();
 
@@ -22,13 +24,19 @@ public final class QueryPlan {
     private volatile Dependencies.WriteLayout writeLayout;
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              int parameterCount, long ttlSeconds) {
+              int parameterCount, long ttlSeconds, int tableLocks) {
+        this.tableLocks = tableLocks;
         this.writesEverything = writesEverything;
         this.analysis = analysis;
         this.readVersionKeys = readVersionKeys;
         this.writeVersionKeys = writeVersionKeys;
         this.parameterCount = parameterCount;
         this.ttlSeconds = ttlSeconds;
+    }
+
+    /** +1 for {@code LOCK TABLES}, -1 for {@code UNLOCK TABLES}, else 0. */
+    int tableLocks() {
+        return tableLocks;
     }
 
     CachePolicy.Shape shape() {

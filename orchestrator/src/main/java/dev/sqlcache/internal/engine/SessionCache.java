@@ -72,7 +72,7 @@ public final class SessionCache implements CacheSession {
         // Drivers turn DATE/TIME/TIMESTAMP into java.sql objects in the JVM's zone: part of what a result means.
         this.timeZone = TimeZone.getDefault().getID();
         this.transaction = new TransactionTracker(state.autoCommit(), state.isolation(),
-                engine.family() == DatabaseFamily.POSTGRES || engine.family().isMySqlLike());
+                engine.family() == DatabaseFamily.POSTGRES || engine.family() == DatabaseFamily.MARIADB);
         this.catalog = state.catalog();
         this.schema = state.schema();
         this.context = computeContext();
@@ -126,9 +126,10 @@ public final class SessionCache implements CacheSession {
             // The first statement of a snapshot transaction: its snapshot is taken by this query, after the
             // lookup read the write sequence.
             transaction.pin(miss.tokens()[CacheEngine.SEQUENCE_INDEX], miss.tokens()[CacheEngine.FENCE_INDEX]);
-            if (engine.family().isMySqlLike()) {
-                // MySQL takes the snapshot at the first read of a transactional table, which this query may not
+            if (engine.family() == DatabaseFamily.MARIADB) {
+                // MariaDB takes the snapshot at the first read of a transactional table, which this query may not
                 // be (a MyISAM or MEMORY table): take it now, so that it is this moment whatever the query reads.
+                // Nothing is open to commit (the transaction is idle) and no LOCK TABLES is held to release.
                 try {
                     probe.takeSnapshot();
                 } catch (SQLException | RuntimeException e) {
@@ -184,10 +185,13 @@ public final class SessionCache implements CacheSession {
     private <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
         transaction.statementRuns();
         WriteTicket write = beforeWrite(execution);
+        boolean succeeded = false;
         try {
-            return call.call();
+            T result = call.call();
+            succeeded = true;
+            return result;
         } finally {
-            afterWrite(write);
+            afterWrite(write, succeeded, execution.plan());
             for (QueryPlan plan : execution.plans()) {
                 afterExecute(plan);
             }
@@ -244,6 +248,12 @@ public final class SessionCache implements CacheSession {
         }
         boolean snapshot = transaction.snapshotReads();
         String pinned = snapshot ? transaction.pinnedSequence() : null;
+        if (snapshot && pinned == null && !transactionIdle()) {
+            // SQL this proxy did not see (a metadata or schema query, a savepoint) opened the transaction: its
+            // snapshot may be older than this lookup, and its answers older than the tokens just read.
+            transaction.loseSnapshot();
+            return bypass(BypassReason.TRANSACTION_STATE, plan);
+        }
         if (pinned != null && !tokens[CacheEngine.FENCE_INDEX].equals(transaction.pinnedFence())) {
             // The fence came back since the snapshot (Redis restarted, lost or cut off): the sequence may have
             // started over, and its values no longer order anything against the pinned one.
@@ -292,6 +302,15 @@ public final class SessionCache implements CacheSession {
         }
         return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch(),
                 snapshot && pinned == null);
+    }
+
+    private boolean transactionIdle() {
+        try {
+            return probe.transactionIdle();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("sqlcache: cannot tell whether the transaction is open: {}", e.toString());
+            return false;
+        }
     }
 
     /** Makes the database take the transaction's snapshot now, after {@code tokens} were read. */
@@ -371,6 +390,12 @@ public final class SessionCache implements CacheSession {
             case QUERY, STATEMENT, BATCH -> {
                 if (execution.plans().size() == 1) {
                     QueryPlan plan = execution.plan();
+                    if (execution.kind() == Execution.Kind.QUERY && !execution.readOnly()
+                            && !plan.analysis().tablesRead().isEmpty()) {
+                        // Rows of an updatable result set are changed through it, never as SQL: lease what it
+                        // reads, so that this transaction stops reading it from the cache and the end invalidates.
+                        yield lease(engine.updatableResultKeys(plan), false);
+                    }
                     yield plan.mayWrite() ? lease(writeKeysOf(plan, execution.parameters()),
                             plan.analysis().kind() == StatementKind.DDL) : null;
                 }
@@ -418,7 +443,7 @@ public final class SessionCache implements CacheSession {
                 // Every lease advances the write sequence, a transaction's later ones too: a snapshot reader
                 // that finds it unchanged must be able to rely on no table having been leased meanwhile.
                 String[] leasing = engine.withSequence(unleased);
-                transaction.leased(leasing, writes.lease(leasing, leaseMillis));
+                transaction.leased(leasing, writes.lease(leasing, leaseMillis), clock.nanoTime());
             }
             return new WriteTicket(keys, null, true, ddl);
         }
@@ -427,15 +452,18 @@ public final class SessionCache implements CacheSession {
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
-    private void afterWrite(WriteTicket ticket) {
+    private void afterWrite(WriteTicket ticket, boolean succeeded, QueryPlan plan) {
         if (ticket == null) {
             return;
         }
         if (!ticket.inTransaction()) {
             endLeases(ticket.keys(), ticket.leaseTokens());
-        } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES) {
+        } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES && succeeded
+                && !plan.analysis().createsTemporaryTable()) {
             // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now, and a
-            // transaction begun with SQL BEGIN is over.
+            // transaction begun with SQL BEGIN is over. Not a temporary table's, and not a statement that failed
+            // (one the server could not parse committed nothing; one that failed later may have: its leases then
+            // stay until the transaction's own end, which is safe).
             transaction.ended();
             endTransactionLeases();
         }
@@ -447,6 +475,7 @@ public final class SessionCache implements CacheSession {
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
         }
+        transaction.tableLocks(plan.tableLocks());
         if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
             // set_config('app.tenant', ...) may have changed what the session's queries see.
             sessionChanged();
@@ -519,6 +548,7 @@ public final class SessionCache implements CacheSession {
 
     @Override
     public void commit(SqlRun commit) throws SQLException {
+        renewOldLeases();
         try {
             commit.run();
         } catch (SQLException | RuntimeException e) {
@@ -526,6 +556,19 @@ public final class SessionCache implements CacheSession {
             throw e;
         }
         committed();
+    }
+
+    /**
+     * Leases placed more than half their lifetime ago may have expired: then this transaction's tables would be
+     * readable and storable between its commit and its end, and a snapshot reader pinned before the commit could
+     * be served what the commit wrote. Place them again (advancing the write sequence) right before committing.
+     */
+    private void renewOldLeases() {
+        long leaseNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engine.config().writeLeaseMillis());
+        if (transaction.leasesOlderThan(leaseNanos / 2, clock.nanoTime())) {
+            String[] keys = transaction.leasedKeys();
+            transaction.renewed(keys, writes.lease(keys, engine.config().writeLeaseMillis()), clock.nanoTime());
+        }
     }
 
     /**

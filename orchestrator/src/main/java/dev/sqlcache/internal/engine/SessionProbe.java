@@ -18,8 +18,14 @@ public interface SessionProbe {
     int isolation() throws SQLException;
 
     /**
+     * Whether the real connection has no transaction open yet: nothing ran since the last commit or rollback, not
+     * even SQL the proxy did not see. {@code false} when it cannot tell.
+     */
+    boolean transactionIdle() throws SQLException;
+
+    /**
      * Makes the database take the open transaction's snapshot now, before anything else has run in it:
-     * {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} on MySQL and MariaDB (whose snapshot is otherwise taken by
+     * {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} on MariaDB (whose snapshot is otherwise taken by
      * the first read of a table), any statement on PostgreSQL (whose snapshot is taken by the first statement).
      */
     void takeSnapshot() throws SQLException;

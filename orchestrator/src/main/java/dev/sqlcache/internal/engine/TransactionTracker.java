@@ -16,7 +16,7 @@ import java.util.Map;
  *   <li>READ COMMITTED transactions use the cache as auto-commit statements do. READ UNCOMMITTED sees other
  *       transactions' dirty rows, and SERIALIZABLE must take its reads to the database (PostgreSQL's predicate
  *       locks, MySQL's locking reads): neither uses the cache.</li>
- *   <li>A REPEATABLE READ transaction on PostgreSQL, MySQL or MariaDB reads the database as of one snapshot. It
+ *   <li>A REPEATABLE READ transaction on PostgreSQL or MariaDB reads the database as of one snapshot. It
  *       uses the cache only for entries that show that snapshot: the database's write sequence, read before the
  *       snapshot is taken, is pinned ({@code s}), and an entry is served only when its lookup read a value no
  *       later than {@code s} and its tables' tokens are still those it recorded, so nothing it reads changed
@@ -44,11 +44,22 @@ final class TransactionTracker {
     private String pinnedFence;
     /** The current transaction ran a statement that was not tied to the write sequence, or wrote: no snapshot reads. */
     private boolean snapshotLost;
+    /** Something ran in the current transaction: a session isolation change applies from the next one. */
+    private boolean transactionStarted;
+    /** An isolation level set while a transaction was running, for the next one; -1 for none. */
+    private int nextIsolation = -1;
+    /** LOCK TABLES is held (MySQL-like): starting a transaction explicitly would release it. */
+    private boolean tablesLocked;
+    /** When this transaction's first lease was placed (nanoTime), to renew them before a late commit. */
+    private long leasedAtNanos;
 
     TransactionTracker(boolean autoCommit, int isolation, boolean snapshotCapable) {
         this.autoCommit = autoCommit;
         this.isolation = isolation;
         this.snapshotCapable = snapshotCapable;
+        // Opened inside a transaction: the driver's own queries (user, schema) may have taken its snapshot.
+        this.snapshotLost = !autoCommit;
+        this.transactionStarted = !autoCommit;
     }
 
     /**
@@ -57,7 +68,7 @@ final class TransactionTracker {
      * REPEATABLE READ is a snapshot.
      */
     boolean snapshotReads() {
-        return snapshotCapable && !autoCommit && !sqlTransaction && isolationKnown
+        return snapshotCapable && !autoCommit && !sqlTransaction && !tablesLocked && isolationKnown
                 && isolation == Connection.TRANSACTION_REPEATABLE_READ && !transactionIsolationUnknown;
     }
 
@@ -70,6 +81,7 @@ final class TransactionTracker {
     void pin(String sequence, String fence) {
         pinnedSequence = sequence;
         pinnedFence = fence;
+        transactionStarted = true;
     }
 
     String pinnedFence() {
@@ -81,6 +93,21 @@ final class TransactionTracker {
         if (pinnedSequence == null) {
             snapshotLost = true;
         }
+        if (inTransaction()) {
+            transactionStarted = true;
+        }
+    }
+
+    /** LOCK TABLES (+1) or UNLOCK TABLES (-1) ran. */
+    void tableLocks(int change) {
+        if (change != 0) {
+            tablesLocked = change > 0;
+        }
+    }
+
+    /** Whether the leases were placed longer ago than {@code nanos} (they may have expired). */
+    boolean leasesOlderThan(long nanos, long now) {
+        return !leases.isEmpty() && now - leasedAtNanos > nanos;
     }
 
     /** Snapshot reads are over for this transaction. */
@@ -145,12 +172,23 @@ final class TransactionTracker {
     }
 
     /** Records a write inside a transaction: its keys stay leased until the transaction ends. */
-    void leased(String[] keys, String[] tokens) {
+    void leased(String[] keys, String[] tokens, long now) {
         epoch++;
         snapshotLost = true;
+        if (leases.isEmpty()) {
+            leasedAtNanos = now;
+        }
         for (int i = 0; i < keys.length; i++) {
             leases.put(keys[i], tokens == null ? null : tokens[i]);
         }
+    }
+
+    /** The leases were placed again, with these tokens, at {@code now}. */
+    void renewed(String[] keys, String[] tokens, long now) {
+        for (int i = 0; i < keys.length; i++) {
+            leases.put(keys[i], tokens == null ? null : tokens[i]);
+        }
+        leasedAtNanos = now;
     }
 
     /**
@@ -186,6 +224,11 @@ final class TransactionTracker {
         pinnedSequence = null;
         pinnedFence = null;
         snapshotLost = false;
+        transactionStarted = false;
+        if (nextIsolation >= 0) {
+            isolation = nextIsolation;
+            nextIsolation = -1;
+        }
     }
 
     /** Whether the current transaction set its own isolation through SQL (a chained one inherits it). */
@@ -203,9 +246,18 @@ final class TransactionTracker {
         newSnapshot();
     }
 
+    /**
+     * The session's isolation level changed. Inside a running transaction (MySQL and MariaDB allow it) it applies
+     * from the next one: the running one keeps its level and its snapshot.
+     */
     void setIsolation(int isolation) {
-        this.isolation = isolation;
         this.isolationKnown = true;
+        if (!autoCommit && transactionStarted && isolation != this.isolation) {
+            nextIsolation = isolation;
+        } else {
+            this.isolation = isolation;
+            nextIsolation = -1;
+        }
     }
 
     /** Isolation was changed by SQL text the driver does not model; stay out of the cache until it is set again. */

@@ -99,6 +99,11 @@ final class SimulatedJvm {
             }
 
             @Override
+            public boolean transactionIdle() {
+                return false;
+            }
+
+            @Override
             public void takeSnapshot() {
                 // No database here: nothing to fix.
             }

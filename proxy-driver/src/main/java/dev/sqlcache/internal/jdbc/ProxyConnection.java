@@ -139,6 +139,19 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
         session.rollback(delegate::rollback);
     }
 
+    /** A savepoint is SQL the session does not see, and it may open the transaction. */
+    @Override
+    public java.sql.Savepoint setSavepoint() throws SQLException {
+        session.ranOutsideTheCache();
+        return delegate.setSavepoint();
+    }
+
+    @Override
+    public java.sql.Savepoint setSavepoint(String name) throws SQLException {
+        session.ranOutsideTheCache();
+        return delegate.setSavepoint(name);
+    }
+
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
         session.setAutoCommit(autoCommit, () -> delegate.setAutoCommit(autoCommit));

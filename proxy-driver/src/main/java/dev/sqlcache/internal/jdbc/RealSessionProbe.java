@@ -3,15 +3,24 @@ package dev.sqlcache.internal.jdbc;
 import dev.sqlcache.internal.analysis.DatabaseFamily;
 import dev.sqlcache.internal.engine.SessionProbe;
 
+import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
 /** Reads session state from the real connection, for the engine after SQL that may have changed it. */
 final class RealSessionProbe implements SessionProbe {
 
+    /** The server status bit Connector/J keeps from every reply (MariaDB's SERVER_STATUS_IN_TRANS). */
+    private static final int MARIADB_IN_TRANSACTION = 1;
+
     private final Connection real;
     private final DatabaseFamily family;
+    /** The driver's own view of its transaction, found once by reflection; null when it has none. */
+    private Method transactionState;
+    private Object transactionStateTarget;
+    private boolean resolved;
 
     RealSessionProbe(Connection real, DatabaseFamily family) {
         this.real = real;
@@ -38,10 +47,64 @@ final class RealSessionProbe implements SessionProbe {
         return real.getTransactionIsolation();
     }
 
+    /**
+     * Asks the real driver, which tracks what the server reports (pgjdbc's transaction state, Connector/J's server
+     * status): SQL the proxy never saw (a schema or metadata query, a savepoint) may have opened the transaction.
+     * Without the driver's answer, MariaDB is asked with {@code @@in_transaction}; anything else is not idle.
+     */
+    @Override
+    public boolean transactionIdle() throws SQLException {
+        resolve();
+        try {
+            if (transactionState != null) {
+                Object state = transactionState.invoke(transactionStateTarget);
+                return family == DatabaseFamily.POSTGRES ? "IDLE".equals(String.valueOf(state))
+                        : (((Number) state).intValue() & MARIADB_IN_TRANSACTION) == 0;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            transactionState = null;
+        }
+        if (family == DatabaseFamily.MARIADB) {
+            try (Statement statement = real.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT @@in_transaction")) {
+                return rs.next() && rs.getInt(1) == 0;
+            }
+        }
+        return false;
+    }
+
+    private void resolve() {
+        if (resolved) {
+            return;
+        }
+        resolved = true;
+        try {
+            ClassLoader loader = real.getClass().getClassLoader();
+            if (family == DatabaseFamily.POSTGRES) {
+                Class<?> base = Class.forName("org.postgresql.core.BaseConnection", false, loader);
+                if (real.isWrapperFor(base)) {
+                    transactionStateTarget = real.unwrap(base);
+                    transactionState = base.getMethod("getTransactionState");
+                }
+            } else if (family == DatabaseFamily.MARIADB) {
+                Class<?> connection = Class.forName("org.mariadb.jdbc.Connection", false, loader);
+                if (real.isWrapperFor(connection)) {
+                    Object context = connection.getMethod("getContext").invoke(real.unwrap(connection));
+                    Class<?> contextType = Class.forName("org.mariadb.jdbc.client.Context", false, loader);
+                    transactionStateTarget = context;
+                    transactionState = contextType.getMethod("getServerStatus");
+                }
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {
+            transactionState = null;
+        }
+    }
+
     @Override
     public void takeSnapshot() throws SQLException {
         try (Statement statement = real.createStatement()) {
-            statement.execute(family.isMySqlLike() ? "START TRANSACTION WITH CONSISTENT SNAPSHOT" : "SELECT 1");
+            statement.execute(family == DatabaseFamily.POSTGRES ? "SELECT 1"
+                    : "START TRANSACTION WITH CONSISTENT SNAPSHOT");
         }
     }
 }
