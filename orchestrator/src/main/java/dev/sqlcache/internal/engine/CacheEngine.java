@@ -54,6 +54,7 @@ public final class CacheEngine {
     private final Dependencies dependencies;
     private final dev.sqlcache.internal.time.Clock clock;
     private final CachePolicy policy;
+    private final Entries entries;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
@@ -71,6 +72,7 @@ public final class CacheEngine {
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
         this.dependencies = new Dependencies(this, new RowKeys(databaseHash, family));
+        this.entries = new Entries(databaseVersionKey, null, statistics, new RejectionLog(clock));
     }
 
     /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */
@@ -320,6 +322,11 @@ public final class CacheEngine {
 
     StatisticsRecorder recorder() {
         return statistics;
+    }
+
+    /** The engine's entries as bytes: bound to their keys, read back as hostile input. */
+    Entries entries() {
+        return entries;
     }
 
     /** Where entries go, for logs and diagnostics. */

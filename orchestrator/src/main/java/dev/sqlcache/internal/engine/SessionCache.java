@@ -4,8 +4,6 @@ import dev.sqlcache.internal.analysis.DatabaseFamily;
 import dev.sqlcache.internal.analysis.StatementKind;
 import dev.sqlcache.internal.analysis.TransactionControl;
 import dev.sqlcache.internal.codec.CachedResult;
-import dev.sqlcache.internal.codec.CorruptEntryException;
-import dev.sqlcache.internal.codec.ResultCodec;
 import dev.sqlcache.internal.guard.CacheReads;
 import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.BoundParameters;
@@ -218,11 +216,7 @@ public final class SessionCache implements CacheSession {
         byte[] entry = lookup.entry();
         CachedResult result = null;
         if (entry != null) {
-            try {
-                result = ResultCodec.decodeIfCurrent(entry, tokens);
-            } catch (CorruptEntryException e) {
-                LOG.debug("sqlcache: unreadable entry {} treated as a miss: {}", key, e.getMessage());
-            }
+            result = engine.entries().readIfCurrent(key, entry, tokens);
         }
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).
@@ -269,7 +263,7 @@ public final class SessionCache implements CacheSession {
             LOG.debug("sqlcache: {} not stored, written by this transaction meanwhile", miss.key());
             return;
         }
-        byte[] bytes = ResultCodec.encode(miss.tokens(), result);
+        byte[] bytes = engine.entries().encode(miss.key(), miss.tokens(), result);
         // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
         PendingStores pending = engine.pendingStores();
         Object handle = pending.add(miss.key(), miss.tokens(), result);

@@ -88,16 +88,38 @@ class ResultCodecTest {
     }
 
     /**
-     * Format 1 entries have no text getter bits: read as format 2 every getNString would be handed over, so they
-     * are misses (CorruptEntryException, which the engine counts as a miss) and are captured again.
+     * Entries of formats 1 and 2 carry no binding: read as format 3 they could answer another key, so they are
+     * misses (CorruptEntryException without a rejection cause: an upgrade leaves them behind, nothing hostile) and
+     * are captured again.
      */
     @Test
-    void anEntryOfTheFormerFormatIsAMiss() throws SQLException {
+    void anEntryOfAFormerFormatIsAMiss() throws SQLException {
         byte[] entry = ResultCodec.encode(new String[] {"tok"}, capture("select * from t order by id"));
-        assertEquals(2, entry[0]);
-        entry[0] = 1;
-        assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(entry));
-        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry));
+        assertEquals(3, entry[0]);
+        for (byte former : new byte[] {1, 2}) {
+            entry[0] = former;
+            assertNull(assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(entry)).rejection());
+            assertNull(assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry)).rejection());
+        }
+    }
+
+    /** The binding ties an entry to its key: the same bytes read under any other key are refused as foreign. */
+    @Test
+    void anEntryReadUnderAnotherKeyIsForeign() throws SQLException {
+        String database = "sql:_database:version:0123456789abcdef0123456789abcdef";
+        String key = "sql:t:data:" + "1".repeat(32);
+        byte[] entry = ResultCodec.encode(EntryBinding.of(key, database), new String[] {"tok"},
+                capture("select * from t order by id"), null);
+        assertEquals(3, ResultCodec.decode(entry, EntryBinding.of(key, database), null).rowCount());
+        for (byte[] other : new byte[][] {EntryBinding.of("sql:t:data:" + "2".repeat(32), database),
+                EntryBinding.of("sql:u:data:" + "1".repeat(32), database),
+                EntryBinding.of("staging:" + key, database),
+                EntryBinding.of(key, "sql:_database:version:fedcba9876543210fedcba9876543210"),
+                ResultCodec.UNBOUND}) {
+            CorruptEntryException e = assertThrows(CorruptEntryException.class,
+                    () -> ResultCodec.decodeIfCurrent(entry, other, new String[] {"tok"}, null));
+            assertEquals(dev.sqlcache.stats.EntryRejection.FOREIGN_KEY, e.rejection());
+        }
     }
 
     @Test

@@ -1,0 +1,207 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.stats.EntryRejection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import redis.clients.jedis.Jedis;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Whoever can write to Redis must not be able to make the application read rows the database never held. Each
+ * case puts hostile bytes under a real entry's key (a genuine entry of another query, table or database, a forged
+ * or truncated one, ...) and checks the three promises: the application gets exactly the database's answer,
+ * nothing is thrown at it, and the counter of that cause moves (and no hit is counted).
+ */
+class HostileEntryTest extends RedisBackedTest {
+
+    private static final String BY_ID = "select id, name from he_user where id = ?";
+    /** No key pin (an expression), so every row's entry depends on the same table-level tokens. */
+    private static final String TABLE_LEVEL = "select id, name from he_user where id + 0 = ?";
+    private static final String OTHER_BY_ID = "select id, name from he_other where id = ?";
+
+    private Jedis jedis;
+
+    @BeforeEach
+    void connect() {
+        jedis = new Jedis(redis.host(), redis.port());
+    }
+
+    @AfterEach
+    void disconnect() {
+        jedis.close();
+    }
+
+    private static void schema(Connection direct) throws Exception {
+        exec(direct, "drop table if exists he_user", "drop table if exists he_other",
+                "create table he_user (id int primary key, name varchar(40))",
+                "insert into he_user values (1, 'alice')", "insert into he_user values (2, 'bob')",
+                "create table he_other (id int primary key, name varchar(40))",
+                "insert into he_other values (1, 'mallory')");
+    }
+
+    static List<List<String>> byId(Connection c, String sql, int id) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rows(rs);
+            }
+        }
+    }
+
+    private Set<String> dataKeys() {
+        return new HashSet<>(jedis.keys("sql:*:data:*"));
+    }
+
+    /** Reads through the cache until the result is stored, and returns the key it was stored under. */
+    private String stored(Connection cached, String sql, int id) throws Exception {
+        Set<String> before = dataKeys();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            byId(cached, sql, id);
+            Set<String> now = dataKeys();
+            now.removeAll(before);
+            if (now.size() == 1) {
+                return now.iterator().next();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the result of " + sql + " with " + id + " was never stored");
+    }
+
+    private byte[] value(String key) {
+        byte[] value = jedis.get(key.getBytes(StandardCharsets.UTF_8));
+        assertNotNull(value, key);
+        return value;
+    }
+
+    private void put(String key, byte[] value) {
+        jedis.set(key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    /**
+     * Reads {@code id} through the cache with the hostile value in place and checks the promises: the database's
+     * answer, no hit, the cause counted once.
+     */
+    private static void refused(Connection cached, Connection direct, String sql, int id, EntryRejection cause)
+            throws Exception {
+        CacheStatistics before = stats(cached);
+        assertEquals(byId(direct, sql, id), byId(cached, sql, id), "the database's answer");
+        CacheStatistics delta = stats(cached).since(before);
+        assertEquals(0, delta.hits(), "not served from the cache");
+        assertEquals(1, delta.rejections(cause), "counted as " + cause + ": " + delta);
+        assertEquals(1, delta.totalRejections(), "counted once: " + delta);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void anEntryOfAnotherRowOfTheSameTableIsRefused(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            schema(direct);
+            // Same tokens: only the binding tells these two entries apart.
+            String one = stored(cached, TABLE_LEVEL, 1);
+            String two = stored(cached, TABLE_LEVEL, 2);
+            put(one, value(two));
+            refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.FOREIGN_KEY);
+            // Row-level entries depend on their row's token as well.
+            String rowOne = stored(cached, BY_ID, 1);
+            String rowTwo = stored(cached, BY_ID, 2);
+            put(rowOne, value(rowTwo));
+            refused(cached, direct, BY_ID, 1, EntryRejection.FOREIGN_KEY);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void anEntryOfAnotherTableIsRefused(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            schema(direct);
+            String user = stored(cached, BY_ID, 1);
+            String other = stored(cached, OTHER_BY_ID, 1);
+            put(user, value(other));
+            refused(cached, direct, BY_ID, 1, EntryRejection.FOREIGN_KEY);
+        }
+    }
+
+    /** Another database: here the same one under another {@code sqlcache.databaseId}, so the rows differ by id only. */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void anEntryOfAnotherDatabaseIsRefused(TestDatabase db) throws Exception {
+        Properties elsewhere = settings("sqlcache.databaseId", "elsewhere");
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings());
+             Connection other = db.cached(elsewhere)) {
+            schema(direct);
+            String mine = stored(cached, BY_ID, 1);
+            String theirs = stored(other, BY_ID, 2);
+            assertTrue(!mine.equals(theirs));
+            put(mine, value(theirs));
+            refused(cached, direct, BY_ID, 1, EntryRejection.FOREIGN_KEY);
+            // The same query's entry of the other database, under this database's key for it.
+            String theirsOne = stored(other, BY_ID, 1);
+            put(mine, value(theirsOne));
+            refused(cached, direct, BY_ID, 1, EntryRejection.FOREIGN_KEY);
+        }
+    }
+
+    /**
+     * A refusal is visible: the Micrometer counter of its cause moves, and a WARN names the key (never a value);
+     * more refusals within the interval are only counted. A fresh engine (its own databaseId) so that no earlier
+     * refusal used up its warning.
+     */
+    @org.junit.jupiter.api.Test
+    void aRefusalIsCountedInMicrometerAndWarnedAboutByKey() throws Exception {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        Properties own = settings("sqlcache.databaseId", "warned-" + java.util.UUID.randomUUID());
+        try (Connection direct = TestDatabase.H2.direct(); Connection cached = TestDatabase.H2.cached(own)) {
+            new dev.sqlcache.stats.SqlCacheMetrics(cached.unwrap(SqlCacheConnection.class).statisticsSource(),
+                    io.micrometer.core.instrument.Tags.empty()).bindTo(registry);
+            schema(direct);
+            String one = stored(cached, TABLE_LEVEL, 1);
+            byte[] foreign = value(stored(cached, TABLE_LEVEL, 2));
+            put(one, foreign);
+            double foreignBefore = registry.get("sqlcache.rejected.entries").tag("cause", "foreign_key")
+                    .functionCounter().count();
+            double macBefore = registry.get("sqlcache.rejected.entries").tag("cause", "bad_mac")
+                    .functionCounter().count();
+            java.io.PrintStream err = System.err;
+            java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            try {
+                refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.FOREIGN_KEY);
+                // The miss stores the right answer over it (this JVM would serve that while it lands): let it land.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (java.util.Arrays.equals(value(one), foreign) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(50);
+                put(one, foreign);
+                refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.FOREIGN_KEY);
+            } finally {
+                System.setErr(err);
+            }
+            String log = captured.toString(StandardCharsets.UTF_8);
+            assertEquals(1, log.lines().filter(l -> l.contains("WARN") && l.contains(one)).count(),
+                    "one WARN naming the key: " + log);
+            assertTrue(log.contains("FOREIGN_KEY"), log);
+            assertTrue(!log.contains("bob") && !log.contains("alice"), "no value in the log: " + log);
+            assertEquals(foreignBefore + 2, registry.get("sqlcache.rejected.entries").tag("cause", "foreign_key")
+                    .functionCounter().count());
+            assertEquals(macBefore, registry.get("sqlcache.rejected.entries").tag("cause", "bad_mac").functionCounter()
+                    .count());
+        }
+    }
+}
