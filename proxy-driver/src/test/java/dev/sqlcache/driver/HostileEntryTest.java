@@ -204,4 +204,27 @@ class HostileEntryTest extends RedisBackedTest {
                     .count());
         }
     }
+
+    /**
+     * A 100 MB value under an entry key, read by an application running with {@code -Xmx256m} (a child JVM): the
+     * database's answer, counted as over the limit, no {@code OutOfMemoryError} (the value is never transferred).
+     */
+    @org.junit.jupiter.api.Test
+    void aHundredMegabyteValueIsNeverTransferred() throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process child = new ProcessBuilder(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", classPath, OversizedEntryMain.class.getName(), Integer.toString(redis.port())))
+                .redirectErrorStream(true).start();
+        try {
+            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the child exits");
+            assertEquals(0, child.exitValue(), output);
+            assertTrue(output.contains("OK"), output);
+            assertTrue(output.contains("OVER_LIMIT"), "warned: " + output);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
 }

@@ -156,6 +156,34 @@ public final class ResultCodec {
         return bytes;
     }
 
+    /**
+     * Frames any document as an entry of the current format, with a valid checksum, binding and MAC: for tests
+     * that forge entries whose frame is right and whose content lies, as an attacker with Redis write access can.
+     */
+    public static byte[] frame(byte[] binding, byte[] document, EntrySigner signer) {
+        int head = signer == null ? HEAD : HEAD + EntrySigner.MAC_LENGTH;
+        byte[] bytes = new byte[head + CRC + EntryBinding.LENGTH + document.length];
+        bytes[0] = FORMAT_VERSION;
+        bytes[1] = (byte) (signer == null ? 0 : SIGNED);
+        System.arraycopy(binding, 0, bytes, head + CRC, EntryBinding.LENGTH);
+        System.arraycopy(document, 0, bytes, head + CRC + EntryBinding.LENGTH, document.length);
+        int crc = crc(bytes, head);
+        bytes[head] = (byte) (crc >>> 24);
+        bytes[head + 1] = (byte) (crc >>> 16);
+        bytes[head + 2] = (byte) (crc >>> 8);
+        bytes[head + 3] = (byte) crc;
+        if (signer != null) {
+            signer.sign(bytes);
+        }
+        return bytes;
+    }
+
+    /** The Smile document of an entry (no check at all): for tests that forge entries from genuine ones. */
+    public static byte[] document(byte[] entry) {
+        int head = (entry[1] & SIGNED) != 0 ? HEAD + EntrySigner.MAC_LENGTH : HEAD;
+        return java.util.Arrays.copyOfRange(entry, head + CRC + EntryBinding.LENGTH, entry.length);
+    }
+
     /** The version tokens at the head of an {@link #UNBOUND} entry, without decoding the rows. */
     public static String[] readTokens(byte[] entry) {
         return readTokens(entry, UNBOUND, null);

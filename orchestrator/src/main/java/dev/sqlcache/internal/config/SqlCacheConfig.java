@@ -155,6 +155,19 @@ public final class SqlCacheConfig {
         return maxBytes;
     }
 
+    /**
+     * The longest entry this configuration stores or reads: three times {@link #maxBytes()} (the capture's estimate
+     * counts characters, UTF-8 takes up to three bytes for one) plus 64 KiB for column metadata and version tokens.
+     * A result whose encoding is longer is not stored; a value longer than this under an entry key is refused
+     * without being transferred from Redis.
+     */
+    public int maxEntryBytes() {
+        return (int) Math.min(Integer.MAX_VALUE - 8L, 3L * maxBytes + ENTRY_FRAME_ALLOWANCE);
+    }
+
+    /** Room in an entry for what the capture's estimate does not count: metadata, tokens, the frame. */
+    private static final int ENTRY_FRAME_ALLOWANCE = 64 * 1024;
+
     /** An explicit database identity, for two URLs that reach the same database. */
     public Optional<String> databaseId() {
         return Optional.ofNullable(databaseId);

@@ -10,6 +10,7 @@ import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.EntryRejection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,7 +201,8 @@ public final class SessionCache implements CacheSession {
                 parameters, execution.maxRows(), execution.maxFieldSize());
         Object landing = engine.pendingStores().pending(key);
         long lookupStarted = clock.nanoTime();
-        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation());
+        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation(),
+                engine.config().maxEntryBytes());
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
@@ -214,6 +216,10 @@ public final class SessionCache implements CacheSession {
             }
         }
         byte[] entry = lookup.entry();
+        if (lookup.oversized() > 0) {
+            engine.entries().rejected(EntryRejection.OVER_LIMIT, key, lookup.oversized() + " bytes, more than "
+                    + engine.config().maxEntryBytes() + " (sqlcache.maxBytes)");
+        }
         CachedResult result = null;
         if (entry != null) {
             result = engine.entries().readIfCurrent(key, entry, tokens);
@@ -264,6 +270,11 @@ public final class SessionCache implements CacheSession {
             return;
         }
         byte[] bytes = engine.entries().encode(miss.key(), miss.tokens(), result);
+        if (bytes.length > engine.config().maxEntryBytes()) {
+            // Readers would refuse it unread: the capture's estimate was under the limit, the encoding is not.
+            statistics.bypass(BypassReason.TOO_LARGE);
+            return;
+        }
         // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
         PendingStores pending = engine.pendingStores();
         Object handle = pending.add(miss.key(), miss.tokens(), result);

@@ -196,4 +196,70 @@ class ResultCodecTest {
         assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(future));
         assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(future));
     }
+
+    /** Bytes the current thread allocates while running {@code action}. */
+    private static long allocatedBy(Runnable action) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    private static byte[] replace(byte[] bytes, int at, int length, byte[] with) {
+        byte[] out = new byte[bytes.length - length + with.length];
+        System.arraycopy(bytes, 0, out, 0, at);
+        System.arraycopy(with, 0, out, at, with.length);
+        System.arraycopy(bytes, at + length, out, at + with.length, bytes.length - at - length);
+        return out;
+    }
+
+    /**
+     * Entries whose frame is right (checksum, binding) but whose content lies about its size, as anyone who can
+     * write to Redis can make them: refused as corrupt, without allocating what they declare.
+     */
+    @Test
+    void lyingCountsAndLengthsAreRefusedWithoutAllocatingThem() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("create table if not exists lies(id int, b varbinary(100), v varchar(1000))");
+            s.execute("delete from lies");
+            s.execute("insert into lies values (7, X'5555555555555555', '" + "w".repeat(100) + "')");
+        }
+        byte[] genuine = ResultCodec.document(ResultCodec.encode(new String[] {"tok"}, capture("select * from lies")));
+        assertEquals(1, ResultCodec.decode(ResultCodec.frame(ResultCodec.UNBOUND, genuine, null)).rowCount());
+        java.util.List<byte[]> lies = new java.util.ArrayList<>();
+        // Raw binary: 0xFD, then the length as a Smile VInt (7 bits a byte, the last marked and holding 6): 8 bytes
+        // declared as 2^30.
+        int binary = indexOf(genuine, new byte[] {(byte) 0xFD, (byte) 0x88, 0x55, 0x55});
+        lies.add(replace(genuine, binary + 1, 1, new byte[] {0x08, 0, 0, 0, (byte) 0x80}));
+        // The row count (Smile small int 1 = 0xC2) made 200,000 (0x24 then a zigzag VInt) and 1,000,000,000.
+        int rows = indexOf(genuine, new byte[] {(byte) 0xC2, (byte) 0xF8}); // 1 then the row's START_ARRAY
+        lies.add(replace(genuine, rows, 1, new byte[] {0x24, 0x18, 0x35, (byte) 0x80}));
+        lies.add(replace(genuine, rows, 1, new byte[] {0x24, 0x07, 0x34, 0x6B, 0x28, (byte) 0x80}));
+        // A long string whose end marker is gone: the parser would read to the end.
+        int text = indexOf(genuine, "w".repeat(100).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        lies.add(Arrays.copyOf(genuine, text + 100));
+        for (byte[] lie : lies) {
+            byte[] entry = ResultCodec.frame(ResultCodec.UNBOUND, lie, null);
+            long allocated = allocatedBy(() -> {
+                CorruptEntryException e = assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry));
+                assertEquals(dev.sqlcache.stats.EntryRejection.CORRUPT, e.rejection());
+            });
+            assertTrue(allocated < 1 << 20, "allocated " + allocated + " bytes for a " + entry.length
+                    + "-byte entry");
+        }
+    }
 }
