@@ -32,7 +32,8 @@ enum Setting {
     FENCE_TIMEOUT("sqlcache.fenceTimeout", "SQLCACHE_FENCE_TIMEOUT", "30s"),
     TRIGGER_WRITES("sqlcache.triggerWrites", "SQLCACHE_TRIGGER_WRITES", ""),
     PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", ""),
-    TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", "");
+    TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", ""),
+    EXCLUDE("sqlcache.exclude", "SQLCACHE_EXCLUDE", "");
 
     final String property;
     final String environment;

@@ -53,6 +53,7 @@ public final class SqlCacheConfig {
     private final DeclaredWrites triggerWrites;
     private final DeclaredWrites procedureWrites;
     private final TablePolicy tablePolicy;
+    private final TableExclusions exclude;
     /**
      * The text of every setting as resolved: two configurations are the same exactly when these are, whatever
      * settings are added later. Holds the password; never printed.
@@ -88,6 +89,9 @@ public final class SqlCacheConfig {
         ConfigLayers.Sourced policy = r.raw(Setting.TABLE_POLICY);
         this.tablePolicy = policy == null ? TablePolicy.none()
                 : TablePolicy.parse(policy.value(), policy.origin(), r.problems());
+        ConfigLayers.Sourced excluded = r.raw(Setting.EXCLUDE);
+        this.exclude = excluded == null ? TableExclusions.none()
+                : TableExclusions.parse(excluded.value(), excluded.origin(), r.problems());
     }
 
     /**
@@ -207,6 +211,11 @@ public final class SqlCacheConfig {
         return procedureWrites;
     }
 
+    /** Tables whose reads are never cached ({@code sqlcache.exclude}). */
+    public TableExclusions exclude() {
+        return exclude;
+    }
+
     /** Tables pinned on or off ({@code sqlcache.tablePolicy}). */
     public TablePolicy tablePolicy() {
         return tablePolicy;
@@ -229,7 +238,7 @@ public final class SqlCacheConfig {
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
                 + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
                 + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
-                + procedureWrites + "}, tablePolicy={" + tablePolicy + "}]";
+                + procedureWrites + "}, tablePolicy={" + tablePolicy + "}, exclude={" + exclude + "}]";
     }
 
     /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */

@@ -111,7 +111,8 @@ public final class CacheEngine {
         long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
-        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl);
+        boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded);
     }
 
     /**

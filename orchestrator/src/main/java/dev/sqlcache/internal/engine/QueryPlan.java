@@ -14,6 +14,7 @@ public final class QueryPlan {
     private final boolean writesEverything;
     private final int parameterCount;
     private final long ttlSeconds;
+    private final boolean excluded;
     /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
     private final CachePolicy.Shape shape = new CachePolicy.Shape();
 
@@ -22,7 +23,8 @@ public final class QueryPlan {
     private volatile Dependencies.WriteLayout writeLayout;
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              int parameterCount, long ttlSeconds) {
+              int parameterCount, long ttlSeconds, boolean excluded) {
+        this.excluded = excluded;
         this.writesEverything = writesEverything;
         this.analysis = analysis;
         this.readVersionKeys = readVersionKeys;
@@ -55,6 +57,11 @@ public final class QueryPlan {
     /** Whether its result may be cached, before transaction state and parameters are considered. */
     public boolean cacheable() {
         return analysis.cacheable();
+    }
+
+    /** Whether it reads a table of {@code sqlcache.exclude}: never cached. */
+    boolean excluded() {
+        return excluded;
     }
 
     String[] readVersionKeys() {

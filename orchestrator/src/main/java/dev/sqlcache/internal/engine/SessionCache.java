@@ -178,6 +178,9 @@ public final class SessionCache implements CacheSession {
         if (readsOff != null) {
             return bypass(readsOff, plan);
         }
+        if (plan.excluded()) {
+            return bypass(BypassReason.EXCLUDED_TABLE, plan);
+        }
         if (!plan.cacheable()) {
             return bypass(plan.analysis().bypassReason(), plan);
         }

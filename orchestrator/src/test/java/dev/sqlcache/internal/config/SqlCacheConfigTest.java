@@ -114,6 +114,27 @@ class SqlCacheConfigTest {
         }
     }
 
+    /** Sensitive tables: by property or SQLCACHE_EXCLUDE, globs, qualified or not, any schema for a bare name. */
+    @Test
+    void excludedTablesMatchByQualifiedOrBareNameAndGlob() {
+        for (SqlCacheConfig c : List.of(props("sqlcache.exclude", " Users , *_token*,billing.*"),
+                load(Map.of("SQLCACHE_EXCLUDE", "users,*_token*,billing.*"), Map.of()))) {
+            TableExclusions x = c.exclude();
+            assertTrue(x.excludes("users"));
+            assertTrue(x.excludes("public.users"), "a bare name excludes it in every schema");
+            assertTrue(x.excludes("USERS"));
+            assertTrue(x.excludes("api_token_grants"));
+            assertTrue(x.excludes("billing.invoices"));
+            assertFalse(x.excludes("invoices"), "billing.* is qualified");
+            assertFalse(x.excludes("users_archive"));
+            assertTrue(x.excludesAny(List.of("orders", "public.users")));
+            assertFalse(x.excludesAny(List.of("orders")));
+            assertTrue(c.toString().contains("exclude={users,*_token*,billing.*}"), c.toString());
+        }
+        assertFalse(props().exclude().excludes("users"), "nothing excluded by default");
+        assertTrue(error(Map.of(), map("sqlcache.exclude", "users=off")).contains("sqlcache.exclude"));
+    }
+
     @Test
     void knownNamesCoverEverySettingAndThePrefixIsRecognised() {
         assertEquals(Setting.values().length, SqlCacheConfig.knownPropertyNames().size());
