@@ -89,6 +89,19 @@ class HostileEntryTest extends RedisBackedTest {
         return value;
     }
 
+    /**
+     * Waits until the miss that refused {@code hostile} has stored the right answer over it: this JVM serves its
+     * own store while it is on its way, so the next hostile value must go in after it.
+     */
+    private void landed(String key, byte[] hostile) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (java.util.Arrays.equals(jedis.get(key.getBytes(StandardCharsets.UTF_8)), hostile)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(20); // the pending store is forgotten right after it landed
+    }
+
     private void put(String key, byte[] value) {
         jedis.set(key.getBytes(StandardCharsets.UTF_8), value);
     }
@@ -182,12 +195,7 @@ class HostileEntryTest extends RedisBackedTest {
             System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
             try {
                 refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.FOREIGN_KEY);
-                // The miss stores the right answer over it (this JVM would serve that while it lands): let it land.
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (java.util.Arrays.equals(value(one), foreign) && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-                Thread.sleep(50);
+                landed(one, foreign);
                 put(one, foreign);
                 refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.FOREIGN_KEY);
             } finally {
@@ -225,6 +233,49 @@ class HostileEntryTest extends RedisBackedTest {
             assertTrue(output.contains("OVER_LIMIT"), "warned: " + output);
         } finally {
             child.destroyForcibly();
+        }
+    }
+
+    private static final String SIGNING_KEY = "test-signing-key-0123456789abcdef";
+
+    /** The database's identity as entries are bound to it: the one database version key this test created. */
+    private String databaseIdentity() {
+        Set<String> keys = jedis.keys("sql:_database:version:*");
+        assertEquals(1, keys.size(), keys.toString());
+        return keys.iterator().next();
+    }
+
+    /** The entry with 'alice' replaced by 'mallo' (same length), framed right for the key but not signed. */
+    private byte[] forged(String key, byte[] genuine, dev.sqlcache.internal.codec.EntrySigner signer) {
+        byte[] document = dev.sqlcache.internal.codec.ResultCodec.document(genuine);
+        String text = new String(document, StandardCharsets.ISO_8859_1).replace("alice", "mallo");
+        return dev.sqlcache.internal.codec.ResultCodec.frame(
+                dev.sqlcache.internal.codec.EntryBinding.of(key, databaseIdentity()),
+                text.getBytes(StandardCharsets.ISO_8859_1), signer);
+    }
+
+    /**
+     * With {@code sqlcache.signingKey}, a forged entry (right key, right checksum, other rows) and one re-signed
+     * with another key are refused as BAD_MAC; the genuine entries are still served.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void forgedAndForeignSignedEntriesAreRefused(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct();
+             Connection cached = db.cached(settings("sqlcache.signingKey", SIGNING_KEY))) {
+            schema(direct);
+            String one = stored(cached, TABLE_LEVEL, 1);
+            byte[] genuine = value(one);
+            CacheStatistics before = stats(cached);
+            assertEquals(List.of(List.of("1", "alice")), byId(cached, TABLE_LEVEL, 1));
+            assertEquals(1, stats(cached).since(before).hits(), "a signed genuine entry is served");
+            byte[] unsigned = forged(one, genuine, null);
+            put(one, unsigned);
+            refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.BAD_MAC);
+            landed(one, unsigned);
+            put(one, forged(one, genuine, new dev.sqlcache.internal.codec.EntrySigner(
+                    List.of("another-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)))));
+            refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.BAD_MAC);
         }
     }
 }

@@ -33,7 +33,8 @@ enum Setting {
     TRIGGER_WRITES("sqlcache.triggerWrites", "SQLCACHE_TRIGGER_WRITES", ""),
     PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", ""),
     TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", ""),
-    EXCLUDE("sqlcache.exclude", "SQLCACHE_EXCLUDE", "");
+    EXCLUDE("sqlcache.exclude", "SQLCACHE_EXCLUDE", ""),
+    SIGNING_KEY("sqlcache.signingKey", "SQLCACHE_SIGNING_KEY", null);
 
     final String property;
     final String environment;
@@ -47,7 +48,7 @@ enum Setting {
 
     /** Whether its value must never be shown. */
     boolean secret() {
-        return this == REDIS_PASSWORD;
+        return this == REDIS_PASSWORD || this == SIGNING_KEY;
     }
 
     static Optional<Setting> byProperty(String name) {

@@ -54,6 +54,8 @@ public final class SqlCacheConfig {
     private final DeclaredWrites procedureWrites;
     private final TablePolicy tablePolicy;
     private final TableExclusions exclude;
+    /** Never printed. */
+    private final List<byte[]> signingKeys;
     /**
      * The text of every setting as resolved: two configurations are the same exactly when these are, whatever
      * settings are added later. Holds the password; never printed.
@@ -92,6 +94,9 @@ public final class SqlCacheConfig {
         ConfigLayers.Sourced excluded = r.raw(Setting.EXCLUDE);
         this.exclude = excluded == null ? TableExclusions.none()
                 : TableExclusions.parse(excluded.value(), excluded.origin(), r.problems());
+        ConfigLayers.Sourced signing = r.raw(Setting.SIGNING_KEY);
+        this.signingKeys = signing == null || signing.value().isBlank() ? List.of()
+                : List.copyOf(SigningKeys.parse(signing.value(), signing.origin(), r.problems()));
     }
 
     /**
@@ -216,6 +221,14 @@ public final class SqlCacheConfig {
         return exclude;
     }
 
+    /**
+     * The keys entries are signed with ({@code sqlcache.signingKey}), the one to sign with first; empty when entries
+     * are not signed. Copies: a caller cannot change them.
+     */
+    public List<byte[]> signingKeys() {
+        return signingKeys.stream().map(byte[]::clone).toList();
+    }
+
     /** Tables pinned on or off ({@code sqlcache.tablePolicy}). */
     public TablePolicy tablePolicy() {
         return tablePolicy;
@@ -238,7 +251,8 @@ public final class SqlCacheConfig {
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
                 + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
                 + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
-                + procedureWrites + "}, tablePolicy={" + tablePolicy + "}, exclude={" + exclude + "}]";
+                + procedureWrites + "}, tablePolicy={" + tablePolicy + "}, exclude={" + exclude + "}, signingKey="
+                + (signingKeys.isEmpty() ? "none" : "*** (" + signingKeys.size() + ")") + "]";
     }
 
     /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */

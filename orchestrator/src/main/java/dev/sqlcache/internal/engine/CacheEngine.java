@@ -15,6 +15,7 @@ import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.stats.CacheStatistics;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,7 +73,10 @@ public final class CacheEngine {
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
         this.dependencies = new Dependencies(this, new RowKeys(databaseHash, family));
-        this.entries = new Entries(databaseVersionKey, null, statistics, new RejectionLog(clock));
+        List<byte[]> signingKeys = config.signingKeys();
+        this.entries = new Entries(databaseVersionKey,
+                signingKeys.isEmpty() ? null : new dev.sqlcache.internal.codec.EntrySigner(signingKeys), statistics,
+                new RejectionLog(clock));
     }
 
     /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */

@@ -262,4 +262,45 @@ class ResultCodecTest {
                     + "-byte entry");
         }
     }
+
+    private static EntrySigner signer(String... keys) {
+        return new EntrySigner(Arrays.stream(keys).map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toList());
+    }
+
+    /** With a signing key, only entries signed by one of the keys decode; rotation accepts old and new. */
+    @Test
+    void signedEntriesAreCheckedBeforeAnythingIsRead() throws SQLException {
+        CachedResult result = capture("select * from t order by id");
+        byte[] binding = EntryBinding.of("sql:t:data:" + "3".repeat(32), "sql:_database:version:x");
+        EntrySigner current = signer("current-key-0123456789");
+        byte[] signed = ResultCodec.encode(binding, new String[] {"tok"}, result, current);
+        assertEquals(3, ResultCodec.decodeIfCurrent(signed, binding, new String[] {"tok"}, current).rowCount());
+        EntrySigner rotated = signer("next-key-0123456789ab", "current-key-0123456789");
+        assertEquals(3, ResultCodec.decode(signed, binding, rotated).rowCount(), "an older key still verifies");
+        byte[] resigned = ResultCodec.encode(binding, new String[] {"tok"}, result, rotated);
+        assertEquals(dev.sqlcache.stats.EntryRejection.BAD_MAC, assertThrows(CorruptEntryException.class,
+                () -> ResultCodec.decode(resigned, binding, current)).rejection(), "signed with a key not yet known");
+        java.util.Map<String, byte[]> refused = new java.util.LinkedHashMap<>();
+        refused.put("unsigned", ResultCodec.encode(binding, new String[] {"tok"}, result, null));
+        refused.put("signed with another key", ResultCodec.encode(binding, new String[] {"tok"}, result,
+                signer("attacker-key-0123456789")));
+        byte[] tampered = signed.clone();
+        tampered[tampered.length - 3] ^= 1;
+        refused.put("tampered after signing", tampered);
+        byte[] flagged = ResultCodec.encode(binding, new String[] {"tok"}, result, null);
+        refused.put("claims a MAC it lacks", ResultCodec.frame(binding, ResultCodec.document(flagged),
+                signer("attacker-key-0123456789")));
+        for (var e : refused.entrySet()) {
+            CorruptEntryException x = assertThrows(CorruptEntryException.class,
+                    () -> ResultCodec.decodeIfCurrent(e.getValue(), binding, new String[] {"tok"}, current), e.getKey());
+            assertEquals(dev.sqlcache.stats.EntryRejection.BAD_MAC, x.rejection(), e.getKey());
+        }
+        // Without a signing key the MAC is not checked (a JVM not yet configured still reads its peers' entries),
+        // the checksum and binding are.
+        assertEquals(3, ResultCodec.decode(signed, binding, null).rowCount());
+        assertEquals(dev.sqlcache.stats.EntryRejection.FOREIGN_KEY, assertThrows(CorruptEntryException.class,
+                () -> ResultCodec.decode(signed, ResultCodec.UNBOUND, current)).rejection(),
+                "a genuine signed entry under another key is foreign");
+    }
 }

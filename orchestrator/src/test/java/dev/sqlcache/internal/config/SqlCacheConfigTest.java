@@ -135,6 +135,31 @@ class SqlCacheConfigTest {
         assertTrue(error(Map.of(), map("sqlcache.exclude", "users=off")).contains("sqlcache.exclude"));
     }
 
+    /** Signing keys: literal or from a file, several for rotation (first signs), never shown. */
+    @Test
+    void signingKeysComeFromTheSettingOrAFileAndAreNeverShown() throws IOException {
+        String first = "k1-0123456789abcdef-secret";
+        String second = "k2-0123456789abcdef-secret";
+        Path secret = dir.resolve("signing");
+        Files.writeString(secret, second + "\n\n" + first + "\n");
+        for (SqlCacheConfig c : List.of(props("sqlcache.signingKey", first + " , " + second),
+                load(Map.of("SQLCACHE_SIGNING_KEY", first + "," + second), Map.of()),
+                props("sqlcache.signingKey", first + ",file:" + secret))) {
+            List<byte[]> keys = c.signingKeys();
+            assertTrue(keys.size() >= 2);
+            assertEquals(first, new String(keys.get(0), java.nio.charset.StandardCharsets.UTF_8), "the first signs");
+            assertFalse(c.toString().contains("secret"), c.toString());
+            assertTrue(c.toString().contains("signingKey=***"), c.toString());
+        }
+        assertTrue(props().signingKeys().isEmpty(), "unsigned by default");
+        String shortKey = error(Map.of(), map("sqlcache.signingKey", "short-secret"));
+        assertTrue(shortKey.contains("shorter than 16 bytes"), shortKey);
+        assertFalse(shortKey.contains("short-secret"), shortKey);
+        String missing = error(Map.of(), map("sqlcache.signingKey", "file:" + dir.resolve("none")));
+        assertTrue(missing.contains("cannot read the signing key file"), missing);
+        assertNotEquals(props("sqlcache.signingKey", first), props("sqlcache.signingKey", second));
+    }
+
     @Test
     void knownNamesCoverEverySettingAndThePrefixIsRecognised() {
         assertEquals(Setting.values().length, SqlCacheConfig.knownPropertyNames().size());
