@@ -90,16 +90,15 @@ class HostileEntryTest extends RedisBackedTest {
     }
 
     /**
-     * Waits until the miss that refused {@code hostile} has stored the right answer over it: this JVM serves its
-     * own store while it is on its way, so the next hostile value must go in after it.
+     * Waits until the miss that refused a hostile value has stored the right answer over it: this JVM serves its
+     * own store while it is on its way, so the next hostile value must go in after it. A store is counted after
+     * it has landed and stopped being pending.
      */
-    private void landed(String key, byte[] hostile) throws InterruptedException {
+    private static void landed(Connection cached, long storesBefore) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (java.util.Arrays.equals(jedis.get(key.getBytes(StandardCharsets.UTF_8)), hostile)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        while (stats(cached).stores() <= storesBefore && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
-        Thread.sleep(20); // the pending store is forgotten right after it landed
     }
 
     private void put(String key, byte[] value) {
@@ -194,8 +193,9 @@ class HostileEntryTest extends RedisBackedTest {
             java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
             System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
             try {
+                long stores = stats(cached).stores();
                 refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.FOREIGN_KEY);
-                landed(one, foreign);
+                landed(cached, stores);
                 put(one, foreign);
                 refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.FOREIGN_KEY);
             } finally {
@@ -271,11 +271,100 @@ class HostileEntryTest extends RedisBackedTest {
             assertEquals(1, stats(cached).since(before).hits(), "a signed genuine entry is served");
             byte[] unsigned = forged(one, genuine, null);
             put(one, unsigned);
+            long stores = stats(cached).stores();
             refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.BAD_MAC);
-            landed(one, unsigned);
+            landed(cached, stores);
             put(one, forged(one, genuine, new dev.sqlcache.internal.codec.EntrySigner(
                     List.of("another-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)))));
             refused(cached, direct, TABLE_LEVEL, 1, EntryRejection.BAD_MAC);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, int... needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if ((haystack[i + j] & 0xff) != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    /** Puts a hostile value, reads through the cache, checks the promises, and waits for the right answer to land. */
+    private void hostile(Connection cached, Connection direct, String key, String what, byte[] value,
+                         EntryRejection cause) throws Exception {
+        put(key, value);
+        long stores = stats(cached).stores();
+        try {
+            refused(cached, direct, TABLE_LEVEL, 1, cause);
+        } catch (AssertionError e) {
+            throw new AssertionError(what + ": " + e.getMessage(), e);
+        }
+        landed(cached, stores);
+    }
+
+    /**
+     * Damaged and lying entries under the right key: truncated at every length, one bit flipped in every byte,
+     * empty, not a string at all, and well-framed (right checksum and binding) but lying about its column count,
+     * row count or a string's length. Each is refused as CORRUPT; the application gets the database's row.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void damagedAndLyingEntriesAreRefused(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            schema(direct);
+            String key = stored(cached, TABLE_LEVEL, 1);
+            byte[] genuine = value(key);
+            hostile(cached, direct, key, "empty", new byte[0], EntryRejection.CORRUPT);
+            for (int length = 1; length < genuine.length; length += Math.max(1, genuine.length / 40)) {
+                hostile(cached, direct, key, "cut to " + length, java.util.Arrays.copyOf(genuine, length),
+                        EntryRejection.CORRUPT);
+            }
+            for (int i = 0; i < genuine.length; i++) {
+                byte[] flipped = genuine.clone();
+                flipped[i] ^= (byte) 0x80;
+                hostile(cached, direct, key, "byte " + i + " of " + genuine.length + " flipped", flipped,
+                        EntryRejection.CORRUPT);
+            }
+            byte[] document = dev.sqlcache.internal.codec.ResultCodec.document(genuine);
+            byte[] binding = dev.sqlcache.internal.codec.EntryBinding.of(key, databaseIdentity());
+            java.util.Map<String, byte[]> lies = new java.util.LinkedHashMap<>();
+            // Two columns (small int 2 = 0xC4 after the tokens' END_ARRAY 0xF9) said to be three.
+            byte[] columns = document.clone();
+            columns[indexOf(columns, 0xF9, 0xC4, 0xF8) + 1] = (byte) 0xC6;
+            lies.put("three columns declared", columns);
+            // One row (0xC2 before the row's START_ARRAY) said to be 15, then 200,000 (an int token 0x24).
+            int rowCount = indexOf(document, 0xC2, 0xF8, 0xC2);
+            byte[] rows = document.clone();
+            rows[rowCount] = (byte) 0xDE;
+            lies.put("15 rows declared", rows);
+            byte[] manyRows = new byte[document.length + 3];
+            System.arraycopy(document, 0, manyRows, 0, rowCount);
+            System.arraycopy(new byte[] {0x24, 0x18, 0x35, (byte) 0x80}, 0, manyRows, rowCount, 4);
+            System.arraycopy(document, rowCount + 1, manyRows, rowCount + 4, document.length - rowCount - 1);
+            lies.put("200,000 rows declared", manyRows);
+            // 'alice' is a tiny ASCII string, its length in its token (0x40 + length - 1): said to be 6, then 30.
+            int alice = indexOf(document, 0x44, 'a', 'l', 'i', 'c', 'e');
+            byte[] longer = document.clone();
+            longer[alice] = 0x45;
+            lies.put("a string one byte longer than it is", longer);
+            byte[] muchLonger = document.clone();
+            muchLonger[alice] = 0x5D;
+            lies.put("a string 25 bytes longer than the entry", muchLonger);
+            for (var lie : lies.entrySet()) {
+                hostile(cached, direct, key, lie.getKey(),
+                        dev.sqlcache.internal.codec.ResultCodec.frame(binding, lie.getValue(), null),
+                        EntryRejection.CORRUPT);
+            }
+            // Not a string: the lookup script reads it as empty.
+            jedis.del(key);
+            jedis.rpush(key, "x");
+            CacheStatistics before = stats(cached);
+            assertEquals(byId(direct, TABLE_LEVEL, 1), byId(cached, TABLE_LEVEL, 1));
+            assertEquals(1, stats(cached).since(before).rejections(EntryRejection.CORRUPT));
         }
     }
 }
