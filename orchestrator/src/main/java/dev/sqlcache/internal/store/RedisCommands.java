@@ -97,7 +97,8 @@ public final class RedisCommands implements AutoCloseable {
 
     /** Runs a script by its SHA, sending its text when the server does not know it (restart, SCRIPT FLUSH). */
     public Object script(String operation, RedisScript script, List<byte[]> keys, List<byte[]> args) {
-        return execute(operation, () -> {
+        // The script's name in every failure: a denied command inside a script is not named by the server.
+        return execute(operation + " (" + script.name() + ")", () -> {
             try {
                 return client.evalsha(script.sha(), keys, args);
             } catch (JedisNoScriptException e) {
