@@ -76,7 +76,11 @@ public final class SqlCacheConfig {
                 r.bool(Setting.REDIS_SSL),
                 r.integer(Setting.REDIS_MAX_CONNECTIONS, 1, 10_000, "a connection count"),
                 r.millis(Setting.REDIS_SOCKET_TIMEOUT),
-                r.millis(Setting.REDIS_CONNECT_TIMEOUT));
+                r.millis(Setting.REDIS_CONNECT_TIMEOUT),
+                r.text(Setting.REDIS_TLS_CA_FILE),
+                r.text(Setting.REDIS_TLS_CERT_FILE),
+                r.text(Setting.REDIS_TLS_KEY_FILE));
+        checkTls(redis, r.problems());
         this.defaultTtlSeconds = r.ttlSeconds(Setting.TTL);
         this.tableTtls = r.tableTtls();
         this.maxRows = r.integer(Setting.MAX_ROWS, 1, Integer.MAX_VALUE, "a row count");
@@ -97,6 +101,25 @@ public final class SqlCacheConfig {
         ConfigLayers.Sourced signing = r.raw(Setting.SIGNING_KEY);
         this.signingKeys = signing == null || signing.value().isBlank() ? List.of()
                 : List.copyOf(SigningKeys.parse(signing.value(), signing.origin(), r.problems()));
+    }
+
+    /** TLS files only make sense with TLS on, a certificate only with its key, and every file must be readable. */
+    private static void checkTls(RedisSettings redis, List<String> problems) {
+        if (!redis.hasTlsFiles()) {
+            return;
+        }
+        if (!redis.ssl() || redis.usesUnixSocket()) {
+            problems.add("sqlcache.redis.tls.* is set but TLS is off: use a rediss:// URL or sqlcache.redis.ssl=true "
+                    + "(TLS is for TCP, not Unix sockets)");
+        }
+        if ((redis.tlsCertFile() == null) != (redis.tlsKeyFile() == null)) {
+            problems.add("sqlcache.redis.tls.certFile and sqlcache.redis.tls.keyFile go together (mutual TLS)");
+        }
+        for (String file : new String[] {redis.tlsCaFile(), redis.tlsCertFile(), redis.tlsKeyFile()}) {
+            if (file != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+                problems.add("sqlcache.redis.tls.*: cannot read " + file);
+            }
+        }
     }
 
     /**

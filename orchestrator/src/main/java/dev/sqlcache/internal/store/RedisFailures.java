@@ -30,6 +30,10 @@ public final class RedisFailures {
                     + "pattern listed under \"Securing Redis\" in docs/configuration.md";
         } else if (isAuthenticationFailure(failure)) {
             why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password)";
+        } else if (has(failure, javax.net.ssl.SSLException.class)) {
+            why = "TLS failed (" + rootMessage(failure) + "): check that sqlcache.redis.tls.caFile holds the authority "
+                    + "that signed the server's certificate, that the certificate names the host sqlcache connects to, "
+                    + "and, for mutual TLS, sqlcache.redis.tls.certFile and keyFile";
         } else if (has(failure, SocketTimeoutException.class)) {
             why = "no answer within the timeout (sqlcache.redis.socketTimeout = " + socketTimeoutMillis + " ms)";
         } else if (has(failure, ConnectException.class)

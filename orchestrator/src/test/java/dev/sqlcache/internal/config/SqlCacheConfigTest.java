@@ -160,6 +160,29 @@ class SqlCacheConfigTest {
         assertNotEquals(props("sqlcache.signingKey", first), props("sqlcache.signingKey", second));
     }
 
+    /** TLS files by property or environment; they need TLS on, a certificate needs its key, files must exist. */
+    @Test
+    void tlsFilesAreSettingsOfTheirOwn() throws IOException {
+        Path ca = file("ca");
+        Path cert = file("cert");
+        Path key = file("key");
+        for (SqlCacheConfig c : List.of(props("sqlcache.redis.url", "rediss://h:1", "sqlcache.redis.tls.caFile",
+                        ca.toString(), "sqlcache.redis.tls.certFile", cert.toString(), "sqlcache.redis.tls.keyFile",
+                        key.toString()),
+                load(Map.of("REDIS_URL", "rediss://h:1", "REDIS_TLS_CA_FILE", ca.toString(), "REDIS_TLS_CERT_FILE",
+                        cert.toString(), "REDIS_TLS_KEY_FILE", key.toString()), Map.of()))) {
+            assertEquals(ca.toString(), c.redis().tlsCaFile());
+            assertEquals(cert.toString(), c.redis().tlsCertFile());
+            assertEquals(key.toString(), c.redis().tlsKeyFile());
+            assertNotEquals(RuntimeKey.of(props("sqlcache.redis.url", "rediss://h:1")), RuntimeKey.of(c));
+        }
+        assertTrue(error(Map.of(), map("sqlcache.redis.tls.caFile", ca.toString())).contains("TLS is off"));
+        assertTrue(error(Map.of(), map("sqlcache.redis.url", "rediss://h:1", "sqlcache.redis.tls.certFile",
+                cert.toString())).contains("go together"));
+        assertTrue(error(Map.of(), map("sqlcache.redis.url", "rediss://h:1", "sqlcache.redis.tls.caFile",
+                dir.resolve("missing.pem").toString())).contains("cannot read"));
+    }
+
     @Test
     void knownNamesCoverEverySettingAndThePrefixIsRecognised() {
         assertEquals(Setting.values().length, SqlCacheConfig.knownPropertyNames().size());
