@@ -47,6 +47,11 @@ final class Fixture implements AutoCloseable {
     }
 
     static Fixture open(String db) throws Exception {
+        return open(db, new Properties());
+    }
+
+    /** @param settings more {@code sqlcache.*} settings for the cached connection */
+    static Fixture open(String db, Properties settings) throws Exception {
         PrivateRedis redis = PrivateRedis.start();
         try {
             String realUrl;
@@ -75,6 +80,7 @@ final class Fixture implements AutoCloseable {
             cacheInfo.setProperty("sqlcache.redis.host", "127.0.0.1");
             cacheInfo.setProperty("sqlcache.redis.port", Integer.toString(redis.port));
             cacheInfo.setProperty("sqlcache.ttl", "300");
+            cacheInfo.putAll(settings);
             // Found through META-INF/services/java.sql.Driver in the uber-jar, exactly as an application would.
             Connection cached = DriverManager.getConnection("jdbc:sqlcache:" + realUrl.substring("jdbc:".length()),
                     cacheInfo);

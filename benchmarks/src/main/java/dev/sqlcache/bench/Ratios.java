@@ -108,6 +108,8 @@ public final class Ratios {
         int error = header.indexOf("Score Error (99.9%)");
         int unit = header.indexOf("Unit");
         int dbColumn = header.indexOf("Param: db");
+        // HitBenchmark's signed=true trials are kept apart (the targets are read from the unsigned ones).
+        int signedColumn = header.indexOf("Param: signed");
         for (String line : lines.subList(1, lines.size())) {
             if (line.isBlank()) {
                 continue;
@@ -117,6 +119,9 @@ public final class Ratios {
             dbs.add(db);
             String name = f.get(benchmark);
             String shortName = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            if (signedColumn >= 0 && "true".equals(f.get(signedColumn))) {
+                shortName += "+signed";
+            }
             scores.put(db + "/" + shortName, new Score(number(f.get(score)), number(f.get(error)), f.get(unit)));
         }
     }

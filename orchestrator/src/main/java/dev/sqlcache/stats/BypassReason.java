@@ -62,6 +62,11 @@ public enum BypassReason {
     /** The query reads a table pinned off by {@code sqlcache.tablePolicy}. */
     TABLE_POLICY,
     /**
+     * The query reads a table listed in {@code sqlcache.exclude}: data that must never leave the database, so its
+     * reads are never looked up or stored.
+     */
+    EXCLUDED_TABLE,
+    /**
      * Measured not to pay: the statement is cheaper to run than to look up (a key lookup on a local database can
      * cost less than a Redis round trip), or its table's entries are rarely hit before a write invalidates them. It
      * goes to the database with no Redis round trip, and is tried again later.

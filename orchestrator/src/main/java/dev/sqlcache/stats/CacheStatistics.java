@@ -14,14 +14,35 @@ import java.util.Map;
  * @param bypasses      reads and statements that went to the database without the cache, by reason
  * @param invalidations tables (or whole databases) invalidated by writes
  * @param redisErrors   failed calls to the cache store
+ * @param rejections    entries found in the cache but refused, by cause (each read went to the database and is
+ *                      also counted as a miss)
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
-                              long invalidations, long redisErrors) {
+                              long invalidations, long redisErrors, Map<EntryRejection, Long> rejections) {
 
     public CacheStatistics {
         EnumMap<BypassReason, Long> copy = new EnumMap<>(BypassReason.class);
         copy.putAll(bypasses);
         bypasses = Collections.unmodifiableMap(copy);
+        EnumMap<EntryRejection, Long> causes = new EnumMap<>(EntryRejection.class);
+        causes.putAll(rejections);
+        rejections = Collections.unmodifiableMap(causes);
+    }
+
+    /** Figures without any refused entry (as before rejections were counted). */
+    public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses, long invalidations,
+                           long redisErrors) {
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, Map.of());
+    }
+
+    /** Refused entries for one cause. */
+    public long rejections(EntryRejection cause) {
+        return rejections.getOrDefault(cause, 0L);
+    }
+
+    /** Refused entries for any cause. */
+    public long totalRejections() {
+        return rejections.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Reads that passed through for any reason. */
@@ -49,7 +70,14 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 delta.put(reason, d);
             }
         }
+        EnumMap<EntryRejection, Long> refused = new EnumMap<>(EntryRejection.class);
+        for (EntryRejection cause : EntryRejection.values()) {
+            long d = rejections(cause) - earlier.rejections(cause);
+            if (d != 0) {
+                refused.put(cause, d);
+            }
+        }
         return new CacheStatistics(hits - earlier.hits, misses - earlier.misses, stores - earlier.stores, delta,
-                invalidations - earlier.invalidations, redisErrors - earlier.redisErrors);
+                invalidations - earlier.invalidations, redisErrors - earlier.redisErrors, refused);
     }
 }

@@ -15,7 +15,8 @@ import java.util.function.ToDoubleFunction;
  * Publishes sqlcache's counters to a Micrometer registry (Prometheus names in brackets):
  * {@code sqlcache.hits} [sqlcache_hits_total], {@code sqlcache.misses}, {@code sqlcache.stores},
  * {@code sqlcache.bypasses} with a {@code reason} tag, {@code sqlcache.invalidations}, {@code sqlcache.redis.errors},
- * and the gauge {@code sqlcache.hit.ratio}.
+ * {@code sqlcache.rejected.entries} with a {@code cause} tag ({@link EntryRejection}: corrupt, foreign_key, bad_mac,
+ * over_limit), and the gauge {@code sqlcache.hit.ratio}.
  *
  * <pre>{@code
  * new SqlCacheMetrics(connection.unwrap(SqlCacheConnection.class).statisticsSource(), Tags.of("db", "orders"))
@@ -52,6 +53,10 @@ public final class SqlCacheMetrics implements MeterBinder {
         for (BypassReason reason : BypassReason.values()) {
             counter(registry, "sqlcache.bypasses", "Statements that went to the database without the cache",
                     s -> s.bypasses(reason), Tags.of("reason", reason.name().toLowerCase(Locale.ROOT)));
+        }
+        for (EntryRejection cause : EntryRejection.values()) {
+            counter(registry, "sqlcache.rejected.entries", "Cache entries refused and read from the database instead",
+                    s -> s.rejections(cause), Tags.of("cause", cause.name().toLowerCase(Locale.ROOT)));
         }
         Gauge.builder("sqlcache.hit.ratio", statistics, s -> s.get().hitRatio())
                 .description("Hits divided by cacheable reads since start")

@@ -52,9 +52,9 @@ public final class CutOffStore implements CacheStore {
     }
 
     @Override
-    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         reach("lookup");
-        return shared.lookup(entryKey, versionKeys, creation);
+        return shared.lookup(entryKey, versionKeys, creation, maxEntryBytes);
     }
 
     @Override

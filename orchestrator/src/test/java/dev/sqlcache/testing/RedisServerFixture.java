@@ -44,6 +44,9 @@ public final class RedisServerFixture implements AutoCloseable {
     private Process process;
     private boolean paused;
 
+    /** More redis-server arguments (TLS listeners and the like). */
+    private List<String> extraArguments = List.of();
+
     private RedisServerFixture(Path binary, Path directory, int port, String password) {
         this.binary = binary;
         this.directory = directory;
@@ -66,13 +69,31 @@ public final class RedisServerFixture implements AutoCloseable {
         return start(password);
     }
 
+    /**
+     * Starts a server without a password with more arguments, for example a TLS listener
+     * ({@code --tls-port}, {@code --tls-cert-file}, ...); the plain port still answers {@link #command}.
+     */
+    public static RedisServerFixture startWithArguments(List<String> arguments) {
+        return start(null, arguments);
+    }
+
+    /** A loopback port nobody listens on right now, for a second listener. */
+    public static int anyFreePort() {
+        return freePort();
+    }
+
     private static RedisServerFixture start(String password) {
+        return start(password, List.of());
+    }
+
+    private static RedisServerFixture start(String password, List<String> arguments) {
         Path binary = findRedisServer();
         Path directory = createDirectory();
         // The port is chosen by binding and releasing it; another process could grab it in between, so try again.
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             RedisServerFixture fixture = new RedisServerFixture(binary, directory, freePort(), password);
+            fixture.extraArguments = List.copyOf(arguments);
             Runtime.getRuntime().addShutdownHook(fixture.shutdownHook);
             try {
                 fixture.launch();
@@ -225,6 +246,7 @@ public final class RedisServerFixture implements AutoCloseable {
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
         }
+        command.addAll(extraArguments);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));

@@ -113,7 +113,10 @@ record Summary(String workload, String target, String status, int rounds, double
         Map<BypassReason, Long> bypasses = new EnumMap<>(BypassReason.class);
         a.bypasses().forEach((reason, n) -> bypasses.merge(reason, n, Long::sum));
         b.bypasses().forEach((reason, n) -> bypasses.merge(reason, n, Long::sum));
+        Map<dev.sqlcache.stats.EntryRejection, Long> rejections = new EnumMap<>(dev.sqlcache.stats.EntryRejection.class);
+        a.rejections().forEach((cause, n) -> rejections.merge(cause, n, Long::sum));
+        b.rejections().forEach((cause, n) -> rejections.merge(cause, n, Long::sum));
         return new CacheStatistics(a.hits() + b.hits(), a.misses() + b.misses(), a.stores() + b.stores(), bypasses,
-                a.invalidations() + b.invalidations(), a.redisErrors() + b.redisErrors());
+                a.invalidations() + b.invalidations(), a.redisErrors() + b.redisErrors(), rejections);
     }
 }

@@ -21,15 +21,21 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import dev.sqlcache.stats.EntryRejection;
+
 import java.util.zip.CRC32C;
 
 /**
  * The cache entry format.
  *
  * <pre>
- * byte 0      format version ({@value #FORMAT_VERSION}); any other value is a miss
- * bytes 1..4  CRC32C (big-endian) of bytes 5..end
- * bytes 5..   one Smile document:
+ * byte 0       format version ({@value #FORMAT_VERSION}); 1 and 2 are older formats (a miss), anything else corrupt
+ * byte 1       flags: bit 0 set when the entry is signed
+ * [32 bytes    HMAC-SHA256 over bytes 0..1 and everything after the MAC, when signed (see {@link EntrySigner})]
+ * 4 bytes      CRC32C (big-endian) of everything after it
+ * 16 bytes     the binding: what the entry answers, a digest of its full key and of the database identity
+ *              ({@link EntryBinding})
+ * the rest     one Smile document:
  *   [ "sqlcache-result", [token...], columnCount,
  *     [catalog, schema, table, name, label, type, typeName, className, precision, scale, displaySize,
  *      nullable, flagBits, kindTag, stringStyle | conversions &lt;&lt; 8] ...,
@@ -43,14 +49,29 @@ import java.util.zip.CRC32C;
  * of a different valid value. The conversions are {@link Conversions}' bits: what the real driver was seen to
  * answer for the column.
  *
- * <p>Version 2 added the text getter bits ({@link Conversions#N_STRING} and the like). A version 1 entry lacks
- * them, and read as version 2 it would hand every such getter over to the database, so it is a miss instead and is
+ * <p>Anything read back from Redis is hostile input: whoever can write there can put any bytes under any key.
+ * The binding makes a genuine entry copied under another key (another query, table, database, environment or key
+ * prefix) a miss; the MAC, when a signing key is configured, makes a forged one a miss; and the decoder never
+ * allocates more than the entry's own length justifies (counts are checked against the bytes left). Every
+ * rejection says its {@link EntryRejection cause}.
+ *
+ * <p>Version 2 added the text getter bits ({@link Conversions#N_STRING} and the like); version 3 the flags, the
+ * MAC and the binding. Older entries are misses (not counted as rejections: an upgrade leaves them behind) and are
  * captured again.
  */
 public final class ResultCodec {
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+    /** Flag bit: the entry carries a MAC. */
+    static final int SIGNED = 1;
     private static final String MAGIC = "sqlcache-result";
-    private static final int FRAME = 5;
+    /** Version and flags. */
+    private static final int HEAD = 2;
+    private static final int CRC = 4;
+    /**
+     * The binding that unit tests and tools use when an entry's key does not matter; no real key's digest is all
+     * zeros (short of a SHA-256 preimage).
+     */
+    public static final byte[] UNBOUND = new byte[EntryBinding.LENGTH];
     /**
      * Buffers are recycled through a shared pool, not Jackson's default per-thread one: a thread-local on an
      * application server's request threads would hold an undeployed application's class loader forever.
@@ -67,13 +88,25 @@ public final class ResultCodec {
     private ResultCodec() {
     }
 
+    /** An unsigned entry under {@link #UNBOUND}: for tests and tools, never for what the engine stores. */
     public static byte[] encode(String[] versionTokens, CachedResult result) {
+        return encode(UNBOUND, versionTokens, result, null);
+    }
+
+    /**
+     * Encodes a result for the key whose {@link EntryBinding binding} is given, signed with the first key of
+     * {@code signer} when there is one.
+     */
+    public static byte[] encode(byte[] binding, String[] versionTokens, CachedResult result, EntrySigner signer) {
+        if (binding.length != EntryBinding.LENGTH) {
+            throw new IllegalArgumentException("a binding is " + EntryBinding.LENGTH + " bytes");
+        }
+        int head = signer == null ? HEAD : HEAD + EntrySigner.MAC_LENGTH;
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(FORMAT_VERSION);
-        out.write(0);
-        out.write(0);
-        out.write(0);
-        out.write(0);
+        out.write(signer == null ? 0 : SIGNED);
+        out.write(new byte[head - HEAD + CRC], 0, head - HEAD + CRC);
+        out.write(binding, 0, binding.length);
         try (JsonGenerator g = SMILE.createGenerator(out)) {
             g.writeStartArray();
             g.writeString(MAGIC);
@@ -112,27 +145,75 @@ public final class ResultCodec {
             throw new IllegalStateException("cannot encode a cached result", e);
         }
         byte[] bytes = out.toByteArray();
-        int crc = crc(bytes);
-        bytes[1] = (byte) (crc >>> 24);
-        bytes[2] = (byte) (crc >>> 16);
-        bytes[3] = (byte) (crc >>> 8);
-        bytes[4] = (byte) crc;
+        int crc = crc(bytes, head);
+        bytes[head] = (byte) (crc >>> 24);
+        bytes[head + 1] = (byte) (crc >>> 16);
+        bytes[head + 2] = (byte) (crc >>> 8);
+        bytes[head + 3] = (byte) crc;
+        if (signer != null) {
+            signer.sign(bytes);
+        }
         return bytes;
     }
 
-    /** The version tokens at the head of an entry, without decoding the rows. */
+    /**
+     * Frames any document as an entry of the current format, with a valid checksum, binding and MAC: for tests
+     * that forge entries whose frame is right and whose content lies, as an attacker with Redis write access can.
+     */
+    public static byte[] frame(byte[] binding, byte[] document, EntrySigner signer) {
+        int head = signer == null ? HEAD : HEAD + EntrySigner.MAC_LENGTH;
+        byte[] bytes = new byte[head + CRC + EntryBinding.LENGTH + document.length];
+        bytes[0] = FORMAT_VERSION;
+        bytes[1] = (byte) (signer == null ? 0 : SIGNED);
+        System.arraycopy(binding, 0, bytes, head + CRC, EntryBinding.LENGTH);
+        System.arraycopy(document, 0, bytes, head + CRC + EntryBinding.LENGTH, document.length);
+        int crc = crc(bytes, head);
+        bytes[head] = (byte) (crc >>> 24);
+        bytes[head + 1] = (byte) (crc >>> 16);
+        bytes[head + 2] = (byte) (crc >>> 8);
+        bytes[head + 3] = (byte) crc;
+        if (signer != null) {
+            signer.sign(bytes);
+        }
+        return bytes;
+    }
+
+    /** The Smile document of an entry (no check at all): for tests that forge entries from genuine ones. */
+    public static byte[] document(byte[] entry) {
+        int head = (entry[1] & SIGNED) != 0 ? HEAD + EntrySigner.MAC_LENGTH : HEAD;
+        return java.util.Arrays.copyOfRange(entry, head + CRC + EntryBinding.LENGTH, entry.length);
+    }
+
+    /** The version tokens at the head of an {@link #UNBOUND} entry, without decoding the rows. */
     public static String[] readTokens(byte[] entry) {
-        checkFrame(entry);
-        try (JsonParser p = parser(entry)) {
+        return readTokens(entry, UNBOUND, null);
+    }
+
+    /** The version tokens at the head of an entry, checked like {@link #decode}, without decoding the rows. */
+    public static String[] readTokens(byte[] entry, byte[] binding, EntrySigner signer) {
+        int body = checkFrame(entry, binding, signer);
+        try (JsonParser p = parser(entry, body)) {
             return readHead(p);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }
     }
 
+    /** Decodes an {@link #UNBOUND} entry: for tests and tools. */
     public static CachedResult decode(byte[] entry) {
-        checkFrame(entry);
-        try (JsonParser p = parser(entry)) {
+        return decode(entry, UNBOUND, null);
+    }
+
+    /**
+     * Decodes an entry read under the key whose binding is given.
+     *
+     * @param signer when not null, an entry without a MAC made by one of its keys is rejected before anything
+     *               else is read
+     * @throws CorruptEntryException when the entry is not a genuine one for that key, naming the cause
+     */
+    public static CachedResult decode(byte[] entry, byte[] binding, EntrySigner signer) {
+        int body = checkFrame(entry, binding, signer);
+        try (JsonParser p = parser(entry, body)) {
             readHead(p);
             return decodeBody(p, entry);
         } catch (IOException | RuntimeException e) {
@@ -142,20 +223,21 @@ public final class ResultCodec {
 
     /**
      * The entry's result if it was computed under exactly these version tokens, else {@code null}; checks the
-     * frame and reads the entry once.
+     * frame like {@link #decode(byte[], byte[], EntrySigner)} and reads the entry once.
      */
-    public static CachedResult decodeIfCurrent(byte[] entry, String[] tokens) {
-        return decodeIfCurrent(entry, tokens, -1, null);
+    public static CachedResult decodeIfCurrent(byte[] entry, byte[] binding, String[] tokens, EntrySigner signer) {
+        return decodeIfCurrent(entry, binding, tokens, signer, -1, null);
     }
 
     /**
-     * {@link #decodeIfCurrent(byte[], String[])}, but the token at {@code ignoredIndex} (none if negative) need not
-     * be current: it has to pass {@code recordedCheck} instead (anything passes when that is null).
+     * {@link #decodeIfCurrent(byte[], byte[], String[], EntrySigner)}, but the token at {@code ignoredIndex} (none if
+     * negative) need not be current: it has to pass {@code recordedCheck} instead (anything passes when that is
+     * null).
      */
-    public static CachedResult decodeIfCurrent(byte[] entry, String[] tokens, int ignoredIndex,
-                                               java.util.function.Predicate<String> recordedCheck) {
-        checkFrame(entry);
-        try (JsonParser p = parser(entry)) {
+    public static CachedResult decodeIfCurrent(byte[] entry, byte[] binding, String[] tokens, EntrySigner signer,
+                                               int ignoredIndex, java.util.function.Predicate<String> recordedCheck) {
+        int body = checkFrame(entry, binding, signer);
+        try (JsonParser p = parser(entry, body)) {
             String[] recorded = readHead(p);
             if (!sameTokens(recorded, tokens, ignoredIndex)
                     || (recordedCheck != null && !recordedCheck.test(recorded[ignoredIndex]))) {
@@ -247,32 +329,59 @@ public final class ResultCodec {
     }
 
     private static CorruptEntryException corrupt(Exception e) {
-        return e instanceof CorruptEntryException c ? c : new CorruptEntryException("corrupt cache entry", e);
+        return e instanceof CorruptEntryException c ? c
+                : new CorruptEntryException(EntryRejection.CORRUPT, "corrupt cache entry", e);
     }
 
-    private static void checkFrame(byte[] entry) {
-        if (entry == null || entry.length < FRAME + 4) {
-            throw new CorruptEntryException("entry too short");
+    /**
+     * Checks everything about an entry that does not need parsing, cheapest refusal first but the MAC before
+     * anything is interpreted, and returns where its Smile document starts.
+     */
+    private static int checkFrame(byte[] entry, byte[] binding, EntrySigner signer) {
+        if (entry == null || entry.length < HEAD) {
+            throw new CorruptEntryException(EntryRejection.CORRUPT, "entry too short");
         }
-        if (entry[0] != FORMAT_VERSION) {
-            throw new CorruptEntryException("unknown format version " + (entry[0] & 0xff));
+        int version = entry[0] & 0xff;
+        if (version == 1 || version == 2) {
+            throw new CorruptEntryException(null, "entry of the former format " + version);
         }
-        int stored = ((entry[1] & 0xff) << 24) | ((entry[2] & 0xff) << 16) | ((entry[3] & 0xff) << 8)
-                | (entry[4] & 0xff);
-        if (stored != crc(entry)) {
-            throw new CorruptEntryException("checksum mismatch");
+        if (version != FORMAT_VERSION || (entry[1] & ~SIGNED) != 0) {
+            throw new CorruptEntryException(EntryRejection.CORRUPT, "unknown format " + version + "/" + entry[1]);
         }
+        boolean signed = (entry[1] & SIGNED) != 0;
+        int head = signed ? HEAD + EntrySigner.MAC_LENGTH : HEAD;
+        if (signer != null) {
+            if (!signed) {
+                throw new CorruptEntryException(EntryRejection.BAD_MAC, "entry not signed");
+            }
+            if (entry.length < head || !signer.verify(entry)) {
+                throw new CorruptEntryException(EntryRejection.BAD_MAC, "entry not signed by a configured key");
+            }
+        }
+        int body = head + CRC + EntryBinding.LENGTH;
+        if (entry.length < body + 4) {
+            throw new CorruptEntryException(EntryRejection.CORRUPT, "entry too short");
+        }
+        int stored = ((entry[head] & 0xff) << 24) | ((entry[head + 1] & 0xff) << 16)
+                | ((entry[head + 2] & 0xff) << 8) | (entry[head + 3] & 0xff);
+        if (stored != crc(entry, head)) {
+            throw new CorruptEntryException(EntryRejection.CORRUPT, "checksum mismatch");
+        }
+        // Constant time is not needed here (the binding is no secret), but it is what compares byte ranges.
+        if (!java.util.Arrays.equals(entry, head + CRC, body, binding, 0, binding.length)) {
+            throw new CorruptEntryException(EntryRejection.FOREIGN_KEY, "entry of another key");
+        }
+        return body;
     }
 
-    private static int crc(byte[] bytes) {
+    private static int crc(byte[] bytes, int head) {
         CRC32C crc = new CRC32C();
-        crc.update(bytes, FRAME, bytes.length - FRAME);
+        crc.update(bytes, head + CRC, bytes.length - head - CRC);
         return (int) crc.getValue();
     }
 
-    private static JsonParser parser(byte[] entry) throws IOException {
-        SmileParser p = SMILE.createParser(entry, FRAME, entry.length - FRAME);
-        return p;
+    private static JsonParser parser(byte[] entry, int body) throws IOException {
+        return SMILE.createParser(entry, body, entry.length - body);
     }
 
     private static String[] readHead(JsonParser p) throws IOException {

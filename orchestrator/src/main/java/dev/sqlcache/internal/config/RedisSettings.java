@@ -16,10 +16,26 @@ import java.util.Optional;
  * @param maxConnections       the connection pool's size
  * @param socketTimeoutMillis  how long one command may wait for its reply
  * @param connectTimeoutMillis how long opening a connection may take
+ * @param tlsCaFile            PEM certificates of the authorities trusted for the server's certificate, or
+ *                             {@code null} for the JVM's default trust store
+ * @param tlsCertFile          PEM client certificate (chain) for mutual TLS, or {@code null}
+ * @param tlsKeyFile           PEM (PKCS#8) private key of the client certificate, or {@code null}
  */
 public record RedisSettings(String host, int port, String socketPath, String username, String password,
                             int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
-                            int connectTimeoutMillis) {
+                            int connectTimeoutMillis, String tlsCaFile, String tlsCertFile, String tlsKeyFile) {
+
+    /** Settings without TLS files (the JVM's default trust store, no client certificate). */
+    public RedisSettings(String host, int port, String socketPath, String username, String password, int database,
+                         boolean ssl, int maxConnections, int socketTimeoutMillis, int connectTimeoutMillis) {
+        this(host, port, socketPath, username, password, database, ssl, maxConnections, socketTimeoutMillis,
+                connectTimeoutMillis, null, null, null);
+    }
+
+    /** Whether TLS uses files of its own rather than the JVM-wide settings. */
+    public boolean hasTlsFiles() {
+        return tlsCaFile != null || tlsCertFile != null || tlsKeyFile != null;
+    }
 
     /** Whether a Unix socket is used instead of TCP. */
     public boolean usesUnixSocket() {
@@ -65,19 +81,24 @@ public record RedisSettings(String host, int port, String socketPath, String use
                 && connectTimeoutMillis == that.connectTimeoutMillis && java.util.Objects.equals(host, that.host)
                 && java.util.Objects.equals(socketPath, that.socketPath)
                 && java.util.Objects.equals(username, that.username)
-                && java.util.Objects.equals(password, that.password);
+                && java.util.Objects.equals(password, that.password)
+                && java.util.Objects.equals(tlsCaFile, that.tlsCaFile)
+                && java.util.Objects.equals(tlsCertFile, that.tlsCertFile)
+                && java.util.Objects.equals(tlsKeyFile, that.tlsKeyFile);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(host, port, socketPath, username, password, database, ssl, maxConnections,
-                socketTimeoutMillis, connectTimeoutMillis);
+                socketTimeoutMillis, connectTimeoutMillis, tlsCaFile, tlsCertFile, tlsKeyFile);
     }
 
     @Override
     public String toString() {
         return "RedisSettings[" + describe() + ", password=" + (password == null ? "none" : "***")
                 + ", maxConnections=" + maxConnections + ", socketTimeoutMillis=" + socketTimeoutMillis
-                + ", connectTimeoutMillis=" + connectTimeoutMillis + "]";
+                + ", connectTimeoutMillis=" + connectTimeoutMillis
+                + (hasTlsFiles() ? ", tlsCaFile=" + tlsCaFile + ", tlsCertFile=" + tlsCertFile + ", tlsKeyFile="
+                        + tlsKeyFile : "") + "]";
     }
 }

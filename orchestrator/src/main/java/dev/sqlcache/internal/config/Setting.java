@@ -19,6 +19,9 @@ enum Setting {
     REDIS_PASSWORD("sqlcache.redis.password", "REDIS_PASSWORD", null),
     REDIS_DB("sqlcache.redis.db", "REDIS_DB", "0"),
     REDIS_SSL("sqlcache.redis.ssl", "REDIS_SSL", "false"),
+    REDIS_TLS_CA_FILE("sqlcache.redis.tls.caFile", "REDIS_TLS_CA_FILE", null),
+    REDIS_TLS_CERT_FILE("sqlcache.redis.tls.certFile", "REDIS_TLS_CERT_FILE", null),
+    REDIS_TLS_KEY_FILE("sqlcache.redis.tls.keyFile", "REDIS_TLS_KEY_FILE", null),
     REDIS_MAX_CONNECTIONS("sqlcache.redis.maxConnections", "REDIS_MAX_CONNECTIONS", "16"),
     REDIS_SOCKET_TIMEOUT("sqlcache.redis.socketTimeout", "REDIS_SOCKET_TIMEOUT", "0.5"),
     REDIS_CONNECT_TIMEOUT("sqlcache.redis.socketConnectTimeout", "REDIS_SOCKET_CONNECT_TIMEOUT", "1"),
@@ -32,7 +35,9 @@ enum Setting {
     FENCE_TIMEOUT("sqlcache.fenceTimeout", "SQLCACHE_FENCE_TIMEOUT", "30s"),
     TRIGGER_WRITES("sqlcache.triggerWrites", "SQLCACHE_TRIGGER_WRITES", ""),
     PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", ""),
-    TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", "");
+    TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", ""),
+    EXCLUDE("sqlcache.exclude", "SQLCACHE_EXCLUDE", ""),
+    SIGNING_KEY("sqlcache.signingKey", "SQLCACHE_SIGNING_KEY", null);
 
     final String property;
     final String environment;
@@ -46,7 +51,7 @@ enum Setting {
 
     /** Whether its value must never be shown. */
     boolean secret() {
-        return this == REDIS_PASSWORD;
+        return this == REDIS_PASSWORD || this == SIGNING_KEY;
     }
 
     static Optional<Setting> byProperty(String name) {

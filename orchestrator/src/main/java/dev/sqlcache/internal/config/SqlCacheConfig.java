@@ -53,6 +53,9 @@ public final class SqlCacheConfig {
     private final DeclaredWrites triggerWrites;
     private final DeclaredWrites procedureWrites;
     private final TablePolicy tablePolicy;
+    private final TableExclusions exclude;
+    /** Never printed. */
+    private final List<byte[]> signingKeys;
     /**
      * The text of every setting as resolved: two configurations are the same exactly when these are, whatever
      * settings are added later. Holds the password; never printed.
@@ -73,7 +76,11 @@ public final class SqlCacheConfig {
                 r.bool(Setting.REDIS_SSL),
                 r.integer(Setting.REDIS_MAX_CONNECTIONS, 1, 10_000, "a connection count"),
                 r.millis(Setting.REDIS_SOCKET_TIMEOUT),
-                r.millis(Setting.REDIS_CONNECT_TIMEOUT));
+                r.millis(Setting.REDIS_CONNECT_TIMEOUT),
+                r.text(Setting.REDIS_TLS_CA_FILE),
+                r.text(Setting.REDIS_TLS_CERT_FILE),
+                r.text(Setting.REDIS_TLS_KEY_FILE));
+        checkTls(redis, r.problems());
         this.defaultTtlSeconds = r.ttlSeconds(Setting.TTL);
         this.tableTtls = r.tableTtls();
         this.maxRows = r.integer(Setting.MAX_ROWS, 1, Integer.MAX_VALUE, "a row count");
@@ -88,6 +95,31 @@ public final class SqlCacheConfig {
         ConfigLayers.Sourced policy = r.raw(Setting.TABLE_POLICY);
         this.tablePolicy = policy == null ? TablePolicy.none()
                 : TablePolicy.parse(policy.value(), policy.origin(), r.problems());
+        ConfigLayers.Sourced excluded = r.raw(Setting.EXCLUDE);
+        this.exclude = excluded == null ? TableExclusions.none()
+                : TableExclusions.parse(excluded.value(), excluded.origin(), r.problems());
+        ConfigLayers.Sourced signing = r.raw(Setting.SIGNING_KEY);
+        this.signingKeys = signing == null || signing.value().isBlank() ? List.of()
+                : List.copyOf(SigningKeys.parse(signing.value(), signing.origin(), r.problems()));
+    }
+
+    /** TLS files only make sense with TLS on, a certificate only with its key, and every file must be readable. */
+    private static void checkTls(RedisSettings redis, List<String> problems) {
+        if (!redis.hasTlsFiles()) {
+            return;
+        }
+        if (!redis.ssl() || redis.usesUnixSocket()) {
+            problems.add("sqlcache.redis.tls.* is set but TLS is off: use a rediss:// URL or sqlcache.redis.ssl=true "
+                    + "(TLS is for TCP, not Unix sockets)");
+        }
+        if ((redis.tlsCertFile() == null) != (redis.tlsKeyFile() == null)) {
+            problems.add("sqlcache.redis.tls.certFile and sqlcache.redis.tls.keyFile go together (mutual TLS)");
+        }
+        for (String file : new String[] {redis.tlsCaFile(), redis.tlsCertFile(), redis.tlsKeyFile()}) {
+            if (file != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+                problems.add("sqlcache.redis.tls.*: cannot read " + file);
+            }
+        }
     }
 
     /**
@@ -155,6 +187,19 @@ public final class SqlCacheConfig {
         return maxBytes;
     }
 
+    /**
+     * The longest entry this configuration stores or reads: three times {@link #maxBytes()} (the capture's estimate
+     * counts characters, UTF-8 takes up to three bytes for one) plus 64 KiB for column metadata and version tokens.
+     * A result whose encoding is longer is not stored; a value longer than this under an entry key is refused
+     * without being transferred from Redis.
+     */
+    public int maxEntryBytes() {
+        return (int) Math.min(Integer.MAX_VALUE - 8L, 3L * maxBytes + ENTRY_FRAME_ALLOWANCE);
+    }
+
+    /** Room in an entry for what the capture's estimate does not count: metadata, tokens, the frame. */
+    private static final int ENTRY_FRAME_ALLOWANCE = 64 * 1024;
+
     /** An explicit database identity, for two URLs that reach the same database. */
     public Optional<String> databaseId() {
         return Optional.ofNullable(databaseId);
@@ -194,6 +239,19 @@ public final class SqlCacheConfig {
         return procedureWrites;
     }
 
+    /** Tables whose reads are never cached ({@code sqlcache.exclude}). */
+    public TableExclusions exclude() {
+        return exclude;
+    }
+
+    /**
+     * The keys entries are signed with ({@code sqlcache.signingKey}), the one to sign with first; empty when entries
+     * are not signed. Copies: a caller cannot change them.
+     */
+    public List<byte[]> signingKeys() {
+        return signingKeys.stream().map(byte[]::clone).toList();
+    }
+
     /** Tables pinned on or off ({@code sqlcache.tablePolicy}). */
     public TablePolicy tablePolicy() {
         return tablePolicy;
@@ -216,7 +274,8 @@ public final class SqlCacheConfig {
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
                 + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
                 + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
-                + procedureWrites + "}, tablePolicy={" + tablePolicy + "}]";
+                + procedureWrites + "}, tablePolicy={" + tablePolicy + "}, exclude={" + exclude + "}, signingKey="
+                + (signingKeys.isEmpty() ? "none" : "*** (" + signingKeys.size() + ")") + "]";
     }
 
     /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */

@@ -15,6 +15,7 @@ import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.stats.CacheStatistics;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +63,7 @@ public final class CacheEngine {
     private final Dependencies dependencies;
     private final dev.sqlcache.internal.time.Clock clock;
     private final CachePolicy policy;
+    private final Entries entries;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
@@ -80,6 +82,10 @@ public final class CacheEngine {
         this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
         this.dependencies = new Dependencies(this, new RowKeys(databaseHash, family));
+        List<byte[]> signingKeys = config.signingKeys();
+        this.entries = new Entries(databaseVersionKey,
+                signingKeys.isEmpty() ? null : new dev.sqlcache.internal.codec.EntrySigner(signingKeys), statistics,
+                new RejectionLog(clock));
     }
 
     /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */
@@ -119,7 +125,8 @@ public final class CacheEngine {
         long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
-        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, tableLocks(sql));
+        boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql));
     }
 
     /** LOCK TABLES / UNLOCK TABLES, told apart once per SQL text (MySQL-like databases only). */
@@ -363,6 +370,11 @@ public final class CacheEngine {
 
     StatisticsRecorder recorder() {
         return statistics;
+    }
+
+    /** The engine's entries as bytes: bound to their keys, read back as hostile input. */
+    Entries entries() {
+        return entries;
     }
 
     /** Where entries go, for logs and diagnostics. */

@@ -16,6 +16,7 @@ public final class QueryPlan {
     private final long ttlSeconds;
     /** {@code LOCK TABLES} (+1) or {@code UNLOCK TABLES} (-1), which MySQL-like databases hold across transactions. */
     private final int tableLocks;
+    private final boolean excluded;
     /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
     private final CachePolicy.Shape shape = new CachePolicy.Shape();
 
@@ -24,8 +25,9 @@ public final class QueryPlan {
     private volatile Dependencies.WriteLayout writeLayout;
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              int parameterCount, long ttlSeconds, int tableLocks) {
+              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks) {
         this.tableLocks = tableLocks;
+        this.excluded = excluded;
         this.writesEverything = writesEverything;
         this.analysis = analysis;
         this.readVersionKeys = readVersionKeys;
@@ -63,6 +65,11 @@ public final class QueryPlan {
     /** Whether its result may be cached, before transaction state and parameters are considered. */
     public boolean cacheable() {
         return analysis.cacheable();
+    }
+
+    /** Whether it reads a table of {@code sqlcache.exclude}: never cached. */
+    boolean excluded() {
+        return excluded;
     }
 
     String[] readVersionKeys() {

@@ -4,14 +4,13 @@ import dev.sqlcache.internal.analysis.DatabaseFamily;
 import dev.sqlcache.internal.analysis.StatementKind;
 import dev.sqlcache.internal.analysis.TransactionControl;
 import dev.sqlcache.internal.codec.CachedResult;
-import dev.sqlcache.internal.codec.CorruptEntryException;
-import dev.sqlcache.internal.codec.ResultCodec;
 import dev.sqlcache.internal.guard.CacheReads;
 import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.EntryRejection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,6 +209,9 @@ public final class SessionCache implements CacheSession {
         if (readsOff != null) {
             return bypass(readsOff, plan);
         }
+        if (plan.excluded()) {
+            return bypass(BypassReason.EXCLUDED_TABLE, plan);
+        }
         if (!plan.cacheable()) {
             return bypass(plan.analysis().bypassReason(), plan);
         }
@@ -233,7 +235,8 @@ public final class SessionCache implements CacheSession {
                 parameters, execution.maxRows(), execution.maxFieldSize());
         Object landing = engine.pendingStores().pending(key);
         long lookupStarted = clock.nanoTime();
-        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation());
+        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation(),
+                engine.config().maxEntryBytes());
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
@@ -266,13 +269,13 @@ public final class SessionCache implements CacheSession {
         java.util.function.Predicate<String> recordedCheck = pinned == null ? null
                 : recorded -> SnapshotPoint.notAfter(recorded, pinned);
         byte[] entry = lookup.entry();
+        if (lookup.oversized() > 0) {
+            engine.entries().rejected(EntryRejection.OVER_LIMIT, key, lookup.oversized() + " bytes, more than "
+                    + engine.config().maxEntryBytes() + " (sqlcache.maxBytes)");
+        }
         CachedResult result = null;
         if (entry != null) {
-            try {
-                result = ResultCodec.decodeIfCurrent(entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
-            } catch (CorruptEntryException e) {
-                LOG.debug("sqlcache: unreadable entry {} treated as a miss: {}", key, e.getMessage());
-            }
+            result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
         }
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).
@@ -351,7 +354,12 @@ public final class SessionCache implements CacheSession {
             LOG.debug("sqlcache: {} not stored, written by this transaction meanwhile", miss.key());
             return;
         }
-        byte[] bytes = ResultCodec.encode(miss.tokens(), result);
+        byte[] bytes = engine.entries().encode(miss.key(), miss.tokens(), result);
+        if (bytes.length > engine.config().maxEntryBytes()) {
+            // Readers would refuse it unread: the capture's estimate was under the limit, the encoding is not.
+            statistics.bypass(BypassReason.TOO_LARGE);
+            return;
+        }
         // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
         PendingStores pending = engine.pendingStores();
         Object handle = pending.add(miss.key(), miss.tokens(), result);

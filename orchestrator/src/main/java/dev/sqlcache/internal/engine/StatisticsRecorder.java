@@ -2,6 +2,7 @@ package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.stats.EntryRejection;
 
 import java.util.EnumMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,10 +16,14 @@ public final class StatisticsRecorder {
     private final LongAdder invalidations = new LongAdder();
     private final LongAdder redisErrors = new LongAdder();
     private final LongAdder[] bypasses = new LongAdder[BypassReason.values().length];
+    private final LongAdder[] rejections = new LongAdder[EntryRejection.values().length];
 
     public StatisticsRecorder() {
         for (int i = 0; i < bypasses.length; i++) {
             bypasses[i] = new LongAdder();
+        }
+        for (int i = 0; i < rejections.length; i++) {
+            rejections[i] = new LongAdder();
         }
     }
 
@@ -38,6 +43,11 @@ public final class StatisticsRecorder {
         bypasses[reason.ordinal()].increment();
     }
 
+    /** An entry found in the store was refused (the read went to the database). */
+    public void rejected(EntryRejection cause) {
+        rejections[cause.ordinal()].increment();
+    }
+
     public void invalidated(int count) {
         invalidations.add(count);
     }
@@ -55,7 +65,14 @@ public final class StatisticsRecorder {
                 byReason.put(reason, count);
             }
         }
+        EnumMap<EntryRejection, Long> byCause = new EnumMap<>(EntryRejection.class);
+        for (EntryRejection cause : EntryRejection.values()) {
+            long count = rejections[cause.ordinal()].sum();
+            if (count != 0) {
+                byCause.put(cause, count);
+            }
+        }
         return new CacheStatistics(hits.sum(), misses.sum(), stores.sum(), byReason, invalidations.sum(),
-                redisErrors.sum());
+                redisErrors.sum(), byCause);
     }
 }

@@ -27,14 +27,14 @@ public final class CacheReads {
 
     /**
      * Looks up an entry and its versions, creating missing version keys as {@code creation} says; {@code null} when
-     * the store is unavailable.
+     * the store is unavailable. An entry longer than {@code maxEntryBytes} is not transferred.
      */
-    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
+    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         if (!redelivery.available()) {
             return null;
         }
         try {
-            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys, creation);
+            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys, creation, maxEntryBytes);
             // Read since a reconnection or an outage no renewal has vouched for yet: maybe a restarted server,
             // whose fence (and so every entry) a renewal is about to replace if it came from an older snapshot.
             return membership.vouchesForStore() ? lookup : null;

@@ -67,6 +67,8 @@ public final class Membership {
     /** Set once it left (or will not): no renewal or join runs afterwards. Guarded by {@code this}. */
     private boolean closed;
     private volatile boolean joined;
+    /** Whether the ERROR for a join the server's permissions refuse was logged (once: renewals retry often). */
+    private boolean joinRefusalLogged;
     /**
      * Until when ({@link Clock#nanoTime()}) a join whose answer was lost may keep this JVM a member; valid once
      * {@link #joinAttempted}.
@@ -160,6 +162,14 @@ public final class Membership {
         } catch (RuntimeException | LinkageError e) {
             // The fail-open guard counts and logs store failures; here only the consequence matters.
             LOG.debug("sqlcache: membership renewal failed: {}", e.getMessage());
+            if (join && !joined && !joinRefusalLogged
+                    && dev.sqlcache.internal.store.RedisFailures.permissionDenial(e) != null) {
+                joinRefusalLogged = true;
+                LOG.error("sqlcache: this JVM cannot join the membership in {}: {}. It fences nobody: if it is "
+                        + "cut off from Redis while it writes, other JVMs may serve answers older than its writes "
+                        + "(until sqlcache.ttl) instead of staying off the cache. Grant the permissions listed "
+                        + "under \"Securing Redis\" in docs/configuration.md.", description, e.getMessage());
+            }
             lapsedLocally();
         }
     }

@@ -20,11 +20,22 @@ public interface CacheStore extends AutoCloseable {
      * as it goes (except those marked {@link #NEVER_CREATE}), so that the caller holds a token for every key before
      * its query runs.
      *
-     * @param creation per version key: {@link #NEVER_CREATE}, {@link #NO_EXPIRY}, or the milliseconds a created
-     *                 token lives
-     * @return the entry (or {@code null}) and one token per version key ({@code null} where missing and not created)
+     * <p>An entry longer than {@code maxEntryBytes} is not transferred at all (the check runs where the value is,
+     * in the same round trip): whatever sits under an entry key may be hostile, and a client that received a
+     * 100 MB value would have allocated it before anything could refuse it.
+     *
+     * @param creation      per version key: {@link #NEVER_CREATE}, {@link #NO_EXPIRY}, or the milliseconds a
+     *                      created token lives
+     * @param maxEntryBytes the longest entry the caller reads
+     * @return the entry (or {@code null}, with {@link Lookup#oversized()} set when it was too long) and one token per
+     *         version key ({@code null} where missing and not created)
      */
-    Lookup lookup(String entryKey, String[] versionKeys, long[] creation);
+    Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes);
+
+    /** {@link #lookup(String, String[], long[], int)} with no limit on the entry's length: for tests and tools. */
+    default Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
+        return lookup(entryKey, versionKeys, creation, Integer.MAX_VALUE);
+    }
 
     /** {@link #lookup(String, String[], long[])} creating nothing. */
     default Lookup lookup(String entryKey, String[] versionKeys) {
@@ -145,7 +156,14 @@ public interface CacheStore extends AutoCloseable {
     @Override
     void close();
 
-    /** The result of {@link #lookup}. */
-    record Lookup(byte[] entry, String[] versions) {
+    /**
+     * The result of {@link #lookup}.
+     *
+     * @param oversized the length of an entry that was over the caller's limit and not transferred, else 0
+     */
+    record Lookup(byte[] entry, String[] versions, long oversized) {
+        public Lookup(byte[] entry, String[] versions) {
+            this(entry, versions, 0);
+        }
     }
 }

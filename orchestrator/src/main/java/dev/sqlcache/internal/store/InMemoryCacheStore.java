@@ -73,7 +73,7 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
-    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         Entry entry = entries.getIfPresent(entryKey);
         String[] current = new String[versionKeys.length];
         for (int i = 0; i < versionKeys.length; i++) {
@@ -81,6 +81,9 @@ public final class InMemoryCacheStore implements CacheStore {
             if (current[i] == null && creation[i] != NEVER_CREATE) {
                 current[i] = create(versionKeys[i], creation[i]);
             }
+        }
+        if (entry != null && entry.value().length > maxEntryBytes) {
+            return new Lookup(null, current, entry.value().length);
         }
         return new Lookup(entry == null ? null : entry.value(), current);
     }

@@ -23,7 +23,9 @@ public final class RedisCacheStore implements CacheStore {
 
     private static final Logger log = LoggerFactory.getLogger(RedisCacheStore.class);
 
-    static final RedisScript LOOKUP = RedisScript.load(RedisCacheStore.class, "lookup.lua");
+    static final RedisScript LOOKUP = RedisScript.load(RedisCacheStore.class, "read_entry.lua", "lookup.lua");
+    static final RedisScript PEEK =
+            RedisScript.load(RedisCacheStore.class, "no_writes.lua", "read_entry.lua", "peek.lua");
     static final RedisScript PUT_IF_VERSIONS = RedisScript.load(RedisCacheStore.class, "put_if_versions.lua");
     static final RedisScript INIT_VERSIONS = RedisScript.load(RedisCacheStore.class, "init_versions.lua");
     static final RedisScript LEASE =
@@ -46,32 +48,37 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     @Override
-    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
-        List<byte[]> args = new ArrayList<>(versionKeys.length + 1);
+        List<byte[]> args = new ArrayList<>(versionKeys.length + 2);
         keys.add(bytes(entryKey));
-        args.add(bytes(VersionTokens.fresh()));
         boolean creates = false;
         for (int i = 0; i < versionKeys.length; i++) {
             keys.add(bytes(versionKeys[i]));
-            args.add(number(creation[i]));
             creates |= creation[i] != NEVER_CREATE;
         }
-        if (!creates) {
-            // Nothing to create: a plain MGET, which a full or read-only server still answers.
-            List<byte[]> values = redis.execute("lookup", () -> redis.client().mget(keys.toArray(new byte[0][])));
-            String[] versions = new String[versionKeys.length];
-            for (int i = 0; i < versions.length; i++) {
-                versions[i] = text(values.get(i + 1));
+        List<?> reply;
+        if (creates) {
+            args.add(bytes(VersionTokens.fresh()));
+            for (int i = 0; i < versionKeys.length; i++) {
+                args.add(number(creation[i]));
             }
-            return new Lookup(values.get(0), versions);
+            args.add(bytes(Integer.toString(maxEntryBytes)));
+            reply = (List<?>) redis.script("lookup", LOOKUP, keys, args);
+        } else {
+            // Nothing to create: a script flagged no-writes, which a full or read-only server still answers.
+            args.add(bytes(Integer.toString(maxEntryBytes)));
+            reply = (List<?>) redis.script("lookup", PEEK, keys, args);
         }
-        List<?> reply = (List<?>) redis.script("lookup", LOOKUP, keys, args);
         String[] versions = new String[versionKeys.length];
         for (int i = 0; i < versions.length; i++) {
             versions[i] = text((byte[]) reply.get(i + 1));
         }
-        return new Lookup((byte[]) reply.get(0), versions);
+        Object entry = reply.get(0);
+        if (entry instanceof Long length) {
+            return new Lookup(null, versions, length);
+        }
+        return new Lookup((byte[]) entry, versions);
     }
 
     private static final byte[] ZERO = bytes("0");

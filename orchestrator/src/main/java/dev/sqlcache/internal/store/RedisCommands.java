@@ -97,13 +97,23 @@ public final class RedisCommands implements AutoCloseable {
 
     /** Runs a script by its SHA, sending its text when the server does not know it (restart, SCRIPT FLUSH). */
     public Object script(String operation, RedisScript script, List<byte[]> keys, List<byte[]> args) {
-        return execute(operation, () -> {
-            try {
-                return client.evalsha(script.sha(), keys, args);
-            } catch (JedisNoScriptException e) {
-                return client.eval(script.body(), keys, args);
+        // The script's name in every failure: a denied command inside a script is not named by the server.
+        try {
+            return execute(operation + " (" + script.name() + ")", () -> {
+                try {
+                    return client.evalsha(script.sha(), keys, args);
+                } catch (JedisNoScriptException e) {
+                    return client.eval(script.body(), keys, args);
+                }
+            });
+        } catch (CacheStoreException e) {
+            String denied = RedisFailures.permissionDenial(e);
+            if (denied != null && !denied.startsWith("NOPERM")) {
+                throw new CacheStoreException(e.getMessage() + "; " + script.name() + " runs " + script.commands(),
+                        e.getCause());
             }
-        });
+            throw e;
+        }
     }
 
     private void clearIdleConnections() {

@@ -15,11 +15,20 @@ public final class RedisConnections {
 
     /** Jedis client settings from sqlcache's Redis settings; {@code clientName} shows in CLIENT LIST. */
     public static DefaultJedisClientConfig clientConfig(RedisSettings settings, String clientName) {
-        return DefaultJedisClientConfig.builder()
+        boolean tls = settings.ssl() && !settings.usesUnixSocket();
+        DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder();
+        if (tls) {
+            // The server's name is verified against its certificate (Jedis does not by default).
+            builder.sslParameters(RedisTls.parameters());
+            if (settings.hasTlsFiles()) {
+                builder.sslSocketFactory(RedisTls.context(settings).getSocketFactory());
+            }
+        }
+        return builder
                 .user(settings.username())
                 .password(settings.password())
                 .database(settings.database())
-                .ssl(settings.ssl() && !settings.usesUnixSocket())
+                .ssl(tls)
                 .connectionTimeoutMillis(settings.connectTimeoutMillis())
                 .socketTimeoutMillis(settings.socketTimeoutMillis())
                 .clientName(clientName)

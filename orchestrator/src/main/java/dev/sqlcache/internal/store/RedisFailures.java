@@ -24,8 +24,16 @@ public final class RedisFailures {
 
     public CacheStoreException translate(String operation, Throwable failure) {
         String why;
-        if (isAuthenticationFailure(failure)) {
+        String denied = permissionDenial(failure);
+        if (denied != null) {
+            why = "the Redis user lacks a permission sqlcache needs (" + denied + "); grant the commands and key "
+                    + "pattern listed under \"Securing Redis\" in docs/configuration.md";
+        } else if (isAuthenticationFailure(failure)) {
             why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password)";
+        } else if (has(failure, javax.net.ssl.SSLException.class)) {
+            why = "TLS failed (" + rootMessage(failure) + "): check that sqlcache.redis.tls.caFile holds the authority "
+                    + "that signed the server's certificate, that the certificate names the host sqlcache connects to, "
+                    + "and, for mutual TLS, sqlcache.redis.tls.certFile and keyFile";
         } else if (has(failure, SocketTimeoutException.class)) {
             why = "no answer within the timeout (sqlcache.redis.socketTimeout = " + socketTimeoutMillis + " ms)";
         } else if (has(failure, ConnectException.class)
@@ -49,7 +57,32 @@ public final class RedisFailures {
                 && !isAuthenticationFailure(failure);
     }
 
+    /**
+     * The server's words when an ACL denied a command or key to an authenticated user ({@code NOPERM ...}, or a
+     * script refused a command it runs); {@code null} for anything else. Such a failure is not about credentials,
+     * and retrying it cannot help.
+     */
+    public static String permissionDenial(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message == null) {
+                continue;
+            }
+            int noPerm = message.indexOf("NOPERM");
+            if (noPerm >= 0) {
+                return message.substring(noPerm).strip();
+            }
+            if (message.contains("can't run this command or subcommand")) {
+                return "a command run inside a script: " + message.strip();
+            }
+        }
+        return null;
+    }
+
     static boolean isAuthenticationFailure(Throwable failure) {
+        if (permissionDenial(failure) != null) {
+            return false;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof JedisAccessControlException) {
                 return true;

@@ -20,11 +20,25 @@ public final class RedisScript {
     private final String name;
     private final byte[] body;
     private final byte[] sha;
+    /** The Redis commands the script calls, for a refusal the server does not name. */
+    private final String commands;
 
     private RedisScript(String name, byte[] body) {
         this.name = name;
         this.body = body;
         this.sha = sha1Hex(body);
+        java.util.Set<String> called = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("redis\\.p?call\\('([A-Za-z]+)'")
+                .matcher(new String(body, StandardCharsets.UTF_8));
+        while (m.find()) {
+            called.add(m.group(1).toUpperCase(java.util.Locale.ROOT));
+        }
+        this.commands = String.join(" ", called);
+    }
+
+    /** The Redis commands the script calls, e.g. {@code GET SET TIME}. */
+    public String commands() {
+        return commands;
     }
 
     /**

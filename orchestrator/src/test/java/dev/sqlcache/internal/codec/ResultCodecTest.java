@@ -88,16 +88,38 @@ class ResultCodecTest {
     }
 
     /**
-     * Format 1 entries have no text getter bits: read as format 2 every getNString would be handed over, so they
-     * are misses (CorruptEntryException, which the engine counts as a miss) and are captured again.
+     * Entries of formats 1 and 2 carry no binding: read as format 3 they could answer another key, so they are
+     * misses (CorruptEntryException without a rejection cause: an upgrade leaves them behind, nothing hostile) and
+     * are captured again.
      */
     @Test
-    void anEntryOfTheFormerFormatIsAMiss() throws SQLException {
+    void anEntryOfAFormerFormatIsAMiss() throws SQLException {
         byte[] entry = ResultCodec.encode(new String[] {"tok"}, capture("select * from t order by id"));
-        assertEquals(2, entry[0]);
-        entry[0] = 1;
-        assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(entry));
-        assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry));
+        assertEquals(3, entry[0]);
+        for (byte former : new byte[] {1, 2}) {
+            entry[0] = former;
+            assertNull(assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(entry)).rejection());
+            assertNull(assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry)).rejection());
+        }
+    }
+
+    /** The binding ties an entry to its key: the same bytes read under any other key are refused as foreign. */
+    @Test
+    void anEntryReadUnderAnotherKeyIsForeign() throws SQLException {
+        String database = "sql:_database:version:0123456789abcdef0123456789abcdef";
+        String key = "sql:t:data:" + "1".repeat(32);
+        byte[] entry = ResultCodec.encode(EntryBinding.of(key, database), new String[] {"tok"},
+                capture("select * from t order by id"), null);
+        assertEquals(3, ResultCodec.decode(entry, EntryBinding.of(key, database), null).rowCount());
+        for (byte[] other : new byte[][] {EntryBinding.of("sql:t:data:" + "2".repeat(32), database),
+                EntryBinding.of("sql:u:data:" + "1".repeat(32), database),
+                EntryBinding.of("staging:" + key, database),
+                EntryBinding.of(key, "sql:_database:version:fedcba9876543210fedcba9876543210"),
+                ResultCodec.UNBOUND}) {
+            CorruptEntryException e = assertThrows(CorruptEntryException.class,
+                    () -> ResultCodec.decodeIfCurrent(entry, other, new String[] {"tok"}, null));
+            assertEquals(dev.sqlcache.stats.EntryRejection.FOREIGN_KEY, e.rejection());
+        }
     }
 
     @Test
@@ -173,5 +195,112 @@ class ResultCodecTest {
         future[0] = (byte) (ResultCodec.FORMAT_VERSION + 1);
         assertThrows(CorruptEntryException.class, () -> ResultCodec.readTokens(future));
         assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(future));
+    }
+
+    /** Bytes the current thread allocates while running {@code action}. */
+    private static long allocatedBy(Runnable action) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    private static byte[] replace(byte[] bytes, int at, int length, byte[] with) {
+        byte[] out = new byte[bytes.length - length + with.length];
+        System.arraycopy(bytes, 0, out, 0, at);
+        System.arraycopy(with, 0, out, at, with.length);
+        System.arraycopy(bytes, at + length, out, at + with.length, bytes.length - at - length);
+        return out;
+    }
+
+    /**
+     * Entries whose frame is right (checksum, binding) but whose content lies about its size, as anyone who can
+     * write to Redis can make them: refused as corrupt, without allocating what they declare.
+     */
+    @Test
+    void lyingCountsAndLengthsAreRefusedWithoutAllocatingThem() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("create table if not exists lies(id int, b varbinary(100), v varchar(1000))");
+            s.execute("delete from lies");
+            s.execute("insert into lies values (7, X'5555555555555555', '" + "w".repeat(100) + "')");
+        }
+        byte[] genuine = ResultCodec.document(ResultCodec.encode(new String[] {"tok"}, capture("select * from lies")));
+        assertEquals(1, ResultCodec.decode(ResultCodec.frame(ResultCodec.UNBOUND, genuine, null)).rowCount());
+        java.util.List<byte[]> lies = new java.util.ArrayList<>();
+        // Raw binary: 0xFD, then the length as a Smile VInt (7 bits a byte, the last marked and holding 6): 8 bytes
+        // declared as 2^30.
+        int binary = indexOf(genuine, new byte[] {(byte) 0xFD, (byte) 0x88, 0x55, 0x55});
+        lies.add(replace(genuine, binary + 1, 1, new byte[] {0x08, 0, 0, 0, (byte) 0x80}));
+        // The row count (Smile small int 1 = 0xC2) made 200,000 (0x24 then a zigzag VInt) and 1,000,000,000.
+        int rows = indexOf(genuine, new byte[] {(byte) 0xC2, (byte) 0xF8}); // 1 then the row's START_ARRAY
+        lies.add(replace(genuine, rows, 1, new byte[] {0x24, 0x18, 0x35, (byte) 0x80}));
+        lies.add(replace(genuine, rows, 1, new byte[] {0x24, 0x07, 0x34, 0x6B, 0x28, (byte) 0x80}));
+        // A long string whose end marker is gone: the parser would read to the end.
+        int text = indexOf(genuine, "w".repeat(100).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        lies.add(Arrays.copyOf(genuine, text + 100));
+        for (byte[] lie : lies) {
+            byte[] entry = ResultCodec.frame(ResultCodec.UNBOUND, lie, null);
+            long allocated = allocatedBy(() -> {
+                CorruptEntryException e = assertThrows(CorruptEntryException.class, () -> ResultCodec.decode(entry));
+                assertEquals(dev.sqlcache.stats.EntryRejection.CORRUPT, e.rejection());
+            });
+            assertTrue(allocated < 1 << 20, "allocated " + allocated + " bytes for a " + entry.length
+                    + "-byte entry");
+        }
+    }
+
+    private static EntrySigner signer(String... keys) {
+        return new EntrySigner(Arrays.stream(keys).map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toList());
+    }
+
+    /** With a signing key, only entries signed by one of the keys decode; rotation accepts old and new. */
+    @Test
+    void signedEntriesAreCheckedBeforeAnythingIsRead() throws SQLException {
+        CachedResult result = capture("select * from t order by id");
+        byte[] binding = EntryBinding.of("sql:t:data:" + "3".repeat(32), "sql:_database:version:x");
+        EntrySigner current = signer("current-key-0123456789");
+        byte[] signed = ResultCodec.encode(binding, new String[] {"tok"}, result, current);
+        assertEquals(3, ResultCodec.decodeIfCurrent(signed, binding, new String[] {"tok"}, current).rowCount());
+        EntrySigner rotated = signer("next-key-0123456789ab", "current-key-0123456789");
+        assertEquals(3, ResultCodec.decode(signed, binding, rotated).rowCount(), "an older key still verifies");
+        byte[] resigned = ResultCodec.encode(binding, new String[] {"tok"}, result, rotated);
+        assertEquals(dev.sqlcache.stats.EntryRejection.BAD_MAC, assertThrows(CorruptEntryException.class,
+                () -> ResultCodec.decode(resigned, binding, current)).rejection(), "signed with a key not yet known");
+        java.util.Map<String, byte[]> refused = new java.util.LinkedHashMap<>();
+        refused.put("unsigned", ResultCodec.encode(binding, new String[] {"tok"}, result, null));
+        refused.put("signed with another key", ResultCodec.encode(binding, new String[] {"tok"}, result,
+                signer("attacker-key-0123456789")));
+        byte[] tampered = signed.clone();
+        tampered[tampered.length - 3] ^= 1;
+        refused.put("tampered after signing", tampered);
+        byte[] flagged = ResultCodec.encode(binding, new String[] {"tok"}, result, null);
+        refused.put("claims a MAC it lacks", ResultCodec.frame(binding, ResultCodec.document(flagged),
+                signer("attacker-key-0123456789")));
+        for (var e : refused.entrySet()) {
+            CorruptEntryException x = assertThrows(CorruptEntryException.class,
+                    () -> ResultCodec.decodeIfCurrent(e.getValue(), binding, new String[] {"tok"}, current), e.getKey());
+            assertEquals(dev.sqlcache.stats.EntryRejection.BAD_MAC, x.rejection(), e.getKey());
+        }
+        // Without a signing key the MAC is not checked (a JVM not yet configured still reads its peers' entries),
+        // the checksum and binding are.
+        assertEquals(3, ResultCodec.decode(signed, binding, null).rowCount());
+        assertEquals(dev.sqlcache.stats.EntryRejection.FOREIGN_KEY, assertThrows(CorruptEntryException.class,
+                () -> ResultCodec.decode(signed, ResultCodec.UNBOUND, current)).rejection(),
+                "a genuine signed entry under another key is foreign");
     }
 }

@@ -114,6 +114,75 @@ class SqlCacheConfigTest {
         }
     }
 
+    /** Sensitive tables: by property or SQLCACHE_EXCLUDE, globs, qualified or not, any schema for a bare name. */
+    @Test
+    void excludedTablesMatchByQualifiedOrBareNameAndGlob() {
+        for (SqlCacheConfig c : List.of(props("sqlcache.exclude", " Users , *_token*,billing.*"),
+                load(Map.of("SQLCACHE_EXCLUDE", "users,*_token*,billing.*"), Map.of()))) {
+            TableExclusions x = c.exclude();
+            assertTrue(x.excludes("users"));
+            assertTrue(x.excludes("public.users"), "a bare name excludes it in every schema");
+            assertTrue(x.excludes("USERS"));
+            assertTrue(x.excludes("api_token_grants"));
+            assertTrue(x.excludes("billing.invoices"));
+            assertFalse(x.excludes("invoices"), "billing.* is qualified");
+            assertFalse(x.excludes("users_archive"));
+            assertTrue(x.excludesAny(List.of("orders", "public.users")));
+            assertFalse(x.excludesAny(List.of("orders")));
+            assertTrue(c.toString().contains("exclude={users,*_token*,billing.*}"), c.toString());
+        }
+        assertFalse(props().exclude().excludes("users"), "nothing excluded by default");
+        assertTrue(error(Map.of(), map("sqlcache.exclude", "users=off")).contains("sqlcache.exclude"));
+    }
+
+    /** Signing keys: literal or from a file, several for rotation (first signs), never shown. */
+    @Test
+    void signingKeysComeFromTheSettingOrAFileAndAreNeverShown() throws IOException {
+        String first = "k1-0123456789abcdef-secret";
+        String second = "k2-0123456789abcdef-secret";
+        Path secret = dir.resolve("signing");
+        Files.writeString(secret, second + "\n\n" + first + "\n");
+        for (SqlCacheConfig c : List.of(props("sqlcache.signingKey", first + " , " + second),
+                load(Map.of("SQLCACHE_SIGNING_KEY", first + "," + second), Map.of()),
+                props("sqlcache.signingKey", first + ",file:" + secret))) {
+            List<byte[]> keys = c.signingKeys();
+            assertTrue(keys.size() >= 2);
+            assertEquals(first, new String(keys.get(0), java.nio.charset.StandardCharsets.UTF_8), "the first signs");
+            assertFalse(c.toString().contains("secret"), c.toString());
+            assertTrue(c.toString().contains("signingKey=***"), c.toString());
+        }
+        assertTrue(props().signingKeys().isEmpty(), "unsigned by default");
+        String shortKey = error(Map.of(), map("sqlcache.signingKey", "short-secret"));
+        assertTrue(shortKey.contains("shorter than 16 bytes"), shortKey);
+        assertFalse(shortKey.contains("short-secret"), shortKey);
+        String missing = error(Map.of(), map("sqlcache.signingKey", "file:" + dir.resolve("none")));
+        assertTrue(missing.contains("cannot read the signing key file"), missing);
+        assertNotEquals(props("sqlcache.signingKey", first), props("sqlcache.signingKey", second));
+    }
+
+    /** TLS files by property or environment; they need TLS on, a certificate needs its key, files must exist. */
+    @Test
+    void tlsFilesAreSettingsOfTheirOwn() throws IOException {
+        Path ca = file("ca");
+        Path cert = file("cert");
+        Path key = file("key");
+        for (SqlCacheConfig c : List.of(props("sqlcache.redis.url", "rediss://h:1", "sqlcache.redis.tls.caFile",
+                        ca.toString(), "sqlcache.redis.tls.certFile", cert.toString(), "sqlcache.redis.tls.keyFile",
+                        key.toString()),
+                load(Map.of("REDIS_URL", "rediss://h:1", "REDIS_TLS_CA_FILE", ca.toString(), "REDIS_TLS_CERT_FILE",
+                        cert.toString(), "REDIS_TLS_KEY_FILE", key.toString()), Map.of()))) {
+            assertEquals(ca.toString(), c.redis().tlsCaFile());
+            assertEquals(cert.toString(), c.redis().tlsCertFile());
+            assertEquals(key.toString(), c.redis().tlsKeyFile());
+            assertNotEquals(RuntimeKey.of(props("sqlcache.redis.url", "rediss://h:1")), RuntimeKey.of(c));
+        }
+        assertTrue(error(Map.of(), map("sqlcache.redis.tls.caFile", ca.toString())).contains("TLS is off"));
+        assertTrue(error(Map.of(), map("sqlcache.redis.url", "rediss://h:1", "sqlcache.redis.tls.certFile",
+                cert.toString())).contains("go together"));
+        assertTrue(error(Map.of(), map("sqlcache.redis.url", "rediss://h:1", "sqlcache.redis.tls.caFile",
+                dir.resolve("missing.pem").toString())).contains("cannot read"));
+    }
+
     @Test
     void knownNamesCoverEverySettingAndThePrefixIsRecognised() {
         assertEquals(Setting.values().length, SqlCacheConfig.knownPropertyNames().size());

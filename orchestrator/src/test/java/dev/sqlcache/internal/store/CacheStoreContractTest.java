@@ -155,6 +155,28 @@ abstract class CacheStoreContractTest {
         assertArrayEquals(utf8("x"), store().lookup(key("e"), new String[0]).entry());
     }
 
+    /** An entry over the reader's limit is not transferred, whether the lookup creates tokens or not. */
+    @Test
+    void anEntryOverTheLimitIsNotTransferred() {
+        String[] keys = {key("v1")};
+        String[] tokens = store().initVersions(keys);
+        assertTrue(store().putIfVersions(key("e"), new byte[100], 60, keys, tokens));
+        long[] create = {CacheStore.NO_EXPIRY};
+        long[] createNothing = {CacheStore.NEVER_CREATE};
+        for (long[] creation : new long[][] {create, createNothing}) {
+            CacheStore.Lookup over = store().lookup(key("e"), keys, creation, 99);
+            assertNull(over.entry());
+            assertEquals(100, over.oversized());
+            assertArrayEquals(tokens, over.versions());
+            CacheStore.Lookup within = store().lookup(key("e"), keys, creation, 100);
+            assertEquals(100, within.entry().length);
+            assertEquals(0, within.oversized());
+            CacheStore.Lookup missing = store().lookup(key("none"), keys, creation, 99);
+            assertNull(missing.entry());
+            assertEquals(0, missing.oversized());
+        }
+    }
+
     @Test
     void putSetsTheTimeToLive() {
         String[] keys = {key("v1")};

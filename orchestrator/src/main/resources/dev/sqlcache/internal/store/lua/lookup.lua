@@ -1,11 +1,12 @@
 -- KEYS[1] = an entry, KEYS[2..n+1] = the version keys it depends on; ARGV[1] = a fresh base token, ARGV[2..n+1]
 -- = per version key, what to do when it is missing: '-1' leave it missing (the fence: only renewals create it),
--- '0' create it (base .. ':' .. i) without expiry, else create it with that many milliseconds to live.
--- Returns {entry or false, token or false, ...}. Creating the missing tokens here, before the caller runs its
--- query, is what lets a later write's fresh token refuse the caller's late store; doing it in the lookup saves
--- the round trip a separate creation would cost.
+-- '0' create it (base .. ':' .. i) without expiry, else create it with that many milliseconds to live;
+-- ARGV[n+2] = the largest entry the caller reads, in bytes.
+-- Returns {entry, or false, or its length when over that cap (see read_entry); token or false, ...}. Creating the
+-- missing tokens here, before the caller runs its query, is what lets a later write's fresh token refuse the
+-- caller's late store; doing it in the lookup saves the round trip a separate creation would cost.
 local n = #KEYS - 1
-local reply = {redis.call('GET', KEYS[1]) or false}
+local reply = {read_entry(KEYS[1], tonumber(ARGV[n + 2]))}
 for i = 1, n do
   local token = redis.call('GET', KEYS[i + 1])
   if not token and ARGV[i + 1] ~= '-1' then

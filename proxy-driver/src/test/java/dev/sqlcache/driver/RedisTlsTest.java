@@ -1,0 +1,158 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TLS to Redis from sqlcache's own settings, without JVM-wide trust stores: a CA, a server certificate and a client
+ * certificate made by {@code openssl} here, a {@code redis-server --tls-port} requiring client certificates. Mutual
+ * TLS caches; a wrong CA, a missing client certificate or a certificate for another host name fail open (the
+ * database answers) with a WARN that says TLS failed.
+ */
+class RedisTlsTest {
+
+    private static Path dir;
+    private static RedisServerFixture redis;
+    private static RedisServerFixture misnamed;
+    private static int tlsPort;
+    private static int misnamedPort;
+
+    private static void openssl(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(arguments));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, command + ": " + output);
+    }
+
+    /** A key and a certificate signed by {@code ca} with these subject alternative names. */
+    private static void certificate(String name, String ca, String san) throws Exception {
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
+                "-subj", "/CN=" + name);
+        Files.writeString(dir.resolve(name + ".ext"), san.isEmpty() ? "" : "subjectAltName=" + san + "\n");
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial",
+                "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext");
+    }
+
+    private static String file(String name) {
+        return dir.resolve(name).toString();
+    }
+
+    private static List<String> tls(int port, String server) {
+        return List.of("--tls-port", Integer.toString(port), "--tls-cert-file", file(server + ".crt"),
+                "--tls-key-file", file(server + ".key"), "--tls-ca-cert-file", file("ca.crt"),
+                "--tls-auth-clients", "yes");
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("sqlcache-tls");
+        for (String ca : new String[] {"ca", "otherca"}) {
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca + ".key", "-out", ca + ".crt",
+                    "-days", "2", "-subj", "/CN=" + ca);
+        }
+        certificate("server", "ca", "IP:127.0.0.1");
+        certificate("elsewhere", "ca", "DNS:elsewhere.example");
+        certificate("client", "ca", "");
+        tlsPort = RedisServerFixture.anyFreePort();
+        redis = RedisServerFixture.startWithArguments(tls(tlsPort, "server"));
+        misnamedPort = RedisServerFixture.anyFreePort();
+        misnamed = RedisServerFixture.startWithArguments(tls(misnamedPort, "elsewhere"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (redis != null) {
+            redis.close();
+        }
+        if (misnamed != null) {
+            misnamed.close();
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    private static Properties settings(int port, String... extra) {
+        Properties p = new Properties();
+        p.setProperty("sqlcache.redis.url", "rediss://127.0.0.1:" + port);
+        for (int i = 0; i < extra.length; i += 2) {
+            p.setProperty(extra[i], extra[i + 1]);
+        }
+        return p;
+    }
+
+    /** Reads a table through the cache until a hit (or 40 tries); returns the statistics of those reads. */
+    private static CacheStatistics reads(Properties settings, String table) throws Exception {
+        try (Connection direct = TestDatabase.H2.direct(); Connection cached = TestDatabase.H2.cached(settings)) {
+            RedisBackedTest.exec(direct, "drop table if exists " + table,
+                    "create table " + table + " (id int primary key, v int)", "insert into " + table + " values (1, 7)");
+            String sql = "select id, v from " + table + " where id + 0 = 1";
+            CacheStatistics start = RedisBackedTest.stats(cached);
+            for (int i = 0; i < 40 && RedisBackedTest.stats(cached).since(start).hits() == 0; i++) {
+                assertEquals(RedisBackedTest.rows(direct, sql), RedisBackedTest.rows(cached, sql), "the database's answer");
+                Thread.sleep(10);
+            }
+            return RedisBackedTest.stats(cached).since(start);
+        }
+    }
+
+    @Test
+    void mutualTlsWithItsOwnCaCaches() throws Exception {
+        CacheStatistics s = reads(settings(tlsPort, "sqlcache.redis.tls.caFile", file("ca.crt"),
+                "sqlcache.redis.tls.certFile", file("client.crt"), "sqlcache.redis.tls.keyFile", file("client.key")),
+                "tls_ok");
+        assertTrue(s.hits() > 0, s.toString());
+        assertEquals(0, s.redisErrors(), s.toString());
+    }
+
+    /** Each case: the database answers, nothing is served from the cache, and a WARN says TLS failed. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"wrong CA, false, otherca.crt, client",
+            "no client certificate, false, ca.crt, ''", "certificate for another host, true, ca.crt, client"})
+    void failsOpenWithAWarning(String what, boolean misnamedServer, String ca, String client) throws Exception {
+        List<String> extra = new ArrayList<>(List.of("sqlcache.redis.tls.caFile", file(ca)));
+        if (!client.isEmpty()) {
+            extra.addAll(List.of("sqlcache.redis.tls.certFile", file(client + ".crt"),
+                    "sqlcache.redis.tls.keyFile", file(client + ".key")));
+        }
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        CacheStatistics s;
+        try {
+            s = reads(settings(misnamedServer ? misnamedPort : tlsPort, extra.toArray(String[]::new)),
+                    "tls_" + what.length());
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, s.hits(), what + ": " + s);
+        // Under TLS 1.3 the server refuses a missing client certificate after the client's handshake is done: the
+        // client may learn it from the alert (TLS failed) or from the connection it then finds closed.
+        boolean told = log.contains("TLS failed") || client.isEmpty() && log.contains("connection failed");
+        assertTrue(log.contains("WARN") && told, what + ": " + log);
+        System.out.println("RedisTlsTest " + what + ": "
+                + log.lines().filter(l -> l.contains("WARN")).findFirst().orElse(""));
+    }
+}
