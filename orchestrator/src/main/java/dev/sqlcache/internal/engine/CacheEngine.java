@@ -109,7 +109,9 @@ public final class CacheEngine {
         long ttl = analysis.tablesRead().stream().mapToLong(config::ttlSeconds).min()
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
-        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl);
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl,
+                analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
+                        ? statistics.table(analysis.keyTable()) : null);
     }
 
     /**
@@ -273,6 +275,7 @@ public final class CacheEngine {
     /** Invalidates everything cached for this database. */
     public void invalidateAll() {
         statistics.invalidated(1);
+        statistics.invalidatedKeys(new String[] {databaseVersionKey});
         writes.bump(new String[] {databaseVersionKey}, null);
     }
 

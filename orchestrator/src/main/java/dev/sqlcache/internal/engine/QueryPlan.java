@@ -21,14 +21,27 @@ public final class QueryPlan {
     private volatile Dependencies.ReadLayout readLayout;
     private volatile Dependencies.WriteLayout writeLayout;
 
+    /** Where its reads are counted by table, held here so that counting costs no lookup; null for no table. */
+    private final StatisticsRecorder.TableCounter tableCounter;
+
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
               int parameterCount, long ttlSeconds) {
+        this(analysis, readVersionKeys, writeVersionKeys, writesEverything, parameterCount, ttlSeconds, null);
+    }
+
+    QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
+              int parameterCount, long ttlSeconds, StatisticsRecorder.TableCounter tableCounter) {
+        this.tableCounter = tableCounter;
         this.writesEverything = writesEverything;
         this.analysis = analysis;
         this.readVersionKeys = readVersionKeys;
         this.writeVersionKeys = writeVersionKeys;
         this.parameterCount = parameterCount;
         this.ttlSeconds = ttlSeconds;
+    }
+
+    StatisticsRecorder.TableCounter tableCounter() {
+        return tableCounter;
     }
 
     CachePolicy.Shape shape() {

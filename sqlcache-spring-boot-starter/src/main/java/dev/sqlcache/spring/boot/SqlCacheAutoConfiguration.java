@@ -47,7 +47,7 @@ public class SqlCacheAutoConfiguration {
     static class Metrics {
         @Bean
         MeterBinder sqlCacheMeterBinder(SqlCacheStatisticsSource source) {
-            return new SqlCacheMetrics(source, Tags.empty());
+            return new SqlCacheMetrics(source, source::healthy, Tags.empty());
         }
     }
 

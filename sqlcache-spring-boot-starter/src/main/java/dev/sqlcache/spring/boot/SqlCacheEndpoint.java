@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code /actuator/sqlcache}: what the cache did since start, bypasses by reason. */
+/**
+ * {@code /actuator/sqlcache}: what the cache did since start: counters, bypasses and rejected results by reason,
+ * mean latency by outcome, and hits, misses, bypasses and invalidations by table.
+ */
 @Endpoint(id = "sqlcache")
 public class SqlCacheEndpoint {
 
@@ -39,6 +42,15 @@ public class SqlCacheEndpoint {
             }
         }
         body.put("bypasses", bypasses);
+        Map<String, Long> rejected = new LinkedHashMap<>();
+        s.rejected().forEach((reason, count) -> rejected.put(reason.name().toLowerCase(Locale.ROOT), count));
+        body.put("rejected", rejected);
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("hitMeanMicros", s.hitLatency().meanNanos() / 1_000);
+        latency.put("missMeanMicros", s.missLatency().meanNanos() / 1_000);
+        latency.put("bypassMeanMicros", s.bypassLatency().meanNanos() / 1_000);
+        body.put("latency", latency);
+        body.put("tables", s.tables());
         return body;
     }
 }

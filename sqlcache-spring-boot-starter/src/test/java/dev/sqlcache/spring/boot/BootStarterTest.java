@@ -82,6 +82,12 @@ class BootStarterTest {
             Map<String, Object> endpoint = context.getBean(SqlCacheEndpoint.class).statistics();
             assertTrue(((Long) endpoint.get("hits")) >= 3, endpoint.toString());
             assertNotNull(endpoint.get("bypasses"));
+            @SuppressWarnings("unchecked")
+            Map<String, dev.sqlcache.stats.TableStatistics> tables =
+                    (Map<String, dev.sqlcache.stats.TableStatistics>) endpoint.get("tables");
+            assertEquals(3, tables.get("product").hits(), tables.toString());
+            assertEquals(1.0, registry.get("sqlcache.cache.healthy").gauge().value());
+            assertTrue(registry.get("sqlcache.query").tag("outcome", "hit").functionTimer().count() >= 3);
         }
     }
 
