@@ -11,7 +11,6 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -24,7 +23,10 @@ import javax.sql.DataSource;
  * configuration; {@code sqlcache.enabled=false} keeps the driver's meaning (reads go to the database, writes still
  * invalidate, so other JVMs that do cache stay correct).
  */
-@AutoConfiguration(after = DataSourceAutoConfiguration.class)
+@AutoConfiguration(afterName = {
+        // Boot 3, then Boot 4 (which moved it); the one that does not exist is ignored.
+        "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})
 @ConditionalOnClass(DataSource.class)
 @ConditionalOnBean(DataSource.class)
 public class SqlCacheAutoConfiguration {
@@ -51,15 +53,35 @@ public class SqlCacheAutoConfiguration {
         }
     }
 
+    /** Boot 3's health API. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
-    static class Actuator {
+    @ConditionalOnClass(name = {"org.springframework.boot.actuate.health.AbstractHealthIndicator",
+            "org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator"})
+    static class Boot3Health {
         @Bean
         @ConditionalOnEnabledHealthIndicator("sqlcache")
         HealthIndicator sqlcacheHealthIndicator(SqlCacheStatisticsSource source) {
             return new SqlCacheHealthIndicator(source);
         }
+    }
 
+    /** Boot 4's health API (org.springframework.boot.health); EnvironmentPostProcessor's new home marks Boot 4. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.boot.health.contributor.AbstractHealthIndicator",
+            "org.springframework.boot.EnvironmentPostProcessor"})
+    static class Boot4Health {
+        @Bean
+        @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("sqlcache")
+        org.springframework.boot.health.contributor.HealthIndicator sqlcacheHealthIndicator(
+                SqlCacheStatisticsSource source) {
+            return new SqlCacheHealthIndicator4(source);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.boot.actuate.endpoint.annotation.Endpoint",
+            "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint"})
+    static class ActuatorEndpoint {
         @Bean
         @ConditionalOnAvailableEndpoint(endpoint = SqlCacheEndpoint.class)
         SqlCacheEndpoint sqlCacheEndpoint(SqlCacheStatisticsSource source) {

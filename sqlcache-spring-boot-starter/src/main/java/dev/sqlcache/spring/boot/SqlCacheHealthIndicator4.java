@@ -1,0 +1,29 @@
+package dev.sqlcache.spring.boot;
+
+import dev.sqlcache.stats.CacheStatistics;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * {@link SqlCacheHealthIndicator} for Spring Boot 4, whose health API moved to {@code org.springframework.boot.health}:
+ * the same details, the same choice of never reporting DOWN (the application works on the database when Redis fails).
+ */
+final class SqlCacheHealthIndicator4 extends AbstractHealthIndicator {
+
+    private final SqlCacheStatisticsSource source;
+
+    SqlCacheHealthIndicator4(SqlCacheStatisticsSource source) {
+        super("sqlcache health check failed");
+        this.source = source;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        boolean healthy = source.healthy();
+        CacheStatistics statistics = source.get();
+        builder.up()
+                .withDetail("cache", healthy ? "available" : "unavailable: reads go to the database")
+                .withDetail("store", source.store())
+                .withDetail("redisErrors", statistics.redisErrors());
+    }
+}
