@@ -68,6 +68,9 @@ class Boot4StarterTest {
             Health health = context.getBean("sqlcacheHealthIndicator", HealthIndicator.class).health();
             assertEquals(Status.UP, health.getStatus());
             assertEquals("available", health.getDetails().get("cache"), health.toString());
+            assertEquals(true, health.getDetails().get("member"), health.toString());
+            assertEquals("allowed", health.getDetails().get("caching"), health.toString());
+            assertEquals(0, health.getDetails().get("owedInvalidations"), health.toString());
             Map<String, Object> endpoint = context.getBean(dev.sqlcache.spring.boot.SqlCacheEndpoint.class).statistics();
             assertTrue(((Long) endpoint.get("hits")) >= 3, endpoint.toString());
         }

@@ -334,4 +334,9 @@ public final class CacheEngine {
     public boolean healthy() {
         return health.healthy();
     }
+
+    /** The details of the store's health: reachability, membership and fence, owed invalidations. */
+    public dev.sqlcache.stats.CacheHealth health() {
+        return health.health();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.sqlcache.spring.boot;
 
 import dev.sqlcache.driver.SqlCacheConnection;
+import dev.sqlcache.stats.CacheHealth;
 import dev.sqlcache.stats.CacheStatistics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,15 @@ public final class SqlCacheStatisticsSource implements Supplier<CacheStatistics>
     public String store() {
         get();
         return store;
+    }
+
+    /** The cache's health details; all false when no connection can be had. */
+    public CacheHealth health() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.unwrap(SqlCacheConnection.class).cacheHealth();
+        } catch (SQLException | RuntimeException e) {
+            return new CacheHealth(store, false, false, false, 0, 0, 0);
+        }
     }
 
     /** Whether the store answers now and no invalidation is owed to it; false when no connection can be had. */

@@ -77,6 +77,9 @@ class BootStarterTest {
             Health health = context.getBean("sqlcacheHealthIndicator", HealthIndicator.class).health();
             assertEquals(Status.UP, health.getStatus());
             assertEquals("available", health.getDetails().get("cache"), health.toString());
+            assertEquals(true, health.getDetails().get("member"), health.toString());
+            assertEquals("allowed", health.getDetails().get("caching"), health.toString());
+            assertEquals(0, health.getDetails().get("owedInvalidations"), health.toString());
             assertTrue(health.getDetails().get("store").toString().contains(Integer.toString(redis.port())));
 
             Map<String, Object> endpoint = context.getBean(SqlCacheEndpoint.class).statistics();
