@@ -2,11 +2,18 @@ package dev.sqlcache.stats;
 
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An immutable snapshot of what the cache has done since it started. Obtained from a connection or data source
  * through {@code unwrap(dev.sqlcache.driver.SqlCacheConnection.class).statistics()}.
+ *
+ * <p>Every read is counted once: as a hit, a miss or a bypass. A miss whose result could not be kept (too large, a
+ * type the codec cannot round-trip, read out of order, written by its own transaction meanwhile) stays a miss and
+ * is also counted under {@link #rejected()}. An entry found in the cache but refused (corrupt, stored under another
+ * key, badly signed, too large) makes the read a miss too, counted under {@link #rejections()} by cause.
  *
  * @param hits          reads answered from the cache
  * @param misses        cacheable reads that went to the database
@@ -14,25 +21,53 @@ import java.util.Map;
  * @param bypasses      reads and statements that went to the database without the cache, by reason
  * @param invalidations tables (or whole databases) invalidated by writes
  * @param redisErrors   failed calls to the cache store
+ * @param rejected      missed results not kept in the cache, by reason
+ * @param hitLatency    how long hits took
+ * @param missLatency   how long misses took (lookup and query)
+ * @param bypassLatency how long bypassed reads took
+ * @param tables        counters by table, for at most {@value #MAX_TABLES} tables; the rest under {@value #OTHER_TABLES}
  * @param rejections    entries found in the cache but refused, by cause (each read went to the database and is
  *                      also counted as a miss)
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
-                              long invalidations, long redisErrors, Map<EntryRejection, Long> rejections) {
+                              long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
+                              Latency hitLatency, Latency missLatency, Latency bypassLatency,
+                              Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections) {
+
+    /** How many tables are counted one by one; beyond, they share {@link #OTHER_TABLES}. */
+    public static final int MAX_TABLES = 200;
+
+    /** The name under which tables beyond {@link #MAX_TABLES} are counted. */
+    public static final String OTHER_TABLES = "(other)";
 
     public CacheStatistics {
-        EnumMap<BypassReason, Long> copy = new EnumMap<>(BypassReason.class);
-        copy.putAll(bypasses);
-        bypasses = Collections.unmodifiableMap(copy);
+        bypasses = copy(bypasses);
+        rejected = copy(rejected);
+        hitLatency = hitLatency == null ? Latency.NONE : hitLatency;
+        missLatency = missLatency == null ? Latency.NONE : missLatency;
+        bypassLatency = bypassLatency == null ? Latency.NONE : bypassLatency;
+        tables = Collections.unmodifiableMap(new TreeMap<>(tables == null ? Map.of() : tables));
         EnumMap<EntryRejection, Long> causes = new EnumMap<>(EntryRejection.class);
-        causes.putAll(rejections);
+        if (rejections != null) {
+            causes.putAll(rejections);
+        }
         rejections = Collections.unmodifiableMap(causes);
     }
 
-    /** Figures without any refused entry (as before rejections were counted). */
+    /** The figures of the previous version, without refused entries. */
+    public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
+                           long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
+                           Latency hitLatency, Latency missLatency, Latency bypassLatency,
+                           Map<String, TableStatistics> tables) {
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, rejected, hitLatency, missLatency,
+                bypassLatency, tables, Map.of());
+    }
+
+    /** The counters of earlier versions, with no rejections, latencies or tables. */
     public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses, long invalidations,
                            long redisErrors) {
-        this(hits, misses, stores, bypasses, invalidations, redisErrors, Map.of());
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, Map.of(), Latency.NONE, Latency.NONE,
+                Latency.NONE, Map.of(), Map.of());
     }
 
     /** Refused entries for one cause. */
@@ -45,6 +80,14 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
         return rejections.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    private static Map<BypassReason, Long> copy(Map<BypassReason, Long> counts) {
+        EnumMap<BypassReason, Long> copy = new EnumMap<>(BypassReason.class);
+        if (counts != null) {
+            copy.putAll(counts);
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
     /** Reads that passed through for any reason. */
     public long totalBypasses() {
         return bypasses.values().stream().mapToLong(Long::longValue).sum();
@@ -55,6 +98,16 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
         return bypasses.getOrDefault(reason, 0L);
     }
 
+    /** Missed results not kept for one reason. */
+    public long rejected(BypassReason reason) {
+        return rejected.getOrDefault(reason, 0L);
+    }
+
+    /** The counters of one table (unqualified lower-case name as in the cache keys); zeros when never met. */
+    public TableStatistics table(String name) {
+        return tables.getOrDefault(name, TableStatistics.NONE);
+    }
+
     /** Hits divided by cacheable reads (hits plus misses); 0 when there were none. */
     public double hitRatio() {
         long reads = hits + misses;
@@ -63,13 +116,21 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
 
     /** The difference between this snapshot and an earlier one, for measuring one stretch of work. */
     public CacheStatistics since(CacheStatistics earlier) {
-        EnumMap<BypassReason, Long> delta = new EnumMap<>(BypassReason.class);
-        for (BypassReason reason : BypassReason.values()) {
-            long d = bypasses(reason) - earlier.bypasses(reason);
-            if (d != 0) {
-                delta.put(reason, d);
+        Map<String, TableStatistics> tableDelta = new LinkedHashMap<>();
+        tables.forEach((name, now) -> {
+            TableStatistics d = now.since(earlier.table(name));
+            if (!d.isEmpty()) {
+                tableDelta.put(name, d);
             }
-        }
+        });
+        return new CacheStatistics(hits - earlier.hits, misses - earlier.misses, stores - earlier.stores,
+                delta(bypasses, earlier.bypasses), invalidations - earlier.invalidations,
+                redisErrors - earlier.redisErrors, delta(rejected, earlier.rejected),
+                hitLatency.since(earlier.hitLatency), missLatency.since(earlier.missLatency),
+                bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier));
+    }
+
+    private Map<EntryRejection, Long> refusedSince(CacheStatistics earlier) {
         EnumMap<EntryRejection, Long> refused = new EnumMap<>(EntryRejection.class);
         for (EntryRejection cause : EntryRejection.values()) {
             long d = rejections(cause) - earlier.rejections(cause);
@@ -77,7 +138,17 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 refused.put(cause, d);
             }
         }
-        return new CacheStatistics(hits - earlier.hits, misses - earlier.misses, stores - earlier.stores, delta,
-                invalidations - earlier.invalidations, redisErrors - earlier.redisErrors, refused);
+        return refused;
+    }
+
+    private static Map<BypassReason, Long> delta(Map<BypassReason, Long> now, Map<BypassReason, Long> earlier) {
+        EnumMap<BypassReason, Long> delta = new EnumMap<>(BypassReason.class);
+        for (BypassReason reason : BypassReason.values()) {
+            long d = now.getOrDefault(reason, 0L) - earlier.getOrDefault(reason, 0L);
+            if (d != 0) {
+                delta.put(reason, d);
+            }
+        }
+        return delta;
     }
 }

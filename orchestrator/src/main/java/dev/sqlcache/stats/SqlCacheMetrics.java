@@ -1,32 +1,52 @@
 package dev.sqlcache.stats;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
- * Publishes sqlcache's counters to a Micrometer registry (Prometheus names in brackets):
- * {@code sqlcache.hits} [sqlcache_hits_total], {@code sqlcache.misses}, {@code sqlcache.stores},
- * {@code sqlcache.bypasses} with a {@code reason} tag, {@code sqlcache.invalidations}, {@code sqlcache.redis.errors},
- * {@code sqlcache.rejected.entries} with a {@code cause} tag ({@link EntryRejection}: corrupt, foreign_key, bad_mac,
- * over_limit), and the gauge {@code sqlcache.hit.ratio}.
+ * Publishes sqlcache's figures to a Micrometer registry, named by Micrometer's conventions (Prometheus names in
+ * brackets):
+ * <ul>
+ * <li>counters {@code sqlcache.hits} [sqlcache_hits_total], {@code sqlcache.misses}, {@code sqlcache.stores},
+ *     {@code sqlcache.invalidations}, {@code sqlcache.redis.errors} [sqlcache_redis_errors_total];
+ *     {@code sqlcache.bypasses} and {@code sqlcache.rejected} (missed results not kept) with a {@code reason} tag;
+ *     {@code sqlcache.rejected.entries} [sqlcache_rejected_entries_total] with a {@code cause} tag
+ *     ({@link EntryRejection}: corrupt, foreign_key, bad_mac, over_limit): entries found but refused;</li>
+ * <li>the timer {@code sqlcache.query} [sqlcache_query_seconds_count, _sum] with an {@code outcome} tag
+ *     ({@code hit}, {@code miss}, {@code bypass}): time until the result set is returned;</li>
+ * <li>gauges {@code sqlcache.hit.ratio} and, when a health source is given, {@code sqlcache.cache.healthy}
+ *     (1 when the store answers and nothing is owed to it, else 0).</li>
+ * </ul>
+ * Figures by table are in {@link CacheStatistics#tables()} only: meters per table would be registered as tables
+ * appear, which a binder cannot do.
  *
  * <pre>{@code
- * new SqlCacheMetrics(connection.unwrap(SqlCacheConnection.class).statisticsSource(), Tags.of("db", "orders"))
- *         .bindTo(registry);
+ * SqlCacheConnection c = connection.unwrap(SqlCacheConnection.class);
+ * new SqlCacheMetrics(c.statisticsSource(), c::cacheHealthy, Tags.of("db", "orders")).bindTo(registry);
  * }</pre>
  * Micrometer is an optional dependency: only applications that use this class need it.
  */
 public final class SqlCacheMetrics implements MeterBinder {
 
+    /** The reasons a missed result is not kept: {@code sqlcache.rejected} has one counter for each. */
+    static final List<BypassReason> REJECT_REASONS = List.of(BypassReason.TOO_LARGE, BypassReason.UNSUPPORTED_TYPE,
+            BypassReason.RESULT_SET_MODE, BypassReason.TRANSACTION_STATE);
+
     private final Supplier<CacheStatistics> statistics;
+    private final BooleanSupplier healthy;
     private final Iterable<Tag> tags;
 
     /**
@@ -35,7 +55,16 @@ public final class SqlCacheMetrics implements MeterBinder {
      * @param tags       tags added to every meter
      */
     public SqlCacheMetrics(Supplier<CacheStatistics> statistics, Iterable<Tag> tags) {
+        this(statistics, null, tags);
+    }
+
+    /**
+     * @param healthy asked on every scrape for the {@code sqlcache.cache.healthy} gauge (one round trip to the store);
+     *                held strongly; {@code null} for no gauge
+     */
+    public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy, Iterable<Tag> tags) {
         this.statistics = statistics;
+        this.healthy = healthy;
         this.tags = tags;
     }
 
@@ -54,13 +83,36 @@ public final class SqlCacheMetrics implements MeterBinder {
             counter(registry, "sqlcache.bypasses", "Statements that went to the database without the cache",
                     s -> s.bypasses(reason), Tags.of("reason", reason.name().toLowerCase(Locale.ROOT)));
         }
+        for (BypassReason reason : REJECT_REASONS) {
+            counter(registry, "sqlcache.rejected", "Missed results not kept in the cache",
+                    s -> s.rejected(reason), Tags.of("reason", reason.name().toLowerCase(Locale.ROOT)));
+        }
         for (EntryRejection cause : EntryRejection.values()) {
             counter(registry, "sqlcache.rejected.entries", "Cache entries refused and read from the database instead",
                     s -> s.rejections(cause), Tags.of("cause", cause.name().toLowerCase(Locale.ROOT)));
         }
+        timer(registry, "hit", CacheStatistics::hitLatency);
+        timer(registry, "miss", CacheStatistics::missLatency);
+        timer(registry, "bypass", CacheStatistics::bypassLatency);
         Gauge.builder("sqlcache.hit.ratio", statistics, s -> s.get().hitRatio())
                 .description("Hits divided by cacheable reads since start")
                 .tags(tags)
+                .register(registry);
+        if (healthy != null) {
+            Gauge.builder("sqlcache.cache.healthy", healthy, h -> h.getAsBoolean() ? 1 : 0)
+                    .description("1 when the cache store answers and no invalidation is owed to it, else 0")
+                    .tags(tags)
+                    .strongReference(true)
+                    .register(registry);
+        }
+    }
+
+    private void timer(MeterRegistry registry, String outcome, java.util.function.Function<CacheStatistics, Latency> of) {
+        ToLongFunction<Supplier<CacheStatistics>> count = s -> of.apply(s.get()).count();
+        ToDoubleFunction<Supplier<CacheStatistics>> total = s -> of.apply(s.get()).totalNanos();
+        FunctionTimer.builder("sqlcache.query", statistics, count, total, TimeUnit.NANOSECONDS)
+                .description("Time from executeQuery to the result set, by outcome")
+                .tags(Tags.concat(tags, Tags.of("outcome", outcome)))
                 .register(registry);
     }
 

@@ -29,6 +29,12 @@ public interface SqlCacheConnection {
     boolean cacheHealthy();
 
     /**
+     * The details behind {@link #cacheHealthy()}: store reachable, this JVM's membership, lapsed members (the
+     * fence), owed invalidations. One round trip to the store.
+     */
+    dev.sqlcache.stats.CacheHealth cacheHealth();
+
+    /**
      * The real driver's connection behind this one. Statements run on it bypass sqlcache entirely: writes through
      * it are not invalidated (bounded only by the TTL).
      */

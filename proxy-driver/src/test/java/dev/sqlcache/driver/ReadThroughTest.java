@@ -227,7 +227,10 @@ class ReadThroughTest extends RedisBackedTest {
             assertEquals(3, rows(cached, sql).size());
             CacheStatistics delta = stats(cached).since(before);
             assertEquals(0, delta.hits());
-            assertEquals(2, delta.bypasses(BypassReason.TOO_LARGE));
+            // Counted once each: as misses whose result was rejected, never also as bypasses.
+            assertEquals(2, delta.misses(), delta.toString());
+            assertEquals(2, delta.rejected(BypassReason.TOO_LARGE), delta.toString());
+            assertEquals(0, delta.totalBypasses(), delta.toString());
             String small = "select name from items where id < 3 order by id";
             rows(cached, small);
             rows(cached, small);
@@ -255,7 +258,9 @@ class ReadThroughTest extends RedisBackedTest {
             }
             CacheStatistics delta = stats(cached).since(before);
             assertEquals(0, delta.hits());
-            assertEquals(2, delta.bypasses(BypassReason.UNSUPPORTED_TYPE), delta.toString());
+            assertEquals(2, delta.misses(), delta.toString());
+            assertEquals(2, delta.rejected(BypassReason.UNSUPPORTED_TYPE), delta.toString());
+            assertEquals(0, delta.totalBypasses(), delta.toString());
         }
     }
 

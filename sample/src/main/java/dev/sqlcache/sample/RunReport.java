@@ -35,6 +35,11 @@ final class RunReport {
             }
         }
         row("all statements", run.overall(), run.cache() == null ? "-" : percent(run.cache().hitRatio()), "");
+        if (run.cache() != null && run.outcomes().isEmpty()) {
+            // Threads share the cache's counters, so a run on several threads cannot tell which statement hit.
+            out.println("  (hit ratio by statement: measured on one thread only, see the run above; here only for"
+                    + " all statements)");
+        }
         out.printf(Locale.ROOT, "  throughput %,.0f statements/s (%,d statements in %.2f s)%n",
                 run.throughputPerSecond(), run.statements(), run.wallNanos() / 1e9);
         if (run.cache() != null) {

@@ -78,7 +78,7 @@ public final class SampleApp {
             DSLContext cached = ShopSchema.dsl(cachedPool);
             buildSchemas(directDb, cachedDb, direct);
 
-            Workload workload = new Workload(size);
+            Workload workload = new Workload(size, out);
             RunReport report = new RunReport(out);
 
             // Warm-up: the same statements on both, so both databases stay identical, and both JITs warm.

@@ -6,6 +6,7 @@ import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Result;
 
+import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,10 +54,20 @@ import static org.jooq.impl.DSL.sum;
  */
 final class Workload {
 
+    /** How often a long run says how far it has got. */
+    private static final long PROGRESS_MILLIS = 5_000;
+
     private final ShopSize size;
+    private final PrintStream progress;
 
     Workload(ShopSize size) {
+        this(size, null);
+    }
+
+    /** @param progress where progress lines go while a run lasts; {@code null} for none */
+    Workload(ShopSize size, PrintStream progress) {
         this.size = size;
+        this.progress = progress;
     }
 
     /** The same seed gives the same steps, so two runs can be compared answer by answer. */
@@ -101,27 +112,30 @@ final class Workload {
         CacheStatistics before = first;
 
         long start = System.nanoTime();
-        for (int i = 0; i < steps.size(); i++) {
-            Step step = steps.get(i);
-            long t0 = System.nanoTime();
-            Object answer = execute(dsl, step);
-            long elapsed = System.nanoTime() - t0;
+        try (Progress shown = new Progress(progress, label, steps.size(), PROGRESS_MILLIS)) {
+            for (int i = 0; i < steps.size(); i++) {
+                Step step = steps.get(i);
+                long t0 = System.nanoTime();
+                Object answer = execute(dsl, step);
+                long elapsed = System.nanoTime() - t0;
+                shown.step();
 
-            // Bookkeeping outside the timed region: it costs the same in both runs, but it is not the database's.
-            int n = filled.merge(step.operation(), 1, Integer::sum);
-            latencies.get(step.operation())[n - 1] = elapsed;
-            fingerprints[i] = fingerprint(answer);
-            if (answers != null) {
-                answers.add(rows(answer));
-            }
-            if (counters != null) {
-                CacheStatistics after = counters.snapshot();
-                CacheStatistics change = after.since(before);
-                outcomes.merge(step.operation(), RunResult.Outcomes.of(change), RunResult.Outcomes::plus);
-                if (change.hits() > 0) {
-                    hitLatencies.computeIfAbsent(step.operation(), k -> new ArrayList<>()).add(elapsed);
+                // Bookkeeping outside the timed region: it costs the same in both runs, but it is not the database's.
+                int n = filled.merge(step.operation(), 1, Integer::sum);
+                latencies.get(step.operation())[n - 1] = elapsed;
+                fingerprints[i] = fingerprint(answer);
+                if (answers != null) {
+                    answers.add(rows(answer));
                 }
-                before = after;
+                if (counters != null) {
+                    CacheStatistics after = counters.snapshot();
+                    CacheStatistics change = after.since(before);
+                    outcomes.merge(step.operation(), RunResult.Outcomes.of(change), RunResult.Outcomes::plus);
+                    if (change.hits() > 0) {
+                        hitLatencies.computeIfAbsent(step.operation(), k -> new ArrayList<>()).add(elapsed);
+                    }
+                    before = after;
+                }
             }
         }
         long wall = System.nanoTime() - start;
@@ -141,7 +155,8 @@ final class Workload {
             thread.setDaemon(true);
             return thread;
         });
-        try {
+        try (Progress shown = new Progress(progress, label + ", " + threads + " threads", steps.size(),
+                PROGRESS_MILLIS)) {
             List<Callable<Map<Operation, List<Long>>>> tasks = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int offset = t;
@@ -152,6 +167,7 @@ final class Workload {
                         long t0 = System.nanoTime();
                         execute(dsl, step);
                         long elapsed = System.nanoTime() - t0;
+                        shown.step();
                         mine.computeIfAbsent(step.operation(), k -> new ArrayList<>()).add(elapsed);
                     }
                     return mine;

@@ -126,7 +126,7 @@ final class StatsCommand extends AdminCommand {
         return 0;
     }
 
-    /** How many JVMs share this Redis, how many stopped renewing, and whether the fence is up. */
+    /** How many JVMs share this Redis, how many stopped renewing, and whether the fence lets them cache. */
     private static String membership(RedisAdminConnection redis) throws AdminException {
         List<String> time = redis.with("TIME", Jedis::time);
         long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
@@ -134,9 +134,12 @@ final class StatsCommand extends AdminCommand {
         long members = redis.with("ZCOUNT", j -> j.zcount(MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
         long lapsed = redis.with("ZCOUNT", j -> j.zcount(MembershipStore.MEMBERS_KEY, Double.NEGATIVE_INFINITY, now));
         boolean fence = redis.with("EXISTS", j -> j.exists(MembershipStore.FENCE_KEY));
-        return "members: " + members + " JVMs (" + lapsed + " lapsed); fence: "
-                + (fence ? "up" : members == 0 ? "down (no JVM has joined yet)"
-                : "down: no JVM uses the cache until the lapsed members join again or sqlcache.fenceTimeout passes");
+        // Plain words for the operator: the fence token existing is the healthy state (every member renewing,
+        // caching allowed); "fence: up" read like an alarm.
+        return "members: " + members + " JVMs (" + lapsed + " lapsed); caching: "
+                + (fence ? "allowed (every member is renewing)" : members == 0 ? "not started (no JVM has joined yet)"
+                : "stopped: no JVM uses the cache until the lapsed members join again or sqlcache.fenceTimeout "
+                + "passes");
     }
 
     /** One pipelined STRLEN per key; 0 for a key that vanished or is not a string. */

@@ -44,6 +44,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class QueryAnalyzer {
 
+    static {
+        // Before any jOOQ class renders: no logo or tips in the application's log.
+        JooqQuiet.apply();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(QueryAnalyzer.class);
 
     /** MySQL select modifiers jOOQ misparses (SELECT SQL_NO_CACHE * FROM t reads as a product aliased t). */

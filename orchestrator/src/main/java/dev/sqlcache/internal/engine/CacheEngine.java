@@ -126,7 +126,9 @@ public final class CacheEngine {
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
         boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
-        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql));
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql),
+                analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
+                        ? statistics.table(analysis.keyTable()) : null);
     }
 
     /** LOCK TABLES / UNLOCK TABLES, told apart once per SQL text (MySQL-like databases only). */
@@ -323,6 +325,7 @@ public final class CacheEngine {
     /** Invalidates everything cached for this database. */
     public void invalidateAll() {
         statistics.invalidated(1);
+        statistics.invalidatedKeys(new String[] {databaseVersionKey});
         writes.bump(new String[] {databaseVersionKey, sequenceKey}, null);
     }
 
@@ -385,5 +388,10 @@ public final class CacheEngine {
     /** Whether the store answers right now and no invalidation is still owed to it. */
     public boolean healthy() {
         return health.healthy();
+    }
+
+    /** The details of the store's health: reachability, membership and fence, owed invalidations. */
+    public dev.sqlcache.stats.CacheHealth health() {
+        return health.health();
     }
 }

@@ -29,7 +29,7 @@ public final class Capture {
             throws SQLException {
         ResultCapture rows = ResultCapture.begin(real.getMetaData(), maxRows, maxBytes);
         if (rows == null) {
-            session.bypassed(BypassReason.UNSUPPORTED_TYPE);
+            session.rejected(BypassReason.UNSUPPORTED_TYPE);
             return null;
         }
         return new Capture(session, miss, rows);
@@ -90,7 +90,7 @@ public final class Capture {
     public void abandon(BypassReason reason) {
         if (rows != null) {
             rows = null;
-            session.bypassed(reason);
+            session.rejected(reason);
         }
     }
 }

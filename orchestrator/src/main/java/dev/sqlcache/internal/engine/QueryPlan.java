@@ -24,8 +24,13 @@ public final class QueryPlan {
     private volatile Dependencies.ReadLayout readLayout;
     private volatile Dependencies.WriteLayout writeLayout;
 
+    /** Where its reads are counted by table, held here so that counting costs no lookup; null for no table. */
+    private final StatisticsRecorder.TableCounter tableCounter;
+
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks) {
+              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks,
+              StatisticsRecorder.TableCounter tableCounter) {
+        this.tableCounter = tableCounter;
         this.tableLocks = tableLocks;
         this.excluded = excluded;
         this.writesEverything = writesEverything;
@@ -39,6 +44,10 @@ public final class QueryPlan {
     /** +1 for {@code LOCK TABLES}, -1 for {@code UNLOCK TABLES}, else 0. */
     int tableLocks() {
         return tableLocks;
+    }
+
+    StatisticsRecorder.TableCounter tableCounter() {
+        return tableCounter;
     }
 
     CachePolicy.Shape shape() {

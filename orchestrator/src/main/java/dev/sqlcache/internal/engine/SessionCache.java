@@ -113,8 +113,10 @@ public final class SessionCache implements CacheSession {
     @Override
     public QueryOutcome query(Execution execution, SqlCall<ResultSet> query) throws SQLException {
         QueryPlan plan = execution.plan();
+        long entered = clock.nanoTime();
         ReadOutcome decision = execution.readOnly() ? decide(execution) : bypass(BypassReason.RESULT_SET_MODE, plan);
         if (decision instanceof ReadOutcome.Hit hit) {
+            statistics.timed(StatisticsRecorder.Outcome.HIT, clock.nanoTime() - entered);
             return new QueryOutcome.Hit(hit.result());
         }
         // What the database takes, for the policy: on a miss, and on a read it keeps away from the cache.
@@ -147,6 +149,8 @@ public final class SessionCache implements CacheSession {
         if (measured) {
             engine.policy().ran(plan, clock.nanoTime() - started);
         }
+        statistics.timed(decision instanceof ReadOutcome.Miss ? StatisticsRecorder.Outcome.MISS
+                : StatisticsRecorder.Outcome.BYPASS, clock.nanoTime() - entered);
         Capture capture = null;
         if (real != null && decision instanceof ReadOutcome.Miss miss) {
             capture = Capture.begin(this, miss, real, engine.config().maxRows(), engine.config().maxBytes());
@@ -168,6 +172,7 @@ public final class SessionCache implements CacheSession {
                 QueryPlan plan = execution.plan();
                 if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
                     statistics.bypass(plan.analysis().bypassReason());
+                    StatisticsRecorder.bypass(plan.tableCounter());
                 }
             }
             default -> {
@@ -293,12 +298,14 @@ public final class SessionCache implements CacheSession {
         engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, result != null);
         if (result != null) {
             statistics.hit();
+            StatisticsRecorder.hit(plan.tableCounter());
             if (LOG.isDebugEnabled()) {
                 LOG.debug("sqlcache hit: {} depending on {}", sqlOf(plan), Explain.dependencies(versionKeys));
             }
             return new ReadOutcome.Hit(key, result);
         }
         statistics.miss();
+        StatisticsRecorder.miss(plan.tableCounter());
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache miss{}: {} depending on {}", entry == null ? "" : " (stale entry)", sqlOf(plan),
                     Explain.dependencies(versionKeys));
@@ -337,20 +344,22 @@ public final class SessionCache implements CacheSession {
 
     private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
         statistics.bypass(reason);
+        StatisticsRecorder.bypass(plan.tableCounter());
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache bypass ({}): {}", reason, sqlOf(plan));
         }
         return ReadOutcome.Bypass.of(reason);
     }
 
-    /** Counts a read that went to the database after all (a copy that could not be kept). */
-    void bypassed(BypassReason reason) {
-        statistics.bypass(reason);
+    /** Counts a missed result that is not kept (the read stays a miss: never counted twice). */
+    void rejected(BypassReason reason) {
+        statistics.rejected(reason);
     }
 
     /** A missed read was fully consumed: store it if nothing this connection did since makes it unsafe. */
     void store(ReadOutcome.Miss miss, CachedResult result) {
         if (!transaction.mayStore(miss.transactionEpoch())) {
+            statistics.rejected(BypassReason.TRANSACTION_STATE);
             LOG.debug("sqlcache: {} not stored, written by this transaction meanwhile", miss.key());
             return;
         }
@@ -509,6 +518,7 @@ public final class SessionCache implements CacheSession {
             return;
         }
         statistics.invalidated(keys.length);
+        statistics.invalidatedKeys(keys);
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache invalidate {}", Explain.dependencies(keys));
         }
@@ -588,6 +598,7 @@ public final class SessionCache implements CacheSession {
         String[] written = transaction.leasedKeys();
         if (written.length > 0) {
             statistics.invalidated(written.length);
+            statistics.invalidatedKeys(written);
             writes.bump(written, engine.tokenTtls(written));
         }
     }

@@ -8,4 +8,10 @@ public interface StoreHealth {
 
     /** Whether the store answers right now and no invalidation is still owed to it. */
     boolean healthy();
+
+    /** The details behind {@link #healthy()}; by default only what it says. */
+    default dev.sqlcache.stats.CacheHealth health() {
+        boolean ok = healthy();
+        return new dev.sqlcache.stats.CacheHealth(describeStore(), ok, ok, true, 1, 0, 0);
+    }
 }

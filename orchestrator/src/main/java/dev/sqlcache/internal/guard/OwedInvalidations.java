@@ -45,6 +45,11 @@ public final class OwedInvalidations {
         return owed.isEmpty();
     }
 
+    /** How many version keys are owed now. */
+    public int size() {
+        return owed.size();
+    }
+
     /**
      * Delivers everything owed in one call; throws what the store throws. Only what was sent is forgotten: a key
      * that failed again meanwhile (a newer sequence) stays owed.

@@ -205,6 +205,25 @@ public final class Membership {
         return joined && renewed - bound > 0 ? renewed : bound;
     }
 
+    /** Whether this JVM's membership was renewed within the last membership period (for health checks). */
+    public boolean renewedRecently() {
+        return joined && member
+                && clock.nanoTime() - confirmedNanos <= TimeUnit.MILLISECONDS.toNanos(MEMBER_MILLIS);
+    }
+
+    /** {members, lapsed members} as the last answered renewal saw the set (for health checks). */
+    public int[] lastSeenMembers() {
+        Map<String, Long> seen = members;
+        long at = confirmedStoreMillis;
+        int lapsed = 0;
+        for (long expiry : seen.values()) {
+            if (expiry < at) {
+                lapsed++;
+            }
+        }
+        return new int[] {seen.size(), lapsed};
+    }
+
     /**
      * Whether a renewal has run since the last reason to doubt the store: if not, the caller must not trust what
      * it read (the server may have restarted from an older snapshot, and the renewal replaces its fence) and a

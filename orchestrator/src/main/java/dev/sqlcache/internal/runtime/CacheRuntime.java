@@ -157,6 +157,14 @@ public final class CacheRuntime implements StoreHealth {
         return redelivery.available() && store.ping();
     }
 
+    @Override
+    public dev.sqlcache.stats.CacheHealth health() {
+        boolean reachable = store.ping();
+        int[] seen = membership.lastSeenMembers();
+        return new dev.sqlcache.stats.CacheHealth(store.describe(), reachable, reachable && redelivery.available(),
+                membership.renewedRecently(), seen[0], seen[1], owed.size());
+    }
+
     // ---- reference counting (CacheRuntimes)
 
     /** Takes a reference; false when the runtime is closed (or closing) and must be replaced. */

@@ -224,16 +224,16 @@ class AdminCliTest {
     void statsReportsMembersAndTheFence() {
         redis.command("DEL", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
         assertTrue(cli(tcp(), "stats").assertSuccess().out()
-                .contains("members: 0 JVMs (0 lapsed); fence: down (no JVM has joined yet)"));
+                .contains("members: 0 JVMs (0 lapsed); caching: not started (no JVM has joined yet)"));
 
         redis.command("ZADD", MembershipStore.MEMBERS_KEY, "1", "crashed-jvm");
         redis.command("ZADD", MembershipStore.MEMBERS_KEY, "99999999999999", "live-jvm");
         CliRun run = cli(tcp(), "stats").assertSuccess();
-        assertTrue(run.out().contains("members: 2 JVMs (1 lapsed); fence: down: no JVM uses the cache"), run::toString);
+        assertTrue(run.out().contains("members: 2 JVMs (1 lapsed); caching: stopped: no JVM uses the cache"), run::toString);
         assertTrue(run.out().contains(": 0 keys matching sql:*"), run::toString);
 
         redis.command("SET", MembershipStore.FENCE_KEY, "token");
-        assertTrue(cli(tcp(), "stats").assertSuccess().out().contains("fence: up"));
+        assertTrue(cli(tcp(), "stats").assertSuccess().out().contains("caching: allowed (every member is renewing)"));
         redis.command("DEL", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
     }
 

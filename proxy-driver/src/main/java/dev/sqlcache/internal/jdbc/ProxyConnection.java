@@ -267,6 +267,11 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
     }
 
     @Override
+    public dev.sqlcache.stats.CacheHealth cacheHealth() {
+        return session.engine().health();
+    }
+
+    @Override
     public Connection realConnection() {
         return delegate;
     }
