@@ -195,7 +195,7 @@ public final class SessionCache implements CacheSession {
             succeeded = true;
             return result;
         } finally {
-            afterWrite(write, succeeded, execution.plan());
+            afterWrite(write, succeeded, execution);
             for (QueryPlan plan : execution.plans()) {
                 afterExecute(plan);
             }
@@ -469,14 +469,14 @@ public final class SessionCache implements CacheSession {
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
-    private void afterWrite(WriteTicket ticket, boolean succeeded, QueryPlan plan) {
+    private void afterWrite(WriteTicket ticket, boolean succeeded, Execution execution) {
         if (ticket == null) {
             return;
         }
         if (!ticket.inTransaction()) {
             endLeases(ticket.keys(), ticket.leaseTokens());
         } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES && succeeded
-                && !plan.analysis().createsTemporaryTable()) {
+                && !(execution.plans().size() == 1 && execution.plan().analysis().createsTemporaryTable())) {
             // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now, and a
             // transaction begun with SQL BEGIN is over. Not a temporary table's, and not a statement that failed
             // (one the server could not parse committed nothing; one that failed later may have: its leases then
