@@ -89,7 +89,8 @@ abstract class AdminCommand implements Callable<Integer> {
     static RedisSettings adminSettings(SqlCacheConfig config) {
         RedisSettings s = config.redis();
         return new RedisSettings(s.host(), s.port(), s.socketPath(), s.username(), s.password(), s.database(),
-                s.ssl(), 1, Math.max(s.socketTimeoutMillis(), MIN_SOCKET_TIMEOUT_MILLIS), s.connectTimeoutMillis());
+                s.ssl(), 1, Math.max(s.socketTimeoutMillis(), MIN_SOCKET_TIMEOUT_MILLIS), s.connectTimeoutMillis(),
+                s.sentinel());
     }
 
     /** The store the driver would use, with the same settings (and a patient timeout). */

@@ -3,8 +3,9 @@ package dev.sqlcache.internal.config;
 import java.util.Optional;
 
 /**
- * How to reach Redis. Exactly one transport: a Unix socket when {@code socketPath} is set, else TCP to
- * {@code host:port}. {@link #toString()} and {@link #describe()} never show the password.
+ * How to reach Redis. Exactly one transport: a Unix socket when {@code socketPath} is set, else TCP to the primary
+ * the sentinels name when {@code sentinel} is set, else TCP to {@code host:port}. {@link #toString()} and
+ * {@link #describe()} never show a password.
  *
  * @param host                 TCP host (unused with a socket path)
  * @param port                 TCP port (unused with a socket path)
@@ -16,10 +17,25 @@ import java.util.Optional;
  * @param maxConnections       the connection pool's size
  * @param socketTimeoutMillis  how long one command may wait for its reply
  * @param connectTimeoutMillis how long opening a connection may take
+ * @param sentinel             where the sentinels are, or {@code null} for a fixed address ({@code host},
+ *                             {@code port} are then unused)
  */
 public record RedisSettings(String host, int port, String socketPath, String username, String password,
                             int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
-                            int connectTimeoutMillis) {
+                            int connectTimeoutMillis, SentinelSettings sentinel) {
+
+    /** A fixed address, no sentinels. */
+    public RedisSettings(String host, int port, String socketPath, String username, String password,
+                         int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
+                         int connectTimeoutMillis) {
+        this(host, port, socketPath, username, password, database, ssl, maxConnections, socketTimeoutMillis,
+                connectTimeoutMillis, null);
+    }
+
+    /** Whether the primary is found through Redis Sentinel. */
+    public boolean usesSentinel() {
+        return sentinel != null;
+    }
 
     /** Whether a Unix socket is used instead of TCP. */
     public boolean usesUnixSocket() {
@@ -38,6 +54,8 @@ public record RedisSettings(String host, int port, String socketPath, String use
         StringBuilder sb = new StringBuilder();
         if (usesUnixSocket()) {
             sb.append("unix:").append(socketPath);
+        } else if (usesSentinel()) {
+            sb.append("sentinel ").append(sentinel.describe());
         } else {
             sb.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port);
         }
@@ -65,18 +83,20 @@ public record RedisSettings(String host, int port, String socketPath, String use
                 && connectTimeoutMillis == that.connectTimeoutMillis && java.util.Objects.equals(host, that.host)
                 && java.util.Objects.equals(socketPath, that.socketPath)
                 && java.util.Objects.equals(username, that.username)
-                && java.util.Objects.equals(password, that.password);
+                && java.util.Objects.equals(password, that.password)
+                && java.util.Objects.equals(sentinel, that.sentinel);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(host, port, socketPath, username, password, database, ssl, maxConnections,
-                socketTimeoutMillis, connectTimeoutMillis);
+                socketTimeoutMillis, connectTimeoutMillis, sentinel);
     }
 
     @Override
     public String toString() {
         return "RedisSettings[" + describe() + ", password=" + (password == null ? "none" : "***")
+                + (sentinel == null ? "" : ", sentinel password=" + (sentinel.password() == null ? "none" : "***"))
                 + ", maxConnections=" + maxConnections + ", socketTimeoutMillis=" + socketTimeoutMillis
                 + ", connectTimeoutMillis=" + connectTimeoutMillis + "]";
     }
