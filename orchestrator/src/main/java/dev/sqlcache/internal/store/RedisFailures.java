@@ -14,18 +14,33 @@ public final class RedisFailures {
 
     private final String address;
     private final String password;
+    private final String sentinelPassword;
     private final int socketTimeoutMillis;
 
     public RedisFailures(String address, String password, int socketTimeoutMillis) {
+        this(address, password, null, socketTimeoutMillis);
+    }
+
+    private RedisFailures(String address, String password, String sentinelPassword, int socketTimeoutMillis) {
         this.address = address;
         this.password = password;
+        this.sentinelPassword = sentinelPassword;
         this.socketTimeoutMillis = socketTimeoutMillis;
+    }
+
+    /** For a store's settings: scrubs the sentinels' password as well as the server's. */
+    public static RedisFailures of(dev.sqlcache.internal.config.RedisSettings settings) {
+        return new RedisFailures(settings.describe(), settings.password(),
+                settings.usesSentinel() ? settings.sentinel().password() : null, settings.socketTimeoutMillis());
     }
 
     public CacheStoreException translate(String operation, Throwable failure) {
         String why;
         if (isAuthenticationFailure(failure)) {
-            why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password)";
+            why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password"
+                    + (sentinelPassword != null || address.startsWith("sentinel ")
+                            ? "; for the sentinels, sqlcache.redis.sentinelUser and sqlcache.redis.sentinelPassword)"
+                            : ")");
         } else if (has(failure, SocketTimeoutException.class)) {
             why = "no answer within the timeout (sqlcache.redis.socketTimeout = " + socketTimeoutMillis + " ms)";
         } else if (has(failure, ConnectException.class)
@@ -83,6 +98,8 @@ public final class RedisFailures {
     }
 
     private String scrub(String message) {
-        return password == null || password.isEmpty() ? message : message.replace(password, "***");
+        String scrubbed = password == null || password.isEmpty() ? message : message.replace(password, "***");
+        return sentinelPassword == null || sentinelPassword.isEmpty() ? scrubbed
+                : scrubbed.replace(sentinelPassword, "***");
     }
 }
