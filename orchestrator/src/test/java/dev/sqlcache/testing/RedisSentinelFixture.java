@@ -115,6 +115,17 @@ public final class RedisSentinelFixture implements AutoCloseable {
                 () -> info(replica, "replication").contains("master_link_status:down"));
     }
 
+    /**
+     * Asks a sentinel for a manual failover ({@code SENTINEL FAILOVER}): the replica is promoted at once, without
+     * waiting for the primary to be seen down, and the old primary, still running, is turned into its replica.
+     * Returns the old primary's port.
+     */
+    public synchronized int manualFailover() {
+        int primary = primaryPort();
+        expectOk(command(sentinelPorts[0], "SENTINEL", "FAILOVER", MASTER));
+        return primary;
+    }
+
     /** SIGKILL of the current primary: a crash, no goodbye. Returns its port. */
     public synchronized int killPrimary() {
         int primary = primaryPort();

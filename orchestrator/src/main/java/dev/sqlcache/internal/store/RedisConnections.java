@@ -6,6 +6,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.JedisSocketFactory;
 
@@ -58,6 +59,8 @@ public final class RedisConnections {
                 .socketTimeoutMillis(settings.socketTimeoutMillis())
                 .clientName("sqlcache-sentinel")
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                // Sentinels speak RESP2; saying so spares a warning per connection from Jedis's legacy client.
+                .protocol(RedisProtocol.RESP2)
                 .build();
     }
 

@@ -40,8 +40,7 @@ class SentinelStoreTest {
             assertEquals("OK", group.command(first, "SET", "probe", "first").toString());
             long doubts = store.reconnects();
 
-            assertEquals("OK", group.command(sentinelPort(group),
-                    "SENTINEL", "FAILOVER", RedisSentinelFixture.MASTER).toString());
+            assertEquals(first, group.manualFailover());
             int second = group.awaitFailover(first, 30_000);
             long start = System.nanoTime();
             boolean written = false;
@@ -71,11 +70,6 @@ class SentinelStoreTest {
             assertTrue(System.nanoTime() - start < 5_000_000_000L, "bounded");
         }
         assertNoListenerThreads();
-    }
-
-    private static int sentinelPort(RedisSentinelFixture group) {
-        String first = group.sentinels().split(",")[0];
-        return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
     }
 
     private static void assertNoListenerThreads() throws InterruptedException {
