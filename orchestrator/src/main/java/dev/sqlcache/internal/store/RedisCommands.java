@@ -88,6 +88,11 @@ public final class RedisCommands implements AutoCloseable {
         return description;
     }
 
+    /** How many times Sentinel moved the primary since this client first found it; 0 for a fixed address. */
+    public long primaryChanges() {
+        return sentinel == null ? 0 : sentinel.primaryChanges();
+    }
+
     /**
      * How many times idle connections were found dead and replaced (the server may have restarted), plus how many
      * times Sentinel moved the primary (the new one may lack the last writes). Read after a command, it counts
