@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +22,12 @@ import redis.clients.jedis.util.Pool;
 
 /**
  * Connections to the primary that Redis Sentinel names, through Jedis's sentinel provider (which follows
- * {@code +switch-master} announcements), plus what the cache needs on top: nothing is opened before the first
- * command, and every change of primary is counted, because a promoted replica may have lost the last writes
- * (replication is asynchronous) and must be treated like a server restarted from an older snapshot.
+ * {@code +switch-master} announcements), plus what the cache needs on top: the sentinels are asked only when a
+ * connection is first wanted (Jedis's client wants one as it is built, to learn the protocol, and ignores a
+ * failure), by one thread at a time and not again for a second after a failure, so that silent sentinels cost
+ * statements nothing but a fall-back to the database; and every change of primary is counted, because a promoted
+ * replica may have lost the last writes (replication is asynchronous) and must be treated like a server restarted
+ * from an older snapshot.
  */
 final class SentinelConnections implements ConnectionProvider {
 
@@ -37,10 +41,13 @@ final class SentinelConnections implements ConnectionProvider {
     private final GenericObjectPoolConfig<Connection> poolConfig;
     private final String description;
     private final AtomicLong primaryChanges = new AtomicLong();
-    /** Opened on first use; guarded by {@code this} for writes. */
+    /** Opened on first use; written under {@code this}. */
     private volatile SentineledConnectionProvider provider;
     /** The primary seen last by {@link #primaryChanges()}. */
     private volatile HostAndPort lastPrimary;
+    /** Held by the one thread asking the sentinels. */
+    private final ReentrantLock opening = new ReentrantLock();
+    /** Guarded by {@code this}, as are the next two. */
     private long failedAtNanos;
     private boolean failedOnce;
     private boolean closed;
@@ -114,36 +121,60 @@ final class SentinelConnections implements ConnectionProvider {
         return p != null ? p : open();
     }
 
-    private synchronized SentineledConnectionProvider open() {
-        if (provider != null) {
-            return provider;
+    private SentineledConnectionProvider open() {
+        // Asking the sentinels may take a timeout per sentinel when they do not answer: one thread asks, the
+        // others fail at once (their statements go to the database) rather than queue behind it.
+        if (!opening.tryLock()) {
+            throw new JedisConnectionException("another thread is asking the sentinels for the primary "
+                    + sentinel.master());
         }
-        if (closed) {
-            throw new JedisConnectionException("the store is closed");
+        try {
+            return openLocked();
+        } finally {
+            opening.unlock();
         }
-        if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
-            throw new JedisConnectionException("no sentinel named the primary " + sentinel.master()
-                    + " a moment ago; asking again shortly");
+    }
+
+    private SentineledConnectionProvider openLocked() {
+        synchronized (this) {
+            if (provider != null) {
+                return provider;
+            }
+            if (closed) {
+                throw new JedisConnectionException("the store is closed");
+            }
+            if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
+                throw new JedisConnectionException("no sentinel named the primary " + sentinel.master()
+                        + " a moment ago; asking again shortly");
+            }
         }
         Set<HostAndPort> nodes = new LinkedHashSet<>();
         for (SentinelSettings.Node node : sentinel.nodes()) {
             nodes.add(new HostAndPort(node.host(), node.port()));
         }
+        SentineledConnectionProvider opened;
         try {
             // Asks the sentinels for the primary (one round trip to the first that answers) and starts one
             // listener thread per sentinel for +switch-master; close() stops them.
-            SentineledConnectionProvider opened =
-                    new SentineledConnectionProvider(sentinel.master(), primaryConfig, poolConfig, nodes,
-                            sentinelConfig);
-            lastPrimary = opened.getCurrentMaster();
-            provider = opened;
-            LOG.info("sqlcache: {}: the primary is {}", description, lastPrimary);
-            return opened;
+            opened = new SentineledConnectionProvider(sentinel.master(), primaryConfig, poolConfig, nodes,
+                    sentinelConfig);
         } catch (RuntimeException e) {
-            failedOnce = true;
-            failedAtNanos = System.nanoTime();
+            synchronized (this) {
+                failedOnce = true;
+                failedAtNanos = System.nanoTime();
+            }
             throw e;
         }
+        synchronized (this) {
+            if (closed) { // closed while the sentinels were asked: nobody else will close this one
+                opened.close();
+                throw new JedisConnectionException("the store is closed");
+            }
+            lastPrimary = opened.getCurrentMaster();
+            provider = opened;
+        }
+        LOG.info("sqlcache: {}: the primary is {}", description, lastPrimary);
+        return opened;
     }
 
     @Override

@@ -8,7 +8,11 @@ import dev.sqlcache.internal.config.InvalidConfigurationException;
 import dev.sqlcache.internal.config.RedisSettings;
 import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.testing.RedisSentinelFixture;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +72,32 @@ class SentinelStoreTest {
             assertFalse(store.ping());
             assertFalse(store.ping()); // the second fails at once: the sentinels are asked again only after 1 s
             assertTrue(System.nanoTime() - start < 5_000_000_000L, "bounded");
+        }
+        assertNoListenerThreads();
+    }
+
+    /**
+     * Sentinels that accept connections and never answer cost a socket timeout each. One thread pays it; the
+     * others must not queue behind it, since their statements are waiting.
+     */
+    @Test
+    void whileOneThreadAsksSilentSentinelsTheOthersFailAtOnce() throws Exception {
+        try (ServerSocket silent1 = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerSocket silent2 = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             RedisCacheStore store = new RedisCacheStore(settings(Map.of("sqlcache.redis.sentinels",
+                     "127.0.0.1:" + silent1.getLocalPort() + ",127.0.0.1:" + silent2.getLocalPort(),
+                     "sqlcache.redis.sentinelMaster", "m")))) {
+            // Jedis's client already asked once while the store was created (it probes a connection for the
+            // protocol); after the 1 s in which a failed attempt is not repeated, a ping asks again.
+            Thread.sleep(1_200);
+            CompletableFuture<Boolean> asking = CompletableFuture.supplyAsync(store::ping);
+            Thread.sleep(300); // that ping is now waiting for the first silent sentinel (1 s timeout)
+            assertFalse(asking.isDone(), "still asking");
+            long start = System.nanoTime();
+            assertFalse(store.ping());
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMillis < 500, "waited " + waitedMillis + " ms behind the thread asking the sentinels");
+            assertFalse(asking.get(10, TimeUnit.SECONDS));
         }
         assertNoListenerThreads();
     }
