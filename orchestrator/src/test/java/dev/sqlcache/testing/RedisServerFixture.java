@@ -319,7 +319,7 @@ public final class RedisServerFixture implements AutoCloseable {
         }
     }
 
-    private static Path findRedisServer() {
+    static Path findRedisServer() {
         List<Path> candidates = new ArrayList<>();
         String pathVariable = System.getenv("PATH");
         if (pathVariable != null) {
@@ -340,7 +340,7 @@ public final class RedisServerFixture implements AutoCloseable {
                 + "the Redis tests need a real server: install it (Debian/Ubuntu: apt-get install redis-server)");
     }
 
-    private static Path createDirectory() {
+    static Path createDirectory() {
         // Unix socket paths are limited to ~100 bytes, so prefer the short /tmp over a long java.io.tmpdir.
         Path base = Files.isDirectory(Path.of("/tmp")) ? Path.of("/tmp") : Path.of(System.getProperty("java.io.tmpdir"));
         try {

@@ -45,8 +45,7 @@ final class RedisAdminConnection implements AutoCloseable {
 
     /** One line saying what failed on which server and why, worded as the driver words it, password scrubbed. */
     static AdminException failure(RedisSettings settings, String operation, Throwable e) {
-        String message = new RedisFailures(settings.describe(), settings.password(),
-                settings.socketTimeoutMillis()).translate(operation, e).getMessage();
+        String message = RedisFailures.of(settings).translate(operation, e).getMessage();
         return AdminException.runtime(firstLine(message), e);
     }
 

@@ -3,8 +3,9 @@ package dev.sqlcache.internal.config;
 import java.util.Optional;
 
 /**
- * How to reach Redis. Exactly one transport: a Unix socket when {@code socketPath} is set, else TCP to
- * {@code host:port}. {@link #toString()} and {@link #describe()} never show the password.
+ * How to reach Redis. Exactly one transport: a Unix socket when {@code socketPath} is set, else TCP to the primary
+ * the sentinels name when {@code sentinel} is set, else TCP to {@code host:port}. {@link #toString()} and
+ * {@link #describe()} never show a password.
  *
  * @param host                 TCP host (unused with a socket path)
  * @param port                 TCP port (unused with a socket path)
@@ -20,16 +21,40 @@ import java.util.Optional;
  *                             {@code null} for the JVM's default trust store
  * @param tlsCertFile          PEM client certificate (chain) for mutual TLS, or {@code null}
  * @param tlsKeyFile           PEM (PKCS#8) private key of the client certificate, or {@code null}
+ * @param sentinel             where the sentinels are, or {@code null} for a fixed address ({@code host},
+ *                             {@code port} are then unused)
  */
 public record RedisSettings(String host, int port, String socketPath, String username, String password,
                             int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
-                            int connectTimeoutMillis, String tlsCaFile, String tlsCertFile, String tlsKeyFile) {
+                            int connectTimeoutMillis, String tlsCaFile, String tlsCertFile, String tlsKeyFile,
+                            SentinelSettings sentinel) {
 
-    /** Settings without TLS files (the JVM's default trust store, no client certificate). */
+    /** Settings without TLS files (the JVM's default trust store, no client certificate) and without sentinels. */
     public RedisSettings(String host, int port, String socketPath, String username, String password, int database,
                          boolean ssl, int maxConnections, int socketTimeoutMillis, int connectTimeoutMillis) {
         this(host, port, socketPath, username, password, database, ssl, maxConnections, socketTimeoutMillis,
-                connectTimeoutMillis, null, null, null);
+                connectTimeoutMillis, null, null, null, null);
+    }
+
+    /** Settings with TLS files, at a fixed address. */
+    public RedisSettings(String host, int port, String socketPath, String username, String password, int database,
+                         boolean ssl, int maxConnections, int socketTimeoutMillis, int connectTimeoutMillis,
+                         String tlsCaFile, String tlsCertFile, String tlsKeyFile) {
+        this(host, port, socketPath, username, password, database, ssl, maxConnections, socketTimeoutMillis,
+                connectTimeoutMillis, tlsCaFile, tlsCertFile, tlsKeyFile, null);
+    }
+
+    /** Settings with sentinels, without TLS files. */
+    public RedisSettings(String host, int port, String socketPath, String username, String password,
+                         int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
+                         int connectTimeoutMillis, SentinelSettings sentinel) {
+        this(host, port, socketPath, username, password, database, ssl, maxConnections, socketTimeoutMillis,
+                connectTimeoutMillis, null, null, null, sentinel);
+    }
+
+    /** Whether the primary is found through Redis Sentinel. */
+    public boolean usesSentinel() {
+        return sentinel != null;
     }
 
     /** Whether TLS uses files of its own rather than the JVM-wide settings. */
@@ -54,6 +79,8 @@ public record RedisSettings(String host, int port, String socketPath, String use
         StringBuilder sb = new StringBuilder();
         if (usesUnixSocket()) {
             sb.append("unix:").append(socketPath);
+        } else if (usesSentinel()) {
+            sb.append("sentinel ").append(sentinel.describe());
         } else {
             sb.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port);
         }
@@ -84,18 +111,20 @@ public record RedisSettings(String host, int port, String socketPath, String use
                 && java.util.Objects.equals(password, that.password)
                 && java.util.Objects.equals(tlsCaFile, that.tlsCaFile)
                 && java.util.Objects.equals(tlsCertFile, that.tlsCertFile)
-                && java.util.Objects.equals(tlsKeyFile, that.tlsKeyFile);
+                && java.util.Objects.equals(tlsKeyFile, that.tlsKeyFile)
+                && java.util.Objects.equals(sentinel, that.sentinel);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(host, port, socketPath, username, password, database, ssl, maxConnections,
-                socketTimeoutMillis, connectTimeoutMillis, tlsCaFile, tlsCertFile, tlsKeyFile);
+                socketTimeoutMillis, connectTimeoutMillis, tlsCaFile, tlsCertFile, tlsKeyFile, sentinel);
     }
 
     @Override
     public String toString() {
         return "RedisSettings[" + describe() + ", password=" + (password == null ? "none" : "***")
+                + (sentinel == null ? "" : ", sentinel password=" + (sentinel.password() == null ? "none" : "***"))
                 + ", maxConnections=" + maxConnections + ", socketTimeoutMillis=" + socketTimeoutMillis
                 + ", connectTimeoutMillis=" + connectTimeoutMillis
                 + (hasTlsFiles() ? ", tlsCaFile=" + tlsCaFile + ", tlsCertFile=" + tlsCertFile + ", tlsKeyFile="

@@ -13,6 +13,10 @@ enum Setting {
     STORE("sqlcache.store", "SQLCACHE_STORE", "redis"),
     REDIS_URL("sqlcache.redis.url", "REDIS_URL", null),
     REDIS_SOCKET_PATH("sqlcache.redis.socketPath", "REDIS_SOCKET_PATH", null),
+    REDIS_SENTINELS("sqlcache.redis.sentinels", "REDIS_SENTINELS", null),
+    REDIS_SENTINEL_MASTER("sqlcache.redis.sentinelMaster", "REDIS_SENTINEL_MASTER", null),
+    REDIS_SENTINEL_USER("sqlcache.redis.sentinelUser", "REDIS_SENTINEL_USER", null),
+    REDIS_SENTINEL_PASSWORD("sqlcache.redis.sentinelPassword", "REDIS_SENTINEL_PASSWORD", null),
     REDIS_HOST("sqlcache.redis.host", "REDIS_HOST", "localhost"),
     REDIS_PORT("sqlcache.redis.port", "REDIS_PORT", "6379"),
     REDIS_USERNAME("sqlcache.redis.username", "REDIS_USERNAME", null),
@@ -51,7 +55,7 @@ enum Setting {
 
     /** Whether its value must never be shown. */
     boolean secret() {
-        return this == REDIS_PASSWORD || this == SIGNING_KEY;
+        return this == REDIS_PASSWORD || this == SIGNING_KEY || this == REDIS_SENTINEL_PASSWORD;
     }
 
     static Optional<Setting> byProperty(String name) {

@@ -79,7 +79,8 @@ public final class SqlCacheConfig {
                 r.millis(Setting.REDIS_CONNECT_TIMEOUT),
                 r.text(Setting.REDIS_TLS_CA_FILE),
                 r.text(Setting.REDIS_TLS_CERT_FILE),
-                r.text(Setting.REDIS_TLS_KEY_FILE));
+                r.text(Setting.REDIS_TLS_KEY_FILE),
+                r.sentinel());
         checkTls(redis, r.problems());
         this.defaultTtlSeconds = r.ttlSeconds(Setting.TTL);
         this.tableTtls = r.tableTtls();
@@ -388,6 +389,55 @@ public final class SqlCacheConfig {
                     problem(Setting.STORE, "is not a store type (redis or memory)");
                     return StoreType.REDIS;
             }
+        }
+
+        /**
+         * The sentinel settings, or {@code null} when {@code sqlcache.redis.sentinels} is unset. Half a Sentinel
+         * configuration is an error rather than a quiet fall-back to {@code host:port}: the application would cache
+         * in a Redis nobody meant.
+         */
+        SentinelSettings sentinel() {
+            ConfigLayers.Sourced nodes = raw.get(Setting.REDIS_SENTINELS);
+            String master = text(Setting.REDIS_SENTINEL_MASTER);
+            String user = text(Setting.REDIS_SENTINEL_USER);
+            String password = text(Setting.REDIS_SENTINEL_PASSWORD);
+            if (nodes == null) {
+                for (Setting s : new Setting[] {Setting.REDIS_SENTINEL_MASTER, Setting.REDIS_SENTINEL_USER,
+                        Setting.REDIS_SENTINEL_PASSWORD}) {
+                    if (raw.get(s) != null) {
+                        problems.add(raw.get(s).origin() + ": is set but " + Setting.REDIS_SENTINELS.property
+                                + " (" + Setting.REDIS_SENTINELS.environment + ") is not; name the sentinels too");
+                    }
+                }
+                return null;
+            }
+            java.util.List<SentinelSettings.Node> nodeList;
+            try {
+                nodeList = ValueParsers.parseNodes(nodes.value());
+            } catch (ValueParsers.BadValue e) {
+                problem(Setting.REDIS_SENTINELS, e.getMessage());
+                return null;
+            }
+            boolean ok = true;
+            if (master == null) {
+                problems.add(nodes.origin() + ": needs " + Setting.REDIS_SENTINEL_MASTER.property + " ("
+                        + Setting.REDIS_SENTINEL_MASTER.environment + "), the name the sentinels monitor the primary "
+                        + "under");
+                ok = false;
+            }
+            if (user != null && password == null) {
+                problems.add(raw.get(Setting.REDIS_SENTINEL_USER).origin() + ": needs "
+                        + Setting.REDIS_SENTINEL_PASSWORD.property + " (" + Setting.REDIS_SENTINEL_PASSWORD.environment
+                        + "): a sentinel user authenticates with a password");
+                ok = false;
+            }
+            ConfigLayers.Sourced socket = raw.get(Setting.REDIS_SOCKET_PATH);
+            if (text(Setting.REDIS_SOCKET_PATH) != null) {
+                problems.add(socket.origin() + ": cannot be combined with " + nodes.origin()
+                        + " (sentinels name a TCP address for the primary)");
+                ok = false;
+            }
+            return ok ? new SentinelSettings(nodeList, master, user, password) : null;
         }
 
         DeclaredWrites declaredWrites(Setting s) {

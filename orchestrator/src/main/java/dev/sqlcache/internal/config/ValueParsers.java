@@ -48,6 +48,46 @@ final class ValueParsers {
     }
 
     /**
+     * A list of {@code host:port} addresses separated by commas, IPv6 hosts in brackets ({@code [::1]:26379}).
+     * The port is required: a sentinel's usual port (26379) differs from Redis's, and guessing wrong would only
+     * show up as a timeout much later.
+     */
+    static java.util.List<SentinelSettings.Node> parseNodes(String text) throws BadValue {
+        java.util.List<SentinelSettings.Node> nodes = new java.util.ArrayList<>();
+        for (String item : text.split(",", -1)) {
+            String address = item.trim();
+            if (address.isEmpty()) {
+                throw new BadValue("has an empty address (write host:port,host:port)");
+            }
+            int colon = address.lastIndexOf(':');
+            if (colon <= 0 || colon == address.length() - 1) {
+                throw new BadValue("has \"" + address + "\" without a port (write host:port,host:port)");
+            }
+            String host = address.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.contains(":")) {
+                throw new BadValue("has \"" + address + "\": write an IPv6 address in brackets ([::1]:26379)");
+            }
+            if (host.isEmpty() || host.contains(" ")) {
+                throw new BadValue("has \"" + address + "\" without a valid host");
+            }
+            int port;
+            try {
+                port = parsePort(address.substring(colon + 1));
+            } catch (BadValue e) {
+                throw new BadValue("has \"" + address + "\" whose port is not a port number (1-65535)");
+            }
+            SentinelSettings.Node node = new SentinelSettings.Node(host, port);
+            if (nodes.contains(node)) {
+                throw new BadValue("names " + node.describe() + " twice");
+            }
+            nodes.add(node);
+        }
+        return nodes;
+    }
+
+    /**
      * A duration in milliseconds: a plain number is seconds and may have decimals (as redis-py's timeouts), or a
      * number with the suffix {@code ms}, {@code s}, {@code m} or {@code h}. Must be positive: a zero timeout means
      * "wait forever" to a socket, and a zero TTL would cache nothing.

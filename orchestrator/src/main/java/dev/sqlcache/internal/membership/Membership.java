@@ -139,10 +139,11 @@ public final class Membership {
             long doubted = doubts.getAsLong();
             MembershipStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
             if (renewal.at() == MembershipStore.Renewal.RESTORE) {
-                // The store lost the set (a restart without persistence, an eviction): put back every member this
-                // JVM knew, so that one cut off meanwhile still holds the fence down, then renew in it.
-                LOG.info("sqlcache: {} lost its membership set; restoring the {} members this JVM knew",
-                        description, members.size());
+                // The store lost the set (a restart without persistence, an eviction) or may have lost part of it
+                // (a promoted replica): put back every member this JVM knew, so that one cut off meanwhile still
+                // holds the fence down, then renew in it.
+                LOG.info("sqlcache: {} lost its membership set or has a new primary; restoring the {} members this "
+                        + "JVM knew", description, members.size());
                 epoch = store.restoreMembers(epoch, members);
                 renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
             }

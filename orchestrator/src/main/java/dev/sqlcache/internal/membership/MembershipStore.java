@@ -50,7 +50,9 @@ public interface MembershipStore {
      * @param rememberedEpoch the epoch of the last renewal this member saw answered, or "" for none: when the set
      *                        has another epoch (or none), the store lost the set, nothing is changed and the answer
      *                        is {@link Renewal#RESTORE}; the member then puts back what it remembers
-     *                        ({@link #restoreMembers}) so that a member cut off during the loss is not forgotten
+     *                        ({@link #restoreMembers}) so that a member cut off during the loss is not forgotten;
+     *                        likewise, before its first renewal on a new primary (Sentinel), which may lack the
+     *                        last joins
      */
     Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                   String rememberedEpoch);

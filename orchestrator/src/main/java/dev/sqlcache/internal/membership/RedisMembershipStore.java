@@ -22,6 +22,11 @@ public final class RedisMembershipStore implements MembershipStore {
             RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK, "fence_helpers.lua", "leave.lua");
 
     private final RedisCommands redis;
+    /**
+     * {@link RedisCommands#primaryChanges()} as read before the last restore: a renewal after a later change of
+     * primary asks for a restore first.
+     */
+    private volatile long primaryChangesRestored;
 
     public RedisMembershipStore(RedisCommands redis) {
         this.redis = redis;
@@ -36,6 +41,13 @@ public final class RedisMembershipStore implements MembershipStore {
     @Override
     public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                          String rememberedEpoch) {
+        if (rememberedEpoch != null && !rememberedEpoch.isEmpty()
+                && redis.primaryChanges() != primaryChangesRestored) {
+            // Sentinel promoted a replica, which may lack the last joins (replication is asynchronous): a member
+            // that joined just before and is cut off now would be forgotten, and the fence would come back while
+            // its writes stay invisible. Treated like a lost set: the caller puts back what it remembers first.
+            return new Renewal(Renewal.RESTORE, null, Map.of());
+        }
         boolean join = joinTicket != null;
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY),
                 bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX));
@@ -57,6 +69,7 @@ public final class RedisMembershipStore implements MembershipStore {
 
     @Override
     public String restoreMembers(String epoch, Map<String, Long> members) {
+        long primaryChanges = redis.primaryChanges();
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
         List<byte[]> args = new ArrayList<>(1 + 2 * members.size());
         args.add(bytes(epoch));
@@ -64,7 +77,9 @@ public final class RedisMembershipStore implements MembershipStore {
             args.add(bytes(member));
             args.add(bytes(Long.toString(lapse)));
         });
-        return text((byte[]) redis.script("restoreMembers", RESTORE, keys, args));
+        String restored = text((byte[]) redis.script("restoreMembers", RESTORE, keys, args));
+        primaryChangesRestored = primaryChanges;
+        return restored;
     }
 
     @Override

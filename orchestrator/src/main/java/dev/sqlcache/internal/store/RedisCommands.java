@@ -15,6 +15,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.providers.ConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
@@ -28,7 +29,10 @@ public final class RedisCommands implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCommands.class);
 
     private final RedisClient client;
+    /** The pool to a fixed address; {@code null} with Sentinel. */
     private final PooledConnectionProvider pool;
+    /** The connections to the primary Sentinel names; {@code null} for a fixed address. */
+    private final SentinelConnections sentinel;
     private final String description;
     private final RedisFailures failures;
     private final AtomicLong reconnects = new AtomicLong();
@@ -36,14 +40,27 @@ public final class RedisCommands implements AutoCloseable {
     /** Opens the pool lazily: no connection is made until the first command. */
     public RedisCommands(RedisSettings settings) {
         DefaultJedisClientConfig clientConfig = RedisConnections.clientConfig(settings, "sqlcache");
-        HostAndPort address = new HostAndPort(settings.host(), settings.port());
-        JedisSocketFactory sockets = RedisConnections.sockets(settings, clientConfig);
-        this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), poolConfig(settings));
+        this.description = "redis " + settings.describe();
+        ConnectionProvider connections;
+        HostAndPort address;
+        if (settings.usesSentinel()) {
+            this.pool = null;
+            this.sentinel = new SentinelConnections(settings, clientConfig, poolConfig(settings), description);
+            connections = sentinel;
+            var first = settings.sentinel().nodes().get(0);
+            address = new HostAndPort(first.host(), first.port());
+        } else {
+            address = new HostAndPort(settings.host(), settings.port());
+            JedisSocketFactory sockets = RedisConnections.sockets(settings, clientConfig);
+            this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig),
+                    poolConfig(settings));
+            this.sentinel = null;
+            connections = pool;
+        }
         // The builder insists on an address even though our provider already knows how to connect.
         this.client = RedisClient.builder().hostAndPort(address).clientConfig(clientConfig)
-                .connectionProvider(pool).build();
-        this.description = "redis " + settings.describe();
-        this.failures = new RedisFailures(settings.describe(), settings.password(), settings.socketTimeoutMillis());
+                .connectionProvider(connections).build();
+        this.failures = RedisFailures.of(settings);
     }
 
     private static ConnectionPoolConfig poolConfig(RedisSettings settings) {
@@ -71,9 +88,18 @@ public final class RedisCommands implements AutoCloseable {
         return description;
     }
 
-    /** How many times idle connections were found dead and replaced (the server may have restarted). */
+    /** How many times Sentinel moved the primary since this client first found it; 0 for a fixed address. */
+    public long primaryChanges() {
+        return sentinel == null ? 0 : sentinel.primaryChanges();
+    }
+
+    /**
+     * How many times idle connections were found dead and replaced (the server may have restarted), plus how many
+     * times Sentinel moved the primary (the new one may lack the last writes). Read after a command, it counts
+     * every such event that command may have run after.
+     */
     public long reconnects() {
-        return reconnects.get();
+        return sentinel == null ? reconnects.get() : reconnects.get() + sentinel.primaryChanges();
     }
 
     /** Runs one command, retrying once after a connection that died while idle, translating every failure. */
@@ -118,7 +144,11 @@ public final class RedisCommands implements AutoCloseable {
 
     private void clearIdleConnections() {
         try {
-            pool.getPool().clear();
+            if (sentinel != null) {
+                sentinel.clearIdleConnections();
+            } else {
+                pool.getPool().clear();
+            }
         } catch (RuntimeException e) {
             LOG.debug("Clearing idle connections of {} failed: {}", description, e.getMessage());
         }
@@ -136,6 +166,9 @@ public final class RedisCommands implements AutoCloseable {
     public void close() {
         try {
             client.close();
+            if (sentinel != null) {
+                sentinel.close(); // idempotent; the client may not close a provider it was handed
+            }
         } catch (RuntimeException e) {
             LOG.debug("Closing {} failed: {}", description, e.getMessage());
         }

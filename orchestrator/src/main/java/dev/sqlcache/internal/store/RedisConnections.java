@@ -5,6 +5,9 @@ import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.JedisSocketFactory;
 
 /** How sqlcache connects to Redis, shared by the cache store and the admin tool: one place for settings and sockets. */
@@ -37,11 +40,54 @@ public final class RedisConnections {
                 .build();
     }
 
-    /** The socket to Redis: a Unix socket (junixsocket) when configured, else TCP. */
+    /**
+     * The socket to Redis for a fixed address: a Unix socket (junixsocket) when configured, else TCP. With
+     * Sentinel the store follows the primary through {@link SentinelConnections}; a one-off connection (the admin
+     * tool) asks the sentinels once, here.
+     */
     public static JedisSocketFactory sockets(RedisSettings settings, DefaultJedisClientConfig clientConfig) {
+        if (settings.usesSentinel()) {
+            return new DefaultJedisSocketFactory(primaryNow(settings), clientConfig);
+        }
         return settings.usesUnixSocket()
                 ? new UnixSocketFactory(settings.socketPath(), settings.connectTimeoutMillis(),
                         settings.socketTimeoutMillis())
                 : new DefaultJedisSocketFactory(new HostAndPort(settings.host(), settings.port()), clientConfig);
+    }
+
+    /**
+     * Jedis client settings for talking to the sentinels themselves: their own credentials, the data nodes' TLS and
+     * timeouts, no database (a sentinel has none).
+     */
+    static DefaultJedisClientConfig sentinelConfig(RedisSettings settings) {
+        return DefaultJedisClientConfig.builder()
+                .user(settings.sentinel().user())
+                .password(settings.sentinel().password())
+                .ssl(settings.ssl())
+                .connectionTimeoutMillis(settings.connectTimeoutMillis())
+                .socketTimeoutMillis(settings.socketTimeoutMillis())
+                .clientName("sqlcache-sentinel")
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                // Sentinels speak RESP2; saying so spares a warning per connection from Jedis's legacy client.
+                .protocol(RedisProtocol.RESP2)
+                .build();
+    }
+
+    /** Asks the sentinels, in order, where the primary is now. */
+    private static HostAndPort primaryNow(RedisSettings settings) {
+        var sentinel = settings.sentinel();
+        DefaultJedisClientConfig config = sentinelConfig(settings);
+        RuntimeException last = null;
+        for (var node : sentinel.nodes()) {
+            try (Jedis jedis = new Jedis(new HostAndPort(node.host(), node.port()), config)) {
+                java.util.List<String> address = jedis.sentinelGetMasterAddrByName(sentinel.master());
+                if (address != null && address.size() == 2) {
+                    return new HostAndPort(address.get(0), Integer.parseInt(address.get(1)));
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new JedisConnectionException("no sentinel named the primary " + sentinel.master(), last);
     }
 }

@@ -14,12 +14,24 @@ public final class RedisFailures {
 
     private final String address;
     private final String password;
+    private final String sentinelPassword;
     private final int socketTimeoutMillis;
 
     public RedisFailures(String address, String password, int socketTimeoutMillis) {
+        this(address, password, null, socketTimeoutMillis);
+    }
+
+    private RedisFailures(String address, String password, String sentinelPassword, int socketTimeoutMillis) {
         this.address = address;
         this.password = password;
+        this.sentinelPassword = sentinelPassword;
         this.socketTimeoutMillis = socketTimeoutMillis;
+    }
+
+    /** For a store's settings: scrubs the sentinels' password as well as the server's. */
+    public static RedisFailures of(dev.sqlcache.internal.config.RedisSettings settings) {
+        return new RedisFailures(settings.describe(), settings.password(),
+                settings.usesSentinel() ? settings.sentinel().password() : null, settings.socketTimeoutMillis());
     }
 
     public CacheStoreException translate(String operation, Throwable failure) {
@@ -29,7 +41,10 @@ public final class RedisFailures {
             why = "the Redis user lacks a permission sqlcache needs (" + denied + "); grant the commands and key "
                     + "pattern listed under \"Securing Redis\" in docs/configuration.md";
         } else if (isAuthenticationFailure(failure)) {
-            why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password)";
+            why = "the server rejected the credentials (check sqlcache.redis.username and sqlcache.redis.password"
+                    + (sentinelPassword != null || address.startsWith("sentinel ")
+                            ? "; for the sentinels, sqlcache.redis.sentinelUser and sqlcache.redis.sentinelPassword)"
+                            : ")");
         } else if (has(failure, javax.net.ssl.SSLException.class)) {
             why = "TLS failed (" + rootMessage(failure) + "): check that sqlcache.redis.tls.caFile holds the authority "
                     + "that signed the server's certificate, that the certificate names the host sqlcache connects to, "
@@ -116,6 +131,8 @@ public final class RedisFailures {
     }
 
     private String scrub(String message) {
-        return password == null || password.isEmpty() ? message : message.replace(password, "***");
+        String scrubbed = password == null || password.isEmpty() ? message : message.replace(password, "***");
+        return sentinelPassword == null || sentinelPassword.isEmpty() ? scrubbed
+                : scrubbed.replace(sentinelPassword, "***");
     }
 }

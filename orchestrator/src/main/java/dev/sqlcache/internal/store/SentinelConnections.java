@@ -1,0 +1,189 @@
+package dev.sqlcache.internal.store;
+
+import dev.sqlcache.internal.config.RedisSettings;
+import dev.sqlcache.internal.config.SentinelSettings;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.providers.ConnectionProvider;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * Connections to the primary that Redis Sentinel names, through Jedis's sentinel provider (which follows
+ * {@code +switch-master} announcements), plus what the cache needs on top: the sentinels are asked only when a
+ * connection is first wanted (Jedis's client wants one as it is built, to learn the protocol, and ignores a
+ * failure), by one thread at a time and not again for a second after a failure, so that silent sentinels cost
+ * statements nothing but a fall-back to the database; and every change of primary is counted, because a promoted
+ * replica may have lost the last writes (replication is asynchronous) and must be treated like a server restarted
+ * from an older snapshot.
+ */
+final class SentinelConnections implements ConnectionProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SentinelConnections.class);
+    /** After the sentinels could not be asked, fail at once for this long rather than ask each again per command. */
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SentinelSettings sentinel;
+    private final JedisClientConfig primaryConfig;
+    private final JedisClientConfig sentinelConfig;
+    private final GenericObjectPoolConfig<Connection> poolConfig;
+    private final String description;
+    private final AtomicLong primaryChanges = new AtomicLong();
+    /** Opened on first use; written under {@code this}. */
+    private volatile SentineledConnectionProvider provider;
+    /** The primary seen last by {@link #primaryChanges()}. */
+    private volatile HostAndPort lastPrimary;
+    /** Held by the one thread asking the sentinels. */
+    private final ReentrantLock opening = new ReentrantLock();
+    /** Guarded by {@code this}, as are the next two. */
+    private long failedAtNanos;
+    private boolean failedOnce;
+    private boolean closed;
+
+    SentinelConnections(RedisSettings settings, JedisClientConfig primaryConfig,
+                        GenericObjectPoolConfig<Connection> poolConfig, String description) {
+        this.sentinel = settings.sentinel();
+        this.primaryConfig = primaryConfig;
+        this.poolConfig = poolConfig;
+        this.description = description;
+        this.sentinelConfig = RedisConnections.sentinelConfig(settings);
+    }
+
+    @Override
+    public Connection getConnection() {
+        return provider().getConnection();
+    }
+
+    @Override
+    public Connection getConnection(CommandArguments args) {
+        return provider().getConnection(args);
+    }
+
+    @Override
+    public Map<?, ?> getConnectionMap() {
+        SentineledConnectionProvider p = provider;
+        return p == null ? Map.of() : p.getConnectionMap();
+    }
+
+    /**
+     * How many times the primary changed since the first was found. Read after a command: a command that ran on a
+     * new primary is always counted, since Jedis publishes the new primary's address before its pool.
+     */
+    long primaryChanges() {
+        SentineledConnectionProvider p = provider;
+        if (p == null) {
+            return primaryChanges.get();
+        }
+        HostAndPort current = p.getCurrentMaster();
+        if (current.equals(lastPrimary)) {
+            return primaryChanges.get();
+        }
+        synchronized (this) {
+            HostAndPort last = lastPrimary;
+            if (!current.equals(last)) {
+                lastPrimary = current;
+                primaryChanges.incrementAndGet();
+                LOG.warn("sqlcache: Redis Sentinel {} moved the primary from {} to {}; what the new primary holds "
+                        + "is trusted again once a membership renewal has replaced its fence", sentinel.master(), last,
+                        current);
+            }
+        }
+        return primaryChanges.get();
+    }
+
+    /** Drops the idle connections to the current primary (a dead connection suggests the rest are dead too). */
+    void clearIdleConnections() {
+        SentineledConnectionProvider p = provider;
+        if (p == null) {
+            return;
+        }
+        for (Object pool : p.getConnectionMap().values()) {
+            if (pool instanceof Pool<?> idle) {
+                idle.clear();
+            }
+        }
+    }
+
+    private SentineledConnectionProvider provider() {
+        SentineledConnectionProvider p = provider;
+        return p != null ? p : open();
+    }
+
+    private SentineledConnectionProvider open() {
+        // Asking the sentinels may take a timeout per sentinel when they do not answer: one thread asks, the
+        // others fail at once (their statements go to the database) rather than queue behind it.
+        if (!opening.tryLock()) {
+            throw new JedisConnectionException("another thread is asking the sentinels for the primary "
+                    + sentinel.master());
+        }
+        try {
+            return openLocked();
+        } finally {
+            opening.unlock();
+        }
+    }
+
+    private SentineledConnectionProvider openLocked() {
+        synchronized (this) {
+            if (provider != null) {
+                return provider;
+            }
+            if (closed) {
+                throw new JedisConnectionException("the store is closed");
+            }
+            if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
+                throw new JedisConnectionException("no sentinel named the primary " + sentinel.master()
+                        + " a moment ago; asking again shortly");
+            }
+        }
+        Set<HostAndPort> nodes = new LinkedHashSet<>();
+        for (SentinelSettings.Node node : sentinel.nodes()) {
+            nodes.add(new HostAndPort(node.host(), node.port()));
+        }
+        SentineledConnectionProvider opened;
+        try {
+            // Asks the sentinels for the primary (one round trip to the first that answers) and starts one
+            // listener thread per sentinel for +switch-master; close() stops them.
+            opened = new SentineledConnectionProvider(sentinel.master(), primaryConfig, poolConfig, nodes,
+                    sentinelConfig);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                failedOnce = true;
+                failedAtNanos = System.nanoTime();
+            }
+            throw e;
+        }
+        synchronized (this) {
+            if (closed) { // closed while the sentinels were asked: nobody else will close this one
+                opened.close();
+                throw new JedisConnectionException("the store is closed");
+            }
+            lastPrimary = opened.getCurrentMaster();
+            provider = opened;
+        }
+        LOG.info("sqlcache: {}: the primary is {}", description, lastPrimary);
+        return opened;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        SentineledConnectionProvider p = provider;
+        provider = null;
+        if (p != null) {
+            p.close();
+        }
+    }
+}
