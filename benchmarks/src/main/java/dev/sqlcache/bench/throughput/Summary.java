@@ -116,7 +116,12 @@ record Summary(String workload, String target, String status, int rounds, double
         Map<dev.sqlcache.stats.EntryRejection, Long> rejections = new EnumMap<>(dev.sqlcache.stats.EntryRejection.class);
         a.rejections().forEach((cause, n) -> rejections.merge(cause, n, Long::sum));
         b.rejections().forEach((cause, n) -> rejections.merge(cause, n, Long::sum));
+        Map<BypassReason, Long> rejected = new EnumMap<>(BypassReason.class);
+        a.rejected().forEach((reason, n) -> rejected.merge(reason, n, Long::sum));
+        b.rejected().forEach((reason, n) -> rejected.merge(reason, n, Long::sum));
+        // Latencies and tables are not summed: the report shows counts only.
         return new CacheStatistics(a.hits() + b.hits(), a.misses() + b.misses(), a.stores() + b.stores(), bypasses,
-                a.invalidations() + b.invalidations(), a.redisErrors() + b.redisErrors(), rejections);
+                a.invalidations() + b.invalidations(), a.redisErrors() + b.redisErrors(), rejected, null, null, null,
+                null, rejections);
     }
 }
