@@ -64,11 +64,22 @@ public final class QueryAnalyzer {
      * @throws IllegalArgumentException if {@code cacheSize} is negative
      */
     public QueryAnalyzer(DatabaseFamily family, int cacheSize) {
+        this(family, cacheSize, true);
+    }
+
+    /**
+     * @param family           the database family, which selects the SQL dialect; {@code null} means {@link DatabaseFamily#OTHER}
+     * @param cacheSize        how many distinct SQL texts to remember the analysis of; 0 disables the cache
+     * @param backslashEscapes MySQL and MariaDB: whether the session reads a backslash in a string as an escape
+     *                         (false when its sql_mode has NO_BACKSLASH_ESCAPES); ignored for other databases
+     * @throws IllegalArgumentException if {@code cacheSize} is negative
+     */
+    public QueryAnalyzer(DatabaseFamily family, int cacheSize, boolean backslashEscapes) {
         if (cacheSize < 0) {
             throw new IllegalArgumentException("cacheSize must not be negative: " + cacheSize);
         }
         this.family = family == null ? DatabaseFamily.OTHER : family;
-        this.lexer = new SqlLexer(this.family);
+        this.lexer = new SqlLexer(this.family, backslashEscapes);
         this.functions = new FunctionPolicy(this.family);
         Settings settings = new Settings()
                 .withParseDialect(this.family.dialect())
@@ -193,6 +204,12 @@ public final class QueryAnalyzer {
         Sniff sniff = LeadingKeywords.sniff(statement);
         if (sniff.kind() != null) {
             return fromKeywords(statement, sniff);
+        }
+        if (lexer.backslashEscapes()) {
+            statement = MySqlStrings.standardized(statement);
+            if (statement == null) {
+                return Analyses.unparseable(true);
+            }
         }
         if (family.isMySqlLike() && statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)) {
             return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
@@ -349,12 +366,14 @@ public final class QueryAnalyzer {
     }
 
     /**
-     * jOOQ does not read MySQL backslash escapes: it would end 'a\' b' at the second quote and parse the rest of
-     * the literal as SQL, seeing other tables than MySQL. It also misparses MySQL's SELECT modifiers.
+     * jOOQ does not read MySQL backslash escapes: it would end "a\" b" at the second quote and parse the rest of
+     * the literal as SQL, seeing other tables than MySQL. ('...' literals are rewritten to standard ones before, see
+     * {@link MySqlStrings}; "..." may be an identifier or a string, depending on ANSI_QUOTES.) It also misparses
+     * MySQL's SELECT modifiers.
      */
     private static boolean confusesJooqInMySql(Token token) {
         return switch (token.type()) {
-            case STRING, QUOTED_IDENTIFIER -> token.text().indexOf('\\') >= 0;
+            case QUOTED_IDENTIFIER -> token.text().indexOf('\\') >= 0;
             case WORD -> MYSQL_SELECT_MODIFIERS.contains(token.upper());
             default -> false;
         };

@@ -74,9 +74,25 @@ final class SqlLexer {
     }
 
     private final DatabaseFamily family;
+    /** MySQL reads a backslash in a string as an escape unless the session's sql_mode has NO_BACKSLASH_ESCAPES. */
+    private final boolean backslashEscapes;
 
     SqlLexer(DatabaseFamily family) {
+        this(family, family.isMySqlLike());
+    }
+
+    /**
+     * @param backslashEscapes whether a backslash escapes the next character in '...' and "..." (MySQL and MariaDB
+     *                         unless NO_BACKSLASH_ESCAPES is set); ignored outside MySQL and MariaDB
+     */
+    SqlLexer(DatabaseFamily family, boolean backslashEscapes) {
         this.family = family;
+        this.backslashEscapes = family.isMySqlLike() && backslashEscapes;
+    }
+
+    /** Whether this lexer reads backslashes in strings as escapes. */
+    boolean backslashEscapes() {
+        return backslashEscapes;
     }
 
     /**
@@ -157,11 +173,11 @@ final class SqlLexer {
             int start = i;
             Type type;
             if (c == '\'') {
-                i = skipQuoted(sql, i, '\'', family.isMySqlLike());
+                i = skipQuoted(sql, i, '\'', backslashEscapes);
                 type = Type.STRING;
             } else if (c == '"') {
                 // MySQL reads "..." as a string with backslash escapes unless ANSI_QUOTES is on.
-                i = skipQuoted(sql, i, '"', family.isMySqlLike());
+                i = skipQuoted(sql, i, '"', backslashEscapes);
                 type = Type.QUOTED_IDENTIFIER;
             } else if (c == '`') {
                 i = skipQuoted(sql, i, '`', false);
@@ -181,7 +197,7 @@ final class SqlLexer {
                 String word = sql.substring(start, i);
                 if (i < n && sql.charAt(i) == '\'' && isStringPrefix(word)) {
                     // E'...' (PostgreSQL escape string), N'...', X'...', B'...': one literal token.
-                    boolean backslashes = family.isMySqlLike() || word.equalsIgnoreCase("e");
+                    boolean backslashes = family.isMySqlLike() ? backslashEscapes : word.equalsIgnoreCase("e");
                     i = skipQuoted(sql, i, '\'', backslashes);
                     type = Type.STRING;
                 } else {

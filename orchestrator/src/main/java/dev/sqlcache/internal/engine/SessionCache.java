@@ -53,6 +53,8 @@ public final class SessionCache implements CacheSession {
     private String sessionSalt = "";
     private byte[] context;
     private boolean closed;
+    /** MySQL and MariaDB: false when the session's sql_mode has NO_BACKSLASH_ESCAPES (its SQL then reads otherwise). */
+    private boolean backslashEscapes = true;
 
     SessionCache(CacheEngine engine, SessionState state, String connectionSettings, SchemaInspector inspector,
                  SessionProbe probe) {
@@ -71,6 +73,24 @@ public final class SessionCache implements CacheSession {
         this.catalog = state.catalog();
         this.schema = state.schema();
         this.context = computeContext();
+        readSqlMode();
+    }
+
+    /**
+     * MySQL and MariaDB: learns how the session reads backslashes in strings, once when the connection opens and
+     * again after SQL that may have changed the session (never per query). If it cannot be read, every read of the
+     * connection passes through: the analysis could read its literals otherwise than the server.
+     */
+    private void readSqlMode() {
+        if (!engine.family().isMySqlLike()) {
+            return;
+        }
+        try {
+            backslashEscapes = probe.backslashEscapes();
+        } catch (SQLException e) {
+            LOG.debug("sqlcache: cannot read the session's sql_mode, reads pass through: {}", e.toString());
+            readsOff = BypassReason.UNPARSEABLE;
+        }
     }
 
     /**
@@ -93,7 +113,7 @@ public final class SessionCache implements CacheSession {
 
     @Override
     public QueryPlan plan(String sql) {
-        return engine.plan(sql);
+        return engine.plan(sql, backslashEscapes);
     }
 
     /**
@@ -559,6 +579,7 @@ public final class SessionCache implements CacheSession {
         } catch (SQLException e) {
             transaction.isolationUnknown();
         }
+        readSqlMode();
     }
 
     /**

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static dev.sqlcache.internal.analysis.Expect.bypassed;
@@ -33,6 +34,8 @@ import static dev.sqlcache.stats.BypassReason.LOCKING_READ;
 import static dev.sqlcache.stats.BypassReason.NON_DETERMINISTIC;
 import static dev.sqlcache.stats.BypassReason.SYSTEM_CATALOG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MySQL and MariaDB syntax, checked in both dialects. */
 class MySqlStatementsTest {
@@ -66,8 +69,12 @@ class MySqlStatementsTest {
                 unparseable("SELECT * FROM t LOCK IN SHARE MODE", false),
                 unparseable("SELECT SQL_NO_CACHE * FROM t", false),
                 unparseable("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 10", false),
-                unparseable("SELECT * FROM t WHERE a = 'O\\'Brien'", false),
-                unparseable("SELECT * FROM t WHERE a = 'x\\\\' OR b = 'y'", false),
+                // backslash escapes: read as MySQL reads them, the literal's end included
+                cacheable("SELECT * FROM t WHERE a = 'O\\'Brien'", "t"),
+                cacheable("SELECT * FROM t WHERE a = 'x\\\\' OR b = 'y'", "t"),
+                cacheable("select o.id from owners o where o.last_name like ? escape '\\\\'", "owners"),
+                cacheable("SELECT * FROM t WHERE a = 'it\\'s; DELETE FROM u' AND b = N'\\n'", "t"),
+                unparseable("SELECT * FROM t WHERE a = \"x\\\" FROM u\"", false),
                 unparseable("SELECT UNIX_TIMESTAMP() FROM t", false),
                 unparseable("SELECT RAND(1) FROM t", false),
                 unparseable("SELECT a FROM t /*! WHERE 1 = 1 */", true),
@@ -149,5 +156,42 @@ class MySqlStatementsTest {
     @MethodSource("analyzers")
     void aUserDefinedFunctionIsUnknownAndMayHaveSideEffects(QueryAnalyzer analyzer) {
         assertEquals(BypassReason.UNKNOWN_FUNCTION, analyzer.analyze("SELECT my_udf(a) FROM t").bypassReason());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("analyzers")
+    void backslashEscapesGiveTheValueNotTheSpelling(QueryAnalyzer analyzer) {
+        // One value, two spellings: one key. Two values: two keys (\% keeps its backslash, \x does not).
+        assertEquals(analyzer.analyze("SELECT * FROM t WHERE a = 'O\\'Brien'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a = 'O''Brien'").normalizedSql());
+        assertNotEquals(analyzer.analyze("SELECT * FROM t WHERE a = 'a\\\\x'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a = 'a\\x'").normalizedSql());
+        assertNotEquals(analyzer.analyze("SELECT * FROM t WHERE a LIKE 'a\\%'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a LIKE 'a%'").normalizedSql());
+        assertEquals(analyzer.analyze("SELECT * FROM t WHERE a = 'a\\x'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a = 'ax'").normalizedSql());
+    }
+
+    static Stream<DatabaseFamily> families() {
+        return Stream.of(DatabaseFamily.MYSQL, DatabaseFamily.MARIADB);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("families")
+    void noBackslashEscapesReadsABackslashAsItself(DatabaseFamily family) {
+        QueryAnalyzer literal = new QueryAnalyzer(family, 100, false);
+        QueryAnalysis a = literal.analyze("SELECT * FROM t WHERE a = 'x\\' OR b = 'y'");
+        assertTrue(a.cacheable(), a.toString());
+        assertEquals(Set.of("t"), a.tablesRead());
+        // The same text read with escapes ends its literal elsewhere: there it is another statement.
+        assertNotEquals(a.normalizedSql(), new QueryAnalyzer(family, 100, true)
+                .analyze("SELECT * FROM t WHERE a = 'x\\' OR b = 'y''").normalizedSql());
+        // 'it\' ends the literal: what follows is SQL, unterminated here, so nothing is trusted.
+        QueryAnalysis hidden = literal.analyze("SELECT * FROM t WHERE a = 'it\\'s; DELETE FROM u'");
+        assertEquals(StatementKind.UNKNOWN, hidden.kind());
+        assertTrue(hidden.writesUnknownTables());
+        // And a write whose literal ends early in this mode is seen as two statements, the second one a write.
+        QueryAnalysis two = literal.analyze("SELECT * FROM t WHERE a = 'it\\'; DELETE FROM u; SELECT '1'");
+        assertEquals(Set.of("u"), two.tablesWritten());
     }
 }
