@@ -125,4 +125,109 @@ class MySqlDialectTest extends RedisBackedTest {
             assertTrue(stats(literal).hits() > hits, "cached in its own mode");
         }
     }
+
+    // ---- writes
+
+    private static void writeSchema(Connection direct) throws Exception {
+        exec(direct, "drop table if exists dl_child", "drop table if exists dl_parent", "drop table if exists dl_a",
+                "drop table if exists dl_b", "drop table if exists dl_c", "drop table if exists dl_p",
+                "create table dl_a (id int primary key, v int)", "create table dl_b (id int primary key, w int)",
+                "create table dl_c (id int primary key, x int)",
+                "create table dl_p (id int primary key, v int) partition by hash(id) partitions 2",
+                "create table dl_parent (id int primary key, name varchar(20))",
+                "create table dl_child (id int primary key, parent_id int,"
+                        + " foreign key (parent_id) references dl_parent (id) on delete cascade)",
+                "insert into dl_a values (1, 10), (2, 20)", "insert into dl_b values (1, 100), (2, 200)",
+                "insert into dl_c values (1, 1)", "insert into dl_p values (2, 1), (3, 1)",
+                "insert into dl_parent values (1, 'one'), (2, 'two')", "insert into dl_child values (1, 1), (2, 1), (3, 2)");
+    }
+
+    private static final List<String> READS = List.of("select id, v from dl_a order by id", "select id, w from dl_b order by id",
+            "select id, x from dl_c order by id", "select id, v from dl_p order by id",
+            "select id, name from dl_parent order by id", "select id, parent_id from dl_child order by id");
+
+    /** Reads each query through the cache and checks it against the database; returns the ones served as hits. */
+    private static List<String> readAll(Connection cached, Connection direct) throws Exception {
+        List<String> hits = new java.util.ArrayList<>();
+        for (String sql : READS) {
+            long before = stats(cached).hits();
+            assertEquals(rows(direct, sql), rows(cached, sql), sql);
+            if (stats(cached).hits() > before) {
+                hits.add(sql.substring(sql.indexOf(" from ") + 6, sql.indexOf(" order")));
+            }
+        }
+        return hits;
+    }
+
+    /**
+     * Each write runs through the cache; afterwards every read equals the database's (what it changed is not served
+     * stale) and the tables it cannot have changed are still served from the cache (it did not invalidate the
+     * whole database).
+     */
+    private static void writeInvalidates(String write, String... untouched) throws Exception {
+        redis.flushAll(); // the schema is made again behind the cache's back
+        try (Connection direct = DB.direct(); Connection cached = DB.cached(settings())) {
+            writeSchema(direct);
+            readAll(cached, direct);
+            readAll(cached, direct);
+            exec(cached, write);
+            List<String> hits = readAll(cached, direct);
+            assertEquals(List.of(untouched), hits, "still cached after " + write);
+        }
+    }
+
+    @Test
+    void insertIgnoreInvalidatesItsTable() throws Exception {
+        writeInvalidates("insert ignore into dl_a (id, v) values (1, 0), (3, 30)", "dl_b", "dl_c", "dl_p", "dl_parent", "dl_child");
+    }
+
+    /** jOOQ reads UPDATE IGNORE t as an update of a table named "ignore". */
+    @Test
+    void updateIgnoreInvalidatesItsTable() throws Exception {
+        writeInvalidates("update ignore dl_a set v = 11 where id = 1", "dl_b", "dl_c", "dl_p", "dl_parent", "dl_child");
+        writeInvalidates("delete low_priority quick ignore from `dl_a` where `id` = 2 order by id limit 1",
+                "dl_b", "dl_c", "dl_p", "dl_parent", "dl_child");
+    }
+
+    /** REPLACE deletes the conflicting row before inserting: its ON DELETE CASCADE empties children too. */
+    @Test
+    void replaceInvalidatesWhatItsDeleteCascadesTo() throws Exception {
+        writeInvalidates("replace into dl_parent (id, name) values (1, 'uno')", "dl_a", "dl_b", "dl_c", "dl_p");
+    }
+
+    @Test
+    void onDuplicateKeyUpdateInvalidatesItsTable() throws Exception {
+        writeInvalidates("insert into dl_b (id, w) values (1, 1) on duplicate key update w = w + 1",
+                "dl_a", "dl_c", "dl_p", "dl_parent", "dl_child");
+    }
+
+    /** jOOQ cannot parse INSERT ... PARTITION (p) (columns): its one target is certain from its shape. */
+    @Test
+    void anUnparseableSingleTableWriteInvalidatesItsTableOnly() throws Exception {
+        writeInvalidates("insert into dl_p partition (p0) (id, v) values (4, 7)", "dl_a", "dl_b", "dl_c", "dl_parent", "dl_child");
+    }
+
+    @Test
+    void aMultiTableUpdateInvalidatesEveryTableItNames() throws Exception {
+        writeInvalidates("update dl_a, dl_b set dl_a.v = dl_a.v + 1, dl_b.w = dl_b.w + 1 where dl_a.id = dl_b.id",
+                "dl_c", "dl_p", "dl_parent", "dl_child");
+    }
+
+    /** jOOQ reports the alias a as the table written, not dl_a. */
+    @Test
+    void aMultiTableDeleteThroughAliasesInvalidatesTheTablesBehindThem() throws Exception {
+        writeInvalidates("delete a from dl_a as a join dl_b as b on a.id = b.id where b.w > 150",
+                "dl_c", "dl_p", "dl_parent", "dl_child");
+        writeInvalidates("delete dl_a, dl_b from dl_a join dl_b on dl_a.id = dl_b.id where dl_b.w > 150",
+                "dl_c", "dl_p", "dl_parent", "dl_child");
+    }
+
+    /** A write whose target is uncertain still invalidates everything cached for the database. */
+    @Test
+    void anUncertainWriteInvalidatesTheWholeDatabase() throws Exception {
+        try (Connection direct = DB.direct()) {
+            exec(direct, "drop function if exists dl_f", "create function dl_f(x int) returns int deterministic return x + 1");
+        }
+        writeInvalidates("insert into dl_p partition (p0) (id, v) values (4, dl_f(1))");
+    }
 }

@@ -153,6 +153,14 @@ final class FunctionPolicy {
         return false;
     }
 
+    /**
+     * Whether a lower-case name is a built-in function known to this policy (deterministic or not): calling it
+     * writes no table.
+     */
+    static boolean isKnownBuiltIn(String name) {
+        return DETERMINISTIC.contains(name) || isBlacklisted(name);
+    }
+
     private static boolean isBlacklisted(String name) {
         if (NON_DETERMINISTIC.contains(name)) {
             return true;

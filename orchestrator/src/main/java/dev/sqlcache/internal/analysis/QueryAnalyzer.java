@@ -211,18 +211,39 @@ public final class QueryAnalyzer {
                 return Analyses.unparseable(true);
             }
         }
-        if (family.isMySqlLike() && statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)) {
-            return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
-                    .with(Map.of(), WriteShape.ofUnparsed(statement));
+        boolean replace = false;
+        if (family.isMySqlLike()) {
+            WriteTargets.Stripped stripped = WriteTargets.withoutModifiers(statement);
+            statement = stripped.statement();
+            replace = stripped.replace();
+        }
+        if (family.isMySqlLike() && (statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)
+                || namesDeleteTargetsBeforeFrom(statement))) {
+            return unparsed(statement, replace);
         }
         if (!family.isMySqlLike() && namesOnlyTable(statement)) {
-            return unparsed(statement);
+            return unparsed(statement, replace);
         }
         Query parsed = parseOne(SqlLexer.text(statement), statement.size());
         if (parsed == null) {
-            return unparsed(statement);
+            return unparsed(statement, replace);
         }
-        return analyzeParsed(statement, parsed, lexed);
+        QueryAnalysis analysis = analyzeParsed(statement, parsed, lexed);
+        return replace ? asReplace(analysis) : analysis;
+    }
+
+    /**
+     * MySQL's REPLACE, parsed as the INSERT it is written as: it deletes every row that conflicts on any unique key
+     * before inserting, so it may change rows its values do not name (no key pins) and it sets off ON DELETE
+     * actions (told to the engine as a MERGE, which follows every foreign key action).
+     */
+    private static QueryAnalysis asReplace(QueryAnalysis insert) {
+        if (insert.kind() != StatementKind.INSERT) {
+            return insert;
+        }
+        return new QueryAnalysis(StatementKind.MERGE, insert.tablesRead(), insert.tablesWritten(),
+                insert.writesUnknownTables(), insert.bypassReason(), insert.normalizedSql(), null,
+                insert.createsTemporaryTable()).with(Map.of(), new WriteShape(Set.of(), true));
     }
 
     /** The one query jOOQ parses from a statement's text, or null. */
@@ -262,23 +283,71 @@ public final class QueryAnalyzer {
         };
     }
 
-    /** jOOQ could not parse it: DDL and TRUNCATE are still recognisable, everything else is unknown. */
-    private static QueryAnalysis unparsed(List<Token> statement) {
+    /**
+     * jOOQ could not parse it: DDL and TRUNCATE are still recognisable, a write whose target its shape makes certain
+     * is told by {@link WriteTargets}, everything else is unknown.
+     *
+     * @param replace the statement is a MySQL REPLACE written as INSERT ({@link WriteTargets#withoutModifiers})
+     */
+    private QueryAnalysis unparsed(List<Token> statement, boolean replace) {
         if (LeadingKeywords.isDdl(statement)) {
             return Analyses.unknownTables(StatementKind.DDL, LeadingKeywords.createsTemporaryTable(statement));
         }
         if (LeadingKeywords.isTruncate(statement)) {
             return Analyses.unknownTables(StatementKind.TRUNCATE, false);
         }
-        return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
-                .with(Map.of(), WriteShape.ofUnparsed(statement));
+        WriteShape shape = replace ? new WriteShape(Set.of(), true) : WriteShape.ofUnparsed(statement);
+        StatementKind kind = statement.isEmpty() ? null : switch (statement.get(0).upper()) {
+            case "INSERT" -> replace ? StatementKind.MERGE : StatementKind.INSERT;
+            case "UPDATE" -> StatementKind.UPDATE;
+            case "DELETE" -> StatementKind.DELETE;
+            default -> null;
+        };
+        if (kind != null) {
+            Set<String> written = writtenByUnparsed(statement);
+            if (written != null) {
+                LOG.debug("jOOQ cannot parse a {} ({} tokens): it writes {} by its shape", kind, statement.size(), written);
+                return new QueryAnalysis(kind, Set.of(), written, false, BypassReason.NOT_A_READ, null, null, false)
+                        .with(Map.of(), shape);
+            }
+        }
+        return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement)).with(Map.of(), shape);
+    }
+
+    /**
+     * The tables an unparseable INSERT, UPDATE or DELETE writes when its shape makes them certain: its one target,
+     * or every table named in a multi-table UPDATE's or DELETE's references (a superset of its targets). Null when
+     * uncertain.
+     */
+    private Set<String> writtenByUnparsed(List<Token> statement) {
+        String target = WriteTargets.singleTarget(statement);
+        if (target != null) {
+            return Set.of(target);
+        }
+        List<Token> references = WriteTargets.multiTableReferences(statement);
+        if (references == null) {
+            return null;
+        }
+        List<Token> select = new ArrayList<>(references.size() + 3);
+        select.add(new Token(SqlLexer.Type.WORD, "select", true));
+        select.add(new Token(SqlLexer.Type.NUMBER, "1", true));
+        select.add(new Token(SqlLexer.Type.WORD, "from", true));
+        Token first = references.get(0);
+        select.add(new Token(first.type(), first.text(), true, first.start()));
+        select.addAll(references.subList(1, references.size()));
+        QueryAnalysis named = analyzeStatement(List.copyOf(select), null);
+        if (named.kind() != StatementKind.SELECT || named.tablesRead().isEmpty() || !named.tablesWritten().isEmpty()
+                || named.bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            return null;
+        }
+        return named.tablesRead();
     }
 
     private QueryAnalysis analyzeParsed(List<Token> statement, Query query, SqlLexer.Result lexed) {
         StatementKind topKind = kindOf(query);
         if (topKind == StatementKind.TRANSACTION_CONTROL || topKind == StatementKind.SESSION) {
             // Normally caught by the keyword sniffing; a parsed one that slipped through changes no data.
-            return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement);
+            return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement, false);
         }
         TableCollector collector = new TableCollector(functions, topKind == StatementKind.DDL || topKind == StatementKind.TRUNCATE);
         QueryBlocks blocks = new QueryBlocks();
@@ -377,6 +446,15 @@ public final class QueryAnalyzer {
             case WORD -> MYSQL_SELECT_MODIFIERS.contains(token.upper());
             default -> false;
         };
+    }
+
+    /**
+     * MySQL's multi-table {@code DELETE a FROM t AS a JOIN u ...}: jOOQ reports the alias as the table written, so
+     * the table behind it would not be invalidated. Such statements go to {@link WriteTargets}, which takes every
+     * table of the references.
+     */
+    private static boolean namesDeleteTargetsBeforeFrom(List<Token> statement) {
+        return statement.size() > 1 && statement.get(0).isWord("DELETE") && !statement.get(1).isWord("FROM");
     }
 
     /**

@@ -19,6 +19,7 @@ import static dev.sqlcache.internal.analysis.StatementKind.CALL;
 import static dev.sqlcache.internal.analysis.StatementKind.DDL;
 import static dev.sqlcache.internal.analysis.StatementKind.DELETE;
 import static dev.sqlcache.internal.analysis.StatementKind.INSERT;
+import static dev.sqlcache.internal.analysis.StatementKind.MERGE;
 import static dev.sqlcache.internal.analysis.StatementKind.OTHER;
 import static dev.sqlcache.internal.analysis.StatementKind.SESSION;
 import static dev.sqlcache.internal.analysis.StatementKind.TRUNCATE;
@@ -78,15 +79,45 @@ class MySqlStatementsTest {
                 unparseable("SELECT UNIX_TIMESTAMP() FROM t", false),
                 unparseable("SELECT RAND(1) FROM t", false),
                 unparseable("SELECT a FROM t /*! WHERE 1 = 1 */", true),
-                unparseable("INSERT IGNORE INTO t (a) VALUES (1)", true),
-                unparseable("REPLACE INTO t (a) VALUES (1)", true),
                 unparseable("LOCK TABLES t WRITE", true),
+                // write modifiers: jOOQ read UPDATE IGNORE t as a table "ignore" aliased t
+                write("INSERT IGNORE INTO t (a) VALUES (1)", INSERT, "t"),
+                write("INSERT LOW_PRIORITY IGNORE INTO `db`.`t` (a) VALUES (1)", INSERT, "db.t"),
+                write("UPDATE IGNORE t SET a = 1 WHERE b = 2", UPDATE, "t"),
+                write("UPDATE LOW_PRIORITY IGNORE t SET a = 1 ORDER BY b LIMIT 5", UPDATE, "t"),
+                write("DELETE IGNORE FROM t WHERE a = 1", DELETE, "t"),
+                write("DELETE LOW_PRIORITY QUICK IGNORE FROM t WHERE a = 1 ORDER BY b LIMIT 2", DELETE, "t"),
+                // REPLACE deletes conflicting rows: every foreign key action, no key pins (told as a MERGE)
+                write("REPLACE INTO t (a) VALUES (1)", MERGE, "t"),
+                write("REPLACE LOW_PRIORITY t (a) SELECT a FROM u", MERGE, "t").reads("u"),
+                write("REPLACE INTO t SET a = 1", MERGE, "t"),
+                // backticks, LIMIT and ORDER BY on writes
+                write("UPDATE `Order Items` SET `qty` = 1 WHERE `id` = 2 ORDER BY `id` LIMIT 1", UPDATE, "order items"),
+                write("DELETE FROM `db`.`t` WHERE a = 1 LIMIT 1", DELETE, "db.t"),
+                // jOOQ cannot parse these: the shape tells the target
+                write("INSERT INTO t (a) VALUES (1) AS new ON DUPLICATE KEY UPDATE a = new.a", INSERT, "t").unparsed(),
+                write("INSERT INTO t PARTITION (p1) (a) VALUES (1)", INSERT, "t").unparsed(),
+                write("INSERT IGNORE INTO `x`.`t` PARTITION (p1) VALUES (1)", INSERT, "x.t"),
+                write("REPLACE INTO t PARTITION (p1) (a) VALUES (1)", MERGE, "t").unparsed(),
+                // multi-table writes: every table of the references
+                write("UPDATE t1, t2 SET t1.a = t2.a WHERE t1.id = t2.id", UPDATE, "t1", "t2").unparsed(),
+                write("UPDATE t1 AS x, db.t2 y SET x.a = y.a WHERE x.id = y.id", UPDATE, "t1", "db.t2").unparsed(),
+                write("DELETE t1, t2 FROM t1 JOIN t2 ON t1.id = t2.id WHERE t1.a = 1", DELETE, "t1", "t2").unparsed(),
+                write("DELETE FROM t1, t2 USING t1 JOIN t2 ON t1.id = t2.id JOIN t3 ON t3.id = t1.id", DELETE, "t1", "t2", "t3").unparsed(),
+                write("DELETE a, b FROM t1 a, t2 b WHERE a.id = b.id", DELETE, "t1", "t2").unparsed(),
+                write("DELETE a FROM t AS a JOIN u AS b ON a.id = b.id", DELETE, "t", "u").unparsed(),
+                write("UPDATE t a JOIN u b ON a.id = b.id SET a.x = 1", UPDATE, "t", "u"),
+                // uncertain: a function that may write, or a shape that names no one target
+                unparseable("INSERT INTO t PARTITION (p1) (a) VALUES (my_func(1))", true),
+                unparseable("UPDATE t1, t2 SET t1.a = my_func(t2.a)", true),
+                unparseable("INSERT INTO t (a) VALUES (1) AS new (x) ON DUPLICATE KEY UPDATE a = new.x + my_func()", true),
                 // writes
                 write("INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = VALUES(a)", INSERT, "t"),
                 write("INSERT INTO t (a, b) SELECT a, b FROM u", INSERT, "t").reads("u"),
                 // a multi-table UPDATE may change every joined table
                 write("UPDATE t JOIN u ON t.id = u.id SET t.a = u.b", UPDATE, "t", "u"),
-                write("DELETE t FROM t JOIN u ON t.id = u.id", DELETE, "t").reads("u"),
+                // jOOQ would report an alias as the table written: every table of the references is
+                write("DELETE t FROM t JOIN u ON t.id = u.id", DELETE, "t", "u").unparsed(),
                 write("DELETE FROM t WHERE a = 1 LIMIT 10", DELETE, "t"),
                 write("TRUNCATE t", TRUNCATE, "t"),
                 write("RENAME TABLE a TO b", DDL, "a", "b"),
