@@ -55,6 +55,14 @@ public enum DatabaseFamily {
         return dialect;
     }
 
+    /**
+     * Whether sqlcache has a catalog query for this family's triggers. Where it has none, every table may have a
+     * trigger that writes any other table, so every write invalidates the whole database.
+     */
+    public boolean listsTriggers() {
+        return this != OTHER;
+    }
+
     /** MySQL and MariaDB share lexical rules that differ from standard SQL ({@code #} comments, backslash escapes). */
     public boolean isMySqlLike() {
         return this == MYSQL || this == MARIADB;

@@ -267,7 +267,8 @@ public final class SessionCache implements CacheSession {
     /** The statement as logs name it: its normalized text, never a bound value. */
     private static String sqlOf(QueryPlan plan) {
         String sql = plan.analysis().normalizedSql();
-        return sql != null ? sql : plan.analysis().kind() + " " + plan.analysis().tablesRead();
+        return sql != null ? sql : plan.analysis().kind() + " " + (plan.analysis().tablesWritten().isEmpty()
+                ? plan.analysis().tablesRead() : plan.analysis().tablesWritten());
     }
 
     private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
@@ -317,8 +318,15 @@ public final class SessionCache implements CacheSession {
             case QUERY, STATEMENT, BATCH -> {
                 if (execution.plans().size() == 1) {
                     QueryPlan plan = execution.plan();
-                    yield plan.mayWrite() ? lease(writeKeysOf(plan, execution.parameters()),
-                            plan.analysis().kind() == StatementKind.DDL) : null;
+                    if (!plan.mayWrite()) {
+                        yield null;
+                    }
+                    String[] keys = writeKeysOf(plan, execution.parameters());
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("sqlcache write: {} invalidates {}: {}", sqlOf(plan), whyWrites(plan),
+                                Explain.dependencies(keys));
+                    }
+                    yield lease(keys, plan.analysis().kind() == StatementKind.DDL);
                 }
                 Set<String> keys = new LinkedHashSet<>();
                 boolean ddl = false;
@@ -340,6 +348,14 @@ public final class SessionCache implements CacheSession {
             return writeKeysOf(plan, parameters);
         }
         return new String[] {engine.databaseVersionKey()};
+    }
+
+    /** For the DEBUG line of a write: what it invalidates, in words, and why. */
+    private String whyWrites(QueryPlan plan) {
+        if (!plan.writes() && plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            return "whole database: it calls a function that may write anything";
+        }
+        return engine.dependencies().whyWrites(plan, inspector);
     }
 
     private String[] writeKeysOf(QueryPlan plan, BoundParameters parameters) {
