@@ -61,7 +61,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void anUpdateByKeyInvalidatesThatRowOnly(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -92,7 +92,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void anUpdateByKeyStillInvalidatesAnswersOverTheWholeTable(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -107,7 +107,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aWriteByAnyOtherColumnInvalidatesEveryKeyedAnswer(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -121,7 +121,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aKeyReadAsMissingIsFoundOnceInserted(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -134,7 +134,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aDeleteByKeyAndAKeyUpdateAreSeen(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -151,7 +151,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void inListsDependOnEachOfTheirKeys(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -196,8 +196,9 @@ class KeyLevelTest extends RedisBackedTest {
         }
     }
 
+    /** Not on Derby: its row lock makes the other connection's read of the written row wait for the commit. */
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB"})
     void aTransactionsKeyedWriteHidesThatRowFromItsOwnCachedReadsOnly(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings());
              Connection writer = db.cached(settings())) {
@@ -220,7 +221,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aCompositeKeyPinnedInPartIsTableLevel(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             exec(direct, "drop table if exists kl_line",

@@ -211,12 +211,9 @@ public final class QueryAnalyzer {
                 return Analyses.unparseable(true);
             }
         }
-        boolean replace = false;
-        if (family.isMySqlLike()) {
-            WriteTargets.Stripped stripped = WriteTargets.withoutModifiers(statement);
-            statement = stripped.statement();
-            replace = stripped.replace();
-        }
+        WriteTargets.Stripped stripped = WriteTargets.withoutModifiers(statement, family);
+        statement = stripped.statement();
+        boolean replace = stripped.replace();
         if (family.isMySqlLike() && (statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)
                 || namesDeleteTargetsBeforeFrom(statement))) {
             return unparsed(statement, replace);

@@ -182,8 +182,12 @@ final class SqlLexer {
             } else if (c == '`') {
                 i = skipQuoted(sql, i, '`', false);
                 type = Type.QUOTED_IDENTIFIER;
-            } else if (c == '$' && family != DatabaseFamily.MYSQL && family != DatabaseFamily.MARIADB
-                    && dollarTagEnd(sql, i) > 0) {
+            } else if (c == '[' && family == DatabaseFamily.SQLITE) {
+                // SQLite also quotes identifiers in brackets; a quote or semicolon inside is part of the name.
+                int close = sql.indexOf(']', i + 1);
+                i = close < 0 ? -1 : close + 1;
+                type = Type.QUOTED_IDENTIFIER;
+            } else if (c == '$' && readsDollarQuotes() && dollarTagEnd(sql, i) > 0) {
                 int tagEnd = dollarTagEnd(sql, i);
                 String tag = sql.substring(i, tagEnd);
                 int close = sql.indexOf(tag, tagEnd);
@@ -221,6 +225,14 @@ final class SqlLexer {
             gap = false;
         }
         return new Result(List.copyOf(tokens), unterminated, executable, nested);
+    }
+
+    /**
+     * PostgreSQL and H2 quote strings with {@code $tag$}; so may an unknown database. MySQL, MariaDB, HSQLDB,
+     * Derby and SQLite do not ({@code $} is part of a name or, in SQLite, starts a named parameter).
+     */
+    private boolean readsDollarQuotes() {
+        return family == DatabaseFamily.POSTGRES || family == DatabaseFamily.H2 || family == DatabaseFamily.OTHER;
     }
 
     private boolean isLineCommentStart(String sql, int i) {

@@ -56,34 +56,45 @@ final class WriteTargets {
     private WriteTargets() {
     }
 
+    /** SQLite's conflict clauses: INSERT OR REPLACE, UPDATE OR IGNORE ... */
+    private static final Set<String> SQLITE_CONFLICT = Set.of("REPLACE", "IGNORE", "ABORT", "FAIL", "ROLLBACK");
+
     /**
-     * MySQL: the statement without the modifiers after INSERT, REPLACE, UPDATE or DELETE ({@code INSERT IGNORE},
-     * {@code UPDATE LOW_PRIORITY}, {@code DELETE QUICK}...), which jOOQ reads as a table name ({@code UPDATE IGNORE t}
-     * would update a table "ignore") or rejects, and with REPLACE written INSERT. None of them changes which tables
-     * are written; {@link Stripped#replace} tells the caller that a REPLACE may delete rows.
+     * The statement without what jOOQ misreads or rejects after INSERT, REPLACE, UPDATE or DELETE, and with REPLACE
+     * written INSERT. MySQL's modifiers ({@code INSERT IGNORE}, {@code UPDATE LOW_PRIORITY}, {@code DELETE QUICK}...),
+     * which jOOQ reads as a table name ({@code UPDATE IGNORE t} would update a table "ignore"); SQLite's conflict
+     * clause ({@code INSERT OR REPLACE}, {@code UPDATE OR IGNORE}). None of them changes which tables are written;
+     * {@link Stripped#replace} tells the caller that the statement may delete conflicting rows.
      */
-    static Stripped withoutModifiers(List<Token> st) {
-        if (st.isEmpty() || st.get(0).type() != Type.WORD) {
+    static Stripped withoutModifiers(List<Token> st, DatabaseFamily family) {
+        if (st.isEmpty() || st.get(0).type() != Type.WORD || !(family.isMySqlLike() || family == DatabaseFamily.SQLITE)) {
             return new Stripped(st, false);
         }
-        Set<String> modifiers = switch (st.get(0).upper()) {
-            case "INSERT" -> INSERT_MODIFIERS;
-            case "REPLACE" -> REPLACE_MODIFIERS;
-            case "UPDATE" -> UPDATE_MODIFIERS;
-            case "DELETE" -> DELETE_MODIFIERS;
-            default -> Set.of();
-        };
-        boolean replace = st.get(0).isWord("REPLACE");
+        String first = st.get(0).upper();
+        boolean replace = first.equals("REPLACE");
         int i = 1;
-        while (i < st.size() && st.get(i).type() == Type.WORD && modifiers.contains(st.get(i).upper())) {
-            i++;
+        if (family.isMySqlLike()) {
+            Set<String> modifiers = switch (first) {
+                case "INSERT" -> INSERT_MODIFIERS;
+                case "REPLACE" -> REPLACE_MODIFIERS;
+                case "UPDATE" -> UPDATE_MODIFIERS;
+                case "DELETE" -> DELETE_MODIFIERS;
+                default -> Set.of();
+            };
+            while (i < st.size() && st.get(i).type() == Type.WORD && modifiers.contains(st.get(i).upper())) {
+                i++;
+            }
+        } else if ((first.equals("INSERT") || first.equals("UPDATE")) && st.size() > 2 && st.get(1).isWord("OR")
+                && st.get(2).type() == Type.WORD && SQLITE_CONFLICT.contains(st.get(2).upper())) {
+            replace = st.get(2).isWord("REPLACE");
+            i = 3;
         }
         if (i == 1 && !replace) {
             return new Stripped(st, false);
         }
         List<Token> out = new ArrayList<>(st.size() - i + 1);
-        Token first = st.get(0);
-        out.add(replace ? new Token(Type.WORD, "insert", first.gapBefore(), first.start()) : first);
+        Token head = st.get(0);
+        out.add(first.equals("REPLACE") ? new Token(Type.WORD, "insert", head.gapBefore(), head.start()) : head);
         out.addAll(st.subList(i, st.size()));
         return new Stripped(List.copyOf(out), replace);
     }

@@ -1,6 +1,5 @@
 package dev.sqlcache.internal.engine;
 
-import dev.sqlcache.internal.analysis.DatabaseFamily;
 import dev.sqlcache.internal.analysis.StatementKind;
 import dev.sqlcache.internal.analysis.TransactionControl;
 import dev.sqlcache.internal.codec.CachedResult;
@@ -391,8 +390,8 @@ public final class SessionCache implements CacheSession {
         }
         if (!ticket.inTransaction()) {
             endLeases(ticket.keys(), ticket.leaseTokens());
-        } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES) {
-            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now, and a
+        } else if (ticket.ddl() && engine.family().ddlCommitsTransaction()) {
+            // In MySQL, MariaDB, H2 and HSQLDB, DDL commits the open transaction implicitly: its writes are visible now, and a
             // transaction begun with SQL BEGIN is over.
             transaction.ended();
             endTransactionLeases();

@@ -160,7 +160,13 @@ class PortableStatementsTest {
     static Stream<Arguments> cases() {
         return Stream.of(reads(), writes(), keywordStatements(), multipleAndBroken())
                 .flatMap(List::stream)
-                .flatMap(e -> Stream.of(DatabaseFamily.values()).map(f -> Arguments.of(f, e)));
+                .flatMap(e -> Stream.of(DatabaseFamily.values()).filter(f -> derbyHas(f, e)).map(f -> Arguments.of(f, e)));
+    }
+
+    /** Derby has neither WITH nor ROUND: jOOQ's Derby dialect refuses them, as Derby would (they pass through). */
+    private static boolean derbyHas(DatabaseFamily family, Expect e) {
+        String sql = e.toString().toLowerCase(java.util.Locale.ROOT);
+        return family != DatabaseFamily.DERBY || !(sql.startsWith("with ") || sql.contains("round("));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
