@@ -60,6 +60,15 @@ class WriteReasonTest {
                 why(engine, "update t set a = 1", NO_TRIGGER_QUERY));
     }
 
+    /** Declaring that a table's triggers write nothing else narrows an unknown database's writes to the table. */
+    @Test
+    void aTableDeclaredToWriteOnlyItselfIsNotWholeDatabase() throws Exception {
+        CacheEngine engine = engine("jdbc:unknown:db", Map.of("sqlcache.triggerWrites", "t=t"));
+        String[] keys = engine.dependencies().writeKeys(engine.plan("update t set a = 1"), null, NO_TRIGGER_QUERY);
+        assertTrue(java.util.Arrays.stream(keys).noneMatch(engine.databaseVersionKey()::equals), java.util.Arrays.toString(keys));
+        assertTrue(java.util.Arrays.stream(keys).allMatch(k -> k.startsWith("sql:t:")), java.util.Arrays.toString(keys));
+    }
+
     @Test
     void statementsWhoseTablesAreUnknown() throws Exception {
         CacheEngine engine = engine("jdbc:mariadb://h/db", Map.of());
