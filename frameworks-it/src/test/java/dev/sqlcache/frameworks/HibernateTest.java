@@ -102,7 +102,7 @@ class HibernateTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Db.class, names = {"H2", "POSTGRES", "MARIADB"})
+    @EnumSource(value = Db.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB"})
     void sameResultsThroughSqlcache(Db db) throws Exception {
         db.require();
         List<String> real = scenario(db, db.realUrl("fw_hib_real"), false);
@@ -115,7 +115,7 @@ class HibernateTest {
      * through as UNSUPPORTED_PARAMETER. Now each array has its own entry, and a second round hits.
      */
     @ParameterizedTest
-    @EnumSource(value = Db.class, names = {"H2", "POSTGRES", "MARIADB"})
+    @EnumSource(value = Db.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB"})
     void batchFetchesBindOneArrayAndAreCached(Db db) throws Exception {
         db.require();
         List<String> real = batchFetches(db, db.realUrl("fw_hib_real"), false);
