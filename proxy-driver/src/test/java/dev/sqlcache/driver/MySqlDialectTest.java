@@ -230,4 +230,14 @@ class MySqlDialectTest extends RedisBackedTest {
         }
         writeInvalidates("insert into dl_p partition (p0) (id, v) values (4, dl_f(1))");
     }
+
+    /** A parsed write that calls a function nothing is known about: the function may write any table. */
+    @Test
+    void aWriteCallingAnUnknownFunctionInvalidatesTheWholeDatabase() throws Exception {
+        try (Connection direct = DB.direct()) {
+            exec(direct, "drop function if exists dl_touch", "create function dl_touch(a int) returns int modifies sql data"
+                    + " begin update dl_c set x = x + 1; return a; end");
+        }
+        writeInvalidates("update dl_a set v = dl_touch(v) where id = 1");
+    }
 }

@@ -362,7 +362,8 @@ public final class QueryAnalyzer {
         Set<String> written = collector.tablesWritten();
         boolean temporary = LeadingKeywords.createsTemporaryTable(statement);
         if (kind != StatementKind.SELECT) {
-            boolean writesUnknown = kind.isWrite() && written.isEmpty();
+            // A function nothing is known about (user-defined, or a built-in sqlcache does not list) may write any table.
+            boolean writesUnknown = kind.isWrite() && (written.isEmpty() || collector.unknownFunction());
             QueryAnalysis write = new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.NOT_A_READ, normalized,
                     null, temporary);
             boolean pinnable = kind == StatementKind.INSERT || kind == StatementKind.UPDATE || kind == StatementKind.DELETE;

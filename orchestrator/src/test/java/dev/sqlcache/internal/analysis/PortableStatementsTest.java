@@ -94,6 +94,11 @@ class PortableStatementsTest {
     static List<Expect> writes() {
         return List.of(
                 write("INSERT INTO t (a, b) VALUES (1, 'x')", INSERT, "t"),
+                // a function nothing is known about may write any table; a known built-in does not
+                write("INSERT INTO t (a) VALUES (my_func(1))", INSERT, "t").unknownWrites(),
+                write("UPDATE t SET a = my_func(a) WHERE b = 1", UPDATE, "t").unknownWrites(),
+                write("DELETE FROM t WHERE a = my_func(1)", DELETE, "t").unknownWrites(),
+                write("UPDATE t SET a = lower(b) WHERE c = 1", UPDATE, "t"),
                 write("INSERT INTO t (a) VALUES ((SELECT max(a) FROM u))", INSERT, "t").reads("u"),
                 write("INSERT INTO t (a) VALUES (?), (?)", INSERT, "t"),
                 write("INSERT INTO s.t (a) SELECT b FROM u WHERE c > (SELECT max(c) FROM w)", INSERT, "s.t").reads("u", "w"),
