@@ -34,7 +34,9 @@ final class Support {
 
     /** The databases the scenarios run on. */
     enum Db {
-        H2, POSTGRES, MARIADB;
+        H2, POSTGRES, MARIADB,
+        /** Embedded, in memory, MVCC (its default locking mode makes a reader wait for another's transaction). */
+        HSQLDB;
 
         /** The real driver's URL; {@code name} names the in-memory H2 database (other databases are shared). */
         String realUrl(String name) {
@@ -42,6 +44,7 @@ final class Support {
                 case H2 -> "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
                 case POSTGRES -> "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("CACHETEST_DB", "test");
                 case MARIADB -> "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("CACHETEST_DB", "test") + "?sslMode=disable";
+                case HSQLDB -> "jdbc:hsqldb:mem:" + name + ";hsqldb.tx=mvcc";
             };
         }
 
@@ -50,6 +53,7 @@ final class Support {
                 case H2 -> "sa";
                 case POSTGRES -> "postgres";
                 case MARIADB -> "root";
+                case HSQLDB -> "SA";
             };
         }
 
@@ -63,12 +67,13 @@ final class Support {
                 case H2 -> "org.h2.Driver";
                 case POSTGRES -> "org.postgresql.Driver";
                 case MARIADB -> "org.mariadb.jdbc.Driver";
+                case HSQLDB -> "org.hsqldb.jdbc.JDBCDriver";
             };
         }
 
         /** Fails (never skips) with what to start when the database does not answer. */
         void require() {
-            if (this == H2) {
+            if (this == H2 || this == HSQLDB) {
                 return;
             }
             try (Connection c = DriverManager.getConnection(realUrl("x"), user(), password())) {
@@ -109,7 +114,7 @@ final class Support {
     /** {@code jdbc:x:...} becomes {@code jdbc:sqlcache:x:...} with the Redis settings as URL parameters. */
     static String sqlcacheUrl(String realUrl) {
         StringBuilder url = new StringBuilder(sqlcacheUrlWithoutSettings(realUrl));
-        boolean h2 = realUrl.startsWith("jdbc:h2:");
+        boolean h2 = realUrl.startsWith("jdbc:h2:") || realUrl.startsWith("jdbc:hsqldb:");
         for (Map.Entry<String, String> setting : settings().entrySet()) {
             url.append(h2 ? ";" : url.indexOf("?") < 0 ? "?" : "&")
                     .append(setting.getKey()).append('=').append(setting.getValue());

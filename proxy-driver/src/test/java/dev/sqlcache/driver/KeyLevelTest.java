@@ -61,7 +61,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void anUpdateByKeyInvalidatesThatRowOnly(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -109,7 +109,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void anUpdateByKeyStillInvalidatesAnswersOverTheWholeTable(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -124,7 +124,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aWriteByAnyOtherColumnInvalidatesEveryKeyedAnswer(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -138,7 +138,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aKeyReadAsMissingIsFoundOnceInserted(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -151,7 +151,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aDeleteByKeyAndAKeyUpdateAreSeen(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -168,7 +168,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void inListsDependOnEachOfTheirKeys(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             schema(direct);
@@ -213,8 +213,9 @@ class KeyLevelTest extends RedisBackedTest {
         }
     }
 
+    /** Not on Derby: its row lock makes the other connection's read of the written row wait for the commit. */
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB"})
     void aTransactionsKeyedWriteHidesThatRowFromItsOwnCachedReadsOnly(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings());
              Connection writer = db.cached(settings())) {
@@ -237,7 +238,7 @@ class KeyLevelTest extends RedisBackedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestDatabase.class)
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB", "HSQLDB", "DERBY"})
     void aCompositeKeyPinnedInPartIsTableLevel(TestDatabase db) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             exec(direct, "drop table if exists kl_line",

@@ -146,6 +146,69 @@ class TypeFidelityTest extends RedisBackedTest {
                     passes("e", "enum('a', 'b', '☃', '1')", "'a'", "'☃'", "'1'"),
                     passes("ai", "integer array", "array[1, 2, null]", "array[]", "array[42]"),
                     passes("av", "varchar(20) array", "array['a', '☃', null, '']", "array[]"));
+            case HSQLDB -> List.of(
+                    cached("b", "boolean", "true", "false"),
+                    cached("ti", "tinyint", "127", "-128", "0", "1", "42"),
+                    cached("si", "smallint", "32767", "-32768", "0", "1", "42"),
+                    cached("i", "integer", "2147483647", "-2147483648", "0", "1", "42"),
+                    cached("bi", "bigint", "9223372036854775807", "-9223372036854775808", "0", "1", "42"),
+                    cached("d", "numeric(38,10)", "1234567890123456789012345678.1234567890", "-0.0000000001", "0",
+                            "1", "0.5", "42"),
+                    cached("f", "double", "1.7976931348623157E308", "4.9E-324", "0", "1", "0.1", "42"),
+                    cached("c", "char(5)", "'ab'", "''", "'1'", "'true '", "' 7 '", "'0'"),
+                    cached("v", "varchar(100)", UNICODE, "''", "'42'", "'true'", "' 7 '", "'0'", "'1'",
+                            "'2024-02-29'", "'12:00:00'", "'NaN'"),
+                    passes("cl", "clob", UNICODE, "''", "'42'", "'true'"),
+                    cached("dt", "date", "date '1960-01-02'", "date '1969-12-31'", "date '2024-02-29'",
+                            "date '9999-12-31'", "date '1970-01-01'", "date '1800-06-15'"),
+                    cached("tm", "time(9)", "time '10:11:12.123456789'", "time '00:00:00'",
+                            "time '23:59:59.999999999'", "time '12:00:00.5'"),
+                    cached("ts", "timestamp(9)", "timestamp '1960-01-02 03:04:05.123456789'",
+                            "timestamp '1969-12-31 23:59:59.999999999'", "timestamp '2024-02-29 12:00:00'",
+                            "timestamp '2024-03-10 02:30:00'", "timestamp '1800-06-15 12:00:00'"),
+                    cached("tstz", "timestamp(9) with time zone",
+                            "timestamp '2024-01-02 03:04:05.5+02:00'", "timestamp '1900-01-01 00:00:00-08:00'",
+                            "timestamp '2024-06-01 12:00:00+14:00'"),
+                    // HSQLDB reports UUID's class as java.util.UUID but answers getObject with its own type
+                    passes("u", "uuid", "'6a2f41a3-c54c-4ce8-82d2-0324e1c32e22'",
+                            "'00000000-0000-0000-0000-000000000000'"),
+                    cached("vb", "varbinary(20)", "X'00010203ff'", "X''", "X'00'", "X'30'", "X'31'"),
+                    cached("bn", "binary(4)", "X'00010203'", "X'ff'"),
+                    cached("ids", "interval day to second", "interval '1 02:03:04.5' day to second"),
+                    passes("ai", "integer array", "array[1, 2, null]", "array[]", "array[42]"));
+            case DERBY -> List.of(
+                    cached("b", "boolean", "true", "false"),
+                    cached("si", "smallint", "32767", "-32768", "0", "1", "42"),
+                    cached("i", "integer", "2147483647", "-2147483648", "0", "1", "42"),
+                    cached("bi", "bigint", "9223372036854775807", "-9223372036854775808", "0", "1", "42"),
+                    cached("d", "decimal(31,10)", "123456789012345678901.1234567890", "-0.0000000001", "0",
+                            "1", "0.5", "42"),
+                    cached("r", "real", "3.4028235E38", "1.4E-45", "0", "1", "0.1", "42"),
+                    cached("f", "double", "1.7976931348623157E308", "4.9E-324", "0", "1", "0.1", "42"),
+                    cached("c", "char(5)", "'ab'", "''", "'1'", "'true '", "' 7 '", "'0'"),
+                    cached("v", "varchar(100)", UNICODE, "''", "'42'", "'true'", "' 7 '", "'0'", "'1'",
+                            "'2024-02-29'", "'12:00:00'", "'NaN'"),
+                    passes("cl", "clob", UNICODE, "''", "'42'", "'true'"),
+                    cached("dt", "date", "date('1960-01-02')", "date('1969-12-31')", "date('2024-02-29')",
+                            "date('9999-12-31')", "date('1970-01-01')"),
+                    cached("tm", "time", "time('10:11:12')", "time('00:00:00')", "time('23:59:59')"),
+                    cached("ts", "timestamp", "timestamp('1960-01-02 03:04:05.123456789')",
+                            "timestamp('1969-12-31 23:59:59.999999999')", "timestamp('2024-02-29 12:00:00')",
+                            "timestamp('2024-03-10 02:30:00')"),
+                    cached("vb", "varchar(20) for bit data", "X'00010203ff'", "X''", "X'00'", "X'30'"),
+                    cached("bn", "char(4) for bit data", "X'00010203'", "X'ff000000'"),
+                    passes("bl", "blob", "cast(X'00010203ff' as blob)", "cast(X'' as blob)"));
+            // xerial reports java.lang.Object as every column's class (a cell's type is the value's own): the codec
+            // types by column, so every SQLite result passes through
+            case SQLITE -> List.of(
+                    passes("i", "integer", "9223372036854775807", "-9223372036854775808", "0", "1", "42"),
+                    passes("r", "real", "1.7976931348623157E308", "4.9E-324", "0", "1", "0.1", "42"),
+                    passes("t", "text", UNICODE, "''", "'42'", "'true'", "' 7 '", "'0'", "'1'", "'2024-02-29'"),
+                    passes("v", "varchar(100)", UNICODE, "''", "'42'", "'true'", "' 7 '"),
+                    passes("n", "numeric", "1", "0.5", "'abc'", "42"),
+                    passes("b", "boolean", "1", "0"),
+                    passes("bl", "blob", "X'00010203ff'", "X''", "X'30'"),
+                    passes("any", "", "1", "'x'", "0.5", "X'31'"));
             case POSTGRES -> List.of(
                     cached("b", "boolean", "true", "false"),
                     cached("si", "smallint", "32767", "-32768", "0", "1", "42"),
@@ -682,6 +745,11 @@ class TypeFidelityTest extends RedisBackedTest {
 
     private static void check(TestDatabase db, String column, String read, String row, String getter, Outcome real,
                               Outcome cached, List<Difference> out) {
+        if (db == TestDatabase.DERBY && real.error() instanceof SQLException e && "XCL18".equals(e.getSQLState())) {
+            // Derby lets a cell be read as a stream or LOB once; this test reads every cell with every getter, so
+            // the driver's own second read fails where an application's first would not: nothing to compare.
+            return;
+        }
         Category category = classify(real, cached);
         if (category != null) {
             out.add(new Difference(db.name(), column, read, row, getter, real, cached, category));

@@ -14,6 +14,11 @@ public enum DatabaseFamily {
     POSTGRES(SQLDialect.POSTGRES),
     MYSQL(SQLDialect.MYSQL),
     MARIADB(SQLDialect.MARIADB),
+    HSQLDB(SQLDialect.HSQLDB),
+    /** Apache Derby, embedded or through its network client. */
+    DERBY(SQLDialect.DERBY),
+    /** SQLite through the xerial driver. */
+    SQLITE(SQLDialect.SQLITE),
     /** Anything else: parsed with jOOQ's dialect-neutral grammar. */
     OTHER(SQLDialect.DEFAULT);
 
@@ -47,12 +52,47 @@ public enum DatabaseFamily {
         if (url.startsWith("jdbc:mariadb:")) {
             return MARIADB;
         }
+        if (url.startsWith("jdbc:hsqldb:")) {
+            return HSQLDB;
+        }
+        if (url.startsWith("jdbc:derby:")) {
+            return DERBY;
+        }
+        if (url.startsWith("jdbc:sqlite:")) {
+            return SQLITE;
+        }
         return OTHER;
     }
 
     /** The jOOQ dialect used to parse and render this family's SQL. */
     public SQLDialect dialect() {
         return dialect;
+    }
+
+    /**
+     * Whether sqlcache has a catalog query for this family's triggers. Where it has none, every table may have a
+     * trigger that writes any other table, so every write invalidates the whole database.
+     */
+    public boolean listsTriggers() {
+        return this != OTHER;
+    }
+
+    /**
+     * Whether DDL commits the open transaction (MySQL, MariaDB, H2, HSQLDB). PostgreSQL, Derby and SQLite run DDL
+     * inside the transaction; so is an unknown database assumed to, which keeps its writes' leases until the
+     * transaction ends (if it did commit, the leases only keep the cache away a little longer).
+     */
+    public boolean ddlCommitsTransaction() {
+        return this == H2 || this == MYSQL || this == MARIADB || this == HSQLDB;
+    }
+
+    /**
+     * Whether a differential test has checked every getter of a cached result against this family's driver (H2,
+     * pgjdbc, MariaDB Connector/J; MySQL's Connector/J is taken to follow MariaDB's). For the others a hit answers
+     * only the getters that read a column as its own class, and hands conversions over to the driver.
+     */
+    public boolean gettersVerified() {
+        return this == H2 || this == POSTGRES || this == MYSQL || this == MARIADB;
     }
 
     /** MySQL and MariaDB share lexical rules that differ from standard SQL ({@code #} comments, backslash escapes). */

@@ -38,7 +38,23 @@ final class FunctionPolicy {
             "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
             "found_rows", "row_count", "connection_id", "session_id", "transaction_id", "sleep",
             "age", "txid_current", "inet_client_addr", "inet_server_addr", "disk_space_used",
-            "memory_free", "memory_used", "lock_timeout", "readonly", "autocommit", "get_lock", "is_used_lock");
+            "memory_free", "memory_used", "lock_timeout", "readonly", "autocommit", "get_lock", "is_used_lock",
+            // Derby, HSQLDB, SQLite
+            "identity_val_local", "action_id", "sys_guid", "session_isolation_level", "database_isolation_level",
+            "session_timezone", "database_timezone", "is_autocommit", "is_readonly_session", "is_readonly_database",
+            "transaction_size", "isolation_level", "database_version", "randomblob", "changes", "total_changes",
+            "last_insert_rowid", "sqlite_version");
+
+    /**
+     * SQLite's date and time functions read the clock when given 'now' or no argument at all ({@code date()}), which
+     * cannot be told from the call's name: every call of them is treated as reading the clock.
+     */
+    private static final Set<String> SQLITE_CLOCK_FUNCTIONS = Set.of("date", "time", "datetime", "julianday", "strftime",
+            "unixepoch", "timediff");
+
+    /** Words that follow Derby's CURRENT (with a space) to name the session's or the clock's state. */
+    private static final Set<String> AFTER_CURRENT = Set.of("date", "time", "timestamp", "schema", "sqlid", "isolation",
+            "role", "user", "path");
 
     /** Name prefixes of non-deterministic function families. */
     private static final List<String> NON_DETERMINISTIC_PREFIXES = List.of("pg_", "uuid_generate_", "current_", "utc_", "random_");
@@ -90,10 +106,19 @@ final class FunctionPolicy {
             "array_contains", "cardinality", "unnest", "generate_series", "array", "row");
 
     private final boolean bareUserIsFunction;
+    private final Set<String> familyNonDeterministic;
+    /** HSQLDB's TODAY is CURRENT_DATE. */
+    private final boolean bareTodayIsClock;
 
     FunctionPolicy(DatabaseFamily family) {
         // In MySQL "user" is an ordinary, unreserved name; elsewhere bare USER means the current user.
         this.bareUserIsFunction = !family.isMySqlLike();
+        this.familyNonDeterministic = family == DatabaseFamily.SQLITE ? SQLITE_CLOCK_FUNCTIONS : Set.of();
+        this.bareTodayIsClock = family == DatabaseFamily.HSQLDB;
+    }
+
+    private boolean blacklisted(String name) {
+        return isBlacklisted(name) || familyNonDeterministic.contains(name);
     }
 
     /** Whether a query part visited while rendering is a function call that is not known to be deterministic. */
@@ -108,7 +133,7 @@ final class FunctionPolicy {
             return false;
         }
         String name = field.getName().toLowerCase(Locale.ROOT);
-        if (isBlacklisted(name)) {
+        if (blacklisted(name)) {
             return true;
         }
         return PLAIN_FUNCTION_CLASSES.contains(part.getClass().getName()) && !DETERMINISTIC.contains(name);
@@ -124,7 +149,7 @@ final class FunctionPolicy {
             return false;
         }
         String name = field.getName().toLowerCase(Locale.ROOT);
-        return !DETERMINISTIC.contains(name) && !isBlacklisted(name);
+        return !DETERMINISTIC.contains(name) && !blacklisted(name);
     }
 
     /** Whether the tokens of a statement mention a non-deterministic function or session variable. */
@@ -140,7 +165,14 @@ final class FunctionPolicy {
             if (word.startsWith("@")) {
                 return true; // MySQL / H2 session variables
             }
-            if (call && isBlacklisted(word)) {
+            if (call && blacklisted(word)) {
+                return true;
+            }
+            if (!qualified && word.equals("current") && i + 1 < tokens.size() && tokens.get(i + 1).type() == Type.WORD
+                    && AFTER_CURRENT.contains(tokens.get(i + 1).text().toLowerCase(Locale.ROOT))) {
+                return true; // Derby's CURRENT DATE, CURRENT SCHEMA ...
+            }
+            if (!qualified && bareTodayIsClock && word.equals("today")) {
                 return true;
             }
             if (!qualified && (NON_DETERMINISTIC_BARE_WORDS.contains(word) || (bareUserIsFunction && word.equals("user")))) {
@@ -151,6 +183,14 @@ final class FunctionPolicy {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a lower-case name is a built-in function known to this policy (deterministic or not): calling it
+     * writes no table.
+     */
+    static boolean isKnownBuiltIn(String name) {
+        return DETERMINISTIC.contains(name) || isBlacklisted(name);
     }
 
     private static boolean isBlacklisted(String name) {

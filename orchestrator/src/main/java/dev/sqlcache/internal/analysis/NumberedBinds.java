@@ -57,6 +57,15 @@ final class NumberedBinds {
                     if (token.text().toLowerCase(Locale.ROOT).startsWith(PREFIX)) {
                         return null; // the name could be taken for one of ours
                     }
+                    if (family == DatabaseFamily.SQLITE && token.text().startsWith("@")) {
+                        return null; // SQLite's @name parameter takes a JDBC index too
+                    }
+                }
+                case SYMBOL -> {
+                    // SQLite's :name and $name parameters take JDBC indexes too, shifting those of the markers.
+                    if (family == DatabaseFamily.SQLITE && (token.isSymbol(':') || token.isSymbol('$'))) {
+                        return null;
+                    }
                 }
                 case STRING -> {
                     // With standard_conforming_strings off, pgjdbc reads a backslash in '...' as an escape.

@@ -69,11 +69,22 @@ public final class QueryAnalyzer {
      * @throws IllegalArgumentException if {@code cacheSize} is negative
      */
     public QueryAnalyzer(DatabaseFamily family, int cacheSize) {
+        this(family, cacheSize, true);
+    }
+
+    /**
+     * @param family           the database family, which selects the SQL dialect; {@code null} means {@link DatabaseFamily#OTHER}
+     * @param cacheSize        how many distinct SQL texts to remember the analysis of; 0 disables the cache
+     * @param backslashEscapes MySQL and MariaDB: whether the session reads a backslash in a string as an escape
+     *                         (false when its sql_mode has NO_BACKSLASH_ESCAPES); ignored for other databases
+     * @throws IllegalArgumentException if {@code cacheSize} is negative
+     */
+    public QueryAnalyzer(DatabaseFamily family, int cacheSize, boolean backslashEscapes) {
         if (cacheSize < 0) {
             throw new IllegalArgumentException("cacheSize must not be negative: " + cacheSize);
         }
         this.family = family == null ? DatabaseFamily.OTHER : family;
-        this.lexer = new SqlLexer(this.family);
+        this.lexer = new SqlLexer(this.family, backslashEscapes);
         this.functions = new FunctionPolicy(this.family);
         Settings settings = new Settings()
                 .withParseDialect(this.family.dialect())
@@ -199,18 +210,42 @@ public final class QueryAnalyzer {
         if (sniff.kind() != null) {
             return fromKeywords(statement, sniff);
         }
-        if (family.isMySqlLike() && statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)) {
-            return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
-                    .with(Map.of(), WriteShape.ofUnparsed(statement));
+        if (lexer.backslashEscapes()) {
+            statement = MySqlStrings.standardized(statement);
+            if (statement == null) {
+                return Analyses.unparseable(true);
+            }
+        }
+        WriteTargets.Stripped stripped = WriteTargets.withoutModifiers(statement, family);
+        statement = stripped.statement();
+        boolean replace = stripped.replace();
+        if (family.isMySqlLike() && (statement.stream().anyMatch(QueryAnalyzer::confusesJooqInMySql)
+                || namesDeleteTargetsBeforeFrom(statement))) {
+            return unparsed(statement, replace);
         }
         if (!family.isMySqlLike() && namesOnlyTable(statement)) {
-            return unparsed(statement);
+            return unparsed(statement, replace);
         }
         Query parsed = parseOne(SqlLexer.text(statement), statement.size());
         if (parsed == null) {
-            return unparsed(statement);
+            return unparsed(statement, replace);
         }
-        return analyzeParsed(statement, parsed, lexed);
+        QueryAnalysis analysis = analyzeParsed(statement, parsed, lexed);
+        return replace ? asReplace(analysis) : analysis;
+    }
+
+    /**
+     * MySQL's REPLACE, parsed as the INSERT it is written as: it deletes every row that conflicts on any unique key
+     * before inserting, so it may change rows its values do not name (no key pins) and it sets off ON DELETE
+     * actions (told to the engine as a MERGE, which follows every foreign key action).
+     */
+    private static QueryAnalysis asReplace(QueryAnalysis insert) {
+        if (insert.kind() != StatementKind.INSERT) {
+            return insert;
+        }
+        return new QueryAnalysis(StatementKind.MERGE, insert.tablesRead(), insert.tablesWritten(),
+                insert.writesUnknownTables(), insert.bypassReason(), insert.normalizedSql(), null,
+                insert.createsTemporaryTable()).with(Map.of(), new WriteShape(Set.of(), true));
     }
 
     /** The one query jOOQ parses from a statement's text, or null. */
@@ -250,23 +285,71 @@ public final class QueryAnalyzer {
         };
     }
 
-    /** jOOQ could not parse it: DDL and TRUNCATE are still recognisable, everything else is unknown. */
-    private static QueryAnalysis unparsed(List<Token> statement) {
+    /**
+     * jOOQ could not parse it: DDL and TRUNCATE are still recognisable, a write whose target its shape makes certain
+     * is told by {@link WriteTargets}, everything else is unknown.
+     *
+     * @param replace the statement is a MySQL REPLACE written as INSERT ({@link WriteTargets#withoutModifiers})
+     */
+    private QueryAnalysis unparsed(List<Token> statement, boolean replace) {
         if (LeadingKeywords.isDdl(statement)) {
             return Analyses.unknownTables(StatementKind.DDL, LeadingKeywords.createsTemporaryTable(statement));
         }
         if (LeadingKeywords.isTruncate(statement)) {
             return Analyses.unknownTables(StatementKind.TRUNCATE, false);
         }
-        return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement))
-                .with(Map.of(), WriteShape.ofUnparsed(statement));
+        WriteShape shape = replace ? new WriteShape(Set.of(), true) : WriteShape.ofUnparsed(statement);
+        StatementKind kind = statement.isEmpty() ? null : switch (statement.get(0).upper()) {
+            case "INSERT" -> replace ? StatementKind.MERGE : StatementKind.INSERT;
+            case "UPDATE" -> StatementKind.UPDATE;
+            case "DELETE" -> StatementKind.DELETE;
+            default -> null;
+        };
+        if (kind != null) {
+            Set<String> written = writtenByUnparsed(statement);
+            if (written != null) {
+                LOG.debug("jOOQ cannot parse a {} ({} tokens): it writes {} by its shape", kind, statement.size(), written);
+                return new QueryAnalysis(kind, Set.of(), written, false, BypassReason.NOT_A_READ, null, null, false)
+                        .with(Map.of(), shape);
+            }
+        }
+        return Analyses.unparseable(LeadingKeywords.mayWriteWhenUnparseable(statement)).with(Map.of(), shape);
+    }
+
+    /**
+     * The tables an unparseable INSERT, UPDATE or DELETE writes when its shape makes them certain: its one target,
+     * or every table named in a multi-table UPDATE's or DELETE's references (a superset of its targets). Null when
+     * uncertain.
+     */
+    private Set<String> writtenByUnparsed(List<Token> statement) {
+        String target = WriteTargets.singleTarget(statement);
+        if (target != null) {
+            return Set.of(target);
+        }
+        List<Token> references = WriteTargets.multiTableReferences(statement);
+        if (references == null) {
+            return null;
+        }
+        List<Token> select = new ArrayList<>(references.size() + 3);
+        select.add(new Token(SqlLexer.Type.WORD, "select", true));
+        select.add(new Token(SqlLexer.Type.NUMBER, "1", true));
+        select.add(new Token(SqlLexer.Type.WORD, "from", true));
+        Token first = references.get(0);
+        select.add(new Token(first.type(), first.text(), true, first.start()));
+        select.addAll(references.subList(1, references.size()));
+        QueryAnalysis named = analyzeStatement(List.copyOf(select), null);
+        if (named.kind() != StatementKind.SELECT || named.tablesRead().isEmpty() || !named.tablesWritten().isEmpty()
+                || named.bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            return null;
+        }
+        return named.tablesRead();
     }
 
     private QueryAnalysis analyzeParsed(List<Token> statement, Query query, SqlLexer.Result lexed) {
         StatementKind topKind = kindOf(query);
         if (topKind == StatementKind.TRANSACTION_CONTROL || topKind == StatementKind.SESSION) {
             // Normally caught by the keyword sniffing; a parsed one that slipped through changes no data.
-            return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement);
+            return topKind == StatementKind.SESSION ? Analyses.noData(topKind) : unparsed(statement, false);
         }
         TableCollector collector = new TableCollector(functions, topKind == StatementKind.DDL || topKind == StatementKind.TRUNCATE);
         QueryBlocks blocks = new QueryBlocks();
@@ -284,7 +367,8 @@ public final class QueryAnalyzer {
         Set<String> written = collector.tablesWritten();
         boolean temporary = LeadingKeywords.createsTemporaryTable(statement);
         if (kind != StatementKind.SELECT) {
-            boolean writesUnknown = kind.isWrite() && written.isEmpty();
+            // A function nothing is known about (user-defined, or a built-in sqlcache does not list) may write any table.
+            boolean writesUnknown = kind.isWrite() && (written.isEmpty() || collector.unknownFunction());
             QueryAnalysis write = new QueryAnalysis(kind, read, written, writesUnknown, BypassReason.NOT_A_READ, normalized,
                     null, temporary);
             boolean pinnable = kind == StatementKind.INSERT || kind == StatementKind.UPDATE || kind == StatementKind.DELETE;
@@ -354,15 +438,26 @@ public final class QueryAnalyzer {
     }
 
     /**
-     * jOOQ does not read MySQL backslash escapes: it would end 'a\' b' at the second quote and parse the rest of
-     * the literal as SQL, seeing other tables than MySQL. It also misparses MySQL's SELECT modifiers.
+     * jOOQ does not read MySQL backslash escapes: it would end "a\" b" at the second quote and parse the rest of
+     * the literal as SQL, seeing other tables than MySQL. ('...' literals are rewritten to standard ones before, see
+     * {@link MySqlStrings}; "..." may be an identifier or a string, depending on ANSI_QUOTES.) It also misparses
+     * MySQL's SELECT modifiers.
      */
     private static boolean confusesJooqInMySql(Token token) {
         return switch (token.type()) {
-            case STRING, QUOTED_IDENTIFIER -> token.text().indexOf('\\') >= 0;
+            case QUOTED_IDENTIFIER -> token.text().indexOf('\\') >= 0;
             case WORD -> MYSQL_SELECT_MODIFIERS.contains(token.upper());
             default -> false;
         };
+    }
+
+    /**
+     * MySQL's multi-table {@code DELETE a FROM t AS a JOIN u ...}: jOOQ reports the alias as the table written, so
+     * the table behind it would not be invalidated. Such statements go to {@link WriteTargets}, which takes every
+     * table of the references.
+     */
+    private static boolean namesDeleteTargetsBeforeFrom(List<Token> statement) {
+        return statement.size() > 1 && statement.get(0).isWord("DELETE") && !statement.get(1).isWord("FROM");
     }
 
     /**

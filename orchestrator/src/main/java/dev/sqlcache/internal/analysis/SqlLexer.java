@@ -74,9 +74,25 @@ final class SqlLexer {
     }
 
     private final DatabaseFamily family;
+    /** MySQL reads a backslash in a string as an escape unless the session's sql_mode has NO_BACKSLASH_ESCAPES. */
+    private final boolean backslashEscapes;
 
     SqlLexer(DatabaseFamily family) {
+        this(family, family.isMySqlLike());
+    }
+
+    /**
+     * @param backslashEscapes whether a backslash escapes the next character in '...' and "..." (MySQL and MariaDB
+     *                         unless NO_BACKSLASH_ESCAPES is set); ignored outside MySQL and MariaDB
+     */
+    SqlLexer(DatabaseFamily family, boolean backslashEscapes) {
         this.family = family;
+        this.backslashEscapes = family.isMySqlLike() && backslashEscapes;
+    }
+
+    /** Whether this lexer reads backslashes in strings as escapes. */
+    boolean backslashEscapes() {
+        return backslashEscapes;
     }
 
     /**
@@ -157,17 +173,21 @@ final class SqlLexer {
             int start = i;
             Type type;
             if (c == '\'') {
-                i = skipQuoted(sql, i, '\'', family.isMySqlLike());
+                i = skipQuoted(sql, i, '\'', backslashEscapes);
                 type = Type.STRING;
             } else if (c == '"') {
                 // MySQL reads "..." as a string with backslash escapes unless ANSI_QUOTES is on.
-                i = skipQuoted(sql, i, '"', family.isMySqlLike());
+                i = skipQuoted(sql, i, '"', backslashEscapes);
                 type = Type.QUOTED_IDENTIFIER;
             } else if (c == '`') {
                 i = skipQuoted(sql, i, '`', false);
                 type = Type.QUOTED_IDENTIFIER;
-            } else if (c == '$' && family != DatabaseFamily.MYSQL && family != DatabaseFamily.MARIADB
-                    && dollarTagEnd(sql, i) > 0) {
+            } else if (c == '[' && family == DatabaseFamily.SQLITE) {
+                // SQLite also quotes identifiers in brackets; a quote or semicolon inside is part of the name.
+                int close = sql.indexOf(']', i + 1);
+                i = close < 0 ? -1 : close + 1;
+                type = Type.QUOTED_IDENTIFIER;
+            } else if (c == '$' && readsDollarQuotes() && dollarTagEnd(sql, i) > 0) {
                 int tagEnd = dollarTagEnd(sql, i);
                 String tag = sql.substring(i, tagEnd);
                 int close = sql.indexOf(tag, tagEnd);
@@ -181,7 +201,7 @@ final class SqlLexer {
                 String word = sql.substring(start, i);
                 if (i < n && sql.charAt(i) == '\'' && isStringPrefix(word)) {
                     // E'...' (PostgreSQL escape string), N'...', X'...', B'...': one literal token.
-                    boolean backslashes = family.isMySqlLike() || word.equalsIgnoreCase("e");
+                    boolean backslashes = family.isMySqlLike() ? backslashEscapes : word.equalsIgnoreCase("e");
                     i = skipQuoted(sql, i, '\'', backslashes);
                     type = Type.STRING;
                 } else {
@@ -205,6 +225,14 @@ final class SqlLexer {
             gap = false;
         }
         return new Result(List.copyOf(tokens), unterminated, executable, nested);
+    }
+
+    /**
+     * PostgreSQL and H2 quote strings with {@code $tag$}; so may an unknown database. MySQL, MariaDB, HSQLDB,
+     * Derby and SQLite do not ({@code $} is part of a name or, in SQLite, starts a named parameter).
+     */
+    private boolean readsDollarQuotes() {
+        return family == DatabaseFamily.POSTGRES || family == DatabaseFamily.H2 || family == DatabaseFamily.OTHER;
     }
 
     private boolean isLineCommentStart(String sql, int i) {

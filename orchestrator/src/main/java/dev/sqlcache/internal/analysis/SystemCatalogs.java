@@ -8,7 +8,9 @@ import java.util.Set;
  */
 final class SystemCatalogs {
 
-    private static final Set<String> CATALOG_SCHEMAS = Set.of("information_schema", "pg_catalog", "mysql", "performance_schema", "sys");
+    private static final Set<String> CATALOG_SCHEMAS = Set.of("information_schema", "pg_catalog", "mysql", "performance_schema", "sys",
+            // Derby's catalogs and system routines' schemas, HSQLDB's LOB store
+            "sysibm", "syscs_util", "syscs_diag", "sysproc", "sysstat", "sysfun", "system_lobs");
 
     private SystemCatalogs() {
     }
@@ -20,6 +22,11 @@ final class SystemCatalogs {
             String part = parts[i];
             if (part.startsWith("pg_")) {
                 return true; // pg_class, pg_stat_activity, pg_toast.*, pg_temp ...
+            }
+            if (i == parts.length - 1 && (part.startsWith("sqlite_") || part.startsWith("pragma_"))) {
+                // SQLite reserves sqlite_*: sqlite_schema changes with DDL, sqlite_sequence with every insert into
+                // an AUTOINCREMENT table; pragma_* are the table-valued forms of PRAGMA.
+                return true;
             }
             // a schema (or database) part, not the table name itself
             if (i < parts.length - 1 && CATALOG_SCHEMAS.contains(part)) {

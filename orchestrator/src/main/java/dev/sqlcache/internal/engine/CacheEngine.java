@@ -92,12 +92,44 @@ public final class CacheEngine {
     public QueryPlan plan(String sql) {
         QueryPlan plan = plans.getIfPresent(sql);
         if (plan == null) {
-            plan = plans.get(sql, this::newPlan);
+            plan = plans.get(sql, text -> newPlan(text, analyzer));
         }
         return plan;
     }
 
-    private QueryPlan newPlan(String sql) {
+    /**
+     * The plan for a SQL text sent by a session whose string literals may read backslashes differently (MySQL and
+     * MariaDB with NO_BACKSLASH_ESCAPES in the session's sql_mode): the same text then means another statement, so
+     * such sessions have their own analyses and plans, made the first time one is needed.
+     *
+     * @param backslashEscapes whether the session reads a backslash in a string literal as an escape
+     */
+    public QueryPlan plan(String sql, boolean backslashEscapes) {
+        if (backslashEscapes || !family.isMySqlLike()) {
+            return plan(sql);
+        }
+        LiteralBackslashes literal = literalBackslashes;
+        if (literal == null) {
+            synchronized (this) {
+                literal = literalBackslashes;
+                if (literal == null) {
+                    literal = new LiteralBackslashes(new QueryAnalyzer(family, config.analysisCacheSize(), false),
+                            Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build());
+                    literalBackslashes = literal;
+                }
+            }
+        }
+        QueryAnalyzer literalAnalyzer = literal.analyzer();
+        return literal.plans().get(sql, text -> newPlan(text, literalAnalyzer));
+    }
+
+    /** Analyses and plans for sessions with NO_BACKSLASH_ESCAPES. */
+    private record LiteralBackslashes(QueryAnalyzer analyzer, Cache<String, QueryPlan> plans) {
+    }
+
+    private volatile LiteralBackslashes literalBackslashes;
+
+    private QueryPlan newPlan(String sql, QueryAnalyzer analyzer) {
         QueryAnalysis analysis = analyzer.analyze(sql);
         Set<String> read = baseNames(analysis.tablesRead());
         Set<String> written = baseNames(analysis.tablesWritten());

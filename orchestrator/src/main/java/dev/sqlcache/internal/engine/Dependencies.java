@@ -264,6 +264,70 @@ final class Dependencies {
         return layout;
     }
 
+    /**
+     * Why a write invalidates what it does, in words for its DEBUG line: the whole database and the reason, or the
+     * tables it names and what else it reaches. Computed only when that line is logged; it reads the same
+     * remembered facts as {@link #writeKeys}.
+     */
+    String whyWrites(QueryPlan plan, SchemaInspector inspector) {
+        QueryAnalysis analysis = plan.analysis();
+        StatementKind kind = analysis.kind();
+        if (kind == StatementKind.CALL) {
+            return plan.writesEverything()
+                    ? "whole database: what the procedure writes is unknown (sqlcache.procedureWrites can declare it)"
+                    : "the tables sqlcache.procedureWrites declares for " + analysis.routine();
+        }
+        if (plan.writesEverything()) {
+            if (analysis.bypassReason() == dev.sqlcache.stats.BypassReason.MULTIPLE_STATEMENTS) {
+                return "whole database: a statement of several is not understood";
+            }
+            if (kind == StatementKind.UNKNOWN) {
+                return "whole database: the statement cannot be parsed and its target is not certain";
+            }
+            return "whole database: the tables this " + kind + " writes are unknown";
+        }
+        if (kind == StatementKind.DDL) {
+            return "its tables as a whole: DDL";
+        }
+        String normalized = analysis.normalizedSql();
+        if (kind == StatementKind.TRUNCATE && (normalized == null || normalized.contains("cascade"))) {
+            return "whole database: TRUNCATE ... CASCADE empties every referencing table";
+        }
+        Set<String> reached = new java.util.TreeSet<>();
+        Set<String> declared = new java.util.TreeSet<>();
+        for (String table : analysis.tablesWritten()) {
+            TableFacts facts = engine.facts(table, inspector);
+            if (facts.hasTriggers()) {
+                var writes = engine.config().triggerWrites().tablesFor(table);
+                if (writes.isEmpty()) {
+                    if (facts == TableFacts.UNKNOWN) {
+                        return "whole database: the database's metadata says nothing about table " + table;
+                    }
+                    if (!engine.family().listsTriggers()) {
+                        return "whole database: this database's triggers cannot be listed"
+                                + " (sqlcache.triggerWrites can declare what they write)";
+                    }
+                    return "whole database: a trigger on " + table + " may write any table"
+                            + " (sqlcache.triggerWrites can declare what it writes)";
+                }
+                declared.addAll(writes.get());
+            }
+            reached.addAll(facts.changedWith(kind, assignedOrNull(analysis), analysis.upsert()));
+        }
+        StringBuilder why = new StringBuilder("the tables it writes ").append(new java.util.TreeSet<>(analysis.tablesWritten()));
+        WriteLayout layout = plan.writeLayout();
+        if (layout != null && layout.keyed != null) {
+            why.append(", by primary key");
+        }
+        if (!reached.isEmpty()) {
+            why.append(", and what foreign key actions or inheritance reach ").append(reached);
+        }
+        if (!declared.isEmpty()) {
+            why.append(", and what sqlcache.triggerWrites declares ").append(declared);
+        }
+        return why.toString();
+    }
+
     /** The columns an UPDATE (or an upsert's update) assigns, or null when the analysis could not tell. */
     private static Set<String> assignedOrNull(QueryAnalysis analysis) {
         return analysis.kind() == StatementKind.UPDATE && analysis.assignedColumns().isEmpty() ? null

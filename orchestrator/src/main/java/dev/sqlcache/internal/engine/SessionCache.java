@@ -52,6 +52,8 @@ public final class SessionCache implements CacheSession {
     private String sessionSalt = "";
     private byte[] context;
     private boolean closed;
+    /** MySQL and MariaDB: false when the session's sql_mode has NO_BACKSLASH_ESCAPES (its SQL then reads otherwise). */
+    private boolean backslashEscapes = true;
 
     SessionCache(CacheEngine engine, SessionState state, String connectionSettings, SchemaInspector inspector,
                  SessionProbe probe) {
@@ -75,6 +77,24 @@ public final class SessionCache implements CacheSession {
         this.catalog = state.catalog();
         this.schema = state.schema();
         this.context = computeContext();
+        readSqlMode();
+    }
+
+    /**
+     * MySQL and MariaDB: learns how the session reads backslashes in strings, once when the connection opens and
+     * again after SQL that may have changed the session (never per query). If it cannot be read, every read of the
+     * connection passes through: the analysis could read its literals otherwise than the server.
+     */
+    private void readSqlMode() {
+        if (!engine.family().isMySqlLike()) {
+            return;
+        }
+        try {
+            backslashEscapes = probe.backslashEscapes();
+        } catch (SQLException e) {
+            LOG.debug("sqlcache: cannot read the session's sql_mode, reads pass through: {}", e.toString());
+            readsOff = BypassReason.UNPARSEABLE;
+        }
     }
 
     /**
@@ -97,7 +117,7 @@ public final class SessionCache implements CacheSession {
 
     @Override
     public QueryPlan plan(String sql) {
-        return engine.plan(sql);
+        return engine.plan(sql, backslashEscapes);
     }
 
     /**
@@ -339,7 +359,8 @@ public final class SessionCache implements CacheSession {
     /** The statement as logs name it: its normalized text, never a bound value. */
     private static String sqlOf(QueryPlan plan) {
         String sql = plan.analysis().normalizedSql();
-        return sql != null ? sql : plan.analysis().kind() + " " + plan.analysis().tablesRead();
+        return sql != null ? sql : plan.analysis().kind() + " " + (plan.analysis().tablesWritten().isEmpty()
+                ? plan.analysis().tablesRead() : plan.analysis().tablesWritten());
     }
 
     private ReadOutcome bypass(BypassReason reason, QueryPlan plan) {
@@ -413,8 +434,15 @@ public final class SessionCache implements CacheSession {
                         // reads, so that this transaction stops reading it from the cache and the end invalidates.
                         yield lease(engine.updatableResultKeys(plan), false);
                     }
-                    yield plan.mayWrite() ? lease(writeKeysOf(plan, execution.parameters()),
-                            plan.analysis().kind() == StatementKind.DDL) : null;
+                    if (!plan.mayWrite()) {
+                        yield null;
+                    }
+                    String[] keys = writeKeysOf(plan, execution.parameters());
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("sqlcache write: {} invalidates {}: {}", sqlOf(plan), whyWrites(plan),
+                                Explain.dependencies(keys));
+                    }
+                    yield lease(keys, plan.analysis().kind() == StatementKind.DDL);
                 }
                 Set<String> keys = new LinkedHashSet<>();
                 boolean ddl = false;
@@ -436,6 +464,14 @@ public final class SessionCache implements CacheSession {
             return writeKeysOf(plan, parameters);
         }
         return new String[] {engine.databaseVersionKey()};
+    }
+
+    /** For the DEBUG line of a write: what it invalidates, in words, and why. */
+    private String whyWrites(QueryPlan plan) {
+        if (!plan.writes() && plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
+            return "whole database: it calls a function that may write anything";
+        }
+        return engine.dependencies().whyWrites(plan, inspector);
     }
 
     private String[] writeKeysOf(QueryPlan plan, BoundParameters parameters) {
@@ -475,12 +511,12 @@ public final class SessionCache implements CacheSession {
         }
         if (!ticket.inTransaction()) {
             endLeases(ticket.keys(), ticket.leaseTokens());
-        } else if (ticket.ddl() && engine.family() != DatabaseFamily.POSTGRES && succeeded
+        } else if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded
                 && !(execution.plans().size() == 1 && execution.plan().analysis().createsTemporaryTable())) {
-            // Outside PostgreSQL, DDL commits the open transaction implicitly: its writes are visible now, and a
-            // transaction begun with SQL BEGIN is over. Not a temporary table's, and not a statement that failed
-            // (one the server could not parse committed nothing; one that failed later may have: its leases then
-            // stay until the transaction's own end, which is safe).
+            // In MySQL, MariaDB, H2 and HSQLDB, DDL commits the open transaction implicitly: its writes are visible
+            // now, and a transaction begun with SQL BEGIN is over. Not a temporary table's, and not a statement that
+            // failed (one the server could not parse committed nothing; one that failed later may have: its leases
+            // then stay until the transaction's own end, which is safe).
             transaction.ended();
             endTransactionLeases();
         }
@@ -704,6 +740,7 @@ public final class SessionCache implements CacheSession {
         } catch (SQLException e) {
             transaction.isolationUnknown();
         }
+        readSqlMode();
     }
 
     /**

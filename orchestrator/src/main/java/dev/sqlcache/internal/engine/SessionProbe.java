@@ -29,4 +29,13 @@ public interface SessionProbe {
      * the first read of a table), any statement on PostgreSQL (whose snapshot is taken by the first statement).
      */
     void takeSnapshot() throws SQLException;
+
+    /**
+     * MySQL and MariaDB only (not asked otherwise): whether the session reads a backslash in a string literal as an
+     * escape, that is, whether its sql_mode lacks NO_BACKSLASH_ESCAPES. Asked when the connection opens and after
+     * SQL that may have changed the session.
+     */
+    default boolean backslashEscapes() throws SQLException {
+        return true;
+    }
 }

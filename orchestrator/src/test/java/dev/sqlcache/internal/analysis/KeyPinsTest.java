@@ -229,9 +229,15 @@ class KeyPinsTest {
                         .pin("t", "a", 2).pin("t", "id", bind(1)).assigned("a").upsert(),
                 pins("INSERT INTO t SET id = 1, a = ?").pin("t", "a", bind(1)).pin("t", "id", 1),
                 none("REPLACE INTO t (id) VALUES (1)").upsert(),
+                none("REPLACE INTO t SET id = 1").upsert(),
+                pins("INSERT IGNORE INTO t (id, a) VALUES (?, 2)").pin("t", "a", 2).pin("t", "id", bind(1)),
+                pins("UPDATE IGNORE t SET a = ? WHERE id = ?").pin("t", "id", bind(2)).assigned("a"),
+                none("INSERT INTO t PARTITION (p1) (id) VALUES (1)"),
                 // MySQL needs a space after --: 1--1 is arithmetic to the server, maybe a comment to a driver
                 none("SELECT * FROM t WHERE id = ? AND b = 1--1"),
-                none("SELECT * FROM t WHERE a = 'O\\'Brien' AND id = ?"));
+                // a backslash escape is read as MySQL reads it: the pin holds the value, not the spelling
+                pins("SELECT * FROM t WHERE a = 'O\\'Brien' AND id = ?").pin("t", "a", "O'Brien").pin("t", "id", bind(1)),
+                pins("SELECT * FROM t WHERE a = 'a\\\\?' AND id = ?").pin("t", "a", "a\\?").pin("t", "id", bind(1)));
     }
 
     static List<ExpectPins> h2() {

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static dev.sqlcache.internal.analysis.Expect.bypassed;
@@ -18,6 +19,7 @@ import static dev.sqlcache.internal.analysis.StatementKind.CALL;
 import static dev.sqlcache.internal.analysis.StatementKind.DDL;
 import static dev.sqlcache.internal.analysis.StatementKind.DELETE;
 import static dev.sqlcache.internal.analysis.StatementKind.INSERT;
+import static dev.sqlcache.internal.analysis.StatementKind.MERGE;
 import static dev.sqlcache.internal.analysis.StatementKind.OTHER;
 import static dev.sqlcache.internal.analysis.StatementKind.SESSION;
 import static dev.sqlcache.internal.analysis.StatementKind.TRUNCATE;
@@ -33,6 +35,8 @@ import static dev.sqlcache.stats.BypassReason.LOCKING_READ;
 import static dev.sqlcache.stats.BypassReason.NON_DETERMINISTIC;
 import static dev.sqlcache.stats.BypassReason.SYSTEM_CATALOG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MySQL and MariaDB syntax, checked in both dialects. */
 class MySqlStatementsTest {
@@ -66,20 +70,54 @@ class MySqlStatementsTest {
                 unparseable("SELECT * FROM t LOCK IN SHARE MODE", false),
                 unparseable("SELECT SQL_NO_CACHE * FROM t", false),
                 unparseable("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 10", false),
-                unparseable("SELECT * FROM t WHERE a = 'O\\'Brien'", false),
-                unparseable("SELECT * FROM t WHERE a = 'x\\\\' OR b = 'y'", false),
+                // backslash escapes: read as MySQL reads them, the literal's end included
+                cacheable("SELECT * FROM t WHERE a = 'O\\'Brien'", "t"),
+                cacheable("SELECT * FROM t WHERE a = 'x\\\\' OR b = 'y'", "t"),
+                cacheable("select o.id from owners o where o.last_name like ? escape '\\\\'", "owners"),
+                cacheable("SELECT * FROM t WHERE a = 'it\\'s; DELETE FROM u' AND b = N'\\n'", "t"),
+                unparseable("SELECT * FROM t WHERE a = \"x\\\" FROM u\"", false),
                 unparseable("SELECT UNIX_TIMESTAMP() FROM t", false),
                 unparseable("SELECT RAND(1) FROM t", false),
                 unparseable("SELECT a FROM t /*! WHERE 1 = 1 */", true),
-                unparseable("INSERT IGNORE INTO t (a) VALUES (1)", true),
-                unparseable("REPLACE INTO t (a) VALUES (1)", true),
                 unparseable("LOCK TABLES t WRITE", true),
+                // write modifiers: jOOQ read UPDATE IGNORE t as a table "ignore" aliased t
+                write("INSERT IGNORE INTO t (a) VALUES (1)", INSERT, "t"),
+                write("INSERT LOW_PRIORITY IGNORE INTO `db`.`t` (a) VALUES (1)", INSERT, "db.t"),
+                write("UPDATE IGNORE t SET a = 1 WHERE b = 2", UPDATE, "t"),
+                write("UPDATE LOW_PRIORITY IGNORE t SET a = 1 ORDER BY b LIMIT 5", UPDATE, "t"),
+                write("DELETE IGNORE FROM t WHERE a = 1", DELETE, "t"),
+                write("DELETE LOW_PRIORITY QUICK IGNORE FROM t WHERE a = 1 ORDER BY b LIMIT 2", DELETE, "t"),
+                // REPLACE deletes conflicting rows: every foreign key action, no key pins (told as a MERGE)
+                write("REPLACE INTO t (a) VALUES (1)", MERGE, "t"),
+                write("REPLACE LOW_PRIORITY t (a) SELECT a FROM u", MERGE, "t").reads("u"),
+                write("REPLACE INTO t SET a = 1", MERGE, "t"),
+                // backticks, LIMIT and ORDER BY on writes
+                write("UPDATE `Order Items` SET `qty` = 1 WHERE `id` = 2 ORDER BY `id` LIMIT 1", UPDATE, "order items"),
+                write("DELETE FROM `db`.`t` WHERE a = 1 LIMIT 1", DELETE, "db.t"),
+                // jOOQ cannot parse these: the shape tells the target
+                write("INSERT INTO t (a) VALUES (1) AS new ON DUPLICATE KEY UPDATE a = new.a", INSERT, "t").unparsed(),
+                write("INSERT INTO t PARTITION (p1) (a) VALUES (1)", INSERT, "t").unparsed(),
+                write("INSERT IGNORE INTO `x`.`t` PARTITION (p1) VALUES (1)", INSERT, "x.t"),
+                write("REPLACE INTO t PARTITION (p1) (a) VALUES (1)", MERGE, "t").unparsed(),
+                // multi-table writes: every table of the references
+                write("UPDATE t1, t2 SET t1.a = t2.a WHERE t1.id = t2.id", UPDATE, "t1", "t2").unparsed(),
+                write("UPDATE t1 AS x, db.t2 y SET x.a = y.a WHERE x.id = y.id", UPDATE, "t1", "db.t2").unparsed(),
+                write("DELETE t1, t2 FROM t1 JOIN t2 ON t1.id = t2.id WHERE t1.a = 1", DELETE, "t1", "t2").unparsed(),
+                write("DELETE FROM t1, t2 USING t1 JOIN t2 ON t1.id = t2.id JOIN t3 ON t3.id = t1.id", DELETE, "t1", "t2", "t3").unparsed(),
+                write("DELETE a, b FROM t1 a, t2 b WHERE a.id = b.id", DELETE, "t1", "t2").unparsed(),
+                write("DELETE a FROM t AS a JOIN u AS b ON a.id = b.id", DELETE, "t", "u").unparsed(),
+                write("UPDATE t a JOIN u b ON a.id = b.id SET a.x = 1", UPDATE, "t", "u"),
+                // uncertain: a function that may write, or a shape that names no one target
+                unparseable("INSERT INTO t PARTITION (p1) (a) VALUES (my_func(1))", true),
+                unparseable("UPDATE t1, t2 SET t1.a = my_func(t2.a)", true),
+                unparseable("INSERT INTO t (a) VALUES (1) AS new (x) ON DUPLICATE KEY UPDATE a = new.x + my_func()", true),
                 // writes
                 write("INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = VALUES(a)", INSERT, "t"),
                 write("INSERT INTO t (a, b) SELECT a, b FROM u", INSERT, "t").reads("u"),
                 // a multi-table UPDATE may change every joined table
                 write("UPDATE t JOIN u ON t.id = u.id SET t.a = u.b", UPDATE, "t", "u"),
-                write("DELETE t FROM t JOIN u ON t.id = u.id", DELETE, "t").reads("u"),
+                // jOOQ would report an alias as the table written: every table of the references is
+                write("DELETE t FROM t JOIN u ON t.id = u.id", DELETE, "t", "u").unparsed(),
                 write("DELETE FROM t WHERE a = 1 LIMIT 10", DELETE, "t"),
                 write("TRUNCATE t", TRUNCATE, "t"),
                 write("RENAME TABLE a TO b", DDL, "a", "b"),
@@ -149,5 +187,42 @@ class MySqlStatementsTest {
     @MethodSource("analyzers")
     void aUserDefinedFunctionIsUnknownAndMayHaveSideEffects(QueryAnalyzer analyzer) {
         assertEquals(BypassReason.UNKNOWN_FUNCTION, analyzer.analyze("SELECT my_udf(a) FROM t").bypassReason());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("analyzers")
+    void backslashEscapesGiveTheValueNotTheSpelling(QueryAnalyzer analyzer) {
+        // One value, two spellings: one key. Two values: two keys (\% keeps its backslash, \x does not).
+        assertEquals(analyzer.analyze("SELECT * FROM t WHERE a = 'O\\'Brien'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a = 'O''Brien'").normalizedSql());
+        assertNotEquals(analyzer.analyze("SELECT * FROM t WHERE a = 'a\\\\x'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a = 'a\\x'").normalizedSql());
+        assertNotEquals(analyzer.analyze("SELECT * FROM t WHERE a LIKE 'a\\%'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a LIKE 'a%'").normalizedSql());
+        assertEquals(analyzer.analyze("SELECT * FROM t WHERE a = 'a\\x'").normalizedSql(),
+                analyzer.analyze("SELECT * FROM t WHERE a = 'ax'").normalizedSql());
+    }
+
+    static Stream<DatabaseFamily> families() {
+        return Stream.of(DatabaseFamily.MYSQL, DatabaseFamily.MARIADB);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("families")
+    void noBackslashEscapesReadsABackslashAsItself(DatabaseFamily family) {
+        QueryAnalyzer literal = new QueryAnalyzer(family, 100, false);
+        QueryAnalysis a = literal.analyze("SELECT * FROM t WHERE a = 'x\\' OR b = 'y'");
+        assertTrue(a.cacheable(), a.toString());
+        assertEquals(Set.of("t"), a.tablesRead());
+        // The same text read with escapes ends its literal elsewhere: there it is another statement.
+        assertNotEquals(a.normalizedSql(), new QueryAnalyzer(family, 100, true)
+                .analyze("SELECT * FROM t WHERE a = 'x\\' OR b = 'y''").normalizedSql());
+        // 'it\' ends the literal: what follows is SQL, unterminated here, so nothing is trusted.
+        QueryAnalysis hidden = literal.analyze("SELECT * FROM t WHERE a = 'it\\'s; DELETE FROM u'");
+        assertEquals(StatementKind.UNKNOWN, hidden.kind());
+        assertTrue(hidden.writesUnknownTables());
+        // And a write whose literal ends early in this mode is seen as two statements, the second one a write.
+        QueryAnalysis two = literal.analyze("SELECT * FROM t WHERE a = 'it\\'; DELETE FROM u; SELECT '1'");
+        assertEquals(Set.of("u"), two.tablesWritten());
     }
 }

@@ -94,6 +94,11 @@ class PortableStatementsTest {
     static List<Expect> writes() {
         return List.of(
                 write("INSERT INTO t (a, b) VALUES (1, 'x')", INSERT, "t"),
+                // a function nothing is known about may write any table; a known built-in does not
+                write("INSERT INTO t (a) VALUES (my_func(1))", INSERT, "t").unknownWrites(),
+                write("UPDATE t SET a = my_func(a) WHERE b = 1", UPDATE, "t").unknownWrites(),
+                write("DELETE FROM t WHERE a = my_func(1)", DELETE, "t").unknownWrites(),
+                write("UPDATE t SET a = lower(b) WHERE c = 1", UPDATE, "t"),
                 write("INSERT INTO t (a) VALUES ((SELECT max(a) FROM u))", INSERT, "t").reads("u"),
                 write("INSERT INTO t (a) VALUES (?), (?)", INSERT, "t"),
                 write("INSERT INTO s.t (a) SELECT b FROM u WHERE c > (SELECT max(c) FROM w)", INSERT, "s.t").reads("u", "w"),
@@ -160,7 +165,13 @@ class PortableStatementsTest {
     static Stream<Arguments> cases() {
         return Stream.of(reads(), writes(), keywordStatements(), multipleAndBroken())
                 .flatMap(List::stream)
-                .flatMap(e -> Stream.of(DatabaseFamily.values()).map(f -> Arguments.of(f, e)));
+                .flatMap(e -> Stream.of(DatabaseFamily.values()).filter(f -> derbyHas(f, e)).map(f -> Arguments.of(f, e)));
+    }
+
+    /** Derby has neither WITH nor ROUND: jOOQ's Derby dialect refuses them, as Derby would (they pass through). */
+    private static boolean derbyHas(DatabaseFamily family, Expect e) {
+        String sql = e.toString().toLowerCase(java.util.Locale.ROOT);
+        return family != DatabaseFamily.DERBY || !(sql.startsWith("with ") || sql.contains("round("));
     }
 
     @ParameterizedTest(name = "{0}: {1}")

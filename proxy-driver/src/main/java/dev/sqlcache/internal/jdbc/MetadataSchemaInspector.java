@@ -45,10 +45,14 @@ final class MetadataSchemaInspector implements SchemaInspector {
         }
         // An unqualified name may mean the table of any schema on the search path: take every one's facts.
         boolean plain = true;
+        // A write through a view or synonym changes the tables behind it, which only the database knows: like a
+        // trigger that may write anything, it invalidates the whole database (sqlcache.triggerWrites can say more).
+        boolean redirects = false;
         Set<String> onDelete = new LinkedHashSet<>();
         java.util.Map<String, Set<String>> onUpdate = new java.util.HashMap<>();
         for (Name match : found) {
             plain &= match.plain;
+            redirects |= match.redirects;
             ForeignKeyActions actions = foreignKeyActions(md, match);
             onDelete.addAll(actions.onDelete());
             actions.onUpdate().forEach((column, tables) ->
@@ -63,15 +67,15 @@ final class MetadataSchemaInspector implements SchemaInspector {
         // Rows of one table only: a name that may mean several tables gets no row-level treatment.
         java.util.List<TableFacts.KeyColumn> key = found.size() == 1 ? primaryKey(md, first)
                 : java.util.List.of();
-        return new TableFacts(plain, hasTriggers(first), relatives, onDelete, onUpdate, key);
+        return new TableFacts(plain, redirects || hasTriggers(first), relatives, onDelete, onUpdate, key);
     }
 
     /** A table name split into schema and table, as the database spells them. */
-    private record Name(String schema, String table, boolean plain) {
+    private record Name(String schema, String table, boolean plain, boolean redirects) {
         static Name of(String qualified) {
             int dot = qualified.lastIndexOf('.');
-            return dot < 0 ? new Name(null, qualified, false)
-                    : new Name(qualified.substring(0, dot), qualified.substring(dot + 1), false);
+            return dot < 0 ? new Name(null, qualified, false, false)
+                    : new Name(qualified.substring(0, dot), qualified.substring(dot + 1), false, false);
         }
     }
 
@@ -100,7 +104,7 @@ final class MetadataSchemaInspector implements SchemaInspector {
                 while (rs.next()) {
                     String type = rs.getString("TABLE_TYPE");
                     found.add(new Name(family.isMySqlLike() ? rs.getString("TABLE_CAT") : rs.getString("TABLE_SCHEM"),
-                            rs.getString("TABLE_NAME"), type != null && isBaseTable(type)));
+                            rs.getString("TABLE_NAME"), type != null && isBaseTable(type), type == null || redirects(type)));
                 }
             }
             if (!found.isEmpty()) {
@@ -108,6 +112,12 @@ final class MetadataSchemaInspector implements SchemaInspector {
             }
         }
         return java.util.List.of();
+    }
+
+    /** Views, synonyms and aliases: a write through them lands in other tables. */
+    private static boolean redirects(String type) {
+        String t = type.toUpperCase(Locale.ROOT);
+        return t.contains("VIEW") || t.contains("SYNONYM") || t.contains("ALIAS");
     }
 
     private static boolean isBaseTable(String type) {
@@ -179,7 +189,7 @@ final class MetadataSchemaInspector implements SchemaInspector {
                 boolean onUpdate = acts(rs.getShort("UPDATE_RULE"));
                 if (onDelete || onUpdate) {
                     Name child = new Name(family.isMySqlLike() ? rs.getString("FKTABLE_CAT")
-                            : rs.getString("FKTABLE_SCHEM"), rs.getString("FKTABLE_NAME"), true);
+                            : rs.getString("FKTABLE_SCHEM"), rs.getString("FKTABLE_NAME"), true, false);
                     edges.add(new Edge(child, onDelete, onUpdate,
                             rs.getString("PKCOLUMN_NAME").toLowerCase(Locale.ROOT)));
                 }
@@ -282,8 +292,13 @@ final class MetadataSchemaInspector implements SchemaInspector {
         String sql = switch (family) {
             case POSTGRES -> "select 1 from pg_catalog.pg_trigger t join pg_catalog.pg_class c on c.oid = t.tgrelid"
                     + " where not t.tgisinternal and lower(c.relname) = lower(?)";
-            case H2, MYSQL, MARIADB -> "select 1 from information_schema.triggers"
+            case H2, MYSQL, MARIADB, HSQLDB -> "select 1 from information_schema.triggers"
                     + " where lower(event_object_table) = lower(?)";
+            case DERBY -> "select 1 from sys.systriggers tr join sys.systables t on t.tableid = tr.tableid"
+                    + " where lower(t.tablename) = lower(?)";
+            // A temporary trigger (sqlite_temp_master) may fire on a table of the main database.
+            case SQLITE -> "select 1 from sqlite_master where type = 'trigger' and lower(tbl_name) = lower(?)"
+                    + " union all select 1 from sqlite_temp_master where type = 'trigger' and lower(tbl_name) = lower(?)";
             default -> null;
         };
         if (sql == null) {
@@ -291,6 +306,9 @@ final class MetadataSchemaInspector implements SchemaInspector {
         }
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, name.table);
+            if (family == DatabaseFamily.SQLITE) {
+                ps.setString(2, name.table);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

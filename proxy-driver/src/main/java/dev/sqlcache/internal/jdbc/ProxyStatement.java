@@ -83,7 +83,8 @@ public class ProxyStatement extends StatementDelegate {
             delegate.clearWarnings();
             servedFromCache = true;
             CachedResultSet cached =
-                    new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability, query);
+                    new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability, query,
+                            !session.engine().family().gettersVerified());
             // A real result set starts with its statement's fetch settings; so does this one.
             cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
             cached.setFetchDirection(delegate.getFetchDirection());

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 
 /** Reads session state from the real connection, for the engine after SQL that may have changed it. */
 final class RealSessionProbe implements SessionProbe {
@@ -105,6 +106,16 @@ final class RealSessionProbe implements SessionProbe {
         try (Statement statement = real.createStatement()) {
             statement.execute(family == DatabaseFamily.POSTGRES ? "SELECT 1"
                     : "START TRANSACTION WITH CONSISTENT SNAPSHOT");
+        }
+    }
+
+    /** One round trip on the real connection; it reads no table, so it takes no snapshot and no lock. */
+    @Override
+    public boolean backslashEscapes() throws SQLException {
+        try (Statement statement = real.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT @@SESSION.sql_mode")) {
+            String mode = rs.next() ? rs.getString(1) : null;
+            return mode == null || !mode.toUpperCase(Locale.ROOT).contains("NO_BACKSLASH_ESCAPES");
         }
     }
 }

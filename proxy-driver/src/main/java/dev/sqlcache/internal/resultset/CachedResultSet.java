@@ -78,6 +78,18 @@ public final class CachedResultSet implements ResultSet {
      */
     public CachedResultSet(CachedResult result, Statement statement, int type, int holdability,
                            RealQuery realQuery) {
+        this(result, statement, type, holdability, realQuery, false);
+    }
+
+    /**
+     * @param verifiedGettersOnly true for a driver whose conversions no differential test has checked (HSQLDB,
+     *                            Derby, SQLite, unknown ones): only getters that read a column as its own class are
+     *                            answered from the cache; a conversion (getObject to another class, getFloat of a
+     *                            DOUBLE, getBigDecimal of text, a binary stream) is handed over to the driver, whose
+     *                            rules for it are not known
+     */
+    public CachedResultSet(CachedResult result, Statement statement, int type, int holdability,
+                           RealQuery realQuery, boolean verifiedGettersOnly) {
         if (type != TYPE_FORWARD_ONLY && type != TYPE_SCROLL_INSENSITIVE && type != TYPE_SCROLL_SENSITIVE) {
             throw new IllegalArgumentException("bad result set type " + type);
         }
@@ -87,6 +99,19 @@ public final class CachedResultSet implements ResultSet {
         this.holdability = holdability;
         this.cursor = new Cursor(result.rowCount(), type);
         this.realQuery = realQuery;
+        this.verifiedGettersOnly = verifiedGettersOnly;
+    }
+
+    private final boolean verifiedGettersOnly;
+
+    /** Whether this driver's answer for reading column {@code col} as {@code target} must come from the driver. */
+    private boolean unverified(int col, Class<?> target) {
+        return verifiedGettersOnly && !target.getName().equals(result.column(col).columnClassName());
+    }
+
+    private static SQLException unverifiedConversion(Class<?> target) {
+        return new SQLFeatureNotSupportedException("the cached result does not convert to " + target.getSimpleName()
+                + " for this driver", "0A000");
     }
 
     // ---- state and column resolution
@@ -305,6 +330,9 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public float getFloat(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
+        if (unverified(c, Float.class)) {
+            return handOver(c, unverifiedConversion(Float.class), rs -> rs.getFloat(columnIndex));
+        }
         try {
             return ValueConverter.toFloat(result, row(), c);
         } catch (RefusedConversion refused) {
@@ -325,6 +353,9 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public BigDecimal getBigDecimal(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
+        if (unverified(c, BigDecimal.class)) {
+            return handOver(c, unverifiedConversion(BigDecimal.class), rs -> rs.getBigDecimal(columnIndex));
+        }
         try {
             return ValueConverter.toBigDecimal(result, row(), c);
         } catch (RefusedConversion refused) {
@@ -336,6 +367,9 @@ public final class CachedResultSet implements ResultSet {
     @Deprecated
     public BigDecimal getBigDecimal(int columnIndex, int scale) throws SQLException {
         int c = cell(columnIndex);
+        if (unverified(c, BigDecimal.class)) {
+            return handOver(c, unverifiedConversion(BigDecimal.class), rs -> rs.getBigDecimal(columnIndex, scale));
+        }
         try {
             return ValueConverter.toBigDecimal(result, row(), c, scale);
         } catch (RefusedConversion refused) {
@@ -431,6 +465,9 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
         int c = cell(columnIndex);
+        if (type != null && type != Object.class && type != String.class && unverified(c, type)) {
+            return handOver(c, unverifiedConversion(type), rs -> rs.getObject(columnIndex, type));
+        }
         try {
             return ValueConverter.toObject(result, row(), c, type);
         } catch (RefusedConversion refused) {
@@ -461,6 +498,9 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public InputStream getBinaryStream(int columnIndex) throws SQLException {
         int c = cell(columnIndex);
+        if (verifiedGettersOnly) {
+            return handOver(c, unverifiedConversion(InputStream.class), rs -> rs.getBinaryStream(columnIndex));
+        }
         byte[] b;
         try {
             b = ValueConverter.toBytes(result, row(), c);
