@@ -89,6 +89,25 @@ class KeyLevelTest extends RedisBackedTest {
         }
     }
 
+    /** PostgreSQL: a namesake in another schema (one copy per tenant) does not make the search path's table ambiguous. */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = "POSTGRES")
+    void aNamesakeInAnotherSchemaKeepsKeysRowLevel(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
+            exec(direct, "create schema if not exists kl_tenant",
+                    "create table if not exists kl_tenant.kl_item (id int primary key, name varchar(20))");
+            schema(direct);
+            warm(cached, direct, 1, 2);
+            update(cached, "update kl_item set v = ? where id = ?", 11, 1);
+            assertEquals(false, read(cached, direct, 1), "the written row is read again");
+            assertEquals(true, read(cached, direct, 2), "another row stays cached");
+        } finally {
+            try (Connection direct = db.direct()) {
+                exec(direct, "drop schema if exists kl_tenant cascade");
+            }
+        }
+    }
+
     /** MariaDB's metadata answers for every database unless asked for one: a namesake elsewhere is not this table. */
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = "MARIADB")

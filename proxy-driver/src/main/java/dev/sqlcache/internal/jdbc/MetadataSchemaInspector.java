@@ -85,6 +85,18 @@ final class MetadataSchemaInspector implements SchemaInspector {
      * say), the name is treated as not plain.
      */
     private java.util.List<Name> locate(DatabaseMetaData md, Name name) throws SQLException {
+        if (name.schema == null && !family.isMySqlLike()) {
+            // An unqualified name resolves to the first schema of the search path that has it: when the current
+            // schema has it, that is the table (same-named tables in other schemas, one per tenant or per copy, do
+            // not make it ambiguous). Otherwise every schema is looked at, and several matches stay ambiguous.
+            String current = currentSchema();
+            if (current != null) {
+                java.util.List<Name> found = locate(md, new Name(current, name.table, false, false));
+                if (!found.isEmpty()) {
+                    return found;
+                }
+            }
+        }
         for (String candidate : new LinkedHashSet<>(java.util.List.of(name.table,
                 name.table.toUpperCase(Locale.ROOT), name.table.toLowerCase(Locale.ROOT)))) {
             String schema = name.schema;
@@ -112,6 +124,14 @@ final class MetadataSchemaInspector implements SchemaInspector {
             }
         }
         return java.util.List.of();
+    }
+
+    private String currentSchema() {
+        try {
+            return ConnectionProbe.schema(connection);
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Views, synonyms and aliases: a write through them lands in other tables. */
