@@ -10,13 +10,10 @@ import dev.sqlcache.stats.CacheStatistics;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.Hibernate;
 import org.hibernate.SessionFactory;
-import org.hibernate.boot.MetadataSources;
-import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.AvailableSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +32,8 @@ class BatchFetchInvalidationTest {
         db.require();
         String realUrl = db.realUrl("fw_hib_batch");
         Support.drop(db, realUrl, List.of("fw_hib_order", "fw_hib_customer"), List.of("fw_hib_order_seq"));
-        try (SessionFactory sf = sessionFactory(db, Support.sqlcacheUrl(realUrl))) {
+        try (SessionFactory sf = Support.sessionFactory(db, Support.sqlcacheUrl(realUrl),
+                Map.of(AvailableSettings.DEFAULT_BATCH_FETCH_SIZE, "16"), Customer.class, PurchaseOrder.class)) {
             long brian = sf.fromTransaction(session -> {
                 long id = 0;
                 for (String name : List.of("Ada", "Brian", "Carla")) {
@@ -49,16 +47,16 @@ class BatchFetchInvalidationTest {
                 return id;
             });
             page(sf);
-            CacheStatistics warm = stats(sf);
+            CacheStatistics warm = Support.statistics(sf);
             assertEquals(List.of("Ada", "Brian", "Carla"), page(sf));
-            CacheStatistics second = stats(sf).since(warm);
+            CacheStatistics second = Support.statistics(sf).since(warm);
             assertEquals(0, second.misses(), "the second page is served from the cache: " + second);
             assertEquals(2, second.hits(), "the order list and the batch fetch of their customers: " + second);
 
             sf.inTransaction(session -> session.find(Customer.class, brian).name = "Bruno");
-            CacheStatistics beforeThird = stats(sf);
+            CacheStatistics beforeThird = Support.statistics(sf);
             assertEquals(List.of("Ada", "Bruno", "Carla"), page(sf), "the write is seen");
-            CacheStatistics third = stats(sf).since(beforeThird);
+            CacheStatistics third = Support.statistics(sf).since(beforeThird);
             assertEquals(1, third.hits(), "the order list stays cached: " + third);
             assertEquals(1, third.misses(), "the batch fetch of the written row is read again: " + third);
             assertTrue(third.bypasses().values().stream().mapToLong(Long::longValue).sum() == 0, third.toString());
@@ -75,25 +73,5 @@ class BatchFetchInvalidationTest {
             }
             return names;
         });
-    }
-
-    private static CacheStatistics stats(SessionFactory sf) {
-        return sf.fromSession(s -> s.doReturningWork(Support::statistics));
-    }
-
-    private static SessionFactory sessionFactory(Db db, String url) {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(AvailableSettings.JAKARTA_JDBC_URL, url);
-        settings.put(AvailableSettings.JAKARTA_JDBC_USER, db.user());
-        settings.put(AvailableSettings.JAKARTA_JDBC_PASSWORD, db.password());
-        settings.put(AvailableSettings.JAKARTA_JDBC_DRIVER, Support.SQLCACHE_DRIVER);
-        settings.put(AvailableSettings.POOL_SIZE, "2");
-        settings.put(AvailableSettings.HBM2DDL_AUTO, "create");
-        settings.put(AvailableSettings.DEFAULT_BATCH_FETCH_SIZE, "16");
-        return new MetadataSources(new StandardServiceRegistryBuilder().applySettings(settings).build())
-                .addAnnotatedClass(Customer.class)
-                .addAnnotatedClass(PurchaseOrder.class)
-                .buildMetadata()
-                .buildSessionFactory();
     }
 }

@@ -26,12 +26,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.SessionFactory;
-import org.hibernate.boot.MetadataSources;
-import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.AvailableSettings;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,14 +129,15 @@ class BrowseAndEditTest {
         db.require();
         String realUrl = db.realUrl("fw_be");
         Support.drop(db, realUrl, TABLES, List.of());
-        try (SessionFactory sf = sessionFactory(db, Support.sqlcacheUrl(realUrl))) {
+        try (SessionFactory sf = Support.sessionFactory(db, Support.sqlcacheUrl(realUrl),
+                Map.of(AvailableSettings.DEFAULT_BATCH_FETCH_SIZE, "16"), Owner.class, Pet.class, Visit.class)) {
             TransactionTemplate write = new TransactionTemplate(new JpaTransactionManager(sf));
             TransactionTemplate read = new TransactionTemplate(new JpaTransactionManager(sf));
             read.setReadOnly(true);
             EntityManager em = SharedEntityManagerCreator.createSharedEntityManager(sf);
             List<Long> owners = write.execute(status -> seed(em));
 
-            CacheStatistics before = statistics(sf);
+            CacheStatistics before = Support.statistics(sf);
             int reads = 0;
             for (int round = 0; round < 4; round++) {
                 for (int i = 0; i < owners.size(); i++) {
@@ -161,7 +159,7 @@ class BrowseAndEditTest {
                     }
                 }
             }
-            CacheStatistics session = statistics(sf).since(before);
+            CacheStatistics session = Support.statistics(sf).since(before);
             long served = session.hits();
             long all = session.hits() + session.misses() + totalBypasses(session);
             Map<BypassReason, Long> bypasses = new EnumMap<>(BypassReason.class);
@@ -238,26 +236,5 @@ class BrowseAndEditTest {
             }
             return page.toString();
         }
-    }
-
-    private static CacheStatistics statistics(SessionFactory sf) {
-        return sf.fromSession(session -> session.doReturningWork(Support::statistics));
-    }
-
-    private static SessionFactory sessionFactory(Db db, String url) {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(AvailableSettings.JAKARTA_JDBC_URL, url);
-        settings.put(AvailableSettings.JAKARTA_JDBC_USER, db.user());
-        settings.put(AvailableSettings.JAKARTA_JDBC_PASSWORD, db.password());
-        settings.put(AvailableSettings.JAKARTA_JDBC_DRIVER, Support.SQLCACHE_DRIVER);
-        settings.put(AvailableSettings.POOL_SIZE, "3");
-        settings.put(AvailableSettings.HBM2DDL_AUTO, "create");
-        settings.put(AvailableSettings.DEFAULT_BATCH_FETCH_SIZE, "16");
-        return new MetadataSources(new StandardServiceRegistryBuilder().applySettings(settings).build())
-                .addAnnotatedClass(Owner.class)
-                .addAnnotatedClass(Pet.class)
-                .addAnnotatedClass(Visit.class)
-                .buildMetadata()
-                .buildSessionFactory();
     }
 }

@@ -179,4 +179,31 @@ final class Support {
         }
         return "failed: " + e.getClass().getSimpleName();
     }
+
+    /**
+     * A Hibernate session factory over the sqlcache URL {@code url}, its schema created from {@code entities}, with
+     * Hibernate's own small pool and {@code extra} settings.
+     */
+    static org.hibernate.SessionFactory sessionFactory(Db db, String url, Map<String, Object> extra,
+                                                      Class<?>... entities) {
+        Map<String, Object> settings = new java.util.HashMap<>();
+        settings.put(org.hibernate.cfg.AvailableSettings.JAKARTA_JDBC_URL, url);
+        settings.put(org.hibernate.cfg.AvailableSettings.JAKARTA_JDBC_USER, db.user());
+        settings.put(org.hibernate.cfg.AvailableSettings.JAKARTA_JDBC_PASSWORD, db.password());
+        settings.put(org.hibernate.cfg.AvailableSettings.JAKARTA_JDBC_DRIVER, SQLCACHE_DRIVER);
+        settings.put(org.hibernate.cfg.AvailableSettings.POOL_SIZE, "3");
+        settings.put(org.hibernate.cfg.AvailableSettings.HBM2DDL_AUTO, "create");
+        settings.putAll(extra);
+        org.hibernate.boot.MetadataSources sources = new org.hibernate.boot.MetadataSources(
+                new org.hibernate.boot.registry.StandardServiceRegistryBuilder().applySettings(settings).build());
+        for (Class<?> entity : entities) {
+            sources.addAnnotatedClass(entity);
+        }
+        return sources.buildMetadata().buildSessionFactory();
+    }
+
+    /** The statistics of the sqlcache connections a session factory uses. */
+    static CacheStatistics statistics(org.hibernate.SessionFactory sf) {
+        return sf.fromSession(session -> session.doReturningWork(Support::statistics));
+    }
 }

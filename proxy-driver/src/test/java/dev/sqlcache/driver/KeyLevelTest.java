@@ -93,28 +93,24 @@ class KeyLevelTest extends RedisBackedTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = "POSTGRES")
     void aNamesakeInAnotherSchemaKeepsKeysRowLevel(TestDatabase db) throws Exception {
-        try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
-            exec(direct, "create schema if not exists kl_tenant",
-                    "create table if not exists kl_tenant.kl_item (id int primary key, name varchar(20))");
-            schema(direct);
-            warm(cached, direct, 1, 2);
-            update(cached, "update kl_item set v = ? where id = ?", 11, 1);
-            assertEquals(false, read(cached, direct, 1), "the written row is read again");
-            assertEquals(true, read(cached, direct, 2), "another row stays cached");
-        } finally {
-            try (Connection direct = db.direct()) {
-                exec(direct, "drop schema if exists kl_tenant cascade");
-            }
-        }
+        namesakeElsewhereKeepsKeysRowLevel(db, "create schema if not exists kl_tenant",
+                "create table if not exists kl_tenant.kl_item (id int primary key, name varchar(20))",
+                "drop schema if exists kl_tenant cascade");
     }
 
     /** MariaDB's metadata answers for every database unless asked for one: a namesake elsewhere is not this table. */
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = "MARIADB")
     void aNamesakeInAnotherDatabaseKeepsKeysRowLevel(TestDatabase db) throws Exception {
+        namesakeElsewhereKeepsKeysRowLevel(db, "create database if not exists kl_namesake",
+                "create table if not exists kl_namesake.kl_item (id int primary key, name varchar(20))",
+                "drop database if exists kl_namesake");
+    }
+
+    private static void namesakeElsewhereKeepsKeysRowLevel(TestDatabase db, String createPlace, String createNamesake,
+                                                           String dropPlace) throws Exception {
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
-            exec(direct, "create database if not exists kl_namesake",
-                    "create table if not exists kl_namesake.kl_item (id int primary key, name varchar(20))");
+            exec(direct, createPlace, createNamesake);
             schema(direct);
             warm(cached, direct, 1, 2);
             update(cached, "update kl_item set v = ? where id = ?", 11, 1);
@@ -122,7 +118,7 @@ class KeyLevelTest extends RedisBackedTest {
             assertEquals(true, read(cached, direct, 2), "another row stays cached");
         } finally {
             try (Connection direct = db.direct()) {
-                exec(direct, "drop database if exists kl_namesake");
+                exec(direct, dropPlace);
             }
         }
     }

@@ -7,7 +7,6 @@ import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.store.CacheStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,10 +68,7 @@ final class InvalidateCommand extends AdminCommand {
             }
             // Reads by key depend on the table's row and insert tokens, not on its table-wide one: bump all three,
             // as a table-level write through the driver does.
-            String tableKey = SqlCacheKeys.tableVersionKey(table, hash);
-            keys.add(tableKey);
-            keys.add(tableKey + ":rows");
-            keys.add(tableKey + ":inserts");
+            keys.addAll(SqlCacheKeys.tableKeys(table, hash));
         }
         if (keys.isEmpty()) {
             keys.add(SqlCacheKeys.databaseVersionKey(hash));
@@ -97,9 +93,8 @@ final class InvalidateCommand extends AdminCommand {
 
         out.println("database " + RealUrl.mask(identity) + " (hash " + hash + ")" + (override == null ? "" : " by its id"));
         out.println("invalidated " + (tables.isEmpty() ? "every entry of the database"
-                : "the entries reading " + String.join(", ", Arrays.stream(reported)
-                        .filter(key -> !key.endsWith(":rows") && !key.endsWith(":inserts"))
-                        .map(InvalidateCommand::tableOf).toList()))
+                : "the entries reading " + String.join(", ", tables.stream()
+                        .map(table -> tableOf(SqlCacheKeys.tableVersionKey(table, hash))).distinct().toList()))
                 + " on redis " + settings.describe() + ":");
         for (String key : reported) {
             out.println("  " + key + (unknown.contains(key) ? " (new: nothing was cached under it)" : ""));

@@ -64,6 +64,13 @@ final class SqlCacheKeys {
         return PREFIX + versionName(table) + ":version:" + databaseHash;
     }
 
+    /** Every token a table-level write through the driver bumps: the table's, its rows' and its inserts'. */
+    static java.util.List<String> tableKeys(String table, String databaseHash) {
+        String key = tableVersionKey(table, databaseHash);
+        return java.util.List.of(key, key + dev.sqlcache.internal.key.CacheKeyBuilder.ROWS_SUFFIX,
+                key + dev.sqlcache.internal.key.CacheKeyBuilder.INSERTS_SUFFIX);
+    }
+
     static String databaseVersionKey(String databaseHash) {
         return PREFIX + DATABASE_TABLE + ":version:" + databaseHash;
     }

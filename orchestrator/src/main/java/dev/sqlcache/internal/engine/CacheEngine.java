@@ -230,12 +230,12 @@ public final class CacheEngine {
 
     /** The table's rows token: bumped by every write that may change rows it cannot name ({@link Dependencies}). */
     String rowsKey(String baseName) {
-        return versionKey(baseName) + ":rows";
+        return versionKey(baseName) + CacheKeyBuilder.ROWS_SUFFIX;
     }
 
     /** The table's inserts token: bumped by every write that may create a key ({@link Dependencies}). */
     String insertsKey(String baseName) {
-        return versionKey(baseName) + ":inserts";
+        return versionKey(baseName) + CacheKeyBuilder.INSERTS_SUFFIX;
     }
 
     /**

@@ -33,9 +33,9 @@ final class Explain {
             int[] counts = byTable.computeIfAbsent(key.substring(4, version), t -> new int[4]);
             if (key.contains(":k:")) {
                 counts[1]++;
-            } else if (key.endsWith(":rows")) {
+            } else if (key.endsWith(dev.sqlcache.internal.key.CacheKeyBuilder.ROWS_SUFFIX)) {
                 counts[2]++;
-            } else if (key.endsWith(":inserts")) {
+            } else if (key.endsWith(dev.sqlcache.internal.key.CacheKeyBuilder.INSERTS_SUFFIX)) {
                 counts[3]++;
             } else {
                 counts[0]++;

@@ -17,6 +17,11 @@ import java.util.HexFormat;
  */
 public final class CacheKeyBuilder {
 
+    /** Appended to a table's version key: the token of its rows as a whole (writes not pinned by key). */
+    public static final String ROWS_SUFFIX = ":rows";
+    /** Appended to a table's version key: the token of rows that did not exist (inserts, key updates). */
+    public static final String INSERTS_SUFFIX = ":inserts";
+
     private static final HexFormat HEX = HexFormat.of();
     private static final int KEPT_BYTES = 16;
 

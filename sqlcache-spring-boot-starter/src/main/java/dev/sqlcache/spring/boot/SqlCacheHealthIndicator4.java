@@ -1,7 +1,5 @@
 package dev.sqlcache.spring.boot;
 
-import dev.sqlcache.stats.CacheHealth;
-import dev.sqlcache.stats.CacheStatistics;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
@@ -20,18 +18,6 @@ final class SqlCacheHealthIndicator4 extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        CacheHealth health = source.health();
-        CacheStatistics statistics = source.get();
-        builder.up()
-                .withDetail("cache", health.available() ? "available" : "unavailable: reads go to the database")
-                .withDetail("store", health.store())
-                .withDetail("reachable", health.reachable())
-                .withDetail("member", health.member())
-                .withDetail("members", health.members())
-                .withDetail("caching", health.lapsedMembers() == 0 ? "allowed"
-                        : "stopped: " + health.lapsedMembers() + " member(s) lapsed, no JVM serves from the cache "
-                        + "until they join again or sqlcache.fenceTimeout passes")
-                .withDetail("owedInvalidations", health.owedInvalidations())
-                .withDetail("redisErrors", statistics.redisErrors());
+        builder.up().withDetails(SqlCacheHealthDetails.of(source));
     }
 }
