@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.sqlcache.driver.SqlCacheConnection;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TestServices;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -49,8 +50,10 @@ final class Support {
         String realUrl(String name) {
             return switch (this) {
                 case H2 -> "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
-                case POSTGRES -> "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("CACHETEST_DB", "test");
-                case MARIADB -> "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("CACHETEST_DB", "test") + "?sslMode=disable";
+                // TestServices: containers where a Docker engine answers, else the local services
+                case POSTGRES -> "jdbc:postgresql://" + TestServices.postgres().address() + "/" + TestServices.databaseName();
+                case MARIADB -> "jdbc:mariadb://" + TestServices.mariadb().address() + "/" + TestServices.databaseName()
+                        + "?sslMode=disable";
                 case HSQLDB -> "jdbc:hsqldb:mem:" + name + ";hsqldb.tx=mvcc";
                 case DERBY -> "jdbc:derby:memory:" + name + ";create=true";
                 case SQLITE -> "jdbc:sqlite:" + sqliteFile(name);

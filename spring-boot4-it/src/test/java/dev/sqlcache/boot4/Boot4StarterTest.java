@@ -5,6 +5,7 @@ import dev.sqlcache.boot4.app.Boot4Application;
 import dev.sqlcache.driver.SqlCacheConnection;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TestServices;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,11 +94,12 @@ class Boot4StarterTest {
 
     @Test
     void postgresThroughTheStarter() throws Exception {
-        String database = System.getenv().getOrDefault("CACHETEST_DB", "test");
-        String url = "jdbc:postgresql://127.0.0.1:5432/" + database;
+        String database = TestServices.databaseName();
+        String address = TestServices.postgres().address(); // a container where a Docker engine answers
+        String url = "jdbc:postgresql://" + address + "/" + database;
         try (ConfigurableApplicationContext context = start(url, "--spring.datasource.username=postgres")) {
             DataSource dataSource = context.getBean(DataSource.class);
-            assertEquals("jdbc:sqlcache:postgresql://127.0.0.1:5432/" + database,
+            assertEquals("jdbc:sqlcache:postgresql://" + address + "/" + database,
                     ((HikariDataSource) dataSource).getJdbcUrl());
             CacheStatistics before = statistics(dataSource);
             // Its own table: the Boot 3 starter's tests use "product" in the same database.
