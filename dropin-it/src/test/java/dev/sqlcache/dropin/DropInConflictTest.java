@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sqlcache.driver.SqlCacheConnection;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TestServices;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,11 +141,11 @@ class DropInConflictTest {
 
     @Test
     void readsWritesAndHitsOnPostgresOverTheUnixSocket() throws Exception {
-        String database = System.getenv().getOrDefault("CACHETEST_DB", "test");
         Properties properties = new Properties();
         properties.setProperty("user", "postgres");
         properties.putAll(redis.unixProperties());
-        runWorkload("jdbc:sqlcache:postgresql://127.0.0.1:5432/" + database, properties);
+        runWorkload("jdbc:sqlcache:postgresql://" + TestServices.postgres().address() + "/"
+                + TestServices.databaseName(), properties);
     }
 
     @Test

@@ -57,6 +57,8 @@ class JooqTest {
             case POSTGRES -> SQLDialect.POSTGRES;
             case MARIADB -> SQLDialect.MARIADB;
             case HSQLDB -> SQLDialect.HSQLDB;
+            case DERBY -> SQLDialect.DERBY;
+            case SQLITE -> SQLDialect.SQLITE;
         };
     }
 

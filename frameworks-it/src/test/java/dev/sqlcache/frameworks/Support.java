@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.sqlcache.driver.SqlCacheConnection;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TestServices;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,16 +37,33 @@ final class Support {
     enum Db {
         H2, POSTGRES, MARIADB,
         /** Embedded, in memory, MVCC (its default locking mode makes a reader wait for another's transaction). */
-        HSQLDB;
+        HSQLDB,
+        /** Embedded, in memory; the user's schema is APP. */
+        DERBY,
+        /** A file of this JVM's own in the temporary directory (an in-memory SQLite database is one connection's). */
+        SQLITE;
+
+        /** Names this JVM's SQLite files, so that a run never meets an earlier run's tables. */
+        private static final String RUN = Long.toHexString(System.nanoTime());
 
         /** The real driver's URL; {@code name} names the in-memory H2 database (other databases are shared). */
         String realUrl(String name) {
             return switch (this) {
                 case H2 -> "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
-                case POSTGRES -> "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("CACHETEST_DB", "test");
-                case MARIADB -> "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("CACHETEST_DB", "test") + "?sslMode=disable";
+                // TestServices: containers where a Docker engine answers, else the local services
+                case POSTGRES -> "jdbc:postgresql://" + TestServices.postgres().address() + "/" + TestServices.databaseName();
+                case MARIADB -> "jdbc:mariadb://" + TestServices.mariadb().address() + "/" + TestServices.databaseName()
+                        + "?sslMode=disable";
                 case HSQLDB -> "jdbc:hsqldb:mem:" + name + ";hsqldb.tx=mvcc";
+                case DERBY -> "jdbc:derby:memory:" + name + ";create=true";
+                case SQLITE -> "jdbc:sqlite:" + sqliteFile(name);
             };
+        }
+
+        private static String sqliteFile(String name) {
+            java.io.File file = new java.io.File(System.getProperty("java.io.tmpdir"), "sqlcache_" + name + "_" + RUN + ".db");
+            file.deleteOnExit();
+            return file.getPath();
         }
 
         String user() {
@@ -54,6 +72,8 @@ final class Support {
                 case POSTGRES -> "postgres";
                 case MARIADB -> "root";
                 case HSQLDB -> "SA";
+                case DERBY -> "app";
+                case SQLITE -> "";
             };
         }
 
@@ -68,13 +88,24 @@ final class Support {
                 case POSTGRES -> "org.postgresql.Driver";
                 case MARIADB -> "org.mariadb.jdbc.Driver";
                 case HSQLDB -> "org.hsqldb.jdbc.JDBCDriver";
+                case DERBY -> "org.apache.derby.iapi.jdbc.AutoloadedDriver";
+                case SQLITE -> "org.sqlite.JDBC";
+            };
+        }
+
+        /** Hibernate's dialect when it is not in hibernate-core; null where Hibernate finds its own. */
+        String hibernateDialect() {
+            return switch (this) {
+                case DERBY -> "org.hibernate.community.dialect.DerbyDialect";
+                case SQLITE -> "org.hibernate.community.dialect.SQLiteDialect";
+                default -> null;
             };
         }
 
         /** Fails (never skips) with what to start when the database does not answer. */
         void require() {
-            if (this == H2 || this == HSQLDB) {
-                return;
+            if (this != POSTGRES && this != MARIADB) {
+                return; // embedded
             }
             try (Connection c = DriverManager.getConnection(realUrl("x"), user(), password())) {
                 c.isValid(2);
@@ -114,7 +145,8 @@ final class Support {
     /** {@code jdbc:x:...} becomes {@code jdbc:sqlcache:x:...} with the Redis settings as URL parameters. */
     static String sqlcacheUrl(String realUrl) {
         StringBuilder url = new StringBuilder(sqlcacheUrlWithoutSettings(realUrl));
-        boolean h2 = realUrl.startsWith("jdbc:h2:") || realUrl.startsWith("jdbc:hsqldb:");
+        boolean h2 = realUrl.startsWith("jdbc:h2:") || realUrl.startsWith("jdbc:hsqldb:")
+                || realUrl.startsWith("jdbc:derby:");
         for (Map.Entry<String, String> setting : settings().entrySet()) {
             url.append(h2 ? ";" : url.indexOf("?") < 0 ? "?" : "&")
                     .append(setting.getKey()).append('=').append(setting.getValue());
@@ -140,11 +172,36 @@ final class Support {
         redis().flushAll();
         try (Connection c = DriverManager.getConnection(realUrl, db.user(), db.password());
              Statement s = c.createStatement()) {
+            if (db == Db.DERBY) {
+                dropDerby(s, tables, sequences);
+                return;
+            }
             for (String table : tables) {
-                s.execute("DROP TABLE IF EXISTS " + table + (db == Db.MARIADB ? "" : " CASCADE"));
+                s.execute("DROP TABLE IF EXISTS " + table + (db == Db.MARIADB || db == Db.SQLITE ? "" : " CASCADE"));
             }
             for (String sequence : sequences) {
-                s.execute("DROP SEQUENCE IF EXISTS " + sequence);
+                // SQLite has no sequences: Hibernate keeps a table of the sequence's name instead.
+                s.execute((db == Db.SQLITE ? "DROP TABLE IF EXISTS " : "DROP SEQUENCE IF EXISTS ") + sequence);
+            }
+        }
+    }
+
+    /** Derby has no IF EXISTS and no CASCADE: tables are given children first, and a missing one is skipped. */
+    private static void dropDerby(Statement s, List<String> tables, List<String> sequences) throws SQLException {
+        for (String table : tables) {
+            dropIfThere(s, "DROP TABLE " + table);
+        }
+        for (String sequence : sequences) {
+            dropIfThere(s, "DROP SEQUENCE " + sequence + " RESTRICT");
+        }
+    }
+
+    private static void dropIfThere(Statement s, String drop) throws SQLException {
+        try {
+            s.execute(drop);
+        } catch (SQLException e) {
+            if (!"42Y55".equals(e.getSQLState()) && !"42X94".equals(e.getSQLState())) { // no such table, sequence
+                throw e;
             }
         }
     }

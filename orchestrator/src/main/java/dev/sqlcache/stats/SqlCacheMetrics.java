@@ -28,10 +28,12 @@ import java.util.function.ToLongFunction;
  * <li>the timer {@code sqlcache.query} [sqlcache_query_seconds_count, _sum] with an {@code outcome} tag
  *     ({@code hit}, {@code miss}, {@code bypass}): time until the result set is returned;</li>
  * <li>gauges {@code sqlcache.hit.ratio} and, when a health source is given, {@code sqlcache.cache.healthy}
- *     (1 when the store answers and nothing is owed to it, else 0).</li>
+ *     (1 when the store answers and nothing is owed to it, else 0);</li>
+ * <li>the counter {@code sqlcache.table.invalidations} [sqlcache_table_invalidations_total] with a {@code table}
+ *     tag, bounded: the first {@value #DEFAULT_MAX_TABLES} tables invalidated (or as many as given) have their own
+ *     series, the rest are summed under {@code table="(other)"} (see {@link TableInvalidationMeters}).</li>
  * </ul>
- * Figures by table are in {@link CacheStatistics#tables()} only: meters per table would be registered as tables
- * appear, which a binder cannot do.
+ * Hits, misses and bypasses by table are in {@link CacheStatistics#tables()} only.
  *
  * <pre>{@code
  * SqlCacheConnection c = connection.unwrap(SqlCacheConnection.class);
@@ -41,6 +43,9 @@ import java.util.function.ToLongFunction;
  */
 public final class SqlCacheMetrics implements MeterBinder {
 
+    /** How many tables get a {@code sqlcache.table.invalidations} series of their own unless told otherwise. */
+    public static final int DEFAULT_MAX_TABLES = 20;
+
     /** The reasons a missed result is not kept: {@code sqlcache.rejected} has one counter for each. */
     static final List<BypassReason> REJECT_REASONS = List.of(BypassReason.TOO_LARGE, BypassReason.UNSUPPORTED_TYPE,
             BypassReason.RESULT_SET_MODE, BypassReason.TRANSACTION_STATE);
@@ -48,6 +53,7 @@ public final class SqlCacheMetrics implements MeterBinder {
     private final Supplier<CacheStatistics> statistics;
     private final BooleanSupplier healthy;
     private final Iterable<Tag> tags;
+    private final TableInvalidationMeters tableInvalidations;
 
     /**
      * @param statistics where current figures come from (read on every scrape). Micrometer holds it weakly: pass a
@@ -63,9 +69,19 @@ public final class SqlCacheMetrics implements MeterBinder {
      *                held strongly; {@code null} for no gauge
      */
     public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy, Iterable<Tag> tags) {
+        this(statistics, healthy, tags, DEFAULT_MAX_TABLES);
+    }
+
+    /**
+     * @param maxTables how many tables get a {@code sqlcache.table.invalidations} series of their own (each one is a
+     *                  time series to store: keep it small); the others share {@code table="(other)"}
+     */
+    public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy, Iterable<Tag> tags,
+                           int maxTables) {
         this.statistics = statistics;
         this.healthy = healthy;
         this.tags = tags;
+        this.tableInvalidations = new TableInvalidationMeters(statistics, tags, maxTables);
     }
 
     @Override
@@ -105,6 +121,7 @@ public final class SqlCacheMetrics implements MeterBinder {
                     .strongReference(true)
                     .register(registry);
         }
+        tableInvalidations.bindTo(registry);
     }
 
     private void timer(MeterRegistry registry, String outcome, java.util.function.Function<CacheStatistics, Latency> of) {

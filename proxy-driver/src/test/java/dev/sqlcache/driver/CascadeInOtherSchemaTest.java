@@ -30,7 +30,7 @@ class CascadeInOtherSchemaTest extends RedisBackedTest {
         p.setProperty("user", "postgres");
         p.setProperty("password", "");
         try (Connection c = DriverManager.getConnection(
-                "jdbc:sqlcache:postgresql://127.0.0.1:5432/" + TestDatabase.Name.DB + "?currentSchema=rv_b", p)) {
+                TestDatabase.POSTGRES.cachedUrl() + "?currentSchema=rv_b", p)) {
             assertEquals(List.of(List.of("1")), rows(c, "select count(*) from rvchild"));
             assertEquals(List.of(List.of("1")), rows(c, "select count(*) from rvchild"));
             exec(c, "delete from rvparent where id = 1");

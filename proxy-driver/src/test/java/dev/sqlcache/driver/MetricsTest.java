@@ -7,8 +7,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetricsTest extends RedisBackedTest {
@@ -66,5 +72,60 @@ class MetricsTest extends RedisBackedTest {
             assertEquals(new dev.sqlcache.stats.TableStatistics(2, 1, 0, 1), delta.table("timed_items"),
                     delta.tables().toString());
         }
+    }
+
+    @Test
+    void invalidationsByTableHaveASeriesForTheFirstTablesWrittenAndTheRestUnderOther() throws Exception {
+        String database = "by_table_" + UUID.randomUUID().toString().replace("-", "");
+        String realUrl = "jdbc:h2:mem:" + database + ";DB_CLOSE_DELAY=-1";
+        try (Connection direct = DriverManager.getConnection(realUrl, "sa", "")) {
+            // Made behind sqlcache's back, so that no table is invalidated before the registry is bound.
+            exec(direct, "create table orders (v int)", "create table items (v int)", "create table notes (v int)");
+        }
+        Properties properties = settings("user", "sa", "password", "");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlcache:" + realUrl.substring(5), properties)) {
+            SqlCacheConnection cache = c.unwrap(SqlCacheConnection.class);
+            new SqlCacheMetrics(cache.statisticsSource(), null, Tags.of("db", "by_table"), 2).bindTo(registry);
+            assertEquals(Set.of("(other)"), tableTags(registry), "no table written yet");
+
+            exec(c, "insert into orders values (1)", "insert into orders values (2)", "insert into items values (1)");
+            assertEquals(0.0, other(registry), "two tables, two series: nothing pooled");
+            assertEquals(Set.of("(other)", "items", "orders"), tableTags(registry));
+            CacheStatistics now = stats(c);
+            assertTrue(now.table("orders").invalidations() >= 2, now.tables().toString());
+            assertEquals(now.table("orders").invalidations(), series(registry, "orders"));
+            assertEquals(now.table("items").invalidations(), series(registry, "items"));
+
+            exec(c, "insert into notes values (1)");
+            now = stats(c);
+            assertTrue(now.table("notes").invalidations() > 0, now.tables().toString());
+            assertEquals(now.table("notes").invalidations(), other(registry), "the third table is pooled");
+            assertEquals(Set.of("(other)", "items", "orders"), tableTags(registry), "bounded to two tables");
+            assertNull(registry.find("sqlcache.table.invalidations").tag("table", "notes").functionCounter());
+
+            double orders = series(registry, "orders");
+            double pooled = other(registry);
+            exec(c, "update orders set v = 3");
+            assertTrue(series(registry, "orders") > orders, "a table's own series counts its writes");
+            assertEquals(pooled, other(registry), "and (other) does not");
+            assertTrue(stats(c).invalidations() >= series(registry, "orders") + series(registry, "items")
+                    + other(registry), "no table counted twice: " + stats(c));
+        }
+    }
+
+    private static double other(SimpleMeterRegistry registry) {
+        return series(registry, "(other)");
+    }
+
+    private static double series(SimpleMeterRegistry registry, String table) {
+        return registry.get("sqlcache.table.invalidations").tag("table", table).functionCounter().count();
+    }
+
+    private static Set<String> tableTags(SimpleMeterRegistry registry) {
+        Set<String> tables = new TreeSet<>();
+        registry.find("sqlcache.table.invalidations").functionCounters()
+                .forEach(counter -> tables.add(counter.getId().getTag("table")));
+        return tables;
     }
 }

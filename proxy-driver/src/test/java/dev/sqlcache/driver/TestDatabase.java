@@ -1,5 +1,7 @@
 package dev.sqlcache.driver;
 
+import dev.sqlcache.testing.TestServices;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -15,8 +17,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 enum TestDatabase {
     H2("jdbc:h2:mem:sqlcache_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1", "sa", ""),
-    POSTGRES("jdbc:postgresql://127.0.0.1:5432/" + Name.DB, "postgres", ""),
-    MARIADB("jdbc:mariadb://127.0.0.1:3306/" + Name.DB + "?sslMode=disable", "root", ""),
+    /** {@link TestServices#postgres()}: a container where Docker answers, else the local service. */
+    POSTGRES(null, "postgres", ""),
+    /** {@link TestServices#mariadb()}: a container where Docker answers, else the local service. */
+    MARIADB(null, "root", ""),
     /** Embedded, in memory, one per test JVM; MVCC, so that a reader does not wait for another's transaction. */
     HSQLDB("jdbc:hsqldb:mem:sqlcache_" + UUID.randomUUID().toString().replace("-", "") + ";hsqldb.tx=mvcc", "SA", ""),
     /** Embedded, in memory, one per test JVM; the user's schema is APP. */
@@ -33,7 +37,7 @@ enum TestDatabase {
      * checkouts can run their tests side by side on one machine.
      */
     static final class Name {
-        static final String DB = System.getenv().getOrDefault("CACHETEST_DB", "test");
+        static final String DB = TestServices.databaseName();
     }
 
     private final String url;
@@ -48,12 +52,17 @@ enum TestDatabase {
 
     /** The real driver's URL. */
     String url() {
-        return url;
+        return switch (this) {
+            // Asked for when first needed, so that a test on H2 starts no container.
+            case POSTGRES -> "jdbc:postgresql://" + TestServices.postgres().address() + "/" + Name.DB;
+            case MARIADB -> "jdbc:mariadb://" + TestServices.mariadb().address() + "/" + Name.DB + "?sslMode=disable";
+            default -> url;
+        };
     }
 
     /** The same database through sqlcache. */
     String cachedUrl() {
-        return "jdbc:sqlcache:" + url.substring("jdbc:".length());
+        return "jdbc:sqlcache:" + url().substring("jdbc:".length());
     }
 
     Properties credentials() {
@@ -66,9 +75,9 @@ enum TestDatabase {
     /** A connection through the real driver only. */
     Connection direct() throws SQLException {
         try {
-            return DriverManager.getConnection(url, credentials());
+            return DriverManager.getConnection(url(), credentials());
         } catch (SQLException e) {
-            return fail(name() + " is required at " + url + " (user " + user + ") but cannot be reached: "
+            return fail(name() + " is required at " + url() + " (user " + user + ") but cannot be reached: "
                     + e.getMessage() + ". Start it as .ci/run does.", e);
         }
     }

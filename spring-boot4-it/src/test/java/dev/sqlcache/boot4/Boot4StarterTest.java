@@ -5,6 +5,7 @@ import dev.sqlcache.boot4.app.Boot4Application;
 import dev.sqlcache.driver.SqlCacheConnection;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TestServices;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +21,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,11 +44,13 @@ class Boot4StarterTest {
         redis.close();
     }
 
-    private static ConfigurableApplicationContext start(String url) {
+    private static ConfigurableApplicationContext start(String url, String... more) {
+        List<String> arguments = new ArrayList<>(List.of("--spring.datasource.url=" + url,
+                "--sqlcache.redis.host=" + redis.host(), "--sqlcache.redis.port=" + redis.port()));
+        arguments.addAll(List.of(more));
         return new SpringApplicationBuilder(Boot4Application.class)
                 .web(WebApplicationType.NONE)
-                .run("--spring.datasource.url=" + url, "--sqlcache.redis.host=" + redis.host(),
-                        "--sqlcache.redis.port=" + redis.port());
+                .run(arguments.toArray(String[]::new));
     }
 
     @Test
@@ -87,16 +92,47 @@ class Boot4StarterTest {
         }
     }
 
-    private static void workload(JdbcTemplate jdbc) {
-        jdbc.execute("drop table if exists product");
-        jdbc.execute("create table product (id int primary key, name varchar(20))");
-        jdbc.update("insert into product values (1, 'tea'), (2, 'coffee')");
-        for (int i = 0; i < 3; i++) {
-            assertEquals("coffee", jdbc.queryForObject("select name from product where id = ?", String.class, 2));
+    @Test
+    void postgresThroughTheStarter() throws Exception {
+        String database = TestServices.databaseName();
+        String address = TestServices.postgres().address(); // a container where a Docker engine answers
+        String url = "jdbc:postgresql://" + address + "/" + database;
+        try (ConfigurableApplicationContext context = start(url, "--spring.datasource.username=postgres")) {
+            DataSource dataSource = context.getBean(DataSource.class);
+            assertEquals("jdbc:sqlcache:postgresql://" + address + "/" + database,
+                    ((HikariDataSource) dataSource).getJdbcUrl());
+            CacheStatistics before = statistics(dataSource);
+            // Its own table: the Boot 3 starter's tests use "product" in the same database.
+            workload(new JdbcTemplate(dataSource), "boot4_product");
+            CacheStatistics done = statistics(dataSource).since(before);
+            assertEquals(3, done.hits(), done.toString());
+            assertEquals(2, done.misses(), done.toString());
+            assertTrue(done.table("boot4_product").invalidations() > 0, done.toString());
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertEquals(1.0, registry.get("sqlcache.cache.healthy").gauge().value());
+            // Reading the (other) series, as a scrape does, gives the tables written since their own series.
+            registry.get("sqlcache.table.invalidations").tag("table", "(other)").functionCounter().count();
+            assertTrue(registry.get("sqlcache.table.invalidations").tag("table", "boot4_product").functionCounter()
+                    .count() > 0, "invalidations by table in the application's registry");
         }
-        jdbc.update("update product set name = ? where id = ?", "mocha", 2);
+    }
+
+    private static void workload(JdbcTemplate jdbc) {
+        workload(jdbc, "product");
+    }
+
+    /** Three hits of one row, a write to it, then two reads that must see the write (a miss, then a hit). */
+    private static void workload(JdbcTemplate jdbc, String table) {
+        jdbc.execute("drop table if exists " + table);
+        jdbc.execute("create table " + table + " (id int primary key, name varchar(20))");
+        jdbc.update("insert into " + table + " values (1, 'tea'), (2, 'coffee')");
+        String read = "select name from " + table + " where id = ?";
+        for (int i = 0; i < 3; i++) {
+            assertEquals("coffee", jdbc.queryForObject(read, String.class, 2));
+        }
+        jdbc.update("update " + table + " set name = ? where id = ?", "mocha", 2);
         for (int i = 0; i < 2; i++) {
-            assertEquals("mocha", jdbc.queryForObject("select name from product where id = ?", String.class, 2));
+            assertEquals("mocha", jdbc.queryForObject(read, String.class, 2));
         }
     }
 

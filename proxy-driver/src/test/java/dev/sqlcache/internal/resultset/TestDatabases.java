@@ -1,5 +1,7 @@
 package dev.sqlcache.internal.resultset;
 
+import dev.sqlcache.testing.TestServices;
+
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
@@ -11,8 +13,10 @@ import java.util.Properties;
  */
 final class TestDatabases {
     static final String H2_URL = "jdbc:h2:mem:";
-    static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/" + System.getenv().getOrDefault("CACHETEST_DB", "test");
-    static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/" + System.getenv().getOrDefault("CACHETEST_DB", "test") + "?sslMode=disable";
+    static final String PG_URL = "jdbc:postgresql://" + TestServices.postgres().address() + "/"
+            + TestServices.databaseName();
+    static final String MARIADB_URL = "jdbc:mariadb://" + TestServices.mariadb().address() + "/"
+            + TestServices.databaseName() + "?sslMode=disable";
 
     private TestDatabases() {
     }

@@ -5,6 +5,7 @@ import dev.sqlcache.driver.SqlCacheConnection;
 import dev.sqlcache.spring.boot.app.ShopApplication;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TestServices;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,12 +126,13 @@ class BootStarterTest {
 
     @Test
     void postgresThroughTheStarter() throws Exception {
-        String database = System.getenv().getOrDefault("CACHETEST_DB", "test");
+        String database = TestServices.databaseName();
+        String address = TestServices.postgres().address(); // a container where a Docker engine answers
         try (ConfigurableApplicationContext context = start(
-                "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/" + database,
+                "spring.datasource.url=jdbc:postgresql://" + address + "/" + database,
                 "spring.datasource.username=postgres")) {
             DataSource dataSource = context.getBean(DataSource.class);
-            assertEquals("jdbc:sqlcache:postgresql://127.0.0.1:5432/" + database,
+            assertEquals("jdbc:sqlcache:postgresql://" + address + "/" + database,
                     ((HikariDataSource) dataSource).getJdbcUrl());
             JdbcTemplate jdbc = new JdbcTemplate(dataSource);
             CacheStatistics before = statistics(dataSource);
