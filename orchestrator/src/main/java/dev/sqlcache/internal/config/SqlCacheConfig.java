@@ -41,6 +41,7 @@ public final class SqlCacheConfig {
     private final TableTtls tableTtls;
     private final int maxRows;
     private final int maxBytes;
+    private final long nearCacheMaxBytes;
     private final String databaseId;
     private final int analysisCacheSize;
     private final int writeLeaseMillis;
@@ -86,6 +87,7 @@ public final class SqlCacheConfig {
         this.tableTtls = r.tableTtls();
         this.maxRows = r.integer(Setting.MAX_ROWS, 1, Integer.MAX_VALUE, "a row count");
         this.maxBytes = (int) r.bytes(Setting.MAX_BYTES, Integer.MAX_VALUE - 64);
+        this.nearCacheMaxBytes = r.bytesOrZero(Setting.NEAR_CACHE_MAX_BYTES, Long.MAX_VALUE / 2);
         this.databaseId = r.text(Setting.DATABASE_ID);
         this.analysisCacheSize = r.integer(Setting.ANALYSIS_CACHE_SIZE, 0, Integer.MAX_VALUE, "a cache size");
         this.writeLeaseMillis = r.millis(Setting.WRITE_LEASE);
@@ -198,6 +200,14 @@ public final class SqlCacheConfig {
         return (int) Math.min(Integer.MAX_VALUE - 8L, 3L * maxBytes + ENTRY_FRAME_ALLOWANCE);
     }
 
+    /**
+     * How many bytes of results each JVM keeps in process (its near cache), served with no network call while
+     * every write elsewhere is known to have reached it; 0 keeps none.
+     */
+    public long nearCacheMaxBytes() {
+        return nearCacheMaxBytes;
+    }
+
     /** Room in an entry for what the capture's estimate does not count: metadata, tokens, the frame. */
     private static final int ENTRY_FRAME_ALLOWANCE = 64 * 1024;
 
@@ -273,7 +283,7 @@ public final class SqlCacheConfig {
     public String toString() {
         return "SqlCacheConfig[enabled=" + enabled + ", store=" + storeType.name().toLowerCase(Locale.ROOT)
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
-                + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
+                + maxRows + ", maxBytes=" + maxBytes + ", nearCache.maxBytes=" + nearCacheMaxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
                 + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
                 + procedureWrites + "}, tablePolicy={" + tablePolicy + "}, exclude={" + exclude + "}, signingKey="
                 + (signingKeys.isEmpty() ? "none" : "*** (" + signingKeys.size() + ")") + "]";
@@ -375,6 +385,15 @@ public final class SqlCacheConfig {
             } catch (ValueParsers.BadValue e) {
                 problem(s, e.getMessage());
                 return 1;
+            }
+        }
+
+        long bytesOrZero(Setting s, long max) {
+            try {
+                return ValueParsers.parseBytes(raw.get(s).value(), max, true);
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return 0;
             }
         }
 

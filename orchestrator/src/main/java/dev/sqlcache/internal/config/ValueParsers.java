@@ -137,6 +137,11 @@ final class ValueParsers {
 
     /** A size in bytes: a plain number, or with the suffix {@code b}, {@code kb}, {@code mb} or {@code gb} (x1024). */
     static long parseBytes(String text, long max) throws BadValue {
+        return parseBytes(text, max, false);
+    }
+
+    /** {@link #parseBytes(String, long)}, accepting 0 when {@code zeroAllowed} (a size that turns something off). */
+    static long parseBytes(String text, long max, boolean zeroAllowed) throws BadValue {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unit = 1;
         String number = t;
@@ -158,8 +163,8 @@ final class ValueParsers {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new BadValue("is not a size (bytes, or a whole number with kb, mb or gb)");
         }
-        if (value <= 0) {
-            throw new BadValue("is not a positive size");
+        if (value < 0 || value == 0 && !zeroAllowed) {
+            throw new BadValue(zeroAllowed ? "is not a size of 0 or more" : "is not a positive size");
         }
         if (value > max) {
             throw new BadValue("is too large (at most " + max + " bytes)");

@@ -41,7 +41,12 @@ public final class Membership {
     /** How long a join ticket admits a join (store clock). */
     static final long TICKET_MILLIS = 1000;
     private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS / 20 + 50);
-    private static final long LAPSE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS) + MARGIN_NANOS;
+    /**
+     * Once the membership has lapsed the fence is gone, but a near cache may still serve until its near lease,
+     * renewed while the fence stood, lapses too (see NearMember).
+     */
+    private static final long LAPSE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS
+            + dev.sqlcache.internal.near.NearMember.LEASE_MILLIS) + MARGIN_NANOS;
     /** After a ticket was issued: a join it admits lands within the ticket's life and lasts one membership. */
     private static final long JOIN_BOUND_NANOS =
             TimeUnit.MILLISECONDS.toNanos(TICKET_MILLIS + MEMBER_MILLIS) + MARGIN_NANOS;

@@ -1,0 +1,373 @@
+package dev.sqlcache.internal.near;
+
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.store.NearChannel;
+import dev.sqlcache.internal.store.VersionTokens;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.internal.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One runtime's part in keeping near caches coherent, both ways.
+ *
+ * <p>As a <em>holder</em> (when this JVM keeps a {@link NearCache}): a listener thread subscribed to the store's
+ * notice channel drops what each notice makes stale and acknowledges it to its writer; every
+ * {@link #RENEW_MILLIS} the near lease is renewed, and the renewal's marker, published after every earlier notice,
+ * lets copies be served until {@link #LEASE_MILLIS} after the renewal was <em>sent</em>, once it arrives. A
+ * subscription that dies (or silently stops delivering: markers stop arriving) is replaced and every copy dropped.
+ *
+ * <p>As a <em>writer</em> (every runtime on a store with near caches): before a change of tokens this JVM's own copies
+ * go; after it, the writer waits until each other near member live at that moment has acknowledged, or its near
+ * lease has lapsed (store clock, converted to a local wait). So once a write's commit returns, no near cache serves
+ * what it changed. Thread-safe.
+ */
+public final class NearMember implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NearMember.class);
+    /** How long a renewal lets copies be served, and the longest a writer waits for a member that does not answer. */
+    public static final long LEASE_MILLIS = 1000;
+    static final long RENEW_MILLIS = 250;
+    /** Clock-rate differences and scheduling: the holder stops this much earlier than its lease lapses in the store. */
+    private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(LEASE_MILLIS / 20 + 20);
+    /** After a lost subscription, the wait before subscribing again. */
+    private static final long RESUBSCRIBE_MILLIS = 100;
+
+    private final String id = VersionTokens.fresh();
+    private final NearChannel channel;
+    /** Null when this JVM keeps no copies: it only writes, and waits for those that do. */
+    private final NearCache cache;
+    private final Clock clock;
+    private final String ackChannel;
+    private final Map<String, Change> changes = new ConcurrentHashMap<>();
+    /** Renewals sent and not yet seen back: nonce to the nanoTime it was sent. */
+    private final ConcurrentSkipListMap<Long, Long> renewals = new ConcurrentSkipListMap<>();
+    private long nonces;
+    private volatile long lastRenewalSentNanos;
+    private volatile long lastMarkerNanos;
+    private volatile boolean subscribed;
+    private volatile boolean closed;
+    private volatile String fence;
+    private final AtomicBoolean listening = new AtomicBoolean();
+    private final java.util.concurrent.ThreadPoolExecutor acknowledgements;
+
+    public NearMember(NearChannel channel, NearCache cache, Clock clock) {
+        this.channel = channel;
+        this.cache = cache;
+        this.clock = clock;
+        this.ackChannel = NearChannel.acknowledgements(id);
+        this.acknowledgements = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(4096), daemon("sqlcache-near-ack"),
+                new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+    }
+
+    /** This JVM's copies, or {@code null} when it keeps none. */
+    public NearCache cache() {
+        return cache;
+    }
+
+    /** Subscribes (when this JVM keeps copies) and renews on the scheduler. */
+    public void start(Scheduler scheduler) {
+        if (cache != null) {
+            listen();
+            scheduler.repeat(this::renew, RENEW_MILLIS);
+        }
+    }
+
+    // ---- writer side
+
+    /** A change of tokens in progress: its notice and the acknowledgements received so far. */
+    public final class Change {
+        private final CacheStore.Notice notice = new CacheStore.Notice(id, VersionTokens.fresh());
+        private final java.util.Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+
+        public CacheStore.Notice notice() {
+            return notice;
+        }
+
+        private synchronized void acknowledgedBy(String member) {
+            acknowledged.add(member);
+            notifyAll();
+        }
+    }
+
+    /**
+     * Before a change of tokens: this JVM's copies of those keys go now, and acknowledgements of the change are
+     * collected from now on (they may arrive before the store's answer does).
+     */
+    public Change changing(String[] versionKeys) {
+        if (cache != null) {
+            cache.invalidate(versionKeys);
+        }
+        Change change = new Change();
+        changes.put(change.notice.id(), change);
+        return change;
+    }
+
+    /**
+     * After the store ran the change: waits until every other near member it reported has acknowledged, or its
+     * near lease has lapsed. Bounded by {@link #LEASE_MILLIS} plus a margin.
+     */
+    public void await(Change change, CacheStore.Recipients recipients) {
+        try {
+            if (recipients.none()) {
+                return;
+            }
+            long answered = clock.nanoTime();
+            long deadline = answered;
+            boolean others = false;
+            for (int i = 0; i < recipients.members().length; i++) {
+                if (!recipients.members()[i].equals(id)) {
+                    others = true;
+                    long left = Math.max(0, recipients.lapses()[i] - recipients.storeMillis());
+                    deadline = Math.max(deadline, answered + TimeUnit.MILLISECONDS.toNanos(left) + MARGIN_NANOS);
+                }
+            }
+            if (!others) {
+                return;
+            }
+            listen(); // a writer that keeps no copies still hears its acknowledgements
+            synchronized (change) {
+                while (!allAcknowledged(change, recipients, answered)) {
+                    long wait = deadline - clock.nanoTime();
+                    if (wait <= 0) {
+                        return;
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(change, Math.min(wait, TimeUnit.MILLISECONDS.toNanos(5)));
+                    } catch (InterruptedException e) {
+                        // The wait is what keeps other JVMs from serving the old answer: finish it, then re-assert.
+                        Thread.currentThread().interrupt();
+                        clock.pause(TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - clock.nanoTime())) + 1);
+                        return;
+                    }
+                }
+            }
+        } finally {
+            done(change);
+        }
+    }
+
+    /** Whether each other member has acknowledged or has lapsed by now (judged from the store's answer). */
+    private boolean allAcknowledged(Change change, CacheStore.Recipients recipients, long answeredNanos) {
+        long now = clock.nanoTime();
+        for (int i = 0; i < recipients.members().length; i++) {
+            String member = recipients.members()[i];
+            if (member.equals(id) || change.acknowledged.contains(member)) {
+                continue;
+            }
+            long left = Math.max(0, recipients.lapses()[i] - recipients.storeMillis());
+            if (now - (answeredNanos + TimeUnit.MILLISECONDS.toNanos(left) + MARGIN_NANOS) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The change failed or was waited for: stop collecting its acknowledgements. */
+    public void done(Change change) {
+        changes.remove(change.notice.id());
+    }
+
+    /**
+     * A change reached the store but its acknowledgements could not be collected (it was delivered later, in the
+     * background): waits until every near lease live when it ran has lapsed or been renewed behind it.
+     */
+    public void waitOutLeases() {
+        boolean others;
+        try {
+            others = channel.othersLive(id);
+        } catch (RuntimeException e) {
+            others = true; // cannot tell: assume the worst
+        }
+        if (others) {
+            clock.pause(LEASE_MILLIS + TimeUnit.NANOSECONDS.toMillis(MARGIN_NANOS));
+        }
+    }
+
+    // ---- holder side
+
+    /** Starts the listener thread, once. */
+    private void listen() {
+        if (!closed && listening.compareAndSet(false, true)) {
+            Thread thread = daemon("sqlcache-near " + id).newThread(this::listenLoop);
+            thread.start();
+        }
+    }
+
+    private void listenLoop() {
+        String[] channels = cache != null ? new String[] {NearChannel.NOTICE_CHANNEL, ackChannel}
+                : new String[] {ackChannel};
+        boolean logged = false;
+        while (!closed) {
+            try {
+                channel.listen(new NearChannel.Listener() {
+                    @Override
+                    public void subscribed() {
+                        NearMember.this.subscribed();
+                    }
+
+                    @Override
+                    public void message(String from, String message) {
+                        received(from, message);
+                    }
+                }, channels);
+            } catch (RuntimeException e) {
+                if (!logged) {
+                    logged = true;
+                    LOG.info("sqlcache: near-cache subscription lost ({}); copies are dropped and it is renewed",
+                            e.getMessage());
+                }
+                LOG.debug("sqlcache: near-cache subscription lost", e);
+            }
+            unsubscribed();
+            if (!closed) {
+                clock.pause(RESUBSCRIBE_MILLIS);
+            }
+        }
+    }
+
+    private void subscribed() {
+        if (cache != null) {
+            // Notices published while no subscription was live are lost: nothing kept from before can be trusted.
+            cache.clear();
+        }
+        lastMarkerNanos = clock.nanoTime();
+        subscribed = true;
+    }
+
+    private void unsubscribed() {
+        subscribed = false;
+        if (cache != null) {
+            cache.stopServing();
+            cache.clear();
+        }
+    }
+
+    void received(String from, String message) {
+        if (from.equals(ackChannel)) {
+            int split = message.indexOf('\n');
+            if (split > 0) {
+                Change change = changes.get(message.substring(0, split));
+                if (change != null) {
+                    change.acknowledgedBy(message.substring(split + 1));
+                }
+            }
+            return;
+        }
+        String[] parts = message.split("\n", -1);
+        if (parts.length >= 3 && parts[0].equals("N")) {
+            notice(parts);
+        } else if (parts.length == 4 && parts[0].equals("R") && parts[1].equals(id)) {
+            marker(parts[2], parts[3]);
+        }
+    }
+
+    /** {@code N, writer, notice id, key...}: drop, then acknowledge (never before the drop). */
+    private void notice(String[] parts) {
+        if (cache == null) {
+            return;
+        }
+        cache.invalidate(java.util.Arrays.asList(parts).subList(3, parts.length));
+        String writer = parts[1];
+        if (!writer.isEmpty() && !writer.equals(id)) {
+            String noticeId = parts[2];
+            acknowledgements.execute(() -> {
+                try {
+                    channel.acknowledge(writer, noticeId, id);
+                } catch (RuntimeException e) {
+                    // The writer waits for this member's lease to lapse instead.
+                    LOG.debug("sqlcache: near-cache acknowledgement failed: {}", e.getMessage());
+                }
+            });
+        }
+    }
+
+    /** This member's renewal came back through the subscription: every notice before it has been handled. */
+    private void marker(String nonceText, String currentFence) {
+        long nonce;
+        try {
+            nonce = Long.parseLong(nonceText);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Long sent = renewals.get(nonce);
+        if (sent == null) {
+            return;
+        }
+        renewals.headMap(nonce, true).clear();
+        lastMarkerNanos = clock.nanoTime();
+        if (!currentFence.equals(fence)) {
+            // A member lapsed, or the store restarted: copies made under the old fence may hide writes.
+            cache.clear();
+            fence = currentFence;
+        }
+        if (currentFence.isEmpty()) {
+            cache.stopServing();
+        } else {
+            cache.servesUntil(sent + TimeUnit.MILLISECONDS.toNanos(LEASE_MILLIS) - MARGIN_NANOS);
+        }
+    }
+
+    /** Renews the near lease, unless the subscription is down or has stopped delivering. */
+    void renew() {
+        if (closed || !subscribed) {
+            return;
+        }
+        long now = clock.nanoTime();
+        long sent = lastRenewalSentNanos;
+        if (sent != 0 && lastMarkerNanos - sent < 0
+                && now - sent > TimeUnit.MILLISECONDS.toNanos(2 * LEASE_MILLIS)) {
+            // Renewals go out but their markers do not come back: the subscription is dead or on another server.
+            // Stop renewing (writers stop waiting for this member once its lease lapses) and subscribe again.
+            LOG.debug("sqlcache: near-cache markers stopped arriving; subscribing again");
+            channel.stopListening();
+            return;
+        }
+        long nonce = ++nonces;
+        renewals.put(nonce, now);
+        if (renewals.size() > 64) {
+            renewals.pollFirstEntry();
+        }
+        lastRenewalSentNanos = now;
+        try {
+            channel.renew(id, LEASE_MILLIS, Long.toString(nonce));
+        } catch (RuntimeException e) {
+            LOG.debug("sqlcache: near-cache renewal failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (cache != null) {
+            cache.stopServing();
+            try {
+                channel.leave(id);
+            } catch (RuntimeException e) {
+                LOG.debug("sqlcache: leaving the near members failed: {}", e.getMessage());
+            }
+        }
+        channel.stopListening();
+        acknowledgements.shutdownNow();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            thread.setContextClassLoader(null);
+            return thread;
+        };
+    }
+}
