@@ -178,7 +178,10 @@ public final class RedisServerFixture implements AutoCloseable {
         paused = false;
     }
 
-    /** Empties the database, except sqlcache's membership keys. */
+    /**
+     * Empties the database, except sqlcache's membership keys and the near caches' set (near caches themselves keep
+     * their copies: see {@code NearMember#clearEverywhere}).
+     */
     public synchronized void flushAll() {
         // Membership (who shares this Redis, and the fence it keeps alive) belongs to the JVMs, not to the cached
         // data: a test that starts from an empty cache still runs among engines that joined before it.
@@ -188,12 +191,13 @@ public final class RedisServerFixture implements AutoCloseable {
                   local page = redis.call('SCAN', cursor, 'COUNT', 1000)
                   cursor = page[1]
                   for _, key in ipairs(page[2]) do
-                    if key ~= KEYS[1] and key ~= KEYS[2] then
+                    if key ~= KEYS[1] and key ~= KEYS[2] and key ~= KEYS[3] then
                       redis.call('DEL', key)
                     end
                   end
                 until cursor == '0'
-                return 1""", "2", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
+                return 1""", "3", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY,
+                dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY);
         if (!reply.startsWith(":1")) {
             throw new IllegalStateException("flushing answered " + reply);
         }

@@ -41,12 +41,7 @@ public final class Membership {
     /** How long a join ticket admits a join (store clock). */
     static final long TICKET_MILLIS = 1000;
     private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS / 20 + 50);
-    /**
-     * Once the membership has lapsed the fence is gone, but a near cache may still serve until its near lease,
-     * renewed while the fence stood, lapses too (see NearMember).
-     */
-    private static final long LAPSE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS
-            + dev.sqlcache.internal.near.NearMember.LEASE_MILLIS) + MARGIN_NANOS;
+    private static final long LAPSE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * MEMBER_MILLIS) + MARGIN_NANOS;
     /** After a ticket was issued: a join it admits lands within the ticket's life and lasts one membership. */
     private static final long JOIN_BOUND_NANOS =
             TimeUnit.MILLISECONDS.toNanos(TICKET_MILLIS + MEMBER_MILLIS) + MARGIN_NANOS;
@@ -93,6 +88,11 @@ public final class Membership {
     /** {@link #doubts} as read before the last answered renewal: what that renewal vouched for. */
     private volatile long doubtsCovered = -1;
     private final AtomicBoolean renewalQueued = new AtomicBoolean();
+    /**
+     * Once the membership has lapsed the fence is gone, but a near cache may go on serving until its near lease,
+     * renewed while the fence stood, lapses too: a write that waits for the fence waits that much longer.
+     */
+    private volatile long nearLeaseNanos;
 
     /**
      * Not yet a member: the owner calls {@link #renew()} once to join (one round trip) and then every
@@ -208,7 +208,7 @@ public final class Membership {
         }
         long bound = unansweredJoinUntilNanos;
         long renewed = confirmedNanos + LAPSE_BOUND_NANOS;
-        return joined && renewed - bound > 0 ? renewed : bound;
+        return (joined && renewed - bound > 0 ? renewed : bound) + nearLeaseNanos;
     }
 
     /** Whether this JVM's membership was renewed within the last membership period (for health checks). */
@@ -269,6 +269,11 @@ public final class Membership {
             return true;
         }
         return false;
+    }
+
+    /** Near caches may share the store: {@link #othersFenced} also waits out their lease. */
+    public void nearCachesMayServe(long nearLeaseMillis) {
+        nearLeaseNanos = TimeUnit.MILLISECONDS.toNanos(nearLeaseMillis);
     }
 
     /**

@@ -61,7 +61,8 @@ public final class NearCache {
 
     public NearCache(long maxBytes, Clock clock) {
         this.clock = clock;
-        this.copies = Caffeine.newBuilder().maximumWeight(maxBytes)
+        // Maintenance on the caller's thread: no pool thread of the JVM's runs sqlcache's work (or pins its loader).
+        this.copies = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(maxBytes)
                 .weigher((String key, Copy copy) -> copy.weight).build();
     }
 

@@ -36,8 +36,9 @@ public final class NearMember implements AutoCloseable {
     static final long RENEW_MILLIS = 250;
     /** Clock-rate differences and scheduling: the holder stops this much earlier than its lease lapses in the store. */
     private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(LEASE_MILLIS / 20 + 20);
-    /** After a lost subscription, the wait before subscribing again. */
+    /** After a lost subscription, the wait before subscribing again; doubled while it keeps failing. */
     private static final long RESUBSCRIBE_MILLIS = 100;
+    private static final long MAX_RESUBSCRIBE_MILLIS = 5000;
 
     private final String id = VersionTokens.fresh();
     private final NearChannel channel;
@@ -46,14 +47,29 @@ public final class NearMember implements AutoCloseable {
     private final Clock clock;
     private final String ackChannel;
     private final Map<String, Change> changes = new ConcurrentHashMap<>();
-    /** Renewals sent and not yet seen back: nonce to the nanoTime it was sent. */
-    private final ConcurrentSkipListMap<Long, Long> renewals = new ConcurrentSkipListMap<>();
+    /**
+     * Renewals sent and not yet seen back, by number: a random nonce (a marker must name it, so that no one who can
+     * merely publish on the channel can extend this lease) and the nanoTime it was sent.
+     */
+    private final ConcurrentSkipListMap<Long, Sent> renewals = new ConcurrentSkipListMap<>();
+
+    private record Sent(String nonce, long nanos) {
+    }
+
+    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
     private long nonces;
     private volatile long lastRenewalSentNanos;
     private volatile long lastMarkerNanos;
     private volatile boolean subscribed;
     private volatile boolean closed;
     private volatile String fence;
+    /**
+     * When this JVM last knew of a holder ({@link Clock#nanoTime()}): a change found one other than itself, or its
+     * own near cache received a lease. A writer that finds the holders' set missing waits out a lease only then.
+     */
+    private volatile long holdersSeenNanos;
+    /** The key of a notice that drops every copy. */
+    static final String EVERYTHING = "*";
     private final AtomicBoolean listening = new AtomicBoolean();
     private final java.util.concurrent.ThreadPoolExecutor acknowledgements;
 
@@ -62,6 +78,7 @@ public final class NearMember implements AutoCloseable {
         this.cache = cache;
         this.clock = clock;
         this.ackChannel = NearChannel.acknowledgements(id);
+        this.holdersSeenNanos = clock.nanoTime() - TimeUnit.HOURS.toNanos(1);
         this.acknowledgements = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(4096), daemon("sqlcache-near-ack"),
                 new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
@@ -72,10 +89,11 @@ public final class NearMember implements AutoCloseable {
         return cache;
     }
 
-    /** Subscribes (when this JVM keeps copies) and renews on the scheduler. */
+    /** Subscribes, and renews on the scheduler when this JVM keeps copies. */
     public void start(Scheduler scheduler) {
+        // Even without copies of its own: a writer hears the acknowledgements of those who keep them.
+        listen();
         if (cache != null) {
-            listen();
             scheduler.repeat(this::renew, RENEW_MILLIS);
         }
     }
@@ -103,7 +121,11 @@ public final class NearMember implements AutoCloseable {
      */
     public Change changing(String[] versionKeys) {
         if (cache != null) {
-            cache.invalidate(versionKeys);
+            if (java.util.Arrays.asList(versionKeys).contains(EVERYTHING)) {
+                cache.clear();
+            } else {
+                cache.invalidate(versionKeys);
+            }
         }
         Change change = new Change();
         changes.put(change.notice.id(), change);
@@ -119,6 +141,15 @@ public final class NearMember implements AutoCloseable {
             if (recipients.none()) {
                 return;
             }
+            if (recipients.storeMillis() < 0) {
+                // Holders nobody could name (the set was lost) or tell (the notice was refused): their leases
+                // end within one lease at most, and each drops every copy when it renews.
+                if (recipients == CacheStore.Recipients.UNTOLD
+                        || clock.nanoTime() - holdersSeenNanos < TimeUnit.MINUTES.toNanos(10)) {
+                    clock.pause(LEASE_MILLIS + TimeUnit.NANOSECONDS.toMillis(MARGIN_NANOS));
+                }
+                return;
+            }
             long answered = clock.nanoTime();
             long deadline = answered;
             boolean others = false;
@@ -132,6 +163,7 @@ public final class NearMember implements AutoCloseable {
             if (!others) {
                 return;
             }
+            holdersSeenNanos = answered;
             listen(); // a writer that keeps no copies still hears its acknowledgements
             synchronized (change) {
                 while (!allAcknowledged(change, recipients, answered)) {
@@ -191,6 +223,20 @@ public final class NearMember implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes every near cache on the store drop every copy, this JVM's at once, and returns once each live holder
+     * has acknowledged or its lease has lapsed: for a flush of the store.
+     */
+    public void clearEverywhere() {
+        listen();
+        long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * LEASE_MILLIS);
+        while (!subscribed && clock.nanoTime() - deadline < 0) {
+            clock.pause(5); // acknowledgements arriving before the subscription would be lost
+        }
+        Change change = changing(new String[] {EVERYTHING});
+        await(change, channel.notify(new String[] {EVERYTHING}, change.notice()));
+    }
+
     // ---- holder side
 
     /** Starts the listener thread, once. */
@@ -205,6 +251,7 @@ public final class NearMember implements AutoCloseable {
         String[] channels = cache != null ? new String[] {NearChannel.NOTICE_CHANNEL, ackChannel}
                 : new String[] {ackChannel};
         boolean logged = false;
+        long pause = RESUBSCRIBE_MILLIS;
         while (!closed) {
             try {
                 channel.listen(new NearChannel.Listener() {
@@ -219,16 +266,24 @@ public final class NearMember implements AutoCloseable {
                     }
                 }, channels);
             } catch (RuntimeException e) {
+                String denied = dev.sqlcache.internal.store.RedisFailures.permissionDenial(e);
                 if (!logged) {
                     logged = true;
-                    LOG.info("sqlcache: near-cache subscription lost ({}); copies are dropped and it is renewed",
-                            e.getMessage());
+                    if (denied != null) {
+                        LOG.warn("sqlcache: the near cache is off: Redis refused its subscription ({}); grant "
+                                + "+subscribe +publish &sql:_near:* (docs/configuration.md, \"Securing Redis\")", denied);
+                    } else {
+                        LOG.info("sqlcache: near-cache subscription lost ({}); copies are dropped and it is renewed",
+                                e.getMessage());
+                    }
                 }
                 LOG.debug("sqlcache: near-cache subscription lost", e);
             }
+            boolean wasSubscribed = subscribed;
             unsubscribed();
+            pause = wasSubscribed ? RESUBSCRIBE_MILLIS : Math.min(pause * 2, MAX_RESUBSCRIBE_MILLIS);
             if (!closed) {
-                clock.pause(RESUBSCRIBE_MILLIS);
+                clock.pause(pause);
             }
         }
     }
@@ -264,8 +319,8 @@ public final class NearMember implements AutoCloseable {
         String[] parts = message.split("\n", -1);
         if (parts.length >= 3 && parts[0].equals("N")) {
             notice(parts);
-        } else if (parts.length == 4 && parts[0].equals("R") && parts[1].equals(id)) {
-            marker(parts[2], parts[3]);
+        } else if (parts.length == 5 && parts[0].equals("R") && parts[1].equals(id)) {
+            marker(parts[2], parts[3], parts[4].equals("1"));
         }
     }
 
@@ -274,7 +329,12 @@ public final class NearMember implements AutoCloseable {
         if (cache == null) {
             return;
         }
-        cache.invalidate(java.util.Arrays.asList(parts).subList(3, parts.length));
+        java.util.List<String> keys = java.util.Arrays.asList(parts).subList(3, parts.length);
+        if (keys.contains(EVERYTHING)) {
+            cache.clear();
+        } else {
+            cache.invalidate(keys);
+        }
         String writer = parts[1];
         if (!writer.isEmpty() && !writer.equals(id)) {
             String noticeId = parts[2];
@@ -290,24 +350,31 @@ public final class NearMember implements AutoCloseable {
     }
 
     /** This member's renewal came back through the subscription: every notice before it has been handled. */
-    private void marker(String nonceText, String currentFence) {
-        long nonce;
+    private void marker(String nonceText, String currentFence, boolean continuous) {
+        int colon = nonceText.indexOf(':');
+        long number;
         try {
-            nonce = Long.parseLong(nonceText);
+            number = Long.parseLong(nonceText.substring(0, Math.max(colon, 0)));
         } catch (NumberFormatException e) {
             return;
         }
-        Long sent = renewals.get(nonce);
-        if (sent == null) {
+        Sent renewal = renewals.get(number);
+        if (renewal == null || !renewal.nonce.equals(nonceText)) {
             return;
         }
-        renewals.headMap(nonce, true).clear();
+        long sent = renewal.nanos;
+        renewals.headMap(number, true).clear();
         lastMarkerNanos = clock.nanoTime();
         if (!currentFence.equals(fence)) {
             // A member lapsed, or the store restarted: copies made under the old fence may hide writes.
             cache.clear();
             fence = currentFence;
+        } else if (!continuous || !cache.serving()) {
+            // The lease lapsed (or never began), here or in the store's set: writers meanwhile may have left this
+            // member out.
+            cache.clear();
         }
+        holdersSeenNanos = lastMarkerNanos;
         if (currentFence.isEmpty()) {
             cache.stopServing();
         } else {
@@ -330,14 +397,15 @@ public final class NearMember implements AutoCloseable {
             channel.stopListening();
             return;
         }
-        long nonce = ++nonces;
-        renewals.put(nonce, now);
+        long number = ++nonces;
+        String nonce = number + ":" + Long.toHexString(NONCES.nextLong());
+        renewals.put(number, new Sent(nonce, now));
         if (renewals.size() > 64) {
             renewals.pollFirstEntry();
         }
         lastRenewalSentNanos = now;
         try {
-            channel.renew(id, LEASE_MILLIS, Long.toString(nonce));
+            channel.renew(id, LEASE_MILLIS, nonce);
         } catch (RuntimeException e) {
             LOG.debug("sqlcache: near-cache renewal failed: {}", e.getMessage());
         }

@@ -101,6 +101,9 @@ public final class CacheRuntime implements StoreHealth {
         this.near = channel == null ? null : new dev.sqlcache.internal.near.NearMember(channel,
                 key.nearCacheMaxBytes() > 0 ? new dev.sqlcache.internal.near.NearCache(key.nearCacheMaxBytes(), clock)
                         : null, clock);
+        if (near != null) {
+            membership.nearCachesMayServe(dev.sqlcache.internal.near.NearMember.LEASE_MILLIS);
+        }
         this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, near, clock);
     }
 

@@ -199,9 +199,13 @@ public interface CacheStore extends AutoCloseable {
      */
     record Recipients(long storeMillis, String[] members, long[] lapses) {
         public static final Recipients NONE = new Recipients(0, new String[0], new long[0]);
+        /** The near members' set was missing (flushed, evicted): holders may exist that nobody knows of. */
+        public static final Recipients UNKNOWN = new Recipients(-1, new String[0], new long[0]);
+        /** Holders exist but could not be told (the notice could not be published): wait out their leases. */
+        public static final Recipients UNTOLD = new Recipients(-2, new String[0], new long[0]);
 
         public boolean none() {
-            return members.length == 0;
+            return members.length == 0 && storeMillis >= 0;
         }
     }
 

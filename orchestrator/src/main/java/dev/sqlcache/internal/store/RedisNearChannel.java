@@ -9,6 +9,7 @@ import java.util.List;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * The {@link NearChannel} of a Redis store: Redis pub/sub, which delivers a connection's messages in the order the
@@ -36,7 +37,8 @@ final class RedisNearChannel implements NearChannel {
 
     @Override
     public void listen(Listener listener, String... channels) {
-        DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache-near");
+        DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache-near",
+                RedisProtocol.RESP2);
         try (Jedis jedis = new Jedis(RedisConnections.sockets(settings, config), config)) {
             subscription = jedis;
             if (stopped) {
@@ -133,6 +135,12 @@ final class RedisNearChannel implements NearChannel {
             return CacheStore.Recipients.NONE;
         }
         long at = (Long) list.get(0);
+        if (at == -1) {
+            return CacheStore.Recipients.UNKNOWN;
+        }
+        if (at == -2) {
+            return CacheStore.Recipients.UNTOLD;
+        }
         int count = (list.size() - 1) / 2;
         String[] members = new String[count];
         long[] lapses = new long[count];

@@ -4,9 +4,13 @@
 -- listener missed (a dead subscription) keeps its near cache off. The marker carries the fence, whose change
 -- (a member lapsed, or a restart) clears every near cache. Drops members lapsed for a minute. Returns the server ms.
 -- Needs server_clock.lua and near_helpers.lua.
+-- The marker also says whether the member's lease was still live here ('1'): if not (it lapsed, or the set was lost
+-- or edited), writers may have left it out, and it drops every copy.
 local at = now()
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local continuous = (score and tonumber(score) > at) and '1' or '0'
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - 60000)
 redis.call('ZADD', KEYS[1], at + tonumber(ARGV[2]), ARGV[1])
 local fence = redis.call('GET', KEYS[2]) or ''
-redis.call('PUBLISH', NEAR_CHANNEL, 'R\n' .. ARGV[1] .. '\n' .. ARGV[3] .. '\n' .. fence)
+redis.call('PUBLISH', NEAR_CHANNEL, 'R\n' .. ARGV[1] .. '\n' .. ARGV[3] .. '\n' .. fence .. '\n' .. continuous)
 return at
