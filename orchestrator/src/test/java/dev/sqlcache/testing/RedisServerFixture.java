@@ -179,10 +179,20 @@ public final class RedisServerFixture implements AutoCloseable {
     }
 
     /**
-     * Empties the database, except sqlcache's membership keys and the near caches' set (near caches themselves keep
-     * their copies: see {@code NearMember#clearEverywhere}).
+     * Empties the cache: every near cache on this server drops its copies (each has acknowledged it, or its lease
+     * has lapsed, when this returns: tests rebuild schemas behind the cache), then the database is emptied except
+     * sqlcache's membership keys and the near caches' set.
      */
     public synchronized void flushAll() {
+        java.util.Map<String, String> settings = new java.util.HashMap<>(tcpProperties());
+        try (dev.sqlcache.internal.store.RedisCacheStore store = new dev.sqlcache.internal.store.RedisCacheStore(
+                dev.sqlcache.internal.config.SqlCacheConfig.load(java.util.Map.of(), settings).redis());
+             dev.sqlcache.internal.near.NearMember flusher = new dev.sqlcache.internal.near.NearMember(
+                     store.nearChannel(), null, dev.sqlcache.internal.time.Clock.SYSTEM)) {
+            flusher.clearEverywhere();
+        } catch (dev.sqlcache.internal.config.InvalidConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
         // Membership (who shares this Redis, and the fence it keeps alive) belongs to the JVMs, not to the cached
         // data: a test that starts from an empty cache still runs among engines that joined before it.
         String reply = command("EVAL", """

@@ -1,9 +1,5 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.internal.config.SqlCacheConfig;
-import dev.sqlcache.internal.near.NearMember;
-import dev.sqlcache.internal.store.RedisCacheStore;
-import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.testing.RedisServerFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 /** Base for tests that need a private redis-server: one per test class, flushed before each test. */
@@ -41,16 +36,8 @@ abstract class RedisBackedTest {
         flushCaches();
     }
 
-    /**
-     * Tests rebuild their schemas behind the cache: every near cache drops its copies (and has acknowledged it when
-     * this returns), then Redis is emptied.
-     */
-    static void flushCaches() throws Exception {
-        Map<String, String> properties = new java.util.HashMap<>(redis.tcpProperties());
-        try (RedisCacheStore store = new RedisCacheStore(SqlCacheConfig.load(Map.of(), properties).redis());
-             NearMember flusher = new NearMember(store.nearChannel(), null, Clock.SYSTEM)) {
-            flusher.clearEverywhere();
-        }
+    /** Tests rebuild their schemas behind the cache: Redis and every near cache start empty. */
+    static void flushCaches() {
         redis.flushAll();
     }
 
