@@ -114,6 +114,28 @@ class NearCacheTest {
     }
 
     @Test
+    void aTableOptedIntoBoundedStalenessIsServedThatLongAfterAnotherJvmsWriteNeverAfterItsOwn() throws Exception {
+        try (Connection reader = db.through(redis.port(), "sqlcache.tableNearCache", "near=3s");
+             Connection writer = db.through(relay.port())) {
+            untilNearHit(reader, 100);
+            db.update(writer, 101);
+            long written = System.nanoTime();
+            CacheStatistics before = stats(reader);
+            int seen = db.value(reader);
+            boolean inTime = System.nanoTime() - written < 2_000_000_000L;
+            if (inTime) {
+                assertEquals(100, seen, "within the table's 3 s, the copy from before the other JVM's write");
+                assertEquals(1, stats(reader).since(before).nearHits());
+            }
+            Thread.sleep(Math.max(0, 3_200 - (System.nanoTime() - written) / 1_000_000));
+            assertEquals(101, db.value(reader), "never longer than the table's staleness");
+            untilNearHit(reader, 101);
+            db.update(reader, 102);
+            assertEquals(102, db.value(reader), "never after this JVM's own write");
+        }
+    }
+
+    @Test
     void withTheNearCacheOffEveryHitIsARedisHit() throws Exception {
         try (Connection c = db.through(redis.port(), "sqlcache.nearCache.maxBytes", "0")) {
             for (int i = 0; i < 20; i++) {

@@ -92,6 +92,11 @@ final class ValueParsers {
      * number with the suffix {@code ms}, {@code s}, {@code m} or {@code h}. Must be positive: a zero timeout means
      * "wait forever" to a socket, and a zero TTL would cache nothing.
      */
+    /** {@link #parseDurationMillis}, or 0 for {@code 0} (a duration that turns something off). */
+    static long parseDurationOrZeroMillis(String text) throws BadValue {
+        return text.trim().equals("0") ? 0 : parseDurationMillis(text);
+    }
+
     static long parseDurationMillis(String text) throws BadValue {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unitMillis = 1000;

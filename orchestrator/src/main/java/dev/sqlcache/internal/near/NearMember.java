@@ -45,6 +45,9 @@ public final class NearMember implements AutoCloseable {
     /** Null when this JVM keeps no copies: it only writes, and waits for those that do. */
     private final NearCache cache;
     private final Clock clock;
+    private final dev.sqlcache.internal.config.NearStaleness staleness;
+    /** Runs renewals and the deferred drops of bounded-staleness tables; set by {@link #start}. */
+    private volatile Scheduler scheduler;
     private final String ackChannel;
     private final Map<String, Change> changes = new ConcurrentHashMap<>();
     /**
@@ -74,8 +77,15 @@ public final class NearMember implements AutoCloseable {
     private final java.util.concurrent.ThreadPoolExecutor acknowledgements;
 
     public NearMember(NearChannel channel, NearCache cache, Clock clock) {
+        this(channel, cache, dev.sqlcache.internal.config.NearStaleness.strict(), clock);
+    }
+
+    /** @param staleness how long copies of some tables may outlive other JVMs' writes (strict by default) */
+    public NearMember(NearChannel channel, NearCache cache, dev.sqlcache.internal.config.NearStaleness staleness,
+                      Clock clock) {
         this.channel = channel;
         this.cache = cache;
+        this.staleness = staleness;
         this.clock = clock;
         this.ackChannel = NearChannel.acknowledgements(id);
         this.holdersSeenNanos = clock.nanoTime() - TimeUnit.HOURS.toNanos(1);
@@ -91,6 +101,7 @@ public final class NearMember implements AutoCloseable {
 
     /** Subscribes, and renews on the scheduler when this JVM keeps copies. */
     public void start(Scheduler scheduler) {
+        this.scheduler = scheduler;
         // Even without copies of its own: a writer hears the acknowledgements of those who keep them.
         listen();
         if (cache != null) {
@@ -330,12 +341,14 @@ public final class NearMember implements AutoCloseable {
             return;
         }
         java.util.List<String> keys = java.util.Arrays.asList(parts).subList(3, parts.length);
+        String writer = parts[1];
         if (keys.contains(EVERYTHING)) {
             cache.clear();
-        } else {
+        } else if (staleness.strictEverywhere() || writer.equals(id)) {
             cache.invalidate(keys);
+        } else {
+            dropWithinStaleness(keys);
         }
-        String writer = parts[1];
         if (!writer.isEmpty() && !writer.equals(id)) {
             String noticeId = parts[2];
             acknowledgements.execute(() -> {
@@ -347,6 +360,30 @@ public final class NearMember implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * Another JVM's write: keys of tables opted into bounded staleness are dropped that much later (a copy of a query
+     * over several tables depends on each table's keys, so the strictest of them decides), the rest now.
+     */
+    private void dropWithinStaleness(java.util.List<String> keys) {
+        java.util.List<String> now = new java.util.ArrayList<>(keys.size());
+        Scheduler later = scheduler;
+        for (String key : keys) {
+            long millis = later == null ? 0 : staleness.millisFor(tableOf(key));
+            if (millis > 0) {
+                later.schedule(() -> cache.invalidate(new String[] {key}), millis);
+            } else {
+                now.add(key);
+            }
+        }
+        cache.invalidate(now);
+    }
+
+    /** The table a version key belongs to ({@code sql:<table>:version:...}); "" for the database's. */
+    static String tableOf(String versionKey) {
+        int end = versionKey.indexOf(":version:");
+        return versionKey.startsWith("sql:") && end > 4 ? versionKey.substring(4, end) : "";
     }
 
     /** This member's renewal came back through the subscription: every notice before it has been handled. */

@@ -100,7 +100,7 @@ public final class CacheRuntime implements StoreHealth {
         var channel = store.nearChannel();
         this.near = channel == null ? null : new dev.sqlcache.internal.near.NearMember(channel,
                 key.nearCacheMaxBytes() > 0 ? new dev.sqlcache.internal.near.NearCache(key.nearCacheMaxBytes(), clock)
-                        : null, clock);
+                        : null, key.nearStaleness(), clock);
         if (near != null) {
             membership.nearCachesMayServe(dev.sqlcache.internal.near.NearMember.LEASE_MILLIS);
         }

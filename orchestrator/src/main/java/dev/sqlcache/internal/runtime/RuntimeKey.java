@@ -12,11 +12,13 @@ import dev.sqlcache.internal.config.StoreType;
  *
  * @param redis null for the in-process store
  */
-public record RuntimeKey(StoreType storeType, RedisSettings redis, long fenceTimeoutMillis, long nearCacheMaxBytes) {
+public record RuntimeKey(StoreType storeType, RedisSettings redis, long fenceTimeoutMillis, long nearCacheMaxBytes,
+                         dev.sqlcache.internal.config.NearStaleness nearStaleness) {
 
     public static RuntimeKey of(SqlCacheConfig config) {
         return new RuntimeKey(config.storeType(), config.storeType() == StoreType.MEMORY ? null : config.redis(),
-                config.fenceTimeoutMillis(), config.storeType() == StoreType.MEMORY ? 0 : config.nearCacheMaxBytes());
+                config.fenceTimeoutMillis(), config.storeType() == StoreType.MEMORY ? 0 : config.nearCacheMaxBytes(),
+                config.nearStaleness());
     }
 
     /** Written out, not generated: see {@link RedisSettings#equals}. */
@@ -24,12 +26,13 @@ public record RuntimeKey(StoreType storeType, RedisSettings redis, long fenceTim
     public boolean equals(Object other) {
         return other instanceof RuntimeKey that && storeType == that.storeType
                 && fenceTimeoutMillis == that.fenceTimeoutMillis && nearCacheMaxBytes == that.nearCacheMaxBytes
+                && nearStaleness.equals(that.nearStaleness)
                 && java.util.Objects.equals(redis, that.redis);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(storeType, redis, fenceTimeoutMillis, nearCacheMaxBytes);
+        return java.util.Objects.hash(storeType, redis, fenceTimeoutMillis, nearCacheMaxBytes, nearStaleness);
     }
 
     /** For logs: kind and address, never a password. */
