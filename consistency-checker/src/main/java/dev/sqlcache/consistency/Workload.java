@@ -146,6 +146,7 @@ public final class Workload {
             }
             CacheStatistics delta = sqlcache.statistics().since(before);
             report.add("cache.hits", delta.hits());
+            report.add("cache.nearHits", delta.nearHits());
             report.add("cache.misses", delta.misses());
             report.add("cache.stores", delta.stores());
             report.add("cache.bypasses", delta.totalBypasses());

@@ -27,7 +27,14 @@ final class Checks {
         assertAll(
                 () -> assertTrue(report.get("cache.hits") >= MIN_HITS, "fewer than " + MIN_HITS
                         + " cache hits: the cache barely took part, " + summary),
-                () -> assertTrue(report.get("cache.stores") > 0, "nothing stored, " + summary));
+                () -> assertTrue(report.get("cache.stores") > 0, "nothing stored, " + summary),
+                () -> assertTrue(!nearCacheOn() || report.get("cache.nearHits") > 0,
+                        "the near cache served nothing, " + summary));
+    }
+
+    /** Whether the run keeps near caches (the default; {@code -Dsqlcache.checker.nearCache=false} turns them off). */
+    static boolean nearCacheOn() {
+        return Boolean.parseBoolean(System.getProperty("sqlcache.checker.nearCache", "true"));
     }
 
     /** Every key-level read family answered, and the cache served some of the key-level reads. */

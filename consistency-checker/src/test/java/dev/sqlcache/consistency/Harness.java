@@ -129,6 +129,9 @@ final class Harness {
             Schema.initWatermarks(watermarks);
         }
         Map<String, String> cache = new java.util.LinkedHashMap<>(redis.tcpProperties());
+        if (!Checks.nearCacheOn()) {
+            cache.put("sqlcache.nearCache.maxBytes", "0");
+        }
         cache.putAll(run.extraSettings());
         // The forked JVM reaches Redis through a relay, so that it alone can be cut off while this one is not.
         TcpRelay relay = TcpRelay.to(redis.port());

@@ -28,11 +28,13 @@ import java.util.TreeMap;
  * @param tables        counters by table, for at most {@value #MAX_TABLES} tables; the rest under {@value #OTHER_TABLES}
  * @param rejections    entries found in the cache but refused, by cause (each read went to the database and is
  *                      also counted as a miss)
+ * @param nearHits      of the hits, those answered from this JVM's near cache (no network call)
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                               long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                               Latency hitLatency, Latency missLatency, Latency bypassLatency,
-                              Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections) {
+                              Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
+                              long nearHits) {
 
     /** How many tables are counted one by one; beyond, they share {@link #OTHER_TABLES}. */
     public static final int MAX_TABLES = 200;
@@ -54,7 +56,16 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
         rejections = Collections.unmodifiableMap(causes);
     }
 
-    /** The figures of the previous version, without refused entries. */
+    /** The figures of the previous version, without near hits. */
+    public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
+                           long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
+                           Latency hitLatency, Latency missLatency, Latency bypassLatency,
+                           Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections) {
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, rejected, hitLatency, missLatency,
+                bypassLatency, tables, rejections, 0);
+    }
+
+    /** The figures of an earlier version, without refused entries. */
     public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                            long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                            Latency hitLatency, Latency missLatency, Latency bypassLatency,
@@ -127,7 +138,8 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 delta(bypasses, earlier.bypasses), invalidations - earlier.invalidations,
                 redisErrors - earlier.redisErrors, delta(rejected, earlier.rejected),
                 hitLatency.since(earlier.hitLatency), missLatency.since(earlier.missLatency),
-                bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier));
+                bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier),
+                nearHits - earlier.nearHits);
     }
 
     private Map<EntryRejection, Long> refusedSince(CacheStatistics earlier) {

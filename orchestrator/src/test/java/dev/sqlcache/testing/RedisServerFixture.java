@@ -178,8 +178,21 @@ public final class RedisServerFixture implements AutoCloseable {
         paused = false;
     }
 
-    /** Empties the database, except sqlcache's membership keys. */
+    /**
+     * Empties the cache: every near cache on this server drops its copies (each has acknowledged it, or its lease
+     * has lapsed, when this returns: tests rebuild schemas behind the cache), then the database is emptied except
+     * sqlcache's membership keys and the near caches' set.
+     */
     public synchronized void flushAll() {
+        java.util.Map<String, String> settings = new java.util.HashMap<>(tcpProperties());
+        try (dev.sqlcache.internal.store.RedisCacheStore store = new dev.sqlcache.internal.store.RedisCacheStore(
+                dev.sqlcache.internal.config.SqlCacheConfig.load(java.util.Map.of(), settings).redis());
+             dev.sqlcache.internal.near.NearMember flusher = new dev.sqlcache.internal.near.NearMember(
+                     store.nearChannel(), null, dev.sqlcache.internal.time.Clock.SYSTEM)) {
+            flusher.clearEverywhere();
+        } catch (dev.sqlcache.internal.config.InvalidConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
         // Membership (who shares this Redis, and the fence it keeps alive) belongs to the JVMs, not to the cached
         // data: a test that starts from an empty cache still runs among engines that joined before it.
         String reply = command("EVAL", """
@@ -188,12 +201,13 @@ public final class RedisServerFixture implements AutoCloseable {
                   local page = redis.call('SCAN', cursor, 'COUNT', 1000)
                   cursor = page[1]
                   for _, key in ipairs(page[2]) do
-                    if key ~= KEYS[1] and key ~= KEYS[2] then
+                    if key ~= KEYS[1] and key ~= KEYS[2] and key ~= KEYS[3] then
                       redis.call('DEL', key)
                     end
                   end
                 until cursor == '0'
-                return 1""", "2", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
+                return 1""", "3", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY,
+                dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY);
         if (!reply.startsWith(":1")) {
             throw new IllegalStateException("flushing answered " + reply);
         }

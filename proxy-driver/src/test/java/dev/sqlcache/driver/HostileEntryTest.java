@@ -29,6 +29,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HostileEntryTest extends RedisBackedTest {
 
+    /**
+     * Entries put in Redis behind the cache are what is under test: copies in this JVM's near cache would
+     * answer before Redis is read.
+     */
+    static Properties settings(String... extra) {
+        Properties properties = RedisBackedTest.settings(extra);
+        properties.setProperty("sqlcache.nearCache.maxBytes", "0");
+        return properties;
+    }
+
+    static Properties settings() {
+        return settings(new String[0]);
+    }
+
+
     private static final String BY_ID = "select id, name from he_user where id = ?";
     /** No key pin (an expression), so every row's entry depends on the same table-level tokens. */
     private static final String TABLE_LEVEL = "select id, name from he_user where id + 0 = ?";

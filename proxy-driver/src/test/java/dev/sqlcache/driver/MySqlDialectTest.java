@@ -165,7 +165,7 @@ class MySqlDialectTest extends RedisBackedTest {
      * whole database).
      */
     private static void writeInvalidates(String write, String... untouched) throws Exception {
-        redis.flushAll(); // the schema is made again behind the cache's back
+        flushCaches(); // the schema is made again behind the cache's back
         try (Connection direct = DB.direct(); Connection cached = DB.cached(settings())) {
             writeSchema(direct);
             readAll(cached, direct);

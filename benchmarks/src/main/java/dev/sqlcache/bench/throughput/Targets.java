@@ -58,7 +58,7 @@ final class Targets {
                         pgpoolUrl == null ? databaseUrl : pgpoolUrl, databaseUrl, login, null, true,
                         pgpoolUrl == null ? pgpoolMissing : null, Set.of()));
                 case SQLCACHE_REDIS -> targets.add(sqlcache(SQLCACHE_REDIS, "sqlcache, Redis only", sqlcacheUrl,
-                        login, redis, 0, Map.of(), Set.of()));
+                        login, redis, 0, Map.of("sqlcache.nearCache.maxBytes", "0"), Set.of()));
                 case SQLCACHE_NEAR -> targets.add(sqlcache(SQLCACHE_NEAR, "sqlcache with the near cache "
                         + near, sqlcacheUrl, login, redis, 1, near, Set.of()));
                 case SQLCACHE_NEAR_STALE -> {

@@ -46,6 +46,13 @@ final class FlushCommand extends AdminCommand {
         }
         long deleted = 0;
         try (CacheStore store = openStore(settings)) {
+            if (table == null && store.nearChannel() != null) {
+                // A flush starts every JVM cold, their near caches too (each has acknowledged it when this returns).
+                try (var flusher = new dev.sqlcache.internal.near.NearMember(store.nearChannel(), null,
+                        dev.sqlcache.internal.time.Clock.SYSTEM)) {
+                    flusher.clearEverywhere();
+                }
+            }
             for (String pattern : patterns) {
                 deleted += store.deleteMatching(pattern);
             }

@@ -88,7 +88,18 @@ final class InvalidateCommand extends AdminCommand {
             }
         }
         try (CacheStore store = openStore(settings)) {
-            store.bumpVersions(versionKeys);
+            CacheStore.Recipients near = store.endLeases(versionKeys, null, null, CacheStore.Notice.anonymous());
+            // Near caches drop what the bump made stale when its notice reaches them; nobody here collects their
+            // acknowledgements, so wait until each lease live at the bump has lapsed or been renewed after it.
+            long wait = 0;
+            for (long lapse : near.lapses()) {
+                wait = Math.max(wait, lapse - near.storeMillis());
+            }
+            if (wait > 0) {
+                Thread.sleep(wait + 100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
 
         out.println("database " + RealUrl.mask(identity) + " (hash " + hash + ")" + (override == null ? "" : " by its id"));

@@ -41,7 +41,10 @@ enum Setting {
     PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", ""),
     TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", ""),
     EXCLUDE("sqlcache.exclude", "SQLCACHE_EXCLUDE", ""),
-    SIGNING_KEY("sqlcache.signingKey", "SQLCACHE_SIGNING_KEY", null);
+    SIGNING_KEY("sqlcache.signingKey", "SQLCACHE_SIGNING_KEY", null),
+    NEAR_CACHE_MAX_BYTES("sqlcache.nearCache.maxBytes", "SQLCACHE_NEAR_CACHE_MAX_BYTES", "64mb"),
+    NEAR_CACHE_MAX_STALENESS("sqlcache.nearCache.maxStaleness", "SQLCACHE_NEAR_CACHE_MAX_STALENESS", null),
+    TABLE_NEAR_CACHE("sqlcache.tableNearCache", "SQLCACHE_TABLE_NEAR_CACHE", "");
 
     final String property;
     final String environment;

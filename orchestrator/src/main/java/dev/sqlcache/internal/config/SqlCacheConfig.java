@@ -41,6 +41,8 @@ public final class SqlCacheConfig {
     private final TableTtls tableTtls;
     private final int maxRows;
     private final int maxBytes;
+    private final long nearCacheMaxBytes;
+    private final NearStaleness nearStaleness;
     private final String databaseId;
     private final int analysisCacheSize;
     private final int writeLeaseMillis;
@@ -86,6 +88,8 @@ public final class SqlCacheConfig {
         this.tableTtls = r.tableTtls();
         this.maxRows = r.integer(Setting.MAX_ROWS, 1, Integer.MAX_VALUE, "a row count");
         this.maxBytes = (int) r.bytes(Setting.MAX_BYTES, Integer.MAX_VALUE - 64);
+        this.nearCacheMaxBytes = r.bytesOrZero(Setting.NEAR_CACHE_MAX_BYTES, Long.MAX_VALUE / 2);
+        this.nearStaleness = r.nearStaleness();
         this.databaseId = r.text(Setting.DATABASE_ID);
         this.analysisCacheSize = r.integer(Setting.ANALYSIS_CACHE_SIZE, 0, Integer.MAX_VALUE, "a cache size");
         this.writeLeaseMillis = r.millis(Setting.WRITE_LEASE);
@@ -198,6 +202,22 @@ public final class SqlCacheConfig {
         return (int) Math.min(Integer.MAX_VALUE - 8L, 3L * maxBytes + ENTRY_FRAME_ALLOWANCE);
     }
 
+    /**
+     * How many bytes of results each JVM keeps in process (its near cache), served with no network call while
+     * every write elsewhere is known to have reached it; 0 keeps none.
+     */
+    public long nearCacheMaxBytes() {
+        return nearCacheMaxBytes;
+    }
+
+    /**
+     * How long near caches may serve tables after another JVM's writes ({@code sqlcache.tableNearCache},
+     * {@code sqlcache.nearCache.maxStaleness}); strict by default.
+     */
+    public NearStaleness nearStaleness() {
+        return nearStaleness;
+    }
+
     /** Room in an entry for what the capture's estimate does not count: metadata, tokens, the frame. */
     private static final int ENTRY_FRAME_ALLOWANCE = 64 * 1024;
 
@@ -273,7 +293,7 @@ public final class SqlCacheConfig {
     public String toString() {
         return "SqlCacheConfig[enabled=" + enabled + ", store=" + storeType.name().toLowerCase(Locale.ROOT)
                 + ", redis=" + redis + ", ttl=" + defaultTtlSeconds + "s, tableTtl={" + tableTtls + "}, maxRows="
-                + maxRows + ", maxBytes=" + maxBytes + ", databaseId=" + (databaseId == null ? "none" : databaseId)
+                + maxRows + ", maxBytes=" + maxBytes + ", nearCache.maxBytes=" + nearCacheMaxBytes + ", nearStaleness=" + nearStaleness + ", databaseId=" + (databaseId == null ? "none" : databaseId)
                 + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
                 + procedureWrites + "}, tablePolicy={" + tablePolicy + "}, exclude={" + exclude + "}, signingKey="
                 + (signingKeys.isEmpty() ? "none" : "*** (" + signingKeys.size() + ")") + "]";
@@ -378,6 +398,15 @@ public final class SqlCacheConfig {
             }
         }
 
+        long bytesOrZero(Setting s, long max) {
+            try {
+                return ValueParsers.parseBytes(raw.get(s).value(), max, true);
+            } catch (ValueParsers.BadValue e) {
+                problem(s, e.getMessage());
+                return 0;
+            }
+        }
+
         StoreType storeType() {
             String value = raw.get(Setting.STORE).value().trim().toLowerCase(Locale.ROOT);
             switch (value) {
@@ -443,6 +472,20 @@ public final class SqlCacheConfig {
         DeclaredWrites declaredWrites(Setting s) {
             ConfigLayers.Sourced v = raw.get(s);
             return v == null ? DeclaredWrites.none() : DeclaredWrites.parse(v.value(), v.origin(), problems);
+        }
+
+        NearStaleness nearStaleness() {
+            ConfigLayers.Sourced all = raw.get(Setting.NEAR_CACHE_MAX_STALENESS);
+            long fallback = 0;
+            if (all != null) {
+                try {
+                    fallback = ValueParsers.parseDurationOrZeroMillis(all.value());
+                } catch (ValueParsers.BadValue e) {
+                    problem(Setting.NEAR_CACHE_MAX_STALENESS, e.getMessage());
+                }
+            }
+            ConfigLayers.Sourced v = raw.get(Setting.TABLE_NEAR_CACHE);
+            return NearStaleness.parse(v == null ? "" : v.value(), v == null ? "" : v.origin(), fallback, problems);
         }
 
         TableTtls tableTtls() {

@@ -92,6 +92,11 @@ final class ValueParsers {
      * number with the suffix {@code ms}, {@code s}, {@code m} or {@code h}. Must be positive: a zero timeout means
      * "wait forever" to a socket, and a zero TTL would cache nothing.
      */
+    /** {@link #parseDurationMillis}, or 0 for {@code 0} (a duration that turns something off). */
+    static long parseDurationOrZeroMillis(String text) throws BadValue {
+        return text.trim().equals("0") ? 0 : parseDurationMillis(text);
+    }
+
     static long parseDurationMillis(String text) throws BadValue {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unitMillis = 1000;
@@ -137,6 +142,11 @@ final class ValueParsers {
 
     /** A size in bytes: a plain number, or with the suffix {@code b}, {@code kb}, {@code mb} or {@code gb} (x1024). */
     static long parseBytes(String text, long max) throws BadValue {
+        return parseBytes(text, max, false);
+    }
+
+    /** {@link #parseBytes(String, long)}, accepting 0 when {@code zeroAllowed} (a size that turns something off). */
+    static long parseBytes(String text, long max, boolean zeroAllowed) throws BadValue {
         String t = text.trim().toLowerCase(Locale.ROOT);
         long unit = 1;
         String number = t;
@@ -158,8 +168,8 @@ final class ValueParsers {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new BadValue("is not a size (bytes, or a whole number with kb, mb or gb)");
         }
-        if (value <= 0) {
-            throw new BadValue("is not a positive size");
+        if (value < 0 || value == 0 && !zeroAllowed) {
+            throw new BadValue(zeroAllowed ? "is not a size of 0 or more" : "is not a positive size");
         }
         if (value > max) {
             throw new BadValue("is too large (at most " + max + " bytes)");

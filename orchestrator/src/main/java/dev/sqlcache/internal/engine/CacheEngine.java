@@ -64,11 +64,14 @@ public final class CacheEngine {
     private final dev.sqlcache.internal.time.Clock clock;
     private final CachePolicy policy;
     private final Entries entries;
+    /** This JVM's copies of entries, or null when it keeps none. */
+    private final dev.sqlcache.internal.near.NearCache near;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
-                       dev.sqlcache.internal.time.Clock clock) {
+                       dev.sqlcache.internal.time.Clock clock, dev.sqlcache.internal.near.NearCache near) {
         this.clock = clock;
+        this.near = near;
         this.policy = new CachePolicy(config.tablePolicy(), clock);
         this.config = config;
         this.family = family;
@@ -405,6 +408,11 @@ public final class CacheEngine {
 
     StatisticsRecorder recorder() {
         return statistics;
+    }
+
+    /** This JVM's near cache, or null. */
+    dev.sqlcache.internal.near.NearCache near() {
+        return near;
     }
 
     /** The engine's entries as bytes: bound to their keys, read back as hostile input. */

@@ -15,7 +15,7 @@ sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutc
      * the versions read <em>before</em> the query ran, so a write that lands meanwhile makes the entry invalid.
      */
     record Miss(QueryPlan plan, String key, String[] versionKeys, String[] tokens, long ttlSeconds,
-                long transactionEpoch, boolean pinsSnapshot)
+                long transactionEpoch, boolean pinsSnapshot, dev.sqlcache.internal.near.NearCache.Tag nearTag)
             implements ReadOutcome {
     }
 

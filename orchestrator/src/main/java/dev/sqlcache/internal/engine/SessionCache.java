@@ -258,8 +258,26 @@ public final class SessionCache implements CacheSession {
         }
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, execution.maxRows(), execution.maxFieldSize());
-        Object landing = engine.pendingStores().pending(key);
         long lookupStarted = clock.nanoTime();
+        dev.sqlcache.internal.near.NearCache near = engine.near();
+        dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
+        if (near != null && !transaction.snapshotReads()) {
+            // Snapshot reads keep to the store, where an entry says when it was read (the near cache does not).
+            CachedResult copy = near.get(key, versionKeys);
+            if (copy != null) {
+                engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, true);
+                statistics.hit();
+                statistics.nearHit();
+                StatisticsRecorder.hit(plan.tableCounter());
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("sqlcache near hit: {} depending on {}", sqlOf(plan), Explain.dependencies(versionKeys));
+                }
+                return new ReadOutcome.Hit(key, copy);
+            }
+            // Before the store is asked: a write whose notice arrives after this may have changed what it answers.
+            nearTag = near.tag(versionKeys);
+        }
+        Object landing = engine.pendingStores().pending(key);
         CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation(),
                 engine.config().maxEntryBytes());
         if (lookup == null) {
@@ -317,6 +335,10 @@ public final class SessionCache implements CacheSession {
         }
         engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, result != null);
         if (result != null) {
+            if (nearTag != null && entry != null) {
+                near.put(key, nearTag, result, entry.length, Math.min(lookup.entryTtlMillis() < 0
+                        ? Long.MAX_VALUE : lookup.entryTtlMillis(), plan.ttlSeconds() * 1000));
+            }
             statistics.hit();
             StatisticsRecorder.hit(plan.tableCounter());
             if (LOG.isDebugEnabled()) {
@@ -331,7 +353,7 @@ public final class SessionCache implements CacheSession {
                     Explain.dependencies(versionKeys));
         }
         return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch(),
-                snapshot && pinned == null);
+                snapshot && pinned == null, nearTag);
     }
 
     private boolean transactionIdle() {
@@ -389,6 +411,9 @@ public final class SessionCache implements CacheSession {
             // Readers would refuse it unread: the capture's estimate was under the limit, the encoding is not.
             statistics.bypass(BypassReason.TOO_LARGE);
             return;
+        }
+        if (miss.nearTag() != null) {
+            engine.near().put(miss.key(), miss.nearTag(), result, bytes.length, miss.ttlSeconds() * 1000);
         }
         // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
         PendingStores pending = engine.pendingStores();

@@ -35,6 +35,7 @@ public final class StatisticsRecorder {
     public enum Outcome { HIT, MISS, BYPASS }
 
     private final LongAdder hits = new LongAdder();
+    private final LongAdder nearHits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder stores = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
@@ -57,6 +58,11 @@ public final class StatisticsRecorder {
 
     public void hit() {
         hits.increment();
+    }
+
+    /** A hit that the near cache answered (also counted by {@link #hit()}). */
+    public void nearHit() {
+        nearHits.increment();
     }
 
     public void miss() {
@@ -165,7 +171,7 @@ public final class StatisticsRecorder {
         }
         return new CacheStatistics(hits.sum(), misses.sum(), stores.sum(), byReason(bypasses), invalidations.sum(),
                 redisErrors.sum(), byReason(rejected), latency(Outcome.HIT), latency(Outcome.MISS),
-                latency(Outcome.BYPASS), byTable, byCause());
+                latency(Outcome.BYPASS), byTable, byCause(), nearHits.sum());
     }
 
     private Map<EntryRejection, Long> byCause() {

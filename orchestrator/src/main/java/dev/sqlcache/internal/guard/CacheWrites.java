@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.guard;
 
 import dev.sqlcache.internal.membership.Membership;
+import dev.sqlcache.internal.near.NearMember;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.internal.store.VersionTokens;
 import dev.sqlcache.internal.time.Clock;
@@ -10,7 +11,8 @@ import dev.sqlcache.internal.time.Clock;
  * but never lets a write's commit return while another JVM could still serve what it changed: an invalidation that
  * cannot be delivered is owed (and retried in the background), and the write waits until it lands or this JVM's
  * membership has lapsed for certain, which takes the fence down for every JVM. Bounded by the membership's lapse
- * (a few seconds, once per outage: later writes find it lapsed already).
+ * (a few seconds, once per outage: later writes find it lapsed already). With near caches on the store, every change
+ * of tokens also waits until each near cache has dropped what it made stale, or its near lease has lapsed.
  */
 public final class CacheWrites {
 
@@ -23,9 +25,12 @@ public final class CacheWrites {
     private final Redelivery redelivery;
     private final Membership membership;
     private final Clock clock;
+    /** Null when the store has no near caches (the in-process store). */
+    private final NearMember near;
 
     public CacheWrites(CacheStore store, FailOpen failOpen, OwedInvalidations owed, Redelivery redelivery,
-                       Membership membership, Clock clock) {
+                       Membership membership, NearMember near, Clock clock) {
+        this.near = near;
         this.store = store;
         this.failOpen = failOpen;
         this.owed = owed;
@@ -47,14 +52,35 @@ public final class CacheWrites {
         if (versionKeys.length == 0) {
             return tokens;
         }
+        NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
-            store.leaseVersions(versionKeys, tokens, leaseMillis);
-            answeredDuringBackoff();
-        } catch (RuntimeException | LinkageError e) {
-            failOpen.failed("lease", e);
-            leaseOrWaitForFence(versionKeys, tokens, leaseMillis);
+            CacheStore.Recipients recipients;
+            try {
+                recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
+                answeredDuringBackoff();
+            } catch (RuntimeException | LinkageError e) {
+                failOpen.failed("lease", e);
+                recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change);
+            }
+            if (change != null) {
+                // Near caches must stop serving the table before the write runs, as readers of the store do.
+                near.await(change, recipients);
+            }
+        } finally {
+            if (change != null) {
+                near.done(change);
+            }
         }
         return tokens;
+    }
+
+    private CacheStore.Recipients leaseVersions(String[] versionKeys, String[] tokens, long leaseMillis,
+                                                NearMember.Change change) {
+        if (change == null) {
+            store.leaseVersions(versionKeys, tokens, leaseMillis);
+            return CacheStore.Recipients.NONE;
+        }
+        return store.leaseVersions(versionKeys, tokens, leaseMillis, change.notice());
     }
 
     /**
@@ -62,18 +88,20 @@ public final class CacheWrites {
      * cannot serve the old answer any more: the lease landed on a retry (the store answers again), or this JVM's
      * membership has lapsed for certain.
      */
-    private void leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis) {
+    private CacheStore.Recipients leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis,
+                                                      NearMember.Change change) {
         long waitStart = clock.nanoTime();
         while (!membership.othersFenced(waitStart)) {
             clock.pause(RETRY_MILLIS);
             try {
-                store.leaseVersions(versionKeys, tokens, leaseMillis);
+                CacheStore.Recipients recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
                 answeredDuringBackoff();
-                return;
+                return recipients;
             } catch (RuntimeException | LinkageError retry) {
                 failOpen.retryFailed();
             }
         }
+        return CacheStore.Recipients.NONE;
     }
 
     /**
@@ -99,8 +127,12 @@ public final class CacheWrites {
         if (versionKeys.length == 0) {
             return;
         }
+        NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
-            store.endLeases(versionKeys, leaseTokens, ttlMillis);
+            CacheStore.Recipients recipients = endLeases(versionKeys, leaseTokens, ttlMillis, change);
+            if (change != null) {
+                near.await(change, recipients);
+            }
         } catch (RuntimeException | LinkageError e) {
             owed.owe(versionKeys, leaseTokens, ttlMillis);
             failOpen.failed("end lease", e);
@@ -109,7 +141,20 @@ public final class CacheWrites {
             // it was flushed), and the commit is about to return: like a bump, wait until the end is delivered or
             // this JVM's membership has lapsed (it does not renew while it owes), so no JVM serves the old answer.
             waitForDeliveryOrFence();
+        } finally {
+            if (change != null) {
+                near.done(change);
+            }
         }
+    }
+
+    private CacheStore.Recipients endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis,
+                                            NearMember.Change change) {
+        if (change == null) {
+            store.endLeases(versionKeys, leaseTokens, ttlMillis);
+            return CacheStore.Recipients.NONE;
+        }
+        return store.endLeases(versionKeys, leaseTokens, ttlMillis, change.notice());
     }
 
     /**
@@ -119,27 +164,44 @@ public final class CacheWrites {
     public void bump(String[] versionKeys, long[] ttlMillis) {
         if (failOpen.failing() || !owed.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
+            if (near != null && near.cache() != null) {
+                near.cache().invalidate(versionKeys);
+            }
             owed.owe(versionKeys, null, ttlMillis);
             redelivery.schedule();
             redelivery.available();
             waitForDeliveryOrFence();
             return;
         }
+        NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
-            store.endLeases(versionKeys, null, ttlMillis);
+            CacheStore.Recipients recipients = endLeases(versionKeys, null, ttlMillis, change);
+            if (change != null) {
+                near.await(change, recipients);
+            }
         } catch (RuntimeException | LinkageError e) {
             owed.owe(versionKeys, null, ttlMillis);
             failOpen.failed("invalidate", e);
             redelivery.schedule();
             waitForDeliveryOrFence();
+        } finally {
+            if (change != null) {
+                near.done(change);
+            }
         }
     }
 
-    /** Waits until owed invalidations are delivered or this JVM's membership has lapsed for certain. */
+    /**
+     * Waits until owed invalidations are delivered or this JVM's membership has lapsed for certain. Delivered in
+     * the background, nobody collected the near caches' acknowledgements: then it also waits out their leases.
+     */
     private void waitForDeliveryOrFence() {
         long waitStart = clock.nanoTime();
         while (!owed.isEmpty() && !membership.othersFenced(waitStart)) {
             clock.pause(RETRY_MILLIS);
+        }
+        if (near != null && owed.isEmpty()) {
+            near.waitOutLeases();
         }
     }
 }

@@ -88,6 +88,11 @@ public final class Membership {
     /** {@link #doubts} as read before the last answered renewal: what that renewal vouched for. */
     private volatile long doubtsCovered = -1;
     private final AtomicBoolean renewalQueued = new AtomicBoolean();
+    /**
+     * Once the membership has lapsed the fence is gone, but a near cache may go on serving until its near lease,
+     * renewed while the fence stood, lapses too: a write that waits for the fence waits that much longer.
+     */
+    private volatile long nearLeaseNanos;
 
     /**
      * Not yet a member: the owner calls {@link #renew()} once to join (one round trip) and then every
@@ -203,7 +208,7 @@ public final class Membership {
         }
         long bound = unansweredJoinUntilNanos;
         long renewed = confirmedNanos + LAPSE_BOUND_NANOS;
-        return joined && renewed - bound > 0 ? renewed : bound;
+        return (joined && renewed - bound > 0 ? renewed : bound) + nearLeaseNanos;
     }
 
     /** Whether this JVM's membership was renewed within the last membership period (for health checks). */
@@ -264,6 +269,11 @@ public final class Membership {
             return true;
         }
         return false;
+    }
+
+    /** Near caches may share the store: {@link #othersFenced} also waits out their lease. */
+    public void nearCachesMayServe(long nearLeaseMillis) {
+        nearLeaseNanos = TimeUnit.MILLISECONDS.toNanos(nearLeaseMillis);
     }
 
     /**

@@ -53,6 +53,8 @@ public final class CacheRuntime implements StoreHealth {
     private final Membership membership;
     private final CacheReads reads;
     private final CacheWrites writes;
+    /** Null for a store without near caches (the in-process one). */
+    private final dev.sqlcache.internal.near.NearMember near;
     private final Map<EngineKey, CacheEngine> engines = new ConcurrentHashMap<>();
     private final Map<String, QueryAnalyzer> analyzers = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -95,7 +97,14 @@ public final class CacheRuntime implements StoreHealth {
         this.membership = new Membership(store.membership(), store.describe(), key.fenceTimeoutMillis(),
                 owed::isEmpty, () -> store.reconnects() + failOpen.recoveries(), this.scheduler, clock);
         this.reads = new CacheReads(store, failOpen, redelivery, membership, writer == null ? ownWriter : writer);
-        this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, clock);
+        var channel = store.nearChannel();
+        this.near = channel == null ? null : new dev.sqlcache.internal.near.NearMember(channel,
+                key.nearCacheMaxBytes() > 0 ? new dev.sqlcache.internal.near.NearCache(key.nearCacheMaxBytes(), clock)
+                        : null, key.nearStaleness(), clock);
+        if (near != null) {
+            membership.nearCachesMayServe(dev.sqlcache.internal.near.NearMember.LEASE_MILLIS);
+        }
+        this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, near, clock);
     }
 
     /**
@@ -107,6 +116,9 @@ public final class CacheRuntime implements StoreHealth {
             LOG.info("sqlcache: caching in {}", store.describe());
             membership.renew();
             scheduler.repeat(membership::renew, Membership.RENEW_MILLIS);
+            if (near != null) {
+                near.start(scheduler);
+            }
         }
     }
 
@@ -129,7 +141,8 @@ public final class CacheRuntime implements StoreHealth {
         DatabaseFamily family = DatabaseFamily.fromJdbcUrl(realUrl);
         QueryAnalyzer analyzer = analyzers.computeIfAbsent(family + "/" + config.analysisCacheSize(),
                 k -> new QueryAnalyzer(family, config.analysisCacheSize()));
-        return new CacheEngine(config, reads, writes, statistics, this, analyzer, family, identity, clock);
+        return new CacheEngine(config, reads, writes, statistics, this, analyzer, family, identity, clock,
+                near == null ? null : near.cache());
     }
 
     public RuntimeKey key() {
@@ -215,6 +228,9 @@ public final class CacheRuntime implements StoreHealth {
         boolean delivered = redelivery.deliverBeforeClosing(clock, clock.nanoTime() + CLOSE_DELIVERY_NANOS);
         if (!delivered) {
             LOG.warn("sqlcache: closing {} with invalidations it could not deliver", store.describe());
+        }
+        if (near != null) {
+            near.close();
         }
         membership.leave();
         store.close();

@@ -161,9 +161,76 @@ public interface CacheStore extends AutoCloseable {
      *
      * @param oversized the length of an entry that was over the caller's limit and not transferred, else 0
      */
-    record Lookup(byte[] entry, String[] versions, long oversized) {
+    record Lookup(byte[] entry, String[] versions, long oversized, long entryTtlMillis) {
         public Lookup(byte[] entry, String[] versions) {
-            this(entry, versions, 0);
+            this(entry, versions, 0, UNKNOWN_TTL);
         }
+
+        public Lookup(byte[] entry, String[] versions, long oversized) {
+            this(entry, versions, oversized, UNKNOWN_TTL);
+        }
+    }
+
+    /** {@link Lookup#entryTtlMillis()} when the store does not say how long the entry has left. */
+    long UNKNOWN_TTL = -1;
+
+    // ---- near caches (see dev.sqlcache.internal.near): told of every token change, acknowledging what they saw
+
+    /**
+     * Who sends a change of tokens, so that near caches can acknowledge it to the writer waiting for them.
+     *
+     * @param writer the sending runtime's near member id ({@code ""} when nobody waits)
+     * @param id     unique per change: names the list its acknowledgements go to
+     */
+    record Notice(String writer, String id) {
+        /** A change nobody waits for (a redelivered invalidation): near caches still drop what it makes stale. */
+        public static Notice anonymous() {
+            return new Notice("", VersionTokens.fresh());
+        }
+    }
+
+    /**
+     * The near caches that were live when a change of tokens ran: each must acknowledge its notice, or its near
+     * lease must lapse, before the change counts as seen everywhere.
+     *
+     * @param storeMillis the store-clock time the change ran
+     * @param members     the near members' ids
+     * @param lapses      per member, the store-clock time its near lease lapses
+     */
+    record Recipients(long storeMillis, String[] members, long[] lapses) {
+        public static final Recipients NONE = new Recipients(0, new String[0], new long[0]);
+        /** The near members' set was missing (flushed, evicted): holders may exist that nobody knows of. */
+        public static final Recipients UNKNOWN = new Recipients(-1, new String[0], new long[0]);
+        /** Holders exist but could not be told (the notice could not be published): wait out their leases. */
+        public static final Recipients UNTOLD = new Recipients(-2, new String[0], new long[0]);
+
+        public boolean none() {
+            return members.length == 0 && storeMillis >= 0;
+        }
+    }
+
+    /**
+     * {@link #leaseVersions(String[], String[], long)}, telling the near caches in the same round trip.
+     *
+     * @return the near caches that must acknowledge {@code notice}
+     */
+    default Recipients leaseVersions(String[] versionKeys, String[] leaseTokens, long leaseMillis, Notice notice) {
+        leaseVersions(versionKeys, leaseTokens, leaseMillis);
+        return Recipients.NONE;
+    }
+
+    /**
+     * {@link #endLeases(String[], String[], long[])}, telling the near caches in the same round trip.
+     *
+     * @return the near caches that must acknowledge {@code notice}
+     */
+    default Recipients endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis, Notice notice) {
+        endLeases(versionKeys, leaseTokens, ttlMillis);
+        return Recipients.NONE;
+    }
+
+    /** The channel near caches listen on, or {@code null} when this store has none (the in-process store). */
+    default NearChannel nearChannel() {
+        return null;
     }
 }

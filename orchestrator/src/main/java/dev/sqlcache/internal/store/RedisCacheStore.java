@@ -29,21 +29,26 @@ public final class RedisCacheStore implements CacheStore {
     static final RedisScript PUT_IF_VERSIONS = RedisScript.load(RedisCacheStore.class, "put_if_versions.lua");
     static final RedisScript INIT_VERSIONS = RedisScript.load(RedisCacheStore.class, "init_versions.lua");
     static final RedisScript LEASE =
-            RedisScript.load(RedisCacheStore.class, "server_clock.lua", "lease_helpers.lua", "lease.lua");
+            RedisScript.load(RedisCacheStore.class, "server_clock.lua", "lease_helpers.lua", "near_helpers.lua",
+                    "lease.lua");
     static final RedisScript END_LEASES =
-            RedisScript.load(RedisCacheStore.class, "server_clock.lua", "lease_helpers.lua", "end_leases.lua");
+            RedisScript.load(RedisCacheStore.class, "server_clock.lua", "lease_helpers.lua", "near_helpers.lua",
+                    "end_leases.lua");
     private static final int SCAN_BATCH = 500;
     private static final byte[] MEMBERS_KEY_BYTES = bytes(MembershipStore.MEMBERS_KEY);
+    private static final byte[] NEAR_MEMBERS_KEY_BYTES = bytes(NearChannel.MEMBERS_KEY);
     /** Suffix of the sorted set holding the live leases of a version key. */
     static final String HOLDERS_SUFFIX = ":leases";
 
     private final RedisCommands redis;
     private final RedisMembershipStore membership;
+    private final RedisNearChannel near;
 
     /** Opens the pool lazily: no connection is made until the first operation. */
     public RedisCacheStore(RedisSettings settings) {
         this.redis = new RedisCommands(settings);
         this.membership = new RedisMembershipStore(redis);
+        this.near = new RedisNearChannel(settings, redis);
         log.info("Cache store: {} (pool of {})", redis.describe(), settings.maxConnections());
     }
 
@@ -78,7 +83,9 @@ public final class RedisCacheStore implements CacheStore {
         if (entry instanceof Long length) {
             return new Lookup(null, versions, length);
         }
-        return new Lookup((byte[]) entry, versions);
+        long ttl = reply.size() > versions.length + 1 && reply.get(versions.length + 1) instanceof Long left
+                ? left : UNKNOWN_TTL;
+        return new Lookup((byte[]) entry, versions, 0, ttl);
     }
 
     private static final byte[] ZERO = bytes("0");
@@ -126,21 +133,32 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public void leaseVersions(String[] versionKeys, String[] leases, long leaseMillis) {
+        leaseVersions(versionKeys, leases, leaseMillis, Notice.anonymous());
+    }
+
+    @Override
+    public Recipients leaseVersions(String[] versionKeys, String[] leases, long leaseMillis, Notice notice) {
         if (versionKeys.length == 0) {
-            return;
+            return Recipients.NONE;
         }
         List<byte[]> args = new ArrayList<>(versionKeys.length + 1);
         for (int i = 0; i < versionKeys.length; i++) {
             args.add(bytes(leases[i]));
         }
         args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
-        runLeaseScript("leaseVersions", LEASE, versionKeys, args);
+        args.add(bytes(RedisNearChannel.header(notice)));
+        return runLeaseScript("leaseVersions", LEASE, versionKeys, args, notice);
     }
 
     @Override
     public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis) {
+        endLeases(versionKeys, leaseTokens, ttlMillis, Notice.anonymous());
+    }
+
+    @Override
+    public Recipients endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis, Notice notice) {
         if (versionKeys.length == 0) {
-            return;
+            return Recipients.NONE;
         }
         List<byte[]> args = new ArrayList<>(versionKeys.length * 3);
         for (int i = 0; i < versionKeys.length; i++) {
@@ -153,15 +171,17 @@ public final class RedisCacheStore implements CacheStore {
         for (int i = 0; i < versionKeys.length; i++) {
             args.add(ttlMillis == null ? ZERO : number(Math.max(0, ttlMillis[i])));
         }
-        runLeaseScript("endLeases", END_LEASES, versionKeys, args);
+        args.add(bytes(RedisNearChannel.header(notice)));
+        return runLeaseScript("endLeases", END_LEASES, versionKeys, args, notice);
     }
 
     /**
      * Runs a lease script over the version keys and their holders sets. A full Redis refuses SET but still
      * deletes; a deleted token is as good as a fresh one: readers must recreate it (which a full Redis refuses too,
-     * so they go to the database), and no old entry can ever match the new one.
+     * so they go to the database), and no old entry can ever match the new one. Near caches are told either way.
      */
-    private void runLeaseScript(String operation, RedisScript script, String[] versionKeys, List<byte[]> args) {
+    private Recipients runLeaseScript(String operation, RedisScript script, String[] versionKeys, List<byte[]> args,
+                                      Notice notice) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length * 2);
         for (String key : versionKeys) {
             keys.add(bytes(key));
@@ -170,13 +190,14 @@ public final class RedisCacheStore implements CacheStore {
             keys.add(bytes(key + HOLDERS_SUFFIX));
         }
         try {
-            redis.script(operation, script, keys, args);
+            return RedisNearChannel.recipients(redis.script(operation, script, keys, args));
         } catch (CacheStoreException e) {
             if (!isOutOfMemory(e.getCause())) {
                 throw e;
             }
             byte[][] versions = keys.subList(0, versionKeys.length).toArray(new byte[0][]);
             redis.execute("invalidate (deleting, Redis is out of memory)", () -> redis.client().del(versions));
+            return near.notify(versionKeys, notice);
         }
     }
 
@@ -187,6 +208,11 @@ public final class RedisCacheStore implements CacheStore {
             }
         }
         return false;
+    }
+
+    @Override
+    public NearChannel nearChannel() {
+        return near;
     }
 
     @Override
@@ -204,7 +230,8 @@ public final class RedisCacheStore implements CacheStore {
             ScanResult<byte[]> page = redis.execute("deleteMatching", () -> redis.client().scan(from, params));
             List<byte[]> keys = new ArrayList<>(page.getResult());
             // Membership is not cached data: dropping it would let a member cut off right now write unfenced.
-            keys.removeIf(key -> Arrays.equals(key, MEMBERS_KEY_BYTES));
+            // Nor is the near members' set: writers would stop waiting for near caches that still hold entries.
+            keys.removeIf(key -> Arrays.equals(key, MEMBERS_KEY_BYTES) || Arrays.equals(key, NEAR_MEMBERS_KEY_BYTES));
             if (!keys.isEmpty()) {
                 deleted += redis.execute("deleteMatching", () -> redis.client().unlink(keys.toArray(new byte[0][])));
             }
@@ -239,6 +266,7 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public void close() {
+        near.close();
         redis.close();
     }
 }

@@ -18,6 +18,15 @@ public final class RedisConnections {
 
     /** Jedis client settings from sqlcache's Redis settings; {@code clientName} shows in CLIENT LIST. */
     public static DefaultJedisClientConfig clientConfig(RedisSettings settings, String clientName) {
+        return clientConfig(settings, clientName, null);
+    }
+
+    /**
+     * {@link #clientConfig(RedisSettings, String)} speaking a given protocol ({@code null}: Jedis's default); a plain
+     * {@code Jedis} connection (a subscription) needs RESP2 said outright, or it warns on every connection.
+     */
+    public static DefaultJedisClientConfig clientConfig(RedisSettings settings, String clientName,
+                                                        RedisProtocol protocol) {
         boolean tls = settings.ssl() && !settings.usesUnixSocket();
         DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder();
         if (tls) {
@@ -37,6 +46,7 @@ public final class RedisConnections {
                 .clientName(clientName)
                 // CLIENT SETINFO costs a round trip per connection and older servers reject it.
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .protocol(protocol)
                 .build();
     }
 

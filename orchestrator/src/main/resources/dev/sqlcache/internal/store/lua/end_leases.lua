@@ -1,5 +1,6 @@
 -- KEYS = version keys then their holders sets; ARGV[1..n] = the leases being ended ('' for a bump: the end of no
--- particular lease), ARGV[n + 1..2n] = fresh tokens, ARGV[2n + 1..3n] = their time to live in ms ('0': none).
+-- particular lease), ARGV[n + 1..2n] = fresh tokens, ARGV[2n + 1..3n] = their time to live in ms ('0': none),
+-- ARGV[3n + 1] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
 -- Each key gets its fresh token, which invalidates whatever was cached under it, unless another write's lease is
 -- still alive: then it stays a lease, and that write's end will make it fresh after its own commit.
 local n = #KEYS / 2
@@ -21,4 +22,4 @@ for i = 1, n do
     -- Else another write's lease is in the key: leave it; its end makes the key fresh after its commit.
   end
 end
-return 1
+return notify(ARGV[3 * n + 1], 1, n)

@@ -1,4 +1,5 @@
--- KEYS = version keys then their holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds.
+-- KEYS = version keys then their holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds,
+-- ARGV[n + 2] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
 local n = #KEYS / 2
 local ttl = tonumber(ARGV[n + 1])
 local at
@@ -25,4 +26,4 @@ for i = 1, n do
     redis.call('SET', key, token, 'PX', ttl)
   end
 end
-return 1
+return notify(ARGV[n + 2], 1, n)

@@ -19,4 +19,8 @@ for i = 1, n do
   end
   reply[i + 1] = token or false
 end
+-- Last, for an entry that was sent: how long it has left (ms), so that a copy kept in-process dies with it.
+if type(reply[1]) == 'string' then
+  reply[#reply + 1] = redis.call('PTTL', KEYS[1])
+end
 return reply

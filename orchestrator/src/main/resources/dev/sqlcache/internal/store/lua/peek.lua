@@ -8,4 +8,8 @@ if #KEYS > 1 then
     reply[i + 1] = tokens[i]
   end
 end
+-- Last, for an entry that was sent: how long it has left (ms), so that a copy kept in-process dies with it.
+if type(reply[1]) == 'string' then
+  reply[#reply + 1] = redis.call('PTTL', KEYS[1])
+end
 return reply

@@ -1,0 +1,181 @@
+package dev.sqlcache.internal.near;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.time.Clock;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * This JVM's copies of entries it has recently served (L1), bounded by bytes, answering with no network call.
+ *
+ * <p>Why a copy can be trusted: every change of a version token anywhere is published to the near caches
+ * ({@link NearMember}) and bumps a local <em>generation</em> of that key here (keys share {@link #STRIPES} counters
+ * by hash: a collision only drops more than needed). A copy records the generations of its version keys as they
+ * were <em>before</em> the lookup that found (or missed) it in the store, and is served only while they are all
+ * unchanged: so a copy read from the store just before a write and put here just after that write's notice was
+ * processed is dead on arrival. Everything here is also void outside the near lease: {@link #servesUntil} is
+ * extended only when this JVM's subscription has provably delivered every notice published up to a recent moment;
+ * the writers wait for this JVM's acknowledgement or for that lease to lapse. Thread-safe.
+ */
+public final class NearCache {
+
+    /** Generation counters: a power of two. */
+    static final int STRIPES = 1 << 16;
+    /** Per entry, what it costs besides its encoded bytes (the key, the arrays, Caffeine's node). */
+    private static final int OVERHEAD_BYTES = 256;
+
+    private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+    /** Bumped when everything goes: a lost subscription, a new fence. */
+    private final AtomicLong epoch = new AtomicLong();
+    private final Cache<String, Copy> copies;
+    private final Clock clock;
+    /** Until when ({@link Clock#nanoTime()}) copies may be served; moved only by {@link #servesUntil}. */
+    private volatile long validUntilNanos;
+    private volatile boolean serving;
+
+    /**
+     * What a read knew before it asked the store: the epoch and the generation of each of its version keys.
+     */
+    public static final class Tag {
+        final long epoch;
+        final String[] versionKeys;
+        final int[] stripes;
+        final long[] generations;
+
+        private Tag(long epoch, String[] versionKeys, int[] stripes, long[] generations) {
+            this.epoch = epoch;
+            this.versionKeys = versionKeys;
+            this.stripes = stripes;
+            this.generations = generations;
+        }
+    }
+
+    /** @param weight what it counts against the byte bound */
+    private record Copy(CachedResult result, Tag tag, long expiresAtNanos, int weight) {
+    }
+
+    public NearCache(long maxBytes, Clock clock) {
+        this.clock = clock;
+        // Maintenance on the caller's thread: no pool thread of the JVM's runs sqlcache's work (or pins its loader).
+        this.copies = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(maxBytes)
+                .weigher((String key, Copy copy) -> copy.weight).build();
+    }
+
+    /** Taken before the store is asked: see the class comment. */
+    public Tag tag(String[] versionKeys) {
+        int[] stripes = new int[versionKeys.length];
+        long[] seen = new long[versionKeys.length];
+        long at = epoch.get();
+        for (int i = 0; i < versionKeys.length; i++) {
+            stripes[i] = stripe(versionKeys[i]);
+            seen[i] = generations.get(stripes[i]);
+        }
+        return new Tag(at, versionKeys, stripes, seen);
+    }
+
+    /**
+     * The copy of an entry, if this JVM may serve it now: inside the near lease, same epoch, the same version keys
+     * with unchanged generations, not expired. {@code null} otherwise.
+     */
+    public CachedResult get(String key, String[] versionKeys) {
+        if (!serving) {
+            return null;
+        }
+        Copy copy = copies.getIfPresent(key);
+        if (copy == null) {
+            return null;
+        }
+        long now = clock.nanoTime();
+        if (now - validUntilNanos >= 0) {
+            return null;
+        }
+        Tag tag = copy.tag;
+        if (now - copy.expiresAtNanos >= 0 || tag.epoch != epoch.get()) {
+            drop(key, copy);
+            return null;
+        }
+        for (int i = 0; i < tag.stripes.length; i++) {
+            if (generations.get(tag.stripes[i]) != tag.generations[i]) {
+                drop(key, copy);
+                return null;
+            }
+        }
+        return Arrays.equals(tag.versionKeys, versionKeys) ? copy.result : null;
+    }
+
+    /**
+     * Keeps a result read or computed under {@code tag} for at most {@code ttlMillis}; it is dead at once if any of
+     * its version keys changed since the tag was taken.
+     *
+     * @param bytes its encoded size, for the byte bound
+     */
+    public void put(String key, Tag tag, CachedResult result, int bytes, long ttlMillis) {
+        if (ttlMillis <= 0 || tag.epoch != epoch.get()) {
+            return;
+        }
+        for (int i = 0; i < tag.stripes.length; i++) {
+            if (generations.get(tag.stripes[i]) != tag.generations[i]) {
+                return;
+            }
+        }
+        long weight = (long) bytes + 2L * key.length() + 16L * tag.versionKeys.length + OVERHEAD_BYTES;
+        copies.put(key, new Copy(result, tag, clock.nanoTime() + ttlMillis * 1_000_000L,
+                (int) Math.min(Integer.MAX_VALUE, weight)));
+    }
+
+    private void drop(String key, Copy copy) {
+        copies.asMap().remove(key, copy);
+    }
+
+    /** Version keys changed: copies that depend on them die. */
+    public void invalidate(Iterable<String> versionKeys) {
+        for (String key : versionKeys) {
+            if (!CacheStore.isSequence(key)) {
+                generations.incrementAndGet(stripe(key));
+            }
+        }
+    }
+
+    /** {@link #invalidate(Iterable)} for an array. */
+    public void invalidate(String[] versionKeys) {
+        invalidate(Arrays.asList(versionKeys));
+    }
+
+    /** Every copy dies (the subscription was lost, the fence changed). */
+    public void clear() {
+        epoch.incrementAndGet();
+        copies.invalidateAll();
+    }
+
+    /** Copies may be served until then ({@link Clock#nanoTime()}), no longer. */
+    void servesUntil(long nanos) {
+        validUntilNanos = nanos;
+        serving = true;
+    }
+
+    /** No copy is served until the next {@link #servesUntil}. */
+    void stopServing() {
+        serving = false;
+        validUntilNanos = clock.nanoTime();
+    }
+
+    /** Whether copies may be served right now (for health and tests). */
+    public boolean serving() {
+        return serving && clock.nanoTime() - validUntilNanos < 0;
+    }
+
+    /** How many copies are held (approximate). */
+    public long size() {
+        return copies.estimatedSize();
+    }
+
+    static int stripe(String key) {
+        int h = key.hashCode() * 0x9E3779B9;
+        return (h ^ (h >>> 16)) & (STRIPES - 1);
+    }
+}

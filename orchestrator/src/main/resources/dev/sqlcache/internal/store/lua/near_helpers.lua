@@ -1,0 +1,53 @@
+-- Shared by the scripts that change version tokens. Near caches (in-process copies of entries, see NearCache)
+-- register in the sorted set NEAR_MEMBERS, scored by the server-clock time their near lease lapses. Whatever changes
+-- a token tells them on NEAR_CHANNEL, in the same script, so that a member which later receives its own renewal's
+-- marker (published after this notice) has dropped what the change made stale. Needs server_clock.lua.
+local NEAR_MEMBERS = 'sql:_near:members'
+local NEAR_CHANNEL = 'sql:_near:notices'
+
+-- Publishes "N\n<header>\n<key>\n<key>..." (header: "<writer>\n<notice id>") for KEYS[first..last], write
+-- sequences left out, when a near cache other than the writer's holds a live lease. Returns {server ms, member,
+-- lapse, ...} of the live ones (they must acknowledge or lapse before the change counts as seen), or {} when there
+-- are none. A holder whose lease has lapsed hears nothing, which is why it drops every copy when it renews.
+-- A missing set (FLUSHALL, an eviction) may hide holders still inside their lease: then the notice goes out anyway,
+-- and the answer is {-1}: nobody knows who must acknowledge (the writer waits out a whole lease if it knows of any).
+-- The key "*" in a notice means every key.
+local function publish(header, first, last)
+  local parts = {'N', header}
+  for i = first, last do
+    if string.sub(KEYS[i], 1, 18) ~= 'sql:_database:seq:' then
+      parts[#parts + 1] = KEYS[i]
+    end
+  end
+  -- A user without the channel's permission must not make writes fail where nobody listens.
+  local published = redis.pcall('PUBLISH', NEAR_CHANNEL, table.concat(parts, '\n'))
+  return type(published) == 'number'
+end
+
+local function notify(header, first, last)
+  if redis.call('EXISTS', NEAR_MEMBERS) == 0 then
+    publish(header, first, last)
+    return {-1}
+  end
+  local at = now()
+  local live = redis.call('ZRANGEBYSCORE', NEAR_MEMBERS, '(' .. at, '+inf', 'WITHSCORES')
+  local writer = string.match(header, '^([^\n]*)')
+  local others = false
+  for i = 1, #live, 2 do
+    others = others or live[i] ~= writer
+  end
+  if not others then
+    return {}
+  end
+  if not publish(header, first, last) then
+    -- Holders that cannot be told must not go on: dropping the set makes each drop every copy at its next
+    -- renewal, and {-2} makes the writer wait out their leases meanwhile.
+    redis.call('DEL', NEAR_MEMBERS)
+    return {-2}
+  end
+  local reply = {at}
+  for i = 1, #live do
+    reply[#reply + 1] = live[i]
+  end
+  return reply
+end

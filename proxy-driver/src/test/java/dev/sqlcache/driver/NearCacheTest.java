@@ -1,0 +1,149 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TcpRelay;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The near cache against a real Redis, with two runtimes standing for two JVMs (one reaches Redis directly, the
+ * other through a relay the test can cut): copies are served without Redis, and never once another JVM's write has
+ * returned, whether the reader hears of it, is cut off, or is fenced.
+ */
+class NearCacheTest {
+
+    private RedisServerFixture redis;
+    private TcpRelay relay;
+    private OneRowDatabase db;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisServerFixture.start();
+        relay = TcpRelay.to(redis.port());
+        db = OneRowDatabase.create("near");
+    }
+
+    @AfterEach
+    void stop() {
+        relay.close();
+        redis.close();
+    }
+
+    private static CacheStatistics stats(Connection c) throws SQLException {
+        return c.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    /** Reads until the near cache answers (its lease needs one renewal to come back through the subscription). */
+    private void untilNearHit(Connection c, int expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long before = stats(c).nearHits();
+            assertEquals(expected, db.value(c));
+            if (stats(c).nearHits() > before) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no near hit within 10 s: " + stats(c));
+    }
+
+    @Test
+    void aCopyIsServedWithoutRedisAndDroppedByTheOtherJvmsWrite() throws Exception {
+        try (Connection reader = db.through(redis.port()); Connection writer = db.through(relay.port())) {
+            untilNearHit(reader, 100);
+            // No Redis at all for a near hit: even with Redis frozen the copy is served (within its lease).
+            for (int v = 101; v <= 160; v++) {
+                db.update(writer, v);
+                // The write has returned: the reader's copy of the row must be gone, whatever it does next.
+                assertEquals(v, db.value(reader), "a read right after another JVM's write returned");
+            }
+            untilNearHit(reader, 160);
+        }
+    }
+
+    @Test
+    void aWriteWaitsForTheOtherJvmsAcknowledgementNotForItsLease() throws Exception {
+        try (Connection reader = db.through(redis.port()); Connection writer = db.through(relay.port())) {
+            untilNearHit(reader, 100);
+            long started = System.nanoTime();
+            int writes = 20;
+            for (int i = 0; i < writes; i++) {
+                db.update(writer, 200 + i);
+            }
+            long perWriteMillis = (System.nanoTime() - started) / 1_000_000 / writes;
+            // A lapse wait would be a whole near lease (1 s) per write; acknowledgements take round trips.
+            assertTrue(perWriteMillis < 500, "writes waited " + perWriteMillis + " ms each: for lapses, not acks");
+            assertEquals(219, db.value(reader));
+        }
+    }
+
+    @Test
+    void aReaderCutOffFromRedisStopsServingItsCopiesBeforeTheWriterGoesOn() throws Exception {
+        try (Connection reader = db.through(relay.port()); Connection writer = db.through(redis.port())) {
+            untilNearHit(reader, 100);
+            relay.cut();
+            long started = System.nanoTime();
+            db.update(writer, 300);
+            long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+            System.out.println("the write waited " + waitedMillis + " ms for the cut-off reader's near lease");
+            CacheStatistics before = stats(reader);
+            assertEquals(300, db.value(reader), "the cut-off reader must not serve its copy after the write");
+            assertEquals(0, stats(reader).since(before).nearHits());
+            relay.restore();
+            untilNearHit(reader, 300);
+        }
+    }
+
+    @Test
+    void theWritersOwnCopiesGoBeforeItsCommitReturns() throws Exception {
+        try (Connection c = db.through(redis.port())) {
+            untilNearHit(c, 100);
+            for (int v = 101; v <= 130; v++) {
+                db.update(c, v);
+                assertEquals(v, db.value(c));
+            }
+        }
+    }
+
+    @Test
+    void aTableOptedIntoBoundedStalenessIsServedThatLongAfterAnotherJvmsWriteNeverAfterItsOwn() throws Exception {
+        try (Connection reader = db.through(redis.port(), "sqlcache.tableNearCache", "near=3s");
+             Connection writer = db.through(relay.port())) {
+            untilNearHit(reader, 100);
+            db.update(writer, 101);
+            long written = System.nanoTime();
+            CacheStatistics before = stats(reader);
+            int seen = db.value(reader);
+            boolean inTime = System.nanoTime() - written < 2_000_000_000L;
+            if (inTime) {
+                assertEquals(100, seen, "within the table's 3 s, the copy from before the other JVM's write");
+                assertEquals(1, stats(reader).since(before).nearHits());
+            }
+            Thread.sleep(Math.max(0, 3_200 - (System.nanoTime() - written) / 1_000_000));
+            assertEquals(101, db.value(reader), "never longer than the table's staleness");
+            untilNearHit(reader, 101);
+            db.update(reader, 102);
+            assertEquals(102, db.value(reader), "never after this JVM's own write");
+        }
+    }
+
+    @Test
+    void withTheNearCacheOffEveryHitIsARedisHit() throws Exception {
+        try (Connection c = db.through(redis.port(), "sqlcache.nearCache.maxBytes", "0")) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(100, db.value(c));
+            }
+            CacheStatistics stats = stats(c);
+            assertTrue(stats.hits() > 0, stats::toString);
+            assertEquals(0, stats.nearHits());
+        }
+    }
+}
