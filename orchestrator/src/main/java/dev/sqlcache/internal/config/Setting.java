@@ -41,7 +41,9 @@ enum Setting {
     PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", ""),
     TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", ""),
     EXCLUDE("sqlcache.exclude", "SQLCACHE_EXCLUDE", ""),
-    SIGNING_KEY("sqlcache.signingKey", "SQLCACHE_SIGNING_KEY", null);
+    SIGNING_KEY("sqlcache.signingKey", "SQLCACHE_SIGNING_KEY", null),
+    CHANGE_FEED("sqlcache.changeFeed", "SQLCACHE_CHANGE_FEED", "none"),
+    CHANGE_FEED_MAX_LAG("sqlcache.changeFeed.maxLag", "SQLCACHE_CHANGE_FEED_MAX_LAG", "5s");
 
     final String property;
     final String environment;

@@ -269,6 +269,9 @@ public final class SessionCache implements CacheSession {
         if (tokens[CacheEngine.FENCE_INDEX] == null) {
             return bypass(BypassReason.FENCED, plan);
         }
+        if (dependsOn.feedIndex() >= 0 && tokens[dependsOn.feedIndex()] == null) {
+            return bypass(BypassReason.CHANGE_FEED_BEHIND, plan);
+        }
         for (String token : tokens) {
             if (CacheStore.isLease(token)) {
                 return bypass(BypassReason.WRITE_IN_PROGRESS, plan);

@@ -115,23 +115,28 @@ public final class CacheWrites {
     /**
      * Invalidates by giving each version key a fresh token. When the store cannot be reached the keys are owed
      * and the cache stays off in this JVM until they are delivered.
+     *
+     * @return whether the store has the fresh tokens now (false: owed; whoever must not act before the store has
+     *         them, like the change feed confirming its position, waits)
      */
-    public void bump(String[] versionKeys, long[] ttlMillis) {
+    public boolean bump(String[] versionKeys, long[] ttlMillis) {
         if (failOpen.failing() || !owed.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
             owed.owe(versionKeys, null, ttlMillis);
             redelivery.schedule();
             redelivery.available();
             waitForDeliveryOrFence();
-            return;
+            return owed.isEmpty();
         }
         try {
             store.endLeases(versionKeys, null, ttlMillis);
+            return true;
         } catch (RuntimeException | LinkageError e) {
             owed.owe(versionKeys, null, ttlMillis);
             failOpen.failed("invalidate", e);
             redelivery.schedule();
             waitForDeliveryOrFence();
+            return owed.isEmpty();
         }
     }
 

@@ -135,6 +135,9 @@ public interface CacheStore extends AutoCloseable {
      */
     MembershipStore membership();
 
+    /** The change feed's lease and feed keys, in the same keyspace: entries of covered tables depend on the latter. */
+    dev.sqlcache.internal.feed.FeedStore feed();
+
     /**
      * How many times the store found its idle connections dead and reconnected. The server may have restarted and
      * lost, or restored from an older snapshot, writes it had acknowledged; answers are trusted again only after a

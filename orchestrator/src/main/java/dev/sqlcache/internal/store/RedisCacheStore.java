@@ -39,11 +39,13 @@ public final class RedisCacheStore implements CacheStore {
 
     private final RedisCommands redis;
     private final RedisMembershipStore membership;
+    private final dev.sqlcache.internal.feed.RedisFeedStore feed;
 
     /** Opens the pool lazily: no connection is made until the first operation. */
     public RedisCacheStore(RedisSettings settings) {
         this.redis = new RedisCommands(settings);
         this.membership = new RedisMembershipStore(redis);
+        this.feed = new dev.sqlcache.internal.feed.RedisFeedStore(redis);
         log.info("Cache store: {} (pool of {})", redis.describe(), settings.maxConnections());
     }
 
@@ -192,6 +194,11 @@ public final class RedisCacheStore implements CacheStore {
     @Override
     public MembershipStore membership() {
         return membership;
+    }
+
+    @Override
+    public dev.sqlcache.internal.feed.FeedStore feed() {
+        return feed;
     }
 
     @Override

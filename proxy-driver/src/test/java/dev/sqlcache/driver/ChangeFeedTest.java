@@ -1,0 +1,319 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.CacheStatistics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Writes that bypass sqlcache (a plain JDBC connection, psql) reach readers through PostgreSQL's change feed within
+ * {@code sqlcache.changeFeed.maxLag}. Each case opens its own {@link SqlCacheDataSource}, so that closing it stops
+ * the runtime and its feed; the slots the cases create are dropped afterwards (a slot nobody consumes keeps WAL).
+ */
+class ChangeFeedTest extends RedisBackedTest {
+
+    private static final long MAX_LAG_MILLIS = 2_000;
+    /** Scheduling on a shared two-core machine: what a read after the bound may still take. */
+    private static final long SLACK_MILLIS = 750;
+    private static final String READ = "select v from feed_item where id = ?";
+
+    private final List<SqlCacheDataSource> opened = new ArrayList<>();
+
+    @BeforeEach
+    void schema() throws Exception {
+        dropFeedSlots();
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            exec(direct, "drop table if exists feed_item", "create table feed_item (id int primary key, v text)",
+                    "insert into feed_item values (1, 'one'), (2, 'two')");
+        }
+    }
+
+    @AfterEach
+    void closeAndDropSlots() throws Exception {
+        for (SqlCacheDataSource dataSource : opened) {
+            dataSource.close();
+        }
+        dropFeedSlots();
+    }
+
+    /** The slots of this database's feeds (every deployment's: the fixture's port changes between runs). */
+    private static List<String> feedSlots(Connection direct) throws SQLException {
+        List<String> slots = new ArrayList<>();
+        try (PreparedStatement find = direct.prepareStatement("select slot_name from pg_replication_slots "
+                + "where database = current_database() and slot_name like 'sqlcache\\_%'")) {
+            try (ResultSet rs = find.executeQuery()) {
+                while (rs.next()) {
+                    slots.add(rs.getString(1));
+                }
+            }
+        }
+        return slots;
+    }
+
+    private static void dropFeedSlots() throws Exception {
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (String slot : feedSlots(direct)) {
+                while (true) {
+                    try (PreparedStatement drop = direct.prepareStatement("select pg_drop_replication_slot(?)")) {
+                        drop.setString(1, slot);
+                        drop.execute();
+                        break;
+                    } catch (SQLException active) {
+                        // Its consumer is still closing its connection.
+                        if (System.nanoTime() > deadline) {
+                            throw active;
+                        }
+                        Thread.sleep(100);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A data source through sqlcache whose connections report a URL the feed can connect with. */
+    private SqlCacheDataSource dataSource(String user, String... extra) throws SQLException {
+        Map<String, String> settings = new HashMap<>();
+        settings().forEach((k, v) -> settings.put((String) k, (String) v));
+        settings.put("sqlcache.changeFeed", "postgres");
+        settings.put("sqlcache.changeFeed.maxLag", MAX_LAG_MILLIS + "ms");
+        for (int i = 0; i < extra.length; i += 2) {
+            settings.put(extra[i], extra[i + 1]);
+        }
+        SqlCacheDataSource dataSource = new SqlCacheDataSource(new UrlDataSource(
+                TestDatabase.POSTGRES.url() + "?user=" + user + "&binaryTransfer=false"), settings);
+        opened.add(dataSource);
+        return dataSource;
+    }
+
+    private static String read(Connection c, int id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(READ)) {
+            ps.setInt(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Reads until a read is served from the cache: the feed has applied a heartbeat. */
+    private static void untilHit(Connection cached, int id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            long hits = stats(cached).hits();
+            read(cached, id);
+            if (stats(cached).hits() > hits) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        fail("never served from the cache: " + stats(cached));
+    }
+
+    /**
+     * Reads until the value is the expected one; returns how long after {@code committedAt} it first was, and
+     * fails when an older one is served later than the bound.
+     */
+    private static long untilSeen(Connection cached, int id, String expected, long committedAt) throws Exception {
+        while (true) {
+            String value = read(cached, id);
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - committedAt);
+            if (java.util.Objects.equals(expected, value)) {
+                return elapsed;
+            }
+            if (elapsed > MAX_LAG_MILLIS + SLACK_MILLIS) {
+                fail("still " + value + " " + elapsed + " ms after the outside commit: " + stats(cached));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void anOutsideWriteIsSeenWithinMaxLagAndCachedAgain() throws Exception {
+        try (Connection cached = dataSource("postgres").getConnection();
+             Connection direct = TestDatabase.POSTGRES.direct()) {
+            untilHit(cached, 1);
+            CacheStatistics before = stats(cached);
+            exec(direct, "update feed_item set v = 'uno' where id = 1");
+            long committed = System.nanoTime();
+            long lag = untilSeen(cached, 1, "uno", committed);
+            untilHit(cached, 1);
+            assertEquals("uno", read(cached, 1));
+            CacheStatistics delta = stats(cached).since(before);
+            assertTrue(delta.invalidations() >= 1, "the feed invalidated the table: " + delta);
+            System.out.println("change feed: outside update seen after " + lag + " ms");
+
+            // A delete and an insert in one outside transaction.
+            untilHit(cached, 2);
+            direct.setAutoCommit(false);
+            exec(direct, "delete from feed_item where id = 2", "insert into feed_item values (3, 'three')");
+            direct.commit();
+            committed = System.nanoTime();
+            untilSeen(cached, 2, null, committed);
+            untilSeen(cached, 3, "three", committed);
+        }
+    }
+
+    @Test
+    void aWriteFromPsqlIsSeenWithinMaxLag() throws Exception {
+        try (Connection cached = dataSource("postgres").getConnection()) {
+            untilHit(cached, 2);
+            Process psql = new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-d",
+                    TestDatabase.Name.DB, "-v", "ON_ERROR_STOP=1", "-c", "truncate feed_item").inheritIO().start();
+            assertTrue(psql.waitFor(30, TimeUnit.SECONDS) && psql.exitValue() == 0, "psql ran");
+            untilSeen(cached, 2, null, System.nanoTime());
+        }
+    }
+
+    @Test
+    void theSlotIsCreatedWhenMissingAndItsPositionFollowsTheInvalidations() throws Exception {
+        try (Connection cached = dataSource("postgres").getConnection();
+             Connection direct = TestDatabase.POSTGRES.direct()) {
+            untilHit(cached, 1);
+            List<String> slots = feedSlots(direct);
+            assertEquals(1, slots.size(), slots::toString);
+            String before = confirmed(direct, slots.get(0));
+            exec(direct, "update feed_item set v = 'uno' where id = 1");
+            untilSeen(cached, 1, "uno", System.nanoTime());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // The position is reported to the server every status interval (10 s) at the latest.
+            while (confirmed(direct, slots.get(0)).equals(before) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertNotEquals(before, confirmed(direct, slots.get(0)), "the slot's confirmed position moved");
+        }
+    }
+
+    private static String confirmed(Connection direct, String slot) throws SQLException {
+        try (PreparedStatement ps = direct.prepareStatement(
+                "select confirmed_flush_lsn::text from pg_replication_slots where slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    @Test
+    void anotherConsumerTakesOverWhenTheHolderStops() throws Exception {
+        // Two runtimes on one Redis, as two JVMs would have (a different pool size makes another runtime). The first
+        // starts alone, so its feed holds the lease; the second's waits.
+        SqlCacheDataSource first = dataSource("postgres");
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            try (Connection a = first.getConnection()) {
+                untilHit(a, 1);
+            }
+            String lease = "sql:_feed:lease:" + feedSlots(direct).get(0);
+            String holder = leaseHolder(lease);
+            assertTrue(holder != null && !holder.isEmpty(), "the first consumer holds the lease");
+            SqlCacheDataSource second = dataSource("postgres", "sqlcache.redis.maxConnections", "7");
+            try (Connection b = second.getConnection()) {
+                untilHit(b, 1);
+                assertEquals(holder, leaseHolder(lease), "the second consumer waits");
+                first.close();
+                exec(direct, "update feed_item set v = 'uno' where id = 1");
+                long committed = System.nanoTime();
+                // The first gave its lease up on close: the second takes over at once, and the bound holds.
+                untilSeen(b, 1, "uno", committed);
+                untilHit(b, 1);
+                String newHolder = leaseHolder(lease);
+                assertTrue(newHolder != null && !newHolder.isEmpty() && !newHolder.equals(holder),
+                        "the second consumer holds the lease: " + newHolder);
+            }
+        }
+    }
+
+    private static String leaseHolder(String lease) {
+        Object holder = dev.sqlcache.testing.RespClient.call(redis.port(), "GET", lease);
+        return holder == null ? null : String.valueOf(holder);
+    }
+
+    @Test
+    void aUserWithoutReplicationPrivilegeCachesWithTtlOnly() throws Exception {
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            exec(direct, "drop role if exists feed_plain", "create role feed_plain login",
+                    "grant select, insert, update, delete on feed_item to feed_plain");
+        }
+        try (Connection cached = dataSource("feed_plain").getConnection()) {
+            // The feed says why it cannot run and is not waited for: reads are served from the cache as without
+            // a feed (with a feed that is only behind, none would be).
+            untilHit(cached, 1);
+        } finally {
+            try (Connection direct = TestDatabase.POSTGRES.direct()) {
+                exec(direct, "drop owned by feed_plain", "drop role if exists feed_plain");
+            }
+        }
+    }
+
+    /** The real driver at a URL carrying the user, as a wrapped pool's connections would report it. */
+    private static final class UrlDataSource implements DataSource {
+        private final String url;
+
+        UrlDataSource(String url) {
+            this.url = url;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return DriverManager.getConnection(url);
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return DriverManager.getConnection(url, username, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}
