@@ -208,7 +208,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
                 everythingOwed = false;
             }
             if (!changes.isEmpty()) {
-                if (!apply(changes, heartbeats)) {
+                if (!apply(changes, heartbeats, sql)) {
                     warnOnce("change feed cannot invalidate (the store does not answer); it replays from its slot",
                             null);
                     return;
@@ -243,8 +243,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
     }
 
     /** Bumps what the batch changed; then lets the feed key live for what is left of maxLag after its heartbeat. */
-    private boolean apply(CommittedChanges changes, Heartbeats heartbeats) {
-        Set<String> tables = changes.tables();
+    private boolean apply(CommittedChanges changes, Heartbeats heartbeats, Connection sql) throws SQLException {
+        Set<String> tables = changes.everything() ? Set.of() : TableAncestors.withAncestors(sql, changes.tables());
         boolean delivered = changes.everything() ? engine.invalidateAllFromFeed()
                 : tables.isEmpty() || engine.invalidateFromFeed(tables);
         if (!delivered) {
