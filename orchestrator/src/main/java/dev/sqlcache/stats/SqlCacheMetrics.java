@@ -28,7 +28,9 @@ import java.util.function.ToLongFunction;
  * <li>the timer {@code sqlcache.query} [sqlcache_query_seconds_count, _sum] with an {@code outcome} tag
  *     ({@code hit}, {@code miss}, {@code bypass}): time until the result set is returned;</li>
  * <li>gauges {@code sqlcache.hit.ratio} and, when a health source is given, {@code sqlcache.cache.healthy}
- *     (1 when the store answers and nothing is owed to it, else 0).</li>
+ *     (1 when the store answers and nothing is owed to it, else 0); when a lag source is given,
+ *     {@code sqlcache.changefeed.lag} [sqlcache_changefeed_lag_seconds]: how far behind the database this JVM's
+ *     change feed is (-1 when this JVM does not consume one).</li>
  * </ul>
  * Figures by table are in {@link CacheStatistics#tables()} only: meters per table would be registered as tables
  * appear, which a binder cannot do.
@@ -48,6 +50,7 @@ public final class SqlCacheMetrics implements MeterBinder {
     private final Supplier<CacheStatistics> statistics;
     private final BooleanSupplier healthy;
     private final Iterable<Tag> tags;
+    private final java.util.function.LongSupplier feedLagMillis;
 
     /**
      * @param statistics where current figures come from (read on every scrape). Micrometer holds it weakly: pass a
@@ -63,8 +66,19 @@ public final class SqlCacheMetrics implements MeterBinder {
      *                held strongly; {@code null} for no gauge
      */
     public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy, Iterable<Tag> tags) {
+        this(statistics, healthy, null, tags);
+    }
+
+    /**
+     * @param feedLagMillis asked on every scrape for the {@code sqlcache.changefeed.lag} gauge, such as
+     *                      {@code SqlCacheConnection::changeFeedLagMillis} (from memory, no round trip); held
+     *                      strongly; {@code null} for no gauge
+     */
+    public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy,
+                           java.util.function.LongSupplier feedLagMillis, Iterable<Tag> tags) {
         this.statistics = statistics;
         this.healthy = healthy;
+        this.feedLagMillis = feedLagMillis;
         this.tags = tags;
     }
 
@@ -101,6 +115,17 @@ public final class SqlCacheMetrics implements MeterBinder {
         if (healthy != null) {
             Gauge.builder("sqlcache.cache.healthy", healthy, h -> h.getAsBoolean() ? 1 : 0)
                     .description("1 when the cache store answers and no invalidation is owed to it, else 0")
+                    .tags(tags)
+                    .strongReference(true)
+                    .register(registry);
+        }
+        if (feedLagMillis != null) {
+            Gauge.builder("sqlcache.changefeed.lag", feedLagMillis, lag -> {
+                        long millis = lag.getAsLong();
+                        return millis < 0 ? -1 : millis / 1000.0;
+                    })
+                    .description("How far behind the database this JVM's change feed is; -1 when it consumes none")
+                    .baseUnit("seconds")
                     .tags(tags)
                     .strongReference(true)
                     .register(registry);

@@ -374,6 +374,19 @@ public final class CacheEngine {
         return feedDependency;
     }
 
+    /** Where the lag of this JVM's change feed of the database is read; -1 while none runs here. */
+    private volatile java.util.function.LongSupplier feedLag = () -> -1;
+
+    /** The runtime started this database's change feed: its lag is read from there. */
+    public void feedLag(java.util.function.LongSupplier lag) {
+        this.feedLag = lag;
+    }
+
+    /** How far behind this JVM's change feed of the database is, in ms; -1 when this JVM does not consume one. */
+    public long changeFeedLagMillis() {
+        return feedLag.getAsLong();
+    }
+
     /** Whether reads of this database depend on a change feed's key. */
     public boolean dependsOnFeed() {
         return feedDependency != null;

@@ -148,10 +148,16 @@ public final class CacheRuntime implements StoreHealth {
             return;
         }
         String identity = DatabaseIdentity.of(realUrl, engine.config().databaseId().orElse(null));
-        if (feeds.containsKey(identity)) {
+        ChangeFeed running = feeds.get(identity);
+        if (running != null) {
+            // Another configuration's engine of the same database: one feed serves both (keys depend on the
+            // database only).
+            engine.feedLag(running::lagMillis);
             return;
         }
-        feeds.computeIfAbsent(identity, id -> ChangeFeed.start(engine, store, id, realUrl, properties));
+        ChangeFeed feed = feeds.computeIfAbsent(identity, id -> ChangeFeed.start(engine, store, id, realUrl,
+                properties));
+        engine.feedLag(feed::lagMillis);
         if (closed.get()) {
             closeFeeds();
         }
