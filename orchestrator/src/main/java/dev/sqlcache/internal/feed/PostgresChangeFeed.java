@@ -37,6 +37,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
     private static final int MAX_BATCH = 500;
     /** How long to wait before trying again after the database or the store failed. */
     private static final long RETRY_MILLIS = 1_000;
+    /** How often the consumer looks at how much WAL its slot keeps. */
+    private static final long WAL_CHECK_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final CacheEngine engine;
     private final FeedStore store;
@@ -161,6 +163,15 @@ public final class PostgresChangeFeed implements AutoCloseable {
     private void consume(ConsumerElection election) throws InterruptedException {
         try (Connection sql = connections.plain(); Connection replication = connections.replication()) {
             PostgresSlot postgresSlot = new PostgresSlot(slot);
+            for (FeedSlots.Slot held : FeedSlots.list(sql)) {
+                if (held.name().equals(slot) && "lost".equals(held.walStatus())) {
+                    // max_slot_wal_keep_size cut it off: the changes it lost are unknown. A new slot starts
+                    // from now, and everything cached for the database is invalidated once it exists.
+                    LOG.warn("sqlcache: replication slot {} lost WAL it had not read (max_slot_wal_keep_size); "
+                            + "creating it again", slot);
+                    FeedSlots.drop(sql, slot);
+                }
+            }
             if (postgresSlot.createIfMissing(sql)) {
                 LOG.info("sqlcache: created replication slot {}; invalidating everything cached for the database",
                         slot);
@@ -190,6 +201,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
         long heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, maxLagMillis / 4));
         long nextHeartbeat = System.nanoTime();
         long nextRenewal = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(election.leaseMillis() / 4);
+        long nextWalCheck = System.nanoTime();
         while (!closed) {
             ByteBuffer message = stream.readPending();
             if (message != null) {
@@ -236,6 +248,10 @@ public final class PostgresChangeFeed implements AutoCloseable {
                 }
                 nextRenewal = now + TimeUnit.MILLISECONDS.toNanos(election.leaseMillis() / 4);
             }
+            if (now - nextWalCheck >= 0) {
+                checkRetainedWal(sql);
+                nextWalCheck = now + WAL_CHECK_NANOS;
+            }
             if (message == null) {
                 pause(IDLE_MILLIS);
             }
@@ -268,6 +284,25 @@ public final class PostgresChangeFeed implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    private boolean walWarned;
+
+    /**
+     * Warns (once, until it shrinks again) when the slot keeps more than {@link FeedSlots#RETAINED_WAL_WARNING_BYTES}
+     * of WAL: the feed is far behind, and the server's disk fills unless {@code max_slot_wal_keep_size} bounds it.
+     */
+    private void checkRetainedWal(Connection sql) throws SQLException {
+        for (FeedSlots.Slot held : FeedSlots.list(sql)) {
+            if (held.name().equals(slot)) {
+                boolean large = held.retainedWalBytes() > FeedSlots.RETAINED_WAL_WARNING_BYTES;
+                if (large && !walWarned) {
+                    LOG.warn("sqlcache: replication slot {} keeps {} MB of WAL: the change feed is far behind; "
+                            + "set max_slot_wal_keep_size to bound it", slot, held.retainedWalBytes() >> 20);
+                }
+                walWarned = large;
+            }
+        }
     }
 
     private static String text(ByteBuffer message) {
