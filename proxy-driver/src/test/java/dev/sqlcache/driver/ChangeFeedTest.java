@@ -5,20 +5,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -41,8 +37,8 @@ class ChangeFeedTest extends RedisBackedTest {
 
     @BeforeEach
     void schema() throws Exception {
-        dropFeedSlots();
         try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            ChangeFeedSlots.dropAll(direct);
             exec(direct, "drop table if exists feed_item", "create table feed_item (id int primary key, v text)",
                     "insert into feed_item values (1, 'one'), (2, 'two')");
         }
@@ -53,41 +49,8 @@ class ChangeFeedTest extends RedisBackedTest {
         for (SqlCacheDataSource dataSource : opened) {
             dataSource.close();
         }
-        dropFeedSlots();
-    }
-
-    /** The slots of this database's feeds (every deployment's: the fixture's port changes between runs). */
-    private static List<String> feedSlots(Connection direct) throws SQLException {
-        List<String> slots = new ArrayList<>();
-        try (PreparedStatement find = direct.prepareStatement("select slot_name from pg_replication_slots "
-                + "where database = current_database() and slot_name like 'sqlcache\\_%'")) {
-            try (ResultSet rs = find.executeQuery()) {
-                while (rs.next()) {
-                    slots.add(rs.getString(1));
-                }
-            }
-        }
-        return slots;
-    }
-
-    private static void dropFeedSlots() throws Exception {
         try (Connection direct = TestDatabase.POSTGRES.direct()) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            for (String slot : feedSlots(direct)) {
-                while (true) {
-                    try (PreparedStatement drop = direct.prepareStatement("select pg_drop_replication_slot(?)")) {
-                        drop.setString(1, slot);
-                        drop.execute();
-                        break;
-                    } catch (SQLException active) {
-                        // Its consumer is still closing its connection.
-                        if (System.nanoTime() > deadline) {
-                            throw active;
-                        }
-                        Thread.sleep(100);
-                    }
-                }
-            }
+            ChangeFeedSlots.dropAll(direct);
         }
     }
 
@@ -277,7 +240,7 @@ class ChangeFeedTest extends RedisBackedTest {
         try (Connection cached = dataSource("postgres").getConnection();
              Connection direct = TestDatabase.POSTGRES.direct()) {
             untilHit(cached, 1);
-            List<String> slots = feedSlots(direct);
+            List<String> slots = ChangeFeedSlots.all(direct);
             assertEquals(1, slots.size(), slots::toString);
             String before = confirmed(direct, slots.get(0));
             exec(direct, "update feed_item set v = 'uno' where id = 1");
@@ -311,7 +274,7 @@ class ChangeFeedTest extends RedisBackedTest {
             try (Connection a = first.getConnection()) {
                 untilHit(a, 1);
             }
-            String lease = "sql:_feed:lease:" + feedSlots(direct).get(0);
+            String lease = "sql:_feed:lease:" + ChangeFeedSlots.all(direct).get(0);
             String holder = leaseHolder(lease);
             assertTrue(holder != null && !holder.isEmpty(), "the first consumer holds the lease");
             SqlCacheDataSource second = dataSource("postgres", "sqlcache.redis.maxConnections", "7");
@@ -337,6 +300,44 @@ class ChangeFeedTest extends RedisBackedTest {
     }
 
     @Test
+    void whenTheFeedStopsReadsGoToTheDatabaseWithinMaxLag() throws Exception {
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            exec(direct, "drop role if exists feed_repl", "create role feed_repl login replication",
+                    "grant select, insert, update, delete on feed_item to feed_repl");
+            try (Connection cached = dataSource("feed_repl").getConnection()) {
+                untilHit(cached, 1);
+                // The consumer's stream is cut and it may not start another; this JVM's membership is untouched,
+                // so only the feed key keeps stale answers out.
+                exec(direct, "alter role feed_repl noreplication",
+                        "select pg_terminate_backend(active_pid) from pg_replication_slots "
+                                + "where database = current_database() and active");
+                exec(direct, "update feed_item set v = 'uno' where id = 1");
+                long committed = System.nanoTime();
+                CacheStatistics before = stats(cached);
+                untilSeen(cached, 1, "uno", committed);
+                Thread.sleep(MAX_LAG_MILLIS);
+                assertEquals("uno", read(cached, 1));
+                CacheStatistics delta = stats(cached).since(before);
+                assertTrue(delta.bypasses(dev.sqlcache.stats.BypassReason.CHANGE_FEED_BEHIND) > 0,
+                        "reads went to the database because the feed was behind: " + delta);
+                assertEquals(-1, cached.unwrap(SqlCacheConnection.class).changeFeedLagMillis(),
+                        "no consumer runs here now");
+
+                // Allowed again, the consumer resumes from its slot and the cache serves once more.
+                exec(direct, "alter role feed_repl replication");
+                untilHit(cached, 1);
+                assertEquals("uno", read(cached, 1));
+            } finally {
+                for (SqlCacheDataSource dataSource : opened) {
+                    dataSource.close();
+                }
+                ChangeFeedSlots.dropAll(direct);
+                exec(direct, "drop owned by feed_repl", "drop role if exists feed_repl");
+            }
+        }
+    }
+
+    @Test
     void aUserWithoutReplicationPrivilegeCachesWithTtlOnly() throws Exception {
         try (Connection direct = TestDatabase.POSTGRES.direct()) {
             exec(direct, "drop role if exists feed_plain", "create role feed_plain login",
@@ -350,58 +351,6 @@ class ChangeFeedTest extends RedisBackedTest {
             try (Connection direct = TestDatabase.POSTGRES.direct()) {
                 exec(direct, "drop owned by feed_plain", "drop role if exists feed_plain");
             }
-        }
-    }
-
-    /** The real driver at a URL carrying the user, as a wrapped pool's connections would report it. */
-    private static final class UrlDataSource implements DataSource {
-        private final String url;
-
-        UrlDataSource(String url) {
-            this.url = url;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(url);
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return DriverManager.getConnection(url, username, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
         }
     }
 }

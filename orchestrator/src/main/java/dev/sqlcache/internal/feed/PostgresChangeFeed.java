@@ -57,6 +57,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
     /** The last failure logged at WARN, so that a failure that repeats is logged once. */
     private String lastWarning;
     private volatile String slot;
+    /** The database for logs: the URL without its parameters (which may hold a password). */
+    private final String database;
 
     private PostgresChangeFeed(CacheEngine engine, FeedStore store, String storeDescription, String databaseIdentity,
                                String url, Map<String, String> properties) {
@@ -66,7 +68,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
         this.databaseIdentity = databaseIdentity;
         this.connections = new PostgresConnections(url, properties);
         this.maxLagMillis = engine.config().changeFeedMaxLagMillis();
-        this.thread = new Thread(this::run, "sqlcache-feed " + engine.describeStore());
+        this.database = url.replaceFirst("[?;].*", "");
+        this.thread = new Thread(this::run, "sqlcache-feed " + database);
         thread.setDaemon(true);
         thread.setContextClassLoader(null);
     }
@@ -106,9 +109,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
         try {
             election = new ConsumerElection(store, checkOnce(), consumer, leaseMillis());
         } catch (FeedUnavailable e) {
-            LOG.warn("sqlcache: change feed off for {}: {}; caching goes on with TTL only", engine.describeStore(),
-                    e.getMessage());
-            engine.feedUnavailable();
+            unavailable(e);
             return;
         } catch (InterruptedException e) {
             return;
@@ -121,12 +122,19 @@ public final class PostgresChangeFeed implements AutoCloseable {
                 }
                 pause(closed ? 0 : election.leaseMillis() / 4);
             }
+        } catch (FeedUnavailable e) {
+            unavailable(e);
         } catch (InterruptedException e) {
             // Closing.
         } finally {
             lag.stopped();
             election.release();
         }
+    }
+
+    private void unavailable(FeedUnavailable e) {
+        LOG.warn("sqlcache: change feed off for {}: {}; caching goes on with TTL only", database, e.getMessage());
+        engine.feedUnavailable();
     }
 
     /**
@@ -142,8 +150,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
                     name.next();
                     slot = SlotName.of(name.getString(1), databaseIdentity, storeDescription);
                 }
-                LOG.info("sqlcache: change feed for {} through slot {} (maxLag {} ms)", engine.describeStore(), slot,
-                        maxLagMillis);
+                LOG.info("sqlcache: change feed for {} through slot {} (maxLag {} ms, store {})", database, slot,
+                        maxLagMillis, storeDescription);
                 return slot;
             } catch (SQLException e) {
                 String state = e.getSQLState();
@@ -159,8 +167,13 @@ public final class PostgresChangeFeed implements AutoCloseable {
         throw new InterruptedException();
     }
 
-    /** Reads the stream while this JVM holds the lease; returns when it lost it, or on a failure (logged). */
-    private void consume(ConsumerElection election) throws InterruptedException {
+    /**
+     * Reads the stream while this JVM holds the lease; returns when it lost it, or on a failure that may pass
+     * (logged).
+     *
+     * @throws FeedUnavailable when the slot cannot be used at all (its name is taken, the plugin is missing)
+     */
+    private void consume(ConsumerElection election) throws InterruptedException, FeedUnavailable {
         try (Connection sql = connections.plain(); Connection replication = connections.replication()) {
             PostgresSlot postgresSlot = new PostgresSlot(slot);
             for (FeedSlots.Slot held : FeedSlots.list(sql)) {
@@ -184,8 +197,6 @@ public final class PostgresChangeFeed implements AutoCloseable {
                     .withStatusInterval(10, TimeUnit.SECONDS)
                     .start();
             stream(stream, sql, election);
-        } catch (FeedUnavailable e) {
-            warnOnce("change feed cannot use its slot", new SQLException(e.getMessage()));
         } catch (SQLException e) {
             warnOnce("change feed interrupted (it resumes from its slot's confirmed position)", e);
         } catch (RuntimeException e) {
@@ -312,8 +323,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
     private void warnOnce(String what, Exception e) {
         String warning = what + (e == null ? "" : ": " + e.getMessage());
         if (!warning.equals(lastWarning)) {
-            LOG.warn("sqlcache: {} (slot {}, {}); readers go to the database until it catches up", warning, slot,
-                    engine.describeStore());
+            LOG.warn("sqlcache: {} (slot {} of {}); readers go to the database until it catches up", warning, slot,
+                    database);
             lastWarning = warning;
         } else {
             LOG.debug("sqlcache: {}", warning);
