@@ -80,18 +80,18 @@ class ChangeFeedTest extends RedisBackedTest {
         }
     }
 
-    /** Reads until a read is served from the cache: the feed has applied a heartbeat. */
+    /** Reads row {@code id} until a read is served from the cache: the feed has applied a heartbeat. */
     private static void untilHit(Connection cached, int id) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            long hits = stats(cached).hits();
-            read(cached, id);
-            if (stats(cached).hits() > hits) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        fail("never served from the cache: " + stats(cached));
+        untilServed(cached, () -> read(cached, id));
+    }
+
+    /** Runs a query until it is served from the cache. */
+    private static void untilHitOf(Connection cached, String sql) throws Exception {
+        untilServed(cached, () -> single(cached, sql));
+    }
+
+    private interface Query {
+        String run() throws SQLException;
     }
 
     /**
@@ -179,11 +179,11 @@ class ChangeFeedTest extends RedisBackedTest {
         }
     }
 
-    private static void untilHitOf(Connection cached, String sql) throws Exception {
+    private static void untilServed(Connection cached, Query query) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             long hits = stats(cached).hits();
-            single(cached, sql);
+            query.run();
             if (stats(cached).hits() > hits) {
                 return;
             }
@@ -289,6 +289,7 @@ class ChangeFeedTest extends RedisBackedTest {
                 // The first gave its lease up on close: the second takes over at once, and the bound holds.
                 untilSeen(b, 1, "uno", committed);
                 untilHit(b, 1);
+                assertEquals("uno", read(b, 1));
                 String newHolder = leaseHolder(lease);
                 assertTrue(newHolder != null && !newHolder.isEmpty() && !newHolder.equals(holder),
                         "the second consumer holds the lease: " + newHolder);
