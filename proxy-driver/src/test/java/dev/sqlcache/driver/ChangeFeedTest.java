@@ -350,6 +350,10 @@ class ChangeFeedTest extends RedisBackedTest {
             // The feed says why it cannot run and is not waited for: reads are served from the cache as without
             // a feed (with a feed that is only behind, none would be).
             untilHit(cached, 1);
+            // Another configuration's engine of the same database in this runtime follows the same feed.
+            try (Connection other = dataSource("feed_plain", "sqlcache.ttl", "60").getConnection()) {
+                untilHit(other, 2);
+            }
         } finally {
             try (Connection direct = TestDatabase.POSTGRES.direct()) {
                 exec(direct, "drop owned by feed_plain", "drop role if exists feed_plain");

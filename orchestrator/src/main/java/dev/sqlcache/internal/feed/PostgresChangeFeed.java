@@ -51,6 +51,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
     private final String consumer = ProcessHandle.current().pid() + "-"
             + dev.sqlcache.internal.store.VersionTokens.fresh();
     private final Thread thread;
+    /** Told when the feed cannot run here: the engines of the database go on with TTL only. */
+    private final Runnable unavailable;
     private volatile boolean closed;
     /** The slot was created and the whole database not yet invalidated: nothing may be confirmed before it is. */
     private boolean everythingOwed;
@@ -61,8 +63,9 @@ public final class PostgresChangeFeed implements AutoCloseable {
     private final String database;
 
     private PostgresChangeFeed(CacheEngine engine, FeedStore store, String storeDescription, String databaseIdentity,
-                               String url, Map<String, String> properties) {
+                               String url, Map<String, String> properties, Runnable unavailable) {
         this.engine = engine;
+        this.unavailable = unavailable;
         this.store = store;
         this.storeDescription = storeDescription;
         this.databaseIdentity = databaseIdentity;
@@ -80,11 +83,13 @@ public final class PostgresChangeFeed implements AutoCloseable {
      * @param databaseIdentity the engine's identity of the database (part of the slot's name)
      * @param url              the real driver's URL
      * @param properties       the real driver's connection properties, credentials included (never logged)
+     * @param unavailable      run (once, on the feed's thread) when the feed cannot run against this database
      */
     public static PostgresChangeFeed start(CacheEngine engine, FeedStore store, String storeDescription,
-                                           String databaseIdentity, String url, Map<String, String> properties) {
+                                           String databaseIdentity, String url, Map<String, String> properties,
+                                           Runnable unavailable) {
         PostgresChangeFeed feed = new PostgresChangeFeed(engine, store, storeDescription, databaseIdentity, url,
-                properties);
+                properties, unavailable);
         feed.thread.start();
         return feed;
     }
@@ -134,7 +139,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
 
     private void unavailable(FeedUnavailable e) {
         LOG.warn("sqlcache: change feed off for {}: {}; caching goes on with TTL only", database, e.getMessage());
-        engine.feedUnavailable();
+        unavailable.run();
     }
 
     /**

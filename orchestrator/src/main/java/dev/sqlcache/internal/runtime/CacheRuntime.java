@@ -148,25 +148,16 @@ public final class CacheRuntime implements StoreHealth {
             return;
         }
         String identity = DatabaseIdentity.of(realUrl, engine.config().databaseId().orElse(null));
-        ChangeFeed running = feeds.get(identity);
-        if (running != null) {
-            // Another configuration's engine of the same database: one feed serves both (keys depend on the
-            // database only).
-            engine.feedLag(running::lagMillis);
-            return;
+        // One feed per database, whatever the settings of the engines reading it (keys depend on the database
+        // only): the first engine's settings (maxLag) rule it, and every engine of the database follows it.
+        ChangeFeed feed = feeds.get(identity);
+        if (feed == null) {
+            feed = feeds.computeIfAbsent(identity, id -> ChangeFeed.start(engine, store, id, realUrl, properties));
         }
-        ChangeFeed feed = feeds.computeIfAbsent(identity, id -> ChangeFeed.start(engine, store, id, realUrl,
-                properties));
-        engine.feedLag(feed::lagMillis);
+        feed.attach(engine);
         if (closed.get()) {
             closeFeeds();
         }
-    }
-
-    /** How far behind this JVM's change feed of a database is, in ms; -1 when it does not consume one. */
-    public long changeFeedLagMillis(String realUrl, SqlCacheConfig config) {
-        ChangeFeed feed = feeds.get(DatabaseIdentity.of(realUrl, config.databaseId().orElse(null)));
-        return feed == null ? -1 : feed.lagMillis();
     }
 
     private void closeFeeds() {

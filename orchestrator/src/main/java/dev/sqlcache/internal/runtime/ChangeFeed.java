@@ -15,34 +15,52 @@ import java.util.Map;
 final class ChangeFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
-    private static final ChangeFeed NONE = new ChangeFeed(null, null);
-
     /** A {@code dev.sqlcache.internal.feed.PostgresChangeFeed}, typed loosely so this class loads without pgjdbc. */
-    private final AutoCloseable running;
-    private final dev.sqlcache.internal.feed.FeedLag lag;
+    private volatile AutoCloseable running;
+    private volatile dev.sqlcache.internal.feed.FeedLag lag;
+    /** The engines of the database (one per configuration reading it): all stop depending on a feed that cannot run. */
+    private final java.util.Set<CacheEngine> engines = new java.util.concurrent.CopyOnWriteArraySet<>();
+    private volatile boolean unavailable;
 
-    private ChangeFeed(AutoCloseable running, dev.sqlcache.internal.feed.FeedLag lag) {
-        this.running = running;
-        this.lag = lag;
+    private ChangeFeed() {
     }
 
     static ChangeFeed start(CacheEngine engine, CacheStore store, String identity, String realUrl,
                             Map<String, String> properties) {
+        ChangeFeed feed = new ChangeFeed();
         if (engine.family() != DatabaseFamily.POSTGRES) {
             LOG.warn("sqlcache: sqlcache.changeFeed=postgres, but the database is {}; caching goes on with TTL only",
                     engine.family());
-            engine.feedUnavailable();
-            return NONE;
+            feed.unavailable();
+            return feed;
         }
         try {
-            var feed = dev.sqlcache.internal.feed.PostgresChangeFeed.start(engine, store.feed(), store.describe(),
-                    identity, realUrl, properties);
-            return new ChangeFeed(feed, feed.lag());
+            var postgres = dev.sqlcache.internal.feed.PostgresChangeFeed.start(engine, store.feed(),
+                    store.describe(), identity, realUrl, properties, feed::unavailable);
+            feed.running = postgres;
+            feed.lag = postgres.lag();
         } catch (LinkageError e) {
             LOG.warn("sqlcache: the change feed needs pgjdbc's replication API (org.postgresql:postgresql 42.2 or "
                     + "later) on the class path: {}; caching goes on with TTL only", e.toString());
+            feed.unavailable();
+        }
+        return feed;
+    }
+
+    /** An engine of this database follows the feed: its lag, and TTL only if the feed cannot run. */
+    void attach(CacheEngine engine) {
+        engines.add(engine);
+        engine.feedLag(this::lagMillis);
+        if (unavailable) {
             engine.feedUnavailable();
-            return NONE;
+        }
+    }
+
+    /** The feed cannot run here: every engine of the database caches with TTL only. */
+    private void unavailable() {
+        unavailable = true;
+        for (CacheEngine engine : engines) {
+            engine.feedUnavailable();
         }
     }
 
@@ -52,6 +70,7 @@ final class ChangeFeed implements AutoCloseable {
 
     @Override
     public void close() {
+        engines.clear();
         if (running != null) {
             try {
                 running.close();
