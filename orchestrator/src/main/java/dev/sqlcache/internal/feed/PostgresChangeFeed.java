@@ -151,6 +151,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
         while (!closed) {
             try (Connection connection = connections.plain(); Statement statement = connection.createStatement()) {
                 PostgresSlot.checkServer(connection);
+                checkReplicationConnection();
                 try (ResultSet name = statement.executeQuery("SELECT current_database()")) {
                     name.next();
                     slot = SlotName.of(name.getString(1), databaseIdentity, storeDescription);
@@ -170,6 +171,24 @@ public final class PostgresChangeFeed implements AutoCloseable {
             }
         }
         throw new InterruptedException();
+    }
+
+    /**
+     * Opens a replication connection once: pg_hba.conf needs a {@code replication} line for it, and a connection
+     * pooler in transaction mode (PgBouncer) does not pass it. No retry changes either.
+     */
+    private void checkReplicationConnection() throws FeedUnavailable, SQLException {
+        try (Connection replication = connections.replication()) {
+            replication.isValid(5);
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("28") || state.equals("42501") || state.equals("08P01"))) {
+                throw new FeedUnavailable("cannot open a replication connection (pg_hba.conf needs a "
+                        + "\"replication\" line for this user; a connection pooler does not pass one through): "
+                        + e.getMessage());
+            }
+            throw e;
+        }
     }
 
     /**
