@@ -53,6 +53,12 @@ public enum BypassReason {
      */
     FENCED,
     /**
+     * The database's change feed ({@code sqlcache.changeFeed}) has not applied its commits up to
+     * {@code sqlcache.changeFeed.maxLag} ago (it is behind, stopped, or not started yet): writes made outside the
+     * driver might not be invalidated yet, so nothing of that database is served or stored.
+     */
+    CHANGE_FEED_BEHIND,
+    /**
      * The real driver runs with a setting under which its answers depend on more than the query: pgjdbc with
      * {@code binaryTransfer} on answers some getters differently once a statement has run prepareThreshold times.
      */

@@ -28,7 +28,9 @@ import java.util.function.ToLongFunction;
  * <li>the timer {@code sqlcache.query} [sqlcache_query_seconds_count, _sum] with an {@code outcome} tag
  *     ({@code hit}, {@code miss}, {@code bypass}): time until the result set is returned;</li>
  * <li>gauges {@code sqlcache.hit.ratio} and, when a health source is given, {@code sqlcache.cache.healthy}
- *     (1 when the store answers and nothing is owed to it, else 0);</li>
+ *     (1 when the store answers and nothing is owed to it, else 0); when a lag source is given,
+ *     {@code sqlcache.changefeed.lag} [sqlcache_changefeed_lag_seconds]: how far behind the database this JVM's
+ *     change feed is (-1 when this JVM does not consume one);</li>
  * <li>the counter {@code sqlcache.table.invalidations} [sqlcache_table_invalidations_total] with a {@code table}
  *     tag, bounded: the first {@value #DEFAULT_MAX_TABLES} tables invalidated (or as many as given) have their own
  *     series, the rest are summed under {@code table="(other)"} (see {@link TableInvalidationMeters}).</li>
@@ -54,6 +56,7 @@ public final class SqlCacheMetrics implements MeterBinder {
     private final BooleanSupplier healthy;
     private final Iterable<Tag> tags;
     private final TableInvalidationMeters tableInvalidations;
+    private final java.util.function.LongSupplier feedLagMillis;
 
     /**
      * @param statistics where current figures come from (read on every scrape). Micrometer holds it weakly: pass a
@@ -69,7 +72,17 @@ public final class SqlCacheMetrics implements MeterBinder {
      *                held strongly; {@code null} for no gauge
      */
     public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy, Iterable<Tag> tags) {
-        this(statistics, healthy, tags, DEFAULT_MAX_TABLES);
+        this(statistics, healthy, null, tags, DEFAULT_MAX_TABLES);
+    }
+
+    /**
+     * @param feedLagMillis asked on every scrape for the {@code sqlcache.changefeed.lag} gauge, such as
+     *                      {@code SqlCacheConnection::changeFeedLagMillis} (from memory, no round trip); held
+     *                      strongly; {@code null} for no gauge
+     */
+    public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy,
+                           java.util.function.LongSupplier feedLagMillis, Iterable<Tag> tags) {
+        this(statistics, healthy, feedLagMillis, tags, DEFAULT_MAX_TABLES);
     }
 
     /**
@@ -78,8 +91,15 @@ public final class SqlCacheMetrics implements MeterBinder {
      */
     public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy, Iterable<Tag> tags,
                            int maxTables) {
+        this(statistics, healthy, null, tags, maxTables);
+    }
+
+    /** Every gauge and bound at once: see the other constructors. */
+    public SqlCacheMetrics(Supplier<CacheStatistics> statistics, BooleanSupplier healthy,
+                           java.util.function.LongSupplier feedLagMillis, Iterable<Tag> tags, int maxTables) {
         this.statistics = statistics;
         this.healthy = healthy;
+        this.feedLagMillis = feedLagMillis;
         this.tags = tags;
         this.tableInvalidations = new TableInvalidationMeters(statistics, tags, maxTables);
     }
@@ -122,6 +142,17 @@ public final class SqlCacheMetrics implements MeterBinder {
                     .register(registry);
         }
         tableInvalidations.bindTo(registry);
+        if (feedLagMillis != null) {
+            Gauge.builder("sqlcache.changefeed.lag", feedLagMillis, lag -> {
+                        long millis = lag.getAsLong();
+                        return millis < 0 ? -1 : millis / 1000.0;
+                    })
+                    .description("How far behind the database this JVM's change feed is; -1 when it consumes none")
+                    .baseUnit("seconds")
+                    .tags(tags)
+                    .strongReference(true)
+                    .register(registry);
+        }
     }
 
     private void timer(MeterRegistry registry, String outcome, java.util.function.Function<CacheStatistics, Latency> of) {

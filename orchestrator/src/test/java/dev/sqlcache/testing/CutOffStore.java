@@ -15,6 +15,7 @@ public final class CutOffStore implements CacheStore {
 
     private final CacheStore shared;
     private final MembershipStore membership;
+    private final dev.sqlcache.internal.feed.FeedStore feed = new Feed();
     private final AtomicInteger calls = new AtomicInteger();
     private volatile boolean cutOff;
     /** Runs before every call that reaches the store: a test's way to make a round trip take (manual) time. */
@@ -88,6 +89,11 @@ public final class CutOffStore implements CacheStore {
     }
 
     @Override
+    public dev.sqlcache.internal.feed.FeedStore feed() {
+        return feed;
+    }
+
+    @Override
     public long deleteMatching(String pattern) {
         reach("deleteMatching");
         return shared.deleteMatching(pattern);
@@ -133,6 +139,33 @@ public final class CutOffStore implements CacheStore {
         public void leave(String member) {
             reach("leave");
             shared.membership().leave(member);
+        }
+    }
+
+    /** The shared feed keys, unreachable while cut off. */
+    private final class Feed implements dev.sqlcache.internal.feed.FeedStore {
+        @Override
+        public boolean holdLease(String leaseKey, String candidate, long millis) {
+            reach("holdLease");
+            return shared.feed().holdLease(leaseKey, candidate, millis);
+        }
+
+        @Override
+        public void releaseLease(String leaseKey, String holder) {
+            reach("releaseLease");
+            shared.feed().releaseLease(leaseKey, holder);
+        }
+
+        @Override
+        public String leaseHolder(String leaseKey) {
+            reach("leaseHolder");
+            return shared.feed().leaseHolder(leaseKey);
+        }
+
+        @Override
+        public boolean refreshFeedKey(String feedKey, long millis) {
+            reach("refreshFeedKey");
+            return shared.feed().refreshFeedKey(feedKey, millis);
         }
     }
 }

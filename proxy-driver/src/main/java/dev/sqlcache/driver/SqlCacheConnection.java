@@ -35,6 +35,13 @@ public interface SqlCacheConnection {
     dev.sqlcache.stats.CacheHealth cacheHealth();
 
     /**
+     * With {@code sqlcache.changeFeed}: how far behind the database this JVM's change feed of the connection's
+     * database is, in milliseconds (the age of the newest heartbeat it applied, plus the time since); -1 when this
+     * JVM does not consume the feed (another JVM does, or none is configured). Answered from memory.
+     */
+    long changeFeedLagMillis();
+
+    /**
      * The real driver's connection behind this one. Statements run on it bypass sqlcache entirely: writes through
      * it are not invalidated (bounded only by the TTL).
      */

@@ -31,8 +31,8 @@ class PrometheusNamesTest extends RedisBackedTest {
         String scrape;
         try (Connection c = TestDatabase.H2.cached(settings())) {
             SqlCacheConnection cache = c.unwrap(SqlCacheConnection.class);
-            new SqlCacheMetrics(cache.statisticsSource(), cache::cacheHealthy, Tags.of("application", "shop"))
-                    .bindTo(registry);
+            new SqlCacheMetrics(cache.statisticsSource(), cache::cacheHealthy, cache::changeFeedLagMillis,
+                    Tags.of("application", "shop")).bindTo(registry);
             exec(c, "create table if not exists scraped (v int)");
             rows(c, "select v from scraped");
             rows(c, "select v from scraped");
@@ -42,7 +42,9 @@ class PrometheusNamesTest extends RedisBackedTest {
                 "sqlcache_invalidations_total", "sqlcache_redis_errors_total", "sqlcache_bypasses_total{",
                 "sqlcache_rejected_total{", "sqlcache_query_seconds_count{", "sqlcache_query_seconds_sum{",
                 "sqlcache_hit_ratio{", "sqlcache_cache_healthy{",
-                "sqlcache_table_invalidations_total{"}) {
+                "sqlcache_table_invalidations_total{",
+                // No change feed here: the gauge says -1.
+                "sqlcache_changefeed_lag_seconds{application=\"shop\"} -1.0"}) {
             assertTrue(scrape.contains(expected), expected + " missing from:\n" + scrape);
         }
         assertTrue(scrape.contains("outcome=\"hit\""), scrape);

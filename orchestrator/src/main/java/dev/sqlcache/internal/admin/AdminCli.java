@@ -10,7 +10,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The sqlcache administration command line: {@code health}, {@code stats}, {@code invalidate} and {@code flush}
+ * The sqlcache administration command line: {@code health}, {@code stats}, {@code invalidate}, {@code flush} and
+ * {@code feed} (the change feed's slots)
  * against the Redis the driver uses, found exactly as the driver finds it (environment, {@code sqlcache.properties},
  * then the {@code --redis-*} options).
  *
@@ -20,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sqlcache-admin", mixinStandardHelpOptions = true, version = "sqlcache-admin 0.1.0",
         description = "Inspect and invalidate the sqlcache entries in Redis.",
         subcommands = {HealthCommand.class, StatsCommand.class, InvalidateCommand.class, FlushCommand.class,
+                FeedCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:Redis unreachable or failing", "2:bad command line or configuration, "
@@ -48,8 +50,8 @@ public final class AdminCli implements Callable<Integer> {
     /** No subcommand given. */
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("sqlcache-admin: a command is required: health, stats, invalidate "
-                + "or flush (see sqlcache-admin --help)");
+        spec.commandLine().getErr().println("sqlcache-admin: a command is required: health, stats, invalidate, "
+                + "flush or feed (see sqlcache-admin --help)");
         return AdminException.USAGE;
     }
 

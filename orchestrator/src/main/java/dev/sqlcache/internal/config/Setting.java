@@ -44,7 +44,10 @@ enum Setting {
     SIGNING_KEY("sqlcache.signingKey", "SQLCACHE_SIGNING_KEY", null),
     NEAR_CACHE_MAX_BYTES("sqlcache.nearCache.maxBytes", "SQLCACHE_NEAR_CACHE_MAX_BYTES", "64mb"),
     NEAR_CACHE_MAX_STALENESS("sqlcache.nearCache.maxStaleness", "SQLCACHE_NEAR_CACHE_MAX_STALENESS", null),
-    TABLE_NEAR_CACHE("sqlcache.tableNearCache", "SQLCACHE_TABLE_NEAR_CACHE", "");
+    TABLE_NEAR_CACHE("sqlcache.tableNearCache", "SQLCACHE_TABLE_NEAR_CACHE", ""),
+
+    CHANGE_FEED("sqlcache.changeFeed", "SQLCACHE_CHANGE_FEED", "none"),
+    CHANGE_FEED_MAX_LAG("sqlcache.changeFeed.maxLag", "SQLCACHE_CHANGE_FEED_MAX_LAG", "5s");
 
     final String property;
     final String environment;

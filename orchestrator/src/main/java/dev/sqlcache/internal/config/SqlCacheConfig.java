@@ -56,6 +56,13 @@ public final class SqlCacheConfig {
     private final DeclaredWrites procedureWrites;
     private final TablePolicy tablePolicy;
     private final TableExclusions exclude;
+    private final ChangeFeedType changeFeed;
+    private final int changeFeedMaxLagMillis;
+    /**
+     * Below this the heartbeat (a quarter of the bound) would write to the WAL more often than every 250 ms, and a
+     * Redis round trip or a GC pause would be a noticeable part of the bound.
+     */
+    private static final int MIN_CHANGE_FEED_MAX_LAG_MILLIS = 1_000;
     /** Never printed. */
     private final List<byte[]> signingKeys;
     /**
@@ -103,6 +110,9 @@ public final class SqlCacheConfig {
         ConfigLayers.Sourced excluded = r.raw(Setting.EXCLUDE);
         this.exclude = excluded == null ? TableExclusions.none()
                 : TableExclusions.parse(excluded.value(), excluded.origin(), r.problems());
+        this.changeFeed = r.changeFeed();
+        this.changeFeedMaxLagMillis = r.millisAtLeast(Setting.CHANGE_FEED_MAX_LAG, MIN_CHANGE_FEED_MAX_LAG_MILLIS,
+                "must be at least 1s: the feed's heartbeat runs four times within it");
         ConfigLayers.Sourced signing = r.raw(Setting.SIGNING_KEY);
         this.signingKeys = signing == null || signing.value().isBlank() ? List.of()
                 : List.copyOf(SigningKeys.parse(signing.value(), signing.origin(), r.problems()));
@@ -273,6 +283,20 @@ public final class SqlCacheConfig {
         return signingKeys.stream().map(byte[]::clone).toList();
     }
 
+    /** Which change stream of the database invalidates writes made outside the driver ({@code sqlcache.changeFeed}). */
+    public ChangeFeedType changeFeed() {
+        return changeFeed;
+    }
+
+    /**
+     * With a change feed, the longest after an outside commit that an entry it changed may still be served
+     * ({@code sqlcache.changeFeed.maxLag}): entries depend on a key the feed keeps alive only while it is this close
+     * to the database's present.
+     */
+    public long changeFeedMaxLagMillis() {
+        return changeFeedMaxLagMillis;
+    }
+
     /** Tables pinned on or off ({@code sqlcache.tablePolicy}). */
     public TablePolicy tablePolicy() {
         return tablePolicy;
@@ -296,7 +320,8 @@ public final class SqlCacheConfig {
                 + maxRows + ", maxBytes=" + maxBytes + ", nearCache.maxBytes=" + nearCacheMaxBytes + ", nearStaleness=" + nearStaleness + ", databaseId=" + (databaseId == null ? "none" : databaseId)
                 + ", analysisCacheSize=" + analysisCacheSize + ", writeLease=" + writeLeaseMillis + "ms, fenceTimeout=" + fenceTimeoutMillis + "ms, triggerWrites={" + triggerWrites + "}, procedureWrites={"
                 + procedureWrites + "}, tablePolicy={" + tablePolicy + "}, exclude={" + exclude + "}, signingKey="
-                + (signingKeys.isEmpty() ? "none" : "*** (" + signingKeys.size() + ")") + "]";
+                + (signingKeys.isEmpty() ? "none" : "*** (" + signingKeys.size() + ")") + ", changeFeed="
+                + changeFeed.name().toLowerCase(Locale.ROOT) + ", changeFeed.maxLag=" + changeFeedMaxLagMillis + "ms]";
     }
 
     /** Turns raw text into typed values, recording a problem (and a harmless placeholder) for each bad one. */
@@ -417,6 +442,19 @@ public final class SqlCacheConfig {
                 default:
                     problem(Setting.STORE, "is not a store type (redis or memory)");
                     return StoreType.REDIS;
+            }
+        }
+
+        ChangeFeedType changeFeed() {
+            String value = raw.get(Setting.CHANGE_FEED).value().trim().toLowerCase(Locale.ROOT);
+            switch (value) {
+                case "none", "":
+                    return ChangeFeedType.NONE;
+                case "postgres", "postgresql":
+                    return ChangeFeedType.POSTGRES;
+                default:
+                    problem(Setting.CHANGE_FEED, "is not a change feed (none or postgres)");
+                    return ChangeFeedType.NONE;
             }
         }
 

@@ -66,6 +66,13 @@ public final class CacheEngine {
     private final Entries entries;
     /** This JVM's copies of entries, or null when it keeps none. */
     private final dev.sqlcache.internal.near.NearCache near;
+    /** The change feed's key of this database: {@code sql:_feed:<database hash>}. */
+    private final String feedKey;
+    /**
+     * The feed key while reads depend on it: set when a change feed is configured for this database, cleared when
+     * this JVM finds that the feed cannot run here (then caching goes on with TTL only, as without a feed).
+     */
+    private volatile String feedDependency;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
@@ -85,6 +92,9 @@ public final class CacheEngine {
         this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
         this.dependencies = new Dependencies(this, new RowKeys(databaseHash, family));
+        this.feedKey = dev.sqlcache.internal.feed.FeedStore.FEED_KEY_PREFIX + databaseHash;
+        this.feedDependency = config.changeFeed() == dev.sqlcache.internal.config.ChangeFeedType.POSTGRES
+                && family == DatabaseFamily.POSTGRES ? feedKey : null;
         List<byte[]> signingKeys = config.signingKeys();
         this.entries = new Entries(databaseVersionKey,
                 signingKeys.isEmpty() ? null : new dev.sqlcache.internal.codec.EntrySigner(signingKeys), statistics,
@@ -355,6 +365,75 @@ public final class CacheEngine {
     public SessionCache openSession(SessionCache.SessionState state, String connectionSettings,
                                     SchemaInspector inspector, SessionProbe probe) {
         return new SessionCache(this, state, connectionSettings, inspector, probe);
+    }
+
+    /** The change feed's key of this database, whether or not reads depend on it. */
+    public String feedKey() {
+        return feedKey;
+    }
+
+    /** The feed key when reads depend on it, else null. */
+    String feedDependency() {
+        return feedDependency;
+    }
+
+    /** Where the lag of this JVM's change feed of the database is read; -1 while none runs here. */
+    private volatile java.util.function.LongSupplier feedLag = () -> -1;
+
+    /** The runtime started this database's change feed: its lag is read from there. */
+    public void feedLag(java.util.function.LongSupplier lag) {
+        this.feedLag = lag;
+    }
+
+    /** How far behind this JVM's change feed of the database is, in ms; -1 when this JVM does not consume one. */
+    public long changeFeedLagMillis() {
+        return feedLag.getAsLong();
+    }
+
+    /** Whether reads of this database depend on a change feed's key. */
+    public boolean dependsOnFeed() {
+        return feedDependency != null;
+    }
+
+    /**
+     * The change feed cannot run against this database (its server or the user's privileges do not allow it):
+     * reads stop depending on it and caching goes on with TTL only, as without a feed.
+     */
+    public void feedUnavailable() {
+        feedDependency = null;
+    }
+
+    /**
+     * Invalidates tables the database's change stream says a transaction changed, exactly as a write through the
+     * driver that cannot be narrowed does (every token of each table), through the same bump.
+     *
+     * @param tables names as the stream gives them (qualified or not, as written in the catalog)
+     * @return whether the store acknowledged it (false: it is owed, and the caller must not confirm the change)
+     */
+    public boolean invalidateFromFeed(java.util.Collection<String> tables) {
+        Set<String> names = new TreeSet<>();
+        for (String table : tables) {
+            names.add(baseName(table.toLowerCase(java.util.Locale.ROOT)));
+        }
+        if (names.isEmpty()) {
+            return true;
+        }
+        String[] keys = names.stream().flatMap(this::tableLevelKeys).toArray(String[]::new);
+        statistics.invalidated(names.size());
+        statistics.invalidatedKeys(keys);
+        return writes.bump(withSequence(keys), null);
+    }
+
+    /**
+     * Invalidates everything cached for this database, for the change feed (its slot was created or lost, or a
+     * schema change was announced).
+     *
+     * @return whether the store acknowledged it
+     */
+    public boolean invalidateAllFromFeed() {
+        statistics.invalidated(1);
+        statistics.invalidatedKeys(new String[] {databaseVersionKey});
+        return writes.bump(new String[] {databaseVersionKey, sequenceKey}, null);
     }
 
     /** Invalidates everything cached for this database. */

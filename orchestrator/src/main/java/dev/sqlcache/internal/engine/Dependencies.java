@@ -38,20 +38,28 @@ final class Dependencies {
         this.rowKeys = rowKeys;
     }
 
-    /** The version keys of one read execution, with what a lookup must do when each is missing. */
-    record ReadKeys(String[] versionKeys, long[] creation, int keyLevelTables) {
+    /**
+     * The version keys of one read execution, with what a lookup must do when each is missing.
+     *
+     * @param feedIndex where the change feed's key stands among them, or -1 when the read does not depend on it
+     */
+    record ReadKeys(String[] versionKeys, long[] creation, int keyLevelTables, int feedIndex) {
     }
 
     /** How a plan's reads depend on its tables, resolved from schema facts in one schema epoch. */
     static final class ReadLayout {
         final long epoch;
+        /** The change feed's key the layout was made with (null: none), so that a change makes a new layout. */
+        final String feed;
         final boolean plainTables;
         final ReadKeys tableLevel;
         final ReadKeys fixed;
         final RowKeys.KeyPlan[] keyed;
 
-        ReadLayout(long epoch, boolean plainTables, ReadKeys tableLevel, ReadKeys fixed, RowKeys.KeyPlan[] keyed) {
+        ReadLayout(long epoch, String feed, boolean plainTables, ReadKeys tableLevel, ReadKeys fixed,
+                   RowKeys.KeyPlan[] keyed) {
             this.epoch = epoch;
+            this.feed = feed;
             this.plainTables = plainTables;
             this.tableLevel = tableLevel;
             this.fixed = fixed;
@@ -66,8 +74,9 @@ final class Dependencies {
      */
     ReadLayout readLayout(QueryPlan plan, SchemaInspector inspector) {
         long epoch = engine.schemaEpoch();
+        String feed = engine.feedDependency();
         ReadLayout known = plan.readLayout();
-        if (known != null && known.epoch == epoch) {
+        if (known != null && known.epoch == epoch && java.util.Objects.equals(known.feed, feed)) {
             return known;
         }
         QueryAnalysis analysis = plan.analysis();
@@ -101,19 +110,31 @@ final class Dependencies {
             fixedTokens.add(engine.insertsKey(keyPlan.table));
         }
         keys.addAll(fixedTokens);
-        ReadLayout layout = new ReadLayout(epoch, plain, readKeys(plan.readVersionKeys(), 0),
-                readKeys(keys.toArray(String[]::new), keyed.size()), keyed.toArray(RowKeys.KeyPlan[]::new));
+        int feedIndex = -1;
+        if (feed != null) {
+            // With a change feed every table of the database is covered: entries depend on the feed's key, which
+            // lives only while the feed has applied the database's commits up to sqlcache.changeFeed.maxLag ago.
+            feedIndex = keys.size();
+            keys.add(feed);
+        }
+        ReadLayout layout = new ReadLayout(epoch, feed, plain, readKeys(plan.readVersionKeys(), 0, -1),
+                readKeys(keys.toArray(String[]::new), keyed.size(), feedIndex),
+                keyed.toArray(RowKeys.KeyPlan[]::new));
         if (certain) {
             plan.readLayout(layout);
         }
         return layout;
     }
 
-    private static ReadKeys readKeys(String[] keys, int keyLevelTables) {
+    private static ReadKeys readKeys(String[] keys, int keyLevelTables, int feedIndex) {
         long[] creation = new long[keys.length];
         Arrays.fill(creation, CacheStore.NO_EXPIRY);
         creation[CacheEngine.FENCE_INDEX] = CacheStore.NEVER_CREATE;
-        return new ReadKeys(keys, creation, keyLevelTables);
+        if (feedIndex >= 0) {
+            // Only the feed creates its key, after it has applied a heartbeat.
+            creation[feedIndex] = CacheStore.NEVER_CREATE;
+        }
+        return new ReadKeys(keys, creation, keyLevelTables, feedIndex);
     }
 
     /** The version keys of one execution of a read: its row keys' tokens added to the layout's, when it has any. */
@@ -146,7 +167,7 @@ final class Dependencies {
         for (int i = 0; i < created.length; i++) {
             created[i] = creation.get(i);
         }
-        return new ReadKeys(keys.toArray(String[]::new), created, keyLevel);
+        return new ReadKeys(keys.toArray(String[]::new), created, keyLevel, layout.fixed.feedIndex());
     }
 
     /** How a plan's writes bump version keys, resolved in one schema epoch. */

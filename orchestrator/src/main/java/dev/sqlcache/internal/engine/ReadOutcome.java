@@ -13,9 +13,12 @@ sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutc
     /**
      * Run the query; the result may be stored under {@code key} once it has been read completely. The tokens are
      * the versions read <em>before</em> the query ran, so a write that lands meanwhile makes the entry invalid.
+     * With a near cache, {@code nearTag} is what it knew before the lookup, and a copy lives until
+     * {@code copyUntilNanos} at most.
      */
     record Miss(QueryPlan plan, String key, String[] versionKeys, String[] tokens, long ttlSeconds,
-                long transactionEpoch, boolean pinsSnapshot, dev.sqlcache.internal.near.NearCache.Tag nearTag)
+                long transactionEpoch, boolean pinsSnapshot, dev.sqlcache.internal.near.NearCache.Tag nearTag,
+                long copyUntilNanos)
             implements ReadOutcome {
     }
 

@@ -287,6 +287,9 @@ public final class SessionCache implements CacheSession {
         if (tokens[CacheEngine.FENCE_INDEX] == null) {
             return bypass(BypassReason.FENCED, plan);
         }
+        if (dependsOn.feedIndex() >= 0 && tokens[dependsOn.feedIndex()] == null) {
+            return bypass(BypassReason.CHANGE_FEED_BEHIND, plan);
+        }
         for (String token : tokens) {
             if (CacheStore.isLease(token)) {
                 return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
@@ -336,8 +339,7 @@ public final class SessionCache implements CacheSession {
         engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, result != null);
         if (result != null) {
             if (nearTag != null && entry != null) {
-                near.put(key, nearTag, result, entry.length, Math.min(lookup.entryTtlMillis() < 0
-                        ? Long.MAX_VALUE : lookup.entryTtlMillis(), plan.ttlSeconds() * 1000));
+                near.put(key, nearTag, result, entry.length, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));
             }
             statistics.hit();
             StatisticsRecorder.hit(plan.tableCounter());
@@ -353,7 +355,9 @@ public final class SessionCache implements CacheSession {
                     Explain.dependencies(versionKeys));
         }
         return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch(),
-                snapshot && pinned == null, nearTag);
+                snapshot && pinned == null, nearTag,
+                lookupStarted + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                        lookup.copyTtlMillis(plan.ttlSeconds() * 1000)));
     }
 
     private boolean transactionIdle() {
@@ -413,7 +417,8 @@ public final class SessionCache implements CacheSession {
             return;
         }
         if (miss.nearTag() != null) {
-            engine.near().put(miss.key(), miss.nearTag(), result, bytes.length, miss.ttlSeconds() * 1000);
+            engine.near().put(miss.key(), miss.nearTag(), result, bytes.length,
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(miss.copyUntilNanos() - clock.nanoTime()));
         }
         // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
         PendingStores pending = engine.pendingStores();

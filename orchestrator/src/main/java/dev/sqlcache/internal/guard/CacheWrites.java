@@ -160,8 +160,11 @@ public final class CacheWrites {
     /**
      * Invalidates by giving each version key a fresh token. When the store cannot be reached the keys are owed
      * and the cache stays off in this JVM until they are delivered.
+     *
+     * @return whether the store has the fresh tokens now (false: owed; whoever must not act before the store has
+     *         them, like the change feed confirming its position, waits)
      */
-    public void bump(String[] versionKeys, long[] ttlMillis) {
+    public boolean bump(String[] versionKeys, long[] ttlMillis) {
         if (failOpen.failing() || !owed.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
             if (near != null && near.cache() != null) {
@@ -171,7 +174,7 @@ public final class CacheWrites {
             redelivery.schedule();
             redelivery.available();
             waitForDeliveryOrFence();
-            return;
+            return owed.isEmpty();
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
@@ -179,11 +182,13 @@ public final class CacheWrites {
             if (change != null) {
                 near.await(change, recipients);
             }
+            return true;
         } catch (RuntimeException | LinkageError e) {
             owed.owe(versionKeys, null, ttlMillis);
             failOpen.failed("invalidate", e);
             redelivery.schedule();
             waitForDeliveryOrFence();
+            return owed.isEmpty();
         } finally {
             if (change != null) {
                 near.done(change);

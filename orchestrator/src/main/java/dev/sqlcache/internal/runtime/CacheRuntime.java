@@ -57,6 +57,8 @@ public final class CacheRuntime implements StoreHealth {
     private final dev.sqlcache.internal.near.NearMember near;
     private final Map<EngineKey, CacheEngine> engines = new ConcurrentHashMap<>();
     private final Map<String, QueryAnalyzer> analyzers = new ConcurrentHashMap<>();
+    /** The change feeds of the databases cached here, by database identity: one each, whatever the settings. */
+    private final Map<String, ChangeFeed> feeds = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Holders; -1 once closed (a runtime is never reopened). Guarded by {@code this}. */
@@ -145,6 +147,39 @@ public final class CacheRuntime implements StoreHealth {
                 near == null ? null : near.cache());
     }
 
+    /**
+     * Starts the change feed of a connection's database if its settings ask for one and none runs in this runtime
+     * yet. Opens nothing on the caller's thread. A feed that cannot run here says why once and the engine goes on
+     * with TTL only.
+     *
+     * @param realUrl    the real driver's URL
+     * @param properties the real driver's connection properties, credentials included: the feed opens connections
+     *                   of its own with them (kept in memory, never logged)
+     */
+    public void startChangeFeed(CacheEngine engine, String realUrl, Map<String, String> properties) {
+        if (engine.config().changeFeed() == dev.sqlcache.internal.config.ChangeFeedType.NONE || closed.get()) {
+            return;
+        }
+        String identity = DatabaseIdentity.of(realUrl, engine.config().databaseId().orElse(null));
+        // One feed per database, whatever the settings of the engines reading it (keys depend on the database
+        // only): the first engine's settings (maxLag) rule it, and every engine of the database follows it.
+        ChangeFeed feed = feeds.get(identity);
+        if (feed == null) {
+            feed = feeds.computeIfAbsent(identity, id -> ChangeFeed.start(engine, store, id, realUrl, properties));
+        }
+        feed.attach(engine);
+        if (closed.get()) {
+            closeFeeds();
+        }
+    }
+
+    private void closeFeeds() {
+        for (ChangeFeed feed : feeds.values()) {
+            feed.close();
+        }
+        feeds.clear();
+    }
+
     public RuntimeKey key() {
         return key;
     }
@@ -213,6 +248,8 @@ public final class CacheRuntime implements StoreHealth {
         synchronized (this) {
             references = -1;
         }
+        // First, while the store still answers: a feed gives its lease up so that another JVM takes over at once.
+        closeFeeds();
         if (ownThread != null) {
             ownThread.shutdown();
         }

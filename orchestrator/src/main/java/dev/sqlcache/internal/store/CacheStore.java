@@ -135,6 +135,9 @@ public interface CacheStore extends AutoCloseable {
      */
     MembershipStore membership();
 
+    /** The change feed's lease and feed keys, in the same keyspace: entries of covered tables depend on the latter. */
+    dev.sqlcache.internal.feed.FeedStore feed();
+
     /**
      * How many times the store found its idle connections dead and reconnected. The server may have restarted and
      * lost, or restored from an older snapshot, writes it had acknowledged; answers are trusted again only after a
@@ -161,17 +164,33 @@ public interface CacheStore extends AutoCloseable {
      *
      * @param oversized the length of an entry that was over the caller's limit and not transferred, else 0
      */
-    record Lookup(byte[] entry, String[] versions, long oversized, long entryTtlMillis) {
+    record Lookup(byte[] entry, String[] versions, long oversized, long entryTtlMillis, long versionsTtlMillis) {
         public Lookup(byte[] entry, String[] versions) {
-            this(entry, versions, 0, UNKNOWN_TTL);
+            this(entry, versions, 0, UNKNOWN_TTL, UNKNOWN_TTL);
         }
 
         public Lookup(byte[] entry, String[] versions, long oversized) {
-            this(entry, versions, oversized, UNKNOWN_TTL);
+            this(entry, versions, oversized, UNKNOWN_TTL, UNKNOWN_TTL);
+        }
+
+        /**
+         * How long a copy of what this lookup read may be kept: no longer than the entry, nor than any version key
+         * but the fence has left (the change feed's key expires without notice); {@code fallback} when the store
+         * does not say.
+         */
+        public long copyTtlMillis(long fallback) {
+            long ttl = fallback;
+            if (entryTtlMillis >= 0) {
+                ttl = Math.min(ttl, entryTtlMillis);
+            }
+            if (versionsTtlMillis >= 0) {
+                ttl = Math.min(ttl, versionsTtlMillis);
+            }
+            return ttl;
         }
     }
 
-    /** {@link Lookup#entryTtlMillis()} when the store does not say how long the entry has left. */
+    /** {@link Lookup#entryTtlMillis()} when the store does not say how long the entry (or a version key) has left. */
     long UNKNOWN_TTL = -1;
 
     // ---- near caches (see dev.sqlcache.internal.near): told of every token change, acknowledging what they saw

@@ -44,6 +44,7 @@ public final class InMemoryCacheStore implements CacheStore {
     private final long originNanos;
     private final long originMillis = System.currentTimeMillis();
     private final InMemoryMembershipStore membership;
+    private final dev.sqlcache.internal.feed.InMemoryFeedStore feed;
 
     private record Entry(byte[] value, long ttlNanos) {
     }
@@ -61,6 +62,7 @@ public final class InMemoryCacheStore implements CacheStore {
         this.clock = clock;
         this.originNanos = clock.nanoTime();
         this.membership = new InMemoryMembershipStore(new Keyspace());
+        this.feed = new dev.sqlcache.internal.feed.InMemoryFeedStore(new Keyspace());
         this.entries = Caffeine.newBuilder()
                 .maximumWeight(maxTotalBytes)
                 .weigher((String key, Entry entry) -> (int) Math.min(Integer.MAX_VALUE,
@@ -226,6 +228,11 @@ public final class InMemoryCacheStore implements CacheStore {
     @Override
     public MembershipStore membership() {
         return membership;
+    }
+
+    @Override
+    public dev.sqlcache.internal.feed.FeedStore feed() {
+        return feed;
     }
 
     /** For tests: the membership with the operations only an in-process store offers (losing the set). */

@@ -43,12 +43,14 @@ public final class RedisCacheStore implements CacheStore {
     private final RedisCommands redis;
     private final RedisMembershipStore membership;
     private final RedisNearChannel near;
+    private final dev.sqlcache.internal.feed.RedisFeedStore feed;
 
     /** Opens the pool lazily: no connection is made until the first operation. */
     public RedisCacheStore(RedisSettings settings) {
         this.redis = new RedisCommands(settings);
         this.membership = new RedisMembershipStore(redis);
         this.near = new RedisNearChannel(settings, redis);
+        this.feed = new dev.sqlcache.internal.feed.RedisFeedStore(redis);
         log.info("Cache store: {} (pool of {})", redis.describe(), settings.maxConnections());
     }
 
@@ -84,8 +86,10 @@ public final class RedisCacheStore implements CacheStore {
             return new Lookup(null, versions, length);
         }
         long ttl = reply.size() > versions.length + 1 && reply.get(versions.length + 1) instanceof Long left
-                ? left : UNKNOWN_TTL;
-        return new Lookup((byte[]) entry, versions, 0, ttl);
+                && left >= 0 ? left : UNKNOWN_TTL;
+        long versionsTtl = reply.size() > versions.length + 2 && reply.get(versions.length + 2) instanceof Long left
+                && left >= 0 ? left : UNKNOWN_TTL;
+        return new Lookup((byte[]) entry, versions, 0, ttl, versionsTtl);
     }
 
     private static final byte[] ZERO = bytes("0");
@@ -218,6 +222,11 @@ public final class RedisCacheStore implements CacheStore {
     @Override
     public MembershipStore membership() {
         return membership;
+    }
+
+    @Override
+    public dev.sqlcache.internal.feed.FeedStore feed() {
+        return feed;
     }
 
     @Override

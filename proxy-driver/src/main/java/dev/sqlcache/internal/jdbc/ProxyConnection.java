@@ -272,6 +272,11 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
     }
 
     @Override
+    public long changeFeedLagMillis() {
+        return session.engine().changeFeedLagMillis();
+    }
+
+    @Override
     public Connection realConnection() {
         return delegate;
     }

@@ -8,8 +8,16 @@ if #KEYS > 1 then
     reply[i + 1] = tokens[i]
   end
 end
--- Last, for an entry that was sent: how long it has left (ms), so that a copy kept in-process dies with it.
-if type(reply[1]) == 'string' then
-  reply[#reply + 1] = redis.call('PTTL', KEYS[1])
+-- Last, how long the entry (-2: none sent) and the shortest-lived version key but the fence (-1: none expires) have
+-- left, in ms: a copy kept in-process never outlives either (the change feed's key, say, expires without notice).
+local n = #KEYS - 1
+reply[n + 2] = type(reply[1]) == 'string' and redis.call('PTTL', KEYS[1]) or -2
+local shortest = -1
+for i = 3, #KEYS do
+  local left = redis.call('PTTL', KEYS[i])
+  if left >= 0 and (shortest < 0 or left < shortest) then
+    shortest = left
+  end
 end
+reply[n + 3] = shortest
 return reply

@@ -1,0 +1,2 @@
+-- KEYS[1] = a consumer lease. Returns its holder, or false.
+return redis.call('GET', KEYS[1])

@@ -1,0 +1,159 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.RespClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Faults while an outside writer commits every 100 ms and this JVM reads through sqlcache ({@link OutsideWriterProbe}:
+ * no answer older than {@code maxLag} after a commit). Two JVMs share a Redis and the one consuming the change feed
+ * is killed ({@code kill -9}: its lease and membership lapse): this JVM takes the lease over and the cache serves
+ * again. Redis paused for 3 s: the consumer cannot bump, replays from its slot, and the cache serves again.
+ */
+class ChangeFeedFaultTest {
+
+    private static final long MAX_LAG_MILLIS = 2_000;
+    /** Scheduling on a shared two-core machine: how late a read may start after the moment it is judged against. */
+    private static final long SLACK_MILLIS = 250;
+
+    private RedisServerFixture redis;
+
+    /** The settings both JVMs use: a fence that comes back 5 s after the killed JVM fell silent. */
+    static Properties settings(int redisPort) {
+        Properties p = new Properties();
+        p.setProperty("sqlcache.redis.host", "127.0.0.1");
+        p.setProperty("sqlcache.redis.port", Integer.toString(redisPort));
+        p.setProperty("sqlcache.changeFeed", "postgres");
+        p.setProperty("sqlcache.changeFeed.maxLag", MAX_LAG_MILLIS + "ms");
+        p.setProperty("sqlcache.fenceTimeout", "5s");
+        // Cached whatever the measurements on a busy machine say: the test needs hits to tell the cache serves.
+        p.setProperty("sqlcache.tablePolicy", "feed_*=on");
+        return p;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisServerFixture.start();
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            ChangeFeedSlots.dropAll(direct);
+            OutsideWriterProbe.createTable(direct);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        redis.close();
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            ChangeFeedSlots.dropAll(direct);
+        }
+    }
+
+    /** This JVM's data source: closing it stops this JVM's feed (the driver would keep it while registered). */
+    private SqlCacheDataSource dataSource() throws SQLException {
+        Map<String, String> settings = new HashMap<>();
+        settings(redis.port()).forEach((k, v) -> settings.put((String) k, (String) v));
+        return new SqlCacheDataSource(new UrlDataSource(TestDatabase.POSTGRES.url()
+                + "?user=postgres&binaryTransfer=false"), settings);
+    }
+
+    @Test
+    void whenTheConsumerIsKilledAnotherTakesOverAndNoReadIsOlderThanMaxLag() throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", classPath, FeedConsumerMain.class.getName(), Integer.toString(redis.port())))
+                .redirectErrorStream(true).start();
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("consuming")) {
+                System.out.println("child: " + line);
+            }
+            assertEquals("consuming", line, "the child consumes the feed");
+            String lease = "sql:_feed:lease:" + ChangeFeedSlots.all(direct).get(0);
+            String childHolder = String.valueOf(RespClient.call(redis.port(), "GET", lease));
+            assertTrue(childHolder.startsWith(child.pid() + "-"), "the child holds the lease: " + childHolder);
+
+            try (SqlCacheDataSource dataSource = dataSource(); Connection cached = dataSource.getConnection();
+                 OutsideWriterProbe probe = new OutsideWriterProbe(direct, cached, MAX_LAG_MILLIS + SLACK_MILLIS)) {
+                long killAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                long endAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(16);
+                long hitsAfterKill = 0;
+                boolean killed = false;
+                while (System.nanoTime() < endAt) {
+                    if (!killed && System.nanoTime() > killAt) {
+                        child.destroyForcibly();
+                        child.waitFor(10, TimeUnit.SECONDS);
+                        killed = true;
+                    }
+                    if (probe.step() && killed) {
+                        hitsAfterKill++;
+                    }
+                    Thread.sleep(10);
+                }
+                assertTrue(hitsAfterKill > 0, "this JVM took the feed over and the cache serves again: "
+                        + cached.unwrap(SqlCacheConnection.class).statistics());
+                String holder = String.valueOf(RespClient.call(redis.port(), "GET", lease));
+                assertTrue(holder.startsWith(ProcessHandle.current().pid() + "-"), "this JVM holds the lease: "
+                        + holder);
+                System.out.println("change feed, consumer killed: " + probe.summary());
+            }
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void whileRedisIsPausedNoReadIsOlderThanMaxLagAndTheFeedCatchesUp() throws Exception {
+        try (Connection direct = TestDatabase.POSTGRES.direct();
+             SqlCacheDataSource dataSource = dataSource(); Connection cached = dataSource.getConnection();
+             OutsideWriterProbe probe = new OutsideWriterProbe(direct, cached, MAX_LAG_MILLIS + SLACK_MILLIS)) {
+            long pauseAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            long resumeAt = pauseAt + TimeUnit.SECONDS.toNanos(3);
+            long endAt = resumeAt + TimeUnit.SECONDS.toNanos(12);
+            long hitsBefore = 0;
+            long hitsAfter = 0;
+            boolean paused = false;
+            boolean resumed = false;
+            while (System.nanoTime() < endAt) {
+                long now = System.nanoTime();
+                if (!paused && now > pauseAt) {
+                    redis.pause();
+                    paused = true;
+                }
+                if (paused && !resumed && now > resumeAt) {
+                    redis.resume();
+                    resumed = true;
+                }
+                boolean hit = probe.step();
+                if (hit && !paused) {
+                    hitsBefore++;
+                } else if (hit && resumed) {
+                    hitsAfter++;
+                }
+                Thread.sleep(10);
+            }
+            assertTrue(hitsBefore > 0 && hitsAfter > 0, "served from the cache before the pause and after it: "
+                    + hitsBefore + ", " + hitsAfter);
+            System.out.println("change feed, Redis paused 3 s: " + probe.summary());
+        }
+    }
+}
