@@ -184,6 +184,88 @@ class NearCacheReviewTest {
         }
     }
 
+    /**
+     * Finding 2 without any lost lease: {@link SqlCacheConnection#invalidateAll()} after a write made outside
+     * sqlcache bumps the database's key with no lease before it. A read in the same JVM that tags after
+     * changing() and looks up before the bump script runs keeps the old row as a copy that survives the bump (a
+     * Redis reader would find the entry dead). Same window, same repetition.
+     */
+    @Test
+    void invalidateAllLeavesNoOldCopyInItsOwnJvm() throws Exception {
+        Db db = new Db("own_invalidate");
+        try (Connection app = db.through(redis.port()); Connection spinner = db.through(redis.port());
+             Connection outside = DriverManager.getConnection(db.url, "sa", "")) {
+            untilNearHit(db, app, 100);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread spin = new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        db.value(spinner);
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "nreview-spinner");
+            spin.start();
+            int stale = 0;
+            int rounds = 0;
+            long deadline = System.nanoTime() + 8_000_000_000L;
+            try {
+                for (int v = 101; v < 3000 && System.nanoTime() < deadline; v++) {
+                    rounds++;
+                    try (Statement s = outside.createStatement()) {
+                        s.executeUpdate("update " + db.table + " set v = " + v + " where id = 1");
+                    }
+                    app.unwrap(SqlCacheConnection.class).invalidateAll();
+                    int seen = db.value(app);
+                    if (seen != v) {
+                        stale++;
+                        System.out.println("round " + rounds + ": wrote " + v + " and invalidated, read " + seen);
+                        break;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                spin.join(5000);
+            }
+            if (failed.get() != null) {
+                throw new AssertionError("the spinning reader failed", failed.get());
+            }
+            System.out.println("invalidateAll race: " + rounds + " rounds, " + stale + " stale");
+            assertEquals(0, stale, "a read after invalidateAll() returned served the row from before it");
+        }
+    }
+
+    /**
+     * Finding 5. A holder that closes cleanly ZREMs itself; when it was the last one the set disappears, and every
+     * later change finds it missing ({-1}): a writer that keeps no near cache but met a holder in the last ten
+     * minutes then waits out a whole near lease after its lease and again after its end, for every write, though
+     * nobody holds a copy. (The ZREM below is what {@code NearMember.close()} sends.)
+     */
+    @Test
+    void aWriteDoesNotWaitOutNearLeasesAfterTheLastHolderLeft() throws Exception {
+        Db db = new Db("last_holder");
+        try (Connection holder = db.through(relay.port());
+             Connection writer = db.through(redis.port(), "sqlcache.nearCache.maxBytes", "0")) {
+            untilNearHit(db, holder, 100);
+            db.update(writer, 101); // meets the holder
+            relay.cut(); // the holder's runtime is gone ...
+            String left = redis.command("EVAL", """
+                    local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+                    for _, m in ipairs(members) do redis.call('ZREM', KEYS[1], m) end
+                    return #members""", "1", NearChannel.MEMBERS_KEY); // ... after leaving cleanly
+            assertEquals(":1", left);
+            long started = System.nanoTime();
+            for (int v = 102; v < 105; v++) {
+                db.update(writer, v);
+            }
+            long perWriteMillis = (System.nanoTime() - started) / 1_000_000 / 3;
+            System.out.println("after the last holder left, a write took " + perWriteMillis + " ms");
+            assertTrue(perWriteMillis < 500, "each write waited " + perWriteMillis + " ms with no holder left");
+        }
+    }
+
     /** Deletes every version key that holds a lease (what an eviction or a lost failover write does). */
     private void dropLeases() {
         String reply = redis.command("EVAL", """
