@@ -11,10 +11,16 @@ local NEAR_CHANNEL = 'sql:_near:notices'
 -- are none. A holder whose lease has lapsed hears nothing, which is why it drops every copy when it renews.
 -- A missing set (FLUSHALL, an eviction) may hide holders still inside their lease: then the notice goes out anyway,
 -- and the answer is {-1}: nobody knows who must acknowledge (the writer waits out a whole lease if it knows of any).
--- The key "*" in a notice means every key.
+-- The key "*" in a notice means every key (also sent for a key holding a newline, the separator).
 local function publish(header, first, last)
   local parts = {'N', header}
   for i = first, last do
+    if string.find(KEYS[i], '\n', 1, true) then
+      -- A quoted table name may hold a newline, which would split the key in two on the holders' side: they
+      -- would drop the fragments, not the key, and acknowledge. Such a change drops every copy instead.
+      parts = {'N', header, '*'}
+      break
+    end
     if string.sub(KEYS[i], 1, 18) ~= 'sql:_database:seq:' then
       parts[#parts + 1] = KEYS[i]
     end
