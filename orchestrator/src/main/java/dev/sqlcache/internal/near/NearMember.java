@@ -224,7 +224,7 @@ public final class NearMember implements AutoCloseable {
      * follow the notice), and a holder serves at most one lease from sending it; a lapse further ahead only means
      * the store's clock stepped back since, and must not hold writes.
      */
-    static long left(CacheStore.Recipients recipients, int i) {
+    public static long left(CacheStore.Recipients recipients, int i) {
         return Math.min(LEASE_MILLIS, Math.max(0, recipients.lapses()[i] - recipients.storeMillis()));
     }
 
