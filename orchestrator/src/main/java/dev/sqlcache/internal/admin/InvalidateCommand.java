@@ -91,9 +91,10 @@ final class InvalidateCommand extends AdminCommand {
             CacheStore.Recipients near = store.endLeases(versionKeys, null, null, CacheStore.Notice.anonymous());
             // Near caches drop what the bump made stale when its notice reaches them; nobody here collects their
             // acknowledgements, so wait until each lease live at the bump has lapsed or been renewed after it.
-            long wait = 0;
-            for (long lapse : near.lapses()) {
-                wait = Math.max(wait, lapse - near.storeMillis());
+            // Holders nobody could name (the set was lost) or tell (the notice was refused) lapse within a lease too.
+            long wait = near.storeMillis() < 0 ? dev.sqlcache.internal.near.NearMember.LEASE_MILLIS : 0;
+            for (int i = 0; i < near.members().length; i++) {
+                wait = Math.max(wait, dev.sqlcache.internal.near.NearMember.left(near, i));
             }
             if (wait > 0) {
                 Thread.sleep(wait + 100);

@@ -66,8 +66,10 @@ final class StatsCommand extends AdminCommand {
                 String from = cursor;
                 ScanResult<String> page = redis.with("SCAN", j -> j.scan(from, params));
                 List<String> keys = new ArrayList<>(page.getResult());
-                // Membership is reported on its own line below, not as cached data.
-                keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY));
+                // Membership is reported on its own line below, not as cached data; nor is the near members' set
+                // (it outlives the last holder, lapsed, so that writers can tell "nobody" from "lost").
+                keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY)
+                        || key.equals(dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY));
                 if (scanned + keys.size() > limit) {
                     keys = keys.subList(0, (int) (limit - scanned));
                     complete = false;

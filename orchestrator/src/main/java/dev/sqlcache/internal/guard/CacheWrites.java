@@ -140,7 +140,7 @@ public final class CacheWrites {
             // The lease may not cover the write any more (it expired in a long transaction, it never landed, or
             // it was flushed), and the commit is about to return: like a bump, wait until the end is delivered or
             // this JVM's membership has lapsed (it does not renew while it owes), so no JVM serves the old answer.
-            waitForDeliveryOrFence();
+            waitForDeliveryOrFence(versionKeys);
         } finally {
             if (change != null) {
                 near.done(change);
@@ -173,7 +173,7 @@ public final class CacheWrites {
             owed.owe(versionKeys, null, ttlMillis);
             redelivery.schedule();
             redelivery.available();
-            waitForDeliveryOrFence();
+            waitForDeliveryOrFence(versionKeys);
             return owed.isEmpty();
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
@@ -187,7 +187,7 @@ public final class CacheWrites {
             owed.owe(versionKeys, null, ttlMillis);
             failOpen.failed("invalidate", e);
             redelivery.schedule();
-            waitForDeliveryOrFence();
+            waitForDeliveryOrFence(versionKeys);
             return owed.isEmpty();
         } finally {
             if (change != null) {
@@ -200,13 +200,18 @@ public final class CacheWrites {
      * Waits until owed invalidations are delivered or this JVM's membership has lapsed for certain. Delivered in
      * the background, nobody collected the near caches' acknowledgements: then it also waits out their leases.
      */
-    private void waitForDeliveryOrFence() {
+    private void waitForDeliveryOrFence(String[] versionKeys) {
         long waitStart = clock.nanoTime();
         while (!owed.isEmpty() && !membership.othersFenced(waitStart)) {
             clock.pause(RETRY_MILLIS);
         }
-        if (near != null && owed.isEmpty()) {
-            near.waitOutLeases();
+        if (near != null) {
+            // Delivered in the background: copies this JVM took meanwhile from the old entry go (its own notice
+            // reaches nobody here when no other holder is live). Undelivered: reads stay off while it is owed.
+            near.changed(versionKeys);
+            if (owed.isEmpty()) {
+                near.waitOutLeases();
+            }
         }
     }
 }

@@ -115,6 +115,11 @@ public final class NearMember implements AutoCloseable {
     public final class Change {
         private final CacheStore.Notice notice = new CacheStore.Notice(id, VersionTokens.fresh());
         private final java.util.Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        private final String[] versionKeys;
+
+        private Change(String[] versionKeys) {
+            this.versionKeys = versionKeys;
+        }
 
         public CacheStore.Notice notice() {
             return notice;
@@ -131,6 +136,19 @@ public final class NearMember implements AutoCloseable {
      * collected from now on (they may arrive before the store's answer does).
      */
     public Change changing(String[] versionKeys) {
+        changed(versionKeys);
+        Change change = new Change(versionKeys);
+        changes.put(change.notice.id(), change);
+        return change;
+    }
+
+    /**
+     * This JVM's copies of these keys go. Called before a change is sent and again once the store has run it: a
+     * read of this JVM that took its tag between the two may have found the old entry under a token the change
+     * had not yet replaced (no lease guarded the key: a bump, or a lease lost to an eviction or a flush), and no
+     * notice of its own change reaches this JVM's copies in time (none is published when it is the only holder).
+     */
+    public void changed(String[] versionKeys) {
         if (cache != null) {
             if (java.util.Arrays.asList(versionKeys).contains(EVERYTHING)) {
                 cache.clear();
@@ -138,17 +156,16 @@ public final class NearMember implements AutoCloseable {
                 cache.invalidate(versionKeys);
             }
         }
-        Change change = new Change();
-        changes.put(change.notice.id(), change);
-        return change;
     }
 
     /**
-     * After the store ran the change: waits until every other near member it reported has acknowledged, or its
-     * near lease has lapsed. Bounded by {@link #LEASE_MILLIS} plus a margin.
+     * After the store ran the change: this JVM's copies of its keys go again, then it waits until every other
+     * near member it reported has acknowledged, or its near lease has lapsed. Bounded by {@link #LEASE_MILLIS}
+     * plus a margin, whatever the lapses the store reported (its clock may have stepped).
      */
     public void await(Change change, CacheStore.Recipients recipients) {
         try {
+            changed(change.versionKeys);
             if (recipients.none()) {
                 return;
             }
@@ -167,8 +184,8 @@ public final class NearMember implements AutoCloseable {
             for (int i = 0; i < recipients.members().length; i++) {
                 if (!recipients.members()[i].equals(id)) {
                     others = true;
-                    long left = Math.max(0, recipients.lapses()[i] - recipients.storeMillis());
-                    deadline = Math.max(deadline, answered + TimeUnit.MILLISECONDS.toNanos(left) + MARGIN_NANOS);
+                    deadline = Math.max(deadline, answered + TimeUnit.MILLISECONDS.toNanos(left(recipients, i))
+                            + MARGIN_NANOS);
                 }
             }
             if (!others) {
@@ -205,12 +222,21 @@ public final class NearMember implements AutoCloseable {
             if (member.equals(id) || change.acknowledged.contains(member)) {
                 continue;
             }
-            long left = Math.max(0, recipients.lapses()[i] - recipients.storeMillis());
-            if (now - (answeredNanos + TimeUnit.MILLISECONDS.toNanos(left) + MARGIN_NANOS) < 0) {
+            if (now - (answeredNanos + TimeUnit.MILLISECONDS.toNanos(left(recipients, i)) + MARGIN_NANOS) < 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * How long member {@code i} may still serve after the store's answer: what its lapse says, but never more
+     * than one near lease. The renewal that set that lapse was sent before the change ran (else its marker would
+     * follow the notice), and a holder serves at most one lease from sending it; a lapse further ahead only means
+     * the store's clock stepped back since, and must not hold writes.
+     */
+    public static long left(CacheStore.Recipients recipients, int i) {
+        return Math.min(LEASE_MILLIS, Math.max(0, recipients.lapses()[i] - recipients.storeMillis()));
     }
 
     /** The change failed or was waited for: stop collecting its acknowledgements. */

@@ -10,6 +10,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.params.ZAddParams;
 
 /**
  * The {@link NearChannel} of a Redis store: Redis pub/sub, which delivers a connection's messages in the order the
@@ -111,7 +112,11 @@ final class RedisNearChannel implements NearChannel {
 
     @Override
     public void leave(String member) {
-        redis.execute("near leave", () -> redis.client().zrem(MEMBERS_KEY, member));
+        // Lapsed, not removed: removing the last member would delete the set, and writers that find it missing
+        // must assume holders nobody knows of (and wait out a near lease at every change). Renewals of others
+        // remove it within a minute.
+        redis.execute("near leave", () -> redis.client().zadd(MEMBERS_KEY, 0, member,
+                ZAddParams.zAddParams().xx()));
     }
 
     @Override

@@ -325,7 +325,8 @@ class AdminCliTest {
     private static List<String> keys() {
         try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
             List<String> keys = new ArrayList<>(jedis.keys("*"));
-            keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY));
+            keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY)
+                    || key.equals(dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY));
             return keys;
         }
     }

@@ -11,10 +11,16 @@ local NEAR_CHANNEL = 'sql:_near:notices'
 -- are none. A holder whose lease has lapsed hears nothing, which is why it drops every copy when it renews.
 -- A missing set (FLUSHALL, an eviction) may hide holders still inside their lease: then the notice goes out anyway,
 -- and the answer is {-1}: nobody knows who must acknowledge (the writer waits out a whole lease if it knows of any).
--- The key "*" in a notice means every key.
+-- The key "*" in a notice means every key (also sent for a key holding a newline, the separator).
 local function publish(header, first, last)
   local parts = {'N', header}
   for i = first, last do
+    if string.find(KEYS[i], '\n', 1, true) then
+      -- A quoted table name may hold a newline, which would split the key in two on the holders' side: they
+      -- would drop the fragments, not the key, and acknowledge. Such a change drops every copy instead.
+      parts = {'N', header, '*'}
+      break
+    end
     if string.sub(KEYS[i], 1, 18) ~= 'sql:_database:seq:' then
       parts[#parts + 1] = KEYS[i]
     end
@@ -37,6 +43,11 @@ local function notify(header, first, last)
     others = others or live[i] ~= writer
   end
   if not others then
+    -- Nobody else to wait for. A holder that only looks lapsed (the server's clock stepped forward) is still told,
+    -- if the set names it: it drops the keys as soon as the notice arrives, not only at its next renewal.
+    if redis.call('ZCARD', NEAR_MEMBERS) > (redis.call('ZSCORE', NEAR_MEMBERS, writer) and 1 or 0) then
+      publish(header, first, last)
+    end
     return {}
   end
   if not publish(header, first, last) then
