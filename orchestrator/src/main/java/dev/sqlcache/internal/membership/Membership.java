@@ -158,6 +158,10 @@ public final class Membership {
                 confirmedStoreMillis = renewal.at();
                 epoch = renewal.epoch();
                 members = renewal.members();
+                if (doubted > doubtsCovered && LOG.isDebugEnabled()) {
+                    LOG.debug("sqlcache: a renewal of {} vouches for the store again ({} reasons to doubt it)",
+                            description, doubted);
+                }
                 doubtsCovered = doubted;
                 joined = true;
                 cutOffLogged = false;
@@ -236,10 +240,13 @@ public final class Membership {
      * renewal is queued at once.
      */
     public boolean vouchesForStore() {
-        if (doubts.getAsLong() <= doubtsCovered) {
+        long doubted = doubts.getAsLong();
+        if (doubted <= doubtsCovered) {
             return true;
         }
         if (renewalQueued.compareAndSet(false, true)) {
+            LOG.debug("sqlcache: {} is not trusted until a renewal has run ({} reasons to doubt it, {} vouched "
+                    + "for); one is queued", description, doubted, doubtsCovered);
             try {
                 renewals.execute(() -> {
                     renewalQueued.set(false);
