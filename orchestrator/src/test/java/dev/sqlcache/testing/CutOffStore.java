@@ -20,6 +20,8 @@ public final class CutOffStore implements CacheStore {
     private volatile boolean cutOff;
     /** Runs before every call that reaches the store: a test's way to make a round trip take (manual) time. */
     private volatile Runnable roundTrip = () -> { };
+    /** Runs after a lookup's answer came, before the caller sees it. */
+    private volatile Runnable lookupAnswered = () -> { };
 
     public CutOffStore(CacheStore shared) {
         this.shared = shared;
@@ -39,6 +41,14 @@ public final class CutOffStore implements CacheStore {
         roundTrip = action;
     }
 
+    /**
+     * Makes every lookup run this after the store answered and before the caller gets the answer: what happens
+     * while the answer is on its way back (another thread's call completing, say).
+     */
+    public void onLookupAnswered(Runnable action) {
+        lookupAnswered = action;
+    }
+
     /** Calls that reached the shared store (failed ones not counted). */
     public int calls() {
         return calls.get();
@@ -55,7 +65,9 @@ public final class CutOffStore implements CacheStore {
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         reach("lookup");
-        return shared.lookup(entryKey, versionKeys, creation, maxEntryBytes);
+        Lookup answer = shared.lookup(entryKey, versionKeys, creation, maxEntryBytes);
+        lookupAnswered.run();
+        return answer;
     }
 
     @Override

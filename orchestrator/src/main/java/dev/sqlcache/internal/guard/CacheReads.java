@@ -34,10 +34,14 @@ public final class CacheReads {
             return null;
         }
         try {
+            // Read before the lookup is sent: a renewal answered while it is in flight may have replaced the fence
+            // after the lookup read the old one, and must not vouch for it.
+            long vouched = membership.vouched();
             CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys, creation, maxEntryBytes);
-            // Read since a reconnection or an outage no renewal has vouched for yet: maybe a restarted server,
-            // whose fence (and so every entry) a renewal is about to replace if it came from an older snapshot.
-            return membership.vouchesForStore() ? lookup : null;
+            // Read since a reconnection, an outage or a change of primary that no renewal had vouched for when it
+            // was sent: maybe a restarted server or a promoted replica, whose fence (and so every entry) a renewal
+            // is about to replace if it came from an older snapshot.
+            return membership.vouchesFor(vouched) ? lookup : null;
         } catch (RuntimeException | LinkageError e) {
             failOpen.failed("lookup", e);
             return null;

@@ -56,7 +56,7 @@ public final class Membership {
     /** True when this JVM owes no invalidation: only then may a lapsed member join again. */
     private final BooleanSupplier owesNothing;
     /**
-     * Where a renewal is queued out of turn ({@link #vouchesForStore}): the owner's thread for this store alone, so
+     * Where a renewal is queued out of turn ({@link #vouchesFor}): the owner's thread for this store alone, so
      * that a renewal to a frozen store holds back no other store's.
      */
     private final Executor renewals;
@@ -158,6 +158,10 @@ public final class Membership {
                 confirmedStoreMillis = renewal.at();
                 epoch = renewal.epoch();
                 members = renewal.members();
+                if (doubted > doubtsCovered && LOG.isDebugEnabled()) {
+                    LOG.debug("sqlcache: a renewal of {} vouches for the store again ({} reasons to doubt it)",
+                            description, doubted);
+                }
                 doubtsCovered = doubted;
                 joined = true;
                 cutOffLogged = false;
@@ -231,15 +235,29 @@ public final class Membership {
     }
 
     /**
-     * Whether a renewal has run since the last reason to doubt the store: if not, the caller must not trust what
-     * it read (the server may have restarted from an older snapshot, and the renewal replaces its fence) and a
-     * renewal is queued at once.
+     * What the renewals answered so far vouch for: read it before a lookup is sent, and give it to
+     * {@link #vouchesFor} once the answer is in. A renewal answered while the lookup was in flight may have
+     * replaced the fence after the lookup read the old one (with the entries it validates), so it does not count
+     * for that lookup.
      */
-    public boolean vouchesForStore() {
-        if (doubts.getAsLong() <= doubtsCovered) {
+    public long vouched() {
+        return doubtsCovered;
+    }
+
+    /**
+     * Whether what a lookup read may be trusted, given {@link #vouched()} as read before it was sent: only when a
+     * renewal answered before then had run since the last reason to doubt the store. If not, the caller must not
+     * trust it (the server may have restarted from an older snapshot, or be a promoted replica, and the renewal
+     * replaces its fence), and a renewal is queued at once unless one has vouched meanwhile.
+     */
+    public boolean vouchesFor(long vouchedBefore) {
+        long doubted = doubts.getAsLong();
+        if (doubted <= vouchedBefore) {
             return true;
         }
-        if (renewalQueued.compareAndSet(false, true)) {
+        if (doubted > doubtsCovered && renewalQueued.compareAndSet(false, true)) {
+            LOG.debug("sqlcache: {} is not trusted until a renewal has run ({} reasons to doubt it, {} vouched "
+                    + "for); one is queued", description, doubted, doubtsCovered);
             try {
                 renewals.execute(() -> {
                     renewalQueued.set(false);
@@ -250,6 +268,14 @@ public final class Membership {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a renewal has run since the last reason to doubt the store (queuing one if not). For a caller that
+     * read nothing from the store in between; a lookup uses {@link #vouched()} and {@link #vouchesFor}.
+     */
+    public boolean vouchesForStore() {
+        return vouchesFor(doubtsCovered);
     }
 
     /**

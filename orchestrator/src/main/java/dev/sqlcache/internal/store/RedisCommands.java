@@ -39,21 +39,25 @@ public final class RedisCommands implements AutoCloseable {
 
     /** Opens the pool lazily: no connection is made until the first command. */
     public RedisCommands(RedisSettings settings) {
+        this(settings, poolConfig(settings));
+    }
+
+    /** With the given pool settings (tests use them to hold Jedis in the middle of a change of primary). */
+    RedisCommands(RedisSettings settings, ConnectionPoolConfig poolConfig) {
         DefaultJedisClientConfig clientConfig = RedisConnections.clientConfig(settings, "sqlcache");
         this.description = "redis " + settings.describe();
         ConnectionProvider connections;
         HostAndPort address;
         if (settings.usesSentinel()) {
             this.pool = null;
-            this.sentinel = new SentinelConnections(settings, clientConfig, poolConfig(settings), description);
+            this.sentinel = new SentinelConnections(settings, clientConfig, poolConfig, description);
             connections = sentinel;
             var first = settings.sentinel().nodes().get(0);
             address = new HostAndPort(first.host(), first.port());
         } else {
             address = new HostAndPort(settings.host(), settings.port());
             JedisSocketFactory sockets = RedisConnections.sockets(settings, clientConfig);
-            this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig),
-                    poolConfig(settings));
+            this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), poolConfig);
             this.sentinel = null;
             connections = pool;
         }

@@ -43,7 +43,8 @@ final class SentinelConnections implements ConnectionProvider {
     private final AtomicLong primaryChanges = new AtomicLong();
     /** Opened on first use; written under {@code this}. */
     private volatile SentineledConnectionProvider provider;
-    /** The primary seen last by {@link #primaryChanges()}. */
+    /** The pool seen last by {@link #primaryChanges()}, and its primary (for logs). */
+    private volatile Object lastPool;
     private volatile HostAndPort lastPrimary;
     /** Held by the one thread asking the sentinels. */
     private final ReentrantLock opening = new ReentrantLock();
@@ -78,29 +79,44 @@ final class SentinelConnections implements ConnectionProvider {
     }
 
     /**
-     * How many times the primary changed since the first was found. Read after a command: a command that ran on a
-     * new primary is always counted, since Jedis publishes the new primary's address before its pool.
+     * How many times the primary changed since the first was found, counted as the pool that commands borrow from
+     * changes. So a command that runs on a new primary is counted when this is read after it, and a command that
+     * starts after this was read runs on a primary this count covers (or on a later one, counted later).
+     *
+     * <p>Not the address Jedis reports: it publishes the new primary's address first, then builds the new pool,
+     * then publishes the pool. A renewal that read a count including the new address in between still ran on the
+     * old primary, and so vouched for the new one without having replaced its fence: lookups there were then
+     * trusted, and an entry from before the last writes could be served until the next renewal.
      */
     long primaryChanges() {
         SentineledConnectionProvider p = provider;
         if (p == null) {
             return primaryChanges.get();
         }
-        HostAndPort current = p.getCurrentMaster();
-        if (current.equals(lastPrimary)) {
+        if (lentFrom(p) == lastPool) {
             return primaryChanges.get();
         }
         synchronized (this) {
-            HostAndPort last = lastPrimary;
-            if (!current.equals(last)) {
-                lastPrimary = current;
+            Object pool = lentFrom(p); // again: another thread may have counted a later one meanwhile
+            if (pool != lastPool) {
+                HostAndPort last = lastPrimary;
+                HostAndPort current = p.getCurrentMaster(); // published before the pool: at least as new
+                // Counted before the pool is recorded: a reader that finds it recorded (unlocked, above) must
+                // not read the count from before.
                 primaryChanges.incrementAndGet();
+                lastPrimary = current;
+                lastPool = pool;
                 LOG.warn("sqlcache: Redis Sentinel {} moved the primary from {} to {}; what the new primary holds "
                         + "is trusted again once a membership renewal has replaced its fence", sentinel.master(), last,
                         current);
             }
         }
         return primaryChanges.get();
+    }
+
+    /** The pool {@code p} lends connections from now (Jedis replaces it, and only it, when the primary changes). */
+    private static Object lentFrom(SentineledConnectionProvider p) {
+        return p.getConnectionMap().values().iterator().next();
     }
 
     /** Drops the idle connections to the current primary (a dead connection suggests the rest are dead too). */
@@ -170,6 +186,7 @@ final class SentinelConnections implements ConnectionProvider {
                 opened.close();
                 throw new JedisConnectionException("the store is closed");
             }
+            lastPool = lentFrom(opened);
             lastPrimary = opened.getCurrentMaster();
             provider = opened;
         }
