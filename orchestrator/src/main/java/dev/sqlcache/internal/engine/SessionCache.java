@@ -253,13 +253,13 @@ public final class SessionCache implements CacheSession {
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         BypassReason notNow = engine.policy().admit(plan);
-        if (notNow != null) {
+        dev.sqlcache.internal.near.NearCache near = engine.near();
+        if (notNow != null && (notNow != BypassReason.NOT_WORTH_CACHING || near == null)) {
             return bypass(notNow, plan);
         }
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, execution.maxRows(), execution.maxFieldSize());
         long lookupStarted = clock.nanoTime();
-        dev.sqlcache.internal.near.NearCache near = engine.near();
         dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
         if (near != null && !transaction.snapshotReads()) {
             // Snapshot reads keep to the store, where an entry says when it was read (the near cache does not).
@@ -274,6 +274,12 @@ public final class SessionCache implements CacheSession {
                 }
                 return new ReadOutcome.Hit(key, copy);
             }
+        }
+        if (notNow != null) {
+            // Not worth a round trip to the store; a copy at hand (above) costs none and is served all the same.
+            return bypass(notNow, plan);
+        }
+        if (near != null && !transaction.snapshotReads()) {
             // Before the store is asked: a write whose notice arrives after this may have changed what it answers.
             nearTag = near.tag(versionKeys);
         }
