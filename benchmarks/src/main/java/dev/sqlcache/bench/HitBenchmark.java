@@ -61,6 +61,14 @@ public class HitBenchmark {
     @Param({"false", "true"})
     public boolean signed;
 
+    /**
+     * Whether the near cache is on (the driver's default): then a hit is a copy in process, not a Redis round trip.
+     * Off by default here, so that {@code *Hit} measures the Redis path against {@code *Raw}; {@code -p near=true}
+     * measures the near hit (with {@code -prof gc}: what it allocates).
+     */
+    @Param({"false"})
+    public boolean near;
+
     private Fixture fixture;
     private PreparedStatement point;
     private PreparedStatement join;
@@ -81,6 +89,9 @@ public class HitBenchmark {
         settings.setProperty("sqlcache.tablePolicy", "customers=on,orders=on");
         if (signed) {
             settings.setProperty("sqlcache.signingKey", "benchmark-signing-key-0123456789abcdef");
+        }
+        if (!near) {
+            settings.setProperty("sqlcache.nearCache.maxBytes", "0");
         }
         fixture = Fixture.open(db, settings);
         point = fixture.cached.prepareStatement(POINT);

@@ -29,6 +29,20 @@ class RedisTcpCacheStoreTest extends RedisCacheStoreContractTest {
         assertEquals(1000, lookup.copyTtlMillis(1000));
     }
 
+    /** With tokens to create: only keys readers never create count (the feed's), not an expiring row token. */
+    @Test
+    void aCreatingLookupBoundsCopiesByTheKeysReadersNeverCreate() {
+        server.command("SET", "sql:_feed:db", "feed", "PX", "20000");
+        server.command("SET", "sql:ttl:version:db:k:2", "token-2", "PX", "5000");
+        server.command("SET", "sql:_members:fence", "fence", "PX", "2000");
+        server.command("SET", "sql:ttl:data:f", "entry", "PX", "90000");
+        String[] keys = {"sql:_members:fence", "sql:ttl:version:db", "sql:ttl:version:db:k:2", "sql:_feed:db"};
+        long[] creation = {CacheStore.NEVER_CREATE, CacheStore.NO_EXPIRY, 60_000, CacheStore.NEVER_CREATE};
+        CacheStore.Lookup lookup = store.lookup("sql:ttl:data:f", keys, creation);
+        assertTrue(lookup.versionsTtlMillis() > 10_000 && lookup.versionsTtlMillis() <= 20_000,
+                "the feed key's, not the row token's nor the fence's: " + lookup.versionsTtlMillis());
+    }
+
     @Test
     void describesTheTcpAddress() {
         assertEquals("redis 127.0.0.1:" + server.port() + " db 0", store.describe());

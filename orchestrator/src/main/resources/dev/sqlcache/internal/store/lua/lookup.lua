@@ -19,13 +19,14 @@ for i = 1, n do
   end
   reply[i + 1] = token or false
 end
--- Last, how long the entry (-2: none sent) and the shortest-lived version key but the fence (-1: none expires) have
--- left, in ms: a copy kept in-process never outlives either (the change feed's key, say, expires without notice).
-local n = #KEYS - 1
+-- Last, how long the entry (-2: none sent) and the shortest-lived version key that readers never create, but the
+-- fence (-1: none expires), have left, in ms: a copy kept in-process never outlives either (the change feed's key
+-- expires without notice; the fence's near caches learn of from their renewals; a created token that expires only
+-- comes back fresh, which changes no answer).
 reply[n + 2] = type(reply[1]) == 'string' and redis.call('PTTL', KEYS[1]) or -2
 local shortest = -1
 for i = 3, #KEYS do
-  local left = redis.call('PTTL', KEYS[i])
+  local left = ARGV[i] == '-1' and redis.call('PTTL', KEYS[i]) or -1
   if left >= 0 and (shortest < 0 or left < shortest) then
     shortest = left
   end
