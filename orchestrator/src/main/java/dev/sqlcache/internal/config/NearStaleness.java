@@ -1,6 +1,5 @@
 package dev.sqlcache.internal.config;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,26 +27,8 @@ public final class NearStaleness {
 
     /** Parses the per-table setting; each bad pair is reported as a problem naming {@code origin}. */
     static NearStaleness parse(String tables, String origin, long defaultMillis, List<String> problems) {
-        Map<String, Long> out = new HashMap<>();
-        for (String rawPair : tables == null ? new String[0] : tables.split(",")) {
-            String pair = rawPair.trim();
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String table = eq < 0 ? "" : baseName(pair.substring(0, eq));
-            if (eq < 0 || table.isEmpty()) {
-                problems.add(origin + ": \"" + pair + "\" is not a table=duration pair");
-                continue;
-            }
-            String duration = pair.substring(eq + 1);
-            try {
-                out.put(table, ValueParsers.parseDurationOrZeroMillis(duration));
-            } catch (ValueParsers.BadValue e) {
-                problems.add(origin + ": the staleness \"" + duration.trim() + "\" of table " + table + " "
-                        + e.getMessage());
-            }
-        }
+        Map<String, Long> out = TableDurations.parse(tables, origin, problems, NearStaleness::baseName, "staleness",
+                ValueParsers::parseDurationOrZeroMillis);
         return out.isEmpty() && defaultMillis == 0 ? STRICT : new NearStaleness(out, defaultMillis);
     }
 

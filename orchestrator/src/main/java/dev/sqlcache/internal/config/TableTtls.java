@@ -1,6 +1,5 @@
 package dev.sqlcache.internal.config;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,26 +24,8 @@ final class TableTtls {
 
     /** Parses the setting; each bad pair is reported as a problem naming {@code origin}. */
     static TableTtls parse(String text, String origin, List<String> problems) {
-        Map<String, Long> out = new HashMap<>();
-        for (String rawPair : text.split(",")) {
-            String pair = rawPair.trim();
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String table = eq < 0 ? "" : normalize(pair.substring(0, eq));
-            if (eq < 0 || table.isEmpty()) {
-                problems.add(origin + ": \"" + pair + "\" is not a table=duration pair");
-                continue;
-            }
-            String duration = pair.substring(eq + 1);
-            try {
-                out.put(table, ValueParsers.parseTtlSeconds(duration));
-            } catch (ValueParsers.BadValue e) {
-                problems.add(origin + ": the time to live \"" + duration.trim() + "\" of table " + table + " "
-                        + e.getMessage());
-            }
-        }
+        Map<String, Long> out = TableDurations.parse(text, origin, problems, TableTtls::normalize, "time to live",
+                ValueParsers::parseTtlSeconds);
         return new TableTtls(out);
     }
 

@@ -72,9 +72,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
         this.connections = new PostgresConnections(url, properties);
         this.maxLagMillis = engine.config().changeFeedMaxLagMillis();
         this.database = url.replaceFirst("[?;].*", "");
-        this.thread = new Thread(this::run, "sqlcache-feed " + database);
-        thread.setDaemon(true);
-        thread.setContextClassLoader(null);
+        this.thread = dev.sqlcache.internal.time.Scheduler.daemonThreads("sqlcache-feed " + database)
+                .newThread(this::run);
     }
 
     /**

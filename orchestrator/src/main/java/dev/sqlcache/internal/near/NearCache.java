@@ -132,8 +132,17 @@ public final class NearCache {
         copies.asMap().remove(key, copy);
     }
 
-    /** Version keys changed: copies that depend on them die. */
+    /** The key of a notice that drops every copy (a flush, or keys a notice cannot carry). */
+    public static final String EVERYTHING = "*";
+
+    /** Version keys changed: copies that depend on them die; {@link #EVERYTHING} among them drops every copy. */
     public void invalidate(Iterable<String> versionKeys) {
+        for (String key : versionKeys) {
+            if (key.equals(EVERYTHING)) {
+                clear();
+                return;
+            }
+        }
         for (String key : versionKeys) {
             if (!CacheStore.isSequence(key)) {
                 generations.incrementAndGet(stripe(key));

@@ -71,8 +71,7 @@ public final class NearMember implements AutoCloseable {
      * own near cache received a lease. A writer that finds the holders' set missing waits out a lease only then.
      */
     private volatile long holdersSeenNanos;
-    /** The key of a notice that drops every copy. */
-    static final String EVERYTHING = "*";
+    private static final String EVERYTHING = NearCache.EVERYTHING;
     private final AtomicBoolean listening = new AtomicBoolean();
     private final java.util.concurrent.ThreadPoolExecutor acknowledgements;
 
@@ -90,7 +89,7 @@ public final class NearMember implements AutoCloseable {
         this.ackChannel = NearChannel.acknowledgements(id);
         this.holdersSeenNanos = clock.nanoTime() - TimeUnit.HOURS.toNanos(1);
         this.acknowledgements = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(4096), daemon("sqlcache-near-ack"),
+                new java.util.concurrent.ArrayBlockingQueue<>(4096), Scheduler.daemonThreads("sqlcache-near-ack"),
                 new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     }
 
@@ -150,11 +149,7 @@ public final class NearMember implements AutoCloseable {
      */
     public void changed(String[] versionKeys) {
         if (cache != null) {
-            if (java.util.Arrays.asList(versionKeys).contains(EVERYTHING)) {
-                cache.clear();
-            } else {
-                cache.invalidate(versionKeys);
-            }
+            cache.invalidate(versionKeys);
         }
     }
 
@@ -279,7 +274,7 @@ public final class NearMember implements AutoCloseable {
     /** Starts the listener thread, once. */
     private void listen() {
         if (!closed && listening.compareAndSet(false, true)) {
-            Thread thread = daemon("sqlcache-near " + id).newThread(this::listenLoop);
+            Thread thread = Scheduler.daemonThreads("sqlcache-near " + id).newThread(this::listenLoop);
             thread.start();
         }
     }
@@ -368,9 +363,7 @@ public final class NearMember implements AutoCloseable {
         }
         java.util.List<String> keys = java.util.Arrays.asList(parts).subList(3, parts.length);
         String writer = parts[1];
-        if (keys.contains(EVERYTHING)) {
-            cache.clear();
-        } else if (staleness.strictEverywhere() || writer.equals(id)) {
+        if (staleness.strictEverywhere() || writer.equals(id) || keys.contains(EVERYTHING)) {
             cache.invalidate(keys);
         } else {
             dropWithinStaleness(keys);
@@ -493,12 +486,4 @@ public final class NearMember implements AutoCloseable {
         return id;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            thread.setContextClassLoader(null);
-            return thread;
-        };
-    }
 }

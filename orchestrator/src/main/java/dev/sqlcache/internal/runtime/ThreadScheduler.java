@@ -13,7 +13,7 @@ final class ThreadScheduler implements Scheduler {
     private final ScheduledExecutorService executor;
 
     ThreadScheduler(String name) {
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, daemon(name));
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, Scheduler.daemonThreads(name));
         pool.setRemoveOnCancelPolicy(true);
         pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.executor = pool;
@@ -37,24 +37,13 @@ final class ThreadScheduler implements Scheduler {
         }
     }
 
-    /** Daemon threads of that name whose context loader pins nothing. */
-    static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            // The thread's context loader would otherwise pin whatever loader created it (an undeployed webapp's).
-            thread.setContextClassLoader(null);
-            return thread;
-        };
-    }
-
     /**
      * A single thread with a bounded queue for work that may be dropped when the store cannot keep up (stores of
      * missed results): a full queue rejects instead of growing.
      */
     static java.util.concurrent.ThreadPoolExecutor boundedWorker(String name, int queue) {
         java.util.concurrent.ThreadPoolExecutor worker = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-                TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(queue), daemon(name),
+                TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(queue), Scheduler.daemonThreads(name),
                 new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
         return worker;
     }
