@@ -60,6 +60,7 @@ public final class CacheEngine {
             .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
     private final PendingStores pendingStores = new PendingStores();
+    private final Flights flights = new Flights();
     private final Dependencies dependencies;
     private final dev.sqlcache.internal.time.Clock clock;
     private final CachePolicy policy;
@@ -475,6 +476,10 @@ public final class CacheEngine {
 
     PendingStores pendingStores() {
         return pendingStores;
+    }
+
+    Flights flights() {
+        return flights;
     }
 
     CacheReads reads() {

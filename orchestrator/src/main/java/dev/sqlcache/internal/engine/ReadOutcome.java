@@ -14,11 +14,12 @@ sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutc
      * Run the query; the result may be stored under {@code key} once it has been read completely. The tokens are
      * the versions read <em>before</em> the query ran, so a write that lands meanwhile makes the entry invalid.
      * With a near cache, {@code nearTag} is what it knew before the lookup, and a copy lives until
-     * {@code copyUntilNanos} at most.
+     * {@code copyUntilNanos} at most. {@code flight} is set when this miss leads others of the same entry
+     * ({@link Flights}): it must end it, whatever happens.
      */
     record Miss(QueryPlan plan, String key, String[] versionKeys, String[] tokens, long ttlSeconds,
                 long transactionEpoch, boolean pinsSnapshot, dev.sqlcache.internal.near.NearCache.Tag nearTag,
-                long copyUntilNanos)
+                long copyUntilNanos, Flights.Flight flight)
             implements ReadOutcome {
     }
 

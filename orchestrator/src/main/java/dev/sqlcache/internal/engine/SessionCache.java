@@ -4,6 +4,8 @@ import dev.sqlcache.internal.analysis.DatabaseFamily;
 import dev.sqlcache.internal.analysis.StatementKind;
 import dev.sqlcache.internal.analysis.TransactionControl;
 import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.internal.codec.CaptureFailure;
+import dev.sqlcache.internal.codec.ResultCapture;
 import dev.sqlcache.internal.guard.CacheReads;
 import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.BoundParameters;
@@ -158,12 +160,16 @@ public final class SessionCache implements CacheSession {
                 }
             }
         }
+        Flights.Flight flight = decision instanceof ReadOutcome.Miss led ? led.flight() : null;
         ResultSet real;
         try {
             real = run(execution, query);
         } catch (SQLException | RuntimeException e) {
             // Whether the database took its snapshot is unknown (MySQL keeps the transaction open).
             transaction.loseSnapshot();
+            if (flight != null) {
+                flight.end(null);
+            }
             throw e;
         }
         if (measured) {
@@ -171,8 +177,15 @@ public final class SessionCache implements CacheSession {
         }
         statistics.timed(decision instanceof ReadOutcome.Miss ? StatisticsRecorder.Outcome.MISS
                 : StatisticsRecorder.Outcome.BYPASS, clock.nanoTime() - entered);
+        if (flight != null && (real == null || !flight.followed())) {
+            flight.end(null);
+            flight = null;
+        }
         Capture capture = null;
         if (real != null && decision instanceof ReadOutcome.Miss miss) {
+            if (flight != null) {
+                return lead(execution, query, miss, real);
+            }
             capture = Capture.begin(this, miss, real, engine.config().maxRows(), engine.config().maxBytes());
         }
         return new QueryOutcome.Ran(real, capture);
@@ -354,6 +367,25 @@ public final class SessionCache implements CacheSession {
             }
             return new ReadOutcome.Hit(key, result);
         }
+        Flights.Flight leading = null;
+        if (!snapshot) {
+            Flights.Flight flight = engine.flights().current(key);
+            if (flight == null && transaction.mayStore(transaction.epoch())) {
+                // Only a miss that may store its result leads (auto-commit, or before this transaction's first
+                // write): what it shares is what it would store.
+                leading = engine.flights().lead(key, tokens);
+                flight = leading == null ? engine.flights().current(key) : null;
+            }
+            if (flight != null && flight.join(tokens)) {
+                CachedResult shared = flight.await();
+                if (shared != null) {
+                    statistics.hit();
+                    StatisticsRecorder.hit(plan.tableCounter());
+                    LOG.debug("sqlcache shared miss: {}", key);
+                    return new ReadOutcome.Hit(key, shared);
+                }
+            }
+        }
         statistics.miss();
         StatisticsRecorder.miss(plan.tableCounter());
         if (LOG.isDebugEnabled()) {
@@ -363,7 +395,52 @@ public final class SessionCache implements CacheSession {
         return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch(),
                 snapshot && pinned == null, nearTag,
                 lookupStarted + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-                        lookup.copyTtlMillis(plan.ttlSeconds() * 1000)));
+                        lookup.copyTtlMillis(plan.ttlSeconds() * 1000)), leading);
+    }
+
+    /**
+     * A miss that leads others ({@link Flights}) reads its whole result itself, shares it, stores it and serves it
+     * to its application like a hit. When the result cannot be kept (too large, a type the codec cannot keep), the
+     * followers run the query themselves, and so does the leader for its application: the rows it read are gone,
+     * and running a cacheable query again answers as of a moment inside this call.
+     */
+    private QueryOutcome lead(Execution execution, SqlCall<ResultSet> query, ReadOutcome.Miss miss, ResultSet real)
+            throws SQLException {
+        CachedResult result = null;
+        try {
+            ResultCapture rows = ResultCapture.begin(real.getMetaData(), engine.config().maxRows(),
+                    engine.config().maxBytes());
+            if (rows == null) {
+                rejected(BypassReason.UNSUPPORTED_TYPE);
+            } else {
+                boolean whole = true;
+                while (whole && real.next()) {
+                    whole = rows.captureRow(real);
+                }
+                if (whole) {
+                    result = rows.finish();
+                } else {
+                    rejected(rows.failure() == CaptureFailure.TOO_LARGE ? BypassReason.TOO_LARGE
+                            : BypassReason.UNSUPPORTED_TYPE);
+                }
+            }
+        } finally {
+            miss.flight().end(result);
+        }
+        closeQuietly(real);
+        if (result != null) {
+            store(miss, result);
+            return new QueryOutcome.Hit(result);
+        }
+        return new QueryOutcome.Ran(run(execution, query), null);
+    }
+
+    private static void closeQuietly(ResultSet resultSet) {
+        try {
+            resultSet.close();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("sqlcache: closing a result read in full failed: {}", e.toString());
+        }
     }
 
     private boolean transactionIdle() {
