@@ -71,5 +71,8 @@ class StreamedRowKeyTest {
         assertNull(of(key(true, new PrimaryKeys.Column("k", "text", true)),
                 "table public.t: UPDATE: k[text]:unchanged-toast-datum v[integer]:1"));
         assertNull(of(key(true, new PrimaryKeys.Column("k", "text", true)), "table public.t: DELETE: k[text]:null"));
+        // A key value too long to be kept.
+        assertNull(of(key(true, new PrimaryKeys.Column("k", "text", true)),
+                "table public.t: DELETE: k[text]:'" + "k".repeat(TupleColumns.MAX_KEPT_CHARS + 1) + "'"));
     }
 }
