@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -147,6 +148,88 @@ class ChangeFeedTest extends RedisBackedTest {
             committed = System.nanoTime();
             untilSeen(cached, 2, null, committed);
             untilSeen(cached, 3, "three", committed);
+        }
+    }
+
+    /** Reads row {@code id} once: whether the answer came from the cache. */
+    private static boolean servedFromCache(Connection cached, int id, String expected) throws SQLException {
+        long hits = stats(cached).hits();
+        assertEquals(expected, read(cached, id));
+        return stats(cached).hits() > hits;
+    }
+
+    @Test
+    void anOutsideUpdateOfARowInvalidatesThatRowOnlyAndWhatNamesNoRowTheTable() throws Exception {
+        try (Connection cached = dataSource("postgres").getConnection();
+             Connection direct = TestDatabase.POSTGRES.direct()) {
+            untilHit(cached, 1);
+            untilHit(cached, 2);
+            exec(direct, "update feed_item set v = 'uno' where id = 1");
+            untilSeen(cached, 1, "uno", System.nanoTime());
+            assertTrue(servedFromCache(cached, 2, "two"), "row 2's entry outlived row 1's update: " + stats(cached));
+            untilHit(cached, 1);
+            exec(direct, "delete from feed_item where id = 1");
+            untilSeen(cached, 1, null, System.nanoTime());
+            assertTrue(servedFromCache(cached, 2, "two"), "row 2's entry outlived row 1's delete: " + stats(cached));
+
+            // A key that changes names new rows: the table as a whole, as a driver write assigning a key does.
+            exec(direct, "insert into feed_item values (1, 'one')");
+            untilSeen(cached, 1, "one", System.nanoTime());
+            untilHit(cached, 1);
+            untilHit(cached, 2);
+            exec(direct, "update feed_item set id = 4 where id = 1");
+            untilSeen(cached, 1, null, System.nanoTime());
+            assertFalse(servedFromCache(cached, 2, "two"), "a key change invalidated the table");
+
+            // Without the key as replica identity, the stream does not show that a key changed: the table again.
+            exec(direct, "alter table feed_item replica identity nothing", "update feed_item set id = 1 where id = 4");
+            untilSeen(cached, 1, "one", System.nanoTime());
+            untilHit(cached, 1);
+            untilHit(cached, 2);
+            exec(direct, "update feed_item set id = 5 where id = 1");
+            untilSeen(cached, 1, null, System.nanoTime());
+            assertFalse(servedFromCache(cached, 2, "two"), "an update under another replica identity: the table");
+
+            // TRUNCATE names no row.
+            untilHit(cached, 2);
+            exec(direct, "truncate feed_item");
+            untilSeen(cached, 2, null, System.nanoTime());
+        }
+    }
+
+    /**
+     * Under a non-deterministic collation another spelling of a key reads the same row: the stream's spelling does
+     * not name what readers hashed, so the table is invalidated, and the read of the other spelling sees the change.
+     */
+    @Test
+    void anOutsideUpdateUnderANonDeterministicCollationInvalidatesTheTable() throws Exception {
+        String read = "select v from feed_ci where k = ?";
+        try (Connection direct = TestDatabase.POSTGRES.direct()) {
+            exec(direct, "drop table if exists feed_ci",
+                    "create collation if not exists feed_case_blind (provider = icu, locale = 'und-u-ks-level2', "
+                            + "deterministic = false)",
+                    "create table feed_ci (k text collate feed_case_blind primary key, v text)",
+                    "insert into feed_ci values ('ABC', 'one')");
+            try (Connection cached = dataSource("postgres").getConnection();
+                 PreparedStatement ps = cached.prepareStatement(read)) {
+                ps.setString(1, "abc");
+                Query byOtherSpelling = () -> {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                };
+                untilServed(cached, byOtherSpelling);
+                assertEquals("one", byOtherSpelling.run());
+                exec(direct, "update feed_ci set v = 'uno' where k = 'ABC'");
+                long committed = System.nanoTime();
+                while (!"uno".equals(byOtherSpelling.run())) {
+                    assertTrue(System.nanoTime() - committed < TimeUnit.MILLISECONDS.toNanos(
+                            MAX_LAG_MILLIS + SLACK_MILLIS), "the other spelling's read saw the update in time");
+                    Thread.sleep(20);
+                }
+            } finally {
+                exec(direct, "drop table feed_ci");
+            }
         }
     }
 

@@ -21,9 +21,9 @@ final class OutsideWriterProbe implements AutoCloseable {
 
     private static final long WRITE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final Connection cached;
-    private final PreparedStatement read;
-    private final PreparedStatement write;
+    private Connection cached;
+    private PreparedStatement read;
+    private PreparedStatement write;
     private final long boundMillis;
     /** Value i was committed at committedAt.get(i), on this JVM's clock. */
     private final List<Long> committedAt = new ArrayList<>();
@@ -37,6 +37,16 @@ final class OutsideWriterProbe implements AutoCloseable {
         this.write = direct.prepareStatement("update feed_probe set v = ? where id = 1");
         this.boundMillis = boundMillis;
         committedAt.add(System.nanoTime());
+    }
+
+    /**
+     * Goes on over new connections (the old ones were cut: the database restarted), keeping the commits' history.
+     * Call it between steps only, so that no write's outcome is unknown.
+     */
+    void reconnect(Connection direct, Connection cached) throws SQLException {
+        this.cached = cached;
+        this.read = cached.prepareStatement("select v from feed_probe where id = 1");
+        this.write = direct.prepareStatement("update feed_probe set v = ? where id = 1");
     }
 
     static void createTable(Connection direct) throws SQLException {

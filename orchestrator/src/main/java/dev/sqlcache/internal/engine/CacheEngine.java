@@ -62,6 +62,7 @@ public final class CacheEngine {
     private final PendingStores pendingStores = new PendingStores();
     private final Flights flights = new Flights();
     private final Dependencies dependencies;
+    private final RowKeys rowKeys;
     private final dev.sqlcache.internal.time.Clock clock;
     private final CachePolicy policy;
     private final Entries entries;
@@ -92,7 +93,8 @@ public final class CacheEngine {
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
-        this.dependencies = new Dependencies(this, new RowKeys(databaseHash, family));
+        this.rowKeys = new RowKeys(databaseHash, family);
+        this.dependencies = new Dependencies(this, rowKeys);
         this.feedKey = dev.sqlcache.internal.feed.FeedStore.FEED_KEY_PREFIX + databaseHash;
         this.feedDependency = config.changeFeed() == dev.sqlcache.internal.config.ChangeFeedType.POSTGRES
                 && family == DatabaseFamily.POSTGRES ? feedKey : null;
@@ -405,24 +407,67 @@ public final class CacheEngine {
     }
 
     /**
-     * Invalidates tables the database's change stream says a transaction changed, exactly as a write through the
-     * driver that cannot be narrowed does (every token of each table), through the same bump.
+     * Invalidates what a change feed read outside writes change, exactly as writes through the driver that did the
+     * same would (through the same bump): a table changed as a whole, all its tokens; an insert, the table's token
+     * and its inserts token; a row updated or deleted under a key that did not change, the table's token and the
+     * row's token, as a write pinned to that key does. A row whose key values cannot be named exactly, or more rows
+     * of one table than a write is ever narrowed to, make its table whole.
      *
-     * @param tables names as the stream gives them (qualified or not, as written in the catalog)
      * @return whether the store acknowledged it (false: it is owed, and the caller must not confirm the change)
      */
-    public boolean invalidateFromFeed(java.util.Collection<String> tables) {
-        Set<String> names = new TreeSet<>();
-        for (String table : tables) {
-            names.add(baseName(table.toLowerCase(java.util.Locale.ROOT)));
-        }
-        if (names.isEmpty()) {
+    public boolean invalidateFromFeed(OutsideChanges changes) {
+        String[] keys = feedKeys(changes);
+        if (keys.length == 0) {
             return true;
         }
-        String[] keys = names.stream().flatMap(this::tableLevelKeys).toArray(String[]::new);
-        statistics.invalidated(names.size());
+        statistics.invalidated(changes.whole.size() + changes.inserted.size() + changes.rows.size());
         statistics.invalidatedKeys(keys);
-        return writes.bump(withSequence(keys), null);
+        String[] bumped = withSequence(keys);
+        // Row tokens expire, as those a driver's write makes do.
+        return writes.bump(bumped, tokenTtls(bumped));
+    }
+
+    /** The version keys {@link #invalidateFromFeed(OutsideChanges)} bumps (without the write sequence). */
+    String[] feedKeys(OutsideChanges changes) {
+        Set<String> whole = new TreeSet<>();
+        changes.whole.forEach(table -> whole.add(feedName(table)));
+        java.util.Map<String, Set<String>> rows = new java.util.TreeMap<>();
+        changes.rows.forEach((table, changed) -> {
+            String base = feedName(table);
+            Set<String> tokens = rows.computeIfAbsent(base, b -> new java.util.LinkedHashSet<>());
+            for (OutsideChanges.Row row : changed) {
+                String token = rowKeys.rowVersionKey(base, row.key(), row.values());
+                if (token == null) {
+                    whole.add(base);
+                    break;
+                }
+                tokens.add(token);
+            }
+            if (tokens.size() > RowKeys.MAX_KEYS) {
+                whole.add(base);
+            }
+        });
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>();
+        whole.forEach(base -> tableLevelKeys(base).forEach(keys::add));
+        for (String table : changes.inserted) {
+            String base = feedName(table);
+            if (!whole.contains(base)) {
+                keys.add(versionKey(base));
+                keys.add(insertsKey(base));
+            }
+        }
+        rows.forEach((base, tokens) -> {
+            if (!whole.contains(base)) {
+                keys.add(versionKey(base));
+                keys.addAll(tokens);
+            }
+        });
+        return keys.toArray(String[]::new);
+    }
+
+    /** A table as the engine's version keys name it: unqualified, lower case (as a reader's plan names it). */
+    private static String feedName(String table) {
+        return baseName(table.toLowerCase(java.util.Locale.ROOT));
     }
 
     /**

@@ -172,6 +172,27 @@ final class RowKeys {
     }
 
     /**
+     * The version key of one row named by its primary key's values (a change feed's row), or null when a value
+     * cannot be named exactly as a read's or a write's bound value of that column would be.
+     *
+     * @param key    the primary key's columns in key order
+     * @param values the row's values of them, in the same order
+     */
+    String rowVersionKey(String table, List<TableFacts.KeyColumn> key, List<Object> values) {
+        if (key.isEmpty() || key.size() != values.size()) {
+            return null;
+        }
+        String[] tuple = new String[key.size()];
+        for (int i = 0; i < tuple.length; i++) {
+            tuple[i] = canonical(values.get(i), null, key.get(i));
+            if (tuple[i] == null) {
+                return null;
+            }
+        }
+        return versionKey(table, tuple);
+    }
+
+    /**
      * The version key of one row. The values are hashed: bound values never appear in keys.
      */
     String versionKey(String table, String[] tuple) {

@@ -1,12 +1,12 @@
 package dev.sqlcache.internal.feed;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * What the transactions decoded since the last confirmed position changed: their tables, whether one of them calls
+ * What the transactions decoded since the last confirmed position changed: their tables and rows
+ * ({@link ChangedTables}), whether one of them calls
  * for the whole database, and the heartbeats they carried. Only committed transactions count (the plugin sends a
  * transaction's changes at its commit, and an aborted one not at all); lines between BEGIN and COMMIT are held
  * until the COMMIT arrives. Several transactions are gathered into one bump, so a burst of commits costs one round
@@ -22,12 +22,12 @@ final class CommittedChanges {
      */
     static final String SCHEMA_CHANGE_PREFIX = "sqlcache.ddl";
 
-    private final Set<String> open = new LinkedHashSet<>();
+    private final ChangedTables open = new ChangedTables();
     private final List<String> openHeartbeats = new ArrayList<>();
     private boolean openEverything;
     /** Between a BEGIN and its COMMIT. */
     private boolean inTransaction;
-    private final Set<String> committed = new LinkedHashSet<>();
+    private final ChangedTables committed = new ChangedTables();
     private final List<String> committedHeartbeats = new ArrayList<>();
     private boolean committedEverything;
     private int transactions;
@@ -47,12 +47,15 @@ final class CommittedChanges {
             openHeartbeats.clear();
             openEverything = false;
         } else if (line instanceof DecodedLine.Change change) {
-            if (inTransaction) {
-                open.addAll(change.tables());
-            } else {
-                committed.addAll(change.tables());
-                return true;
-            }
+            // Outside a transaction a change stands committed (the plugin always wraps them; never guess less).
+            change.tables().forEach((inTransaction ? open : committed)::whole);
+            return !inTransaction;
+        } else if (line instanceof DecodedLine.Insert insert) {
+            (inTransaction ? open : committed).inserted(insert.table());
+            return !inTransaction;
+        } else if (line instanceof DecodedLine.RowChange row) {
+            (inTransaction ? open : committed).row(row);
+            return !inTransaction;
         } else if (line instanceof DecodedLine.Message message) {
             // test_decoding sends a transactional message at its transaction's commit, in commit order, but without
             // BEGIN and COMMIT when the transaction changed no table: outside BEGIN..COMMIT it stands committed.
@@ -90,7 +93,12 @@ final class CommittedChanges {
 
     /** Tables changed by the committed transactions gathered so far. */
     Set<String> tables() {
-        return Set.copyOf(committed);
+        return Set.copyOf(committed.names());
+    }
+
+    /** What the committed transactions gathered so far did to each table. */
+    ChangedTables changed() {
+        return committed;
     }
 
     /** Whether a committed transaction calls for invalidating the whole database. */

@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.feed;
 
 import dev.sqlcache.internal.engine.CacheEngine;
+import dev.sqlcache.internal.engine.OutsideChanges;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -13,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -294,9 +296,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
 
     /** Bumps what the batch changed; then lets the feed key live for what is left of maxLag after its heartbeat. */
     private boolean apply(CommittedChanges changes, Heartbeats heartbeats, Connection sql) throws SQLException {
-        Set<String> tables = changes.everything() ? Set.of() : TableAncestors.withAncestors(sql, changes.tables());
         boolean delivered = changes.everything() ? engine.invalidateAllFromFeed()
-                : tables.isEmpty() || engine.invalidateFromFeed(tables);
+                : changes.changed().isEmpty() || engine.invalidateFromFeed(outsideChanges(changes.changed(), sql));
         if (!delivered) {
             return false;
         }
@@ -318,6 +319,43 @@ public final class PostgresChangeFeed implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * What the engine bumps for a batch: rows updated or deleted under an unchanged primary key by their key, inserts
+     * as inserts, everything else (and every ancestor of a changed table: its readers may read any of its rows) as
+     * the whole table.
+     */
+    private static OutsideChanges outsideChanges(ChangedTables changed, Connection sql) throws SQLException {
+        OutsideChanges outside = new OutsideChanges();
+        Set<String> withRows = new HashSet<>();
+        changed.byTable().forEach((table, what) -> {
+            if (!what.rows().isEmpty()) {
+                withRows.add(table);
+            }
+        });
+        Map<String, PrimaryKeys.Key> keys = PrimaryKeys.of(sql, withRows);
+        changed.byTable().forEach((table, what) -> {
+            if (what.whole()) {
+                outside.table(table);
+                return;
+            }
+            if (what.inserted()) {
+                outside.inserted(table);
+            }
+            for (DecodedLine.RowChange row : what.rows()) {
+                StreamedRowKey.Values key = StreamedRowKey.of(keys.get(table), row);
+                if (key == null) {
+                    outside.table(table);
+                    return;
+                }
+                outside.row(table, key.key(), key.values());
+            }
+        });
+        for (String ancestor : TableAncestors.ancestors(sql, changed.names())) {
+            outside.table(ancestor);
+        }
+        return outside;
     }
 
     private boolean walWarned;

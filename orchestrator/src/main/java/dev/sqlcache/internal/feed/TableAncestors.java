@@ -19,8 +19,9 @@ final class TableAncestors {
 
     private static final String QUERY = "WITH RECURSIVE named(schema_name, table_name) AS ("
             + "SELECT * FROM unnest(?::text[], ?::text[])), "
-            + "up(oid) AS (SELECT c.oid FROM named JOIN pg_namespace n ON n.nspname = named.schema_name "
+            + "up(oid) AS (SELECT i.inhparent FROM named JOIN pg_namespace n ON n.nspname = named.schema_name "
             + "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = named.table_name "
+            + "JOIN pg_inherits i ON i.inhrelid = c.oid "
             + "UNION SELECT i.inhparent FROM pg_inherits i JOIN up ON i.inhrelid = up.oid) "
             + "SELECT n.nspname, c.relname FROM up JOIN pg_class c ON c.oid = up.oid "
             + "JOIN pg_namespace n ON n.oid = c.relnamespace";
@@ -29,12 +30,12 @@ final class TableAncestors {
     }
 
     /**
-     * The tables with their ancestors.
+     * The ancestors of the tables (parents, partitioned tables), transitively; not the tables themselves.
      *
      * @param tables {@code schema.name}, as the stream names them (unquoted)
      */
-    static Set<String> withAncestors(Connection connection, Set<String> tables) throws SQLException {
-        Set<String> all = new LinkedHashSet<>(tables);
+    static Set<String> ancestors(Connection connection, Set<String> tables) throws SQLException {
+        Set<String> all = new LinkedHashSet<>();
         if (tables.isEmpty()) {
             return all;
         }

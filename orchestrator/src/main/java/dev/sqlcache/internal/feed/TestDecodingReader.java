@@ -8,8 +8,10 @@ import java.util.List;
  * {@code skip-empty-xacts=1}): {@code BEGIN}, {@code COMMIT}, {@code table public.t: UPDATE: ...},
  * {@code table public.a, public.b: TRUNCATE: ...} and {@code message: transactional: 1 prefix: p, sz: 3 content:x}.
  * Names come quoted as {@code quote_identifier} quotes them ({@code "Order Items"}, {@code "a""b"}); they are
- * returned unquoted, exactly as the catalog holds them. Column values are never read: they are the application's
- * data and invalidation is by table.
+ * returned unquoted, exactly as the catalog holds them. Of an UPDATE and a DELETE the columns are read too
+ * ({@code id[integer]:1 v[text]:'it''s'}), so that the feed can invalidate the row by its primary key; they are the
+ * application's data, hashed into version keys and never logged. A row line whose columns do not have the expected
+ * shape names only its table.
  */
 final class TestDecodingReader {
 
@@ -24,8 +26,12 @@ final class TestDecodingReader {
             return new DecodedLine.Commit();
         }
         if (line.startsWith(TABLE)) {
-            List<String> tables = tables(line);
-            return tables == null ? new DecodedLine.Unknown(line) : new DecodedLine.Change(tables);
+            int[] at = {TABLE.length()};
+            List<String> tables = tables(line, at);
+            if (tables == null) {
+                return new DecodedLine.Unknown(line);
+            }
+            return tables.size() == 1 ? row(tables.get(0), line, at[0]) : new DecodedLine.Change(tables);
         }
         if (line.startsWith(MESSAGE)) {
             DecodedLine.Message message = message(line);
@@ -34,10 +40,12 @@ final class TestDecodingReader {
         return new DecodedLine.Unknown(line);
     }
 
-    /** The tables of a change line, or null when the line does not have the expected shape. */
-    private static List<String> tables(String line) {
+    /**
+     * The tables of a change line, or null when the line does not have the expected shape; leaves {@code at[0]} at
+     * the {@code ": "} after them.
+     */
+    private static List<String> tables(String line, int[] at) {
         List<String> tables = new ArrayList<>();
-        int[] at = {TABLE.length()};
         while (true) {
             String schema = identifier(line, at);
             if (schema == null || at[0] >= line.length() || line.charAt(at[0]) != '.') {
@@ -93,6 +101,40 @@ final class TestDecodingReader {
         }
         at[0] = i;
         return name.length() == 0 ? null : name.toString();
+    }
+
+    /**
+     * A change of one table, from the {@code ": "} after its name: {@code INSERT:}, {@code UPDATE:} with the new
+     * row (after {@code old-key: ... new-tuple:} when the old key is shown), {@code DELETE:} with the old key.
+     */
+    private static DecodedLine row(String table, String line, int at) {
+        if (line.startsWith(": INSERT:", at)) {
+            return new DecodedLine.Insert(table);
+        }
+        DecodedLine.Change wholeTable = new DecodedLine.Change(List.of(table));
+        if (line.startsWith(": UPDATE:", at)) {
+            int[] position = {at + ": UPDATE:".length()};
+            List<DecodedLine.Column> oldKey = null;
+            if (line.startsWith(" old-key:", position[0])) {
+                position[0] += " old-key:".length();
+                oldKey = TupleColumns.read(line, position, " new-tuple:");
+                if (oldKey == null || !line.startsWith(" new-tuple:", position[0])) {
+                    return wholeTable;
+                }
+                position[0] += " new-tuple:".length();
+            }
+            List<DecodedLine.Column> newTuple = TupleColumns.read(line, position, null);
+            return newTuple == null || position[0] != line.length() ? wholeTable
+                    : new DecodedLine.RowChange(table, oldKey, newTuple);
+        }
+        if (line.startsWith(": DELETE:", at)) {
+            int[] position = {at + ": DELETE:".length()};
+            List<DecodedLine.Column> oldKey = TupleColumns.read(line, position, null);
+            return oldKey == null || position[0] != line.length() ? wholeTable
+                    : new DecodedLine.RowChange(table, oldKey, null);
+        }
+        // TRUNCATE of one table, or an operation this reader does not know: the table as a whole.
+        return wholeTable;
     }
 
     /** {@code message: transactional: 1 prefix: <prefix>, sz: <n> content:<content>} */

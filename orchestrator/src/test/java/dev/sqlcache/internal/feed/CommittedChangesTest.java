@@ -71,4 +71,32 @@ class CommittedChangesTest {
         assertTrue(feed("message: transactional: 0 prefix: somebody.else, sz: 0 content:"));
         assertFalse(changes.everything());
     }
+
+    @Test
+    void rowsAreKeptPerTableUntilTooManyMakeItWhole() {
+        feed("BEGIN");
+        feed("table public.a: UPDATE: id[integer]:1 v[text]:'x'");
+        feed("table public.a: DELETE: id[integer]:2");
+        feed("table public.b: INSERT: id[integer]:1");
+        feed("table public.c: TRUNCATE: (no-flags)");
+        feed("table public.c: DELETE: id[integer]:3");
+        assertTrue(changes.changed().isEmpty(), "nothing before the commit");
+        feed("COMMIT");
+        ChangedTables.Changed a = changes.changed().byTable().get("public.a");
+        assertEquals(2, a.rows().size());
+        assertFalse(a.whole() || a.inserted());
+        ChangedTables.Changed b = changes.changed().byTable().get("public.b");
+        assertTrue(b.inserted() && !b.whole() && b.rows().isEmpty());
+        ChangedTables.Changed c = changes.changed().byTable().get("public.c");
+        assertTrue(c.whole() && c.rows().isEmpty(), "a truncated table stays whole");
+
+        changes.applied();
+        feed("BEGIN");
+        for (int i = 0; i <= ChangedTables.MAX_ROWS; i++) {
+            feed("table public.a: DELETE: id[integer]:" + i);
+        }
+        feed("COMMIT");
+        ChangedTables.Changed many = changes.changed().byTable().get("public.a");
+        assertTrue(many.whole() && many.rows().isEmpty(), "past the bound the table is whole");
+    }
 }
