@@ -144,7 +144,7 @@ public final class CacheRuntime implements StoreHealth {
         QueryAnalyzer analyzer = analyzers.computeIfAbsent(family + "/" + config.analysisCacheSize(),
                 k -> new QueryAnalyzer(family, config.analysisCacheSize()));
         return new CacheEngine(config, reads, writes, statistics, this, analyzer, family, identity, clock,
-                near == null ? null : near.cache());
+                near == null ? null : near.cache(), store.skips());
     }
 
     /**
@@ -253,6 +253,8 @@ public final class CacheRuntime implements StoreHealth {
         if (ownThread != null) {
             ownThread.shutdown();
         }
+        // While the store still answers: idle skip permits are given up, so that others may cache at once.
+        engines.values().forEach(CacheEngine::close);
         if (ownWriter != null) {
             // Pending stores are only lost hits.
             ownWriter.shutdownNow();
