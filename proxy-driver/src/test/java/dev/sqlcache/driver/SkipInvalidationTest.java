@@ -156,6 +156,31 @@ class SkipInvalidationTest {
     }
 
     @Test
+    void aPermitLostInAFlushMakesTheOpenWriteInvalidateAtItsEnd() throws Exception {
+        try (Connection a = pinnedOff(redis.port()); Connection b = db.through(relay.port())) {
+            untilPermit(a, 100);
+            a.setAutoCommit(false);
+            db.update(a, 555);
+            redis.flushAll();
+            // The lease is gone: B caches the committed value, also after A found its permit lost (next renewal).
+            long settle = System.nanoTime() + 1_500_000_000L;
+            while (System.nanoTime() < settle) {
+                assertEquals(100, db.value(b));
+                Thread.sleep(50);
+            }
+            CacheStatistics bCaching = stats(b);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (stats(b).since(bCaching).hits() < 3) {
+                assertTrue(System.nanoTime() < deadline, "B served no hits within 10 s: " + stats(b).since(bCaching));
+                assertEquals(100, db.value(b));
+                Thread.sleep(20);
+            }
+            a.commit();
+            assertEquals(555, db.value(b), "B's read right after A's commit returned");
+        }
+    }
+
+    @Test
     void redisFrozenWhileASkippingWriteIsInFlight() throws Exception {
         String[] fast = {"sqlcache.redis.socketTimeout", "200ms", "sqlcache.redis.socketConnectTimeout", "200ms"};
         try (Connection a = pinnedOff(redis.port(), fast); Connection b = db.through(relay.port(), fast)) {
