@@ -160,8 +160,8 @@ public final class SkipGuard {
                 if (table == null) {
                     table = table(key);
                 }
-                if (!table.writtenWhileOff) {
-                    table.writtenWhileOff = true;
+                if (!table.written) {
+                    table.written = true;
                 }
             }
         }
@@ -217,7 +217,7 @@ public final class SkipGuard {
                     }
                     caching.add(table.cachersKey);
                 }
-                boolean wanted = off && table.writtenWhileOff;
+                boolean wanted = off && table.written;
                 try {
                     if (table.granted) {
                         renew(table, wanted);

@@ -27,8 +27,8 @@ final class TableSkip {
     volatile long validUntilNanos;
     /** Until when this JVM wants to cache the table (it met a skip lease on it while it had the table on). */
     volatile long cacheWantedUntilNanos;
-    /** Whether a write to the table was seen while the table was off here (only such tables ask for permits). */
-    volatile boolean writtenWhileOff;
+    /** Whether this JVM wrote the table since the protocol became active here (only such tables ask for permits). */
+    volatile boolean written;
     /** The lease token of the current permit; background thread only. */
     String leaseToken;
 
