@@ -160,13 +160,14 @@ public final class Report {
         StringBuilder out = new StringBuilder();
         Map<String, Long> c = counters();
         out.append(String.format("operations=%d reads=%d writes=%d hits=%d (near %d) misses=%d stores=%d bypasses=%d "
-                        + "hitRatio=%.1f%% redisErrors=%d dbConflicts=%d errors=%d violations=%d",
+                        + "hitRatio=%.1f%% redisErrors=%d dbConflicts=%d errors=%d violations=%d skippedWrites=%d",
                 c.getOrDefault("reads", 0L) + c.getOrDefault("writes", 0L), c.getOrDefault("reads", 0L),
                 c.getOrDefault("writes", 0L), c.getOrDefault("cache.hits", 0L),
                 c.getOrDefault("cache.nearHits", 0L), c.getOrDefault("cache.misses", 0L),
                 c.getOrDefault("cache.stores", 0L), c.getOrDefault("cache.bypasses", 0L), 100 * hitRatio(),
                 c.getOrDefault("cache.redisErrors", 0L), c.getOrDefault("dbConflicts", 0L),
-                c.getOrDefault("errors", 0L), c.getOrDefault("violations", 0L)));
+                c.getOrDefault("errors", 0L), c.getOrDefault("violations", 0L),
+                c.getOrDefault("cache.skippedWrites", 0L)));
         long snapshotReads = c.getOrDefault("bank.snapshotReads", 0L);
         if (snapshotReads + c.getOrDefault("bank.naiveReads", 0L) > 0) {
             out.append(String.format("%n  bank: totals=%d snapshotReads=%d snapshotHits=%d (%.1f%% of snapshot reads "

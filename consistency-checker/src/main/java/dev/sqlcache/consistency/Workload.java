@@ -152,6 +152,7 @@ public final class Workload {
             report.add("cache.bypasses", delta.totalBypasses());
             report.add("cache.redisErrors", delta.redisErrors());
             report.add("cache.invalidations", delta.invalidations());
+            report.add("cache.skippedWrites", delta.skippedWrites());
             delta.bypasses().forEach((reason, n) -> report.add("bypass." + reason, n));
         }
         return report;

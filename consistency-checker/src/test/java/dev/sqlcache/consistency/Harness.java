@@ -71,7 +71,13 @@ final class Harness {
      * and writers, the bank's threads and whether its readers are naive, and settings added to the cache's.
      */
     record Run(long seconds, boolean faults, Workload.Mix mix, int readers, int writers, int bankWriters,
-               int bankReaders, boolean naiveBank, Map<String, String> extraSettings) {
+               int bankReaders, boolean naiveBank, Map<String, String> extraSettings,
+               Map<String, String> firstJvmSettings) {
+
+        Run(long seconds, boolean faults, Workload.Mix mix, int readers, int writers, int bankWriters,
+            int bankReaders, boolean naiveBank, Map<String, String> extraSettings) {
+            this(seconds, faults, mix, readers, writers, bankWriters, bankReaders, naiveBank, extraSettings, Map.of());
+        }
 
         /** Everything: the original checks, the key-level ones and the bank; 3 readers, 2 writers, 2 bank writers and 1 bank reader. */
         static Run full(long seconds, boolean faults) {
@@ -92,13 +98,23 @@ final class Harness {
         String describe() {
             return mix + " mix, " + readers + " readers + " + writers + " writers, bank " + bankReaders
                     + (naiveBank ? " naive" : "") + " readers + " + bankWriters + " writers per JVM, "
-                    + (faults ? "faults" : "no faults") + (extraSettings.isEmpty() ? "" : ", " + extraSettings);
+                    + (faults ? "faults" : "no faults") + (extraSettings.isEmpty() ? "" : ", " + extraSettings)
+                    + (firstJvmSettings.isEmpty() ? "" : ", jvm-1 only " + firstJvmSettings);
         }
 
         Run with(String setting, String value) {
             Map<String, String> more = new java.util.LinkedHashMap<>(extraSettings);
             more.put(setting, value);
-            return new Run(seconds, faults, mix, readers, writers, bankWriters, bankReaders, naiveBank, more);
+            return new Run(seconds, faults, mix, readers, writers, bankWriters, bankReaders, naiveBank, more,
+                    firstJvmSettings);
+        }
+
+        /** A setting of the first JVM alone (it wins over the same one in {@link #extraSettings}). */
+        Run withFirstJvm(String setting, String value) {
+            Map<String, String> more = new java.util.LinkedHashMap<>(firstJvmSettings);
+            more.put(setting, value);
+            return new Run(seconds, faults, mix, readers, writers, bankWriters, bankReaders, naiveBank,
+                    extraSettings, more);
         }
     }
 
@@ -138,7 +154,9 @@ final class Harness {
         Map<String, String> relayed = new java.util.LinkedHashMap<>(cache);
         relayed.put("sqlcache.redis.port", Integer.toString(relay.port()));
         long pauseMicros = 40_000;
-        Workload.Settings here = new Workload.Settings(target, cache, watermarkFile, seconds, 1, "jvm-1",
+        Map<String, String> first = new java.util.LinkedHashMap<>(cache);
+        first.putAll(run.firstJvmSettings());
+        Workload.Settings here = new Workload.Settings(target, first, watermarkFile, seconds, 1, "jvm-1",
                 run.readers(), run.writers(), pauseMicros, 5_000_000, run.mix(), run.bankWriters(), run.bankReaders(),
                 run.naiveBank());
         Workload.Settings there = new Workload.Settings(target, relayed, watermarkFile, seconds, 2, "jvm-2",

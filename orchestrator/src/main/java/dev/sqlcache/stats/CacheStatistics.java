@@ -29,12 +29,16 @@ import java.util.TreeMap;
  * @param rejections    entries found in the cache but refused, by cause (each read went to the database and is
  *                      also counted as a miss)
  * @param nearHits      of the hits, those answered from this JVM's near cache (no network call)
+ * @param skippedWrites writes that skipped their invalidation: every table they change was cached by no JVM, under
+ *                      a skip permit (see docs/consistency.md)
+ * @param skipPermits   tables whose writes may skip their invalidation in this JVM now (a gauge: not subtracted
+ *                      by {@link #since})
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                               long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                               Latency hitLatency, Latency missLatency, Latency bypassLatency,
                               Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
-                              long nearHits) {
+                              long nearHits, long skippedWrites, int skipPermits) {
 
     /** How many tables are counted one by one; beyond, they share {@link #OTHER_TABLES}. */
     public static final int MAX_TABLES = 200;
@@ -56,7 +60,17 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
         rejections = Collections.unmodifiableMap(causes);
     }
 
-    /** The figures of the previous version, without near hits. */
+    /** The figures of the previous version, without skipped writes. */
+    public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
+                           long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
+                           Latency hitLatency, Latency missLatency, Latency bypassLatency,
+                           Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
+                           long nearHits) {
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, rejected, hitLatency, missLatency,
+                bypassLatency, tables, rejections, nearHits, 0, 0);
+    }
+
+    /** The figures of an earlier version, without near hits. */
     public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                            long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                            Latency hitLatency, Latency missLatency, Latency bypassLatency,
@@ -139,7 +153,7 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 redisErrors - earlier.redisErrors, delta(rejected, earlier.rejected),
                 hitLatency.since(earlier.hitLatency), missLatency.since(earlier.missLatency),
                 bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier),
-                nearHits - earlier.nearHits);
+                nearHits - earlier.nearHits, skippedWrites - earlier.skippedWrites, skipPermits);
     }
 
     private Map<EntryRejection, Long> refusedSince(CacheStatistics earlier) {

@@ -52,6 +52,16 @@ public final class TablePolicy {
         return new TablePolicy(rules);
     }
 
+    /** Whether any rule pins tables off. */
+    public boolean pinsAnyOff() {
+        for (Rule rule : rules) {
+            if (rule.pin() == Pin.OFF) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The pin of a table (as the analysis names it: lower case, maybe qualified). */
     public Pin pin(String table) {
         if (rules.isEmpty()) {

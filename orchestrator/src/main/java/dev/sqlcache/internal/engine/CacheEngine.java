@@ -75,10 +75,13 @@ public final class CacheEngine {
      * this JVM finds that the feed cannot run here (then caching goes on with TTL only, as without a feed).
      */
     private volatile String feedDependency;
+    /** Lets writes to tables no JVM caches skip their lease and its end. */
+    private final dev.sqlcache.internal.skip.SkipGuard skips;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
-                       dev.sqlcache.internal.time.Clock clock, dev.sqlcache.internal.near.NearCache near) {
+                       dev.sqlcache.internal.time.Clock clock, dev.sqlcache.internal.near.NearCache near,
+                       dev.sqlcache.internal.skip.SkipStore skipStore) {
         this.clock = clock;
         this.near = near;
         this.policy = new CachePolicy(config.tablePolicy(), clock);
@@ -96,6 +99,8 @@ public final class CacheEngine {
         this.rowKeys = new RowKeys(databaseHash, family);
         this.dependencies = new Dependencies(this, rowKeys);
         this.feedKey = dev.sqlcache.internal.feed.FeedStore.FEED_KEY_PREFIX + databaseHash;
+        this.skips = new dev.sqlcache.internal.skip.SkipGuard(skipStore, writes, policy, statistics, clock,
+                ":version:" + databaseHash, databaseVersionKey, sequenceKey);
         this.feedDependency = config.changeFeed() == dev.sqlcache.internal.config.ChangeFeedType.POSTGRES
                 && family == DatabaseFamily.POSTGRES ? feedKey : null;
         List<byte[]> signingKeys = config.signingKeys();
@@ -529,6 +534,15 @@ public final class CacheEngine {
 
     CacheReads reads() {
         return reads;
+    }
+
+    dev.sqlcache.internal.skip.SkipGuard skips() {
+        return skips;
+    }
+
+    /** Stops this engine's background work (skip permits); called by the runtime when it closes. */
+    public void close() {
+        skips.close();
     }
 
     CacheWrites writes() {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * (doubling up to {@link #MAX_TABLE_OFF_NANOS}). {@code sqlcache.tablePolicy} pins tables on (never switched off)
  * or off ({@link BypassReason#TABLE_POLICY}). Thread-safe; the per-query cost is a few field updates.
  */
-final class CachePolicy {
+final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachePolicy.class);
     /**
@@ -42,10 +42,29 @@ final class CachePolicy {
     private final TablePolicy pins;
     private final Clock clock;
     private final ConcurrentHashMap<String, TableUse> tables = new ConcurrentHashMap<>();
+    /** Whether any table was ever switched off by measurement here. */
+    private volatile boolean everOff;
+    private final boolean pinnedOff;
 
     CachePolicy(TablePolicy pins, Clock clock) {
         this.pins = pins;
         this.clock = clock;
+        this.pinnedOff = pins.pinsAnyOff();
+    }
+
+    @Override
+    public boolean anyOff() {
+        return pinnedOff || everOff;
+    }
+
+    @Override
+    public boolean off(String baseName) {
+        TablePolicy.Pin pin = pins.pin(baseName);
+        if (pin != TablePolicy.Pin.NONE) {
+            return pin == TablePolicy.Pin.OFF;
+        }
+        TableUse use = tables.get(baseName);
+        return use != null && use.offUntil - clock.nanoTime() > 0;
     }
 
     /** The cost and benefit of one statement shape. Updated racily: an approximate average is enough. */
@@ -178,7 +197,7 @@ final class CachePolicy {
     }
 
     /** How a table's entries fare: stores and hits since it was last judged, and until when it is off. */
-    private static final class TableUse {
+    private final class TableUse {
         volatile int stores;
         volatile int hits;
         volatile long offUntil;
@@ -192,6 +211,7 @@ final class CachePolicy {
                         + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(offNanos), hits, stores);
                 offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
                 wasOff = true;
+                everOff = true;
             } else if (wasOff) {
                 offNanos = MIN_TABLE_OFF_NANOS;
                 wasOff = false;

@@ -10,6 +10,8 @@ import dev.sqlcache.internal.guard.CacheReads;
 import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
+import dev.sqlcache.internal.skip.SkipGuard;
+import dev.sqlcache.internal.skip.SkipHolds;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.EntryRejection;
@@ -43,6 +45,8 @@ public final class SessionCache implements CacheSession {
     private final String user;
     private final String timeZone;
     private final TransactionTracker transaction;
+    /** This connection's writes that skip their invalidation, in flight (see {@link SkipGuard}). */
+    private final SkipHolds skipped = new SkipHolds();
     private final SchemaInspector inspector;
     private final SessionProbe probe;
     private final dev.sqlcache.internal.time.Clock clock;
@@ -309,8 +313,10 @@ public final class SessionCache implements CacheSession {
         if (dependsOn.feedIndex() >= 0 && tokens[dependsOn.feedIndex()] == null) {
             return bypass(BypassReason.CHANGE_FEED_BEHIND, plan);
         }
-        for (String token : tokens) {
-            if (CacheStore.isLease(token)) {
+        for (int i = 0; i < tokens.length; i++) {
+            if (CacheStore.isLease(tokens[i])) {
+                // A permit's lease on a table this JVM has on: ask for it to be given up.
+                engine.skips().leaseSeen(versionKeys[i], tokens[i]);
                 return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
             }
         }
@@ -602,6 +608,14 @@ public final class SessionCache implements CacheSession {
         if (keys.length == 0) {
             return null;
         }
+        if (engine.skips().begin(keys, skipped)) {
+            // No JVM caches what it changes: no lease, no end; it stays in flight until it (or its transaction) ends.
+            if (transaction.inTransaction()) {
+                transaction.wroteUnleased();
+                return new WriteTicket(NO_KEYS, null, true, ddl);
+            }
+            return new WriteTicket(NO_KEYS, NO_KEYS, false, ddl);
+        }
         long leaseMillis = engine.config().writeLeaseMillis();
         if (transaction.inTransaction()) {
             String[] unleased = transaction.unleased(keys);
@@ -624,6 +638,7 @@ public final class SessionCache implements CacheSession {
         }
         if (!ticket.inTransaction()) {
             endLeases(ticket.keys(), ticket.leaseTokens());
+            engine.skips().end(skipped);
         } else if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded
                 && !(execution.plans().size() == 1 && execution.plan().analysis().createsTemporaryTable())) {
             // In MySQL, MariaDB, H2 and HSQLDB, DDL commits the open transaction implicitly: its writes are visible
@@ -660,6 +675,7 @@ public final class SessionCache implements CacheSession {
     private void endTransactionLeases() {
         TransactionTracker.Leases leases = transaction.drainLeases();
         endLeases(leases.keys(), leases.tokens());
+        engine.skips().end(skipped);
     }
 
     private void endLeases(String[] keys, String[] tokens) {

@@ -36,6 +36,8 @@ public final class StatisticsRecorder {
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder nearHits = new LongAdder();
+    private final LongAdder skippedWrites = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger skipPermits = new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder misses = new LongAdder();
     private final LongAdder stores = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
@@ -61,6 +63,16 @@ public final class StatisticsRecorder {
     }
 
     /** A hit that the near cache answered (also counted by {@link #hit()}). */
+    /** A write skipped its invalidation under a skip permit. */
+    public void skippedWrite() {
+        skippedWrites.increment();
+    }
+
+    /** A skip permit was granted (+1) or ended (-1) in this JVM. */
+    public void skipPermits(int change) {
+        skipPermits.addAndGet(change);
+    }
+
     public void nearHit() {
         nearHits.increment();
     }
@@ -171,7 +183,7 @@ public final class StatisticsRecorder {
         }
         return new CacheStatistics(hits.sum(), misses.sum(), stores.sum(), byReason(bypasses), invalidations.sum(),
                 redisErrors.sum(), byReason(rejected), latency(Outcome.HIT), latency(Outcome.MISS),
-                latency(Outcome.BYPASS), byTable, byCause(), nearHits.sum());
+                latency(Outcome.BYPASS), byTable, byCause(), nearHits.sum(), skippedWrites.sum(), skipPermits.get());
     }
 
     private Map<EntryRejection, Long> byCause() {

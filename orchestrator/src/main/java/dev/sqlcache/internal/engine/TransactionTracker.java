@@ -35,6 +35,8 @@ final class TransactionTracker {
     private boolean sqlTransaction;
     /** Version keys this transaction has written, with the lease taken on each (null when it failed). */
     private final Map<String, String> leases = new LinkedHashMap<>();
+    /** Whether this transaction wrote tables under a skip permit (not in {@link #leases}). */
+    private boolean unleasedWrites;
     private long epoch;
     /** Whether this database's REPEATABLE READ is a snapshot the cache can be tied to. */
     private final boolean snapshotCapable;
@@ -132,6 +134,9 @@ final class TransactionTracker {
         if (!inTransaction()) {
             return true;
         }
+        if (unleasedWrites) {
+            return false;
+        }
         if (snapshotReads()) {
             return !snapshotLost && leases.isEmpty();
         }
@@ -152,7 +157,18 @@ final class TransactionTracker {
 
     /** Whether a read that started at {@code startEpoch} may store its result now. */
     boolean mayStore(long startEpoch) {
-        return startEpoch == epoch && (!inTransaction() || leases.isEmpty());
+        return startEpoch == epoch && (!inTransaction() || (leases.isEmpty() && !unleasedWrites));
+    }
+
+    /**
+     * A write of this transaction skipped its lease (its tables are cached by no JVM): like any write, it ends
+     * the snapshot and every store; and since its tables are not remembered, every read of the transaction passes
+     * through until it ends.
+     */
+    void wroteUnleased() {
+        epoch++;
+        snapshotLost = true;
+        unleasedWrites = true;
     }
 
     long epoch() {
@@ -214,6 +230,7 @@ final class TransactionTracker {
 
     /** The transaction ended (commit, rollback, or DDL's implicit commit): an SQL-begun one is over. */
     void ended() {
+        unleasedWrites = false;
         sqlTransaction = false;
         transactionIsolationUnknown = false;
         newSnapshot();

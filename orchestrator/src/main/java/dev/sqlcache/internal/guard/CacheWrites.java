@@ -49,8 +49,14 @@ public final class CacheWrites {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = VersionTokens.freshLease();
         }
+        lease(versionKeys, tokens, leaseMillis);
+        return tokens;
+    }
+
+    /** {@link #lease(String[], long)} with tokens the caller chose (each must start with the lease prefix). */
+    public void lease(String[] versionKeys, String[] tokens, long leaseMillis) {
         if (versionKeys.length == 0) {
-            return tokens;
+            return;
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
@@ -71,7 +77,6 @@ public final class CacheWrites {
                 near.done(change);
             }
         }
-        return tokens;
     }
 
     private CacheStore.Recipients leaseVersions(String[] versionKeys, String[] tokens, long leaseMillis,

@@ -133,18 +133,20 @@ public final class CacheRuntime implements StoreHealth {
     public CacheEngine engine(SqlCacheConfig config, String realUrl) {
         String identity = DatabaseIdentity.of(realUrl, config.databaseId().orElse(null));
         if (identity.contains("#connection:")) {
-            // Private to one connection: not worth remembering, and remembering would leak.
-            return newEngine(config, realUrl, identity);
+            // Private to one connection: not worth remembering, and remembering would leak. Its writes never skip
+            // their invalidation: the skip protocol's background thread would outlive it.
+            return newEngine(config, realUrl, identity, false);
         }
-        return engines.computeIfAbsent(new EngineKey(config, identity), k -> newEngine(config, realUrl, identity));
+        return engines.computeIfAbsent(new EngineKey(config, identity),
+                k -> newEngine(config, realUrl, identity, true));
     }
 
-    private CacheEngine newEngine(SqlCacheConfig config, String realUrl, String identity) {
+    private CacheEngine newEngine(SqlCacheConfig config, String realUrl, String identity, boolean shared) {
         DatabaseFamily family = DatabaseFamily.fromJdbcUrl(realUrl);
         QueryAnalyzer analyzer = analyzers.computeIfAbsent(family + "/" + config.analysisCacheSize(),
                 k -> new QueryAnalyzer(family, config.analysisCacheSize()));
         return new CacheEngine(config, reads, writes, statistics, this, analyzer, family, identity, clock,
-                near == null ? null : near.cache());
+                near == null ? null : near.cache(), shared ? store.skips() : null);
     }
 
     /**
@@ -253,6 +255,8 @@ public final class CacheRuntime implements StoreHealth {
         if (ownThread != null) {
             ownThread.shutdown();
         }
+        // While the store still answers: idle skip permits are given up, so that others may cache at once.
+        engines.values().forEach(CacheEngine::close);
         if (ownWriter != null) {
             // Pending stores are only lost hits.
             ownWriter.shutdownNow();

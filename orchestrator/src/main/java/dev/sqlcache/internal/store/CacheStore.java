@@ -249,6 +249,11 @@ public interface CacheStore extends AutoCloseable {
     }
 
     /** The channel near caches listen on, or {@code null} when this store has none (the in-process store). */
+    /** Where writes to tables nobody caches get their skip permits, or null when they cannot skip here. */
+    default dev.sqlcache.internal.skip.SkipStore skips() {
+        return null;
+    }
+
     default NearChannel nearChannel() {
         return null;
     }

@@ -42,6 +42,7 @@ public final class RedisCacheStore implements CacheStore {
 
     private final RedisCommands redis;
     private final RedisMembershipStore membership;
+    private final dev.sqlcache.internal.skip.SkipStore skips;
     private final RedisNearChannel near;
     private final dev.sqlcache.internal.feed.RedisFeedStore feed;
 
@@ -49,6 +50,7 @@ public final class RedisCacheStore implements CacheStore {
     public RedisCacheStore(RedisSettings settings) {
         this.redis = new RedisCommands(settings);
         this.membership = new RedisMembershipStore(redis);
+        this.skips = new dev.sqlcache.internal.skip.RedisSkipStore(redis);
         this.near = new RedisNearChannel(settings, redis);
         this.feed = new dev.sqlcache.internal.feed.RedisFeedStore(redis);
         log.info("Cache store: {} (pool of {})", redis.describe(), settings.maxConnections());
@@ -217,6 +219,11 @@ public final class RedisCacheStore implements CacheStore {
     @Override
     public NearChannel nearChannel() {
         return near;
+    }
+
+    @Override
+    public dev.sqlcache.internal.skip.SkipStore skips() {
+        return skips;
     }
 
     @Override

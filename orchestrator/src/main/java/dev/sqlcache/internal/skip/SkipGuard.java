@@ -1,0 +1,354 @@
+package dev.sqlcache.internal.skip;
+
+import dev.sqlcache.internal.engine.StatisticsRecorder;
+import dev.sqlcache.internal.guard.CacheWrites;
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.store.VersionTokens;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.internal.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lets writes to a table that no JVM caches skip their lease and its end (no Redis round trip on the caller's
+ * thread), under a <em>skip permit</em>: a lease this JVM places on the table's version keys (T, T:rows, T:inserts)
+ * in the background, through the ordinary lease script, and keeps while it wants to skip. While it stands, no JVM
+ * serves or stores the table (readers take it for a write in progress), exactly as during any write; its end gives
+ * the keys fresh tokens, which invalidates whatever the skipping writes changed. A permit is asked for only when no
+ * JVM is registered as a cacher of the table, and is given up as soon as one is (it registers when it meets the
+ * permit's lease on a table it has on), once no write skipping under it is in flight. See docs/consistency.md.
+ * One per engine (database); thread-safe.
+ */
+public final class SkipGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SkipGuard.class);
+    /** How long a permit's lease lives in the store after each renewal. */
+    static final long PERMIT_MILLIS = 4_000;
+    /** How often permits are renewed and cacher registrations refreshed. */
+    static final long RENEW_MILLIS = 500;
+    /** How long a cacher registration lives after each refresh. */
+    static final long CACHER_MILLIS = 2_000;
+    /** How long this JVM goes on registering as a cacher after it last met a skip lease on a table it has on. */
+    private static final long CACHE_WANTED_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** What a permit's lease marks itself with, so that a reader can tell it from a write's. */
+    static final String SKIP_LEASE_PREFIX = CacheStore.LEASE_PREFIX + "skip:";
+    private static final String HELD_PREFIX = CacheStore.LEASE_PREFIX + "held:";
+    private static final TableSkip[] NONE = new TableSkip[0];
+
+    private final SkipStore store;
+    private final CacheWrites writes;
+    private final TableSwitches switches;
+    private final Clock clock;
+    private final String versionSuffix;
+    private final String databaseVersionKey;
+    private final String sequenceKey;
+    private final String member = VersionTokens.fresh();
+    private final ConcurrentHashMap<String, TableSkip> tables = new ConcurrentHashMap<>();
+    /** The tables with a granted permit, copied on change: the write path only scans this. */
+    private volatile TableSkip[] granted = NONE;
+    private final StatisticsRecorder statistics;
+    private ScheduledExecutorService thread;
+    private boolean closed;
+
+    /**
+     * @param store      null when the store cannot take part (the in-process store): nothing ever skips
+     * @param versionSuffix what every table's version key ends with: {@code :version:<database hash>}
+     */
+    public SkipGuard(SkipStore store, CacheWrites writes, TableSwitches switches, StatisticsRecorder statistics,
+                     Clock clock, String versionSuffix, String databaseVersionKey, String sequenceKey) {
+        this.store = store;
+        this.statistics = statistics;
+        this.writes = writes;
+        this.switches = switches;
+        this.clock = clock;
+        this.versionSuffix = versionSuffix;
+        this.databaseVersionKey = databaseVersionKey;
+        this.sequenceKey = sequenceKey;
+    }
+
+    // ---- the write path
+
+    /**
+     * Before a write runs: whether it may skip its lease and end, because every key it may change belongs to a
+     * table whose permit is valid here and not revoked. If so it is in flight until {@link #end} (the caller ends
+     * it after the statement in auto-commit, after the commit or rollback returned in a transaction).
+     */
+    public boolean begin(String[] versionKeys, SkipHolds holds) {
+        TableSkip[] permits = granted;
+        if (permits.length == 0) {
+            if (store != null && switches.anyOff()) {
+                noteWritten(versionKeys);
+            }
+            return false;
+        }
+        int from = holds.size();
+        for (String key : versionKeys) {
+            TableSkip table = owner(permits, key);
+            if (table == null) {
+                undo(holds, from);
+                noteWritten(versionKeys);
+                return false;
+            }
+            if (holds.holds(table)) {
+                continue;
+            }
+            int generation = table.generation;
+            table.inFlight.incrementAndGet();
+            // In flight first, then the state: the renewer sets closing first, then reads the count, so either it
+            // sees this write or this write sees it closing.
+            if (!table.usable(clock.nanoTime()) || table.generation != generation) {
+                table.inFlight.decrementAndGet();
+                undo(holds, from);
+                return false;
+            }
+            holds.add(table, generation);
+        }
+        statistics.skippedWrite();
+        return true;
+    }
+
+    /**
+     * After the statement (auto-commit) or the commit or rollback (transaction) returned: a write whose permit
+     * lapsed or was lost meanwhile is invalidated now, like a write whose lease could not be placed (a bump, which
+     * waits for its delivery or for this JVM's membership to lapse), before the caller returns to the application.
+     */
+    public void end(SkipHolds holds) {
+        int n = holds.size();
+        if (n == 0) {
+            return;
+        }
+        long now = clock.nanoTime();
+        for (int i = 0; i < n; i++) {
+            TableSkip table = holds.table(i);
+            if (!table.covered(holds.generation(i), now)) {
+                LOG.debug("sqlcache: the skip permit of {} lapsed while a write ran: invalidating it", table.baseName);
+                writes.bump(table.leaseKeys, null);
+            }
+            table.inFlight.decrementAndGet();
+        }
+        holds.truncate(0);
+    }
+
+    private static TableSkip owner(TableSkip[] permits, String key) {
+        for (TableSkip table : permits) {
+            if (table.owns(key)) {
+                return table;
+            }
+        }
+        return null;
+    }
+
+    private static void undo(SkipHolds holds, int from) {
+        for (int i = from; i < holds.size(); i++) {
+            holds.table(i).inFlight.decrementAndGet();
+        }
+        holds.truncate(from);
+    }
+
+    /** Remembers the tables a write names (their {@code T} keys), so that the background asks for their permits. */
+    private void noteWritten(String[] versionKeys) {
+        for (String key : versionKeys) {
+            if (key.endsWith(versionSuffix) && !key.equals(databaseVersionKey)) {
+                TableSkip table = tables.get(key);
+                if (table == null) {
+                    table = table(key);
+                }
+                if (!table.written) {
+                    table.written = true;
+                }
+            }
+        }
+    }
+
+    // ---- the read path (cold: only when a read met a lease)
+
+    /**
+     * A read of a table this JVM has on met a lease in this version key: if it is a permit's, register as a cacher
+     * for a while, so that the permit is given up and no other is granted.
+     */
+    public void leaseSeen(String versionKey, String token) {
+        if (store == null || !(token.startsWith(SKIP_LEASE_PREFIX) || token.startsWith(HELD_PREFIX))) {
+            return;
+        }
+        int at = versionKey.indexOf(versionSuffix);
+        if (at < 0) {
+            return;
+        }
+        String tableKey = versionKey.substring(0, at + versionSuffix.length());
+        if (tableKey.equals(databaseVersionKey)) {
+            return;
+        }
+        table(tableKey).cacheWantedUntilNanos = clock.nanoTime() + CACHE_WANTED_NANOS;
+    }
+
+    private TableSkip table(String tableKey) {
+        TableSkip table = tables.computeIfAbsent(tableKey, k -> new TableSkip(k,
+                k.substring("sql:".length(), k.length() - versionSuffix.length()), sequenceKey, clock.nanoTime()));
+        start();
+        return table;
+    }
+
+    // ---- the background
+
+    private synchronized void start() {
+        if (thread == null && !closed) {
+            thread = Executors.newSingleThreadScheduledExecutor(Scheduler.daemonThreads("sqlcache-skip"));
+            thread.scheduleWithFixedDelay(this::tick, 0, RENEW_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One round: register as a cacher where wanted, ask for permits where wanted, renew or give up the others. */
+    void tick() {
+        try {
+            long now = clock.nanoTime();
+            List<String> caching = null;
+            for (TableSkip table : tables.values()) {
+                boolean off = switches.off(table.baseName);
+                if (!off && table.cacheWantedUntilNanos - now > 0) {
+                    if (caching == null) {
+                        caching = new ArrayList<>();
+                    }
+                    caching.add(table.cachersKey);
+                }
+                boolean wanted = off && table.written;
+                try {
+                    if (table.granted) {
+                        renew(table, wanted);
+                    } else if (wanted) {
+                        grant(table);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("sqlcache: skip permit of {}: {}", table.baseName, e.toString());
+                }
+            }
+            if (caching != null) {
+                store.cache(caching.toArray(String[]::new), member, CACHER_MILLIS);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("sqlcache: skip round failed: {}", e.toString());
+        }
+    }
+
+    private void grant(TableSkip table) {
+        if (store.liveCachers(table.cachersKey) > 0) {
+            return;
+        }
+        String token = SKIP_LEASE_PREFIX + VersionTokens.fresh();
+        String[] tokens = {token, token, token, token};
+        // The ordinary lease: near caches drop the table's copies (acknowledged) and the write sequence advances.
+        writes.lease(table.leaseKeys, tokens, PERMIT_MILLIS);
+        long sent = clock.nanoTime();
+        SkipStore.Renewal renewal = store.renew(table.cachersKey, table.tokenKeys, token, PERMIT_MILLIS);
+        if (!renewal.intact() || renewal.liveCachers() > 0) {
+            writes.endLeases(table.leaseKeys, tokens, null);
+            return;
+        }
+        table.leaseToken = token;
+        table.lost = false;
+        table.closing = false;
+        table.validUntilNanos = validUntil(sent);
+        table.generation++;
+        table.granted = true;
+        statistics.skipPermits(1);
+        publish();
+        LOG.info("sqlcache: table {} is cached by no JVM: its writes skip invalidation under a permit",
+                table.baseName);
+    }
+
+    private void renew(TableSkip table, boolean wanted) {
+        long sent = clock.nanoTime();
+        SkipStore.Renewal renewal = null;
+        try {
+            renewal = store.renew(table.cachersKey, table.tokenKeys, table.leaseToken, PERMIT_MILLIS);
+        } catch (RuntimeException e) {
+            // The permit lapses on its own (locally first); writes in flight then invalidate at their end.
+            LOG.debug("sqlcache: cannot renew the skip permit of {}: {}", table.baseName, e.toString());
+        }
+        if (renewal != null && renewal.intact() && !table.lost) {
+            table.validUntilNanos = validUntil(sent);
+        } else if (renewal != null && !renewal.intact() && !table.lost) {
+            // Expired, flushed or ended by someone else: any JVM may have cached the table meanwhile.
+            table.validUntilNanos = clock.nanoTime();
+            table.generation++;
+            table.closing = true;
+            table.lost = true;
+            LOG.warn("sqlcache: the skip permit of table {} was lost in the store: invalidating it", table.baseName);
+            writes.endLeases(table.leaseKeys, leaseTokens(table), null);
+        }
+        if (!table.closing && (!wanted || (renewal != null && renewal.liveCachers() > 0))) {
+            table.closing = true;
+            LOG.info("sqlcache: giving up the skip permit of table {}: {}", table.baseName,
+                    wanted ? "another JVM caches it" : "this JVM caches it again");
+        }
+        if (table.closing && table.inFlight.get() == 0) {
+            if (!table.lost) {
+                writes.endLeases(table.leaseKeys, leaseTokens(table), null);
+            }
+            table.granted = false;
+            statistics.skipPermits(-1);
+            publish();
+            LOG.debug("sqlcache: skip permit of table {} ended", table.baseName);
+        }
+    }
+
+    private static String[] leaseTokens(TableSkip table) {
+        String token = table.leaseToken;
+        return new String[] {token, token, token, token};
+    }
+
+    /** The permit's lease stands until at least {@code sent} + its life on the store's clock; keep a margin. */
+    private long validUntil(long sent) {
+        return sent + TimeUnit.MILLISECONDS.toNanos(PERMIT_MILLIS * 95 / 100 - 50);
+    }
+
+    private synchronized void publish() {
+        List<TableSkip> now = new ArrayList<>();
+        for (TableSkip table : tables.values()) {
+            if (table.granted) {
+                now.add(table);
+            }
+        }
+        granted = now.toArray(NONE);
+    }
+
+    // ---- life
+
+    /** Stops the background; idle permits are given up (the others lapse on their own within seconds). */
+    public void close() {
+        ScheduledExecutorService stopping;
+        synchronized (this) {
+            closed = true;
+            stopping = thread;
+            thread = null;
+        }
+        if (stopping == null) {
+            return;
+        }
+        stopping.shutdownNow();
+        try {
+            stopping.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (TableSkip table : granted) {
+            table.closing = true;
+            if (table.inFlight.get() == 0 && !table.lost) {
+                try {
+                    writes.endLeases(table.leaseKeys, leaseTokens(table), null);
+                } catch (RuntimeException e) {
+                    LOG.debug("sqlcache: cannot end the skip permit of {}: {}", table.baseName, e.toString());
+                }
+                table.granted = false;
+                statistics.skipPermits(-1);
+            }
+        }
+        publish();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.sqlcache.internal.skip;
+
+/**
+ * What the skip protocol keeps in the store, besides the lease a permit places on a table's version keys (which
+ * goes through the ordinary lease and end scripts). Every operation is one script judged by the store's clock.
+ */
+public interface SkipStore {
+
+    /** How many JVMs have a live registration as cachers of the table whose cachers set this is. */
+    long liveCachers(String cachersKey);
+
+    /**
+     * Registers this JVM as a cacher of each table whose cachers set is given, for {@code millis}.
+     */
+    void cache(String[] cachersKeys, String member, long millis);
+
+    /**
+     * Extends a permit's lease on the keys to {@code millis} from now if every key still holds it.
+     *
+     * @return whether the lease was intact (then it was extended), and how many cachers are live
+     */
+    Renewal renew(String cachersKey, String[] leasedKeys, String leaseToken, long millis);
+
+    /** What a renewal found. */
+    record Renewal(boolean intact, long liveCachers) {
+    }
+}

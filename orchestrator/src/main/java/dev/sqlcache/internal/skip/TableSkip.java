@@ -1,0 +1,60 @@
+package dev.sqlcache.internal.skip;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One table's side of the skip protocol in this JVM: whether it holds a permit (a lease on the table's version
+ * keys that stands for every write it lets skip), until when that permit is valid on the local clock, and how many
+ * skipping writes are in flight under it. Written by the guard's background thread; read on the write path.
+ */
+final class TableSkip {
+
+    /** {@code sql:<table>:version:<database hash>}: the table's token, and the prefix of all its other keys. */
+    final String tableKey;
+    final String baseName;
+    final String cachersKey;
+    /** The table's three tokens and the database's write sequence: what the permit leases and a lapse bumps. */
+    final String[] leaseKeys;
+    final String[] tokenKeys;
+    final AtomicInteger inFlight = new AtomicInteger();
+    /** Moves whenever a permit is granted or found lost: a write ending under another generation bumps. */
+    volatile int generation;
+    volatile boolean granted;
+    /** Revoked, unwanted or lost: no new write may skip; the permit ends once none is in flight. */
+    volatile boolean closing;
+    volatile boolean lost;
+    /** Local monotonic time before which the permit's lease certainly still stands in the store. */
+    volatile long validUntilNanos;
+    /** Until when this JVM wants to cache the table (it met a skip lease on it while it had the table on). */
+    volatile long cacheWantedUntilNanos;
+    /** Whether this JVM wrote the table since the protocol became active here (only such tables ask for permits). */
+    volatile boolean written;
+    /** The lease token of the current permit; background thread only. */
+    String leaseToken;
+
+    TableSkip(String tableKey, String baseName, String sequenceKey, long now) {
+        this.tableKey = tableKey;
+        this.baseName = baseName;
+        this.cachersKey = tableKey + ":cachers";
+        this.tokenKeys = new String[] {tableKey, tableKey + ":rows", tableKey + ":inserts"};
+        this.leaseKeys = new String[] {tableKey, tableKey + ":rows", tableKey + ":inserts", sequenceKey};
+        this.validUntilNanos = now;
+        this.cacheWantedUntilNanos = now;
+    }
+
+    /** Whether a write may start skipping now. */
+    boolean usable(long now) {
+        return granted && !closing && now - validUntilNanos < 0;
+    }
+
+    /** Whether a write that started skipping under {@code generation} is still covered now. */
+    boolean covered(int generationAtStart, long now) {
+        return generation == generationAtStart && now - validUntilNanos < 0;
+    }
+
+    /** Whether the version key is one of this table's ({@code T}, {@code T:rows}, {@code T:inserts}, {@code T:k:...}). */
+    boolean owns(String versionKey) {
+        int n = tableKey.length();
+        return versionKey.startsWith(tableKey) && (versionKey.length() == n || versionKey.charAt(n) == ':');
+    }
+}

@@ -1,0 +1,34 @@
+-- Renews a skip permit: the lease its grant placed (through the ordinary lease script) on a table's version keys.
+-- KEYS[1] = the table's cachers set, KEYS[2..n+1] = the leased version keys, KEYS[n+2..2n+1] = their holders sets;
+-- ARGV[1] = the permit's lease token, ARGV[2] = how long it must live from now, in ms.
+-- Returns {intact, live cachers}. Intact: every key still holds this lease (alone, or as a live holder beside other
+-- writes' leases); then each is extended, never shortened. A lease that is gone (expired, flushed, ended) is never
+-- put back: what was cached meanwhile may have been read while a skipping write ran. Needs server_clock.lua.
+local n = (#KEYS - 1) / 2
+local token, ttl = ARGV[1], tonumber(ARGV[2])
+local at = now()
+local intact = 1
+for i = 2, n + 1 do
+  local current = redis.call('GET', KEYS[i])
+  if current ~= token then
+    local score = redis.call('ZSCORE', KEYS[n + i], token)
+    if not (current and string.sub(current, 1, 6) == 'lease:' and score and tonumber(score) > at) then
+      intact = 0
+    end
+  end
+end
+if intact == 1 then
+  for i = 2, n + 1 do
+    local key, holders = KEYS[i], KEYS[n + i]
+    redis.call('ZADD', holders, 'XX', at + ttl, token)
+    local left = redis.call('PTTL', holders)
+    if left >= 0 and left < ttl then
+      redis.call('PEXPIRE', holders, ttl)
+    end
+    if redis.call('PTTL', key) < ttl then
+      redis.call('PEXPIRE', key, ttl)
+    end
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at)
+return {intact, redis.call('ZCARD', KEYS[1])}

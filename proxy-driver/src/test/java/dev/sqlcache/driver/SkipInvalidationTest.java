@@ -1,0 +1,209 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TcpRelay;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Writes to a table that no JVM caches skip their lease and its end, under a skip permit; a JVM that has the table
+ * on takes it back, and no read after a write returned shows what that write changed. Two runtimes stand for two
+ * JVMs: one reaches Redis directly, the other through a relay.
+ */
+class SkipInvalidationTest {
+
+    private static final String TABLE = "skipped";
+    private static final Pattern EVALSHA_CALLS = Pattern.compile("cmdstat_evalsha:calls=(\\d+)");
+
+    private RedisServerFixture redis;
+    private TcpRelay relay;
+    private OneRowDatabase db;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisServerFixture.start();
+        relay = TcpRelay.to(redis.port());
+        db = OneRowDatabase.create(TABLE);
+    }
+
+    @AfterEach
+    void stop() {
+        relay.close();
+        redis.close();
+    }
+
+    private static CacheStatistics stats(Connection c) throws SQLException {
+        return c.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    /** A connection of a JVM that has the table pinned off. */
+    private Connection pinnedOff(int port, String... more) throws SQLException {
+        String[] settings = new String[more.length + 2];
+        settings[0] = "sqlcache.tablePolicy";
+        settings[1] = TABLE + "=off";
+        System.arraycopy(more, 0, settings, 2, more.length);
+        return db.through(port, settings);
+    }
+
+    /** Writes (which makes the table known) until this JVM holds the table's permit. */
+    private void untilPermit(Connection c, int value) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (stats(c).skipPermits() == 0) {
+            assertTrue(System.nanoTime() < deadline, "no skip permit within 10 s: " + stats(c));
+            db.update(c, value);
+            Thread.sleep(50);
+        }
+    }
+
+    private long evalshaCalls() {
+        Matcher m = EVALSHA_CALLS.matcher(redis.command("INFO", "commandstats"));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
+    void aWriteToATablePinnedOffEverywhereMakesNoRedisCall() throws Exception {
+        try (Connection c = pinnedOff(redis.port())) {
+            untilPermit(c, 100);
+            CacheStatistics before = stats(c);
+            long calls = evalshaCalls();
+            int writes = 300;
+            for (int v = 1; v <= writes; v++) {
+                db.update(c, v);
+            }
+            long made = evalshaCalls() - calls;
+            System.out.println(writes + " skipping writes; scripts Redis ran meanwhile (background renewals): " + made);
+            assertEquals(writes, stats(c).since(before).skippedWrites());
+            // A leased write runs two scripts; the background runs about eight a second (membership, near cache,
+            // the permit), whatever the writes do.
+            assertTrue(made < writes / 5, made + " scripts for " + writes + " writes");
+            assertEquals(writes, db.value(c));
+        }
+    }
+
+    @Test
+    void anotherJvmTurningTheTableOnNeverReadsWhatASkippingWriteChanged() throws Exception {
+        try (Connection a = pinnedOff(redis.port()); Connection b = db.through(relay.port())) {
+            untilPermit(a, 100);
+            CacheStatistics aBefore = stats(a);
+            CacheStatistics bBefore = stats(b);
+            int v = 1000;
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            int afterHits = 0;
+            for (int i = 0; i < 5_000 && afterHits < 50; i++) {
+                assertTrue(System.nanoTime() < deadline, "B served no hits within 30 s: " + stats(b).since(bBefore));
+                db.update(a, ++v);
+                assertEquals(v, db.value(b), "B's read after A's write returned");
+                assertEquals(v, db.value(b), "B's second read after A's write returned");
+                if (stats(b).since(bBefore).hits() > 0) {
+                    afterHits++;
+                }
+                if (i % 8 == 0) {
+                    Thread.sleep(10);
+                }
+            }
+            CacheStatistics aSince = stats(a).since(aBefore);
+            CacheStatistics bSince = stats(b).since(bBefore);
+            System.out.println("A: " + aSince.skippedWrites() + " skipped writes, " + aSince.invalidations()
+                    + " invalidations; B: " + bSince.hits() + " hits, bypasses " + bSince.bypasses());
+            assertTrue(aSince.skippedWrites() > 0, "A skipped some writes before B took the table back");
+            assertTrue(bSince.hits() > 0, "B caches the table once A gave its permit up");
+            assertEquals(0, stats(a).skipPermits(), "A gave its permit up");
+        }
+    }
+
+    @Test
+    void aSkippingWriteInFlightKeepsTheTableOffUntilItsTransactionEnds() throws Exception {
+        try (Connection a = pinnedOff(redis.port()); Connection b = db.through(relay.port())) {
+            untilPermit(a, 100);
+            CacheStatistics aBefore = stats(a);
+            a.setAutoCommit(false);
+            db.update(a, 555);
+            assertEquals(1, stats(a).since(aBefore).skippedWrites());
+            CacheStatistics bBefore = stats(b);
+            // B meets the permit's lease and asks for the table back; A gives it up only once its write has ended.
+            long until = System.nanoTime() + 2_500_000_000L;
+            while (System.nanoTime() < until) {
+                assertEquals(100, db.value(b), "B reads the committed value while A's write is open");
+                Thread.sleep(50);
+            }
+            CacheStatistics bWhileOpen = stats(b).since(bBefore);
+            assertEquals(0, bWhileOpen.hits(), "nothing of the table is cached while a skipping write is open");
+            assertTrue(bWhileOpen.bypasses().getOrDefault(BypassReason.WRITE_IN_PROGRESS, 0L) > 0,
+                    "B's reads met the permit's lease: " + bWhileOpen.bypasses());
+            assertEquals(1, stats(a).skipPermits(), "A keeps its permit while its write is in flight");
+            a.commit();
+            assertEquals(555, db.value(b), "B's read right after A's commit returned");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            CacheStatistics bAfter = stats(b);
+            while (stats(b).since(bAfter).hits() < 3) {
+                assertTrue(System.nanoTime() < deadline, "B served no hits within 10 s: " + stats(b).since(bAfter));
+                assertEquals(555, db.value(b));
+                Thread.sleep(20);
+            }
+            assertEquals(0, stats(a).skipPermits());
+        }
+    }
+
+    @Test
+    void aPermitLostInAFlushMakesTheOpenWriteInvalidateAtItsEnd() throws Exception {
+        try (Connection a = pinnedOff(redis.port()); Connection b = db.through(relay.port())) {
+            untilPermit(a, 100);
+            a.setAutoCommit(false);
+            db.update(a, 555);
+            redis.flushAll();
+            // The lease is gone: B caches the committed value, also after A found its permit lost (next renewal).
+            long settle = System.nanoTime() + 1_500_000_000L;
+            while (System.nanoTime() < settle) {
+                assertEquals(100, db.value(b));
+                Thread.sleep(50);
+            }
+            CacheStatistics bCaching = stats(b);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (stats(b).since(bCaching).hits() < 3) {
+                assertTrue(System.nanoTime() < deadline, "B served no hits within 10 s: " + stats(b).since(bCaching));
+                assertEquals(100, db.value(b));
+                Thread.sleep(20);
+            }
+            a.commit();
+            assertEquals(555, db.value(b), "B's read right after A's commit returned");
+        }
+    }
+
+    @Test
+    void redisFrozenWhileASkippingWriteIsInFlight() throws Exception {
+        String[] fast = {"sqlcache.redis.socketTimeout", "200ms", "sqlcache.redis.socketConnectTimeout", "200ms"};
+        try (Connection a = pinnedOff(redis.port(), fast); Connection b = db.through(relay.port(), fast)) {
+            untilPermit(a, 100);
+            a.setAutoCommit(false);
+            db.update(a, 777);
+            redis.pause();
+            try {
+                // Longer than the permit is valid locally: the write's end must invalidate by itself.
+                Thread.sleep(4_500);
+                a.commit();
+                assertEquals(777, db.value(b), "B's read after A's commit returned, Redis frozen");
+            } finally {
+                redis.resume();
+            }
+            a.setAutoCommit(true);
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            CacheStatistics bAfter = stats(b);
+            while (stats(b).since(bAfter).hits() < 3) {
+                assertTrue(System.nanoTime() < deadline, "B served no hits within 15 s: " + stats(b).since(bAfter));
+                assertEquals(777, db.value(b));
+                Thread.sleep(50);
+            }
+        }
+    }
+}
