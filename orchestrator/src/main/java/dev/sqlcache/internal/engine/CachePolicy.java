@@ -37,6 +37,13 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     static final int TABLE_WINDOW = 256;
     private static final double TABLE_MIN_HIT_SHARE = 0.05;
     private static final long MIN_TABLE_OFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * A table goes off as a whole once a statement reading it is not worth a lookup and none reading it has been
+     * for this long (nor since the table was first seen, or came back): then its writes can skip their leases too
+     * (the skip permits), which is where a table the cache cannot help costs the most.
+     */
+    static final long TABLE_QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long WORTH_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_TABLE_OFF_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final TablePolicy pins;
@@ -132,6 +139,29 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             }
         }
         judge(plan, shape);
+        if (shape.off) {
+            // A lookup of a shape that is off is a probe (or the one that switched it off): rare.
+            tablesWorthNothing(plan);
+        }
+    }
+
+    /** Switches off, as a whole, each table of an off shape that no statement has been worth a lookup on lately. */
+    private void tablesWorthNothing(QueryPlan plan) {
+        long now = clock.nanoTime();
+        for (String table : plan.analysis().tablesRead()) {
+            if (pins.pin(table) == TablePolicy.Pin.ON) {
+                continue;
+            }
+            TableUse use = use(table);
+            synchronized (use) {
+                if (use.offUntil - now <= 0 && now - use.worthNanos > TABLE_QUIET_NANOS) {
+                    use.switchOff(now);
+                    LOG.info("sqlcache: not caching table {} for {} s: no statement reading it is worth a lookup "
+                            + "(its writes skip their leases once every JVM agrees)", table,
+                            TimeUnit.NANOSECONDS.toSeconds(use.offUntil - now));
+                }
+            }
+        }
     }
 
     /** The database ran a read of this shape (a miss, or a read the policy kept away from the cache). */
@@ -161,7 +191,25 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     private TableUse use(String table) {
-        return tables.computeIfAbsent(table, t -> new TableUse());
+        return tables.computeIfAbsent(table, t -> new TableUse(clock.nanoTime()));
+    }
+
+    /** A shape judged worth its lookups read these tables: they stay on. */
+    private void worth(QueryPlan plan) {
+        long now = clock.nanoTime();
+        for (String table : plan.analysis().tablesRead()) {
+            TableUse use = use(table);
+            if (now - use.worthNanos > WORTH_RESOLUTION_NANOS) {
+                // Written now and then, not at every lookup: every thread reading the table shares this field.
+                use.worthNanos = now;
+            }
+            if (use.wasOff && use.offUntil - now <= 0) {
+                synchronized (use) {
+                    use.offNanos = MIN_TABLE_OFF_NANOS;
+                    use.wasOff = false;
+                }
+            }
+        }
     }
 
     private static double average(double current, long sample, int samples) {
@@ -184,6 +232,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             LOG.info("sqlcache: caching {} again: a hit saves {} µs on average, a lookup costs {} µs",
                     describe(plan), micros(saved), micros(shape.lookupNanos));
         }
+        if (!shape.off) {
+            worth(plan);
+        }
     }
 
     private static String describe(QueryPlan plan) {
@@ -203,15 +254,27 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile long offUntil;
         long offNanos = MIN_TABLE_OFF_NANOS;
         boolean wasOff;
+        /** When a shape reading the table was last judged worth its lookups (or the table was seen, or came back). */
+        volatile long worthNanos;
+
+        TableUse(long now) {
+            worthNanos = now;
+        }
+
+        /** Off for the current period, which doubles for the next time (up to the longest). */
+        void switchOff(long now) {
+            offUntil = now + offNanos;
+            worthNanos = offUntil;
+            offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
+            wasOff = true;
+            everOff = true;
+        }
 
         void judge(String table, long now) {
             if (hits < TABLE_MIN_HIT_SHARE * stores) {
-                offUntil = now + offNanos;
                 LOG.info("sqlcache: not caching table {} for {} s: {} of its last {} stored results were hit before a "
                         + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(offNanos), hits, stores);
-                offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
-                wasOff = true;
-                everOff = true;
+                switchOff(now);
             } else if (wasOff) {
                 offNanos = MIN_TABLE_OFF_NANOS;
                 wasOff = false;

@@ -53,6 +53,28 @@ class CachePolicyTest {
     }
 
     @Test
+    void aTableNoStatementIsWorthALookupOnGoesOffAsAWholeSoThatItsWritesCanSkipTheirLeases() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 20, 60);
+        database.values.put("t", 1);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 100; i++) {
+            s.read("t");
+        }
+        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 50, "the shape is off: " + a.statistics());
+        // Quiet for longer than a table is given: the next probe finds no statement worth a lookup on it.
+        time.advanceNanos(6_000_000_000L);
+        for (int i = 0; i < 2 * 64; i++) {
+            s.read("t");
+        }
+        int calls = a.store.calls();
+        for (int i = 0; i < 640; i++) {
+            s.read("t");
+        }
+        assertEquals(0, a.store.calls() - calls, "off as a whole: not even probes reach the store");
+    }
+
+    @Test
     void aQueryThatCostsMoreThanALookupStaysCached() throws Exception {
         SimulatedJvm a = jvm();
         latencies(a, 5_000, 60);
