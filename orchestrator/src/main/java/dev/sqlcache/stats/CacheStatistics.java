@@ -29,12 +29,15 @@ import java.util.TreeMap;
  * @param rejections    entries found in the cache but refused, by cause (each read went to the database and is
  *                      also counted as a miss)
  * @param nearHits      of the hits, those answered from this JVM's near cache (no network call)
+ * @param fenceWaits    times a write waited because Redis could not be told about it: until Redis answered, or
+ *                      until this JVM's membership had lapsed for certain so that no JVM could serve what it changed
+ *                      (the first write after Redis became unreachable; see docs/consistency.md)
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                               long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                               Latency hitLatency, Latency missLatency, Latency bypassLatency,
                               Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
-                              long nearHits) {
+                              long nearHits, long fenceWaits) {
 
     /** How many tables are counted one by one; beyond, they share {@link #OTHER_TABLES}. */
     public static final int MAX_TABLES = 200;
@@ -56,7 +59,17 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
         rejections = Collections.unmodifiableMap(causes);
     }
 
-    /** The figures of the previous version, without near hits. */
+    /** The figures of the previous version, without fence waits. */
+    public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
+                           long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
+                           Latency hitLatency, Latency missLatency, Latency bypassLatency,
+                           Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
+                           long nearHits) {
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, rejected, hitLatency, missLatency,
+                bypassLatency, tables, rejections, nearHits, 0);
+    }
+
+    /** The figures of an earlier version, without near hits. */
     public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                            long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                            Latency hitLatency, Latency missLatency, Latency bypassLatency,
@@ -139,7 +152,7 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 redisErrors - earlier.redisErrors, delta(rejected, earlier.rejected),
                 hitLatency.since(earlier.hitLatency), missLatency.since(earlier.missLatency),
                 bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier),
-                nearHits - earlier.nearHits);
+                nearHits - earlier.nearHits, fenceWaits - earlier.fenceWaits);
     }
 
     private Map<EntryRejection, Long> refusedSince(CacheStatistics earlier) {

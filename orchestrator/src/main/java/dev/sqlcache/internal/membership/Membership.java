@@ -215,6 +215,22 @@ public final class Membership {
         return (joined && renewed - bound > 0 ? renewed : bound) + nearLeaseNanos;
     }
 
+    /**
+     * Whether no JVM can be serving from the cache on this one's account: its membership has lapsed for certain
+     * (the fence is down, and stays down until it joins again, which it does only once it owes nothing), or it
+     * never joined. Unlike {@link #othersFenced}, never true merely because a write has waited long enough.
+     */
+    public boolean lapsedOrNeverJoined() {
+        Long lapsedAt = lapsedForCertainAtNanos();
+        return lapsedAt == null || clock.nanoTime() - lapsedAt >= 0;
+    }
+
+    /** How long until this JVM's membership has lapsed for certain (0 when it has, or when it never joined). */
+    public long nanosUntilLapse() {
+        Long lapsedAt = lapsedForCertainAtNanos();
+        return lapsedAt == null ? 0 : Math.max(0, lapsedAt - clock.nanoTime());
+    }
+
     /** Whether this JVM's membership was renewed within the last membership period (for health checks). */
     public boolean renewedRecently() {
         return joined && member
