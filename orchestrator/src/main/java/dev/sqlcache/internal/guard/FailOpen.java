@@ -84,10 +84,17 @@ public final class FailOpen {
     public void failed(String operation, Throwable e) {
         onError.run();
         long now = clock.nanoTime();
+        failing = true;
+        if (dev.sqlcache.internal.store.Misconfiguration.of(e) != null) {
+            // It will fail the same way until a setting changes (the store logged it once, at ERROR): the longest
+            // back-off at once, so that reads do not pay for it more than once per period.
+            retryAtNanos = now + MAX_BACKOFF_NANOS;
+            backoffNanos = MAX_BACKOFF_NANOS;
+            return;
+        }
         long backoff = backoffNanos;
         retryAtNanos = now + backoff;
         backoffNanos = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
-        failing = true;
         long last = lastLogNanos.get();
         if (now - last >= LOG_INTERVAL_NANOS && lastLogNanos.compareAndSet(last, now)) {
             long suppressed = suppressedLogs.getAndSet(0);
