@@ -74,7 +74,8 @@ public final class RedisFailures {
         if (has(failure, javax.net.ssl.SSLException.class)) {
             return new Misconfiguration("TLS failed (" + rootMessage(failure) + ")", tls
                     ? "sqlcache.redis.tls.caFile (the authority that signed the server's certificate, which must "
-                            + "name the host), or sqlcache.redis.ssl=false if this port does not speak TLS"
+                            + "name the host), for mutual TLS sqlcache.redis.tls.certFile and keyFile, or "
+                            + "sqlcache.redis.ssl=false if this port does not speak TLS"
                     : "sqlcache.redis.ssl", true);
         }
         String reply = serverError(failure);
@@ -151,11 +152,14 @@ public final class RedisFailures {
                 && !isAuthenticationFailure(failure);
     }
 
-    /** Whether the server closed the connection (end of stream) rather than it being refused, reset or timing out. */
+    /**
+     * Whether the server hung up on a connection it had accepted (end of stream, or reset: a TLS listener answers
+     * plain text with an alert and a reset) rather than refusing it or timing out.
+     */
     static boolean isClosedByServer(Throwable failure) {
+        String root = rootMessage(failure);
         return isStaleConnection(failure) && !has(failure, ConnectException.class)
-                && !has(failure, java.net.SocketException.class)
-                && rootMessage(failure).contains("end of stream");
+                && (root.contains("end of stream") || root.contains("Connection reset"));
     }
 
     /**
