@@ -35,9 +35,26 @@ class RedisMisconfigurationTest extends RedisBackedTest {
         setUser("sqlcache_noscripts", "~sql:*", "+get");
         Properties settings = settings("sqlcache.redis.username", "sqlcache_noscripts",
                 "sqlcache.redis.password", PASSWORD);
-        String log = worksOnTheDatabase(settings, "mis_noscripts");
+        long[] refused = new long[2];
+        String log = worksOnTheDatabase(settings, "mis_noscripts", () -> {
+            // The writes' ends are owed and retried in the background: not a hundred times a second while the
+            // server refuses them for good (at most one a second, so about 2 in these 2 s; 10 ms apart, 200).
+            refused[0] = rejectedScriptCalls();
+            Thread.sleep(2_000);
+            refused[1] = rejectedScriptCalls();
+        });
         assertTrue(log.contains("NOPERM") && log.contains("evalsha"), log);
         assertTrue(log.contains("Securing Redis"), log);
+        System.out.println("RedisMisconfigurationTest: " + (refused[1] - refused[0])
+                + " background deliveries refused in 2 s");
+        assertTrue(refused[1] - refused[0] <= 20, (refused[1] - refused[0]) + " deliveries refused in 2 s");
+    }
+
+    private static long rejectedScriptCalls() {
+        String stats = String.valueOf(RespClient.call(redis.port(), "INFO", "commandstats"));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("cmdstat_evalsha:.*?rejected_calls=(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     @Test
@@ -86,6 +103,16 @@ class RedisMisconfigurationTest extends RedisBackedTest {
      * what was logged. Asserts one ERROR about the configuration and no write that waited.
      */
     private static String worksOnTheDatabase(Properties settings, String table) throws Exception {
+        return worksOnTheDatabase(settings, table, () -> { });
+    }
+
+    /** Something to do while the connection is still open, after the reads and writes. */
+    private interface WhileOpen {
+        void run() throws Exception;
+    }
+
+    private static String worksOnTheDatabase(Properties settings, String table, WhileOpen whileOpen)
+            throws Exception {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
@@ -101,6 +128,7 @@ class RedisMisconfigurationTest extends RedisBackedTest {
                 assertEquals(List.of(List.of(Integer.toString(i))), rows(cached, read));
             }
             delta = stats(cached).since(start);
+            whileOpen.run();
         } finally {
             System.setErr(err);
         }
