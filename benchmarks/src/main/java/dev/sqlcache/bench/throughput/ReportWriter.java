@@ -156,10 +156,12 @@ final class ReportWriter {
         return csv.toString();
     }
 
+    /** Reads by bypass reason, then writes that skipped their lease (a table nobody caches), when any did. */
     private static String bypasses(CacheStatistics st, long ops) {
-        return st.bypasses().entrySet().stream()
+        String reads = st.bypasses().entrySet().stream()
                 .map(e -> e.getKey().name().toLowerCase(Locale.ROOT) + " " + perOp(e.getValue(), ops))
                 .collect(Collectors.joining(", "));
+        return st.skippedWrites() == 0 ? reads : reads + "; writes skipping their lease " + perOp(st.skippedWrites(), ops);
     }
 
     /** Most frequent first; those below {@code floor} per operation (background renewals) left out. */
