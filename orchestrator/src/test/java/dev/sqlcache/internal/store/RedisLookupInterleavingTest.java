@@ -66,7 +66,7 @@ class RedisLookupInterleavingTest {
         String entry = "sql:t" + next + ":data:e";
         server.command("SET", entry, "an entry", "PX", "60000");
         // As if its time ran out between the read and the PTTL (an expiry takes it as DEL does).
-        relay.onceBefore(() -> server.command("DEL", entry), "PTTL", entry);
+        relay.onceAfter(() -> server.command("DEL", entry), "GETRANGE", entry, "0", "1000");
         CacheStore.Lookup lookup = lookUp(entry, keys);
         assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), lookup.entry());
         assertEquals(0, lookup.copyTtlMillis(LONG), "the entry is gone: " + lookup);
@@ -77,7 +77,8 @@ class RedisLookupInterleavingTest {
         String[] keys = versionKeys();
         String entry = "sql:t" + next + ":data:e";
         server.command("SET", entry, "an entry", "PX", "2000");
-        relay.onceBefore(() -> server.command("SET", entry, "a later entry", "PX", "600000"), "PTTL", entry);
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "600000"),
+                "GETRANGE", entry, "0", "1000");
         CacheStore.Lookup lookup = lookUp(entry, keys);
         assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), lookup.entry());
         assertTrue(lookup.copyTtlMillis(LONG) <= 2000, "the copy is of the entry read: " + lookup);
@@ -88,7 +89,7 @@ class RedisLookupInterleavingTest {
         String[] keys = versionKeys();
         String entry = "sql:t" + next + ":data:e";
         server.command("SET", entry, "an entry", "PX", "60000");
-        relay.onceBefore(() -> server.command("DEL", keys[2]), "PTTL", keys[2]);
+        relay.onceAfter(() -> server.command("DEL", keys[2]), "MGET", keys[0], keys[1], keys[2]);
         CacheStore.Lookup lookup = lookUp(entry, keys);
         assertEquals("feed-" + next, lookup.versions()[2], "read while it was there");
         assertEquals(0, lookup.copyTtlMillis(LONG), "the feed's key is gone: " + lookup);

@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback relay in front of Redis that can place another client's command between two commands a client sends
- * together in one pipeline: {@link #onceBefore} cuts the client's bytes before the first occurrence of a command,
- * forwards what precedes it, waits until Redis has answered that part (so it has run), runs an action, and only then
- * forwards the rest. Every thread is a daemon; {@link #close()} drops every connection.
+ * together in one pipeline: {@link #onceAfter} cuts the client's bytes after the first occurrence of a command,
+ * forwards them up to there, waits until Redis has answered that part (so it has run), runs an action, and only
+ * then forwards the rest. Every thread is a daemon; {@link #close()} drops every connection.
  */
 final class SplittingRelay implements AutoCloseable {
 
@@ -45,10 +45,11 @@ final class SplittingRelay implements AutoCloseable {
     }
 
     /**
-     * Once: the next time a client sends {@code command} (its arguments, as RESP sends them), everything before it
-     * in the same write reaches Redis and is answered first, then {@code action} runs, then the rest is forwarded.
+     * Once: the next time a client sends {@code command} (its arguments, as RESP sends them), it and everything
+     * before it in the same write reach Redis and are answered first, then {@code action} runs, then the rest is
+     * forwarded.
      */
-    void onceBefore(Runnable action, String... command) {
+    void onceAfter(Runnable action, String... command) {
         StringBuilder resp = new StringBuilder("*").append(command.length).append("\r\n");
         for (String part : command) {
             resp.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part)
@@ -86,8 +87,9 @@ final class SplittingRelay implements AutoCloseable {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 byte[] wanted = marker;
-                int at = wanted == null ? -1 : indexOf(buffer, n, wanted);
-                if (at > 0) {
+                int found = wanted == null ? -1 : indexOf(buffer, n, wanted);
+                if (found >= 0) {
+                    int at = found + wanted.length;
                     Runnable run = action;
                     marker = null;
                     long before = answered.get();
