@@ -32,8 +32,8 @@ final class RedisLookup {
 
     private static final byte[] ZERO = bytes("0");
     private static final byte[] NEVER = bytes("-1");
-    /** Replies before the optional version-key PTTLs: the entry, its PTTL, the tokens. */
-    private static final int FIXED_REPLIES = 3;
+    /** Replies before the optional version-key PTTLs: the entry's PTTL, the entry, its PTTL again, the tokens. */
+    private static final int FIXED_REPLIES = 4;
 
     private final RedisCommands redis;
     private final RedisScript script;
@@ -66,15 +66,18 @@ final class RedisLookup {
             expiring += creation[i] == CacheStore.NEVER_CREATE ? 1 : 0;
         }
         CommandArguments[] commands = new CommandArguments[FIXED_REPLIES + expiring];
+        // Other clients' commands may run between these: the entry's PTTL is read on both sides of the entry, so
+        // that a value replaced or gone in between cannot lend a copy of the one read a longer life.
+        commands[0] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
         // End index inclusive: at most maxEntryBytes + 1 bytes come back.
-        commands[0] = new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes);
-        commands[1] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
+        commands[1] = new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes);
+        commands[2] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
         for (String versionKey : versionKeys) {
             mget.add(bytes(versionKey));
         }
         // MGET of no key is an error; one key read twice changes nothing.
-        commands[2] = versionKeys.length == 0 ? mget.add(entryKey) : mget;
+        commands[3] = versionKeys.length == 0 ? mget.add(entryKey) : mget;
         for (int i = 1, c = FIXED_REPLIES; i < versionKeys.length; i++) {
             if (creation[i] == CacheStore.NEVER_CREATE) {
                 // Keys readers never create but the fence (the change feed's) expire without notice: a copy kept
@@ -83,7 +86,7 @@ final class RedisLookup {
             }
         }
         List<Object> replies = redis.pipelined(commands);
-        List<?> tokens = (List<?>) orThrow(replies.get(2));
+        List<?> tokens = (List<?>) orThrow(replies.get(3));
         String[] versions = new String[versionKeys.length];
         for (int i = 0; i < versions.length; i++) {
             versions[i] = text((byte[]) tokens.get(i));
@@ -91,8 +94,9 @@ final class RedisLookup {
                 return null;
             }
         }
-        long entryTtl = (Long) orThrow(replies.get(1));
-        Object range = replies.get(0);
+        long ttlBefore = (Long) orThrow(replies.get(0));
+        long entryTtl = (Long) orThrow(replies.get(2));
+        Object range = replies.get(1);
         byte[] entry;
         if (range instanceof JedisDataException e) {
             if (!isWrongType(e)) {
@@ -108,14 +112,34 @@ final class RedisLookup {
             }
         }
         long shortest = CacheStore.UNKNOWN_TTL;
-        for (int c = FIXED_REPLIES; c < replies.size(); c++) {
-            long left = (Long) orThrow(replies.get(c));
+        for (int i = 1, c = FIXED_REPLIES; i < versionKeys.length; i++) {
+            if (creation[i] != CacheStore.NEVER_CREATE) {
+                continue;
+            }
+            long left = (Long) orThrow(replies.get(c++));
+            if (left == -2 && versions[i] != null) {
+                left = 0; // read, then gone before its PTTL (expired): a copy must not outlive it
+            }
             if (left >= 0 && (shortest < 0 || left < shortest)) {
                 shortest = left;
             }
         }
-        return new CacheStore.Lookup(entry, versions, 0, entry != null && entryTtl >= 0 ? entryTtl
-                : CacheStore.UNKNOWN_TTL, shortest);
+        return new CacheStore.Lookup(entry, versions, 0, entry == null ? CacheStore.UNKNOWN_TTL
+                : shorter(ttlBefore, entryTtl), shortest);
+    }
+
+    /**
+     * How long a copy of the entry read between two PTTLs of its key may live: the shorter. A value missing at
+     * either (-2) was stored or gone in between: no copy. Neither expires (-1): unknown.
+     */
+    private static long shorter(long before, long after) {
+        if (before == -2 || after == -2) {
+            return 0;
+        }
+        if (before < 0) {
+            return after < 0 ? CacheStore.UNKNOWN_TTL : after;
+        }
+        return after < 0 ? before : Math.min(before, after);
     }
 
     private static Object orThrow(Object reply) {
