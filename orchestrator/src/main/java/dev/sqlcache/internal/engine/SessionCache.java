@@ -177,7 +177,7 @@ public final class SessionCache implements CacheSession {
         }
         statistics.timed(decision instanceof ReadOutcome.Miss ? StatisticsRecorder.Outcome.MISS
                 : StatisticsRecorder.Outcome.BYPASS, clock.nanoTime() - entered);
-        if (flight != null && (real == null || !flight.followed())) {
+        if (flight != null && (real == null || closesWithItsResult(real) || !flight.followed())) {
             flight.end(null);
             flight = null;
         }
@@ -433,6 +433,19 @@ public final class SessionCache implements CacheSession {
             return new QueryOutcome.Hit(result);
         }
         return new QueryOutcome.Ran(run(execution, query), null);
+    }
+
+    /**
+     * Whether closing {@code real} closes the application's statement (closeOnCompletion): a leader closes the
+     * result it read in full, and may run the query again on that statement, so such a miss does not lead.
+     */
+    private static boolean closesWithItsResult(ResultSet real) {
+        try {
+            java.sql.Statement statement = real.getStatement();
+            return statement == null || statement.isCloseOnCompletion();
+        } catch (SQLException | RuntimeException e) {
+            return true;
+        }
     }
 
     private static void closeQuietly(ResultSet resultSet) {
