@@ -376,7 +376,8 @@ public final class SessionCache implements CacheSession {
                 leading = engine.flights().lead(key, tokens);
                 flight = leading == null ? engine.flights().current(key) : null;
             }
-            if (flight != null && flight.join(tokens)) {
+            // A session holding LOCK TABLES may be what the leader's query waits for: it never waits for a leader.
+            if (flight != null && !transaction.tablesLocked() && flight.join(tokens)) {
                 CachedResult shared = flight.await();
                 if (shared != null) {
                     statistics.hit();
