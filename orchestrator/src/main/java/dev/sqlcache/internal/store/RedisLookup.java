@@ -13,8 +13,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * {@link CacheStore#lookup} on Redis, in one round trip. When every token the reader may create already exists (every
  * hit, and most misses), it is plain read commands sent together: {@code GETRANGE} of the entry up to one byte past
  * the reader's cap (so the server cuts a hostile 100 MB value, and a reply one byte too long says "over the cap"),
- * its {@code PTTL} (which also tells a missing entry from an empty one: {@code GETRANGE} answers both with nothing),
- * and an {@code MGET} of the version keys. No script: an {@code EVALSHA} cost the server about 7 µs more than the
+ * between two {@code PTTL}s of it (the second also tells a missing entry from an empty one: {@code GETRANGE} answers
+ * both with nothing), and an {@code MGET} of the version keys. No script: an {@code EVALSHA} cost the server about 7 µs more than the
  * few microseconds of commands it ran, as much as all the rest of a hit (docs/performance.md). Only when a token it
  * must create is missing, a read that cannot be a hit, does it run {@code lookup.lua}, which creates the tokens and
  * reads everything again atomically.
@@ -25,8 +25,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * the answer is the one an atomic read at that later moment gives, for any entry computed under those tokens is
  * current for as long as they are, whichever value the entry key holds by then (docs/consistency.md, "A lookup:
  * the entry first, its tokens after").
- * The entry's time to live read a command later may belong to a value stored in between: it only bounds how long
- * an in-process copy lives, and Redis runs a connection's pipelined commands one after the other.
+ * The entry's time to live only bounds how long an in-process copy lives, and other clients' commands may run
+ * between these: a value stored, deleted or expired next to the read must not lend the copy a longer life, hence a
+ * {@code PTTL} on each side of it, and a key read then gone allows no copy.
  */
 final class RedisLookup {
 
