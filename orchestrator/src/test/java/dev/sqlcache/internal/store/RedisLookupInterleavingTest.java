@@ -2,6 +2,7 @@ package dev.sqlcache.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.testing.RedisServerFixture;
@@ -82,6 +83,20 @@ class RedisLookupInterleavingTest {
         CacheStore.Lookup lookup = lookUp(entry, keys);
         assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), lookup.entry());
         assertTrue(lookup.copyTtlMillis(LONG) <= 2000, "the copy is of the entry read: " + lookup);
+    }
+
+    /**
+     * A store that lands right after the read found nothing: the entry was missing, not empty (an empty value is
+     * refused as corrupt, and a count of corrupt entries says something else writes the cache's keys).
+     */
+    @Test
+    void anEntryStoredRightAfterItWasFoundMissingIsMissingNotCorrupt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"),
+                "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = lookUp(entry, keys);
+        assertNull(lookup.entry(), "missing when read: " + lookup);
     }
 
     @Test
