@@ -106,8 +106,8 @@ final class RedisLookup {
             entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
         } else {
             entry = (byte[]) range;
-            if (entry.length == 0 && entryTtl == -2) {
-                entry = null; // no such key, not an empty value
+            if (entry.length == 0 && (ttlBefore == -2 || entryTtl == -2)) {
+                entry = null; // no such key on one side of the read: missing, not an empty value
             } else if (entry.length > maxEntryBytes) {
                 return new CacheStore.Lookup(null, versions, entry.length);
             }
