@@ -177,7 +177,7 @@ public final class SessionCache implements CacheSession {
         }
         statistics.timed(decision instanceof ReadOutcome.Miss ? StatisticsRecorder.Outcome.MISS
                 : StatisticsRecorder.Outcome.BYPASS, clock.nanoTime() - entered);
-        if (flight != null && (real == null || closesWithItsResult(real) || !flight.followed())) {
+        if (flight != null && (real == null || !flight.followed() || closesWithItsResult(real))) {
             flight.end(null);
             flight = null;
         }
