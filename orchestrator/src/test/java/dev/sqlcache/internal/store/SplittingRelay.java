@@ -25,7 +25,6 @@ final class SplittingRelay implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final AtomicLong answered = new AtomicLong();
     private volatile byte[] marker;
     private volatile Runnable action;
     private volatile boolean closed;
@@ -71,8 +70,10 @@ final class SplittingRelay implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(server);
-                daemon(() -> requests(client, server), "splitting-relay-requests");
-                daemon(() -> answers(server, client), "splitting-relay-answers");
+                // Bytes Redis answered on this connection: another connection's answers say nothing of this one.
+                AtomicLong answered = new AtomicLong();
+                daemon(() -> requests(client, server, answered), "splitting-relay-requests");
+                daemon(() -> answers(server, client, answered), "splitting-relay-answers");
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -81,7 +82,7 @@ final class SplittingRelay implements AutoCloseable {
         }
     }
 
-    private void requests(Socket client, Socket server) {
+    private void requests(Socket client, Socket server, AtomicLong answered) {
         byte[] buffer = new byte[64 * 1024];
         try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
             int n;
@@ -114,7 +115,7 @@ final class SplittingRelay implements AutoCloseable {
         }
     }
 
-    private void answers(Socket server, Socket client) {
+    private void answers(Socket server, Socket client, AtomicLong answered) {
         byte[] buffer = new byte[64 * 1024];
         try (InputStream in = server.getInputStream(); OutputStream out = client.getOutputStream()) {
             int n;
