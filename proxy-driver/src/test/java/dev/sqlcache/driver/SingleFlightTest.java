@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Single flight on PostgreSQL: concurrent misses of one query in one JVM run it once and share the result, and a
@@ -101,6 +103,34 @@ class SingleFlightTest extends RedisBackedTest {
         }
     }
 
+    /**
+     * A statement set to closeOnCompletion() closes when its result does. A leader closes the result it read in
+     * full itself: that must not close the application's statement under it (nor fail its executeQuery), whether
+     * the result is shared or too large to keep (then the leader runs the query again on that statement).
+     */
+    @Test
+    void aLeaderOnACloseOnCompletionStatementServesItsApplication() throws Exception {
+        for (String maxRows : new String[] {"1000", "5"}) {
+            flushCaches();
+            List<List<String>> expected;
+            try (Connection c = db.direct()) {
+                expected = rows(c, SPARSE);
+            }
+            List<Connection> connections = connections(settings("sqlcache.maxRows", maxRows));
+            List<String> answers;
+            try {
+                answers = readTogether(connections, SPARSE, true);
+            } finally {
+                for (Connection c : connections) {
+                    c.close();
+                }
+            }
+            for (String answer : answers) {
+                assertEquals(expected.toString(), answer, "sqlcache.maxRows=" + maxRows);
+            }
+        }
+    }
+
     private List<Connection> connections(java.util.Properties settings) throws Exception {
         List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < READERS; i++) {
@@ -111,6 +141,16 @@ class SingleFlightTest extends RedisBackedTest {
 
     /** Each connection runs the query once, all released at the same moment; their answers. */
     private static List<String> readTogether(List<Connection> connections, String sql) throws Exception {
+        return readTogether(connections, sql, false);
+    }
+
+    /**
+     * Each connection runs the query once, all released at the same moment; their answers. With
+     * {@code closeOnCompletion}, each statement is set to close with its result, which must still be open and
+     * readable, the statement open with it, until the result is closed.
+     */
+    private static List<String> readTogether(List<Connection> connections, String sql, boolean closeOnCompletion)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(connections.size());
         try {
             CyclicBarrier start = new CyclicBarrier(connections.size());
@@ -118,7 +158,18 @@ class SingleFlightTest extends RedisBackedTest {
             for (Connection c : connections) {
                 futures.add(pool.submit(() -> {
                     start.await(30, TimeUnit.SECONDS);
-                    return rows(c, sql).toString();
+                    if (!closeOnCompletion) {
+                        return rows(c, sql).toString();
+                    }
+                    java.sql.Statement statement = c.createStatement();
+                    statement.closeOnCompletion();
+                    String answer;
+                    try (ResultSet rs = statement.executeQuery(sql)) {
+                        assertFalse(statement.isClosed(), "open while its result is");
+                        answer = rows(rs).toString();
+                    }
+                    assertTrue(statement.isClosed(), "closed with its result");
+                    return answer;
                 }));
             }
             List<String> answers = new ArrayList<>();

@@ -181,7 +181,7 @@ public final class SessionCache implements CacheSession {
         }
         statistics.timed(decision instanceof ReadOutcome.Miss ? StatisticsRecorder.Outcome.MISS
                 : StatisticsRecorder.Outcome.BYPASS, clock.nanoTime() - entered);
-        if (flight != null && (real == null || !flight.followed())) {
+        if (flight != null && (real == null || !flight.followed() || closesWithItsResult(real))) {
             flight.end(null);
             flight = null;
         }
@@ -382,7 +382,8 @@ public final class SessionCache implements CacheSession {
                 leading = engine.flights().lead(key, tokens);
                 flight = leading == null ? engine.flights().current(key) : null;
             }
-            if (flight != null && flight.join(tokens)) {
+            // A session holding LOCK TABLES may be what the leader's query waits for: it never waits for a leader.
+            if (flight != null && !transaction.tablesLocked() && flight.join(tokens)) {
                 CachedResult shared = flight.await();
                 if (shared != null) {
                     statistics.hit();
@@ -439,6 +440,19 @@ public final class SessionCache implements CacheSession {
             return new QueryOutcome.Hit(result);
         }
         return new QueryOutcome.Ran(run(execution, query), null);
+    }
+
+    /**
+     * Whether closing {@code real} closes the application's statement (closeOnCompletion): a leader closes the
+     * result it read in full, and may run the query again on that statement, so such a miss does not lead.
+     */
+    private static boolean closesWithItsResult(ResultSet real) {
+        try {
+            java.sql.Statement statement = real.getStatement();
+            return statement == null || statement.isCloseOnCompletion();
+        } catch (SQLException | RuntimeException e) {
+            return true;
+        }
     }
 
     private static void closeQuietly(ResultSet resultSet) {

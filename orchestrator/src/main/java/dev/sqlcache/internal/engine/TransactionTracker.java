@@ -107,6 +107,11 @@ final class TransactionTracker {
         }
     }
 
+    /** Whether LOCK TABLES is held: other sessions' reads of those tables may wait for this one. */
+    boolean tablesLocked() {
+        return tablesLocked;
+    }
+
     /** Whether the leases were placed longer ago than {@code nanos} (they may have expired). */
     boolean leasesOlderThan(long nanos, long now) {
         return !leases.isEmpty() && now - leasedAtNanos > nanos;

@@ -24,8 +24,6 @@ public final class RedisCacheStore implements CacheStore {
     private static final Logger log = LoggerFactory.getLogger(RedisCacheStore.class);
 
     static final RedisScript LOOKUP = RedisScript.load(RedisCacheStore.class, "read_entry.lua", "lookup.lua");
-    static final RedisScript PEEK =
-            RedisScript.load(RedisCacheStore.class, "no_writes.lua", "read_entry.lua", "peek.lua");
     static final RedisScript PUT_IF_VERSIONS = RedisScript.load(RedisCacheStore.class, "put_if_versions.lua");
     static final RedisScript INIT_VERSIONS = RedisScript.load(RedisCacheStore.class, "init_versions.lua");
     static final RedisScript LEASE =
@@ -41,6 +39,7 @@ public final class RedisCacheStore implements CacheStore {
     static final String HOLDERS_SUFFIX = ":leases";
 
     private final RedisCommands redis;
+    private final RedisLookup lookups;
     private final RedisMembershipStore membership;
     private final dev.sqlcache.internal.skip.SkipStore skips;
     private final RedisNearChannel near;
@@ -49,6 +48,7 @@ public final class RedisCacheStore implements CacheStore {
     /** Opens the pool lazily: no connection is made until the first operation. */
     public RedisCacheStore(RedisSettings settings) {
         this.redis = new RedisCommands(settings);
+        this.lookups = new RedisLookup(redis, LOOKUP);
         this.membership = new RedisMembershipStore(redis);
         this.skips = new dev.sqlcache.internal.skip.RedisSkipStore(redis);
         this.near = new RedisNearChannel(settings, redis);
@@ -58,40 +58,7 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
-        List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
-        List<byte[]> args = new ArrayList<>(versionKeys.length + 2);
-        keys.add(bytes(entryKey));
-        boolean creates = false;
-        for (int i = 0; i < versionKeys.length; i++) {
-            keys.add(bytes(versionKeys[i]));
-            creates |= creation[i] != NEVER_CREATE;
-        }
-        List<?> reply;
-        if (creates) {
-            args.add(bytes(VersionTokens.fresh()));
-            for (int i = 0; i < versionKeys.length; i++) {
-                args.add(number(creation[i]));
-            }
-            args.add(bytes(Integer.toString(maxEntryBytes)));
-            reply = (List<?>) redis.script("lookup", LOOKUP, keys, args);
-        } else {
-            // Nothing to create: a script flagged no-writes, which a full or read-only server still answers.
-            args.add(bytes(Integer.toString(maxEntryBytes)));
-            reply = (List<?>) redis.script("lookup", PEEK, keys, args);
-        }
-        String[] versions = new String[versionKeys.length];
-        for (int i = 0; i < versions.length; i++) {
-            versions[i] = text((byte[]) reply.get(i + 1));
-        }
-        Object entry = reply.get(0);
-        if (entry instanceof Long length) {
-            return new Lookup(null, versions, length);
-        }
-        long ttl = reply.size() > versions.length + 1 && reply.get(versions.length + 1) instanceof Long left
-                && left >= 0 ? left : UNKNOWN_TTL;
-        long versionsTtl = reply.size() > versions.length + 2 && reply.get(versions.length + 2) instanceof Long left
-                && left >= 0 ? left : UNKNOWN_TTL;
-        return new Lookup((byte[]) entry, versions, 0, ttl, versionsTtl);
+        return lookups.lookup(entryKey, versionKeys, creation, maxEntryBytes);
     }
 
     private static final byte[] ZERO = bytes("0");

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -29,6 +31,8 @@ public final class RedisCommands implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCommands.class);
 
     private final RedisClient client;
+    /** Where {@link #client} takes its connections; {@link #pipelined} borrows from it directly. */
+    private final ConnectionProvider connections;
     /** The pool to a fixed address; {@code null} with Sentinel. */
     private final PooledConnectionProvider pool;
     /** The connections to the primary Sentinel names; {@code null} for a fixed address. */
@@ -64,6 +68,7 @@ public final class RedisCommands implements AutoCloseable {
             this.sentinel = null;
             connections = pool;
         }
+        this.connections = connections;
         // The builder insists on an address even though our provider already knows how to connect.
         this.client = RedisClient.builder().hostAndPort(address).clientConfig(clientConfig)
                 .connectionProvider(connections).build();
@@ -180,6 +185,21 @@ public final class RedisCommands implements AutoCloseable {
                         m == null ? null : new Misconfiguration(m.cause() + commands, m.fix(), m.notRun())));
             }
             throw reported(operation, e);
+        }
+    }
+
+    /**
+     * Sends the commands in one write and reads their replies in order, on one pooled connection: one round trip, and
+     * none of a script's cost on the server. An error reply (a key of another type, a denied command) comes back in
+     * its place as the {@link redis.clients.jedis.exceptions.JedisDataException} it is; a broken connection throws.
+     * Not translated: call it inside {@link #execute}, which retries a connection that died while idle.
+     */
+    List<Object> pipelined(CommandArguments... commands) {
+        try (Connection connection = connections.getConnection()) {
+            for (CommandArguments command : commands) {
+                connection.sendCommand(command);
+            }
+            return connection.getMany(commands.length);
         }
     }
 

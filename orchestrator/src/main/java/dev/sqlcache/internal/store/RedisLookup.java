@@ -1,0 +1,187 @@
+package dev.sqlcache.internal.store;
+
+import static dev.sqlcache.internal.store.RedisCommands.bytes;
+import static dev.sqlcache.internal.store.RedisCommands.text;
+
+import java.util.ArrayList;
+import java.util.List;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * {@link CacheStore#lookup} on Redis, in one round trip. When every token the reader may create already exists (every
+ * hit, and most misses), it is plain read commands sent together: {@code GETRANGE} of the entry up to one byte past
+ * the reader's cap (so the server cuts a hostile 100 MB value, and a reply one byte too long says "over the cap"),
+ * between two {@code PTTL}s of it (the second also tells a missing entry from an empty one: {@code GETRANGE} answers
+ * both with nothing), and an {@code MGET} of the version keys. No script: an {@code EVALSHA} cost the server about 7 µs more than the
+ * few microseconds of commands it ran, as much as all the rest of a hit (docs/performance.md). Only when a token it
+ * must create is missing, a read that cannot be a hit, does it run {@code lookup.lua}, which creates the tokens and
+ * reads everything again atomically.
+ *
+ * <p>Why two reads in one pipeline serve nothing that one atomic read would not: the entry is read before the
+ * tokens, and an entry is served only when the tokens it records equal the tokens read. A token never comes back
+ * once replaced (tokens are random), so the recorded ones were still current when they were read, after the entry:
+ * the answer is the one an atomic read at that later moment gives, for any entry computed under those tokens is
+ * current for as long as they are, whichever value the entry key holds by then (docs/consistency.md, "A lookup:
+ * the entry first, its tokens after").
+ * The entry's time to live only bounds how long an in-process copy lives, and other clients' commands may run
+ * between these: a value stored, deleted or expired next to the read must not lend the copy a longer life, hence a
+ * {@code PTTL} on each side of it, and a key read then gone allows no copy.
+ */
+final class RedisLookup {
+
+    private static final byte[] ZERO = bytes("0");
+    private static final byte[] NEVER = bytes("-1");
+    /** Replies before the optional version-key PTTLs: the entry's PTTL, the entry, its PTTL again, the tokens. */
+    private static final int FIXED_REPLIES = 4;
+
+    private final RedisCommands redis;
+    private final RedisScript script;
+
+    /** @param script {@code lookup.lua}: the lookup that also creates missing tokens */
+    RedisLookup(RedisCommands redis, RedisScript script) {
+        this.redis = redis;
+        this.script = script;
+    }
+
+    CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
+        byte[] entryKeyBytes = bytes(entryKey);
+        CacheStore.Lookup read = redis.execute("lookup",
+                () -> read(entryKeyBytes, versionKeys, creation, maxEntryBytes));
+        if (read != null && read.oversized() > 0) {
+            // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
+            long length = redis.execute("lookup", () -> redis.client().strlen(entryKeyBytes));
+            return new CacheStore.Lookup(null, read.versions(), Math.max(length, read.oversized()));
+        }
+        if (read != null) {
+            return read;
+        }
+        return created(entryKeyBytes, versionKeys, creation, maxEntryBytes);
+    }
+
+    /** The pipelined read; {@code null} when a token it may create is missing (the script then runs). */
+    private CacheStore.Lookup read(byte[] entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
+        int expiring = 0;
+        for (int i = 1; i < versionKeys.length; i++) {
+            expiring += creation[i] == CacheStore.NEVER_CREATE ? 1 : 0;
+        }
+        CommandArguments[] commands = new CommandArguments[FIXED_REPLIES + expiring];
+        // Other clients' commands may run between these: the entry's PTTL is read on both sides of the entry, so
+        // that a value replaced or gone in between cannot lend a copy of the one read a longer life.
+        commands[0] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
+        // End index inclusive: at most maxEntryBytes + 1 bytes come back.
+        commands[1] = new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes);
+        commands[2] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
+        CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
+        for (String versionKey : versionKeys) {
+            mget.add(bytes(versionKey));
+        }
+        // MGET of no key is an error; one key read twice changes nothing.
+        commands[3] = versionKeys.length == 0 ? mget.add(entryKey) : mget;
+        for (int i = 1, c = FIXED_REPLIES; i < versionKeys.length; i++) {
+            if (creation[i] == CacheStore.NEVER_CREATE) {
+                // Keys readers never create but the fence (the change feed's) expire without notice: a copy kept
+                // in process must not outlive them.
+                commands[c++] = new CommandArguments(Protocol.Command.PTTL).add(bytes(versionKeys[i]));
+            }
+        }
+        List<Object> replies = redis.pipelined(commands);
+        List<?> tokens = (List<?>) orThrow(replies.get(3));
+        String[] versions = new String[versionKeys.length];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = text((byte[]) tokens.get(i));
+            if (versions[i] == null && creation[i] != CacheStore.NEVER_CREATE) {
+                return null;
+            }
+        }
+        long ttlBefore = (Long) orThrow(replies.get(0));
+        long entryTtl = (Long) orThrow(replies.get(2));
+        Object range = replies.get(1);
+        byte[] entry;
+        if (range instanceof JedisDataException e) {
+            if (!isWrongType(e)) {
+                throw e;
+            }
+            entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
+        } else {
+            entry = (byte[]) range;
+            if (entry.length == 0 && (ttlBefore == -2 || entryTtl == -2)) {
+                entry = null; // no such key on one side of the read: missing, not an empty value
+            } else if (entry.length > maxEntryBytes) {
+                return new CacheStore.Lookup(null, versions, entry.length);
+            }
+        }
+        long shortest = CacheStore.UNKNOWN_TTL;
+        for (int i = 1, c = FIXED_REPLIES; i < versionKeys.length; i++) {
+            if (creation[i] != CacheStore.NEVER_CREATE) {
+                continue;
+            }
+            long left = (Long) orThrow(replies.get(c++));
+            if (left == -2 && versions[i] != null) {
+                left = 0; // read, then gone before its PTTL (expired): a copy must not outlive it
+            }
+            if (left >= 0 && (shortest < 0 || left < shortest)) {
+                shortest = left;
+            }
+        }
+        return new CacheStore.Lookup(entry, versions, 0, entry == null ? CacheStore.UNKNOWN_TTL
+                : shorter(ttlBefore, entryTtl), shortest);
+    }
+
+    /**
+     * How long a copy of the entry read between two PTTLs of its key may live: the shorter. A value missing at
+     * either (-2) was stored or gone in between: no copy. Neither expires (-1): unknown.
+     */
+    private static long shorter(long before, long after) {
+        if (before == -2 || after == -2) {
+            return 0;
+        }
+        if (before < 0) {
+            return after < 0 ? CacheStore.UNKNOWN_TTL : after;
+        }
+        return after < 0 ? before : Math.min(before, after);
+    }
+
+    private static Object orThrow(Object reply) {
+        if (reply instanceof JedisDataException e) {
+            throw e;
+        }
+        return reply;
+    }
+
+    private static boolean isWrongType(JedisDataException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("WRONGTYPE");
+    }
+
+    /** lookup.lua: creates the missing tokens, then reads entry and tokens atomically. */
+    private CacheStore.Lookup created(byte[] entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
+        List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
+        List<byte[]> args = new ArrayList<>(versionKeys.length + 2);
+        keys.add(entryKey);
+        args.add(bytes(VersionTokens.fresh()));
+        for (int i = 0; i < versionKeys.length; i++) {
+            keys.add(bytes(versionKeys[i]));
+            args.add(number(creation[i]));
+        }
+        args.add(bytes(Integer.toString(maxEntryBytes)));
+        List<?> reply = (List<?>) redis.script("lookup", script, keys, args);
+        String[] versions = new String[versionKeys.length];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = text((byte[]) reply.get(i + 1));
+        }
+        Object entry = reply.get(0);
+        if (entry instanceof Long length) {
+            return new CacheStore.Lookup(null, versions, length);
+        }
+        long ttl = reply.size() > versions.length + 1 && reply.get(versions.length + 1) instanceof Long left
+                && left >= 0 ? left : CacheStore.UNKNOWN_TTL;
+        long versionsTtl = reply.size() > versions.length + 2 && reply.get(versions.length + 2) instanceof Long left
+                && left >= 0 ? left : CacheStore.UNKNOWN_TTL;
+        return new CacheStore.Lookup((byte[]) entry, versions, 0, ttl, versionsTtl);
+    }
+
+    private static byte[] number(long value) {
+        return value == 0 ? ZERO : value == CacheStore.NEVER_CREATE ? NEVER : bytes(Long.toString(value));
+    }
+}

@@ -1,0 +1,112 @@
+package dev.sqlcache.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.testing.RedisServerFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A lookup without a script is several commands, and other clients' commands may run between them. Whatever runs
+ * there, a copy kept in process must not outlive the entry it was made from, nor a key readers never create (the
+ * change feed's), as with the atomic script (docs/consistency.md: "A copy never outlives the entry it was made
+ * from"). {@link SplittingRelay} places the other command at the exact point.
+ */
+class RedisLookupInterleavingTest {
+
+    /** The fence, a table token readers create, the change feed's key, which readers never create. */
+    private static final long[] CREATE = {CacheStore.NEVER_CREATE, CacheStore.NO_EXPIRY, CacheStore.NEVER_CREATE};
+    /** What a copy would live were the store silent: far longer than any entry here. */
+    private static final long LONG = 3_600_000;
+
+    private static RedisServerFixture server;
+    private static SplittingRelay relay;
+    private static RedisCacheStore store;
+    private static int next;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RedisServerFixture.start();
+        relay = SplittingRelay.to(server.port());
+        store = new RedisCacheStore(RedisTransport.TCP.settings(server,
+                Map.of("sqlcache.redis.port", Integer.toString(relay.port()))));
+    }
+
+    @AfterAll
+    static void stop() {
+        store.close();
+        relay.close();
+        server.close();
+    }
+
+    /** Fresh keys, all present: the fence, a table token, the feed's key (ten minutes to live). */
+    private static String[] versionKeys() {
+        next++;
+        String[] keys = {"sql:_t" + next + ":fence", "sql:t" + next + ":version:db", "sql:_feed" + next};
+        server.command("SET", keys[0], "fence-" + next);
+        server.command("SET", keys[1], "token-" + next);
+        server.command("SET", keys[2], "feed-" + next, "PX", "600000");
+        return keys;
+    }
+
+    private static CacheStore.Lookup lookUp(String entry, String[] keys) {
+        CacheStore.Lookup lookup = store.lookup(entry, keys, CREATE, 1000);
+        assertTrue(relay.ran(), "the other command ran inside the lookup");
+        return lookup;
+    }
+
+    @Test
+    void anEntryThatExpiresRightAfterItWasReadLeavesNoCopy() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        // As if its time ran out between the read and the PTTL (an expiry takes it as DEL does).
+        relay.onceAfter(() -> server.command("DEL", entry), "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = lookUp(entry, keys);
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), lookup.entry());
+        assertEquals(0, lookup.copyTtlMillis(LONG), "the entry is gone: " + lookup);
+    }
+
+    @Test
+    void anEntryReplacedRightAfterItWasReadLeavesACopyNoLongerThanItself() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "2000");
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "600000"),
+                "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = lookUp(entry, keys);
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), lookup.entry());
+        assertTrue(lookup.copyTtlMillis(LONG) <= 2000, "the copy is of the entry read: " + lookup);
+    }
+
+    /**
+     * A store that lands right after the read found nothing: the entry was missing, not empty (an empty value is
+     * refused as corrupt, and a count of corrupt entries says something else writes the cache's keys).
+     */
+    @Test
+    void anEntryStoredRightAfterItWasFoundMissingIsMissingNotCorrupt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"),
+                "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = lookUp(entry, keys);
+        assertNull(lookup.entry(), "missing when read: " + lookup);
+    }
+
+    @Test
+    void aFeedKeyThatExpiresRightAfterItWasReadLeavesNoCopy() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        relay.onceAfter(() -> server.command("DEL", keys[2]), "MGET", keys[0], keys[1], keys[2]);
+        CacheStore.Lookup lookup = lookUp(entry, keys);
+        assertEquals("feed-" + next, lookup.versions()[2], "read while it was there");
+        assertEquals(0, lookup.copyTtlMillis(LONG), "the feed's key is gone: " + lookup);
+    }
+}

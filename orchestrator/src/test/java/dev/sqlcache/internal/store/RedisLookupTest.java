@@ -1,0 +1,143 @@
+package dev.sqlcache.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.testing.RedisServerFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The lookup's two ways to Redis: plain pipelined reads when every token it may create exists (every hit), the
+ * lookup script when one is missing. Both must answer alike, for hostile values too.
+ */
+class RedisLookupTest {
+
+    private static final long[] CREATE = {CacheStore.NEVER_CREATE, CacheStore.NO_EXPIRY};
+
+    private static RedisServerFixture server;
+    private static RedisCacheStore store;
+    private static RedisClient inspector;
+    private static int next;
+
+    @BeforeAll
+    static void start() {
+        server = RedisServerFixture.start();
+        store = new RedisCacheStore(RedisTransport.TCP.settings(server));
+        inspector = RedisClient.create("127.0.0.1", server.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        inspector.close();
+        store.close();
+        server.close();
+    }
+
+    /** Fresh keys per call: a fence that exists and a table token, present or not. */
+    private static String[] versionKeys(boolean tableTokenExists) {
+        next++;
+        String[] keys = {"sql:_t" + next + ":fence", "sql:t" + next + ":version:db"};
+        server.command("SET", keys[0], "fence-" + next);
+        if (tableTokenExists) {
+            server.command("SET", keys[1], "token-" + next);
+        }
+        return keys;
+    }
+
+    private static long scriptsRun() {
+        Matcher calls = Pattern.compile("cmdstat_eval(?:sha)?:calls=(\\d+)").matcher(inspector.info("commandstats"));
+        long n = 0;
+        while (calls.find()) {
+            n += Long.parseLong(calls.group(1));
+        }
+        return n;
+    }
+
+    @Test
+    void aLookupWhoseTokensAllExistRunsNoScript() {
+        String[] keys = versionKeys(true);
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup hit = store.lookup(entry, keys, CREATE, 1000);
+        assertEquals(0, scriptsRun(), "a hit is plain reads: " + inspector.info("commandstats"));
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), hit.entry());
+        assertArrayEquals(new String[] {"fence-" + next, "token-" + next}, hit.versions());
+        assertTrue(hit.entryTtlMillis() > 0 && hit.entryTtlMillis() <= 60_000, hit.toString());
+        assertEquals(CacheStore.UNKNOWN_TTL, hit.versionsTtlMillis(), "no key readers never create but the fence");
+
+        CacheStore.Lookup miss = store.lookup("sql:t" + next + ":data:none", keys, CREATE, 1000);
+        assertEquals(0, scriptsRun());
+        assertNull(miss.entry());
+        assertEquals(0, miss.oversized());
+        assertEquals(CacheStore.UNKNOWN_TTL, miss.entryTtlMillis());
+    }
+
+    @Test
+    void aLookupThatMustCreateATokenRunsTheScriptOnceAndCreatesIt() {
+        store.lookup("sql:warm:data:e", versionKeys(false), CREATE, 1000); // the server learns the script
+        String[] keys = versionKeys(false);
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup first = store.lookup("sql:t" + next + ":data:e", keys, CREATE, 1000);
+        assertEquals(1, scriptsRun());
+        assertNotNull(first.versions()[1], "created before the caller's query runs");
+        CacheStore.Lookup second = store.lookup("sql:t" + next + ":data:e", keys, CREATE, 1000);
+        assertEquals(1, scriptsRun(), "once created, no script");
+        assertArrayEquals(first.versions(), second.versions());
+    }
+
+    @Test
+    void aMissingFenceIsReadAsMissingAndNeverCreated() {
+        String[] keys = versionKeys(true);
+        server.command("DEL", keys[0]);
+        CacheStore.Lookup lookup = store.lookup("sql:t" + next + ":data:e", keys, CREATE, 1000);
+        assertNull(lookup.versions()[0]);
+        assertEquals(":0", server.command("EXISTS", keys[0]));
+    }
+
+    /** As read_entry.lua reads them: another type is an empty entry (corrupt), not an error and not a miss. */
+    @Test
+    void aValueOfAnotherTypeOrAnEmptyValueIsAnEmptyEntryOnBothWays() {
+        for (boolean tokenExists : new boolean[] {true, false}) {
+            String[] keys = versionKeys(tokenExists);
+            String list = "sql:t" + next + ":data:list";
+            server.command("RPUSH", list, "a", "b");
+            CacheStore.Lookup ofList = store.lookup(list, keys, CREATE, 1000);
+            assertNotNull(ofList.entry(), "scripted: " + !tokenExists);
+            assertEquals(0, ofList.entry().length);
+
+            String[] again = versionKeys(tokenExists);
+            String empty = "sql:t" + next + ":data:empty";
+            server.command("SET", empty, "");
+            CacheStore.Lookup ofEmpty = store.lookup(empty, again, CREATE, 1000);
+            assertNotNull(ofEmpty.entry(), "an empty value is there, and corrupt; scripted: " + !tokenExists);
+            assertEquals(0, ofEmpty.entry().length);
+        }
+    }
+
+    @Test
+    void aValueOverTheCapIsReportedWithItsLengthAndNotTransferred() {
+        for (boolean tokenExists : new boolean[] {true, false}) {
+            String[] keys = versionKeys(tokenExists);
+            String entry = "sql:t" + next + ":data:big";
+            server.command("SET", entry, "x".repeat(1000));
+            CacheStore.Lookup over = store.lookup(entry, keys, CREATE, 10);
+            assertNull(over.entry(), "scripted: " + !tokenExists);
+            assertEquals(1000, over.oversized(), "scripted: " + !tokenExists);
+            assertNotNull(over.versions()[1]);
+            CacheStore.Lookup exact = store.lookup(entry, keys, CREATE, 1000);
+            assertEquals(1000, exact.entry().length, "a value of exactly the cap is read");
+            assertFalse(exact.oversized() > 0);
+        }
+    }
+}

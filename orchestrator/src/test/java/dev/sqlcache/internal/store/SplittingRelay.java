@@ -1,0 +1,173 @@
+package dev.sqlcache.internal.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A loopback relay in front of Redis that can place another client's command between two commands a client sends
+ * together in one pipeline: {@link #onceAfter} cuts the client's bytes after the first occurrence of a command,
+ * forwards them up to there, waits until Redis has answered that part (so it has run), runs an action, and only
+ * then forwards the rest. Every thread is a daemon; {@link #close()} drops every connection.
+ */
+final class SplittingRelay implements AutoCloseable {
+
+    private static final long ANSWER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final ServerSocket listener;
+    private final int targetPort;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile byte[] marker;
+    private volatile Runnable action;
+    private volatile boolean closed;
+
+    private SplittingRelay(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        daemon(this::accept, "splitting-relay-" + listener.getLocalPort());
+    }
+
+    static SplittingRelay to(int targetPort) throws IOException {
+        return new SplittingRelay(targetPort);
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /**
+     * Once: the next time a client sends {@code command} (its arguments, as RESP sends them), it and everything
+     * before it in the same write reach Redis and are answered first, then {@code action} runs, then the rest is
+     * forwarded.
+     */
+    void onceAfter(Runnable action, String... command) {
+        StringBuilder resp = new StringBuilder("*").append(command.length).append("\r\n");
+        for (String part : command) {
+            resp.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part)
+                    .append("\r\n");
+        }
+        this.action = action;
+        this.marker = resp.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether the action armed last has run. */
+    boolean ran() {
+        return marker == null;
+    }
+
+    private void accept() {
+        while (!closed) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                open.add(client);
+                open.add(server);
+                // Bytes Redis answered on this connection: another connection's answers say nothing of this one.
+                AtomicLong answered = new AtomicLong();
+                daemon(() -> requests(client, server, answered), "splitting-relay-requests");
+                daemon(() -> answers(server, client, answered), "splitting-relay-answers");
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void requests(Socket client, Socket server, AtomicLong answered) {
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                byte[] wanted = marker;
+                int found = wanted == null ? -1 : indexOf(buffer, n, wanted);
+                if (found >= 0) {
+                    int at = found + wanted.length;
+                    Runnable run = action;
+                    marker = null;
+                    long before = answered.get();
+                    out.write(buffer, 0, at);
+                    out.flush();
+                    long deadline = System.nanoTime() + ANSWER_WAIT_NANOS;
+                    while (answered.get() == before && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    run.run();
+                    out.write(buffer, at, n - at);
+                } else {
+                    out.write(buffer, 0, n);
+                }
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The other side closed: so does this one.
+        } finally {
+            closeQuietly(client);
+            closeQuietly(server);
+        }
+    }
+
+    private void answers(Socket server, Socket client, AtomicLong answered) {
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = server.getInputStream(); OutputStream out = client.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                out.flush();
+                answered.addAndGet(n);
+            }
+        } catch (IOException e) {
+            // The other side closed: so does this one.
+        } finally {
+            closeQuietly(client);
+            closeQuietly(server);
+        }
+    }
+
+    private static int indexOf(byte[] buffer, int length, byte[] wanted) {
+        outer:
+        for (int i = 0; i + wanted.length <= length; i++) {
+            for (int j = 0; j < wanted.length; j++) {
+                if (buffer[i + j] != wanted[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static void daemon(Runnable body, String name) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Already closed.
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // Already closed.
+        }
+        open.forEach(SplittingRelay::closeQuietly);
+        open.clear();
+    }
+}
