@@ -26,11 +26,25 @@ public final class CachedResult {
         this.overrides = overrides;
         this.zoned = new boolean[columns.length];
         for (int i = 0; i < columns.length; i++) {
-            String t = columns[i].columnTypeName();
-            String n = t == null ? "" : t.toLowerCase(java.util.Locale.ROOT);
             zoned[i] = (kinds[i] == ValueKind.TIMESTAMP || kinds[i] == ValueKind.TIME)
-                    && (n.endsWith("tz") || n.contains("time zone"));
+                    && zonedTypeName(columns[i].columnTypeName());
         }
+    }
+
+    /** "timestamptz", "TIMESTAMP WITH TIME ZONE" and the like; compared in place: this runs on every hit. */
+    private static boolean zonedTypeName(String name) {
+        if (name == null) {
+            return false;
+        }
+        if (name.regionMatches(true, name.length() - 2, "tz", 0, 2)) {
+            return true;
+        }
+        for (int i = 0; i + 9 <= name.length(); i++) {
+            if (name.regionMatches(true, i, "time zone", 0, 9)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int columnCount() {

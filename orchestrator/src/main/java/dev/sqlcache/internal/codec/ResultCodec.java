@@ -270,15 +270,23 @@ public final class ResultCodec {
         int[] conversions = new int[n];
         for (int c = 0; c < n; c++) {
             expect(p, JsonToken.START_ARRAY);
-            columns[c] = new ColumnMetadata(str(p), str(p), str(p), str(p), str(p), integer(p), str(p),
-                    str(p), integer(p), integer(p), integer(p), integer(p), false, false, false, false,
-                    false, false, false, false);
+            // In the order written (see writeColumn): Java evaluates arguments left to right.
+            String catalog = str(p);
+            String schema = str(p);
+            String table = str(p);
+            String name = str(p);
+            String label = str(p);
+            int type = integer(p);
+            String typeName = str(p);
+            String className = str(p);
+            int precision = integer(p);
+            int scale = integer(p);
+            int displaySize = integer(p);
+            int nullable = integer(p);
             int flags = integer(p);
-            ColumnMetadata m = columns[c];
-            columns[c] = new ColumnMetadata(m.catalogName(), m.schemaName(), m.tableName(), m.columnName(),
-                    m.columnLabel(), m.columnType(), m.columnTypeName(), m.columnClassName(), m.precision(),
-                    m.scale(), m.columnDisplaySize(), m.nullable(), bit(flags, 0), bit(flags, 1),
-                    bit(flags, 2), bit(flags, 3), bit(flags, 4), bit(flags, 5), bit(flags, 6), bit(flags, 7));
+            columns[c] = new ColumnMetadata(catalog, schema, table, name, label, type, typeName, className,
+                    precision, scale, displaySize, nullable, bit(flags, 0), bit(flags, 1), bit(flags, 2),
+                    bit(flags, 3), bit(flags, 4), bit(flags, 5), bit(flags, 6), bit(flags, 7));
             kinds[c] = ValueKind.ofTag(integer(p));
             if (kinds[c] == null) {
                 throw new CorruptEntryException("unknown value kind");

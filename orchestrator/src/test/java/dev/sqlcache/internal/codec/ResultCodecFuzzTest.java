@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * throws {@link CorruptEntryException}; never anything else (no NPE, no IndexOutOfBounds, no NumberFormat, no
  * OutOfMemoryError), and never allocates far more than the entry's length justifies.
  *
- * <p>A seeded random mutator, not a coverage-guided one (Jazzer would need its native agent and a dependency this
- * build does not have): genuine entries of every value kind are mutated (bit flips, interesting bytes, Smile
+ * <p>A seeded random mutator, beside the coverage-guided {@link ResultCodecJazzerTest}, which replays only its
+ * seeds and findings unless {@code JAZZER_FUZZ} is set: this one mutates afresh in every build. Genuine entries of every value kind are mutated (bit flips, interesting bytes, Smile
  * tokens, inserted, deleted, duplicated and spliced ranges, truncation) and, most of the time, framed again with a
  * valid checksum and binding so that the mutation reaches the Smile parser instead of stopping at the checksum.
  * Runs {@code -Dsqlcache.fuzz.seconds} (default 10, at most 30 in the default build) from
