@@ -175,6 +175,12 @@ public final class SessionCache implements CacheSession {
                 flight.end(null);
             }
             throw e;
+        } catch (Error e) {
+            // An OutOfMemoryError or the like: the followers must not wait on a flight nobody ends.
+            if (flight != null) {
+                flight.end(null);
+            }
+            throw e;
         }
         if (measured) {
             engine.policy().ran(plan, clock.nanoTime() - started);
