@@ -234,6 +234,10 @@ final class RowKeys {
         if (type != null && !trustedBinding(type, kind)) {
             return null;
         }
+        if (type == ParameterType.NSTRING && family.isMySqlLike()) {
+            // A driver may send it as N'...', in the national character set (utf8mb3), which may not hold it.
+            return null;
+        }
         switch (kind) {
             case INTEGER:
                 if (value instanceof Long || value instanceof Integer || value instanceof Short
