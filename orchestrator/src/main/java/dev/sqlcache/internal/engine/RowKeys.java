@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -31,10 +30,11 @@ import java.util.UUID;
  * <p>Which values name a key exactly is the heart of it: the database must match a row for exactly the values this
  * class treats as its key, or a write would bump another row's token than the one a read depends on. So only values
  * whose comparison with the column is plain equality are trusted: integers (and integral decimals) against integer
- * columns; strings against {@code varchar}/{@code text} columns on PostgreSQL and H2, whose default comparisons are
- * exact (MySQL's and MariaDB's default collations ignore case and trailing spaces; {@code char(n)} pads;
- * {@code citext} folds case: all table-level); UUIDs against {@code uuid} columns. Anything else, and any NULL,
- * makes the execution table-level.
+ * columns; strings against {@code varchar}/{@code text} columns whose collation compares byte for byte
+ * ({@link ExactTextKeys}: a deterministic collation on PostgreSQL, {@code utf8mb4_nopad_bin} on MariaDB, no
+ * database collation on H2; case- or accent-insensitive collations, PAD SPACE, {@code char(n)} and {@code citext}
+ * are table-level); UUIDs against {@code uuid} columns. Anything else, and any NULL, makes the execution
+ * table-level.
  */
 final class RowKeys {
 
@@ -213,10 +213,9 @@ final class RowKeys {
             case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT:
                 return KeyKind.INTEGER;
             case Types.VARCHAR, Types.NVARCHAR, Types.LONGVARCHAR, Types.LONGNVARCHAR:
-                String type = column.typeName().toLowerCase(Locale.ROOT);
-                boolean plainText = type.equals("varchar") || type.equals("text") || type.equals("character varying");
-                return plainText && (family == DatabaseFamily.POSTGRES || family == DatabaseFamily.H2)
-                        ? KeyKind.TEXT : null;
+                // Exact only under the column's collation as the schema facts learned it: the same rule for reads,
+                // writes and the change feed, so that one row is always one token.
+                return column.exactText() && ExactTextKeys.plainText(column.typeName()) ? KeyKind.TEXT : null;
             default:
                 return column.typeName().equalsIgnoreCase("uuid")
                         && (family == DatabaseFamily.POSTGRES || family == DatabaseFamily.H2) ? KeyKind.UUID : null;
@@ -233,6 +232,10 @@ final class RowKeys {
             return null;
         }
         if (type != null && !trustedBinding(type, kind)) {
+            return null;
+        }
+        if (type == ParameterType.NSTRING && family.isMySqlLike()) {
+            // A driver may send it as N'...', in the national character set (utf8mb3), which may not hold it.
             return null;
         }
         switch (kind) {

@@ -34,9 +34,16 @@ public record TableFacts(boolean plainTable, boolean hasTriggers, Set<String> re
      *
      * @param name     lower case
      * @param jdbcType its {@link java.sql.Types} code
-     * @param typeName the database's type name (lower case)
+     * @param typeName  the database's type name (lower case)
+     * @param exactText for a text column, whether the database compares its values byte for byte, as
+     *                  {@link ExactTextKeys} decides; a text column without it is never key-level
      */
-    public record KeyColumn(String name, int jdbcType, String typeName) {
+    public record KeyColumn(String name, int jdbcType, String typeName, boolean exactText) {
+
+        /** A column whose values are not text compared byte for byte (an integer, a uuid, or text not trusted). */
+        public KeyColumn(String name, int jdbcType, String typeName) {
+            this(name, jdbcType, typeName, false);
+        }
     }
 
     public TableFacts {

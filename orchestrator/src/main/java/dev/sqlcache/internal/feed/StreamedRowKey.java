@@ -1,5 +1,6 @@
 package dev.sqlcache.internal.feed;
 
+import dev.sqlcache.internal.engine.ExactTextKeys;
 import dev.sqlcache.internal.engine.TableFacts;
 
 import java.math.BigInteger;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  * cannot be told for sure (then the feed invalidates the table as a whole). A row's token is the hash of its key's
  * values as a read or a write through the driver binds them; so only columns whose stream text maps to exactly
  * that value are trusted: {@code smallint}, {@code integer} and {@code bigint} (decimal text), {@code text} and
- * {@code varchar} with a deterministic collation in a UTF-8 database (the quoted text), {@code uuid} (its canonical
+ * {@code varchar} that {@link ExactTextKeys} trusts (the quoted text), {@code uuid} (its canonical
  * text). Their JDBC types are those the PostgreSQL driver's metadata reports, so that the engine treats them as a
  * reader's key plan does.
  */
@@ -93,7 +94,8 @@ final class StreamedRowKey {
             }
             case "text", "varchar" -> {
                 String type = column.typeName().equals("text") ? "text" : "character varying";
-                return printed.quoted() && printed.type().equals(type) && utf8 && column.deterministic() ? text : null;
+                return printed.quoted() && printed.type().equals(type)
+                        && ExactTextKeys.postgres(column.typeName(), column.deterministic(), utf8) ? text : null;
             }
             case "uuid" -> {
                 if (!printed.quoted() || !printed.type().equals("uuid")) {
@@ -119,7 +121,8 @@ final class StreamedRowKey {
             case "int4" -> new TableFacts.KeyColumn(column.name(), Types.INTEGER, "int4");
             case "int8" -> new TableFacts.KeyColumn(column.name(), Types.BIGINT, "int8");
             case "uuid" -> new TableFacts.KeyColumn(column.name(), Types.OTHER, "uuid");
-            default -> new TableFacts.KeyColumn(column.name(), Types.VARCHAR, column.typeName());
+            // Reached only for text that ExactTextKeys trusts, as the driver's schema facts then mark it.
+            default -> new TableFacts.KeyColumn(column.name(), Types.VARCHAR, column.typeName(), true);
         };
     }
 }

@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.jdbc;
 
 import dev.sqlcache.internal.analysis.DatabaseFamily;
+import dev.sqlcache.internal.engine.ExactTextKeys;
 import dev.sqlcache.internal.engine.SchemaInspector;
 import dev.sqlcache.internal.engine.TableFacts;
 
@@ -271,7 +272,103 @@ final class MetadataSchemaInspector implements SchemaInspector {
             }
             key.add(typed);
         }
-        return key;
+        return withExactText(md, table, key);
+    }
+
+    /**
+     * The key with its text columns marked when the database compares them byte for byte ({@link ExactTextKeys});
+     * unmarked text is never key-level, so a collation that finds {@code 'ABC'} for {@code 'abc'} cannot leave a
+     * read stale. Asked only when the key has a text column.
+     */
+    private java.util.List<TableFacts.KeyColumn> withExactText(DatabaseMetaData md, Name table,
+                                                               java.util.List<TableFacts.KeyColumn> key)
+            throws SQLException {
+        if (key.stream().noneMatch(column -> ExactTextKeys.plainText(column.typeName()))) {
+            return key;
+        }
+        java.util.Map<String, Boolean> exact = exactTextColumns(md, table, key);
+        java.util.List<TableFacts.KeyColumn> marked = new java.util.ArrayList<>(key.size());
+        for (TableFacts.KeyColumn column : key) {
+            marked.add(new TableFacts.KeyColumn(column.name(), column.jdbcType(), column.typeName(),
+                    ExactTextKeys.plainText(column.typeName()) && exact.getOrDefault(column.name(), false)));
+        }
+        return marked;
+    }
+
+    /** Per column (lower case), whether its comparison is exact; a column missing from the answer is not. */
+    private java.util.Map<String, Boolean> exactTextColumns(DatabaseMetaData md, Name table,
+                                                            java.util.List<TableFacts.KeyColumn> key)
+            throws SQLException {
+        java.util.Map<String, Boolean> exact = new java.util.HashMap<>();
+        java.util.Map<String, String> types = new java.util.HashMap<>();
+        key.forEach(column -> types.put(column.name(), column.typeName()));
+        switch (family) {
+            case POSTGRES -> {
+                // Non-deterministic collations came with PostgreSQL 12; before, every collation is deterministic.
+                String deterministic = md.getDatabaseMajorVersion() >= 12
+                        ? "coalesce(co.collisdeterministic, true)" : "true";
+                String sql = "select a.attname, " + deterministic + ", current_setting('server_encoding') = 'UTF8'"
+                        + " from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid"
+                        + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+                        + " left join pg_catalog.pg_collation co on co.oid = a.attcollation"
+                        + " where n.nspname = ? and c.relname = ? and a.attnum > 0 and not a.attisdropped";
+                try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                    ps.setString(1, table.schema);
+                    ps.setString(2, table.table);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String name = rs.getString(1).toLowerCase(Locale.ROOT);
+                            String type = types.get(name);
+                            if (type != null) {
+                                // Two columns folding to one name: both must be exact.
+                                exact.merge(name, ExactTextKeys.postgres(type, rs.getBoolean(2), rs.getBoolean(3)),
+                                        Boolean::logicalAnd);
+                            }
+                        }
+                    }
+                }
+            }
+            case MARIADB -> {
+                String sql = "select column_name, character_set_name, collation_name from information_schema.columns"
+                        + " where table_schema = ? and table_name = ?";
+                try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                    ps.setString(1, table.schema);
+                    ps.setString(2, table.table);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String name = rs.getString(1).toLowerCase(Locale.ROOT);
+                            String type = types.get(name);
+                            if (type != null) {
+                                exact.merge(name, ExactTextKeys.mariaDb(type, rs.getString(2), rs.getString(3)),
+                                        Boolean::logicalAnd);
+                            }
+                        }
+                    }
+                }
+            }
+            case H2 -> {
+                String collation = h2Collation();
+                types.forEach((name, type) -> exact.put(name, ExactTextKeys.h2(type, collation)));
+            }
+            default -> {
+                // MySQL, HSQLDB, Derby, SQLite, unknown: text keys stay table-level (ExactTextKeys).
+            }
+        }
+        return exact;
+    }
+
+    /**
+     * H2's database collation: {@code OFF} when none is set (H2 2 then lists no such setting), or null when it cannot
+     * be read (H2 1.4 names the columns otherwise; then: not exact).
+     */
+    private String h2Collation() {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "select setting_value from information_schema.settings where setting_name = 'COLLATION'");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : "OFF";
+        } catch (SQLException e) {
+            return null;
+        }
     }
 
     private static boolean acts(short rule) {
