@@ -33,12 +33,15 @@ import java.util.TreeMap;
  *                      a skip permit (see docs/consistency.md)
  * @param skipPermits   tables whose writes may skip their invalidation in this JVM now (a gauge: not subtracted
  *                      by {@link #since})
+ * @param fenceWaits    times a write waited because Redis could not be told about it: until Redis answered, or
+ *                      until this JVM's membership had lapsed for certain so that no JVM could serve what it changed
+ *                      (the first write after Redis became unreachable; see docs/consistency.md)
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                               long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                               Latency hitLatency, Latency missLatency, Latency bypassLatency,
                               Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
-                              long nearHits, long skippedWrites, int skipPermits) {
+                              long nearHits, long skippedWrites, int skipPermits, long fenceWaits) {
 
     /** How many tables are counted one by one; beyond, they share {@link #OTHER_TABLES}. */
     public static final int MAX_TABLES = 200;
@@ -60,14 +63,14 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
         rejections = Collections.unmodifiableMap(causes);
     }
 
-    /** The figures of the previous version, without skipped writes. */
+    /** The figures of the previous version, without skipped writes and fence waits. */
     public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                            long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                            Latency hitLatency, Latency missLatency, Latency bypassLatency,
                            Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
                            long nearHits) {
         this(hits, misses, stores, bypasses, invalidations, redisErrors, rejected, hitLatency, missLatency,
-                bypassLatency, tables, rejections, nearHits, 0, 0);
+                bypassLatency, tables, rejections, nearHits, 0, 0, 0);
     }
 
     /** The figures of an earlier version, without near hits. */
@@ -153,7 +156,8 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 redisErrors - earlier.redisErrors, delta(rejected, earlier.rejected),
                 hitLatency.since(earlier.hitLatency), missLatency.since(earlier.missLatency),
                 bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier),
-                nearHits - earlier.nearHits, skippedWrites - earlier.skippedWrites, skipPermits);
+                nearHits - earlier.nearHits, skippedWrites - earlier.skippedWrites, skipPermits,
+                fenceWaits - earlier.fenceWaits);
     }
 
     private Map<EntryRejection, Long> refusedSince(CacheStatistics earlier) {

@@ -21,7 +21,8 @@ import java.util.function.ToLongFunction;
  * brackets):
  * <ul>
  * <li>counters {@code sqlcache.hits} [sqlcache_hits_total], {@code sqlcache.misses}, {@code sqlcache.stores},
- *     {@code sqlcache.invalidations}, {@code sqlcache.redis.errors} [sqlcache_redis_errors_total];
+ *     {@code sqlcache.invalidations}, {@code sqlcache.redis.errors} [sqlcache_redis_errors_total],
+ *     {@code sqlcache.fence.waits} (writes that waited for Redis or for the fence);
  *     {@code sqlcache.bypasses} and {@code sqlcache.rejected} (missed results not kept) with a {@code reason} tag;
  *     {@code sqlcache.rejected.entries} [sqlcache_rejected_entries_total] with a {@code cause} tag
  *     ({@link EntryRejection}: corrupt, foreign_key, bad_mac, over_limit): entries found but refused;</li>
@@ -115,6 +116,8 @@ public final class SqlCacheMetrics implements MeterBinder {
                 Tags.empty());
         counter(registry, "sqlcache.redis.errors", "Failed calls to the cache store", CacheStatistics::redisErrors,
                 Tags.empty());
+        counter(registry, "sqlcache.fence.waits", "Writes that waited because Redis could not be told about them",
+                CacheStatistics::fenceWaits, Tags.empty());
         for (BypassReason reason : BypassReason.values()) {
             counter(registry, "sqlcache.bypasses", "Statements that went to the database without the cache",
                     s -> s.bypasses(reason), Tags.of("reason", reason.name().toLowerCase(Locale.ROOT)));

@@ -39,7 +39,8 @@ class PrometheusNamesTest extends RedisBackedTest {
             scrape = registry.scrape();
         }
         for (String expected : new String[] {"sqlcache_hits_total", "sqlcache_misses_total", "sqlcache_stores_total",
-                "sqlcache_invalidations_total", "sqlcache_redis_errors_total", "sqlcache_bypasses_total{",
+                "sqlcache_invalidations_total", "sqlcache_redis_errors_total", "sqlcache_fence_waits_total",
+                "sqlcache_bypasses_total{",
                 "sqlcache_rejected_total{", "sqlcache_query_seconds_count{", "sqlcache_query_seconds_sum{",
                 "sqlcache_hit_ratio{", "sqlcache_cache_healthy{",
                 "sqlcache_table_invalidations_total{",

@@ -150,9 +150,34 @@ class RedisTlsTest {
         assertEquals(0, s.hits(), what + ": " + s);
         // Under TLS 1.3 the server refuses a missing client certificate after the client's handshake is done: the
         // client may learn it from the alert (TLS failed) or from the connection it then finds closed.
-        boolean told = log.contains("TLS failed") || client.isEmpty() && log.contains("connection failed");
-        assertTrue(log.contains("WARN") && told, what + ": " + log);
+        // A handshake that fails is a misconfiguration (ERROR, once); a connection found closed may pass (WARN).
+        boolean told = log.contains("ERROR") && log.contains("TLS failed")
+                || client.isEmpty() && log.contains("WARN") && log.contains("connection failed");
+        assertTrue(told, what + ": " + log);
         System.out.println("RedisTlsTest " + what + ": "
-                + log.lines().filter(l -> l.contains("WARN")).findFirst().orElse(""));
+                + log.lines().filter(l -> l.contains("WARN") || l.contains("ERROR")).findFirst().orElse(""));
+    }
+
+    /** Plain text to a TLS port: the server hangs up on every connection, which is logged once as what to set. */
+    @Test
+    void plainTextToATlsPortIsAMisconfiguration() throws Exception {
+        Properties plain = new Properties();
+        plain.setProperty("sqlcache.redis.url", "redis://127.0.0.1:" + tlsPort);
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        CacheStatistics s;
+        try {
+            s = reads(plain, "tls_plain");
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, s.hits(), s.toString());
+        assertEquals(1, log.lines().filter(l -> l.contains("ERROR") && l.contains("TLS port spoken to in plain text")
+                && l.contains("sqlcache.redis.ssl=true")).count(), log);
+        System.out.println("RedisTlsTest plain text: " + s.redisErrors() + " Redis errors in " + s.bypasses(
+                dev.sqlcache.stats.BypassReason.CACHE_UNAVAILABLE) + " unavailable reads; "
+                + log.lines().filter(l -> l.contains("ERROR")).findFirst().orElse(""));
     }
 }

@@ -42,6 +42,7 @@ public final class StatisticsRecorder {
     private final LongAdder stores = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
     private final LongAdder redisErrors = new LongAdder();
+    private final LongAdder fenceWaits = new LongAdder();
     private final LongAdder[] bypasses = adders(BypassReason.values().length);
     private final LongAdder[] rejected = adders(BypassReason.values().length);
     private final LongAdder[] rejections = adders(EntryRejection.values().length);
@@ -173,6 +174,11 @@ public final class StatisticsRecorder {
         redisErrors.increment();
     }
 
+    /** A write waited for Redis or for this JVM's membership to lapse. */
+    public void fenceWait() {
+        fenceWaits.increment();
+    }
+
     /** A consistent-enough snapshot: each counter is exact, the set is not taken atomically. */
     public CacheStatistics snapshot() {
         Map<String, TableStatistics> byTable = new HashMap<>();
@@ -183,7 +189,8 @@ public final class StatisticsRecorder {
         }
         return new CacheStatistics(hits.sum(), misses.sum(), stores.sum(), byReason(bypasses), invalidations.sum(),
                 redisErrors.sum(), byReason(rejected), latency(Outcome.HIT), latency(Outcome.MISS),
-                latency(Outcome.BYPASS), byTable, byCause(), nearHits.sum(), skippedWrites.sum(), skipPermits.get());
+                latency(Outcome.BYPASS), byTable, byCause(), nearHits.sum(), skippedWrites.sum(), skipPermits.get(),
+                fenceWaits.sum());
     }
 
     private Map<EntryRejection, Long> byCause() {

@@ -61,12 +61,16 @@ public final class CacheWrites {
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
             CacheStore.Recipients recipients;
-            try {
-                recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
-                answeredDuringBackoff();
-            } catch (RuntimeException | LinkageError e) {
-                failOpen.failed("lease", e);
-                recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change);
+            if (nobodyToTell()) {
+                recipients = CacheStore.Recipients.NONE;
+            } else {
+                try {
+                    recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
+                    answeredDuringBackoff();
+                } catch (RuntimeException | LinkageError e) {
+                    failOpen.failed("lease", e);
+                    recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change);
+                }
             }
             if (change != null) {
                 // Near caches must stop serving the table before the write runs, as readers of the store do.
@@ -77,6 +81,17 @@ public final class CacheWrites {
                 near.done(change);
             }
         }
+    }
+
+    /**
+     * Whether a write may leave the store alone (its end is owed instead, delivered in the background): the store
+     * failed, and no JVM can serve from the cache on this one's account, since its membership has lapsed for
+     * certain (the fence is down everywhere, and stays down until this JVM has delivered what it owes and joined
+     * again) or it never joined. Telling the store could then prevent nothing, and an attempt would cost the
+     * application a timeout per write while Redis is frozen or unreachable.
+     */
+    private boolean nobodyToTell() {
+        return failOpen.failing() && membership.lapsedOrNeverJoined();
     }
 
     private CacheStore.Recipients leaseVersions(String[] versionKeys, String[] tokens, long leaseMillis,
@@ -96,14 +111,24 @@ public final class CacheWrites {
     private CacheStore.Recipients leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis,
                                                       NearMember.Change change) {
         long waitStart = clock.nanoTime();
+        long attemptNanos = 0;
+        if (!membership.othersFenced(waitStart)) {
+            failOpen.waitingForFence();
+        }
         while (!membership.othersFenced(waitStart)) {
             clock.pause(RETRY_MILLIS);
+            if (membership.nanosUntilLapse() < attemptNanos) {
+                // The last attempt timed out, and another would outlast the membership: wait for the lapse alone.
+                continue;
+            }
+            long attemptStart = clock.nanoTime();
             try {
                 CacheStore.Recipients recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
                 answeredDuringBackoff();
                 return recipients;
             } catch (RuntimeException | LinkageError retry) {
                 failOpen.retryFailed();
+                attemptNanos = clock.nanoTime() - attemptStart;
             }
         }
         return CacheStore.Recipients.NONE;
@@ -134,6 +159,12 @@ public final class CacheWrites {
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
+            if (nobodyToTell()) {
+                owed.owe(versionKeys, leaseTokens, ttlMillis);
+                redelivery.schedule();
+                waitForDeliveryOrFence(versionKeys);
+                return;
+            }
             CacheStore.Recipients recipients = endLeases(versionKeys, leaseTokens, ttlMillis, change);
             if (change != null) {
                 near.await(change, recipients);
@@ -207,6 +238,9 @@ public final class CacheWrites {
      */
     private void waitForDeliveryOrFence(String[] versionKeys) {
         long waitStart = clock.nanoTime();
+        if (!owed.isEmpty() && !membership.othersFenced(waitStart)) {
+            failOpen.waitingForFence();
+        }
         while (!owed.isEmpty() && !membership.othersFenced(waitStart)) {
             clock.pause(RETRY_MILLIS);
         }

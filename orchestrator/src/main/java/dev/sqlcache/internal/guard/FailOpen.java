@@ -27,6 +27,7 @@ public final class FailOpen {
 
     private final String store;
     private final Runnable onError;
+    private final Runnable onFenceWait;
     private final Clock clock;
     private final AtomicLong lastLogNanos;
     private final AtomicLong suppressedLogs = new AtomicLong();
@@ -41,8 +42,18 @@ public final class FailOpen {
      * @param onError counts one store error
      */
     public FailOpen(String store, Runnable onError, Clock clock) {
+        this(store, onError, () -> { }, clock);
+    }
+
+    /**
+     * @param store       the store's description, for logs
+     * @param onError     counts one store error
+     * @param onFenceWait counts one write that waits for the store or for the fence
+     */
+    public FailOpen(String store, Runnable onError, Runnable onFenceWait, Clock clock) {
         this.store = store;
         this.onError = onError;
+        this.onFenceWait = onFenceWait;
         this.clock = clock;
         long now = clock.nanoTime();
         this.trustAfterNanos = now;
@@ -73,10 +84,17 @@ public final class FailOpen {
     public void failed(String operation, Throwable e) {
         onError.run();
         long now = clock.nanoTime();
+        failing = true;
+        if (dev.sqlcache.internal.store.Misconfiguration.of(e) != null) {
+            // It will fail the same way until a setting changes (the store logged it once, at ERROR): the longest
+            // back-off at once, so that reads do not pay for it more than once per period.
+            retryAtNanos = now + MAX_BACKOFF_NANOS;
+            backoffNanos = MAX_BACKOFF_NANOS;
+            return;
+        }
         long backoff = backoffNanos;
         retryAtNanos = now + backoff;
         backoffNanos = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
-        failing = true;
         long last = lastLogNanos.get();
         if (now - last >= LOG_INTERVAL_NANOS && lastLogNanos.compareAndSet(last, now)) {
             long suppressed = suppressedLogs.getAndSet(0);
@@ -91,6 +109,11 @@ public final class FailOpen {
     /** A retry on the write path failed again: counted, but neither logged nor lengthening the back-off. */
     public void retryFailed() {
         onError.run();
+    }
+
+    /** A write starts waiting for the store or for this JVM's membership to lapse: counted, for operators. */
+    void waitingForFence() {
+        onFenceWait.run();
     }
 
     /** A call succeeded: leave back-off; after an outage, trust what is read only after the grace period. */

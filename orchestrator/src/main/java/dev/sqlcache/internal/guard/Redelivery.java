@@ -21,6 +21,13 @@ public final class Redelivery {
      * application's threads.
      */
     public static final long INTERVAL_MILLIS = 10;
+    /**
+     * The interval while the store refuses the deliveries for a misconfiguration: nothing lands until someone
+     * changes a setting, and a JVM that could not deliver has either never joined (it fences nobody, and the others
+     * do not wait for it either way) or lapsed (the fence stays down until it has delivered): retrying a hundred
+     * times a second would only load the server.
+     */
+    static final long MISCONFIGURED_INTERVAL_MILLIS = 1000;
 
     private final CacheStore store;
     private final FailOpen failOpen;
@@ -29,6 +36,8 @@ public final class Redelivery {
     private final Object lock = new Object();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile boolean stopped;
+    /** Whether the last background retry failed for a misconfiguration. */
+    private volatile boolean misconfigured;
 
     public Redelivery(CacheStore store, FailOpen failOpen, OwedInvalidations owed, Scheduler scheduler) {
         this.store = store;
@@ -74,6 +83,8 @@ public final class Redelivery {
             } catch (RuntimeException | LinkageError e) {
                 if (!background) {
                     failOpen.failed("recovery", e);
+                } else {
+                    misconfigured = dev.sqlcache.internal.store.Misconfiguration.of(e) != null;
                 }
                 return false;
             }
@@ -82,8 +93,12 @@ public final class Redelivery {
 
     /** Retries what is owed in the background until it is delivered. */
     void schedule() {
+        schedule(INTERVAL_MILLIS);
+    }
+
+    private void schedule(long delayMillis) {
         if (!stopped && scheduled.compareAndSet(false, true)) {
-            scheduler.schedule(this::redeliver, INTERVAL_MILLIS);
+            scheduler.schedule(this::redeliver, delayMillis);
         }
     }
 
@@ -92,9 +107,10 @@ public final class Redelivery {
         if (stopped || owed.isEmpty()) {
             return;
         }
+        misconfigured = false;
         recover(true);
         if (!owed.isEmpty()) {
-            schedule();
+            schedule(misconfigured ? MISCONFIGURED_INTERVAL_MILLIS : INTERVAL_MILLIS);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sqlcache.internal.membership;
 
+import dev.sqlcache.internal.store.Misconfiguration;
 import dev.sqlcache.internal.store.VersionTokens;
 import dev.sqlcache.internal.time.Clock;
 import org.slf4j.Logger;
@@ -67,8 +68,6 @@ public final class Membership {
     /** Set once it left (or will not): no renewal or join runs afterwards. Guarded by {@code this}. */
     private boolean closed;
     private volatile boolean joined;
-    /** Whether the ERROR for a join the server's permissions refuse was logged (once: renewals retry often). */
-    private boolean joinRefusalLogged;
     /**
      * Until when ({@link Clock#nanoTime()}) a join whose answer was lost may keep this JVM a member; valid once
      * {@link #joinAttempted}.
@@ -127,6 +126,8 @@ public final class Membership {
             lapsedLocally();
             return;
         }
+        long joinBoundBefore = unansweredJoinUntilNanos;
+        boolean joinAttemptedBefore = joinAttempted;
         try {
             String ticket = null;
             long notAfter = MembershipStore.NO_CAP;
@@ -172,13 +173,13 @@ public final class Membership {
         } catch (RuntimeException | LinkageError e) {
             // The fail-open guard counts and logs store failures; here only the consequence matters.
             LOG.debug("sqlcache: membership renewal failed: {}", e.getMessage());
-            if (join && !joined && !joinRefusalLogged
-                    && dev.sqlcache.internal.store.RedisFailures.permissionDenial(e) != null) {
-                joinRefusalLogged = true;
-                LOG.error("sqlcache: this JVM cannot join the membership in {}: {}. It fences nobody: if it is "
-                        + "cut off from Redis while it writes, other JVMs may serve answers older than its writes "
-                        + "(until sqlcache.ttl) instead of staying off the cache. Grant the permissions listed "
-                        + "under \"Securing Redis\" in docs/configuration.md.", description, e.getMessage());
+            Misconfiguration refused = Misconfiguration.of(e);
+            if (join && refused != null && refused.notRun()) {
+                // The store refused the join before running it (a Cluster node, an ACL, a Sentinel port): the
+                // ticket admits nothing any more, so this attempt cannot have made this JVM a member, and writes
+                // need not wait for it to lapse. (The store logged the misconfiguration, once, at ERROR.)
+                unansweredJoinUntilNanos = joinBoundBefore;
+                joinAttempted = joinAttemptedBefore;
             }
             lapsedLocally();
         }
@@ -213,6 +214,22 @@ public final class Membership {
         long bound = unansweredJoinUntilNanos;
         long renewed = confirmedNanos + LAPSE_BOUND_NANOS;
         return (joined && renewed - bound > 0 ? renewed : bound) + nearLeaseNanos;
+    }
+
+    /**
+     * Whether no JVM can be serving from the cache on this one's account: its membership has lapsed for certain
+     * (the fence is down, and stays down until it joins again, which it does only once it owes nothing), or it
+     * never joined. Unlike {@link #othersFenced}, never true merely because a write has waited long enough.
+     */
+    public boolean lapsedOrNeverJoined() {
+        Long lapsedAt = lapsedForCertainAtNanos();
+        return lapsedAt == null || clock.nanoTime() - lapsedAt >= 0;
+    }
+
+    /** How long until this JVM's membership has lapsed for certain (0 when it has, or when it never joined). */
+    public long nanosUntilLapse() {
+        Long lapsedAt = lapsedForCertainAtNanos();
+        return lapsedAt == null ? 0 : Math.max(0, lapsedAt - clock.nanoTime());
     }
 
     /** Whether this JVM's membership was renewed within the last membership period (for health checks). */

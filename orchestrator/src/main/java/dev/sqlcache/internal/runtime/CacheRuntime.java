@@ -94,7 +94,7 @@ public final class CacheRuntime implements StoreHealth {
         this.ownThread = scheduler == null ? new ThreadScheduler("sqlcache " + key) : null;
         this.scheduler = scheduler == null ? ownThread : scheduler;
         this.ownWriter = writer == null ? ThreadScheduler.boundedWorker("sqlcache-store " + key, WRITE_QUEUE) : null;
-        this.failOpen = new FailOpen(store.describe(), statistics::redisError, clock);
+        this.failOpen = new FailOpen(store.describe(), statistics::redisError, statistics::fenceWait, clock);
         this.redelivery = new Redelivery(store, failOpen, owed, this.scheduler);
         this.membership = new Membership(store.membership(), store.describe(), key.fenceTimeoutMillis(),
                 owed::isEmpty, () -> store.reconnects() + failOpen.recoveries(), this.scheduler, clock);

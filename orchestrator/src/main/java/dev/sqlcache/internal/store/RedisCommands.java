@@ -36,6 +36,9 @@ public final class RedisCommands implements AutoCloseable {
     private final String description;
     private final RedisFailures failures;
     private final AtomicLong reconnects = new AtomicLong();
+    /** Misconfigurations already logged, by what fixes them (one ERROR each); bounded, to be safe. */
+    private final java.util.Set<String> misconfigurationsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_LOGGED_CAUSES = 16;
 
     /** Opens the pool lazily: no connection is made until the first command. */
     public RedisCommands(RedisSettings settings) {
@@ -109,6 +112,14 @@ public final class RedisCommands implements AutoCloseable {
     /** Runs one command, retrying once after a connection that died while idle, translating every failure. */
     public <T> T execute(String operation, Supplier<T> action) {
         try {
+            return run(operation, action);
+        } catch (CacheStoreException e) {
+            throw reported(operation, e);
+        }
+    }
+
+    private <T> T run(String operation, Supplier<T> action) {
+        try {
             return action.get();
         } catch (RuntimeException first) {
             if (!RedisFailures.isStaleConnection(first)) {
@@ -120,16 +131,40 @@ public final class RedisCommands implements AutoCloseable {
             try {
                 return action.get();
             } catch (RuntimeException second) {
-                throw failures.translate(operation, second);
+                boolean closedTwice = RedisFailures.isClosedByServer(first) && RedisFailures.isClosedByServer(second);
+                throw failures.translate(operation, second, closedTwice);
             }
         }
+    }
+
+    /**
+     * Logs a misconfiguration once per fix, at ERROR: it will fail every call that needs what is missing until a
+     * setting changes, and the fail-open guard, which treats it as an outage, does not log it again.
+     */
+    private CacheStoreException reported(String operation, CacheStoreException failure) {
+        Misconfiguration misconfiguration = failure.misconfiguration();
+        if (misconfiguration != null && misconfigurationsLogged.size() < MAX_LOGGED_CAUSES
+                && misconfigurationsLogged.add(misconfiguration.fix())) {
+            boolean membership = operation.startsWith("renewMembership") || operation.startsWith("joinTicket");
+            LOG.error("sqlcache: {} cannot be used as configured: {}; fix: {}. Statements go to the database "
+                    + "while calls that need it fail (as if Redis were down, retried every few seconds). {}",
+                    description, misconfiguration.cause(), misconfiguration.fix(), membership
+                            ? "This JVM cannot join the membership, so it fences nobody: JVMs that reach this Redis "
+                                    + "with working settings may serve answers older than this JVM's writes, until "
+                                    + "sqlcache.ttl."
+                            : "This JVM cannot tell other JVMs about its writes: if it never joined the membership "
+                                    + "it fences nobody, and JVMs that reach this Redis with working settings may "
+                                    + "serve answers older than its writes until sqlcache.ttl (if it had joined, "
+                                    + "they stay off the cache until sqlcache.fenceTimeout).");
+        }
+        return failure;
     }
 
     /** Runs a script by its SHA, sending its text when the server does not know it (restart, SCRIPT FLUSH). */
     public Object script(String operation, RedisScript script, List<byte[]> keys, List<byte[]> args) {
         // The script's name in every failure: a denied command inside a script is not named by the server.
         try {
-            return execute(operation + " (" + script.name() + ")", () -> {
+            return run(operation + " (" + script.name() + ")", () -> {
                 try {
                     return client.evalsha(script.sha(), keys, args);
                 } catch (JedisNoScriptException e) {
@@ -139,10 +174,12 @@ public final class RedisCommands implements AutoCloseable {
         } catch (CacheStoreException e) {
             String denied = RedisFailures.permissionDenial(e);
             if (denied != null && !denied.startsWith("NOPERM")) {
-                throw new CacheStoreException(e.getMessage() + "; " + script.name() + " runs " + script.commands(),
-                        e.getCause());
+                String commands = "; " + script.name() + " runs " + script.commands();
+                Misconfiguration m = e.misconfiguration();
+                throw reported(operation, new CacheStoreException(e.getMessage() + commands, e.getCause(),
+                        m == null ? null : new Misconfiguration(m.cause() + commands, m.fix(), m.notRun())));
             }
-            throw e;
+            throw reported(operation, e);
         }
     }
 

@@ -16,25 +16,105 @@ public final class RedisFailures {
     private final String password;
     private final String sentinelPassword;
     private final int socketTimeoutMillis;
+    private final boolean tls;
 
     public RedisFailures(String address, String password, int socketTimeoutMillis) {
-        this(address, password, null, socketTimeoutMillis);
+        this(address, password, null, socketTimeoutMillis, false);
     }
 
-    private RedisFailures(String address, String password, String sentinelPassword, int socketTimeoutMillis) {
+    private RedisFailures(String address, String password, String sentinelPassword, int socketTimeoutMillis,
+                          boolean tls) {
         this.address = address;
         this.password = password;
         this.sentinelPassword = sentinelPassword;
         this.socketTimeoutMillis = socketTimeoutMillis;
+        this.tls = tls;
     }
 
     /** For a store's settings: scrubs the sentinels' password as well as the server's. */
     public static RedisFailures of(dev.sqlcache.internal.config.RedisSettings settings) {
         return new RedisFailures(settings.describe(), settings.password(),
-                settings.usesSentinel() ? settings.sentinel().password() : null, settings.socketTimeoutMillis());
+                settings.usesSentinel() ? settings.sentinel().password() : null, settings.socketTimeoutMillis(),
+                settings.ssl() && !settings.usesUnixSocket());
     }
 
     public CacheStoreException translate(String operation, Throwable failure) {
+        return translate(operation, failure, false);
+    }
+
+    /**
+     * @param closedTwice the call failed on a connection the server closed, and again on a fresh one: a server that
+     *                    hangs up on every new connection before answering (a TLS port spoken to in plain text)
+     */
+    public CacheStoreException translate(String operation, Throwable failure, boolean closedTwice) {
+        CacheStoreException translated = describe(operation, failure);
+        Misconfiguration misconfiguration = misconfiguration(failure, closedTwice);
+        return misconfiguration == null ? translated
+                : new CacheStoreException(translated.getMessage(), failure, misconfiguration);
+    }
+
+    /**
+     * What is misconfigured when the failure is an answer that will not change until a setting does; {@code null}
+     * for a failure that may pass (a timeout, a refused or reset connection, a full or loading server).
+     */
+    private Misconfiguration misconfiguration(Throwable failure, boolean closedTwice) {
+        String denied = permissionDenial(failure);
+        if (denied != null) {
+            // NOPERM is checked before a command runs; a command refused inside a script comes after the script's
+            // earlier commands, which may have written.
+            return new Misconfiguration("the Redis user lacks a permission sqlcache needs (" + denied + ")",
+                    "grant the user of sqlcache.redis.username the commands and key pattern listed under "
+                            + "\"Securing Redis\" in docs/configuration.md", denied.startsWith("NOPERM"));
+        }
+        if (isAuthenticationFailure(failure)) {
+            return new Misconfiguration("the server rejected the credentials",
+                    "sqlcache.redis.username and sqlcache.redis.password" + (address.startsWith("sentinel ")
+                            ? " (for the sentinels, sqlcache.redis.sentinelUser and sentinelPassword)" : ""), true);
+        }
+        if (has(failure, javax.net.ssl.SSLException.class)) {
+            return new Misconfiguration("TLS failed (" + rootMessage(failure) + ")", tls
+                    ? "sqlcache.redis.tls.caFile (the authority that signed the server's certificate, which must "
+                            + "name the host), for mutual TLS sqlcache.redis.tls.certFile and keyFile, or "
+                            + "sqlcache.redis.ssl=false if this port does not speak TLS"
+                    : "sqlcache.redis.ssl", true);
+        }
+        String reply = serverError(failure);
+        if (reply != null) {
+            String code = reply.split(" ", 2)[0];
+            if (code.equals("CROSSSLOT") || code.equals("MOVED") || code.equals("ASK") || code.equals("CLUSTERDOWN")
+                    || reply.contains("not allowed in cluster mode")) {
+                return new Misconfiguration("the server is a Redis Cluster node, given as a single server ("
+                        + reply + "); Redis Cluster is not supported yet",
+                        "sqlcache.redis.url (or host and port): a standalone server, a Sentinel group "
+                                + "(sqlcache.redis.sentinels) or a managed primary endpoint", true);
+            }
+            if (reply.startsWith("ERR unknown command")) {
+                int arguments = reply.indexOf(", with args");
+                return new Misconfiguration("the server does not know a command sqlcache needs ("
+                        + (arguments > 0 ? reply.substring(0, arguments) : reply)
+                        + "): a Redis Sentinel's port given as the Redis address, or a server without scripting",
+                        "with Sentinel, sqlcache.redis.sentinels and sqlcache.redis.sentinelMaster instead of "
+                                + "sqlcache.redis.url, host and port", true);
+            }
+        }
+        if (closedTwice && !tls) {
+            return new Misconfiguration("the server closes every connection before answering: probably a TLS port "
+                    + "spoken to in plain text", "sqlcache.redis.ssl=true, or a rediss:// URL", true);
+        }
+        return null;
+    }
+
+    /** The server's error reply, when the failure is one; {@code null} otherwise. */
+    private static String serverError(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof redis.clients.jedis.exceptions.JedisDataException && t.getMessage() != null) {
+                return t.getMessage().strip();
+            }
+        }
+        return null;
+    }
+
+    private CacheStoreException describe(String operation, Throwable failure) {
         String why;
         String denied = permissionDenial(failure);
         if (denied != null) {
@@ -70,6 +150,16 @@ public final class RedisFailures {
         return failure instanceof JedisConnectionException
                 && !has(failure, SocketTimeoutException.class)
                 && !isAuthenticationFailure(failure);
+    }
+
+    /**
+     * Whether the server hung up on a connection it had accepted (end of stream, or reset: a TLS listener answers
+     * plain text with an alert and a reset) rather than refusing it or timing out.
+     */
+    static boolean isClosedByServer(Throwable failure) {
+        String root = rootMessage(failure);
+        return isStaleConnection(failure) && !has(failure, ConnectException.class)
+                && (root.contains("end of stream") || root.contains("Connection reset"));
     }
 
     /**
