@@ -320,4 +320,37 @@ class MembershipGapsTest {
             }
         }
     }
+
+    /**
+     * A link (or proxy) that hangs up on the writer: its renewals never arrive, its join ticket is answered, and its
+     * join runs in Redis but the connection is closed before the reply comes back, on the retry's fresh connection
+     * too. Two hang-ups in a row look like "plain text to a TLS port", a misconfiguration said to be refused before
+     * running, so the membership forgot the join (its bound went back to before it): the writer took itself for
+     * lapsed for certain while every join it sent, one per renewal, kept it a live member in Redis and the fence up.
+     * Its write then went without lease or wait, and the reader served the value from before it.
+     */
+    @Test
+    void aJoinWhoseConnectionClosedAfterItRanMustStillBoundTheWritersWait() throws Exception {
+        try (Connection reader = direct(); Connection writer = open(scripted.port())) {
+            cached(reader, 100);
+            assertEquals(100, value(writer)); // it reaches Redis, and has joined
+            String ticketKey = Pattern.quote(MembershipStore.TICKET_PREFIX);
+            scripted.hangUp(Pattern.compile("\\$1\r\n1\r\n\\$\\d+\r\n" + ticketKey + "[^\r]"),
+                    Pattern.compile(Pattern.quote(MembershipStore.FENCE_KEY) + "\r\n\\$\\d+\r\n" + ticketKey
+                            + "[^\r]"));
+            Thread.sleep(3_000); // the writer lapses locally (2 s) and joins again, unanswered, every 500 ms
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            boolean hit = false;
+            while (!hit && System.nanoTime() < deadline) { // the fence is up: the writer is a live member in Redis
+                long hits = reader.unwrap(SqlCacheConnection.class).statistics().hits();
+                assertEquals(100, value(reader));
+                hit = reader.unwrap(SqlCacheConnection.class).statistics().hits() > hits;
+                Thread.sleep(20);
+            }
+            assertTrue(hit, "the reader caches again");
+
+            update(writer, 200);
+            assertEquals(200, value(reader), "the commit returned: the reader must not answer from before it");
+        }
+    }
 }
