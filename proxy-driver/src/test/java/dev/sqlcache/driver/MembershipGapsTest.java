@@ -320,4 +320,77 @@ class MembershipGapsTest {
             }
         }
     }
+
+    /**
+     * A link (or proxy) that hangs up on the writer: its renewals never arrive, its join ticket is answered, and its
+     * join runs in Redis but the connection is closed before the reply comes back, on the retry's fresh connection
+     * too. Two hang-ups in a row look like "plain text to a TLS port", a misconfiguration said to be refused before
+     * running, so the membership forgot the join (its bound went back to before it): the writer took itself for
+     * lapsed for certain while every join it sent, one per renewal, kept it a live member in Redis and the fence up.
+     * Its write then went without lease or wait, and the reader served the value from before it.
+     */
+    @Test
+    void aJoinWhoseConnectionClosedAfterItRanMustStillBoundTheWritersWait() throws Exception {
+        try (Connection reader = direct(); Connection writer = open(scripted.port())) {
+            cached(reader, 100);
+            assertEquals(100, value(writer)); // it reaches Redis, and has joined
+            String ticketKey = Pattern.quote(MembershipStore.TICKET_PREFIX);
+            scripted.hangUp(Pattern.compile("\\$1\r\n1\r\n\\$\\d+\r\n" + ticketKey + "[^\r]"),
+                    Pattern.compile(Pattern.quote(MembershipStore.FENCE_KEY) + "\r\n\\$\\d+\r\n" + ticketKey
+                            + "[^\r]"));
+            Thread.sleep(3_000); // the writer lapses locally (2 s) and joins again, unanswered, every 500 ms
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            boolean hit = false;
+            while (!hit && System.nanoTime() < deadline) { // the fence is up: the writer is a live member in Redis
+                long hits = reader.unwrap(SqlCacheConnection.class).statistics().hits();
+                assertEquals(100, value(reader));
+                hit = reader.unwrap(SqlCacheConnection.class).statistics().hits() > hits;
+                Thread.sleep(20);
+            }
+            assertTrue(hit, "the reader caches again");
+
+            update(writer, 200);
+            assertEquals(200, value(reader), "the commit returned: the reader must not answer from before it");
+        }
+    }
+
+    /**
+     * The same forgotten join by another road: the join runs but its connection is closed before the reply, and the
+     * retry's fresh connection is refused its credentials (rotated meanwhile). A refused login is a misconfiguration
+     * "refused before running", true of the retry but not of the first attempt, which ran. The writer had lapsed
+     * long ago (cut off), so with the join forgotten it took itself for lapsed, while the join had made it a live
+     * member again and brought the fence back: its write went without lease or wait.
+     */
+    @Test
+    void aJoinThatRanBeforeItsRetryWasRefusedItsCredentialsMustStillBoundTheWritersWait() throws Exception {
+        redis.command("ACL", "SETUSER", "writer", "on", ">before", "~*", "&*", "+@all");
+        try (Connection reader = direct();
+             Connection writer = open(scripted.port(), "sqlcache.redis.username", "writer",
+                     "sqlcache.redis.password", "before")) {
+            cached(reader, 100);
+            assertEquals(100, value(writer)); // it reaches Redis, and has joined
+            Pattern nothing = Pattern.compile("\\A\\z.");
+            scripted.hangUp(nothing, nothing); // cut off: every command closes its connection unsent
+            awaitFence(false);
+            Thread.sleep(5_000); // long past the writer's lapse for certain (2 memberships and a margin)
+            String ticketKey = Pattern.quote(MembershipStore.TICKET_PREFIX);
+            Pattern join = Pattern.compile(Pattern.quote(MembershipStore.FENCE_KEY) + "\r\n\\$\\d+\r\n" + ticketKey
+                    + "[^\r]");
+            scripted.onceBefore(join, () -> redis.command("ACL", "SETUSER", "writer", "resetpass", ">after"));
+            scripted.hangUp(Pattern.compile("\\$1\r\n1\r\n\\$\\d+\r\n" + ticketKey + "[^\r]"), join);
+            awaitFence(true); // the join ran: the writer is a live member in Redis for 2 s
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            boolean hit = false;
+            while (!hit && System.nanoTime() < deadline) {
+                long hits = reader.unwrap(SqlCacheConnection.class).statistics().hits();
+                assertEquals(100, value(reader));
+                hit = reader.unwrap(SqlCacheConnection.class).statistics().hits() > hits;
+                Thread.sleep(20);
+            }
+            assertTrue(hit, "the reader caches again");
+
+            update(writer, 200);
+            assertEquals(200, value(reader), "the commit returned: the reader must not answer from before it");
+        }
+    }
 }

@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  *       pool had kept connections open from before the link slowed down.</li>
  *   <li>{@link #onceBefore}: runs an action right before the first client chunk matching a pattern is forwarded,
  *       to place another client's command at an exact point of this client's exchange.</li>
+ *   <li>{@link #hangUp}: a link (or a proxy) that hangs up on some commands: some are answered, some reach Redis
+ *       and run but the connection is closed before the reply reaches the client, the others close the connection
+ *       unsent. The client sees the server close the connection in both cases, and cannot tell them apart.</li>
  * </ul>
  *
  * Every thread is a daemon; {@link #close()} drops every connection.
@@ -42,7 +45,12 @@ final class ScriptedRelay implements AutoCloseable {
     private volatile Pattern delayedOnly;
     private volatile Pattern hookPattern;
     private volatile Runnable hook;
+    private volatile HangUps hangUps;
     private volatile boolean closed;
+
+    /** Which commands {@link #hangUp} answers and which it runs unanswered. */
+    private record HangUps(Pattern answered, Pattern runUnanswered) {
+    }
 
     private ScriptedRelay(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -69,6 +77,15 @@ final class ScriptedRelay implements AutoCloseable {
     void delayRequests(long millis, Pattern only) {
         delayedOnly = only;
         delayNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /**
+     * From now on, client chunks matching {@code answered} (and connection handshakes) are forwarded and answered;
+     * chunks matching {@code runUnanswered} are forwarded, and the client's connection is closed when Redis replies
+     * (it ran them); any other chunk closes the client's connection without reaching Redis.
+     */
+    void hangUp(Pattern answered, Pattern runUnanswered) {
+        hangUps = new HangUps(answered, runUnanswered);
     }
 
     /** Runs {@code action} once, right before forwarding the first client chunk that matches {@code pattern}. */
@@ -101,8 +118,9 @@ final class ScriptedRelay implements AutoCloseable {
                 server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1000);
                 open.add(client);
                 open.add(server);
-                startRequests(client, server);
-                startReplies(server, client);
+                java.util.concurrent.atomic.AtomicBoolean unanswered = new java.util.concurrent.atomic.AtomicBoolean();
+                startRequests(client, server, unanswered);
+                startReplies(server, client, unanswered);
             } catch (IOException e) {
                 closeQuietly(client);
             }
@@ -122,7 +140,7 @@ final class ScriptedRelay implements AutoCloseable {
         }
     }
 
-    private void startRequests(Socket client, Socket server) {
+    private void startRequests(Socket client, Socket server, java.util.concurrent.atomic.AtomicBoolean unanswered) {
         DelayQueue<Chunk> queue = new DelayQueue<>();
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[65536];
@@ -153,9 +171,19 @@ final class ScriptedRelay implements AutoCloseable {
                         server.shutdownOutput(); // FIN after the data: Redis still runs what it received
                         return;
                     }
-                    Runnable action = takeHook(new String(chunk.data(), StandardCharsets.ISO_8859_1));
+                    String text = new String(chunk.data(), StandardCharsets.ISO_8859_1);
+                    Runnable action = takeHook(text);
                     if (action != null) {
                         action.run();
+                    }
+                    HangUps mode = hangUps;
+                    if (mode != null && !HANDSHAKE.matcher(text).find() && !mode.answered().matcher(text).find()) {
+                        if (!mode.runUnanswered().matcher(text).find()) {
+                            closeQuietly(client);
+                            closeQuietly(server);
+                            return;
+                        }
+                        unanswered.set(true);
                     }
                     out.write(chunk.data());
                     out.flush();
@@ -170,13 +198,17 @@ final class ScriptedRelay implements AutoCloseable {
         writer.start();
     }
 
-    private void startReplies(Socket server, Socket client) {
+    private void startReplies(Socket server, Socket client, java.util.concurrent.atomic.AtomicBoolean unanswered) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[65536];
             try (InputStream in = server.getInputStream()) {
                 OutputStream out = client.getOutputStream();
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (unanswered.get()) {
+                        closeQuietly(client); // Redis ran it and answered: the client never hears of it
+                        continue;
+                    }
                     try {
                         out.write(buffer, 0, n);
                         out.flush();

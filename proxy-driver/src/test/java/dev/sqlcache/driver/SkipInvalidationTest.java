@@ -206,4 +206,45 @@ class SkipInvalidationTest {
             }
         }
     }
+
+    /**
+     * Redis evicts keys that have a time to live under every {@code volatile-*} policy and any key under
+     * {@code allkeys-*} (the policy docs/consistency.md recommends): a permit's lease keys included, while the fence
+     * stays up. Simulated here by deleting them (what an eviction does) just after a renewal found them, with the
+     * holder's next renewals slow to arrive (a loaded link): the holder's permit stays valid locally for up to
+     * 3.75 s, the other JVM recreates the table's tokens and caches it, and a write that skips under the permit
+     * returns with nothing telling anybody. The documented "Redis losing the lease" window (FLUSHALL, restart,
+     * failover), reached in normal operation, fence up, and longer than one renewal interval.
+     * Open hole: closing it needs the skipping writes to learn of the loss before they return (a round trip each,
+     * what skipping saves) or keys Redis cannot evict.
+     */
+    @org.junit.jupiter.api.Disabled("open hole: an evicted permit lease lets a skipping write be served stale")
+    @Test
+    void aPermitLeaseEvictedByRedisMustNotLetASkippingWriteBeServedStale() throws Exception {
+        try (ScriptedRelay slow = ScriptedRelay.to(redis.port());
+             Connection a = pinnedOff(slow.port()); Connection b = db.through(relay.port())) {
+            untilPermit(a, 100);
+            // The renewal script names the table's cachers set, then its version keys.
+            slow.delayRequests(3_000, Pattern.compile(":cachers\r\n\\$\\d+\r\nsql:"));
+            Thread.sleep(700); // a renewal sent from now on arrives 3 s late; the last answered one keeps it valid
+            try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+                for (String key : jedis.keys("sql:" + TABLE + ":version:*")) {
+                    if (!key.endsWith(":cachers") && !key.contains("holders")) {
+                        jedis.del(key); // evicted
+                    }
+                }
+            }
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            CacheStatistics bBefore = stats(b);
+            while (stats(b).since(bBefore).hits() == 0) {
+                assertTrue(System.nanoTime() < deadline, "B cached nothing: " + stats(b).since(bBefore));
+                assertEquals(100, db.value(b));
+                Thread.sleep(20);
+            }
+            CacheStatistics aBefore = stats(a);
+            db.update(a, 200);
+            assertEquals(1, stats(a).since(aBefore).skippedWrites(), "the write skipped under the permit");
+            assertEquals(200, db.value(b), "B's read after A's write returned");
+        }
+    }
 }

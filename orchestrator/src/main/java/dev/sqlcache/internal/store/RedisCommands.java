@@ -137,7 +137,15 @@ public final class RedisCommands implements AutoCloseable {
                 return action.get();
             } catch (RuntimeException second) {
                 boolean closedTwice = RedisFailures.isClosedByServer(first) && RedisFailures.isClosedByServer(second);
-                throw failures.translate(operation, second, closedTwice);
+                CacheStoreException failure = failures.translate(operation, second, closedTwice);
+                Misconfiguration refused = failure.misconfiguration();
+                if (refused != null && refused.notRun()) {
+                    // The retry was refused before running, but the first attempt's connection died after it may
+                    // have carried the command to the server: it may have run.
+                    failure = new CacheStoreException(failure.getMessage(), failure.getCause(),
+                            new Misconfiguration(refused.cause(), refused.fix(), false));
+                }
+                throw failure;
             }
         }
     }

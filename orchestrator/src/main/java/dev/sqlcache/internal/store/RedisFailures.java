@@ -98,8 +98,10 @@ public final class RedisFailures {
             }
         }
         if (closedTwice && !tls) {
+            // Not "refused before running": a link or proxy that hangs up after forwarding looks the same to the
+            // client, and the command (a join, say) may have run.
             return new Misconfiguration("the server closes every connection before answering: probably a TLS port "
-                    + "spoken to in plain text", "sqlcache.redis.ssl=true, or a rediss:// URL", true);
+                    + "spoken to in plain text", "sqlcache.redis.ssl=true, or a rediss:// URL", false);
         }
         return null;
     }

@@ -56,6 +56,11 @@ final class SimulatedJvm {
     private final SqlCacheConfig config;
 
     SimulatedJvm(CacheStore shared, Database database, ManualTime time, Map<String, String> settings) {
+        this(shared, database, time, settings, URL);
+    }
+
+    /** @param url the database URL the engine is for: its family decides, say, which snapshots it may pin */
+    SimulatedJvm(CacheStore shared, Database database, ManualTime time, Map<String, String> settings, String url) {
         this.database = database;
         this.store = new CutOffStore(shared);
         this.lane = time.lane();
@@ -68,7 +73,7 @@ final class SimulatedJvm {
         }
         this.runtime = new CacheRuntime(RuntimeKey.of(config), store, time, lane, Runnable::run);
         runtime.start();
-        this.engine = runtime.engine(config, URL);
+        this.engine = runtime.engine(config, url);
     }
 
     /** A connection's session, in auto-commit at READ COMMITTED. */
@@ -77,6 +82,14 @@ final class SimulatedJvm {
     }
 
     Session session(boolean autoCommit, int isolation) {
+        return session(autoCommit, isolation, false);
+    }
+
+    /**
+     * @param idle what the real driver would say of the transaction before the first statement: idle (nothing
+     *             ran yet, so a REPEATABLE READ transaction may pin its snapshot to the cache), or unknown
+     */
+    Session session(boolean autoCommit, int isolation, boolean idle) {
         SessionProbe probe = new SessionProbe() {
             @Override
             public String catalog() {
@@ -100,7 +113,7 @@ final class SimulatedJvm {
 
             @Override
             public boolean transactionIdle() {
-                return false;
+                return idle;
             }
 
             @Override
@@ -165,6 +178,11 @@ final class SimulatedJvm {
 
         void commit() throws SQLException {
             cache.commit(() -> { });
+        }
+
+        /** Commits, {@code databaseCommit} standing for the database's commit (before the cache's end of it). */
+        void commit(dev.sqlcache.internal.engine.SqlRun databaseCommit) throws SQLException {
+            cache.commit(databaseCommit);
         }
 
         void rollback() throws SQLException {
