@@ -84,7 +84,7 @@ public final class CacheEngine {
                        dev.sqlcache.internal.skip.SkipStore skipStore) {
         this.clock = clock;
         this.near = near;
-        this.policy = new CachePolicy(config.tablePolicy(), clock);
+        this.policy = new CachePolicy(config.tablePolicy(), clock, near == null);
         this.config = config;
         this.family = family;
         this.reads = reads;

@@ -53,9 +53,17 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     private volatile boolean everOff;
     private final boolean pinnedOff;
 
-    CachePolicy(TablePolicy pins, Clock clock) {
+    /**
+     * Whether a table whose statements are all not worth a lookup goes off as a whole. Not with a near cache: its
+     * copies are filled by lookups, and a table off as a whole would starve it (the statements come back on once
+     * copies answer them, which only lookups make possible).
+     */
+    private final boolean wholeTablesByShape;
+
+    CachePolicy(TablePolicy pins, Clock clock, boolean wholeTablesByShape) {
         this.pins = pins;
         this.clock = clock;
+        this.wholeTablesByShape = wholeTablesByShape;
         this.pinnedOff = pins.pinsAnyOff();
     }
 
@@ -139,7 +147,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             }
         }
         judge(plan, shape);
-        if (shape.off) {
+        if (shape.off && wholeTablesByShape) {
             // A lookup of a shape that is off is a probe (or the one that switched it off): rare.
             tablesWorthNothing(plan);
         }
