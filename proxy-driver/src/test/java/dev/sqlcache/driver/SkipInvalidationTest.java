@@ -92,6 +92,30 @@ class SkipInvalidationTest {
     }
 
     @Test
+    void aRedisThatMayEvictTheLeaseGrantsNoPermitAndTakesBackTheOneHeld() throws Exception {
+        try (Connection c = pinnedOff(redis.port())) {
+            untilPermit(c, 100);
+            // An evicting policy set at run time: the next renewal gives the permit up.
+            redis.command("CONFIG", "SET", "maxmemory", "64mb");
+            redis.command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (stats(c).skipPermits() > 0) {
+                assertTrue(System.nanoTime() < deadline, "the permit outlived an evicting policy: " + stats(c));
+                Thread.sleep(50);
+            }
+            // And none is granted again while the policy stands: every write leases.
+            CacheStatistics before = stats(c);
+            for (int v = 1; v <= 40; v++) {
+                db.update(c, v);
+                Thread.sleep(50);
+            }
+            assertEquals(0, stats(c).since(before).skippedWrites(), "no write skipped on an evicting Redis");
+            assertEquals(0, stats(c).skipPermits());
+            assertEquals(40, db.value(c));
+        }
+    }
+
+    @Test
     void anotherJvmTurningTheTableOnNeverReadsWhatASkippingWriteChanged() throws Exception {
         try (Connection a = pinnedOff(redis.port()); Connection b = db.through(relay.port())) {
             untilPermit(a, 100);
@@ -218,7 +242,8 @@ class SkipInvalidationTest {
      * Open hole: closing it needs the skipping writes to learn of the loss before they return (a round trip each,
      * what skipping saves) or keys Redis cannot evict.
      */
-    @org.junit.jupiter.api.Disabled("open hole: an evicted permit lease lets a skipping write be served stale")
+    @org.junit.jupiter.api.Disabled("open hole: a permit lease deleted from outside (a DEL, not an eviction: no permit "
+            + "is granted on a Redis that may evict it) lets a skipping write be served stale until the next renewal")
     @Test
     void aPermitLeaseEvictedByRedisMustNotLetASkippingWriteBeServedStale() throws Exception {
         try (ScriptedRelay slow = ScriptedRelay.to(redis.port());

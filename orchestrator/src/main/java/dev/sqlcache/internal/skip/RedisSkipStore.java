@@ -11,11 +11,11 @@ import java.util.List;
 public final class RedisSkipStore implements SkipStore {
 
     private static final RedisScript ASK = RedisScript.load(RedisSkipStore.class, RedisScript.SERVER_CLOCK,
-            "skip_ask.lua");
+            "evictable.lua", "skip_ask.lua");
     private static final RedisScript CACHE = RedisScript.load(RedisSkipStore.class, RedisScript.SERVER_CLOCK,
             "skip_cache.lua");
     private static final RedisScript RENEW = RedisScript.load(RedisSkipStore.class, RedisScript.SERVER_CLOCK,
-            "skip_renew.lua");
+            "evictable.lua", "skip_renew.lua");
     /** Where the lease scripts keep a key's other lease holders (see {@code lease_helpers.lua}). */
     private static final String HOLDERS_SUFFIX = ":leases";
 

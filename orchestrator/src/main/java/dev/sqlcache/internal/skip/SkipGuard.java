@@ -54,6 +54,8 @@ public final class SkipGuard {
     /** The tables with a granted permit, copied on change: the write path only scans this. */
     private volatile TableSkip[] granted = NONE;
     private final StatisticsRecorder statistics;
+    /** Whether the INFO line about an evicting Redis was written (once: every table asks). */
+    private volatile boolean evictableLogged;
     private ScheduledExecutorService thread;
     private boolean closed;
 
@@ -237,7 +239,13 @@ public final class SkipGuard {
     }
 
     private void grant(TableSkip table) {
-        if (store.liveCachers(table.cachersKey) > 0) {
+        long cachers = store.liveCachers(table.cachersKey);
+        if (cachers == SkipStore.EVICTABLE && !evictableLogged) {
+            evictableLogged = true;
+            LOG.info("sqlcache: Redis may evict keys with a time to live (maxmemory with an evicting policy): writes "
+                    + "to tables no JVM caches keep their leases, since a skip permit's lease could be evicted");
+        }
+        if (cachers != 0) {
             return;
         }
         String token = SKIP_LEASE_PREFIX + VersionTokens.fresh();

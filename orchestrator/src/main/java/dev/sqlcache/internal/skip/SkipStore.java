@@ -6,8 +6,15 @@ package dev.sqlcache.internal.skip;
  */
 public interface SkipStore {
 
-    /** How many JVMs have a live registration as cachers of the table whose cachers set this is. */
+    /**
+     * How many JVMs have a live registration as cachers of the table whose cachers set this is, or
+     * {@link #EVICTABLE} when the store may evict a permit's lease (a maxmemory with an evicting policy): no
+     * permit is asked for then.
+     */
     long liveCachers(String cachersKey);
+
+    /** What {@link #liveCachers} answers for a store that may evict keys with a time to live. */
+    long EVICTABLE = -1;
 
     /**
      * Registers this JVM as a cacher of each table whose cachers set is given, for {@code millis}.
@@ -17,7 +24,8 @@ public interface SkipStore {
     /**
      * Extends a permit's lease on the keys to {@code millis} from now if every key still holds it.
      *
-     * @return whether the lease was intact (then it was extended), and how many cachers are live
+     * @return whether the lease was intact (then it was extended), and how many cachers are live (one more when
+     *         the store may now evict the lease: the permit is then given up)
      */
     Renewal renew(String cachersKey, String[] leasedKeys, String leaseToken, long millis);
 

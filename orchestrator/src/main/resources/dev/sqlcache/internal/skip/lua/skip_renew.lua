@@ -3,7 +3,8 @@
 -- ARGV[1] = the permit's lease token, ARGV[2] = how long it must live from now, in ms.
 -- Returns {intact, live cachers}. Intact: every key still holds this lease (alone, or as a live holder beside other
 -- writes' leases); then each is extended, never shortened. A lease that is gone (expired, flushed, ended) is never
--- put back: what was cached meanwhile may have been read while a skipping write ran. Needs server_clock.lua.
+-- put back: what was cached meanwhile may have been read while a skipping write ran. Needs server_clock.lua and
+-- evictable.lua.
 local n = (#KEYS - 1) / 2
 local token, ttl = ARGV[1], tonumber(ARGV[2])
 local at = now()
@@ -31,4 +32,5 @@ if intact == 1 then
   end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at)
-return {intact, redis.call('ZCARD', KEYS[1])}
+-- A Redis that may now evict the lease (its maxmemory policy changed) counts as a cacher: the permit is given up.
+return {intact, redis.call('ZCARD', KEYS[1]) + (evictable() and 1 or 0)}
