@@ -58,9 +58,12 @@ final class HealthCommand extends AdminCommand {
         } else if (policy.startsWith("allkeys-")) {
             meaning = "Redis may evict any key, version keys (which have no TTL) included. That is safe: a "
                     + "version key that comes back gets a fresh random token no old entry matches, but it "
-                    + "drops every entry of that table at once.";
+                    + "drops every entry of that table at once. Writes to tables no JVM caches keep their leases "
+                    + "(no skip permit is granted where its lease could be evicted).";
         } else if (policy.startsWith("volatile-")) {
-            meaning = "Redis evicts only keys with a TTL: entries go, version keys (no TTL) stay.";
+            meaning = "Redis evicts only keys with a TTL: entries, write leases and row tokens. That is safe (a "
+                    + "token that comes back is fresh), but writes to tables no JVM caches keep their leases (no "
+                    + "skip permit is granted where its lease could be evicted).";
         } else {
             meaning = "See the Redis documentation for this policy.";
         }
