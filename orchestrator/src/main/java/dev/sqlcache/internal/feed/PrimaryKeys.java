@@ -1,6 +1,5 @@
 package dev.sqlcache.internal.feed;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,21 +63,10 @@ final class PrimaryKeys {
         if (tables.isEmpty()) {
             return keys;
         }
-        List<String> schemas = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (String table : tables) {
-            int dot = table.indexOf('.');
-            schemas.add(table.substring(0, dot));
-            names.add(table.substring(dot + 1));
-        }
         Map<String, List<Column>> columns = new HashMap<>();
         Map<String, Boolean> identityIsKey = new HashMap<>();
         boolean utf8 = false;
-        try (PreparedStatement query = connection.prepareStatement(QUERY)) {
-            Array schemaArray = connection.createArrayOf("text", schemas.toArray());
-            Array nameArray = connection.createArrayOf("text", names.toArray());
-            query.setArray(1, schemaArray);
-            query.setArray(2, nameArray);
+        try (PreparedStatement query = TableAncestors.forTables(connection, QUERY, tables)) {
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
                     String table = rs.getString(1) + "." + rs.getString(2);

@@ -1,6 +1,5 @@
 package dev.sqlcache.internal.feed;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,18 +38,7 @@ final class TableAncestors {
         if (tables.isEmpty()) {
             return all;
         }
-        List<String> schemas = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (String table : tables) {
-            int dot = table.indexOf('.');
-            schemas.add(table.substring(0, dot));
-            names.add(table.substring(dot + 1));
-        }
-        try (PreparedStatement query = connection.prepareStatement(QUERY)) {
-            Array schemaArray = connection.createArrayOf("text", schemas.toArray());
-            Array nameArray = connection.createArrayOf("text", names.toArray());
-            query.setArray(1, schemaArray);
-            query.setArray(2, nameArray);
+        try (PreparedStatement query = forTables(connection, QUERY, tables)) {
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
                     all.add(rs.getString(1) + "." + rs.getString(2));
@@ -58,5 +46,29 @@ final class TableAncestors {
             }
         }
         return all;
+    }
+
+    /**
+     * A catalog query whose two parameters are the tables' schemas and names, as text arrays of the same order.
+     *
+     * @param tables {@code schema.name}, as the stream names them (unquoted)
+     */
+    static PreparedStatement forTables(Connection connection, String sql, Set<String> tables) throws SQLException {
+        List<String> schemas = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String table : tables) {
+            int dot = table.indexOf('.');
+            schemas.add(table.substring(0, dot));
+            names.add(table.substring(dot + 1));
+        }
+        PreparedStatement query = connection.prepareStatement(sql);
+        try {
+            query.setArray(1, connection.createArrayOf("text", schemas.toArray()));
+            query.setArray(2, connection.createArrayOf("text", names.toArray()));
+            return query;
+        } catch (SQLException | RuntimeException e) {
+            query.close();
+            throw e;
+        }
     }
 }

@@ -67,6 +67,28 @@ final class TestDecodingReader {
         }
     }
 
+    /**
+     * A double-quoted identifier starting at {@code start}, as {@code quote_identifier} prints it: appends it
+     * unquoted to {@code name} and returns the index after its closing quote, or -1 when it has none.
+     */
+    static int quoted(String line, int start, StringBuilder name) {
+        int i = start + 1;
+        while (i < line.length()) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    name.append('"');
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            name.append(c);
+            i++;
+        }
+        return -1;
+    }
+
     /** One identifier at {@code at[0]}, quoted or not, unquoted; moves {@code at[0]} past it. */
     private static String identifier(String line, int[] at) {
         int i = at[0];
@@ -75,23 +97,9 @@ final class TestDecodingReader {
         }
         StringBuilder name = new StringBuilder();
         if (line.charAt(i) == '"') {
-            i++;
-            while (true) {
-                if (i >= line.length()) {
-                    return null;
-                }
-                char c = line.charAt(i);
-                if (c == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        name.append('"');
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                name.append(c);
-                i++;
+            i = TestDecodingReader.quoted(line, i, name);
+            if (i < 0) {
+                return null;
             }
         } else {
             while (i < line.length() && line.charAt(i) != '.' && line.charAt(i) != ',' && line.charAt(i) != ':') {

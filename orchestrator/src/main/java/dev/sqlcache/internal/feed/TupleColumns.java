@@ -108,23 +108,9 @@ final class TupleColumns {
         }
         StringBuilder name = new StringBuilder();
         if (line.charAt(i) == '"') {
-            i++;
-            while (true) {
-                if (i >= line.length()) {
-                    return null;
-                }
-                char c = line.charAt(i);
-                if (c == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        name.append('"');
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                name.append(c);
-                i++;
+            i = TestDecodingReader.quoted(line, i, name);
+            if (i < 0) {
+                return null;
             }
         } else {
             while (i < line.length() && line.charAt(i) != '[') {

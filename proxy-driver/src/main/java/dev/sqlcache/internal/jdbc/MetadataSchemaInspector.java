@@ -312,39 +312,14 @@ final class MetadataSchemaInspector implements SchemaInspector {
                         + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
                         + " left join pg_catalog.pg_collation co on co.oid = a.attcollation"
                         + " where n.nspname = ? and c.relname = ? and a.attnum > 0 and not a.attisdropped";
-                try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                    ps.setString(1, table.schema);
-                    ps.setString(2, table.table);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            String name = rs.getString(1).toLowerCase(Locale.ROOT);
-                            String type = types.get(name);
-                            if (type != null) {
-                                // Two columns folding to one name: both must be exact.
-                                exact.merge(name, ExactTextKeys.postgres(type, rs.getBoolean(2), rs.getBoolean(3)),
-                                        Boolean::logicalAnd);
-                            }
-                        }
-                    }
-                }
+                judgeColumns(sql, table, types, exact,
+                        (type, rs) -> ExactTextKeys.postgres(type, rs.getBoolean(2), rs.getBoolean(3)));
             }
             case MARIADB -> {
                 String sql = "select column_name, character_set_name, collation_name from information_schema.columns"
                         + " where table_schema = ? and table_name = ?";
-                try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                    ps.setString(1, table.schema);
-                    ps.setString(2, table.table);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            String name = rs.getString(1).toLowerCase(Locale.ROOT);
-                            String type = types.get(name);
-                            if (type != null) {
-                                exact.merge(name, ExactTextKeys.mariaDb(type, rs.getString(2), rs.getString(3)),
-                                        Boolean::logicalAnd);
-                            }
-                        }
-                    }
-                }
+                judgeColumns(sql, table, types, exact,
+                        (type, rs) -> ExactTextKeys.mariaDb(type, rs.getString(2), rs.getString(3)));
             }
             case H2 -> {
                 String collation = h2Collation();
@@ -355,6 +330,32 @@ final class MetadataSchemaInspector implements SchemaInspector {
             }
         }
         return exact;
+    }
+
+    /** Judges one catalog row of a key column: whether the database compares it exactly. */
+    private interface ColumnJudge {
+        boolean exact(String type, ResultSet row) throws SQLException;
+    }
+
+    /**
+     * Runs a catalog query of the table's columns (name first; schema and table as its two parameters) and judges
+     * each key column it names. Two columns folding to one name must both be exact.
+     */
+    private void judgeColumns(String sql, Name table, java.util.Map<String, String> types,
+                              java.util.Map<String, Boolean> exact, ColumnJudge judge) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, table.schema);
+            ps.setString(2, table.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1).toLowerCase(Locale.ROOT);
+                    String type = types.get(name);
+                    if (type != null) {
+                        exact.merge(name, judge.exact(type, rs), Boolean::logicalAnd);
+                    }
+                }
+            }
+        }
     }
 
     /**
