@@ -47,12 +47,12 @@ final class TestDecodingReader {
     private static List<String> tables(String line, int[] at) {
         List<String> tables = new ArrayList<>();
         while (true) {
-            String schema = identifier(line, at);
+            String schema = identifier(line, at, ".,:", false);
             if (schema == null || at[0] >= line.length() || line.charAt(at[0]) != '.') {
                 return null;
             }
             at[0]++;
-            String name = identifier(line, at);
+            String name = identifier(line, at, ".,:", false);
             if (name == null) {
                 return null;
             }
@@ -71,7 +71,7 @@ final class TestDecodingReader {
      * A double-quoted identifier starting at {@code start}, as {@code quote_identifier} prints it: appends it
      * unquoted to {@code name} and returns the index after its closing quote, or -1 when it has none.
      */
-    static int quoted(String line, int start, StringBuilder name) {
+    private static int quoted(String line, int start, StringBuilder name) {
         int i = start + 1;
         while (i < line.length()) {
             char c = line.charAt(i);
@@ -89,21 +89,29 @@ final class TestDecodingReader {
         return -1;
     }
 
-    /** One identifier at {@code at[0]}, quoted or not, unquoted; moves {@code at[0]} past it. */
-    private static String identifier(String line, int[] at) {
+    /**
+     * One identifier at {@code at[0]}, as {@code quote_identifier} prints it, unquoted; moves {@code at[0]} past it.
+     * A bare one ends at any of {@code stops}; with {@code bareOnly} it may hold only what {@code quote_identifier}
+     * leaves bare ({@code [a-z0-9_]}). Null when empty or malformed.
+     */
+    static String identifier(String line, int[] at, String stops, boolean bareOnly) {
         int i = at[0];
         if (i >= line.length()) {
             return null;
         }
         StringBuilder name = new StringBuilder();
         if (line.charAt(i) == '"') {
-            i = TestDecodingReader.quoted(line, i, name);
+            i = quoted(line, i, name);
             if (i < 0) {
                 return null;
             }
         } else {
-            while (i < line.length() && line.charAt(i) != '.' && line.charAt(i) != ',' && line.charAt(i) != ':') {
-                name.append(line.charAt(i));
+            while (i < line.length() && stops.indexOf(line.charAt(i)) < 0) {
+                char c = line.charAt(i);
+                if (bareOnly && !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) {
+                    return null;
+                }
+                name.append(c);
                 i++;
             }
         }

@@ -46,7 +46,7 @@ final class TupleColumns {
             }
             i++;
             int[] position = {i};
-            String name = name(line, position);
+            String name = TestDecodingReader.identifier(line, position, "[", true);
             i = position[0];
             if (name == null || i >= line.length() || line.charAt(i) != '[') {
                 return null;
@@ -98,31 +98,5 @@ final class TupleColumns {
         }
         at[0] = i;
         return read == 0 ? null : columns;
-    }
-
-    /** A column name at {@code at[0]}, as {@code quote_identifier} prints it, unquoted; null when malformed. */
-    private static String name(String line, int[] at) {
-        int i = at[0];
-        if (i >= line.length()) {
-            return null;
-        }
-        StringBuilder name = new StringBuilder();
-        if (line.charAt(i) == '"') {
-            i = TestDecodingReader.quoted(line, i, name);
-            if (i < 0) {
-                return null;
-            }
-        } else {
-            while (i < line.length() && line.charAt(i) != '[') {
-                char c = line.charAt(i);
-                if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) {
-                    return null;
-                }
-                name.append(c);
-                i++;
-            }
-        }
-        at[0] = i;
-        return name.length() == 0 ? null : name.toString();
     }
 }
