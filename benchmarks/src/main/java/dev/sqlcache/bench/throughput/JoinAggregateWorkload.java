@@ -105,8 +105,13 @@ final class JoinAggregateWorkload implements Workload {
 
     @Override
     public Client client(Connection connection) throws SQLException {
-        PreparedStatement read = connection.prepareStatement(QUERY);
-        PreparedStatement write = connection.prepareStatement(
+        return client(connection, connection);
+    }
+
+    @Override
+    public Client client(Connection reads, Connection writes) throws SQLException {
+        PreparedStatement read = reads.prepareStatement(QUERY);
+        PreparedStatement write = writes.prepareStatement(
                 "update orders set quantity = ?, amount = ? where id = ?");
         return new Client() {
             private UniformRandomProvider random;

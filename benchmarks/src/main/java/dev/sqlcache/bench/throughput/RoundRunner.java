@@ -45,7 +45,8 @@ final class RoundRunner {
                     new long[] {seed ^ (round * 0x9E3779B97F4A7C15L), i});
             Workload.Client client = session.clients.get(i);
             client.use(random);
-            workers.add(new Worker(session.connections.get(i), client, session.autoCommit, go, durationNanos));
+            workers.add(new Worker(session.connections.get(i), session.writers.get(i), client, session.autoCommit, go,
+                    durationNanos));
         }
         List<Thread> running = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
@@ -116,6 +117,8 @@ final class RoundRunner {
 
     private static final class Worker implements Runnable {
         private final Connection connection;
+        /** Where the client's writes run: {@code connection} itself unless the target writes from elsewhere. */
+        private final Connection writer;
         private final Workload.Client client;
         private final boolean autoCommit;
         private final CountDownLatch go;
@@ -127,9 +130,10 @@ final class RoundRunner {
         volatile long stoppedAt;
         volatile String error;
 
-        Worker(Connection connection, Workload.Client client, boolean autoCommit, CountDownLatch go,
-               long durationNanos) {
+        Worker(Connection connection, Connection writer, Workload.Client client, boolean autoCommit,
+               CountDownLatch go, long durationNanos) {
             this.connection = connection;
+            this.writer = writer;
             this.client = client;
             this.autoCommit = autoCommit;
             this.go = go;
@@ -148,7 +152,7 @@ final class RoundRunner {
                 while (now < end) {
                     boolean wrote = client.execute(counter);
                     if (!autoCommit) {
-                        connection.commit();
+                        (wrote ? writer : connection).commit();
                     }
                     long after = System.nanoTime();
                     latency.recordValue(after - now);
@@ -176,6 +180,9 @@ final class RoundRunner {
             try {
                 if (!autoCommit) {
                     connection.rollback();
+                    if (writer != connection) {
+                        writer.rollback();
+                    }
                 }
             } catch (SQLException ignored) {
                 // the round is reported as failed with the first error; this one adds nothing

@@ -20,6 +20,8 @@ import java.util.function.Supplier;
 final class TargetSession implements AutoCloseable {
     final TargetSpec spec;
     final List<Connection> connections = new ArrayList<>();
+    /** Per thread, the connection its writes run on: the reading one unless the target writes from elsewhere. */
+    final List<Connection> writers = new ArrayList<>();
     final List<Workload.Client> clients = new ArrayList<>();
     final boolean autoCommit;
     private Supplier<CacheStatistics> statistics;
@@ -46,7 +48,14 @@ final class TargetSession implements AutoCloseable {
                 session.connections.add(c);
                 c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                 c.setAutoCommit(autoCommit);
-                session.clients.add(workload.client(c));
+                Connection w = c;
+                if (spec.writer() != null) {
+                    w = connect(spec, schema, spec.writer());
+                    w.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    w.setAutoCommit(autoCommit);
+                }
+                session.writers.add(w);
+                session.clients.add(workload.client(c, w));
             }
             if (spec.isSqlcache()) {
                 SqlCacheConnection sqlcache = session.connections.get(0).unwrap(SqlCacheConnection.class);
@@ -106,7 +115,7 @@ final class TargetSession implements AutoCloseable {
 
     /** Closes every connection at once, even under a thread blocked in it. */
     void abort() {
-        for (Connection c : connections) {
+        for (Connection c : all()) {
             try {
                 c.abort(Runnable::run);
             } catch (SQLException | RuntimeException ignored) {
@@ -124,13 +133,24 @@ final class TargetSession implements AutoCloseable {
                 // the connection is closed next anyway
             }
         }
-        for (Connection c : connections) {
+        for (Connection c : all()) {
             closeQuietly(c);
         }
         closeQuietly(pgpoolProbe);
         if (redis != null) {
             redis.close();
         }
+    }
+
+    /** Every connection once, reading and writing. */
+    private List<Connection> all() {
+        List<Connection> all = new ArrayList<>(connections);
+        for (Connection w : writers) {
+            if (!all.contains(w)) {
+                all.add(w);
+            }
+        }
+        return all;
     }
 
     private static void closeQuietly(Connection c) {

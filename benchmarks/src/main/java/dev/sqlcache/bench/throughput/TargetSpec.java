@@ -16,14 +16,25 @@ import java.util.Set;
  * @param pgpool      whether {@code url} reaches pgpool-II, whose {@code SHOW POOL_CACHE} is then counted
  * @param unavailable why it cannot run at all (e.g. pgpool not started), or null
  * @param workloads   the only workloads it runs, or empty for every workload
+ * @param writer      settings on top of {@code properties} for a second connection per thread that runs the
+ *                    workload's writes, or null to write on the reading connection. sqlcache settings that differ
+ *                    give that connection a runtime of its own: another member sharing the Redis, as another JVM
+ *                    would be, whose writes the reading runtime learns of only through Redis.
  */
 record TargetSpec(String name, String description, String url, String loadUrl, Map<String, String> properties,
-                  RedisEndpoint redis, boolean pgpool, String unavailable, Set<String> workloads) {
+                  RedisEndpoint redis, boolean pgpool, String unavailable, Set<String> workloads,
+                  Map<String, String> writer) {
 
     TargetSpec {
         loadUrl = loadUrl == null ? url : loadUrl;
         properties = Map.copyOf(properties);
         workloads = Set.copyOf(workloads);
+        writer = writer == null ? null : Map.copyOf(writer);
+    }
+
+    TargetSpec(String name, String description, String url, String loadUrl, Map<String, String> properties,
+               RedisEndpoint redis, boolean pgpool, String unavailable, Set<String> workloads) {
+        this(name, description, url, loadUrl, properties, redis, pgpool, unavailable, workloads, null);
     }
 
     boolean runs(Workload workload) {

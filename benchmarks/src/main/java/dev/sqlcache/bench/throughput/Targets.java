@@ -58,14 +58,18 @@ final class Targets {
                         pgpoolUrl == null ? databaseUrl : pgpoolUrl, databaseUrl, login, null, true,
                         pgpoolUrl == null ? pgpoolMissing : null, Set.of()));
                 case SQLCACHE_REDIS -> targets.add(sqlcache(SQLCACHE_REDIS, "sqlcache, Redis only", sqlcacheUrl,
-                        login, redis, 0, Map.of("sqlcache.nearCache.maxBytes", "0"), Set.of()));
+                        login, redis, 0, Map.of("sqlcache.nearCache.maxBytes", "0"), Set.of(), null));
                 case SQLCACHE_NEAR -> targets.add(sqlcache(SQLCACHE_NEAR, "sqlcache with the near cache "
-                        + near, sqlcacheUrl, login, redis, 1, near, Set.of()));
+                        + near, sqlcacheUrl, login, redis, 1, near, Set.of(), null));
                 case SQLCACHE_NEAR_STALE -> {
                     Map<String, String> settings = new LinkedHashMap<>(near);
                     settings.putAll(stale);
+                    // A table may be served stale only after other members' writes, never after its own JVM's:
+                    // the writes come from a second runtime (no near cache), as from another JVM.
                     targets.add(sqlcache(SQLCACHE_NEAR_STALE, "sqlcache with the near cache and bounded staleness "
-                            + settings, sqlcacheUrl, login, redis, 2, settings, STALE_WORKLOADS));
+                            + settings + "; writes through a second sqlcache runtime without a near cache (another"
+                            + " member, as another JVM would be)", sqlcacheUrl, login, redis, 2, settings,
+                            STALE_WORKLOADS, Map.of("sqlcache.nearCache.maxBytes", "0")));
                 }
                 default -> throw new IllegalArgumentException("unknown target '" + name + "'; known: " + ALL);
             }
@@ -75,7 +79,7 @@ final class Targets {
 
     private static TargetSpec sqlcache(String name, String description, String url, Map<String, String> login,
                                        TargetSpec.RedisEndpoint redis, int db, Map<String, String> settings,
-                                       Set<String> workloads) {
+                                       Set<String> workloads, Map<String, String> writer) {
         Map<String, String> properties = new LinkedHashMap<>(login);
         properties.put("sqlcache.store", "redis");
         properties.put("sqlcache.redis.host", redis.host());
@@ -83,6 +87,6 @@ final class Targets {
         properties.put("sqlcache.redis.db", Integer.toString(db));
         properties.putAll(settings);
         return new TargetSpec(name, description, url, null, properties,
-                new TargetSpec.RedisEndpoint(redis.host(), redis.port(), db), false, null, workloads);
+                new TargetSpec.RedisEndpoint(redis.host(), redis.port(), db), false, null, workloads, writer);
     }
 }

@@ -40,6 +40,19 @@ interface Workload {
     /** A client for one thread: its prepared statements live as long as the connection. */
     Client client(Connection connection) throws SQLException;
 
+    /**
+     * A client that reads on {@code reads} and writes on {@code writes}, for targets whose writes come from another
+     * member; only workloads whose operations either read or write (never both) can split them.
+     *
+     * @throws UnsupportedOperationException when this workload's operations cannot be split
+     */
+    default Client client(Connection reads, Connection writes) throws SQLException {
+        if (reads == writes) {
+            return client(reads);
+        }
+        throw new UnsupportedOperationException(name() + " cannot write on a connection of its own");
+    }
+
     /** What one thread runs. Not thread-safe: one per connection. */
     interface Client extends AutoCloseable {
 

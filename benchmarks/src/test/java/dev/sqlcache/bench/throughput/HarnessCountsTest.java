@@ -115,6 +115,36 @@ class HarnessCountsTest {
         }
     }
 
+    /**
+     * The bounded-staleness target writes through a second runtime, as another JVM would: the runtime that reads
+     * must see the rows change (its near cache may serve orders up to 1 s late, never after its own write) without
+     * having run a single write itself.
+     */
+    @Test
+    void theBoundedStalenessTargetWritesFromAnotherRuntime() throws Exception {
+        String h2 = "jdbc:h2:mem:harness_stale_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        Map<String, String> login = Map.of("user", "sa", "password", "");
+        List<TargetSpec> targets = Targets.standard(h2, login, null, "no pgpool in this test",
+                new TargetSpec.RedisEndpoint("127.0.0.1", redis.port, 0), Map.of("sqlcache.nearCache.maxBytes", "8mb"),
+                Map.of("sqlcache.tableNearCache", "orders=1s"), List.of(Targets.DIRECT, Targets.SQLCACHE_NEAR_STALE));
+        List<Workload> workloads = List.of(new JoinAggregateWorkload(5, 5_000));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        HarnessConfig config = new HarnessConfig(h2, login, "stale_", targets, workloads, 2, 1, 1.0, 1.0, true, 7L,
+                30, Map.of(), new PrintStream(log, true, StandardCharsets.UTF_8));
+
+        RunResult run = new Harness(config).run();
+
+        String progress = log.toString(StandardCharsets.UTF_8);
+        assertNull(run.abortedBecause, progress);
+        RoundResult measured = run.rounds.stream()
+                .filter(r -> r.target().equals(Targets.SQLCACHE_NEAR_STALE) && !r.warmup()).findFirst().orElseThrow();
+        assertNull(measured.error(), progress);
+        assertTrue(measured.counts().writeOperations > 0, progress);
+        assertEquals(0, measured.statistics().invalidations(),
+                "the reading runtime ran no write: " + measured.statistics());
+        assertTrue(measured.statistics().hits() > 0, "and it serves: " + measured.statistics());
+    }
+
     /** The share of writing operations is binomial: within five standard deviations of the workload's. */
     private static void assertWriteShare(String where, int writePercent, OpCounter c) {
         double p = writePercent / 100.0;
