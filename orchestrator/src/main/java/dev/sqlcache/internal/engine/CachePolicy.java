@@ -229,7 +229,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         if (shape.databaseSamples == 0 || shape.lookups < MIN_SAMPLES) {
             return;
         }
-        double saved = (double) shape.hits / shape.lookups * shape.databaseNanos;
+        // One hit is assumed before any is seen: a shape's first lookups find a cold cache, and a shape judged on
+        // them alone would go off for good (once off it stores nothing, so its probes rarely find an entry). The
+        // assumption only keeps on what costs the database far more than a lookup (~ lookups x the lookup time).
+        double saved = (shape.hits + 1.0) / (shape.lookups + 1) * shape.databaseNanos;
         if (!shape.off && saved < OFF_BELOW * shape.lookupNanos) {
             shape.off = true;
             LOG.info("sqlcache: not caching {} any more: a hit saves {} µs on average, a lookup costs {} µs; it is "

@@ -88,6 +88,24 @@ class CachePolicyTest {
     }
 
     @Test
+    void anExpensiveQueryIsNotJudgedOnTheColdCacheOfItsFirstLookups() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 5_000, 60);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 32; i++) { // twice the lookups a shape needs before it is judged
+            // Every early read finds its entry just invalidated: a cold start, or a burst of writes.
+            database.values.put("t", i);
+            s.write("t", i);
+            s.read("t");
+        }
+        for (int i = 0; i < 200; i++) {
+            s.read("t");
+        }
+        assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING), a.statistics().toString());
+        assertTrue(a.statistics().hits() >= 199, a.statistics().toString());
+    }
+
+    @Test
     void aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower() throws Exception {
         SimulatedJvm a = jvm();
         latencies(a, 20, 60);
