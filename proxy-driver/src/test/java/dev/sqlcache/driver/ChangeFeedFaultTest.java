@@ -6,19 +6,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -75,19 +70,9 @@ class ChangeFeedFaultTest {
 
     @Test
     void whenTheConsumerIsKilledAnotherTakesOverAndNoReadIsOlderThanMaxLag() throws Exception {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", classPath, FeedConsumerMain.class.getName(), Integer.toString(redis.port())))
-                .redirectErrorStream(true).start();
-        try (Connection direct = TestDatabase.POSTGRES.direct()) {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.equals("consuming")) {
-                System.out.println("child: " + line);
-            }
-            assertEquals("consuming", line, "the child consumes the feed");
+        try (ChildJvm child = ChildJvm.start(FeedConsumerMain.class, Integer.toString(redis.port()));
+             Connection direct = TestDatabase.POSTGRES.direct()) {
+            assertNotNull(child.awaitLine("consuming"), "the child consumes the feed");
             String lease = "sql:_feed:lease:" + ChangeFeedSlots.all(direct).get(0);
             String childHolder = String.valueOf(RespClient.call(redis.port(), "GET", lease));
             assertTrue(childHolder.startsWith(child.pid() + "-"), "the child holds the lease: " + childHolder);
@@ -100,8 +85,7 @@ class ChangeFeedFaultTest {
                 boolean killed = false;
                 while (System.nanoTime() < endAt) {
                     if (!killed && System.nanoTime() > killAt) {
-                        child.destroyForcibly();
-                        child.waitFor(10, TimeUnit.SECONDS);
+                        child.kill();
                         killed = true;
                     }
                     if (probe.step() && killed) {
@@ -116,8 +100,6 @@ class ChangeFeedFaultTest {
                         + holder);
                 System.out.println("change feed, consumer killed: " + probe.summary());
             }
-        } finally {
-            child.destroyForcibly();
         }
     }
 
