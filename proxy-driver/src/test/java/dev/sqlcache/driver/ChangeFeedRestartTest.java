@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,15 +34,8 @@ class ChangeFeedRestartTest {
             try (Connection direct = postgres.direct()) {
                 OutsideWriterProbe.createTable(direct);
             }
-            long launched = System.nanoTime();
-            try (ChildJvm child = ChildJvm.start(FeedConsumerMain.class, Integer.toString(redis.port()),
-                    "jdbc:sqlcache:" + postgres.url().substring("jdbc:".length()), "report")) {
-                String consuming = child.awaitLine("consuming");
-                assertNotNull(consuming, "the child is served from the cache");
-                long childClock = Long.parseLong(consuming.split(" ")[1]);
-                assertTrue(launched < childClock && childClock < System.nanoTime(), "the child's System.nanoTime() "
-                        + "is this JVM's clock, so that its reads can be judged against this JVM's commit times");
-                child.follow();
+            try (ChildJvm child = FeedConsumerMain.startReporting(redis.port(),
+                    "jdbc:sqlcache:" + postgres.url().substring("jdbc:".length()))) {
                 run(postgres, redis, child);
             }
         }
@@ -57,7 +49,7 @@ class ChangeFeedRestartTest {
             Connection direct = postgres.direct();
             Connection cached = dataSource.getConnection();
             OutsideWriterProbe probe = new OutsideWriterProbe(direct, cached, MAX_LAG_MILLIS + SLACK_MILLIS);
-            probe.alsoWriteWithPsql(4, postgres.port(), "postgres");
+            probe.alsoWriteWithPsql(4, "127.0.0.1", postgres.port(), "postgres");
             OutsideWriterProbe.Reads childReads = probe.reader("child JVM");
             // Hits per JVM (this one, the child) and per phase (before the first restart, after each one).
             long[][] hits = new long[2][RESTART_AFTER_SECONDS.length + 1];
@@ -83,19 +75,7 @@ class ChangeFeedRestartTest {
                     if (probe.step()) {
                         count(hits[0], restartBegan, stepAt);
                     }
-                    for (String line; (line = child.poll()) != null; ) {
-                        String[] read = line.split(" ");
-                        if (!read[0].equals("read")) {
-                            System.out.println("child: " + line);
-                            continue;
-                        }
-                        long started = Long.parseLong(read[2]);
-                        boolean hit = Boolean.parseBoolean(read[4]);
-                        childReads.check(Long.parseLong(read[1]), started, Long.parseLong(read[3]), hit);
-                        if (hit) {
-                            count(hits[1], restartBegan, started);
-                        }
-                    }
+                    FeedConsumerMain.judge(child, childReads, started -> count(hits[1], restartBegan, started));
                     Thread.sleep(10);
                 }
                 for (int phase = 0; phase < hits[0].length; phase++) {

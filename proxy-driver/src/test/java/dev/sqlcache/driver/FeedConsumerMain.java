@@ -6,6 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.function.LongConsumer;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Forked ({@link ChildJvm}) by the change feed's fault tests: a JVM that reads {@code feed_probe} through sqlcache
@@ -14,11 +18,53 @@ import java.util.Properties;
  * a heartbeat), then either waits to be killed or, with {@code report}, goes on reading and prints each read as
  * {@code read <value> <started> <ended> <hit>} (nanoTime) for the parent to judge. Arguments: the Redis port, then
  * optionally the sqlcache URL (else the test database's) and {@code report}. A connection the database cut is
- * replaced, so that it reads on across a database restart.
+ * replaced, so that it reads on across a database restart. A test starts a reporting one with {@link
+ * #startReporting} and judges its reads with {@link #judge}.
  */
 public final class FeedConsumerMain {
 
     private FeedConsumerMain() {
+    }
+
+    /**
+     * Starts one in {@code report} mode and returns once it is served from the cache. Its reads are then judged
+     * by {@link #judge} against this JVM's commit times, so its clock must be this JVM's: checked here.
+     */
+    static ChildJvm startReporting(int redisPort, String cachedUrl) throws Exception {
+        long launched = System.nanoTime();
+        ChildJvm child = ChildJvm.start(FeedConsumerMain.class, Integer.toString(redisPort), cachedUrl, "report");
+        try {
+            String consuming = child.awaitLine("consuming");
+            assertNotNull(consuming, "the child is served from the cache");
+            long childClock = Long.parseLong(consuming.split(" ")[1]);
+            assertTrue(launched < childClock && childClock < System.nanoTime(), "the child's System.nanoTime() is "
+                    + "this JVM's clock, so that its reads can be judged against this JVM's commit times");
+            child.follow();
+            return child;
+        } catch (Throwable e) {
+            child.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Judges the reads the child reported since the last call, prints its other lines, and tells {@code hitStarted}
+     * when each read served from the cache started.
+     */
+    static void judge(ChildJvm child, OutsideWriterProbe.Reads reads, LongConsumer hitStarted) {
+        for (String line; (line = child.poll()) != null; ) {
+            String[] read = line.split(" ");
+            if (!read[0].equals("read")) {
+                System.out.println("child: " + line);
+                continue;
+            }
+            long started = Long.parseLong(read[2]);
+            boolean hit = Boolean.parseBoolean(read[4]);
+            reads.check(Long.parseLong(read[1]), started, Long.parseLong(read[3]), hit);
+            if (hit) {
+                hitStarted.accept(started);
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {

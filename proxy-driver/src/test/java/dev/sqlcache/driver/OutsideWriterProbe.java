@@ -53,10 +53,10 @@ final class OutsideWriterProbe implements AutoCloseable {
         this.write = direct.prepareStatement("update feed_probe set v = ? where id = 1");
     }
 
-    /** Makes every {@code every}-th write through {@code psql} at that loopback port and database instead. */
-    void alsoWriteWithPsql(int every, int port, String database) {
+    /** Makes every {@code every}-th write through {@code psql} to that server and database instead. */
+    void alsoWriteWithPsql(int every, String host, int port, String database) {
         this.psqlEvery = every;
-        this.psql = List.of("psql", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-d", database,
+        this.psql = List.of("psql", "-h", host, "-p", Integer.toString(port), "-U", "postgres", "-d", database,
                 "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c");
     }
 
