@@ -13,13 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Forked ({@link ChildJvm}) by the change feed's fault tests: a JVM that reads {@code feed_probe} through sqlcache
- * and so runs the change feed (its first connection starts it), with the tests' settings and the Redis at the port
- * given first. It prints {@code consuming <System.nanoTime()>} once a read is served from the cache (a feed has applied
- * a heartbeat), then either waits to be killed or, with {@code report}, goes on reading and prints each read as
- * {@code read <value> <started> <ended> <hit>} (nanoTime) for the parent to judge. Arguments: the Redis port, then
- * optionally the sqlcache URL (else the test database's) and {@code report}. A connection the database cut is
- * replaced, so that it reads on across a database restart. A test starts a reporting one with {@link
- * #startReporting} and judges its reads with {@link #judge}.
+ * and so runs the change feed (its first connection starts it), with the tests' settings, the Redis at the port given
+ * first and the sqlcache URL given second. It prints {@code consuming <System.nanoTime()>} once a read is served from
+ * the cache (a feed has applied a heartbeat), then goes on reading every 10 ms until killed and prints each read as
+ * {@code read <value> <started> <ended> <hit>} (nanoTime) for the parent to judge. A connection the database cut is
+ * replaced, so that it reads on across a database restart. A test starts one with {@link #startReporting} and judges
+ * its reads with {@link #judge}.
  */
 public final class FeedConsumerMain {
 
@@ -27,12 +26,12 @@ public final class FeedConsumerMain {
     }
 
     /**
-     * Starts one in {@code report} mode and returns once it is served from the cache. Its reads are then judged
+     * Starts one and returns once it is served from the cache. Its reads are then judged
      * by {@link #judge} against this JVM's commit times, so its clock must be this JVM's: checked here.
      */
     static ChildJvm startReporting(int redisPort, String cachedUrl) throws Exception {
         long launched = System.nanoTime();
-        ChildJvm child = ChildJvm.start(FeedConsumerMain.class, Integer.toString(redisPort), cachedUrl, "report");
+        ChildJvm child = ChildJvm.start(FeedConsumerMain.class, Integer.toString(redisPort), cachedUrl);
         try {
             String consuming = child.awaitLine("consuming");
             assertNotNull(consuming, "the child is served from the cache");
@@ -70,8 +69,7 @@ public final class FeedConsumerMain {
     public static void main(String[] args) throws Exception {
         Properties p = ChangeFeedFaultTest.settings(Integer.parseInt(args[0]));
         p.setProperty("user", "postgres");
-        String url = args.length > 1 ? args[1] : TestDatabase.POSTGRES.cachedUrl();
-        boolean report = args.length > 2 && args[2].equals("report");
+        String url = args[1];
         long deadline = System.nanoTime() + 30_000_000_000L;
         boolean consuming = false;
         boolean down = false;
@@ -95,9 +93,6 @@ public final class FeedConsumerMain {
                     System.out.println("consuming " + System.nanoTime());
                     System.out.flush();
                     consuming = true;
-                    if (!report) {
-                        Thread.sleep(Long.MAX_VALUE);
-                    }
                 }
                 if (consuming) {
                     System.out.println("read " + value + " " + started + " " + ended + " " + hit);
