@@ -105,9 +105,9 @@ class ChangeFeedRestartTest {
 
     /**
      * Counts a hit in its phase: before the first restart, or after restart i once {@code maxLag} has passed since
-     * the server was up again. Until then a hit may still ride the feed key of a heartbeat sent before the server
-     * stopped (a fast shutdown streams what was written until its end); later, only a heartbeat sent after the
-     * restart keeps the key alive, so the hit tells that the feed resumed.
+     * the server was up again. Until then a hit may still ride the feed key of a heartbeat sent while the server was
+     * stopping (still streamed and applied before the stream ended); later, only a heartbeat sent after the restart
+     * keeps the key alive, so the hit tells that the feed resumed.
      */
     private static void count(long[] hits, long[] restarted, long readStarted) {
         int phase = 0;
