@@ -2,30 +2,27 @@ package dev.sqlcache.driver;
 
 import dev.sqlcache.testing.RedisServerFixture;
 import dev.sqlcache.testing.RespClient;
+import dev.sqlcache.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Faults while an outside writer commits every 100 ms and this JVM reads through sqlcache ({@link OutsideWriterProbe}:
- * no answer older than {@code maxLag} after a commit). Two JVMs share a Redis and the one consuming the change feed
- * is killed ({@code kill -9}: its lease and membership lapse): this JVM takes the lease over and the cache serves
- * again. Redis paused for 3 s: the consumer cannot bump, replays from its slot, and the cache serves again.
+ * Faults under a two-JVM workload: outside writers (a plain JDBC connection, and {@code psql} for every fourth value)
+ * commit every 100 ms while this JVM and a child ({@link FeedConsumerMain}) sharing its Redis read through sqlcache,
+ * and no answer in either is older than {@code maxLag} after a commit ({@link OutsideWriterProbe}). The child,
+ * consuming the change feed, is killed ({@code kill -9}: its lease and membership lapse): this JVM takes the lease
+ * over and the cache serves again. Redis paused for 3 s: the consumer cannot bump, replays from its slot, and the
+ * cache serves both JVMs again.
  */
 class ChangeFeedFaultTest {
 
@@ -73,40 +70,37 @@ class ChangeFeedFaultTest {
                 + "?user=postgres&binaryTransfer=false"), settings);
     }
 
+    /** Every fourth value is committed by {@code psql}, the others by the plain JDBC connection. */
+    private static void alsoWriteWithPsql(OutsideWriterProbe probe) {
+        TestServices.Database postgres = TestServices.postgres();
+        probe.alsoWriteWithPsql(4, postgres.host(), postgres.port(), TestDatabase.Name.DB);
+    }
+
     @Test
     void whenTheConsumerIsKilledAnotherTakesOverAndNoReadIsOlderThanMaxLag() throws Exception {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", classPath, FeedConsumerMain.class.getName(), Integer.toString(redis.port())))
-                .redirectErrorStream(true).start();
-        try (Connection direct = TestDatabase.POSTGRES.direct()) {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.equals("consuming")) {
-                System.out.println("child: " + line);
-            }
-            assertEquals("consuming", line, "the child consumes the feed");
+        try (ChildJvm child = FeedConsumerMain.startReporting(redis.port(), TestDatabase.POSTGRES.cachedUrl());
+             Connection direct = TestDatabase.POSTGRES.direct()) {
             String lease = "sql:_feed:lease:" + ChangeFeedSlots.all(direct).get(0);
             String childHolder = String.valueOf(RespClient.call(redis.port(), "GET", lease));
             assertTrue(childHolder.startsWith(child.pid() + "-"), "the child holds the lease: " + childHolder);
 
             try (SqlCacheDataSource dataSource = dataSource(); Connection cached = dataSource.getConnection();
                  OutsideWriterProbe probe = new OutsideWriterProbe(direct, cached, MAX_LAG_MILLIS + SLACK_MILLIS)) {
+                alsoWriteWithPsql(probe);
+                OutsideWriterProbe.Reads childReads = probe.reader("child JVM (until killed)");
                 long killAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
                 long endAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(16);
                 long hitsAfterKill = 0;
                 boolean killed = false;
                 while (System.nanoTime() < endAt) {
                     if (!killed && System.nanoTime() > killAt) {
-                        child.destroyForcibly();
-                        child.waitFor(10, TimeUnit.SECONDS);
+                        child.kill();
                         killed = true;
                     }
                     if (probe.step() && killed) {
                         hitsAfterKill++;
                     }
+                    FeedConsumerMain.judge(child, childReads, started -> { });
                     Thread.sleep(10);
                 }
                 assertTrue(hitsAfterKill > 0, "this JVM took the feed over and the cache serves again: "
@@ -115,45 +109,59 @@ class ChangeFeedFaultTest {
                 assertTrue(holder.startsWith(ProcessHandle.current().pid() + "-"), "this JVM holds the lease: "
                         + holder);
                 System.out.println("change feed, consumer killed: " + probe.summary());
+                System.out.println("change feed, consumer killed: " + childReads.summary());
             }
-        } finally {
-            child.destroyForcibly();
         }
     }
 
     @Test
-    void whileRedisIsPausedNoReadIsOlderThanMaxLagAndTheFeedCatchesUp() throws Exception {
-        try (Connection direct = TestDatabase.POSTGRES.direct();
+    void whileRedisIsPausedNoReadInEitherJvmIsOlderThanMaxLagAndTheFeedCatchesUp() throws Exception {
+        try (ChildJvm child = FeedConsumerMain.startReporting(redis.port(), TestDatabase.POSTGRES.cachedUrl());
+             Connection direct = TestDatabase.POSTGRES.direct();
              SqlCacheDataSource dataSource = dataSource(); Connection cached = dataSource.getConnection();
              OutsideWriterProbe probe = new OutsideWriterProbe(direct, cached, MAX_LAG_MILLIS + SLACK_MILLIS)) {
+            alsoWriteWithPsql(probe);
+            OutsideWriterProbe.Reads childReads = probe.reader("child JVM");
             long pauseAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             long resumeAt = pauseAt + TimeUnit.SECONDS.toNanos(3);
             long endAt = resumeAt + TimeUnit.SECONDS.toNanos(12);
-            long hitsBefore = 0;
-            long hitsAfter = 0;
-            boolean paused = false;
-            boolean resumed = false;
+            // Hits of this JVM and of the child, before the pause and after the resume.
+            long[] hitsBefore = new long[2];
+            long[] hitsAfter = new long[2];
+            long[] pausedAt = {Long.MAX_VALUE};
+            long[] resumedAt = {Long.MAX_VALUE};
             while (System.nanoTime() < endAt) {
                 long now = System.nanoTime();
-                if (!paused && now > pauseAt) {
+                if (pausedAt[0] == Long.MAX_VALUE && now > pauseAt) {
+                    pausedAt[0] = System.nanoTime();
                     redis.pause();
-                    paused = true;
                 }
-                if (paused && !resumed && now > resumeAt) {
+                if (pausedAt[0] != Long.MAX_VALUE && resumedAt[0] == Long.MAX_VALUE && now > resumeAt) {
                     redis.resume();
-                    resumed = true;
+                    resumedAt[0] = System.nanoTime();
                 }
-                boolean hit = probe.step();
-                if (hit && !paused) {
-                    hitsBefore++;
-                } else if (hit && resumed) {
-                    hitsAfter++;
+                long stepAt = System.nanoTime();
+                if (probe.step()) {
+                    count(0, stepAt, pausedAt[0], resumedAt[0], hitsBefore, hitsAfter);
                 }
+                FeedConsumerMain.judge(child, childReads,
+                        started -> count(1, started, pausedAt[0], resumedAt[0], hitsBefore, hitsAfter));
                 Thread.sleep(10);
             }
-            assertTrue(hitsBefore > 0 && hitsAfter > 0, "served from the cache before the pause and after it: "
-                    + hitsBefore + ", " + hitsAfter);
+            assertTrue(hitsBefore[0] > 0 && hitsAfter[0] > 0 && hitsBefore[1] > 0 && hitsAfter[1] > 0,
+                    "both JVMs served from the cache before the pause and after it: this JVM " + hitsBefore[0] + ", "
+                            + hitsAfter[0] + "; the child " + hitsBefore[1] + ", " + hitsAfter[1]);
             System.out.println("change feed, Redis paused 3 s: " + probe.summary());
+            System.out.println("change feed, Redis paused 3 s: " + childReads.summary());
+        }
+    }
+
+    /** Counts JVM {@code jvm}'s hit in {@code before} or {@code after} when its read started outside the pause. */
+    private static void count(int jvm, long readStarted, long pausedAt, long resumedAt, long[] before, long[] after) {
+        if (readStarted < pausedAt) {
+            before[jvm]++;
+        } else if (readStarted > resumedAt) {
+            after[jvm]++;
         }
     }
 }

@@ -48,7 +48,7 @@ final class PrivatePostgres implements AutoCloseable {
         }
         postgres.as(BIN.resolve("initdb").toString(), "-D", postgres.data.toString(), "-U", "postgres", "-A", "trust",
                 "--no-sync", "-E", "UTF8", "--locale=C");
-        postgres.pgCtl("start");
+        postgres.pgCtl("start", "fast");
         return postgres;
     }
 
@@ -61,15 +61,24 @@ final class PrivatePostgres implements AutoCloseable {
         return DriverManager.getConnection(url() + "?user=postgres");
     }
 
-    /** Stops the server (fast: sessions are cut, as a restart by an operator would) and starts it again. */
-    void restart() throws Exception {
-        pgCtl("stop");
-        pgCtl("start");
+    int port() {
+        return port;
     }
 
-    private void pgCtl(String action) throws Exception {
+    /**
+     * Stops the server and starts it again. Fast: sessions are cut and a shutdown checkpoint is written, as an
+     * operator's restart does. Immediate: the server exits at once, as in a crash, and recovers from WAL on start; a
+     * replication slot comes back at the position its last checkpoint saved, which may be older than the one its
+     * consumer confirmed.
+     */
+    void restart(boolean immediate) throws Exception {
+        pgCtl("stop", immediate ? "immediate" : "fast");
+        pgCtl("start", "fast");
+    }
+
+    private void pgCtl(String action, String mode) throws Exception {
         List<String> command = new ArrayList<>(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(),
-                "-l", directory.resolve("log").toString(), "-w", "-t", "30", "-m", "fast"));
+                "-l", directory.resolve("log").toString(), "-w", "-t", "30", "-m", mode));
         if (action.equals("start")) {
             command.addAll(List.of("-o", "-p " + port + " -k " + directory + " -c listen_addresses=127.0.0.1"
                     + " -c wal_level=logical -c max_wal_senders=4 -c max_replication_slots=4 -c fsync=off"

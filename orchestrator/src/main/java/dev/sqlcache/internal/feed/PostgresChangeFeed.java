@@ -175,8 +175,10 @@ public final class PostgresChangeFeed implements AutoCloseable {
     }
 
     /**
-     * Opens a replication connection once: pg_hba.conf needs a {@code replication} line for it, and a connection
-     * pooler in transaction mode (PgBouncer) does not pass it. No retry changes either.
+     * Opens a replication connection once: it needs a user with {@code REPLICATION}, a pg_hba.conf line that admits
+     * the user to this database (a logical replication connection names its database: since PostgreSQL 10 the
+     * {@code replication} keyword matches physical replication only), and no connection pooler in transaction mode
+     * (PgBouncer does not pass it). No retry changes either.
      */
     private void checkReplicationConnection() throws FeedUnavailable, SQLException {
         try (Connection replication = connections.replication()) {
@@ -184,9 +186,9 @@ public final class PostgresChangeFeed implements AutoCloseable {
         } catch (SQLException e) {
             String state = e.getSQLState();
             if (state != null && (state.startsWith("28") || state.equals("42501") || state.equals("08P01"))) {
-                throw new FeedUnavailable("cannot open a replication connection (pg_hba.conf needs a "
-                        + "\"replication\" line for this user; a connection pooler does not pass one through): "
-                        + e.getMessage());
+                throw new FeedUnavailable("cannot open a replication connection (the user needs REPLICATION, "
+                        + "pg_hba.conf a line admitting it to this database, and a connection pooler does not pass "
+                        + "one through): " + e.getMessage());
             }
             throw e;
         }
