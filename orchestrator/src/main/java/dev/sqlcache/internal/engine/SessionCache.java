@@ -270,9 +270,15 @@ public final class SessionCache implements CacheSession {
         if (!layout.plainTables) {
             return bypass(BypassReason.NOT_A_PLAIN_TABLE, plan);
         }
-        Dependencies.ReadKeys dependsOn = engine.dependencies().readKeys(layout, parameters);
-        String[] versionKeys = dependsOn.versionKeys();
-        if (!transaction.mayRead(versionKeys)) {
+        // A read's row keys (a digest per key value) are built only when something looks at them: not for a read
+        // the policy keeps away from a JVM without a near cache, which is every read of a table not worth caching.
+        Dependencies.ReadKeys dependsOn = null;
+        Boolean mayRead = transaction.mayReadAny();
+        if (mayRead == null) {
+            dependsOn = engine.dependencies().readKeys(layout, parameters);
+            mayRead = transaction.mayRead(dependsOn.versionKeys());
+        }
+        if (!mayRead) {
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         BypassReason notNow = engine.policy().admit(plan);
@@ -280,6 +286,10 @@ public final class SessionCache implements CacheSession {
         if (notNow != null && (notNow != BypassReason.NOT_WORTH_CACHING || near == null)) {
             return bypass(notNow, plan);
         }
+        if (dependsOn == null) {
+            dependsOn = engine.dependencies().readKeys(layout, parameters);
+        }
+        String[] versionKeys = dependsOn.versionKeys();
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, execution.maxRows(), execution.maxFieldSize());
         long lookupStarted = clock.nanoTime();
