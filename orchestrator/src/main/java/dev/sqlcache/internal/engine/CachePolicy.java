@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * with no Redis round trip, {@link BypassReason#NOT_WORTH_CACHING} — and one execution in
  * {@link #PROBE_EVERY} still takes the cache's path, so a shape whose cost or hit ratio changes comes back.
  * Per table, when hardly any stored entry is ever hit before a write invalidates it, or when what its hits saved
- * is less than what its writes paid for their leases and its lookups for missing, the table is off for a while
+ * is less than what its writes paid for their leases, the table is off for a while
  * (doubling up to {@link #MAX_TABLE_OFF_NANOS}). {@code sqlcache.tablePolicy} pins tables on (never switched off)
  * or off ({@link BypassReason#TABLE_POLICY}). Thread-safe; the per-query cost is a few field updates.
  */
@@ -38,9 +38,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     static final int TABLE_WINDOW = 256;
     private static final double TABLE_MIN_HIT_SHARE = 0.05;
     /**
-     * A table is weighed every this many leased writes: what its hits saved against what caching it cost (its
-     * writes' leases, its lookups that missed). Not the first window after it is seen or comes back, which only
-     * fills the cache (a near cache starts empty).
+     * A table is weighed every this many leased writes: what its hits saved against what its writes paid for their
+     * leases. Not within {@link #TABLE_QUIET_NANOS} of its being seen or coming back: a cache still filling hits
+     * little (a near cache starts empty, and fills only as its statements come back on). Missed lookups are the
+     * shapes' business ({@link #judge}).
      */
     static final int WRITE_WINDOW = 256;
     private static final long MIN_TABLE_OFF_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -156,10 +157,6 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 use.hits++;
                 use.savedNanos += saved;
             }
-        } else {
-            for (String table : plan.analysis().tablesRead()) {
-                use(table).paidNanos += nanos;
-            }
         }
         judge(plan, shape);
         if (shape.off && wholeTablesByShape) {
@@ -197,10 +194,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     /**
      * A write to the tables these plans change paid {@code nanos} for its leases (placing them, and ending them
-     * when it ended them itself): what caching those tables costs their writers. Once a table's writes and missed
-     * lookups cost more than its hits saved, it goes off as a whole, and its writes can skip their leases (the
-     * skip permits). With a near cache this is the rule that turns a write-heavy table off: its statements stay
-     * worth a lookup on its few near hits alone. A table without writes is never weighed here.
+     * when it ended them itself): what caching those tables costs their writers. Once a table's writes paid more
+     * than its hits saved, it goes off as a whole, and its writes can skip their leases (the skip permits). With a
+     * near cache this is the rule that turns a write-heavy table off: its statements stay worth a lookup on its few
+     * near hits alone. A table without writes is never weighed here.
      */
     void wrote(java.util.List<QueryPlan> plans, long nanos) {
         long now = clock.nanoTime();
@@ -302,8 +299,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     /**
-     * How a table's entries fare: stores and hits since it was last judged, what caching it saved and cost since it
-     * was last weighed, and until when it is off. Counted racily, like the shapes.
+     * How a table's entries fare: stores and hits since it was last judged, what its hits saved and its writes paid
+     * since it was last weighed, and until when it is off. Counted racily, like the shapes.
      */
     private final class TableUse {
         volatile int stores;
@@ -311,8 +308,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile int writes;
         volatile long savedNanos;
         volatile long paidNanos;
-        /** Whether a write window has passed since the table was seen or last switched off. */
-        boolean warm;
+        /** From when the table may be weighed: a while after it was seen, or came back. */
+        volatile long weighFrom;
         volatile long offUntil;
         long offNanos = MIN_TABLE_OFF_NANOS;
         boolean wasOff;
@@ -321,6 +318,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
         TableUse(long now) {
             worthNanos = now;
+            weighFrom = now + TABLE_QUIET_NANOS;
         }
 
         /** Off for the current period, which doubles for the next time (up to the longest). */
@@ -330,20 +328,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
             wasOff = true;
             everOff = true;
-            warm = false;
+            weighFrom = offUntil + TABLE_QUIET_NANOS;
         }
 
-        /** At the end of a write window: off when caching the table cost more than it saved. */
+        /** At the end of a write window: off when its writes paid more for their leases than its hits saved. */
         void weigh(String table, long now) {
             long saved = savedNanos;
             long paid = paidNanos;
-            if (warm && saved < paid) {
-                LOG.info("sqlcache: not caching table {} for {} s: its hits saved {} µs, its last {} writes' leases "
-                                + "and its missed lookups cost {} µs", table,
+            if (now - weighFrom >= 0 && saved < paid) {
+                LOG.info("sqlcache: not caching table {} for {} s: its hits saved {} µs, the leases of its last {} "
+                                + "writes cost {} µs", table,
                         TimeUnit.NANOSECONDS.toSeconds(offNanos), micros(saved), writes, micros(paid));
                 switchOff(now);
-            } else {
-                warm = true;
             }
             writes = 0;
             savedNanos = 0;
