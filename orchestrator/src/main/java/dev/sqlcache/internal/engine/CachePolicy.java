@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * three; a shape below the line (with hysteresis) stops being looked up and stored — its reads go to the database
  * with no Redis round trip, {@link BypassReason#NOT_WORTH_CACHING} — and one execution in
  * {@link #PROBE_EVERY} still takes the cache's path, so a shape whose cost or hit ratio changes comes back.
- * Per table, when hardly any stored entry is ever hit before a write invalidates it, the table is off for a while
+ * Per table, when hardly any stored entry is ever hit before a write invalidates it, or when what its hits saved
+ * is less than what its writes paid for their leases, the table is off for a while
  * (doubling up to {@link #MAX_TABLE_OFF_NANOS}). {@code sqlcache.tablePolicy} pins tables on (never switched off)
  * or off ({@link BypassReason#TABLE_POLICY}). Thread-safe; the per-query cost is a few field updates.
  */
@@ -36,6 +37,13 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** A table is judged over this many stores; off when fewer than {@link #TABLE_MIN_HIT_SHARE} of them hit. */
     static final int TABLE_WINDOW = 256;
     private static final double TABLE_MIN_HIT_SHARE = 0.05;
+    /**
+     * A table is weighed every this many leased writes: what its hits saved against what its writes paid for their
+     * leases. Not within {@link #TABLE_QUIET_NANOS} of its being seen or coming back: a cache still filling hits
+     * little (a near cache starts empty, and fills only as its statements come back on). Missed lookups are the
+     * shapes' business ({@link #judge}).
+     */
+    static final int WRITE_WINDOW = 256;
     private static final long MIN_TABLE_OFF_NANOS = TimeUnit.SECONDS.toNanos(30);
     /**
      * A table goes off as a whole once a statement reading it is not worth a lookup and none reading it has been
@@ -142,8 +150,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         shape.lookups = lookups;
         shape.hits = hits;
         if (hit) {
+            // What the hit saved: the database's time for the shape, less the hit's own (a near hit's is a few µs).
+            long saved = (long) Math.max(0, shape.databaseNanos - nanos);
             for (String table : plan.analysis().tablesRead()) {
-                use(table).hits++;
+                TableUse use = use(table);
+                use.hits++;
+                use.savedNanos += saved;
             }
         }
         judge(plan, shape);
@@ -178,6 +190,37 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         shape.databaseNanos = average(shape.databaseNanos, nanos, shape.databaseSamples);
         shape.databaseSamples = Math.min(shape.databaseSamples + 1, 1 << 20);
         judge(plan, shape);
+    }
+
+    /**
+     * A write to the tables these plans change paid {@code nanos} for its leases (placing them, and ending them
+     * when it ended them itself): what caching those tables costs their writers. Once a table's writes paid more
+     * than its hits saved, it goes off as a whole, and its writes can skip their leases (the skip permits). With a
+     * near cache this is the rule that turns a write-heavy table off: its statements stay worth a lookup on its few
+     * near hits alone. A table without writes is never weighed here.
+     */
+    void wrote(java.util.List<QueryPlan> plans, long nanos) {
+        long now = clock.nanoTime();
+        for (QueryPlan plan : plans) {
+            for (String table : plan.analysis().tablesWritten()) {
+                if (pins.pin(table) != TablePolicy.Pin.NONE) {
+                    continue;
+                }
+                TableUse use = use(table);
+                if (use.offUntil - now > 0) {
+                    // Off: nothing is cached to weigh against (and its writes skip once the permit stands).
+                    continue;
+                }
+                use.paidNanos += nanos;
+                if (++use.writes >= WRITE_WINDOW) {
+                    synchronized (use) {
+                        if (use.writes >= WRITE_WINDOW) {
+                            use.weigh(table, now);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** A result of this shape was stored: once enough were, judge whether its tables' entries get hit at all. */
@@ -258,10 +301,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         return Math.round(nanos / 1000);
     }
 
-    /** How a table's entries fare: stores and hits since it was last judged, and until when it is off. */
+    /**
+     * How a table's entries fare: stores and hits since it was last judged, what its hits saved and its writes paid
+     * since it was last weighed, and until when it is off. Counted racily, like the shapes.
+     */
     private final class TableUse {
         volatile int stores;
         volatile int hits;
+        volatile int writes;
+        volatile long savedNanos;
+        volatile long paidNanos;
+        /** From when the table may be weighed: a while after it was seen, or came back. */
+        volatile long weighFrom;
         volatile long offUntil;
         long offNanos = MIN_TABLE_OFF_NANOS;
         boolean wasOff;
@@ -270,6 +321,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
         TableUse(long now) {
             worthNanos = now;
+            weighFrom = now + TABLE_QUIET_NANOS;
         }
 
         /** Off for the current period, which doubles for the next time (up to the longest). */
@@ -279,6 +331,22 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
             wasOff = true;
             everOff = true;
+            weighFrom = offUntil + TABLE_QUIET_NANOS;
+        }
+
+        /** At the end of a write window: off when its writes paid more for their leases than its hits saved. */
+        void weigh(String table, long now) {
+            long saved = savedNanos;
+            long paid = paidNanos;
+            if (now - weighFrom >= 0 && saved < paid) {
+                LOG.info("sqlcache: not caching table {} for {} s: its hits saved {} µs, the leases of its last {} "
+                                + "writes cost {} µs", table,
+                        TimeUnit.NANOSECONDS.toSeconds(offNanos), micros(saved), writes, micros(paid));
+                switchOff(now);
+            }
+            writes = 0;
+            savedNanos = 0;
+            paidNanos = 0;
         }
 
         void judge(String table, long now) {

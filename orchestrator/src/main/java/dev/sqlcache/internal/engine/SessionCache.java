@@ -270,9 +270,15 @@ public final class SessionCache implements CacheSession {
         if (!layout.plainTables) {
             return bypass(BypassReason.NOT_A_PLAIN_TABLE, plan);
         }
-        Dependencies.ReadKeys dependsOn = engine.dependencies().readKeys(layout, parameters);
-        String[] versionKeys = dependsOn.versionKeys();
-        if (!transaction.mayRead(versionKeys)) {
+        // A read's row keys (a digest per key value) are built only when something looks at them: not for a read
+        // the policy keeps away from a JVM without a near cache, which is every read of a table not worth caching.
+        Dependencies.ReadKeys dependsOn = null;
+        Boolean mayRead = transaction.mayReadAny();
+        if (mayRead == null) {
+            dependsOn = engine.dependencies().readKeys(layout, parameters);
+            mayRead = transaction.mayRead(dependsOn.versionKeys());
+        }
+        if (!mayRead) {
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         BypassReason notNow = engine.policy().admit(plan);
@@ -280,6 +286,10 @@ public final class SessionCache implements CacheSession {
         if (notNow != null && (notNow != BypassReason.NOT_WORTH_CACHING || near == null)) {
             return bypass(notNow, plan);
         }
+        if (dependsOn == null) {
+            dependsOn = engine.dependencies().readKeys(layout, parameters);
+        }
+        String[] versionKeys = dependsOn.versionKeys();
         String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
                 parameters, execution.maxRows(), execution.maxFieldSize());
         long lookupStarted = clock.nanoTime();
@@ -632,23 +642,30 @@ public final class SessionCache implements CacheSession {
             // No JVM caches what it changes: no lease, no end; it stays in flight until it (or its transaction) ends.
             if (transaction.inTransaction()) {
                 transaction.wroteUnleased();
-                return new WriteTicket(NO_KEYS, null, true, ddl);
+                return new WriteTicket(NO_KEYS, null, true, ddl, 0);
             }
-            return new WriteTicket(NO_KEYS, NO_KEYS, false, ddl);
+            return new WriteTicket(NO_KEYS, NO_KEYS, false, ddl, 0);
         }
         long leaseMillis = engine.config().writeLeaseMillis();
         if (transaction.inTransaction()) {
             String[] unleased = transaction.unleased(keys);
+            long leaseNanos = 0;
             if (unleased.length > 0) {
                 // Every lease advances the write sequence, a transaction's later ones too: a snapshot reader
                 // that finds it unchanged must be able to rely on no table having been leased meanwhile.
                 String[] leasing = engine.withSequence(unleased);
-                transaction.leased(leasing, writes.lease(leasing, leaseMillis), clock.nanoTime());
+                long started = clock.nanoTime();
+                String[] tokens = writes.lease(leasing, leaseMillis);
+                long leased = clock.nanoTime();
+                leaseNanos = leased - started;
+                transaction.leased(leasing, tokens, leased);
             }
-            return new WriteTicket(keys, null, true, ddl);
+            return new WriteTicket(keys, null, true, ddl, leaseNanos);
         }
         String[] leasing = engine.withSequence(keys);
-        return new WriteTicket(leasing, writes.lease(leasing, leaseMillis), false, ddl);
+        long started = clock.nanoTime();
+        String[] tokens = writes.lease(leasing, leaseMillis);
+        return new WriteTicket(leasing, tokens, false, ddl, clock.nanoTime() - started);
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
@@ -657,9 +674,21 @@ public final class SessionCache implements CacheSession {
             return;
         }
         if (!ticket.inTransaction()) {
+            boolean leased = ticket.keys().length > 0;
+            long ending = leased ? clock.nanoTime() : 0;
             endLeases(ticket.keys(), ticket.leaseTokens());
             engine.skips().end(skipped);
-        } else if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded
+            if (leased) {
+                // What caching cost this write: its lease and its end, two round trips on the caller's thread.
+                engine.policy().wrote(execution.plans(), ticket.leaseNanos() + clock.nanoTime() - ending);
+            }
+            return;
+        }
+        if (ticket.leaseNanos() > 0) {
+            // A transaction's first write to its tables; its end, at the commit, is not weighed.
+            engine.policy().wrote(execution.plans(), ticket.leaseNanos());
+        }
+        if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded
                 && !(execution.plans().size() == 1 && execution.plan().analysis().createsTemporaryTable())) {
             // In MySQL, MariaDB, H2 and HSQLDB, DDL commits the open transaction implicitly: its writes are visible
             // now, and a transaction begun with SQL BEGIN is over. Not a temporary table's, and not a statement that

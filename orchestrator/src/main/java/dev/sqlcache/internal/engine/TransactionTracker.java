@@ -130,26 +130,35 @@ final class TransactionTracker {
         return !autoCommit || sqlTransaction;
     }
 
-    /** Whether a read of tables with these version keys may use the cache at all. */
-    boolean mayRead(String[] readVersionKeys) {
+    /**
+     * Whether reads may use the cache at all, told without their version keys: {@code null} when that depends on
+     * them ({@link #mayRead}). A read the cache will not serve anyway then never builds its row keys.
+     */
+    Boolean mayReadAny() {
         if (!isolationKnown || isolation == Connection.TRANSACTION_READ_UNCOMMITTED
                 || (transactionIsolationUnknown && inTransaction())) {
-            return false;
+            return Boolean.FALSE;
         }
         if (!inTransaction()) {
-            return true;
+            return Boolean.TRUE;
         }
         if (unleasedWrites) {
-            return false;
+            return Boolean.FALSE;
         }
         if (snapshotReads()) {
             return !snapshotLost && leases.isEmpty();
         }
         if (isolation != Connection.TRANSACTION_READ_COMMITTED && isolation != Connection.TRANSACTION_NONE) {
-            return false;
+            return Boolean.FALSE;
         }
-        if (leases.isEmpty()) {
-            return true;
+        return leases.isEmpty() ? Boolean.TRUE : null;
+    }
+
+    /** Whether a read of tables with these version keys may use the cache at all. */
+    boolean mayRead(String[] readVersionKeys) {
+        Boolean any = mayReadAny();
+        if (any != null) {
+            return any;
         }
         for (int i = 0; i < readVersionKeys.length; i++) {
             // Every write advances the sequence; only a write to what this read depends on hides it.

@@ -8,6 +8,7 @@ package dev.sqlcache.internal.engine;
  *                      its leases itself, or when the store could not be reached)
  * @param inTransaction whether the write runs inside a transaction, whose commit ends the leases
  * @param ddl           whether it is DDL, which commits implicitly outside PostgreSQL
+ * @param leaseNanos    what placing its leases took on the caller's thread (0 when it placed none)
  */
-record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl) {
+record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos) {
 }

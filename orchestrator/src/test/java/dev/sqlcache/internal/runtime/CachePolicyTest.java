@@ -136,6 +136,51 @@ class CachePolicyTest {
         assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 0, a.statistics().toString());
     }
 
+    /**
+     * Ten writes to every two reads, the second a hit: each statement is worth its lookups, and half the stored
+     * entries are hit, yet the writes' leases cost five times what the hits save. The table must go off as a whole,
+     * as it would with a near cache, where the few hits are near hits and keep every statement worth a lookup.
+     */
+    @Test
+    void aTableWhoseWritesPayMoreForTheirLeasesThanItsHitsSaveGoesOff() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 300, 60);
+        SimulatedJvm.Session s = a.session();
+        writesThenTwoReads(s, 30);
+        assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING), "not weighed while the cache fills");
+        time.advanceNanos(6_000_000_000L);
+        writesThenTwoReads(s, 30);
+        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 0, "off as a whole: " + a.statistics());
+        int calls = a.store.calls();
+        for (int i = 0; i < 100; i++) {
+            s.read("t");
+        }
+        assertEquals(0, a.store.calls() - calls, "its reads no longer reach the store");
+    }
+
+    @Test
+    void aTableWhoseHitsSaveMoreThanItsWritesPayStaysOn() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 5_000, 60);
+        SimulatedJvm.Session s = a.session();
+        writesThenTwoReads(s, 30);
+        time.advanceNanos(6_000_000_000L);
+        writesThenTwoReads(s, 30);
+        assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING), a.statistics().toString());
+        assertEquals(60, a.statistics().hits());
+    }
+
+    private void writesThenTwoReads(SimulatedJvm.Session s, int rounds) throws Exception {
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < 10; i++) {
+                database.values.put("t", round * 10 + i);
+                s.write("t", round * 10 + i);
+            }
+            assertEquals(round * 10 + 9, s.read("t"));
+            assertEquals(round * 10 + 9, s.read("t"));
+        }
+    }
+
     @Test
     void pinnedTablesFollowTheConfigurationNotTheMeasurements() throws Exception {
         SimulatedJvm a = jvm("sqlcache.tablePolicy", "t=on,audit_*=off");
