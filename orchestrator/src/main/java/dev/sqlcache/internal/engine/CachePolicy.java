@@ -269,7 +269,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     private void judge(QueryPlan plan, Shape shape) {
-        if (shape.databaseSamples == 0 || shape.lookups < MIN_SAMPLES) {
+        if (shape.databaseSamples == 0 || shape.lookups < MIN_SAMPLES || shape.pinnedOn == Boolean.TRUE) {
+            // A shape whose tables are all pinned on is cached whatever it measures: judging it would only log
+            // that it is "not cached any more" while it still is.
             return;
         }
         // One hit is assumed before any is seen: a shape's first lookups find a cold cache, and a shape judged on
