@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.internal.analysis.QueryAnalysis;
+import dev.sqlcache.internal.key.KeyPrefix;
 
 /**
  * Everything the hot path needs about one SQL text on one database, resolved once: the analysis, the version keys
@@ -23,6 +24,8 @@ public final class QueryPlan {
     /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
     private volatile Dependencies.ReadLayout readLayout;
     private volatile Dependencies.WriteLayout writeLayout;
+    /** The entry keys' prefix for the last connection context it was asked for (most often every connection's). */
+    private volatile KeyPrefix keyPrefix;
 
     /** Where its reads are counted by table, held here so that counting costs no lookup; null for no table. */
     private final StatisticsRecorder.TableCounter tableCounter;
@@ -108,6 +111,19 @@ public final class QueryPlan {
 
     void writeLayout(Dependencies.WriteLayout layout) {
         writeLayout = layout;
+    }
+
+    /**
+     * What the entry keys of this statement owe to the connection's context and the SQL, hashed once per context
+     * rather than per execution; made again when a connection with another context asks.
+     */
+    KeyPrefix keyPrefix(byte[] context) {
+        KeyPrefix prefix = keyPrefix;
+        if (prefix == null || !prefix.isFor(context)) {
+            prefix = KeyPrefix.of(analysis.keyTable(), context, analysis.normalizedSql());
+            keyPrefix = prefix;
+        }
+        return prefix;
     }
 
     int parameterCount() {

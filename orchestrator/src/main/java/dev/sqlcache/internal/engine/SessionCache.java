@@ -280,8 +280,7 @@ public final class SessionCache implements CacheSession {
         if (notNow != null && (notNow != BypassReason.NOT_WORTH_CACHING || near == null)) {
             return bypass(notNow, plan);
         }
-        String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
-                parameters, execution.maxRows(), execution.maxFieldSize());
+        String key = plan.keyPrefix(context).entryKey(parameters, execution.maxRows(), execution.maxFieldSize());
         long lookupStarted = clock.nanoTime();
         dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
         if (near != null && !transaction.snapshotReads()) {

@@ -45,7 +45,8 @@ public final class CacheKeyBuilder {
     }
 
     /**
-     * The entry key for one execution.
+     * The entry key for one execution. Statements executed again should use {@link KeyPrefix}, which hashes the
+     * context and the SQL once; this gives the same key.
      *
      * @param table       the key's table part (lower case, as the query qualified it)
      * @param context     the connection's {@link #contextDigest}
@@ -56,22 +57,42 @@ public final class CacheKeyBuilder {
      */
     public static String entryKey(String table, byte[] context, String sql, BoundParameters parameters,
                                   long maxRows, int maxFieldSize) {
-        MessageDigest md = sha256();
+        Hasher hasher = hasher();
+        MessageDigest md = hasher.md;
         md.update(context);
         putString(md, sql);
+        return key(keyStart(table), hasher, md, parameters, maxRows, maxFieldSize);
+    }
+
+    /** What every entry key of a table starts with. */
+    static String keyStart(String table) {
+        return "sql:" + table + ":data:";
+    }
+
+    /**
+     * Hashes what follows the context and the SQL (the statement settings and the bound values) into {@code md},
+     * which holds the context and the SQL already, and makes the key.
+     */
+    static String key(String start, Hasher hasher, MessageDigest md, BoundParameters parameters, long maxRows,
+                      int maxFieldSize) {
         putLong(md, maxRows);
         putLong(md, maxFieldSize);
         if (parameters != null) {
             putLong(md, parameters.count());
             for (int i = 1; i <= parameters.count(); i++) {
-                putValue(md, parameters.type(i), parameters.value(i));
+                putValue(hasher, md, parameters.type(i), parameters.value(i));
             }
         }
-        byte[] digest = md.digest();
-        return "sql:" + table + ":data:" + HEX.formatHex(digest, 0, KEPT_BYTES);
+        byte[] digest = hasher.digest;
+        try {
+            md.digest(digest, 0, digest.length);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 gives 32 bytes", e);
+        }
+        return start + HEX.formatHex(digest, 0, KEPT_BYTES);
     }
 
-    private static void putValue(MessageDigest md, ParameterType type, Object value) {
+    private static void putValue(Hasher hasher, MessageDigest md, ParameterType type, Object value) {
         md.update((byte) type.ordinal());
         if (value == null) {
             md.update((byte) 0);
@@ -107,21 +128,87 @@ public final class CacheKeyBuilder {
             putLong(md, elements.length);
             for (Object element : elements) {
                 putString(md, element == null ? null : element.getClass().getName());
-                putValue(md, ParameterType.OBJECT_WITH_TARGET_TYPE, element);
+                putValue(hasher, md, ParameterType.OBJECT_WITH_TARGET_TYPE, element);
             }
         } else if (value instanceof Object[] pair) {
             // a composite: value plus calendar, or value plus target SQL type
             putLong(md, pair.length);
             for (Object part : pair) {
-                putValue(md, ParameterType.OBJECT_WITH_TARGET_TYPE, part);
+                putValue(hasher, md, ParameterType.OBJECT_WITH_TARGET_TYPE, part);
             }
+        } else if (value instanceof String text) {
+            // The bytes of the general case below, without copying the class name and the text on every execution.
+            putClassName(md, String.class);
+            putText(hasher, md, text);
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof Byte) {
+            putClassName(md, value.getClass());
+            putDecimal(hasher, md, ((Number) value).longValue());
         } else {
             putString(md, value.getClass().getName());
             putString(md, value.toString());
         }
     }
 
-    private static void putString(MessageDigest md, String s) {
+    /** UTF-8 of class names with their length prefix, as {@link #putString} writes them. */
+    private static final ClassValue<byte[]> CLASS_NAMES = new ClassValue<>() {
+        @Override
+        protected byte[] computeValue(Class<?> type) {
+            byte[] name = type.getName().getBytes(StandardCharsets.UTF_8);
+            byte[] prefixed = new byte[8 + name.length];
+            for (int i = 0; i < 8; i++) {
+                prefixed[i] = (byte) ((long) name.length >>> (56 - 8 * i));
+            }
+            System.arraycopy(name, 0, prefixed, 8, name.length);
+            return prefixed;
+        }
+    };
+
+    private static void putClassName(MessageDigest md, Class<?> type) {
+        md.update(CLASS_NAMES.get(type));
+    }
+
+    /** {@link #putString} of a string, ASCII encoded in place (the same bytes as its UTF-8), else as UTF-8. */
+    private static void putText(Hasher hasher, MessageDigest md, String text) {
+        int length = text.length();
+        byte[] buffer = hasher.text;
+        if (length > buffer.length) {
+            putString(md, text);
+            return;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                putString(md, text);
+                return;
+            }
+            buffer[i] = (byte) c;
+        }
+        putLong(md, length);
+        md.update(buffer, 0, length);
+    }
+
+    /** {@link #putString} of {@code Long.toString(value)}, which {@code Integer}, {@code Short} and {@code Byte} equal. */
+    private static void putDecimal(Hasher hasher, MessageDigest md, long value) {
+        if (value == Long.MIN_VALUE) {
+            putString(md, Long.toString(value));
+            return;
+        }
+        byte[] buffer = hasher.text;
+        int at = buffer.length;
+        long rest = Math.abs(value);
+        do {
+            buffer[--at] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        } while (rest != 0);
+        if (value < 0) {
+            buffer[--at] = '-';
+        }
+        putLong(md, buffer.length - at);
+        md.update(buffer, at, buffer.length - at);
+    }
+
+    static void putString(MessageDigest md, String s) {
         if (s == null) {
             putLong(md, -1);
             return;
@@ -137,18 +224,36 @@ public final class CacheKeyBuilder {
         }
     }
 
-    /** One digest per thread, reset before each use: looking one up per key costs more than the hashing. */
-    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
+    /**
+     * A digest and scratch space per thread, the digest reset before each use: looking one up per key costs more
+     * than the hashing, and copying every bound value into bytes of its own would allocate per execution. JDK
+     * classes only, so that a pooled thread keeps no application class loader alive.
+     */
+    static final class Hasher {
+        final MessageDigest md = newSha256();
+        final byte[] digest = new byte[32];
+        /** Longer than any decimal long; strings up to this length are hashed from here. */
+        final byte[] text = new byte[256];
+    }
+
+    private static final ThreadLocal<Hasher> HASHERS = ThreadLocal.withInitial(Hasher::new);
+
+    /** This thread's hasher, its digest reset. */
+    static Hasher hasher() {
+        Hasher hasher = HASHERS.get();
+        hasher.md.reset();
+        return hasher;
+    }
+
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
-    });
+    }
 
     private static MessageDigest sha256() {
-        MessageDigest md = DIGESTS.get();
-        md.reset();
-        return md;
+        return hasher().md;
     }
 }
