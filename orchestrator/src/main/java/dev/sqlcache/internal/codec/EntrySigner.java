@@ -25,10 +25,21 @@ public final class EntrySigner {
 
     private final SecretKeySpec[] keys;
     /**
-     * One initialised {@code Mac} per key per thread: {@code Mac.getInstance} looks up providers and allocates,
-     * which the hit path should not pay per query. JDK classes only, so pooled threads pin no class loader.
+     * One initialised {@code Mac} per key per thread, and room for the MAC computed: {@code Mac.getInstance} looks up
+     * providers and allocates, which the hit path should not pay per query. JDK classes only, so pooled threads pin
+     * no class loader.
      */
-    private final ThreadLocal<Mac[]> macs;
+    private final ThreadLocal<Macs> macs;
+
+    /** A thread's Macs, one per key, made when first used, and where it computes a MAC. */
+    private static final class Macs {
+        final Mac[] byKey;
+        final byte[] computed = new byte[MAC_LENGTH];
+
+        Macs(int keys) {
+            byKey = new Mac[keys];
+        }
+    }
 
     /** @param keys the raw keys, the one to sign with first; at least one */
     public EntrySigner(List<byte[]> keys) {
@@ -40,7 +51,7 @@ public final class EntrySigner {
             this.keys[i] = new SecretKeySpec(keys.get(i), ALGORITHM);
         }
         SecretKeySpec[] specs = this.keys;
-        this.macs = ThreadLocal.withInitial(() -> new Mac[specs.length]);
+        this.macs = ThreadLocal.withInitial(() -> new Macs(specs.length));
         mac(0); // fails here, at configuration, if the JVM lacks HMAC-SHA256
     }
 
@@ -55,9 +66,22 @@ public final class EntrySigner {
         if (entry.length < AT + MAC_LENGTH) {
             return false;
         }
-        byte[] stored = java.util.Arrays.copyOfRange(entry, AT, AT + MAC_LENGTH);
+        byte[] computed = macs.get().computed;
         for (int k = 0; k < keys.length; k++) {
-            if (MessageDigest.isEqual(stored, compute(k, entry))) {
+            Mac mac = mac(k);
+            mac.update(entry, 0, AT);
+            mac.update(entry, AT + MAC_LENGTH, entry.length - AT - MAC_LENGTH);
+            try {
+                mac.doFinal(computed, 0);
+            } catch (javax.crypto.ShortBufferException e) {
+                throw new IllegalStateException("an HMAC-SHA256 is " + MAC_LENGTH + " bytes", e);
+            }
+            // Every byte compared whatever the first difference, as MessageDigest.isEqual does, without a copy.
+            int difference = 0;
+            for (int i = 0; i < MAC_LENGTH; i++) {
+                difference |= entry[AT + i] ^ computed[i];
+            }
+            if (difference == 0) {
                 return true;
             }
         }
@@ -72,7 +96,7 @@ public final class EntrySigner {
     }
 
     private Mac mac(int key) {
-        Mac[] perThread = macs.get();
+        Mac[] perThread = macs.get().byKey;
         Mac mac = perThread[key];
         if (mac == null) {
             try {

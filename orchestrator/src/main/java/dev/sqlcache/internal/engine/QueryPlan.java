@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.internal.analysis.QueryAnalysis;
+import dev.sqlcache.internal.codec.ColumnsMemo;
 import dev.sqlcache.internal.key.KeyPrefix;
 
 /**
@@ -26,6 +27,8 @@ public final class QueryPlan {
     private volatile Dependencies.WriteLayout writeLayout;
     /** The entry keys' prefix for the last connection context it was asked for (most often every connection's). */
     private volatile KeyPrefix keyPrefix;
+    /** The columns its hits last decoded: the next hit's entry most often holds the very same bytes. */
+    private final ColumnsMemo columns = new ColumnsMemo();
 
     /** Where its reads are counted by table, held here so that counting costs no lookup; null for no table. */
     private final StatisticsRecorder.TableCounter tableCounter;
@@ -124,6 +127,10 @@ public final class QueryPlan {
             keyPrefix = prefix;
         }
         return prefix;
+    }
+
+    ColumnsMemo columns() {
+        return columns;
     }
 
     int parameterCount() {

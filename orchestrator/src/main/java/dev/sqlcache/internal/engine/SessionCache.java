@@ -351,7 +351,8 @@ public final class SessionCache implements CacheSession {
         }
         CachedResult result = null;
         if (entry != null) {
-            result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
+            result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck,
+                    plan.columns());
         }
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).
