@@ -44,6 +44,14 @@ public final class CachedResult {
         return List.of(columns);
     }
 
+    /**
+     * The 1-based index of the first column whose label equals {@code label} ignoring case (as
+     * {@code ResultSet.findColumn} finds it), or 0 when none does. Allocates nothing once the shape has been asked.
+     */
+    public int columnIndex(String label) {
+        return shape.indexOf(label);
+    }
+
     public ValueKind kind(int column) {
         return kinds[column];
     }

@@ -42,4 +42,44 @@ final class ResultColumns {
     int count() {
         return columns.length;
     }
+
+    /**
+     * Labels to 1-based indexes, made when first asked and shared by every result of this shape: each label in
+     * lower case (the first column of a label wins, whatever its case), and each label as it is when that is the
+     * column its lower case names, so that the usual lookup, with the label as the database reported it, is one
+     * get without a lower-cased copy.
+     */
+    private volatile java.util.Map<String, Integer> labels;
+
+    /** The 1-based index of the first column whose label equals {@code label} ignoring case, or 0. */
+    int indexOf(String label) {
+        java.util.Map<String, Integer> byLabel = labels;
+        if (byLabel == null) {
+            byLabel = labelIndex();
+            labels = byLabel;
+        }
+        Integer index = byLabel.get(label);
+        if (index == null) {
+            String lower = label.toLowerCase(java.util.Locale.ROOT);
+            index = lower.equals(label) ? null : byLabel.get(lower);
+        }
+        return index == null ? 0 : index;
+    }
+
+    private java.util.Map<String, Integer> labelIndex() {
+        java.util.Map<String, Integer> byLabel = new java.util.HashMap<>();
+        for (int i = columns.length - 1; i >= 0; i--) {
+            String label = columns[i].columnLabel();
+            if (label != null) {
+                byLabel.put(label.toLowerCase(java.util.Locale.ROOT), i + 1);
+            }
+        }
+        for (int i = 0; i < columns.length; i++) {
+            String label = columns[i].columnLabel();
+            if (label != null && Integer.valueOf(i + 1).equals(byLabel.get(label.toLowerCase(java.util.Locale.ROOT)))) {
+                byLabel.putIfAbsent(label, i + 1);
+            }
+        }
+        return byLabel;
+    }
 }
