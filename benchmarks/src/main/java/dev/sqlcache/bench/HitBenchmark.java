@@ -19,6 +19,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 import org.openjdk.jmh.infra.Blackhole;
 import redis.clients.jedis.RedisClient;
 
@@ -90,6 +92,15 @@ public class HitBenchmark {
     private String joinKeyText;
     /** Benchmark calls in this trial, to turn Redis's command counters into commands per call. */
     private long calls;
+    /**
+     * CPU time of the benchmark thread over the measurement iterations, and their calls: what a call costs this
+     * process's CPU, which waiting for Redis or for a core taken by other work does not change the way it changes
+     * the time a call takes.
+     */
+    private long cpuNanos;
+    private long cpuCalls;
+    private long iterationCpuStart;
+    private long iterationCallsStart;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -247,12 +258,30 @@ public class HitBenchmark {
         }
     }
 
+    /** Runs on the benchmark thread (one thread, a state of the benchmark's scope). */
+    @Setup(Level.Iteration)
+    public void iterationStarts() {
+        iterationCpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        iterationCallsStart = calls;
+    }
+
+    @TearDown(Level.Iteration)
+    public void iterationEnds(IterationParams iteration) {
+        if (iteration.getType() == IterationType.MEASUREMENT) {
+            cpuNanos += java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()
+                    - iterationCpuStart;
+            cpuCalls += calls - iterationCallsStart;
+        }
+    }
+
     @TearDown(Level.Trial)
     public void check(BenchmarkParams params) throws Exception {
         try {
             CacheStatistics delta = fixture.statistics().since(before);
             System.out.println(System.lineSeparator() + "sqlcache statistics during " + params.getBenchmark() + " [" + db
                     + "]: " + delta + "; " + fixture.redisCommandsPerCall(calls) + "; " + Fixture.loadAverage());
+            System.out.printf(java.util.Locale.ROOT, "benchmark thread CPU per call during %s [%s]: %.2f us (%d calls)%n",
+                    params.getBenchmark(), db, cpuCalls == 0 ? 0.0 : cpuNanos / 1000.0 / cpuCalls, cpuCalls);
             if (params.getBenchmark().endsWith("Hit") && (delta.misses() != 0 || delta.hits() == 0
                     || delta.totalBypasses() != 0)) {
                 throw new IllegalStateException("not every call was a hit: " + delta);
