@@ -46,7 +46,7 @@ import java.util.zip.CRC32C;
  * A cell is null or its kind's tokens: numbers of their exact width, floats and doubles as their raw IEEE bits
  * (bit-exact NaN/±Infinity), BigDecimal as scale + unscaled two's-complement binary, temporal values as
  * epoch numbers, byte[] as raw binary, UUID as two longs. The checksum makes a flipped byte a miss instead
- * of a different valid value. The conversions are {@link Conversions}' bits: what the real driver was seen to
+ * of a different valid value; a reader with a signing key checks the MAC instead, which covers the same bytes. The conversions are {@link Conversions}' bits: what the real driver was seen to
  * answer for the column.
  *
  * <p>Anything read back from Redis is hostile input: whoever can write there can put any bytes under any key.
