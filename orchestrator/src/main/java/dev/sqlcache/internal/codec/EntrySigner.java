@@ -25,21 +25,12 @@ public final class EntrySigner {
 
     private final SecretKeySpec[] keys;
     /**
-     * One initialised {@code Mac} per key per thread, and room for the MAC computed: {@code Mac.getInstance} looks up
-     * providers and allocates, which the hit path should not pay per query. JDK classes only, so pooled threads pin
-     * no class loader.
+     * One initialised {@code Mac} per key per thread: {@code Mac.getInstance} looks up providers and allocates,
+     * which the hit path should not pay per query. JDK classes only, so pooled threads pin no class loader.
      */
-    private final ThreadLocal<Macs> macs;
-
-    /** A thread's Macs, one per key, made when first used, and where it computes a MAC. */
-    private static final class Macs {
-        final Mac[] byKey;
-        final byte[] computed = new byte[MAC_LENGTH];
-
-        Macs(int keys) {
-            byKey = new Mac[keys];
-        }
-    }
+    private final ThreadLocal<Mac[]> macs;
+    /** Where a thread computes a MAC to compare. */
+    private static final ThreadLocal<byte[]> COMPUTED = ThreadLocal.withInitial(() -> new byte[MAC_LENGTH]);
 
     /** @param keys the raw keys, the one to sign with first; at least one */
     public EntrySigner(List<byte[]> keys) {
@@ -51,7 +42,7 @@ public final class EntrySigner {
             this.keys[i] = new SecretKeySpec(keys.get(i), ALGORITHM);
         }
         SecretKeySpec[] specs = this.keys;
-        this.macs = ThreadLocal.withInitial(() -> new Macs(specs.length));
+        this.macs = ThreadLocal.withInitial(() -> new Mac[specs.length]);
         mac(0); // fails here, at configuration, if the JVM lacks HMAC-SHA256
     }
 
@@ -66,7 +57,7 @@ public final class EntrySigner {
         if (entry.length < AT + MAC_LENGTH) {
             return false;
         }
-        byte[] computed = macs.get().computed;
+        byte[] computed = COMPUTED.get();
         for (int k = 0; k < keys.length; k++) {
             Mac mac = mac(k);
             mac.update(entry, 0, AT);
@@ -96,7 +87,7 @@ public final class EntrySigner {
     }
 
     private Mac mac(int key) {
-        Mac[] perThread = macs.get().byKey;
+        Mac[] perThread = macs.get();
         Mac mac = perThread[key];
         if (mac == null) {
             try {

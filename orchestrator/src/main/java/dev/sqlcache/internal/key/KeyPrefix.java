@@ -77,7 +77,6 @@ public final class KeyPrefix {
 
     /** The entry key of one execution: {@link CacheKeyBuilder#entryKey} with this prefix's context and SQL. */
     public String entryKey(BoundParameters parameters, long maxRows, int maxFieldSize) {
-        CacheKeyBuilder.Hasher hasher = CacheKeyBuilder.hasher();
         MessageDigest md;
         if (hashed != null) {
             try {
@@ -86,10 +85,10 @@ public final class KeyPrefix {
                 throw new IllegalStateException("a digest that cloned once refused to clone", e);
             }
         } else {
-            md = hasher.md;
+            md = CacheKeyBuilder.digest();
             md.update(context);
             md.update(sql);
         }
-        return CacheKeyBuilder.key(start, hasher, md, parameters, maxRows, maxFieldSize);
+        return CacheKeyBuilder.key(start, CacheKeyBuilder.scratch(), md, parameters, maxRows, maxFieldSize);
     }
 }
