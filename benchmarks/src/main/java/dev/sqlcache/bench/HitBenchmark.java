@@ -3,6 +3,7 @@ package dev.sqlcache.bench;
 import dev.sqlcache.internal.codec.CachedResult;
 import dev.sqlcache.internal.codec.EntryBinding;
 import dev.sqlcache.internal.codec.ResultCodec;
+import dev.sqlcache.internal.resultset.CachedResultSet;
 import dev.sqlcache.stats.CacheStatistics;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,6 +19,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 import org.openjdk.jmh.infra.Blackhole;
 import redis.clients.jedis.RedisClient;
 
@@ -27,6 +30,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +43,10 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code point}: a prepared primary-key lookup, one row of four columns. {@code join}: 20 rows of a two-table
  * join. The bind values never change, so after the warm-up in {@link #setUp} every sqlcache call is a hit; the
  * trial's statistics are checked in {@link #check} so a figure that was not a hit is never reported.
+ *
+ * <p>{@code *Map} is the least an in-process cache can do, the baseline of a near hit ({@code -p near=true}):
+ * a {@code ConcurrentHashMap} lookup of the decoded entry under a constant key, then the same {@link CachedResultSet}
+ * and getters a hit builds. Target: a near {@code *Hit} at most 3 times {@code *Map}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -78,8 +86,21 @@ public class HitBenchmark {
     private byte[] pointBinding;
     private byte[] joinBinding;
     private CacheStatistics before;
+    /** The decoded entries under their keys: what {@code *Map} looks up. */
+    private final ConcurrentHashMap<String, CachedResult> map = new ConcurrentHashMap<>();
+    private String pointKeyText;
+    private String joinKeyText;
     /** Benchmark calls in this trial, to turn Redis's command counters into commands per call. */
     private long calls;
+    /**
+     * CPU time of the benchmark thread over the measurement iterations, and their calls: what a call costs this
+     * process's CPU, which waiting for Redis or for a core taken by other work does not change the way it changes
+     * the time a call takes.
+     */
+    private long cpuNanos;
+    private long cpuCalls;
+    private long iterationCpuStart;
+    private long iterationCallsStart;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -106,6 +127,10 @@ public class HitBenchmark {
         String database = databases.iterator().next();
         pointBinding = EntryBinding.of(new String(pointKey, StandardCharsets.UTF_8), database);
         joinBinding = EntryBinding.of(new String(joinKey, StandardCharsets.UTF_8), database);
+        pointKeyText = new String(pointKey, StandardCharsets.UTF_8);
+        joinKeyText = new String(joinKey, StandardCharsets.UTF_8);
+        map.put(pointKeyText, ResultCodec.decode(redis.get(pointKey), pointBinding, null));
+        map.put(joinKeyText, ResultCodec.decode(redis.get(joinKey), joinBinding, null));
         before = fixture.statistics();
         fixture.resetRedisCounters();
         calls = 0;
@@ -196,6 +221,34 @@ public class HitBenchmark {
         walk(ResultCodec.decode(redis.get(joinKey), joinBinding, null), bh);
     }
 
+    @Benchmark
+    public void pointMap(Blackhole bh) throws SQLException {
+        calls++;
+        try (ResultSet rs = new CachedResultSet(map.get(pointKeyText), null, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+            while (rs.next()) {
+                bh.consume(rs.getInt(1));
+                bh.consume(rs.getString(2));
+                bh.consume(rs.getString(3));
+                bh.consume(rs.getBigDecimal(4));
+            }
+        }
+    }
+
+    @Benchmark
+    public void joinMap(Blackhole bh) throws SQLException {
+        calls++;
+        try (ResultSet rs = new CachedResultSet(map.get(joinKeyText), null, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+            while (rs.next()) {
+                bh.consume(rs.getInt(1));
+                bh.consume(rs.getBigDecimal(2));
+                bh.consume(rs.getString(3));
+                bh.consume(rs.getString(4));
+            }
+        }
+    }
+
     private static void walk(CachedResult result, Blackhole bh) {
         int columns = result.columnCount();
         for (int row = 0, rows = result.rowCount(); row < rows; row++) {
@@ -205,12 +258,30 @@ public class HitBenchmark {
         }
     }
 
+    /** Runs on the benchmark thread (one thread, a state of the benchmark's scope). */
+    @Setup(Level.Iteration)
+    public void iterationStarts() {
+        iterationCpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        iterationCallsStart = calls;
+    }
+
+    @TearDown(Level.Iteration)
+    public void iterationEnds(IterationParams iteration) {
+        if (iteration.getType() == IterationType.MEASUREMENT) {
+            cpuNanos += java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()
+                    - iterationCpuStart;
+            cpuCalls += calls - iterationCallsStart;
+        }
+    }
+
     @TearDown(Level.Trial)
     public void check(BenchmarkParams params) throws Exception {
         try {
             CacheStatistics delta = fixture.statistics().since(before);
             System.out.println(System.lineSeparator() + "sqlcache statistics during " + params.getBenchmark() + " [" + db
                     + "]: " + delta + "; " + fixture.redisCommandsPerCall(calls) + "; " + Fixture.loadAverage());
+            System.out.printf(java.util.Locale.ROOT, "benchmark thread CPU per call during %s [%s]: %.2f us (%d calls)%n",
+                    params.getBenchmark(), db, cpuCalls == 0 ? 0.0 : cpuNanos / 1000.0 / cpuCalls, cpuCalls);
             if (params.getBenchmark().endsWith("Hit") && (delta.misses() != 0 || delta.hits() == 0
                     || delta.totalBypasses() != 0)) {
                 throw new IllegalStateException("not every call was a hit: " + delta);

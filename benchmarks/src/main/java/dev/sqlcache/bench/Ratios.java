@@ -25,8 +25,16 @@ public final class Ratios {
     static final List<Pair> PAIRS = List.of(
             new Pair("hit, point query", "HitBenchmark.pointHit", "HitBenchmark.pointRaw", "raw GET+decode", 1.10),
             new Pair("hit, 20-row join", "HitBenchmark.joinHit", "HitBenchmark.joinRaw", "raw GET+decode", 1.10),
+            new Pair("hit, point query, signed", "HitBenchmark.pointHit+signed", "HitBenchmark.pointRaw+signed",
+                    "raw GET+decode", 1.10),
+            new Pair("near hit, point query", "HitBenchmark.pointHit+near", "HitBenchmark.pointMap+near",
+                    "map lookup + ResultSet", 3.0),
+            new Pair("near hit, 20-row join", "HitBenchmark.joinHit+near", "HitBenchmark.joinMap+near",
+                    "map lookup + ResultSet", 3.0),
             new Pair("miss, point query", "PassThroughBenchmark.missSqlcache", "PassThroughBenchmark.missDirect",
                     "real driver", 1.05),
+            new Pair("miss, point query", "PassThroughBenchmark.missSqlcache", "PassThroughBenchmark.missDirectGet",
+                    "real driver + one raw GET", 1.0),
             new Pair("write (UPDATE)", "PassThroughBenchmark.writeSqlcache", "PassThroughBenchmark.writeDirect",
                     "real driver", 1.05),
             new Pair("uncacheable query", "PassThroughBenchmark.uncacheableSqlcache",
@@ -110,6 +118,7 @@ public final class Ratios {
         int dbColumn = header.indexOf("Param: db");
         // HitBenchmark's signed=true trials are kept apart (the targets are read from the unsigned ones).
         int signedColumn = header.indexOf("Param: signed");
+        int nearColumn = header.indexOf("Param: near");
         for (String line : lines.subList(1, lines.size())) {
             if (line.isBlank()) {
                 continue;
@@ -121,6 +130,9 @@ public final class Ratios {
             String shortName = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
             if (signedColumn >= 0 && "true".equals(f.get(signedColumn))) {
                 shortName += "+signed";
+            }
+            if (nearColumn >= 0 && "true".equals(f.get(nearColumn))) {
+                shortName += "+near";
             }
             scores.put(db + "/" + shortName, new Score(number(f.get(score)), number(f.get(error)), f.get(unit)));
         }

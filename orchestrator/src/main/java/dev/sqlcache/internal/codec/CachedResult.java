@@ -7,44 +7,25 @@ import java.util.List;
  * 0-based. Values are held in their internal form (see {@link #value}); nothing is parsed on a hit.
  */
 public final class CachedResult {
+    private final ResultColumns shape;
     private final ColumnMetadata[] columns;
     private final ValueKind[] kinds;
-    private final int[] styles;
-    private final int[] conversions;
-    private final boolean[] zoned;
     private final Object[][] rows;
     /** Per row the driver's getString text for cells where the column's style does not reproduce it, or null. */
     private final String[][] overrides;
 
     CachedResult(ColumnMetadata[] columns, ValueKind[] kinds, int[] styles, int[] conversions, Object[][] rows,
                  String[][] overrides) {
-        this.columns = columns;
-        this.kinds = kinds;
-        this.styles = styles;
-        this.conversions = conversions;
-        this.rows = rows;
-        this.overrides = overrides;
-        this.zoned = new boolean[columns.length];
-        for (int i = 0; i < columns.length; i++) {
-            zoned[i] = (kinds[i] == ValueKind.TIMESTAMP || kinds[i] == ValueKind.TIME)
-                    && zonedTypeName(columns[i].columnTypeName());
-        }
+        this(new ResultColumns(columns, kinds, styles, conversions), rows, overrides);
     }
 
-    /** "timestamptz", "TIMESTAMP WITH TIME ZONE" and the like; compared in place: this runs on every hit. */
-    private static boolean zonedTypeName(String name) {
-        if (name == null) {
-            return false;
-        }
-        if (name.regionMatches(true, name.length() - 2, "tz", 0, 2)) {
-            return true;
-        }
-        for (int i = 0; i + 9 <= name.length(); i++) {
-            if (name.regionMatches(true, i, "time zone", 0, 9)) {
-                return true;
-            }
-        }
-        return false;
+    /** A result whose columns may be shared with other results of the same shape. */
+    CachedResult(ResultColumns shape, Object[][] rows, String[][] overrides) {
+        this.shape = shape;
+        this.columns = shape.columns;
+        this.kinds = shape.kinds;
+        this.rows = rows;
+        this.overrides = overrides;
     }
 
     public int columnCount() {
@@ -63,6 +44,14 @@ public final class CachedResult {
         return List.of(columns);
     }
 
+    /**
+     * The 1-based index of the first column whose label equals {@code label} ignoring case (as
+     * {@code ResultSet.findColumn} finds it), or 0 when none does. Allocates nothing once the shape has been asked.
+     */
+    public int columnIndex(String label) {
+        return shape.indexOf(label);
+    }
+
     public ValueKind kind(int column) {
         return kinds[column];
     }
@@ -72,7 +61,7 @@ public final class CachedResult {
      * its java.sql value is an absolute instant, not a local date-time.
      */
     public boolean zoned(int column) {
-        return zoned[column];
+        return shape.zoned[column];
     }
 
     /**
@@ -94,7 +83,11 @@ public final class CachedResult {
         if (v == null) {
             return null;
         }
-        return StringFormats.format(kinds[column], styles[column], columns[column].scale(), v);
+        return StringFormats.format(kinds[column], shape.styles[column], columns[column].scale(), v);
+    }
+
+    ResultColumns shape() {
+        return shape;
     }
 
     ValueKind[] kinds() {
@@ -103,11 +96,11 @@ public final class CachedResult {
 
     /** The {@link Conversions} bits of a column: what the real driver converts its values to. */
     public int conversions(int column) {
-        return conversions[column];
+        return shape.conversions[column];
     }
 
     int style(int column) {
-        return styles[column];
+        return shape.styles[column];
     }
 
     Object[] row(int row) {

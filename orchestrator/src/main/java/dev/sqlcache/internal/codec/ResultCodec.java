@@ -46,7 +46,7 @@ import java.util.zip.CRC32C;
  * A cell is null or its kind's tokens: numbers of their exact width, floats and doubles as their raw IEEE bits
  * (bit-exact NaN/±Infinity), BigDecimal as scale + unscaled two's-complement binary, temporal values as
  * epoch numbers, byte[] as raw binary, UUID as two longs. The checksum makes a flipped byte a miss instead
- * of a different valid value. The conversions are {@link Conversions}' bits: what the real driver was seen to
+ * of a different valid value; a reader with a signing key checks the MAC instead, which covers the same bytes. The conversions are {@link Conversions}' bits: what the real driver was seen to
  * answer for the column.
  *
  * <p>Anything read back from Redis is hostile input: whoever can write there can put any bytes under any key.
@@ -85,7 +85,20 @@ public final class ResultCodec {
                     .build())
             .build();
 
+    /** The Smile header this codec's generator writes (its flags: no shared string values). */
+    private static final byte[] HEADER = header();
+
     private ResultCodec() {
+    }
+
+    private static byte[] header() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = SMILE.createGenerator(out)) {
+            g.writeNull();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return java.util.Arrays.copyOf(out.toByteArray(), 4);
     }
 
     /** An unsigned entry under {@link #UNBOUND}: for tests and tools, never for what the engine stores. */
@@ -215,7 +228,7 @@ public final class ResultCodec {
         int body = checkFrame(entry, binding, signer);
         try (JsonParser p = parser(entry, body)) {
             readHead(p);
-            return decodeBody(p, entry);
+            return decodeBody(p, entry, body, null);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }
@@ -236,6 +249,19 @@ public final class ResultCodec {
      */
     public static CachedResult decodeIfCurrent(byte[] entry, byte[] binding, String[] tokens, EntrySigner signer,
                                                int ignoredIndex, java.util.function.Predicate<String> recordedCheck) {
+        return decodeIfCurrent(entry, binding, tokens, signer, ignoredIndex, recordedCheck, null);
+    }
+
+    /**
+     * {@link #decodeIfCurrent(byte[], byte[], String[], EntrySigner, int, java.util.function.Predicate)}, taking the
+     * columns from {@code memo} when the entry's column section is byte for byte the one the memo was decoded from
+     * (and remembering them there otherwise).
+     *
+     * @param memo the columns last decoded for the statement read, or null
+     */
+    public static CachedResult decodeIfCurrent(byte[] entry, byte[] binding, String[] tokens, EntrySigner signer,
+                                               int ignoredIndex, java.util.function.Predicate<String> recordedCheck,
+                                               ColumnsMemo memo) {
         int body = checkFrame(entry, binding, signer);
         try (JsonParser p = parser(entry, body)) {
             String[] recorded = readHead(p);
@@ -243,7 +269,7 @@ public final class ResultCodec {
                     || (recordedCheck != null && !recordedCheck.test(recorded[ignoredIndex]))) {
                 return null;
             }
-            return decodeBody(p, entry);
+            return decodeBody(p, entry, body, memo);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }
@@ -262,8 +288,72 @@ public final class ResultCodec {
         return true;
     }
 
-    private static CachedResult decodeBody(JsonParser p, byte[] entry) throws IOException {
+    private static CachedResult decodeBody(JsonParser p, byte[] entry, int body, ColumnsMemo memo)
+            throws IOException {
         int n = count(p, entry.length);
+        // Only a document with this codec's own header: one whose header allows shared string values could make
+        // the same column bytes mean other strings, by referring back to strings before them.
+        boolean memoised = memo != null && ownHeader(entry, body);
+        int at = memoised ? offset(p) : 0;
+        ResultColumns shape = null;
+        if (memoised) {
+            ColumnsMemo.Known known = memo.get();
+            if (known != null && known.count() == n && known.matches(entry, at)) {
+                for (int c = 0; c < n; c++) {
+                    expect(p, JsonToken.START_ARRAY);
+                    p.skipChildren();
+                }
+                if (offset(p) != at + known.bytes().length) {
+                    throw new CorruptEntryException("column section");
+                }
+                shape = known.columns();
+            }
+        }
+        if (shape == null) {
+            shape = readColumns(p, n);
+            if (memoised) {
+                memo.set(new ColumnsMemo.Known(n, java.util.Arrays.copyOfRange(entry, at, offset(p)), shape));
+            }
+        }
+        ValueKind[] kinds = shape.kinds;
+        int rowCount = count(p, entry.length);
+        Object[][] rows = new Object[rowCount][];
+        String[][] overrides = new String[rowCount][];
+        for (int r = 0; r < rowCount; r++) {
+            expect(p, JsonToken.START_ARRAY);
+            Object[] row = new Object[n];
+            for (int c = 0; c < n; c++) {
+                row[c] = readValue(p, kinds[c]);
+            }
+            String[] over = null;
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t != JsonToken.VALUE_NUMBER_INT) {
+                    throw new CorruptEntryException("bad row");
+                }
+                int c = p.getIntValue();
+                if (c < 0 || c >= n) {
+                    throw new CorruptEntryException("bad override column");
+                }
+                if (over == null) {
+                    over = new String[n];
+                }
+                over[c] = str(p);
+                if (over[c] == null) {
+                    throw new CorruptEntryException("null override");
+                }
+            }
+            rows[r] = row;
+            overrides[r] = over;
+        }
+        expect(p, JsonToken.END_ARRAY);
+        if (p.nextToken() != null) {
+            throw new CorruptEntryException("trailing data");
+        }
+        return new CachedResult(shape, rows, overrides);
+    }
+
+    private static ResultColumns readColumns(JsonParser p, int n) throws IOException {
         ColumnMetadata[] columns = new ColumnMetadata[n];
         ValueKind[] kinds = new ValueKind[n];
         int[] styles = new int[n];
@@ -299,41 +389,18 @@ public final class ResultCodec {
             }
             expect(p, JsonToken.END_ARRAY);
         }
-        int rowCount = count(p, entry.length);
-        Object[][] rows = new Object[rowCount][];
-        String[][] overrides = new String[rowCount][];
-        for (int r = 0; r < rowCount; r++) {
-            expect(p, JsonToken.START_ARRAY);
-            Object[] row = new Object[n];
-            for (int c = 0; c < n; c++) {
-                row[c] = readValue(p, kinds[c]);
-            }
-            String[] over = null;
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (t != JsonToken.VALUE_NUMBER_INT) {
-                    throw new CorruptEntryException("bad row");
-                }
-                int c = p.getIntValue();
-                if (c < 0 || c >= n) {
-                    throw new CorruptEntryException("bad override column");
-                }
-                if (over == null) {
-                    over = new String[n];
-                }
-                over[c] = str(p);
-                if (over[c] == null) {
-                    throw new CorruptEntryException("null override");
-                }
-            }
-            rows[r] = row;
-            overrides[r] = over;
-        }
-        expect(p, JsonToken.END_ARRAY);
-        if (p.nextToken() != null) {
-            throw new CorruptEntryException("trailing data");
-        }
-        return new CachedResult(columns, kinds, styles, conversions, rows, overrides);
+        return new ResultColumns(columns, kinds, styles, conversions);
+    }
+
+    /** Where the parser stands in the entry: the index of the byte after its last token. */
+    private static int offset(JsonParser p) {
+        return (int) p.currentLocation().getByteOffset();
+    }
+
+    /** Whether the entry's Smile document starts with the header this codec writes. */
+    private static boolean ownHeader(byte[] entry, int body) {
+        return entry.length - body >= HEADER.length
+                && java.util.Arrays.equals(entry, body, body + HEADER.length, HEADER, 0, HEADER.length);
     }
 
     private static CorruptEntryException corrupt(Exception e) {
@@ -372,7 +439,8 @@ public final class ResultCodec {
         }
         int stored = ((entry[head] & 0xff) << 24) | ((entry[head + 1] & 0xff) << 16)
                 | ((entry[head + 2] & 0xff) << 8) | (entry[head + 3] & 0xff);
-        if (stored != crc(entry, head)) {
+        // A MAC checked above covers every byte the checksum does: the checksum is for unsigned entries.
+        if (signer == null && stored != crc(entry, head)) {
             throw new CorruptEntryException(EntryRejection.CORRUPT, "checksum mismatch");
         }
         // Constant time is not needed here (the binding is no secret), but it is what compares byte ranges.

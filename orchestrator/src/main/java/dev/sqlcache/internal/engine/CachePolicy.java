@@ -242,7 +242,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     private TableUse use(String table) {
-        return tables.computeIfAbsent(table, t -> new TableUse(clock.nanoTime()));
+        // A plain get first: computeIfAbsent's capturing lambda is allocated on every call, hit after hit.
+        TableUse use = tables.get(table);
+        return use != null ? use : tables.computeIfAbsent(table, t -> new TableUse(clock.nanoTime()));
     }
 
     /** A shape judged worth its lookups read these tables: they stay on. */

@@ -142,32 +142,34 @@ final class Dependencies {
         if (layout.keyed.length == 0) {
             return layout.fixed;
         }
-        List<String> keys = new ArrayList<>(Arrays.asList(layout.fixed.versionKeys()));
-        List<Long> creation = new ArrayList<>();
-        for (long c : layout.fixed.creation()) {
-            creation.add(c);
+        String[] fixed = layout.fixed.versionKeys();
+        // Arrays, not lists of boxed numbers: this runs on every hit of a statement that pins a key.
+        String[][] rows = new String[layout.keyed.length][];
+        int total = fixed.length;
+        for (int t = 0; t < rows.length; t++) {
+            rows[t] = rowKeys.rowVersionKeys(layout.keyed[t], parameters);
+            total += rows[t] == null ? 1 : rows[t].length;
         }
+        String[] keys = Arrays.copyOf(fixed, total);
+        long[] created = Arrays.copyOf(layout.fixed.creation(), total);
+        int at = fixed.length;
         int keyLevel = 0;
-        for (RowKeys.KeyPlan keyPlan : layout.keyed) {
-            String[] rows = rowKeys.rowVersionKeys(keyPlan, parameters);
-            if (rows == null) {
+        for (int t = 0; t < rows.length; t++) {
+            RowKeys.KeyPlan keyPlan = layout.keyed[t];
+            if (rows[t] == null) {
                 // This execution names its keys with values that are not exact: the table's token covers it.
-                keys.add(engine.versionKey(keyPlan.table));
-                creation.add(CacheStore.NO_EXPIRY);
+                keys[at] = engine.versionKey(keyPlan.table);
+                created[at++] = CacheStore.NO_EXPIRY;
             } else {
                 keyLevel++;
                 long ttl = engine.rowTokenTtlMillis(keyPlan.table);
-                for (String row : rows) {
-                    keys.add(row);
-                    creation.add(ttl);
+                for (String row : rows[t]) {
+                    keys[at] = row;
+                    created[at++] = ttl;
                 }
             }
         }
-        long[] created = new long[creation.size()];
-        for (int i = 0; i < created.length; i++) {
-            created[i] = creation.get(i);
-        }
-        return new ReadKeys(keys.toArray(String[]::new), created, keyLevel, layout.fixed.feedIndex());
+        return new ReadKeys(keys, created, keyLevel, layout.fixed.feedIndex());
     }
 
     /** How a plan's writes bump version keys, resolved in one schema epoch. */

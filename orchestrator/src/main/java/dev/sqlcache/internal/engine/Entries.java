@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.internal.codec.ColumnsMemo;
 import dev.sqlcache.internal.codec.CorruptEntryException;
 import dev.sqlcache.internal.codec.EntryBinding;
 import dev.sqlcache.internal.codec.EntrySigner;
@@ -42,12 +43,14 @@ final class Entries {
      * The entry's result if it is a genuine entry of this key computed under these tokens (but the one at
      * {@code ignoredIndex}, which must pass {@code recordedCheck} instead, when that is not null); {@code null} when
      * it is stale, of an older format, or refused (counted and reported).
+     *
+     * @param columns the columns last decoded for the statement, reused when the entry's are the same bytes
      */
     CachedResult readIfCurrent(String key, byte[] entry, String[] tokens, int ignoredIndex,
-                               java.util.function.Predicate<String> recordedCheck) {
+                               java.util.function.Predicate<String> recordedCheck, ColumnsMemo columns) {
         try {
             return ResultCodec.decodeIfCurrent(entry, EntryBinding.of(key, databaseIdentity), tokens, signer,
-                    ignoredIndex, recordedCheck);
+                    ignoredIndex, recordedCheck, columns);
         } catch (CorruptEntryException e) {
             if (e.rejection() == null) {
                 LOG.debug("sqlcache: {} is an entry of an older format, treated as a miss", key);

@@ -1,6 +1,8 @@
 package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.internal.analysis.QueryAnalysis;
+import dev.sqlcache.internal.codec.ColumnsMemo;
+import dev.sqlcache.internal.key.KeyPrefix;
 
 /**
  * Everything the hot path needs about one SQL text on one database, resolved once: the analysis, the version keys
@@ -23,6 +25,10 @@ public final class QueryPlan {
     /** Filled on first use from the database's metadata, valid while the engine's schema epoch stays the same. */
     private volatile Dependencies.ReadLayout readLayout;
     private volatile Dependencies.WriteLayout writeLayout;
+    /** The entry keys' prefix for the last connection context it was asked for (most often every connection's). */
+    private volatile KeyPrefix keyPrefix;
+    /** The columns its hits last decoded: the next hit's entry most often holds the very same bytes. */
+    private final ColumnsMemo columns = new ColumnsMemo();
 
     /** Where its reads are counted by table, held here so that counting costs no lookup; null for no table. */
     private final StatisticsRecorder.TableCounter tableCounter;
@@ -108,6 +114,23 @@ public final class QueryPlan {
 
     void writeLayout(Dependencies.WriteLayout layout) {
         writeLayout = layout;
+    }
+
+    /**
+     * What the entry keys of this statement owe to the connection's context and the SQL, hashed once per context
+     * rather than per execution; made again when a connection with another context asks.
+     */
+    KeyPrefix keyPrefix(byte[] context) {
+        KeyPrefix prefix = keyPrefix;
+        if (prefix == null || !prefix.isFor(context)) {
+            prefix = KeyPrefix.of(analysis.keyTable(), context, analysis.normalizedSql());
+            keyPrefix = prefix;
+        }
+        return prefix;
+    }
+
+    ColumnsMemo columns() {
+        return columns;
     }
 
     int parameterCount() {

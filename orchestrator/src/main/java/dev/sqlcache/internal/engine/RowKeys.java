@@ -97,6 +97,12 @@ final class RowKeys {
      * value it cannot name exactly, more than {@link #MAX_KEYS} keys, an unkeyable array).
      */
     String[] rowVersionKeys(KeyPlan plan, BoundParameters parameters) {
+        if (plan.columns.size() == 1 && plan.sources.get(0).size() == 1
+                && !(plan.sources.get(0).get(0) instanceof KeySource.ArrayBind)) {
+            // One key column pinned to one value, the lookup by primary key: no sets or lists for one key.
+            String value = canonical(plan.sources.get(0).get(0), plan.columns.get(0), parameters);
+            return value == null ? null : new String[] {versionKey(plan.table, value)};
+        }
         List<List<String>> values = new ArrayList<>(plan.columns.size());
         long combinations = 1;
         for (int c = 0; c < plan.columns.size(); c++) {
@@ -152,6 +158,17 @@ final class RowKeys {
         return false;
     }
 
+    /** The canonical value of a literal or bound value; null when it names no key exactly (or is of another kind). */
+    private String canonical(KeySource source, TableFacts.KeyColumn column, BoundParameters parameters) {
+        if (source instanceof KeySource.Literal literal) {
+            return canonical(literal.value(), null, column);
+        }
+        if (parameters != null && source instanceof KeySource.Bind bind) {
+            return canonical(parameters.value(bind.index()), parameters.type(bind.index()), column);
+        }
+        return null;
+    }
+
     private static boolean add(Set<String> out, String canonical) {
         if (canonical == null) {
             return false;
@@ -201,9 +218,22 @@ final class RowKeys {
             digest.update(value.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
         }
-        byte[] hash = digest.digest();
-        return "sql:" + table + ":version:" + databaseHash + ":k:" + HexFormat.of().formatHex(hash, 0, 16);
+        return rowKey(table, digest.digest());
     }
+
+    /** {@link #versionKey(String, String[])} of a one-column key. */
+    private String versionKey(String table, String value) {
+        MessageDigest digest = sha256();
+        digest.update(value.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        return rowKey(table, digest.digest());
+    }
+
+    private String rowKey(String table, byte[] hash) {
+        return "sql:" + table + ":version:" + databaseHash + ":k:" + HEX.formatHex(hash, 0, 16);
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
 
     /** What the values of a key column may be compared as; null when none is trusted. */
     private enum KeyKind { INTEGER, TEXT, UUID }

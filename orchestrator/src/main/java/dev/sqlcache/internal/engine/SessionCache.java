@@ -290,8 +290,7 @@ public final class SessionCache implements CacheSession {
             dependsOn = engine.dependencies().readKeys(layout, parameters);
         }
         String[] versionKeys = dependsOn.versionKeys();
-        String key = CacheKeyBuilder.entryKey(plan.analysis().keyTable(), context, plan.analysis().normalizedSql(),
-                parameters, execution.maxRows(), execution.maxFieldSize());
+        String key = plan.keyPrefix(context).entryKey(parameters, execution.maxRows(), execution.maxFieldSize());
         long lookupStarted = clock.nanoTime();
         dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
         if (near != null && !transaction.snapshotReads()) {
@@ -362,7 +361,8 @@ public final class SessionCache implements CacheSession {
         }
         CachedResult result = null;
         if (entry != null) {
-            result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
+            result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck,
+                    plan.columns());
         }
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).

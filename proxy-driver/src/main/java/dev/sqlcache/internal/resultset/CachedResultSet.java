@@ -26,7 +26,6 @@ import java.sql.Statement;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -54,7 +53,6 @@ public final class CachedResultSet implements ResultSet {
     /** Runs the query again for a handover; null when getters the cache refuses must simply fail. */
     private final RealQuery realQuery;
     private DatabaseHandover handover;
-    private Map<String, Integer> labels;
     private CachedResultSetMetaData metaData;
     private boolean closed;
     private CloseListener closeListener;
@@ -157,18 +155,9 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public int findColumn(String columnLabel) throws SQLException {
         checkOpen();
-        if (labels == null) {
-            Map<String, Integer> m = new HashMap<>();
-            for (int i = result.columnCount() - 1; i >= 0; i--) {
-                String label = result.column(i).columnLabel();
-                if (label != null) {
-                    m.put(label.toLowerCase(Locale.ROOT), i + 1);
-                }
-            }
-            labels = m;
-        }
-        Integer i = columnLabel == null ? null : labels.get(columnLabel.toLowerCase(Locale.ROOT));
-        if (i == null) {
+        // The label index is the result's shape's, shared by every hit: nothing is built per result set or getter.
+        int i = columnLabel == null ? 0 : result.columnIndex(columnLabel);
+        if (i == 0) {
             throw new SQLException("The column name " + columnLabel + " was not found in this ResultSet", "42S22");
         }
         return i;

@@ -152,6 +152,19 @@ class CachedResultSetTest {
             }
             assertEquals(1, hit.findColumn("x"));
             assertEquals(3, hit.findColumn("ID"));
+        }
+        // Duplicates that differ in case only: the first wins for every spelling, the second's own included.
+        String mixed = "select id as \"a\", name as \"A\", id as \"Bb\", name as \"bB\" from nums where id = 2";
+        CachedResult twice = cache(h2, mixed);
+        try (Statement s = h2.createStatement(); ResultSet real = s.executeQuery(mixed);
+             ResultSet hit = new CachedResultSet(twice, s, ResultSet.TYPE_FORWARD_ONLY, ResultSet.HOLD_CURSORS_OVER_COMMIT)) {
+            assertTrue(real.next());
+            assertTrue(hit.next());
+            for (String label : new String[] {"a", "A", "bb", "BB", "Bb", "bB"}) {
+                assertEquals(real.findColumn(label), hit.findColumn(label), label);
+            }
+            assertEquals(1, hit.findColumn("A"));
+            assertEquals(3, hit.findColumn("bB"));
             SQLException e = assertThrows(SQLException.class, () -> hit.getString("nope"));
             assertEquals("42S22", e.getSQLState());
             assertThrows(SQLException.class, () -> real.getString("nope"));
