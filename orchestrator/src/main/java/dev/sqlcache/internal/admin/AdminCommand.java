@@ -90,7 +90,7 @@ abstract class AdminCommand implements Callable<Integer> {
         RedisSettings s = config.redis();
         return new RedisSettings(s.host(), s.port(), s.socketPath(), s.username(), s.password(), s.database(),
                 s.ssl(), 1, Math.max(s.socketTimeoutMillis(), MIN_SOCKET_TIMEOUT_MILLIS), s.connectTimeoutMillis(),
-                s.tlsCaFile(), s.tlsCertFile(), s.tlsKeyFile(), s.sentinel());
+                s.tlsCaFile(), s.tlsCertFile(), s.tlsKeyFile(), s.sentinel(), s.cluster());
     }
 
     /** The store the driver would use, with the same settings (and a patient timeout). */

@@ -1,0 +1,215 @@
+package dev.sqlcache.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisClusterFixture;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * sqlcache on a Redis Cluster (three masters started by the test, {@code sqlcache.redis.cluster}): hits, misses, a
+ * write through one store invalidating what another store (as another JVM would, with its own connections and
+ * membership) has cached, a join over two tables, and no command that spans slots (no {@code CROSSSLOT} on any
+ * node, no failed call). Then the master serving sqlcache's slot is killed after its replica missed the last write:
+ * no error, no answer older than a committed write, and hits again afterwards.
+ */
+class RedisClusterTest {
+
+    private static final long HIT_BOUND_NANOS = 30_000_000_000L;
+    /** The slot of sqlcache's hash tag {@code {sqlcache}} (CRC16 of "sqlcache" mod 16384). */
+    private static final int SLOT = redis.clients.jedis.util.JedisClusterCRC16.getSlot("sqlcache");
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void hitsMissesAndWritesSeenByAnotherStore(TestDatabase db) throws Exception {
+        String a = "cluster_a_" + UUID.randomUUID().toString().substring(0, 8);
+        String b = "cluster_b_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + a + " (id int primary key, v int)");
+            s.execute("create table " + b + " (id int primary key, w int)");
+            s.execute("insert into " + a + " values (1, 100), (2, 200)");
+            s.execute("insert into " + b + " values (1, 10)");
+        }
+        String join = "select a.v + b.w from " + a + " a join " + b + " b on a.id = b.id where a.id = 1";
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            try (Connection reader = db.cached(settings(cluster, "4"));
+                 Connection writer = db.cached(settings(cluster, "5"))) {
+                assertEquals(100, value(reader, a));
+                CacheStatistics before = stats(reader);
+                assertEquals(100, value(reader, a));
+                awaitHit(reader, a, 100, "a repeated key read");
+                assertEquals(110, number(reader, join));
+                awaitHitOf(reader, join, 110, "a repeated join");
+                assertTrue(stats(reader).misses() > before.misses(), "the first read was a miss");
+
+                // The writer's store is another runtime: other connections, another membership, like another JVM.
+                update(writer, a, 101);
+                assertEquals(101, value(reader, a), "a key read after another store's write");
+                assertEquals(111, number(reader, join), "a join after another store's write to one of its tables");
+                awaitHit(reader, a, 101, "after the write");
+                awaitHitOf(reader, join, 111, "after the write");
+                try (Statement s = writer.createStatement()) {
+                    assertEquals(1, s.executeUpdate("update " + b + " set w = 20 where id = 1"));
+                }
+                assertEquals(121, number(reader, join), "a join after a write to its other table");
+                awaitHitOf(reader, join, 121, "after the second write");
+
+                assertEquals(0, stats(reader).redisErrors(), "no failed call to the cluster");
+                assertEquals(0, stats(writer).redisErrors(), "no failed call to the cluster");
+            }
+            for (int port : cluster.ports()) {
+                String errors = cluster.command(port, "INFO", "errorstats").toString();
+                assertTrue(!errors.contains("CROSSSLOT") && !errors.contains("MOVED"), port + ": " + errors);
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + a);
+                s.execute("drop table " + b);
+            }
+        }
+    }
+
+    /**
+     * The replica of the master serving sqlcache's slot stops replicating, a write commits (its invalidation and
+     * the entry of its new value reach the master alone), then the master is killed and the replica, which still
+     * holds the entry from before the write under the tokens it matches, is promoted.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES"})
+    void aPromotedReplicaThatLostTheLastWriteServesNothingStale(TestDatabase db) throws Exception {
+        String table = "cluster_fail_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            s.execute("insert into " + table + " values (1, 100)");
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            int master = cluster.masterOf(SLOT);
+            int replica = cluster.addReplicaOf(master);
+            try (Connection c = db.cached(settings(cluster, "4"))) {
+                awaitHit(c, table, 100, "before any fault");
+                cluster.cutReplication(replica, master);
+                update(c, table, 200);
+                awaitHit(c, table, 200, "on the master alone");
+                cluster.command(master, "SET", "{sqlcache}lag-probe", "1");
+                long killed = System.nanoTime();
+                cluster.kill(master);
+                long detecting = System.nanoTime() + 1_500_000_000L;
+                while (System.nanoTime() < detecting) {
+                    assertEquals(200, value(c, table), "committed before the kill");
+                }
+                int promoted = cluster.awaitNewMaster(SLOT, master, 30_000);
+                assertEquals(replica, promoted);
+                assertNull(cluster.command(promoted, "GET", "{sqlcache}lag-probe"),
+                        "the promoted replica must have missed the last writes, else this test proves nothing");
+                long resumed = awaitHit(c, table, 200, "after the failover");
+                System.out.printf("RedisClusterTest[%s]: slot %d moved %d -> %d; hits resumed %d ms after the kill"
+                        + "%n", db, SLOT, master, promoted, (resumed - killed) / 1_000_000);
+                update(c, table, 300);
+                awaitHit(c, table, 300, "a write after the failover");
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /**
+     * {@code CLUSTER FAILOVER FORCE} promotes the lagging replica at once, while the fence it holds from the old
+     * master is still alive and its entry from before the last write still matches its tokens. Only distrusting
+     * the new master until a renewal has replaced its fence keeps that entry from being served.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void anImmediatePromotionOfALaggingReplicaServesNothingStale(TestDatabase db) throws Exception {
+        String table = "cluster_manual_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            s.execute("insert into " + table + " values (1, 100)");
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            int master = cluster.masterOf(SLOT);
+            int replica = cluster.addReplicaOf(master);
+            try (Connection c = db.cached(settings(cluster, "4"))) {
+                awaitHit(c, table, 100, "before any fault");
+                cluster.cutReplication(replica, master);
+                update(c, table, 200);
+                awaitHit(c, table, 200, "on the master alone");
+                assertEquals("OK", cluster.command(replica, "CLUSTER", "FAILOVER", "FORCE").toString());
+                long reads = 0;
+                long hitsBefore = stats(c).hits();
+                long until = System.nanoTime() + 3_000_000_000L;
+                while (System.nanoTime() < until) {
+                    assertEquals(200, value(c, table), "committed before the failover");
+                    reads++;
+                }
+                long hitsDuring = stats(c).hits() - hitsBefore;
+                assertEquals(replica, cluster.awaitNewMaster(SLOT, master, 30_000));
+                awaitHit(c, table, 200, "after the failover");
+                System.out.printf("RedisClusterTest[%s, CLUSTER FAILOVER FORCE]: %d reads in the 3 s after it, %d of "
+                        + "them hits%n", db, reads, hitsDuring);
+                update(c, table, 300);
+                awaitHit(c, table, 300, "a write after the failover");
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    private static Properties settings(RedisClusterFixture cluster, String maxConnections) {
+        Properties settings = new Properties();
+        settings.putAll(cluster.properties());
+        settings.setProperty("sqlcache.redis.maxConnections", maxConnections);
+        return settings;
+    }
+
+    private static CacheStatistics stats(Connection c) throws SQLException {
+        return c.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    private static long awaitHit(Connection c, String table, int expected, String when) throws Exception {
+        return awaitHitOf(c, "select v from " + table + " where id = 1", expected, when);
+    }
+
+    /** Reads until a read is a hit, each checked against {@code expected}; returns when the hit came. */
+    private static long awaitHitOf(Connection c, String sql, int expected, String when) throws Exception {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < HIT_BOUND_NANOS) {
+            long hits = stats(c).hits();
+            assertEquals(expected, number(c, sql), when);
+            if (stats(c).hits() > hits) {
+                return System.nanoTime();
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no hit of " + sql + " within 30 s " + when);
+    }
+
+    private static int value(Connection c, String table) throws SQLException {
+        return number(c, "select v from " + table + " where id = 1");
+    }
+
+    private static int number(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getInt(1);
+        }
+    }
+
+    private static void update(Connection c, String table, int v) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("update " + table + " set v = " + v + " where id = 1"));
+        }
+    }
+}
