@@ -167,6 +167,125 @@ class RedisClusterTest {
         }
     }
 
+    /**
+     * What a hit, a miss and a write send, counted by the nodes themselves ({@code INFO commandstats}): everything
+     * goes to the slot's master, a hit is one {@code MGET} (one round trip), a miss one {@code MGET} and one script
+     * (the store; one more, the lookup's, where a row's token is created), a write two scripts (lease and end); the
+     * other masters get none of it. Membership renewals (one
+     * script per 500 ms) are allowed for by the time each phase took.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES"})
+    void roundTripsOfAHitAMissAndAWriteAllGoToTheSlotsMaster(TestDatabase db) throws Exception {
+        String table = "cluster_trips_" + UUID.randomUUID().toString().substring(0, 8);
+        int rows = 20;
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            for (int i = 1; i <= rows; i++) {
+                s.execute("insert into " + table + " values (" + i + ", " + i + ")");
+            }
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start();
+             Connection c = db.cached(settings(cluster, "4"))) {
+            int master = cluster.masterOf(SLOT);
+            awaitHit(c, table, 1, "warming up"); // joined, tokens created
+            resetStats(cluster);
+            long started = System.nanoTime();
+            CacheStatistics before = stats(c);
+            for (int i = 2; i <= rows; i++) {
+                assertEquals(i, number(c, "select v from " + table + " where id = " + i));
+            }
+            long misses = stats(c).misses() - before.misses();
+            assertEquals(rows - 1, misses, "each a miss");
+            awaitStores(c, before.stores() + misses);
+            long[] missCalls = calls(cluster, master);
+            long renewals = renewalsWithin(started);
+            resetStats(cluster);
+            started = System.nanoTime();
+            before = stats(c);
+            for (int i = 2; i <= rows; i++) {
+                assertEquals(i, number(c, "select v from " + table + " where id = " + i));
+            }
+            assertEquals(rows - 1, stats(c).hits() - before.hits(), "each a hit");
+            long[] hitCalls = calls(cluster, master);
+            long hitRenewals = renewalsWithin(started);
+            resetStats(cluster);
+            started = System.nanoTime();
+            int writes = 10;
+            for (int i = 0; i < writes; i++) {
+                update(c, table, 1000 + i);
+            }
+            long[] writeCalls = calls(cluster, master);
+            long writeRenewals = renewalsWithin(started);
+            System.out.printf("RedisClusterTest[%s]: on the slot's master, %d misses sent %d MGET + %d scripts, %d "
+                    + "hits %d MGET + %d scripts, %d writes %d scripts (renewals: one script per 500 ms)%n", db,
+                    misses, missCalls[0], missCalls[1], rows - 1, hitCalls[0], hitCalls[1], writes, writeCalls[1]);
+            assertEquals(misses, missCalls[0]);
+            // A store script per miss, and the lookup's script when the row's token does not exist yet (first read
+            // of a key): as on a single server.
+            assertTrue(missCalls[1] >= misses && missCalls[1] <= 2 * misses + renewals, "at most two scripts a miss");
+            assertEquals(rows - 1, hitCalls[0], "one MGET per hit");
+            assertTrue(hitCalls[1] <= hitRenewals, "no script on a hit, but renewals");
+            assertEquals(0, writeCalls[0]);
+            assertTrue(writeCalls[1] >= 2L * writes && writeCalls[1] <= 2L * writes + writeRenewals,
+                    "a lease and an end per write");
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    private static void resetStats(RedisClusterFixture cluster) {
+        for (int port : cluster.ports()) {
+            cluster.command(port, "CONFIG", "RESETSTAT");
+        }
+    }
+
+    /** Renewals that may have run since {@code started}: one per 500 ms, plus one either side. */
+    private static long renewalsWithin(long started) {
+        return (System.nanoTime() - started) / 500_000_000L + 2;
+    }
+
+    /** The stores ran on a thread of their own: waits until they are counted. */
+    private static void awaitStores(Connection c, long stores) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (stats(c).stores() < stores && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(stores, stats(c).stores());
+    }
+
+    /** {MGET calls, script calls} on the master; asserts the other masters got neither. */
+    private static long[] calls(RedisClusterFixture cluster, int master) {
+        long[] counted = new long[2];
+        for (int port : cluster.ports()) {
+            String stats = cluster.command(port, "INFO", "commandstats").toString();
+            long mget = calls(stats, "mget");
+            // An EVALSHA the server answers NOSCRIPT (a script's first run there) is followed by its EVAL: one run.
+            long scripts = calls(stats, "evalsha") - failedCalls(stats, "evalsha") + calls(stats, "eval");
+            if (port == master) {
+                counted[0] = mget;
+                counted[1] = scripts;
+            } else {
+                assertEquals(0, mget + scripts, port + " is not the slot's master: " + stats);
+            }
+        }
+        return counted;
+    }
+
+    private static long failedCalls(String commandStats, String command) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("cmdstat_" + command + ":calls=.*failed_calls=(\\d+)").matcher(commandStats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static long calls(String commandStats, String command) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+                .matcher(commandStats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     private static Properties settings(RedisClusterFixture cluster, String maxConnections) {
         Properties settings = new Properties();
         settings.putAll(cluster.properties());

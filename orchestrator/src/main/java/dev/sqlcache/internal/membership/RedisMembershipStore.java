@@ -59,7 +59,8 @@ public final class RedisMembershipStore implements MembershipStore {
                 bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
                 bytes(Long.toString(Math.max(NO_CAP, notAfter))),
                 bytes(rememberedEpoch == null ? "" : rememberedEpoch));
-        List<?> reply = (List<?>) redis.script("renewMembership", redis.cluster() ? RENEW_ON_CLUSTER : RENEW, keys, args);
+        List<?> reply = (List<?>) redis.script("renewMembership", redis.cluster() ? RENEW_ON_CLUSTER : RENEW, keys,
+                args);
         long at = (Long) reply.get(0);
         if (at < 0) {
             return new Renewal(at, null, Map.of());
