@@ -131,6 +131,55 @@ public final class RedisClusterFixture implements AutoCloseable {
         });
     }
 
+    /**
+     * Moves {@code slot} from its master to the master at {@code targetPort} as {@code redis-cli --cluster reshard}
+     * does, one slot only: importing/migrating states, {@code MIGRATE} of its keys in batches of
+     * {@code batch} (a pause of {@code pauseMillis} between batches, so that clients meet the half-moved state),
+     * then the slot assigned to the target on every master.
+     */
+    public void migrateSlot(int slot, int targetPort, int batch, long pauseMillis) {
+        int source = masterOf(slot);
+        String sourceId = RespClient.call(source, "CLUSTER", "MYID").toString();
+        String targetId = RespClient.call(targetPort, "CLUSTER", "MYID").toString();
+        String s = Integer.toString(slot);
+        expectOk(RespClient.call(targetPort, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId));
+        expectOk(RespClient.call(source, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId));
+        while (true) {
+            List<?> keys = (List<?>) RespClient.call(source, "CLUSTER", "GETKEYSINSLOT", s, Integer.toString(batch));
+            if (keys.isEmpty()) {
+                break;
+            }
+            List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(targetPort), "",
+                    "0", "5000", "KEYS"));
+            for (Object key : keys) {
+                migrate.add(key.toString());
+            }
+            Object reply = RespClient.call(source, migrate.toArray(String[]::new));
+            if (!"OK".equals(String.valueOf(reply)) && !"NOKEY".equals(String.valueOf(reply))) {
+                throw new IllegalStateException("MIGRATE answered " + reply);
+            }
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        expectOk(RespClient.call(targetPort, "CLUSTER", "SETSLOT", s, "NODE", targetId));
+        expectOk(RespClient.call(source, "CLUSTER", "SETSLOT", s, "NODE", targetId));
+        for (int port : ports) {
+            if (port != targetPort && port != source) {
+                expectOk(RespClient.call(port, "CLUSTER", "SETSLOT", s, "NODE", targetId));
+            }
+        }
+    }
+
+    private static void expectOk(Object reply) {
+        if (!"OK".equals(String.valueOf(reply))) {
+            throw new IllegalStateException("expected OK, got " + reply);
+        }
+    }
+
     /** {@code kill -9} of one node. */
     public void kill(int port) {
         Process p = byPort.remove(port);
