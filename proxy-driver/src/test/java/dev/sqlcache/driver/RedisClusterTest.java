@@ -79,6 +79,47 @@ class RedisClusterTest {
     }
 
     /**
+     * The Redis user of docs/configuration.md plus {@code +cluster|slots}, as that page says a cluster needs, on every
+     * node: hits, an invalidation seen by another store, and no failed call.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void theDocumentedAclUserPlusClusterSlotsIsAllItNeeds(TestDatabase db) throws Exception {
+        String table = "cluster_acl_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            s.execute("insert into " + table + " values (1, 100)");
+        }
+        java.nio.file.Path docs = java.nio.file.Path.of("..", "docs", "configuration.md");
+        String line = java.nio.file.Files.readAllLines(docs).stream().map(String::strip)
+                .filter(l -> l.startsWith("ACL SETUSER sqlcache ")).findFirst().orElseThrow();
+        java.util.List<String> words = new java.util.ArrayList<>(java.util.Arrays.asList(line.split("\\s+")));
+        words.replaceAll(w -> w.equals(">PASSWORD") ? ">cluster-acl-password" : w);
+        words.add("+cluster|slots");
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            for (int port : cluster.ports()) {
+                assertEquals("OK", String.valueOf(cluster.command(port, words.toArray(String[]::new))));
+            }
+            Properties reading = settings(cluster, "4");
+            reading.setProperty("sqlcache.redis.username", "sqlcache");
+            reading.setProperty("sqlcache.redis.password", "cluster-acl-password");
+            Properties writing = (Properties) reading.clone();
+            writing.setProperty("sqlcache.redis.maxConnections", "5");
+            try (Connection reader = db.cached(reading); Connection writer = db.cached(writing)) {
+                awaitHit(reader, table, 100, "as the documented user");
+                update(writer, table, 200);
+                assertEquals(200, value(reader, table), "after another store's write");
+                awaitHit(reader, table, 200, "after the write");
+                assertEquals(0, stats(reader).redisErrors() + stats(writer).redisErrors(), "no call refused");
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /**
      * The replica of the master serving sqlcache's slot stops replicating, a write commits (its invalidation and
      * the entry of its new value reach the master alone), then the master is killed and the replica, which still
      * holds the entry from before the write under the tokens it matches, is promoted.
