@@ -128,10 +128,36 @@ final class Harness {
      * database made of each table ({@code scans.<table>}) next to the statements sent ({@code sent.<table>}).
      */
     static Report run(Target target, RedisServerFixture redis, Run run) throws Exception {
+        redis.flushAll();
+        // The forked JVM reaches Redis through a relay, so that it alone can be cut off while this one is not.
+        TcpRelay relay = TcpRelay.to(redis.port());
+        try {
+            Map<String, String> relayed = new java.util.LinkedHashMap<>(redis.tcpProperties());
+            relayed.put("sqlcache.redis.port", Integer.toString(relay.port()));
+            return run(target, redis.tcpProperties(), relayed, run,
+                    merged -> injectFaults(redis, relay, run.seconds(), merged));
+        } finally {
+            relay.close();
+            if (redis.isRunning()) {
+                redis.resume();
+            }
+        }
+    }
+
+    /** Faults injected on the test's thread while the workloads run; given the report to count them in. */
+    interface Faults {
+        void inject(Report merged) throws Exception;
+    }
+
+    /**
+     * {@link #run(Target, RedisServerFixture, Run)} on any Redis: this JVM with {@code redisSettings}, the forked
+     * one with {@code forkedRedisSettings}, and {@code faults} run when {@code run.faults()}. Redis must be empty.
+     */
+    static Report run(Target target, Map<String, String> redisSettings, Map<String, String> forkedRedisSettings,
+                      Run run, Faults faultInjection) throws Exception {
         long seconds = run.seconds();
         boolean faults = run.faults();
         createSchema(target);
-        redis.flushAll();
         String[] measured = measuredTables();
         Map<String, Long> scansBefore = null;
         if (target.isPostgres()) {
@@ -144,15 +170,13 @@ final class Harness {
         try (Watermarks watermarks = Watermarks.open(watermarkFile, Schema.WATERMARK_SLOTS)) {
             Schema.initWatermarks(watermarks);
         }
-        Map<String, String> cache = new java.util.LinkedHashMap<>(redis.tcpProperties());
+        Map<String, String> cache = new java.util.LinkedHashMap<>(redisSettings);
         if (!Checks.nearCacheOn()) {
             cache.put("sqlcache.nearCache.maxBytes", "0");
         }
         cache.putAll(run.extraSettings());
-        // The forked JVM reaches Redis through a relay, so that it alone can be cut off while this one is not.
-        TcpRelay relay = TcpRelay.to(redis.port());
         Map<String, String> relayed = new java.util.LinkedHashMap<>(cache);
-        relayed.put("sqlcache.redis.port", Integer.toString(relay.port()));
+        relayed.putAll(forkedRedisSettings);
         long pauseMicros = 40_000;
         Map<String, String> first = new java.util.LinkedHashMap<>(cache);
         first.putAll(run.firstJvmSettings());
@@ -181,7 +205,7 @@ final class Harness {
         runner.start();
         try {
             if (faults) {
-                injectFaults(redis, relay, seconds, merged);
+                faultInjection.inject(merged);
             }
             runner.join(TimeUnit.SECONDS.toMillis(seconds + 120));
             if (!child.waitFor(seconds + 120, TimeUnit.SECONDS)) {
@@ -189,10 +213,6 @@ final class Harness {
                 throw new AssertionError("forked workload did not finish; log: " + Files.readString(childLog));
             }
         } finally {
-            relay.close();
-            if (redis.isRunning()) {
-                redis.resume();
-            }
             if (child.isAlive()) {
                 child.destroyForcibly();
             }

@@ -75,7 +75,7 @@ class RedisMisconfigurationTest extends RedisBackedTest {
             settings.setProperty("sqlcache.redis.host", "127.0.0.1");
             settings.setProperty("sqlcache.redis.port", Integer.toString(cluster.port()));
             String log = worksOnTheDatabase(settings, "mis_cluster");
-            assertTrue(log.contains("Redis Cluster node") && log.contains("not supported yet"), log);
+            assertTrue(log.contains("Redis Cluster node") && log.contains("sqlcache.redis.cluster"), log);
         }
     }
 

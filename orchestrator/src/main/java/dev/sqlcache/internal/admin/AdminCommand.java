@@ -82,7 +82,15 @@ abstract class AdminCommand implements Callable<Integer> {
 
     /** The configuration, with {@code extra} settings (from a JDBC URL) below the options. */
     SqlCacheConfig config(Map<String, String> extra) throws AdminException {
-        return connection.load(environment(), extra);
+        SqlCacheConfig config = connection.load(environment(), extra);
+        if (config.redis().usesCluster()) {
+            // Its commands read one server's keys by their plain names; on a cluster they would report on, or
+            // delete in, nothing (or another server) while seeming to succeed.
+            throw AdminException.usage("sqlcache-admin does not work with a Redis Cluster yet ("
+                    + "sqlcache.redis.cluster is set); on a cluster, sqlcache's keys are sql:{sqlcache}* on the master "
+                    + "of their one slot");
+        }
+        return config;
     }
 
     /** The configured Redis settings, but patient enough for administration. */
@@ -90,7 +98,7 @@ abstract class AdminCommand implements Callable<Integer> {
         RedisSettings s = config.redis();
         return new RedisSettings(s.host(), s.port(), s.socketPath(), s.username(), s.password(), s.database(),
                 s.ssl(), 1, Math.max(s.socketTimeoutMillis(), MIN_SOCKET_TIMEOUT_MILLIS), s.connectTimeoutMillis(),
-                s.tlsCaFile(), s.tlsCertFile(), s.tlsKeyFile(), s.sentinel());
+                s.tlsCaFile(), s.tlsCertFile(), s.tlsKeyFile(), s.sentinel(), s.cluster());
     }
 
     /** The store the driver would use, with the same settings (and a patient timeout). */

@@ -23,11 +23,22 @@ import java.util.Optional;
  * @param tlsKeyFile           PEM (PKCS#8) private key of the client certificate, or {@code null}
  * @param sentinel             where the sentinels are, or {@code null} for a fixed address ({@code host},
  *                             {@code port} are then unused)
+ * @param cluster              the Redis Cluster's seed nodes, or {@code null} when Redis is not a cluster
+ *                             ({@code host}, {@code port} are then unused)
  */
 public record RedisSettings(String host, int port, String socketPath, String username, String password,
                             int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
                             int connectTimeoutMillis, String tlsCaFile, String tlsCertFile, String tlsKeyFile,
-                            SentinelSettings sentinel) {
+                            SentinelSettings sentinel, ClusterSettings cluster) {
+
+    /** Settings without a cluster. */
+    public RedisSettings(String host, int port, String socketPath, String username, String password,
+                         int database, boolean ssl, int maxConnections, int socketTimeoutMillis,
+                         int connectTimeoutMillis, String tlsCaFile, String tlsCertFile, String tlsKeyFile,
+                         SentinelSettings sentinel) {
+        this(host, port, socketPath, username, password, database, ssl, maxConnections, socketTimeoutMillis,
+                connectTimeoutMillis, tlsCaFile, tlsCertFile, tlsKeyFile, sentinel, null);
+    }
 
     /** Settings without TLS files (the JVM's default trust store, no client certificate) and without sentinels. */
     public RedisSettings(String host, int port, String socketPath, String username, String password, int database,
@@ -57,6 +68,11 @@ public record RedisSettings(String host, int port, String socketPath, String use
         return sentinel != null;
     }
 
+    /** Whether Redis is a Redis Cluster, reached through its seed nodes. */
+    public boolean usesCluster() {
+        return cluster != null;
+    }
+
     /** Whether TLS uses files of its own rather than the JVM-wide settings. */
     public boolean hasTlsFiles() {
         return tlsCaFile != null || tlsCertFile != null || tlsKeyFile != null;
@@ -81,6 +97,8 @@ public record RedisSettings(String host, int port, String socketPath, String use
             sb.append("unix:").append(socketPath);
         } else if (usesSentinel()) {
             sb.append("sentinel ").append(sentinel.describe());
+        } else if (usesCluster()) {
+            sb.append("cluster ").append(cluster.describe());
         } else {
             sb.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port);
         }
@@ -112,13 +130,14 @@ public record RedisSettings(String host, int port, String socketPath, String use
                 && java.util.Objects.equals(tlsCaFile, that.tlsCaFile)
                 && java.util.Objects.equals(tlsCertFile, that.tlsCertFile)
                 && java.util.Objects.equals(tlsKeyFile, that.tlsKeyFile)
-                && java.util.Objects.equals(sentinel, that.sentinel);
+                && java.util.Objects.equals(sentinel, that.sentinel)
+                && java.util.Objects.equals(cluster, that.cluster);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(host, port, socketPath, username, password, database, ssl, maxConnections,
-                socketTimeoutMillis, connectTimeoutMillis, tlsCaFile, tlsCertFile, tlsKeyFile, sentinel);
+                socketTimeoutMillis, connectTimeoutMillis, tlsCaFile, tlsCertFile, tlsKeyFile, sentinel, cluster);
     }
 
     @Override

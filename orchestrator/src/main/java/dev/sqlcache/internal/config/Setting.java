@@ -17,6 +17,7 @@ enum Setting {
     REDIS_SENTINEL_MASTER("sqlcache.redis.sentinelMaster", "REDIS_SENTINEL_MASTER", null),
     REDIS_SENTINEL_USER("sqlcache.redis.sentinelUser", "REDIS_SENTINEL_USER", null),
     REDIS_SENTINEL_PASSWORD("sqlcache.redis.sentinelPassword", "REDIS_SENTINEL_PASSWORD", null),
+    REDIS_CLUSTER("sqlcache.redis.cluster", "REDIS_CLUSTER_NODES", null),
     REDIS_HOST("sqlcache.redis.host", "REDIS_HOST", "localhost"),
     REDIS_PORT("sqlcache.redis.port", "REDIS_PORT", "6379"),
     REDIS_USERNAME("sqlcache.redis.username", "REDIS_USERNAME", null),

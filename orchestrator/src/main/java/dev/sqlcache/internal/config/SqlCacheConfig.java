@@ -89,7 +89,8 @@ public final class SqlCacheConfig {
                 r.text(Setting.REDIS_TLS_CA_FILE),
                 r.text(Setting.REDIS_TLS_CERT_FILE),
                 r.text(Setting.REDIS_TLS_KEY_FILE),
-                r.sentinel());
+                r.sentinel(),
+                r.cluster());
         checkTls(redis, r.problems());
         this.defaultTtlSeconds = r.ttlSeconds(Setting.TTL);
         this.tableTtls = r.tableTtls();
@@ -505,6 +506,39 @@ public final class SqlCacheConfig {
                 ok = false;
             }
             return ok ? new SentinelSettings(nodeList, master, user, password) : null;
+        }
+
+        /**
+         * The cluster's seed nodes, or {@code null} when {@code sqlcache.redis.cluster} is unset. A cluster has one
+         * database (0) and speaks TCP; naming sentinels as well leaves it unclear which Redis is meant.
+         */
+        ClusterSettings cluster() {
+            ConfigLayers.Sourced nodes = raw.get(Setting.REDIS_CLUSTER);
+            if (nodes == null || nodes.value().isBlank()) {
+                return null;
+            }
+            java.util.List<SentinelSettings.Node> nodeList;
+            try {
+                nodeList = ValueParsers.parseNodes(nodes.value());
+            } catch (ValueParsers.BadValue e) {
+                problem(Setting.REDIS_CLUSTER, e.getMessage());
+                return null;
+            }
+            boolean ok = true;
+            for (Setting other : new Setting[] {Setting.REDIS_SENTINELS, Setting.REDIS_SOCKET_PATH}) {
+                if (text(other) != null) {
+                    problems.add(raw.get(other).origin() + ": cannot be combined with " + nodes.origin()
+                            + " (a Redis Cluster is reached through its nodes alone)");
+                    ok = false;
+                }
+            }
+            ConfigLayers.Sourced db = raw.get(Setting.REDIS_DB);
+            if (db != null && !db.value().trim().equals("0")) {
+                problems.add(db.origin() + ": a Redis Cluster has only database 0, but " + nodes.origin()
+                        + " names a cluster");
+                ok = false;
+            }
+            return ok ? new ClusterSettings(nodeList) : null;
         }
 
         DeclaredWrites declaredWrites(Setting s) {

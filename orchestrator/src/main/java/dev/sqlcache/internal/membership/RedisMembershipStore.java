@@ -14,12 +14,16 @@ import java.util.Map;
 /** Membership on Redis: each operation one script, judged by the server's clock. */
 public final class RedisMembershipStore implements MembershipStore {
 
-    private static final RedisScript RENEW =
-            RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK, "fence_helpers.lua", "renew.lua");
+    private static final RedisScript RENEW = RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK,
+            "fence_run.lua", "fence_helpers.lua", "renew.lua");
+    private static final RedisScript RENEW_ON_CLUSTER = RedisScript.load(RedisMembershipStore.class,
+            RedisScript.SERVER_CLOCK, "fence_run_cluster.lua", "fence_helpers.lua", "renew.lua");
     private static final RedisScript RESTORE = RedisScript.load(RedisMembershipStore.class, "restore.lua");
     private static final RedisScript TICKET = RedisScript.load(RedisMembershipStore.class, "ticket.lua");
-    private static final RedisScript LEAVE =
-            RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK, "fence_helpers.lua", "leave.lua");
+    private static final RedisScript LEAVE = RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK,
+            "fence_run.lua", "fence_helpers.lua", "leave.lua");
+    private static final RedisScript LEAVE_ON_CLUSTER = RedisScript.load(RedisMembershipStore.class,
+            RedisScript.SERVER_CLOCK, "fence_run_cluster.lua", "fence_helpers.lua", "leave.lua");
 
     private final RedisCommands redis;
     /**
@@ -55,7 +59,8 @@ public final class RedisMembershipStore implements MembershipStore {
                 bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
                 bytes(Long.toString(Math.max(NO_CAP, notAfter))),
                 bytes(rememberedEpoch == null ? "" : rememberedEpoch));
-        List<?> reply = (List<?>) redis.script("renewMembership", RENEW, keys, args);
+        List<?> reply = (List<?>) redis.script("renewMembership", redis.cluster() ? RENEW_ON_CLUSTER : RENEW, keys,
+                args);
         long at = (Long) reply.get(0);
         if (at < 0) {
             return new Renewal(at, null, Map.of());
@@ -86,6 +91,6 @@ public final class RedisMembershipStore implements MembershipStore {
     public void leave(String member) {
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
         List<byte[]> args = List.of(bytes(member), bytes(VersionTokens.fresh()));
-        redis.script("leaveMembership", LEAVE, keys, args);
+        redis.script("leaveMembership", redis.cluster() ? LEAVE_ON_CLUSTER : LEAVE, keys, args);
     }
 }

@@ -33,8 +33,8 @@ public final class RedisCacheStore implements CacheStore {
             RedisScript.load(RedisCacheStore.class, "server_clock.lua", "lease_helpers.lua", "near_helpers.lua",
                     "end_leases.lua");
     private static final int SCAN_BATCH = 500;
-    private static final byte[] MEMBERS_KEY_BYTES = bytes(MembershipStore.MEMBERS_KEY);
-    private static final byte[] NEAR_MEMBERS_KEY_BYTES = bytes(NearChannel.MEMBERS_KEY);
+    private final byte[] membersKey;
+    private final byte[] nearMembersKey;
     /** Suffix of the sorted set holding the live leases of a version key. */
     static final String HOLDERS_SUFFIX = ":leases";
 
@@ -53,7 +53,14 @@ public final class RedisCacheStore implements CacheStore {
         this.skips = new dev.sqlcache.internal.skip.RedisSkipStore(redis);
         this.near = new RedisNearChannel(settings, redis);
         this.feed = new dev.sqlcache.internal.feed.RedisFeedStore(redis);
+        this.membersKey = redis.key(bytes(MembershipStore.MEMBERS_KEY));
+        this.nearMembersKey = redis.key(bytes(NearChannel.MEMBERS_KEY));
         log.info("Cache store: {} (pool of {})", redis.describe(), settings.maxConnections());
+        if (redis.cluster()) {
+            log.info("sqlcache: {}: near caches and skip permits stay off on a Redis Cluster (their coherence over the "
+                    + "cluster's messaging and failovers is not argued yet): every hit reads Redis, every write "
+                    + "invalidates", redis.describe());
+        }
     }
 
     @Override
@@ -168,7 +175,10 @@ public final class RedisCacheStore implements CacheStore {
             if (!isOutOfMemory(e.getCause())) {
                 throw e;
             }
-            byte[][] versions = keys.subList(0, versionKeys.length).toArray(new byte[0][]);
+            byte[][] versions = new byte[versionKeys.length][];
+            for (int i = 0; i < versions.length; i++) {
+                versions[i] = redis.key(keys.get(i));
+            }
             redis.execute("invalidate (deleting, Redis is out of memory)", () -> redis.client().del(versions));
             return near.notify(versionKeys, notice);
         }
@@ -185,12 +195,12 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public NearChannel nearChannel() {
-        return near;
+        return redis.cluster() ? null : near;
     }
 
     @Override
     public dev.sqlcache.internal.skip.SkipStore skips() {
-        return skips;
+        return redis.cluster() ? null : skips;
     }
 
     @Override
@@ -205,7 +215,8 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public long deleteMatching(String pattern) {
-        ScanParams params = new ScanParams().match(bytes(pattern)).count(SCAN_BATCH);
+        // On a cluster every key is in one slot, so the one node SCAN reaches (that slot's master) holds them all.
+        ScanParams params = new ScanParams().match(bytes(redis.key(pattern))).count(SCAN_BATCH);
         byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
         long deleted = 0;
         do {
@@ -214,7 +225,7 @@ public final class RedisCacheStore implements CacheStore {
             List<byte[]> keys = new ArrayList<>(page.getResult());
             // Membership is not cached data: dropping it would let a member cut off right now write unfenced.
             // Nor is the near members' set: writers would stop waiting for near caches that still hold entries.
-            keys.removeIf(key -> Arrays.equals(key, MEMBERS_KEY_BYTES) || Arrays.equals(key, NEAR_MEMBERS_KEY_BYTES));
+            keys.removeIf(key -> Arrays.equals(key, membersKey) || Arrays.equals(key, nearMembersKey));
             if (!keys.isEmpty()) {
                 deleted += redis.execute("deleteMatching", () -> redis.client().unlink(keys.toArray(new byte[0][])));
             }

@@ -16,6 +16,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.providers.ConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
@@ -37,6 +38,8 @@ public final class RedisCommands implements AutoCloseable {
     private final PooledConnectionProvider pool;
     /** The connections to the primary Sentinel names; {@code null} for a fixed address. */
     private final SentinelConnections sentinel;
+    /** The connections to the master of sqlcache's slot on a Redis Cluster; {@code null} otherwise. */
+    private final ClusterConnections cluster;
     private final String description;
     private final RedisFailures failures;
     private final AtomicLong reconnects = new AtomicLong();
@@ -55,8 +58,16 @@ public final class RedisCommands implements AutoCloseable {
         this.description = "redis " + settings.describe();
         ConnectionProvider connections;
         HostAndPort address;
-        if (settings.usesSentinel()) {
+        if (settings.usesCluster()) {
             this.pool = null;
+            this.sentinel = null;
+            this.cluster = new ClusterConnections(settings.cluster(), clientConfig, poolConfig, description);
+            connections = cluster;
+            var first = settings.cluster().nodes().get(0);
+            address = new HostAndPort(first.host(), first.port());
+        } else if (settings.usesSentinel()) {
+            this.pool = null;
+            this.cluster = null;
             this.sentinel = new SentinelConnections(settings, clientConfig, poolConfig, description);
             connections = sentinel;
             var first = settings.sentinel().nodes().get(0);
@@ -66,6 +77,7 @@ public final class RedisCommands implements AutoCloseable {
             JedisSocketFactory sockets = RedisConnections.sockets(settings, clientConfig);
             this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), poolConfig);
             this.sentinel = null;
+            this.cluster = null;
             connections = pool;
         }
         this.connections = connections;
@@ -100,9 +112,30 @@ public final class RedisCommands implements AutoCloseable {
         return description;
     }
 
-    /** How many times Sentinel moved the primary since this client first found it; 0 for a fixed address. */
+    /**
+     * How many times Sentinel moved the primary (or the cluster moved sqlcache's slot to another master) since this
+     * client first found it; 0 for a fixed address.
+     */
     public long primaryChanges() {
-        return sentinel == null ? 0 : sentinel.primaryChanges();
+        return sentinel != null ? sentinel.primaryChanges() : cluster != null ? cluster.primaryChanges() : 0;
+    }
+
+    /** Whether Redis is a cluster: keys and scripts then go through {@link #key} and {@link #script}'s tagging. */
+    public boolean cluster() {
+        return cluster != null;
+    }
+
+    /**
+     * The key as this Redis stores it: itself, or on a cluster with sqlcache's hash tag ({@link ClusterKeys}).
+     * Every key sent outside {@link #script} goes through here.
+     */
+    byte[] key(byte[] key) {
+        return cluster == null ? key : ClusterKeys.physical(key);
+    }
+
+    /** {@link #key(byte[])} for a key or a SCAN pattern given as text. */
+    String key(String key) {
+        return cluster == null ? key : ClusterKeys.physical(key);
     }
 
     /**
@@ -111,7 +144,7 @@ public final class RedisCommands implements AutoCloseable {
      * every such event that command may have run after.
      */
     public long reconnects() {
-        return sentinel == null ? reconnects.get() : reconnects.get() + sentinel.primaryChanges();
+        return sentinel == null && cluster == null ? reconnects.get() : reconnects.get() + primaryChanges();
     }
 
     /** Runs one command, retrying once after a connection that died while idle, translating every failure. */
@@ -127,6 +160,11 @@ public final class RedisCommands implements AutoCloseable {
         try {
             return action.get();
         } catch (RuntimeException first) {
+            if (cluster != null && (RedisFailures.isRedirection(first) || first instanceof JedisConnectionException)) {
+                // A failover or a moved slot: read the slot map again (the next command goes to the new master,
+                // and counts as a change of primary, which doubts what it reads until a renewal ran there).
+                cluster.refresh();
+            }
             if (!RedisFailures.isStaleConnection(first)) {
                 throw failures.translate(operation, first);
             }
@@ -174,7 +212,9 @@ public final class RedisCommands implements AutoCloseable {
     }
 
     /** Runs a script by its SHA, sending its text when the server does not know it (restart, SCRIPT FLUSH). */
-    public Object script(String operation, RedisScript script, List<byte[]> keys, List<byte[]> args) {
+    public Object script(String operation, RedisScript plain, List<byte[]> logicalKeys, List<byte[]> args) {
+        RedisScript script = cluster == null ? plain : plain.tagged();
+        List<byte[]> keys = cluster == null ? logicalKeys : ClusterKeys.physical(logicalKeys);
         // The script's name in every failure: a denied command inside a script is not named by the server.
         try {
             return run(operation + " (" + script.name() + ")", () -> {
@@ -215,6 +255,8 @@ public final class RedisCommands implements AutoCloseable {
         try {
             if (sentinel != null) {
                 sentinel.clearIdleConnections();
+            } else if (cluster != null) {
+                cluster.clearIdleConnections();
             } else {
                 pool.getPool().clear();
             }
@@ -237,6 +279,9 @@ public final class RedisCommands implements AutoCloseable {
             client.close();
             if (sentinel != null) {
                 sentinel.close(); // idempotent; the client may not close a provider it was handed
+            }
+            if (cluster != null) {
+                cluster.close();
             }
         } catch (RuntimeException e) {
             LOG.debug("Closing {} failed: {}", description, e.getMessage());

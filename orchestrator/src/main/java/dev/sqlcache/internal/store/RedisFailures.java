@@ -17,25 +17,28 @@ public final class RedisFailures {
     private final String sentinelPassword;
     private final int socketTimeoutMillis;
     private final boolean tls;
+    /** Whether the server is meant to be a Redis Cluster: redirections then pass, they are not misconfigurations. */
+    private final boolean cluster;
 
     public RedisFailures(String address, String password, int socketTimeoutMillis) {
-        this(address, password, null, socketTimeoutMillis, false);
+        this(address, password, null, socketTimeoutMillis, false, false);
     }
 
     private RedisFailures(String address, String password, String sentinelPassword, int socketTimeoutMillis,
-                          boolean tls) {
+                          boolean tls, boolean cluster) {
         this.address = address;
         this.password = password;
         this.sentinelPassword = sentinelPassword;
         this.socketTimeoutMillis = socketTimeoutMillis;
         this.tls = tls;
+        this.cluster = cluster;
     }
 
     /** For a store's settings: scrubs the sentinels' password as well as the server's. */
     public static RedisFailures of(dev.sqlcache.internal.config.RedisSettings settings) {
         return new RedisFailures(settings.describe(), settings.password(),
                 settings.usesSentinel() ? settings.sentinel().password() : null, settings.socketTimeoutMillis(),
-                settings.ssl() && !settings.usesUnixSocket());
+                settings.ssl() && !settings.usesUnixSocket(), settings.usesCluster());
     }
 
     public CacheStoreException translate(String operation, Throwable failure) {
@@ -81,12 +84,16 @@ public final class RedisFailures {
         String reply = serverError(failure);
         if (reply != null) {
             String code = reply.split(" ", 2)[0];
-            if (code.equals("CROSSSLOT") || code.equals("MOVED") || code.equals("ASK") || code.equals("CLUSTERDOWN")
-                    || reply.contains("not allowed in cluster mode")) {
+            if (!cluster && (code.equals("CROSSSLOT") || code.equals("MOVED") || code.equals("ASK")
+                    || code.equals("CLUSTERDOWN") || reply.contains("not allowed in cluster mode"))) {
                 return new Misconfiguration("the server is a Redis Cluster node, given as a single server ("
-                        + reply + "); Redis Cluster is not supported yet",
-                        "sqlcache.redis.url (or host and port): a standalone server, a Sentinel group "
-                                + "(sqlcache.redis.sentinels) or a managed primary endpoint", true);
+                        + reply + ")", "sqlcache.redis.cluster (REDIS_CLUSTER_NODES) with the cluster's nodes, "
+                                + "instead of sqlcache.redis.url, host and port", true);
+            }
+            if (cluster && code.equals("CROSSSLOT")) {
+                return new Misconfiguration("a command spanned hash slots on the Redis Cluster (" + reply
+                        + "): sqlcache's keys all carry one hash tag, so a proxy or module rewrote them", "report "
+                        + "this as a bug of sqlcache, with the Redis Cluster's version", true);
             }
             if (reply.startsWith("ERR unknown command")) {
                 int arguments = reply.indexOf(", with args");
@@ -142,6 +149,19 @@ public final class RedisFailures {
             why = rootMessage(failure);
         }
         return new CacheStoreException(scrub("redis " + address + ": " + operation + " failed: " + why), failure);
+    }
+
+    /**
+     * Whether the server redirected the command or could not serve its slot ({@code MOVED}, {@code ASK},
+     * {@code TRYAGAIN}, {@code CLUSTERDOWN}): on a Redis Cluster, a failover or a slot being moved, which passes.
+     */
+    static boolean isRedirection(Throwable failure) {
+        String reply = serverError(failure);
+        if (reply == null) {
+            return failure instanceof redis.clients.jedis.exceptions.JedisRedirectionException;
+        }
+        String code = reply.split(" ", 2)[0];
+        return code.equals("MOVED") || code.equals("ASK") || code.equals("TRYAGAIN") || code.equals("CLUSTERDOWN");
     }
 
     /**

@@ -51,7 +51,7 @@ final class RedisLookup {
                 () -> read(entryKeyBytes, versionKeys, creation, maxEntryBytes));
         if (read != null && read.oversized() > 0) {
             // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
-            long length = redis.execute("lookup", () -> redis.client().strlen(entryKeyBytes));
+            long length = redis.execute("lookup", () -> redis.client().strlen(redis.key(entryKeyBytes)));
             return new CacheStore.Lookup(null, read.versions(), Math.max(length, read.oversized()));
         }
         if (read != null) {
@@ -61,7 +61,9 @@ final class RedisLookup {
     }
 
     /** The pipelined read; {@code null} when a token it may create is missing (the script then runs). */
-    private CacheStore.Lookup read(byte[] entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
+    private CacheStore.Lookup read(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
+                                   int maxEntryBytes) {
+        byte[] entryKey = redis.key(logicalEntryKey);
         int expiring = 0;
         for (int i = 1; i < versionKeys.length; i++) {
             expiring += creation[i] == CacheStore.NEVER_CREATE ? 1 : 0;
@@ -75,7 +77,7 @@ final class RedisLookup {
         commands[2] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
         for (String versionKey : versionKeys) {
-            mget.add(bytes(versionKey));
+            mget.add(redis.key(bytes(versionKey)));
         }
         // MGET of no key is an error; one key read twice changes nothing.
         commands[3] = versionKeys.length == 0 ? mget.add(entryKey) : mget;
@@ -83,7 +85,7 @@ final class RedisLookup {
             if (creation[i] == CacheStore.NEVER_CREATE) {
                 // Keys readers never create but the fence (the change feed's) expire without notice: a copy kept
                 // in process must not outlive them.
-                commands[c++] = new CommandArguments(Protocol.Command.PTTL).add(bytes(versionKeys[i]));
+                commands[c++] = new CommandArguments(Protocol.Command.PTTL).add(redis.key(bytes(versionKeys[i])));
             }
         }
         List<Object> replies = redis.pipelined(commands);

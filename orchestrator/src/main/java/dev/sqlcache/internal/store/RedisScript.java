@@ -22,6 +22,8 @@ public final class RedisScript {
     private final byte[] sha;
     /** The Redis commands the script calls, for a refusal the server does not name. */
     private final String commands;
+    /** This script for a Redis Cluster ({@link #tagged()}); made on first use. */
+    private volatile RedisScript tagged;
 
     private RedisScript(String name, byte[] body) {
         this.name = name;
@@ -59,6 +61,19 @@ public final class RedisScript {
             }
         }
         return new RedisScript(parts[parts.length - 1], text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The script as run on a Redis Cluster: the keys it names itself carry sqlcache's hash tag, as the keys it is
+     * given do ({@link ClusterKeys}), so that it touches one slot only.
+     */
+    RedisScript tagged() {
+        RedisScript t = tagged;
+        if (t == null) {
+            t = new RedisScript(name, ClusterKeys.physicalScript(text()).getBytes(StandardCharsets.UTF_8));
+            tagged = t;
+        }
+        return t;
     }
 
     /** The script's file name, for error messages. */

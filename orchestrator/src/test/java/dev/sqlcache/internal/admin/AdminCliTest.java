@@ -162,6 +162,16 @@ class AdminCliTest {
         assertTrue(socket.err().contains("unix:/nonexistent/redis.sock"), socket::toString);
     }
 
+    /** On a cluster the tool would read or delete nothing under the plain key names while seeming to succeed. */
+    @Test
+    void aClusterIsRefusedWithAUsageError() throws Exception {
+        for (String command : new String[] {"health", "stats", "flush"}) {
+            CliRun run = CliRun.run(Map.of("REDIS_CLUSTER_NODES", "127.0.0.1:" + freePort()), command)
+                    .assertOneLineError(2);
+            assertTrue(run.err().contains("does not work with a Redis Cluster yet"), run::toString);
+        }
+    }
+
     @Test
     void verboseAddsTheStackTrace() throws Exception {
         CliRun run = CliRun.run(NO_ENV, "health", "--verbose", "--redis-port", Integer.toString(freePort()));

@@ -1,12 +1,9 @@
--- Shared by the membership scripts (KEYS[1] = members, KEYS[2] = fence). The set holds one more entry, its
+-- Shared by the membership scripts (KEYS[1] = members, KEYS[2] = fence). Needs one of fence_run*.lua. The set holds one more entry, its
 -- epoch, scored +inf so that it is never the earliest and never dropped: the epoch vanishes with the set (a
 -- restart without persistence, an eviction), which members notice. The fence lives until the earliest
 -- membership lapses; while a lapsed member remains it stays deleted; when it comes back it has a fresh token
 -- prefixed with the server's run id, so a fence restored by a restart (from a snapshot that may predate
 -- acknowledged invalidations) is recognised and replaced.
-local function runid()
-  return string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
-end
 local function fence(at, fresh)
   local run = runid()
   local current = redis.call('GET', KEYS[2])

@@ -4,6 +4,8 @@
 -- marker (published after this notice) has dropped what the change made stale. Needs server_clock.lua.
 local NEAR_MEMBERS = 'sql:_near:members'
 local NEAR_CHANNEL = 'sql:_near:notices'
+-- Write sequences, which notices leave out (the prefix of CacheStore.SEQUENCE_PREFIX).
+local NEAR_SEQUENCE = 'sql:_database:seq:'
 
 -- Publishes "N\n<header>\n<key>\n<key>..." (header: "<writer>\n<notice id>") for KEYS[first..last], write
 -- sequences left out, when a near cache other than the writer's holds a live lease. Returns {server ms, member,
@@ -21,7 +23,7 @@ local function publish(header, first, last)
       parts = {'N', header, '*'}
       break
     end
-    if string.sub(KEYS[i], 1, 18) ~= 'sql:_database:seq:' then
+    if string.sub(KEYS[i], 1, #NEAR_SEQUENCE) ~= NEAR_SEQUENCE then
       parts[#parts + 1] = KEYS[i]
     end
   end

@@ -1,0 +1,225 @@
+package dev.sqlcache.internal.store;
+
+import dev.sqlcache.internal.config.ClusterSettings;
+import dev.sqlcache.internal.config.SentinelSettings;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.providers.ConnectionProvider;
+
+/**
+ * Connections to the master of the one hash slot sqlcache's keys live in on a Redis Cluster ({@link ClusterKeys}),
+ * through Jedis's cluster provider (its slot map), plus what the cache needs on top: the cluster is asked for its
+ * slot map only when a connection is first wanted, by one thread at a time and not again for a second after a
+ * failure; the map is read again after a redirection or a lost connection (a failover, a slot moved); and every
+ * change of the slot's master is counted, because a promoted replica may have lost the last writes (replication is
+ * asynchronous) and must be treated like a server restarted from an older snapshot, as with Sentinel.
+ */
+final class ClusterConnections implements ConnectionProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterConnections.class);
+    /** After the slot map could not be read, fail at once for this long rather than ask again per command. */
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The slot map is read again at most this often after failures: each read may wait for a dead node. */
+    private static final long REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final ClusterSettings cluster;
+    private final JedisClientConfig config;
+    private final GenericObjectPoolConfig<Connection> poolConfig;
+    private final String description;
+    private final AtomicLong primaryChanges = new AtomicLong();
+    /** Opened on first use; written under {@code this}. */
+    private volatile SlotMap provider;
+    /** The pool seen last by {@link #primaryChanges()}, and its node (for logs). */
+    private volatile Object lastPool;
+    private volatile HostAndPort lastPrimary;
+    /** Held by the one thread reading the slot map. */
+    private final ReentrantLock reading = new ReentrantLock();
+    private final AtomicLong refreshedAtNanos = new AtomicLong(System.nanoTime() - REFRESH_NANOS);
+    /** Guarded by {@code this}, as are the next two. */
+    private long failedAtNanos;
+    private boolean failedOnce;
+    private boolean closed;
+
+    /** Jedis's provider, opened up to say which pool serves a slot now. */
+    private static final class SlotMap extends ClusterConnectionProvider {
+        SlotMap(Set<HostAndPort> nodes, JedisClientConfig config, GenericObjectPoolConfig<Connection> poolConfig) {
+            super(nodes, config, poolConfig);
+        }
+
+        ConnectionPool pool() {
+            return cache.getSlotPool(ClusterKeys.SLOT);
+        }
+
+        HostAndPort node() {
+            return cache.getSlotNode(ClusterKeys.SLOT);
+        }
+    }
+
+    ClusterConnections(ClusterSettings cluster, JedisClientConfig config,
+                       GenericObjectPoolConfig<Connection> poolConfig, String description) {
+        this.cluster = cluster;
+        this.config = config;
+        this.poolConfig = poolConfig;
+        this.description = description;
+    }
+
+    /** Every command goes to the slot's master, whatever keys it names (all are in that slot) or none. */
+    @Override
+    public Connection getConnection() {
+        ConnectionPool pool = provider().pool();
+        if (pool == null) {
+            refresh();
+            throw new JedisConnectionException("no master of slot " + ClusterKeys.SLOT + " is known yet");
+        }
+        return pool.getResource();
+    }
+
+    @Override
+    public Connection getConnection(CommandArguments args) {
+        return getConnection();
+    }
+
+    @Override
+    public Map<?, ?> getConnectionMap() {
+        SlotMap p = provider;
+        return p == null ? Map.of() : p.getConnectionMap();
+    }
+
+    /**
+     * How many times the slot's master changed since it was first found, counted as the pool commands borrow from
+     * changes (see {@link SentinelConnections#primaryChanges()}: a command that ran on a new master is counted when
+     * this is read after it; one that starts after this was read runs on a master this count covers, or later).
+     */
+    long primaryChanges() {
+        SlotMap p = provider;
+        if (p == null || p.pool() == lastPool) {
+            return primaryChanges.get();
+        }
+        synchronized (this) {
+            Object pool = p.pool();
+            if (pool != null && pool != lastPool) {
+                HostAndPort last = lastPrimary;
+                HostAndPort current = p.node();
+                primaryChanges.incrementAndGet();
+                lastPrimary = current;
+                lastPool = pool;
+                LOG.warn("sqlcache: Redis Cluster moved slot {} (sqlcache's keys) from {} to {}; what the new master "
+                        + "holds is trusted again once a membership renewal has replaced its fence", ClusterKeys.SLOT,
+                        last, current);
+            }
+        }
+        return primaryChanges.get();
+    }
+
+    /**
+     * Reads the slot map again, after a redirection or a lost connection: at most one thread at a time, and not
+     * more often than every {@value #REFRESH_NANOS} ns; others go on at once (their statements go to the database).
+     */
+    void refresh() {
+        SlotMap p = provider;
+        long at = System.nanoTime();
+        long last = refreshedAtNanos.get();
+        if (p == null || at - last < REFRESH_NANOS || !refreshedAtNanos.compareAndSet(last, at)
+                || !reading.tryLock()) {
+            return;
+        }
+        try {
+            p.renewSlotCache();
+        } catch (RuntimeException e) {
+            LOG.debug("sqlcache: reading the slot map of {} failed: {}", description, e.getMessage());
+        } finally {
+            reading.unlock();
+        }
+    }
+
+    /** Drops the idle connections to the slot's master (a dead connection suggests the rest are dead too). */
+    void clearIdleConnections() {
+        SlotMap p = provider;
+        ConnectionPool pool = p == null ? null : p.pool();
+        if (pool != null) {
+            pool.clear();
+        }
+    }
+
+    private SlotMap provider() {
+        SlotMap p = provider;
+        return p != null ? p : open();
+    }
+
+    private SlotMap open() {
+        if (!reading.tryLock()) {
+            throw new JedisConnectionException("another thread is reading the slot map of " + description);
+        }
+        try {
+            return openLocked();
+        } finally {
+            reading.unlock();
+        }
+    }
+
+    private SlotMap openLocked() {
+        synchronized (this) {
+            if (provider != null) {
+                return provider;
+            }
+            if (closed) {
+                throw new JedisConnectionException("the store is closed");
+            }
+            if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
+                throw new JedisConnectionException("no node of " + description
+                        + " answered a moment ago; asking again shortly");
+            }
+        }
+        Set<HostAndPort> nodes = new LinkedHashSet<>();
+        for (SentinelSettings.Node node : cluster.nodes()) {
+            nodes.add(new HostAndPort(node.host(), node.port()));
+        }
+        SlotMap opened;
+        try {
+            // Asks the seed nodes, in turn, for the slot map (CLUSTER SLOTS).
+            opened = new SlotMap(nodes, config, poolConfig);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                failedOnce = true;
+                failedAtNanos = System.nanoTime();
+            }
+            throw new JedisConnectionException("no node of " + description + " gave the slot map", e);
+        }
+        synchronized (this) {
+            if (closed) {
+                opened.close();
+                throw new JedisConnectionException("the store is closed");
+            }
+            lastPool = opened.pool();
+            lastPrimary = opened.node();
+            provider = opened;
+        }
+        LOG.info("sqlcache: {}: sqlcache's keys are in slot {}, served by {}", description, ClusterKeys.SLOT,
+                lastPrimary);
+        return opened;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        SlotMap p = provider;
+        provider = null;
+        if (p != null) {
+            p.close();
+        }
+    }
+}

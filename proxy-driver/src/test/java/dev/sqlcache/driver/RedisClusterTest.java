@@ -1,0 +1,443 @@
+package dev.sqlcache.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisClusterFixture;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * sqlcache on a Redis Cluster (three masters started by the test, {@code sqlcache.redis.cluster}): hits, misses, a
+ * write through one store invalidating what another store (as another JVM would, with its own connections and
+ * membership) has cached, a join over two tables, and no command that spans slots (no {@code CROSSSLOT} on any
+ * node, no failed call). Then the master serving sqlcache's slot is killed after its replica missed the last write:
+ * no error, no answer older than a committed write, and hits again afterwards.
+ */
+class RedisClusterTest {
+
+    private static final long HIT_BOUND_NANOS = 30_000_000_000L;
+    /** The slot of sqlcache's hash tag {@code {sqlcache}} (CRC16 of "sqlcache" mod 16384). */
+    private static final int SLOT = redis.clients.jedis.util.JedisClusterCRC16.getSlot("sqlcache");
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES"})
+    void hitsMissesAndWritesSeenByAnotherStore(TestDatabase db) throws Exception {
+        String a = "cluster_a_" + UUID.randomUUID().toString().substring(0, 8);
+        String b = "cluster_b_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + a + " (id int primary key, v int)");
+            s.execute("create table " + b + " (id int primary key, w int)");
+            s.execute("insert into " + a + " values (1, 100), (2, 200)");
+            s.execute("insert into " + b + " values (1, 10)");
+        }
+        String join = "select a.v + b.w from " + a + " a join " + b + " b on a.id = b.id where a.id = 1";
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            try (Connection reader = db.cached(settings(cluster, "4"));
+                 Connection writer = db.cached(settings(cluster, "5"))) {
+                assertEquals(100, value(reader, a));
+                CacheStatistics before = stats(reader);
+                assertEquals(100, value(reader, a));
+                awaitHit(reader, a, 100, "a repeated key read");
+                assertEquals(110, number(reader, join));
+                awaitHitOf(reader, join, 110, "a repeated join");
+                assertTrue(stats(reader).misses() > before.misses(), "the first read was a miss");
+
+                // The writer's store is another runtime: other connections, another membership, like another JVM.
+                update(writer, a, 101);
+                assertEquals(101, value(reader, a), "a key read after another store's write");
+                assertEquals(111, number(reader, join), "a join after another store's write to one of its tables");
+                awaitHit(reader, a, 101, "after the write");
+                awaitHitOf(reader, join, 111, "after the write");
+                try (Statement s = writer.createStatement()) {
+                    assertEquals(1, s.executeUpdate("update " + b + " set w = 20 where id = 1"));
+                }
+                assertEquals(121, number(reader, join), "a join after a write to its other table");
+                awaitHitOf(reader, join, 121, "after the second write");
+
+                assertEquals(0, stats(reader).redisErrors(), "no failed call to the cluster");
+                assertEquals(0, stats(writer).redisErrors(), "no failed call to the cluster");
+            }
+            for (int port : cluster.ports()) {
+                String errors = cluster.command(port, "INFO", "errorstats").toString();
+                assertTrue(!errors.contains("CROSSSLOT") && !errors.contains("MOVED"), port + ": " + errors);
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + a);
+                s.execute("drop table " + b);
+            }
+        }
+    }
+
+    /**
+     * The Redis user of docs/configuration.md plus {@code +cluster|slots}, as that page says a cluster needs, on every
+     * node: hits, an invalidation seen by another store, and no failed call.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void theDocumentedAclUserPlusClusterSlotsIsAllItNeeds(TestDatabase db) throws Exception {
+        String table = "cluster_acl_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            s.execute("insert into " + table + " values (1, 100)");
+        }
+        java.nio.file.Path docs = java.nio.file.Path.of("..", "docs", "configuration.md");
+        String line = java.nio.file.Files.readAllLines(docs).stream().map(String::strip)
+                .filter(l -> l.startsWith("ACL SETUSER sqlcache ")).findFirst().orElseThrow();
+        java.util.List<String> words = new java.util.ArrayList<>(java.util.Arrays.asList(line.split("\\s+")));
+        words.replaceAll(w -> w.equals(">PASSWORD") ? ">cluster-acl-password" : w);
+        words.add("+cluster|slots");
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            for (int port : cluster.ports()) {
+                assertEquals("OK", String.valueOf(cluster.command(port, words.toArray(String[]::new))));
+            }
+            Properties reading = settings(cluster, "4");
+            reading.setProperty("sqlcache.redis.username", "sqlcache");
+            reading.setProperty("sqlcache.redis.password", "cluster-acl-password");
+            Properties writing = (Properties) reading.clone();
+            writing.setProperty("sqlcache.redis.maxConnections", "5");
+            try (Connection reader = db.cached(reading); Connection writer = db.cached(writing)) {
+                awaitHit(reader, table, 100, "as the documented user");
+                update(writer, table, 200);
+                assertEquals(200, value(reader, table), "after another store's write");
+                awaitHit(reader, table, 200, "after the write");
+                assertEquals(0, stats(reader).redisErrors() + stats(writer).redisErrors(), "no call refused");
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /**
+     * The replica of the master serving sqlcache's slot stops replicating, a write commits (its invalidation and
+     * the entry of its new value reach the master alone), then the master is killed and the replica, which still
+     * holds the entry from before the write under the tokens it matches, is promoted.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES"})
+    void aPromotedReplicaThatLostTheLastWriteServesNothingStale(TestDatabase db) throws Exception {
+        String table = "cluster_fail_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            s.execute("insert into " + table + " values (1, 100)");
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            int master = cluster.masterOf(SLOT);
+            int replica = cluster.addReplicaOf(master);
+            try (Connection c = db.cached(settings(cluster, "4"))) {
+                awaitHit(c, table, 100, "before any fault");
+                cluster.cutReplication(replica, master);
+                update(c, table, 200);
+                awaitHit(c, table, 200, "on the master alone");
+                cluster.command(master, "SET", "{sqlcache}lag-probe", "1");
+                long killed = System.nanoTime();
+                cluster.kill(master);
+                long detecting = System.nanoTime() + 1_500_000_000L;
+                while (System.nanoTime() < detecting) {
+                    assertEquals(200, value(c, table), "committed before the kill");
+                }
+                int promoted = cluster.awaitNewMaster(SLOT, master, 30_000);
+                assertEquals(replica, promoted);
+                assertNull(cluster.command(promoted, "GET", "{sqlcache}lag-probe"),
+                        "the promoted replica must have missed the last writes, else this test proves nothing");
+                long resumed = awaitHit(c, table, 200, "after the failover");
+                System.out.printf("RedisClusterTest[%s]: slot %d moved %d -> %d; hits resumed %d ms after the kill"
+                        + "%n", db, SLOT, master, promoted, (resumed - killed) / 1_000_000);
+                update(c, table, 300);
+                awaitHit(c, table, 300, "a write after the failover");
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /**
+     * {@code CLUSTER FAILOVER FORCE} promotes the lagging replica at once, while the fence it holds from the old
+     * master is still alive and its entry from before the last write still matches its tokens. Only distrusting
+     * the new master until a renewal has replaced its fence keeps that entry from being served.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void anImmediatePromotionOfALaggingReplicaServesNothingStale(TestDatabase db) throws Exception {
+        String table = "cluster_manual_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            s.execute("insert into " + table + " values (1, 100)");
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            int master = cluster.masterOf(SLOT);
+            int replica = cluster.addReplicaOf(master);
+            try (Connection c = db.cached(settings(cluster, "4"))) {
+                awaitHit(c, table, 100, "before any fault");
+                cluster.cutReplication(replica, master);
+                update(c, table, 200);
+                awaitHit(c, table, 200, "on the master alone");
+                assertEquals("OK", cluster.command(replica, "CLUSTER", "FAILOVER", "FORCE").toString());
+                long reads = 0;
+                long hitsBefore = stats(c).hits();
+                long until = System.nanoTime() + 3_000_000_000L;
+                while (System.nanoTime() < until) {
+                    assertEquals(200, value(c, table), "committed before the failover");
+                    reads++;
+                }
+                long hitsDuring = stats(c).hits() - hitsBefore;
+                assertEquals(replica, cluster.awaitNewMaster(SLOT, master, 30_000));
+                awaitHit(c, table, 200, "after the failover");
+                System.out.printf("RedisClusterTest[%s, CLUSTER FAILOVER FORCE]: %d reads in the 3 s after it, %d of "
+                        + "them hits%n", db, reads, hitsDuring);
+                update(c, table, 300);
+                awaitHit(c, table, 300, "a write after the failover");
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /**
+     * sqlcache's slot is moved to another master while one store writes and another reads (the migration goes in
+     * small batches, so lookups and scripts meet the half-moved slot: {@code ASK}, {@code TRYAGAIN}): every read
+     * returns the last committed value, no statement fails, and hits resume on the new master.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES"})
+    void aSlotMovedToAnotherMasterMidRunServesNothingStale(TestDatabase db) throws Exception {
+        String table = "cluster_move_" + UUID.randomUUID().toString().substring(0, 8);
+        int rows = 10;
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            for (int i = 1; i <= rows; i++) {
+                s.execute("insert into " + table + " values (" + i + ", 0)");
+            }
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start();
+             Connection reader = db.cached(settings(cluster, "4"));
+             Connection writer = db.cached(settings(cluster, "5"))) {
+            int source = cluster.masterOf(SLOT);
+            int target = java.util.Arrays.stream(cluster.ports()).filter(p -> p != source).findFirst().orElseThrow();
+            int[] committed = new int[rows + 1];
+            for (int i = 1; i <= rows; i++) {
+                awaitHitOf(reader, "select v from " + table + " where id = " + i, 0, "before the move");
+            }
+            java.util.concurrent.CompletableFuture<Void> move = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> cluster.migrateSlot(SLOT, target, 2, 100));
+            long reads = 0;
+            long hitsBefore = stats(reader).hits();
+            java.util.Random random = new java.util.Random(7);
+            long quietUntil = Long.MAX_VALUE;
+            long longestWrite = 0;
+            while (System.nanoTime() < quietUntil) {
+                int id = 1 + random.nextInt(rows);
+                if (random.nextInt(4) == 0) {
+                    committed[id]++;
+                    long writeStarted = System.nanoTime();
+                    try (Statement s = writer.createStatement()) {
+                        assertEquals(1, s.executeUpdate("update " + table + " set v = " + committed[id]
+                                + " where id = " + id));
+                    }
+                    longestWrite = Math.max(longestWrite, System.nanoTime() - writeStarted);
+                }
+                int read = 1 + random.nextInt(rows);
+                assertEquals(committed[read], number(reader, "select v from " + table + " where id = " + read),
+                        "row " + read + " after its last committed write");
+                reads++;
+                if (move.isDone() && quietUntil == Long.MAX_VALUE) {
+                    move.join();
+                    quietUntil = System.nanoTime() + 1_000_000_000L;
+                }
+            }
+            assertEquals(target, cluster.masterOf(SLOT));
+            String redirected = String.valueOf(cluster.command(source, "INFO", "errorstats")).replace("\r\n", " ");
+            for (int i = 1; i <= rows; i++) {
+                awaitHitOf(reader, "select v from " + table + " where id = " + i, committed[i], "after the move");
+            }
+            System.out.printf("RedisClusterTest[%s]: slot %d moved %d -> %d in batches of 2 keys; %d reads during "
+                    + "and 1 s after it, %d of them hits; %d failed calls to Redis (reader), %d (writer); longest write %d ms; "
+                    + "the old master's %s%n", db, SLOT, source, target, reads, stats(reader).hits() - hitsBefore,
+                    stats(reader).redisErrors(), stats(writer).redisErrors(), longestWrite / 1_000_000, redirected);
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /**
+     * What a hit, a miss and a write send, counted by the nodes themselves ({@code INFO commandstats}): everything
+     * goes to the slot's master, a hit is one {@code MGET} (one round trip), a miss one {@code MGET} and one script
+     * (the store; one more, the lookup's, where a row's token is created), a write two scripts (lease and end); the
+     * other masters get none of it. Membership renewals (one
+     * script per 500 ms) are allowed for by the time each phase took.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES"})
+    void roundTripsOfAHitAMissAndAWriteAllGoToTheSlotsMaster(TestDatabase db) throws Exception {
+        String table = "cluster_trips_" + UUID.randomUUID().toString().substring(0, 8);
+        int rows = 20;
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            for (int i = 1; i <= rows; i++) {
+                s.execute("insert into " + table + " values (" + i + ", " + i + ")");
+            }
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start();
+             Connection c = db.cached(settings(cluster, "4"))) {
+            int master = cluster.masterOf(SLOT);
+            awaitHit(c, table, 1, "warming up"); // joined, tokens created
+            resetStats(cluster);
+            long started = System.nanoTime();
+            CacheStatistics before = stats(c);
+            for (int i = 2; i <= rows; i++) {
+                assertEquals(i, number(c, "select v from " + table + " where id = " + i));
+            }
+            long misses = stats(c).misses() - before.misses();
+            assertEquals(rows - 1, misses, "each a miss");
+            awaitStores(c, before.stores() + misses);
+            long[] missCalls = calls(cluster, master);
+            long renewals = renewalsWithin(started);
+            resetStats(cluster);
+            started = System.nanoTime();
+            before = stats(c);
+            for (int i = 2; i <= rows; i++) {
+                assertEquals(i, number(c, "select v from " + table + " where id = " + i));
+            }
+            assertEquals(rows - 1, stats(c).hits() - before.hits(), "each a hit");
+            long[] hitCalls = calls(cluster, master);
+            long hitRenewals = renewalsWithin(started);
+            resetStats(cluster);
+            started = System.nanoTime();
+            int writes = 10;
+            for (int i = 0; i < writes; i++) {
+                update(c, table, 1000 + i);
+            }
+            long[] writeCalls = calls(cluster, master);
+            long writeRenewals = renewalsWithin(started);
+            System.out.printf("RedisClusterTest[%s]: on the slot's master, %d misses sent %d MGET + %d scripts, %d "
+                    + "hits %d MGET + %d scripts, %d writes %d scripts (renewals: one script per 500 ms)%n", db,
+                    misses, missCalls[0], missCalls[1], rows - 1, hitCalls[0], hitCalls[1], writes, writeCalls[1]);
+            assertEquals(misses, missCalls[0]);
+            // A store script per miss, and the lookup's script when the row's token does not exist yet (first read
+            // of a key): as on a single server.
+            assertTrue(missCalls[1] >= misses && missCalls[1] <= 2 * misses + renewals, "at most two scripts a miss");
+            assertEquals(rows - 1, hitCalls[0], "one MGET per hit");
+            assertTrue(hitCalls[1] <= hitRenewals, "no script on a hit, but renewals");
+            assertEquals(0, writeCalls[0]);
+            assertTrue(writeCalls[1] >= 2L * writes && writeCalls[1] <= 2L * writes + writeRenewals,
+                    "a lease and an end per write");
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    private static void resetStats(RedisClusterFixture cluster) {
+        for (int port : cluster.ports()) {
+            cluster.command(port, "CONFIG", "RESETSTAT");
+        }
+    }
+
+    /** Renewals that may have run since {@code started}: one per 500 ms, plus one either side. */
+    private static long renewalsWithin(long started) {
+        return (System.nanoTime() - started) / 500_000_000L + 2;
+    }
+
+    /** The stores ran on a thread of their own: waits until they are counted. */
+    private static void awaitStores(Connection c, long stores) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (stats(c).stores() < stores && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(stores, stats(c).stores());
+    }
+
+    /** {MGET calls, script calls} on the master; asserts the other masters got neither. */
+    private static long[] calls(RedisClusterFixture cluster, int master) {
+        long[] counted = new long[2];
+        for (int port : cluster.ports()) {
+            String stats = cluster.command(port, "INFO", "commandstats").toString();
+            long mget = calls(stats, "mget");
+            // An EVALSHA the server answers NOSCRIPT (a script's first run there) is followed by its EVAL: one run.
+            long scripts = calls(stats, "evalsha") - failedCalls(stats, "evalsha") + calls(stats, "eval");
+            if (port == master) {
+                counted[0] = mget;
+                counted[1] = scripts;
+            } else {
+                assertEquals(0, mget + scripts, port + " is not the slot's master: " + stats);
+            }
+        }
+        return counted;
+    }
+
+    private static long failedCalls(String commandStats, String command) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("cmdstat_" + command + ":calls=.*failed_calls=(\\d+)").matcher(commandStats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static long calls(String commandStats, String command) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+                .matcher(commandStats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static Properties settings(RedisClusterFixture cluster, String maxConnections) {
+        Properties settings = new Properties();
+        settings.putAll(cluster.properties());
+        settings.setProperty("sqlcache.redis.maxConnections", maxConnections);
+        return settings;
+    }
+
+    private static CacheStatistics stats(Connection c) throws SQLException {
+        return c.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    private static long awaitHit(Connection c, String table, int expected, String when) throws Exception {
+        return awaitHitOf(c, "select v from " + table + " where id = 1", expected, when);
+    }
+
+    /** Reads until a read is a hit, each checked against {@code expected}; returns when the hit came. */
+    private static long awaitHitOf(Connection c, String sql, int expected, String when) throws Exception {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < HIT_BOUND_NANOS) {
+            long hits = stats(c).hits();
+            assertEquals(expected, number(c, sql), when);
+            if (stats(c).hits() > hits) {
+                return System.nanoTime();
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no hit of " + sql + " within 30 s " + when);
+    }
+
+    private static int value(Connection c, String table) throws SQLException {
+        return number(c, "select v from " + table + " where id = 1");
+    }
+
+    private static int number(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getInt(1);
+        }
+    }
+
+    private static void update(Connection c, String table, int v) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("update " + table + " set v = " + v + " where id = 1"));
+        }
+    }
+}
