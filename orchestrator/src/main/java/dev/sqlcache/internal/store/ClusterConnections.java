@@ -52,6 +52,8 @@ final class ClusterConnections implements ConnectionProvider {
     /** Guarded by {@code this}, as are the next two. */
     private long failedAtNanos;
     private boolean failedOnce;
+    /** Why the slot map could not be read last: the cause of failures within {@link #RETRY_NANOS} of it. */
+    private Throwable lastFailure;
     private boolean closed;
 
     /** Jedis's provider, opened up to say which pool serves a slot now. */
@@ -181,7 +183,7 @@ final class ClusterConnections implements ConnectionProvider {
             }
             if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
                 throw new JedisConnectionException("no node of " + description
-                        + " answered a moment ago; asking again shortly");
+                        + " answered a moment ago; asking again shortly", lastFailure);
             }
         }
         Set<HostAndPort> nodes = new LinkedHashSet<>();
@@ -193,11 +195,15 @@ final class ClusterConnections implements ConnectionProvider {
             // Asks the seed nodes, in turn, for the slot map (CLUSTER SLOTS).
             opened = new SlotMap(nodes, config, poolConfig);
         } catch (RuntimeException e) {
+            // Jedis keeps a node's refusal (bad credentials, a denied CLUSTER SLOTS) only as a suppressed exception
+            // of its own "could not initialize": made the cause, so that a misconfiguration is told from an outage.
+            Throwable why = e.getSuppressed().length > 0 ? e.getSuppressed()[0] : e;
             synchronized (this) {
                 failedOnce = true;
                 failedAtNanos = System.nanoTime();
+                lastFailure = why;
             }
-            throw new JedisConnectionException("no node of " + description + " gave the slot map", e);
+            throw new JedisConnectionException("no node of " + description + " gave the slot map", why);
         }
         synchronized (this) {
             if (closed) {
