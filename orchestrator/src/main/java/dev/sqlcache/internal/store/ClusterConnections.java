@@ -49,9 +49,21 @@ final class ClusterConnections implements ConnectionProvider {
     /** Held by the one thread reading the slot map. */
     private final ReentrantLock reading = new ReentrantLock();
     private final AtomicLong refreshedAtNanos = new AtomicLong(System.nanoTime() - REFRESH_NANOS);
+    /** Whether a read of the slot map is queued or running: one at a time, none piling up behind a slow one. */
+    private final java.util.concurrent.atomic.AtomicBoolean refreshing =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** Reads the slot map again after failures ({@link #refresh}), off the callers' threads. */
+    private final java.util.concurrent.ExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+                Thread t = new Thread(runnable, "sqlcache-cluster-slots");
+                t.setDaemon(true);
+                return t;
+            });
     /** Guarded by {@code this}, as are the next two. */
     private long failedAtNanos;
     private boolean failedOnce;
+    /** Why the slot map could not be read last: the cause of failures within {@link #RETRY_NANOS} of it. */
+    private Throwable lastFailure;
     private boolean closed;
 
     /** Jedis's provider, opened up to say which pool serves a slot now. */
@@ -126,23 +138,41 @@ final class ClusterConnections implements ConnectionProvider {
     }
 
     /**
-     * Reads the slot map again, after a redirection or a lost connection: at most one thread at a time, and not
-     * more often than every {@value #REFRESH_NANOS} ns; others go on at once (their statements go to the database).
+     * Reads the slot map again, after a redirection or a lost connection, on a thread of its own: reading it may wait
+     * a socket timeout per seed node that is frozen or cut off (the failed master is often the first), which the
+     * caller, a statement that has already waited for its own failure, must not add to its wait. At most one read at
+     * a time, and not more often than every {@value #REFRESH_NANOS} ns; commands meanwhile use the map as it is
+     * (their statements go to the database if it still names the old master).
      */
     void refresh() {
         SlotMap p = provider;
         long at = System.nanoTime();
         long last = refreshedAtNanos.get();
         if (p == null || at - last < REFRESH_NANOS || !refreshedAtNanos.compareAndSet(last, at)
-                || !reading.tryLock()) {
+                || !refreshing.compareAndSet(false, true)) {
             return;
         }
         try {
-            p.renewSlotCache();
-        } catch (RuntimeException e) {
-            LOG.debug("sqlcache: reading the slot map of {} failed: {}", description, e.getMessage());
+            refresher.execute(() -> renew(p));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            refreshing.set(false); // closed meanwhile
+        }
+    }
+
+    private void renew(SlotMap p) {
+        try {
+            if (!reading.tryLock()) {
+                return;
+            }
+            try {
+                p.renewSlotCache();
+            } catch (RuntimeException e) {
+                LOG.debug("sqlcache: reading the slot map of {} failed: {}", description, e.getMessage());
+            } finally {
+                reading.unlock();
+            }
         } finally {
-            reading.unlock();
+            refreshing.set(false);
         }
     }
 
@@ -181,7 +211,7 @@ final class ClusterConnections implements ConnectionProvider {
             }
             if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
                 throw new JedisConnectionException("no node of " + description
-                        + " answered a moment ago; asking again shortly");
+                        + " answered a moment ago; asking again shortly", lastFailure);
             }
         }
         Set<HostAndPort> nodes = new LinkedHashSet<>();
@@ -193,11 +223,15 @@ final class ClusterConnections implements ConnectionProvider {
             // Asks the seed nodes, in turn, for the slot map (CLUSTER SLOTS).
             opened = new SlotMap(nodes, config, poolConfig);
         } catch (RuntimeException e) {
+            // Jedis keeps a node's refusal (bad credentials, a denied CLUSTER SLOTS) only as a suppressed exception
+            // of its own "could not initialize": made the cause, so that a misconfiguration is told from an outage.
+            Throwable why = e.getSuppressed().length > 0 ? e.getSuppressed()[0] : e;
             synchronized (this) {
                 failedOnce = true;
                 failedAtNanos = System.nanoTime();
+                lastFailure = why;
             }
-            throw new JedisConnectionException("no node of " + description + " gave the slot map", e);
+            throw new JedisConnectionException("no node of " + description + " gave the slot map", why);
         }
         synchronized (this) {
             if (closed) {
@@ -216,6 +250,7 @@ final class ClusterConnections implements ConnectionProvider {
     @Override
     public synchronized void close() {
         closed = true;
+        refresher.shutdownNow();
         SlotMap p = provider;
         provider = null;
         if (p != null) {
