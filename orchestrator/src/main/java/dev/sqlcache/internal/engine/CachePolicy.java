@@ -123,17 +123,29 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         if (pinned) {
             return null;
         }
-        long now = clock.nanoTime();
-        for (String table : plan.analysis().tablesRead()) {
-            TableUse use = tables.get(table);
-            if (use != null && use.offUntil - now > 0) {
-                return BypassReason.NOT_WORTH_CACHING;
-            }
+        if (wholeTableOff(plan)) {
+            return BypassReason.NOT_WORTH_CACHING;
         }
         if (shape.off && ++shape.skipped % PROBE_EVERY != 0) {
             return BypassReason.NOT_WORTH_CACHING;
         }
         return null;
+    }
+
+    /**
+     * Whether a table this plan reads is off as a whole (by measurement), as opposed to the plan's shape alone: then
+     * not even a near copy is worth asking for (the policy judged what the table's hits save, near hits included,
+     * not worth what caching it costs, and a skip permit, once granted, drops every copy anyway).
+     */
+    boolean wholeTableOff(QueryPlan plan) {
+        long now = clock.nanoTime();
+        for (String table : plan.analysis().tablesRead()) {
+            TableUse use = tables.get(table);
+            if (use != null && use.offUntil - now > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A lookup of this shape took {@code nanos} and was a hit or not. */

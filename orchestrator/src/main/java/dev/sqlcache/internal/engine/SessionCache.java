@@ -283,7 +283,10 @@ public final class SessionCache implements CacheSession {
         }
         BypassReason notNow = engine.policy().admit(plan);
         dev.sqlcache.internal.near.NearCache near = engine.near();
-        if (notNow != null && (notNow != BypassReason.NOT_WORTH_CACHING || near == null)) {
+        // A shape not worth a round trip may still be served from a near copy at hand; a table off as a whole is not
+        // worth even that (asking costs the read's row keys and its entry key: two digests).
+        if (notNow != null && (notNow != BypassReason.NOT_WORTH_CACHING || near == null
+                || engine.policy().wholeTableOff(plan))) {
             return bypass(notNow, plan);
         }
         if (dependsOn == null) {
