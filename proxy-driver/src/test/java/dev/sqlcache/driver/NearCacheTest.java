@@ -117,21 +117,27 @@ class NearCacheTest {
     void aTableOptedIntoBoundedStalenessIsServedThatLongAfterAnotherJvmsWriteNeverAfterItsOwn() throws Exception {
         try (Connection reader = db.through(redis.port(), "sqlcache.tableNearCache", "near=3s");
              Connection writer = db.through(relay.port())) {
-            untilNearHit(reader, 100);
-            db.update(writer, 101);
-            long written = System.nanoTime();
-            CacheStatistics before = stats(reader);
-            int seen = db.value(reader);
-            boolean inTime = System.nanoTime() - written < 2_000_000_000L;
-            if (inTime) {
-                assertEquals(100, seen, "within the table's 3 s, the copy from before the other JVM's write");
-                assertEquals(1, stats(reader).since(before).nearHits());
+            // A near copy is also dropped, safely, when the reader's near lease lapses (its renewal late on a busy
+            // machine): the read is then fresh and proves nothing either way, and the case is tried again.
+            int value = 100;
+            boolean servedTheOldCopy = false;
+            for (int attempt = 0; attempt < 5 && !servedTheOldCopy; attempt++) {
+                untilNearHit(reader, value);
+                db.update(writer, value + 1);
+                long written = System.nanoTime();
+                CacheStatistics before = stats(reader);
+                int seen = db.value(reader);
+                boolean inTime = System.nanoTime() - written < 2_000_000_000L;
+                assertTrue(seen == value || seen == value + 1, "the old or the new value: " + seen);
+                servedTheOldCopy = inTime && seen == value && stats(reader).since(before).nearHits() == 1;
+                Thread.sleep(Math.max(0, 3_200 - (System.nanoTime() - written) / 1_000_000));
+                value++;
+                assertEquals(value, db.value(reader), "never longer than the table's staleness");
             }
-            Thread.sleep(Math.max(0, 3_200 - (System.nanoTime() - written) / 1_000_000));
-            assertEquals(101, db.value(reader), "never longer than the table's staleness");
-            untilNearHit(reader, 101);
-            db.update(reader, 102);
-            assertEquals(102, db.value(reader), "never after this JVM's own write");
+            assertTrue(servedTheOldCopy, "within the table's 3 s, the copy from before the other JVM's write");
+            untilNearHit(reader, value);
+            db.update(reader, value + 1);
+            assertEquals(value + 1, db.value(reader), "never after this JVM's own write");
         }
     }
 
