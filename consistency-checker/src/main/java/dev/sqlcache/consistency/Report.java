@@ -40,6 +40,25 @@ public final class Report {
         add("sent." + table, statements);
     }
 
+    /**
+     * One read answered, from the cache or not, counted in its tenth of a second of wall-clock time (shared by the
+     * JVMs of a run on one machine), so that {@link Phases} can tell the fraction served from the cache around each
+     * fault after the reports are merged.
+     */
+    public void answered(boolean hit) {
+        long tick = System.currentTimeMillis() / Phases.TICK_MILLIS;
+        add(Phases.ANSWERS + tick, 1);
+        if (hit) {
+            add(Phases.HITS + tick, 1);
+        }
+    }
+
+    /** A fault of the run from {@code startMillis} to {@code endMillis} (wall-clock), for {@link Phases}. */
+    public void fault(String name, long startMillis, long endMillis) {
+        add(Phases.WINDOW + name + ".start", startMillis);
+        add(Phases.WINDOW + name + ".end", endMillis);
+    }
+
     public long get(String name) {
         AtomicLong value = counters.get(name);
         return value == null ? 0 : value.get();
@@ -193,6 +212,7 @@ public final class Report {
                 out.append("\n  ").append(k).append('=').append(v);
             }
         });
+        out.append(Phases.describe(c));
         for (String v : violations()) {
             out.append("\n  VIOLATION ").append(v);
         }

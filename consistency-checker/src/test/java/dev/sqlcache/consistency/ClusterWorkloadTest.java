@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two-JVM checker on a Redis Cluster (three masters, one replica for the master of sqlcache's slot), on
- * PostgreSQL: the full mix, and midway the slot's master is killed ({@code kill -9}) so that its replica is promoted
- * while both JVMs read and write. 0 stale answers and 0 application errors; the cache must have taken part.
+ * The two-JVM checker on a Redis Cluster, on PostgreSQL, with the full mix and the faults of issue #15: the slot's
+ * master killed ({@code kill -9}) midway so that its replica is promoted; and, in a second run, sqlcache's slot
+ * moved to another master as {@code redis-cli --cluster reshard} does, then the forked JVM killed ({@code kill -9})
+ * and another started, all while the JVMs read and write. 0 stale answers and 0 application errors; the cache must
+ * have taken part. The fraction of reads served from the cache before, during and after each fault is printed.
  */
 class ClusterWorkloadTest {
 
@@ -29,12 +31,14 @@ class ClusterWorkloadTest {
             settings.put("sqlcache.nearCache.maxBytes", "0");
             long[] promotedAfter = {-1};
             Report report = Harness.run(Target.postgres(), settings, settings,
-                    Harness.Run.full(seconds, true), merged -> {
+                    Harness.Run.full(seconds, true), (merged, forked) -> {
                         TimeUnit.SECONDS.sleep(Math.max(1, seconds / 2));
                         long killed = System.nanoTime();
+                        long killedAt = System.currentTimeMillis();
                         cluster.kill(master);
                         merged.add("faults.masterKilled", 1);
                         int promoted = cluster.awaitNewMaster(SLOT, master, 30_000);
+                        merged.fault("master-killed", killedAt, System.currentTimeMillis());
                         assertEquals(replica, promoted);
                         promotedAfter[0] = (System.nanoTime() - killed) / 1_000_000;
                     });
@@ -43,6 +47,51 @@ class ClusterWorkloadTest {
             System.out.println(summary);
             assertAll(
                     () -> assertEquals(1, report.get("faults.masterKilled"), summary),
+                    () -> assertEquals(0, report.get("violations"), "violations, " + summary),
+                    () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
+                    () -> assertTrue(report.get("reads") > 1000, "too few reads to mean anything, " + summary),
+                    () -> assertTrue(report.get("cache.hits") >= 100, "the cache barely took part, " + summary),
+                    () -> assertTrue(report.get("cache.stores") > 0, "nothing stored, " + summary));
+        }
+    }
+
+    /**
+     * A quarter in, the slot is moved to another master in batches (clients meet ASK and MOVED, and the JVMs fence
+     * themselves until a renewal vouches for the new master); halfway, the forked JVM is killed with SIGKILL and a
+     * new one started: the dead one's membership lapses only after {@code sqlcache.fenceTimeout}, set to its minimum
+     * (5 s) here, during which no JVM serves from the cache.
+     */
+    @Test
+    void postgresqlWithTheSlotMigratedAndAJvmKilled() throws Exception {
+        long seconds = Math.max(20, Harness.soakSeconds());
+        try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
+            Map<String, String> settings = new java.util.LinkedHashMap<>(cluster.properties());
+            settings.put("sqlcache.nearCache.maxBytes", "0");
+            int source = cluster.masterOf(SLOT);
+            int target = java.util.Arrays.stream(cluster.ports()).filter(p -> p != source).findFirst().orElseThrow();
+            Harness.Run run = Harness.Run.full(seconds, true).with("sqlcache.fenceTimeout", "5s");
+            Report report = Harness.run(Target.postgres(), settings, settings, run, (merged, forked) -> {
+                long start = System.nanoTime();
+                TimeUnit.SECONDS.sleep(Math.max(1, seconds / 4));
+                long migrating = System.currentTimeMillis();
+                cluster.migrateSlot(SLOT, target, 50, 20);
+                merged.fault("slot-migrated", migrating, System.currentTimeMillis());
+                merged.add("faults.slotMigrated", 1);
+                assertEquals(target, cluster.masterOf(SLOT), "the slot's master after the migration");
+                long half = start + TimeUnit.SECONDS.toNanos(seconds / 2);
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, half - System.nanoTime()));
+                long killedAt = System.currentTimeMillis();
+                forked.killLast();
+                merged.fault("jvm-killed", killedAt, System.currentTimeMillis());
+                merged.add("faults.jvmKilled", 1);
+                long left = seconds - TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+                forked.start(Math.max(2, left));
+            });
+            String summary = "cluster/postgresql, slot migrated and a JVM killed: " + report.summary();
+            System.out.println(summary);
+            assertAll(
+                    () -> assertEquals(1, report.get("faults.slotMigrated"), summary),
+                    () -> assertEquals(1, report.get("faults.jvmKilled"), summary),
                     () -> assertEquals(0, report.get("violations"), "violations, " + summary),
                     () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
                     () -> assertTrue(report.get("reads") > 1000, "too few reads to mean anything, " + summary),
