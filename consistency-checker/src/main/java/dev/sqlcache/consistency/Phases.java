@@ -9,7 +9,7 @@ import java.util.Map;
  * The fraction of reads served from the cache before, during and after each fault of a run, and how long after a
  * fault's end the first hit came, from the answers {@link Report#answered} counted per tenth of a second and the
  * faults {@link Report#fault} recorded. Added to the merged report as {@code phase.*} counters: per phase
- * {@code phase.NN <name>.reads} and {@code .hits}; per fault {@code phase.NN <name>.resumedAfterMillis} (-1: no hit
+ * {@code phase.NN <name>.reads}, {@code .hits} and {@code .longestWithoutHitMillis}; per fault {@code phase.NN <name>.resumedAfterMillis} (-1: no hit
  * after it).
  */
 final class Phases {
@@ -55,10 +55,15 @@ final class Phases {
         phase(merged, counters, n, "after " + faults.get(faults.size() - 1).name(), from, Long.MAX_VALUE);
     }
 
-    /** Counts the answers and hits of the ticks that start in [from, to). */
+    /**
+     * Counts the answers and hits of the ticks that start in [from, to), and the longest stretch of them without a
+     * hit (a fence shows there, when it comes some time after the fault, as after a JVM is killed).
+     */
     private static void phase(Report merged, Map<String, Long> counters, int n, String name, long from, long to) {
         long reads = 0;
         long hits = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
         for (Map.Entry<String, Long> e : counters.entrySet()) {
             if (e.getKey().startsWith(ANSWERS)) {
                 long tick = Long.parseLong(e.getKey().substring(ANSWERS.length()));
@@ -66,12 +71,24 @@ final class Phases {
                 if (at >= from && at < to) {
                     reads += e.getValue();
                     hits += counters.getOrDefault(HITS + tick, 0L);
+                    first = Math.min(first, tick);
+                    last = Math.max(last, tick);
                 }
             }
         }
+        long longestGap = 0;
+        long lastHit = first - 1;
+        for (long tick = first; tick <= last; tick++) {
+            if (counters.getOrDefault(HITS + tick, 0L) > 0) {
+                longestGap = Math.max(longestGap, tick - lastHit - 1);
+                lastHit = tick;
+            }
+        }
+        longestGap = Math.max(longestGap, last - lastHit);
         String prefix = String.format("%s%02d %s", PHASE, n, name);
         merged.add(prefix + ".reads", reads);
         merged.add(prefix + ".hits", hits);
+        merged.add(prefix + ".longestWithoutHitMillis", reads == 0 ? 0 : longestGap * TICK_MILLIS);
     }
 
     /** Milliseconds from {@code end} to the start of the first tick after it with a hit; -1 if none. */
@@ -95,8 +112,9 @@ final class Phases {
             if (k.startsWith(PHASE) && k.endsWith(".reads")) {
                 String phase = k.substring(PHASE.length(), k.length() - ".reads".length());
                 long hits = counters.getOrDefault(PHASE + phase + ".hits", 0L);
-                out.append(String.format("%n  phase %s: %d/%d reads from the cache (%.1f%%)", phase, hits, v,
-                        v == 0 ? 0.0 : 100.0 * hits / v));
+                out.append(String.format("%n  phase %s: %d/%d reads from the cache (%.1f%%), at most %d ms without a "
+                                + "hit", phase, hits, v, v == 0 ? 0.0 : 100.0 * hits / v,
+                        counters.getOrDefault(PHASE + phase + ".longestWithoutHitMillis", 0L)));
             } else if (k.startsWith(PHASE) && k.endsWith(".resumedAfterMillis")) {
                 String fault = k.substring(PHASE.length(), k.length() - ".resumedAfterMillis".length());
                 out.append(String.format("%n  phase %s: %s", fault, v < 0 ? "no hit after its end"

@@ -108,7 +108,11 @@ public final class Workload {
 
     /** Runs the workload for the configured time and returns what it saw. */
     public static Report run(Settings settings) throws Exception {
-        Report report = new Report();
+        return run(settings, new Report());
+    }
+
+    /** Runs the workload for the configured time, counting in {@code report} as it goes; returns it. */
+    public static Report run(Settings settings, Report report) throws Exception {
         try (Watermarks watermarks = Watermarks.open(settings.watermarks(), Schema.WATERMARK_SLOTS);
              Connection statsConnection = settings.target().cached(settings.cacheSettings())) {
             SqlCacheConnection sqlcache = statsConnection.unwrap(SqlCacheConnection.class);

@@ -135,7 +135,7 @@ final class Harness {
             Map<String, String> relayed = new java.util.LinkedHashMap<>(redis.tcpProperties());
             relayed.put("sqlcache.redis.port", Integer.toString(relay.port()));
             return run(target, redis.tcpProperties(), relayed, run,
-                    (merged, forked) -> injectFaults(redis, relay, run.seconds(), merged));
+                    (merged, running) -> injectFaults(redis, relay, run.seconds(), merged));
         } finally {
             relay.close();
             if (redis.isRunning()) {
@@ -149,7 +149,25 @@ final class Harness {
      * forked JVMs, to kill one.
      */
     interface Faults {
-        void inject(Report merged, ForkedJvms forked) throws Exception;
+        void inject(Report merged, Running running) throws Exception;
+    }
+
+    /** The run as faults see it: the forked JVMs, and what this JVM's workload has counted so far. */
+    record Running(ForkedJvms forked, Report here) {
+
+        /**
+         * Waits until this JVM's workload has answered {@code reads} reads, at most {@code timeoutSeconds}: a JVM
+         * starts slowly on a loaded machine, and a fault before the first reads would test nothing. Returns the
+         * milliseconds waited.
+         */
+        long awaitReads(long reads, long timeoutSeconds) throws InterruptedException {
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (here.get("reads") < reads && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        }
     }
 
     /**
@@ -196,8 +214,9 @@ final class Harness {
             }
         }
 
-        synchronized List<Report> awaitReports(long seconds) throws Exception {
-            List<Report> out = new ArrayList<>();
+        /** The reports of the JVMs that were not killed, by name. */
+        synchronized Map<String, Report> awaitReports(long seconds) throws Exception {
+            Map<String, Report> out = new java.util.LinkedHashMap<>();
             for (int i = 0; i < processes.size(); i++) {
                 Process child = processes.get(i);
                 if (!child.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -211,7 +230,7 @@ final class Harness {
                     throw new AssertionError("forked workload failed (exit " + child.exitValue() + "): "
                             + Files.readString(logs.get(i)));
                 }
-                out.add(Report.read(reports.get(i)));
+                out.put("jvm-" + (i + 2), Report.read(reports.get(i)));
             }
             return out;
         }
@@ -266,19 +285,20 @@ final class Harness {
         forked.start(seconds);
         Report merged = new Report();
         Report[] local = new Report[1];
+        Report live = new Report();
         Throwable[] localFailure = new Throwable[1];
         Thread runner = new Thread(() -> {
             try {
-                local[0] = Workload.run(here);
+                local[0] = Workload.run(here, live);
             } catch (Throwable t) {
                 localFailure[0] = t;
             }
         }, "jvm-1-workload");
         runner.start();
-        List<Report> remote;
+        Map<String, Report> remote;
         try {
             if (faults) {
-                faultInjection.inject(merged, forked);
+                faultInjection.inject(merged, new Running(forked, live));
             }
             runner.join(TimeUnit.SECONDS.toMillis(seconds + 120));
             remote = forked.awaitReports(seconds + 120);
@@ -293,10 +313,10 @@ final class Harness {
         }
         System.out.println("[" + target.name() + "] jvm-1: " + local[0].summary());
         merged.merge(local[0]);
-        for (int i = 0; i < remote.size(); i++) {
-            System.out.println("[" + target.name() + "] jvm-" + (i + 2) + ": " + remote.get(i).summary());
-            merged.merge(remote.get(i));
-        }
+        remote.forEach((name, report) -> {
+            System.out.println("[" + target.name() + "] " + name + ": " + report.summary());
+            merged.merge(report);
+        });
         if (scansBefore != null) {
             try (Connection raw = target.raw()) {
                 Map<String, Long> after = TableScans.settled(raw, measured);

@@ -27,8 +27,9 @@ class SentinelWorkloadTest {
             int[] ports = {-1, -1};
             long[] promotedAfter = {-1};
             Report report = Harness.run(Target.postgres(), settings, settings, Harness.Run.full(seconds, true),
-                    (merged, forked) -> {
-                        TimeUnit.SECONDS.sleep(Math.max(1, seconds / 2));
+                    (merged, running) -> {
+                        long waited = running.awaitReads(200, seconds / 3);
+                        TimeUnit.MILLISECONDS.sleep(Math.max(1_000, seconds * 1_000 / 2 - waited));
                         long killed = System.nanoTime();
                         long killedAt = System.currentTimeMillis();
                         ports[0] = sentinel.killPrimary();
