@@ -64,8 +64,39 @@ public final class Report {
         return value == null ? 0 : value.get();
     }
 
+    /** Where each violation is also printed as it happens ({@link #ECHOED}), or null. */
+    private volatile java.io.PrintStream echo;
+
+    /** How an echoed violation line starts: {@code VIOLATION-NOW <kind> <detail>}. */
+    public static final String ECHOED = "VIOLATION-NOW ";
+
+    /**
+     * Prints every violation to {@code out} as it happens, so that a JVM killed before it writes its report still
+     * leaves them behind (its log is read by {@link #readEchoed}).
+     */
+    public void echoViolationsTo(java.io.PrintStream out) {
+        this.echo = out;
+    }
+
+    /** The violations a JVM echoed into its log before it died, as a report of violations alone. */
+    public static Report readEchoed(Path log) throws IOException {
+        Report report = new Report();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            if (line.startsWith(ECHOED)) {
+                String[] parts = line.substring(ECHOED.length()).split(" ", 2);
+                report.violation(parts[0], parts.length > 1 ? parts[1] : "");
+            }
+        }
+        return report;
+    }
+
     /** A cached answer that was wrong. {@code kind} groups them: stale point read, broken invariant ... */
     public void violation(String kind, String detail) {
+        java.io.PrintStream out = echo;
+        if (out != null) {
+            out.println(ECHOED + kind + " " + detail.replace('\n', ' '));
+            out.flush();
+        }
         count("violations");
         count("violation." + kind);
         long ofKind = get("violation." + kind);

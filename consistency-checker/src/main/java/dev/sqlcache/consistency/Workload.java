@@ -100,7 +100,9 @@ public final class Workload {
         Path reportFile = Path.of(args[0]);
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         Settings settings = Settings.fromArguments(rest);
-        Report report = run(settings);
+        Report report = new Report();
+        report.echoViolationsTo(System.out); // read back from the log if this JVM is killed (kill -9) midway
+        run(settings, report);
         report.write(reportFile);
         System.out.println(settings.name() + ": " + report.summary());
         System.exit(0);

@@ -172,7 +172,8 @@ final class Harness {
 
     /**
      * The forked JVMs of a run: the first, and each started after the one before was killed ({@code kill -9}). A
-     * killed JVM leaves no report; every other must finish its run and write one.
+     * killed JVM leaves no report, only the violations it echoed to its log; every other must finish its run and
+     * write one.
      */
     static final class ForkedJvms {
         private final Path dir;
@@ -214,7 +215,7 @@ final class Harness {
             }
         }
 
-        /** The reports of the JVMs that were not killed, by name. */
+        /** The reports of the JVMs, by name; of a killed one, the violations it echoed before it died. */
         synchronized Map<String, Report> awaitReports(long seconds) throws Exception {
             Map<String, Report> out = new java.util.LinkedHashMap<>();
             for (int i = 0; i < processes.size(); i++) {
@@ -224,6 +225,8 @@ final class Harness {
                     throw new AssertionError("forked workload did not finish; log: " + Files.readString(logs.get(i)));
                 }
                 if (killed.contains(i)) {
+                    // No report, but the violations it saw before it died are in its log.
+                    out.put("jvm-" + (i + 2) + " (killed)", Report.readEchoed(logs.get(i)));
                     continue;
                 }
                 if (child.exitValue() != 0 || !Files.exists(reports.get(i))) {
