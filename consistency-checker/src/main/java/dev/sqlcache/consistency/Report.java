@@ -40,13 +40,63 @@ public final class Report {
         add("sent." + table, statements);
     }
 
+    /**
+     * One read answered, from the cache or not, counted in its tenth of a second of wall-clock time (shared by the
+     * JVMs of a run on one machine), so that {@link Phases} can tell the fraction served from the cache around each
+     * fault after the reports are merged.
+     */
+    public void answered(boolean hit) {
+        long tick = System.currentTimeMillis() / Phases.TICK_MILLIS;
+        add(Phases.ANSWERS + tick, 1);
+        if (hit) {
+            add(Phases.HITS + tick, 1);
+        }
+    }
+
+    /** A fault of the run from {@code startMillis} to {@code endMillis} (wall-clock), for {@link Phases}. */
+    public void fault(String name, long startMillis, long endMillis) {
+        add(Phases.WINDOW + name + ".start", startMillis);
+        add(Phases.WINDOW + name + ".end", endMillis);
+    }
+
     public long get(String name) {
         AtomicLong value = counters.get(name);
         return value == null ? 0 : value.get();
     }
 
+    /** Where each violation is also printed as it happens ({@link #ECHOED}), or null. */
+    private volatile java.io.PrintStream echo;
+
+    /** How an echoed violation line starts: {@code VIOLATION-NOW <kind> <detail>}. */
+    public static final String ECHOED = "VIOLATION-NOW ";
+
+    /**
+     * Prints every violation to {@code out} as it happens, so that a JVM killed before it writes its report still
+     * leaves them behind (its log is read by {@link #readEchoed}).
+     */
+    public void echoViolationsTo(java.io.PrintStream out) {
+        this.echo = out;
+    }
+
+    /** The violations a JVM echoed into its log before it died, as a report of violations alone. */
+    public static Report readEchoed(Path log) throws IOException {
+        Report report = new Report();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            if (line.startsWith(ECHOED)) {
+                String[] parts = line.substring(ECHOED.length()).split(" ", 2);
+                report.violation(parts[0], parts.length > 1 ? parts[1] : "");
+            }
+        }
+        return report;
+    }
+
     /** A cached answer that was wrong. {@code kind} groups them: stale point read, broken invariant ... */
     public void violation(String kind, String detail) {
+        java.io.PrintStream out = echo;
+        if (out != null) {
+            out.println(ECHOED + kind + " " + detail.replace('\n', ' '));
+            out.flush();
+        }
         count("violations");
         count("violation." + kind);
         long ofKind = get("violation." + kind);
@@ -193,6 +243,7 @@ public final class Report {
                 out.append("\n  ").append(k).append('=').append(v);
             }
         });
+        out.append(Phases.describe(c));
         for (String v : violations()) {
             out.append("\n  VIOLATION ").append(v);
         }

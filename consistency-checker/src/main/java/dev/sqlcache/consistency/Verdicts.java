@@ -21,9 +21,11 @@ final class Verdicts {
     void served(ResultSet rs, String family) {
         servedBy = rs.getClass().getSimpleName();
         report.count("answers." + family);
-        if (hit()) {
+        boolean hit = hit();
+        if (hit) {
             report.count("hits." + family);
         }
+        report.answered(hit);
     }
 
     boolean hit() {

@@ -100,7 +100,9 @@ public final class Workload {
         Path reportFile = Path.of(args[0]);
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         Settings settings = Settings.fromArguments(rest);
-        Report report = run(settings);
+        Report report = new Report();
+        report.echoViolationsTo(System.out); // read back from the log if this JVM is killed (kill -9) midway
+        run(settings, report);
         report.write(reportFile);
         System.out.println(settings.name() + ": " + report.summary());
         System.exit(0);
@@ -108,7 +110,11 @@ public final class Workload {
 
     /** Runs the workload for the configured time and returns what it saw. */
     public static Report run(Settings settings) throws Exception {
-        Report report = new Report();
+        return run(settings, new Report());
+    }
+
+    /** Runs the workload for the configured time, counting in {@code report} as it goes; returns it. */
+    public static Report run(Settings settings, Report report) throws Exception {
         try (Watermarks watermarks = Watermarks.open(settings.watermarks(), Schema.WATERMARK_SLOTS);
              Connection statsConnection = settings.target().cached(settings.cacheSettings())) {
             SqlCacheConnection sqlcache = statsConnection.unwrap(SqlCacheConnection.class);

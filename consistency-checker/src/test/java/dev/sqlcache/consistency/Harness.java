@@ -135,7 +135,7 @@ final class Harness {
             Map<String, String> relayed = new java.util.LinkedHashMap<>(redis.tcpProperties());
             relayed.put("sqlcache.redis.port", Integer.toString(relay.port()));
             return run(target, redis.tcpProperties(), relayed, run,
-                    merged -> injectFaults(redis, relay, run.seconds(), merged));
+                    (merged, running) -> injectFaults(redis, relay, run.seconds(), merged));
         } finally {
             relay.close();
             if (redis.isRunning()) {
@@ -144,9 +144,107 @@ final class Harness {
         }
     }
 
-    /** Faults injected on the test's thread while the workloads run; given the report to count them in. */
+    /**
+     * Faults injected on the test's thread while the workloads run; given the report to count them in and the
+     * forked JVMs, to kill one.
+     */
     interface Faults {
-        void inject(Report merged) throws Exception;
+        void inject(Report merged, Running running) throws Exception;
+    }
+
+    /** The run as faults see it: the forked JVMs, and what this JVM's workload has counted so far. */
+    record Running(ForkedJvms forked, Report here) {
+
+        /**
+         * Waits until this JVM's workload has answered {@code reads} reads, at most {@code timeoutSeconds}: a JVM
+         * starts slowly on a loaded machine, and a fault before the first reads would test nothing. Returns the
+         * milliseconds waited.
+         */
+        long awaitReads(long reads, long timeoutSeconds) throws InterruptedException {
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (here.get("reads") < reads && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * The forked JVMs of a run: the first, and each started after the one before was killed ({@code kill -9}). A
+     * killed JVM leaves no report, only the violations it echoed to its log; every other must finish its run and
+     * write one.
+     */
+    static final class ForkedJvms {
+        private final Path dir;
+        private final Workload.Settings settings;
+        private final List<Process> processes = new ArrayList<>();
+        private final List<Path> reports = new ArrayList<>();
+        private final List<Path> logs = new ArrayList<>();
+        private final List<Integer> killed = new ArrayList<>();
+
+        ForkedJvms(Path dir, Workload.Settings settings) {
+            this.dir = dir;
+            this.settings = settings;
+        }
+
+        /** Forks a JVM that runs the workload for {@code seconds}; the n-th is called jvm-(n+1). */
+        synchronized void start(long seconds) throws IOException {
+            int n = processes.size() + 2;
+            Workload.Settings s = settings;
+            Workload.Settings these = new Workload.Settings(s.target(), s.cacheSettings(), s.watermarks(), seconds,
+                    n, "jvm-" + n, s.readers(), s.writers(), s.writePauseMicros(), s.maxOperationsPerThread(),
+                    s.mix(), s.bankWriters(), s.bankReaders(), s.naiveBank());
+            Path report = dir.resolve("jvm-" + n + ".report");
+            Path log = dir.resolve("jvm-" + n + ".log");
+            List<String> args = new ArrayList<>();
+            args.add(report.toString());
+            args.addAll(these.toArguments());
+            processes.add(fork(Workload.class, log, args));
+            reports.add(report);
+            logs.add(log);
+        }
+
+        /** SIGKILL of the JVM started last: no goodbye, its membership left to lapse. */
+        synchronized void killLast() throws InterruptedException {
+            int last = processes.size() - 1;
+            killed.add(last);
+            processes.get(last).destroyForcibly();
+            if (!processes.get(last).waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("jvm-" + (last + 2) + " still alive 10 s after SIGKILL");
+            }
+        }
+
+        /** The reports of the JVMs, by name; of a killed one, the violations it echoed before it died. */
+        synchronized Map<String, Report> awaitReports(long seconds) throws Exception {
+            Map<String, Report> out = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < processes.size(); i++) {
+                Process child = processes.get(i);
+                if (!child.waitFor(seconds, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                    throw new AssertionError("forked workload did not finish; log: " + Files.readString(logs.get(i)));
+                }
+                if (killed.contains(i)) {
+                    // No report, but the violations it saw before it died are in its log.
+                    out.put("jvm-" + (i + 2) + " (killed)", Report.readEchoed(logs.get(i)));
+                    continue;
+                }
+                if (child.exitValue() != 0 || !Files.exists(reports.get(i))) {
+                    throw new AssertionError("forked workload failed (exit " + child.exitValue() + "): "
+                            + Files.readString(logs.get(i)));
+                }
+                out.put("jvm-" + (i + 2), Report.read(reports.get(i)));
+            }
+            return out;
+        }
+
+        synchronized void killAll() {
+            for (Process child : processes) {
+                if (child.isAlive()) {
+                    child.destroyForcibly();
+                }
+            }
+        }
     }
 
     /**
@@ -186,36 +284,29 @@ final class Harness {
         Workload.Settings there = new Workload.Settings(target, relayed, watermarkFile, seconds, 2, "jvm-2",
                 run.readers(), run.writers(), pauseMicros, 5_000_000, run.mix(), run.bankWriters(), run.bankReaders(),
                 run.naiveBank());
-        Path childReport = dir.resolve("jvm-2.report");
-        Path childLog = dir.resolve("jvm-2.log");
-        List<String> childArgs = new ArrayList<>();
-        childArgs.add(childReport.toString());
-        childArgs.addAll(there.toArguments());
-        Process child = fork(Workload.class, childLog, childArgs);
+        ForkedJvms forked = new ForkedJvms(dir, there);
+        forked.start(seconds);
         Report merged = new Report();
         Report[] local = new Report[1];
+        Report live = new Report();
         Throwable[] localFailure = new Throwable[1];
         Thread runner = new Thread(() -> {
             try {
-                local[0] = Workload.run(here);
+                local[0] = Workload.run(here, live);
             } catch (Throwable t) {
                 localFailure[0] = t;
             }
         }, "jvm-1-workload");
         runner.start();
+        Map<String, Report> remote;
         try {
             if (faults) {
-                faultInjection.inject(merged);
+                faultInjection.inject(merged, new Running(forked, live));
             }
             runner.join(TimeUnit.SECONDS.toMillis(seconds + 120));
-            if (!child.waitFor(seconds + 120, TimeUnit.SECONDS)) {
-                child.destroyForcibly();
-                throw new AssertionError("forked workload did not finish; log: " + Files.readString(childLog));
-            }
+            remote = forked.awaitReports(seconds + 120);
         } finally {
-            if (child.isAlive()) {
-                child.destroyForcibly();
-            }
+            forked.killAll();
         }
         if (localFailure[0] != null) {
             throw new AssertionError("workload failed in this JVM", localFailure[0]);
@@ -223,15 +314,12 @@ final class Harness {
         if (local[0] == null) {
             throw new AssertionError("workload in this JVM did not finish");
         }
-        if (child.exitValue() != 0 || !Files.exists(childReport)) {
-            throw new AssertionError("forked workload failed (exit " + child.exitValue() + "): "
-                    + Files.readString(childLog));
-        }
-        Report remote = Report.read(childReport);
         System.out.println("[" + target.name() + "] jvm-1: " + local[0].summary());
-        System.out.println("[" + target.name() + "] jvm-2: " + remote.summary());
         merged.merge(local[0]);
-        merged.merge(remote);
+        remote.forEach((name, report) -> {
+            System.out.println("[" + target.name() + "] " + name + ": " + report.summary());
+            merged.merge(report);
+        });
         if (scansBefore != null) {
             try (Connection raw = target.raw()) {
                 Map<String, Long> after = TableScans.settled(raw, measured);
@@ -240,6 +328,7 @@ final class Harness {
                 }
             }
         }
+        Phases.addTo(merged);
         System.out.println("[" + target.name() + "] total (" + run.describe() + "): " + merged.summary());
         System.out.println("[" + target.name() + "] " + databaseWork(merged));
         return merged;

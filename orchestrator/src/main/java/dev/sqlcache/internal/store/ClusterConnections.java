@@ -59,11 +59,9 @@ final class ClusterConnections implements ConnectionProvider {
                 t.setDaemon(true);
                 return t;
             });
-    /** Guarded by {@code this}, as are the next two. */
-    private long failedAtNanos;
-    private boolean failedOnce;
-    /** Why the slot map could not be read last: the cause of failures within {@link #RETRY_NANOS} of it. */
-    private Throwable lastFailure;
+    /** One thread reads the slot map, the others fail at once; and not again for a second after a failure. */
+    private final ProviderOpener<SlotMap> opener = new ProviderOpener<>(reading, RETRY_NANOS);
+    /** Guarded by {@code this}. */
     private boolean closed;
 
     /** Jedis's provider, opened up to say which pool serves a slot now. */
@@ -191,27 +189,19 @@ final class ClusterConnections implements ConnectionProvider {
     }
 
     private SlotMap open() {
-        if (!reading.tryLock()) {
-            throw new JedisConnectionException("another thread is reading the slot map of " + description);
-        }
-        try {
-            return openLocked();
-        } finally {
-            reading.unlock();
-        }
+        return opener.open(this::openNow,
+                () -> new JedisConnectionException("another thread is reading the slot map of " + description),
+                failure -> new JedisConnectionException("no node of " + description
+                        + " answered a moment ago; asking again shortly", failure.getCause()));
     }
 
-    private SlotMap openLocked() {
+    private SlotMap openNow() {
         synchronized (this) {
             if (provider != null) {
                 return provider;
             }
             if (closed) {
                 throw new JedisConnectionException("the store is closed");
-            }
-            if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
-                throw new JedisConnectionException("no node of " + description
-                        + " answered a moment ago; asking again shortly", lastFailure);
             }
         }
         Set<HostAndPort> nodes = new LinkedHashSet<>();
@@ -224,13 +214,9 @@ final class ClusterConnections implements ConnectionProvider {
             opened = new SlotMap(nodes, config, poolConfig);
         } catch (RuntimeException e) {
             // Jedis keeps a node's refusal (bad credentials, a denied CLUSTER SLOTS) only as a suppressed exception
-            // of its own "could not initialize": made the cause, so that a misconfiguration is told from an outage.
+            // of its own "could not initialize": made the cause, so that a misconfiguration is told from an outage
+            // (here and in the failures that follow within a second).
             Throwable why = e.getSuppressed().length > 0 ? e.getSuppressed()[0] : e;
-            synchronized (this) {
-                failedOnce = true;
-                failedAtNanos = System.nanoTime();
-                lastFailure = why;
-            }
             throw new JedisConnectionException("no node of " + description + " gave the slot map", why);
         }
         synchronized (this) {

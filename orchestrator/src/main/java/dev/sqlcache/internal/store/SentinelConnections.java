@@ -46,11 +46,10 @@ final class SentinelConnections implements ConnectionProvider {
     /** The pool seen last by {@link #primaryChanges()}, and its primary (for logs). */
     private volatile Object lastPool;
     private volatile HostAndPort lastPrimary;
-    /** Held by the one thread asking the sentinels. */
-    private final ReentrantLock opening = new ReentrantLock();
-    /** Guarded by {@code this}, as are the next two. */
-    private long failedAtNanos;
-    private boolean failedOnce;
+    /** One thread asks the sentinels, the others fail at once; and not again for a second after a failure. */
+    private final ProviderOpener<SentineledConnectionProvider> opener =
+            new ProviderOpener<>(new ReentrantLock(), RETRY_NANOS);
+    /** Guarded by {@code this}. */
     private boolean closed;
 
     SentinelConnections(RedisSettings settings, JedisClientConfig primaryConfig,
@@ -138,20 +137,14 @@ final class SentinelConnections implements ConnectionProvider {
     }
 
     private SentineledConnectionProvider open() {
-        // Asking the sentinels may take a timeout per sentinel when they do not answer: one thread asks, the
-        // others fail at once (their statements go to the database) rather than queue behind it.
-        if (!opening.tryLock()) {
-            throw new JedisConnectionException("another thread is asking the sentinels for the primary "
-                    + sentinel.master());
-        }
-        try {
-            return openLocked();
-        } finally {
-            opening.unlock();
-        }
+        return opener.open(this::openNow,
+                () -> new JedisConnectionException("another thread is asking the sentinels for the primary "
+                        + sentinel.master()),
+                failure -> new JedisConnectionException("no sentinel named the primary " + sentinel.master()
+                        + " a moment ago; asking again shortly"));
     }
 
-    private SentineledConnectionProvider openLocked() {
+    private SentineledConnectionProvider openNow() {
         synchronized (this) {
             if (provider != null) {
                 return provider;
@@ -159,28 +152,15 @@ final class SentinelConnections implements ConnectionProvider {
             if (closed) {
                 throw new JedisConnectionException("the store is closed");
             }
-            if (failedOnce && System.nanoTime() - failedAtNanos < RETRY_NANOS) {
-                throw new JedisConnectionException("no sentinel named the primary " + sentinel.master()
-                        + " a moment ago; asking again shortly");
-            }
         }
         Set<HostAndPort> nodes = new LinkedHashSet<>();
         for (SentinelSettings.Node node : sentinel.nodes()) {
             nodes.add(new HostAndPort(node.host(), node.port()));
         }
-        SentineledConnectionProvider opened;
-        try {
-            // Asks the sentinels for the primary (one round trip to the first that answers) and starts one
-            // listener thread per sentinel for +switch-master; close() stops them.
-            opened = new SentineledConnectionProvider(sentinel.master(), primaryConfig, poolConfig, nodes,
-                    sentinelConfig);
-        } catch (RuntimeException e) {
-            synchronized (this) {
-                failedOnce = true;
-                failedAtNanos = System.nanoTime();
-            }
-            throw e;
-        }
+        // Asks the sentinels for the primary (one round trip to the first that answers) and starts one
+        // listener thread per sentinel for +switch-master; close() stops them.
+        SentineledConnectionProvider opened = new SentineledConnectionProvider(sentinel.master(), primaryConfig,
+                poolConfig, nodes, sentinelConfig);
         synchronized (this) {
             if (closed) { // closed while the sentinels were asked: nobody else will close this one
                 opened.close();
