@@ -63,7 +63,7 @@ final class RedisLookup {
     /** The pipelined read; {@code null} when a token it may create is missing (the script then runs). */
     private CacheStore.Lookup read(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
                                    int maxEntryBytes) {
-        byte[] entryKey = redis.key(logicalEntryKey);
+        SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
         int expiring = 0;
         for (int i = 1; i < versionKeys.length; i++) {
             expiring += creation[i] == CacheStore.NEVER_CREATE ? 1 : 0;
@@ -76,8 +76,10 @@ final class RedisLookup {
         commands[1] = new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes);
         commands[2] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
-        for (String versionKey : versionKeys) {
-            mget.add(redis.key(bytes(versionKey)));
+        SharedBytes[] physical = new SharedBytes[versionKeys.length];
+        for (int i = 0; i < versionKeys.length; i++) {
+            physical[i] = new SharedBytes(redis.key(bytes(versionKeys[i])));
+            mget.add(physical[i]);
         }
         // MGET of no key is an error; one key read twice changes nothing.
         commands[3] = versionKeys.length == 0 ? mget.add(entryKey) : mget;
@@ -85,7 +87,7 @@ final class RedisLookup {
             if (creation[i] == CacheStore.NEVER_CREATE) {
                 // Keys readers never create but the fence (the change feed's) expire without notice: a copy kept
                 // in process must not outlive them.
-                commands[c++] = new CommandArguments(Protocol.Command.PTTL).add(redis.key(bytes(versionKeys[i])));
+                commands[c++] = new CommandArguments(Protocol.Command.PTTL).add(physical[i]);
             }
         }
         List<Object> replies = redis.pipelined(commands);
