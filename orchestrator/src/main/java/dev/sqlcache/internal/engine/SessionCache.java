@@ -53,8 +53,6 @@ public final class SessionCache implements CacheSession {
     private final SessionProbe probe;
     private final dev.sqlcache.internal.time.Clock clock;
     private final String connectionSettings;
-    /** Looks this connection's executions up in the near cache without hashing (one at a time, like the connection). */
-    private final NearKey.Probe nearProbe = new NearKey.Probe();
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
     private String catalog;
@@ -300,6 +298,9 @@ public final class SessionCache implements CacheSession {
         // A near copy is looked up by the execution itself, compared in place: neither its entry key nor its row keys
         // (two digests) are worked out for a near hit. The layout fixes how the row keys follow from the values, so
         // the version keys the copy was stored with are the execution's.
+        // The probe belongs to the statement (its values' own object), so that two threads sharing a connection never
+        // look up with each other's values; a plain statement has no values and takes a fresh one.
+        NearKey.Probe nearProbe = !nearReads ? null : parameters != null ? parameters.nearProbe() : new NearKey.Probe();
         boolean nearKeyed = nearReads
                 && nearProbe.bind(layout, prefix, execution.maxRows(), execution.maxFieldSize(), parameters);
         if (nearKeyed) {

@@ -94,9 +94,9 @@ public final class NearKey {
     }
 
     /**
-     * One session's lookup key, bound in place to the execution at hand: nothing is copied or allocated until it is
-     * turned into a {@link NearKey} to store ({@link #snapshot}). Not thread-safe, like the session it belongs to;
-     * never stored in a map, only looked up with.
+     * A lookup key bound in place to the execution at hand: nothing is copied or allocated until it is turned into
+     * a {@link NearKey} to store ({@link #snapshot}). One per statement ({@link BoundParameters#nearProbe}); not
+     * thread-safe, like the statement's values it reads. Never stored in a map, only looked up with.
      */
     public static final class Probe {
         private Object layout;
