@@ -314,6 +314,8 @@ public final class SessionCache implements CacheSession {
         }
         String[] versionKeys = dependsOn.versionKeys();
         String key = prefix.entryKey(parameters, execution.maxRows(), execution.maxFieldSize());
+        // The policy weighs the lookup itself against the database, as before: not the keys' hashing.
+        lookupStarted = clock.nanoTime();
         dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
         if (nearReads && !nearKeyed) {
             // A value the near key cannot compare exactly: the copy is kept under the entry key instead.
