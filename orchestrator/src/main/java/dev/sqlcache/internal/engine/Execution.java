@@ -34,7 +34,7 @@ public record Execution(Kind kind, List<QueryPlan> plans, BoundParameters parame
 
     public static Execution query(QueryPlan plan, BoundParameters parameters, long maxRows, int maxFieldSize,
                                   boolean readOnly) {
-        return new Execution(Kind.QUERY, List.of(plan), parameters, maxRows, maxFieldSize, readOnly);
+        return new Execution(Kind.QUERY, plan.alone(), parameters, maxRows, maxFieldSize, readOnly);
     }
 
     public static Execution statement(QueryPlan plan) {
@@ -43,7 +43,7 @@ public record Execution(Kind kind, List<QueryPlan> plans, BoundParameters parame
 
     /** @param parameters a prepared statement's bound values: a write pinned by key names its rows with them */
     public static Execution statement(QueryPlan plan, BoundParameters parameters) {
-        return new Execution(Kind.STATEMENT, List.of(plan), parameters, 0, 0, true);
+        return new Execution(Kind.STATEMENT, plan.alone(), parameters, 0, 0, true);
     }
 
     public static Execution batch(List<QueryPlan> plans) {
@@ -52,7 +52,7 @@ public record Execution(Kind kind, List<QueryPlan> plans, BoundParameters parame
 
     /** @param results whether the call may return results (execute, executeQuery) rather than a count */
     public static Execution call(QueryPlan plan, boolean results) {
-        return new Execution(results ? Kind.CALL : Kind.CALL_UPDATE, List.of(plan), null, 0, 0, true);
+        return new Execution(results ? Kind.CALL : Kind.CALL_UPDATE, plan.alone(), null, 0, 0, true);
     }
 
     /** The one plan of anything but a batch. */

@@ -4,6 +4,8 @@ import dev.sqlcache.internal.analysis.QueryAnalysis;
 import dev.sqlcache.internal.codec.ColumnsMemo;
 import dev.sqlcache.internal.key.KeyPrefix;
 
+import java.util.List;
+
 /**
  * Everything the hot path needs about one SQL text on one database, resolved once: the analysis, the version keys
  * a read depends on and a write bumps, the number of bind markers and the time to live.
@@ -29,6 +31,8 @@ public final class QueryPlan {
     private volatile KeyPrefix keyPrefix;
     /** The columns its hits last decoded: the next hit's entry most often holds the very same bytes. */
     private final ColumnsMemo columns = new ColumnsMemo();
+    /** This plan as the one plan of an execution: made once, not per execution. */
+    private final List<QueryPlan> alone = List.of(this);
 
     /** Where its reads are counted by table, held here so that counting costs no lookup; null for no table. */
     private final StatisticsRecorder.TableCounter tableCounter;
@@ -120,6 +124,11 @@ public final class QueryPlan {
      * What the entry keys of this statement owe to the connection's context and the SQL, hashed once per context
      * rather than per execution; made again when a connection with another context asks.
      */
+    /** A list of this plan alone, for {@link Execution}. */
+    List<QueryPlan> alone() {
+        return alone;
+    }
+
     KeyPrefix keyPrefix(byte[] context) {
         KeyPrefix prefix = keyPrefix;
         if (prefix == null || !prefix.isFor(context)) {

@@ -10,6 +10,8 @@ import dev.sqlcache.internal.guard.CacheReads;
 import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
+import dev.sqlcache.internal.key.KeyPrefix;
+import dev.sqlcache.internal.key.NearKey;
 import dev.sqlcache.internal.skip.SkipGuard;
 import dev.sqlcache.internal.skip.SkipHolds;
 import dev.sqlcache.internal.store.CacheStore;
@@ -289,34 +291,47 @@ public final class SessionCache implements CacheSession {
                 || engine.policy().wholeTableOff(plan))) {
             return bypass(notNow, plan);
         }
+        KeyPrefix prefix = plan.keyPrefix(context);
+        long lookupStarted = clock.nanoTime();
+        // Snapshot reads keep to the store, where an entry says when it was read (the near cache does not).
+        boolean nearReads = near != null && !transaction.snapshotReads();
+        // A near copy is looked up by the execution itself, compared in place: neither its entry key nor its row keys
+        // (two digests) are worked out for a near hit. The layout fixes how the row keys follow from the values, so
+        // the version keys the copy was stored with are the execution's.
+        // The probe belongs to the statement (its values' own object), so that two threads sharing a connection never
+        // look up with each other's values; a plain statement has no values and takes a fresh one.
+        NearKey.Probe nearProbe = !nearReads ? null : parameters != null ? parameters.nearProbe() : new NearKey.Probe();
+        boolean nearKeyed = nearReads
+                && nearProbe.bind(layout, prefix, execution.maxRows(), execution.maxFieldSize(), parameters);
+        if (nearKeyed) {
+            dev.sqlcache.internal.near.NearCache.Copy copy = near.get(nearProbe);
+            if (copy != null) {
+                return nearHit(plan, copy.entryKey(), copy.result(), copy.versionKeys(), lookupStarted);
+            }
+        }
         if (dependsOn == null) {
             dependsOn = engine.dependencies().readKeys(layout, parameters);
         }
         String[] versionKeys = dependsOn.versionKeys();
-        String key = plan.keyPrefix(context).entryKey(parameters, execution.maxRows(), execution.maxFieldSize());
-        long lookupStarted = clock.nanoTime();
+        String key = prefix.entryKey(parameters, execution.maxRows(), execution.maxFieldSize());
+        // The policy weighs the lookup itself against the database, as before: not the keys' hashing.
+        lookupStarted = clock.nanoTime();
         dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
-        if (near != null && !transaction.snapshotReads()) {
-            // Snapshot reads keep to the store, where an entry says when it was read (the near cache does not).
+        if (nearReads && !nearKeyed) {
+            // A value the near key cannot compare exactly: the copy is kept under the entry key instead.
             CachedResult copy = near.get(key, versionKeys);
             if (copy != null) {
-                engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, true);
-                statistics.hit();
-                statistics.nearHit();
-                StatisticsRecorder.hit(plan.tableCounter());
-                if (LOG.isDebugEnabled()) {
-                    LOG.debug("sqlcache near hit: {} depending on {}", sqlOf(plan), Explain.dependencies(versionKeys));
-                }
-                return new ReadOutcome.Hit(key, copy);
+                return nearHit(plan, key, copy, versionKeys, lookupStarted);
             }
         }
         if (notNow != null) {
             // Not worth a round trip to the store; a copy at hand (above) costs none and is served all the same.
             return bypass(notNow, plan);
         }
-        if (near != null && !transaction.snapshotReads()) {
+        if (nearReads) {
             // Before the store is asked: a write whose notice arrives after this may have changed what it answers.
-            nearTag = near.tag(versionKeys);
+            // The near key copies the values now: the application may bind others before the result is stored.
+            nearTag = near.tag(versionKeys, nearKeyed ? nearProbe.snapshot() : null);
         }
         Object landing = engine.pendingStores().pending(key);
         CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation(),
@@ -422,6 +437,18 @@ public final class SessionCache implements CacheSession {
                 snapshot && pinned == null, nearTag,
                 lookupStarted + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
                         lookup.copyTtlMillis(plan.ttlSeconds() * 1000)), leading);
+    }
+
+    private ReadOutcome nearHit(QueryPlan plan, String key, CachedResult copy, String[] versionKeys,
+                                long lookupStarted) {
+        engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, true);
+        statistics.hit();
+        statistics.nearHit();
+        StatisticsRecorder.hit(plan.tableCounter());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache near hit: {} depending on {}", sqlOf(plan), Explain.dependencies(versionKeys));
+        }
+        return new ReadOutcome.Hit(key, copy);
     }
 
     /**

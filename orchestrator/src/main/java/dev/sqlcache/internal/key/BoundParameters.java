@@ -19,6 +19,8 @@ public final class BoundParameters {
     private ParameterType[] types = new ParameterType[8];
     private int highest;
     private boolean unsupported;
+    /** This statement's near-cache lookups, made on its first (see {@link NearKey.Probe}). */
+    private NearKey.Probe nearProbe;
 
     public BoundParameters() {
         Arrays.fill(values, UNSET);
@@ -115,6 +117,16 @@ public final class BoundParameters {
             }
         }
         return true;
+    }
+
+    /** The probe this statement's executions are looked up with in the near cache: one per statement, reused. */
+    public NearKey.Probe nearProbe() {
+        NearKey.Probe probe = nearProbe;
+        if (probe == null) {
+            probe = new NearKey.Probe();
+            nearProbe = probe;
+        }
+        return probe;
     }
 
     /** Number of the highest bound index. */

@@ -31,12 +31,15 @@ public final class KeyPrefix {
     private final byte[] sql;
     /** The digest after the context and the SQL, or null when hashing them again is cheaper than a clone. */
     private final MessageDigest hashed;
+    /** Over the context, the table part and the SQL: what {@link #sameAs} compares, for near-cache lookups. */
+    private final int hash;
 
     private KeyPrefix(byte[] context, String start, byte[] sql, MessageDigest hashed) {
         this.context = context;
         this.start = start;
         this.sql = sql;
         this.hashed = hashed;
+        this.hash = (Arrays.hashCode(context) * 31 + start.hashCode()) * 31 + Arrays.hashCode(sql);
     }
 
     /**
@@ -73,6 +76,20 @@ public final class KeyPrefix {
     /** Whether this prefix was made for a connection context equal to {@code context}. */
     public boolean isFor(byte[] context) {
         return this.context == context || Arrays.equals(this.context, context);
+    }
+
+    /**
+     * Whether the two give the same entry key for the same execution: the same context (database, user, schema...),
+     * the same table part and the same SQL. Usually the very same object, then nothing is compared.
+     */
+    public boolean sameAs(KeyPrefix other) {
+        return this == other || other != null && hash == other.hash && start.equals(other.start)
+                && Arrays.equals(context, other.context) && Arrays.equals(sql, other.sql);
+    }
+
+    /** Equal for prefixes that are {@link #sameAs} each other; computed once. */
+    int hash() {
+        return hash;
     }
 
     /** The entry key of one execution: {@link CacheKeyBuilder#entryKey} with this prefix's context and SQL. */

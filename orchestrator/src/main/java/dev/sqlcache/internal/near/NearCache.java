@@ -3,6 +3,7 @@ package dev.sqlcache.internal.near;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.internal.key.NearKey;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.internal.time.Clock;
 
@@ -32,7 +33,8 @@ public final class NearCache {
     private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
     /** Bumped when everything goes: a lost subscription, a new fence. */
     private final AtomicLong epoch = new AtomicLong();
-    private final Cache<String, Copy> copies;
+    /** By {@link NearKey} (compared in place, no hashing), or by entry key for executions it cannot compare. */
+    private final Cache<Object, Copy> copies;
     private final Clock clock;
     /** Until when ({@link Clock#nanoTime()}) copies may be served; moved only by {@link #servesUntil}. */
     private volatile long validUntilNanos;
@@ -46,28 +48,72 @@ public final class NearCache {
         final String[] versionKeys;
         final int[] stripes;
         final long[] generations;
+        /** What the copy is kept under: a {@link NearKey}, or null for its entry key. */
+        final NearKey nearKey;
 
-        private Tag(long epoch, String[] versionKeys, int[] stripes, long[] generations) {
+        private Tag(long epoch, String[] versionKeys, int[] stripes, long[] generations, NearKey nearKey) {
             this.epoch = epoch;
             this.versionKeys = versionKeys;
             this.stripes = stripes;
             this.generations = generations;
+            this.nearKey = nearKey;
         }
     }
 
-    /** @param weight what it counts against the byte bound */
-    private record Copy(CachedResult result, Tag tag, long expiresAtNanos, int weight) {
+    /**
+     * A copy: the result, its entry key, and the version keys it was read under, which a hit checks as they were
+     * stored (a near key fixes them: the same layout and values give the same keys).
+     */
+    public static final class Copy {
+        private final Object key;
+        private final String entryKey;
+        private final CachedResult result;
+        private final Tag tag;
+        private final long expiresAtNanos;
+        /** What it counts against the byte bound. */
+        private final int weight;
+
+        private Copy(Object key, String entryKey, CachedResult result, Tag tag, long expiresAtNanos, int weight) {
+            this.key = key;
+            this.entryKey = entryKey;
+            this.result = result;
+            this.tag = tag;
+            this.expiresAtNanos = expiresAtNanos;
+            this.weight = weight;
+        }
+
+        public CachedResult result() {
+            return result;
+        }
+
+        /** The entry key in the store the copy was read from or stored under. */
+        public String entryKey() {
+            return entryKey;
+        }
+
+        /** The version keys it depends on (not to be modified). */
+        public String[] versionKeys() {
+            return tag.versionKeys;
+        }
     }
 
     public NearCache(long maxBytes, Clock clock) {
         this.clock = clock;
         // Maintenance on the caller's thread: no pool thread of the JVM's runs sqlcache's work (or pins its loader).
         this.copies = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(maxBytes)
-                .weigher((String key, Copy copy) -> copy.weight).build();
+                .weigher((Object key, Copy copy) -> copy.weight).build();
     }
 
     /** Taken before the store is asked: see the class comment. */
     public Tag tag(String[] versionKeys) {
+        return tag(versionKeys, null);
+    }
+
+    /**
+     * {@link #tag(String[])} for a copy to be kept under {@code nearKey} (the execution's {@link NearKey}, or null
+     * to keep it under its entry key).
+     */
+    public Tag tag(String[] versionKeys, NearKey nearKey) {
         int[] stripes = new int[versionKeys.length];
         long[] seen = new long[versionKeys.length];
         long at = epoch.get();
@@ -75,7 +121,7 @@ public final class NearCache {
             stripes[i] = stripe(versionKeys[i]);
             seen[i] = generations.get(stripes[i]);
         }
-        return new Tag(at, versionKeys, stripes, seen);
+        return new Tag(at, versionKeys, stripes, seen, nearKey);
     }
 
     /**
@@ -83,6 +129,19 @@ public final class NearCache {
      * with unchanged generations, not expired. {@code null} otherwise.
      */
     public CachedResult get(String key, String[] versionKeys) {
+        Copy copy = copy(key);
+        return copy != null && Arrays.equals(copy.tag.versionKeys, versionKeys) ? copy.result : null;
+    }
+
+    /**
+     * The copy kept under a near key ({@link NearKey.Probe} bound to the execution), if this JVM may serve it now:
+     * as {@link #get}, its version keys being those it was stored with. Allocates nothing.
+     */
+    public Copy get(NearKey.Probe key) {
+        return copy(key);
+    }
+
+    private Copy copy(Object key) {
         if (!serving) {
             return null;
         }
@@ -96,21 +155,21 @@ public final class NearCache {
         }
         Tag tag = copy.tag;
         if (now - copy.expiresAtNanos >= 0 || tag.epoch != epoch.get()) {
-            drop(key, copy);
+            drop(copy);
             return null;
         }
         for (int i = 0; i < tag.stripes.length; i++) {
             if (generations.get(tag.stripes[i]) != tag.generations[i]) {
-                drop(key, copy);
+                drop(copy);
                 return null;
             }
         }
-        return Arrays.equals(tag.versionKeys, versionKeys) ? copy.result : null;
+        return copy;
     }
 
     /**
      * Keeps a result read or computed under {@code tag} for at most {@code ttlMillis}; it is dead at once if any of
-     * its version keys changed since the tag was taken.
+     * its version keys changed since the tag was taken. Kept under the tag's near key when it has one.
      *
      * @param bytes its encoded size, for the byte bound
      */
@@ -123,13 +182,15 @@ public final class NearCache {
                 return;
             }
         }
-        long weight = (long) bytes + 2L * key.length() + 16L * tag.versionKeys.length + OVERHEAD_BYTES;
-        copies.put(key, new Copy(result, tag, clock.nanoTime() + ttlMillis * 1_000_000L,
+        Object under = tag.nearKey != null ? tag.nearKey : key;
+        long weight = (long) bytes + 2L * key.length() + 16L * tag.versionKeys.length + OVERHEAD_BYTES
+                + (tag.nearKey != null ? tag.nearKey.weight() : 0);
+        copies.put(under, new Copy(under, key, result, tag, clock.nanoTime() + ttlMillis * 1_000_000L,
                 (int) Math.min(Integer.MAX_VALUE, weight)));
     }
 
-    private void drop(String key, Copy copy) {
-        copies.asMap().remove(key, copy);
+    private void drop(Copy copy) {
+        copies.asMap().remove(copy.key, copy);
     }
 
     /** The key of a notice that drops every copy (a flush, or keys a notice cannot carry). */

@@ -4,6 +4,7 @@ import dev.sqlcache.internal.engine.QueryPlan;
 import dev.sqlcache.internal.key.ArrayParameter;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.ParameterType;
+import dev.sqlcache.internal.resultset.RealQuery;
 
 import java.io.InputStream;
 import java.io.Reader;
@@ -43,6 +44,8 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     private final QueryPlan plan;
     private final boolean readsMayBeCached;
     private final BoundParameters parameters = new BoundParameters();
+    /** The real query, as one object per statement rather than one per execution. */
+    private final RealQuery realQuery = () -> preparedDelegate().executeQuery();
 
     /** For subclasses whose reads are never cached (callable statements). */
     ProxyPreparedStatement(PreparedStatement delegate, ProxyConnection connection, String sql) throws SQLException {
@@ -68,13 +71,13 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
         if (!readsMayBeCached) {
             return run(plan, parameters, () -> wrapOwn(preparedDelegate().executeQuery()));
         }
-        return read(plan, parameters, () -> preparedDelegate().executeQuery());
+        return read(plan, parameters, realQuery);
     }
 
     @Override
     public boolean execute() throws SQLException {
         if (readsMayBeCached && plan.cacheable()) {
-            read(plan, parameters, () -> preparedDelegate().executeQuery());
+            read(plan, parameters, realQuery);
             return true;
         }
         return run(plan, parameters, () -> preparedDelegate().execute());

@@ -39,6 +39,8 @@ public class ProxyStatement extends StatementDelegate {
     private boolean readResult;
     private boolean closeOnCompletion;
     private boolean closed;
+    /** Given to each result set served from the cache: one listener per statement, not one per hit. */
+    private final CachedResultSet.CloseListener onCachedClose = this::resultSetClosed;
 
     ProxyStatement(Statement delegate, ProxyConnection connection, String sql) throws SQLException {
         this(delegate, connection, true);
@@ -88,7 +90,7 @@ public class ProxyStatement extends StatementDelegate {
             // A real result set starts with its statement's fetch settings; so does this one.
             cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
             cached.setFetchDirection(delegate.getFetchDirection());
-            cached.onClose(this::resultSetClosed);
+            cached.onClose(onCachedClose);
             current = cached;
             return current;
         }
