@@ -19,7 +19,8 @@ import redis.clients.jedis.RedisClient;
  * over the lease and the end of the keys the engine gives them: a key-pinned UPDATE leases its table's token, its
  * row's token and the database's write sequence; a table-wide one the table's token, its rows token and the
  * sequence. Without a near cache anywhere, and with one live near member in another JVM. Each count is printed (it
- * is the figure docs/performance.md quotes) and held to a ceiling, so that a script that grows shows here.
+ * is the figure docs/performance.md quotes) and held to a ceiling, so that a script that grows shows here. Before
+ * issue #10's cuts the same writes ran 21 and 25 commands.
  */
 class WriteCommandCountTest {
 
@@ -110,23 +111,23 @@ class WriteCommandCountTest {
 
     @Test
     void aKeyPinnedUpdateWithoutNearCaches() {
-        counted("key-pinned UPDATE, no near member", keyPinned(), 21);
+        counted("key-pinned UPDATE, no near member", keyPinned(), 18);
     }
 
     @Test
     void aTableWideUpdateWithoutNearCaches() {
-        counted("table-wide UPDATE, no near member", tableWide(), 21);
+        counted("table-wide UPDATE, no near member", tableWide(), 18);
     }
 
     @Test
     void aKeyPinnedUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
-        counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 25);
+        counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 20);
     }
 
     @Test
     void aTableWideUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
-        counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 25);
+        counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 20);
     }
 }
