@@ -17,6 +17,13 @@ for i = 1, n do
         if left > 0 then
           redis.call('ZADD', holders, 'NX', at + left, current)
         end
+      elseif redis.call('EXISTS', holders) == 0 then
+        -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
+        -- the key's own expiry. One entry standing for them until then, or this write's end would uncover them.
+        local left = redis.call('PTTL', key)
+        if left > 0 then
+          redis.call('ZADD', holders, at + left, current)
+        end
       end
       redis.call('ZADD', holders, at + ttl, token)
       local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
