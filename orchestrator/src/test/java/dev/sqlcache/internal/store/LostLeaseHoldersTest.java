@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.testing.RedisServerFixture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,5 +91,46 @@ class LostLeaseHoldersTest {
         assertTrue(leased(), "the third write is in flight");
         store.endLeases(key, third);
         assertFalse(leased(), "the last holder ended: fresh at once, not at the first lease's lapse");
+    }
+
+    /**
+     * Random interleavings of up to four overlapping writes on one key, with the holders set deleted now and then:
+     * whenever a write has leased and not ended, readers see a lease; and when no set was lost, the last end leaves
+     * the key fresh at once. Seeded, bounded, no timing (every lease lives a minute).
+     */
+    @Test
+    void noInterleavingUncoversAWriteInFlight() {
+        String[] key = {KEY};
+        Random random = new Random(10);
+        for (int round = 0; round < 300; round++) {
+            server.command("FLUSHALL");
+            List<String[]> open = new ArrayList<>();
+            int toStart = 2 + random.nextInt(3);
+            boolean lost = false;
+            StringBuilder trace = new StringBuilder("round " + round + ":");
+            while (toStart > 0 || !open.isEmpty()) {
+                int choice = random.nextInt(10);
+                if (choice < 4 && toStart > 0) {
+                    open.add(store.leaseVersions(key, 60_000));
+                    toStart--;
+                    trace.append(" lease");
+                } else if (choice < 8 && !open.isEmpty()) {
+                    store.endLeases(key, open.remove(random.nextInt(open.size())));
+                    trace.append(" end");
+                } else if (choice == 8) {
+                    lost |= server.command("DEL", HOLDERS).equals(":1");
+                    trace.append(" lose-set");
+                } else {
+                    store.bumpVersions(key);
+                    trace.append(" bump");
+                }
+                if (!open.isEmpty()) {
+                    assertTrue(leased(), trace + ": " + open.size() + " writes in flight, the key is not leased");
+                }
+            }
+            if (!lost) {
+                assertFalse(leased(), trace + ": every write ended, nothing lost: the key is fresh");
+            }
+        }
     }
 }
