@@ -177,12 +177,33 @@ final class Dependencies {
         final long epoch;
         final String[] fixed;
         final RowKeys.KeyPlan keyed;
+        /** The fixed keys, and the keyed table's rows token standing for its row tokens: the same tables. */
+        final String[] tables;
 
-        WriteLayout(long epoch, String[] fixed, RowKeys.KeyPlan keyed) {
+        WriteLayout(long epoch, String[] fixed, RowKeys.KeyPlan keyed, String rowsKey) {
             this.epoch = epoch;
             this.fixed = fixed;
             this.keyed = keyed;
+            if (keyed == null) {
+                this.tables = fixed;
+            } else {
+                this.tables = Arrays.copyOf(fixed, fixed.length + 1);
+                this.tables[fixed.length] = rowsKey;
+            }
         }
+
+        WriteLayout(long epoch, String[] fixed) {
+            this(epoch, fixed, null, null);
+        }
+    }
+
+    /**
+     * The version keys of the tables one execution of a write may change, row tokens left out (each belongs to its
+     * table, which its rows token stands for here): what decides whether the write may skip its invalidation, with
+     * no row key built (each is hashed from the bound values). Not for leasing.
+     */
+    String[] writeTables(QueryPlan plan, SchemaInspector inspector) {
+        return writeLayout(plan, inspector).tables;
     }
 
     /** The version keys one execution of a write bumps. */
@@ -196,7 +217,7 @@ final class Dependencies {
         String[] keys = Arrays.copyOf(layout.fixed, layout.fixed.length + (rows == null ? 1 : rows.length));
         if (rows == null) {
             // Keys not named exactly: a write to any of the table's rows.
-            keys[layout.fixed.length] = engine.rowsKey(layout.keyed.table);
+            keys[layout.fixed.length] = layout.tables[layout.fixed.length];
         } else {
             System.arraycopy(rows, 0, keys, layout.fixed.length, rows.length);
         }
@@ -220,12 +241,12 @@ final class Dependencies {
         if (kind == StatementKind.DDL || kind == StatementKind.CALL || plan.writesEverything()) {
             // DDL: its tables as a whole (or the database); a procedure: what the configuration declares it writes
             // (the text names no table), or the database.
-            return new WriteLayout(0, plan.writeVersionKeys(), null);
+            return new WriteLayout(0, plan.writeVersionKeys());
         }
         String normalized = analysis.normalizedSql();
         if (kind == StatementKind.TRUNCATE && (normalized == null || normalized.contains("cascade"))) {
             // PostgreSQL's TRUNCATE ... CASCADE empties every referencing table, whatever its foreign key rules.
-            return new WriteLayout(0, new String[] {engine.databaseVersionKey()}, null);
+            return new WriteLayout(0, new String[] {engine.databaseVersionKey()});
         }
         long epoch = engine.schemaEpoch();
         WriteLayout known = plan.writeLayout();
@@ -243,7 +264,7 @@ final class Dependencies {
             if (facts.hasTriggers()) {
                 var declared = engine.config().triggerWrites().tablesFor(table);
                 if (declared.isEmpty()) {
-                    WriteLayout everything = new WriteLayout(epoch, new String[] {engine.databaseVersionKey()}, null);
+                    WriteLayout everything = new WriteLayout(epoch, new String[] {engine.databaseVersionKey()});
                     if (certain) {
                         plan.writeLayout(everything);
                     }
@@ -280,7 +301,8 @@ final class Dependencies {
                 addTableLevel(keys, dependent);
             }
         }
-        WriteLayout layout = new WriteLayout(epoch, keys.toArray(String[]::new), keyed);
+        WriteLayout layout = new WriteLayout(epoch, keys.toArray(String[]::new), keyed,
+                keyed == null ? null : engine.rowsKey(keyed.table));
         if (certain) {
             plan.writeLayout(layout);
         }

@@ -616,12 +616,20 @@ public final class SessionCache implements CacheSession {
                     if (!plan.mayWrite()) {
                         yield null;
                     }
-                    String[] keys = writeKeysOf(plan, execution.parameters());
-                    if (LOG.isDebugEnabled()) {
-                        LOG.debug("sqlcache write: {} invalidates {}: {}", sqlOf(plan), whyWrites(plan),
-                                Explain.dependencies(keys));
+                    boolean ddl = plan.analysis().kind() == StatementKind.DDL;
+                    if (!plan.writes()) {
+                        yield lease(loggedWriteKeys(plan, execution.parameters()), ddl);
                     }
-                    yield lease(keys, plan.analysis().kind() == StatementKind.DDL);
+                    // Judged on its tables alone: a write that skips its invalidation builds none of the row keys
+                    // (hashed from the bound values) it would never lease.
+                    String[] tables = engine.dependencies().writeTables(plan, inspector);
+                    if (tables.length == 0) {
+                        yield null;
+                    }
+                    if (engine.skips().begin(tables, skipped)) {
+                        yield skippedWrite(ddl);
+                    }
+                    yield leaseUnskipped(loggedWriteKeys(plan, execution.parameters()), ddl);
                 }
                 Set<String> keys = new LinkedHashSet<>();
                 boolean ddl = false;
@@ -635,6 +643,14 @@ public final class SessionCache implements CacheSession {
                 yield lease(keys.toArray(String[]::new), ddl);
             }
         };
+    }
+
+    private String[] loggedWriteKeys(QueryPlan plan, BoundParameters parameters) {
+        String[] keys = writeKeysOf(plan, parameters);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache write: {} invalidates {}: {}", sqlOf(plan), whyWrites(plan), Explain.dependencies(keys));
+        }
+        return keys;
     }
 
     /** A procedure call through a CallableStatement: what the configuration declares for it, or anything at all. */
@@ -669,13 +685,22 @@ public final class SessionCache implements CacheSession {
             return null;
         }
         if (engine.skips().begin(keys, skipped)) {
-            // No JVM caches what it changes: no lease, no end; it stays in flight until it (or its transaction) ends.
-            if (transaction.inTransaction()) {
-                transaction.wroteUnleased();
-                return new WriteTicket(NO_KEYS, null, true, ddl, 0);
-            }
-            return new WriteTicket(NO_KEYS, NO_KEYS, false, ddl, 0);
+            return skippedWrite(ddl);
         }
+        return leaseUnskipped(keys, ddl);
+    }
+
+    /** No JVM caches what the write changes: no lease, no end; it stays in flight until it (or its transaction) ends. */
+    private WriteTicket skippedWrite(boolean ddl) {
+        if (transaction.inTransaction()) {
+            transaction.wroteUnleased();
+            return new WriteTicket(NO_KEYS, null, true, ddl, 0);
+        }
+        return new WriteTicket(NO_KEYS, NO_KEYS, false, ddl, 0);
+    }
+
+    /** Leases {@code keys} (not empty), whose skip was already refused. */
+    private WriteTicket leaseUnskipped(String[] keys, boolean ddl) {
         long leaseMillis = engine.config().writeLeaseMillis();
         if (transaction.inTransaction()) {
             String[] unleased = transaction.unleased(keys);

@@ -10,16 +10,20 @@ for i = 1, n do
   local replacement, ttl = ARGV[n + i], ARGV[2 * n + i]
   if isSequence(key) then
     advance(key, replacement)
-  elseif token ~= '' and redis.call('ZREM', holders, token) == 1 then
-    at = at or now()
-    settle(key, holders, replacement, ttl, at)
   else
     local current = redis.call('GET', key)
-    if current == token or not isLease(current) then
-      -- This write's own lease, alone; or no lease at all (this one expired or was flushed): fresh.
+    if token ~= '' and current == token then
+      -- This write's own lease, alone: a key two writes leased holds a held mark instead (see lease.lua), so no
+      -- holders set names this token, and the common case, one writer, never touches one.
+      fresh(key, replacement, ttl)
+    elseif token ~= '' and redis.call('ZREM', holders, token) == 1 then
+      at = at or now()
+      settle(key, holders, replacement, ttl, at)
+    elseif not isLease(current) then
+      -- No lease at all (this one expired or was flushed): fresh.
       fresh(key, replacement, ttl)
     end
     -- Else another write's lease is in the key: leave it; its end makes the key fresh after its commit.
   end
 end
-return notify(ARGV[3 * n + 1], 1, n)
+return notify(ARGV[3 * n + 1], 1, n, at)

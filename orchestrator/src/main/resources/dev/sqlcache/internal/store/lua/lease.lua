@@ -5,25 +5,36 @@ local ttl = tonumber(ARGV[n + 1])
 local at
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
-  local current = redis.call('GET', key)
   if isSequence(key) then
     advance(key, string.sub(token, 7))
-  elseif isLease(current) then
-    -- Another write is in flight: both become holders (the other one with what its lease has left).
-    at = at or now()
-    if not isHeld(current) then
-      local left = redis.call('PTTL', key)
-      if left > 0 then
-        redis.call('ZADD', holders, 'NX', at + left, current)
-      end
-    end
-    redis.call('ZADD', holders, at + ttl, token)
-    local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
-    local keep = math.max(ttl, tonumber(last[2]) - at)
-    redis.call('SET', key, token, 'PX', keep)
-    redis.call('PEXPIRE', holders, keep)
   else
-    redis.call('SET', key, token, 'PX', ttl)
+    local current = redis.call('GET', key)
+    if isLease(current) then
+      -- Another write is in flight: both become holders (the other one with what its lease has left).
+      at = at or now()
+      if not isHeld(current) then
+        local left = redis.call('PTTL', key)
+        if left > 0 then
+          redis.call('ZADD', holders, 'NX', at + left, current)
+        end
+      elseif redis.call('EXISTS', holders) == 0 then
+        -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
+        -- the key's own expiry. One entry standing for them until then, or this write's end would uncover them.
+        local left = redis.call('PTTL', key)
+        if left > 0 then
+          redis.call('ZADD', holders, at + left, current)
+        end
+      end
+      redis.call('ZADD', holders, at + ttl, token)
+      local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+      local keep = math.max(ttl, tonumber(last[2]) - at)
+      -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
+      -- is what lets that write's end skip the holders set (see end_leases.lua).
+      redis.call('SET', key, HELD .. token, 'PX', keep)
+      redis.call('PEXPIRE', holders, keep)
+    else
+      redis.call('SET', key, token, 'PX', ttl)
+    end
   end
 end
-return notify(ARGV[n + 2], 1, n)
+return notify(ARGV[n + 2], 1, n, at)

@@ -1,9 +1,10 @@
 -- Shared by the lease scripts. A version key KEYS[i] holds a lease value (prefix 'lease:') while a write that may
 -- change what it guards is in flight. One write alone keeps its own lease token in the key (two commands to
--- lease, three to end). When a second write leases a key that already holds a lease, both become holders in the
--- sorted set KEYS[n + i] (lease tokens scored by expiry, server clock), and the key holds the latest lease, or
--- 'lease:held:...' once a holder ended while others remain: so one write ending never uncovers another still in
--- flight. Needs server_clock.lua.
+-- lease, two to end: GET and SET each). When a second write leases a key that already holds a lease, both become
+-- holders in the sorted set KEYS[n + i] (lease tokens scored by expiry, server clock), and the key holds
+-- 'lease:held:...' (the latest lease's token, later an ended holder's fresh one) until the last holder ends: so
+-- one write ending never uncovers another still in flight, and a key holding a write's own token tells its end
+-- that no holders set names it. Needs server_clock.lua.
 
 local HELD = 'lease:held:'
 -- A database's write sequence (see CacheStore.SEQUENCE_PREFIX), '<epoch>:<n>': never a lease, its n grows by one at

@@ -32,24 +32,33 @@ local function publish(header, first, last)
   return type(published) == 'number'
 end
 
-local function notify(header, first, last)
-  if redis.call('EXISTS', NEAR_MEMBERS) == 0 then
+-- at: the server ms the calling script already read, if any (one TIME per script).
+local function notify(header, first, last, at)
+  -- The whole set in one command: it holds the JVMs that keep a near cache, each dropped a minute after its lease
+  -- lapsed, so a few entries; an empty answer is a missing set.
+  local members = redis.call('ZRANGE', NEAR_MEMBERS, 0, -1, 'WITHSCORES')
+  if #members == 0 then
     publish(header, first, last)
     return {-1}
   end
-  local at = now()
-  local live = redis.call('ZRANGEBYSCORE', NEAR_MEMBERS, '(' .. at, '+inf', 'WITHSCORES')
+  at = at or now()
   local writer = string.match(header, '^([^\n]*)')
+  local live = {}
   local others = false
-  for i = 1, #live, 2 do
-    others = others or live[i] ~= writer
+  local named = false
+  for i = 1, #members, 2 do
+    local other = members[i] ~= writer
+    named = named or other
+    if tonumber(members[i + 1]) > at then
+      live[#live + 1] = members[i]
+      live[#live + 1] = members[i + 1]
+      others = others or other
+    end
   end
   if not others then
     -- Nobody else to wait for. A holder that only looks lapsed (the server's clock stepped forward) is still told,
     -- if the set names it: it drops the keys as soon as the notice arrives, not only at its next renewal.
-    -- (ZRANGE, not ZCARD: the commands a script runs are those docs/configuration.md grants the Redis user.)
-    local some = redis.call('ZRANGE', NEAR_MEMBERS, 0, 1)
-    if #some == 2 or (#some == 1 and some[1] ~= writer) then
+    if named then
       publish(header, first, last)
     end
     return {}

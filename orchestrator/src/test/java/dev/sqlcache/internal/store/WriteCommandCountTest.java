@@ -1,0 +1,133 @@
+package dev.sqlcache.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.testing.RedisServerFixture;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The Redis commands one auto-commit write runs (issue #10), counted by a private Redis ({@code INFO commandstats})
+ * over the lease and the end of the keys the engine gives them: a key-pinned UPDATE leases its table's token, its
+ * row's token and the database's write sequence; a table-wide one the table's token, its rows token and the
+ * sequence. Without a near cache anywhere, and with one live near member in another JVM. Each count is printed (it
+ * is the figure docs/performance.md quotes) and held to a ceiling, so that a script that grows shows here. Before
+ * issue #10's cuts the same writes ran 21 and 25 commands.
+ */
+class WriteCommandCountTest {
+
+    private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
+    private static final String TABLE = "sql:items:version:db1";
+    private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
+
+    private static RedisServerFixture server;
+    private static RedisCacheStore store;
+    private static RedisClient inspector;
+
+    @BeforeAll
+    static void start() {
+        server = RedisServerFixture.start();
+        store = new RedisCacheStore(RedisTransport.TCP.settings(server));
+        inspector = RedisClient.create("127.0.0.1", server.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        inspector.close();
+        store.close();
+        server.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        server.command("FLUSHALL");
+    }
+
+    /** Commands run per name since the last reset, the script calls themselves included. */
+    private static Map<String, Long> commands() {
+        Map<String, Long> counted = new TreeMap<>();
+        Matcher m = CALLS.matcher(inspector.info("commandstats"));
+        while (m.find()) {
+            counted.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        counted.remove("config|resetstat");
+        counted.remove("info");
+        return counted;
+    }
+
+    /** Leases then ends {@code keys} as one auto-commit write does (after one warm-up write): its commands. */
+    private static Map<String, Long> oneWrite(String[] keys) {
+        write(keys); // tokens exist, scripts loaded: the steady state
+        server.command("CONFIG", "RESETSTAT");
+        write(keys);
+        return commands();
+    }
+
+    private static void write(String[] keys) {
+        CacheStore.Notice notice = new CacheStore.Notice("writer-jvm", VersionTokens.fresh());
+        String[] leases = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            leases[i] = VersionTokens.freshLease();
+        }
+        store.leaseVersions(keys, leases, 30_000, notice);
+        store.endLeases(keys, leases, null, notice);
+    }
+
+    private static long total(Map<String, Long> counted) {
+        return counted.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static String[] keyPinned() {
+        return new String[] {TABLE, TABLE + ":k:0123456789abcdef0123456789abcdef", SEQUENCE};
+    }
+
+    private static String[] tableWide() {
+        return new String[] {TABLE, TABLE + ":rows", SEQUENCE};
+    }
+
+    private static void liveNearMemberElsewhere() {
+        // The server runs on this machine: its clock is this one; ten minutes leaves any step far behind.
+        long serverMillis = System.currentTimeMillis();
+        server.command("ZADD", NearChannel.MEMBERS_KEY, Long.toString(serverMillis + 600_000), "another-jvm");
+    }
+
+    private static long counted(String what, String[] keys, long ceiling) {
+        Map<String, Long> counted = oneWrite(keys);
+        long total = total(counted);
+        System.out.printf("WriteCommandCountTest: %s: %d commands (2 of them the scripts' EVALSHA): %s%n", what, total,
+                counted);
+        assertEquals(2, counted.getOrDefault("evalsha", 0L), "two round trips: " + counted);
+        assertTrue(total <= ceiling, what + ": " + total + " commands, more than " + ceiling + ": " + counted);
+        return total;
+    }
+
+    @Test
+    void aKeyPinnedUpdateWithoutNearCaches() {
+        counted("key-pinned UPDATE, no near member", keyPinned(), 18);
+    }
+
+    @Test
+    void aTableWideUpdateWithoutNearCaches() {
+        counted("table-wide UPDATE, no near member", tableWide(), 18);
+    }
+
+    @Test
+    void aKeyPinnedUpdateWithALiveNearMemberElsewhere() {
+        liveNearMemberElsewhere();
+        counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 20);
+    }
+
+    @Test
+    void aTableWideUpdateWithALiveNearMemberElsewhere() {
+        liveNearMemberElsewhere();
+        counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 20);
+    }
+}
