@@ -77,6 +77,8 @@ public final class CacheEngine {
     private volatile String feedDependency;
     /** Lets writes to tables no JVM caches skip their lease and its end. */
     private final dev.sqlcache.internal.skip.SkipGuard skips;
+    /** Whether this database's sessions can tell other JVMs that this one runs (see {@link #lockSession}). */
+    private final boolean lockable;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
@@ -93,6 +95,7 @@ public final class CacheEngine {
         this.health = health;
         this.analyzer = analyzer;
         this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
+        this.lockable = family == DatabaseFamily.POSTGRES && !databaseIdentity.contains("#connection:");
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
@@ -107,6 +110,22 @@ public final class CacheEngine {
         this.entries = new Entries(databaseVersionKey,
                 signingKeys.isEmpty() ? null : new dev.sqlcache.internal.codec.EntrySigner(signingKeys), statistics,
                 new RejectionLog(clock));
+    }
+
+    /**
+     * Registers a new connection with this JVM's membership and, on PostgreSQL, takes its shared session lock,
+     * which tells other JVMs that this one still runs while the session lives. A database shared with no other
+     * JVM's keys (an identity private to one connection) or without such locks (MariaDB) registers as unlockable:
+     * this JVM is then never dropped early.
+     */
+    dev.sqlcache.internal.membership.SessionLock lockSession(SessionProbe probe) {
+        return writes.lockSession(lockable ? databaseHash : dev.sqlcache.internal.membership.DatabaseRegistration.UNLOCKABLE,
+                probe::holdSharedLock);
+    }
+
+    /** The hash other JVMs know this database by in a member's registration. */
+    public String registeredDatabase() {
+        return lockable ? databaseHash : null;
     }
 
     /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */

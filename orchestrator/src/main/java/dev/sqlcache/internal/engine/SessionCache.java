@@ -51,6 +51,8 @@ public final class SessionCache implements CacheSession {
     private final SessionProbe probe;
     private final dev.sqlcache.internal.time.Clock clock;
     private final String connectionSettings;
+    /** This connection's shared session lock, taken when it opened: what its writes may rely on in an outage. */
+    private final dev.sqlcache.internal.membership.SessionLock lock;
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
     private String catalog;
@@ -84,6 +86,7 @@ public final class SessionCache implements CacheSession {
         this.schema = state.schema();
         this.context = computeContext();
         readSqlMode();
+        this.lock = engine.lockSession(probe);
     }
 
     /**
@@ -658,7 +661,7 @@ public final class SessionCache implements CacheSession {
                 // that finds it unchanged must be able to rely on no table having been leased meanwhile.
                 String[] leasing = engine.withSequence(unleased);
                 long started = clock.nanoTime();
-                String[] tokens = writes.lease(leasing, leaseMillis);
+                String[] tokens = writes.lease(leasing, leaseMillis, lock);
                 long leased = clock.nanoTime();
                 leaseNanos = leased - started;
                 transaction.leased(leasing, tokens, leased);
@@ -667,7 +670,7 @@ public final class SessionCache implements CacheSession {
         }
         String[] leasing = engine.withSequence(keys);
         long started = clock.nanoTime();
-        String[] tokens = writes.lease(leasing, leaseMillis);
+        String[] tokens = writes.lease(leasing, leaseMillis, lock);
         return new WriteTicket(leasing, tokens, false, ddl, clock.nanoTime() - started);
     }
 
@@ -739,7 +742,7 @@ public final class SessionCache implements CacheSession {
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache invalidate {}", Explain.dependencies(keys));
         }
-        writes.endLeases(keys, tokens, engine.tokenTtls(keys));
+        writes.endLeases(keys, tokens, engine.tokenTtls(keys), lock);
     }
 
     private void transactionControl(TransactionControl control) {
@@ -802,7 +805,7 @@ public final class SessionCache implements CacheSession {
         long leaseNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engine.config().writeLeaseMillis());
         if (transaction.leasesOlderThan(leaseNanos / 2, clock.nanoTime())) {
             String[] keys = transaction.leasedKeys();
-            transaction.renewed(keys, writes.lease(keys, engine.config().writeLeaseMillis()), clock.nanoTime());
+            transaction.renewed(keys, writes.lease(keys, engine.config().writeLeaseMillis(), lock), clock.nanoTime());
         }
     }
 
@@ -816,7 +819,7 @@ public final class SessionCache implements CacheSession {
         if (written.length > 0) {
             statistics.invalidated(written.length);
             statistics.invalidatedKeys(written);
-            writes.bump(written, engine.tokenTtls(written));
+            writes.bump(written, engine.tokenTtls(written), lock);
         }
     }
 

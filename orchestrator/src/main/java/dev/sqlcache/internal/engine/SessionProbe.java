@@ -38,4 +38,13 @@ public interface SessionProbe {
     default boolean backslashEscapes() throws SQLException {
         return true;
     }
+
+    /**
+     * PostgreSQL only (not asked otherwise): takes a shared session-level advisory lock on the connection, which
+     * the session keeps until it ends, without opening a transaction the application would see. False when it was
+     * not taken (another session holds it exclusively for a moment).
+     */
+    default boolean holdSharedLock(int classId, int key) throws SQLException {
+        return false;
+    }
 }

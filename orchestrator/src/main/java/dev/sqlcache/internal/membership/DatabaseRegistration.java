@@ -1,0 +1,58 @@
+package dev.sqlcache.internal.membership;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The databases whose sessions tell other JVMs that this one still runs, as a member publishes them with its
+ * renewals. Each PostgreSQL connection this JVM opens takes a shared session-level advisory lock named after the
+ * member; PostgreSQL releases it when the session ends, which it does when the process dies. A member that has
+ * lapsed, and whose every registered database lets another member take that lock exclusively, has no session left
+ * in which a write of its could still commit: it is dropped then, without waiting for {@code sqlcache.fenceTimeout}.
+ *
+ * <p>A database on which no such lock exists (MariaDB, a connection private to one engine) registers as
+ * {@link #UNLOCKABLE}: a member that registered it is never dropped early, since nothing tells whether it runs.
+ * Only grows, for the life of the JVM: a database registered once stays, so a registration acknowledged once is
+ * covered by every later one.
+ */
+public final class DatabaseRegistration {
+
+    /** Registered by a database that cannot tell whether this JVM runs: no early drop of this member. */
+    public static final String UNLOCKABLE = "*";
+    /**
+     * The advisory lock class (the first key of PostgreSQL's two-int form, "sqlc" in ASCII): an application's own
+     * advisory locks collide only if they use this class too; locks taken with the one-bigint form never do.
+     */
+    public static final int LOCK_CLASS = 0x73716c63;
+
+    private final Set<String> databases = ConcurrentHashMap.newKeySet();
+    private volatile String text = "";
+
+    /** The second key of the lock for a member: stable across JVMs (String.hashCode is specified). */
+    public static int lockKey(String member) {
+        return member.hashCode();
+    }
+
+    /** Adds a database (its hash, or {@link #UNLOCKABLE}); published with the next renewal. */
+    void add(String database) {
+        if (databases.add(database)) {
+            synchronized (this) {
+                text = String.join(" ", databases.stream().sorted().toList());
+            }
+        }
+    }
+
+    /** What the next renewal publishes: the databases separated by spaces, "" for none. */
+    String text() {
+        return text;
+    }
+
+    /** Whether a published registration could let another member drop this one early. */
+    static boolean lockable(String text) {
+        return !text.isEmpty() && !entries(text).contains(UNLOCKABLE);
+    }
+
+    static Set<String> entries(String text) {
+        return text.isEmpty() ? Set.of() : Set.of(text.split(" "));
+    }
+}
