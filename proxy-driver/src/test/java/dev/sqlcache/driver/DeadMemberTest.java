@@ -1,0 +1,206 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TcpRelay;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #15: a JVM killed with {@code kill -9} used to turn the cache off in every other JVM for
+ * sqlcache.fenceTimeout; one cut off from Redis but alive and writing must still keep them off. A second JVM
+ * ({@link MemberSessionMain}) shares Redis (through a relay the test can cut) and a PostgreSQL table with this one;
+ * what this JVM serves is judged by its hits and bypass reasons, and by the database's own value.
+ */
+class DeadMemberTest {
+
+    private static final String TABLE = "dead_member_t";
+    /** Long enough that "back before it" cannot be the fenceTimeout drop, on a loaded machine too. */
+    private static final String FENCE_TIMEOUT = "20s";
+    private static final long FENCE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
+
+    private RedisServerFixture redis;
+    private TcpRelay relay;
+    private ChildJvm child;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisServerFixture.start();
+        relay = TcpRelay.to(redis.port());
+        try (Connection c = TestDatabase.POSTGRES.direct(); Statement s = c.createStatement()) {
+            s.execute("drop table if exists " + TABLE);
+            s.execute("create table " + TABLE + "(id int primary key, v int)");
+            s.execute("insert into " + TABLE + " values (1, 100)");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (child != null) {
+            child.kill();
+        }
+        relay.close();
+        redis.close();
+    }
+
+    private Connection reader() throws SQLException {
+        Properties p = TestDatabase.POSTGRES.credentials();
+        p.setProperty("sqlcache.redis.host", "127.0.0.1");
+        p.setProperty("sqlcache.redis.port", Integer.toString(redis.port()));
+        p.setProperty("sqlcache.fenceTimeout", FENCE_TIMEOUT);
+        return DriverManager.getConnection(TestDatabase.POSTGRES.cachedUrl(), p);
+    }
+
+    private void startChild() throws Exception {
+        child = ChildJvm.start(MemberSessionMain.class, Integer.toString(relay.port()),
+                TestDatabase.POSTGRES.cachedUrl(), FENCE_TIMEOUT, TABLE);
+        assertEquals("ready", child.awaitLine("ready"), "the child joined");
+    }
+
+    private void childWrites(int v) throws Exception {
+        child.send("write " + v);
+        assertEquals("wrote " + v, child.awaitLine("wrote"));
+    }
+
+    private static int value(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select v from " + TABLE + " where id = 1")) {
+            assertTrue(rs.next());
+            return rs.getInt(1);
+        }
+    }
+
+    private static int databaseValue() throws SQLException {
+        try (Connection c = TestDatabase.POSTGRES.direct()) {
+            return value(c);
+        }
+    }
+
+    private static CacheStatistics stats(Connection c) throws SQLException {
+        return c.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    /** Reads until a hit, checking every answer; true once one was served from the cache. */
+    private static boolean hit(Connection reader, int expected) throws SQLException {
+        CacheStatistics before = stats(reader);
+        assertEquals(expected, value(reader), "never an answer other than the database's");
+        return stats(reader).since(before).hits() > 0;
+    }
+
+    @Test
+    void aKilledJvmFencesTheOthersOnlyUntilItsSessionsAreFoundGone() throws Exception {
+        try (Connection reader = reader()) {
+            startChild();
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+
+            child.kill();
+            long killed = System.nanoTime();
+            boolean fenced = false;
+            boolean back = false;
+            while (!back && System.nanoTime() - killed < FENCE_TIMEOUT_NANOS) {
+                CacheStatistics before = stats(reader);
+                boolean served = hit(reader, 200);
+                fenced |= stats(reader).since(before).bypasses(BypassReason.FENCED) > 0;
+                back = fenced && served;
+                Thread.sleep(100);
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
+            System.out.println("after the kill: fenced " + fenced + ", served again after " + seconds + " s");
+            assertTrue(fenced, "the killed JVM's lapse fences the others");
+            assertTrue(back, "served from the cache again before sqlcache.fenceTimeout, as its sessions are gone");
+        }
+    }
+
+    @Test
+    void aJvmCutOffFromRedisButAliveKeepsTheOthersFencedUntilFenceTimeout() throws Exception {
+        try (Connection reader = reader()) {
+            startChild();
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+
+            relay.cut();
+            childWrites(300); // returns once its membership has lapsed for certain: the fence is down
+            long wrote = System.nanoTime();
+            // Well past the lapse and several checks of it, well before fenceTimeout: its lock is still held.
+            while (System.nanoTime() - wrote < TimeUnit.SECONDS.toNanos(8)) {
+                CacheStatistics before = stats(reader);
+                assertEquals(300, value(reader), "never the answer from before the cut-off JVM's write");
+                CacheStatistics delta = stats(reader).since(before);
+                assertEquals(0, delta.hits(), delta::toString);
+                assertEquals(1, delta.bypasses(BypassReason.FENCED), delta::toString);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    @Test
+    void aCutOffJvmWhoseSessionsWereTerminatedDoesNotTrustItsNewConnectionToTheEarlyDrop() throws Exception {
+        try (Connection reader = reader()) {
+            startChild();
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+
+            relay.cut();
+            try (Connection c = TestDatabase.POSTGRES.direct(); Statement s = c.createStatement()) {
+                s.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = '"
+                        + MemberSessionMain.APPLICATION_NAME + "'");
+            }
+            // Alive but without a session: the others cannot tell it from a dead JVM and drop it.
+            long cut = System.nanoTime();
+            boolean fenced = false;
+            boolean back = false;
+            while (!back && System.nanoTime() - cut < FENCE_TIMEOUT_NANOS) {
+                CacheStatistics before = stats(reader);
+                boolean served = hit(reader, 200);
+                fenced |= stats(reader).since(before).bypasses(BypassReason.FENCED) > 0;
+                back = fenced && served;
+                Thread.sleep(100);
+            }
+            assertTrue(back, "dropped early: no session of the cut-off JVM was left");
+
+            child.send("reconnect");
+            assertEquals("reconnected", child.awaitLine("reconnected"));
+            child.follow();
+            child.send("write 300");
+            // Its new connection took the lock after its last answered renewal: the write must not commit while
+            // the others, having dropped it, serve from the cache; it waits until fenceTimeout after its lapse.
+            long sent = System.nanoTime();
+            String wrote = null;
+            while (wrote == null && System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(6)) {
+                int before = databaseValue();
+                CacheStatistics stats = stats(reader);
+                int served = value(reader);
+                int after = databaseValue();
+                if (before == after) {
+                    assertEquals(after, served, "the reader served an answer older than the database's");
+                }
+                assertEquals(200, before, "the unannounced write committed while the others cache");
+                for (String line; (line = child.poll()) != null; ) {
+                    if (line.startsWith("wrote") || line.startsWith("failed")) {
+                        wrote = line;
+                    }
+                }
+                Thread.sleep(200);
+            }
+            assertNull(wrote, "the write waits for fenceTimeout after the lapse");
+        }
+    }
+}
