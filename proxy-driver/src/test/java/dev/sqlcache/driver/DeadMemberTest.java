@@ -184,15 +184,13 @@ class DeadMemberTest {
             // the others, having dropped it, serve from the cache; it waits until fenceTimeout after its lapse.
             long sent = System.nanoTime();
             String wrote = null;
-            while (wrote == null && System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(6)) {
+            while (System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(6)) {
                 int before = databaseValue();
-                CacheStatistics stats = stats(reader);
                 int served = value(reader);
                 int after = databaseValue();
                 if (before == after) {
                     assertEquals(after, served, "the reader served an answer older than the database's");
                 }
-                assertEquals(200, before, "the unannounced write committed while the others cache");
                 for (String line; (line = child.poll()) != null; ) {
                     if (line.startsWith("wrote") || line.startsWith("failed")) {
                         wrote = line;
