@@ -22,8 +22,10 @@ public final class RedisMembershipStore implements MembershipStore {
             "fence_run.lua", "fence_helpers.lua", "drop.lua");
     private static final RedisScript DROP_ON_CLUSTER = RedisScript.load(RedisMembershipStore.class,
             RedisScript.SERVER_CLOCK, "fence_run_cluster.lua", "fence_helpers.lua", "drop.lua");
-    private static final RedisScript REGISTRATION = RedisScript.load(RedisMembershipStore.class,
+    private static final RedisScript REGISTRATION = RedisScript.load(RedisMembershipStore.class, "fence_run.lua",
             "registration.lua");
+    private static final RedisScript REGISTRATION_ON_CLUSTER = RedisScript.load(RedisMembershipStore.class,
+            "fence_run_cluster.lua", "registration.lua");
     private static final RedisScript RESTORE = RedisScript.load(RedisMembershipStore.class, "restore.lua");
     private static final RedisScript TICKET = RedisScript.load(RedisMembershipStore.class, "ticket.lua");
     private static final RedisScript LEAVE = RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK,
@@ -91,7 +93,8 @@ public final class RedisMembershipStore implements MembershipStore {
 
     @Override
     public String registration(String member) {
-        Object reply = redis.script("memberRegistration", REGISTRATION, List.of(bytes(REGISTRATIONS_KEY)),
+        Object reply = redis.script("memberRegistration",
+                redis.cluster() ? REGISTRATION_ON_CLUSTER : REGISTRATION, List.of(bytes(REGISTRATIONS_KEY)),
                 List.of(bytes(member)));
         return reply instanceof byte[] value ? text(value) : null;
     }

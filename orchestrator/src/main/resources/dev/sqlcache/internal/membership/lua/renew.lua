@@ -2,7 +2,8 @@
 -- ARGV = member, '1' to join, membership ms, fence timeout ms, fresh token, the cap of a renewal (server ms, 0 for
 -- none), the epoch the member remembers ('' for none), the member's registration ('' for none: then the field is
 -- left alone). A registration is written only by a renewal after which the member is alive, and goes with the
--- member when it is dropped. Returns {server time, epoch, member, lapse, ...} when the member is alive afterwards, {-1} when
+-- member when it is dropped. It carries the server's run (fence_run*.lua): one written before a restart, which
+-- may have rolled it back, or on another primary, which may not have passed it on, is not believed. Returns {server time, epoch, member, lapse, ...} when the member is alive afterwards, {-1} when
 -- its membership had lapsed or its ticket had expired (it must join again), {-2} when the set is not the one
 -- the member remembers (it must restore it first). A renewal never lowers a membership and never takes it
 -- beyond its cap. Needs server_clock.lua and fence_helpers.lua.
@@ -37,7 +38,7 @@ else
 end
 redis.call('ZADD', KEYS[1], lapse, ARGV[1])
 if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[4], ARGV[1], ARGV[8])
+  redis.call('HSET', KEYS[4], ARGV[1], runid() .. '|' .. ARGV[8])
 end
 if not epoch then
   epoch = 'epoch:' .. ARGV[5]
