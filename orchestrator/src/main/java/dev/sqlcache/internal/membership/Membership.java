@@ -241,7 +241,10 @@ public final class Membership {
      */
     private Long lapsedForCertainAtNanos(boolean covered) {
         Long lapsedAt = lapsedBound();
-        return lapsedAt == null || covered ? lapsedAt : lapsedAt + TimeUnit.MILLISECONDS.toNanos(fenceMillis);
+        if (lapsedAt == null || covered) {
+            return lapsedAt; // never joined: nobody to wait for (and no unboxing of null)
+        }
+        return lapsedAt + TimeUnit.MILLISECONDS.toNanos(fenceMillis);
     }
 
     private Long lapsedBound() {

@@ -130,6 +130,12 @@ final class RealSessionProbe implements SessionProbe {
             try (ResultSet rs = statement.executeQuery()) {
                 held = rs.next() && rs.getBoolean(1);
             }
+        } catch (SQLException e) {
+            if (!autoCommit) {
+                // A failed statement aborts the transaction it opened: the application's first one must not be.
+                real.rollback();
+            }
+            throw e;
         }
         if (!autoCommit) {
             real.commit();
