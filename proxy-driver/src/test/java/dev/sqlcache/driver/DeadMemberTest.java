@@ -66,9 +66,12 @@ class DeadMemberTest {
         return DriverManager.getConnection(TestDatabase.POSTGRES.cachedUrl(), p);
     }
 
-    private void startChild() throws Exception {
-        child = ChildJvm.start(MemberSessionMain.class, Integer.toString(relay.port()),
-                TestDatabase.POSTGRES.cachedUrl(), FENCE_TIMEOUT, TABLE);
+    private void startChild(String... databaseId) throws Exception {
+        String[] args = {Integer.toString(relay.port()), TestDatabase.POSTGRES.cachedUrl(), FENCE_TIMEOUT, TABLE};
+        if (databaseId.length > 0) {
+            args = new String[] {args[0], args[1], args[2], args[3], databaseId[0]};
+        }
+        child = ChildJvm.start(MemberSessionMain.class, args);
         assertEquals("ready", child.awaitLine("ready"), "the child joined");
     }
 
@@ -220,6 +223,56 @@ class DeadMemberTest {
                 Thread.sleep(200);
             }
             assertNull(wrote, "the write waits for fenceTimeout after the lapse");
+        }
+    }
+
+    /**
+     * Two URLs given one sqlcache.databaseId, as for a primary and its read replica (so that a write through the
+     * primary invalidates what the replica's readers cached): a session lock lives in one server's database only.
+     * Here the "replica" is another database on the same server, where the child holds no session: this JVM reaches
+     * the shared identity only there, and must not take the lock's being free there for the child's death.
+     */
+    @Test
+    void aLockFreeOnAnotherDatabaseOfTheSameIdentityDoesNotDropACutOffJvm() throws Exception {
+        String replica = TestDatabase.Name.DB + "_replica";
+        try (Connection c = TestDatabase.POSTGRES.direct(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + replica + "'")) {
+                if (!rs.next()) {
+                    s.execute("create database " + replica);
+                }
+            }
+        }
+        String replicaUrl = TestDatabase.POSTGRES.url().substring(0, TestDatabase.POSTGRES.url().lastIndexOf('/') + 1)
+                + replica;
+        try (Connection c = DriverManager.getConnection(replicaUrl, TestDatabase.POSTGRES.credentials());
+             Statement s = c.createStatement()) {
+            s.execute("drop table if exists " + TABLE);
+            s.execute("create table " + TABLE + "(id int primary key, v int)");
+            s.execute("insert into " + TABLE + " values (1, 200)");
+        }
+        Properties p = TestDatabase.POSTGRES.credentials();
+        p.setProperty("sqlcache.redis.host", "127.0.0.1");
+        p.setProperty("sqlcache.redis.port", Integer.toString(redis.port()));
+        p.setProperty("sqlcache.fenceTimeout", FENCE_TIMEOUT);
+        p.setProperty("sqlcache.databaseId", "primary-and-replica");
+        try (Connection reader = DriverManager.getConnection("jdbc:sqlcache:" + replicaUrl.substring("jdbc:".length()),
+                p)) {
+            startChild("primary-and-replica");
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+
+            relay.cut();
+            childWrites(300); // committed on the primary: a replica would replay it, while this JVM serves 200
+            long wrote = System.nanoTime();
+            while (System.nanoTime() - wrote < TimeUnit.SECONDS.toNanos(8)) {
+                CacheStatistics before = stats(reader);
+                value(reader);
+                CacheStatistics delta = stats(reader).since(before);
+                assertEquals(0, delta.hits(), () -> "served from the cache while the cut-off JVM that wrote is alive: "
+                        + delta);
+                Thread.sleep(200);
+            }
         }
     }
 }

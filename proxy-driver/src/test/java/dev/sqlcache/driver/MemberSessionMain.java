@@ -13,7 +13,7 @@ import java.util.Properties;
 /**
  * Forked by {@link DeadMemberTest}: a JVM that joins through one sqlcache connection to PostgreSQL (Redis at
  * {@code args[0]}, the sqlcache URL {@code args[1]}, sqlcache.fenceTimeout {@code args[2]}, the table
- * {@code args[3]}), prints {@code ready}, then obeys its standard input: {@code write N} updates the row and prints
+ * {@code args[3]}, optionally its sqlcache.databaseId {@code args[4]}), prints {@code ready}, then obeys its standard input: {@code write N} updates the row and prints
  * {@code wrote N} when the update returned (or {@code failed ...}); {@code reconnect} opens a new connection and
  * prints {@code reconnected}.
  */
@@ -32,6 +32,9 @@ public final class MemberSessionMain {
         p.setProperty("user", "postgres");
         p.setProperty("password", "");
         p.setProperty("ApplicationName", APPLICATION_NAME);
+        if (args.length > 4) {
+            p.setProperty("sqlcache.databaseId", args[4]);
+        }
         String table = args[3];
         Connection c = DriverManager.getConnection(args[1], p);
         read(c, table);

@@ -25,6 +25,18 @@ public final class DatabaseRegistration {
      */
     public static final int LOCK_CLASS = 0x73716c63;
 
+    /**
+     * A SQL expression naming the server database a PostgreSQL session is on: the cluster's system identifier and
+     * the database's oid. A lock lives in one server's database only, while a database identity (the URL, or a
+     * {@code sqlcache.databaseId} shared by a primary and its read replica) may name several: a registration
+     * therefore names the database a session actually reached, and a check counts only where it finds the same.
+     * A replica shares both numbers with its primary, so a session on a server in recovery vouches for nothing
+     * and checks nothing ({@code pg_is_in_recovery()} is asked with it).
+     */
+    public static final String FINGERPRINT_SQL = "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
+            + "(SELECT oid FROM pg_database WHERE datname = current_database())::text";
+    private static final char SEPARATOR = '@';
+
     private final Set<String> databases = ConcurrentHashMap.newKeySet();
     private volatile String text = "";
 
@@ -33,7 +45,24 @@ public final class DatabaseRegistration {
         return member.hashCode();
     }
 
-    /** Adds a database (its hash, or {@link #UNLOCKABLE}); published with the next renewal. */
+    /** The registered name of a session on {@code database} (its identity's hash) that reached {@code fingerprint}. */
+    static String entry(String database, String fingerprint) {
+        return database + SEPARATOR + fingerprint;
+    }
+
+    /** The identity's hash an entry names, or null for {@link #UNLOCKABLE} and anything not written by {@link #entry}. */
+    public static String database(String entry) {
+        int at = entry.indexOf(SEPARATOR);
+        return at <= 0 ? null : entry.substring(0, at);
+    }
+
+    /** The server database an entry names ({@link #FINGERPRINT_SQL}), or null. */
+    public static String fingerprint(String entry) {
+        int at = entry.indexOf(SEPARATOR);
+        return at <= 0 ? null : entry.substring(at + 1);
+    }
+
+    /** Adds an entry (from {@link #entry}, or {@link #UNLOCKABLE}); published with the next renewal. */
     void add(String database) {
         if (databases.add(database)) {
             synchronized (this) {

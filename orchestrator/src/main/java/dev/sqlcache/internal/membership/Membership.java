@@ -381,14 +381,24 @@ public final class Membership {
      *                 exception when it could not
      */
     public SessionLock lockSession(String database, SharedLock lock) {
-        registration.add(database);
-        if (DatabaseRegistration.UNLOCKABLE.equals(database) || !store.dropsEarly()) {
+        if (DatabaseRegistration.UNLOCKABLE.equals(database)) {
+            registration.add(database);
+            return new SessionLock(database, 0, false);
+        }
+        if (!store.dropsEarly()) {
             return new SessionLock(database, 0, false);
         }
         try {
-            if (lock.take(DatabaseRegistration.LOCK_CLASS, DatabaseRegistration.lockKey(id))) {
-                return new SessionLock(database, clock.nanoTime(), true);
+            String fingerprint = lock.take(DatabaseRegistration.LOCK_CLASS, DatabaseRegistration.lockKey(id));
+            if (fingerprint != null) {
+                // Registered under the server database the session reached, not only the identity: another JVM
+                // reaching the identity elsewhere (a replica, another database given the same databaseId) finds
+                // no such entry there and keeps this member (LapsedMembers).
+                String entry = DatabaseRegistration.entry(database, fingerprint);
+                registration.add(entry);
+                return new SessionLock(entry, clock.nanoTime(), true);
             }
+            // Not held: the connection is not covered, and registers nothing a check could find free.
         } catch (java.sql.SQLException | RuntimeException e) {
             LOG.debug("sqlcache: a connection could not take this JVM's session lock: {}", e.toString());
         }
@@ -398,7 +408,8 @@ public final class Membership {
     /** Takes a shared session-level lock on one connection. */
     @FunctionalInterface
     public interface SharedLock {
-        boolean take(int classId, int key) throws java.sql.SQLException;
+        /** The server database's fingerprint when the lock is held ({@link DatabaseRegistration#FINGERPRINT_SQL}), else null. */
+        String take(int classId, int key) throws java.sql.SQLException;
     }
 
     /**

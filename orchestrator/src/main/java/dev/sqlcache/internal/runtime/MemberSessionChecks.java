@@ -1,5 +1,6 @@
 package dev.sqlcache.internal.runtime;
 
+import dev.sqlcache.internal.membership.DatabaseRegistration;
 import dev.sqlcache.internal.membership.LapsedMembers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,21 +41,29 @@ final class MemberSessionChecks implements LapsedMembers.Databases, AutoCloseabl
     }
 
     @Override
-    public boolean reaches(String database) {
-        return targets.containsKey(database);
+    public boolean reaches(String entry) {
+        String database = DatabaseRegistration.database(entry);
+        return database != null && targets.containsKey(database);
     }
 
+    /**
+     * Free only where the check's own session is on the very server database the entry names, and that server is
+     * not in recovery: the identity's URL may lead elsewhere (a replica, a failover, a load-balanced host list).
+     */
     @Override
-    public boolean sessionsGone(String database, int classId, int key) {
+    public boolean sessionsGone(String entry, int classId, int key) {
+        String database = DatabaseRegistration.database(entry);
         try {
             Connection connection = connection(database);
             boolean free;
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT pg_try_advisory_xact_lock(?, ?)")) {
+                    "SELECT pg_try_advisory_xact_lock(?, ?), pg_is_in_recovery(), "
+                            + DatabaseRegistration.FINGERPRINT_SQL)) {
                 statement.setInt(1, classId);
                 statement.setInt(2, key);
                 try (ResultSet rs = statement.executeQuery()) {
-                    free = rs.next() && rs.getBoolean(1);
+                    free = rs.next() && rs.getBoolean(1) && !rs.getBoolean(2)
+                            && DatabaseRegistration.fingerprint(entry).equals(rs.getString(3));
                 }
             }
             connection.commit();

@@ -115,20 +115,21 @@ final class RealSessionProbe implements SessionProbe {
      * at once, which only a connection with nothing run yet allows. The session lock outlives both.
      */
     @Override
-    public boolean holdSharedLock(int classId, int key) throws SQLException {
+    public String holdSharedLock(int classId, int key) throws SQLException {
         if (family != DatabaseFamily.POSTGRES) {
-            return false;
+            return null;
         }
         boolean autoCommit = real.getAutoCommit();
         if (!autoCommit && !transactionIdle()) {
-            return false;
+            return null;
         }
-        boolean held;
-        try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?)")) {
+        String held;
+        try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
+                + "pg_is_in_recovery(), " + dev.sqlcache.internal.membership.DatabaseRegistration.FINGERPRINT_SQL)) {
             statement.setInt(1, classId);
             statement.setInt(2, key);
             try (ResultSet rs = statement.executeQuery()) {
-                held = rs.next() && rs.getBoolean(1);
+                held = rs.next() && rs.getBoolean(1) && !rs.getBoolean(2) ? rs.getString(3) : null;
             }
         } catch (SQLException e) {
             if (!autoCommit) {
