@@ -8,6 +8,8 @@ import dev.sqlcache.testing.TcpRelay;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -273,6 +275,49 @@ class DeadMemberTest {
                         + delta);
                 Thread.sleep(200);
             }
+        }
+    }
+
+    /**
+     * An application that resets its session through its own sqlcache connection ({@code DISCARD ALL}, as some
+     * pools do on return, or {@code pg_advisory_unlock_all()}) releases the member's session lock while the
+     * session lives: its writes must no longer rely on the early drop.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"DISCARD ALL", "select pg_advisory_unlock_all()"})
+    void aConnectionThatReleasedItsSessionLockIsNotTrustedToTheEarlyDrop(String reset) throws Exception {
+        try (Connection reader = reader()) {
+            startChild();
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            child.send("run " + reset);
+            assertEquals("ran", child.awaitLine("ran"));
+            Thread.sleep(1500); // renewals after the reset: nothing a later renewal says may cover the connection
+
+            relay.cut();
+            child.follow();
+            child.send("write 300");
+            // Trusting the released lock, the write returns about when the membership lapses, and the others,
+            // finding no lock, drop the child and serve the answer from before it; untrusted, the write waits
+            // until fenceTimeout after the lapse.
+            long sent = System.nanoTime();
+            String wrote = null;
+            while (System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(8)) {
+                int before = databaseValue();
+                int served = value(reader);
+                int after = databaseValue();
+                if (before == after) {
+                    assertEquals(after, served, "the reader served an answer older than the database's");
+                }
+                for (String line; (line = child.poll()) != null; ) {
+                    if (line.startsWith("wrote") || line.startsWith("failed")) {
+                        wrote = line;
+                    }
+                }
+                Thread.sleep(200);
+            }
+            assertNull(wrote, "the write waits for fenceTimeout after the lapse");
         }
     }
 }

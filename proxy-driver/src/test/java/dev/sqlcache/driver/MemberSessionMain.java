@@ -15,7 +15,7 @@ import java.util.Properties;
  * {@code args[0]}, the sqlcache URL {@code args[1]}, sqlcache.fenceTimeout {@code args[2]}, the table
  * {@code args[3]}, optionally its sqlcache.databaseId {@code args[4]}), prints {@code ready}, then obeys its standard input: {@code write N} updates the row and prints
  * {@code wrote N} when the update returned (or {@code failed ...}); {@code reconnect} opens a new connection and
- * prints {@code reconnected}.
+ * prints {@code reconnected}; {@code run SQL} runs a statement and prints {@code ran}.
  */
 public final class MemberSessionMain {
 
@@ -48,6 +48,11 @@ public final class MemberSessionMain {
                         s.executeUpdate("update " + table + " set v = " + v + " where id = 1");
                     }
                     System.out.println("wrote " + v);
+                } else if (line.startsWith("run ")) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(line.substring("run ".length()));
+                    }
+                    System.out.println("ran");
                 } else if (line.equals("reconnect")) {
                     try {
                         c.close();

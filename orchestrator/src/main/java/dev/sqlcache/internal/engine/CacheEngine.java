@@ -199,8 +199,24 @@ public final class CacheEngine {
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
         boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
         return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql),
-                analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
+                releasesSessionLocks(sql), analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
                         ? statistics.table(analysis.keyTable()) : null);
+    }
+
+    /**
+     * {@code DISCARD ALL}, {@code pg_advisory_unlock_all()} or {@code pg_advisory_unlock_shared(...)} release a
+     * session-level advisory lock while the session lives: a connection that ran one no longer vouches for this
+     * JVM (Membership#covers). Told once per SQL text, by its words: a false alarm (a comment, another DISCARD, an
+     * unlock of the application's own key) only makes that connection's writes wait like an uncovered one's in an
+     * outage. A function that unlocks inside its body is not seen (docs/consistency.md).
+     */
+    private boolean releasesSessionLocks(String sql) {
+        if (!lockable) {
+            return false;
+        }
+        String lower = sql.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("discard") || lower.contains("advisory_unlock_all")
+                || lower.contains("advisory_unlock_shared");
     }
 
     /** LOCK TABLES / UNLOCK TABLES, told apart once per SQL text (MySQL-like databases only). */

@@ -52,7 +52,7 @@ public final class SessionCache implements CacheSession {
     private final dev.sqlcache.internal.time.Clock clock;
     private final String connectionSettings;
     /** This connection's shared session lock, taken when it opened: what its writes may rely on in an outage. */
-    private final dev.sqlcache.internal.membership.SessionLock lock;
+    private dev.sqlcache.internal.membership.SessionLock lock;
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
     private String catalog;
@@ -234,6 +234,9 @@ public final class SessionCache implements CacheSession {
      */
     private <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
         transaction.statementRuns();
+        if (lock.locked()) {
+            forgetLockIfReleased(execution);
+        }
         WriteTicket write = beforeWrite(execution);
         boolean succeeded = false;
         try {
@@ -244,6 +247,19 @@ public final class SessionCache implements CacheSession {
             afterWrite(write, succeeded, execution);
             for (QueryPlan plan : execution.plans()) {
                 afterExecute(plan);
+            }
+        }
+    }
+
+    /**
+     * Before a statement that may release the session's advisory locks runs (and before any write in it leases):
+     * from then on this connection holds no lock that the early drop of this member would find held.
+     */
+    private void forgetLockIfReleased(Execution execution) {
+        for (QueryPlan plan : execution.plans()) {
+            if (plan.releasesSessionLocks()) {
+                lock = dev.sqlcache.internal.membership.SessionLock.NONE;
+                return;
             }
         }
     }
