@@ -69,6 +69,7 @@ final class StatsCommand extends AdminCommand {
                 // Membership is reported on its own line below, not as cached data; nor is the near members' set
                 // (it outlives the last holder, lapsed, so that writers can tell "nobody" from "lost").
                 keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY)
+                        || key.equals(MembershipStore.REGISTRATIONS_KEY)
                         || key.equals(dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY));
                 if (scanned + keys.size() > limit) {
                     keys = keys.subList(0, (int) (limit - scanned));

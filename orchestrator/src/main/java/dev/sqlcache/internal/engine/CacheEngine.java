@@ -77,6 +77,8 @@ public final class CacheEngine {
     private volatile String feedDependency;
     /** Lets writes to tables no JVM caches skip their lease and its end. */
     private final dev.sqlcache.internal.skip.SkipGuard skips;
+    /** Whether this database's sessions can tell other JVMs that this one runs (see {@link #lockSession}). */
+    private final boolean lockable;
 
     public CacheEngine(SqlCacheConfig config, CacheReads reads, CacheWrites writes, StatisticsRecorder statistics,
                        StoreHealth health, QueryAnalyzer analyzer, DatabaseFamily family, String databaseIdentity,
@@ -93,6 +95,7 @@ public final class CacheEngine {
         this.health = health;
         this.analyzer = analyzer;
         this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
+        this.lockable = family == DatabaseFamily.POSTGRES && !databaseIdentity.contains("#connection:");
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
@@ -107,6 +110,22 @@ public final class CacheEngine {
         this.entries = new Entries(databaseVersionKey,
                 signingKeys.isEmpty() ? null : new dev.sqlcache.internal.codec.EntrySigner(signingKeys), statistics,
                 new RejectionLog(clock));
+    }
+
+    /**
+     * Registers a new connection with this JVM's membership and, on PostgreSQL, takes its shared session lock,
+     * which tells other JVMs that this one still runs while the session lives. A database shared with no other
+     * JVM's keys (an identity private to one connection) or without such locks (MariaDB) registers as unlockable:
+     * this JVM is then never dropped early.
+     */
+    dev.sqlcache.internal.membership.SessionLock lockSession(SessionProbe probe) {
+        return writes.lockSession(lockable ? databaseHash : dev.sqlcache.internal.membership.DatabaseRegistration.UNLOCKABLE,
+                probe::holdSharedLock);
+    }
+
+    /** The hash other JVMs know this database by in a member's registration. */
+    public String registeredDatabase() {
+        return lockable ? databaseHash : null;
     }
 
     /** The plan for a SQL text; analysed on first sight, then served from a bounded cache. */
@@ -180,8 +199,24 @@ public final class CacheEngine {
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
         boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
         return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql),
-                analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
+                releasesSessionLocks(sql), analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
                         ? statistics.table(analysis.keyTable()) : null);
+    }
+
+    /**
+     * {@code DISCARD ALL}, {@code pg_advisory_unlock_all()} or {@code pg_advisory_unlock_shared(...)} release a
+     * session-level advisory lock while the session lives: a connection that ran one no longer vouches for this
+     * JVM (Membership#covers). Told once per SQL text, by its words: a false alarm (a comment, another DISCARD, an
+     * unlock of the application's own key) only makes that connection's writes wait like an uncovered one's in an
+     * outage. A function that unlocks inside its body is not seen (docs/consistency.md).
+     */
+    private boolean releasesSessionLocks(String sql) {
+        if (!lockable) {
+            return false;
+        }
+        String lower = sql.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("discard") || lower.contains("advisory_unlock_all")
+                || lower.contains("advisory_unlock_shared");
     }
 
     /** LOCK TABLES / UNLOCK TABLES, told apart once per SQL text (MySQL-like databases only). */

@@ -21,6 +21,8 @@ public final class QueryPlan {
     /** {@code LOCK TABLES} (+1) or {@code UNLOCK TABLES} (-1), which MySQL-like databases hold across transactions. */
     private final int tableLocks;
     private final boolean excluded;
+    /** Whether it may release this member's session lock while the session lives (PostgreSQL only). */
+    private final boolean releasesSessionLocks;
     /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
     private final CachePolicy.Shape shape = new CachePolicy.Shape();
 
@@ -38,8 +40,9 @@ public final class QueryPlan {
     private final StatisticsRecorder.TableCounter tableCounter;
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks,
+              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks, boolean releasesSessionLocks,
               StatisticsRecorder.TableCounter tableCounter) {
+        this.releasesSessionLocks = releasesSessionLocks;
         this.tableCounter = tableCounter;
         this.tableLocks = tableLocks;
         this.excluded = excluded;
@@ -49,6 +52,11 @@ public final class QueryPlan {
         this.writeVersionKeys = writeVersionKeys;
         this.parameterCount = parameterCount;
         this.ttlSeconds = ttlSeconds;
+    }
+
+    /** Whether running it may release the session's advisory locks, the member's shared one among them. */
+    boolean releasesSessionLocks() {
+        return releasesSessionLocks;
     }
 
     /** +1 for {@code LOCK TABLES}, -1 for {@code UNLOCK TABLES}, else 0. */

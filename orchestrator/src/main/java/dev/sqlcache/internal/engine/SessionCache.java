@@ -53,6 +53,8 @@ public final class SessionCache implements CacheSession {
     private final SessionProbe probe;
     private final dev.sqlcache.internal.time.Clock clock;
     private final String connectionSettings;
+    /** This connection's shared session lock, taken when it opened: what its writes may rely on in an outage. */
+    private dev.sqlcache.internal.membership.SessionLock lock;
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
     private String catalog;
@@ -86,6 +88,7 @@ public final class SessionCache implements CacheSession {
         this.schema = state.schema();
         this.context = computeContext();
         readSqlMode();
+        this.lock = engine.lockSession(probe);
     }
 
     /**
@@ -233,6 +236,9 @@ public final class SessionCache implements CacheSession {
      */
     private <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
         transaction.statementRuns();
+        if (lock.locked()) {
+            forgetLockIfReleased(execution);
+        }
         WriteTicket write = beforeWrite(execution);
         boolean succeeded = false;
         try {
@@ -243,6 +249,19 @@ public final class SessionCache implements CacheSession {
             afterWrite(write, succeeded, execution);
             for (QueryPlan plan : execution.plans()) {
                 afterExecute(plan);
+            }
+        }
+    }
+
+    /**
+     * Before a statement that may release the session's advisory locks runs (and before any write in it leases):
+     * from then on this connection holds no lock that the early drop of this member would find held.
+     */
+    private void forgetLockIfReleased(Execution execution) {
+        for (QueryPlan plan : execution.plans()) {
+            if (plan.releasesSessionLocks()) {
+                lock = dev.sqlcache.internal.membership.SessionLock.NONE;
+                return;
             }
         }
     }
@@ -710,7 +729,7 @@ public final class SessionCache implements CacheSession {
                 // that finds it unchanged must be able to rely on no table having been leased meanwhile.
                 String[] leasing = engine.withSequence(unleased);
                 long started = clock.nanoTime();
-                String[] tokens = writes.lease(leasing, leaseMillis);
+                String[] tokens = writes.lease(leasing, leaseMillis, lock);
                 long leased = clock.nanoTime();
                 leaseNanos = leased - started;
                 transaction.leased(leasing, tokens, leased);
@@ -719,7 +738,7 @@ public final class SessionCache implements CacheSession {
         }
         String[] leasing = engine.withSequence(keys);
         long started = clock.nanoTime();
-        String[] tokens = writes.lease(leasing, leaseMillis);
+        String[] tokens = writes.lease(leasing, leaseMillis, lock);
         return new WriteTicket(leasing, tokens, false, ddl, clock.nanoTime() - started);
     }
 
@@ -791,7 +810,7 @@ public final class SessionCache implements CacheSession {
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache invalidate {}", Explain.dependencies(keys));
         }
-        writes.endLeases(keys, tokens, engine.tokenTtls(keys));
+        writes.endLeases(keys, tokens, engine.tokenTtls(keys), lock);
     }
 
     private void transactionControl(TransactionControl control) {
@@ -854,7 +873,7 @@ public final class SessionCache implements CacheSession {
         long leaseNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engine.config().writeLeaseMillis());
         if (transaction.leasesOlderThan(leaseNanos / 2, clock.nanoTime())) {
             String[] keys = transaction.leasedKeys();
-            transaction.renewed(keys, writes.lease(keys, engine.config().writeLeaseMillis()), clock.nanoTime());
+            transaction.renewed(keys, writes.lease(keys, engine.config().writeLeaseMillis(), lock), clock.nanoTime());
         }
     }
 
@@ -868,7 +887,7 @@ public final class SessionCache implements CacheSession {
         if (written.length > 0) {
             statistics.invalidated(written.length);
             statistics.invalidatedKeys(written);
-            writes.bump(written, engine.tokenTtls(written));
+            writes.bump(written, engine.tokenTtls(written), lock);
         }
     }
 

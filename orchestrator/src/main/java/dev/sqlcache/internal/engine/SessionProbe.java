@@ -38,4 +38,17 @@ public interface SessionProbe {
     default boolean backslashEscapes() throws SQLException {
         return true;
     }
+
+    /**
+     * PostgreSQL only (not asked otherwise): takes a shared session-level advisory lock on the connection, which
+     * the session keeps until it ends, without opening a transaction the application would see. False when it was
+     * not taken (another session holds it exclusively for a moment).
+     *
+     * @return the server database the session is on ({@link
+     *         dev.sqlcache.internal.membership.DatabaseRegistration#FINGERPRINT_SQL}) when the lock is held and the
+     *         server is not in recovery; null otherwise (a replica's session vouches for nothing)
+     */
+    default String holdSharedLock(int classId, int key) throws SQLException {
+        return null;
+    }
 }

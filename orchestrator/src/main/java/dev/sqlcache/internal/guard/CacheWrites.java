@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.guard;
 
 import dev.sqlcache.internal.membership.Membership;
+import dev.sqlcache.internal.membership.SessionLock;
 import dev.sqlcache.internal.near.NearMember;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.internal.store.VersionTokens;
@@ -40,28 +41,49 @@ public final class CacheWrites {
     }
 
     /**
+     * Registers a connection's database with this JVM's membership and takes its shared session lock (once per
+     * physical connection): what its writes may rely on when the store cannot be reached ({@link Membership#covers}).
+     */
+    public SessionLock lockSession(String database, Membership.SharedLock lock) {
+        return membership.lockSession(database, lock);
+    }
+
+    /**
      * Leases the keys before a write runs and returns the lease tokens. Tried even in back-off: a write that could
      * have told Redis, and did not, leaves other JVMs an old answer. When the call fails the lease may still have
      * landed (the answer was lost); the write's end ends it by its token either way.
      */
     public String[] lease(String[] versionKeys, long leaseMillis) {
+        return lease(versionKeys, leaseMillis, SessionLock.NONE);
+    }
+
+    /**
+     * {@link #lease(String[], long)} for a write on a connection holding {@code lock}: what it may rely on when
+     * the lease cannot be placed ({@link Membership#covers}).
+     */
+    public String[] lease(String[] versionKeys, long leaseMillis, SessionLock lock) {
         String[] tokens = new String[versionKeys.length];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = VersionTokens.freshLease();
         }
-        lease(versionKeys, tokens, leaseMillis);
+        lease(versionKeys, tokens, leaseMillis, lock);
         return tokens;
     }
 
     /** {@link #lease(String[], long)} with tokens the caller chose (each must start with the lease prefix). */
     public void lease(String[] versionKeys, String[] tokens, long leaseMillis) {
+        lease(versionKeys, tokens, leaseMillis, SessionLock.NONE);
+    }
+
+    private void lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock) {
+        boolean covered = membership.covers(lock);
         if (versionKeys.length == 0) {
             return;
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
             CacheStore.Recipients recipients;
-            if (nobodyToTell()) {
+            if (nobodyToTell(covered)) {
                 recipients = CacheStore.Recipients.NONE;
             } else {
                 try {
@@ -69,7 +91,7 @@ public final class CacheWrites {
                     answeredDuringBackoff();
                 } catch (RuntimeException | LinkageError e) {
                     failOpen.failed("lease", e);
-                    recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change);
+                    recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change, covered);
                 }
             }
             if (change != null) {
@@ -90,8 +112,8 @@ public final class CacheWrites {
      * again) or it never joined. Telling the store could then prevent nothing, and an attempt would cost the
      * application a timeout per write while Redis is frozen or unreachable.
      */
-    private boolean nobodyToTell() {
-        return failOpen.failing() && membership.lapsedOrNeverJoined();
+    private boolean nobodyToTell(boolean covered) {
+        return failOpen.failing() && membership.lapsedOrNeverJoined(covered);
     }
 
     private CacheStore.Recipients leaseVersions(String[] versionKeys, String[] tokens, long leaseMillis,
@@ -109,15 +131,15 @@ public final class CacheWrites {
      * membership has lapsed for certain.
      */
     private CacheStore.Recipients leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis,
-                                                      NearMember.Change change) {
+                                                      NearMember.Change change, boolean covered) {
         long waitStart = clock.nanoTime();
         long attemptNanos = 0;
-        if (!membership.othersFenced(waitStart)) {
+        if (!membership.othersFenced(waitStart, covered)) {
             failOpen.waitingForFence();
         }
-        while (!membership.othersFenced(waitStart)) {
+        while (!membership.othersFenced(waitStart, covered)) {
             clock.pause(RETRY_MILLIS);
-            if (membership.nanosUntilLapse() < attemptNanos) {
+            if (membership.nanosUntilLapse(covered) < attemptNanos) {
                 // The last attempt timed out, and another would outlast the membership: wait for the lapse alone.
                 continue;
             }
@@ -154,15 +176,21 @@ public final class CacheWrites {
      * @param ttlMillis   per key, how long its fresh token lives (0, or a null array: no expiry)
      */
     public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis) {
+        endLeases(versionKeys, leaseTokens, ttlMillis, SessionLock.NONE);
+    }
+
+    /** {@link #endLeases(String[], String[], long[])} for a write on a connection holding {@code lock}. */
+    public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis, SessionLock lock) {
         if (versionKeys.length == 0) {
             return;
         }
+        boolean covered = membership.covers(lock);
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
-            if (nobodyToTell()) {
+            if (nobodyToTell(covered)) {
                 owed.owe(versionKeys, leaseTokens, ttlMillis);
                 redelivery.schedule();
-                waitForDeliveryOrFence(versionKeys);
+                waitForDeliveryOrFence(versionKeys, covered);
                 return;
             }
             CacheStore.Recipients recipients = endLeases(versionKeys, leaseTokens, ttlMillis, change);
@@ -176,7 +204,7 @@ public final class CacheWrites {
             // The lease may not cover the write any more (it expired in a long transaction, it never landed, or
             // it was flushed), and the commit is about to return: like a bump, wait until the end is delivered or
             // this JVM's membership has lapsed (it does not renew while it owes), so no JVM serves the old answer.
-            waitForDeliveryOrFence(versionKeys);
+            waitForDeliveryOrFence(versionKeys, covered);
         } finally {
             if (change != null) {
                 near.done(change);
@@ -201,6 +229,13 @@ public final class CacheWrites {
      *         them, like the change feed confirming its position, waits)
      */
     public boolean bump(String[] versionKeys, long[] ttlMillis) {
+        // Not tied to a connection: no session lock vouches for it (Membership.covers).
+        return bump(versionKeys, ttlMillis, SessionLock.NONE);
+    }
+
+    /** {@link #bump(String[], long[])} for a write on a connection holding {@code lock}. */
+    public boolean bump(String[] versionKeys, long[] ttlMillis, SessionLock lock) {
+        boolean covered = membership.covers(lock);
         if (failOpen.failing() || !owed.isEmpty()) {
             // Deliver in order: never let a later bump succeed while an earlier one is still owed.
             if (near != null && near.cache() != null) {
@@ -209,7 +244,7 @@ public final class CacheWrites {
             owed.owe(versionKeys, null, ttlMillis);
             redelivery.schedule();
             redelivery.available();
-            waitForDeliveryOrFence(versionKeys);
+            waitForDeliveryOrFence(versionKeys, covered);
             return owed.isEmpty();
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
@@ -223,7 +258,7 @@ public final class CacheWrites {
             owed.owe(versionKeys, null, ttlMillis);
             failOpen.failed("invalidate", e);
             redelivery.schedule();
-            waitForDeliveryOrFence(versionKeys);
+            waitForDeliveryOrFence(versionKeys, covered);
             return owed.isEmpty();
         } finally {
             if (change != null) {
@@ -236,12 +271,12 @@ public final class CacheWrites {
      * Waits until owed invalidations are delivered or this JVM's membership has lapsed for certain. Delivered in
      * the background, nobody collected the near caches' acknowledgements: then it also waits out their leases.
      */
-    private void waitForDeliveryOrFence(String[] versionKeys) {
+    private void waitForDeliveryOrFence(String[] versionKeys, boolean covered) {
         long waitStart = clock.nanoTime();
-        if (!owed.isEmpty() && !membership.othersFenced(waitStart)) {
+        if (!owed.isEmpty() && !membership.othersFenced(waitStart, covered)) {
             failOpen.waitingForFence();
         }
-        while (!owed.isEmpty() && !membership.othersFenced(waitStart)) {
+        while (!owed.isEmpty() && !membership.othersFenced(waitStart, covered)) {
             clock.pause(RETRY_MILLIS);
         }
         if (near != null) {

@@ -92,6 +92,15 @@ public final class Membership {
      * renewed while the fence stood, lapses too: a write that waits for the fence waits that much longer.
      */
     private volatile long nearLeaseNanos;
+    /** The databases this JVM's sessions are on, published with each renewal ({@link DatabaseRegistration}). */
+    private final DatabaseRegistration registration = new DatabaseRegistration();
+    /** What the last renewal answered alive published, and when it was sent: see {@link #covers}. */
+    private volatile java.util.Set<String> acknowledged = java.util.Set.of();
+    private volatile long acknowledgedSentNanos;
+    /** Whether a renewal ever sent a registration that lets others drop this member early: set before it is sent. */
+    private volatile boolean lockableSent;
+    /** Checks the others' lapsed members after each answered renewal; null when nothing can be checked. */
+    private volatile LapsedMembers lapsedMembers;
 
     /**
      * Not yet a member: the owner calls {@link #renew()} once to join (one round trip) and then every
@@ -143,7 +152,14 @@ public final class Membership {
                 notAfter = confirmedStoreMillis + 2 * MEMBER_MILLIS;
             }
             long doubted = doubts.getAsLong();
-            MembershipStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
+            String registering = registration.text();
+            if (DatabaseRegistration.lockable(registering)) {
+                lockableSent = true;
+            }
+            // Sent from now on: a lock answered before this moment was held before the renewal ran (see covers).
+            long sentNanos = clock.nanoTime();
+            MembershipStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch,
+                    registering);
             if (renewal.at() == MembershipStore.Renewal.RESTORE) {
                 // The store lost the set (a restart without persistence, an eviction) or may have lost part of it
                 // (a promoted replica): put back every member this JVM knew, so that one cut off meanwhile still
@@ -151,7 +167,7 @@ public final class Membership {
                 LOG.info("sqlcache: {} lost its membership set or has a new primary; restoring the {} members this "
                         + "JVM knew", description, members.size());
                 epoch = store.restoreMembers(epoch, members);
-                renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch);
+                renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch, registering);
             }
             boolean alive = renewal.alive();
             if (alive) {
@@ -166,6 +182,12 @@ public final class Membership {
                 doubtsCovered = doubted;
                 joined = true;
                 cutOffLogged = false;
+                acknowledged = DatabaseRegistration.entries(registering);
+                acknowledgedSentNanos = sentNanos;
+                LapsedMembers checks = lapsedMembers;
+                if (checks != null) {
+                    checks.consider(id, renewal.members(), renewal.at());
+                }
             } else if (member) {
                 LOG.info("sqlcache: this JVM's membership in {} lapsed; joining again", description);
             }
@@ -208,6 +230,24 @@ public final class Membership {
      * that no JVM serves from the cache; {@code null} when it never joined and so cannot fence anybody.
      */
     Long lapsedForCertainAtNanos() {
+        return lapsedForCertainAtNanos(true);
+    }
+
+    /**
+     * {@link #lapsedForCertainAtNanos()} for a write: one that {@link #covers} relies on the fence being down from
+     * the lapse until this JVM joins again; one that is not covered may find this member dropped early (another
+     * JVM found no session of its alive, before this one's connection opened), and so runs no earlier than
+     * today's drop would have happened anyway, sqlcache.fenceTimeout after the lapse.
+     */
+    private Long lapsedForCertainAtNanos(boolean covered) {
+        Long lapsedAt = lapsedBound();
+        if (lapsedAt == null || covered) {
+            return lapsedAt; // never joined: nobody to wait for (and no unboxing of null)
+        }
+        return lapsedAt + TimeUnit.MILLISECONDS.toNanos(fenceMillis);
+    }
+
+    private Long lapsedBound() {
         if (!joinAttempted) {
             return null; // never joined: the first renewal is a join
         }
@@ -222,13 +262,23 @@ public final class Membership {
      * never joined. Unlike {@link #othersFenced}, never true merely because a write has waited long enough.
      */
     public boolean lapsedOrNeverJoined() {
-        Long lapsedAt = lapsedForCertainAtNanos();
+        return lapsedOrNeverJoined(true);
+    }
+
+    /** {@link #lapsedOrNeverJoined()} for a write {@link #covers} says whether it is covered. */
+    public boolean lapsedOrNeverJoined(boolean covered) {
+        Long lapsedAt = lapsedForCertainAtNanos(covered);
         return lapsedAt == null || clock.nanoTime() - lapsedAt >= 0;
     }
 
     /** How long until this JVM's membership has lapsed for certain (0 when it has, or when it never joined). */
     public long nanosUntilLapse() {
-        Long lapsedAt = lapsedForCertainAtNanos();
+        return nanosUntilLapse(true);
+    }
+
+    /** {@link #nanosUntilLapse()} for a write {@link #covers} says whether it is covered. */
+    public long nanosUntilLapse(boolean covered) {
+        Long lapsedAt = lapsedForCertainAtNanos(covered);
         return lapsedAt == null ? 0 : Math.max(0, lapsedAt - clock.nanoTime());
     }
 
@@ -301,17 +351,92 @@ public final class Membership {
      * (nobody to wait for), or, as a safety net, it has waited three membership periods since {@code waitStart}.
      */
     public boolean othersFenced(long waitStart) {
-        Long lapsedAt = lapsedForCertainAtNanos();
+        return othersFenced(waitStart, true);
+    }
+
+    /**
+     * {@link #othersFenced(long)} for a write {@link #covers} says whether it is covered: one that is not waits
+     * until sqlcache.fenceTimeout after the lapse, and its safety net is that much longer.
+     */
+    public boolean othersFenced(long waitStart, boolean covered) {
+        Long lapsedAt = lapsedForCertainAtNanos(covered);
         long now = clock.nanoTime();
         if (lapsedAt == null || now - lapsedAt >= 0) {
             return true;
         }
-        if (now - waitStart > MAX_WAIT_NANOS) {
+        if (now - waitStart > MAX_WAIT_NANOS + (covered ? 0 : TimeUnit.MILLISECONDS.toNanos(fenceMillis))) {
             LOG.warn("sqlcache: a write waited {} ms for the cache store or the fence; running it",
                     TimeUnit.NANOSECONDS.toMillis(now - waitStart));
             return true;
         }
         return false;
+    }
+
+    /**
+     * Registers the database of a connection about to take its shared session lock, and returns what the
+     * connection then holds ({@link #covers}). Called once per physical connection, never per query.
+     *
+     * @param database the database's hash, or {@link DatabaseRegistration#UNLOCKABLE}
+     * @param lock     takes the shared lock on the connection ({@code classId}, {@code key}); false or an
+     *                 exception when it could not
+     */
+    public SessionLock lockSession(String database, SharedLock lock) {
+        if (DatabaseRegistration.UNLOCKABLE.equals(database)) {
+            registration.add(database);
+            return new SessionLock(database, 0, false);
+        }
+        if (!store.dropsEarly()) {
+            return new SessionLock(database, 0, false);
+        }
+        try {
+            String fingerprint = lock.take(DatabaseRegistration.LOCK_CLASS, DatabaseRegistration.lockKey(id));
+            if (fingerprint != null) {
+                // Registered under the server database the session reached, not only the identity: another JVM
+                // reaching the identity elsewhere (a replica, another database given the same databaseId) finds
+                // no such entry there and keeps this member (LapsedMembers).
+                String entry = DatabaseRegistration.entry(database, fingerprint);
+                registration.add(entry);
+                return new SessionLock(entry, clock.nanoTime(), true);
+            }
+            // Not held: the connection is not covered, and registers nothing a check could find free.
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOG.debug("sqlcache: a connection could not take this JVM's session lock: {}", e.toString());
+        }
+        return new SessionLock(database, 0, false);
+    }
+
+    /** Takes a shared session-level lock on one connection. */
+    @FunctionalInterface
+    public interface SharedLock {
+        /** The server database's fingerprint when the lock is held ({@link DatabaseRegistration#FINGERPRINT_SQL}), else null. */
+        String take(int classId, int key) throws java.sql.SQLException;
+    }
+
+    /**
+     * Whether a write on a connection holding {@code lock} (or {@link SessionLock#NONE} for none) may rely on the
+     * fence staying down from this member's lapse until it joins again, as it did before members could be dropped
+     * early. True when no member can drop this one early: no renewal ever published a registration that allows it,
+     * or the last one acknowledged names an unlockable database. Otherwise only when the connection's lock was
+     * held before the last renewal answered alive was sent, and that renewal published its database: that renewal
+     * ran before the lapse, so every drop check after the lapse finds the lock held as long as the connection's
+     * session lives, and once it is gone no write of it can commit.
+     */
+    public boolean covers(SessionLock lock) {
+        if (!lockableSent || !store.dropsEarly()) {
+            return true;
+        }
+        java.util.Set<String> published = acknowledged;
+        if (published.contains(DatabaseRegistration.UNLOCKABLE)) {
+            return true;
+        }
+        return lock.locked() && published.contains(lock.database()) && lock.lockedNanos() - acknowledgedSentNanos < 0;
+    }
+
+    /** Checks the other members' lapses against the databases after each answered renewal. */
+    public void checkLapsedMembers(LapsedMembers.Databases databases, java.util.concurrent.Executor executor) {
+        if (store.dropsEarly()) {
+            lapsedMembers = new LapsedMembers(store, databases, executor, clock, description);
+        }
     }
 
     /** Near caches may share the store: {@link #othersFenced} also waits out their lease. */

@@ -21,6 +21,12 @@ public interface MembershipStore {
     /** The sorted set of members, each scored by the store-clock time its membership lapses. */
     String MEMBERS_KEY = "sql:_members";
 
+    /**
+     * The hash of the members' registrations: per member, the databases whose sessions tell whether it is still
+     * running ({@link DatabaseRegistration}). Written by renewals, removed with the member.
+     */
+    String REGISTRATIONS_KEY = "sql:_members:dbs";
+
     /** Prefix of the short-lived keys that admit one join each ({@link #joinTicket}). */
     String TICKET_PREFIX = "sql:_members:ticket:";
 
@@ -56,6 +62,35 @@ public interface MembershipStore {
      */
     Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                   String rememberedEpoch);
+
+    /**
+     * {@link #renew} that also records the member's database registration ({@link DatabaseRegistration}), if the
+     * member is alive afterwards; "" leaves it as it is. A store that cannot drop members early ignores it.
+     */
+    default Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                          String rememberedEpoch, String registration) {
+        return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch);
+    }
+
+    /** Whether this store keeps registrations and drops members early ({@link #dropIfStillLapsed}). */
+    default boolean dropsEarly() {
+        return false;
+    }
+
+    /** A member's registration as its last renewal that left it alive wrote it; null when none. */
+    default String registration(String member) {
+        return null;
+    }
+
+    /**
+     * Drops a member whose lapse is still {@code lapse} and has passed (store clock): another member found every
+     * database session it registered gone. A member that joined again meanwhile has another lapse and stays.
+     *
+     * @return whether it was dropped
+     */
+    default boolean dropIfStillLapsed(String member, long lapse) {
+        return false;
+    }
 
     /**
      * Puts remembered members back with their lapse times (never over a newer entry) after the store lost the

@@ -18,6 +18,14 @@ public final class RedisMembershipStore implements MembershipStore {
             "fence_run.lua", "fence_helpers.lua", "renew.lua");
     private static final RedisScript RENEW_ON_CLUSTER = RedisScript.load(RedisMembershipStore.class,
             RedisScript.SERVER_CLOCK, "fence_run_cluster.lua", "fence_helpers.lua", "renew.lua");
+    private static final RedisScript DROP = RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK,
+            "fence_run.lua", "fence_helpers.lua", "drop.lua");
+    private static final RedisScript DROP_ON_CLUSTER = RedisScript.load(RedisMembershipStore.class,
+            RedisScript.SERVER_CLOCK, "fence_run_cluster.lua", "fence_helpers.lua", "drop.lua");
+    private static final RedisScript REGISTRATION = RedisScript.load(RedisMembershipStore.class, "fence_run.lua",
+            "registration.lua");
+    private static final RedisScript REGISTRATION_ON_CLUSTER = RedisScript.load(RedisMembershipStore.class,
+            "fence_run_cluster.lua", "registration.lua");
     private static final RedisScript RESTORE = RedisScript.load(RedisMembershipStore.class, "restore.lua");
     private static final RedisScript TICKET = RedisScript.load(RedisMembershipStore.class, "ticket.lua");
     private static final RedisScript LEAVE = RedisScript.load(RedisMembershipStore.class, RedisScript.SERVER_CLOCK,
@@ -45,6 +53,12 @@ public final class RedisMembershipStore implements MembershipStore {
     @Override
     public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                          String rememberedEpoch) {
+        return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch, "");
+    }
+
+    @Override
+    public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                         String rememberedEpoch, String registration) {
         if (rememberedEpoch != null && !rememberedEpoch.isEmpty()
                 && redis.primaryChanges() != primaryChangesRestored) {
             // Sentinel promoted a replica, which may lack the last joins (replication is asynchronous): a member
@@ -54,11 +68,11 @@ public final class RedisMembershipStore implements MembershipStore {
         }
         boolean join = joinTicket != null;
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY),
-                bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX));
+                bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX), bytes(REGISTRATIONS_KEY));
         List<byte[]> args = List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
                 bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
                 bytes(Long.toString(Math.max(NO_CAP, notAfter))),
-                bytes(rememberedEpoch == null ? "" : rememberedEpoch));
+                bytes(rememberedEpoch == null ? "" : rememberedEpoch), bytes(registration == null ? "" : registration));
         List<?> reply = (List<?>) redis.script("renewMembership", redis.cluster() ? RENEW_ON_CLUSTER : RENEW, keys,
                 args);
         long at = (Long) reply.get(0);
@@ -70,6 +84,27 @@ public final class RedisMembershipStore implements MembershipStore {
             members.put(text((byte[]) reply.get(i)), (long) Double.parseDouble(text((byte[]) reply.get(i + 1))));
         }
         return new Renewal(at, text((byte[]) reply.get(1)), members);
+    }
+
+    @Override
+    public boolean dropsEarly() {
+        return true;
+    }
+
+    @Override
+    public String registration(String member) {
+        Object reply = redis.script("memberRegistration",
+                redis.cluster() ? REGISTRATION_ON_CLUSTER : REGISTRATION, List.of(bytes(REGISTRATIONS_KEY)),
+                List.of(bytes(member)));
+        return reply instanceof byte[] value ? text(value) : null;
+    }
+
+    @Override
+    public boolean dropIfStillLapsed(String member, long lapse) {
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY), bytes(REGISTRATIONS_KEY));
+        List<byte[]> args = List.of(bytes(member), bytes(Long.toString(lapse)), bytes(VersionTokens.fresh()));
+        Object reply = redis.script("dropLapsedMember", redis.cluster() ? DROP_ON_CLUSTER : DROP, keys, args);
+        return reply instanceof Long dropped && dropped == 1;
     }
 
     @Override
@@ -89,7 +124,7 @@ public final class RedisMembershipStore implements MembershipStore {
 
     @Override
     public void leave(String member) {
-        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY));
+        List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY), bytes(REGISTRATIONS_KEY));
         List<byte[]> args = List.of(bytes(member), bytes(VersionTokens.fresh()));
         redis.script("leaveMembership", redis.cluster() ? LEAVE_ON_CLUSTER : LEAVE, keys, args);
     }

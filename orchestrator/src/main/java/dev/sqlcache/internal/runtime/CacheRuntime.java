@@ -59,6 +59,9 @@ public final class CacheRuntime implements StoreHealth {
     private final Map<String, QueryAnalyzer> analyzers = new ConcurrentHashMap<>();
     /** The change feeds of the databases cached here, by database identity: one each, whatever the settings. */
     private final Map<String, ChangeFeed> feeds = new ConcurrentHashMap<>();
+    /** The databases this JVM reaches, for telling a dead member from a cut-off one. */
+    private final MemberSessionChecks sessionChecks = new MemberSessionChecks();
+    private final java.util.concurrent.ThreadPoolExecutor checkThread;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Holders; -1 once closed (a runtime is never reopened). Guarded by {@code this}. */
@@ -107,6 +110,9 @@ public final class CacheRuntime implements StoreHealth {
             membership.nearCachesMayServe(dev.sqlcache.internal.near.NearMember.LEASE_MILLIS);
         }
         this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, near, clock);
+        // Lapsed members are checked off the renewal thread, one check at a time (LapsedMembers queues no more).
+        this.checkThread = ThreadScheduler.boundedWorker("sqlcache-members " + key, 1);
+        membership.checkLapsedMembers(sessionChecks, checkThread);
     }
 
     /**
@@ -173,6 +179,17 @@ public final class CacheRuntime implements StoreHealth {
         if (closed.get()) {
             closeFeeds();
         }
+    }
+
+    /**
+     * A connection to the engine's database opened: this JVM can check, there, whether a lapsed member's sessions
+     * are gone. Opens nothing on the caller's thread.
+     *
+     * @param properties the real driver's connection properties, credentials included (kept in memory, never
+     *                   logged)
+     */
+    public void reached(CacheEngine engine, String realUrl, Map<String, String> properties) {
+        sessionChecks.reached(engine.registeredDatabase(), realUrl, properties);
     }
 
     private void closeFeeds() {
@@ -274,6 +291,13 @@ public final class CacheRuntime implements StoreHealth {
             near.close();
         }
         membership.leave();
+        checkThread.shutdownNow();
+        try {
+            checkThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sessionChecks.close();
         store.close();
         engines.clear();
     }

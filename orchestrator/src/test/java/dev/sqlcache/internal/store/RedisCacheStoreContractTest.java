@@ -75,6 +75,35 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         assertFalse(renew("b", "once", 5_000, 60_000), "a ticket admits one join");
     }
 
+    /** Issue #15: what drop.lua and the registrations promise the early drop. */
+    @Test
+    void anEarlyDropTakesOnlyAMemberStillLapsedAtTheLapseItWasGivenAndItsRegistrationGoesWithIt() throws Exception {
+        forgetMembers();
+        server.command("DEL", MembershipStore.REGISTRATIONS_KEY);
+        MembershipStore members = store.membership();
+        String ticket = "t-reg-" + System.nanoTime();
+        members.joinTicket(ticket, 1_000);
+        assertTrue(members.renew("dead", ticket, 200, 60_000, MembershipStore.NO_CAP, "", "db1 db2").alive());
+        assertEquals("db1 db2", members.registration("dead"));
+        assertTrue(join("live", 60_000, 60_000));
+        Thread.sleep(300);
+        MembershipStore.Renewal seen = members.renew("live", null, 60_000, 60_000, MembershipStore.NO_CAP, "");
+        long lapse = seen.members().get("dead");
+        assertTrue(lapse <= seen.at(), "the member has lapsed");
+        assertEquals(":0", server.command("EXISTS", MembershipStore.FENCE_KEY), "a lapsed member keeps the fence down");
+
+        assertFalse(members.dropIfStillLapsed("dead", lapse - 1), "another lapse: it joined again meanwhile");
+        assertTrue(members.dropIfStillLapsed("dead", lapse));
+        assertEquals(null, members.registration("dead"), "the registration goes with the member");
+        assertEquals(":1", server.command("EXISTS", MembershipStore.FENCE_KEY), "the fence comes back");
+        assertFalse(members.dropIfStillLapsed("dead", lapse), "once");
+        assertFalse(members.dropIfStillLapsed("live", seen.members().get("live")), "a member alive is never dropped");
+
+        // Written in another server run (a restart from a snapshot, a promoted replica): not believed.
+        server.command("HSET", MembershipStore.REGISTRATIONS_KEY, "old", "0123|db1");
+        assertEquals(null, members.registration("old"));
+    }
+
     private static void forgetMembers() {
         server.command("DEL", MembershipStore.MEMBERS_KEY, MembershipStore.FENCE_KEY);
     }

@@ -39,6 +39,7 @@ public final class ProxyConnections {
             runtime = CacheRuntimes.acquire(config);
             CacheEngine engine = runtime.engine(config, realUrl);
             runtime.startChangeFeed(engine, realUrl, properties);
+            runtime.reached(engine, realUrl, properties);
             SessionCache.SessionState state = new SessionCache.SessionState(real.getMetaData().getUserName(),
                     real.getCatalog(), ConnectionProbe.schema(real), real.getAutoCommit(),
                     real.getTransactionIsolation());

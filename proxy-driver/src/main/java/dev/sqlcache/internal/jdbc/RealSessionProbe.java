@@ -109,6 +109,41 @@ final class RealSessionProbe implements SessionProbe {
         }
     }
 
+    /**
+     * One round trip when the connection opens. In auto-commit the statement is its own transaction; otherwise it
+     * would open the application's transaction (and, in REPEATABLE READ, take its snapshot now), so it is committed
+     * at once, which only a connection with nothing run yet allows. The session lock outlives both.
+     */
+    @Override
+    public String holdSharedLock(int classId, int key) throws SQLException {
+        if (family != DatabaseFamily.POSTGRES) {
+            return null;
+        }
+        boolean autoCommit = real.getAutoCommit();
+        if (!autoCommit && !transactionIdle()) {
+            return null;
+        }
+        String held;
+        try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
+                + "pg_is_in_recovery(), " + dev.sqlcache.internal.membership.DatabaseRegistration.FINGERPRINT_SQL)) {
+            statement.setInt(1, classId);
+            statement.setInt(2, key);
+            try (ResultSet rs = statement.executeQuery()) {
+                held = rs.next() && rs.getBoolean(1) && !rs.getBoolean(2) ? rs.getString(3) : null;
+            }
+        } catch (SQLException e) {
+            if (!autoCommit) {
+                // A failed statement aborts the transaction it opened: the application's first one must not be.
+                real.rollback();
+            }
+            throw e;
+        }
+        if (!autoCommit) {
+            real.commit();
+        }
+        return held;
+    }
+
     /** One round trip on the real connection; it reads no table, so it takes no snapshot and no lock. */
     @Override
     public boolean backslashEscapes() throws SQLException {

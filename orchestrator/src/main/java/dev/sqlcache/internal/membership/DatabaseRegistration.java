@@ -1,0 +1,87 @@
+package dev.sqlcache.internal.membership;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The databases whose sessions tell other JVMs that this one still runs, as a member publishes them with its
+ * renewals. Each PostgreSQL connection this JVM opens takes a shared session-level advisory lock named after the
+ * member; PostgreSQL releases it when the session ends, which it does when the process dies. A member that has
+ * lapsed, and whose every registered database lets another member take that lock exclusively, has no session left
+ * in which a write of its could still commit: it is dropped then, without waiting for {@code sqlcache.fenceTimeout}.
+ *
+ * <p>A database on which no such lock exists (MariaDB, a connection private to one engine) registers as
+ * {@link #UNLOCKABLE}: a member that registered it is never dropped early, since nothing tells whether it runs.
+ * Only grows, for the life of the JVM: a database registered once stays, so a registration acknowledged once is
+ * covered by every later one.
+ */
+public final class DatabaseRegistration {
+
+    /** Registered by a database that cannot tell whether this JVM runs: no early drop of this member. */
+    public static final String UNLOCKABLE = "*";
+    /**
+     * The advisory lock class (the first key of PostgreSQL's two-int form, "sqlc" in ASCII): an application's own
+     * advisory locks collide only if they use this class too; locks taken with the one-bigint form never do.
+     */
+    public static final int LOCK_CLASS = 0x73716c63;
+
+    /**
+     * A SQL expression naming the server database a PostgreSQL session is on: the cluster's system identifier and
+     * the database's oid. A lock lives in one server's database only, while a database identity (the URL, or a
+     * {@code sqlcache.databaseId} shared by a primary and its read replica) may name several: a registration
+     * therefore names the database a session actually reached, and a check counts only where it finds the same.
+     * A replica shares both numbers with its primary, so a session on a server in recovery vouches for nothing
+     * and checks nothing ({@code pg_is_in_recovery()} is asked with it).
+     */
+    public static final String FINGERPRINT_SQL = "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
+            + "(SELECT oid FROM pg_database WHERE datname = current_database())::text";
+    private static final char SEPARATOR = '@';
+
+    private final Set<String> databases = ConcurrentHashMap.newKeySet();
+    private volatile String text = "";
+
+    /** The second key of the lock for a member: stable across JVMs (String.hashCode is specified). */
+    public static int lockKey(String member) {
+        return member.hashCode();
+    }
+
+    /** The registered name of a session on {@code database} (its identity's hash) that reached {@code fingerprint}. */
+    static String entry(String database, String fingerprint) {
+        return database + SEPARATOR + fingerprint;
+    }
+
+    /** The identity's hash an entry names, or null for {@link #UNLOCKABLE} and anything not written by {@link #entry}. */
+    public static String database(String entry) {
+        int at = entry.indexOf(SEPARATOR);
+        return at <= 0 ? null : entry.substring(0, at);
+    }
+
+    /** The server database an entry names ({@link #FINGERPRINT_SQL}), or null. */
+    public static String fingerprint(String entry) {
+        int at = entry.indexOf(SEPARATOR);
+        return at <= 0 ? null : entry.substring(at + 1);
+    }
+
+    /** Adds an entry (from {@link #entry}, or {@link #UNLOCKABLE}); published with the next renewal. */
+    void add(String database) {
+        if (databases.add(database)) {
+            synchronized (this) {
+                text = String.join(" ", databases.stream().sorted().toList());
+            }
+        }
+    }
+
+    /** What the next renewal publishes: the databases separated by spaces, "" for none. */
+    String text() {
+        return text;
+    }
+
+    /** Whether a published registration could let another member drop this one early. */
+    static boolean lockable(String text) {
+        return !text.isEmpty() && !entries(text).contains(UNLOCKABLE);
+    }
+
+    static Set<String> entries(String text) {
+        return text.isEmpty() ? Set.of() : Set.of(text.split(" "));
+    }
+}
