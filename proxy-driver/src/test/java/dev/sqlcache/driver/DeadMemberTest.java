@@ -153,6 +153,38 @@ class DeadMemberTest {
     }
 
     @Test
+    void aKilledJvmWithEarlyDropOffFencesTheOthersUntilFenceTimeout() throws Exception {
+        // sqlcache.earlyDrop=false is for JVMs behind a pooler whose sessions outlive or change under them: their
+        // sessions vouch for nothing, so they register none and the others wait for fenceTimeout as before.
+        String url = TestDatabase.POSTGRES.cachedUrl();
+        String noEarlyDrop = url + (url.contains("?") ? "&" : "?") + "sqlcache.earlyDrop=false";
+        try (Connection reader = reader()) {
+            child = ChildJvm.start(MemberSessionMain.class,
+                    new String[] {Integer.toString(relay.port()), noEarlyDrop, FENCE_TIMEOUT, TABLE});
+            assertEquals("ready", child.awaitLine("ready"), "the child joined");
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+
+            child.kill();
+            long killed = System.nanoTime();
+            boolean fenced = false;
+            // Well past the 1-2 s the early drop takes when it applies, well before fenceTimeout.
+            while (System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(8)) {
+                CacheStatistics before = stats(reader);
+                assertEquals(200, value(reader), "never an answer other than the database's");
+                CacheStatistics delta = stats(reader).since(before);
+                fenced |= delta.bypasses(BypassReason.FENCED) > 0;
+                if (fenced) {
+                    assertEquals(0, delta.hits(), "served from the cache while the killed JVM is not yet dropped");
+                }
+                Thread.sleep(200);
+            }
+            assertTrue(fenced, "the killed JVM's lapse fences the others");
+        }
+    }
+
+    @Test
     void aJvmCutOffFromRedisButAliveKeepsTheOthersFencedUntilFenceTimeout() throws Exception {
         try (Connection reader = reader()) {
             startChild();

@@ -38,6 +38,7 @@ enum Setting {
     ANALYSIS_CACHE_SIZE("sqlcache.analysisCacheSize", "SQLCACHE_ANALYSIS_CACHE_SIZE", "10000"),
     WRITE_LEASE("sqlcache.writeLease", "SQLCACHE_WRITE_LEASE", "5m"),
     FENCE_TIMEOUT("sqlcache.fenceTimeout", "SQLCACHE_FENCE_TIMEOUT", "30s"),
+    EARLY_DROP("sqlcache.earlyDrop", "SQLCACHE_EARLY_DROP", "true"),
     TRIGGER_WRITES("sqlcache.triggerWrites", "SQLCACHE_TRIGGER_WRITES", ""),
     PROCEDURE_WRITES("sqlcache.procedureWrites", "SQLCACHE_PROCEDURE_WRITES", ""),
     TABLE_POLICY("sqlcache.tablePolicy", "SQLCACHE_TABLE_POLICY", ""),

@@ -47,6 +47,7 @@ public final class SqlCacheConfig {
     private final int analysisCacheSize;
     private final int writeLeaseMillis;
     private final int fenceTimeoutMillis;
+    private final boolean earlyDrop;
     /**
      * Above the longest a cut-off JVM waits for its membership to lapse (twice the 2 s membership, plus margins):
      * dropping it sooner would let the others cache again before its write ran.
@@ -103,6 +104,7 @@ public final class SqlCacheConfig {
         this.writeLeaseMillis = r.millis(Setting.WRITE_LEASE);
         this.fenceTimeoutMillis = r.millisAtLeast(Setting.FENCE_TIMEOUT, MIN_FENCE_TIMEOUT_MILLIS,
                 "must be at least 5s: a JVM cut off from Redis needs that long to be sure its membership lapsed");
+        this.earlyDrop = r.bool(Setting.EARLY_DROP);
         this.triggerWrites = r.declaredWrites(Setting.TRIGGER_WRITES);
         this.procedureWrites = r.declaredWrites(Setting.PROCEDURE_WRITES);
         ConfigLayers.Sourced policy = r.raw(Setting.TABLE_POLICY);
@@ -259,6 +261,16 @@ public final class SqlCacheConfig {
      */
     public long fenceTimeoutMillis() {
         return fenceTimeoutMillis;
+    }
+
+    /**
+     * Whether this JVM's PostgreSQL sessions vouch for it, so that other JVMs may drop it before
+     * {@link #fenceTimeoutMillis()} once none of them is left ({@code sqlcache.earlyDrop}, on by default). Off
+     * behind a pooler that hands one client's session to others or closes it on its own (PgBouncer in transaction
+     * or statement mode): there a session's lock says nothing about whether this JVM runs.
+     */
+    public boolean earlyDrop() {
+        return earlyDrop;
     }
 
     /** What the triggers on a table write, by table ({@code sqlcache.triggerWrites}). */

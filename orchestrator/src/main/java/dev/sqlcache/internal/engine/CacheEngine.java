@@ -95,7 +95,8 @@ public final class CacheEngine {
         this.health = health;
         this.analyzer = analyzer;
         this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
-        this.lockable = family == DatabaseFamily.POSTGRES && !databaseIdentity.contains("#connection:");
+        this.lockable = family == DatabaseFamily.POSTGRES && !databaseIdentity.contains("#connection:")
+                && config.earlyDrop();
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
         this.plans = Caffeine.newBuilder().maximumSize(config.analysisCacheSize()).build();
