@@ -165,7 +165,8 @@ final class RedisNearChannel implements NearChannel {
 
     @Override
     public void renew(String member, long leaseMillis, String nonce) {
-        redis.script("near lease", redis.cluster() ? RENEW_CLUSTER : RENEW, List.of(bytes(MEMBERS_KEY), bytes(MembershipStore.FENCE_KEY)),
+        redis.script("near lease", redis.cluster() ? RENEW_CLUSTER : RENEW,
+                List.of(bytes(MEMBERS_KEY), bytes(MembershipStore.FENCE_KEY)),
                 List.of(bytes(member), bytes(Long.toString(leaseMillis)), bytes(nonce)));
     }
 

@@ -2,6 +2,7 @@ package dev.sqlcache.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.internal.config.SqlCacheConfig;
@@ -29,6 +30,39 @@ class ClusterNearChannelTest {
         assertNull(RedisNearChannel.localMarker(marker + "\n" + NODE + "0", NODE), "another node's, longer");
         assertNull(RedisNearChannel.localMarker(marker, NODE), "a marker that names no node");
         assertNull(RedisNearChannel.localMarker("R\nmember\n1:ab\n" + NODE, NODE), "a marker missing a field");
+    }
+
+    /**
+     * A promoted replica may lack the last near renewals: for two near leases after a store starts or sees the slot's
+     * master change, a change's holders are "untold" (the writer waits out a whole lease), then the set counts again.
+     */
+    @Test
+    void theHoldersSetIsDistrustedAfterAStartAndAfterAChangeOfMaster() throws Exception {
+        try (RedisClusterFixture cluster = RedisClusterFixture.start();
+             RedisCacheStore store = new RedisCacheStore(SqlCacheConfig.load(Map.of(), cluster.properties()).redis())) {
+            String[] keys = {"sql:t:version:db"};
+            store.initVersions(keys);
+            assertSame(CacheStore.Recipients.UNTOLD, store.endLeases(keys, null, null, CacheStore.Notice.anonymous()),
+                    "a store just started");
+            Thread.sleep(RedisNearChannel.CHANGE_MILLIS + 100);
+            // No near member ever joined, so the set does not exist: "unknown", what the script says.
+            assertSame(CacheStore.Recipients.UNKNOWN, store.endLeases(keys, null, null, CacheStore.Notice.anonymous()),
+                    "what the script says, once no change is recent");
+
+            int master = cluster.masterOf(ClusterKeys.SLOT);
+            int target = java.util.Arrays.stream(cluster.ports()).filter(p -> p != master).findFirst().orElseThrow();
+            cluster.migrateSlot(ClusterKeys.SLOT, target, 100, 0);
+            CacheStore.Recipients after = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (after == null && System.nanoTime() < deadline) {
+                try {
+                    after = store.endLeases(keys, null, null, CacheStore.Notice.anonymous());
+                } catch (CacheStoreException redirected) {
+                    Thread.sleep(50); // the slot map is read again meanwhile
+                }
+            }
+            assertSame(CacheStore.Recipients.UNTOLD, after, "the first change after the slot moved");
+        }
     }
 
     /** The scripts publish the keys they were given, tagged on a cluster; near caches know them untagged. */
