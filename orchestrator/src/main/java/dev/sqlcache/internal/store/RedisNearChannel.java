@@ -180,6 +180,9 @@ final class RedisNearChannel implements NearChannel {
     @Override
     public boolean othersLive(String member) {
         Object live = redis.script("near members", LIVE, List.of(bytes(MEMBERS_KEY)), List.of());
+        if (redis.cluster() && redis.primaryChangedWithin(CHANGE_MILLIS)) {
+            return true; // the set may lack the last renewals, as for recipientsOf
+        }
         for (Object each : (List<?>) live) {
             if (!member.equals(RedisCommands.text((byte[]) each))) {
                 return true;
