@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * master killed ({@code kill -9}) midway so that its replica is promoted; and, in a second run, sqlcache's slot
  * moved to another master as {@code redis-cli --cluster reshard} does, then the forked JVM killed ({@code kill -9})
  * and another started, all while the JVMs read and write. 0 stale answers and 0 application errors; the cache must
- * have taken part. The fraction of reads served from the cache before, during and after each fault is printed.
+ * have taken part, near caches included. The fraction of reads served from the cache before, during and after each
+ * fault is printed.
  */
 class ClusterWorkloadTest {
 
@@ -27,8 +28,6 @@ class ClusterWorkloadTest {
             int master = cluster.masterOf(SLOT);
             int replica = cluster.addReplicaOf(master);
             Map<String, String> settings = new java.util.LinkedHashMap<>(cluster.properties());
-            // Near caches stay off on a cluster whatever the setting; saying so keeps the checker from expecting them.
-            settings.put("sqlcache.nearCache.maxBytes", "0");
             long[] promotedAfter = {-1};
             Report report = Harness.run(Target.postgres(), settings, settings,
                     Harness.Run.full(seconds, true), (merged, running) -> {
@@ -52,6 +51,8 @@ class ClusterWorkloadTest {
                     () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
                     () -> assertTrue(report.get("reads") > 1000, "too few reads to mean anything, " + summary),
                     () -> assertTrue(report.get("cache.hits") >= 100, "the cache barely took part, " + summary),
+                    () -> assertTrue(!Checks.nearCacheOn() || report.get("cache.nearHits") > 0,
+                            "the near cache served nothing, " + summary),
                     () -> assertTrue(report.get("cache.stores") > 0, "nothing stored, " + summary));
         }
     }
@@ -68,7 +69,6 @@ class ClusterWorkloadTest {
         long seconds = Math.max(30, Harness.soakSeconds());
         try (RedisClusterFixture cluster = RedisClusterFixture.start()) {
             Map<String, String> settings = new java.util.LinkedHashMap<>(cluster.properties());
-            settings.put("sqlcache.nearCache.maxBytes", "0");
             int source = cluster.masterOf(SLOT);
             int target = java.util.Arrays.stream(cluster.ports()).filter(p -> p != source).findFirst().orElseThrow();
             Harness.Run run = Harness.Run.full(seconds, true).with("sqlcache.fenceTimeout", "5s");
@@ -98,6 +98,8 @@ class ClusterWorkloadTest {
                     () -> assertEquals(0, report.get("errors"), "application errors, " + summary),
                     () -> assertTrue(report.get("reads") > 1000, "too few reads to mean anything, " + summary),
                     () -> assertTrue(report.get("cache.hits") >= 100, "the cache barely took part, " + summary),
+                    () -> assertTrue(!Checks.nearCacheOn() || report.get("cache.nearHits") > 0,
+                            "the near cache served nothing, " + summary),
                     () -> assertTrue(report.get("cache.stores") > 0, "nothing stored, " + summary));
         }
     }

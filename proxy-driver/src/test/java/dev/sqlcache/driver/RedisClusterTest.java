@@ -295,7 +295,7 @@ class RedisClusterTest {
             }
         }
         try (RedisClusterFixture cluster = RedisClusterFixture.start();
-             Connection c = db.cached(settings(cluster, "4"))) {
+             Connection c = db.cached(withoutNearCache(settings(cluster, "4")))) {
             int master = cluster.masterOf(SLOT);
             awaitHit(c, table, 1, "warming up"); // joined, tokens created
             resetStats(cluster);
@@ -343,6 +343,81 @@ class RedisClusterTest {
                 s.execute("drop table " + table);
             }
         }
+    }
+
+    /**
+     * Near copies across stores on a cluster: the reader answers from its near cache, the writer (another runtime,
+     * as another JVM) writes, and the reader's next read, right after the write returned, is the new value. Then
+     * sqlcache's slot is moved to another master, and that master is killed and its replica promoted: after each,
+     * the same holds (the reader's subscription follows the slot, its copies dropped), and near hits come back.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void nearCopiesAreDroppedBeforeAnotherStoresWriteReturnsAcrossAMoveAndAFailover(TestDatabase db)
+            throws Exception {
+        String table = "cluster_near_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            s.execute("insert into " + table + " values (1, 0)");
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start();
+             Connection reader = db.cached(settings(cluster, "4"));
+             Connection writer = db.cached(settings(cluster, "5"))) {
+            int[] v = {0};
+            nearRounds(reader, writer, table, v);
+
+            int source = cluster.masterOf(SLOT);
+            int target = java.util.Arrays.stream(cluster.ports()).filter(p -> p != source).findFirst().orElseThrow();
+            awaitNearHit(reader, table, v[0]);
+            cluster.migrateSlot(SLOT, target, 2, 50);
+            update(writer, table, ++v[0]);
+            assertEquals(v[0], value(reader, table), "read right after the first write after the move");
+            nearRounds(reader, writer, table, v);
+
+            int replica = cluster.addReplicaOf(target);
+            nearRounds(reader, writer, table, v);
+            cluster.kill(target);
+            assertEquals(replica, cluster.awaitNewMaster(SLOT, target, 30_000));
+            update(writer, table, ++v[0]);
+            assertEquals(v[0], value(reader, table), "read right after the first write on the promoted replica");
+            nearRounds(reader, writer, table, v);
+            System.out.printf("RedisClusterTest[%s, near]: %d near hits of the reader; %d failed calls to Redis "
+                    + "(reader), %d (writer)%n", db, stats(reader).nearHits(), stats(reader).redisErrors(),
+                    stats(writer).redisErrors());
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /** Five times: a near hit of the reader, a write of the writer, and the reader's read right after it. */
+    private static void nearRounds(Connection reader, Connection writer, String table, int[] v) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            awaitNearHit(reader, table, v[0]);
+            update(writer, table, ++v[0]);
+            assertEquals(v[0], value(reader, table), "read right after another store's write");
+        }
+    }
+
+    /** Reads until the near cache answers (its lease needs a renewal's marker back through the subscription). */
+    private static void awaitNearHit(Connection c, String table, int expected) throws Exception {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < HIT_BOUND_NANOS) {
+            long before = stats(c).nearHits();
+            assertEquals(expected, value(c, table), "while waiting for a near hit");
+            if (stats(c).nearHits() > before) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no near hit within 30 s: " + stats(c));
+    }
+
+    /** What a near hit sends to Redis is nothing: tests that count a hit's round trips turn the near cache off. */
+    private static Properties withoutNearCache(Properties settings) {
+        settings.setProperty("sqlcache.nearCache.maxBytes", "0");
+        return settings;
     }
 
     private static void resetStats(RedisClusterFixture cluster) {

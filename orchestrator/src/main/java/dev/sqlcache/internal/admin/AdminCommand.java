@@ -82,15 +82,7 @@ abstract class AdminCommand implements Callable<Integer> {
 
     /** The configuration, with {@code extra} settings (from a JDBC URL) below the options. */
     SqlCacheConfig config(Map<String, String> extra) throws AdminException {
-        SqlCacheConfig config = connection.load(environment(), extra);
-        if (config.redis().usesCluster()) {
-            // Its commands read one server's keys by their plain names; on a cluster they would report on, or
-            // delete in, nothing (or another server) while seeming to succeed.
-            throw AdminException.usage("sqlcache-admin does not work with a Redis Cluster yet ("
-                    + "sqlcache.redis.cluster is set); on a cluster, sqlcache's keys are sql:{sqlcache}* on the master "
-                    + "of their one slot");
-        }
-        return config;
+        return connection.load(environment(), extra);
     }
 
     /** The configured Redis settings, but patient enough for administration. */

@@ -84,7 +84,7 @@ final class FlushCommand extends AdminCommand {
     }
 
     private static long count(RedisAdminConnection redis, String pattern) throws AdminException {
-        ScanParams params = new ScanParams().match(pattern).count(StatsCommand.SCAN_COUNT);
+        ScanParams params = new ScanParams().match(redis.key(pattern)).count(StatsCommand.SCAN_COUNT);
         String cursor = ScanParams.SCAN_POINTER_START;
         long count = 0;
         do {

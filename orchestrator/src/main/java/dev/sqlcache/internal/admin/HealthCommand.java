@@ -20,7 +20,7 @@ final class HealthCommand extends AdminCommand {
             long start = System.nanoTime();
             String pong = redis.with("PING", j -> j.ping());
             double millis = (System.nanoTime() - start) / 1e6;
-            out.printf(Locale.ROOT, "redis %s: %s in %.2f ms%n", settings.describe(), pong, millis);
+            out.printf(Locale.ROOT, "redis %s%s: %s in %.2f ms%n", settings.describe(), redis.node(), pong, millis);
 
             Map<String, String> info;
             try {

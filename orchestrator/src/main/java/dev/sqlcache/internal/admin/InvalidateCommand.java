@@ -82,7 +82,7 @@ final class InvalidateCommand extends AdminCommand {
         List<String> unknown = new ArrayList<>();
         try (RedisAdminConnection redis = new RedisAdminConnection(settings)) {
             for (String key : reported) {
-                if (!redis.with("EXISTS", j -> j.exists(key))) {
+                if (!redis.with("EXISTS", j -> j.exists(redis.key(key)))) {
                     unknown.add(key);
                 }
             }

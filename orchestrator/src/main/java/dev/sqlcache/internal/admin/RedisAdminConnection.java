@@ -1,10 +1,12 @@
 package dev.sqlcache.internal.admin;
 
 import dev.sqlcache.internal.config.RedisSettings;
+import dev.sqlcache.internal.store.ClusterKeys;
 import dev.sqlcache.internal.store.RedisConnections;
 import dev.sqlcache.internal.store.RedisFailures;
 import java.util.function.Supplier;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -12,21 +14,50 @@ import redis.clients.jedis.Jedis;
  * (PING timing, INFO, SCAN with sizes, EXISTS), opened with the same settings as the store: address, socket,
  * database, user, password and TLS. Every failure becomes a one-line {@link AdminException} that names the server
  * and never the password.
+ *
+ * <p>On a Redis Cluster it is a connection to the master of the one slot all of sqlcache's keys are in, found when it
+ * connects; the commands then name keys as they are stored there ({@link #key}) and read them back by the names the
+ * rest of the tool knows ({@link #logical}).
  */
 final class RedisAdminConnection implements AutoCloseable {
 
     private final Jedis jedis;
     private final RedisSettings settings;
+    private final boolean cluster;
+    /** On a cluster, the master of sqlcache's slot this connects to; {@code null} otherwise. */
+    private final HostAndPort slotMaster;
 
     /** Connects (Jedis connects in its constructor), authenticates and selects the database. */
     RedisAdminConnection(RedisSettings settings) throws AdminException {
         this.settings = settings;
+        this.cluster = settings.usesCluster();
         DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache-admin");
         try {
-            this.jedis = new Jedis(RedisConnections.sockets(settings, config), config);
+            if (cluster) {
+                this.slotMaster = RedisConnections.slotMasterNow(settings, config);
+                this.jedis = new Jedis(slotMaster, config);
+            } else {
+                this.slotMaster = null;
+                this.jedis = new Jedis(RedisConnections.sockets(settings, config), config);
+            }
         } catch (RuntimeException e) {
             throw failure(settings, "connect", e);
         }
+    }
+
+    /** The key (or SCAN pattern) as this Redis stores it: itself, or on a cluster with sqlcache's hash tag. */
+    String key(String logical) {
+        return cluster ? ClusterKeys.physical(logical) : logical;
+    }
+
+    /** The name of a key read from this Redis (SCAN) as sqlcache knows it: {@link #key} undone. */
+    String logical(String stored) {
+        return cluster ? ClusterKeys.logical(stored) : stored;
+    }
+
+    /** For output on a cluster: which node serves sqlcache's slot; empty otherwise. */
+    String node() {
+        return cluster ? " (sqlcache's slot " + ClusterKeys.SLOT + " on " + slotMaster + ")" : "";
     }
 
     /** Runs one operation on the connection; any Jedis failure becomes a one-line runtime error. */

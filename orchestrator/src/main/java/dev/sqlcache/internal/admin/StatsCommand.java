@@ -59,13 +59,17 @@ final class StatsCommand extends AdminCommand {
         long others = 0;
         boolean complete = true;
         String membership;
+        String where;
         try (RedisAdminConnection redis = new RedisAdminConnection(settings)) {
-            ScanParams params = new ScanParams().match(SqlCacheKeys.PREFIX + "*").count(SCAN_COUNT);
+            ScanParams params = new ScanParams().match(redis.key(SqlCacheKeys.PREFIX + "*")).count(SCAN_COUNT);
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
                 String from = cursor;
                 ScanResult<String> page = redis.with("SCAN", j -> j.scan(from, params));
-                List<String> keys = new ArrayList<>(page.getResult());
+                List<String> keys = new ArrayList<>(page.getResult().size());
+                for (String stored : page.getResult()) {
+                    keys.add(redis.logical(stored));
+                }
                 // Membership is reported on its own line below, not as cached data; nor is the near members' set
                 // (it outlives the last holder, lapsed, so that writers can tell "nobody" from "lost").
                 keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY)
@@ -107,9 +111,10 @@ final class StatsCommand extends AdminCommand {
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && scanned < limit);
             complete &= cursor.equals(ScanParams.SCAN_POINTER_START);
             membership = membership(redis);
+            where = redis.node();
         }
 
-        out.println("redis " + settings.describe() + ": " + scanned + " keys matching sql:*"
+        out.println("redis " + settings.describe() + where + ": " + scanned + " keys matching sql:*"
                 + (complete ? "" : " (stopped at --limit " + limit + "; the counts below are partial)"));
         int width = Math.max("table".length(), tables.keySet().stream().mapToInt(String::length).max().orElse(0));
         String format = "%-" + width + "s %10s %14s %13s%n";
@@ -134,9 +139,10 @@ final class StatsCommand extends AdminCommand {
         List<String> time = redis.with("TIME", Jedis::time);
         long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
         // The set's epoch is scored +inf: it is not a member.
-        long members = redis.with("ZCOUNT", j -> j.zcount(MembershipStore.MEMBERS_KEY, "-inf", "(+inf"));
-        long lapsed = redis.with("ZCOUNT", j -> j.zcount(MembershipStore.MEMBERS_KEY, Double.NEGATIVE_INFINITY, now));
-        boolean fence = redis.with("EXISTS", j -> j.exists(MembershipStore.FENCE_KEY));
+        String membersKey = redis.key(MembershipStore.MEMBERS_KEY);
+        long members = redis.with("ZCOUNT", j -> j.zcount(membersKey, "-inf", "(+inf"));
+        long lapsed = redis.with("ZCOUNT", j -> j.zcount(membersKey, Double.NEGATIVE_INFINITY, now));
+        boolean fence = redis.with("EXISTS", j -> j.exists(redis.key(MembershipStore.FENCE_KEY)));
         // Plain words for the operator: the fence token existing is the healthy state (every member renewing,
         // caching allowed); "fence: up" read like an alarm.
         return "members: " + members + " JVMs (" + lapsed + " lapsed); caching: "
@@ -154,7 +160,7 @@ final class StatsCommand extends AdminCommand {
             List<Response<Long>> responses = new ArrayList<>(keys.size());
             Pipeline pipeline = j.pipelined();
             for (String key : keys) {
-                responses.add(pipeline.strlen(key));
+                responses.add(pipeline.strlen(redis.key(key)));
             }
             pipeline.sync();
             List<Long> sizes = new ArrayList<>(keys.size());

@@ -13,11 +13,12 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * sqlcache's work. The tag comes before the table's name, so a table whose quoted name holds braces cannot move
  * its keys to another slot (Redis hashes the first {@code {...}} of a key).
  */
-final class ClusterKeys {
+public final class ClusterKeys {
 
     /** The hash tag; the slot every key hashes to is this text's. */
     static final String TAG = "{sqlcache}";
-    static final int SLOT = JedisClusterCRC16.getSlot("sqlcache");
+    /** The one slot of sqlcache's keys. */
+    public static final int SLOT = JedisClusterCRC16.getSlot("sqlcache");
 
     private static final byte[] PREFIX = "sql:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TAG_BYTES = TAG.getBytes(StandardCharsets.US_ASCII);
@@ -35,8 +36,18 @@ final class ClusterKeys {
         return out;
     }
 
-    static String physical(String key) {
+    /** {@link #physical(byte[])} of text; also turns a glob over logical names into one over stored names. */
+    public static String physical(String key) {
         return new String(physical(key.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The name sqlcache knows a stored key by: {@link #physical} undone. A key without the tag where
+     * {@code physical} puts it is not sqlcache's and comes back as it is.
+     */
+    public static String logical(String stored) {
+        int at = stored.startsWith("sql:") ? "sql:".length() : 0;
+        return stored.startsWith(TAG, at) ? stored.substring(0, at) + stored.substring(at + TAG.length()) : stored;
     }
 
     static List<byte[]> physical(List<byte[]> keys) {

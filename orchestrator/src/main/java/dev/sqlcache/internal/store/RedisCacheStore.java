@@ -57,9 +57,9 @@ public final class RedisCacheStore implements CacheStore {
         this.nearMembersKey = redis.key(bytes(NearChannel.MEMBERS_KEY));
         log.info("Cache store: {} (pool of {})", redis.describe(), settings.maxConnections());
         if (redis.cluster()) {
-            log.info("sqlcache: {}: near caches and skip permits stay off on a Redis Cluster (their coherence over the "
-                    + "cluster's messaging and failovers is not argued yet): every hit reads Redis, every write "
-                    + "invalidates", redis.describe());
+            log.info("sqlcache: {}: skip permits stay off on a Redis Cluster (a promotion may lose a permit's lease "
+                    + "while its write skips the invalidation: not argued yet): every write invalidates",
+                    redis.describe());
         }
     }
 
@@ -170,7 +170,7 @@ public final class RedisCacheStore implements CacheStore {
             keys.add(bytes(key + HOLDERS_SUFFIX));
         }
         try {
-            return RedisNearChannel.recipients(redis.script(operation, script, keys, args));
+            return near.recipientsOf(redis.script(operation, script, keys, args));
         } catch (CacheStoreException e) {
             if (!isOutOfMemory(e.getCause())) {
                 throw e;
@@ -195,7 +195,7 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public NearChannel nearChannel() {
-        return redis.cluster() ? null : near;
+        return near;
     }
 
     @Override

@@ -120,6 +120,26 @@ public final class RedisCommands implements AutoCloseable {
         return sentinel != null ? sentinel.primaryChanges() : cluster != null ? cluster.primaryChanges() : 0;
     }
 
+    /** The count of {@link #primaryChanges()} last seen by {@link #primaryChangedWithin}, and when it was seen. */
+    private long changesSeen;
+    private long changeSeenNanos = System.nanoTime();
+
+    /**
+     * Whether this client saw the primary (the slot's master) change, or started, less than {@code millis} ago. Read
+     * right after a command: that command ran on a primary this covers. A change is seen no earlier than it happened,
+     * so the time it was seen is a safe stand-in for when the new primary began to serve; a client that starts has
+     * seen none of the changes before it, so its start counts as one.
+     */
+    public synchronized boolean primaryChangedWithin(long millis) {
+        long changes = primaryChanges();
+        long now = System.nanoTime();
+        if (changes != changesSeen) {
+            changesSeen = changes;
+            changeSeenNanos = now;
+        }
+        return now - changeSeenNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
     /** Whether Redis is a cluster: keys and scripts then go through {@link #key} and {@link #script}'s tagging. */
     public boolean cluster() {
         return cluster != null;

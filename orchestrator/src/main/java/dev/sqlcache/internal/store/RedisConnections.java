@@ -52,12 +52,16 @@ public final class RedisConnections {
 
     /**
      * The socket to Redis for a fixed address: a Unix socket (junixsocket) when configured, else TCP. With
-     * Sentinel the store follows the primary through {@link SentinelConnections}; a one-off connection (the admin
-     * tool) asks the sentinels once, here.
+     * Sentinel the store follows the primary through {@link SentinelConnections}, and on a cluster the master of
+     * sqlcache's slot through {@link ClusterConnections}; a one-off connection (the admin tool) asks the sentinels,
+     * or the cluster's nodes, once, here.
      */
     public static JedisSocketFactory sockets(RedisSettings settings, DefaultJedisClientConfig clientConfig) {
         if (settings.usesSentinel()) {
             return new DefaultJedisSocketFactory(primaryNow(settings), clientConfig);
+        }
+        if (settings.usesCluster()) {
+            return new DefaultJedisSocketFactory(slotMasterNow(settings, clientConfig), clientConfig);
         }
         return settings.usesUnixSocket()
                 ? new UnixSocketFactory(settings.socketPath(), settings.connectTimeoutMillis(),
@@ -81,6 +85,39 @@ public final class RedisConnections {
                 // Sentinels speak RESP2; saying so spares a warning per connection from Jedis's legacy client.
                 .protocol(RedisProtocol.RESP2)
                 .build();
+    }
+
+    /**
+     * Asks the cluster's nodes, in order, which master serves sqlcache's slot ({@link ClusterKeys#SLOT}) now. A
+     * node that names no host for it (it does not know its own address) is taken at the address it was asked at.
+     */
+    public static HostAndPort slotMasterNow(RedisSettings settings, DefaultJedisClientConfig clientConfig) {
+        RuntimeException last = null;
+        for (var node : settings.cluster().nodes()) {
+            try (Jedis jedis = new Jedis(new HostAndPort(node.host(), node.port()), clientConfig)) {
+                for (Object range : jedis.clusterSlots()) {
+                    java.util.List<?> r = (java.util.List<?>) range;
+                    if (((Number) r.get(0)).longValue() <= ClusterKeys.SLOT
+                            && ClusterKeys.SLOT <= ((Number) r.get(1)).longValue()) {
+                        java.util.List<?> master = (java.util.List<?>) r.get(2);
+                        String host = text(master.get(0));
+                        return new HostAndPort(host.isEmpty() || host.equals("?") ? node.host() : host,
+                                ((Number) master.get(1)).intValue());
+                    }
+                }
+                last = new JedisConnectionException(node.host() + ":" + node.port() + " knows no master of slot "
+                        + ClusterKeys.SLOT);
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new JedisConnectionException("no node named the master of slot " + ClusterKeys.SLOT
+                + " (sqlcache's keys)", last);
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+                : String.valueOf(reply);
     }
 
     /** Asks the sentinels, in order, where the primary is now. */
