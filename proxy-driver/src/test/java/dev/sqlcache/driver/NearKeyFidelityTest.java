@@ -224,6 +224,25 @@ class NearKeyFidelityTest {
         }
     }
 
+    /**
+     * A calendar is keyed by its time zone's id; the drivers convert with the zone itself. A zone made by the
+     * application under a standard id ({@code new SimpleTimeZone(+1 h, "UTC")}) must not share the real zone's copy.
+     */
+    @Test
+    void aCalendarWhoseZoneIsNotTheStandardZoneOfItsIdDoesNotShareItsCopy() throws Exception {
+        Timestamp at = Timestamp.valueOf("2026-12-06 10:00:00");
+        Binding utc = s -> s.setTimestamp(1, at,
+                java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC")));
+        Binding fakeUtc = s -> s.setTimestamp(1, at,
+                java.util.Calendar.getInstance(new java.util.SimpleTimeZone(3_600_000, "UTC")));
+        try (Connection c = db.through(redis.port()); Connection plain = db.plain()) {
+            String expected = answer(plain, fakeUtc);
+            assertTrue(!expected.equals(answer(plain, utc)), "H2 answers both zones alike: " + expected);
+            untilNearHit(c, "UTC", utc, answer(plain, utc));
+            assertEquals(expected, answer(c, fakeUtc), "a zone named UTC that is not UTC");
+        }
+    }
+
     /** Reads until the near cache answers (its lease needs one renewal to come back through the subscription). */
     private static void untilNearHit(Connection c, String name, Binding binding, String expected) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
