@@ -194,6 +194,55 @@ class NearKeyFidelityTest {
         }
     }
 
+    /**
+     * H2 (like pgjdbc) copies a byte array and converts a timestamp when it is bound, not when the statement runs:
+     * an application that changes the value in place between {@code setX} and {@code execute} has the database
+     * answer for what it held when bound. The cache must not answer for what it holds now (another execution's
+     * copy, here made first for exactly that value).
+     */
+    @Test
+    void aValueChangedInPlaceBetweenBindingAndExecutingGetsTheDatabasesAnswer() throws Exception {
+        try (Connection c = db.through(redis.port()); Connection plain = db.plain();
+             PreparedStatement cached = c.prepareStatement(SQL); PreparedStatement direct = plain.prepareStatement(SQL)) {
+            Binding later = s -> s.setBytes(1, new byte[] {1, 2, 4});
+            untilNearHit(c, "the bytes the value will hold", later, answer(plain, later));
+            Binding laterTime = s -> s.setTimestamp(1, Timestamp.valueOf("2026-12-06 10:00:00.123456788"));
+            untilNearHit(c, "the timestamp the value will hold", laterTime, answer(plain, laterTime));
+            byte[] bytes = {1, 2, 3};
+            Timestamp at = Timestamp.valueOf("2026-12-06 10:00:00.123456789");
+            for (PreparedStatement s : List.of(cached, direct)) {
+                s.setBytes(1, bytes);
+                s.setInt(2, 1);
+            }
+            bytes[2] = 4;
+            assertEquals(read(direct), read(cached), "a byte array changed in place after it was bound");
+            for (PreparedStatement s : List.of(cached, direct)) {
+                s.setTimestamp(1, at);
+            }
+            at.setNanos(123456788);
+            assertEquals(read(direct), read(cached), "a timestamp changed in place after it was bound");
+        }
+    }
+
+    /**
+     * A calendar is keyed by its time zone's id; the drivers convert with the zone itself. A zone made by the
+     * application under a standard id ({@code new SimpleTimeZone(+1 h, "UTC")}) must not share the real zone's copy.
+     */
+    @Test
+    void aCalendarWhoseZoneIsNotTheStandardZoneOfItsIdDoesNotShareItsCopy() throws Exception {
+        Timestamp at = Timestamp.valueOf("2026-12-06 10:00:00");
+        Binding utc = s -> s.setTimestamp(1, at,
+                java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC")));
+        Binding fakeUtc = s -> s.setTimestamp(1, at,
+                java.util.Calendar.getInstance(new java.util.SimpleTimeZone(3_600_000, "UTC")));
+        try (Connection c = db.through(redis.port()); Connection plain = db.plain()) {
+            String expected = answer(plain, fakeUtc);
+            assertTrue(!expected.equals(answer(plain, utc)), "H2 answers both zones alike: " + expected);
+            untilNearHit(c, "UTC", utc, answer(plain, utc));
+            assertEquals(expected, answer(c, fakeUtc), "a zone named UTC that is not UTC");
+        }
+    }
+
     /** Reads until the near cache answers (its lease needs one renewal to come back through the subscription). */
     private static void untilNearHit(Connection c, String name, Binding binding, String expected) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;

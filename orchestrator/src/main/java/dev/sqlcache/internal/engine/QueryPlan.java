@@ -128,15 +128,15 @@ public final class QueryPlan {
         writeLayout = layout;
     }
 
-    /**
-     * What the entry keys of this statement owe to the connection's context and the SQL, hashed once per context
-     * rather than per execution; made again when a connection with another context asks.
-     */
     /** A list of this plan alone, for {@link Execution}. */
     List<QueryPlan> alone() {
         return alone;
     }
 
+    /**
+     * What the entry keys of this statement owe to the connection's context and the SQL, hashed once per context
+     * rather than per execution; made again when a connection with another context asks.
+     */
     KeyPrefix keyPrefix(byte[] context) {
         KeyPrefix prefix = keyPrefix;
         if (prefix == null || !prefix.isFor(context)) {

@@ -4,10 +4,11 @@ import java.util.Arrays;
 
 /**
  * The values bound to a prepared statement, recorded as the application sets them so that they can take part in
- * the cache key. Values are kept by reference and only hashed when the statement executes, exactly like the real
- * driver reads them then: an application that mutates a byte array or a Timestamp between {@code setX} and
- * {@code execute} gets a key for what was really sent. Arrays are copied when bound and trusted only while
- * unchanged (see {@link ArrayParameter}).
+ * the cache key. Drivers differ in when they read a mutable value (a byte array, a date or timestamp): H2 and pgjdbc
+ * copy or convert it when it is bound, MariaDB's reads it when the statement runs. So such a value is copied when
+ * bound, and the key is made from the copy only while the application's object still holds the same value
+ * ({@link #isKeyable}): an application that changes it in place between {@code setX} and {@code execute} gets
+ * its execution passed through, whichever driver is below. Arrays are handled alike (see {@link ArrayParameter}).
  *
  * <p>Not thread-safe, like the statement it belongs to.
  */
@@ -17,6 +18,8 @@ public final class BoundParameters {
 
     private Object[] values = new Object[8];
     private ParameterType[] types = new ParameterType[8];
+    /** The application's own mutable object where {@link #values} holds a copy of it; null elsewhere. */
+    private Object[] bound = new Object[8];
     private int highest;
     private boolean unsupported;
     /** This statement's near-cache lookups, made on its first (see {@link NearKey.Probe}). */
@@ -35,7 +38,9 @@ public final class BoundParameters {
             return;
         }
         ensureCapacity(index);
-        values[index - 1] = value;
+        Object copy = MutableValues.copyOf(value);
+        values[index - 1] = copy;
+        bound[index - 1] = copy == value ? null : value;
         types[index - 1] = type;
         if (index > highest) {
             highest = index;
@@ -94,6 +99,7 @@ public final class BoundParameters {
     public void clear() {
         Arrays.fill(values, 0, Math.max(highest, 0), UNSET);
         Arrays.fill(types, 0, Math.max(highest, 0), null);
+        Arrays.fill(bound, 0, Math.max(highest, 0), null);
         highest = 0;
         unsupported = false;
     }
@@ -110,6 +116,9 @@ public final class BoundParameters {
         for (int i = 0; i < highest; i++) {
             if (values[i] == UNSET) {
                 return false;
+            }
+            if (bound[i] != null && !MutableValues.same(bound[i], values[i])) {
+                return false; // changed in place since it was bound: which value the driver sends is unknown
             }
             ArrayParameter array = array(i + 1);
             if (array != null && !array.unchanged()) {
@@ -154,6 +163,7 @@ public final class BoundParameters {
             int size = Math.max(index, old * 2);
             values = Arrays.copyOf(values, size);
             types = Arrays.copyOf(types, size);
+            bound = Arrays.copyOf(bound, size);
             Arrays.fill(values, old, size, UNSET);
         }
     }

@@ -32,6 +32,8 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.util.Calendar;
+import java.util.GregorianCalendar;
+import java.util.TimeZone;
 import java.util.UUID;
 
 /**
@@ -204,7 +206,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     @Override
     public void setDate(int index, Date x, Calendar cal) throws SQLException {
         preparedDelegate().setDate(index, x, cal);
-        parameters.set(index, ParameterType.CALENDAR_DATE, withCalendar(x, cal));
+        setWithCalendar(index, ParameterType.CALENDAR_DATE, x, cal);
     }
 
     @Override
@@ -216,7 +218,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     @Override
     public void setTime(int index, Time x, Calendar cal) throws SQLException {
         preparedDelegate().setTime(index, x, cal);
-        parameters.set(index, ParameterType.CALENDAR_TIME, withCalendar(x, cal));
+        setWithCalendar(index, ParameterType.CALENDAR_TIME, x, cal);
     }
 
     @Override
@@ -228,7 +230,31 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     @Override
     public void setTimestamp(int index, Timestamp x, Calendar cal) throws SQLException {
         preparedDelegate().setTimestamp(index, x, cal);
-        parameters.set(index, ParameterType.CALENDAR_TIMESTAMP, withCalendar(x, cal));
+        setWithCalendar(index, ParameterType.CALENDAR_TIMESTAMP, x, cal);
+    }
+
+    private void setWithCalendar(int index, ParameterType type, Object value, Calendar cal) {
+        if (value != null && cal != null && !namedByItsZone(cal)) {
+            parameters.setUnsupported(index);
+        } else {
+            parameters.set(index, type, withCalendar(value, cal));
+        }
+    }
+
+    private static final long DEFAULT_GREGORIAN_CHANGE = new GregorianCalendar().getGregorianChange().getTime();
+
+    /**
+     * Whether the calendar's zone id says all the drivers convert with: a plain Gregorian calendar (MariaDB's driver
+     * reads its fields; a Buddhist one counts other years) whose zone has the rules of the standard zone of that id
+     * (an application may name its own {@code SimpleTimeZone} "UTC" with any offset). Only then is the id its key.
+     */
+    static boolean namedByItsZone(Calendar cal) {
+        if (cal.getClass() != GregorianCalendar.class
+                || ((GregorianCalendar) cal).getGregorianChange().getTime() != DEFAULT_GREGORIAN_CHANGE) {
+            return false;
+        }
+        TimeZone zone = cal.getTimeZone();
+        return TimeZone.getTimeZone(zone.getID()).hasSameRules(zone);
     }
 
     private static Object withCalendar(Object value, Calendar cal) {
