@@ -134,8 +134,13 @@ class LateStoreTest {
 
     /** Reads the query's first column of its first row through the cache, reading every row as an application. */
     private String read(CacheSession cache, String sql) throws SQLException {
+        return read(cache, db, sql);
+    }
+
+    /** {@link #read(CacheSession, String)} on the connection {@code on}. */
+    private String read(CacheSession cache, Connection on, String sql) throws SQLException {
         Execution execution = Execution.query(cache.plan(sql), null, 0, 0, true);
-        Statement st = db.createStatement();
+        Statement st = on.createStatement();
         QueryOutcome outcome = cache.query(execution, () -> st.executeQuery(sql));
         if (outcome instanceof QueryOutcome.Hit hit) {
             st.close();
@@ -160,7 +165,11 @@ class LateStoreTest {
     }
 
     private void write(CacheSession cache, String sql) throws SQLException {
-        try (Statement st = db.createStatement()) {
+        write(cache, db, sql);
+    }
+
+    private void write(CacheSession cache, Connection on, String sql) throws SQLException {
+        try (Statement st = on.createStatement()) {
             cache.execute(Execution.statement(cache.plan(sql)), () -> st.executeUpdate(sql));
         }
     }
@@ -261,5 +270,56 @@ class LateStoreTest {
         assertEquals(1, since(before).stores());
         assertEquals("before", read(reader, sql));
         assertEquals(1, since(before).hits());
+    }
+
+    /**
+     * Review r3: a miss read inside a READ COMMITTED transaction, whose store and near copy are still waiting for the
+     * writer when the same transaction writes the table. The caller checked {@code mayStore} before the write; what
+     * keeps the result out afterwards is the write's lease (Redis) and this JVM's own invalidation (near copy). The
+     * writer runs between the write and the commit, and again after it: nothing computed before the write is kept
+     * or served, neither to the transaction's connection nor to another.
+     */
+    @Test
+    void aMissInATransactionThatThenWritesBeforeTheWriterRunsIsNeitherStoredNorCopied() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        try (Connection tx = DriverManager.getConnection(db.getMetaData().getURL())) {
+            CacheSession inTransaction = session();
+            inTransaction.setAutoCommit(false, () -> tx.setAutoCommit(false));
+            CacheStatistics before = engine.statistics();
+            assertEquals("before", read(inTransaction, tx, sql));
+            assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
+
+            write(inTransaction, tx, "update items set name = 'after' where id = 1");
+            writer.runAll(); // lands between the transaction's write and its commit
+            assertEquals(0, since(before).stores(), "refused: the transaction's lease replaced the tokens");
+            assertEquals("before", read(reader, sql), "another connection sees the committed value");
+            writer.runAll();
+
+            inTransaction.commit(tx::commit);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("after", read(reader, sql), "never the result computed before the commit");
+                writer.runAll();
+            }
+            inTransaction.close();
+        }
+    }
+
+    /**
+     * Review r3: the runtime closes while a missed result waits for the writer (an executor it does not own keeps
+     * the task). Run afterwards, the store fails quietly: nothing reaches Redis, nothing escapes to the thread.
+     */
+    @Test
+    void aStoreHeldPastTheRuntimesCloseLandsNowhere() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, writer.tasks.size());
+        runtime.close();
+        writer.runAll();
+        assertEquals(0, engine.statistics().stores(), engine.statistics().toString());
     }
 }
