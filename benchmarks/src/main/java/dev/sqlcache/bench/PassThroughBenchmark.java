@@ -66,6 +66,17 @@ public class PassThroughBenchmark {
             .getBytes(StandardCharsets.UTF_8);
     /** Drives the bind values; the miss key includes it, so no key ever repeats within a trial. */
     private long n;
+    /**
+     * CPU time and allocation of the benchmark thread over the measurement iterations, and their calls: what a call
+     * costs the caller's thread alone. {@code -prof gc} counts every thread's allocation, the store's writer thread
+     * too, and on a loaded two-core machine a call's time is mostly waiting.
+     */
+    private long cpuNanos;
+    private long allocatedBytes;
+    private long measuredCalls;
+    private long iterationCpuStart;
+    private long iterationAllocatedStart;
+    private long iterationCallsStart;
 
     private static final class Statements {
         final PreparedStatement miss;
@@ -160,6 +171,27 @@ public class PassThroughBenchmark {
         uncacheable(direct.uncacheable, n++, bh);
     }
 
+    private static com.sun.management.ThreadMXBean threads() {
+        return (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    }
+
+    /** Runs on the benchmark thread (one thread, a state of the benchmark's scope). */
+    @Setup(Level.Iteration)
+    public void iterationStarts() {
+        iterationCpuStart = threads().getCurrentThreadCpuTime();
+        iterationAllocatedStart = threads().getCurrentThreadAllocatedBytes();
+        iterationCallsStart = n;
+    }
+
+    @TearDown(Level.Iteration)
+    public void iterationEnds(org.openjdk.jmh.infra.IterationParams iteration) {
+        if (iteration.getType() == org.openjdk.jmh.runner.IterationType.MEASUREMENT) {
+            cpuNanos += threads().getCurrentThreadCpuTime() - iterationCpuStart;
+            allocatedBytes += threads().getCurrentThreadAllocatedBytes() - iterationAllocatedStart;
+            measuredCalls += n - iterationCallsStart;
+        }
+    }
+
     @TearDown(Level.Trial)
     public void check(BenchmarkParams params) throws Exception {
         try {
@@ -167,6 +199,10 @@ public class PassThroughBenchmark {
             String name = params.getBenchmark();
             System.out.println(System.lineSeparator() + "sqlcache statistics during " + name + " [" + db + "], " + n
                     + " calls: " + delta + "; " + fixture.redisCommandsPerCall(n) + "; " + Fixture.loadAverage());
+            System.out.printf(java.util.Locale.ROOT,
+                    "benchmark thread per call during %s [%s]: CPU %.2f us, allocated %d B (%d calls)%n", name, db,
+                    measuredCalls == 0 ? 0.0 : cpuNanos / 1000.0 / measuredCalls,
+                    measuredCalls == 0 ? 0 : allocatedBytes / measuredCalls, measuredCalls);
             String problem = null;
             if (name.endsWith("missSqlcache") && (delta.hits() != 0 || delta.misses() != n || delta.stores() == 0)) {
                 problem = "every call should miss and store";

@@ -77,5 +77,10 @@ public enum BypassReason {
      * cost less than a Redis round trip), or its table's entries are rarely hit before a write invalidates them. It
      * goes to the database with no Redis round trip, and is tried again later.
      */
-    NOT_WORTH_CACHING
+    NOT_WORTH_CACHING,
+    /**
+     * A missed result was not stored: the queue of results waiting for the store's writer thread was full (by
+     * entries or by bytes), as when misses come faster than Redis takes their stores. Counted as rejected only.
+     */
+    STORE_QUEUE_FULL
 }

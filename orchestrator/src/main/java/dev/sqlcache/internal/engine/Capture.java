@@ -63,7 +63,8 @@ public final class Capture {
         ResultCapture done = rows;
         rows = null;
         if (done != null) {
-            session.store(miss, done.finish());
+            long estimated = done.estimatedBytes();
+            session.store(miss, done.finish(), estimated);
         }
     }
 

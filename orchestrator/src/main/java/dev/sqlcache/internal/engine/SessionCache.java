@@ -479,6 +479,7 @@ public final class SessionCache implements CacheSession {
     private QueryOutcome lead(Execution execution, SqlCall<ResultSet> query, ReadOutcome.Miss miss, ResultSet real)
             throws SQLException {
         CachedResult result = null;
+        long estimated = 0;
         try {
             ResultCapture rows = ResultCapture.begin(real.getMetaData(), engine.config().maxRows(),
                     engine.config().maxBytes());
@@ -490,6 +491,7 @@ public final class SessionCache implements CacheSession {
                     whole = rows.captureRow(real);
                 }
                 if (whole) {
+                    estimated = rows.estimatedBytes();
                     result = rows.finish();
                 } else {
                     rejected(rows.failure() == CaptureFailure.TOO_LARGE ? BypassReason.TOO_LARGE
@@ -501,7 +503,7 @@ public final class SessionCache implements CacheSession {
         }
         closeQuietly(real);
         if (result != null) {
-            store(miss, result);
+            store(miss, result, estimated);
             return new QueryOutcome.Hit(result);
         }
         return new QueryOutcome.Ran(run(execution, query), null);
@@ -571,36 +573,84 @@ public final class SessionCache implements CacheSession {
         statistics.rejected(reason);
     }
 
-    /** A missed read was fully consumed: store it if nothing this connection did since makes it unsafe. */
-    void store(ReadOutcome.Miss miss, CachedResult result) {
+    /**
+     * A missed read was fully consumed: store it if nothing this connection did since makes it unsafe. The caller
+     * pays only the bookkeeping; encoding, the size refusal, the near copy and the store run on the writer thread
+     * ({@link MissStore}).
+     *
+     * @param estimatedBytes the capture's estimate of its encoded size, for the bound of the writer's queue
+     */
+    void store(ReadOutcome.Miss miss, CachedResult result, long estimatedBytes) {
         if (!transaction.mayStore(miss.transactionEpoch())) {
             statistics.rejected(BypassReason.TRANSACTION_STATE);
             LOG.debug("sqlcache: {} not stored, written by this transaction meanwhile", miss.key());
             return;
         }
-        byte[] bytes = engine.entries().encode(miss.key(), miss.tokens(), result);
-        if (bytes.length > engine.config().maxEntryBytes()) {
-            // Readers would refuse it unread: the capture's estimate was under the limit, the encoding is not.
-            statistics.bypass(BypassReason.TOO_LARGE);
-            return;
-        }
-        if (miss.nearTag() != null) {
-            engine.near().put(miss.key(), miss.nearTag(), result, bytes.length,
-                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(miss.copyUntilNanos() - clock.nanoTime()));
-        }
-        // Off the caller's thread: the caller pays its query and the lookup's round trip, nothing more.
         PendingStores pending = engine.pendingStores();
-        Object handle = pending.add(miss.key(), miss.tokens(), result);
+        MissStore later = new MissStore(miss, result, pending);
+        later.handle = pending.add(miss.key(), miss.tokens(), result);
+        if (!reads.putLater(miss.key(), estimatedBytes, miss.ttlSeconds(), later)) {
+            pending.landed(miss.key(), later.handle);
+            statistics.rejected(BypassReason.STORE_QUEUE_FULL);
+        }
+    }
+
+    /**
+     * The store of one missed result, run on the writer thread. What it may do there keeps every guarantee the
+     * caller's thread gave: the entry is bound and signed as before; the store is checked against the tokens the
+     * lookup read (a write since makes it refuse, however late it lands); the near copy keeps the tag taken before
+     * the lookup, so an invalidation handled at any time since kills it (at the put or at the next get); an entry
+     * over {@code sqlcache.maxBytes} once encoded is refused and counted, never stored nor copied.
+     */
+    private final class MissStore implements CacheReads.LaterStore {
+        private final ReadOutcome.Miss miss;
+        private final CachedResult result;
+        private final PendingStores pending;
+        Object handle;
+
+        MissStore(ReadOutcome.Miss miss, CachedResult result, PendingStores pending) {
+            this.miss = miss;
+            this.result = result;
+            this.pending = pending;
+        }
+
+        @Override
+        public byte[] value() {
+            byte[] bytes = engine.entries().encode(miss.key(), miss.tokens(), result);
+            if (bytes.length > engine.config().maxEntryBytes()) {
+                // Readers would refuse it unread: the capture's estimate was under the limit, the encoding is not.
+                // A miss already counted: rejected, never also a bypass.
+                statistics.rejected(BypassReason.TOO_LARGE);
+                return null;
+            }
+            if (miss.nearTag() != null) {
+                // Later than on the caller's thread, so shorter: a copy never outlives the entry's remaining TTL.
+                engine.near().put(miss.key(), miss.nearTag(), result, bytes.length,
+                        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(miss.copyUntilNanos() - clock.nanoTime()));
+            }
+            return bytes;
+        }
+
         // The store does not wait for the sequence: a write elsewhere must not refuse it (snapshot readers check
         // the value the entry records against the current one themselves).
-        reads.putLater(miss.key(), bytes, miss.ttlSeconds(), withoutSequence(miss.versionKeys()),
-                withoutSequence(miss.tokens()), stored -> {
+        @Override
+        public String[] versionKeys() {
+            return withoutSequence(miss.versionKeys());
+        }
+
+        @Override
+        public String[] tokens() {
+            return withoutSequence(miss.tokens());
+        }
+
+        @Override
+        public void ended(boolean stored) {
             pending.landed(miss.key(), handle);
             if (stored) {
                 statistics.stored();
                 engine.policy().stored(miss.plan());
             }
-        });
+        }
     }
 
     private static String[] withoutSequence(String[] keys) {

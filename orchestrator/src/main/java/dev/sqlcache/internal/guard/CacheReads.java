@@ -9,15 +9,36 @@ import dev.sqlcache.internal.store.CacheStore;
  */
 public final class CacheReads {
 
+    /**
+     * Results waiting to be encoded and stored are held decoded (several times their encoded size on the heap):
+     * 32 MiB of estimated entry bytes, besides the writer's bound in entries.
+     */
+    public static final long DEFAULT_QUEUED_BYTES = 32L << 20;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CacheReads.class);
+
     private final CacheStore store;
     private final FailOpen failOpen;
     private final Redelivery redelivery;
     private final Membership membership;
     private final java.util.concurrent.Executor background;
+    /** The bound on what waits for {@link #background}, by the captures' estimates of the results' sizes. */
+    private final long maxQueuedBytes;
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     /** @param background runs {@link #putLater} stores: the runtime's writer thread */
     public CacheReads(CacheStore store, FailOpen failOpen, Redelivery redelivery, Membership membership,
                       java.util.concurrent.Executor background) {
+        this(store, failOpen, redelivery, membership, background, DEFAULT_QUEUED_BYTES);
+    }
+
+    /**
+     * @param background     runs {@link #putLater} stores: the runtime's writer thread
+     * @param maxQueuedBytes how many estimated bytes of results may wait for it before new stores are dropped
+     */
+    public CacheReads(CacheStore store, FailOpen failOpen, Redelivery redelivery, Membership membership,
+                      java.util.concurrent.Executor background, long maxQueuedBytes) {
+        this.maxQueuedBytes = maxQueuedBytes;
         this.store = store;
         this.failOpen = failOpen;
         this.redelivery = redelivery;
@@ -49,25 +70,62 @@ public final class CacheReads {
     }
 
     /**
-     * Stores an entry off the caller's thread, if its versions are still current (checked by the store, so a store
-     * that lands late can never be served stale); {@code ended} learns whether it was stored. Dropped when the
-     * background queue is full or the store fails: it only costs the next read a miss.
+     * A store to be made off the caller's thread: everything that needs the entry's bytes (encoding, the size
+     * refusal, the near copy's weight) is done by {@link #value} on the writer thread, so the caller pays none of it.
      */
-    public void putLater(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys, String[] tokens,
-                         java.util.function.Consumer<Boolean> ended) {
+    public interface LaterStore {
+        /** On the writer thread: the entry's bytes, or {@code null} when it is not to be stored (already counted). */
+        byte[] value();
+
+        /** The version keys the store is checked against (read after {@link #value}). */
+        String[] versionKeys();
+
+        /** The tokens they must still hold, as the lookup read them. */
+        String[] tokens();
+
+        /** Whether the entry was stored; called exactly once for a store that {@link #putLater} accepted. */
+        void ended(boolean stored);
+    }
+
+    /**
+     * Stores an entry off the caller's thread, if its versions are still current (checked by the store, so a store
+     * that lands late can never be served stale). Never blocks: refused ({@code false}, {@link LaterStore#ended}
+     * not called) when the writer's queue is full, by entries or by the estimated bytes it holds, or closing; a
+     * refused or failed store only costs the next read a miss.
+     *
+     * @param estimatedBytes the result's size as the capture estimated it, for the byte bound of the queue
+     */
+    public boolean putLater(String entryKey, long estimatedBytes, long ttlSeconds, LaterStore later) {
+        long queued = queuedBytes.addAndGet(estimatedBytes);
+        // One entry is always let in when nothing waits: the per-entry limit is sqlcache.maxBytes, not this.
+        if (queued > maxQueuedBytes && queued != estimatedBytes) {
+            queuedBytes.addAndGet(-estimatedBytes);
+            return false;
+        }
         try {
             background.execute(() -> {
                 boolean stored = false;
                 try {
-                    stored = put(entryKey, value, ttlSeconds, versionKeys, tokens);
+                    byte[] value = later.value();
+                    stored = value != null && put(entryKey, value, ttlSeconds, later.versionKeys(), later.tokens());
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.debug("sqlcache: a missed result could not be stored: {}", e.toString());
                 } finally {
-                    ended.accept(stored);
+                    queuedBytes.addAndGet(-estimatedBytes);
+                    later.ended(stored);
                 }
             });
+            return true;
         } catch (java.util.concurrent.RejectedExecutionException full) {
             // The store is slower than the misses (or closing): skip this entry.
-            ended.accept(false);
+            queuedBytes.addAndGet(-estimatedBytes);
+            return false;
         }
+    }
+
+    /** The estimated bytes of the results waiting for the writer thread (for tests and health). */
+    public long queuedBytes() {
+        return queuedBytes.get();
     }
 
     /** Stores an entry if its versions are still current; false on any trouble. */

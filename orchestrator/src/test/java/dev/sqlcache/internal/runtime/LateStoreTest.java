@@ -1,0 +1,325 @@
+package dev.sqlcache.internal.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.engine.CacheEngine;
+import dev.sqlcache.internal.engine.CacheSession;
+import dev.sqlcache.internal.engine.Execution;
+import dev.sqlcache.internal.engine.QueryOutcome;
+import dev.sqlcache.internal.engine.SessionCache;
+import dev.sqlcache.internal.engine.SessionProbe;
+import dev.sqlcache.internal.engine.TableFacts;
+import dev.sqlcache.internal.store.CacheStores;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A missed result is encoded, size-checked, copied into the near cache and stored on the writer thread, not on the
+ * caller's. Here the writer is held by the test, so that what the caller's thread did and what the writer did can
+ * be told apart, and a store can be made to land as late as wanted. Real Redis, real (H2) database.
+ */
+class LateStoreTest {
+
+    /** The writer thread, held: tasks run only when the test says so. */
+    private static final class HeldWriter implements Executor {
+        final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        boolean full;
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            if (full) {
+                throw new RejectedExecutionException("full");
+            }
+            tasks.add(task);
+        }
+
+        void runAll() {
+            Runnable task;
+            while ((task = next()) != null) {
+                task.run();
+            }
+        }
+
+        private synchronized Runnable next() {
+            return tasks.poll();
+        }
+    }
+
+    private RedisServerFixture redis;
+    private Connection db;
+    private final HeldWriter writer = new HeldWriter();
+    private CacheRuntime runtime;
+    private CacheEngine engine;
+
+    @BeforeEach
+    void open() throws Exception {
+        redis = RedisServerFixture.start();
+        db = DriverManager.getConnection("jdbc:h2:mem:late_store_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        try (Statement st = db.createStatement()) {
+            st.execute("create table items (id int primary key, name varchar(4000))");
+            st.execute("insert into items values (1, 'before')");
+        }
+    }
+
+    private void engine(Map<String, String> settings) throws Exception {
+        Map<String, String> all = new HashMap<>(redis.tcpProperties());
+        all.putAll(settings);
+        SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
+        runtime = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null, writer);
+        runtime.start();
+        engine = runtime.engine(config, "jdbc:h2:mem:late_store");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (runtime != null) {
+            runtime.close();
+        }
+        db.close();
+        redis.close();
+    }
+
+    private CacheSession session() {
+        SessionProbe probe = new SessionProbe() {
+            @Override
+            public String catalog() {
+                return "db";
+            }
+
+            @Override
+            public String schema() {
+                return "public";
+            }
+
+            @Override
+            public boolean autoCommit() {
+                return true;
+            }
+
+            @Override
+            public int isolation() {
+                return Connection.TRANSACTION_READ_COMMITTED;
+            }
+
+            @Override
+            public boolean transactionIdle() {
+                return false;
+            }
+
+            @Override
+            public void takeSnapshot() {
+            }
+        };
+        return engine.openSession(new SessionCache.SessionState("app", "db", "public", true,
+                Connection.TRANSACTION_READ_COMMITTED), "", table -> new TableFacts(true, false, Set.of()), probe);
+    }
+
+    /** Reads the query's first column of its first row through the cache, reading every row as an application. */
+    private String read(CacheSession cache, String sql) throws SQLException {
+        return read(cache, db, sql);
+    }
+
+    /** {@link #read(CacheSession, String)} on the connection {@code on}. */
+    private String read(CacheSession cache, Connection on, String sql) throws SQLException {
+        Execution execution = Execution.query(cache.plan(sql), null, 0, 0, true);
+        Statement st = on.createStatement();
+        QueryOutcome outcome = cache.query(execution, () -> st.executeQuery(sql));
+        if (outcome instanceof QueryOutcome.Hit hit) {
+            st.close();
+            return String.valueOf(hit.result().value(0, 0));
+        }
+        QueryOutcome.Ran ran = (QueryOutcome.Ran) outcome;
+        try (st; ResultSet rs = ran.resultSet()) {
+            String first = null;
+            while (rs.next()) {
+                if (first == null) {
+                    first = rs.getString(1);
+                }
+                if (ran.capture() != null) {
+                    ran.capture().row(rs);
+                }
+            }
+            if (ran.capture() != null) {
+                ran.capture().end();
+            }
+            return first;
+        }
+    }
+
+    private void write(CacheSession cache, String sql) throws SQLException {
+        write(cache, db, sql);
+    }
+
+    private void write(CacheSession cache, Connection on, String sql) throws SQLException {
+        try (Statement st = on.createStatement()) {
+            cache.execute(Execution.statement(cache.plan(sql)), () -> st.executeUpdate(sql));
+        }
+    }
+
+    private CacheStatistics since(CacheStatistics before) {
+        return engine.statistics().since(before);
+    }
+
+    @Test
+    void aStoreThatLandsAfterAWriteIsNeverServedFromRedisNorFromTheNearCache() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheStatistics before = engine.statistics();
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
+        assertEquals(0, since(before).stores());
+
+        write(session(), "update items set name = 'after' where id = 1");
+        writer.runAll(); // the store lands after the write's lease and end
+
+        CacheStatistics landed = since(before);
+        assertEquals(0, landed.stores(), "refused: the tokens the lookup read are no longer current " + landed);
+        for (int i = 0; i < 3; i++) {
+            assertEquals("after", read(reader, sql), "never the result computed before the write");
+            writer.runAll();
+        }
+        CacheStatistics after = since(before);
+        assertTrue(after.nearHits() >= 1, "the result read after the write is cached as usual: " + after);
+    }
+
+    /** Near copies are served only once the near lease is confirmed: a stale copy would otherwise go unseen. */
+    private void awaitNearCacheServing(CacheSession reader) throws Exception {
+        String other = "select id from items where id = 1";
+        long until = System.nanoTime() + 10_000_000_000L;
+        CacheStatistics before = engine.statistics();
+        while (since(before).nearHits() == 0) {
+            assertTrue(System.nanoTime() < until, "the near cache never served: " + since(before));
+            read(reader, other);
+            writer.runAll();
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aResultOverTheLimitOnceEncodedIsRefusedAndCountedOnTheWriterThread() throws Exception {
+        // The capture estimates 64 bytes per column and counts characters; the encoding writes each column's
+        // label, here 200 three-byte characters, so 150 columns encode to about 90 kB more than the estimate:
+        // over maxEntryBytes (3 x maxBytes + 64 KiB) while the capture is well under maxBytes.
+        int columns = 150;
+        StringBuilder sql = new StringBuilder("select ");
+        for (int c = 0; c < columns; c++) {
+            sql.append(c == 0 ? "" : ", ").append("name as \"").append(c).append("€".repeat(200)).append('"');
+        }
+        sql.append(" from items where id = 1");
+        engine(Map.of("sqlcache.maxBytes", "12000"));
+        CacheSession reader = session();
+        CacheStatistics before = engine.statistics();
+
+        assertEquals("before", read(reader, sql.toString()));
+        assertEquals(0, since(before).rejected(BypassReason.TOO_LARGE),
+                "nothing encoded on the caller's thread: the capture was under the limit");
+        assertEquals(1, writer.tasks.size());
+        writer.runAll();
+
+        CacheStatistics refused = since(before);
+        assertEquals(1, refused.rejected(BypassReason.TOO_LARGE), refused.toString());
+        assertEquals(0, refused.totalBypasses(), "a miss whose result is refused is not also a bypass " + refused);
+        assertEquals(0, refused.stores(), refused.toString());
+
+        assertEquals("before", read(reader, sql.toString()));
+        writer.runAll();
+        CacheStatistics again = since(before);
+        assertEquals(0, again.hits(), "never stored, neither in Redis nor in the near cache: " + again);
+        assertEquals(2, again.misses(), again.toString());
+        assertEquals(2, again.rejected(BypassReason.TOO_LARGE), again.toString());
+    }
+
+    @Test
+    void aStoreTheFullQueueRefusesIsCountedAndForgotten() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        CacheStatistics before = engine.statistics();
+        writer.full = true;
+        assertEquals("before", read(reader, sql));
+        CacheStatistics dropped = since(before);
+        assertEquals(1, dropped.rejected(BypassReason.STORE_QUEUE_FULL), dropped.toString());
+        assertEquals(0, writer.tasks.size());
+
+        writer.full = false;
+        assertEquals("before", read(reader, sql));
+        CacheStatistics next = since(before);
+        assertEquals(0, next.hits(), "not served from the pending results either: it was never stored " + next);
+        assertEquals(2, next.misses(), next.toString());
+        writer.runAll();
+        assertEquals(1, since(before).stores());
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, since(before).hits());
+    }
+
+    /**
+     * Review r3: a miss read inside a READ COMMITTED transaction, whose store and near copy are still waiting for the
+     * writer when the same transaction writes the table. The caller checked {@code mayStore} before the write; what
+     * keeps the result out afterwards is the write's lease (Redis) and this JVM's own invalidation (near copy). The
+     * writer runs between the write and the commit, and again after it: nothing computed before the write is kept
+     * or served, neither to the transaction's connection nor to another.
+     */
+    @Test
+    void aMissInATransactionThatThenWritesBeforeTheWriterRunsIsNeitherStoredNorCopied() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        try (Connection tx = DriverManager.getConnection(db.getMetaData().getURL())) {
+            CacheSession inTransaction = session();
+            inTransaction.setAutoCommit(false, () -> tx.setAutoCommit(false));
+            CacheStatistics before = engine.statistics();
+            assertEquals("before", read(inTransaction, tx, sql));
+            assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
+
+            write(inTransaction, tx, "update items set name = 'after' where id = 1");
+            writer.runAll(); // lands between the transaction's write and its commit
+            assertEquals(0, since(before).stores(), "refused: the transaction's lease replaced the tokens");
+            assertEquals("before", read(reader, sql), "another connection sees the committed value");
+            writer.runAll();
+
+            inTransaction.commit(tx::commit);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("after", read(reader, sql), "never the result computed before the commit");
+                writer.runAll();
+            }
+            inTransaction.close();
+        }
+    }
+
+    /**
+     * Review r3: the runtime closes while a missed result waits for the writer (an executor it does not own keeps
+     * the task). Run afterwards, the store fails quietly: nothing reaches Redis, nothing escapes to the thread.
+     */
+    @Test
+    void aStoreHeldPastTheRuntimesCloseLandsNowhere() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, writer.tasks.size());
+        runtime.close();
+        writer.runAll();
+        assertEquals(0, engine.statistics().stores(), engine.statistics().toString());
+    }
+}
