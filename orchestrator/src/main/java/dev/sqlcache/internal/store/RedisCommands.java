@@ -140,6 +140,15 @@ public final class RedisCommands implements AutoCloseable {
         return now - changeSeenNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
+    /**
+     * Whether another server can take over as the primary (the master of sqlcache's slot) under this client: with
+     * Sentinel or on a Cluster, where a promoted replica may lack the last writes. Not a fixed address, whose
+     * restart ends every connection to it.
+     */
+    public boolean primaryCanChange() {
+        return sentinel != null || cluster != null;
+    }
+
     /** Whether Redis is a cluster: keys and scripts then go through {@link #key} and {@link #script}'s tagging. */
     public boolean cluster() {
         return cluster != null;
