@@ -114,6 +114,11 @@ final class ClusterConnections implements ConnectionProvider {
      * changes (see {@link SentinelConnections#primaryChanges()}: a command that ran on a new master is counted when
      * this is read after it; one that starts after this was read runs on a master this count covers, or later).
      */
+    /** Whether the first slot's master has been found (the provider is open): {@link #primaryChanges()} counts from then. */
+    boolean found() {
+        return provider != null;
+    }
+
     long primaryChanges() {
         SlotMap p = provider;
         if (p == null || p.pool() == lastPool) {

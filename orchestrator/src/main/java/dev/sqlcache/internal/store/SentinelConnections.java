@@ -87,6 +87,11 @@ final class SentinelConnections implements ConnectionProvider {
      * old primary, and so vouched for the new one without having replaced its fence: lookups there were then
      * trusted, and an entry from before the last writes could be served until the next renewal.
      */
+    /** Whether the first primary has been found (the provider is open): {@link #primaryChanges()} counts from then. */
+    boolean found() {
+        return provider != null;
+    }
+
     long primaryChanges() {
         SentineledConnectionProvider p = provider;
         if (p == null) {
