@@ -92,6 +92,11 @@ final class RedisNearChannel implements NearChannel {
                     String local = localMarker(message, node);
                     if (local != null) {
                         listener.message(channel, local);
+                    } else if (namesNoNode(message)) {
+                        // A JVM of a version before markers named their node (a rolling upgrade). Never this JVM's
+                        // own (its renewals name the node), so no holder here acts on it: ignored, not a reason to
+                        // drop every copy at each of that JVM's renewals.
+                        return;
                     } else {
                         LOG.debug("sqlcache: a near-cache marker published by another node than the primary of {} "
                                 + "that this subscription is on; subscribing again", redis.describe());
@@ -131,6 +136,15 @@ final class RedisNearChannel implements NearChannel {
             }
         }
         return null;
+    }
+
+    /** Whether a marker has a single server's fields only: published by a JVM whose renewals name no node. */
+    static boolean namesNoNode(String message) {
+        int separators = 0;
+        for (int i = message.indexOf('\n'); i >= 0; i = message.indexOf('\n', i + 1)) {
+            separators++;
+        }
+        return separators == MARKER_FIELDS - 1;
     }
 
     /**

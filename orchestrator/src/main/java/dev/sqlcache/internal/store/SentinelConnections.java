@@ -77,6 +77,11 @@ final class SentinelConnections implements ConnectionProvider {
         return p == null ? Map.of() : p.getConnectionMap();
     }
 
+    /** Whether the first primary has been found (the provider is open): {@link #primaryChanges()} counts from then. */
+    boolean found() {
+        return provider != null;
+    }
+
     /**
      * How many times the primary changed since the first was found, counted as the pool that commands borrow from
      * changes. So a command that runs on a new primary is counted when this is read after it, and a command that
@@ -87,11 +92,6 @@ final class SentinelConnections implements ConnectionProvider {
      * old primary, and so vouched for the new one without having replaced its fence: lookups there were then
      * trusted, and an entry from before the last writes could be served until the next renewal.
      */
-    /** Whether the first primary has been found (the provider is open): {@link #primaryChanges()} counts from then. */
-    boolean found() {
-        return provider != null;
-    }
-
     long primaryChanges() {
         SentineledConnectionProvider p = provider;
         if (p == null) {

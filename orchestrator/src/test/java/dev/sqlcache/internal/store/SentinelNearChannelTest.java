@@ -127,6 +127,54 @@ class SentinelNearChannelTest {
         }
     }
 
+    /**
+     * A rolling upgrade to these rules: a JVM of the previous version, on the same Sentinel group, renews with the
+     * single server's script, whose marker names no node. Such a marker is never this JVM's own (its renewals name
+     * the node), so ignoring it is safe; but it ended the subscription (review r6: {@code localMarker} answers
+     * {@code null} for a marker without the field, as for another node's), so every upgraded holder dropped every
+     * copy and subscribed again at each renewal of each JVM not yet upgraded (every 250 ms each): the near cache
+     * was off on upgraded JVMs for the whole upgrade. Failed before the fix: the subscription ended at the old
+     * JVM's marker, and the holder's own marker never arrived.
+     */
+    @Test
+    void aMarkerOfAJvmNotYetUpgradedLeavesTheSubscriptionAlone() throws Exception {
+        try (RedisSentinelFixture group = RedisSentinelFixture.start();
+             RedisCacheStore store = new RedisCacheStore(SqlCacheConfig.load(Map.of(), group.properties()).redis())) {
+            NearChannel channel = store.nearChannel();
+            LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+            CompletableFuture<Void> subscribed = new CompletableFuture<>();
+            CompletableFuture<Void> listening = CompletableFuture.runAsync(() -> channel.listen(
+                    new NearChannel.Listener() {
+                        @Override
+                        public void subscribed() {
+                            subscribed.complete(null);
+                        }
+
+                        @Override
+                        public void message(String from, String message) {
+                            received.add(message);
+                        }
+                    }, NearChannel.NOTICE_CHANNEL));
+            subscribed.get(10, TimeUnit.SECONDS);
+
+            // The previous version's renewal, as a JVM not yet upgraded runs it on the same primary.
+            store.commands().script("near lease", RedisNearChannel.RENEW,
+                    List.of(RedisCommands.bytes(NearChannel.MEMBERS_KEY),
+                            RedisCommands.bytes(dev.sqlcache.internal.membership.MembershipStore.FENCE_KEY)),
+                    List.of(RedisCommands.bytes("not-upgraded"), RedisCommands.bytes("1000"),
+                            RedisCommands.bytes("1:oo")));
+            channel.renew("m1", 1000, "2:aa");
+            String marker = received.poll(10, TimeUnit.SECONDS);
+            assertTrue(marker != null && marker.startsWith("R\nm1\n2:aa\n"), "the holder's own marker arrives "
+                    + "after the old JVM's (subscription ended: " + listening.isDone() + "): " + marker);
+            assertFalse(listening.isDone(), "the subscription goes on");
+            for (String message : List.copyOf(received)) {
+                assertFalse(message.contains("not-upgraded"), "a marker naming no node was passed on: " + message);
+            }
+            channel.stopListening();
+        }
+    }
+
     /** Retries {@code call} until it runs (the store follows the sentinels' announcement by itself). */
     private static <T> T awaitOnNewPrimary(RedisCacheStore store, int old, RedisSentinelFixture group,
                                            java.util.function.Supplier<T> call) throws InterruptedException {
