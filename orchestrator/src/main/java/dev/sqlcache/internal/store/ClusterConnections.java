@@ -110,6 +110,14 @@ final class ClusterConnections implements ConnectionProvider {
     }
 
     /**
+     * Whether the first slot's master has been found (the provider is open): {@link #primaryChanges()} counts from
+     * then.
+     */
+    boolean found() {
+        return provider != null;
+    }
+
+    /**
      * How many times the slot's master changed since it was first found, counted as the pool commands borrow from
      * changes (see {@link SentinelConnections#primaryChanges()}: a command that ran on a new master is counted when
      * this is read after it; one that starts after this was read runs on a master this count covers, or later).

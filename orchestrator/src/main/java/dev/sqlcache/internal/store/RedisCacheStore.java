@@ -193,6 +193,11 @@ public final class RedisCacheStore implements CacheStore {
         return false;
     }
 
+    /** The client this store runs on (tests read its count of primary changes). */
+    RedisCommands commands() {
+        return redis;
+    }
+
     @Override
     public NearChannel nearChannel() {
         return near;

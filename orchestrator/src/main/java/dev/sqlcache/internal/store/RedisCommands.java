@@ -120,24 +120,43 @@ public final class RedisCommands implements AutoCloseable {
         return sentinel != null ? sentinel.primaryChanges() : cluster != null ? cluster.primaryChanges() : 0;
     }
 
-    /** The count of {@link #primaryChanges()} last seen by {@link #primaryChangedWithin}, and when it was seen. */
+    /** The count of {@link #primariesFound()} last seen by {@link #primaryChangedWithin}, and when it was seen. */
     private long changesSeen;
     private long changeSeenNanos = System.nanoTime();
 
     /**
-     * Whether this client saw the primary (the slot's master) change, or started, less than {@code millis} ago. Read
-     * right after a command: that command ran on a primary this covers. A change is seen no earlier than it happened,
-     * so the time it was seen is a safe stand-in for when the new primary began to serve; a client that starts has
-     * seen none of the changes before it, so its start counts as one.
+     * Whether this client saw the primary (the slot's master) change, or found its first, less than {@code millis}
+     * ago. Read right after a command: that command ran on a primary this covers. A change is seen no earlier than
+     * it happened, so the time it was seen is a safe stand-in for when the new primary began to serve; a client that
+     * finds its first primary has seen none of the changes before, so finding it counts as one. It is noted at the
+     * first call after the provider opened (the first write, for the near channel), not at the store's creation:
+     * the sentinels or the slot map may first answer long after that.
      */
     public synchronized boolean primaryChangedWithin(long millis) {
-        long changes = primaryChanges();
+        long changes = primariesFound();
         long now = System.nanoTime();
         if (changes != changesSeen) {
             changesSeen = changes;
             changeSeenNanos = now;
         }
         return now - changeSeenNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /** The primaries this client has found: the first, once found, plus every change since; 0 for a fixed address. */
+    private long primariesFound() {
+        if (sentinel != null) {
+            return sentinel.found() ? 1 + sentinel.primaryChanges() : 0;
+        }
+        return cluster != null && cluster.found() ? 1 + cluster.primaryChanges() : 0;
+    }
+
+    /**
+     * Whether another server can take over as the primary (the master of sqlcache's slot) under this client: with
+     * Sentinel or on a Cluster, where a promoted replica may lack the last writes. Not a fixed address, whose
+     * restart ends every connection to it.
+     */
+    public boolean primaryCanChange() {
+        return sentinel != null || cluster != null;
     }
 
     /** Whether Redis is a cluster: keys and scripts then go through {@link #key} and {@link #script}'s tagging. */

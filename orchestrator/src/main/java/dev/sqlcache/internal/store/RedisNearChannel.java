@@ -16,15 +16,19 @@ import redis.clients.jedis.params.ZAddParams;
  * The {@link NearChannel} of a Redis store: Redis pub/sub, which delivers a connection's messages in the order the
  * server published them and drops a subscriber that falls too far behind (its connection closes, which the listener
  * sees). Commands go through the store's pool; the subscription has a connection of its own, found like the pool's
- * (through Sentinel when configured; on a Redis Cluster, on the master of sqlcache's slot, asked of the nodes when it
- * subscribes).
+ * (the primary the sentinels name when it subscribes; on a Redis Cluster, the master of sqlcache's slot, asked of the
+ * nodes when it subscribes).
  *
- * <p>On a cluster a PUBLISH reaches every node's subscribers, those of other nodes over the cluster bus, which can
- * lose messages when a link breaks; only the node's own delivery keeps the single server's order without gaps. So
- * each renewal marker names the node that published it, and the subscription passes on only markers of the node it
- * is on: a marker of another node (the slot moved, or failed over) ends the subscription, which the near member
- * replaces, dropping every copy. Notices that arrive over the bus are passed on: they only drop copies. Notices
- * name the keys as stored on the cluster, with the hash tag; they are passed on with the names the near caches use.
+ * <p>Where the primary can change ({@link RedisCommands#primaryCanChange()}: Sentinel or a Cluster), a holder can
+ * hear messages its own server did not publish: on a cluster a PUBLISH reaches every node's subscribers, those of
+ * other nodes over the cluster bus, which can lose messages when a link breaks; and a replica (an old primary
+ * demoted under a live subscription) passes on what its primary publishes through replication, which a full
+ * resynchronisation leaves with a gap. Only the node's own delivery keeps the single server's order without gaps.
+ * So each renewal marker names the node that published it, the subscription is only made on a primary, and it
+ * passes on only markers of the node it is on: a marker of another node (the primary changed, the slot moved)
+ * ends the subscription, which the near member replaces, dropping every copy. Notices that arrive another way are
+ * passed on: they only drop copies. On a cluster notices name the keys as stored, with the hash tag; they are
+ * passed on with the names the near caches use.
  */
 final class RedisNearChannel implements NearChannel {
 
@@ -32,12 +36,12 @@ final class RedisNearChannel implements NearChannel {
 
     static final RedisScript RENEW = RedisScript.load(RedisNearChannel.class, "server_clock.lua", "near_helpers.lua",
             "near_publisher.lua", "near_renew.lua");
-    /** {@link #RENEW} whose marker names the node that published it. */
-    static final RedisScript RENEW_CLUSTER = RedisScript.load(RedisNearChannel.class, "server_clock.lua",
-            "near_helpers.lua", "near_publisher_cluster.lua", "near_renew.lua");
+    /** {@link #RENEW} whose marker names the node that published it: with Sentinel and on a Cluster. */
+    static final RedisScript RENEW_NAMING_NODE = RedisScript.load(RedisNearChannel.class, "server_clock.lua",
+            "near_helpers.lua", "near_publisher_node.lua", "near_renew.lua");
     private static final String MARKER = "R\n";
     private static final String NOTICE = "N\n";
-    /** Fields of a marker on one server; on a cluster the publishing node follows. */
+    /** Fields of a marker on one server; with Sentinel or on a cluster the publishing node follows. */
     private static final int MARKER_FIELDS = 5;
     static final RedisScript NOTIFY = RedisScript.load(RedisNearChannel.class, "server_clock.lua",
             "near_helpers.lua", "notify.lua");
@@ -64,7 +68,8 @@ final class RedisNearChannel implements NearChannel {
             }
             // Read before subscribing: a node that changes role meanwhile takes a new replication id, and its markers
             // then end the subscription.
-            String node = redis.cluster() ? node(jedis) : null;
+            String node = redis.primaryCanChange() ? primaryNode(jedis) : null;
+            boolean tagged = redis.cluster();
             jedis.subscribe(new JedisPubSub() {
                 @Override
                 public void onSubscribe(String channel, int subscribedChannels) {
@@ -80,15 +85,21 @@ final class RedisNearChannel implements NearChannel {
                         return;
                     }
                     if (!message.startsWith(MARKER)) {
-                        listener.message(channel, message.startsWith(NOTICE) ? logicalNotice(message) : message);
+                        listener.message(channel, tagged && message.startsWith(NOTICE) ? logicalNotice(message)
+                                : message);
                         return;
                     }
                     String local = localMarker(message, node);
                     if (local != null) {
                         listener.message(channel, local);
+                    } else if (namesNoNode(message)) {
+                        // A JVM of a version before markers named their node (a rolling upgrade). Never this JVM's
+                        // own (its renewals name the node), so no holder here acts on it: ignored, not a reason to
+                        // drop every copy at each of that JVM's renewals.
+                        return;
                     } else {
-                        LOG.debug("sqlcache: a near-cache marker published by another node than {}'s master that "
-                                + "this subscription is on; subscribing again", redis.describe());
+                        LOG.debug("sqlcache: a near-cache marker published by another node than the primary of {} "
+                                + "that this subscription is on; subscribing again", redis.describe());
                         unsubscribe();
                     }
                 }
@@ -102,10 +113,19 @@ final class RedisNearChannel implements NearChannel {
         }
     }
 
-    /** The node a connection is on, as {@code near_publisher_cluster.lua} names it. */
-    static String node(Jedis jedis) {
+    /**
+     * The node a connection is on, as {@code near_publisher_node.lua} names it; fails when the node is not a
+     * primary: a replica's subscribers hear only what its primary's replication relays (the sentinels named a node
+     * that was just demoted, say), whose markers the node check would refuse anyway; failing here subscribes again
+     * sooner, without a round of refused renewals.
+     */
+    static String primaryNode(Jedis jedis) {
         String runId = field(jedis.info("server"), "run_id");
-        String replicationId = field(jedis.info("replication"), "master_replid");
+        String replication = jedis.info("replication");
+        if (!"master".equals(field(replication, "role"))) {
+            throw new CacheStoreException("the near-cache subscription reached a replica, not the primary");
+        }
+        String replicationId = field(replication, "master_replid");
         return runId + "-" + (replicationId == null ? "" : replicationId);
     }
 
@@ -118,9 +138,18 @@ final class RedisNearChannel implements NearChannel {
         return null;
     }
 
+    /** Whether a marker has a single server's fields only: published by a JVM whose renewals name no node. */
+    static boolean namesNoNode(String message) {
+        int separators = 0;
+        for (int i = message.indexOf('\n'); i >= 0; i = message.indexOf('\n', i + 1)) {
+            separators++;
+        }
+        return separators == MARKER_FIELDS - 1;
+    }
+
     /**
-     * A cluster marker published by {@code node}, without the field naming it (as a single server's marker reads);
-     * {@code null} for one published elsewhere, or without that field.
+     * A marker naming {@code node} (Sentinel, Cluster), without the field naming it (as a single server's marker
+     * reads); {@code null} for one published elsewhere, or without that field.
      */
     static String localMarker(String message, String node) {
         int last = message.lastIndexOf('\n');
@@ -165,7 +194,7 @@ final class RedisNearChannel implements NearChannel {
 
     @Override
     public void renew(String member, long leaseMillis, String nonce) {
-        redis.script("near lease", redis.cluster() ? RENEW_CLUSTER : RENEW,
+        redis.script("near lease", redis.primaryCanChange() ? RENEW_NAMING_NODE : RENEW,
                 List.of(bytes(MEMBERS_KEY), bytes(MembershipStore.FENCE_KEY)),
                 List.of(bytes(member), bytes(Long.toString(leaseMillis)), bytes(nonce)));
     }
@@ -180,7 +209,7 @@ final class RedisNearChannel implements NearChannel {
     @Override
     public boolean othersLive(String member) {
         Object live = redis.script("near members", LIVE, List.of(bytes(MEMBERS_KEY)), List.of());
-        if (redis.cluster() && redis.primaryChangedWithin(CHANGE_MILLIS)) {
+        if (distrustsHolders()) {
             return true; // the set may lack the last renewals, as for recipientsOf
         }
         for (Object each : (List<?>) live) {
@@ -216,20 +245,28 @@ final class RedisNearChannel implements NearChannel {
     }
 
     /**
-     * A change's recipients as the writer must wait for them: what the script returned, except on a cluster within
-     * {@link #CHANGE_MILLIS} of a change of the slot's master, when the holders' set may be older than their leases
-     * (replication is asynchronous: a promoted replica may lack the last renewals, and holders count their leases
-     * from markers the old master published): the writer waits out a whole near lease instead.
+     * A change's recipients as the writer must wait for them: what the script returned, except while
+     * {@link #distrustsHolders()}: the writer waits out a whole near lease instead.
      */
     CacheStore.Recipients recipientsOf(Object reply) {
         CacheStore.Recipients recipients = recipients(reply);
-        return redis.cluster() && redis.primaryChangedWithin(CHANGE_MILLIS) ? CacheStore.Recipients.UNTOLD
-                : recipients;
+        return distrustsHolders() ? CacheStore.Recipients.UNTOLD : recipients;
     }
 
     /**
-     * How long after a change of master a cluster writer distrusts the holders' set: a near lease granted by the
-     * old master lapses within one lease of the change; twice that covers the holders' margin and clock rates.
+     * Whether the holders' set just read may be older than the holders' leases: where the primary can change
+     * (Sentinel, Cluster), within {@link #CHANGE_MILLIS} of this store's start or of its first sight of a change of
+     * primary (replication is asynchronous: a promoted replica may lack the last renewals, and holders count their
+     * leases from markers the old primary published). The one place both {@link #recipientsOf} and
+     * {@link #othersLive} decide it. Read after the script: it ran on a primary this covers.
+     */
+    private boolean distrustsHolders() {
+        return redis.primaryCanChange() && redis.primaryChangedWithin(CHANGE_MILLIS);
+    }
+
+    /**
+     * How long after a change of primary a writer distrusts the holders' set: a near lease granted by the old
+     * primary lapses within one lease of the change; twice that covers the holders' margin and clock rates.
      */
     static final long CHANGE_MILLIS = 2 * dev.sqlcache.internal.near.NearMember.LEASE_MILLIS;
 

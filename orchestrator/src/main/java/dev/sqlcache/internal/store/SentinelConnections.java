@@ -77,6 +77,11 @@ final class SentinelConnections implements ConnectionProvider {
         return p == null ? Map.of() : p.getConnectionMap();
     }
 
+    /** Whether the first primary has been found (the provider is open): {@link #primaryChanges()} counts from then. */
+    boolean found() {
+        return provider != null;
+    }
+
     /**
      * How many times the primary changed since the first was found, counted as the pool that commands borrow from
      * changes. So a command that runs on a new primary is counted when this is read after it, and a command that
