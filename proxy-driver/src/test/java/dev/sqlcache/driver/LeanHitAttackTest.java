@@ -161,4 +161,38 @@ class LeanHitAttackTest {
             second.close();
         }
     }
+
+    /**
+     * Another JVM's writes (a second runtime, through a relay) to the rows a warmed, reused statement reads: each
+     * read right after a write returned answers the write, whichever of its values the statement has bound.
+     */
+    @Test
+    void aReusedStatementSeesEveryWriteOfAnotherJvmAtOnce() throws Exception {
+        try (dev.sqlcache.testing.TcpRelay relay = dev.sqlcache.testing.TcpRelay.to(redis.port());
+             Connection reader = db.through(redis.port()); Connection writer = db.through(relay.port());
+             PreparedStatement ps = reader.prepareStatement("select v from lean where id = ?")) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            long before = nearHits(reader);
+            while (nearHits(reader) == before && System.nanoTime() < deadline) {
+                for (int id = 1; id <= 2; id++) {
+                    ps.setInt(1, id);
+                    assertEquals(List.of(id * 100), rows(ps));
+                }
+                Thread.sleep(20);
+            }
+            assertTrue(nearHits(reader) > before, "warmed to near hits");
+            for (int v = 1; v <= 40; v++) {
+                int id = 1 + v % 2;
+                try (Statement s = writer.createStatement()) {
+                    assertEquals(1, s.executeUpdate("update lean set v = " + (id * 1000 + v) + " where id = " + id));
+                }
+                ps.setInt(1, id);
+                assertEquals(List.of(id * 1000 + v), rows(ps), "right after write " + v);
+                ps.setInt(1, 3 - id);
+                rows(ps); // the other row, its copy untouched by this write
+                ps.setInt(1, id);
+                assertEquals(List.of(id * 1000 + v), rows(ps), "again after write " + v);
+            }
+        }
+    }
 }
