@@ -138,6 +138,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * not worth what caching it costs, and a skip permit, once granted, drops every copy anyway).
      */
     boolean wholeTableOff(QueryPlan plan) {
+        if (!everOff) {
+            // No table was ever switched off by measurement: no clock reading, no map lookups on every read.
+            return false;
+        }
         long now = clock.nanoTime();
         for (String table : plan.analysis().tablesRead()) {
             TableUse use = tables.get(table);
@@ -151,6 +155,11 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** A lookup of this shape took {@code nanos} and was a hit or not. */
     void lookedUp(QueryPlan plan, long nanos, boolean hit) {
         Shape shape = plan.shape();
+        if (shape.pinnedOn == Boolean.TRUE) {
+            // Every table it reads is pinned on: the shape is never judged, and its tables are never weighed or
+            // switched off (pinned tables are skipped there), so nothing here would ever be read.
+            return;
+        }
         shape.lookupNanos = average(shape.lookupNanos, nanos, shape.lookups);
         int lookups = shape.lookups + 1;
         int hits = shape.hits + (hit ? 1 : 0);
@@ -342,11 +351,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
         /** Off for the current period, which doubles for the next time (up to the longest). */
         void switchOff(long now) {
+            // First: a reader that finds everOff false skips the tables' check (wholeTableOff).
+            everOff = true;
             offUntil = now + offNanos;
             worthNanos = offUntil;
             offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
             wasOff = true;
-            everOff = true;
             weighFrom = offUntil + TABLE_QUIET_NANOS;
         }
 

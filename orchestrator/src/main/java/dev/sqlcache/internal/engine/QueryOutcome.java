@@ -7,8 +7,11 @@ import java.sql.ResultSet;
 /** What a query became: an answer from the cache, or the real driver's result (being copied for the cache, or not). */
 public sealed interface QueryOutcome permits QueryOutcome.Hit, QueryOutcome.Ran {
 
-    /** Served from the cache: the real statement did not run. */
-    record Hit(CachedResult result) implements QueryOutcome {
+    /**
+     * Served from the cache: the real statement did not run. Also the engine's decision for a hit
+     * ({@link ReadOutcome}); immutable, so a near copy's one instance is handed to every execution it serves.
+     */
+    record Hit(CachedResult result) implements QueryOutcome, ReadOutcome {
     }
 
     /**

@@ -1,14 +1,12 @@
 package dev.sqlcache.internal.engine;
 
-import dev.sqlcache.internal.codec.CachedResult;
 import dev.sqlcache.stats.BypassReason;
 
 /** What the cache decided for one read: serve an entry, run the query and maybe store it, or stay out of the way. */
-sealed interface ReadOutcome permits ReadOutcome.Hit, ReadOutcome.Miss, ReadOutcome.Bypass {
+sealed interface ReadOutcome permits QueryOutcome.Hit, ReadOutcome.Miss, ReadOutcome.Bypass {
 
-    /** The entry is current: serve it without touching the database. */
-    record Hit(String key, CachedResult result) implements ReadOutcome {
-    }
+    // A hit is the QueryOutcome.Hit handed to the proxy itself: one object per hit instead of two, and none for a
+    // near hit, whose copy keeps its own (NearCache.Copy#outcome).
 
     /**
      * Run the query; the result may be stored under {@code key} once it has been read completely. The tokens are

@@ -145,10 +145,11 @@ public final class SessionCache implements CacheSession {
     public QueryOutcome query(Execution execution, SqlCall<ResultSet> query) throws SQLException {
         QueryPlan plan = execution.plan();
         long entered = clock.nanoTime();
-        ReadOutcome decision = execution.readOnly() ? decide(execution) : bypass(BypassReason.RESULT_SET_MODE, plan);
-        if (decision instanceof ReadOutcome.Hit hit) {
-            statistics.timed(StatisticsRecorder.Outcome.HIT, clock.nanoTime() - entered);
-            return new QueryOutcome.Hit(hit.result());
+        ReadOutcome decision = execution.readOnly() ? decide(execution, entered)
+                : bypass(BypassReason.RESULT_SET_MODE, plan);
+        if (decision instanceof QueryOutcome.Hit hit) {
+            // Timed by decide, from the clock reading it took last: no reading of its own here.
+            return hit;
         }
         // What the database takes, for the policy: on a miss, and on a read it keeps away from the cache.
         boolean measured = decision instanceof ReadOutcome.Miss
@@ -268,8 +269,11 @@ public final class SessionCache implements CacheSession {
 
     // ---- reads
 
-    /** Decides a read before it runs: serve, run and store, or run only. */
-    private ReadOutcome decide(Execution execution) {
+    /**
+     * Decides a read before it runs: serve, run and store, or run only. A hit is timed here (from {@code entered},
+     * when the read started), with the clock reading its lookup ended at.
+     */
+    private ReadOutcome decide(Execution execution, long entered) {
         QueryPlan plan = execution.plan();
         BoundParameters parameters = execution.parameters();
         if (!engine.config().enabled()) {
@@ -311,7 +315,9 @@ public final class SessionCache implements CacheSession {
             return bypass(notNow, plan);
         }
         KeyPrefix prefix = plan.keyPrefix(context);
-        long lookupStarted = clock.nanoTime();
+        // A near lookup is timed from the read's start: what lies between is a few field reads, and a clock reading
+        // costs about as much as the near lookup itself. A Redis lookup reads the clock again below.
+        long lookupStarted = entered;
         // Snapshot reads keep to the store, where an entry says when it was read (the near cache does not).
         boolean nearReads = near != null && !transaction.snapshotReads();
         // A near copy is looked up by the execution itself, compared in place: neither its entry key nor its row keys
@@ -325,7 +331,7 @@ public final class SessionCache implements CacheSession {
         if (nearKeyed) {
             dev.sqlcache.internal.near.NearCache.Copy copy = near.get(nearProbe);
             if (copy != null) {
-                return nearHit(plan, copy.entryKey(), copy.result(), copy.versionKeys(), lookupStarted);
+                return nearHit(plan, copy, lookupStarted, nearProbe.checkedAt(), entered);
             }
         }
         if (dependsOn == null) {
@@ -340,7 +346,7 @@ public final class SessionCache implements CacheSession {
             // A value the near key cannot compare exactly: the copy is kept under the entry key instead.
             CachedResult copy = near.get(key, versionKeys);
             if (copy != null) {
-                return nearHit(plan, key, copy, versionKeys, lookupStarted);
+                return nearHit(plan, key, copy, versionKeys, lookupStarted, entered);
             }
         }
         if (notNow != null) {
@@ -408,13 +414,14 @@ public final class SessionCache implements CacheSession {
         if (snapshot && pinned == null && result != null) {
             // The transaction's first read would be a hit, but its snapshot is not taken yet: take it now, tied to
             // the sequence this lookup read before it, and look up again (after the snapshot) under that rule.
-            return pinSnapshot(tokens) ? decide(execution) : bypass(BypassReason.TRANSACTION_STATE, plan);
+            return pinSnapshot(tokens) ? decide(execution, entered) : bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         if (snapshot && pinned != null && result == null && !pinned.equals(tokens[CacheEngine.SEQUENCE_INDEX])) {
             // The database answers as of the snapshot, and writes came since: its answer is not the current one.
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
-        engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, result != null);
+        long looked = clock.nanoTime();
+        engine.policy().lookedUp(plan, looked - lookupStarted, result != null);
         if (result != null) {
             if (nearTag != null && entry != null) {
                 near.put(key, nearTag, result, entry.length, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));
@@ -424,7 +431,8 @@ public final class SessionCache implements CacheSession {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("sqlcache hit: {} depending on {}", sqlOf(plan), Explain.dependencies(versionKeys));
             }
-            return new ReadOutcome.Hit(key, result);
+            statistics.timed(StatisticsRecorder.Outcome.HIT, looked - entered);
+            return new QueryOutcome.Hit(result);
         }
         Flights.Flight leading = null;
         if (!snapshot) {
@@ -442,7 +450,8 @@ public final class SessionCache implements CacheSession {
                     statistics.hit();
                     StatisticsRecorder.hit(plan.tableCounter());
                     LOG.debug("sqlcache shared miss: {}", key);
-                    return new ReadOutcome.Hit(key, shared);
+                    statistics.timed(StatisticsRecorder.Outcome.HIT, clock.nanoTime() - entered);
+                    return new QueryOutcome.Hit(shared);
                 }
             }
         }
@@ -458,16 +467,36 @@ public final class SessionCache implements CacheSession {
                         lookup.copyTtlMillis(plan.ttlSeconds() * 1000)), leading);
     }
 
+    /**
+     * A copy found by the execution's near key: timed with the reading its check took ({@code checked}), served
+     * with the outcome object the copy keeps (made by its first hit), so that a near hit allocates nothing here.
+     */
+    private ReadOutcome nearHit(QueryPlan plan, dev.sqlcache.internal.near.NearCache.Copy copy, long lookupStarted,
+                                long checked, long entered) {
+        QueryOutcome.Hit hit = copy.outcome() instanceof QueryOutcome.Hit kept ? kept : null;
+        if (hit == null) {
+            hit = new QueryOutcome.Hit(copy.result());
+            copy.outcome(hit);
+        }
+        nearHitCounted(plan, copy.versionKeys(), lookupStarted, checked, entered);
+        return hit;
+    }
+
+    /** A copy found under its entry key (a value the near key cannot compare): rare, a fresh outcome. */
     private ReadOutcome nearHit(QueryPlan plan, String key, CachedResult copy, String[] versionKeys,
-                                long lookupStarted) {
-        engine.policy().lookedUp(plan, clock.nanoTime() - lookupStarted, true);
-        statistics.hit();
+                                long lookupStarted, long entered) {
+        nearHitCounted(plan, versionKeys, lookupStarted, clock.nanoTime(), entered);
+        return new QueryOutcome.Hit(copy);
+    }
+
+    private void nearHitCounted(QueryPlan plan, String[] versionKeys, long lookupStarted, long now, long entered) {
+        engine.policy().lookedUp(plan, now - lookupStarted, true);
         statistics.nearHit();
         StatisticsRecorder.hit(plan.tableCounter());
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache near hit: {} depending on {}", sqlOf(plan), Explain.dependencies(versionKeys));
         }
-        return new ReadOutcome.Hit(key, copy);
+        statistics.timed(StatisticsRecorder.Outcome.HIT, now - entered);
     }
 
     /**

@@ -59,11 +59,11 @@ public final class StatisticsRecorder {
         return adders;
     }
 
+    /** A hit served from the store (a near hit is counted by {@link #nearHit()} alone). */
     public void hit() {
         hits.increment();
     }
 
-    /** A hit that the near cache answered (also counted by {@link #hit()}). */
     /** A write skipped its invalidation under a skip permit. */
     public void skippedWrite() {
         skippedWrites.increment();
@@ -74,6 +74,10 @@ public final class StatisticsRecorder {
         skipPermits.addAndGet(change);
     }
 
+    /**
+     * A hit that the near cache answered. Counted once, here, and reported among the hits too ({@link #snapshot}):
+     * one increment per near hit where there were two.
+     */
     public void nearHit() {
         nearHits.increment();
     }
@@ -187,9 +191,10 @@ public final class StatisticsRecorder {
         if (!other.isEmpty()) {
             byTable.put(CacheStatistics.OTHER_TABLES, other);
         }
-        return new CacheStatistics(hits.sum(), misses.sum(), stores.sum(), byReason(bypasses), invalidations.sum(),
-                redisErrors.sum(), byReason(rejected), latency(Outcome.HIT), latency(Outcome.MISS),
-                latency(Outcome.BYPASS), byTable, byCause(), nearHits.sum(), skippedWrites.sum(), skipPermits.get(),
+        long near = nearHits.sum();
+        return new CacheStatistics(hits.sum() + near, misses.sum(), stores.sum(), byReason(bypasses),
+                invalidations.sum(), redisErrors.sum(), byReason(rejected), latency(Outcome.HIT), latency(Outcome.MISS),
+                latency(Outcome.BYPASS), byTable, byCause(), near, skippedWrites.sum(), skipPermits.get(),
                 fenceWaits.sum());
     }
 

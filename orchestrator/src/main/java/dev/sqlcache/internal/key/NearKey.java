@@ -106,6 +106,21 @@ public final class NearKey {
         private BoundParameters parameters;
         private int count;
         private int hash;
+        /** The clock reading a near copy found with this probe was checked at (NearCache sets it). */
+        private long checkedAt;
+
+        /** Set by the near cache when it serves a copy: the one clock reading of that check. */
+        public void checkedAt(long nanos) {
+            checkedAt = nanos;
+        }
+
+        /**
+         * The clock reading the copy last served through this probe was checked at: the end of that lookup, for the
+         * statistics and the policy (a near hit reads the clock twice in all: when the read starts and here).
+         */
+        public long checkedAt() {
+            return checkedAt;
+        }
 
         /**
          * Binds this probe to an execution.

@@ -72,6 +72,13 @@ public final class NearCache {
         private final long expiresAtNanos;
         /** What it counts against the byte bound. */
         private final int weight;
+        /**
+         * What the engine hands out for this copy (its immutable hit outcome), made by the first hit and shared by
+         * the next ones, so that a near hit allocates nothing of its own. Typed {@code Object}: this package knows
+         * nothing of the engine. Racy on purpose: two threads may each make one; the object is immutable (final
+         * fields), so whichever is seen is complete.
+         */
+        private Object outcome;
 
         private Copy(Object key, String entryKey, CachedResult result, Tag tag, long expiresAtNanos, int weight) {
             this.key = key;
@@ -94,6 +101,16 @@ public final class NearCache {
         /** The version keys it depends on (not to be modified). */
         public String[] versionKeys() {
             return tag.versionKeys;
+        }
+
+        /** The outcome an earlier hit made for this copy, or {@code null}. */
+        public Object outcome() {
+            return outcome;
+        }
+
+        /** Keeps the (immutable) outcome made for this copy for the hits after this one. */
+        public void outcome(Object outcome) {
+            this.outcome = outcome;
         }
     }
 
@@ -129,19 +146,22 @@ public final class NearCache {
      * with unchanged generations, not expired. {@code null} otherwise.
      */
     public CachedResult get(String key, String[] versionKeys) {
-        Copy copy = copy(key);
+        Copy copy = copy(key, null);
         return copy != null && Arrays.equals(copy.tag.versionKeys, versionKeys) ? copy.result : null;
     }
 
     /**
      * The copy kept under a near key ({@link NearKey.Probe} bound to the execution), if this JVM may serve it now:
-     * as {@link #get}, its version keys being those it was stored with. Allocates nothing.
+     * as {@link #get}, its version keys being those it was stored with. Allocates nothing. On a copy found, the
+     * probe keeps the clock reading its lease and expiry were checked at ({@link NearKey.Probe#checkedAt()}): the
+     * caller's statistics and policy take their time from it rather than reading the clock again.
      */
     public Copy get(NearKey.Probe key) {
-        return copy(key);
+        return copy(key, key);
     }
 
-    private Copy copy(Object key) {
+    /** @param checked told the clock reading of the checks when a copy is served, or null */
+    private Copy copy(Object key, NearKey.Probe checked) {
         if (!serving) {
             return null;
         }
@@ -149,6 +169,7 @@ public final class NearCache {
         if (copy == null) {
             return null;
         }
+        // Read after the copy was found and before its generations are: as strong as ever (docs/consistency.md).
         long now = clock.nanoTime();
         if (now - validUntilNanos >= 0) {
             return null;
@@ -163,6 +184,9 @@ public final class NearCache {
                 drop(copy);
                 return null;
             }
+        }
+        if (checked != null) {
+            checked.checkedAt(now);
         }
         return copy;
     }

@@ -32,6 +32,8 @@ public class ProxyStatement extends StatementDelegate {
     private int maxFieldSize;
     private List<QueryPlan> batch;
     private ResultSet current;
+    /** The last read's execution, reused while nothing it holds changes ({@link #queryExecution}). */
+    private Execution lastQuery;
     /** Results kept open by getMoreResults(KEEP_CURRENT_RESULT): the next execution closes them, as drivers do. */
     private List<ResultSet> kept;
     private boolean servedFromCache;
@@ -76,9 +78,7 @@ public class ProxyStatement extends StatementDelegate {
     final ResultSet read(QueryPlan plan, BoundParameters parameters, RealQuery query) throws SQLException {
         requireOpen();
         startExecution();
-        Execution execution = Execution.query(plan, parameters, maxRows, maxFieldSize,
-                resultSetConcurrency == ResultSet.CONCUR_READ_ONLY);
-        QueryOutcome outcome = session.query(execution, query);
+        QueryOutcome outcome = session.query(queryExecution(plan, parameters), query);
         readResult = true;
         if (outcome instanceof QueryOutcome.Hit hit) {
             // The real statement does not run: reset what its last execution left behind.
@@ -107,6 +107,24 @@ public class ProxyStatement extends StatementDelegate {
         current = ran.capture() != null ? new CapturingResultSet(real, this, ran.capture())
                 : new ProxyResultSet(real, this);
         return current;
+    }
+
+    /**
+     * The execution of a read: the last one again when nothing it holds changed (a prepared statement's plan and
+     * bound-values object stay the same; the values themselves are read at each execution, not copied into it).
+     * An execution is immutable, so reusing it is only the allocation saved; the statement is used by one thread at
+     * a time (JDBC), and a race between two would at worst build a fresh one.
+     */
+    private Execution queryExecution(QueryPlan plan, BoundParameters parameters) {
+        Execution last = lastQuery;
+        boolean readOnly = resultSetConcurrency == ResultSet.CONCUR_READ_ONLY;
+        if (last != null && last.plan() == plan && last.parameters() == parameters && last.maxRows() == maxRows
+                && last.maxFieldSize() == maxFieldSize && last.readOnly() == readOnly) {
+            return last;
+        }
+        Execution execution = Execution.query(plan, parameters, maxRows, maxFieldSize, readOnly);
+        lastQuery = execution;
+        return execution;
     }
 
     /** Any other execution: the session runs it and invalidates what it wrote. */
