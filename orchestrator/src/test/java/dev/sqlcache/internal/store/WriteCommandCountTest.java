@@ -111,23 +111,23 @@ class WriteCommandCountTest {
 
     @Test
     void aKeyPinnedUpdateWithoutNearCaches() {
-        counted("key-pinned UPDATE, no near member", keyPinned(), 18);
+        counted("key-pinned UPDATE, no near member", keyPinned(), 14);
     }
 
     @Test
     void aTableWideUpdateWithoutNearCaches() {
-        counted("table-wide UPDATE, no near member", tableWide(), 18);
+        counted("table-wide UPDATE, no near member", tableWide(), 14);
     }
 
     @Test
     void aKeyPinnedUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
-        counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 20);
+        counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 16);
     }
 
     @Test
     void aTableWideUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
-        counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 20);
+        counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 16);
     }
 }
