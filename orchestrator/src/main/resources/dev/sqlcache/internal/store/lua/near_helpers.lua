@@ -57,11 +57,13 @@ local function notify(header, first, last, at)
     -- cannot know whom to wait for ({-1}). The marks start (or end) the wait after which nobody can be live.
     publish(header, first, last)
     at = at or now()
+    -- pcall: a full Redis refuses the marks, and must not refuse the notice (the marks only save later notices).
     if #members == 0 then
-      redis.call('ZADD', NEAR_MEMBERS, at, NEAR_PENDING)
+      redis.pcall('ZADD', NEAR_MEMBERS, at, NEAR_PENDING)
     elseif tonumber(members[2]) + NEAR_QUIET_AFTER <= at then
-      redis.call('ZADD', NEAR_MEMBERS, 0, NEAR_QUIET)
-      redis.call('ZREM', NEAR_MEMBERS, NEAR_PENDING)
+      if type(redis.pcall('ZADD', NEAR_MEMBERS, 0, NEAR_QUIET)) == 'number' then
+        redis.call('ZREM', NEAR_MEMBERS, NEAR_PENDING)
+      end
     end
     return {-1}
   end
