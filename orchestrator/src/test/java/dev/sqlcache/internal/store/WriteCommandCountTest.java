@@ -125,23 +125,23 @@ class WriteCommandCountTest {
 
     @Test
     void aKeyPinnedUpdateWithoutNearCaches() {
-        counted("key-pinned UPDATE, no near member", keyPinned(), 12);
+        counted("key-pinned UPDATE, no near member", keyPinned(), 10);
     }
 
     @Test
     void aTableWideUpdateWithoutNearCaches() {
-        counted("table-wide UPDATE, no near member", tableWide(), 12);
+        counted("table-wide UPDATE, no near member", tableWide(), 10);
     }
 
     @Test
     void aKeyPinnedUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
-        counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 16);
+        counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 14);
     }
 
     @Test
     void aTableWideUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
-        counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 16);
+        counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 14);
     }
 }

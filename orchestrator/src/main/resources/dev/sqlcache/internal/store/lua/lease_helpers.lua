@@ -14,26 +14,26 @@
 local HELD = 'lease:held:'
 -- The longest lease any JVM places, in ms: sqlcache.writeLease and the skip permits' leases are int milliseconds.
 local LONGEST = 2147483647
--- A database's write sequence (see CacheStore.SEQUENCE_PREFIX), '<epoch>:<n>': never a lease, its n grows by one at
--- every lease and every end. A lost key comes back under a new epoch (the caller's unique token), so two values of
--- one epoch are always ordered as the writes that made them.
+-- A database's write sequence (see CacheStore.SEQUENCE_PREFIX): never a lease, one step on at every lease and every
+-- end. Its value is a number of 19 digits, '<T><n>': T (13 digits) the server ms at which this history of the key
+-- began, n (6 digits) the steps since; so one INCR advances it. A lost key comes back under a later T, so two values
+-- of one epoch (one T) are always ordered as the writes that made them (SnapshotPoint; docs/consistency.md, "The
+-- write sequence as a number"). Anything else in the key (missing, an older version's '<epoch>:<n>', a number too
+-- small to have a T) starts a new history.
 local SEQUENCE = 'sql:_database:seq:'
 
 local function isSequence(key)
   return string.sub(key, 1, #SEQUENCE) == SEQUENCE
 end
 
-local function advance(key, epoch)
-  local current = redis.call('GET', key)
-  local base, n
-  if current then
-    base, n = string.match(current, '^(.*):(%d+)$')
+-- Returns the server ms it read, if it had to (at: the script's reading so far, if any).
+local function advance(key, at)
+  local n = redis.pcall('INCR', key)
+  if type(n) ~= 'number' or n < 1e18 then
+    at = at or now()
+    redis.call('SET', key, string.format('%d', at) .. '000001')
   end
-  if base then
-    redis.call('SET', key, base .. ':' .. string.format('%d', tonumber(n) + 1))
-  else
-    redis.call('SET', key, epoch .. ':1')
-  end
+  return at
 end
 
 local function isLease(value)
