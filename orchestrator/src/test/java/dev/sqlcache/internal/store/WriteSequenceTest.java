@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.testing.RedisServerFixture;
@@ -84,6 +85,23 @@ class WriteSequenceTest {
             inspector.set(SEQUENCE, odd);
             long before = System.currentTimeMillis();
             started(leaseAndEnd(), before, System.currentTimeMillis(), "000001");
+        }
+    }
+
+    /**
+     * A user the ACL refuses INCR (the line documented before this change) must see the write fail, as any refused
+     * command does (and be reported as a misconfiguration), not advance nothing and start a new history each time.
+     */
+    @Test
+    void anAclWithoutIncrFailsTheWriteInsteadOfRestartingTheSequence() {
+        server.command("ACL", "SETUSER", "noincr", "on", ">secret-noincr", "~*", "&*", "+@all", "-incr");
+        try (RedisCacheStore limited = new RedisCacheStore(new dev.sqlcache.internal.config.RedisSettings(
+                "127.0.0.1", server.port(), null, "noincr", "secret-noincr", 0, false, 2, 2_000, 2_000))) {
+            inspector.set(SEQUENCE, "1765065600000000041");
+            assertThrows(CacheStoreException.class, () -> limited.leaseVersions(KEYS, 60_000));
+            assertEquals("1765065600000000041", inspector.get(SEQUENCE), "not restarted");
+        } finally {
+            server.command("ACL", "DELUSER", "noincr");
         }
     }
 }

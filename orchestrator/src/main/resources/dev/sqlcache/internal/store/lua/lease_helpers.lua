@@ -29,7 +29,16 @@ end
 -- Returns the server ms it read, if it had to (at: the script's reading so far, if any).
 local function advance(key, at)
   local n = redis.pcall('INCR', key)
-  if type(n) ~= 'number' or n < 1e18 then
+  if type(n) == 'table' then
+    local e = n.err or ''
+    if not (string.find(e, 'not an integer', 1, true) or string.find(e, 'overflow', 1, true)) then
+      -- Not about the value (NOPERM for an ACL without INCR, OOM, WRONGTYPE): fail as the script always did, so
+      -- that a misconfiguration is reported, not hidden behind a new history at every write.
+      redis.call('INCR', key)
+    end
+    n = 0
+  end
+  if n < 1e18 then
     at = at or now()
     redis.call('SET', key, string.format('%d', at) .. '000001')
   end
