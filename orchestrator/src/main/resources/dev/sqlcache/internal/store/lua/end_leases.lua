@@ -11,7 +11,7 @@ for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   local replacement, ttl = ARGV[n + i], ARGV[2 * n + i]
   if isSequence(key) then
-    at = advance(key, at)
+    at = advance(key, at, replacement)
   else
     local current = fresh(key, replacement, ttl)
     if token ~= '' and current == token then

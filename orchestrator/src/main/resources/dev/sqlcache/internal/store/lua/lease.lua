@@ -6,7 +6,7 @@ local at
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   if isSequence(key) then
-    at = advance(key, at)
+    at = advance(key, at, string.sub(token, 7))
   else
     -- Never longer than the token says: whoever overwrites it later bounds its life by that (lease_helpers.lua).
     local life = math.min(ttl, longestLeft(token))

@@ -27,7 +27,7 @@ local function isSequence(key)
 end
 
 -- Returns the server ms it read, if it had to (at: the script's reading so far, if any).
-local function advance(key, at)
+local function advance(key, at, hex)
   local n = redis.pcall('INCR', key)
   if type(n) == 'table' then
     local e = n.err or ''
@@ -39,8 +39,9 @@ local function advance(key, at)
     n = 0
   end
   if n < 1e18 then
-    at = at or now()
-    redis.call('SET', key, string.format('%d', at) .. '000001')
+    local start
+    start, at = historyStart(at, hex)
+    redis.call('SET', key, start .. '000001')
   end
   return at
 end

@@ -15,7 +15,7 @@ for i = 1, n do
     token = ARGV[1] .. ':' .. i
     if string.sub(KEYS[i + 1], 1, #LOOKUP_SEQUENCE) == LOOKUP_SEQUENCE then
       -- A write sequence begins a history: its server ms then no step yet (see lease_helpers.lua).
-      token = string.format('%d', now()) .. '000000'
+      token = (historyStart(nil, ARGV[1])) .. '000000'
     end
     if ARGV[i + 1] == '0' then
       redis.call('SET', KEYS[i + 1], token)

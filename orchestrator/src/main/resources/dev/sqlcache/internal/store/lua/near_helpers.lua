@@ -56,7 +56,11 @@ local function notify(header, first, last, at)
     -- A missing set may be a lost one hiding holders still inside their lease: they are told, and the writer
     -- cannot know whom to wait for ({-1}). The marks start (or end) the wait after which nobody can be live.
     publish(header, first, last)
-    at = at or now()
+    at = at or nowIfAllowed()
+    if not at then
+      -- A user without TIME: no marks (they only save later notices), as before them.
+      return {-1}
+    end
     -- pcall: a full Redis refuses the marks, and must not refuse the notice (the marks only save later notices).
     if #members == 0 then
       redis.pcall('ZADD', NEAR_MEMBERS, at, NEAR_PENDING)
