@@ -3,9 +3,9 @@ package dev.sqlcache.internal.engine;
 /**
  * A value of a database's write sequence (see {@link dev.sqlcache.internal.store.CacheStore#SEQUENCE_PREFIX}), read
  * from Redis: untrusted, so anything that does not parse orders before nothing and after nothing. Two formats: the
- * Redis store's number of exactly 19 digits, {@code <T><n>} (T, 13 digits, the server ms its history began; n, 6
- * digits, the steps since; advanced by INCR), and {@code <epoch>:<n>} (the in-process store's, and that of versions
- * before issue #10's cut). Values of two formats are of two epochs: never ordered.
+ * Redis store's number of exactly 19 digits, {@code <T><n>} (T, 13 digits drawn at random when its history began;
+ * n, 6 digits, the steps since; advanced by INCR), and {@code <epoch>:<n>} (the in-process store's, and that of
+ * versions before issue #10's cut). Values of two formats are of two epochs: never ordered.
  */
 final class SnapshotPoint {
 

@@ -15,18 +15,18 @@ local HELD = 'lease:held:'
 -- The longest lease any JVM places, in ms: sqlcache.writeLease and the skip permits' leases are int milliseconds.
 local LONGEST = 2147483647
 -- A database's write sequence (see CacheStore.SEQUENCE_PREFIX): never a lease, one step on at every lease and every
--- end. Its value is a number of 19 digits, '<T><n>': T (13 digits) the server ms at which this history of the key
--- began, n (6 digits) the steps since; so one INCR advances it. A lost key comes back under a later T, so two values
--- of one epoch (one T) are always ordered as the writes that made them (SnapshotPoint; docs/consistency.md, "The
--- write sequence as a number"). Anything else in the key (missing, an older version's '<epoch>:<n>', a number too
--- small to have a T) starts a new history.
+-- end. Its value is a number of 19 digits, '<T><n>': T (13 digits) a random start drawn when this history of the key
+-- began (historyStart), n (6 digits) the steps since; so one INCR advances it. A lost key comes back under another
+-- random T, so two values of one epoch (one T) are, but for a 1-in-8*10^12 chance, ordered as the writes that made
+-- them (SnapshotPoint; docs/consistency.md, "The write sequence as a number"). Anything else in the key (missing, an
+-- older version's '<epoch>:<n>', a number too small to have a T) starts a new history.
 local SEQUENCE = 'sql:_database:seq:'
 
 local function isSequence(key)
   return string.sub(key, 1, #SEQUENCE) == SEQUENCE
 end
 
--- Returns the server ms it read, if it had to (at: the script's reading so far, if any).
+-- Returns the script's reading of the server ms so far (at), if any.
 local function advance(key, at, hex)
   local n = redis.pcall('INCR', key)
   if type(n) == 'table' then
