@@ -124,4 +124,35 @@ class OverwritingLeasesTest {
         assertTrue(value().startsWith("lease:held:@"), value());
         assertTrue(pttl() > 0 && pttl() <= 60_000, "until the lapse the mark carries, no later: " + pttl());
     }
+
+    /**
+     * A holders set of another type (Redis's content is untrusted: a stray value, another application's key) makes
+     * the holders command fail. Before issue #10 the scripts failed before writing the key, leaving another write's
+     * lease in it; writing first ({@code SET ... GET}) had already replaced that lease with a fresh token (bump, end)
+     * or with this write's own (lease) when the failure came, so the other write ran uncovered: each of the three
+     * cases below found the key fresh or this write's own before the put-back on failure.
+     */
+    @Test
+    void aHoldersKeyOfAnotherTypeNeverUncoversTheLeaseInTheKey() {
+        String[] key = {KEY};
+        String[] write = store.leaseVersions(key, 60_000);
+        inspector.set(HOLDERS, "not a sorted set");
+        ignoringFailure(() -> store.bumpVersions(key));
+        assertEquals(write[0], value(), "a bump");
+        ignoringFailure(() -> store.endLeases(key, new String[] {VersionTokens.freshLease(60_000)}));
+        assertEquals(write[0], value(), "the end of a write whose lease is not in the key");
+        ignoringFailure(() -> store.leaseVersions(key, 60_000));
+        assertEquals(write[0], value(), "another write's lease");
+        assertTrue(pttl() > 0 && pttl() <= 60_000, "no longer than its token says: " + pttl());
+        store.endLeases(key, write);
+        assertFalse(leased(), "its own end still makes it fresh");
+    }
+
+    private static void ignoringFailure(Runnable change) {
+        try {
+            change.run();
+        } catch (CacheStoreException expected) {
+            // The script may fail (as it did before issue #10); what matters is what the key holds after.
+        }
+    }
 }

@@ -1,5 +1,27 @@
 -- KEYS = version keys then their holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds,
 -- ARGV[n + 2] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
+-- The key held 'current', another write's lease, and now holds this write's 'token': both become holders.
+local function share(key, holders, token, current, life, at)
+  if not isHeld(current) then
+    redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
+  elseif redis.call('EXISTS', holders) == 0 then
+    -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
+    -- the key's own expiry, which the mark carries. One entry standing for them until then, or this write's
+    -- end would uncover them.
+    local lapse = heldLapse(current, at)
+    if lapse > at then
+      redis.call('ZADD', holders, lapse, current)
+    end
+  end
+  redis.call('ZADD', holders, at + life, token)
+  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+  local keep = math.max(life, tonumber(last[2]) - at)
+  -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
+  -- is what lets that write's end skip the holders set (see end_leases.lua).
+  redis.call('SET', key, heldMark(at + keep, token), 'PX', keep)
+  redis.call('PEXPIRE', holders, keep)
+end
+
 local n = #KEYS / 2
 local ttl = tonumber(ARGV[n + 1])
 local at
@@ -14,24 +36,7 @@ for i = 1, n do
     if isLease(current) and current ~= token then
       -- Another write is in flight: both become holders (the other one with the longest it could have left).
       at = at or now()
-      if not isHeld(current) then
-        redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
-      elseif redis.call('EXISTS', holders) == 0 then
-        -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
-        -- the key's own expiry, which the mark carries. One entry standing for them until then, or this write's
-        -- end would uncover them.
-        local lapse = heldLapse(current, at)
-        if lapse > at then
-          redis.call('ZADD', holders, lapse, current)
-        end
-      end
-      redis.call('ZADD', holders, at + life, token)
-      local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
-      local keep = math.max(life, tonumber(last[2]) - at)
-      -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
-      -- is what lets that write's end skip the holders set (see end_leases.lua).
-      redis.call('SET', key, heldMark(at + keep, token), 'PX', keep)
-      redis.call('PEXPIRE', holders, keep)
+      onHolders(key, current, at, share, key, holders, token, current, life, at)
     end
     -- Else the key held a plain token (or nothing, or this very lease, placed again): the lease alone, as set.
   end

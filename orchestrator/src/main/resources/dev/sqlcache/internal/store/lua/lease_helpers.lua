@@ -133,3 +133,19 @@ local function keepLeased(key, holders, current, at)
     end
   end
 end
+
+-- Runs f(...), which works on the holders set of a key this script has just overwritten while it held 'current',
+-- the lease value of other writes. Should a command fail there (another type under the set's key: Redis's content
+-- is not trusted), the lease goes back into the key, for as long as it could have lived, before the script fails:
+-- the scripts before "Overwriting first" failed before they wrote the key, and a failure must still never leave
+-- another write's lease replaced by a fresh token or by this write's own (docs/consistency.md).
+local function onHolders(key, current, at, f, ...)
+  local ok, err = pcall(f, ...)
+  if not ok then
+    local lapse = isHeld(current) and heldLapse(current, at) or at + longestLeft(current)
+    if lapse > at then
+      redis.call('SET', key, current, 'PX', string.format('%d', lapse - at))
+    end
+    error(err)
+  end
+end
