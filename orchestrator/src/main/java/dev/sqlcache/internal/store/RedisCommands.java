@@ -140,6 +140,11 @@ public final class RedisCommands implements AutoCloseable {
         return now - changeSeenNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
+    /** Whether Redis is reached through Sentinel, which may promote a replica that lacks the last writes. */
+    public boolean sentinel() {
+        return sentinel != null;
+    }
+
     /** Whether Redis is a cluster: keys and scripts then go through {@link #key} and {@link #script}'s tagging. */
     public boolean cluster() {
         return cluster != null;

@@ -223,9 +223,22 @@ final class RedisNearChannel implements NearChannel {
      */
     CacheStore.Recipients recipientsOf(Object reply) {
         CacheStore.Recipients recipients = recipients(reply);
-        return redis.cluster() && redis.primaryChangedWithin(CHANGE_MILLIS) ? CacheStore.Recipients.UNTOLD
-                : recipients;
+        if (redis.cluster()) {
+            return redis.primaryChangedWithin(CHANGE_MILLIS) ? CacheStore.Recipients.UNTOLD : recipients;
+        }
+        // A "quiet" set on a primary Sentinel just promoted may be a replica's copy that lacks the renewal which
+        // ended the quiet (the first near cache's, which created the set): nobody was told, so wait out a near lease,
+        // as writers did when that set was simply missing (docs/consistency.md, "A set that stays empty").
+        return quiet(reply) && redis.sentinel() && redis.primaryChangedWithin(CHANGE_MILLIS)
+                ? CacheStore.Recipients.UNTOLD : recipients;
     }
+
+    /** The notice found the set quiet: no near lease can be live, nothing published ({@code {-3}}). */
+    private static boolean quiet(Object reply) {
+        return reply instanceof List<?> list && list.size() == 1 && Long.valueOf(QUIET).equals(list.get(0));
+    }
+
+    private static final long QUIET = -3;
 
     /**
      * How long after a change of master a cluster writer distrusts the holders' set: a near lease granted by the
@@ -244,6 +257,9 @@ final class RedisNearChannel implements NearChannel {
         }
         if (at == -2) {
             return CacheStore.Recipients.UNTOLD;
+        }
+        if (at == QUIET) {
+            return CacheStore.Recipients.NONE;
         }
         int count = (list.size() - 1) / 2;
         String[] members = new String[count];

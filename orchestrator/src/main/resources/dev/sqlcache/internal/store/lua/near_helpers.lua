@@ -49,8 +49,9 @@ local function notify(header, first, last, at)
   local members = redis.call('ZRANGE', NEAR_MEMBERS, 0, -1, 'WITHSCORES')
   if #members == 2 and members[1] == NEAR_QUIET then
     -- No renewal since the set was found missing, two leases ago or more: no holder's lease is live, and any that
-    -- renews finds its own lease lapsed and drops every copy. Nobody to tell, nobody to wait for.
-    return {}
+    -- renews finds its own lease lapsed and drops every copy. Nobody to tell, nobody to wait for: {-3}, which a
+    -- writer behind Sentinel distrusts right after a change of primary (RedisNearChannel.recipientsOf).
+    return {-3}
   end
   if #members == 0 or (#members == 2 and members[1] == NEAR_PENDING) then
     -- A missing set may be a lost one hiding holders still inside their lease: they are told, and the writer
