@@ -59,7 +59,7 @@ class RedisMisconfigurationTest extends RedisBackedTest {
 
     @Test
     void anAclUserWithoutSqlcachesKeys() throws Exception {
-        setUser("sqlcache_nokeys", "~app:*", "+evalsha", "+eval", "+get", "+set", "+del", "+exists", "+mget",
+        setUser("sqlcache_nokeys", "~app:*", "+evalsha", "+eval", "+get", "+set", "+incr", "+del", "+exists", "+mget",
                 "+strlen", "+persist", "+pexpire", "+pttl", "+zadd", "+zrange", "+zrangebyscore", "+zrem",
                 "+zremrangebyscore", "+zscore", "+time", "+info");
         Properties settings = settings("sqlcache.redis.username", "sqlcache_nokeys",

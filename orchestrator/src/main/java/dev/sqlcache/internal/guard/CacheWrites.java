@@ -64,7 +64,7 @@ public final class CacheWrites {
     public String[] lease(String[] versionKeys, long leaseMillis, SessionLock lock) {
         String[] tokens = new String[versionKeys.length];
         for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = VersionTokens.freshLease();
+            tokens[i] = VersionTokens.freshLease(leaseMillis);
         }
         lease(versionKeys, tokens, leaseMillis, lock);
         return tokens;

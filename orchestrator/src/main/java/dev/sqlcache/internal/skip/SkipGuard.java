@@ -248,7 +248,7 @@ public final class SkipGuard {
         if (cachers != 0) {
             return;
         }
-        String token = SKIP_LEASE_PREFIX + VersionTokens.fresh();
+        String token = VersionTokens.withLength(SKIP_LEASE_PREFIX + VersionTokens.fresh(), PERMIT_MILLIS);
         String[] tokens = {token, token, token, token};
         // The ordinary lease: near caches drop the table's copies (acknowledged) and the write sequence advances.
         writes.lease(table.leaseKeys, tokens, PERMIT_MILLIS);

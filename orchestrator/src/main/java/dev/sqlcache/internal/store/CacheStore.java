@@ -86,7 +86,7 @@ public interface CacheStore extends AutoCloseable {
     default String[] leaseVersions(String[] versionKeys, long leaseMillis) {
         String[] tokens = new String[versionKeys.length];
         for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = VersionTokens.freshLease();
+            tokens[i] = VersionTokens.freshLease(leaseMillis);
         }
         leaseVersions(versionKeys, tokens, leaseMillis);
         return tokens;

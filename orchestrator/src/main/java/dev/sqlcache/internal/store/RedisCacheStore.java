@@ -23,7 +23,7 @@ public final class RedisCacheStore implements CacheStore {
 
     private static final Logger log = LoggerFactory.getLogger(RedisCacheStore.class);
 
-    static final RedisScript LOOKUP = RedisScript.load(RedisCacheStore.class, "read_entry.lua", "lookup.lua");
+    static final RedisScript LOOKUP = RedisScript.load(RedisCacheStore.class, "server_clock.lua", "read_entry.lua", "lookup.lua");
     static final RedisScript PUT_IF_VERSIONS = RedisScript.load(RedisCacheStore.class, "put_if_versions.lua");
     static final RedisScript INIT_VERSIONS = RedisScript.load(RedisCacheStore.class, "init_versions.lua");
     static final RedisScript LEASE =

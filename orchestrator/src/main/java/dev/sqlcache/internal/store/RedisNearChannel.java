@@ -249,9 +249,16 @@ final class RedisNearChannel implements NearChannel {
      * {@link #distrustsHolders()}: the writer waits out a whole near lease instead.
      */
     CacheStore.Recipients recipientsOf(Object reply) {
-        CacheStore.Recipients recipients = recipients(reply);
+        CacheStore.Recipients recipients = recipients(reply); // quiet included
         return distrustsHolders() ? CacheStore.Recipients.UNTOLD : recipients;
     }
+
+    /**
+     * The notice found the set quiet: no near lease can be live, nothing published ({@code {-3}}). Trusted like any
+     * other answer only outside {@link #distrustsHolders()}: a quiet set on a primary just promoted may be a replica's
+     * copy that lacks the renewal which ended the quiet (review r4, {@code SentinelQuietNearSetTest}).
+     */
+    private static final long QUIET = -3;
 
     /**
      * Whether the holders' set just read may be older than the holders' leases: where the primary can change
@@ -281,6 +288,9 @@ final class RedisNearChannel implements NearChannel {
         }
         if (at == -2) {
             return CacheStore.Recipients.UNTOLD;
+        }
+        if (at == QUIET) {
+            return CacheStore.Recipients.NONE;
         }
         int count = (list.size() - 1) / 2;
         String[] members = new String[count];

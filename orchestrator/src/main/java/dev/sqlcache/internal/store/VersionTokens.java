@@ -22,6 +22,21 @@ public final class VersionTokens {
         return CacheStore.LEASE_PREFIX + fresh();
     }
 
+    /**
+     * A new lease token for a lease of {@code millis}, which it carries ({@code @<millis>}): the lease scripts
+     * overwrite a key before they know what it held ({@code SET ... GET}), and a script that finds it there bounds
+     * the lease's remaining life by that length (the lease script never lets it live longer). See
+     * docs/consistency.md, "Overwriting first".
+     */
+    public static String freshLease(long millis) {
+        return withLength(CacheStore.LEASE_PREFIX + fresh(), millis);
+    }
+
+    /** {@code token} carrying the length of its lease ({@code @<millis>}, at least 1 ms). */
+    public static String withLength(String token, long millis) {
+        return token + "@" + Math.max(1, millis);
+    }
+
     private static String hex16(long value) {
         String hex = Long.toHexString(value);
         return "0".repeat(16 - hex.length()) + hex;

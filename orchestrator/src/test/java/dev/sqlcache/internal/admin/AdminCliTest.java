@@ -414,6 +414,9 @@ class AdminCliTest {
 
     @Test
     void flushOfEverythingDeletesEverySqlKeyAndNothingElse() {
+        // Earlier tests' writes leave the writers' marks in the near members' set, which the fixture's flush keeps:
+        // counted from none.
+        redis.command("DEL", dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY);
         String hash = databaseHash(PG_URL, null);
         for (int i = 0; i < 1200; i++) {
             putEntry("t" + (i % 3), "q" + i, hash, 1);
@@ -426,7 +429,15 @@ class AdminCliTest {
 
         CliRun run = cli(tcp(), "flush", "--yes").assertSuccess();
         assertTrue(run.out().contains("deleted 1204 keys matching sql:*"), run::toString);
-        assertEquals(":1", redis.command("DBSIZE"));
+        // The flush's own near notice found the set gone and left a writer's mark in it (near_helpers.lua): that
+        // set, holding no member, may be the one key besides the unrelated one.
+        String near = dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY;
+        int left = exists(near) ? 2 : 1;
+        assertEquals(":" + left, redis.command("DBSIZE"));
+        if (left == 2) {
+            assertEquals(":1", redis.command("ZCARD", near));
+            assertTrue(redis.command("ZSCORE", near, "~pending").startsWith("$"), "only the mark");
+        }
         assertTrue(exists("unrelated"));
     }
 

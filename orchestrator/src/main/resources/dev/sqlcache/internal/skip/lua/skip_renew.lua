@@ -7,6 +7,11 @@
 -- evictable.lua.
 local n = (#KEYS - 1) / 2
 local token, ttl = ARGV[1], tonumber(ARGV[2])
+-- Never past the length the token carries ('@<ms>'): a script that overwrites the key bounds the lease's life by it.
+local length = tonumber(string.match(token, '@(%d+)$') or '')
+if length and length < ttl then
+  ttl = length
+end
 local at = now()
 local intact = 1
 for i = 2, n + 1 do
@@ -27,7 +32,13 @@ if intact == 1 then
       redis.call('PEXPIRE', holders, ttl)
     end
     if redis.call('PTTL', key) < ttl then
-      redis.call('PEXPIRE', key, ttl)
+      -- A held mark carries the key's lapse (lease_helpers.lua): extended with it.
+      local rest = string.match(redis.call('GET', key) or '', '^lease:held:@%d+:(.*)$')
+      if rest then
+        redis.call('SET', key, 'lease:held:@' .. string.format('%d', at + ttl) .. ':' .. rest, 'PX', ttl)
+      else
+        redis.call('PEXPIRE', key, ttl)
+      end
     end
   end
 end

@@ -3,27 +3,40 @@
 -- ARGV[3n + 1] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
 -- Each key gets its fresh token, which invalidates whatever was cached under it, unless another write's lease is
 -- still alive: then it stays a lease, and that write's end will make it fresh after its own commit.
+-- The fresh token is written first (SET ... GET) and what the key held decides the rest: all within this script,
+-- so no other client ever sees the key between the two.
+-- After this write's fresh token replaced 'current', a lease value: if the set names this write, it leaves the set
+-- and the key settles from what is left; else another write's lease is in the key: it stays, and that write's end
+-- makes the key fresh after its commit.
+local function ended(key, holders, token, replacement, ttl, current, at)
+  if token ~= '' and redis.call('ZREM', holders, token) == 1 then
+    settle(key, holders, replacement, ttl, at)
+  else
+    keepLeased(key, holders, current, at)
+  end
+end
+
 local n = #KEYS / 2
 local at
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   local replacement, ttl = ARGV[n + i], ARGV[2 * n + i]
   if isSequence(key) then
-    advance(key, replacement)
+    at = advance(key, at, replacement)
   else
-    local current = redis.call('GET', key)
+    local current = fresh(key, replacement, ttl)
     if token ~= '' and current == token then
       -- This write's own lease, alone: a key two writes leased holds a held mark instead (see lease.lua), so no
-      -- holders set names this token, and the common case, one writer, never touches one.
-      fresh(key, replacement, ttl)
+      -- holders set names this token, and the common case, one writer, never touches one. Fresh, as written.
+    elseif isLease(current) then
+      -- A lease is in the key (this write's among holders, or another write's): settled from the set, or put back.
+      at = at or now()
+      onHolders(key, current, at, ended, key, holders, token, replacement, ttl, current, at)
     elseif token ~= '' and redis.call('ZREM', holders, token) == 1 then
       at = at or now()
       settle(key, holders, replacement, ttl, at)
-    elseif not isLease(current) then
-      -- No lease at all (this one expired or was flushed): fresh.
-      fresh(key, replacement, ttl)
     end
-    -- Else another write's lease is in the key: leave it; its end makes the key fresh after its commit.
+    -- Else no lease at all (this one expired or was flushed): fresh, as written.
   end
 end
 return notify(ARGV[3 * n + 1], 1, n, at)

@@ -1,40 +1,44 @@
 -- KEYS = version keys then their holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds,
 -- ARGV[n + 2] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
+-- The key held 'current', another write's lease, and now holds this write's 'token': both become holders.
+local function share(key, holders, token, current, life, at)
+  if not isHeld(current) then
+    redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
+  elseif redis.call('EXISTS', holders) == 0 then
+    -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
+    -- the key's own expiry, which the mark carries. One entry standing for them until then, or this write's
+    -- end would uncover them.
+    local lapse = heldLapse(current, at)
+    if lapse > at then
+      redis.call('ZADD', holders, lapse, current)
+    end
+  end
+  redis.call('ZADD', holders, at + life, token)
+  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+  local keep = math.max(life, tonumber(last[2]) - at)
+  -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
+  -- is what lets that write's end skip the holders set (see end_leases.lua).
+  redis.call('SET', key, heldMark(at + keep, token), 'PX', keep)
+  redis.call('PEXPIRE', holders, keep)
+end
+
 local n = #KEYS / 2
 local ttl = tonumber(ARGV[n + 1])
 local at
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   if isSequence(key) then
-    advance(key, string.sub(token, 7))
+    at = advance(key, at, string.sub(token, 7))
   else
-    local current = redis.call('GET', key)
-    if isLease(current) then
-      -- Another write is in flight: both become holders (the other one with what its lease has left).
+    -- Never longer than the token says: whoever overwrites it later bounds its life by that (lease_helpers.lua).
+    local life = math.min(ttl, longestLeft(token))
+    local current = swap(key, token, life)
+    if isLease(current) and current ~= token then
+      -- Another write is in flight: both become holders (the other one with the longest it could have left).
       at = at or now()
-      if not isHeld(current) then
-        local left = redis.call('PTTL', key)
-        if left > 0 then
-          redis.call('ZADD', holders, 'NX', at + left, current)
-        end
-      elseif redis.call('EXISTS', holders) == 0 then
-        -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
-        -- the key's own expiry. One entry standing for them until then, or this write's end would uncover them.
-        local left = redis.call('PTTL', key)
-        if left > 0 then
-          redis.call('ZADD', holders, at + left, current)
-        end
-      end
-      redis.call('ZADD', holders, at + ttl, token)
-      local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
-      local keep = math.max(ttl, tonumber(last[2]) - at)
-      -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
-      -- is what lets that write's end skip the holders set (see end_leases.lua).
-      redis.call('SET', key, HELD .. token, 'PX', keep)
-      redis.call('PEXPIRE', holders, keep)
-    else
-      redis.call('SET', key, token, 'PX', ttl)
+      onHolders(key, current, at, share, key, holders, token, current, life, at)
     end
+    -- Else the key held a plain token (or nothing, or this very lease, placed again): the lease alone, as set.
   end
 end
 return notify(ARGV[n + 2], 1, n, at)

@@ -1,32 +1,49 @@
 -- Shared by the lease scripts. A version key KEYS[i] holds a lease value (prefix 'lease:') while a write that may
--- change what it guards is in flight. One write alone keeps its own lease token in the key (two commands to
--- lease, two to end: GET and SET each). When a second write leases a key that already holds a lease, both become
--- holders in the sorted set KEYS[n + i] (lease tokens scored by expiry, server clock), and the key holds
--- 'lease:held:...' (the latest lease's token, later an ended holder's fresh one) until the last holder ends: so
--- one write ending never uncovers another still in flight, and a key holding a write's own token tells its end
--- that no holders set names it. Needs server_clock.lua.
+-- change what it guards is in flight. One write alone keeps its own lease token in the key (one command to lease,
+-- one to end: SET ... GET, which writes the new value and returns the old one). When a second write leases a key
+-- that already holds a lease, both become holders in the sorted set KEYS[n + i] (lease tokens scored by expiry,
+-- server clock), and the key holds a held mark 'lease:held:@<lapse>:<token>' (the key's own expiry, server ms,
+-- then the latest lease's token, later an ended holder's fresh one) until the last holder ends: so one write ending
+-- never uncovers another still in flight, and a key holding a write's own token tells its end that no holders set
+-- names it. Since SET ... GET overwrites before anything is known of the old value, a lease value taken out of a
+-- key must say how long it could still have lived: a bare lease token ends in '@<ms>', its length, which it never
+-- outlives (lease.lua caps its PX there), and a held mark carries its lapse; a lease value without them (an older
+-- version's, or anything odd: Redis's content is not trusted) is taken to live as long as any lease can. See
+-- docs/consistency.md, "Overwriting first". Needs server_clock.lua.
 
 local HELD = 'lease:held:'
--- A database's write sequence (see CacheStore.SEQUENCE_PREFIX), '<epoch>:<n>': never a lease, its n grows by one at
--- every lease and every end. A lost key comes back under a new epoch (the caller's unique token), so two values of
--- one epoch are always ordered as the writes that made them.
+-- The longest lease any JVM places, in ms: sqlcache.writeLease and the skip permits' leases are int milliseconds.
+local LONGEST = 2147483647
+-- A database's write sequence (see CacheStore.SEQUENCE_PREFIX): never a lease, one step on at every lease and every
+-- end. Its value is a number of 19 digits, '<T><n>': T (13 digits) a random start drawn when this history of the key
+-- began (historyStart), n (6 digits) the steps since; so one INCR advances it. A lost key comes back under another
+-- random T, so two values of one epoch (one T) are, but for a 1-in-8*10^12 chance, ordered as the writes that made
+-- them (SnapshotPoint; docs/consistency.md, "The write sequence as a number"). Anything else in the key (missing, an
+-- older version's '<epoch>:<n>', a number too small to have a T) starts a new history.
 local SEQUENCE = 'sql:_database:seq:'
 
 local function isSequence(key)
   return string.sub(key, 1, #SEQUENCE) == SEQUENCE
 end
 
-local function advance(key, epoch)
-  local current = redis.call('GET', key)
-  local base, n
-  if current then
-    base, n = string.match(current, '^(.*):(%d+)$')
+-- Returns the script's reading of the server ms so far (at), if any.
+local function advance(key, at, hex)
+  local n = redis.pcall('INCR', key)
+  if type(n) == 'table' then
+    local e = n.err or ''
+    if not (string.find(e, 'not an integer', 1, true) or string.find(e, 'overflow', 1, true)) then
+      -- Not about the value (NOPERM for an ACL without INCR, OOM, WRONGTYPE): fail as the script always did, so
+      -- that a misconfiguration is reported, not hidden behind a new history at every write.
+      redis.call('INCR', key)
+    end
+    n = 0
   end
-  if base then
-    redis.call('SET', key, base .. ':' .. string.format('%d', tonumber(n) + 1))
-  else
-    redis.call('SET', key, epoch .. ':1')
+  if n < 1e18 then
+    local start
+    start, at = historyStart(at, hex)
+    redis.call('SET', key, start .. '000001')
   end
+  return at
 end
 
 local function isLease(value)
@@ -37,13 +54,48 @@ local function isHeld(value)
   return value and string.sub(value, 1, #HELD) == HELD
 end
 
--- Sets the key's plain token: fresh, with a time to live in ms ('0': none).
+-- SET key value [PX ms] GET: returns what the key held (false when missing). Redis before 6.2 refuses the GET
+-- option as a syntax error, before writing anything: then the same in two commands, GET and SET.
+local function swap(key, value, px)
+  local args = px and {'SET', key, value, 'PX', px, 'GET'} or {'SET', key, value, 'GET'}
+  local old = redis.pcall(unpack(args))
+  if type(old) == 'table' and old.err then
+    old = redis.call('GET', key)
+    table.remove(args)
+    redis.call(unpack(args))
+  end
+  return old
+end
+
+-- Sets the key's plain token: fresh, with a time to live in ms ('0': none). Returns what the key held.
 local function fresh(key, token, ttl)
   if ttl == '0' then
-    redis.call('SET', key, token)
-  else
-    redis.call('SET', key, token, 'PX', ttl)
+    return swap(key, token, nil)
   end
+  return swap(key, token, ttl)
+end
+
+-- How long a bare lease token may still live, at most, in ms: its '@<ms>' suffix, else any lease's longest.
+local function longestLeft(value)
+  local ms = tonumber(string.match(value, '^lease:[^@]*@(%d+)$') or '')
+  if ms and ms >= 1 and ms <= LONGEST then
+    return ms
+  end
+  return LONGEST
+end
+
+-- A held mark for a key kept until lapse (server ms).
+local function heldMark(lapse, token)
+  return HELD .. '@' .. string.format('%d', lapse) .. ':' .. token
+end
+
+-- When a held mark's key lapses at the latest (server ms): the lapse it carries, else any lease's longest from at.
+local function heldLapse(value, at)
+  local lapse = tonumber(string.match(value, '^lease:held:@(%d+):') or '')
+  if lapse and lapse <= at + LONGEST then
+    return lapse
+  end
+  return at + LONGEST
 end
 
 -- After a holder ended: the key stays a lease until the last live holder's expiry, or becomes fresh.
@@ -53,6 +105,47 @@ local function settle(key, holders, token, ttl, at)
     redis.call('DEL', holders)
     fresh(key, token, ttl)
   else
-    redis.call('SET', key, HELD .. token, 'PX', tonumber(last[2]) - at)
+    redis.call('SET', key, heldMark(tonumber(last[2]), token), 'PX', tonumber(last[2]) - at)
+  end
+end
+
+-- The key held the lease value 'current' of other writes, and this script has just overwritten it: put the lease
+-- back, for no longer than it could have lived. A held mark goes back as it was, until its holders' last lapse
+-- (the key's own expiry: every script that sets a held mark gives it the set's latest score), or the lapse it
+-- carries when the set is lost. A bare token of another write becomes a holder, scored by the longest it could
+-- have lived, under a held mark: its own end then finds it in the set, and a later change of the key is bounded
+-- by that score instead of extending it again.
+local function keepLeased(key, holders, current, at)
+  if isHeld(current) then
+    local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+    local lapse = #last > 0 and tonumber(last[2]) or heldLapse(current, at)
+    if lapse > at then
+      redis.call('SET', key, current, 'PX', lapse - at)
+    end
+    -- Else it would have expired by now: the fresh token stands, as for a key that expired.
+  else
+    redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
+    local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+    local keep = tonumber(last[2]) - at
+    if keep > 0 then
+      redis.call('SET', key, heldMark(tonumber(last[2]), current), 'PX', keep)
+      redis.call('PEXPIRE', holders, keep)
+    end
+  end
+end
+
+-- Runs f(...), which works on the holders set of a key this script has just overwritten while it held 'current',
+-- the lease value of other writes. Should a command fail there (another type under the set's key: Redis's content
+-- is not trusted), the lease goes back into the key, for as long as it could have lived, before the script fails:
+-- the scripts before "Overwriting first" failed before they wrote the key, and a failure must still never leave
+-- another write's lease replaced by a fresh token or by this write's own (docs/consistency.md).
+local function onHolders(key, current, at, f, ...)
+  local ok, err = pcall(f, ...)
+  if not ok then
+    local lapse = isHeld(current) and heldLapse(current, at) or at + longestLeft(current)
+    if lapse > at then
+      redis.call('SET', key, current, 'PX', string.format('%d', lapse - at))
+    end
+    error(err)
   end
 end

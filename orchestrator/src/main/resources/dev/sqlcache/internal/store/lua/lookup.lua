@@ -5,12 +5,18 @@
 -- Returns {entry, or false, or its length when over that cap (see read_entry); token or false, ...}. Creating the
 -- missing tokens here, before the caller runs its query, is what lets a later write's fresh token refuse the
 -- caller's late store; doing it in the lookup saves the round trip a separate creation would cost.
+-- A database's write sequence (CacheStore.SEQUENCE_PREFIX) is created as a number, not as a token.
+local LOOKUP_SEQUENCE = 'sql:_database:seq:'
 local n = #KEYS - 1
 local reply = {read_entry(KEYS[1], tonumber(ARGV[n + 2]))}
 for i = 1, n do
   local token = redis.call('GET', KEYS[i + 1])
   if not token and ARGV[i + 1] ~= '-1' then
     token = ARGV[1] .. ':' .. i
+    if string.sub(KEYS[i + 1], 1, #LOOKUP_SEQUENCE) == LOOKUP_SEQUENCE then
+      -- A write sequence begins a history: its server ms then no step yet (see lease_helpers.lua).
+      token = (historyStart(nil, ARGV[1])) .. '000000'
+    end
     if ARGV[i + 1] == '0' then
       redis.call('SET', KEYS[i + 1], token)
     else

@@ -6,6 +6,16 @@ local NEAR_MEMBERS = 'sql:_near:members'
 local NEAR_CHANNEL = 'sql:_near:notices'
 -- Write sequences, which notices leave out (the prefix of CacheStore.SEQUENCE_PREFIX).
 local NEAR_SEQUENCE = 'sql:_database:seq:'
+-- Two marks writers keep in NEAR_MEMBERS while no near cache renews (member ids are hex, never '~'); every renewal
+-- removes both, in the script that adds its member (near_renew.lua). PENDING, scored by the server ms a writer first
+-- found the set missing: no renewal has run since. QUIET: no renewal has run since a PENDING that was older than
+-- QUIET_AFTER, so no near lease can be live, and a change needs to tell nobody (docs/consistency.md, "A set that
+-- stays empty").
+local NEAR_PENDING = '~pending'
+local NEAR_QUIET = '~quiet'
+-- Two near leases (NearMember.LEASE_MILLIS, 1 s): a lease granted before the PENDING mark lapsed by then, margins
+-- for the holders' clocks included (a holder stops serving a margin before its lease, counted from its renewal's send).
+local NEAR_QUIET_AFTER = 2000
 
 -- Publishes "N\n<header>\n<key>\n<key>..." (header: "<writer>\n<notice id>") for KEYS[first..last], write
 -- sequences left out, when a near cache other than the writer's holds a live lease. Returns {server ms, member,
@@ -37,8 +47,29 @@ local function notify(header, first, last, at)
   -- The whole set in one command: it holds the JVMs that keep a near cache, each dropped a minute after its lease
   -- lapsed, so a few entries; an empty answer is a missing set.
   local members = redis.call('ZRANGE', NEAR_MEMBERS, 0, -1, 'WITHSCORES')
-  if #members == 0 then
+  if #members == 2 and members[1] == NEAR_QUIET then
+    -- No renewal since the set was found missing, two leases ago or more: no holder's lease is live, and any that
+    -- renews finds its own lease lapsed and drops every copy. Nobody to tell, nobody to wait for: {-3}, which a
+    -- writer behind Sentinel distrusts right after a change of primary (RedisNearChannel.recipientsOf).
+    return {-3}
+  end
+  if #members == 0 or (#members == 2 and members[1] == NEAR_PENDING) then
+    -- A missing set may be a lost one hiding holders still inside their lease: they are told, and the writer
+    -- cannot know whom to wait for ({-1}). The marks start (or end) the wait after which nobody can be live.
     publish(header, first, last)
+    at = at or nowIfAllowed()
+    if not at then
+      -- A user without TIME: no marks (they only save later notices), as before them.
+      return {-1}
+    end
+    -- pcall: a full Redis refuses the marks, and must not refuse the notice (the marks only save later notices).
+    if #members == 0 then
+      redis.pcall('ZADD', NEAR_MEMBERS, at, NEAR_PENDING)
+    elseif tonumber(members[2]) + NEAR_QUIET_AFTER <= at then
+      if type(redis.pcall('ZADD', NEAR_MEMBERS, 0, NEAR_QUIET)) == 'number' then
+        redis.call('ZREM', NEAR_MEMBERS, NEAR_PENDING)
+      end
+    end
     return {-1}
   end
   at = at or now()
@@ -47,12 +78,15 @@ local function notify(header, first, last, at)
   local others = false
   local named = false
   for i = 1, #members, 2 do
-    local other = members[i] ~= writer
-    named = named or other
-    if tonumber(members[i + 1]) > at then
-      live[#live + 1] = members[i]
-      live[#live + 1] = members[i + 1]
-      others = others or other
+    -- A mark beside members (an older version's renewal does not remove it) names nobody.
+    if string.sub(members[i], 1, 1) ~= '~' then
+      local other = members[i] ~= writer
+      named = named or other
+      if tonumber(members[i + 1]) > at then
+        live[#live + 1] = members[i]
+        live[#live + 1] = members[i + 1]
+        others = others or other
+      end
     end
   end
   if not others then

@@ -11,6 +11,8 @@ local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 local continuous = (score and tonumber(score) > at) and '1' or '0'
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - 60000)
 redis.call('ZADD', KEYS[1], at + tonumber(ARGV[2]), ARGV[1])
+-- A renewal ends what the writers' marks claim: that no near lease was granted since they were set.
+redis.call('ZREM', KEYS[1], NEAR_PENDING, NEAR_QUIET)
 local fence = redis.call('GET', KEYS[2]) or ''
 local marker = 'R\n' .. ARGV[1] .. '\n' .. ARGV[3] .. '\n' .. fence .. '\n' .. continuous
 local node = publisher()
