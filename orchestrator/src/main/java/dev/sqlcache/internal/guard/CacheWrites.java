@@ -75,13 +75,30 @@ public final class CacheWrites {
     }
 
     /**
-     * A transaction's leases placed again ({@code keys} with their current {@code tokens}): new tokens, returned;
-     * the old ones, if they were never placed, are no longer placed by a join (only the new ones are ended).
+     * A transaction's leases placed again ({@code keys} with their current {@code tokens}), returning the tokens
+     * now placed. Each key keeps its token, so the lease is extended rather than joined by a second holder: the
+     * transaction's end removes the token it knows, and no earlier holder is left behind to keep the table leased
+     * until it expires (up to {@code sqlcache.writeLease} after the commit when a join's gate placed it late). A
+     * key without a token, and the write sequence (whose token seeds a new epoch should the key be lost: a reused
+     * one could repeat a value a snapshot pinned), get fresh ones.
      */
     public String[] leaseAgain(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock) {
-        String[] fresh = lease(versionKeys, leaseMillis, lock);
-        unleased.forget(tokens);
-        return fresh;
+        String[] again = new String[versionKeys.length];
+        for (int i = 0; i < again.length; i++) {
+            boolean reusable = tokens != null && tokens[i] != null && !CacheStore.isSequence(versionKeys[i]);
+            again[i] = reusable ? tokens[i] : VersionTokens.freshLease();
+        }
+        // Registered under the same tokens if it runs unleased; the join's gate then places them, which extends.
+        lease(versionKeys, again, leaseMillis, lock, true);
+        if (tokens != null) {
+            // Replaced sequence tokens only advance the sequence when placed: nothing to place for them any more.
+            String[] replaced = new String[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                replaced[i] = tokens[i] == again[i] ? null : tokens[i];
+            }
+            unleased.forget(replaced);
+        }
+        return again;
     }
 
     /**

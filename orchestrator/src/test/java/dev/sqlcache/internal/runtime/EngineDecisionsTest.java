@@ -423,4 +423,57 @@ class EngineDecisionsTest {
         assertRejoinedWithTablesLeased(b, "u");
         assertOneMoment(b, writer, "t", "u");
     }
+
+    /**
+     * Review r2. A transaction open longer than half of {@code sqlcache.writeLease} places its leases again right
+     * before its commit; it did so with new tokens and ended only those, so the lease the join's gate had placed
+     * with the old tokens (at the join, later than the transaction believes it leased) stayed a holder of the key
+     * until it expired: its table uncached in every JVM for up to {@code sqlcache.writeLease} (5 minutes by default)
+     * after the commit. Failed before the fix: b bypassed t (write in progress) after the commit.
+     */
+    @Test
+    void aLongUnleasedTransactionAcrossTheRejoinLeavesNoLeaseBehindItsCommit() throws Exception {
+        SimulatedJvm a = shortLeaseJvm();
+        SimulatedJvm b = shortLeaseJvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = lapsedWriter(a);
+        writer.write("t", 2); // unleased: the join's gate leases it
+        database.values.put("t", 1); // not committed yet
+        time.advance(1000); // a joins again
+        assertRejoinedWithTablesLeased(b, "t");
+        time.advance(4500); // more than half the lease since the write: the commit leases again
+        writer.commit(() -> database.values.put("t", 2));
+        assertNoLeaseLeftOn(b, "t");
+    }
+
+    /**
+     * Review r2, the same without any outage: a leased transaction open longer than half its lease, whose commit
+     * places the leases again. Failed before the fix: the first lease stayed a holder until it expired.
+     */
+    @Test
+    void aLongTransactionLeavesNoLeaseBehindItsCommit() throws Exception {
+        SimulatedJvm a = shortLeaseJvm();
+        SimulatedJvm b = shortLeaseJvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        writer.write("t", 2);
+        database.values.put("t", 1); // not committed yet
+        time.advance(5500); // more than half the lease: the commit leases again
+        writer.commit(() -> database.values.put("t", 2));
+        assertNoLeaseLeftOn(b, "t");
+    }
+
+    private SimulatedJvm shortLeaseJvm() {
+        return new SimulatedJvm(shared, database, time, Map.of("sqlcache.writeLease", "10s"),
+                "jdbc:postgresql://127.0.0.1/simulated");
+    }
+
+    private void assertNoLeaseLeftOn(SimulatedJvm b, String table) throws Exception {
+        long leased = b.bypasses(BypassReason.WRITE_IN_PROGRESS);
+        long hits = b.statistics().hits();
+        assertEquals(2, b.session().read(table));
+        assertEquals(2, b.session().read(table));
+        assertEquals(leased, b.bypasses(BypassReason.WRITE_IN_PROGRESS), "the commit ended every lease of " + table);
+        assertEquals(hits + 1, b.statistics().hits(), table + " is cached again at once after the commit");
+    }
 }
