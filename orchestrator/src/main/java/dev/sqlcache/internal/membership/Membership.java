@@ -109,13 +109,14 @@ public final class Membership {
      */
     private volatile boolean joining;
 
-    /** What must happen before this JVM joins again (or for the first time). */
+    /** What must happen before this JVM joins again (or for the first time), and before it leaves. */
     @FunctionalInterface
     public interface JoinGate {
         /**
          * Runs after the join was announced ({@link #lapsedOrNeverJoined} is false from then until its answer) and
          * before the join is sent; false refuses this join (the membership stays lapsed, the next renewal tries
-         * again).
+         * again). Also before a leave, which brings the fence back as a join does; false: no leave, the membership
+         * lapses.
          */
         boolean beforeJoin();
     }
@@ -503,6 +504,15 @@ public final class Membership {
         if (!owesNothing.getAsBoolean()) {
             LOG.warn("sqlcache: leaving {} with invalidations undelivered: other JVMs stay off the cache until "
                     + "sqlcache.fenceTimeout passes", description);
+            return;
+        }
+        // Leaving brings the fence back for the others at once, as a join does: a write still running without a
+        // lease (relying on the fence staying down until its end, which after the close may never be delivered)
+        // gets its lease first, or this JVM does not leave and its membership lapses instead.
+        JoinGate gate = joinGate;
+        if (gate != null && !gate.beforeJoin()) {
+            LOG.warn("sqlcache: leaving {} with writes in flight whose leases could not be placed: other JVMs stay "
+                    + "off the cache until sqlcache.fenceTimeout passes", description);
             return;
         }
         try {

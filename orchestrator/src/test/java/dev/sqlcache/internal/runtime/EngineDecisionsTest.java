@@ -476,4 +476,64 @@ class EngineDecisionsTest {
         assertEquals(leased, b.bypasses(BypassReason.WRITE_IN_PROGRESS), "the commit ended every lease of " + table);
         assertEquals(hits + 1, b.statistics().hits(), table + " is cached again at once after the commit");
     }
+
+    /**
+     * Review r2. Leaving brings the fence back for the others at once, as a join does, but did not pass the join's
+     * gate: a write running unleased (registered) when its runtime closes (the last release, or the shutdown hook
+     * while the application still runs) relied on the fence staying down until its end is in Redis, and its end
+     * after the close cannot be delivered. b cached t from before the commit and served it after: a wrong answer
+     * until the entry expires. Failed before the fix: b read 1 after the commit. Now the leave first places the
+     * leases of such writes (or does not leave: the membership lapses, as when an end is owed).
+     */
+    @Test
+    void anUnleasedWriteInFlightWhenItsRuntimeLeavesIsLeasedFirst() throws Exception {
+        SimulatedJvm a = snapshotJvm();
+        SimulatedJvm b = snapshotJvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = lapsedOwingNothing(a);
+        writer.write("t", 2); // the store failed and the membership lapsed: no lease
+        database.values.put("t", 1); // not committed yet
+        a.store.reconnect();
+        a.close(); // leaves: the fence comes back for b
+        a.store.cut(); // a's store is closed: the end cannot be delivered
+        time.advance(1000);
+        assertEquals(1, b.session().read("t"));
+        assertEquals(1, b.session().read("t"));
+        writer.commit(() -> database.values.put("t", 2));
+        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
+
+    /** A writer JVM whose membership lapsed while its store failed (in back-off), owing nothing. */
+    private SimulatedJvm.Session lapsedOwingNothing(SimulatedJvm a) throws Exception {
+        a.store.cut();
+        a.session().read("other"); // fails: back-off
+        time.advance(5000); // a's renewals fail: its membership lapses
+        return a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+    }
+
+    /**
+     * Review r2, open hole (beyond this change; not fixed). The shutdown hook closes every runtime while the
+     * application may still run statements (a graceful shutdown drains its requests in parallel with the hooks). The
+     * runtime has left, so the others have the fence back; its store is closed, so a write that starts afterwards
+     * fails its lease, waits for this JVM's membership to lapse for certain (it did, on the bound of its last
+     * renewal) and runs unleased; its end is owed and never delivered. Another JVM caches the table from before
+     * the commit and serves it after: a wrong answer until the entry expires. Closing it needs writes after the
+     * close never to rely on the fence (it came back at the leave): say, a closed runtime's writes pass through
+     * only while its store can still lease, or the hook leaves only once no session of the runtime can write.
+     */
+    @org.junit.jupiter.api.Disabled("open hole: a write starting after its runtime closed (shutdown hook) runs unleased while the fence is back")
+    @Test
+    void aWriteAfterItsRuntimeClosedMustNotLeaveTheOthersAnOldAnswer() throws Exception {
+        SimulatedJvm a = snapshotJvm();
+        SimulatedJvm b = snapshotJvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        a.close(); // the shutdown hook: the application's connection is still open
+        a.store.cut(); // the store is closed
+        time.advance(1000);
+        assertEquals(1, b.session().read("t"));
+        writer.write("t", 2); // its lease fails; it waits for a's lapse, then runs unleased
+        writer.commit(() -> database.values.put("t", 2));
+        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
 }
