@@ -83,9 +83,21 @@ public final class CutOffStore implements CacheStore {
         return shared.putIfVersions(entryKey, value, ttlSeconds, versionKeys, expectedTokens);
     }
 
+    /** Runs once, before the next lease reaches the store: what happens while a lease is on its way. */
+    public void beforeNextLease(Runnable action) {
+        nextLease.set(action);
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> nextLease =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     @Override
     public void leaseVersions(String[] versionKeys, String[] leaseTokens, long leaseMillis) {
         reach("lease");
+        Runnable before = nextLease.getAndSet(null);
+        if (before != null) {
+            before.run();
+        }
         shared.leaseVersions(versionKeys, leaseTokens, leaseMillis);
     }
 

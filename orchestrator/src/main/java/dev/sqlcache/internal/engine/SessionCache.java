@@ -952,7 +952,8 @@ public final class SessionCache implements CacheSession {
         long leaseNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engine.config().writeLeaseMillis());
         if (transaction.leasesOlderThan(leaseNanos / 2, clock.nanoTime())) {
             String[] keys = transaction.leasedKeys();
-            transaction.renewed(keys, writes.lease(keys, engine.config().writeLeaseMillis(), lock), clock.nanoTime());
+            transaction.renewed(keys, writes.leaseAgain(keys, transaction.leaseTokens(), engine.config().writeLeaseMillis(),
+                    lock), clock.nanoTime());
         }
     }
 

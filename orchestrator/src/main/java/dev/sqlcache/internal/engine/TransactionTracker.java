@@ -238,6 +238,11 @@ final class TransactionTracker {
         return leases.keySet().toArray(String[]::new);
     }
 
+    /** The lease tokens of {@link #leasedKeys()}, index by index (null where none was taken). */
+    String[] leaseTokens() {
+        return leases.values().toArray(String[]::new);
+    }
+
     /** Keys and their lease tokens, index by index. */
     record Leases(String[] keys, String[] tokens) {
     }

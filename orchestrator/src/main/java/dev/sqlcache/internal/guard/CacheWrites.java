@@ -28,10 +28,13 @@ public final class CacheWrites {
     private final Clock clock;
     /** Null when the store has no near caches (the in-process store). */
     private final NearMember near;
+    /** The writes running without a lease, whose leases a join places first. */
+    private final UnleasedWrites unleased;
 
     public CacheWrites(CacheStore store, FailOpen failOpen, OwedInvalidations owed, Redelivery redelivery,
-                       Membership membership, NearMember near, Clock clock) {
+                       Membership membership, NearMember near, UnleasedWrites unleased, Clock clock) {
         this.near = near;
+        this.unleased = unleased;
         this.store = store;
         this.failOpen = failOpen;
         this.owed = owed;
@@ -66,16 +69,47 @@ public final class CacheWrites {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = VersionTokens.freshLease(leaseMillis);
         }
-        lease(versionKeys, tokens, leaseMillis, lock);
+        // Tokens of its own, one per key: registered by token when it runs unleased, ended by them.
+        lease(versionKeys, tokens, leaseMillis, lock, true);
         return tokens;
     }
 
-    /** {@link #lease(String[], long)} with tokens the caller chose (each must start with the lease prefix). */
-    public void lease(String[] versionKeys, String[] tokens, long leaseMillis) {
-        lease(versionKeys, tokens, leaseMillis, SessionLock.NONE);
+    /**
+     * A transaction's leases placed again ({@code keys} with their current {@code tokens}), returning the tokens
+     * now placed. Each key keeps its token, so the lease is extended rather than joined by a second holder: the
+     * transaction's end removes the token it knows, and no earlier holder is left behind to keep the table leased
+     * until it expires (up to {@code sqlcache.writeLease} after the commit when a join's gate placed it late). A
+     * key without a token, and the write sequence (whose token seeds a new epoch should the key be lost: a reused
+     * one could repeat a value a snapshot pinned), get fresh ones.
+     */
+    public String[] leaseAgain(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock) {
+        String[] again = new String[versionKeys.length];
+        for (int i = 0; i < again.length; i++) {
+            boolean reusable = tokens != null && tokens[i] != null && !CacheStore.isSequence(versionKeys[i]);
+            again[i] = reusable ? tokens[i] : VersionTokens.freshLease();
+        }
+        // Registered under the same tokens if it runs unleased; the join's gate then places them, which extends.
+        lease(versionKeys, again, leaseMillis, lock, true);
+        if (tokens != null) {
+            // Replaced sequence tokens only advance the sequence when placed: nothing to place for them any more.
+            String[] replaced = new String[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                replaced[i] = tokens[i] == again[i] ? null : tokens[i];
+            }
+            unleased.forget(replaced);
+        }
+        return again;
     }
 
-    private void lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock) {
+    /**
+     * {@link #lease(String[], long)} with tokens the caller chose (each must start with the lease prefix). Not
+     * registered when it runs unleased: a skip permit's lease, whose tables no JVM caches.
+     */
+    public void lease(String[] versionKeys, String[] tokens, long leaseMillis) {
+        lease(versionKeys, tokens, leaseMillis, SessionLock.NONE, false);
+    }
+
+    private void lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock, boolean register) {
         boolean covered = membership.covers(lock);
         if (versionKeys.length == 0) {
             return;
@@ -83,7 +117,8 @@ public final class CacheWrites {
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
             CacheStore.Recipients recipients;
-            if (nobodyToTell(covered)) {
+            if (nobodyToTell(covered) && runsUnleased(() -> nobodyToTell(covered), register, versionKeys, tokens,
+                    leaseMillis)) {
                 recipients = CacheStore.Recipients.NONE;
             } else {
                 try {
@@ -91,7 +126,7 @@ public final class CacheWrites {
                     answeredDuringBackoff();
                 } catch (RuntimeException | LinkageError e) {
                     failOpen.failed("lease", e);
-                    recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change, covered);
+                    recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change, covered, register);
                 }
             }
             if (change != null) {
@@ -116,6 +151,16 @@ public final class CacheWrites {
         return failOpen.failing() && membership.lapsedOrNeverJoined(covered);
     }
 
+    /**
+     * Whether a write that found nobody to tell may run without its lease: decided again under the gate's lock
+     * and registered there, so that a join either sees it (and places its lease first) or was announced before
+     * (and the write, finding the membership no longer lapsed, leases as usual).
+     */
+    private boolean runsUnleased(java.util.function.BooleanSupplier stillUnleased, boolean register,
+                                 String[] versionKeys, String[] tokens, long leaseMillis) {
+        return !register || unleased.register(stillUnleased, versionKeys, tokens, leaseMillis);
+    }
+
     private CacheStore.Recipients leaseVersions(String[] versionKeys, String[] tokens, long leaseMillis,
                                                 NearMember.Change change) {
         if (change == null) {
@@ -131,13 +176,15 @@ public final class CacheWrites {
      * membership has lapsed for certain.
      */
     private CacheStore.Recipients leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis,
-                                                      NearMember.Change change, boolean covered) {
+                                                      NearMember.Change change, boolean covered,
+                                                      boolean register) {
         long waitStart = clock.nanoTime();
         long attemptNanos = 0;
         if (!membership.othersFenced(waitStart, covered)) {
             failOpen.waitingForFence();
         }
-        while (!membership.othersFenced(waitStart, covered)) {
+        while (!(membership.othersFenced(waitStart, covered) && runsUnleased(
+                () -> membership.othersFenced(waitStart, covered), register, versionKeys, tokens, leaseMillis))) {
             clock.pause(RETRY_MILLIS);
             if (membership.nanosUntilLapse(covered) < attemptNanos) {
                 // The last attempt timed out, and another would outlast the membership: wait for the lapse alone.
@@ -187,28 +234,43 @@ public final class CacheWrites {
         boolean covered = membership.covers(lock);
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
-            if (nobodyToTell(covered)) {
-                owed.owe(versionKeys, leaseTokens, ttlMillis);
+            // A write that ran unleased stays registered until its end has landed or is owed (UnleasedWrites).
+            CacheStore.Recipients recipients = unleased.mayHold()
+                    ? unleased.ending(leaseTokens, () -> endOrOwe(versionKeys, leaseTokens, ttlMillis, change, covered))
+                    : endOrOwe(versionKeys, leaseTokens, ttlMillis, change, covered);
+            if (recipients == null) {
                 redelivery.schedule();
+                // The lease may not cover the write any more (it expired in a long transaction, it never landed,
+                // or it was flushed), and the commit is about to return: like a bump, wait until the end is
+                // delivered or this JVM's membership has lapsed (it does not renew while it owes), so no JVM
+                // serves the old answer.
                 waitForDeliveryOrFence(versionKeys, covered);
                 return;
             }
-            CacheStore.Recipients recipients = endLeases(versionKeys, leaseTokens, ttlMillis, change);
             if (change != null) {
                 near.await(change, recipients);
             }
-        } catch (RuntimeException | LinkageError e) {
-            owed.owe(versionKeys, leaseTokens, ttlMillis);
-            failOpen.failed("end lease", e);
-            redelivery.schedule();
-            // The lease may not cover the write any more (it expired in a long transaction, it never landed, or
-            // it was flushed), and the commit is about to return: like a bump, wait until the end is delivered or
-            // this JVM's membership has lapsed (it does not renew while it owes), so no JVM serves the old answer.
-            waitForDeliveryOrFence(versionKeys, covered);
         } finally {
             if (change != null) {
                 near.done(change);
             }
+        }
+    }
+
+    /** Delivers a write's end, or owes it: returns null when it is owed. */
+    private CacheStore.Recipients endOrOwe(String[] versionKeys, String[] leaseTokens, long[] ttlMillis,
+                                           NearMember.Change change, boolean covered) {
+        if (nobodyToTell(covered)) {
+            owed.owe(versionKeys, leaseTokens, ttlMillis);
+            return null;
+        }
+        try {
+            CacheStore.Recipients recipients = endLeases(versionKeys, leaseTokens, ttlMillis, change);
+            return recipients == null ? CacheStore.Recipients.NONE : recipients;
+        } catch (RuntimeException | LinkageError e) {
+            owed.owe(versionKeys, leaseTokens, ttlMillis);
+            failOpen.failed("end lease", e);
+            return null;
         }
     }
 

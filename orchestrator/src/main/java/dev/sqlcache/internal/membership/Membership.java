@@ -101,6 +101,25 @@ public final class Membership {
     private volatile boolean lockableSent;
     /** Checks the others' lapsed members after each answered renewal; null when nothing can be checked. */
     private volatile LapsedMembers lapsedMembers;
+    /** Asked before every join; null: always join. */
+    private volatile JoinGate joinGate;
+    /**
+     * Set from before a join's gate runs until the join's answer (or failure) is in: a write that finds it set does
+     * not take the membership for lapsed, so it leases as usual instead of running unleased behind the gate's back.
+     */
+    private volatile boolean joining;
+
+    /** What must happen before this JVM joins again (or for the first time), and before it leaves. */
+    @FunctionalInterface
+    public interface JoinGate {
+        /**
+         * Runs after the join was announced ({@link #lapsedOrNeverJoined} is false from then until its answer) and
+         * before the join is sent; false refuses this join (the membership stays lapsed, the next renewal tries
+         * again). Also before a leave, which brings the fence back as a join does; false: no leave, the membership
+         * lapses.
+         */
+        boolean beforeJoin();
+    }
 
     /**
      * Not yet a member: the owner calls {@link #renew()} once to join (one round trip) and then every
@@ -137,10 +156,20 @@ public final class Membership {
         }
         long joinBoundBefore = unansweredJoinUntilNanos;
         boolean joinAttemptedBefore = joinAttempted;
+        if (join) {
+            // Announced before the gate runs: a write deciding from now on leases as usual; one that decided
+            // before is registered with the gate, which places its lease before the join (UnleasedWrites).
+            joining = true;
+        }
         try {
             String ticket = null;
             long notAfter = MembershipStore.NO_CAP;
             if (join) {
+                JoinGate gate = joinGate;
+                if (gate != null && !gate.beforeJoin()) {
+                    lapsedLocally();
+                    return;
+                }
                 ticket = VersionTokens.fresh();
                 store.joinTicket(ticket, TICKET_MILLIS);
                 // The ticket exists from at latest now: a join it admits, even one executed late, ends by then.
@@ -204,7 +233,16 @@ public final class Membership {
                 joinAttempted = joinAttemptedBefore;
             }
             lapsedLocally();
+        } finally {
+            // From here the join's own traces say whether it may have happened: a member renewed just now, or the
+            // bound of a join whose answer was lost (set once the ticket was answered, before the join was sent).
+            joining = false;
         }
+    }
+
+    /** Sets what must happen before each join ({@link JoinGate}). */
+    public void beforeJoin(JoinGate gate) {
+        this.joinGate = gate;
     }
 
     /** No renewal was answered for a whole membership: it has lapsed, the next attempt must join. */
@@ -248,6 +286,10 @@ public final class Membership {
     }
 
     private Long lapsedBound() {
+        if (joining) {
+            // A join is under way: it may make this JVM a member any moment, within a ticket's life and a membership.
+            return clock.nanoTime() + JOIN_BOUND_NANOS + nearLeaseNanos;
+        }
         if (!joinAttempted) {
             return null; // never joined: the first renewal is a join
         }
@@ -462,6 +504,15 @@ public final class Membership {
         if (!owesNothing.getAsBoolean()) {
             LOG.warn("sqlcache: leaving {} with invalidations undelivered: other JVMs stay off the cache until "
                     + "sqlcache.fenceTimeout passes", description);
+            return;
+        }
+        // Leaving brings the fence back for the others at once, as a join does: a write still running without a
+        // lease (relying on the fence staying down until its end, which after the close may never be delivered)
+        // gets its lease first, or this JVM does not leave and its membership lapses instead.
+        JoinGate gate = joinGate;
+        if (gate != null && !gate.beforeJoin()) {
+            LOG.warn("sqlcache: leaving {} with writes in flight whose leases could not be placed: other JVMs stay "
+                    + "off the cache until sqlcache.fenceTimeout passes", description);
             return;
         }
         try {

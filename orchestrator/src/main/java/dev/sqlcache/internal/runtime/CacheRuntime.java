@@ -109,7 +109,10 @@ public final class CacheRuntime implements StoreHealth {
         if (near != null) {
             membership.nearCachesMayServe(dev.sqlcache.internal.near.NearMember.LEASE_MILLIS);
         }
-        this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, near, clock);
+        // Before this JVM joins again, the writes running without a lease get theirs (UnleasedWrites).
+        var unleased = new dev.sqlcache.internal.guard.UnleasedWrites(store, owed);
+        membership.beforeJoin(unleased);
+        this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, near, unleased, clock);
         // Lapsed members are checked off the renewal thread, one check at a time (LapsedMembers queues no more).
         this.checkThread = ThreadScheduler.boundedWorker("sqlcache-members " + key, 1);
         membership.checkLapsedMembers(sessionChecks, checkThread);

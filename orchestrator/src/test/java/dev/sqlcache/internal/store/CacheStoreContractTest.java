@@ -342,6 +342,27 @@ abstract class CacheStoreContractTest {
         assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
     }
 
+    /**
+     * A transaction's lease placed again with its own token (before a late commit, or by a rejoin's gate and then
+     * again) is extended, not doubled: its one end uncovers the key, alone or beside another write's lease.
+     */
+    @Test
+    void aLeasePlacedAgainWithItsOwnTokenEndsWithOneEnd() {
+        String[] versions = {key("v")};
+        String[] lease = store().leaseVersions(versions, 60_000);
+        store().leaseVersions(versions, lease, 60_000);
+        store().leaseVersions(versions, lease, 60_000);
+        store().endLeases(versions, lease);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]), "one end, no holder left");
+        String[] other = store().leaseVersions(versions, 60_000);
+        String[] again = store().leaseVersions(versions, 60_000);
+        store().leaseVersions(versions, again, 60_000);
+        store().endLeases(versions, again);
+        assertTrue(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]), "the other is in flight");
+        store().endLeases(versions, other);
+        assertFalse(CacheStore.isLease(store().lookup(key("e"), versions).versions()[0]));
+    }
+
     @Test
     void endingALeaseThatExpiredLeavesALaterWritesLeaseInPlace() throws InterruptedException {
         String[] versions = {key("v")};
