@@ -91,6 +91,55 @@ class SkipInvalidationTest {
         }
     }
 
+    /** The table's version keys (not its cachers set) that hold a lease now, with their values. */
+    private java.util.Map<String, String> leasedKeys() {
+        java.util.Map<String, String> leased = new java.util.TreeMap<>();
+        try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+            for (String key : jedis.keys("sql:" + TABLE + ":version:*")) {
+                if (key.endsWith(":cachers") || key.endsWith(":leases")) {
+                    continue;
+                }
+                String value = jedis.get(key);
+                if (value != null && value.startsWith("lease:")) {
+                    leased.put(key, value);
+                }
+            }
+        }
+        return leased;
+    }
+
+    /**
+     * A permit is a lease on the table: while it stands no JVM serves or stores the table. Once the writes it was for
+     * have stopped it must go, and none may be granted for a table nobody writes any more, however long it stays
+     * off. (Before: a table once written asked for a permit as long as it was off, and kept renewing it with no
+     * write in sight; the sample's demo, pinning the table on in a pool of its own, found every read
+     * WRITE_IN_PROGRESS.)
+     */
+    @Test
+    void aPermitEndsOnceItsTableIsNoLongerWrittenAndNoneIsGrantedUntilItIs() throws Exception {
+        try (Connection a = pinnedOff(redis.port())) {
+            untilPermit(a, 100);
+            assertTrue(!leasedKeys().isEmpty(), "the permit's lease stands");
+            // No write from now on.
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (stats(a).skipPermits() > 0 || !leasedKeys().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the permit outlived its writes by 15 s: "
+                        + stats(a).skipPermits() + " permit(s), leased keys " + leasedKeys());
+                Thread.sleep(100);
+            }
+            // Still off, still not written: no permit comes back (several renewal rounds).
+            long quiet = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < quiet) {
+                assertEquals(java.util.Map.of(), leasedKeys(), "a lease with no write in flight");
+                assertEquals(0, stats(a).skipPermits());
+                Thread.sleep(100);
+            }
+            // Writing again asks for one again.
+            untilPermit(a, 200);
+            assertEquals(200, db.value(a));
+        }
+    }
+
     @Test
     void aRedisThatMayEvictTheLeaseGrantsNoPermitAndTakesBackTheOneHeld() throws Exception {
         try (Connection c = pinnedOff(redis.port())) {

@@ -29,6 +29,11 @@ final class TableSkip {
     volatile long cacheWantedUntilNanos;
     /** Whether this JVM wrote the table since the protocol became active here (only such tables ask for permits). */
     volatile boolean written;
+    /**
+     * Local monotonic time of the table's latest write here (leased or skipping), to {@link SkipGuard}'s resolution:
+     * a permit stands only while writes come, since it keeps the table from every JVM that caches it.
+     */
+    volatile long writtenNanos;
     /** The lease token of the current permit; background thread only. */
     String leaseToken;
 
@@ -40,6 +45,23 @@ final class TableSkip {
         this.leaseKeys = new String[] {tableKey, tableKey + ":rows", tableKey + ":inserts", sequenceKey};
         this.validUntilNanos = now;
         this.cacheWantedUntilNanos = now;
+        this.writtenNanos = now;
+    }
+
+    /** A write to the table begins now: written at most {@code resolution} ago from here on. */
+    void wrote(long now, long resolution) {
+        if (!written) {
+            written = true;
+        }
+        // Every writing thread shares this field: written now and then, not at every write.
+        if (now - writtenNanos > resolution) {
+            writtenNanos = now;
+        }
+    }
+
+    /** Whether the latest write here began less than {@code idle} before {@code now}. */
+    boolean writtenWithin(long idle, long now) {
+        return written && now - writtenNanos < idle;
     }
 
     /** Whether a write may start skipping now. */
