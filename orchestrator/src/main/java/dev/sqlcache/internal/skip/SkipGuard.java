@@ -229,8 +229,12 @@ public final class SkipGuard {
                     caching.add(table.cachersKey);
                 }
                 // Only while writes come: a table switched off after its last write, or no longer written, gets
-                // no permit and gives up the one it holds (once the writes in flight under it have ended).
-                boolean wanted = off && table.writtenWithin(IDLE_NANOS, now);
+                // no permit and gives up the one it holds (once the writes in flight under it have ended). A new
+                // permit only once two writes came within the window: the write that makes a table wanted has
+                // taken its own lease already, and a table written less often than the window would otherwise get
+                // a permit after each write that no write uses, standing for nothing until it is given up.
+                boolean wanted = off && (table.granted ? table.writtenWithin(IDLE_NANOS, now)
+                        : table.writtenTwiceWithin(IDLE_NANOS, now));
                 try {
                     if (table.granted) {
                         renew(table, wanted);
