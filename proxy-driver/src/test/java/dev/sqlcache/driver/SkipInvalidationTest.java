@@ -177,6 +177,41 @@ class SkipInvalidationTest {
         }
     }
 
+    /**
+     * Open hole (review r1 of t1): a skipping write in a transaction that stays open keeps its permit, and so a lease
+     * on the table, for as long as the transaction stays open, however long, even once the permit is unwanted (no
+     * write for 2 s) or revoked (another JVM caches the table): the permit is given up only when no skipping write is
+     * in flight. An ordinary write's lease in the same transaction expires after {@code sqlcache.writeLease} (5 min
+     * by default, 2 s here) and its end then invalidates; the permit has no such bound, so a connection left idle in
+     * a transaction (a leaked pooled connection, a session the database killed while the proxy never heard) keeps
+     * the table from every JVM that caches it for as long as this JVM lives. Not a wrong answer; a lease that
+     * outlives the bound the docs give for every lease. The fix needs more than a timer: giving the permit up with a
+     * write in flight must move its generation (so that the write bumps at its end), and the in-flight count is per
+     * table, not per generation, so a write of the old permit ending under a new one would let the new one end with
+     * a write still running under it. Per-generation counts first, then a release after writeLease.
+     */
+    @org.junit.jupiter.api.Disabled("open hole: a skipping write in an open transaction holds its permit's lease "
+            + "beyond sqlcache.writeLease, without bound")
+    @Test
+    void aSkippingWriteLeftOpenHoldsItsPermitNoLongerThanAWriteLease() throws Exception {
+        try (Connection a = pinnedOff(redis.port(), "sqlcache.writeLease", "2s")) {
+            untilPermit(a, 100);
+            CacheStatistics before = stats(a);
+            a.setAutoCommit(false);
+            db.update(a, 101);
+            assertEquals(1, stats(a).since(before).skippedWrites(), "the write skipped under the permit");
+            // The transaction stays open, as a leaked connection's would. writeLease (2 s), the permit's own life
+            // (4 s) and a margin: an ordinary lease would be long gone.
+            Thread.sleep(9_000);
+            try {
+                assertEquals(java.util.Map.of(), leasedKeys(), "a lease 9 s into a transaction, writeLease 2 s");
+            } finally {
+                a.rollback();
+                a.setAutoCommit(true);
+            }
+        }
+    }
+
     @Test
     void aRedisThatMayEvictTheLeaseGrantsNoPermitAndTakesBackTheOneHeld() throws Exception {
         try (Connection c = pinnedOff(redis.port())) {
