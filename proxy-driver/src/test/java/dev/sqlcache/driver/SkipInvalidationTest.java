@@ -91,6 +91,127 @@ class SkipInvalidationTest {
         }
     }
 
+    /** The table's version keys (not its cachers set) that hold a lease now, with their values. */
+    private java.util.Map<String, String> leasedKeys() {
+        java.util.Map<String, String> leased = new java.util.TreeMap<>();
+        try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+            for (String key : jedis.keys("sql:" + TABLE + ":version:*")) {
+                if (key.endsWith(":cachers") || key.endsWith(":leases")) {
+                    continue;
+                }
+                String value = jedis.get(key);
+                if (value != null && value.startsWith("lease:")) {
+                    leased.put(key, value);
+                }
+            }
+        }
+        return leased;
+    }
+
+    /**
+     * A permit is a lease on the table: while it stands no JVM serves or stores the table. Once the writes it was for
+     * have stopped it must go, and none may be granted for a table nobody writes any more, however long it stays
+     * off. (Before: a table once written asked for a permit as long as it was off, and kept renewing it with no
+     * write in sight; the sample's demo, pinning the table on in a pool of its own, found every read
+     * WRITE_IN_PROGRESS.)
+     */
+    @Test
+    void aPermitEndsOnceItsTableIsNoLongerWrittenAndNoneIsGrantedUntilItIs() throws Exception {
+        try (Connection a = pinnedOff(redis.port())) {
+            untilPermit(a, 100);
+            assertTrue(!leasedKeys().isEmpty(), "the permit's lease stands");
+            // No write from now on.
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (stats(a).skipPermits() > 0 || !leasedKeys().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the permit outlived its writes by 15 s: "
+                        + stats(a).skipPermits() + " permit(s), leased keys " + leasedKeys());
+                Thread.sleep(100);
+            }
+            // Still off, still not written: no permit comes back (several renewal rounds).
+            long quiet = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < quiet) {
+                assertEquals(java.util.Map.of(), leasedKeys(), "a lease with no write in flight");
+                assertEquals(0, stats(a).skipPermits());
+                Thread.sleep(100);
+            }
+            // Writing again asks for one again.
+            untilPermit(a, 200);
+            assertEquals(200, db.value(a));
+        }
+    }
+
+    /**
+     * A table written now and then, a little less often than a permit's idle window (2 s), must not get a permit
+     * after each write: the write that makes it wanted has already taken its own lease (no permit yet), and the
+     * permit then stands for up to 2 s with no write to stand for (no write comes before it is given up), keeping the
+     * table from every JVM that caches it and has not registered, for nothing, and costing a grant (lease, near-cache
+     * acknowledgement, write sequence), renewals, an end and two INFO lines per write. Failed before the fix (a
+     * permit granted after each of the writes, none of which skipped).
+     */
+    @Test
+    void aTableWrittenLessOftenThanTheIdleWindowGetsNoPermitThatNoWriteUses() throws Exception {
+        try (Connection c = pinnedOff(redis.port())) {
+            CacheStatistics before = stats(c);
+            int grants = 0;
+            boolean held = false;
+            int writes = 4;
+            for (int v = 1; v <= writes; v++) {
+                db.update(c, v);
+                // 2.6 s between writes: longer than the idle window, so each write is alone in it.
+                long next = System.nanoTime() + 2_600_000_000L;
+                while (System.nanoTime() < next) {
+                    boolean now = stats(c).skipPermits() > 0;
+                    if (now && !held) {
+                        grants++;
+                    }
+                    held = now;
+                    Thread.sleep(20);
+                }
+            }
+            long skipped = stats(c).since(before).skippedWrites();
+            System.out.println(writes + " writes 2.6 s apart: " + grants + " permit(s) granted, " + skipped
+                    + " write(s) skipped");
+            assertEquals(0, skipped, "no write comes under a permit granted after the write");
+            assertEquals(0, grants, "permits granted that no write used");
+            assertEquals(writes, db.value(c));
+        }
+    }
+
+    /**
+     * Open hole (review r1 of t1): a skipping write in a transaction that stays open keeps its permit, and so a lease
+     * on the table, for as long as the transaction stays open, however long, even once the permit is unwanted (no
+     * write for 2 s) or revoked (another JVM caches the table): the permit is given up only when no skipping write is
+     * in flight. An ordinary write's lease in the same transaction expires after {@code sqlcache.writeLease} (5 min
+     * by default, 2 s here) and its end then invalidates; the permit has no such bound, so a connection left idle in
+     * a transaction (a leaked pooled connection, a session the database killed while the proxy never heard) keeps
+     * the table from every JVM that caches it for as long as this JVM lives. Not a wrong answer; a lease that
+     * outlives the bound the docs give for every lease. The fix needs more than a timer: giving the permit up with a
+     * write in flight must move its generation (so that the write bumps at its end), and the in-flight count is per
+     * table, not per generation, so a write of the old permit ending under a new one would let the new one end with
+     * a write still running under it. Per-generation counts first, then a release after writeLease.
+     */
+    @org.junit.jupiter.api.Disabled("open hole: a skipping write in an open transaction holds its permit's lease "
+            + "beyond sqlcache.writeLease, without bound")
+    @Test
+    void aSkippingWriteLeftOpenHoldsItsPermitNoLongerThanAWriteLease() throws Exception {
+        try (Connection a = pinnedOff(redis.port(), "sqlcache.writeLease", "2s")) {
+            untilPermit(a, 100);
+            CacheStatistics before = stats(a);
+            a.setAutoCommit(false);
+            db.update(a, 101);
+            assertEquals(1, stats(a).since(before).skippedWrites(), "the write skipped under the permit");
+            // The transaction stays open, as a leaked connection's would. writeLease (2 s), the permit's own life
+            // (4 s) and a margin: an ordinary lease would be long gone.
+            Thread.sleep(9_000);
+            try {
+                assertEquals(java.util.Map.of(), leasedKeys(), "a lease 9 s into a transaction, writeLease 2 s");
+            } finally {
+                a.rollback();
+                a.setAutoCommit(true);
+            }
+        }
+    }
+
     @Test
     void aRedisThatMayEvictTheLeaseGrantsNoPermitAndTakesBackTheOneHeld() throws Exception {
         try (Connection c = pinnedOff(redis.port())) {

@@ -35,6 +35,14 @@ public final class SkipGuard {
     static final long RENEW_MILLIS = 500;
     /** How long a cacher registration lives after each refresh. */
     static final long CACHER_MILLIS = 2_000;
+    /**
+     * How long after the table's latest write here a permit is still wanted. A permit is a lease: while it stands no
+     * JVM serves or stores the table, so one that outlived the writes it was for would keep the table from every JVM
+     * that caches it, for nothing. Long enough that a steady writer keeps its permit between writes.
+     */
+    static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How stale the time of a table's latest write may be (it is written by every writing thread). */
+    private static final long WRITTEN_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long this JVM goes on registering as a cacher after it last met a skip lease on a table it has on. */
     private static final long CACHE_WANTED_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** What a permit's lease marks itself with, so that a reader can tell it from a write's. */
@@ -91,6 +99,7 @@ public final class SkipGuard {
             return false;
         }
         int from = holds.size();
+        long now = clock.nanoTime();
         for (String key : versionKeys) {
             TableSkip table = owner(permits, key);
             if (table == null) {
@@ -101,6 +110,7 @@ public final class SkipGuard {
             if (holds.holds(table)) {
                 continue;
             }
+            table.wrote(now, WRITTEN_RESOLUTION_NANOS);
             int generation = table.generation;
             table.inFlight.incrementAndGet();
             // In flight first, then the state: the renewer sets closing first, then reads the count, so either it
@@ -156,15 +166,14 @@ public final class SkipGuard {
 
     /** Remembers the tables a write names (their {@code T} keys), so that the background asks for their permits. */
     private void noteWritten(String[] versionKeys) {
+        long now = clock.nanoTime();
         for (String key : versionKeys) {
             if (key.endsWith(versionSuffix) && !key.equals(databaseVersionKey)) {
                 TableSkip table = tables.get(key);
                 if (table == null) {
                     table = table(key);
                 }
-                if (!table.written) {
-                    table.written = true;
-                }
+                table.wrote(now, WRITTEN_RESOLUTION_NANOS);
             }
         }
     }
@@ -219,7 +228,13 @@ public final class SkipGuard {
                     }
                     caching.add(table.cachersKey);
                 }
-                boolean wanted = off && table.written;
+                // Only while writes come: a table switched off after its last write, or no longer written, gets
+                // no permit and gives up the one it holds (once the writes in flight under it have ended). A new
+                // permit only once two writes came within the window: the write that makes a table wanted has
+                // taken its own lease already, and a table written less often than the window would otherwise get
+                // a permit after each write that no write uses, standing for nothing until it is given up.
+                boolean wanted = off && (table.granted ? table.writtenWithin(IDLE_NANOS, now)
+                        : table.writtenTwiceWithin(IDLE_NANOS, now));
                 try {
                     if (table.granted) {
                         renew(table, wanted);
@@ -293,7 +308,9 @@ public final class SkipGuard {
         if (!table.closing && (!wanted || (renewal != null && renewal.liveCachers() > 0))) {
             table.closing = true;
             LOG.info("sqlcache: giving up the skip permit of table {}: {}", table.baseName,
-                    wanted ? "another JVM caches it" : "this JVM caches it again");
+                    wanted ? "another JVM caches it" : switches.off(table.baseName)
+                            ? "no write to it for " + TimeUnit.NANOSECONDS.toSeconds(IDLE_NANOS) + " s"
+                            : "this JVM caches it again");
         }
         if (table.closing && table.inFlight.get() == 0) {
             if (!table.lost) {

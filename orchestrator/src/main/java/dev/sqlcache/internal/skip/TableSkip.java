@@ -29,6 +29,17 @@ final class TableSkip {
     volatile long cacheWantedUntilNanos;
     /** Whether this JVM wrote the table since the protocol became active here (only such tables ask for permits). */
     volatile boolean written;
+    /**
+     * Local monotonic time of the table's latest write here (leased or skipping), to {@link SkipGuard}'s resolution:
+     * a permit stands only while writes come, since it keeps the table from every JVM that caches it.
+     */
+    volatile long writtenNanos;
+    /**
+     * The write time {@link #writtenNanos} held before its latest move (far in the past until the second): a permit
+     * is asked for only when two writes came within the idle window, since one granted after a lone write stands
+     * with no write to stand for (that write took its own lease before the permit came).
+     */
+    volatile long previousWrittenNanos;
     /** The lease token of the current permit; background thread only. */
     String leaseToken;
 
@@ -40,6 +51,41 @@ final class TableSkip {
         this.leaseKeys = new String[] {tableKey, tableKey + ":rows", tableKey + ":inserts", sequenceKey};
         this.validUntilNanos = now;
         this.cacheWantedUntilNanos = now;
+        this.writtenNanos = now;
+        this.previousWrittenNanos = now - NEVER_NANOS;
+    }
+
+    /** How far back "never" is (an hour: far beyond any idle window, far from overflow). */
+    private static final long NEVER_NANOS = 3_600_000_000_000L;
+
+    /** A write to the table begins now: written at most {@code resolution} ago from here on. */
+    void wrote(long now, long resolution) {
+        if (!written) {
+            // The first write: whatever writtenNanos held (the table may have been known from a read) was no write.
+            previousWrittenNanos = now - NEVER_NANOS;
+            writtenNanos = now;
+            written = true;
+            return;
+        }
+        // Every writing thread shares these fields: written now and then, not at every write.
+        long latest = writtenNanos;
+        if (now - latest > resolution) {
+            previousWrittenNanos = latest;
+            writtenNanos = now;
+        }
+    }
+
+    /** Whether the latest write here began less than {@code idle} before {@code now}. */
+    boolean writtenWithin(long idle, long now) {
+        return written && now - writtenNanos < idle;
+    }
+
+    /**
+     * Whether two writes here (at least the resolution apart) began less than {@code idle} before {@code now}: a
+     * pace at which a permit granted now would likely let a write skip before it is given up.
+     */
+    boolean writtenTwiceWithin(long idle, long now) {
+        return writtenWithin(idle, now) && now - previousWrittenNanos < idle;
     }
 
     /** Whether a write may start skipping now. */
