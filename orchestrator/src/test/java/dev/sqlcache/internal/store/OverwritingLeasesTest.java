@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisServerFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -18,29 +14,11 @@ import redis.clients.jedis.params.SetParams;
  * its token carries, or any lease's longest for a token without one: an older version's), and never with a life it
  * did not have. Each case here overwrites another write's lease; no timing is asserted.
  */
-class OverwritingLeasesTest {
+class OverwritingLeasesTest extends PrivateRedisStoreTest {
 
     private static final String KEY = "sql:items:version:db1";
     private static final String HOLDERS = KEY + RedisCacheStore.HOLDERS_SUFFIX;
     private static final long LONGEST = Integer.MAX_VALUE;
-
-    private static RedisServerFixture server;
-    private static RedisCacheStore store;
-    private static RedisClient inspector;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-        store = new RedisCacheStore(RedisTransport.TCP.settings(server));
-        inspector = RedisClient.create("127.0.0.1", server.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        inspector.close();
-        store.close();
-        server.close();
-    }
 
     @BeforeEach
     void empty() {

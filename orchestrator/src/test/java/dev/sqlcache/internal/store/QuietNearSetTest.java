@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.internal.near.NearMember;
-import dev.sqlcache.testing.RedisServerFixture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
 
 /**
  * A write whose near members' set is missing tells near caches nobody knows of (the set may be a lost one), and a
@@ -21,28 +17,10 @@ import redis.clients.jedis.RedisClient;
  * writes publish nothing; any renewal ends that at once. The waits below are on the server's own clock, which the
  * marks read; nothing is timed.
  */
-class QuietNearSetTest {
+class QuietNearSetTest extends PrivateRedisStoreTest {
 
     private static final Pattern PUBLISHES = Pattern.compile("cmdstat_publish:calls=(\\d+)");
     private static final String[] KEYS = {"sql:items:version:db1", "sql:items:version:db1:rows"};
-
-    private static RedisServerFixture server;
-    private static RedisCacheStore store;
-    private static RedisClient inspector;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-        store = new RedisCacheStore(RedisTransport.TCP.settings(server));
-        inspector = RedisClient.create("127.0.0.1", server.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        inspector.close();
-        store.close();
-        server.close();
-    }
 
     @BeforeEach
     void empty() {

@@ -7,41 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisServerFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
 
 /**
  * The lookup's two ways to Redis: plain pipelined reads when every token it may create exists (every hit), the
  * lookup script when one is missing. Both must answer alike, for hostile values too.
  */
-class RedisLookupTest {
+class RedisLookupTest extends PrivateRedisStoreTest {
 
     private static final long[] CREATE = {CacheStore.NEVER_CREATE, CacheStore.NO_EXPIRY};
 
-    private static RedisServerFixture server;
-    private static RedisCacheStore store;
-    private static RedisClient inspector;
     private static int next;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-        store = new RedisCacheStore(RedisTransport.TCP.settings(server));
-        inspector = RedisClient.create("127.0.0.1", server.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        inspector.close();
-        store.close();
-        server.close();
-    }
 
     /** Fresh keys per call: a fence that exists and a table token, present or not. */
     private static String[] versionKeys(boolean tableTokenExists) {

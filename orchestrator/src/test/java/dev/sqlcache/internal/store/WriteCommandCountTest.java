@@ -3,16 +3,12 @@ package dev.sqlcache.internal.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisServerFixture;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
 
 /**
  * The Redis commands one auto-commit write runs (issue #10), counted by a private Redis ({@code INFO commandstats})
@@ -22,29 +18,11 @@ import redis.clients.jedis.RedisClient;
  * is the figure docs/performance.md quotes) and held to a ceiling, so that a script that grows shows here. Before
  * issue #10's cuts the same writes ran 21 and 25 commands; 18 and 20 after its first cuts.
  */
-class WriteCommandCountTest {
+class WriteCommandCountTest extends PrivateRedisStoreTest {
 
     private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
     private static final String TABLE = "sql:items:version:db1";
     private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
-
-    private static RedisServerFixture server;
-    private static RedisCacheStore store;
-    private static RedisClient inspector;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-        store = new RedisCacheStore(RedisTransport.TCP.settings(server));
-        inspector = RedisClient.create("127.0.0.1", server.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        inspector.close();
-        store.close();
-        server.close();
-    }
 
     @BeforeEach
     void empty() {

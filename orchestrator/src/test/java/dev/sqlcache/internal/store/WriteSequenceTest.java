@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisServerFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import java.util.List;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Transaction;
 
 /**
@@ -20,28 +16,10 @@ import redis.clients.jedis.Transaction;
  * {@code <epoch>:<n>}, a number too short to carry a start) begins a new history under a new start, never continues
  * it.
  */
-class WriteSequenceTest {
+class WriteSequenceTest extends PrivateRedisStoreTest {
 
     private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
     private static final String[] KEYS = {"sql:items:version:db1", SEQUENCE};
-
-    private static RedisServerFixture server;
-    private static RedisCacheStore store;
-    private static RedisClient inspector;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-        store = new RedisCacheStore(RedisTransport.TCP.settings(server));
-        inspector = RedisClient.create("127.0.0.1", server.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        inspector.close();
-        store.close();
-        server.close();
-    }
 
     @BeforeEach
     void empty() {
