@@ -109,21 +109,9 @@ class ClusterNearChannelTest {
         try (RedisClusterFixture cluster = RedisClusterFixture.start();
              RedisCacheStore store = new RedisCacheStore(SqlCacheConfig.load(Map.of(), cluster.properties()).redis())) {
             NearChannel channel = store.nearChannel();
-            LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-            CompletableFuture<Void> subscribed = new CompletableFuture<>();
-            CompletableFuture<Void> listening = CompletableFuture.runAsync(() -> channel.listen(
-                    new NearChannel.Listener() {
-                        @Override
-                        public void subscribed() {
-                            subscribed.complete(null);
-                        }
-
-                        @Override
-                        public void message(String from, String message) {
-                            received.add(message);
-                        }
-                    }, NearChannel.NOTICE_CHANNEL));
-            subscribed.get(10, TimeUnit.SECONDS);
+            ChannelSubscription subscription = ChannelSubscription.subscribe(channel);
+            LinkedBlockingQueue<String> received = subscription.received;
+            CompletableFuture<Void> listening = subscription.listening;
             int master = cluster.masterOf(ClusterKeys.SLOT);
             String clients = String.valueOf(cluster.command(master, "CLIENT", "LIST"));
             assertTrue(clients.contains("name=sqlcache-near") && clients.contains("cmd=subscribe"),

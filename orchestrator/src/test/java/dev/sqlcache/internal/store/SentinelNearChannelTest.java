@@ -72,21 +72,9 @@ class SentinelNearChannelTest {
         try (RedisSentinelFixture group = RedisSentinelFixture.start();
              RedisCacheStore store = new RedisCacheStore(SqlCacheConfig.load(Map.of(), group.properties()).redis())) {
             NearChannel channel = store.nearChannel();
-            LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-            CompletableFuture<Void> subscribed = new CompletableFuture<>();
-            CompletableFuture<Void> listening = CompletableFuture.runAsync(() -> channel.listen(
-                    new NearChannel.Listener() {
-                        @Override
-                        public void subscribed() {
-                            subscribed.complete(null);
-                        }
-
-                        @Override
-                        public void message(String from, String message) {
-                            received.add(message);
-                        }
-                    }, NearChannel.NOTICE_CHANNEL));
-            subscribed.get(10, TimeUnit.SECONDS);
+            ChannelSubscription subscription = ChannelSubscription.subscribe(channel);
+            LinkedBlockingQueue<String> received = subscription.received;
+            CompletableFuture<Void> listening = subscription.listening;
             int old = group.primaryPort();
             String clients = String.valueOf(group.command(old, "CLIENT", "LIST"));
             assertTrue(clients.contains("name=sqlcache-near") && clients.contains("cmd=subscribe"),
@@ -141,21 +129,9 @@ class SentinelNearChannelTest {
         try (RedisSentinelFixture group = RedisSentinelFixture.start();
              RedisCacheStore store = new RedisCacheStore(SqlCacheConfig.load(Map.of(), group.properties()).redis())) {
             NearChannel channel = store.nearChannel();
-            LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-            CompletableFuture<Void> subscribed = new CompletableFuture<>();
-            CompletableFuture<Void> listening = CompletableFuture.runAsync(() -> channel.listen(
-                    new NearChannel.Listener() {
-                        @Override
-                        public void subscribed() {
-                            subscribed.complete(null);
-                        }
-
-                        @Override
-                        public void message(String from, String message) {
-                            received.add(message);
-                        }
-                    }, NearChannel.NOTICE_CHANNEL));
-            subscribed.get(10, TimeUnit.SECONDS);
+            ChannelSubscription subscription = ChannelSubscription.subscribe(channel);
+            LinkedBlockingQueue<String> received = subscription.received;
+            CompletableFuture<Void> listening = subscription.listening;
 
             // The previous version's renewal, as a JVM not yet upgraded runs it on the same primary.
             store.commands().script("near lease", RedisNearChannel.RENEW,
