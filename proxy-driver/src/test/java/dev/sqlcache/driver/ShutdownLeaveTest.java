@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * "A clean shutdown leaves the set and fences nobody." The shutdown hook leaves, but the renewal task keeps
@@ -52,7 +52,11 @@ class ShutdownLeaveTest {
                 "-cp", classPath, ShutdownLeaveMain.class.getName(), Integer.toString(redis.port()), Long.toString(hookMillis)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         try {
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child exits");
+            // A JVM's start, its H2 and its join took 26 s under a load average of 30: the bound is for a child that
+            // hangs in its shutdown, and then what it hangs in is the failure's message.
+            if (!child.waitFor(120, TimeUnit.SECONDS)) {
+                fail("the child did not exit within 120 s:\n" + threadDump(child.pid()));
+            }
             assertEquals(0, child.exitValue());
         } finally {
             child.destroyForcibly();
@@ -60,5 +64,22 @@ class ShutdownLeaveTest {
         Thread.sleep(2_500); // a membership renewed just before the exit has lapsed by now
         assertEquals(":0", redis.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"), "the exited JVM is still a member");
         assertEquals(":1", redis.command("EXISTS", MembershipStore.FENCE_KEY), "the fence is down for everybody");
+    }
+
+    /** The threads of a running JVM, by jcmd (bounded), or why there are none. */
+    private static String threadDump(long pid) {
+        try {
+            Path out = java.nio.file.Files.createTempFile("shutdown-leave-threads", ".txt");
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "Thread.print").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+            }
+            String threads = java.nio.file.Files.readString(out);
+            java.nio.file.Files.delete(out);
+            return threads;
+        } catch (Exception e) {
+            return "no thread dump: " + e;
+        }
     }
 }
