@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Base for tests that need a private redis-server: one per test class, flushed before each test. */
 abstract class RedisBackedTest {
 
@@ -58,6 +60,43 @@ abstract class RedisBackedTest {
 
     static CacheStatistics stats(Connection connection) throws SQLException {
         return connection.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    /**
+     * How long {@link #untilHit} reads before it gives up: it ends at the first hit, so a generous bound costs a quiet
+     * machine nothing, and a loaded one (CI on two cores) stretches every round trip.
+     */
+    static final long HIT_PATIENCE_NANOS = 30_000_000_000L;
+
+    /** One read, through the cache or from the database. */
+    @FunctionalInterface
+    interface Read<T> {
+        T get() throws Exception;
+    }
+
+    /**
+     * Reads through the cache until a read is a hit, each answer checked against the database's, for up to 30 s;
+     * fails if none is. One read after a miss proves nothing: the miss is stored on the writer thread, and under load
+     * a lookup may time out and pass through. Returns how many reads it took.
+     */
+    static <T> int untilHit(Connection cached, String what, Read<T> database, Read<T> throughCache) throws Exception {
+        long deadline = System.nanoTime() + HIT_PATIENCE_NANOS;
+        for (int reads = 1; ; reads++) {
+            long hits = stats(cached).hits();
+            assertEquals(database.get(), throughCache.get(), what);
+            if (stats(cached).hits() > hits) {
+                return reads;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no hit within 30 s: " + what + ": " + stats(cached));
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** {@link #untilHit} for a query's rows as strings. */
+    static int untilHit(Connection cached, Connection direct, String sql) throws Exception {
+        return untilHit(cached, sql, () -> rows(direct, sql), () -> rows(cached, sql));
     }
 
     static void exec(Connection connection, String... statements) throws SQLException {

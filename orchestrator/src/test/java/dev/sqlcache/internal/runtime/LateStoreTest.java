@@ -8,9 +8,6 @@ import dev.sqlcache.internal.engine.CacheEngine;
 import dev.sqlcache.internal.engine.CacheSession;
 import dev.sqlcache.internal.engine.Execution;
 import dev.sqlcache.internal.engine.QueryOutcome;
-import dev.sqlcache.internal.engine.SessionCache;
-import dev.sqlcache.internal.engine.SessionProbe;
-import dev.sqlcache.internal.engine.TableFacts;
 import dev.sqlcache.internal.store.CacheStores;
 import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.stats.BypassReason;
@@ -24,7 +21,6 @@ import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.AfterEach;
@@ -98,38 +94,7 @@ class LateStoreTest {
     }
 
     private CacheSession session() {
-        SessionProbe probe = new SessionProbe() {
-            @Override
-            public String catalog() {
-                return "db";
-            }
-
-            @Override
-            public String schema() {
-                return "public";
-            }
-
-            @Override
-            public boolean autoCommit() {
-                return true;
-            }
-
-            @Override
-            public int isolation() {
-                return Connection.TRANSACTION_READ_COMMITTED;
-            }
-
-            @Override
-            public boolean transactionIdle() {
-                return false;
-            }
-
-            @Override
-            public void takeSnapshot() {
-            }
-        };
-        return engine.openSession(new SessionCache.SessionState("app", "db", "public", true,
-                Connection.TRANSACTION_READ_COMMITTED), "", table -> new TableFacts(true, false, Set.of()), probe);
+        return FixedSession.open(engine, true, Connection.TRANSACTION_READ_COMMITTED, false);
     }
 
     /** Reads the query's first column of its first row through the cache, reading every row as an application. */

@@ -6,9 +6,6 @@ import dev.sqlcache.internal.engine.CacheEngine;
 import dev.sqlcache.internal.engine.CacheSession;
 import dev.sqlcache.internal.engine.Execution;
 import dev.sqlcache.internal.engine.QueryOutcome;
-import dev.sqlcache.internal.engine.SessionCache;
-import dev.sqlcache.internal.engine.SessionProbe;
-import dev.sqlcache.internal.engine.TableFacts;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.CacheStatistics;
@@ -22,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One JVM of an engine test: a runtime on a shared in-process store (through a view the test can cut off), on the
@@ -85,45 +81,9 @@ final class SimulatedJvm {
         return session(autoCommit, isolation, false);
     }
 
-    /**
-     * @param idle what the real driver would say of the transaction before the first statement: idle (nothing
-     *             ran yet, so a REPEATABLE READ transaction may pin its snapshot to the cache), or unknown
-     */
+    /** @param idle see {@link FixedSession#open} */
     Session session(boolean autoCommit, int isolation, boolean idle) {
-        SessionProbe probe = new SessionProbe() {
-            @Override
-            public String catalog() {
-                return "db";
-            }
-
-            @Override
-            public String schema() {
-                return "public";
-            }
-
-            @Override
-            public boolean autoCommit() {
-                return autoCommit;
-            }
-
-            @Override
-            public int isolation() {
-                return isolation;
-            }
-
-            @Override
-            public boolean transactionIdle() {
-                return idle;
-            }
-
-            @Override
-            public void takeSnapshot() {
-                // No database here: nothing to fix.
-            }
-        };
-        SessionCache cache = engine.openSession(new SessionCache.SessionState("app", "db", "public", autoCommit,
-                isolation), "", table -> new TableFacts(true, false, Set.of()), probe);
-        return new Session(cache);
+        return new Session(FixedSession.open(engine, autoCommit, isolation, idle));
     }
 
     CacheStatistics statistics() {
