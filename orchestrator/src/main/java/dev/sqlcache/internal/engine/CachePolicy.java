@@ -196,7 +196,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             TableUse use = use(table);
             synchronized (use) {
                 if (use.offUntil - now <= 0 && now - use.worthNanos > TABLE_QUIET_NANOS) {
-                    use.switchOff(now);
+                    use.switchOff(now, OffBy.SHAPES);
                     LOG.info("sqlcache: not caching table {} for {} s: no statement reading it is worth a lookup "
                             + "(its writes skip their leases once every JVM agrees)", table,
                             TimeUnit.NANOSECONDS.toSeconds(use.offUntil - now));
@@ -277,11 +277,11 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 // Written now and then, not at every lookup: every thread reading the table shares this field.
                 use.worthNanos = now;
             }
-            if (use.wasOff && use.offUntil - now <= 0) {
-                synchronized (use) {
-                    use.offNanos = MIN_TABLE_OFF_NANOS;
-                    use.wasOff = false;
-                }
+            if (use.wasOff == OffBy.SHAPES && use.offUntil - now <= 0) {
+                // Back on, and a statement reading it is worth its lookups again: what switched it off no longer
+                // holds. Not for a table switched off for its writes or its unhit entries: with a near cache a
+                // statement is worth its lookups on a few near hits alone, which answers neither.
+                use.backOn(OffBy.SHAPES);
             }
         }
     }
@@ -316,6 +316,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
+    /**
+     * Which judgement switched a table off. Its off period doubles each time, and only that judgement, finding the
+     * table worth caching after it came back, starts the next one at the shortest again.
+     */
+    enum OffBy { SHAPES, WRITES, STORES }
+
     private static String describe(QueryPlan plan) {
         String sql = plan.analysis().normalizedSql();
         return sql == null ? String.valueOf(plan.analysis().tablesRead())
@@ -340,7 +346,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile long weighFrom;
         volatile long offUntil;
         long offNanos = MIN_TABLE_OFF_NANOS;
-        boolean wasOff;
+        /** Which judgement switched it off last, until one of its kind found it worth caching again; or null. */
+        volatile OffBy wasOff;
         /** When a shape reading the table was last judged worth its lookups (or the table was seen, or came back). */
         volatile long worthNanos;
 
@@ -350,14 +357,22 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
 
         /** Off for the current period, which doubles for the next time (up to the longest). */
-        void switchOff(long now) {
+        void switchOff(long now, OffBy by) {
             // First: a reader that finds everOff false skips the tables' check (wholeTableOff).
             everOff = true;
             offUntil = now + offNanos;
             worthNanos = offUntil;
             offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
-            wasOff = true;
+            wasOff = by;
             weighFrom = offUntil + TABLE_QUIET_NANOS;
+        }
+
+        /** The judgement that switched it off found it worth caching: the next off period is the shortest again. */
+        synchronized void backOn(OffBy by) {
+            if (wasOff == by) {
+                offNanos = MIN_TABLE_OFF_NANOS;
+                wasOff = null;
+            }
         }
 
         /** At the end of a write window: off when its writes paid more for their leases than its hits saved. */
@@ -368,7 +383,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 LOG.info("sqlcache: not caching table {} for {} s: its hits saved {} µs, the leases of its last {} "
                                 + "writes cost {} µs", table,
                         TimeUnit.NANOSECONDS.toSeconds(offNanos), micros(saved), writes, micros(paid));
-                switchOff(now);
+                switchOff(now, OffBy.WRITES);
+            } else if (now - weighFrom >= 0) {
+                backOn(OffBy.WRITES);
             }
             writes = 0;
             savedNanos = 0;
@@ -379,10 +396,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             if (hits < TABLE_MIN_HIT_SHARE * stores) {
                 LOG.info("sqlcache: not caching table {} for {} s: {} of its last {} stored results were hit before a "
                         + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(offNanos), hits, stores);
-                switchOff(now);
-            } else if (wasOff) {
-                offNanos = MIN_TABLE_OFF_NANOS;
-                wasOff = false;
+                switchOff(now, OffBy.STORES);
+            } else {
+                backOn(OffBy.STORES);
             }
             stores = 0;
             hits = 0;
