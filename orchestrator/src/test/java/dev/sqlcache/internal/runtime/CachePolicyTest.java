@@ -163,7 +163,8 @@ class CachePolicyTest {
      * for them, as a near cache's few near hits do), and its writes still pay more than its hits save: the second
      * off period must be twice the first, as for a table whose statements are not worth a lookup. Before, a
      * statement worth its lookups started the back-off over, and the harness's near target spent 5 s of leased
-     * writes out of every 35 s re-measuring a write-heavy table (issue #10).
+     * writes out of every 35 s re-measuring a write-heavy table (issue #10). Only a table that stayed on for as long
+     * as it was last off starts over at 30 s.
      */
     @Test
     void aTableSwitchedOffForItsWritesBacksOffLongerEachTimeEvenWhileItsStatementsAreWorthALookup()
@@ -195,6 +196,17 @@ class CachePolicyTest {
             s.read("t");
         }
         assertTrue(a.store.calls() - calls > 0, "on again after 60 s");
+        // On for longer than it was last off (nothing switched it off meanwhile): the next period starts at 30 s.
+        time.advanceNanos(61_000_000_000L);
+        long before = a.bypasses(BypassReason.NOT_WORTH_CACHING);
+        writesThenTwoReads(s, 30);
+        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > before, "off again: " + a.statistics());
+        time.advanceNanos(31_000_000_000L);
+        calls = a.store.calls();
+        for (int i = 0; i < 100; i++) {
+            s.read("t");
+        }
+        assertTrue(a.store.calls() - calls > 0, "on again after 30 s: it had stayed on longer than its last period");
     }
 
     @Test
