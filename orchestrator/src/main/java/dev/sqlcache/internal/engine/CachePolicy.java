@@ -196,10 +196,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             TableUse use = use(table);
             synchronized (use) {
                 if (use.offUntil - now <= 0 && now - use.worthNanos > TABLE_QUIET_NANOS) {
-                    use.switchOff(now);
+                    long off = use.switchOff(now);
                     LOG.info("sqlcache: not caching table {} for {} s: no statement reading it is worth a lookup "
                             + "(its writes skip their leases once every JVM agrees)", table,
-                            TimeUnit.NANOSECONDS.toSeconds(use.offUntil - now));
+                            TimeUnit.NANOSECONDS.toSeconds(off));
                 }
             }
         }
@@ -277,12 +277,6 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 // Written now and then, not at every lookup: every thread reading the table shares this field.
                 use.worthNanos = now;
             }
-            if (use.wasOff && use.offUntil - now <= 0) {
-                synchronized (use) {
-                    use.offNanos = MIN_TABLE_OFF_NANOS;
-                    use.wasOff = false;
-                }
-            }
         }
     }
 
@@ -340,7 +334,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile long weighFrom;
         volatile long offUntil;
         long offNanos = MIN_TABLE_OFF_NANOS;
-        boolean wasOff;
+        /** How long it was off last time; 0 before it ever was. */
+        long lastOffNanos;
         /** When a shape reading the table was last judged worth its lookups (or the table was seen, or came back). */
         volatile long worthNanos;
 
@@ -349,15 +344,26 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             weighFrom = now + TABLE_QUIET_NANOS;
         }
 
-        /** Off for the current period, which doubles for the next time (up to the longest). */
-        void switchOff(long now) {
+        /**
+         * Off for the current period, which doubles for the next time (up to the longest), unless the table stayed
+         * on at least as long as it was last off: then the shortest again. Not on a single judgement that found it
+         * worth caching after it came back: a table at the line is judged worth and not in turn (every 256 writes,
+         * and with a near cache a few near hits make its statements worth their lookups), and each such verdict
+         * started the back-off over, so that the table came back every 30 s for another 5 s or more of leased
+         * writes (issue #10). Returns how long it is off now.
+         */
+        long switchOff(long now) {
             // First: a reader that finds everOff false skips the tables' check (wholeTableOff).
             everOff = true;
+            if (lastOffNanos > 0 && now - offUntil >= lastOffNanos) {
+                offNanos = MIN_TABLE_OFF_NANOS;
+            }
+            lastOffNanos = offNanos;
             offUntil = now + offNanos;
             worthNanos = offUntil;
             offNanos = Math.min(offNanos * 2, MAX_TABLE_OFF_NANOS);
-            wasOff = true;
             weighFrom = offUntil + TABLE_QUIET_NANOS;
+            return lastOffNanos;
         }
 
         /** At the end of a write window: off when its writes paid more for their leases than its hits saved. */
@@ -365,10 +371,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             long saved = savedNanos;
             long paid = paidNanos;
             if (now - weighFrom >= 0 && saved < paid) {
+                long off = switchOff(now);
                 LOG.info("sqlcache: not caching table {} for {} s: its hits saved {} µs, the leases of its last {} "
                                 + "writes cost {} µs", table,
-                        TimeUnit.NANOSECONDS.toSeconds(offNanos), micros(saved), writes, micros(paid));
-                switchOff(now);
+                        TimeUnit.NANOSECONDS.toSeconds(off), micros(saved), writes, micros(paid));
             }
             writes = 0;
             savedNanos = 0;
@@ -377,12 +383,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
         void judge(String table, long now) {
             if (hits < TABLE_MIN_HIT_SHARE * stores) {
+                long off = switchOff(now);
                 LOG.info("sqlcache: not caching table {} for {} s: {} of its last {} stored results were hit before a "
-                        + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(offNanos), hits, stores);
-                switchOff(now);
-            } else if (wasOff) {
-                offNanos = MIN_TABLE_OFF_NANOS;
-                wasOff = false;
+                        + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(off), hits, stores);
             }
             stores = 0;
             hits = 0;

@@ -23,6 +23,7 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
     private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
     private static final String TABLE = "sql:items:version:db1";
     private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
+    private static final String WRITER = "writer-jvm";
 
     @BeforeEach
     void empty() {
@@ -64,7 +65,7 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
     }
 
     private static void write(String[] keys) {
-        CacheStore.Notice notice = new CacheStore.Notice("writer-jvm", VersionTokens.fresh());
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
         String[] leases = new String[keys.length];
         for (int i = 0; i < keys.length; i++) {
             leases[i] = VersionTokens.freshLease();
@@ -91,6 +92,12 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
         server.command("ZADD", NearChannel.MEMBERS_KEY, Long.toString(serverMillis + 600_000), "another-jvm");
     }
 
+    /** The writer's own JVM keeps a near cache, and nobody else does: the harness's {@code sqlcache-near} target. */
+    private static void writerIsTheOnlyNearMember() {
+        long serverMillis = System.currentTimeMillis();
+        server.command("ZADD", NearChannel.MEMBERS_KEY, Long.toString(serverMillis + 600_000), WRITER);
+    }
+
     private static long counted(String what, String[] keys, long ceiling) {
         Map<String, Long> counted = oneWrite(keys);
         long total = total(counted);
@@ -115,6 +122,29 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
     void aKeyPinnedUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
         counted("key-pinned UPDATE, a live near member elsewhere", keyPinned(), 14);
+    }
+
+    /**
+     * A writer whose JVM is the only near member (issue #13's near target: one JVM, its own near cache) has nobody
+     * to tell: no PUBLISH, and an answer naming nobody, so NearMember.await returns at once. What it pays over a
+     * deployment without near caches is one TIME per script (the set holds a member, so the lapses are compared to
+     * the server's clock); a write waits for nothing more.
+     */
+    @Test
+    void aKeyPinnedUpdateWhoseWriterIsTheOnlyNearMember() {
+        writerIsTheOnlyNearMember();
+        long total = counted("key-pinned UPDATE, the writer the only near member", keyPinned(), 12);
+        server.command("CONFIG", "RESETSTAT");
+        String[] keys = keyPinned();
+        String[] leases = {VersionTokens.freshLease(), VersionTokens.freshLease(), VersionTokens.freshLease()};
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
+        CacheStore.Recipients leased = store.leaseVersions(keys, leases, 30_000, notice);
+        CacheStore.Recipients ended = store.endLeases(keys, leases, null, notice);
+        assertTrue(leased.none() && ended.none(), "nobody to wait for: " + leased.members().length + " and "
+                + ended.members().length + " members named");
+        Map<String, Long> counted = commands();
+        assertEquals(0, counted.getOrDefault("publish", 0L), "nobody to tell: " + counted);
+        assertEquals(total, total(counted));
     }
 
     @Test
