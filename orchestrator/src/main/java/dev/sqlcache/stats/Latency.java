@@ -2,10 +2,11 @@ package dev.sqlcache.stats;
 
 /**
  * How long one kind of read took, from {@code executeQuery} (or {@code execute}) being called to the result set
- * being returned: a hit's lookup and decoding, a miss's lookup and query, a bypass's decision and query. Rows the
- * application reads afterwards are not included.
+ * being returned: a hit's lookup and decoding, a miss's lookup and query, a bypass's query. Rows the
+ * application reads afterwards are not included. Every miss and every hit from the store is timed; near hits and
+ * bypasses are sampled (one in 16): their own cost is about that of a clock reading. The mean is what to read.
  *
- * @param count      reads timed
+ * @param count      reads timed (not all reads: see above)
  * @param totalNanos their summed duration
  */
 public record Latency(long count, long totalNanos) {

@@ -27,9 +27,18 @@ public final class ManualTime implements Clock, Scheduler {
     private long sequence;
     private boolean running;
 
+    /** How often the clock was read: what a path costs in clock readings, which tests may bound. */
+    private final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public long nanoTime() {
+        reads.incrementAndGet();
         return now;
+    }
+
+    /** How many times {@link #nanoTime} was called so far. */
+    public long reads() {
+        return reads.get();
     }
 
     /** Advances the clock; tasks that fall due run, in order, each at its own moment. */

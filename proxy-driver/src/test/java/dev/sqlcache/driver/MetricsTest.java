@@ -55,20 +55,29 @@ class MetricsTest extends RedisBackedTest {
             rows(c, "select v from timed_items");
             rows(c, "select v from timed_items");
             rows(c, "select v from timed_items");
-            rows(c, "select 1");
+            // Bypasses (and near hits) are timed one in 16 (SessionCache.TIMED_EVERY): enough of them that the
+            // sample cannot be empty (a chance of (15/16)^320, about 1e-9).
+            int bypassed = 320;
+            for (int i = 0; i < bypassed; i++) {
+                rows(c, "select 1");
+            }
             exec(c, "update timed_items set v = 2");
+            CacheStatistics counted = stats(c).since(before);
+            long storeHits = counted.hits() - counted.nearHits();
 
-            assertEquals(hitsTimed + 2, registry.get("sqlcache.query").tag("outcome", "hit").functionTimer().count());
+            double hitTimer = registry.get("sqlcache.query").tag("outcome", "hit").functionTimer().count() - hitsTimed;
+            assertTrue(hitTimer >= storeHits && hitTimer <= 2, "every hit from the store timed: " + counted);
             assertEquals(missesTimed + 1, registry.get("sqlcache.query").tag("outcome", "miss").functionTimer().count());
-            assertEquals(bypassesTimed + 1,
-                    registry.get("sqlcache.query").tag("outcome", "bypass").functionTimer().count());
+            double bypassTimer =
+                    registry.get("sqlcache.query").tag("outcome", "bypass").functionTimer().count() - bypassesTimed;
+            assertTrue(bypassTimer > 0 && bypassTimer < bypassed / 4.0, "a sample of the bypasses: " + bypassTimer);
             assertTrue(registry.get("sqlcache.query").tag("outcome", "miss").functionTimer()
                     .totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) > 0);
             assertEquals(1.0, registry.get("sqlcache.cache.healthy").gauge().value());
             assertEquals(0.0, registry.get("sqlcache.rejected").tag("reason", "too_large").functionCounter().count());
 
             CacheStatistics delta = stats(c).since(before);
-            assertEquals(2, delta.hitLatency().count(), delta.toString());
+            assertTrue(delta.hitLatency().count() >= storeHits && delta.hitLatency().count() <= 2, delta.toString());
             assertEquals(new dev.sqlcache.stats.TableStatistics(2, 1, 0, 1), delta.table("timed_items"),
                     delta.tables().toString());
         }

@@ -72,7 +72,7 @@ class NearCacheTest {
     /**
      * A near hit hands out what its copy keeps made once (the engine's outcome), but the application still gets a
      * result set of its own each time: the next execution closes the last one, not the one it returns. Each near
-     * hit counts once among the hits, once among the near hits and once in the hits' latency.
+     * hit counts once among the hits, once among the near hits and at most once in the hits' latency (sampled).
      */
     @Test
     void eachNearHitHandsOutAFreshResultSetAndCountsOnce() throws Exception {
@@ -109,7 +109,8 @@ class NearCacheTest {
                 CacheStatistics delta = stats(c).since(before);
                 if (delta.nearHits() == 2) {
                     assertEquals(2, delta.hits(), "a near hit is a hit, counted once: " + delta);
-                    assertEquals(2, delta.hitLatency().count(), "and timed once: " + delta);
+                    // Near hits are timed one in SessionCache.TIMED_EVERY: at most once each.
+                    assertTrue(delta.hitLatency().count() <= 2, "and timed at most once: " + delta);
                 } else {
                     // The near lease lapsed in between on a busy machine: the reads were Redis hits, still counted.
                     assertEquals(2, delta.hits(), delta.toString());

@@ -186,6 +186,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
+    /**
+     * A lookup of this shape that was not timed (a near hit outside the sample): counted like a timed one, weighed at
+     * the shape's average lookup time so far, which it leaves as it is.
+     */
+    void lookedUpUntimed(QueryPlan plan, boolean hit) {
+        Shape shape = plan.shape();
+        if (shape.pinnedOn == Boolean.TRUE) {
+            return;
+        }
+        lookedUp(plan, (long) shape.lookupNanos, hit);
+    }
+
     /** Switches off, as a whole, each table of an off shape that no statement has been worth a lookup on lately. */
     private void tablesWorthNothing(QueryPlan plan) {
         long now = clock.nanoTime();

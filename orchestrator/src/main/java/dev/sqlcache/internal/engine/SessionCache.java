@@ -62,6 +62,20 @@ public final class SessionCache implements CacheSession {
     private String sessionSalt = "";
     private byte[] context;
     private boolean closed;
+    /**
+     * One read in this many that needs no clock for itself is timed: a bypass (for the bypass latency, and for the
+     * policy when the shape is not worth caching: its re-judging needs an average, not every execution), and a near
+     * hit (for the hit latency and the shape's lookup time). Every miss and every Redis lookup is timed, where a
+     * round trip dwarfs the clock. A power of two.
+     */
+    static final int TIMED_EVERY = 16;
+    /** Which reads are timed: xorshift, so that no loop of statements lines up with it. Per connection, unshared. */
+    private int sampleState = System.identityHashCode(this) | 1;
+    /**
+     * When the current read's cache path began ({@link #decide}), for the latency of its hit or miss: a field, not a
+     * parameter, because a read that bypasses before it never reads the clock for it.
+     */
+    private long entered;
     /** MySQL and MariaDB: false when the session's sql_mode has NO_BACKSLASH_ESCAPES (its SQL then reads otherwise). */
     private boolean backslashEscapes = true;
 
@@ -144,17 +158,18 @@ public final class SessionCache implements CacheSession {
     @Override
     public QueryOutcome query(Execution execution, SqlCall<ResultSet> query) throws SQLException {
         QueryPlan plan = execution.plan();
-        long entered = clock.nanoTime();
-        ReadOutcome decision = execution.readOnly() ? decide(execution, entered)
+        ReadOutcome decision = execution.readOnly() ? decide(execution)
                 : bypass(BypassReason.RESULT_SET_MODE, plan);
         if (decision instanceof QueryOutcome.Hit hit) {
             // Timed by decide, from the clock reading it took last: no reading of its own here.
             return hit;
         }
-        // What the database takes, for the policy: on a miss, and on a read it keeps away from the cache.
-        boolean measured = decision instanceof ReadOutcome.Miss
-                || decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING);
-        long started = measured ? clock.nanoTime() : 0;
+        // What the database takes: for the policy on a miss, and on a read it keeps away from the cache; for the
+        // latency of misses and bypasses. A bypass reads no clock at all unless it is one of the sampled ones: a
+        // pass-through costs what the real driver costs, plus as little as can be.
+        boolean missed = decision instanceof ReadOutcome.Miss;
+        boolean timed = missed || sampled();
+        long started = timed ? clock.nanoTime() : 0;
         if (decision instanceof ReadOutcome.Miss miss && miss.pinsSnapshot()) {
             // The first statement of a snapshot transaction: its snapshot is taken by this query, after the
             // lookup read the write sequence.
@@ -188,11 +203,15 @@ public final class SessionCache implements CacheSession {
             }
             throw e;
         }
-        if (measured) {
-            engine.policy().ran(plan, clock.nanoTime() - started);
+        if (timed) {
+            long ended = clock.nanoTime();
+            if (missed || decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING)) {
+                engine.policy().ran(plan, ended - started);
+            }
+            // A miss from its cache path's start (the lookup included); a bypass from its query's.
+            statistics.timed(missed ? StatisticsRecorder.Outcome.MISS : StatisticsRecorder.Outcome.BYPASS,
+                    ended - (missed ? entered : started));
         }
-        statistics.timed(decision instanceof ReadOutcome.Miss ? StatisticsRecorder.Outcome.MISS
-                : StatisticsRecorder.Outcome.BYPASS, clock.nanoTime() - entered);
         if (flight != null && (real == null || !flight.followed() || closesWithItsResult(real))) {
             flight.end(null);
             flight = null;
@@ -211,6 +230,16 @@ public final class SessionCache implements CacheSession {
     public <T> T execute(Execution execution, SqlCall<T> statement) throws SQLException {
         countPassThrough(execution);
         return run(execution, statement);
+    }
+
+    /** Whether this read is one of the {@link #TIMED_EVERY} sampled ones. */
+    private boolean sampled() {
+        int x = sampleState;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        sampleState = x;
+        return (x & (TIMED_EVERY - 1)) == 0;
     }
 
     /** A statement that reads but is not served by the cache: counted as a bypass, with its reason. */
@@ -270,10 +299,10 @@ public final class SessionCache implements CacheSession {
     // ---- reads
 
     /**
-     * Decides a read before it runs: serve, run and store, or run only. A hit is timed here (from {@code entered},
-     * when the read started), with the clock reading its lookup ended at.
+     * Decides a read before it runs: serve, run and store, or run only. A hit is timed here (from {@link #entered},
+     * read once the read is known to take the cache's path), with the clock reading its lookup ended at.
      */
-    private ReadOutcome decide(Execution execution, long entered) {
+    private ReadOutcome decide(Execution execution) {
         QueryPlan plan = execution.plan();
         BoundParameters parameters = execution.parameters();
         if (!engine.config().enabled()) {
@@ -315,11 +344,15 @@ public final class SessionCache implements CacheSession {
             return bypass(notNow, plan);
         }
         KeyPrefix prefix = plan.keyPrefix(context);
-        // A near lookup is timed from the read's start: what lies between is a few field reads, and a clock reading
-        // costs about as much as the near lookup itself. A Redis lookup reads the clock again below.
-        long lookupStarted = entered;
         // Snapshot reads keep to the store, where an entry says when it was read (the near cache does not).
         boolean nearReads = near != null && !transaction.snapshotReads();
+        // A near lookup is timed from here: what lies between is a few field reads, and a clock reading costs about
+        // as much as the near lookup itself; and only one near read in TIMED_EVERY is timed at all. A read that goes
+        // on to Redis reads the clock there, and starts its latency from that reading when it had none here.
+        boolean timed = !nearReads || sampled();
+        long entered = timed ? clock.nanoTime() : 0;
+        this.entered = entered;
+        long lookupStarted = entered;
         // A near copy is looked up by the execution itself, compared in place: neither its entry key nor its row keys
         // (two digests) are worked out for a near hit. The layout fixes how the row keys follow from the values, so
         // the version keys the copy was stored with are the execution's.
@@ -331,7 +364,8 @@ public final class SessionCache implements CacheSession {
         if (nearKeyed) {
             dev.sqlcache.internal.near.NearCache.Copy copy = near.get(nearProbe);
             if (copy != null) {
-                return nearHit(plan, copy, lookupStarted, nearProbe.checkedAt(), entered);
+                return timed ? nearHit(plan, copy, lookupStarted, nearProbe.checkedAt(), entered)
+                        : nearHit(plan, copy);
             }
         }
         if (dependsOn == null) {
@@ -341,6 +375,10 @@ public final class SessionCache implements CacheSession {
         String key = prefix.entryKey(parameters, execution.maxRows(), execution.maxFieldSize());
         // The policy weighs the lookup itself against the database, as before: not the keys' hashing.
         lookupStarted = clock.nanoTime();
+        if (!timed) {
+            entered = lookupStarted;
+            this.entered = entered;
+        }
         dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
         if (nearReads && !nearKeyed) {
             // A value the near key cannot compare exactly: the copy is kept under the entry key instead.
@@ -414,7 +452,7 @@ public final class SessionCache implements CacheSession {
         if (snapshot && pinned == null && result != null) {
             // The transaction's first read would be a hit, but its snapshot is not taken yet: take it now, tied to
             // the sequence this lookup read before it, and look up again (after the snapshot) under that rule.
-            return pinSnapshot(tokens) ? decide(execution, entered) : bypass(BypassReason.TRANSACTION_STATE, plan);
+            return pinSnapshot(tokens) ? decide(execution) : bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         if (snapshot && pinned != null && result == null && !pinned.equals(tokens[CacheEngine.SEQUENCE_INDEX])) {
             // The database answers as of the snapshot, and writes came since: its answer is not the current one.
@@ -479,6 +517,22 @@ public final class SessionCache implements CacheSession {
             copy.outcome(hit);
         }
         nearHitCounted(plan, copy.versionKeys(), lookupStarted, checked, entered);
+        return hit;
+    }
+
+    /** A near hit that is not one of the timed ones: counted, its lookup counted by the policy without a time. */
+    private ReadOutcome nearHit(QueryPlan plan, dev.sqlcache.internal.near.NearCache.Copy copy) {
+        QueryOutcome.Hit hit = copy.outcome() instanceof QueryOutcome.Hit kept ? kept : null;
+        if (hit == null) {
+            hit = new QueryOutcome.Hit(copy.result());
+            copy.outcome(hit);
+        }
+        engine.policy().lookedUpUntimed(plan, true);
+        statistics.nearHit();
+        StatisticsRecorder.hit(plan.tableCounter());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("sqlcache near hit: {} depending on {}", sqlOf(plan), Explain.dependencies(copy.versionKeys()));
+        }
         return hit;
     }
 

@@ -52,6 +52,37 @@ class CachePolicyTest {
         assertTrue(a.store.calls() - calls <= 640 / 64 * 2 + 2, "only probes reach the store while it is off");
     }
 
+    /**
+     * A read the policy keeps away from the store costs the real driver's call and as little else as can be: the
+     * clock is read only for the sampled ones (one in TIMED_EVERY), which are enough for the shape to be re-judged
+     * (aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower) and for the bypass latency's mean.
+     */
+    @Test
+    void aReadNotWorthALookupReadsTheClockOnlyWhenSampled() throws Exception {
+        SimulatedJvm a = jvm();
+        latencies(a, 20, 60);
+        database.values.put("t", 1);
+        SimulatedJvm.Session s = a.session();
+        for (int i = 0; i < 100; i++) {
+            s.read("t");
+        }
+        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 50, "the shape is off: " + a.statistics());
+        long bypasses = a.bypasses(BypassReason.NOT_WORTH_CACHING);
+        long reads = time.reads();
+        long timed = a.statistics().bypassLatency().count();
+        int n = 6_400;
+        for (int i = 0; i < n; i++) {
+            s.read("t");
+        }
+        long skipped = a.bypasses(BypassReason.NOT_WORTH_CACHING) - bypasses;
+        assertTrue(skipped >= n - n / 64 - 2, "kept away from the store but the probes: " + a.statistics());
+        long sampled = a.statistics().bypassLatency().count() - timed;
+        assertTrue(sampled > 0 && sampled < n / 4, "one bypass in 16 or so timed, not " + sampled + " of " + skipped);
+        // The probes (one in 64) take the store's path and read the clock a few times each; the sampled bypasses two.
+        long perRead = (time.reads() - reads) * 100 / n;
+        assertTrue(perRead < 50, "clock readings per 100 reads: " + perRead);
+    }
+
     @Test
     void aTableNoStatementIsWorthALookupOnGoesOffAsAWholeSoThatItsWritesCanSkipTheirLeases() throws Exception {
         SimulatedJvm a = jvm();

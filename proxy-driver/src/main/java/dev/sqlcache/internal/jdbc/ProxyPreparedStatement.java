@@ -47,7 +47,10 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     private final boolean readsMayBeCached;
     private final BoundParameters parameters = new BoundParameters();
     /** The real query, as one object per statement rather than one per execution. */
-    private final RealQuery realQuery = () -> preparedDelegate().executeQuery();
+    private final RealQuery realQuery = () -> {
+        reachedReal();
+        return preparedDelegate().executeQuery();
+    };
 
     /** For subclasses whose reads are never cached (callable statements). */
     ProxyPreparedStatement(PreparedStatement delegate, ProxyConnection connection, String sql) throws SQLException {
@@ -97,6 +100,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
 
     @Override
     public void addBatch() throws SQLException {
+        reachedReal();
         preparedDelegate().addBatch();
         batched(plan);
         // Drivers differ on whether values survive addBatch(); forgetting them can only cost a cache hit.
@@ -105,8 +109,22 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
 
     @Override
     public void clearParameters() throws SQLException {
+        reachedReal();
         preparedDelegate().clearParameters();
         parameters.clear();
+    }
+
+    @Override
+    public java.sql.ResultSetMetaData getMetaData() throws SQLException {
+        // PostgreSQL may describe the statement on the server for it: what the server says is the statement's.
+        reachedReal();
+        return super.getMetaData();
+    }
+
+    @Override
+    public java.sql.ParameterMetaData getParameterMetaData() throws SQLException {
+        reachedReal();
+        return super.getParameterMetaData();
     }
 
     private ResultSet wrapOwn(ResultSet real) {

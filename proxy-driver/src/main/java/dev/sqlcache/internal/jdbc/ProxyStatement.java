@@ -41,6 +41,23 @@ public class ProxyStatement extends StatementDelegate {
     private boolean readResult;
     private boolean closeOnCompletion;
     private boolean closed;
+    /**
+     * The real statement's fetch size and direction as its getters answer, read the first time a hit or a run needs
+     * them and again after the application changed either through this proxy: they change only through their
+     * setters, so a hit hands them to its result set without two calls into the real statement each time.
+     */
+    private int fetchSize;
+    private int fetchDirection;
+    private boolean fetchKnown;
+    /**
+     * Whether the real statement may hold warnings that a hit must clear (the real driver clears a statement's
+     * warnings when it executes it again; a hit does not execute it). Set by everything that reaches the real
+     * statement other than binding values (no driver warns on a bind: H2, PostgreSQL, MariaDB); cleared by a hit's
+     * clear. Once {@link #unwrap} handed out the real statement, the application may use it directly: from then on
+     * every hit clears, and the fetch settings are asked every time, as before.
+     */
+    private boolean mayHoldWarnings = true;
+    private boolean exposed;
     /** Given to each result set served from the cache: one listener per statement, not one per hit. */
     private final CachedResultSet.CloseListener onCachedClose = this::resultSetClosed;
 
@@ -81,32 +98,53 @@ public class ProxyStatement extends StatementDelegate {
         QueryOutcome outcome = session.query(queryExecution(plan, parameters), query);
         readResult = true;
         if (outcome instanceof QueryOutcome.Hit hit) {
-            // The real statement does not run: reset what its last execution left behind.
-            delegate.clearWarnings();
+            // The real statement does not run: reset what its last execution left behind, if anything can be there.
+            if (mayHoldWarnings) {
+                delegate.clearWarnings();
+                mayHoldWarnings = exposed;
+            }
             servedFromCache = true;
             CachedResultSet cached =
                     new CachedResultSet(hit.result(), this, resultSetType, resultSetHoldability, query,
                             !session.engine().family().gettersVerified());
             // A real result set starts with its statement's fetch settings; so does this one.
-            cached.setFetchSize(session.engine().fetchSizeForHit(delegate.getFetchSize()));
-            cached.setFetchDirection(delegate.getFetchDirection());
+            knowFetchSettings();
+            cached.setFetchSize(session.engine().fetchSizeForHit(fetchSize));
+            cached.setFetchDirection(fetchDirection);
             cached.onClose(onCachedClose);
             current = cached;
             return current;
         }
+        // The real statement ran the query (a miss or a pass-through): its warnings are the application's.
+        mayHoldWarnings = true;
         QueryOutcome.Ran ran = (QueryOutcome.Ran) outcome;
         ResultSet real = ran.resultSet();
         if (real == null) {
             readResult = false;
             return null;
         }
-        int statementFetchSize = delegate.getFetchSize();
+        knowFetchSettings();
+        int statementFetchSize = fetchSize;
         if (statementFetchSize != 0) {
             session.engine().observeFetchSize(statementFetchSize, real.getFetchSize());
         }
         current = ran.capture() != null ? new CapturingResultSet(real, this, ran.capture())
                 : new ProxyResultSet(real, this);
         return current;
+    }
+
+    /** Reads the real statement's fetch settings unless they are known ({@link #fetchSize}). */
+    private void knowFetchSettings() throws SQLException {
+        if (!fetchKnown) {
+            fetchSize = delegate.getFetchSize();
+            fetchDirection = delegate.getFetchDirection();
+            fetchKnown = !exposed;
+        }
+    }
+
+    /** Something reached the real statement that may leave warnings on it (see {@link #mayHoldWarnings}). */
+    final void reachedReal() {
+        mayHoldWarnings = true;
     }
 
     /**
@@ -130,6 +168,7 @@ public class ProxyStatement extends StatementDelegate {
     /** Any other execution: the session runs it and invalidates what it wrote. */
     final <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
         startExecution();
+        mayHoldWarnings = true;
         return session.execute(execution, call);
     }
 
@@ -190,14 +229,20 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        return read(plan(sql), null, () -> delegate.executeQuery(sql));
+        return read(plan(sql), null, () -> realQuery(sql));
+    }
+
+    /** The real query of a plain statement: run by a miss or a pass-through, or by a hit handed over to the database. */
+    private ResultSet realQuery(String sql) throws SQLException {
+        mayHoldWarnings = true;
+        return delegate.executeQuery(sql);
     }
 
     @Override
     public boolean execute(String sql) throws SQLException {
         QueryPlan plan = plan(sql);
         if (plan.cacheable()) {
-            read(plan, null, () -> delegate.executeQuery(sql));
+            read(plan, null, () -> realQuery(sql));
             return true;
         }
         return run(plan, () -> delegate.execute(sql));
@@ -262,6 +307,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void addBatch(String sql) throws SQLException {
+        mayHoldWarnings = true;
         delegate.addBatch(sql);
         batched(plan(sql));
     }
@@ -276,6 +322,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void clearBatch() throws SQLException {
+        mayHoldWarnings = true;
         delegate.clearBatch();
         batch = null;
     }
@@ -311,6 +358,7 @@ public class ProxyStatement extends StatementDelegate {
             requireOpen();
             return current;
         }
+        mayHoldWarnings = true;
         ResultSet real = delegate.getResultSet();
         if (real == null) {
             return null;
@@ -358,6 +406,7 @@ public class ProxyStatement extends StatementDelegate {
             // A cached read has exactly one result.
             return false;
         }
+        mayHoldWarnings = true;
         boolean more = delegate.getMoreResults(current);
         readResult = false;
         return more;
@@ -365,6 +414,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
+        mayHoldWarnings = true;
         ResultSet keys = delegate.getGeneratedKeys();
         return keys == null ? null : new ProxyResultSet(keys, this);
     }
@@ -382,26 +432,88 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void setMaxRows(int max) throws SQLException {
+        mayHoldWarnings = true;
         delegate.setMaxRows(max);
         maxRows = max;
     }
 
     @Override
     public void setLargeMaxRows(long max) throws SQLException {
+        mayHoldWarnings = true;
         delegate.setLargeMaxRows(max);
         maxRows = max;
     }
 
     @Override
     public void setMaxFieldSize(int max) throws SQLException {
+        mayHoldWarnings = true;
         delegate.setMaxFieldSize(max);
         maxFieldSize = max;
+    }
+
+    // ---- settings a hit hands to its result set ({@link #fetchSize}), and the others that reach the real statement
+
+    @Override
+    public void setFetchSize(int rows) throws SQLException {
+        mayHoldWarnings = true;
+        fetchKnown = false;
+        delegate.setFetchSize(rows);
+    }
+
+    @Override
+    public void setFetchDirection(int direction) throws SQLException {
+        mayHoldWarnings = true;
+        fetchKnown = false;
+        delegate.setFetchDirection(direction);
+    }
+
+    @Override
+    public void setQueryTimeout(int seconds) throws SQLException {
+        mayHoldWarnings = true;
+        delegate.setQueryTimeout(seconds);
+    }
+
+    @Override
+    public void setCursorName(String name) throws SQLException {
+        mayHoldWarnings = true;
+        delegate.setCursorName(name);
+    }
+
+    @Override
+    public void setEscapeProcessing(boolean enable) throws SQLException {
+        mayHoldWarnings = true;
+        delegate.setEscapeProcessing(enable);
+    }
+
+    @Override
+    public void setPoolable(boolean poolable) throws SQLException {
+        mayHoldWarnings = true;
+        delegate.setPoolable(poolable);
+    }
+
+    @Override
+    public void cancel() throws SQLException {
+        mayHoldWarnings = true;
+        delegate.cancel();
+    }
+
+    /** The real statement in the application's hands: what this proxy remembers of it may change behind its back. */
+    @Override
+    public <I> I unwrap(Class<I> iface) throws SQLException {
+        I unwrapped = super.unwrap(iface);
+        if (unwrapped != this) {
+            exposed = true;
+            mayHoldWarnings = true;
+            fetchKnown = false;
+        }
+        return unwrapped;
     }
 
     // ---- lifecycle
 
     @Override
     public void closeOnCompletion() throws SQLException {
+        mayHoldWarnings = true;
         delegate.closeOnCompletion();
         closeOnCompletion = true;
     }
