@@ -1,7 +1,9 @@
 package dev.sqlcache.bench;
 
 import dev.sqlcache.internal.codec.CachedResult;
+import dev.sqlcache.internal.codec.ColumnsMemo;
 import dev.sqlcache.internal.codec.EntryBinding;
+import dev.sqlcache.internal.codec.EntrySigner;
 import dev.sqlcache.internal.codec.ResultCodec;
 import dev.sqlcache.internal.resultset.CachedResultSet;
 import dev.sqlcache.stats.CacheStatistics;
@@ -29,6 +31,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,11 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code point}: a prepared primary-key lookup, one row of four columns. {@code join}: 20 rows of a two-table
  * join. The bind values never change, so after the warm-up in {@link #setUp} every sqlcache call is a hit; the
  * trial's statistics are checked in {@link #check} so a figure that was not a hit is never reported.
+ *
+ * <p>{@code *Check} is the codec's share of a hit alone, no network: the entry {@code *Raw} GETs, read once in
+ * {@link #setUp}, checked and decoded as a hit does it (MAC with {@code signed=true}, else the CRC32C; binding;
+ * the recorded version tokens compared with the current ones; rows decoded, columns from the statement's memo).
+ * {@code signed=true} against {@code signed=false} is what signing costs, with no round trip's noise around it.
  *
  * <p>{@code *Map} is the least an in-process cache can do, the baseline of a near hit ({@code -p near=true}):
  * a {@code ConcurrentHashMap} lookup of the decoded entry under a constant key, then the same {@link CachedResultSet}
@@ -60,7 +68,10 @@ public class HitBenchmark {
             + " join customers c on c.id = o.customer_id where o.customer_id = ? order by o.id";
     static final int POINT_ID = 42;
     static final int JOIN_CUSTOMER = 7;
+    /** The engine's index of the write sequence among a read's tokens: ordinary reads ignore it, as a hit does. */
+    private static final int SEQUENCE_INDEX = 2;
     private static final String ENTRY_PATTERN = "sql:*:data:*";
+    private static final String SIGNING_KEY = "benchmark-signing-key-0123456789abcdef";
 
     @Param({"h2", "postgres"})
     public String db;
@@ -88,6 +99,14 @@ public class HitBenchmark {
     private CacheStatistics before;
     /** The decoded entries under their keys: what {@code *Map} looks up. */
     private final ConcurrentHashMap<String, CachedResult> map = new ConcurrentHashMap<>();
+    /** What {@code *Check} reads: the entries, the tokens they record, the signer and the statements' memos. */
+    private byte[] pointEntry;
+    private byte[] joinEntry;
+    private String[] pointTokens;
+    private String[] joinTokens;
+    private EntrySigner signer;
+    private final ColumnsMemo pointMemo = new ColumnsMemo();
+    private final ColumnsMemo joinMemo = new ColumnsMemo();
     private String pointKeyText;
     private String joinKeyText;
     /** Benchmark calls in this trial, to turn Redis's command counters into commands per call. */
@@ -109,7 +128,7 @@ public class HitBenchmark {
         // answers faster than a Redis round trip (NOT_WORTH_CACHING), and the trial would measure no hit.
         settings.setProperty("sqlcache.tablePolicy", "customers=on,orders=on");
         if (signed) {
-            settings.setProperty("sqlcache.signingKey", "benchmark-signing-key-0123456789abcdef");
+            settings.setProperty("sqlcache.signingKey", SIGNING_KEY);
         }
         if (!near) {
             settings.setProperty("sqlcache.nearCache.maxBytes", "0");
@@ -129,6 +148,11 @@ public class HitBenchmark {
         joinBinding = EntryBinding.of(new String(joinKey, StandardCharsets.UTF_8), database);
         pointKeyText = new String(pointKey, StandardCharsets.UTF_8);
         joinKeyText = new String(joinKey, StandardCharsets.UTF_8);
+        signer = signed ? new EntrySigner(List.of(SIGNING_KEY.getBytes(StandardCharsets.UTF_8))) : null;
+        pointEntry = redis.get(pointKey);
+        joinEntry = redis.get(joinKey);
+        pointTokens = ResultCodec.readTokens(pointEntry, pointBinding, signer);
+        joinTokens = ResultCodec.readTokens(joinEntry, joinBinding, signer);
         map.put(pointKeyText, ResultCodec.decode(redis.get(pointKey), pointBinding, null));
         map.put(joinKeyText, ResultCodec.decode(redis.get(joinKey), joinBinding, null));
         before = fixture.statistics();
@@ -219,6 +243,20 @@ public class HitBenchmark {
     public void joinRaw(Blackhole bh) {
         calls++;
         walk(ResultCodec.decode(redis.get(joinKey), joinBinding, null), bh);
+    }
+
+    @Benchmark
+    public void pointCheck(Blackhole bh) {
+        calls++;
+        walk(ResultCodec.decodeIfCurrent(pointEntry, pointBinding, pointTokens, signer, SEQUENCE_INDEX, null,
+                pointMemo), bh);
+    }
+
+    @Benchmark
+    public void joinCheck(Blackhole bh) {
+        calls++;
+        walk(ResultCodec.decodeIfCurrent(joinEntry, joinBinding, joinTokens, signer, SEQUENCE_INDEX, null,
+                joinMemo), bh);
     }
 
     @Benchmark

@@ -25,8 +25,14 @@ public final class EntrySigner {
 
     private final SecretKeySpec[] keys;
     /**
-     * One initialised {@code Mac} per key per thread: {@code Mac.getInstance} looks up providers and allocates,
-     * which the hit path should not pay per query. JDK classes only, so pooled threads pin no class loader.
+     * One {@code Mac} per key, keyed once here: each thread's own is a clone of it, so that no thread looks up
+     * providers or derives the key's pads again ({@code Mac.getInstance} and {@code init}). Never updated after the
+     * constructor, so cloning it from several threads at once is safe.
+     */
+    private final Mac[] prototypes;
+    /**
+     * One keyed {@code Mac} per key per thread, reused by every hit of that thread ({@code doFinal} resets it to the
+     * keyed state, never re-initialising it). JDK classes only, so pooled threads pin no class loader.
      */
     private final ThreadLocal<Mac[]> macs;
     /** Where a thread computes a MAC to compare. */
@@ -41,9 +47,13 @@ public final class EntrySigner {
         for (int i = 0; i < this.keys.length; i++) {
             this.keys[i] = new SecretKeySpec(keys.get(i), ALGORITHM);
         }
-        SecretKeySpec[] specs = this.keys;
-        this.macs = ThreadLocal.withInitial(() -> new Mac[specs.length]);
-        mac(0); // fails here, at configuration, if the JVM lacks HMAC-SHA256
+        this.prototypes = new Mac[this.keys.length];
+        for (int i = 0; i < this.keys.length; i++) {
+            // Fails here, at configuration, if the JVM lacks HMAC-SHA256 or refuses a key.
+            prototypes[i] = keyed(this.keys[i]);
+        }
+        int count = this.keys.length;
+        this.macs = ThreadLocal.withInitial(() -> new Mac[count]);
     }
 
     /** Writes the MAC of an encoded entry (its slot already reserved) with the first key. */
@@ -91,16 +101,25 @@ public final class EntrySigner {
         Mac mac = perThread[key];
         if (mac == null) {
             try {
-                mac = Mac.getInstance(ALGORITHM);
-                mac.init(keys[key]);
-            } catch (InvalidKeyException e) {
-                throw new IllegalArgumentException("unusable signing key", e);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("HMAC-SHA256 is required of every JVM", e);
+                mac = (Mac) prototypes[key].clone();
+            } catch (CloneNotSupportedException e) {
+                mac = keyed(keys[key]); // a provider whose Mac cannot be cloned: keyed again, once per thread
             }
             perThread[key] = mac;
         }
         return mac;
+    }
+
+    private static Mac keyed(SecretKeySpec key) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return mac;
+        } catch (InvalidKeyException e) {
+            throw new IllegalArgumentException("unusable signing key", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is required of every JVM", e);
+        }
     }
 
     @Override

@@ -264,9 +264,14 @@ public final class ResultCodec {
                                                ColumnsMemo memo) {
         int body = checkFrame(entry, binding, signer);
         try (JsonParser p = parser(entry, body)) {
-            String[] recorded = readHead(p);
-            if (!sameTokens(recorded, tokens, ignoredIndex)
-                    || (recordedCheck != null && !recordedCheck.test(recorded[ignoredIndex]))) {
+            if (!ownHeader(entry, body)) {
+                // Another header may let strings refer back to earlier ones: only Jackson can read those.
+                String[] recorded = readHead(p);
+                if (!sameTokens(recorded, tokens, ignoredIndex)
+                        || (recordedCheck != null && !recordedCheck.test(recorded[ignoredIndex]))) {
+                    return null;
+                }
+            } else if (!headIsCurrent(p, entry, tokens, ignoredIndex, recordedCheck)) {
                 return null;
             }
             return decodeBody(p, entry, body, memo);
@@ -475,6 +480,92 @@ public final class ResultCodec {
             tokens.add(p.getText());
         }
         return tokens.toArray(new String[0]);
+    }
+
+    /**
+     * {@link #readHead} then {@link #sameTokens} and {@code recordedCheck}, with the same answer and the same
+     * refusals, but comparing each recorded token with the current one in the entry's own bytes: a hit makes no
+     * {@code String} per token (seven for a primary-key lookup) nor a list of them. Only for a document with this
+     * codec's own header ({@link #ownHeader}), where a string value is never a reference to an earlier one and Jackson
+     * leaves it unread until asked ({@link #asciiAt}). Every token is still parsed through to the end of the list,
+     * so that a malformed one is refused whether or not an earlier one differed.
+     */
+    private static boolean headIsCurrent(JsonParser p, byte[] entry, String[] current, int ignoredIndex,
+                                         java.util.function.Predicate<String> recordedCheck) throws IOException {
+        expect(p, JsonToken.START_ARRAY);
+        if (p.nextToken() != JsonToken.VALUE_STRING || !textIs(p, entry, MAGIC)) {
+            throw new CorruptEntryException("not a sqlcache entry");
+        }
+        expect(p, JsonToken.START_ARRAY);
+        boolean same = true;
+        String ignored = null;
+        int count = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_STRING) {
+                throw new CorruptEntryException("bad version token");
+            }
+            if (count == ignoredIndex) {
+                if (recordedCheck != null) {
+                    ignored = p.getText(); // a snapshot read's check parses it: one string, on those reads only
+                } else if (asciiAt(entry, offset(p)) < 0) {
+                    p.getText();
+                }
+            } else if (same && (count >= current.length || current[count] == null
+                    || !textIs(p, entry, current[count]))) {
+                same = false;
+            } else if (!same && asciiAt(entry, offset(p)) < 0) {
+                p.getText(); // decoded as readHead would, so that a malformed one is refused all the same
+            }
+            count++;
+        }
+        if (!same || count != current.length) {
+            return false;
+        }
+        if (recordedCheck != null) {
+            if (ignoredIndex < 0 || ignoredIndex >= count) {
+                throw new CorruptEntryException("no token at " + ignoredIndex);
+            }
+            return recordedCheck.test(ignored);
+        }
+        return true;
+    }
+
+    /** Whether the current string token is {@code expected}; in place when {@link #asciiAt} finds its bytes. */
+    private static boolean textIs(JsonParser p, byte[] entry, String expected) throws IOException {
+        int at = offset(p);
+        int length = asciiAt(entry, at);
+        if (length < 0) {
+            return expected.equals(p.getText());
+        }
+        if (expected.length() != length) {
+            return false;
+        }
+        // A byte over 0x7F is negative here and equals no char: never "equal" where Jackson's string would differ.
+        for (int i = 0; i < length; i++) {
+            if (entry[at + i] != expected.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The length of the ASCII string whose bytes start at {@code at}, the parser having just read its Smile type
+     * byte (at {@code at - 1}) and nothing else; -1 for any other kind of string (Unicode, long), which is read
+     * by Jackson instead. Smile: {@code 0x20} the empty string, {@code 0x40..0x5F} ASCII of 1 to 32 bytes,
+     * {@code 0x60..0x7F} ASCII of 33 to 64 bytes, the bytes following. Without shared string values Jackson reads
+     * no further than the type byte when the token is found, and skips its bytes itself on the next token; a
+     * length past the end is left to Jackson to refuse.
+     */
+    private static int asciiAt(byte[] entry, int at) {
+        if (at < 1 || at > entry.length) {
+            return -1;
+        }
+        int type = entry[at - 1] & 0xff;
+        int length = type == 0x20 ? 0 : type >= 0x40 && type <= 0x5f ? (type & 0x1f) + 1
+                : type >= 0x60 && type <= 0x7f ? (type & 0x1f) + 33 : -1;
+        return length >= 0 && length <= entry.length - at ? length : -1;
     }
 
     private static void writeColumn(JsonGenerator g, ColumnMetadata m, ValueKind kind, int style) throws IOException {
