@@ -82,15 +82,22 @@ class HostileEntryTest extends RedisBackedTest {
         return new HashSet<>(jedis.keys("sql:*:data:*"));
     }
 
-    /** Reads through the cache until the result is stored, and returns the key it was stored under. */
+    /**
+     * Reads through the cache until the result is stored, and returns the key it was stored under. The key shows
+     * in Redis a moment before its store stops being pending in this JVM, which serves its own pending result
+     * meanwhile: so it also waits for the store to be counted, or a hostile value put under the key next would
+     * not be what the next read meets.
+     */
     private String stored(Connection cached, String sql, int id) throws Exception {
         Set<String> before = dataKeys();
+        long storesBefore = stats(cached).stores();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
             byId(cached, sql, id);
             Set<String> now = dataKeys();
             now.removeAll(before);
             if (now.size() == 1) {
+                landed(cached, storesBefore);
                 return now.iterator().next();
             }
             Thread.sleep(20);
