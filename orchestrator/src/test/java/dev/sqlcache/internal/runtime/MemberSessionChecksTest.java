@@ -1,0 +1,114 @@
+package dev.sqlcache.internal.runtime;
+
+import dev.sqlcache.internal.membership.DatabaseRegistration;
+import dev.sqlcache.internal.membership.SessionLock;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.testing.TestServices;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * This JVM's own session on a PostgreSQL database, the anchor of its connections opened during an outage (issue
+ * #15): it vouches for its lock only when a round trip finds the same backend holding it, against a real server.
+ */
+class MemberSessionChecksTest {
+
+    private static final String DATABASE = "db1";
+
+    private final int key = ThreadLocalRandom.current().nextInt();
+    private String url;
+    private MemberSessionChecks checks;
+    private String entry;
+
+    @BeforeEach
+    void open() throws SQLException {
+        TestServices.Database pg = TestServices.postgres();
+        url = "jdbc:postgresql://" + pg.address() + "/" + pg.database() + "?user=" + pg.user();
+        checks = new MemberSessionChecks(key, Clock.SYSTEM, Runnable::run);
+        checks.reached(DATABASE, url, Map.of());
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.FINGERPRINT_SQL)) {
+            rs.next();
+            entry = DatabaseRegistration.entry(DATABASE, rs.getString(1));
+        }
+    }
+
+    @AfterEach
+    void close() {
+        checks.close();
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void anAnchorHoldingItsLockVouchesForItOnItsOwnServerDatabaseOnly() {
+        assertNull(checks.heldNow(entry), "nothing opened before an answered renewal asks for it");
+        checks.keep();
+        SessionLock held = checks.heldNow(entry);
+        assertNotNull(held);
+        assertTrue(held.locked());
+        assertEquals(entry, held.database());
+        assertNull(checks.heldNow(DatabaseRegistration.entry(DATABASE, "1/1")), "another server database");
+        assertNull(checks.heldNow(DatabaseRegistration.entry("db2", "1/1")), "a database it does not reach");
+    }
+
+    @Test
+    void anAnchorThatReleasedItsLockVouchesForNothing() throws SQLException {
+        checks.keep();
+        assertNotNull(checks.heldNow(entry));
+        Connection anchor = checks.openSession(DATABASE);
+        try (Statement s = anchor.createStatement()) {
+            s.execute("SELECT pg_advisory_unlock_all()");
+        }
+        anchor.commit();
+        assertNull(checks.heldNow(entry), "the same backend, but its lock is gone");
+    }
+
+    @Test
+    void aTerminatedAnchorVouchesForNothingAndItsReplacementOnlyFromItsOwnLock() throws Exception {
+        checks.keep();
+        SessionLock first = checks.heldNow(entry);
+        assertNotNull(first);
+        int pid = pid(checks.openSession(DATABASE));
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(" + pid + ")");
+        }
+        assertNull(checks.heldNow(entry), "a dead session");
+        assertNull(checks.openSession(DATABASE), "forgotten");
+        Thread.sleep(1100); // keep() retries a database at most once a second
+        checks.keep();
+        SessionLock second = checks.heldNow(entry);
+        assertNotNull(second, "reopened after a later answered renewal");
+        assertTrue(second.lockedNanos() - first.lockedNanos() > 0,
+                "the replacement's lock counts from when it was taken, not from the first one's");
+    }
+
+    @Test
+    void anAnchorThatCouldNotTakeItsLockVouchesForNothing() throws SQLException {
+        try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + DatabaseRegistration.LOCK_CLASS + ", " + key + ")");
+            checks.keep();
+            assertNotNull(checks.openSession(DATABASE), "opened, for the checks");
+            assertNull(checks.heldNow(entry), "its shared lock was refused");
+        }
+    }
+}
