@@ -128,9 +128,6 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
         long now = clock.nanoTime();
         for (String database : targets.keySet()) {
-            if (sessions.containsKey(database)) {
-                continue;
-            }
             Long tried = triedNanos.get(database);
             if (tried != null && now - tried < RETRY_NANOS) {
                 continue;
@@ -139,6 +136,10 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             try {
                 checkThread.execute(() -> {
                     try {
+                        Session open = sessions.get(database);
+                        if (open != null && !died(database, open)) {
+                            return;
+                        }
                         session(database);
                     } catch (SQLException | RuntimeException | LinkageError e) {
                         LOG.debug("sqlcache: cannot open this JVM's own session on a database: {}", e.toString());
@@ -147,6 +148,27 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             } catch (RejectedExecutionException busy) {
                 triedNanos.remove(database); // a check is queued: tried again after the next renewal
             }
+        }
+    }
+
+    /**
+     * Whether an open session was ended by the server (terminated, or the database restarted): then it is
+     * discarded, so that it is replaced now, while the store answers, and not found dead only by the first write
+     * of the next outage (which would then wait sqlcache.fenceTimeout, its replacement covering nothing until that
+     * outage ends). No round trip: the driver reads what already arrived (the server's termination notice), waiting
+     * at most a millisecond for it; a session that never answers again without such a notice is found by its next
+     * use, as before.
+     */
+    private boolean died(String database, Session session) {
+        try {
+            synchronized (session) {
+                session.connection.unwrap(org.postgresql.PGConnection.class).getNotifications();
+            }
+            return false;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("sqlcache: this JVM's own session on a database ended: {}", e.toString());
+            discard(database, session);
+            return true;
         }
     }
 

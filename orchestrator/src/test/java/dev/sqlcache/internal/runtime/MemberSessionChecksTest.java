@@ -102,6 +102,42 @@ class MemberSessionChecksTest {
                 "the replacement's lock counts from when it was taken, not from the first one's");
     }
 
+    /**
+     * A database restart (or any termination of the anchor's backend while nothing used it) leaves the anchor dead
+     * but still listed: unless the answered renewals that follow notice it, it is found dead only by the first
+     * write of the next outage, which then waits sqlcache.fenceTimeout, and is replaced only after that outage
+     * (a replacement opened during it covers nothing). So the anchor must be replaced while the store answers.
+     */
+    @Test
+    void anAnchorKilledWhileIdleIsReplacedAfterTheNextAnsweredRenewalNotAtTheNextOutage() throws Exception {
+        checks.keep();
+        SessionLock first = checks.heldNow(entry);
+        assertNotNull(first);
+        Connection dead = checks.openSession(DATABASE);
+        int pid = pid(dead);
+        dead.commit(); // idle again, as between checks
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(" + pid + ")");
+            for (int i = 0; i < 100; i++) { // bounded: termination is asynchronous
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+        Thread.sleep(1100); // keep() visits a database at most once a second
+        checks.keep(); // an answered renewal, the store still reachable: no write has used the anchor since
+        Connection now = checks.openSession(DATABASE);
+        assertNotNull(now, "a session is open again");
+        assertTrue(now != dead, "the dead anchor was replaced while the store answered");
+        SessionLock second = checks.heldNow(entry);
+        assertNotNull(second, "the replacement holds its lock");
+        assertTrue(second.lockedNanos() - first.lockedNanos() > 0, "counted from the replacement's own lock");
+    }
+
     @Test
     void anAnchorThatCouldNotTakeItsLockVouchesForNothing() throws SQLException {
         try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
