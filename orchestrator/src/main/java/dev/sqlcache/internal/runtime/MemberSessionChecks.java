@@ -40,6 +40,13 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     static final String APPLICATION_NAME = "sqlcache member check";
     /** How often a session that could not be opened is tried again. */
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a session may go without a round trip while renewals are answered: an idle connection may be
+     * forgotten by a NAT or firewall on the way (cloud gateways do after minutes) and never answer again. A round
+     * trip this often keeps it from looking idle, and finds it out while the store answers rather than at the first
+     * write of the next outage.
+     */
+    private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private record Target(String url, Map<String, String> properties) {
     }
@@ -49,11 +56,14 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         final Connection connection;
         final int pid;
         final SessionLock lock;
+        /** When a round trip on it last answered ({@link Clock#nanoTime()}). */
+        volatile long answeredNanos;
 
-        Session(Connection connection, int pid, SessionLock lock) {
+        Session(Connection connection, int pid, SessionLock lock, long answeredNanos) {
             this.connection = connection;
             this.pid = pid;
             this.lock = lock;
+            this.answeredNanos = answeredNanos;
         }
     }
 
@@ -112,6 +122,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     }
                 }
                 session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
                 return free;
             }
         } catch (SQLException | RuntimeException | LinkageError e) {
@@ -137,7 +148,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 checkThread.execute(() -> {
                     try {
                         Session open = sessions.get(database);
-                        if (open != null && !died(database, open)) {
+                        if (open != null && !died(database, open) && answers(database, open)) {
                             return;
                         }
                         session(database);
@@ -173,6 +184,31 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     }
 
     /**
+     * Whether a session answered a round trip within {@link #PROBE_NANOS}, trying one now if not (bounded by the
+     * socket timeout, on the check thread); one that does not answer is discarded, to be replaced at once.
+     */
+    private boolean answers(String database, Session session) {
+        if (clock.nanoTime() - session.answeredNanos < PROBE_NANOS) {
+            return true;
+        }
+        try {
+            synchronized (session) {
+                try (PreparedStatement statement = session.connection.prepareStatement("SELECT 1");
+                     ResultSet rs = statement.executeQuery()) {
+                    rs.next();
+                }
+                session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
+            }
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("sqlcache: this JVM's own session on a database stopped answering: {}", e.toString());
+            discard(database, session);
+            return false;
+        }
+    }
+
+    /**
      * One round trip, sent now: the same backend, and this member's shared lock in {@code pg_locks} for it. Since
      * the session took the lock once and never again, holding it now means holding it since then.
      */
@@ -197,6 +233,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     }
                 }
                 session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
                 return held ? session.lock : null;
             }
         } catch (SQLException | RuntimeException | LinkageError e) {
@@ -234,7 +271,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     boolean held = rs.getBoolean(1) && !rs.getBoolean(2);
                     session = new Session(connection, rs.getInt(4), held
                             ? new SessionLock(DatabaseRegistration.entry(database, rs.getString(3)), lockedNanos, true)
-                            : null);
+                            : null, lockedNanos);
                 }
             }
             connection.commit();

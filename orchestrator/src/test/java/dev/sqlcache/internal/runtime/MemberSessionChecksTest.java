@@ -3,6 +3,8 @@ package dev.sqlcache.internal.runtime;
 import dev.sqlcache.internal.membership.DatabaseRegistration;
 import dev.sqlcache.internal.membership.SessionLock;
 import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.testing.ManualTime;
+import dev.sqlcache.testing.TcpRelay;
 import dev.sqlcache.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +138,42 @@ class MemberSessionChecksTest {
         SessionLock second = checks.heldNow(entry);
         assertNotNull(second, "the replacement holds its lock");
         assertTrue(second.lockedNanos() - first.lockedNanos() > 0, "counted from the replacement's own lock");
+    }
+
+    /**
+     * An anchor is idle between checks, often for days: a NAT or firewall that forgets idle connections (cloud load
+     * balancers and NAT gateways do after minutes) black-holes it without a word to either side. Unless the
+     * answered renewals find that out, the first write of the next outage finds it instead: its round trip waits
+     * for the check session's socket timeout on the application's thread, and then the write waits
+     * sqlcache.fenceTimeout anyway. So the anchor must be tried by a round trip now and then while the store
+     * answers (which also keeps such a connection from looking idle), and replaced when it does not answer.
+     */
+    @Test
+    void anAnchorThatStoppedAnsweringIsFoundOutWhileTheStoreAnswers() throws Exception {
+        ManualTime time = new ManualTime();
+        TestServices.Database pg = TestServices.postgres();
+        try (TcpRelay relay = TcpRelay.to(pg.port())) {
+            String relayed = "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + pg.database()
+                    + "?user=" + pg.user();
+            MemberSessionChecks through = new MemberSessionChecks(key, time, Runnable::run);
+            try {
+                through.reached(DATABASE, relayed, Map.of());
+                through.keep();
+                assertNotNull(through.heldNow(entry), "opened through the relay");
+                Connection forgotten = through.openSession(DATABASE);
+                relay.blackHole();
+                time.advance(120_000); // renewals go on being answered for two minutes; nothing uses the anchor
+                through.keep();
+                assertTrue(through.openSession(DATABASE) != forgotten,
+                        "the anchor that stopped answering was found out and let go while the store answered");
+                relay.restore();
+                time.advance(1_100);
+                through.keep();
+                assertNotNull(through.heldNow(entry), "replaced once the database answers again");
+            } finally {
+                through.close();
+            }
+        }
     }
 
     @Test
