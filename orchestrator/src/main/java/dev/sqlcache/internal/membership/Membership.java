@@ -525,7 +525,10 @@ public final class Membership {
      * member's shared lock ({@link #lockKey()}) once when it opens and never releasing it, nor taking it again.
      */
     public interface Anchors {
-        /** Opens the anchors that are missing, off the caller's thread; called after each answered renewal. */
+        /**
+         * Opens the anchors that are missing and replaces those that ended or stopped answering, off the caller's
+         * thread; called after each answered renewal.
+         */
         void keep();
 
         /**

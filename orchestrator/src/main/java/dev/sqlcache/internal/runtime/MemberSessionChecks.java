@@ -167,8 +167,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
      * discarded, so that it is replaced now, while the store answers, and not found dead only by the first write
      * of the next outage (which would then wait sqlcache.fenceTimeout, its replacement covering nothing until that
      * outage ends). No round trip: the driver reads what already arrived (the server's termination notice), waiting
-     * at most a millisecond for it; a session that never answers again without such a notice is found by its next
-     * use, as before.
+     * at most a millisecond for it; a session that stopped answering without such a notice (a connection a NAT
+     * forgot) is found by {@link #answers}.
      */
     private boolean died(String database, Session session) {
         try {
