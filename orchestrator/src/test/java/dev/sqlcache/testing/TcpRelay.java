@@ -21,6 +21,7 @@ public final class TcpRelay implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile boolean blackHoled;
     private volatile boolean closed;
 
     private TcpRelay(int targetPort) throws IOException {
@@ -48,9 +49,18 @@ public final class TcpRelay implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Open connections stay open but nothing crosses them any more, in either direction, as when a NAT or a
+     * firewall forgets an idle connection; new ones are refused as when cut. Until {@link #restore()}.
+     */
+    public void blackHole() {
+        blackHoled = true;
+    }
+
     /** Relays again. */
     public void restore() {
         cut = false;
+        blackHoled = false;
     }
 
     private void accept() {
@@ -61,7 +71,7 @@ public final class TcpRelay implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            if (cut) {
+            if (cut || blackHoled) {
                 closeQuietly(client);
                 continue;
             }
@@ -84,6 +94,9 @@ public final class TcpRelay implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (blackHoled) {
+                        continue; // lost on the way
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }

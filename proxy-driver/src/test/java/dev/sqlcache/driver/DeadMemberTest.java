@@ -82,6 +82,54 @@ class DeadMemberTest {
         assertEquals("wrote " + v, child.awaitLine("wrote"));
     }
 
+    /** How a JVM's own check session, its anchor, shows in pg_stat_activity (MemberSessionChecks). */
+    private static final String ANCHOR_APPLICATION_NAME = "sqlcache member check";
+    /** The member locks' class ("sqlc"), as pg_locks shows it. */
+    private static final long LOCK_CLASS = 0x73716c63L;
+
+    /**
+     * The sessions holding the child's member lock (found through its application's session, whose application
+     * name is the child's own) whose application name is one of {@code names}.
+     */
+    private static String childLockHolders(String... names) {
+        return "select l.pid from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory'"
+                + " and l.classid::bigint = " + LOCK_CLASS + " and l.objsubid = 2 and a.application_name in ('"
+                + String.join("', '", names) + "') and l.objid in (select c.objid from pg_locks c join "
+                + "pg_stat_activity ca on ca.pid = c.pid where c.locktype = 'advisory' and c.classid::bigint = "
+                + LOCK_CLASS + " and ca.application_name = '" + MemberSessionMain.APPLICATION_NAME + "')";
+    }
+
+    private static int terminateChildSessions(String... names) throws SQLException {
+        int terminated = 0;
+        try (Connection c = TestDatabase.POSTGRES.direct(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select pg_terminate_backend(pid) from (" + childLockHolders(names)
+                     + ") holders")) {
+            while (rs.next()) {
+                terminated += rs.getBoolean(1) ? 1 : 0;
+            }
+        }
+        return terminated;
+    }
+
+    /**
+     * Waits until the child's anchor session holds its lock, then for renewals answered after it: from then on
+     * the anchor's lock counts as held from before the last answered renewal's send.
+     */
+    private static void awaitChildAnchor() throws Exception {
+        long start = System.nanoTime();
+        while (true) {
+            try (Connection c = TestDatabase.POSTGRES.direct(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery(childLockHolders(ANCHOR_APPLICATION_NAME))) {
+                if (rs.next()) {
+                    break;
+                }
+            }
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "the child opened its anchor");
+            Thread.sleep(100);
+        }
+        Thread.sleep(1500);
+    }
+
     private static int value(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select v from " + TABLE + " where id = 1")) {
@@ -215,12 +263,12 @@ class DeadMemberTest {
             assertEquals(200, value(reader));
             assertTrue(hit(reader, 200), "cached while both JVMs renew");
 
+            awaitChildAnchor();
             String fence = fence();
             relay.cut();
-            try (Connection c = TestDatabase.POSTGRES.direct(); Statement s = c.createStatement()) {
-                s.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = '"
-                        + MemberSessionMain.APPLICATION_NAME + "'");
-            }
+            // Every session holding the child's lock: its application's and its anchor (its check session).
+            assertTrue(terminateChildSessions(MemberSessionMain.APPLICATION_NAME, ANCHOR_APPLICATION_NAME) >= 2,
+                    "its application's session and its anchor were terminated");
             // Alive but without a session: the others cannot tell it from a dead JVM and drop it.
             long cut = System.nanoTime();
             boolean fenced = false;
@@ -351,5 +399,102 @@ class DeadMemberTest {
             }
             assertNull(wrote, "the write waits for fenceTimeout after the lapse");
         }
+    }
+
+    /**
+     * Issue #15: a pool opens a new connection while its JVM is cut off from Redis. Its lock was taken after the
+     * last answered renewal's send, but the JVM's anchor session held the same lock from before it and is shown
+     * alive after the new connection's lock: the write waits for the lapse alone, not sqlcache.fenceTimeout after
+     * it, and the others stay fenced (the lock is held throughout, so nobody drops the child early).
+     */
+    @Test
+    void aCutOffJvmsNewConnectionWaitsOnlyForTheLapseWhileItsAnchorLives() throws Exception {
+        try (Connection reader = reader()) {
+            startChild();
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            awaitChildAnchor();
+
+            relay.cut();
+            long cut = System.nanoTime();
+            child.send("reconnect");
+            assertEquals("reconnected", child.awaitLine("reconnected"));
+            child.follow();
+            child.send("write 300");
+            String wrote = null;
+            while (wrote == null && System.nanoTime() - cut < FENCE_TIMEOUT_NANOS) {
+                int before = databaseValue();
+                int served = value(reader);
+                int after = databaseValue();
+                if (before == after) {
+                    assertEquals(after, served, "the reader served an answer older than the database's");
+                }
+                wrote = wroteOrFailed();
+                Thread.sleep(200);
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - cut);
+            System.out.println("the new connection's write returned " + seconds + " s after the cut: " + wrote);
+            assertEquals("wrote 300", wrote, "the write returns about at the lapse, well before fenceTimeout after it");
+            // Still alive and holding its lock: not dropped early, so nothing older than its write is served.
+            long returned = System.nanoTime();
+            while (System.nanoTime() - returned < TimeUnit.SECONDS.toNanos(6)) {
+                CacheStatistics before = stats(reader);
+                assertEquals(300, value(reader), "never the answer from before the cut-off JVM's write");
+                CacheStatistics delta = stats(reader).since(before);
+                assertEquals(0, delta.hits(), delta::toString);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /**
+     * The anchor is what vouches for the gap between the last answered renewal and the new connection's lock: with
+     * it terminated (a dead or replaced session), the new connection is not covered and its write waits until
+     * sqlcache.fenceTimeout after the lapse, as before. (The connection's own lock keeps the child from being
+     * dropped here; the test checks the wait the rule asks for.)
+     */
+    @Test
+    void aCutOffJvmsNewConnectionWaitsForFenceTimeoutWhenItsAnchorWasTerminated() throws Exception {
+        try (Connection reader = reader()) {
+            startChild();
+            childWrites(200);
+            assertEquals(200, value(reader));
+            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            awaitChildAnchor();
+
+            relay.cut();
+            assertEquals(1, terminateChildSessions(ANCHOR_APPLICATION_NAME), "the child's anchor was terminated");
+            child.send("reconnect");
+            assertEquals("reconnected", child.awaitLine("reconnected"));
+            child.follow();
+            child.send("write 300");
+            long sent = System.nanoTime();
+            String wrote = null;
+            // Well past the lapse (about 5 s after the cut), well before fenceTimeout after it.
+            while (System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(10)) {
+                int before = databaseValue();
+                int served = value(reader);
+                int after = databaseValue();
+                if (before == after) {
+                    assertEquals(after, served, "the reader served an answer older than the database's");
+                }
+                String line = wroteOrFailed();
+                wrote = line != null ? line : wrote;
+                Thread.sleep(200);
+            }
+            assertNull(wrote, "without a live anchor the write waits for fenceTimeout after the lapse");
+        }
+    }
+
+    /** The child's last "wrote" or "failed" line since the last call, or null. */
+    private String wroteOrFailed() {
+        String wrote = null;
+        for (String line; (line = child.poll()) != null; ) {
+            if (line.startsWith("wrote") || line.startsWith("failed")) {
+                wrote = line;
+            }
+        }
+        return wrote;
     }
 }

@@ -126,7 +126,11 @@ public final class CacheWrites {
                     answeredDuringBackoff();
                 } catch (RuntimeException | LinkageError e) {
                     failOpen.failed("lease", e);
-                    recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change, covered, register);
+                    // No landed lease, and the write has not run: the one moment a connection opened during an
+                    // outage may show its lock anchored (one round trip on this JVM's anchor session, once per
+                    // connection), so that it waits for the lapse alone instead of sqlcache.fenceTimeout after it.
+                    boolean anchored = covered || membership.coversOrAnchors(lock);
+                    recipients = leaseOrWaitForFence(versionKeys, tokens, leaseMillis, change, anchored, register);
                 }
             }
             if (change != null) {

@@ -46,7 +46,7 @@ public final class DatabaseRegistration {
     }
 
     /** The registered name of a session on {@code database} (its identity's hash) that reached {@code fingerprint}. */
-    static String entry(String database, String fingerprint) {
+    public static String entry(String database, String fingerprint) {
         return database + SEPARATOR + fingerprint;
     }
 

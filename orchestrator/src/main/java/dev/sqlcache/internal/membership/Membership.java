@@ -101,6 +101,8 @@ public final class Membership {
     private volatile boolean lockableSent;
     /** Checks the others' lapsed members after each answered renewal; null when nothing can be checked. */
     private volatile LapsedMembers lapsedMembers;
+    /** This JVM's own sessions holding its lock, one per server database ({@link Anchors}); null for none. */
+    private volatile Anchors anchors;
     /** Asked before every join; null: always join. */
     private volatile JoinGate joinGate;
     /**
@@ -216,6 +218,12 @@ public final class Membership {
                 LapsedMembers checks = lapsedMembers;
                 if (checks != null) {
                     checks.consider(id, renewal.members(), renewal.at());
+                }
+                Anchors kept = anchors;
+                if (kept != null) {
+                    // Opened (again) only now: an anchor whose lock is taken after this renewal's send covers
+                    // nothing until the next one is answered (coversOrAnchors).
+                    kept.keep();
                 }
             } else if (member) {
                 LOG.info("sqlcache: this JVM's membership in {} lapsed; joining again", description);
@@ -471,7 +479,76 @@ public final class Membership {
         if (published.contains(DatabaseRegistration.UNLOCKABLE)) {
             return true;
         }
-        return lock.locked() && published.contains(lock.database()) && lock.lockedNanos() - acknowledgedSentNanos < 0;
+        return lock.locked() && (lock.anchored()
+                || published.contains(lock.database()) && lock.lockedNanos() - acknowledgedSentNanos < 0);
+    }
+
+    /**
+     * {@link #covers}, or, for a connection that is not covered because its lock was taken after the last answered
+     * renewal's send (opened while the store was unreachable), whether this JVM's anchor session on the same server
+     * database is shown now, by a round trip sent after the connection's lock was taken, to hold the lock it held
+     * from before that send ({@link Anchors}). Then the lock was held without a gap from before that renewal ran
+     * (the anchor's until now, the connection's from before now on), so every check after the lapse finds it held
+     * while the connection's session lives, as for a covered connection: it is covered from then on, for the rest
+     * of its session. The round trip is tried once per connection, and only here: a caller asks this before its
+     * write runs, when its lease could not be placed. Never after a commit (an anchor that died before the commit
+     * may have let the others drop this member and refill the cache before it; no wait afterwards undoes that):
+     * those callers use {@link #covers}, which keeps the answer found here.
+     */
+    public boolean coversOrAnchors(SessionLock lock) {
+        if (covers(lock)) {
+            return true;
+        }
+        Anchors kept = anchors;
+        if (kept == null || !lock.claimAnchorTry()) {
+            return false;
+        }
+        SessionLock anchor;
+        try {
+            anchor = kept.heldNow(lock.database());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("sqlcache: the anchor session of a connection's database did not answer: {}", e.toString());
+            return false;
+        }
+        // The anchor's own lock must be covered by the rule above: held before the send of a renewal answered
+        // alive that published this very server database. Its lock is not registered by itself (an anchor whose
+        // server database no connection of the application reached vouches for nothing the others check).
+        if (anchor != null && anchor.locked() && lock.database().equals(anchor.database()) && covers(anchor)) {
+            lock.anchoredNow();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Sessions of this JVM's own, one per PostgreSQL server database its connections registered, each taking this
+     * member's shared lock ({@link #lockKey()}) once when it opens and never releasing it, nor taking it again.
+     */
+    public interface Anchors {
+        /**
+         * Opens the anchors that are missing and replaces those that ended or stopped answering, off the caller's
+         * thread; called after each answered renewal.
+         */
+        void keep();
+
+        /**
+         * The lock of the anchor on the server database {@code entry} names, if a round trip sent now on it finds
+         * the same backend ({@code pg_backend_pid()}) holding the lock it took when it opened; else null (none
+         * open, another server database, a dead or replaced session, the lock not held).
+         */
+        SessionLock heldNow(String entry);
+    }
+
+    /** Sets the anchors ({@link #coversOrAnchors}); ignored when no member can be dropped early. */
+    public void anchorIn(Anchors anchors) {
+        if (store.dropsEarly()) {
+            this.anchors = anchors;
+        }
+    }
+
+    /** The second key of this member's shared session lock ({@link DatabaseRegistration#LOCK_CLASS} is the first). */
+    public int lockKey() {
+        return DatabaseRegistration.lockKey(id);
     }
 
     /** Checks the other members' lapses against the databases after each answered renewal. */

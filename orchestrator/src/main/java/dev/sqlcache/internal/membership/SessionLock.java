@@ -1,16 +1,67 @@
 package dev.sqlcache.internal.membership;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * What one database connection did to tell other JVMs that this one still runs: the database it registered and
- * when ({@link dev.sqlcache.internal.time.Clock#nanoTime()}) its shared session lock was known to be held.
- * Immutable, taken once when the connection opens.
- *
- * @param database    the registered database ({@link DatabaseRegistration}); null for none
- * @param lockedNanos when the lock's answer arrived; meaningless unless {@code locked}
- * @param locked      whether the connection holds the lock
+ * when ({@link dev.sqlcache.internal.time.Clock#nanoTime()}) its shared session lock was known to be held. Taken
+ * once when the connection opens; the only thing that changes afterwards is whether an anchor session was shown
+ * to have held the same lock until after it ({@link Membership#coversOrAnchors}), tried once per connection.
  */
-public record SessionLock(String database, long lockedNanos, boolean locked) {
+public final class SessionLock {
 
     /** No connection, or one that registered nothing and holds no lock. */
     public static final SessionLock NONE = new SessionLock(null, 0, false);
+
+    private static final int NOT_TRIED = 0;
+    private static final int TRIED = 1;
+    private static final int ANCHORED = 2;
+
+    private final String database;
+    private final long lockedNanos;
+    private final boolean locked;
+    private final AtomicInteger anchor = new AtomicInteger(NOT_TRIED);
+
+    /**
+     * @param database    the registered database ({@link DatabaseRegistration}); null for none
+     * @param lockedNanos when the lock's answer arrived; meaningless unless {@code locked}
+     * @param locked      whether the connection holds the lock
+     */
+    public SessionLock(String database, long lockedNanos, boolean locked) {
+        this.database = database;
+        this.lockedNanos = lockedNanos;
+        this.locked = locked;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public long lockedNanos() {
+        return lockedNanos;
+    }
+
+    public boolean locked() {
+        return locked;
+    }
+
+    /** Whether an anchor was shown holding the lock after this connection took it. */
+    boolean anchored() {
+        return anchor.get() == ANCHORED;
+    }
+
+    /** True for the one caller that may try the anchor; every later call is false (once per connection). */
+    boolean claimAnchorTry() {
+        return locked && anchor.compareAndSet(NOT_TRIED, TRIED);
+    }
+
+    /** The claimed try succeeded: covered from now on, for the rest of the session. */
+    void anchoredNow() {
+        anchor.set(ANCHORED);
+    }
+
+    @Override
+    public String toString() {
+        return "SessionLock[" + database + (locked ? ", locked" : "") + (anchored() ? ", anchored" : "") + "]";
+    }
 }

@@ -60,7 +60,7 @@ public final class CacheRuntime implements StoreHealth {
     /** The change feeds of the databases cached here, by database identity: one each, whatever the settings. */
     private final Map<String, ChangeFeed> feeds = new ConcurrentHashMap<>();
     /** The databases this JVM reaches, for telling a dead member from a cut-off one. */
-    private final MemberSessionChecks sessionChecks = new MemberSessionChecks();
+    private final MemberSessionChecks sessionChecks;
     private final java.util.concurrent.ThreadPoolExecutor checkThread;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -115,7 +115,10 @@ public final class CacheRuntime implements StoreHealth {
         this.writes = new CacheWrites(store, failOpen, owed, redelivery, membership, near, unleased, clock);
         // Lapsed members are checked off the renewal thread, one check at a time (LapsedMembers queues no more).
         this.checkThread = ThreadScheduler.boundedWorker("sqlcache-members " + key, 1);
+        // The check sessions are also this JVM's anchors: opened on the check thread, holding its own lock.
+        this.sessionChecks = new MemberSessionChecks(membership.lockKey(), clock, checkThread);
         membership.checkLapsedMembers(sessionChecks, checkThread);
+        membership.anchorIn(sessionChecks);
     }
 
     /**

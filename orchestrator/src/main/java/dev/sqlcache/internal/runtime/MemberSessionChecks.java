@@ -2,6 +2,9 @@ package dev.sqlcache.internal.runtime;
 
 import dev.sqlcache.internal.membership.DatabaseRegistration;
 import dev.sqlcache.internal.membership.LapsedMembers;
+import dev.sqlcache.internal.membership.Membership;
+import dev.sqlcache.internal.membership.SessionLock;
+import dev.sqlcache.internal.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,29 +12,79 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The PostgreSQL databases this JVM's connections reach, and one connection of its own to each, opened the first
- * time a lapsed member that registered it is checked: there the exclusive form of a member's session lock is tried
- * in a transaction of its own, and released at once by its commit. Only the check thread uses the connections.
+ * The PostgreSQL databases this JVM's connections reach, and one connection of its own to each, opened after the
+ * first answered renewal once a connection reached it (and again after it failed): there the exclusive form of a
+ * lapsed member's session lock is tried in a transaction of its own, and released at once by its commit. The same
+ * session is this JVM's anchor on that server database ({@link Membership.Anchors}): it takes this member's own
+ * shared lock once, when it opens, and never releases it nor takes it again (its checks lock other members' keys
+ * for one transaction each), so a round trip that finds the same backend holding it shows it held since it opened.
+ * One connection serves both rather than two: the check already costs one per database and JVM
+ * ({@code max_connections}), and both must live exactly as long as this JVM does. Checks run on the check thread;
+ * a write's anchor round trip may run on the application's thread, so each session is used under its own monitor.
  * The application's connection properties are kept in memory for this, never logged.
  */
-final class MemberSessionChecks implements LapsedMembers.Databases, AutoCloseable {
+final class MemberSessionChecks implements LapsedMembers.Databases, Membership.Anchors, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemberSessionChecks.class);
     /** Bounds a connect and a statement, so that a check never hangs on a database that stopped answering. */
     private static final String TIMEOUT_SECONDS = "10";
+    /** How these sessions show in {@code pg_stat_activity}. */
+    static final String APPLICATION_NAME = "sqlcache member check";
+    /** How often a session that could not be opened is tried again. */
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a session may go without a round trip while renewals are answered: an idle connection may be
+     * forgotten by a NAT or firewall on the way (cloud gateways do after minutes) and never answer again. A round
+     * trip this often keeps it from looking idle, and finds it out while the store answers rather than at the first
+     * write of the next outage.
+     */
+    private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private record Target(String url, Map<String, String> properties) {
     }
 
+    /** One open session: its connection, its backend, and the lock it took when it opened (null: not held). */
+    private static final class Session {
+        final Connection connection;
+        final int pid;
+        final SessionLock lock;
+        /** When a round trip on it last answered ({@link Clock#nanoTime()}). */
+        volatile long answeredNanos;
+
+        Session(Connection connection, int pid, SessionLock lock, long answeredNanos) {
+            this.connection = connection;
+            this.pid = pid;
+            this.lock = lock;
+            this.answeredNanos = answeredNanos;
+        }
+    }
+
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
-    /** Open check connections by database; the check thread's alone. */
-    private final Map<String, Connection> connections = new HashMap<>();
+    /** Open sessions by database (the identity's hash). Opened on the check thread only. */
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Long> triedNanos = new ConcurrentHashMap<>();
+    private final int lockKey;
+    private final Clock clock;
+    private final Executor checkThread;
+    private volatile boolean closed;
+
+    /**
+     * @param lockKey     this member's key ({@link Membership#lockKey()}), taken shared by each session it opens
+     * @param checkThread where sessions are opened (never on the application's or the renewal's thread)
+     */
+    MemberSessionChecks(int lockKey, Clock clock, Executor checkThread) {
+        this.lockKey = lockKey;
+        this.clock = clock;
+        this.checkThread = checkThread;
+    }
 
     /** A connection to a registered database opened: this JVM can check that database from now on. */
     void reached(String database, String realUrl, Map<String, String> properties) {
@@ -53,30 +106,145 @@ final class MemberSessionChecks implements LapsedMembers.Databases, AutoCloseabl
     @Override
     public boolean sessionsGone(String entry, int classId, int key) {
         String database = DatabaseRegistration.database(entry);
+        Session session = null;
         try {
-            Connection connection = connection(database);
-            boolean free;
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT pg_try_advisory_xact_lock(?, ?), pg_is_in_recovery(), "
-                            + DatabaseRegistration.FINGERPRINT_SQL)) {
-                statement.setInt(1, classId);
-                statement.setInt(2, key);
-                try (ResultSet rs = statement.executeQuery()) {
-                    free = rs.next() && rs.getBoolean(1) && !rs.getBoolean(2)
-                            && DatabaseRegistration.fingerprint(entry).equals(rs.getString(3));
+            session = session(database);
+            synchronized (session) {
+                boolean free;
+                try (PreparedStatement statement = session.connection.prepareStatement(
+                        "SELECT pg_try_advisory_xact_lock(?, ?), pg_is_in_recovery(), "
+                                + DatabaseRegistration.FINGERPRINT_SQL)) {
+                    statement.setInt(1, classId);
+                    statement.setInt(2, key);
+                    try (ResultSet rs = statement.executeQuery()) {
+                        free = rs.next() && rs.getBoolean(1) && !rs.getBoolean(2)
+                                && DatabaseRegistration.fingerprint(entry).equals(rs.getString(3));
+                    }
                 }
+                session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
+                return free;
             }
-            connection.commit();
-            return free;
         } catch (SQLException | RuntimeException | LinkageError e) {
             LOG.debug("sqlcache: cannot check a lapsed member's sessions: {}", e.toString());
-            closeQuietly(connections.remove(database));
+            discard(database, session);
             return false;
         }
     }
 
-    private Connection connection(String database) throws SQLException {
-        Connection open = connections.get(database);
+    @Override
+    public void keep() {
+        if (closed) {
+            return;
+        }
+        long now = clock.nanoTime();
+        for (String database : targets.keySet()) {
+            Long tried = triedNanos.get(database);
+            if (tried != null && now - tried < RETRY_NANOS) {
+                continue;
+            }
+            triedNanos.put(database, now);
+            try {
+                checkThread.execute(() -> {
+                    try {
+                        Session open = sessions.get(database);
+                        if (open != null && !died(database, open) && answers(database, open)) {
+                            return;
+                        }
+                        session(database);
+                    } catch (SQLException | RuntimeException | LinkageError e) {
+                        LOG.debug("sqlcache: cannot open this JVM's own session on a database: {}", e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException busy) {
+                triedNanos.remove(database); // a check is queued: tried again after the next renewal
+            }
+        }
+    }
+
+    /**
+     * Whether an open session was ended by the server (terminated, or the database restarted): then it is
+     * discarded, so that it is replaced now, while the store answers, and not found dead only by the first write
+     * of the next outage (which would then wait sqlcache.fenceTimeout, its replacement covering nothing until that
+     * outage ends). No round trip: the driver reads what already arrived (the server's termination notice), waiting
+     * at most a millisecond for it; a session that stopped answering without such a notice (a connection a NAT
+     * forgot) is found by {@link #answers}.
+     */
+    private boolean died(String database, Session session) {
+        try {
+            synchronized (session) {
+                session.connection.unwrap(org.postgresql.PGConnection.class).getNotifications();
+            }
+            return false;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("sqlcache: this JVM's own session on a database ended: {}", e.toString());
+            discard(database, session);
+            return true;
+        }
+    }
+
+    /**
+     * Whether a session answered a round trip within {@link #PROBE_NANOS}, trying one now if not (bounded by the
+     * socket timeout, on the check thread); one that does not answer is discarded, to be replaced at once.
+     */
+    private boolean answers(String database, Session session) {
+        if (clock.nanoTime() - session.answeredNanos < PROBE_NANOS) {
+            return true;
+        }
+        try {
+            synchronized (session) {
+                try (PreparedStatement statement = session.connection.prepareStatement("SELECT 1");
+                     ResultSet rs = statement.executeQuery()) {
+                    rs.next();
+                }
+                session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
+            }
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("sqlcache: this JVM's own session on a database stopped answering: {}", e.toString());
+            discard(database, session);
+            return false;
+        }
+    }
+
+    /**
+     * One round trip, sent now: the same backend, and this member's shared lock in {@code pg_locks} for it. Since
+     * the session took the lock once and never again, holding it now means holding it since then.
+     */
+    @Override
+    public SessionLock heldNow(String entry) {
+        String database = DatabaseRegistration.database(entry);
+        Session session = database == null ? null : sessions.get(database);
+        if (session == null || session.lock == null || !entry.equals(session.lock.database())) {
+            return null;
+        }
+        try {
+            synchronized (session) {
+                boolean held;
+                try (PreparedStatement statement = session.connection.prepareStatement(
+                        "SELECT pg_backend_pid(), EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                                + "AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ? "
+                                + "AND objsubid = 2 AND mode = 'ShareLock' AND granted)")) {
+                    statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
+                    statement.setLong(2, Integer.toUnsignedLong(lockKey));
+                    try (ResultSet rs = statement.executeQuery()) {
+                        held = rs.next() && rs.getInt(1) == session.pid && rs.getBoolean(2);
+                    }
+                }
+                session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
+                return held ? session.lock : null;
+            }
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            LOG.debug("sqlcache: this JVM's own session on a database did not answer: {}", e.toString());
+            discard(database, session);
+            return null;
+        }
+    }
+
+    private Session session(String database) throws SQLException {
+        Session open = sessions.get(database);
         if (open != null) {
             return open;
         }
@@ -85,20 +253,61 @@ final class MemberSessionChecks implements LapsedMembers.Databases, AutoCloseabl
         target.properties().forEach(info::setProperty);
         info.setProperty("connectTimeout", TIMEOUT_SECONDS);
         info.setProperty("socketTimeout", TIMEOUT_SECONDS);
-        info.setProperty("ApplicationName", "sqlcache member check");
+        info.setProperty("ApplicationName", APPLICATION_NAME);
         Connection connection = new org.postgresql.Driver().connect(target.url(), info);
         if (connection == null) {
             throw new SQLException("not a PostgreSQL URL", "08001");
         }
-        connection.setAutoCommit(false);
-        connections.put(database, connection);
-        return connection;
+        try {
+            connection.setAutoCommit(false);
+            Session session;
+            try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
+                    + "pg_is_in_recovery(), " + DatabaseRegistration.FINGERPRINT_SQL + ", pg_backend_pid()")) {
+                statement.setInt(1, DatabaseRegistration.LOCK_CLASS);
+                statement.setInt(2, lockKey);
+                try (ResultSet rs = statement.executeQuery()) {
+                    rs.next();
+                    long lockedNanos = clock.nanoTime();
+                    boolean held = rs.getBoolean(1) && !rs.getBoolean(2);
+                    session = new Session(connection, rs.getInt(4), held
+                            ? new SessionLock(DatabaseRegistration.entry(database, rs.getString(3)), lockedNanos, true)
+                            : null, lockedNanos);
+                }
+            }
+            connection.commit();
+            synchronized (this) {
+                if (closed) {
+                    throw new SQLException("closed", "08003");
+                }
+                sessions.put(database, session);
+            }
+            return session;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    /** The session open on a database, or null (for tests). */
+    Connection openSession(String database) {
+        Session session = sessions.get(database);
+        return session == null ? null : session.connection;
+    }
+
+    /** A session that failed is closed and forgotten: reopened, with a new lock, after a later answered renewal. */
+    private void discard(String database, Session session) {
+        if (session != null && database != null && sessions.remove(database, session)) {
+            closeQuietly(session.connection);
+        }
     }
 
     @Override
     public void close() {
-        connections.values().forEach(MemberSessionChecks::closeQuietly);
-        connections.clear();
+        synchronized (this) {
+            closed = true;
+        }
+        sessions.values().forEach(session -> closeQuietly(session.connection));
+        sessions.clear();
     }
 
     private static void closeQuietly(Connection connection) {

@@ -1,0 +1,150 @@
+package dev.sqlcache.internal.membership;
+
+import dev.sqlcache.testing.ManualTime;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #15: which connections opened after the last answered renewal's send an anchor session may vouch for
+ * ({@link Membership#coversOrAnchors}). The anchors are stand-ins here; {@code MemberSessionChecksTest} shows what a
+ * real one answers, {@code DeadMemberTest} the whole chain between two JVMs.
+ */
+class AnchoredConnectionsTest {
+
+    private static final String ENTRY = "db1@7/16384";
+
+    private final ManualTime time = new ManualTime();
+    /** Answers every renewal while {@code reachable}: a store that can drop members early. */
+    private boolean reachable = true;
+    private final MembershipStore store = new MembershipStore() {
+        @Override
+        public void joinTicket(String ticket, long ticketMillis) {
+            answer();
+        }
+
+        @Override
+        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                             String rememberedEpoch) {
+            answer();
+            return new Renewal(time.nanoTime() / 1_000_000, "epoch", Map.of(member, Long.MAX_VALUE));
+        }
+
+        @Override
+        public boolean dropsEarly() {
+            return true;
+        }
+
+        @Override
+        public String restoreMembers(String epoch, Map<String, Long> members) {
+            return epoch;
+        }
+
+        @Override
+        public void leave(String member) {
+        }
+
+        private void answer() {
+            if (!reachable) {
+                throw new IllegalStateException("cut off");
+            }
+        }
+    };
+    private final Membership membership = new Membership(store, "test", 30_000, () -> true, () -> 0, Runnable::run,
+            time);
+
+    /** The anchor's lock and how many round trips it was asked for. */
+    private SessionLock anchorLock;
+    private final AtomicInteger roundTrips = new AtomicInteger();
+    private boolean anchorAlive = true;
+
+    {
+        membership.anchorIn(new Membership.Anchors() {
+            @Override
+            public void keep() {
+            }
+
+            @Override
+            public SessionLock heldNow(String entry) {
+                roundTrips.incrementAndGet();
+                return anchorAlive && anchorLock != null && anchorLock.database().equals(entry) ? anchorLock : null;
+            }
+        });
+    }
+
+    private SessionLock connection(String entry) {
+        return membership.lockSession(DatabaseRegistration.database(entry), (classId, key) ->
+                DatabaseRegistration.fingerprint(entry));
+    }
+
+    /** A connection, then the anchor, registered and covered by answered renewals; then the store is cut off. */
+    private void anchoredThenCutOff() {
+        membership.renew();
+        connection(ENTRY);
+        anchorLock = new SessionLock(ENTRY, time.nanoTime(), true);
+        time.advance(500);
+        membership.renew(); // sent after both locks: the anchor is covered
+        time.advance(500);
+        reachable = false;
+    }
+
+    @Test
+    void aConnectionOpenedAfterTheLastAnsweredRenewalIsCoveredOnceItsAnchorAnswersAlive() {
+        anchoredThenCutOff();
+        SessionLock late = connection(ENTRY);
+        assertFalse(membership.covers(late), "its lock was taken after the last answered renewal's send");
+        assertTrue(membership.coversOrAnchors(late));
+        assertTrue(membership.covers(late), "for the rest of its session, without asking again");
+        assertTrue(membership.coversOrAnchors(late));
+        assertEquals(1, roundTrips.get(), "one round trip per connection");
+    }
+
+    @Test
+    void aDeadAnchorVouchesForNothingAndIsNotAskedAgainForThatConnection() {
+        anchoredThenCutOff();
+        anchorAlive = false;
+        SessionLock late = connection(ENTRY);
+        assertFalse(membership.coversOrAnchors(late));
+        anchorAlive = true;
+        assertFalse(membership.coversOrAnchors(late), "tried once per connection");
+        assertFalse(membership.covers(late));
+        assertEquals(1, roundTrips.get());
+    }
+
+    @Test
+    void anAnchorWhoseLockWasTakenAfterTheLastAnsweredRenewalsSendVouchesForNothing() {
+        membership.renew();
+        connection(ENTRY);
+        time.advance(500);
+        membership.renew();
+        reachable = false;
+        time.advance(100);
+        // A replacement opened during the outage: the gap before its lock is not covered by anybody.
+        anchorLock = new SessionLock(ENTRY, time.nanoTime(), true);
+        time.advance(100);
+        assertFalse(membership.coversOrAnchors(connection(ENTRY)));
+    }
+
+    @Test
+    void anAnchorOnAnotherServerDatabaseVouchesForNothing() {
+        anchoredThenCutOff();
+        anchorLock = new SessionLock("db1@8/16384", anchorLock.lockedNanos(), true);
+        assertFalse(membership.coversOrAnchors(connection("db1@8/16384")),
+                "the anchor's server database was never published by an answered renewal");
+        assertFalse(membership.coversOrAnchors(connection("db1@9/16384")), "and not the connection's own");
+    }
+
+    @Test
+    void aConnectionWithoutItsOwnLockOrNoneAtAllIsNeverAnchored() {
+        anchoredThenCutOff();
+        SessionLock refused = membership.lockSession("db1", (classId, key) -> null);
+        assertFalse(membership.coversOrAnchors(refused));
+        assertFalse(membership.coversOrAnchors(SessionLock.NONE), "an invalidation tied to no connection");
+        assertEquals(0, roundTrips.get());
+    }
+}

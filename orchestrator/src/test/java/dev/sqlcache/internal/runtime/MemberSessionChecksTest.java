@@ -1,0 +1,188 @@
+package dev.sqlcache.internal.runtime;
+
+import dev.sqlcache.internal.membership.DatabaseRegistration;
+import dev.sqlcache.internal.membership.SessionLock;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.testing.ManualTime;
+import dev.sqlcache.testing.TcpRelay;
+import dev.sqlcache.testing.TestServices;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * This JVM's own session on a PostgreSQL database, the anchor of its connections opened during an outage (issue
+ * #15): it vouches for its lock only when a round trip finds the same backend holding it, against a real server.
+ */
+class MemberSessionChecksTest {
+
+    private static final String DATABASE = "db1";
+
+    private final int key = ThreadLocalRandom.current().nextInt();
+    private String url;
+    private MemberSessionChecks checks;
+    private String entry;
+
+    @BeforeEach
+    void open() throws SQLException {
+        TestServices.Database pg = TestServices.postgres();
+        url = "jdbc:postgresql://" + pg.address() + "/" + pg.database() + "?user=" + pg.user();
+        checks = new MemberSessionChecks(key, Clock.SYSTEM, Runnable::run);
+        checks.reached(DATABASE, url, Map.of());
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.FINGERPRINT_SQL)) {
+            rs.next();
+            entry = DatabaseRegistration.entry(DATABASE, rs.getString(1));
+        }
+    }
+
+    @AfterEach
+    void close() {
+        checks.close();
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void anAnchorHoldingItsLockVouchesForItOnItsOwnServerDatabaseOnly() {
+        assertNull(checks.heldNow(entry), "nothing opened before an answered renewal asks for it");
+        checks.keep();
+        SessionLock held = checks.heldNow(entry);
+        assertNotNull(held);
+        assertTrue(held.locked());
+        assertEquals(entry, held.database());
+        assertNull(checks.heldNow(DatabaseRegistration.entry(DATABASE, "1/1")), "another server database");
+        assertNull(checks.heldNow(DatabaseRegistration.entry("db2", "1/1")), "a database it does not reach");
+    }
+
+    @Test
+    void anAnchorThatReleasedItsLockVouchesForNothing() throws SQLException {
+        checks.keep();
+        assertNotNull(checks.heldNow(entry));
+        Connection anchor = checks.openSession(DATABASE);
+        try (Statement s = anchor.createStatement()) {
+            s.execute("SELECT pg_advisory_unlock_all()");
+        }
+        anchor.commit();
+        assertNull(checks.heldNow(entry), "the same backend, but its lock is gone");
+    }
+
+    @Test
+    void aTerminatedAnchorVouchesForNothingAndItsReplacementOnlyFromItsOwnLock() throws Exception {
+        checks.keep();
+        SessionLock first = checks.heldNow(entry);
+        assertNotNull(first);
+        int pid = pid(checks.openSession(DATABASE));
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(" + pid + ")");
+        }
+        assertNull(checks.heldNow(entry), "a dead session");
+        assertNull(checks.openSession(DATABASE), "forgotten");
+        Thread.sleep(1100); // keep() retries a database at most once a second
+        checks.keep();
+        SessionLock second = checks.heldNow(entry);
+        assertNotNull(second, "reopened after a later answered renewal");
+        assertTrue(second.lockedNanos() - first.lockedNanos() > 0,
+                "the replacement's lock counts from when it was taken, not from the first one's");
+    }
+
+    /**
+     * A database restart (or any termination of the anchor's backend while nothing used it) leaves the anchor dead
+     * but still listed: unless the answered renewals that follow notice it, it is found dead only by the first
+     * write of the next outage, which then waits sqlcache.fenceTimeout, and is replaced only after that outage
+     * (a replacement opened during it covers nothing). So the anchor must be replaced while the store answers.
+     */
+    @Test
+    void anAnchorKilledWhileIdleIsReplacedAfterTheNextAnsweredRenewalNotAtTheNextOutage() throws Exception {
+        checks.keep();
+        SessionLock first = checks.heldNow(entry);
+        assertNotNull(first);
+        Connection dead = checks.openSession(DATABASE);
+        int pid = pid(dead);
+        dead.commit(); // idle again, as between checks
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(" + pid + ")");
+            for (int i = 0; i < 100; i++) { // bounded: termination is asynchronous
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+        Thread.sleep(1100); // keep() visits a database at most once a second
+        checks.keep(); // an answered renewal, the store still reachable: no write has used the anchor since
+        Connection now = checks.openSession(DATABASE);
+        assertNotNull(now, "a session is open again");
+        assertTrue(now != dead, "the dead anchor was replaced while the store answered");
+        SessionLock second = checks.heldNow(entry);
+        assertNotNull(second, "the replacement holds its lock");
+        assertTrue(second.lockedNanos() - first.lockedNanos() > 0, "counted from the replacement's own lock");
+    }
+
+    /**
+     * An anchor is idle between checks, often for days: a NAT or firewall that forgets idle connections (cloud load
+     * balancers and NAT gateways do after minutes) black-holes it without a word to either side. Unless the
+     * answered renewals find that out, the first write of the next outage finds it instead: its round trip waits
+     * for the check session's socket timeout on the application's thread, and then the write waits
+     * sqlcache.fenceTimeout anyway. So the anchor must be tried by a round trip now and then while the store
+     * answers (which also keeps such a connection from looking idle), and replaced when it does not answer.
+     */
+    @Test
+    void anAnchorThatStoppedAnsweringIsFoundOutWhileTheStoreAnswers() throws Exception {
+        ManualTime time = new ManualTime();
+        TestServices.Database pg = TestServices.postgres();
+        try (TcpRelay relay = TcpRelay.to(pg.port())) {
+            String relayed = "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + pg.database()
+                    + "?user=" + pg.user();
+            MemberSessionChecks through = new MemberSessionChecks(key, time, Runnable::run);
+            try {
+                through.reached(DATABASE, relayed, Map.of());
+                through.keep();
+                assertNotNull(through.heldNow(entry), "opened through the relay");
+                Connection forgotten = through.openSession(DATABASE);
+                relay.blackHole();
+                time.advance(120_000); // renewals go on being answered for two minutes; nothing uses the anchor
+                through.keep();
+                assertTrue(through.openSession(DATABASE) != forgotten,
+                        "the anchor that stopped answering was found out and let go while the store answered");
+                relay.restore();
+                time.advance(1_100);
+                through.keep();
+                assertNotNull(through.heldNow(entry), "replaced once the database answers again");
+            } finally {
+                through.close();
+            }
+        }
+    }
+
+    @Test
+    void anAnchorThatCouldNotTakeItsLockVouchesForNothing() throws SQLException {
+        try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + DatabaseRegistration.LOCK_CLASS + ", " + key + ")");
+            checks.keep();
+            assertNotNull(checks.openSession(DATABASE), "opened, for the checks");
+            assertNull(checks.heldNow(entry), "its shared lock was refused");
+        }
+    }
+}
