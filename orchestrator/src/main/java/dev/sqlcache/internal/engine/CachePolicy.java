@@ -390,8 +390,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      */
     private void switched(QueryPlan plan, Shape shape, double saved) {
         int hold = shape.hold;
-        shape.hold = hold == 0 || shape.judgedSinceSwitch >= Math.max(2 * hold, STEADY_JUDGEMENTS) ? MIN_HOLD_JUDGEMENTS
-                : Math.min(2 * hold, MAX_HOLD_JUDGEMENTS);
+        boolean steady = hold == 0 || shape.judgedSinceSwitch >= Math.max(2 * hold, STEADY_JUDGEMENTS);
+        shape.hold = steady ? MIN_HOLD_JUDGEMENTS : Math.min(2 * hold, MAX_HOLD_JUDGEMENTS);
         shape.judgedSinceSwitch = 0;
         boolean info;
         int unlogged;
@@ -410,13 +410,19 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         if (!info && !LOG.isDebugEnabled()) {
             return;
         }
-        String what = shape.off ? "sqlcache: not caching {} any more: a hit saves {} µs on average, a lookup costs {}"
-                + " µs; measured again every {} executions, kept so for {} executions at least ({} switches since the"
-                + " last logged)"
-                : "sqlcache: caching {} again: a hit saves {} µs on average, a lookup costs {} µs; probed every {}"
-                + " executions while off, kept on for {} executions at least ({} switches since the last logged)";
-        Object[] args = {describe(plan), micros(saved), micros(shape.lookupNanos), PROBE_EVERY,
-                (long) shape.hold * JUDGE_EVERY, unlogged};
+        long kept = (long) shape.hold * JUDGE_EVERY;
+        String what;
+        Object[] args;
+        if (shape.off) {
+            what = "sqlcache: not caching {} any more: a hit saves {} µs on average, a lookup costs {} µs; measured "
+                    + "again every {} executions, kept off for {} executions at least ({} switches since the last "
+                    + "logged)";
+            args = new Object[] {describe(plan), micros(saved), micros(shape.lookupNanos), PROBE_EVERY, kept, unlogged};
+        } else {
+            what = "sqlcache: caching {} again: a hit saves {} µs on average, a lookup costs {} µs; kept on for {} "
+                    + "executions at least ({} switches since the last logged)";
+            args = new Object[] {describe(plan), micros(saved), micros(shape.lookupNanos), kept, unlogged};
+        }
         if (info) {
             LOG.info(what, args);
         } else {
