@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * (a miss pays it on top of the query). Each statement shape (a {@link QueryPlan}) keeps decayed averages of the
  * three; a shape below the line (with hysteresis) stops being looked up and stored — its reads go to the database
  * with no Redis round trip, {@link BypassReason#NOT_WORTH_CACHING} — and one execution in
- * {@link #PROBE_EVERY} still takes the cache's path, so a shape whose cost or hit ratio changes comes back.
+ * {@link #PROBE_EVERY} still takes the cache's path, so a shape whose cost or hit ratio changes comes back. A shape
+ * is judged every {@link #JUDGE_EVERY} executions on means over windows of {@link #WINDOW} samples, and held in its
+ * state a while after each switch, longer each time it switches back soon: it does not flap (issue #10).
  * Per table, when hardly any stored entry is ever hit before a write invalidates it, or when what its hits saved
  * is less than what its writes paid for their leases, the table is off for a while
  * (doubling up to {@link #MAX_TABLE_OFF_NANOS}). {@code sqlcache.tablePolicy} pins tables on (never switched off)
@@ -34,6 +36,34 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** Switch off below this share of the lookup time, on again above the other: no flapping at the line. */
     private static final double OFF_BELOW = 0.8;
     private static final double ON_ABOVE = 1.2;
+    /**
+     * A shape is judged once every this many executions (database runs and lookups), not at each: an execution
+     * only adds its time to a window and counts. The same as {@link #MIN_SAMPLES}, so that a new shape is judged as
+     * soon as it has its lookups.
+     */
+    static final int JUDGE_EVERY = MIN_SAMPLES;
+    /**
+     * The database and lookup times judged are plain means over windows of this many samples (the last window
+     * closed; before the first closes, the samples so far). An exponential mean of weight 1/16 swung across both
+     * lines on every slow run of a heavy-tailed database, and the shape flipped with it, hundreds of times a minute
+     * (issue #10); a window's mean keeps the tail's weight without following each sample.
+     */
+    static final int WINDOW = 64;
+    /**
+     * After a switch a shape keeps its state for this many judgements at least; the hold doubles, up to the
+     * longest, each time it switches back soon: before {@link #STEADY_JUDGEMENTS} or twice its hold, whichever is
+     * longer (costs at the line, or that turn with the state itself: with a near cache, a shape off sees only its
+     * near hits, and one on mostly its Redis lookups). Not twice the hold alone: a state's first window of
+     * database times (misses only, while on) takes up to {@code 4 x WINDOW} executions to close, and a shape flipping
+     * at each such close was never held longer. A real change of costs is still followed within the longest hold
+     * and a few windows: {@code MAX_HOLD_JUDGEMENTS x JUDGE_EVERY} executions (16384), seconds at the rates where
+     * the choice matters.
+     */
+    static final int MIN_HOLD_JUDGEMENTS = 4;
+    static final int MAX_HOLD_JUDGEMENTS = 1024;
+    static final int STEADY_JUDGEMENTS = 256;
+    /** A shape's switches are logged at INFO at most once in this long; the others at DEBUG, and counted. */
+    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** A table is judged over this many stores; off when fewer than {@link #TABLE_MIN_HIT_SHARE} of them hit. */
     static final int TABLE_WINDOW = 256;
     private static final double TABLE_MIN_HIT_SHARE = 0.05;
@@ -92,13 +122,29 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     /** The cost and benefit of one statement shape. Updated racily: an approximate average is enough. */
     static final class Shape {
+        /** The mean database and lookup times judged: of the last window closed, or of the samples so far. */
         volatile double databaseNanos;
         volatile double lookupNanos;
         volatile int databaseSamples;
+        /** The windows being filled: sums and counts of their samples. */
+        volatile long databaseWindowNanos;
+        volatile int databaseWindowSamples;
+        volatile long lookupWindowNanos;
+        volatile int lookupWindowSamples;
+        volatile boolean lookupWindowClosed;
         volatile int lookups;
         volatile int hits;
         volatile boolean off;
         volatile int skipped;
+        /** Executions since it was last judged. */
+        volatile int sinceJudged;
+        /** Judgements since it last switched, and how many of them hold it in its state (0 before any switch). */
+        volatile int judgedSinceSwitch;
+        volatile int hold;
+        /** Switches not logged at INFO since the last that was, and when that was (if {@link #logged}). */
+        int unlogged;
+        long loggedAt;
+        boolean logged;
         /** Whether every table the shape reads is pinned on (then it is never judged); resolved once. */
         volatile Boolean pinnedOn;
     }
@@ -160,7 +206,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             // switched off (pinned tables are skipped there), so nothing here would ever be read.
             return;
         }
-        shape.lookupNanos = average(shape.lookupNanos, nanos, shape.lookups);
+        int inWindow = shape.lookupWindowSamples + 1;
+        long sum = shape.lookupWindowNanos + nanos;
+        if (inWindow >= WINDOW) {
+            shape.lookupNanos = (double) sum / inWindow;
+            shape.lookupWindowClosed = true;
+            inWindow = 0;
+            sum = 0;
+        } else if (!shape.lookupWindowClosed) {
+            shape.lookupNanos = (double) sum / inWindow;
+        }
+        shape.lookupWindowSamples = inWindow;
+        shape.lookupWindowNanos = sum;
         int lookups = shape.lookups + 1;
         int hits = shape.hits + (hit ? 1 : 0);
         if (lookups >= 4 * TABLE_WINDOW) {
@@ -220,7 +277,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** The database ran a read of this shape (a miss, or a read the policy kept away from the cache). */
     void ran(QueryPlan plan, long nanos) {
         Shape shape = plan.shape();
-        shape.databaseNanos = average(shape.databaseNanos, nanos, shape.databaseSamples);
+        int inWindow = shape.databaseWindowSamples + 1;
+        long sum = shape.databaseWindowNanos + nanos;
+        if (inWindow >= WINDOW) {
+            shape.databaseNanos = (double) sum / inWindow;
+            inWindow = 0;
+            sum = 0;
+        } else if (shape.databaseSamples < WINDOW) {
+            // No window closed yet: the samples so far.
+            shape.databaseNanos = (double) sum / inWindow;
+        }
+        shape.databaseWindowSamples = inWindow;
+        shape.databaseWindowNanos = sum;
         shape.databaseSamples = Math.min(shape.databaseSamples + 1, 1 << 20);
         judge(plan, shape);
     }
@@ -292,15 +360,24 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
-    private static double average(double current, long sample, int samples) {
-        // A plain mean for the first samples, then an exponential one (weight 1/16).
-        return samples == 0 ? sample : current + (sample - current) / Math.min(samples + 1, 16);
-    }
-
     private void judge(QueryPlan plan, Shape shape) {
+        int since = shape.sinceJudged + 1;
+        if (since < JUDGE_EVERY) {
+            shape.sinceJudged = since;
+            return;
+        }
+        shape.sinceJudged = 0;
         if (shape.databaseSamples == 0 || shape.lookups < MIN_SAMPLES || shape.pinnedOn == Boolean.TRUE) {
             // A shape whose tables are all pinned on is cached whatever it measures: judging it would only log
             // that it is "not cached any more" while it still is.
+            return;
+        }
+        int judged = shape.judgedSinceSwitch + 1;
+        shape.judgedSinceSwitch = judged;
+        if (judged <= shape.hold) {
+            if (!shape.off) {
+                worth(plan);
+            }
             return;
         }
         // One hit is assumed before any is seen: a shape's first lookups find a cold cache, and a shape judged on
@@ -309,16 +386,59 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         double saved = (shape.hits + 1.0) / (shape.lookups + 1) * shape.databaseNanos;
         if (!shape.off && saved < OFF_BELOW * shape.lookupNanos) {
             shape.off = true;
-            LOG.info("sqlcache: not caching {} any more: a hit saves {} µs on average, a lookup costs {} µs; it is "
-                            + "measured again every {} executions", describe(plan), micros(saved),
-                    micros(shape.lookupNanos), PROBE_EVERY);
+            switched(plan, shape, saved);
         } else if (shape.off && saved > ON_ABOVE * shape.lookupNanos) {
             shape.off = false;
-            LOG.info("sqlcache: caching {} again: a hit saves {} µs on average, a lookup costs {} µs",
-                    describe(plan), micros(saved), micros(shape.lookupNanos));
+            switched(plan, shape, saved);
         }
         if (!shape.off) {
             worth(plan);
+        }
+    }
+
+    /**
+     * A shape has just switched: hold it there (longer if it switched back soon), and say so, at INFO at most once
+     * a minute per shape. Rare by the hold: the clock is read here, never per execution.
+     */
+    private void switched(QueryPlan plan, Shape shape, double saved) {
+        int hold = shape.hold;
+        boolean steady = hold == 0 || shape.judgedSinceSwitch >= Math.max(2 * hold, STEADY_JUDGEMENTS);
+        shape.hold = steady ? MIN_HOLD_JUDGEMENTS : Math.min(2 * hold, MAX_HOLD_JUDGEMENTS);
+        shape.judgedSinceSwitch = 0;
+        boolean info;
+        int unlogged;
+        synchronized (shape) {
+            long now = clock.nanoTime();
+            info = !shape.logged || now - shape.loggedAt >= LOG_EVERY_NANOS;
+            unlogged = shape.unlogged;
+            if (info) {
+                shape.logged = true;
+                shape.loggedAt = now;
+                shape.unlogged = 0;
+            } else {
+                shape.unlogged = unlogged + 1;
+            }
+        }
+        if (!info && !LOG.isDebugEnabled()) {
+            return;
+        }
+        long kept = (long) shape.hold * JUDGE_EVERY;
+        String what;
+        Object[] args;
+        if (shape.off) {
+            what = "sqlcache: not caching {} any more: a hit saves {} µs on average, a lookup costs {} µs; measured "
+                    + "again every {} executions, kept off for {} executions at least ({} switches since the last "
+                    + "logged)";
+            args = new Object[] {describe(plan), micros(saved), micros(shape.lookupNanos), PROBE_EVERY, kept, unlogged};
+        } else {
+            what = "sqlcache: caching {} again: a hit saves {} µs on average, a lookup costs {} µs; kept on for {} "
+                    + "executions at least ({} switches since the last logged)";
+            args = new Object[] {describe(plan), micros(saved), micros(shape.lookupNanos), kept, unlogged};
+        }
+        if (info) {
+            LOG.info(what, args);
+        } else {
+            LOG.debug(what, args);
         }
     }
 

@@ -1,0 +1,122 @@
+package dev.sqlcache.internal.engine;
+
+import dev.sqlcache.internal.analysis.DatabaseFamily;
+import dev.sqlcache.internal.analysis.QueryAnalyzer;
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.testing.ManualTime;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How a statement shape's judgement moves (issue #10): not at every noisy measurement, yet within a bounded number of
+ * executions once its costs really change. Drives {@link CachePolicy} the way {@code SessionCache} does, with the
+ * costs a test chooses, and reads the shape's state after each execution.
+ */
+class ShapeJudgementTest {
+
+    private final ManualTime time = new ManualTime();
+    /** As with a near cache: a shape off does not switch its tables off, so only the shape's own judgement moves. */
+    private final CachePolicy policy;
+    private final QueryPlan plan;
+    /** Database runs so far: the cost of a run may depend on its rank. */
+    private long runs;
+    private int flips;
+
+    ShapeJudgementTest() throws Exception {
+        policy = new CachePolicy(SqlCacheConfig.load(Map.of(), Map.of("sqlcache.store", "memory")).tablePolicy(),
+                time, false);
+        plan = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("SELECT v FROM t WHERE id = ?"),
+                new String[0], new String[0], false, 1, 300, false, 0, false, null);
+    }
+
+    /** What a run of the statement costs the database, by its rank. */
+    private interface DatabaseCost {
+        long nanos(long run);
+    }
+
+    /**
+     * One execution: skipped to the database while the policy says so, else a lookup costing {@code lookupNanos},
+     * a hit three times in four (a miss runs on the database, as after a write).
+     */
+    private void execute(long execution, DatabaseCost database, long lookupNanos) {
+        boolean wasOff = plan.shape().off;
+        if (policy.admit(plan) != null) {
+            policy.ran(plan, database.nanos(runs++));
+        } else {
+            boolean hit = execution % 4 != 0;
+            policy.lookedUp(plan, lookupNanos, hit);
+            if (!hit) {
+                policy.ran(plan, database.nanos(runs++));
+            }
+        }
+        if (plan.shape().off != wasOff) {
+            flips++;
+        }
+    }
+
+    /**
+     * Mostly 20 µs, one run in 32 far slower: a mean of 80 µs, so that a hit (three lookups in four) saves 60 µs
+     * against a 60 µs lookup, between the lines to go off (48) and to come back (72). An exponential mean of weight
+     * 1/16 swings from about 33 to 118 µs with every slow run, across both lines.
+     */
+    private static final DatabaseCost HEAVY_TAIL = run -> run % 32 == 31 ? 1_940_000 : 20_000;
+
+    @Test
+    void aDatabaseTimeSwingingAroundTheLineFlipsTheShapeOnlyAFewTimes() {
+        for (long i = 0; i < 200_000; i++) {
+            execute(i, HEAVY_TAIL, 60_000);
+        }
+        assertTrue(flips <= 6, "the shape flipped " + flips + " times in 200000 executions");
+    }
+
+    @Test
+    void aRealChangeOfCostsFlipsTheShapeWithinABoundedNumberOfExecutionsEvenAfterFlapping() {
+        // Costs that turn with the shape's state, the worst case: slow while it is off, fast while it is on (as a
+        // near cache's shape off sees only its near hits). It switches at the end of every hold, which grows to the
+        // longest. Then a database far slower than a lookup for good: on again within the longest hold and a few
+        // windows; then far faster: off again within as many.
+        long i = 0;
+        for (; i < 200_000; i++) {
+            execute(i, run -> plan.shape().off ? 5_000_000 : 20_000, 60_000);
+        }
+        // 9 holds from the shortest to the longest (about 33000 executions), then one switch per longest hold: 21.
+        assertTrue(flips <= 30, "the shape flipped " + flips + " times in 200000 executions");
+        assertEquals(CachePolicy.MAX_HOLD_JUDGEMENTS, plan.shape().hold, "held longest after " + flips + " switches");
+        long bound = (long) (CachePolicy.MAX_HOLD_JUDGEMENTS + 2) * CachePolicy.JUDGE_EVERY
+                + 4L * CachePolicy.WINDOW;
+        long changed = i;
+        for (; i < changed + bound && plan.shape().off; i++) {
+            execute(i, run -> 5_000_000, 60_000);
+        }
+        assertFalse(plan.shape().off, "still off " + bound + " executions after the database became slow");
+        changed = i;
+        for (; i < changed + bound && !plan.shape().off; i++) {
+            execute(i, run -> 5_000, 60_000);
+        }
+        assertTrue(plan.shape().off, "still on " + bound + " executions after the database became fast");
+    }
+
+    @Test
+    void aShapeThatWasSteadyFollowsAChangeOfCostsWithinAFewHundredExecutions() {
+        long i = 0;
+        for (; i < 20_000; i++) {
+            execute(i, run -> 5_000_000, 60_000);
+        }
+        assertFalse(plan.shape().off, "a slow database: cached");
+        long changed = i;
+        for (; i < changed + 1_000 && !plan.shape().off; i++) {
+            execute(i, run -> 5_000, 60_000);
+        }
+        assertTrue(plan.shape().off, "off within 1000 executions of the database becoming fast: " + (i - changed));
+        changed = i;
+        for (; i < changed + 1_000 && plan.shape().off; i++) {
+            execute(i, run -> 5_000_000, 60_000);
+        }
+        assertFalse(plan.shape().off, "on within 1000 executions of the database becoming slow: " + (i - changed));
+    }
+}
