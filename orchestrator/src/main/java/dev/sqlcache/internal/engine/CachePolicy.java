@@ -200,14 +200,29 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     /** A lookup of this shape took {@code nanos} and was a hit or not. */
     void lookedUp(QueryPlan plan, long nanos, boolean hit) {
+        lookedUp(plan, nanos, hit, 1);
+    }
+
+    /**
+     * A lookup timed as the sample of {@code weight} alike (a near hit, one timed in that many; the others come
+     * through {@link #lookedUpUntimed}): it counts that many times in the window of lookup times, so that the mean
+     * is not biased towards the lookups that are always timed (Redis lookups, far slower than near hits).
+     */
+    void lookedUp(QueryPlan plan, long nanos, boolean hit, int weight) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             // Every table it reads is pinned on: the shape is never judged, and its tables are never weighed or
             // switched off (pinned tables are skipped there), so nothing here would ever be read.
             return;
         }
-        int inWindow = shape.lookupWindowSamples + 1;
-        long sum = shape.lookupWindowNanos + nanos;
+        sampleLookup(shape, nanos, weight);
+        countLookup(plan, shape, nanos, hit);
+    }
+
+    /** Adds a timed lookup to the shape's window of lookup times. */
+    private static void sampleLookup(Shape shape, long nanos, int weight) {
+        int inWindow = shape.lookupWindowSamples + weight;
+        long sum = shape.lookupWindowNanos + weight * nanos;
         if (inWindow >= WINDOW) {
             shape.lookupNanos = (double) sum / inWindow;
             shape.lookupWindowClosed = true;
@@ -218,6 +233,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
         shape.lookupWindowSamples = inWindow;
         shape.lookupWindowNanos = sum;
+    }
+
+    /** Counts a lookup, timed or not, with what its hit saved, and judges the shape when its turn comes. */
+    private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit) {
         int lookups = shape.lookups + 1;
         int hits = shape.hits + (hit ? 1 : 0);
         if (lookups >= 4 * TABLE_WINDOW) {
@@ -245,14 +264,15 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     /**
      * A lookup of this shape that was not timed (a near hit outside the sample): counted like a timed one, weighed at
-     * the shape's average lookup time so far, which it leaves as it is.
+     * the shape's mean lookup time, and kept out of the window of lookup times (the mean fed back as fifteen
+     * samples in sixteen would hold the mean where it was, and a change of costs would reach it sixteen times slower).
      */
     void lookedUpUntimed(QueryPlan plan, boolean hit) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             return;
         }
-        lookedUp(plan, (long) shape.lookupNanos, hit);
+        countLookup(plan, shape, (long) shape.lookupNanos, hit);
     }
 
     /** Switches off, as a whole, each table of an off shape that no statement has been worth a lookup on lately. */

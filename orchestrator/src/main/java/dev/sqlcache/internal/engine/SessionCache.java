@@ -516,7 +516,7 @@ public final class SessionCache implements CacheSession {
             hit = new QueryOutcome.Hit(copy.result());
             copy.outcome(hit);
         }
-        nearHitCounted(plan, copy.versionKeys(), lookupStarted, checked, entered);
+        nearHitCounted(plan, copy.versionKeys(), lookupStarted, checked, entered, TIMED_EVERY);
         return hit;
     }
 
@@ -539,12 +539,14 @@ public final class SessionCache implements CacheSession {
     /** A copy found under its entry key (a value the near key cannot compare): rare, a fresh outcome. */
     private ReadOutcome nearHit(QueryPlan plan, String key, CachedResult copy, String[] versionKeys,
                                 long lookupStarted, long entered) {
-        nearHitCounted(plan, versionKeys, lookupStarted, clock.nanoTime(), entered);
+        nearHitCounted(plan, versionKeys, lookupStarted, clock.nanoTime(), entered, 1);
         return new QueryOutcome.Hit(copy);
     }
 
-    private void nearHitCounted(QueryPlan plan, String[] versionKeys, long lookupStarted, long now, long entered) {
-        engine.policy().lookedUp(plan, now - lookupStarted, true);
+    /** {@code weight}: how many near hits this timed one stands for in the policy's mean lookup time. */
+    private void nearHitCounted(QueryPlan plan, String[] versionKeys, long lookupStarted, long now, long entered,
+                                int weight) {
+        engine.policy().lookedUp(plan, now - lookupStarted, true, weight);
         statistics.nearHit();
         StatisticsRecorder.hit(plan.tableCounter());
         if (LOG.isDebugEnabled()) {
