@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.dataformat.smile.SmileConstants;
 import com.fasterxml.jackson.dataformat.smile.SmileFactory;
 import com.fasterxml.jackson.dataformat.smile.SmileGenerator;
 import com.fasterxml.jackson.dataformat.smile.SmileParser;
@@ -402,10 +403,16 @@ public final class ResultCodec {
         return (int) p.currentLocation().getByteOffset();
     }
 
-    /** Whether the entry's Smile document starts with the header this codec writes. */
+    /**
+     * Whether the entry's Smile document starts with the header this codec writes, its outer array right after it.
+     * The array's marker is checked too: Jackson reads another header at the root (before the first value) and takes
+     * its flags, so a document could turn shared string values on after the first four bytes, under which Jackson
+     * decodes short strings as it meets them and lets strings refer back to earlier ones.
+     */
     private static boolean ownHeader(byte[] entry, int body) {
-        return entry.length - body >= HEADER.length
-                && java.util.Arrays.equals(entry, body, body + HEADER.length, HEADER, 0, HEADER.length);
+        return entry.length - body > HEADER.length
+                && java.util.Arrays.equals(entry, body, body + HEADER.length, HEADER, 0, HEADER.length)
+                && entry[body + HEADER.length] == (byte) SmileConstants.TOKEN_LITERAL_START_ARRAY;
     }
 
     private static CorruptEntryException corrupt(Exception e) {
