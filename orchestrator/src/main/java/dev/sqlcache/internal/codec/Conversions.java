@@ -43,7 +43,15 @@ public final class Conversions {
     public static final int N_CHARACTER_STREAM = 1 << 11;
 
     /** Driver and column type to the bits learned for it, so each is probed once per JVM. */
-    private static final Map<String, Integer> LEARNED = new ConcurrentHashMap<>();
+    private static final Map<Learned, Integer> LEARNED = new ConcurrentHashMap<>();
+
+    /**
+     * What the bits are learned for: the driver's result set class by name (a name, so that a redeployed driver's
+     * classes are not held), and the column's type. A record rather than a concatenated text: a miss looks it up
+     * once per column, and the names it holds are the driver's own strings.
+     */
+    private record Learned(String resultSet, int type, String typeName, String className) {
+    }
 
     static {
         if (TARGETS.size() != 9) {
@@ -59,8 +67,8 @@ public final class Conversions {
      * there is not null. Call before the application reads the row: probing disturbs {@code wasNull}.
      */
     static int probe(ResultSet rs, int index, ColumnMetadata column, ValueKind kind) {
-        String key = rs.getClass().getName() + '/' + column.columnType() + '/' + column.columnTypeName() + '/'
-                + column.columnClassName();
+        Learned key = new Learned(rs.getClass().getName(), column.columnType(), column.columnTypeName(),
+                column.columnClassName());
         Integer known = LEARNED.get(key);
         if (known != null) {
             return known;
