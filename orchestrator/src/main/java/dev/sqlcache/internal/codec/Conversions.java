@@ -47,10 +47,36 @@ public final class Conversions {
 
     /**
      * What the bits are learned for: the driver's result set class by name (a name, so that a redeployed driver's
-     * classes are not held), and the column's type. A record rather than a concatenated text: a miss looks it up
-     * once per column, and the names it holds are the driver's own strings.
+     * classes are not held), and the column's type. An object rather than a concatenated text: a miss looks it up
+     * once per column, and the names it holds are the driver's own strings. Not a record: a record's equals and
+     * hashCode are bootstrapped through invokedynamic, and with them ClassLoaderLeakTest found the application's
+     * class loader pinned after undeploy.
      */
-    private record Learned(String resultSet, int type, String typeName, String className) {
+    private static final class Learned {
+        private final String resultSet;
+        private final int type;
+        private final String typeName;
+        private final String className;
+
+        Learned(String resultSet, int type, String typeName, String className) {
+            this.resultSet = resultSet;
+            this.type = type;
+            this.typeName = typeName;
+            this.className = className;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Learned l && type == l.type && resultSet.equals(l.resultSet)
+                    && java.util.Objects.equals(typeName, l.typeName)
+                    && java.util.Objects.equals(className, l.className);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((resultSet.hashCode() * 31 + type) * 31 + java.util.Objects.hashCode(typeName)) * 31
+                    + java.util.Objects.hashCode(className);
+        }
     }
 
     static {
