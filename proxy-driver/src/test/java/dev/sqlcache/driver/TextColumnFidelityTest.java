@@ -1,0 +1,119 @@
+package dev.sqlcache.driver;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A capture no longer asks pgjdbc for getString of a character column, trusting that its getObject of such a
+ * column is the same text. This reads, through the real driver and then through sqlcache (a miss, then a hit), the
+ * PostgreSQL columns that pgjdbc reports as CHAR or VARCHAR with a String class although their type is not plain
+ * text — a domain over text, {@code name}, {@code "char"}, a padded {@code bpchar}, a truncating varchar cast, an
+ * enum, an untyped literal, a function's text, a bind under {@code stringtype=unspecified} — with pgjdbc's
+ * statements prepared on the server from the first, second or fifth execution (sqlcache refuses binary transfer).
+ * Every getter that reads the text, wasNull and every metadata answer must be the driver's, and each must be
+ * served from the cache (so that the test cannot pass by caching nothing).
+ */
+class TextColumnFidelityTest extends RedisBackedTest {
+
+    private static final String[] EXPRESSIONS = {
+        "'x y '::r3_text_dom", "'pg_class'::name", "'a'::\"char\"", "'ab'::char(5)", "'abcdef'::varchar(3)",
+        "'sad'::r3_text_mood", "'abc'", "repeat('ab', 3)", "upper('pg_class'::name)", "''::text", "null::text",
+        "'Zürich ☃ 𝄞'::text", "'  '::bpchar", "?"};
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "prepareThreshold=-1", "stringtype=unspecified",
+        "prepareThreshold=1"})
+    void textLikeColumnsAnswerAsTheDriver(String options) throws Exception {
+        flushCaches();
+        TestDatabase db = TestDatabase.POSTGRES;
+        String url = db.url() + (options.isEmpty() ? "" : (db.url().contains("?") ? "&" : "?") + options);
+        Properties credentials = db.credentials();
+        try (Connection direct = DriverManager.getConnection(url, credentials)) {
+            exec(direct, "drop table if exists r3_text", "drop domain if exists r3_text_dom",
+                    "drop type if exists r3_text_mood", "create domain r3_text_dom as text",
+                    "create type r3_text_mood as enum ('ok', 'sad')",
+                    "create table r3_text (id integer primary key)", "insert into r3_text values (1), (2)");
+        }
+        Properties cachedProperties = db.credentials();
+        cachedProperties.putAll(settings());
+        List<String> wrong = new ArrayList<>();
+        try (Connection direct = DriverManager.getConnection(url, credentials);
+             Connection cached = DriverManager.getConnection("jdbc:sqlcache:" + url.substring("jdbc:".length()),
+                     cachedProperties)) {
+            for (String expression : EXPRESSIONS) {
+                String sql = "select " + expression + " as v, id from r3_text order by id";
+                // The same statement read several times, so that pgjdbc switches to a server-side statement after
+                // its threshold, as an application's would.
+                try (PreparedStatement real = direct.prepareStatement(sql);
+                     PreparedStatement viaCache = cached.prepareStatement(sql)) {
+                    String expected = read(real);
+                    long hitsBefore = stats(cached).hits();
+                    String miss = read(viaCache);
+                    if (!expected.equals(miss)) {
+                        wrong.add(expression + " miss: " + miss + "\n   instead of " + expected);
+                    }
+                    String hit = null;
+                    for (int i = 0; i < 50 && stats(cached).hits() == hitsBefore; i++) {
+                        hit = read(viaCache);
+                        Thread.sleep(i < 5 ? 0 : 20);
+                    }
+                    if (stats(cached).hits() == hitsBefore) {
+                        wrong.add(expression + ": never served from the cache");
+                    } else if (!expected.equals(hit)) {
+                        wrong.add(expression + " hit: " + hit + "\n   instead of " + expected);
+                    }
+                    for (int i = 0; i < 6; i++) {
+                        String again = read(real);
+                        String viaAgain = read(viaCache);
+                        if (!again.equals(viaAgain)) {
+                            wrong.add(expression + " read " + i + ": " + viaAgain + "\n   instead of " + again);
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, String.join("\n", wrong));
+    }
+
+    /** The text getters, getObject (class and value), wasNull after each, and the metadata of column 1. */
+    private static String read(PreparedStatement ps) throws SQLException {
+        if (ps.getParameterMetaData().getParameterCount() == 1) {
+            ps.setString(1, "bind ☃ ");
+        }
+        StringBuilder sb = new StringBuilder();
+        try (ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            sb.append(md.getColumnType(1)).append('/').append(md.getColumnTypeName(1)).append('/')
+                    .append(md.getColumnClassName(1)).append('/').append(md.getPrecision(1)).append('/')
+                    .append(md.getScale(1)).append('/').append(md.getColumnDisplaySize(1)).append('/')
+                    .append(md.isCaseSensitive(1)).append('/').append(md.isSigned(1));
+            while (rs.next()) {
+                Object o = rs.getObject(1);
+                sb.append(" | object=").append(o == null ? "null" : o.getClass().getName() + ":[" + o + "]")
+                        .append(' ').append(rs.wasNull());
+                sb.append(" string=[").append(rs.getString(1)).append("] ").append(rs.wasNull());
+                try {
+                    String n = rs.getNString(1);
+                    sb.append(" nstring=[").append(n).append("] ").append(rs.wasNull());
+                } catch (SQLException e) {
+                    sb.append(" nstring=").append(e.getClass().getName()).append('/').append(e.getSQLState());
+                }
+                sb.append(" asString=[").append(rs.getObject(1, String.class)).append("] ").append(rs.wasNull());
+                sb.append(" byLabel=[").append(rs.getString("v")).append("] ").append(rs.wasNull());
+            }
+        }
+        return sb.toString();
+    }
+}
