@@ -46,14 +46,42 @@ class TextColumnFidelityTest extends RedisBackedTest {
                     "create type r3_text_mood as enum ('ok', 'sad')",
                     "create table r3_text (id integer primary key)", "insert into r3_text values (1), (2)");
         }
-        Properties cachedProperties = db.credentials();
+        assertEquals(List.of(), compare(url, credentials, EXPRESSIONS, "r3_text"));
+    }
+
+    /**
+     * H2, whose getObject of a CHAR, VARCHAR or VARCHAR_IGNORECASE value is also trusted to be its getString: padded
+     * and trimmed CHAR, case-insensitive text, in the compatibility modes that change how CHAR is read.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"REGULAR", "MySQL", "PostgreSQL", "Oracle", "MSSQLServer", "REGULAR;IGNORECASE=TRUE"})
+    void h2TextColumnsAnswerAsTheDriver(String mode) throws Exception {
+        flushCaches();
+        String url = "jdbc:h2:mem:r3text_" + mode.replaceAll("[^A-Za-z]", "_") + ";DB_CLOSE_DELAY=-1;MODE=" + mode;
+        Properties credentials = TestDatabase.H2.credentials();
+        try (Connection direct = DriverManager.getConnection(url, credentials)) {
+            exec(direct, "drop table if exists r3_text",
+                    "create table r3_text (id integer primary key, c char(5), v varchar(10), vi "
+                            + (mode.startsWith("PostgreSQL") ? "varchar(10)" : "varchar_ignorecase(10)") + ")",
+                    "insert into r3_text values (1, 'ab', 'x  ', 'MiXeD'), (2, '', '', ' '), (3, null, null, null)");
+        }
+        String[] expressions = {"c", "v", "vi", "cast('x' as char(3))", "'lit'", "trim(c)", "c || '|'",
+            "cast(v as char(4))", "?"};
+        assertEquals(List.of(), compare(url, credentials, expressions, "r3_text"));
+    }
+
+    /** Each expression read alone through the real driver and through sqlcache; the differences, described. */
+    private static List<String> compare(String url, Properties credentials, String[] expressions, String table)
+            throws Exception {
+        Properties cachedProperties = new Properties();
+        cachedProperties.putAll(credentials);
         cachedProperties.putAll(settings());
         List<String> wrong = new ArrayList<>();
         try (Connection direct = DriverManager.getConnection(url, credentials);
              Connection cached = DriverManager.getConnection("jdbc:sqlcache:" + url.substring("jdbc:".length()),
                      cachedProperties)) {
-            for (String expression : EXPRESSIONS) {
-                String sql = "select " + expression + " as v, id from r3_text order by id";
+            for (String expression : expressions) {
+                String sql = "select " + expression + " as v, id from " + table + " order by id";
                 // The same statement read several times, so that pgjdbc switches to a server-side statement after
                 // its threshold, as an application's would.
                 try (PreparedStatement real = direct.prepareStatement(sql);
@@ -84,7 +112,7 @@ class TextColumnFidelityTest extends RedisBackedTest {
                 }
             }
         }
-        assertEquals(List.of(), wrong, String.join("\n", wrong));
+        return wrong;
     }
 
     /** The text getters, getObject (class and value), wasNull after each, and the metadata of column 1. */
