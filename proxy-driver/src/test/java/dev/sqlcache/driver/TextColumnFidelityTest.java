@@ -38,7 +38,9 @@ class TextColumnFidelityTest extends RedisBackedTest {
     void textLikeColumnsAnswerAsTheDriver(String options) throws Exception {
         flushCaches();
         TestDatabase db = TestDatabase.POSTGRES;
-        String url = db.url() + (options.isEmpty() ? "" : (db.url().contains("?") ? "&" : "?") + options);
+        // binaryTransfer=false: the setting sqlcache runs pgjdbc with (RealDriverSettings).
+        String url = db.url() + (db.url().contains("?") ? "&" : "?") + "binaryTransfer=false"
+                + (options.isEmpty() ? "" : "&" + options);
         Properties credentials = db.credentials();
         try (Connection direct = DriverManager.getConnection(url, credentials)) {
             exec(direct, "drop table if exists r3_text", "drop domain if exists r3_text_dom",
@@ -71,7 +73,7 @@ class TextColumnFidelityTest extends RedisBackedTest {
     }
 
     /** Each expression read alone through the real driver and through sqlcache; the differences, described. */
-    private static List<String> compare(String url, Properties credentials, String[] expressions, String table)
+    static List<String> compare(String url, Properties credentials, String[] expressions, String table)
             throws Exception {
         Properties cachedProperties = new Properties();
         cachedProperties.putAll(credentials);
@@ -115,6 +117,19 @@ class TextColumnFidelityTest extends RedisBackedTest {
         return wrong;
     }
 
+    interface Getter {
+        Object get() throws SQLException;
+    }
+
+    /** A getter's answer and wasNull after it, or the exception's class and SQLState. */
+    private static String answer(ResultSet rs, Getter getter) {
+        try {
+            return "[" + getter.get() + "] " + rs.wasNull();
+        } catch (SQLException e) {
+            return e.getClass().getName() + "/" + e.getSQLState();
+        }
+    }
+
     /** The text getters, getObject (class and value), wasNull after each, and the metadata of column 1. */
     private static String read(PreparedStatement ps) throws SQLException {
         if (ps.getParameterMetaData().getParameterCount() == 1) {
@@ -128,18 +143,16 @@ class TextColumnFidelityTest extends RedisBackedTest {
                     .append(md.getScale(1)).append('/').append(md.getColumnDisplaySize(1)).append('/')
                     .append(md.isCaseSensitive(1)).append('/').append(md.isSigned(1));
             while (rs.next()) {
-                Object o = rs.getObject(1);
-                sb.append(" | object=").append(o == null ? "null" : o.getClass().getName() + ":[" + o + "]")
-                        .append(' ').append(rs.wasNull());
-                sb.append(" string=[").append(rs.getString(1)).append("] ").append(rs.wasNull());
-                try {
-                    String n = rs.getNString(1);
-                    sb.append(" nstring=[").append(n).append("] ").append(rs.wasNull());
-                } catch (SQLException e) {
-                    sb.append(" nstring=").append(e.getClass().getName()).append('/').append(e.getSQLState());
-                }
-                sb.append(" asString=[").append(rs.getObject(1, String.class)).append("] ").append(rs.wasNull());
-                sb.append(" byLabel=[").append(rs.getString("v")).append("] ").append(rs.wasNull());
+                sb.append(" | object=").append(answer(rs, () -> {
+                    Object o = rs.getObject(1);
+                    return o == null ? null : o.getClass().getName() + ":" + o;
+                }));
+                sb.append(" string=").append(answer(rs, () -> rs.getString(1)));
+                sb.append(" nstring=").append(answer(rs, () -> rs.getNString(1)));
+                sb.append(" asString=").append(answer(rs, () -> rs.getObject(1, String.class)));
+                sb.append(" byLabel=").append(answer(rs, () -> rs.getString("v")));
+                sb.append(" decimal=").append(answer(rs, () -> rs.getBigDecimal(1)));
+                sb.append(" long=").append(answer(rs, () -> rs.getLong(1)));
             }
         }
         return sb.toString();
