@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * One prepared statement whose result metadata follows its bind values: MariaDB sends binds as literals, so the
- * label's column length follows the string's length; PostgreSQL types the column by the bind's class. A miss
+ * label's column length follows the string's length; PostgreSQL and H2 type the column by the bind's class (and H2
+ * its precision by the value). A miss
  * remembers its statement's columns for the next miss; each hit must still report exactly the metadata the real
  * driver gives for its own binds, never those of an earlier execution of the same statement.
  */
@@ -25,15 +26,17 @@ class CaptureShapeFidelityTest extends RedisBackedTest {
     private static final String SQL = "select ? as x, id from capture_shape where id = 1";
 
     @ParameterizedTest
-    @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB"})
+    @EnumSource(value = TestDatabase.class, names = {"POSTGRES", "MARIADB", "H2"})
     void eachHitReportsTheMetadataOfItsOwnBinds(TestDatabase db) throws Exception {
         flushCaches();
         try (Connection direct = db.direct(); Connection cached = db.cached(settings())) {
             exec(direct, "drop table if exists capture_shape", "create table capture_shape (id integer primary key)",
                     "insert into capture_shape values (1)");
             List<Object> binds = new ArrayList<>(List.of("ab", "abcdefghijkl", "x"));
-            if (db == TestDatabase.POSTGRES) {
+            if (db != TestDatabase.MARIADB) {
                 binds.add(7);
+                binds.add(new java.math.BigDecimal("1.50"));
+                binds.add("zz");
             }
             List<String> wrong = new ArrayList<>();
             try (PreparedStatement real = direct.prepareStatement(SQL);
