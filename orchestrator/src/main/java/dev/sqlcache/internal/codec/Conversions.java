@@ -43,7 +43,41 @@ public final class Conversions {
     public static final int N_CHARACTER_STREAM = 1 << 11;
 
     /** Driver and column type to the bits learned for it, so each is probed once per JVM. */
-    private static final Map<String, Integer> LEARNED = new ConcurrentHashMap<>();
+    private static final Map<Learned, Integer> LEARNED = new ConcurrentHashMap<>();
+
+    /**
+     * What the bits are learned for: the driver's result set class by name (a name, so that a redeployed driver's
+     * classes are not held), and the column's type. An object rather than a concatenated text: a miss looks it up
+     * once per column, and the names it holds are the driver's own strings. Not a record: a record's equals and
+     * hashCode are bootstrapped through invokedynamic, and with them ClassLoaderLeakTest found the application's
+     * class loader pinned after undeploy.
+     */
+    private static final class Learned {
+        private final String resultSet;
+        private final int type;
+        private final String typeName;
+        private final String className;
+
+        Learned(String resultSet, int type, String typeName, String className) {
+            this.resultSet = resultSet;
+            this.type = type;
+            this.typeName = typeName;
+            this.className = className;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Learned l && type == l.type && resultSet.equals(l.resultSet)
+                    && java.util.Objects.equals(typeName, l.typeName)
+                    && java.util.Objects.equals(className, l.className);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((resultSet.hashCode() * 31 + type) * 31 + java.util.Objects.hashCode(typeName)) * 31
+                    + java.util.Objects.hashCode(className);
+        }
+    }
 
     static {
         if (TARGETS.size() != 9) {
@@ -59,8 +93,8 @@ public final class Conversions {
      * there is not null. Call before the application reads the row: probing disturbs {@code wasNull}.
      */
     static int probe(ResultSet rs, int index, ColumnMetadata column, ValueKind kind) {
-        String key = rs.getClass().getName() + '/' + column.columnType() + '/' + column.columnTypeName() + '/'
-                + column.columnClassName();
+        Learned key = new Learned(rs.getClass().getName(), column.columnType(), column.columnTypeName(),
+                column.columnClassName());
         Integer known = LEARNED.get(key);
         if (known != null) {
             return known;

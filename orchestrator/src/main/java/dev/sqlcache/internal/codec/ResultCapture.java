@@ -25,6 +25,8 @@ public final class ResultCapture {
     private final int[] styles;
     private final int[] conversions;
     private final boolean[] probed;
+    /** Per column, whether the driver's getObject is its getString ({@link #TEXT_IS_OBJECT}); set on the first row. */
+    private boolean[] textIsObject;
     private final int maxRows;
     private final long maxBytes;
     private List<Object[]> rows = new ArrayList<>();
@@ -49,7 +51,21 @@ public final class ResultCapture {
      * caller then passes the statement through uncached).
      */
     public static ResultCapture begin(ResultSetMetaData md, int maxRows, long maxBytes) throws SQLException {
+        return begin(md, null, maxRows, maxBytes);
+    }
+
+    /**
+     * As {@link #begin(ResultSetMetaData, int, long)}, reusing the columns {@code shape} holds from the statement's
+     * last miss when the driver reports exactly the same metadata for every column (compared field by field), and
+     * leaving this capture's columns there otherwise. {@code shape} may be null.
+     */
+    public static ResultCapture begin(ResultSetMetaData md, CaptureShape shape, int maxRows, long maxBytes)
+            throws SQLException {
         int n = md.getColumnCount();
+        CaptureShape.Known known = shape == null ? null : shape.get();
+        if (known != null && known.columns().length == n && sameColumns(known.columns(), md)) {
+            return new ResultCapture(known.columns(), known.kinds(), maxRows, maxBytes);
+        }
         ColumnMetadata[] columns = new ColumnMetadata[n];
         ValueKind[] kinds = new ValueKind[n];
         for (int i = 0; i < n; i++) {
@@ -58,14 +74,21 @@ public final class ResultCapture {
             if (kinds[i] == null) {
                 return null;
             }
-            columns[i] = new ColumnMetadata(md.getCatalogName(c), md.getSchemaName(c), md.getTableName(c),
-                    md.getColumnName(c), md.getColumnLabel(c), md.getColumnType(c), md.getColumnTypeName(c),
-                    md.getColumnClassName(c), md.getPrecision(c), md.getScale(c), md.getColumnDisplaySize(c),
-                    md.isNullable(c), md.isAutoIncrement(c), md.isCaseSensitive(c), md.isSearchable(c),
-                    md.isCurrency(c), md.isSigned(c), md.isReadOnly(c), md.isWritable(c),
-                    md.isDefinitelyWritable(c));
+            columns[i] = CaptureShape.read(md, c);
+        }
+        if (shape != null) {
+            shape.set(new CaptureShape.Known(columns, kinds));
         }
         return new ResultCapture(columns, kinds, maxRows, maxBytes);
+    }
+
+    private static boolean sameColumns(ColumnMetadata[] columns, ResultSetMetaData md) throws SQLException {
+        for (int i = 0; i < columns.length; i++) {
+            if (!CaptureShape.matches(columns[i], md, i + 1)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -83,10 +106,13 @@ public final class ResultCapture {
         Object[] row = new Object[n];
         String[] over = null;
         long size = ROW_OVERHEAD;
+        if (textIsObject == null) {
+            textIsObject = textIsObject(rs, kinds);
+        }
         for (int i = 0; i < n; i++) {
             ValueKind kind = kinds[i];
             Object o = rs.getObject(i + 1);
-            String text = rs.getString(i + 1);
+            String text = textIsObject[i] ? (o instanceof String t ? t : null) : rs.getString(i + 1);
             size += 1;
             if (o == null) {
                 if (text != null) {
@@ -107,16 +133,16 @@ public final class ResultCapture {
             Object v = internal(kind, o, text);
             row[i] = v;
             size += estimate(kind, v);
-            String derived;
+            boolean same;
             if (kind == ValueKind.STRING) {
-                derived = (String) v;
+                same = v.equals(text);
             } else {
                 if (styles[i] < 0) {
                     styles[i] = chooseStyle(kind, columns[i].scale(), v, text);
                 }
-                derived = StringFormats.format(kind, styles[i], columns[i].scale(), v);
+                same = StringFormats.matches(kind, styles[i], columns[i].scale(), v, text);
             }
-            if (!Objects.equals(derived, text)) {
+            if (!same) {
                 if (isInfinity(kind, text)) {
                     // PostgreSQL ±infinity: a sentinel java.sql value whose java.time form the cache cannot derive.
                     return fail(CaptureFailure.UNSUPPORTED_TYPE);
@@ -196,6 +222,27 @@ public final class ResultCapture {
         rows = null;
         overrides = null;
         return r;
+    }
+
+    /**
+     * Result set classes whose {@code getObject} of a character column (the columns of kind STRING) is their
+     * {@code getString} of it, read from the drivers' code: pgjdbc's {@code internalGetObject} returns
+     * {@code getString(i)} for CHAR, VARCHAR and LONGVARCHAR, the only character types it reports; H2's
+     * {@code getObject} returns {@code Value.getString()} for CHAR, VARCHAR and VARCHAR_IGNORECASE values, as its
+     * {@code getString} does. On these a second call would only decode the same text again. Exact class names:
+     * a subclass or another driver's wrapper may answer otherwise, and is asked.
+     */
+    private static final java.util.Set<String> TEXT_IS_OBJECT = java.util.Set.of(
+            "org.postgresql.jdbc.PgResultSet", "org.h2.jdbc.JdbcResultSet");
+
+    /** Per column, whether getString need not be asked: a STRING column of a driver of {@link #TEXT_IS_OBJECT}. */
+    private static boolean[] textIsObject(ResultSet rs, ValueKind[] kinds) {
+        boolean driver = TEXT_IS_OBJECT.contains(rs.getClass().getName());
+        boolean[] skip = new boolean[kinds.length];
+        for (int i = 0; i < kinds.length; i++) {
+            skip[i] = driver && kinds[i] == ValueKind.STRING;
+        }
+        return skip;
     }
 
     private boolean fail(CaptureFailure why) {

@@ -101,6 +101,105 @@ final class StringFormats {
         }
     }
 
+    /**
+     * Whether {@code text} is exactly {@code format(kind, style, scale, v)}, decided without making that text where
+     * the value's form makes it certain (integers, and decimals whose plain form is digits and one point); any other
+     * case formats and compares. A miss compares every cell this way: most are numbers.
+     */
+    static boolean matches(ValueKind kind, int style, int scale, Object v, String text) {
+        if (text == null) {
+            return false;
+        }
+        switch (kind) {
+            case BYTE:
+            case SHORT:
+            case INTEGER:
+            case LONG:
+                return isDecimalText(((Number) v).longValue(), text);
+            case BIG_DECIMAL: {
+                BigDecimal d = (BigDecimal) v;
+                // toString is the plain form when the scale is not negative and the adjusted exponent is -6 or
+                // more (its specification); toPlainString is the plain form whenever the scale is not negative.
+                boolean plain = d.scale() >= 0 && (style == 0 || d.precision() - d.scale() - 1 >= -6);
+                if (plain) {
+                    int answer = isPlainText(d, text);
+                    if (answer >= 0) {
+                        return answer == 1;
+                    }
+                }
+                break;
+            }
+            default:
+                break;
+        }
+        return format(kind, style, scale, v).equals(text);
+    }
+
+    /** Whether {@code text} is {@code Long.toString(v)}, compared digit by digit from the end. */
+    static boolean isDecimalText(long v, String text) {
+        int i = text.length();
+        // Digits of a negative remainder, so that Long.MIN_VALUE needs no special case.
+        long x = v < 0 ? v : -v;
+        do {
+            if (--i < 0 || text.charAt(i) != (char) ('0' - x % 10)) {
+                return false;
+            }
+            x /= 10;
+        } while (x != 0);
+        if (v < 0 && (--i < 0 || text.charAt(i) != '-')) {
+            return false;
+        }
+        return i == 0;
+    }
+
+    /**
+     * For a decimal of non-negative scale: 1 when {@code text} is its plain form, 0 when it is certainly not, -1
+     * when this cannot tell without formatting (text that is not the canonical plain form of any value, or more
+     * than 18 digits). The canonical plain form of unscaled value u and scale s ≥ 0 is an optional minus (never
+     * for zero), the integer digits without leading zeros ("0" when there are none), and, when s &gt; 0, a point
+     * and exactly s digits: so a canonical text names exactly one (u, s), and is d's plain form exactly when that
+     * (u, s) is d's.
+     */
+    static int isPlainText(BigDecimal d, String text) {
+        int n = text.length();
+        int i = 0;
+        boolean negative = n > 0 && text.charAt(0) == '-';
+        if (negative) {
+            i++;
+        }
+        int integerStart = i;
+        long unscaled = 0;
+        int digits = 0;
+        int fraction = -1;
+        for (; i < n; i++) {
+            char ch = text.charAt(i);
+            if (ch == '.') {
+                if (fraction >= 0 || i == integerStart) {
+                    return -1;
+                }
+                fraction = 0;
+                continue;
+            }
+            if (ch < '0' || ch > '9' || ++digits > 18) {
+                return -1;
+            }
+            if (fraction >= 0) {
+                fraction++;
+            }
+            unscaled = unscaled * 10 + (ch - '0');
+        }
+        int integerDigits = digits - Math.max(fraction, 0);
+        if (integerDigits < 1 || fraction == 0 || (integerDigits > 1 && text.charAt(integerStart) == '0')
+                || (negative && unscaled == 0)) {
+            return -1;
+        }
+        int scale = Math.max(fraction, 0);
+        if (d.scale() != scale) {
+            return 0;
+        }
+        return BigDecimal.valueOf(negative ? -unscaled : unscaled, scale).equals(d) ? 1 : 0;
+    }
+
     /** HH:mm:ss plus the fraction without trailing zeros (none when zero), as PostgreSQL and H2 print it. */
     static String timeTrimmed(LocalTime t) {
         return hms(t) + fraction(t.getNano(), -1);

@@ -27,7 +27,7 @@ public final class Capture {
     /** A capture for a real result, or {@code null} (counted) when its columns cannot be cached. */
     static Capture begin(SessionCache session, ReadOutcome.Miss miss, ResultSet real, int maxRows, long maxBytes)
             throws SQLException {
-        ResultCapture rows = ResultCapture.begin(real.getMetaData(), maxRows, maxBytes);
+        ResultCapture rows = ResultCapture.begin(real.getMetaData(), miss.plan().captureShape(), maxRows, maxBytes);
         if (rows == null) {
             session.rejected(BypassReason.UNSUPPORTED_TYPE);
             return null;

@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.internal.analysis.QueryAnalysis;
+import dev.sqlcache.internal.codec.CaptureShape;
 import dev.sqlcache.internal.codec.ColumnsMemo;
 import dev.sqlcache.internal.key.KeyPrefix;
 
@@ -33,6 +34,8 @@ public final class QueryPlan {
     private volatile KeyPrefix keyPrefix;
     /** The columns its hits last decoded: the next hit's entry most often holds the very same bytes. */
     private final ColumnsMemo columns = new ColumnsMemo();
+    /** The columns its misses last captured: the next miss's driver most often reports the very same metadata. */
+    private final CaptureShape captureShape = new CaptureShape();
     /** This plan as the one plan of an execution: made once, not per execution. */
     private final List<QueryPlan> alone = List.of(this);
 
@@ -148,6 +151,10 @@ public final class QueryPlan {
 
     ColumnsMemo columns() {
         return columns;
+    }
+
+    CaptureShape captureShape() {
+        return captureShape;
     }
 
     int parameterCount() {

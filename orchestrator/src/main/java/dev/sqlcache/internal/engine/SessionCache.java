@@ -566,8 +566,8 @@ public final class SessionCache implements CacheSession {
         CachedResult result = null;
         long estimated = 0;
         try {
-            ResultCapture rows = ResultCapture.begin(real.getMetaData(), engine.config().maxRows(),
-                    engine.config().maxBytes());
+            ResultCapture rows = ResultCapture.begin(real.getMetaData(), miss.plan().captureShape(),
+                    engine.config().maxRows(), engine.config().maxBytes());
             if (rows == null) {
                 rejected(BypassReason.UNSUPPORTED_TYPE);
             } else {
