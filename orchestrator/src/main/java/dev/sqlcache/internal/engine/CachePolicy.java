@@ -94,6 +94,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     static final class Shape {
         volatile double databaseNanos;
         volatile double lookupNanos;
+        /**
+         * What a near hit of this shape costs, from the timed ones: the untimed near hits are weighed at it, not at
+         * {@link #lookupNanos}, which Redis lookups dominate once most near hits add no time of their own.
+         */
+        volatile double nearHitNanos;
+        volatile int nearHitsTimed;
         volatile int databaseSamples;
         volatile int lookups;
         volatile int hits;
@@ -186,16 +192,34 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
+    /** A near hit of this shape that was timed: a lookup like any other, and what the untimed ones are weighed at. */
+    void nearHitTimed(QueryPlan plan, long nanos) {
+        Shape shape = plan.shape();
+        // Also for a shape pinned on: its first near hit is timed until one was (nearHitTimingNeeded).
+        shape.nearHitNanos = average(shape.nearHitNanos, nanos, shape.nearHitsTimed);
+        shape.nearHitsTimed = Math.min(shape.nearHitsTimed + 1, 1 << 20);
+        lookedUp(plan, nanos, true);
+    }
+
     /**
-     * A lookup of this shape that was not timed (a near hit outside the sample): counted like a timed one, weighed at
-     * the shape's average lookup time so far, which it leaves as it is.
+     * Whether this shape's next near read must be timed whatever the sample says: none of its near hits was timed yet,
+     * so that the untimed ones are never weighed at a Redis round trip (nearHitUntimed). One field read.
      */
-    void lookedUpUntimed(QueryPlan plan, boolean hit) {
+    static boolean nearHitTimingNeeded(QueryPlan plan) {
+        return plan.shape().nearHitsTimed == 0;
+    }
+
+    /**
+     * A near hit of this shape that was not timed (outside the sample): counted like a timed one, weighed at what the
+     * shape's timed near hits cost on average, so that the lookup average moves as it did when every near hit was
+     * timed. Before any was timed, at the shape's average lookup, which it leaves as it is.
+     */
+    void nearHitUntimed(QueryPlan plan) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             return;
         }
-        lookedUp(plan, (long) shape.lookupNanos, hit);
+        lookedUp(plan, (long) (shape.nearHitsTimed > 0 ? shape.nearHitNanos : shape.lookupNanos), true);
     }
 
     /** Switches off, as a whole, each table of an off shape that no statement has been worth a lookup on lately. */

@@ -349,7 +349,8 @@ public final class SessionCache implements CacheSession {
         // A near lookup is timed from here: what lies between is a few field reads, and a clock reading costs about
         // as much as the near lookup itself; and only one near read in TIMED_EVERY is timed at all. A read that goes
         // on to Redis reads the clock there, and starts its latency from that reading when it had none here.
-        boolean timed = !nearReads || sampled();
+        // A shape none of whose near hits was timed yet is timed until one is: the untimed ones are weighed at that.
+        boolean timed = !nearReads || sampled() || CachePolicy.nearHitTimingNeeded(plan);
         long entered = timed ? clock.nanoTime() : 0;
         this.entered = entered;
         long lookupStarted = entered;
@@ -527,7 +528,7 @@ public final class SessionCache implements CacheSession {
             hit = new QueryOutcome.Hit(copy.result());
             copy.outcome(hit);
         }
-        engine.policy().lookedUpUntimed(plan, true);
+        engine.policy().nearHitUntimed(plan);
         statistics.nearHit();
         StatisticsRecorder.hit(plan.tableCounter());
         if (LOG.isDebugEnabled()) {
@@ -544,7 +545,7 @@ public final class SessionCache implements CacheSession {
     }
 
     private void nearHitCounted(QueryPlan plan, String[] versionKeys, long lookupStarted, long now, long entered) {
-        engine.policy().lookedUp(plan, now - lookupStarted, true);
+        engine.policy().nearHitTimed(plan, now - lookupStarted);
         statistics.nearHit();
         StatisticsRecorder.hit(plan.tableCounter());
         if (LOG.isDebugEnabled()) {

@@ -39,11 +39,12 @@ class NearHitCreditTest {
             policy.lookedUp(plan, REDIS_LOOKUP, false);
             policy.ran(plan, DATABASE);
             for (int i = 0; i < 31; i++) {
-                // As SessionCache does: one near hit in TIMED_EVERY is timed.
-                if (++reads % SessionCache.TIMED_EVERY == 0) {
+                // As SessionCache does: one near hit in TIMED_EVERY is timed, and a shape's first.
+                boolean sampled = ++reads % SessionCache.TIMED_EVERY == 0;
+                if (sampled || CachePolicy.nearHitTimingNeeded(plan)) {
                     nearHitTimed(policy, plan, NEAR_LOOKUP);
                 } else {
-                    policy.lookedUpUntimed(plan, true);
+                    policy.nearHitUntimed(plan);
                 }
             }
             assertFalse(plan.shape().off, "after " + key + " keys: a near hit saves " + (DATABASE - NEAR_LOOKUP)
@@ -54,6 +55,6 @@ class NearHitCreditTest {
 
     /** What SessionCache tells the policy of a timed near hit. */
     private static void nearHitTimed(CachePolicy policy, QueryPlan plan, long nanos) {
-        policy.lookedUp(plan, nanos, true);
+        policy.nearHitTimed(plan, nanos);
     }
 }
