@@ -58,6 +58,11 @@ public class ProxyStatement extends StatementDelegate {
      */
     private boolean mayHoldWarnings = true;
     private boolean exposed;
+    /**
+     * Whether only this statement's own use can leave warnings on it ({@code DatabaseFamily#warningsPerStatement}):
+     * where warnings belong to the connection (MariaDB), any other statement's execution can, and every hit clears.
+     */
+    private final boolean warningsOwn;
     /** Given to each result set served from the cache: one listener per statement, not one per hit. */
     private final CachedResultSet.CloseListener onCachedClose = this::resultSetClosed;
 
@@ -75,6 +80,7 @@ public class ProxyStatement extends StatementDelegate {
         this.resultSetHoldability = delegate.getResultSetHoldability();
         this.maxRows = delegate.getMaxRows();
         this.maxFieldSize = delegate.getMaxFieldSize();
+        this.warningsOwn = session.engine().family().warningsPerStatement();
         if (tracked) {
             connection.opened(this);
         }
@@ -101,7 +107,7 @@ public class ProxyStatement extends StatementDelegate {
             // The real statement does not run: reset what its last execution left behind, if anything can be there.
             if (mayHoldWarnings) {
                 delegate.clearWarnings();
-                mayHoldWarnings = exposed;
+                mayHoldWarnings = exposed || !warningsOwn;
             }
             servedFromCache = true;
             CachedResultSet cached =
