@@ -95,6 +95,16 @@ public enum DatabaseFamily {
         return this == H2 || this == POSTGRES || this == MYSQL || this == MARIADB;
     }
 
+    /**
+     * Whether a statement's warnings are its own: what another statement of the connection runs never shows in its
+     * getWarnings() (pgjdbc, H2). Not MariaDB's Connector/J (nor MySQL's): a statement's getWarnings() asks the server
+     * for the warnings of the connection's last command, whichever statement ran it, and its clearWarnings() zeroes
+     * the connection's count. Not assumed for the others.
+     */
+    public boolean warningsPerStatement() {
+        return this == H2 || this == POSTGRES;
+    }
+
     /** MySQL and MariaDB share lexical rules that differ from standard SQL ({@code #} comments, backslash escapes). */
     public boolean isMySqlLike() {
         return this == MYSQL || this == MARIADB;

@@ -125,6 +125,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         /** The mean database and lookup times judged: of the last window closed, or of the samples so far. */
         volatile double databaseNanos;
         volatile double lookupNanos;
+        /**
+         * What a near hit of this shape costs, from the timed ones: the untimed near hits are weighed at it, not at
+         * {@link #lookupNanos}, which Redis lookups dominate once most near hits add no time of their own.
+         */
+        volatile double nearHitNanos;
+        volatile int nearHitsTimed;
         volatile int databaseSamples;
         /** The windows being filled: sums and counts of their samples. */
         volatile long databaseWindowNanos;
@@ -200,29 +206,20 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     /** A lookup of this shape took {@code nanos} and was a hit or not. */
     void lookedUp(QueryPlan plan, long nanos, boolean hit) {
-        lookedUp(plan, nanos, hit, 1);
-    }
-
-    /**
-     * A lookup timed as the sample of {@code weight} alike (a near hit, one timed in that many; the others come
-     * through {@link #lookedUpUntimed}): it counts that many times in the window of lookup times, so that the mean
-     * is not biased towards the lookups that are always timed (Redis lookups, far slower than near hits).
-     */
-    void lookedUp(QueryPlan plan, long nanos, boolean hit, int weight) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             // Every table it reads is pinned on: the shape is never judged, and its tables are never weighed or
             // switched off (pinned tables are skipped there), so nothing here would ever be read.
             return;
         }
-        sampleLookup(shape, nanos, weight);
+        sampleLookup(shape, nanos);
         countLookup(plan, shape, nanos, hit);
     }
 
-    /** Adds a timed lookup to the shape's window of lookup times. */
-    private static void sampleLookup(Shape shape, long nanos, int weight) {
-        int inWindow = shape.lookupWindowSamples + weight;
-        long sum = shape.lookupWindowNanos + weight * nanos;
+    /** Adds a lookup's time to the shape's window of lookup times. */
+    private static void sampleLookup(Shape shape, long nanos) {
+        int inWindow = shape.lookupWindowSamples + 1;
+        long sum = shape.lookupWindowNanos + nanos;
         if (inWindow >= WINDOW) {
             shape.lookupNanos = (double) sum / inWindow;
             shape.lookupWindowClosed = true;
@@ -262,17 +259,44 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
+    /** A near hit of this shape that was timed: a lookup like any other, and what the untimed ones are weighed at. */
+    void nearHitTimed(QueryPlan plan, long nanos) {
+        Shape shape = plan.shape();
+        // Also for a shape pinned on: its first near hit is timed until one was (nearHitTimingNeeded).
+        int timed = shape.nearHitsTimed;
+        // A plain mean of the first sixteen, then an exponential one of weight 1/16: near hits cost about the same
+        // whatever the load does to Redis, and the few timed ones should follow a slow drift, not every outlier.
+        shape.nearHitNanos = shape.nearHitNanos + (nanos - shape.nearHitNanos) / Math.min(timed + 1, 16);
+        shape.nearHitsTimed = Math.min(timed + 1, 1 << 20);
+        lookedUp(plan, nanos, true);
+    }
+
     /**
-     * A lookup of this shape that was not timed (a near hit outside the sample): counted like a timed one, weighed at
-     * the shape's mean lookup time, and kept out of the window of lookup times (the mean fed back as fifteen
-     * samples in sixteen would hold the mean where it was, and a change of costs would reach it sixteen times slower).
+     * Whether this shape's next near read must be timed whatever the sample says: none of its near hits was timed yet,
+     * so that the untimed ones are never weighed at a Redis round trip (nearHitUntimed). One field read.
      */
-    void lookedUpUntimed(QueryPlan plan, boolean hit) {
+    static boolean nearHitTimingNeeded(QueryPlan plan) {
+        return plan.shape().nearHitsTimed == 0;
+    }
+
+    /**
+     * A near hit of this shape that was not timed (outside the sample): counted like a timed one and weighed at what
+     * the shape's timed near hits cost on average, in the window of lookup times too. Only one near hit in
+     * {@code SessionCache.TIMED_EVERY} is timed while every Redis lookup is: a window of timed lookups alone would
+     * weigh Redis sixteen times its share and switch off a shape its near hits make worth it (review r2's
+     * NearHitCreditTest, ShapeJudgementTest.sampledNearHits...). Before any near hit was timed (the session times
+     * them until one is), counted without entering the window.
+     */
+    void nearHitUntimed(QueryPlan plan) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             return;
         }
-        countLookup(plan, shape, (long) shape.lookupNanos, hit);
+        if (shape.nearHitsTimed > 0) {
+            lookedUp(plan, (long) shape.nearHitNanos, true);
+        } else {
+            countLookup(plan, shape, (long) shape.lookupNanos, true);
+        }
     }
 
     /** Switches off, as a whole, each table of an off shape that no statement has been worth a lookup on lately. */
@@ -296,9 +320,19 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     /** The database ran a read of this shape (a miss, or a read the policy kept away from the cache). */
     void ran(QueryPlan plan, long nanos) {
+        ran(plan, nanos, 1);
+    }
+
+    /**
+     * A database run timed as the sample of {@code weight} alike: a read kept away from the cache is timed one in
+     * {@code SessionCache.TIMED_EVERY}, so each timed one stands for that many runs in the window and in the count
+     * towards the next judgement. Counted once, a shape switched off would need a thousand reads to close one window
+     * and notice that the database got slower (CachePolicyTest.aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower).
+     */
+    void ran(QueryPlan plan, long nanos, int weight) {
         Shape shape = plan.shape();
-        int inWindow = shape.databaseWindowSamples + 1;
-        long sum = shape.databaseWindowNanos + nanos;
+        int inWindow = shape.databaseWindowSamples + weight;
+        long sum = shape.databaseWindowNanos + weight * nanos;
         if (inWindow >= WINDOW) {
             shape.databaseNanos = (double) sum / inWindow;
             inWindow = 0;
@@ -309,8 +343,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
         shape.databaseWindowSamples = inWindow;
         shape.databaseWindowNanos = sum;
-        shape.databaseSamples = Math.min(shape.databaseSamples + 1, 1 << 20);
-        judge(plan, shape);
+        shape.databaseSamples = Math.min(shape.databaseSamples + weight, 1 << 20);
+        judge(plan, shape, weight);
     }
 
     /**
@@ -381,7 +415,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     private void judge(QueryPlan plan, Shape shape) {
-        int since = shape.sinceJudged + 1;
+        judge(plan, shape, 1);
+    }
+
+    /** {@code executions}: how many executions the call stands for (a sampled one stands for several). */
+    private void judge(QueryPlan plan, Shape shape, int executions) {
+        int since = shape.sinceJudged + executions;
         if (since < JUDGE_EVERY) {
             shape.sinceJudged = since;
             return;

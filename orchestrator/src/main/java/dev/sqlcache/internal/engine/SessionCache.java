@@ -206,7 +206,8 @@ public final class SessionCache implements CacheSession {
         if (timed) {
             long ended = clock.nanoTime();
             if (missed || decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING)) {
-                engine.policy().ran(plan, ended - started);
+                // A miss is always timed; a bypass only as one of the TIMED_EVERY sampled ones, which it stands for.
+                engine.policy().ran(plan, ended - started, missed ? 1 : TIMED_EVERY);
             }
             // A miss from its cache path's start (the lookup included); a bypass from its query's.
             statistics.timed(missed ? StatisticsRecorder.Outcome.MISS : StatisticsRecorder.Outcome.BYPASS,
@@ -349,7 +350,8 @@ public final class SessionCache implements CacheSession {
         // A near lookup is timed from here: what lies between is a few field reads, and a clock reading costs about
         // as much as the near lookup itself; and only one near read in TIMED_EVERY is timed at all. A read that goes
         // on to Redis reads the clock there, and starts its latency from that reading when it had none here.
-        boolean timed = !nearReads || sampled();
+        // A shape none of whose near hits was timed yet is timed until one is: the untimed ones are weighed at that.
+        boolean timed = !nearReads || sampled() || CachePolicy.nearHitTimingNeeded(plan);
         long entered = timed ? clock.nanoTime() : 0;
         this.entered = entered;
         long lookupStarted = entered;
@@ -516,7 +518,7 @@ public final class SessionCache implements CacheSession {
             hit = new QueryOutcome.Hit(copy.result());
             copy.outcome(hit);
         }
-        nearHitCounted(plan, copy.versionKeys(), lookupStarted, checked, entered, TIMED_EVERY);
+        nearHitCounted(plan, copy.versionKeys(), lookupStarted, checked, entered);
         return hit;
     }
 
@@ -527,7 +529,7 @@ public final class SessionCache implements CacheSession {
             hit = new QueryOutcome.Hit(copy.result());
             copy.outcome(hit);
         }
-        engine.policy().lookedUpUntimed(plan, true);
+        engine.policy().nearHitUntimed(plan);
         statistics.nearHit();
         StatisticsRecorder.hit(plan.tableCounter());
         if (LOG.isDebugEnabled()) {
@@ -539,14 +541,12 @@ public final class SessionCache implements CacheSession {
     /** A copy found under its entry key (a value the near key cannot compare): rare, a fresh outcome. */
     private ReadOutcome nearHit(QueryPlan plan, String key, CachedResult copy, String[] versionKeys,
                                 long lookupStarted, long entered) {
-        nearHitCounted(plan, versionKeys, lookupStarted, clock.nanoTime(), entered, 1);
+        nearHitCounted(plan, versionKeys, lookupStarted, clock.nanoTime(), entered);
         return new QueryOutcome.Hit(copy);
     }
 
-    /** {@code weight}: how many near hits this timed one stands for in the policy's mean lookup time. */
-    private void nearHitCounted(QueryPlan plan, String[] versionKeys, long lookupStarted, long now, long entered,
-                                int weight) {
-        engine.policy().lookedUp(plan, now - lookupStarted, true, weight);
+    private void nearHitCounted(QueryPlan plan, String[] versionKeys, long lookupStarted, long now, long entered) {
+        engine.policy().nearHitTimed(plan, now - lookupStarted);
         statistics.nearHit();
         StatisticsRecorder.hit(plan.tableCounter());
         if (LOG.isDebugEnabled()) {

@@ -81,9 +81,9 @@ class ShapeJudgementTest {
                 policy.lookedUp(plan, 500_000, false);
                 policy.ran(plan, 100_000);
             } else if (i % 16 == 0) {
-                policy.lookedUp(plan, 2_000, true, 16);
+                policy.nearHitTimed(plan, 2_000);
             } else {
-                policy.lookedUpUntimed(plan, true);
+                policy.nearHitUntimed(plan);
             }
         }
         assertFalse(plan.shape().off, "a shape whose near hits save more than its lookups cost stays on");

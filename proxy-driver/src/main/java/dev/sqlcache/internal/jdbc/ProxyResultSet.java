@@ -18,6 +18,19 @@ class ProxyResultSet extends ResultSetDelegate {
         return delegate == resultSet;
     }
 
+    /**
+     * The driver's own result set leads to the real statement ({@code getStatement()}): from then on the proxy
+     * statement cannot trust what it remembers of it, as after its own {@code unwrap}.
+     */
+    @Override
+    public <I> I unwrap(Class<I> iface) throws SQLException {
+        I unwrapped = super.unwrap(iface);
+        if (unwrapped != this) {
+            statement.realExposed();
+        }
+        return unwrapped;
+    }
+
     @Override
     public Statement getStatement() throws SQLException {
         // Ask the real result set first so that a closed one fails exactly as the driver makes it fail.

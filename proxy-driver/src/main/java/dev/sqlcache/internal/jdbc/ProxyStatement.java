@@ -53,11 +53,16 @@ public class ProxyStatement extends StatementDelegate {
      * Whether the real statement may hold warnings that a hit must clear (the real driver clears a statement's
      * warnings when it executes it again; a hit does not execute it). Set by everything that reaches the real
      * statement other than binding values (no driver warns on a bind: H2, PostgreSQL, MariaDB); cleared by a hit's
-     * clear. Once {@link #unwrap} handed out the real statement, the application may use it directly: from then on
-     * every hit clears, and the fetch settings are asked every time, as before.
+     * clear. Once {@link #unwrap} (or a real result set's) handed out the real statement, the application may use it
+     * directly: from then on every hit clears, and the fetch settings are asked every time, as before.
      */
     private boolean mayHoldWarnings = true;
     private boolean exposed;
+    /**
+     * Whether only this statement's own use can leave warnings on it ({@code DatabaseFamily#warningsPerStatement}):
+     * where warnings belong to the connection (MariaDB), any other statement's execution can, and every hit clears.
+     */
+    private final boolean warningsOwn;
     /** Given to each result set served from the cache: one listener per statement, not one per hit. */
     private final CachedResultSet.CloseListener onCachedClose = this::resultSetClosed;
 
@@ -75,6 +80,7 @@ public class ProxyStatement extends StatementDelegate {
         this.resultSetHoldability = delegate.getResultSetHoldability();
         this.maxRows = delegate.getMaxRows();
         this.maxFieldSize = delegate.getMaxFieldSize();
+        this.warningsOwn = session.engine().family().warningsPerStatement();
         if (tracked) {
             connection.opened(this);
         }
@@ -101,7 +107,7 @@ public class ProxyStatement extends StatementDelegate {
             // The real statement does not run: reset what its last execution left behind, if anything can be there.
             if (mayHoldWarnings) {
                 delegate.clearWarnings();
-                mayHoldWarnings = exposed;
+                mayHoldWarnings = exposed || !warningsOwn;
             }
             servedFromCache = true;
             CachedResultSet cached =
@@ -502,11 +508,19 @@ public class ProxyStatement extends StatementDelegate {
     public <I> I unwrap(Class<I> iface) throws SQLException {
         I unwrapped = super.unwrap(iface);
         if (unwrapped != this) {
-            exposed = true;
-            mayHoldWarnings = true;
-            fetchKnown = false;
+            realExposed();
         }
         return unwrapped;
+    }
+
+    /**
+     * The application holds the real statement (this proxy's unwrap, or a real result set's, which leads to it):
+     * every hit from now on asks it for its fetch settings and clears its warnings.
+     */
+    final void realExposed() {
+        exposed = true;
+        mayHoldWarnings = true;
+        fetchKnown = false;
     }
 
     // ---- lifecycle
