@@ -91,7 +91,11 @@ class BootStarterTest {
                     (Map<String, dev.sqlcache.stats.TableStatistics>) endpoint.get("tables");
             assertEquals(3, tables.get("product").hits(), tables.toString());
             assertEquals(1.0, registry.get("sqlcache.cache.healthy").gauge().value());
-            assertTrue(registry.get("sqlcache.query").tag("outcome", "hit").functionTimer().count() >= 3);
+            // Near hits are timed one in 16 (docs/metrics.md), a shape's first near hit always: the timer counts
+            // reads timed, at least one of the hits and never more than the hit counter says.
+            double hitsTimed = registry.get("sqlcache.query").tag("outcome", "hit").functionTimer().count();
+            assertTrue(hitsTimed >= 1 && hitsTimed <= registry.get("sqlcache.hits").functionCounter().count(),
+                    "hits timed: " + hitsTimed);
         }
     }
 
