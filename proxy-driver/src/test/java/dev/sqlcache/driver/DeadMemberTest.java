@@ -282,28 +282,11 @@ class DeadMemberTest {
             }
             assertTrue(back, "dropped early: no session of the cut-off JVM was left");
 
-            child.send("reconnect");
-            assertEquals("reconnected", child.awaitLine("reconnected"));
-            child.follow();
-            child.send("write 300");
+            reconnectAndWrite300();
             // Its new connection took the lock after its last answered renewal: the write must not commit while
             // the others, having dropped it, serve from the cache; it waits until fenceTimeout after its lapse.
             long sent = System.nanoTime();
-            String wrote = null;
-            while (System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(6)) {
-                int before = databaseValue();
-                int served = value(reader);
-                int after = databaseValue();
-                if (before == after) {
-                    assertEquals(after, served, "the reader served an answer older than the database's");
-                }
-                for (String line; (line = child.poll()) != null; ) {
-                    if (line.startsWith("wrote") || line.startsWith("failed")) {
-                        wrote = line;
-                    }
-                }
-                Thread.sleep(200);
-            }
+            String wrote = watchWrite(reader, sent, TimeUnit.SECONDS.toNanos(6), false);
             assertNull(wrote, "the write waits for fenceTimeout after the lapse");
         }
     }
@@ -382,21 +365,7 @@ class DeadMemberTest {
             // finding no lock, drop the child and serve the answer from before it; untrusted, the write waits
             // until fenceTimeout after the lapse.
             long sent = System.nanoTime();
-            String wrote = null;
-            while (System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(8)) {
-                int before = databaseValue();
-                int served = value(reader);
-                int after = databaseValue();
-                if (before == after) {
-                    assertEquals(after, served, "the reader served an answer older than the database's");
-                }
-                for (String line; (line = child.poll()) != null; ) {
-                    if (line.startsWith("wrote") || line.startsWith("failed")) {
-                        wrote = line;
-                    }
-                }
-                Thread.sleep(200);
-            }
+            String wrote = watchWrite(reader, sent, TimeUnit.SECONDS.toNanos(8), false);
             assertNull(wrote, "the write waits for fenceTimeout after the lapse");
         }
     }
@@ -418,21 +387,8 @@ class DeadMemberTest {
 
             relay.cut();
             long cut = System.nanoTime();
-            child.send("reconnect");
-            assertEquals("reconnected", child.awaitLine("reconnected"));
-            child.follow();
-            child.send("write 300");
-            String wrote = null;
-            while (wrote == null && System.nanoTime() - cut < FENCE_TIMEOUT_NANOS) {
-                int before = databaseValue();
-                int served = value(reader);
-                int after = databaseValue();
-                if (before == after) {
-                    assertEquals(after, served, "the reader served an answer older than the database's");
-                }
-                wrote = wroteOrFailed();
-                Thread.sleep(200);
-            }
+            reconnectAndWrite300();
+            String wrote = watchWrite(reader, cut, FENCE_TIMEOUT_NANOS, true);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - cut);
             System.out.println("the new connection's write returned " + seconds + " s after the cut: " + wrote);
             assertEquals("wrote 300", wrote, "the write returns about at the lapse, well before fenceTimeout after it");
@@ -465,26 +421,41 @@ class DeadMemberTest {
 
             relay.cut();
             assertEquals(1, terminateChildSessions(ANCHOR_APPLICATION_NAME), "the child's anchor was terminated");
-            child.send("reconnect");
-            assertEquals("reconnected", child.awaitLine("reconnected"));
-            child.follow();
-            child.send("write 300");
+            reconnectAndWrite300();
             long sent = System.nanoTime();
-            String wrote = null;
             // Well past the lapse (about 5 s after the cut), well before fenceTimeout after it.
-            while (System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(10)) {
-                int before = databaseValue();
-                int served = value(reader);
-                int after = databaseValue();
-                if (before == after) {
-                    assertEquals(after, served, "the reader served an answer older than the database's");
-                }
-                String line = wroteOrFailed();
-                wrote = line != null ? line : wrote;
-                Thread.sleep(200);
-            }
+            String wrote = watchWrite(reader, sent, TimeUnit.SECONDS.toNanos(10), false);
             assertNull(wrote, "without a live anchor the write waits for fenceTimeout after the lapse");
         }
+    }
+
+    /** The child opens a new connection (as a pool would during the outage) and writes 300 on it. */
+    private void reconnectAndWrite300() throws Exception {
+        child.send("reconnect");
+        assertEquals("reconnected", child.awaitLine("reconnected"));
+        child.follow();
+        child.send("write 300");
+    }
+
+    /**
+     * Watches the child's write from {@code from} for {@code nanos} (or until it returns, when {@code untilWritten}),
+     * checking that the reader never serves an answer older than the database's meanwhile; the child's last "wrote"
+     * or "failed" line, or null.
+     */
+    private String watchWrite(Connection reader, long from, long nanos, boolean untilWritten) throws Exception {
+        String wrote = null;
+        while (!(untilWritten && wrote != null) && System.nanoTime() - from < nanos) {
+            int before = databaseValue();
+            int served = value(reader);
+            int after = databaseValue();
+            if (before == after) {
+                assertEquals(after, served, "the reader served an answer older than the database's");
+            }
+            String line = wroteOrFailed();
+            wrote = line != null ? line : wrote;
+            Thread.sleep(200);
+        }
+        return wrote;
     }
 
     /** The child's last "wrote" or "failed" line since the last call, or null. */
