@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,15 +67,26 @@ class MembershipGapsTest {
         db.update(c, v);
     }
 
-    /** Reads twice and checks the second read was a hit: the value is cached for this reader. */
+    /**
+     * Reads until a read is a hit (each answer the expected value), within 30 s: the value is cached for this reader.
+     * Not a fixed second read: a read right after the miss may still pass through (a renewal not yet answered since
+     * the runtime started, a lookup timed out under load), which the fresh-clone CI met once.
+     */
     private void cached(Connection reader, int expected) throws SQLException, InterruptedException {
         // A connection just opened joins the membership in the background: under load its first reads may come
         // before the fence is up, and pass through (FENCED) rather than fill the cache.
         awaitFence(true);
-        assertEquals(expected, value(reader));
-        long hits = reader.unwrap(SqlCacheConnection.class).statistics().hits();
-        assertEquals(expected, value(reader));
-        assertEquals(hits + 1, reader.unwrap(SqlCacheConnection.class).statistics().hits(), "cached");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        boolean hit = false;
+        while (!hit && System.nanoTime() < deadline) {
+            long hits = reader.unwrap(SqlCacheConnection.class).statistics().hits();
+            assertEquals(expected, value(reader));
+            hit = reader.unwrap(SqlCacheConnection.class).statistics().hits() > hits;
+            if (!hit) {
+                Thread.sleep(20);
+            }
+        }
+        assertTrue(hit, "cached");
     }
 
     private void awaitFence(boolean up) throws InterruptedException {
