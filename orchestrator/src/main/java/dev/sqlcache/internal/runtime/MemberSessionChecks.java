@@ -48,22 +48,38 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
      */
     private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+    /** Whether this session holds the shared lock of (class, key), the two parameters, as unsigned numbers. */
+    private static final String HOLDS_LOCK = "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+            + "AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ? "
+            + "AND objsubid = 2 AND mode = 'ShareLock' AND granted)";
+
     private record Target(String url, Map<String, String> properties) {
     }
 
-    /** One open session: its connection, its backend, and the lock it took when it opened (null: not held). */
+    /**
+     * How long a refused lock waits at most before it is tried again: refusals double the wait from
+     * {@link #RETRY_NANOS} up to this, so a lock another session keeps costs one round trip a minute.
+     */
+    private static final long LOCK_RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** One open session: its connection, its backend, and the lock it holds (null: not held yet). */
     private static final class Session {
         final Connection connection;
         final int pid;
-        final SessionLock lock;
+        /** Set once, when the lock is first known held; never taken again nor released afterwards. */
+        volatile SessionLock lock;
         /** When a round trip on it last answered ({@link Clock#nanoTime()}). */
         volatile long answeredNanos;
+        /** While the lock is refused: when to try it again, and how long to wait after the next refusal. */
+        long lockRetryNanos;
+        long lockBackoffNanos = RETRY_NANOS;
 
         Session(Connection connection, int pid, SessionLock lock, long answeredNanos) {
             this.connection = connection;
             this.pid = pid;
             this.lock = lock;
             this.answeredNanos = answeredNanos;
+            this.lockRetryNanos = answeredNanos;
         }
     }
 
@@ -71,6 +87,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     /** Open sessions by database (the identity's hash). Opened on the check thread only. */
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Long> triedNanos = new ConcurrentHashMap<>();
+    /** Databases whose anchor lock was refused since it was last held: logged once, until it is taken. */
+    private final Map<String, Boolean> refusedLogged = new ConcurrentHashMap<>();
     private final int lockKey;
     private final Clock clock;
     private final Executor checkThread;
@@ -149,6 +167,9 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     try {
                         Session open = sessions.get(database);
                         if (open != null && !died(database, open) && answers(database, open)) {
+                            if (open.lock == null) {
+                                retryLock(database, open);
+                            }
                             return;
                         }
                         session(database);
@@ -223,9 +244,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             synchronized (session) {
                 boolean held;
                 try (PreparedStatement statement = session.connection.prepareStatement(
-                        "SELECT pg_backend_pid(), EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
-                                + "AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ? "
-                                + "AND objsubid = 2 AND mode = 'ShareLock' AND granted)")) {
+                        "SELECT pg_backend_pid(), " + HOLDS_LOCK)) {
                     statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
                     statement.setLong(2, Integer.toUnsignedLong(lockKey));
                     try (ResultSet rs = statement.executeQuery()) {
@@ -240,6 +259,71 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             LOG.debug("sqlcache: this JVM's own session on a database did not answer: {}", e.toString());
             discard(database, session);
             return null;
+        }
+    }
+
+    /**
+     * Tries again the lock a session was refused (another session held it exclusively for a moment, a check of
+     * this very key by another JVM, or the server was in recovery then), on the check thread after an answered
+     * renewal, one round trip that never waits for the lock. Without this the session would vouch for nothing for
+     * the rest of this JVM's life, and every connection opened during an outage would wait sqlcache.fenceTimeout.
+     * It never takes the lock a second time: a session found holding it already (granted while in recovery) only
+     * counts it from now, later than it was taken, which can only make it cover less.
+     */
+    private void retryLock(String database, Session session) {
+        long now = clock.nanoTime();
+        if (now - session.lockRetryNanos < 0) {
+            return;
+        }
+        try {
+            synchronized (session) {
+                try (PreparedStatement statement = session.connection.prepareStatement(
+                        "SELECT CASE WHEN " + HOLDS_LOCK + " THEN true ELSE pg_try_advisory_lock_shared(?, ?) END, "
+                                + "pg_is_in_recovery(), " + DatabaseRegistration.FINGERPRINT_SQL)) {
+                    statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
+                    statement.setLong(2, Integer.toUnsignedLong(lockKey));
+                    statement.setInt(3, DatabaseRegistration.LOCK_CLASS);
+                    statement.setInt(4, lockKey);
+                    try (ResultSet rs = statement.executeQuery()) {
+                        rs.next();
+                        long lockedNanos = clock.nanoTime();
+                        if (rs.getBoolean(1) && !rs.getBoolean(2)) {
+                            session.lock = new SessionLock(DatabaseRegistration.entry(database, rs.getString(3)),
+                                    lockedNanos, true);
+                        }
+                    }
+                }
+                session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
+            }
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            LOG.debug("sqlcache: this JVM's own session on a database did not answer: {}", e.toString());
+            discard(database, session);
+            return;
+        }
+        if (session.lock == null) {
+            session.lockRetryNanos = now + session.lockBackoffNanos;
+            session.lockBackoffNanos = Math.min(LOCK_RETRY_MAX_NANOS, session.lockBackoffNanos * 2);
+            refused(database, session);
+        } else {
+            taken(database);
+        }
+    }
+
+    /** Logged once per database until the lock is taken: what it costs, and that it is tried again. */
+    private void refused(String database, Session session) {
+        if (refusedLogged.putIfAbsent(database, Boolean.TRUE) == null) {
+            LOG.warn("sqlcache: this JVM's own session on a PostgreSQL database (backend {}) could not take its "
+                    + "member lock (another session holds it, or the server is in recovery); tried again after "
+                    + "answered renewals, at most once a minute. Until then a connection opened while the cache "
+                    + "store is unreachable waits sqlcache.fenceTimeout after the lapse before its first write",
+                    session.pid);
+        }
+    }
+
+    private void taken(String database) {
+        if (refusedLogged.remove(database) != null) {
+            LOG.info("sqlcache: this JVM's own session on a PostgreSQL database holds its member lock now");
         }
     }
 
@@ -280,6 +364,11 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     throw new SQLException("closed", "08003");
                 }
                 sessions.put(database, session);
+            }
+            if (session.lock == null) {
+                refused(database, session);
+            } else {
+                taken(database);
             }
             return session;
         } catch (SQLException | RuntimeException e) {
