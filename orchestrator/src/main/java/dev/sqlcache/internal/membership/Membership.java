@@ -500,12 +500,15 @@ public final class Membership {
             return true;
         }
         Anchors kept = anchors;
-        if (kept == null || !lock.claimAnchorTry()) {
+        // The round trip replaces a wait that ends sqlcache.fenceTimeout after the lapse: waiting for it longer
+        // than that would cost more than it could spare. Past that moment the write runs at once anyway.
+        long bound = nanosUntilLapse(false);
+        if (kept == null || bound <= 0 || !lock.claimAnchorTry()) {
             return false;
         }
         SessionLock anchor;
         try {
-            anchor = kept.heldNow(lock.database());
+            anchor = kept.heldNow(lock.database(), bound);
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("sqlcache: the anchor session of a connection's database did not answer: {}", e.toString());
             return false;
@@ -534,9 +537,10 @@ public final class Membership {
         /**
          * The lock of the anchor on the server database {@code entry} names, if a round trip sent now on it finds
          * the same backend ({@code pg_backend_pid()}) holding the lock it took when it opened; else null (none
-         * open, another server database, a dead or replaced session, the lock not held).
+         * open, another server database, a dead or replaced session, the lock not held, or no answer within
+         * {@code timeoutNanos}, which bounds the caller's wait however long the session takes).
          */
-        SessionLock heldNow(String entry);
+        SessionLock heldNow(String entry, long timeoutNanos);
     }
 
     /** Sets the anchors ({@link #coversOrAnchors}); ignored when no member can be dropped early. */

@@ -14,10 +14,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The PostgreSQL databases this JVM's connections reach, and one connection of its own to each, opened after the
@@ -89,6 +95,12 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     private final Map<String, Long> triedNanos = new ConcurrentHashMap<>();
     /** Databases whose anchor lock was refused since it was last held: logged once, until it is taken. */
     private final Map<String, Boolean> refusedLogged = new ConcurrentHashMap<>();
+    /**
+     * Runs the writes' anchor round trips, so that a write waits for one only as long as it gains by it. One
+     * thread (a session serves one statement at a time anyway), started when needed and gone when idle.
+     */
+    private final ThreadPoolExecutor anchorThread;
+    private final AtomicLong unanswered = new AtomicLong();
     private final int lockKey;
     private final Clock clock;
     private final Executor checkThread;
@@ -102,6 +114,13 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         this.lockKey = lockKey;
         this.clock = clock;
         this.checkThread = checkThread;
+        this.anchorThread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "sqlcache-anchor");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.anchorThread.allowCoreThreadTimeOut(true);
     }
 
     /** A connection to a registered database opened: this JVM can check that database from now on. */
@@ -231,15 +250,54 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
 
     /**
      * One round trip, sent now: the same backend, and this member's shared lock in {@code pg_locks} for it. Since
-     * the session took the lock once and never again, holding it now means holding it since then.
+     * the session took the lock once and never again, holding it now means holding it since then. Run on the
+     * anchor thread, and waited for on the caller's (the application's) thread at most {@code timeoutNanos}: a
+     * check in flight may hold the session for up to its socket timeout, and a frozen server or link would hold
+     * this round trip as long. Null when it has not answered by then (the write falls back to the wait the
+     * anchor would have spared it); its answer, when it comes, still marks the session as answering.
      */
     @Override
-    public SessionLock heldNow(String entry) {
+    public SessionLock heldNow(String entry, long timeoutNanos) {
         String database = DatabaseRegistration.database(entry);
         Session session = database == null ? null : sessions.get(database);
-        if (session == null || session.lock == null || !entry.equals(session.lock.database())) {
+        if (session == null || session.lock == null || !entry.equals(session.lock.database()) || timeoutNanos <= 0) {
             return null;
         }
+        FutureTask<SessionLock> trip = new FutureTask<>(() -> roundTrip(database, session));
+        try {
+            anchorThread.execute(trip);
+        } catch (RejectedExecutionException busy) {
+            unanswered.incrementAndGet();
+            return null; // as many round trips already wait for the session: this one would too
+        }
+        try {
+            return trip.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException late) {
+            trip.cancel(false); // not started yet: never sent; started: left to finish on the anchor thread
+            unanswered.incrementAndGet();
+            LOG.debug("sqlcache: this JVM's own session on a database did not answer within {} ms",
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            trip.cancel(false);
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
+    /** {@link #heldNow(String, long)} without a bound but the session's own socket timeout (for tests). */
+    SessionLock heldNow(String entry) {
+        return heldNow(entry, Long.MAX_VALUE);
+    }
+
+    /** How many anchor round trips a write stopped waiting for (for tests). */
+    long unansweredRoundTrips() {
+        return unanswered.get();
+    }
+
+    private SessionLock roundTrip(String database, Session session) {
         try {
             synchronized (session) {
                 boolean held;
@@ -395,6 +453,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         synchronized (this) {
             closed = true;
         }
+        anchorThread.shutdownNow();
         sessions.values().forEach(session -> closeQuietly(session.connection));
         sessions.clear();
     }

@@ -62,6 +62,8 @@ class AnchoredConnectionsTest {
     private SessionLock anchorLock;
     private final AtomicInteger roundTrips = new AtomicInteger();
     private boolean anchorAlive = true;
+    /** The bound each round trip was given. */
+    private final java.util.List<Long> bounds = new java.util.ArrayList<>();
 
     {
         membership.anchorIn(new Membership.Anchors() {
@@ -70,8 +72,9 @@ class AnchoredConnectionsTest {
             }
 
             @Override
-            public SessionLock heldNow(String entry) {
+            public SessionLock heldNow(String entry, long timeoutNanos) {
                 roundTrips.incrementAndGet();
+                bounds.add(timeoutNanos);
                 return anchorAlive && anchorLock != null && anchorLock.database().equals(entry) ? anchorLock : null;
             }
         });
@@ -146,5 +149,25 @@ class AnchoredConnectionsTest {
         assertFalse(membership.coversOrAnchors(refused));
         assertFalse(membership.coversOrAnchors(SessionLock.NONE), "an invalidation tied to no connection");
         assertEquals(0, roundTrips.get());
+    }
+
+    /**
+     * The round trip runs on the application's thread, before the write: it must never make the write wait longer
+     * than the write would have without it (sqlcache.fenceTimeout after the lapse). Before, it was bounded only by
+     * the check session's 10 s socket timeout, and by a check in flight on the same session.
+     */
+    @Test
+    void theRoundTripIsBoundedByTheWaitItReplacesAndNotTriedOnceThatWaitIsOver() {
+        anchoredThenCutOff();
+        SessionLock late = connection(ENTRY);
+        long uncoveredWait = membership.nanosUntilLapse(false);
+        assertTrue(uncoveredWait > 0);
+        assertTrue(membership.coversOrAnchors(late));
+        assertEquals(java.util.List.of(uncoveredWait), bounds, "bounded by what is left of the wait it replaces");
+
+        time.advance(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(uncoveredWait) + 1);
+        SessionLock later = connection(ENTRY);
+        assertFalse(membership.coversOrAnchors(later), "nothing left to spare: the write runs at once anyway");
+        assertEquals(1, roundTrips.get(), "no round trip");
     }
 }

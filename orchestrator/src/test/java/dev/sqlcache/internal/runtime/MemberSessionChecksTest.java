@@ -234,6 +234,51 @@ class MemberSessionChecksTest {
         }
     }
 
+    /**
+     * The anchor's round trip runs before the write, on the application's thread: a frozen anchor (here its
+     * statement waits for a lock another session holds on {@code pg_locks}; a frozen server or link does the same)
+     * held the write until the session's 10 s socket timeout, and then discarded a live anchor. The write now
+     * waits for it only as long as it would have waited without it (what is left until sqlcache.fenceTimeout
+     * after the lapse, made short here), falls back to that wait, and the anchor is kept.
+     */
+    @Test
+    void aFrozenAnchorIsWaitedForNoLongerThanTheWaitItReplacesAndIsKept() throws Exception {
+        ManualTime time = new ManualTime();
+        boolean[] reachable = {true};
+        Membership membership = new Membership(answering(time, reachable), "test", 30_000, () -> true, () -> 0,
+                Runnable::run, time);
+        MemberSessionChecks anchors = new MemberSessionChecks(membership.lockKey(), time, Runnable::run);
+        membership.anchorIn(anchors);
+        try {
+            anchors.reached(DATABASE, url, Map.of());
+            String fingerprint = DatabaseRegistration.fingerprint(entry);
+            membership.renew(); // joins; the anchor opens and takes its lock
+            membership.lockSession(DATABASE, (classId, k) -> fingerprint);
+            time.advance(1_100);
+            membership.renew(); // publishes the database, sent after the anchor's lock
+            Connection anchor = anchors.openSession(DATABASE);
+            assertNotNull(anchors.heldNow(entry));
+            reachable[0] = false;
+            // Close to the end of the wait the anchor would spare: 200 ms of it left.
+            time.advance(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(membership.nanosUntilLapse(false)) - 200);
+            SessionLock late = membership.lockSession(DATABASE, (classId, k) -> fingerprint);
+            try (Connection holder = DriverManager.getConnection(url)) {
+                holder.setAutoCommit(false);
+                try (Statement s = holder.createStatement()) {
+                    s.execute("SET LOCAL idle_in_transaction_session_timeout = '30s'"); // lets go by itself
+                    s.execute("LOCK TABLE pg_catalog.pg_locks IN ACCESS EXCLUSIVE MODE");
+                }
+                assertFalse(membership.coversOrAnchors(late), "the write falls back to the wait it would have had");
+                assertEquals(1, anchors.unansweredRoundTrips(), "because the anchor did not answer in time");
+                holder.rollback();
+            }
+            assertTrue(anchors.openSession(DATABASE) == anchor, "the slow anchor is kept, not discarded");
+            assertNotNull(anchors.heldNow(entry), "and answers once the lock on pg_locks is let go");
+        } finally {
+            anchors.close();
+        }
+    }
+
     /** Answers every renewal while {@code reachable[0]}: a store that can drop members early. */
     private static MembershipStore answering(ManualTime time, boolean[] reachable) {
         return new MembershipStore() {
