@@ -439,14 +439,15 @@ public final class Membership {
             return new SessionLock(database, 0, false);
         }
         try {
-            String fingerprint = lock.take(DatabaseRegistration.LOCK_CLASS, DatabaseRegistration.lockKey(id));
-            if (fingerprint != null) {
+            String locked = lock.take(DatabaseRegistration.LOCK_CLASS, DatabaseRegistration.lockKey(id));
+            if (locked != null) {
+                String fingerprint = DatabaseRegistration.lockedFingerprint(locked);
                 // Registered under the server database the session reached, not only the identity: another JVM
                 // reaching the identity elsewhere (a replica, another database given the same databaseId) finds
                 // no such entry there and keeps this member (LapsedMembers).
                 String entry = DatabaseRegistration.entry(database, fingerprint);
                 registration.add(entry);
-                return new SessionLock(entry, clock.nanoTime(), true);
+                return new SessionLock(entry, clock.nanoTime(), true, DatabaseRegistration.lockedServer(locked));
             }
             // Not held: the connection is not covered, and registers nothing a check could find free.
         } catch (java.sql.SQLException | RuntimeException e) {
@@ -458,7 +459,10 @@ public final class Membership {
     /** Takes a shared session-level lock on one connection. */
     @FunctionalInterface
     public interface SharedLock {
-        /** The server database's fingerprint when the lock is held ({@link DatabaseRegistration#FINGERPRINT_SQL}), else null. */
+        /**
+         * What {@link DatabaseRegistration#LOCKED_SQL} read when the lock is held (the server database's fingerprint,
+         * and the server instance after a space), else null.
+         */
         String take(int classId, int key) throws java.sql.SQLException;
     }
 
@@ -516,7 +520,10 @@ public final class Membership {
         // The anchor's own lock must be covered by the rule above: held before the send of a renewal answered
         // alive that published this very server database. Its lock is not registered by itself (an anchor whose
         // server database no connection of the application reached vouches for nothing the others check).
-        if (anchor != null && anchor.locked() && lock.database().equals(anchor.database()) && covers(anchor)) {
+        // And on the very server instance: a promoted replica has the same entry as its old primary, whose sessions
+        // (the anchor's among them) may live on, but whose lock table is another one (split brain).
+        if (anchor != null && anchor.locked() && lock.database().equals(anchor.database())
+                && anchor.server() != null && anchor.server().equals(lock.server()) && covers(anchor)) {
             lock.anchoredNow();
             return true;
         }

@@ -337,7 +337,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             synchronized (session) {
                 try (PreparedStatement statement = session.connection.prepareStatement(
                         "SELECT CASE WHEN " + HOLDS_LOCK + " THEN true ELSE pg_try_advisory_lock_shared(?, ?) END, "
-                                + "pg_is_in_recovery(), " + DatabaseRegistration.FINGERPRINT_SQL)) {
+                                + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL)) {
                     statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
                     statement.setLong(2, Integer.toUnsignedLong(lockKey));
                     statement.setInt(3, DatabaseRegistration.LOCK_CLASS);
@@ -346,8 +346,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                         rs.next();
                         long lockedNanos = clock.nanoTime();
                         if (rs.getBoolean(1) && !rs.getBoolean(2)) {
-                            session.lock = new SessionLock(DatabaseRegistration.entry(database, rs.getString(3)),
-                                    lockedNanos, true);
+                            session.lock = locked(database, rs.getString(3), lockedNanos);
                         }
                     }
                 }
@@ -366,6 +365,12 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         } else {
             taken(database);
         }
+    }
+
+    /** The lock a session holds, from what {@link DatabaseRegistration#LOCKED_SQL} read. */
+    private static SessionLock locked(String database, String locked, long lockedNanos) {
+        return new SessionLock(DatabaseRegistration.entry(database, DatabaseRegistration.lockedFingerprint(locked)),
+                lockedNanos, true, DatabaseRegistration.lockedServer(locked));
     }
 
     /** Logged once per database until the lock is taken: what it costs, and that it is tried again. */
@@ -404,7 +409,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             connection.setAutoCommit(false);
             Session session;
             try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
-                    + "pg_is_in_recovery(), " + DatabaseRegistration.FINGERPRINT_SQL + ", pg_backend_pid()")) {
+                    + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL + ", pg_backend_pid()")) {
                 statement.setInt(1, DatabaseRegistration.LOCK_CLASS);
                 statement.setInt(2, lockKey);
                 try (ResultSet rs = statement.executeQuery()) {
@@ -412,8 +417,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     long lockedNanos = clock.nanoTime();
                     boolean held = rs.getBoolean(1) && !rs.getBoolean(2);
                     session = new Session(connection, rs.getInt(4), held
-                            ? new SessionLock(DatabaseRegistration.entry(database, rs.getString(3)), lockedNanos, true)
-                            : null, lockedNanos);
+                            ? locked(database, rs.getString(3), lockedNanos) : null, lockedNanos);
                 }
             }
             connection.commit();

@@ -38,6 +38,8 @@ class MemberSessionChecksTest {
     private String url;
     private MemberSessionChecks checks;
     private String entry;
+    /** What an application connection on the same server reads when it takes its lock. */
+    private String locked;
 
     @BeforeEach
     void open() throws SQLException {
@@ -46,9 +48,10 @@ class MemberSessionChecksTest {
         checks = new MemberSessionChecks(key, Clock.SYSTEM, Runnable::run);
         checks.reached(DATABASE, url, Map.of());
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.FINGERPRINT_SQL)) {
+             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.LOCKED_SQL)) {
             rs.next();
-            entry = DatabaseRegistration.entry(DATABASE, rs.getString(1));
+            locked = rs.getString(1);
+            entry = DatabaseRegistration.entry(DATABASE, DatabaseRegistration.lockedFingerprint(locked));
         }
     }
 
@@ -72,6 +75,7 @@ class MemberSessionChecksTest {
         assertNotNull(held);
         assertTrue(held.locked());
         assertEquals(entry, held.database());
+        assertEquals(DatabaseRegistration.lockedServer(locked), held.server(), "the server instance, as a connection reads it");
         assertNull(checks.heldNow(DatabaseRegistration.entry(DATABASE, "1/1")), "another server database");
         assertNull(checks.heldNow(DatabaseRegistration.entry("db2", "1/1")), "a database it does not reach");
     }
@@ -205,12 +209,11 @@ class MemberSessionChecksTest {
         membership.anchorIn(anchors);
         try {
             anchors.reached(DATABASE, url, Map.of());
-            String fingerprint = DatabaseRegistration.fingerprint(entry);
             try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
                 s.execute("SELECT pg_advisory_lock(" + DatabaseRegistration.LOCK_CLASS + ", "
                         + membership.lockKey() + ")");
                 membership.renew(); // joins; the anchor opens, and its shared lock is refused
-                membership.lockSession(DATABASE, (classId, k) -> fingerprint); // an application connection
+                membership.lockSession(DATABASE, (classId, k) -> locked); // an application connection
                 time.advance(1_100);
                 membership.renew(); // publishes the connection's database; the lock is still refused
                 assertNotNull(anchors.openSession(DATABASE), "opened, for the checks");
@@ -226,7 +229,7 @@ class MemberSessionChecksTest {
             membership.renew(); // sent after the anchor's lock: it covers from here
             reachable[0] = false;
             time.advance(500);
-            SessionLock late = membership.lockSession(DATABASE, (classId, k) -> fingerprint);
+            SessionLock late = membership.lockSession(DATABASE, (classId, k) -> locked);
             assertFalse(membership.covers(late), "opened after the last answered renewal's send");
             assertTrue(membership.coversOrAnchors(late), "covered by the anchor: its write waits for the lapse only");
         } finally {
@@ -251,9 +254,8 @@ class MemberSessionChecksTest {
         membership.anchorIn(anchors);
         try {
             anchors.reached(DATABASE, url, Map.of());
-            String fingerprint = DatabaseRegistration.fingerprint(entry);
             membership.renew(); // joins; the anchor opens and takes its lock
-            membership.lockSession(DATABASE, (classId, k) -> fingerprint);
+            membership.lockSession(DATABASE, (classId, k) -> locked);
             time.advance(1_100);
             membership.renew(); // publishes the database, sent after the anchor's lock
             Connection anchor = anchors.openSession(DATABASE);
@@ -261,7 +263,7 @@ class MemberSessionChecksTest {
             reachable[0] = false;
             // Close to the end of the wait the anchor would spare: 200 ms of it left.
             time.advance(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(membership.nanosUntilLapse(false)) - 200);
-            SessionLock late = membership.lockSession(DATABASE, (classId, k) -> fingerprint);
+            SessionLock late = membership.lockSession(DATABASE, (classId, k) -> locked);
             try (Connection holder = DriverManager.getConnection(url)) {
                 holder.setAutoCommit(false);
                 try (Statement s = holder.createStatement()) {
