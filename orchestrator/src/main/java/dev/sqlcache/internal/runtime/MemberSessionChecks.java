@@ -333,6 +333,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         if (now - session.lockRetryNanos < 0) {
             return;
         }
+        boolean inRecovery;
         try {
             synchronized (session) {
                 try (PreparedStatement statement = session.connection.prepareStatement(
@@ -345,7 +346,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     try (ResultSet rs = statement.executeQuery()) {
                         rs.next();
                         long lockedNanos = clock.nanoTime();
-                        if (rs.getBoolean(1) && !rs.getBoolean(2)) {
+                        inRecovery = rs.getBoolean(2);
+                        if (rs.getBoolean(1) && !inRecovery) {
                             session.lock = locked(database, rs.getString(3), lockedNanos);
                         }
                     }
@@ -361,7 +363,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         if (session.lock == null) {
             session.lockRetryNanos = now + session.lockBackoffNanos;
             session.lockBackoffNanos = Math.min(LOCK_RETRY_MAX_NANOS, session.lockBackoffNanos * 2);
-            refused(database, session);
+            refused(database, session, inRecovery);
         } else {
             taken(database);
         }
@@ -373,15 +375,23 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 lockedNanos, true, DatabaseRegistration.lockedServer(locked));
     }
 
-    /** Logged once per database until the lock is taken: what it costs, and that it is tried again. */
-    private void refused(String database, Session session) {
-        if (refusedLogged.putIfAbsent(database, Boolean.TRUE) == null) {
-            LOG.warn("sqlcache: this JVM's own session on a PostgreSQL database (backend {}) could not take its "
-                    + "member lock (another session holds it, or the server is in recovery); tried again after "
-                    + "answered renewals, at most once a minute. Until then a connection opened while the cache "
-                    + "store is unreachable waits sqlcache.fenceTimeout after the lapse before its first write",
-                    session.pid);
+    /**
+     * Logged once per database until the lock is taken: what it costs, and that it is tried again. A server in
+     * recovery (a read replica given its own identity) writes nothing a lock could vouch for: said, not warned.
+     */
+    private void refused(String database, Session session, boolean inRecovery) {
+        if (refusedLogged.putIfAbsent(database, Boolean.TRUE) != null) {
+            return;
         }
+        if (inRecovery) {
+            LOG.info("sqlcache: this JVM's own session on a PostgreSQL database is on a server in recovery; it "
+                    + "holds no member lock there until the server is promoted (tried again at most once a minute)");
+            return;
+        }
+        LOG.warn("sqlcache: this JVM's own session on a PostgreSQL database (backend {}) could not take its member "
+                + "lock (another session holds it exclusively); tried again after answered renewals, at most once a "
+                + "minute. Until then a connection opened while the cache store is unreachable waits "
+                + "sqlcache.fenceTimeout after the lapse before its first write", session.pid);
     }
 
     private void taken(String database) {
@@ -408,6 +418,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         try {
             connection.setAutoCommit(false);
             Session session;
+            boolean inRecovery;
             try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
                     + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL + ", pg_backend_pid()")) {
                 statement.setInt(1, DatabaseRegistration.LOCK_CLASS);
@@ -416,6 +427,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     rs.next();
                     long lockedNanos = clock.nanoTime();
                     boolean held = rs.getBoolean(1) && !rs.getBoolean(2);
+                    inRecovery = rs.getBoolean(2);
                     session = new Session(connection, rs.getInt(4), held
                             ? locked(database, rs.getString(3), lockedNanos) : null, lockedNanos);
                 }
@@ -428,7 +440,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 sessions.put(database, session);
             }
             if (session.lock == null) {
-                refused(database, session);
+                refused(database, session, inRecovery);
             } else {
                 taken(database);
             }
