@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * for one transaction each), so a round trip that finds the same backend holding it shows it held since it opened.
  * One connection serves both rather than two: the check already costs one per database and JVM
  * ({@code max_connections}), and both must live exactly as long as this JVM does. Checks run on the check thread;
- * a write's anchor round trip may run on the application's thread, so each session is used under its own monitor.
+ * a write's anchor round trip runs on the anchor thread, waited for by the application's thread no longer than the
+ * wait it replaces, so each session is used under its own monitor.
  * The application's connection properties are kept in memory for this, never logged.
  */
 final class MemberSessionChecks implements LapsedMembers.Databases, Membership.Anchors, AutoCloseable {
