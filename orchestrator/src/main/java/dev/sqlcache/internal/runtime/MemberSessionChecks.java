@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * first answered renewal once a connection reached it (and again after it failed): there the exclusive form of a
  * lapsed member's session lock is tried in a transaction of its own, and released at once by its commit. The same
  * session is this JVM's anchor on that server database ({@link Membership.Anchors}): it takes this member's own
- * shared lock once, when it opens, and never releases it nor takes it again (its checks lock other members' keys
- * for one transaction each), so a round trip that finds the same backend holding it shows it held since it opened.
+ * shared lock once, when it opens (or, refused then, on a later retry), and never releases it nor takes it again
+ * (its checks lock other members' keys for one transaction each), so a round trip that finds the same backend
+ * holding it shows it held since it was taken.
  * One connection serves both rather than two: the check already costs one per database and JVM
  * ({@code max_connections}), and both must live exactly as long as this JVM does. Checks run on the check thread;
  * a write's anchor round trip runs on the anchor thread, waited for by the application's thread no longer than the
