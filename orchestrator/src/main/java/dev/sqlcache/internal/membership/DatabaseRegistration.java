@@ -35,6 +35,17 @@ public final class DatabaseRegistration {
      */
     public static final String FINGERPRINT_SQL = "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
             + "(SELECT oid FROM pg_database WHERE datname = current_database())::text";
+    /**
+     * {@link #FINGERPRINT_SQL}, then a space and the server's postmaster start time in microseconds: what a session
+     * that took the lock reads, in the same round trip. A promoted replica shares the old primary's system
+     * identifier and oids, and a primary that was not stopped (split brain) goes on with its own sessions and its
+     * own lock table: only the start time, readable by any role, tells the two apart. Not registered (a database
+     * restart would make every registration from before it unmatched, and keep killed members until
+     * sqlcache.fenceTimeout); compared only between an anchor and a connection it vouches for
+     * ({@link Membership#coversOrAnchors}), whose locks must live in one lock table.
+     */
+    public static final String LOCKED_SQL = FINGERPRINT_SQL + " || ' ' || "
+            + "(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text";
     private static final char SEPARATOR = '@';
 
     private final Set<String> databases = ConcurrentHashMap.newKeySet();
@@ -54,6 +65,18 @@ public final class DatabaseRegistration {
     public static String database(String entry) {
         int at = entry.indexOf(SEPARATOR);
         return at <= 0 ? null : entry.substring(0, at);
+    }
+
+    /** The fingerprint part of what {@link #LOCKED_SQL} read (all of it when it has no server part). */
+    public static String lockedFingerprint(String locked) {
+        int space = locked.indexOf(' ');
+        return space < 0 ? locked : locked.substring(0, space);
+    }
+
+    /** The server part of what {@link #LOCKED_SQL} read, or null when it has none. */
+    public static String lockedServer(String locked) {
+        int space = locked.indexOf(' ');
+        return space < 0 ? null : locked.substring(space + 1);
     }
 
     /** The server database an entry names ({@link #FINGERPRINT_SQL}), or null. */

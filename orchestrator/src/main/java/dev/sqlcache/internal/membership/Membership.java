@@ -439,14 +439,15 @@ public final class Membership {
             return new SessionLock(database, 0, false);
         }
         try {
-            String fingerprint = lock.take(DatabaseRegistration.LOCK_CLASS, DatabaseRegistration.lockKey(id));
-            if (fingerprint != null) {
+            String locked = lock.take(DatabaseRegistration.LOCK_CLASS, DatabaseRegistration.lockKey(id));
+            if (locked != null) {
+                String fingerprint = DatabaseRegistration.lockedFingerprint(locked);
                 // Registered under the server database the session reached, not only the identity: another JVM
                 // reaching the identity elsewhere (a replica, another database given the same databaseId) finds
                 // no such entry there and keeps this member (LapsedMembers).
                 String entry = DatabaseRegistration.entry(database, fingerprint);
                 registration.add(entry);
-                return new SessionLock(entry, clock.nanoTime(), true);
+                return new SessionLock(entry, clock.nanoTime(), true, DatabaseRegistration.lockedServer(locked));
             }
             // Not held: the connection is not covered, and registers nothing a check could find free.
         } catch (java.sql.SQLException | RuntimeException e) {
@@ -458,7 +459,10 @@ public final class Membership {
     /** Takes a shared session-level lock on one connection. */
     @FunctionalInterface
     public interface SharedLock {
-        /** The server database's fingerprint when the lock is held ({@link DatabaseRegistration#FINGERPRINT_SQL}), else null. */
+        /**
+         * What {@link DatabaseRegistration#LOCKED_SQL} read when the lock is held (the server database's fingerprint,
+         * and the server instance after a space), else null.
+         */
         String take(int classId, int key) throws java.sql.SQLException;
     }
 
@@ -500,12 +504,15 @@ public final class Membership {
             return true;
         }
         Anchors kept = anchors;
-        if (kept == null || !lock.claimAnchorTry()) {
+        // The round trip replaces a wait that ends sqlcache.fenceTimeout after the lapse: waiting for it longer
+        // than that would cost more than it could spare. Past that moment the write runs at once anyway.
+        long bound = nanosUntilLapse(false);
+        if (kept == null || bound <= 0 || !lock.claimAnchorTry()) {
             return false;
         }
         SessionLock anchor;
         try {
-            anchor = kept.heldNow(lock.database());
+            anchor = kept.heldNow(lock.database(), bound);
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("sqlcache: the anchor session of a connection's database did not answer: {}", e.toString());
             return false;
@@ -513,7 +520,10 @@ public final class Membership {
         // The anchor's own lock must be covered by the rule above: held before the send of a renewal answered
         // alive that published this very server database. Its lock is not registered by itself (an anchor whose
         // server database no connection of the application reached vouches for nothing the others check).
-        if (anchor != null && anchor.locked() && lock.database().equals(anchor.database()) && covers(anchor)) {
+        // And on the very server instance: a promoted replica has the same entry as its old primary, whose sessions
+        // (the anchor's among them) may live on, but whose lock table is another one (split brain).
+        if (anchor != null && anchor.locked() && lock.database().equals(anchor.database())
+                && anchor.server() != null && anchor.server().equals(lock.server()) && covers(anchor)) {
             lock.anchoredNow();
             return true;
         }
@@ -534,9 +544,10 @@ public final class Membership {
         /**
          * The lock of the anchor on the server database {@code entry} names, if a round trip sent now on it finds
          * the same backend ({@code pg_backend_pid()}) holding the lock it took when it opened; else null (none
-         * open, another server database, a dead or replaced session, the lock not held).
+         * open, another server database, a dead or replaced session, the lock not held, or no answer within
+         * {@code timeoutNanos}, which bounds the caller's wait however long the session takes).
          */
-        SessionLock heldNow(String entry);
+        SessionLock heldNow(String entry, long timeoutNanos);
     }
 
     /** Sets the anchors ({@link #coversOrAnchors}); ignored when no member can be dropped early. */

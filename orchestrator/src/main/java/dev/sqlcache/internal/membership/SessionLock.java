@@ -20,6 +20,8 @@ public final class SessionLock {
     private final String database;
     private final long lockedNanos;
     private final boolean locked;
+    /** The server instance the lock lives on ({@link DatabaseRegistration#LOCKED_SQL}); null: not known. */
+    private final String server;
     private final AtomicInteger anchor = new AtomicInteger(NOT_TRIED);
 
     /**
@@ -28,9 +30,20 @@ public final class SessionLock {
      * @param locked      whether the connection holds the lock
      */
     public SessionLock(String database, long lockedNanos, boolean locked) {
+        this(database, lockedNanos, locked, null);
+    }
+
+    /** @param server the server instance ({@link DatabaseRegistration#lockedServer}); null when not known */
+    public SessionLock(String database, long lockedNanos, boolean locked, String server) {
         this.database = database;
         this.lockedNanos = lockedNanos;
         this.locked = locked;
+        this.server = server;
+    }
+
+    /** The server instance the lock lives on, or null when not known (then no anchor vouches for it). */
+    public String server() {
+        return server;
     }
 
     public String database() {

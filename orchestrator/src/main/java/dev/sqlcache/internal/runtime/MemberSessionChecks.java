@@ -14,21 +14,29 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The PostgreSQL databases this JVM's connections reach, and one connection of its own to each, opened after the
  * first answered renewal once a connection reached it (and again after it failed): there the exclusive form of a
  * lapsed member's session lock is tried in a transaction of its own, and released at once by its commit. The same
  * session is this JVM's anchor on that server database ({@link Membership.Anchors}): it takes this member's own
- * shared lock once, when it opens, and never releases it nor takes it again (its checks lock other members' keys
- * for one transaction each), so a round trip that finds the same backend holding it shows it held since it opened.
+ * shared lock once, when it opens (or, refused then, on a later retry), and never releases it nor takes it again
+ * (its checks lock other members' keys for one transaction each), so a round trip that finds the same backend
+ * holding it shows it held since it was taken.
  * One connection serves both rather than two: the check already costs one per database and JVM
  * ({@code max_connections}), and both must live exactly as long as this JVM does. Checks run on the check thread;
- * a write's anchor round trip may run on the application's thread, so each session is used under its own monitor.
+ * a write's anchor round trip runs on the anchor thread, waited for by the application's thread no longer than the
+ * wait it replaces, so each session is used under its own monitor.
  * The application's connection properties are kept in memory for this, never logged.
  */
 final class MemberSessionChecks implements LapsedMembers.Databases, Membership.Anchors, AutoCloseable {
@@ -48,22 +56,38 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
      */
     private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+    /** Whether this session holds the shared lock of (class, key), the two parameters, as unsigned numbers. */
+    private static final String HOLDS_LOCK = "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+            + "AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ? "
+            + "AND objsubid = 2 AND mode = 'ShareLock' AND granted)";
+
     private record Target(String url, Map<String, String> properties) {
     }
 
-    /** One open session: its connection, its backend, and the lock it took when it opened (null: not held). */
+    /**
+     * How long a refused lock waits at most before it is tried again: refusals double the wait from
+     * {@link #RETRY_NANOS} up to this, so a lock another session keeps costs one round trip a minute.
+     */
+    private static final long LOCK_RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** One open session: its connection, its backend, and the lock it holds (null: not held yet). */
     private static final class Session {
         final Connection connection;
         final int pid;
-        final SessionLock lock;
+        /** Set once, when the lock is first known held; never taken again nor released afterwards. */
+        volatile SessionLock lock;
         /** When a round trip on it last answered ({@link Clock#nanoTime()}). */
         volatile long answeredNanos;
+        /** While the lock is refused: when to try it again, and how long to wait after the next refusal. */
+        long lockRetryNanos;
+        long lockBackoffNanos = RETRY_NANOS;
 
         Session(Connection connection, int pid, SessionLock lock, long answeredNanos) {
             this.connection = connection;
             this.pid = pid;
             this.lock = lock;
             this.answeredNanos = answeredNanos;
+            this.lockRetryNanos = answeredNanos;
         }
     }
 
@@ -71,6 +95,14 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     /** Open sessions by database (the identity's hash). Opened on the check thread only. */
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Long> triedNanos = new ConcurrentHashMap<>();
+    /** Databases whose anchor lock was refused since it was last held: logged once, until it is taken. */
+    private final Map<String, Boolean> refusedLogged = new ConcurrentHashMap<>();
+    /**
+     * Runs the writes' anchor round trips, so that a write waits for one only as long as it gains by it. One
+     * thread (a session serves one statement at a time anyway), started when needed and gone when idle.
+     */
+    private final ThreadPoolExecutor anchorThread;
+    private final AtomicLong unanswered = new AtomicLong();
     private final int lockKey;
     private final Clock clock;
     private final Executor checkThread;
@@ -84,6 +116,13 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         this.lockKey = lockKey;
         this.clock = clock;
         this.checkThread = checkThread;
+        this.anchorThread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "sqlcache-anchor");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.anchorThread.allowCoreThreadTimeOut(true);
     }
 
     /** A connection to a registered database opened: this JVM can check that database from now on. */
@@ -149,6 +188,9 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     try {
                         Session open = sessions.get(database);
                         if (open != null && !died(database, open) && answers(database, open)) {
+                            if (open.lock == null) {
+                                retryLock(database, open);
+                            }
                             return;
                         }
                         session(database);
@@ -210,22 +252,59 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
 
     /**
      * One round trip, sent now: the same backend, and this member's shared lock in {@code pg_locks} for it. Since
-     * the session took the lock once and never again, holding it now means holding it since then.
+     * the session took the lock once and never again, holding it now means holding it since then. Run on the
+     * anchor thread, and waited for on the caller's (the application's) thread at most {@code timeoutNanos}: a
+     * check in flight may hold the session for up to its socket timeout, and a frozen server or link would hold
+     * this round trip as long. Null when it has not answered by then (the write falls back to the wait the
+     * anchor would have spared it); its answer, when it comes, still marks the session as answering.
      */
     @Override
-    public SessionLock heldNow(String entry) {
+    public SessionLock heldNow(String entry, long timeoutNanos) {
         String database = DatabaseRegistration.database(entry);
         Session session = database == null ? null : sessions.get(database);
-        if (session == null || session.lock == null || !entry.equals(session.lock.database())) {
+        if (session == null || session.lock == null || !entry.equals(session.lock.database()) || timeoutNanos <= 0) {
             return null;
         }
+        FutureTask<SessionLock> trip = new FutureTask<>(() -> roundTrip(database, session));
+        try {
+            anchorThread.execute(trip);
+        } catch (RejectedExecutionException busy) {
+            unanswered.incrementAndGet();
+            return null; // as many round trips already wait for the session: this one would too
+        }
+        try {
+            return trip.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException late) {
+            trip.cancel(false); // not started yet: never sent; started: left to finish on the anchor thread
+            unanswered.incrementAndGet();
+            LOG.debug("sqlcache: this JVM's own session on a database did not answer within {} ms",
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            trip.cancel(false);
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
+    /** {@link #heldNow(String, long)} without a bound but the session's own socket timeout (for tests). */
+    SessionLock heldNow(String entry) {
+        return heldNow(entry, Long.MAX_VALUE);
+    }
+
+    /** How many anchor round trips a write stopped waiting for (for tests). */
+    long unansweredRoundTrips() {
+        return unanswered.get();
+    }
+
+    private SessionLock roundTrip(String database, Session session) {
         try {
             synchronized (session) {
                 boolean held;
                 try (PreparedStatement statement = session.connection.prepareStatement(
-                        "SELECT pg_backend_pid(), EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
-                                + "AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ? "
-                                + "AND objsubid = 2 AND mode = 'ShareLock' AND granted)")) {
+                        "SELECT pg_backend_pid(), " + HOLDS_LOCK)) {
                     statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
                     statement.setLong(2, Integer.toUnsignedLong(lockKey));
                     try (ResultSet rs = statement.executeQuery()) {
@@ -240,6 +319,86 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             LOG.debug("sqlcache: this JVM's own session on a database did not answer: {}", e.toString());
             discard(database, session);
             return null;
+        }
+    }
+
+    /**
+     * Tries again the lock a session was refused (another session held it exclusively for a moment, a check of
+     * this very key by another JVM, or the server was in recovery then), on the check thread after an answered
+     * renewal, one round trip that never waits for the lock. Without this the session would vouch for nothing for
+     * the rest of this JVM's life, and every connection opened during an outage would wait sqlcache.fenceTimeout.
+     * It never takes the lock a second time: a session found holding it already (granted while in recovery) only
+     * counts it from now, later than it was taken, which can only make it cover less.
+     */
+    private void retryLock(String database, Session session) {
+        long now = clock.nanoTime();
+        if (now - session.lockRetryNanos < 0) {
+            return;
+        }
+        boolean inRecovery;
+        try {
+            synchronized (session) {
+                try (PreparedStatement statement = session.connection.prepareStatement(
+                        "SELECT CASE WHEN " + HOLDS_LOCK + " THEN true ELSE pg_try_advisory_lock_shared(?, ?) END, "
+                                + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL)) {
+                    statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
+                    statement.setLong(2, Integer.toUnsignedLong(lockKey));
+                    statement.setInt(3, DatabaseRegistration.LOCK_CLASS);
+                    statement.setInt(4, lockKey);
+                    try (ResultSet rs = statement.executeQuery()) {
+                        rs.next();
+                        long lockedNanos = clock.nanoTime();
+                        inRecovery = rs.getBoolean(2);
+                        if (rs.getBoolean(1) && !inRecovery) {
+                            session.lock = locked(database, rs.getString(3), lockedNanos);
+                        }
+                    }
+                }
+                session.connection.commit();
+                session.answeredNanos = clock.nanoTime();
+            }
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            LOG.debug("sqlcache: this JVM's own session on a database did not answer: {}", e.toString());
+            discard(database, session);
+            return;
+        }
+        if (session.lock == null) {
+            session.lockRetryNanos = now + session.lockBackoffNanos;
+            session.lockBackoffNanos = Math.min(LOCK_RETRY_MAX_NANOS, session.lockBackoffNanos * 2);
+            refused(database, session, inRecovery);
+        } else {
+            taken(database);
+        }
+    }
+
+    /** The lock a session holds, from what {@link DatabaseRegistration#LOCKED_SQL} read. */
+    private static SessionLock locked(String database, String locked, long lockedNanos) {
+        return new SessionLock(DatabaseRegistration.entry(database, DatabaseRegistration.lockedFingerprint(locked)),
+                lockedNanos, true, DatabaseRegistration.lockedServer(locked));
+    }
+
+    /**
+     * Logged once per database until the lock is taken: what it costs, and that it is tried again. A server in
+     * recovery (a read replica given its own identity) writes nothing a lock could vouch for: said, not warned.
+     */
+    private void refused(String database, Session session, boolean inRecovery) {
+        if (refusedLogged.putIfAbsent(database, Boolean.TRUE) != null) {
+            return;
+        }
+        if (inRecovery) {
+            LOG.info("sqlcache: this JVM's own session on a PostgreSQL database is on a server in recovery; it "
+                    + "holds no member lock there until the server is promoted (tried again at most once a minute)");
+            return;
+        }
+        LOG.warn("sqlcache: this JVM's own session on a PostgreSQL database (backend {}) could not take its member "
+                + "lock (another session holds it exclusively); tried again after answered renewals, at most once a "
+                + "minute. Until then a connection opened while the cache store is unreachable waits "
+                + "sqlcache.fenceTimeout after the lapse before its first write", session.pid);
+    }
+
+    private void taken(String database) {
+        if (refusedLogged.remove(database) != null) {
+            LOG.info("sqlcache: this JVM's own session on a PostgreSQL database holds its member lock now");
         }
     }
 
@@ -261,17 +420,18 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         try {
             connection.setAutoCommit(false);
             Session session;
+            boolean inRecovery;
             try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
-                    + "pg_is_in_recovery(), " + DatabaseRegistration.FINGERPRINT_SQL + ", pg_backend_pid()")) {
+                    + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL + ", pg_backend_pid()")) {
                 statement.setInt(1, DatabaseRegistration.LOCK_CLASS);
                 statement.setInt(2, lockKey);
                 try (ResultSet rs = statement.executeQuery()) {
                     rs.next();
                     long lockedNanos = clock.nanoTime();
                     boolean held = rs.getBoolean(1) && !rs.getBoolean(2);
+                    inRecovery = rs.getBoolean(2);
                     session = new Session(connection, rs.getInt(4), held
-                            ? new SessionLock(DatabaseRegistration.entry(database, rs.getString(3)), lockedNanos, true)
-                            : null, lockedNanos);
+                            ? locked(database, rs.getString(3), lockedNanos) : null, lockedNanos);
                 }
             }
             connection.commit();
@@ -280,6 +440,11 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     throw new SQLException("closed", "08003");
                 }
                 sessions.put(database, session);
+            }
+            if (session.lock == null) {
+                refused(database, session, inRecovery);
+            } else {
+                taken(database);
             }
             return session;
         } catch (SQLException | RuntimeException e) {
@@ -306,6 +471,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         synchronized (this) {
             closed = true;
         }
+        anchorThread.shutdownNow();
         sessions.values().forEach(session -> closeQuietly(session.connection));
         sessions.clear();
     }

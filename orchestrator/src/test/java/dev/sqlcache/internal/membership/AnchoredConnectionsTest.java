@@ -62,6 +62,8 @@ class AnchoredConnectionsTest {
     private SessionLock anchorLock;
     private final AtomicInteger roundTrips = new AtomicInteger();
     private boolean anchorAlive = true;
+    /** The bound each round trip was given. */
+    private final java.util.List<Long> bounds = new java.util.ArrayList<>();
 
     {
         membership.anchorIn(new Membership.Anchors() {
@@ -70,23 +72,31 @@ class AnchoredConnectionsTest {
             }
 
             @Override
-            public SessionLock heldNow(String entry) {
+            public SessionLock heldNow(String entry, long timeoutNanos) {
                 roundTrips.incrementAndGet();
+                bounds.add(timeoutNanos);
                 return anchorAlive && anchorLock != null && anchorLock.database().equals(entry) ? anchorLock : null;
             }
         });
     }
 
+    /** The server instance every session here is on, unless a test says otherwise. */
+    private static final String SERVER = "1700000000000000";
+
     private SessionLock connection(String entry) {
+        return connection(entry, SERVER);
+    }
+
+    private SessionLock connection(String entry, String server) {
         return membership.lockSession(DatabaseRegistration.database(entry), (classId, key) ->
-                DatabaseRegistration.fingerprint(entry));
+                DatabaseRegistration.fingerprint(entry) + " " + server);
     }
 
     /** A connection, then the anchor, registered and covered by answered renewals; then the store is cut off. */
     private void anchoredThenCutOff() {
         membership.renew();
         connection(ENTRY);
-        anchorLock = new SessionLock(ENTRY, time.nanoTime(), true);
+        anchorLock = new SessionLock(ENTRY, time.nanoTime(), true, SERVER);
         time.advance(500);
         membership.renew(); // sent after both locks: the anchor is covered
         time.advance(500);
@@ -125,7 +135,7 @@ class AnchoredConnectionsTest {
         reachable = false;
         time.advance(100);
         // A replacement opened during the outage: the gap before its lock is not covered by anybody.
-        anchorLock = new SessionLock(ENTRY, time.nanoTime(), true);
+        anchorLock = new SessionLock(ENTRY, time.nanoTime(), true, SERVER);
         time.advance(100);
         assertFalse(membership.coversOrAnchors(connection(ENTRY)));
     }
@@ -133,7 +143,7 @@ class AnchoredConnectionsTest {
     @Test
     void anAnchorOnAnotherServerDatabaseVouchesForNothing() {
         anchoredThenCutOff();
-        anchorLock = new SessionLock("db1@8/16384", anchorLock.lockedNanos(), true);
+        anchorLock = new SessionLock("db1@8/16384", anchorLock.lockedNanos(), true, SERVER);
         assertFalse(membership.coversOrAnchors(connection("db1@8/16384")),
                 "the anchor's server database was never published by an answered renewal");
         assertFalse(membership.coversOrAnchors(connection("db1@9/16384")), "and not the connection's own");
@@ -146,5 +156,42 @@ class AnchoredConnectionsTest {
         assertFalse(membership.coversOrAnchors(refused));
         assertFalse(membership.coversOrAnchors(SessionLock.NONE), "an invalidation tied to no connection");
         assertEquals(0, roundTrips.get());
+    }
+
+    /**
+     * The round trip runs on the application's thread, before the write: it must never make the write wait longer
+     * than the write would have without it (sqlcache.fenceTimeout after the lapse). Before, it was bounded only by
+     * the check session's 10 s socket timeout, and by a check in flight on the same session.
+     */
+    @Test
+    void theRoundTripIsBoundedByTheWaitItReplacesAndNotTriedOnceThatWaitIsOver() {
+        anchoredThenCutOff();
+        SessionLock late = connection(ENTRY);
+        long uncoveredWait = membership.nanosUntilLapse(false);
+        assertTrue(uncoveredWait > 0);
+        assertTrue(membership.coversOrAnchors(late));
+        assertEquals(java.util.List.of(uncoveredWait), bounds, "bounded by what is left of the wait it replaces");
+
+        time.advance(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(uncoveredWait) + 1);
+        SessionLock later = connection(ENTRY);
+        assertFalse(membership.coversOrAnchors(later), "nothing left to spare: the write runs at once anyway");
+        assertEquals(1, roundTrips.get(), "no round trip");
+    }
+
+    /**
+     * Split brain: a promoted replica has its old primary's system identifier and oids, so a connection on it
+     * registers the same entry as the anchor on the old primary, which may go on living if nobody stopped it. The
+     * anchor's lock there says nothing of the new primary's lock table, where a check may have found the lock
+     * free before the connection took it. Only the server instance (its postmaster start time) tells them apart.
+     */
+    @Test
+    void anAnchorOnTheOldPrimaryVouchesForNothingOnAPromotedReplica() {
+        anchoredThenCutOff();
+        SessionLock onPromoted = connection(ENTRY, "1700000000000001");
+        assertEquals(ENTRY, onPromoted.database(), "the same entry");
+        assertFalse(membership.coversOrAnchors(onPromoted), "another server instance");
+        SessionLock unknown = membership.lockSession("db1", (classId, key) -> DatabaseRegistration.fingerprint(ENTRY));
+        assertFalse(membership.coversOrAnchors(unknown), "a server instance not read: nothing to compare");
+        assertTrue(membership.coversOrAnchors(connection(ENTRY)), "the anchor's own server instance");
     }
 }

@@ -1,6 +1,8 @@
 package dev.sqlcache.internal.runtime;
 
 import dev.sqlcache.internal.membership.DatabaseRegistration;
+import dev.sqlcache.internal.membership.Membership;
+import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.membership.SessionLock;
 import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.testing.ManualTime;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +38,8 @@ class MemberSessionChecksTest {
     private String url;
     private MemberSessionChecks checks;
     private String entry;
+    /** What an application connection on the same server reads when it takes its lock. */
+    private String locked;
 
     @BeforeEach
     void open() throws SQLException {
@@ -43,9 +48,10 @@ class MemberSessionChecksTest {
         checks = new MemberSessionChecks(key, Clock.SYSTEM, Runnable::run);
         checks.reached(DATABASE, url, Map.of());
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.FINGERPRINT_SQL)) {
+             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.LOCKED_SQL)) {
             rs.next();
-            entry = DatabaseRegistration.entry(DATABASE, rs.getString(1));
+            locked = rs.getString(1);
+            entry = DatabaseRegistration.entry(DATABASE, DatabaseRegistration.lockedFingerprint(locked));
         }
     }
 
@@ -69,6 +75,7 @@ class MemberSessionChecksTest {
         assertNotNull(held);
         assertTrue(held.locked());
         assertEquals(entry, held.database());
+        assertEquals(DatabaseRegistration.lockedServer(locked), held.server(), "the server instance, as a connection reads it");
         assertNull(checks.heldNow(DatabaseRegistration.entry(DATABASE, "1/1")), "another server database");
         assertNull(checks.heldNow(DatabaseRegistration.entry("db2", "1/1")), "a database it does not reach");
     }
@@ -184,5 +191,130 @@ class MemberSessionChecksTest {
             assertNotNull(checks.openSession(DATABASE), "opened, for the checks");
             assertNull(checks.heldNow(entry), "its shared lock was refused");
         }
+    }
+
+    /**
+     * A lock refused once (another session held it exclusively for a moment: another JVM's check of this very
+     * key does exactly that) used to leave the anchor without it for this JVM's life, so that every connection
+     * opened during an outage waited sqlcache.fenceTimeout. It is tried again after answered renewals, and a
+     * connection opened during the next outage is covered: the whole chain, through a real membership.
+     */
+    @Test
+    void anAnchorRefusedItsLockTakesItOnceFreeAndALaterConnectionsWriteIsCovered() throws SQLException {
+        ManualTime time = new ManualTime();
+        boolean[] reachable = {true};
+        Membership membership = new Membership(answering(time, reachable), "test", 30_000, () -> true, () -> 0,
+                Runnable::run, time);
+        MemberSessionChecks anchors = new MemberSessionChecks(membership.lockKey(), time, Runnable::run);
+        membership.anchorIn(anchors);
+        try {
+            anchors.reached(DATABASE, url, Map.of());
+            try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
+                s.execute("SELECT pg_advisory_lock(" + DatabaseRegistration.LOCK_CLASS + ", "
+                        + membership.lockKey() + ")");
+                membership.renew(); // joins; the anchor opens, and its shared lock is refused
+                membership.lockSession(DATABASE, (classId, k) -> locked); // an application connection
+                time.advance(1_100);
+                membership.renew(); // publishes the connection's database; the lock is still refused
+                assertNotNull(anchors.openSession(DATABASE), "opened, for the checks");
+                assertNull(anchors.heldNow(entry), "refused while another session holds it");
+            } // the holder lets go
+            Connection anchor = anchors.openSession(DATABASE);
+            time.advance(2_100);
+            membership.renew(); // answered: the refused lock is tried again
+            SessionLock taken = anchors.heldNow(entry);
+            assertNotNull(taken, "taken once free, on a later answered renewal");
+            assertTrue(anchors.openSession(DATABASE) == anchor, "on the same session");
+            time.advance(1_100);
+            membership.renew(); // sent after the anchor's lock: it covers from here
+            reachable[0] = false;
+            time.advance(500);
+            SessionLock late = membership.lockSession(DATABASE, (classId, k) -> locked);
+            assertFalse(membership.covers(late), "opened after the last answered renewal's send");
+            assertTrue(membership.coversOrAnchors(late), "covered by the anchor: its write waits for the lapse only");
+        } finally {
+            anchors.close();
+        }
+    }
+
+    /**
+     * The anchor's round trip runs before the write, on the application's thread: a frozen anchor (here its
+     * statement waits for a lock another session holds on {@code pg_locks}; a frozen server or link does the same)
+     * held the write until the session's 10 s socket timeout, and then discarded a live anchor. The write now
+     * waits for it only as long as it would have waited without it (what is left until sqlcache.fenceTimeout
+     * after the lapse, made short here), falls back to that wait, and the anchor is kept.
+     */
+    @Test
+    void aFrozenAnchorIsWaitedForNoLongerThanTheWaitItReplacesAndIsKept() throws Exception {
+        ManualTime time = new ManualTime();
+        boolean[] reachable = {true};
+        Membership membership = new Membership(answering(time, reachable), "test", 30_000, () -> true, () -> 0,
+                Runnable::run, time);
+        MemberSessionChecks anchors = new MemberSessionChecks(membership.lockKey(), time, Runnable::run);
+        membership.anchorIn(anchors);
+        try {
+            anchors.reached(DATABASE, url, Map.of());
+            membership.renew(); // joins; the anchor opens and takes its lock
+            membership.lockSession(DATABASE, (classId, k) -> locked);
+            time.advance(1_100);
+            membership.renew(); // publishes the database, sent after the anchor's lock
+            Connection anchor = anchors.openSession(DATABASE);
+            assertNotNull(anchors.heldNow(entry));
+            reachable[0] = false;
+            // Close to the end of the wait the anchor would spare: 200 ms of it left.
+            time.advance(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(membership.nanosUntilLapse(false)) - 200);
+            SessionLock late = membership.lockSession(DATABASE, (classId, k) -> locked);
+            try (Connection holder = DriverManager.getConnection(url)) {
+                holder.setAutoCommit(false);
+                try (Statement s = holder.createStatement()) {
+                    s.execute("SET LOCAL idle_in_transaction_session_timeout = '30s'"); // lets go by itself
+                    s.execute("LOCK TABLE pg_catalog.pg_locks IN ACCESS EXCLUSIVE MODE");
+                }
+                assertFalse(membership.coversOrAnchors(late), "the write falls back to the wait it would have had");
+                assertEquals(1, anchors.unansweredRoundTrips(), "because the anchor did not answer in time");
+                holder.rollback();
+            }
+            assertTrue(anchors.openSession(DATABASE) == anchor, "the slow anchor is kept, not discarded");
+            assertNotNull(anchors.heldNow(entry), "and answers once the lock on pg_locks is let go");
+        } finally {
+            anchors.close();
+        }
+    }
+
+    /** Answers every renewal while {@code reachable[0]}: a store that can drop members early. */
+    private static MembershipStore answering(ManualTime time, boolean[] reachable) {
+        return new MembershipStore() {
+            @Override
+            public void joinTicket(String ticket, long ticketMillis) {
+                answer();
+            }
+
+            @Override
+            public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis,
+                                 long notAfter, String rememberedEpoch) {
+                answer();
+                return new Renewal(time.nanoTime() / 1_000_000, "epoch", Map.of(member, Long.MAX_VALUE));
+            }
+
+            @Override
+            public boolean dropsEarly() {
+                return true;
+            }
+
+            @Override
+            public String restoreMembers(String epoch, Map<String, Long> members) {
+                return epoch;
+            }
+
+            @Override
+            public void leave(String member) {
+            }
+
+            private void answer() {
+                if (!reachable[0]) {
+                    throw new IllegalStateException("cut off");
+                }
+            }
+        };
     }
 }
