@@ -61,20 +61,42 @@ class DeadMemberTest {
     }
 
     private Connection reader() throws SQLException {
+        return DriverManager.getConnection(TestDatabase.POSTGRES.cachedUrl(), readerSettings());
+    }
+
+    /** This JVM's settings: the test's Redis, directly (the child's is behind the relay), and the fence timeout. */
+    private Properties readerSettings() {
         Properties p = TestDatabase.POSTGRES.credentials();
         p.setProperty("sqlcache.redis.host", "127.0.0.1");
         p.setProperty("sqlcache.redis.port", Integer.toString(redis.port()));
         p.setProperty("sqlcache.fenceTimeout", FENCE_TIMEOUT);
-        return DriverManager.getConnection(TestDatabase.POSTGRES.cachedUrl(), p);
+        return p;
     }
 
-    private void startChild(String... databaseId) throws Exception {
-        String[] args = {Integer.toString(relay.port()), TestDatabase.POSTGRES.cachedUrl(), FENCE_TIMEOUT, TABLE};
+    /**
+     * The opening every test shares: the child joins (on {@code childUrl}, with {@code databaseId} when given) and
+     * writes 200, which the reader reads and then serves from the cache.
+     */
+    private void bothCachingAt200(Connection reader, String childUrl, String... databaseId) throws Exception {
+        String[] args = {Integer.toString(relay.port()), childUrl, FENCE_TIMEOUT, TABLE};
         if (databaseId.length > 0) {
             args = new String[] {args[0], args[1], args[2], args[3], databaseId[0]};
         }
         child = ChildJvm.start(MemberSessionMain.class, args);
         assertEquals("ready", child.awaitLine("ready"), "the child joined");
+        childWrites(200);
+        assertEquals(200, value(reader));
+        assertTrue(hit(reader, 200), "cached while both JVMs renew");
+    }
+
+    private void bothCachingAt200(Connection reader) throws Exception {
+        bothCachingAt200(reader, TestDatabase.POSTGRES.cachedUrl());
+    }
+
+    /** {@link #bothCachingAt200}, then the child's anchor holds its lock ({@link #awaitChildAnchor}). */
+    private void bothCachingAt200WithItsAnchor(Connection reader) throws Exception {
+        bothCachingAt200(reader);
+        awaitChildAnchor();
     }
 
     private void childWrites(int v) throws Exception {
@@ -165,6 +187,27 @@ class DeadMemberTest {
                 || !fenceBefore.equals(fence());
     }
 
+    /** Whether the child's lapse showed ({@link #fencedOrReplaced}), and whether the cache served again after it. */
+    private record Lapse(boolean fenced, boolean back) {
+    }
+
+    /**
+     * Reads 200 every 100 ms from {@code from} until the child's lapse showed and a later read was a hit again, or for
+     * sqlcache.fenceTimeout at most. {@code fence}: the token before the lapse.
+     */
+    private Lapse fencedThenServedAgain(Connection reader, String fence, long from) throws Exception {
+        boolean fenced = false;
+        boolean back = false;
+        while (!back && System.nanoTime() - from < FENCE_TIMEOUT_NANOS) {
+            CacheStatistics before = stats(reader);
+            boolean served = hit(reader, 200);
+            fenced |= fencedOrReplaced(stats(reader).since(before), fence);
+            back = fenced && served;
+            Thread.sleep(100);
+        }
+        return new Lapse(fenced, back);
+    }
+
     /** The fence token now ("" while it is down). */
     private String fence() {
         try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
@@ -176,27 +219,17 @@ class DeadMemberTest {
     @Test
     void aKilledJvmFencesTheOthersOnlyUntilItsSessionsAreFoundGone() throws Exception {
         try (Connection reader = reader()) {
-            startChild();
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            bothCachingAt200(reader);
 
             String fence = fence();
             child.kill();
             long killed = System.nanoTime();
-            boolean fenced = false;
-            boolean back = false;
-            while (!back && System.nanoTime() - killed < FENCE_TIMEOUT_NANOS) {
-                CacheStatistics before = stats(reader);
-                boolean served = hit(reader, 200);
-                fenced |= fencedOrReplaced(stats(reader).since(before), fence);
-                back = fenced && served;
-                Thread.sleep(100);
-            }
+            Lapse lapse = fencedThenServedAgain(reader, fence, killed);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killed);
-            System.out.println("after the kill: fenced " + fenced + ", served again after " + seconds + " s");
-            assertTrue(fenced, "the killed JVM's lapse fences the others");
-            assertTrue(back, "served from the cache again before sqlcache.fenceTimeout, as its sessions are gone");
+            System.out.println("after the kill: fenced " + lapse.fenced + ", served again after " + seconds + " s");
+            assertTrue(lapse.fenced, "the killed JVM's lapse fences the others");
+            assertTrue(lapse.back,
+                    "served from the cache again before sqlcache.fenceTimeout, as its sessions are gone");
         }
     }
 
@@ -207,12 +240,7 @@ class DeadMemberTest {
         String url = TestDatabase.POSTGRES.cachedUrl();
         String noEarlyDrop = url + (url.contains("?") ? "&" : "?") + "sqlcache.earlyDrop=false";
         try (Connection reader = reader()) {
-            child = ChildJvm.start(MemberSessionMain.class,
-                    new String[] {Integer.toString(relay.port()), noEarlyDrop, FENCE_TIMEOUT, TABLE});
-            assertEquals("ready", child.awaitLine("ready"), "the child joined");
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            bothCachingAt200(reader, noEarlyDrop);
 
             child.kill();
             long killed = System.nanoTime();
@@ -235,10 +263,7 @@ class DeadMemberTest {
     @Test
     void aJvmCutOffFromRedisButAliveKeepsTheOthersFencedUntilFenceTimeout() throws Exception {
         try (Connection reader = reader()) {
-            startChild();
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            bothCachingAt200(reader);
 
             relay.cut();
             childWrites(300); // returns once its membership has lapsed for certain: the fence is down
@@ -258,29 +283,16 @@ class DeadMemberTest {
     @Test
     void aCutOffJvmWhoseSessionsWereTerminatedDoesNotTrustItsNewConnectionToTheEarlyDrop() throws Exception {
         try (Connection reader = reader()) {
-            startChild();
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            bothCachingAt200WithItsAnchor(reader);
 
-            awaitChildAnchor();
             String fence = fence();
             relay.cut();
             // Every session holding the child's lock: its application's and its anchor (its check session).
             assertTrue(terminateChildSessions(MemberSessionMain.APPLICATION_NAME, ANCHOR_APPLICATION_NAME) >= 2,
                     "its application's session and its anchor were terminated");
             // Alive but without a session: the others cannot tell it from a dead JVM and drop it.
-            long cut = System.nanoTime();
-            boolean fenced = false;
-            boolean back = false;
-            while (!back && System.nanoTime() - cut < FENCE_TIMEOUT_NANOS) {
-                CacheStatistics before = stats(reader);
-                boolean served = hit(reader, 200);
-                fenced |= fencedOrReplaced(stats(reader).since(before), fence);
-                back = fenced && served;
-                Thread.sleep(100);
-            }
-            assertTrue(back, "dropped early: no session of the cut-off JVM was left");
+            assertTrue(fencedThenServedAgain(reader, fence, System.nanoTime()).back,
+                    "dropped early: no session of the cut-off JVM was left");
 
             reconnectAndWrite300();
             // Its new connection took the lock after its last answered renewal: the write must not commit while
@@ -303,7 +315,8 @@ class DeadMemberTest {
         try (Connection c = TestDatabase.POSTGRES.direct(); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + replica + "'")) {
                 if (!rs.next()) {
-                    s.execute("create database " + replica);
+                    // Quoted: the name is the one the URL asks for, in its case (CACHETEST_DB may have capitals).
+                    s.execute("create database \"" + replica + "\"");
                 }
             }
         }
@@ -315,17 +328,11 @@ class DeadMemberTest {
             s.execute("create table " + TABLE + "(id int primary key, v int)");
             s.execute("insert into " + TABLE + " values (1, 200)");
         }
-        Properties p = TestDatabase.POSTGRES.credentials();
-        p.setProperty("sqlcache.redis.host", "127.0.0.1");
-        p.setProperty("sqlcache.redis.port", Integer.toString(redis.port()));
-        p.setProperty("sqlcache.fenceTimeout", FENCE_TIMEOUT);
+        Properties p = readerSettings();
         p.setProperty("sqlcache.databaseId", "primary-and-replica");
         try (Connection reader = DriverManager.getConnection("jdbc:sqlcache:" + replicaUrl.substring("jdbc:".length()),
                 p)) {
-            startChild("primary-and-replica");
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            bothCachingAt200(reader, TestDatabase.POSTGRES.cachedUrl(), "primary-and-replica");
 
             relay.cut();
             childWrites(300); // committed on the primary: a replica would replay it, while this JVM serves 200
@@ -350,10 +357,7 @@ class DeadMemberTest {
     @ValueSource(strings = {"DISCARD ALL", "select pg_advisory_unlock_all()"})
     void aConnectionThatReleasedItsSessionLockIsNotTrustedToTheEarlyDrop(String reset) throws Exception {
         try (Connection reader = reader()) {
-            startChild();
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
+            bothCachingAt200(reader);
             child.send("run " + reset);
             assertEquals("ran", child.awaitLine("ran"));
             Thread.sleep(1500); // renewals after the reset: nothing a later renewal says may cover the connection
@@ -379,11 +383,7 @@ class DeadMemberTest {
     @Test
     void aCutOffJvmsNewConnectionWaitsOnlyForTheLapseWhileItsAnchorLives() throws Exception {
         try (Connection reader = reader()) {
-            startChild();
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
-            awaitChildAnchor();
+            bothCachingAt200WithItsAnchor(reader);
 
             relay.cut();
             long cut = System.nanoTime();
@@ -413,11 +413,7 @@ class DeadMemberTest {
     @Test
     void aCutOffJvmsNewConnectionWaitsForFenceTimeoutWhenItsAnchorWasTerminated() throws Exception {
         try (Connection reader = reader()) {
-            startChild();
-            childWrites(200);
-            assertEquals(200, value(reader));
-            assertTrue(hit(reader, 200), "cached while both JVMs renew");
-            awaitChildAnchor();
+            bothCachingAt200WithItsAnchor(reader);
 
             relay.cut();
             assertEquals(1, terminateChildSessions(ANCHOR_APPLICATION_NAME), "the child's anchor was terminated");

@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -26,28 +25,20 @@ class HitWarningsSharedByConnectionTest {
 
     @BeforeAll
     static void table() throws SQLException {
-        try (Connection c = TestDatabase.MARIADB.direct(); Statement s = c.createStatement()) {
-            s.execute("drop table if exists sqlcache_hit_warnings");
-            s.execute("create table sqlcache_hit_warnings(id int primary key, v int)");
-            s.execute("insert into sqlcache_hit_warnings values (1, 100)");
-        }
+        OneRowHits.table(TestDatabase.MARIADB, "sqlcache_hit_warnings");
     }
 
     /** A reads, B warns, A reads again: what A reports then (its warnings' messages, or "none"). */
     private static String warningsAfterAnotherStatementWarned(Connection c, boolean waitForHit) throws Exception {
         try (Statement a = c.createStatement(); Statement b = c.createStatement()) {
             if (waitForHit) {
-                untilHit(c, a);
+                OneRowHits.untilHit(c, a, CACHED);
             } else {
-                read(a);
+                OneRowHits.read(a, CACHED);
             }
-            read(b, WARNS);
+            OneRowHits.read(b, WARNS);
             // Not b.getWarnings(): MariaDB asks SHOW WARNINGS, whose answer resets the connection's warning count.
-            long hits = hits(c, waitForHit);
-            try (ResultSet rs = a.executeQuery(CACHED)) {
-                if (waitForHit) {
-                    assertEquals(hits + 1, hits(c, true), "the read is a hit");
-                }
+            try (ResultSet rs = OneRowHits.query(c, a, CACHED, waitForHit)) {
                 SQLWarning w = a.getWarnings();
                 return w == null ? "none" : w.getMessage();
             }
@@ -60,41 +51,8 @@ class HitWarningsSharedByConnectionTest {
         try (Connection plain = TestDatabase.MARIADB.direct()) {
             expected = warningsAfterAnotherStatementWarned(plain, false);
         }
-        Properties settings = new Properties();
-        settings.setProperty("sqlcache.store", "memory");
-        settings.setProperty("sqlcache.tablePolicy", "sqlcache_hit_warnings=on");
-        try (Connection c = TestDatabase.MARIADB.cached(settings)) {
+        try (Connection c = OneRowHits.cached(TestDatabase.MARIADB, "sqlcache_hit_warnings")) {
             assertEquals(expected, warningsAfterAnotherStatementWarned(c, true));
         }
-    }
-
-    private static void read(Statement s) throws SQLException {
-        read(s, CACHED);
-    }
-
-    private static void read(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                // A miss is stored once its result was read to the end.
-            }
-        }
-    }
-
-    private static long hits(Connection c, boolean cached) throws SQLException {
-        return cached ? c.unwrap(SqlCacheConnection.class).statistics().hits() : 0;
-    }
-
-    /** Reads {@link #CACHED} on {@code s} until it is a hit (the store lands on the writer thread). */
-    private static void untilHit(Connection c, Statement s) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            long hits = hits(c, true);
-            read(s);
-            if (hits(c, true) > hits) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no hit within 10 s: " + c.unwrap(SqlCacheConnection.class).statistics());
     }
 }

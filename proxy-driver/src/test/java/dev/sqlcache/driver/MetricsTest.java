@@ -55,7 +55,7 @@ class MetricsTest extends RedisBackedTest {
             rows(c, "select v from timed_items");
             rows(c, "select v from timed_items");
             rows(c, "select v from timed_items");
-            // Bypasses (and near hits) are timed one in 16 (SessionCache.TIMED_EVERY): enough of them that the
+            // Bypasses (and near hits) are timed one in 16 (CachePolicy.TIMED_EVERY): enough of them that the
             // sample cannot be empty (a chance of (15/16)^320, about 1e-9).
             int bypassed = 320;
             for (int i = 0; i < bypassed; i++) {

@@ -109,7 +109,7 @@ class NearCacheTest {
                 CacheStatistics delta = stats(c).since(before);
                 if (delta.nearHits() == 2) {
                     assertEquals(2, delta.hits(), "a near hit is a hit, counted once: " + delta);
-                    // Near hits are timed one in SessionCache.TIMED_EVERY: at most once each.
+                    // Near hits are timed one in CachePolicy.TIMED_EVERY: at most once each.
                     assertTrue(delta.hitLatency().count() <= 2, "and timed at most once: " + delta);
                 } else {
                     // The near lease lapsed in between on a busy machine: the reads were Redis hits, still counted.

@@ -84,6 +84,49 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     private static final long WORTH_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_TABLE_OFF_NANOS = TimeUnit.MINUTES.toNanos(10);
 
+    /**
+     * One read in this many that needs no clock for itself is timed: a bypass (for the bypass latency, and for the
+     * policy when the shape is not worth caching: its re-judging needs an average, not every execution), and a near
+     * hit (for the hit latency and the shape's lookup time). Every miss and every Redis lookup is timed, where a
+     * round trip dwarfs the clock. A power of two. The weights follow from it: a sampled bypass stands for this many
+     * runs ({@link #ranSampled}), an untimed near hit is weighed at the timed ones ({@link #nearHitUntimed}).
+     */
+    static final int TIMED_EVERY = 16;
+
+    /**
+     * Which of one connection's reads are timed ({@link #TIMED_EVERY}). Xorshift, so that no loop of statements
+     * lines up with it; one per connection and unshared, so that no thread writes a field another reads.
+     */
+    static final class Sampler {
+        private int state;
+
+        Sampler(int seed) {
+            state = seed | 1;
+        }
+
+        /** A read that bypasses the cache: whether it is one of the sampled ones. */
+        boolean timesBypass() {
+            return next();
+        }
+
+        /**
+         * A read that may be a near hit: sampled, or the shape's near hits were never timed (then it is timed until
+         * one is, so that the untimed ones are never weighed at a Redis round trip).
+         */
+        boolean timesNearRead(QueryPlan plan) {
+            return next() || plan.shape().nearHitsTimed == 0;
+        }
+
+        private boolean next() {
+            int x = state;
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            state = x;
+            return (x & (TIMED_EVERY - 1)) == 0;
+        }
+    }
+
     private final TablePolicy pins;
     private final Clock clock;
     private final ConcurrentHashMap<String, TableUse> tables = new ConcurrentHashMap<>();
@@ -262,7 +305,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** A near hit of this shape that was timed: a lookup like any other, and what the untimed ones are weighed at. */
     void nearHitTimed(QueryPlan plan, long nanos) {
         Shape shape = plan.shape();
-        // Also for a shape pinned on: its first near hit is timed until one was (nearHitTimingNeeded).
+        // Also for a shape pinned on: its first near hit is timed until one was (Sampler#timesNearRead).
         int timed = shape.nearHitsTimed;
         // A plain mean of the first sixteen, then an exponential one of weight 1/16: near hits cost about the same
         // whatever the load does to Redis, and the few timed ones should follow a slow drift, not every outlier.
@@ -272,19 +315,11 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     /**
-     * Whether this shape's next near read must be timed whatever the sample says: none of its near hits was timed yet,
-     * so that the untimed ones are never weighed at a Redis round trip (nearHitUntimed). One field read.
-     */
-    static boolean nearHitTimingNeeded(QueryPlan plan) {
-        return plan.shape().nearHitsTimed == 0;
-    }
-
-    /**
      * A near hit of this shape that was not timed (outside the sample): counted like a timed one and weighed at what
      * the shape's timed near hits cost on average, in the window of lookup times too. Only one near hit in
-     * {@code SessionCache.TIMED_EVERY} is timed while every Redis lookup is: a window of timed lookups alone would
+     * {@link #TIMED_EVERY} is timed while every Redis lookup is: a window of timed lookups alone would
      * weigh Redis sixteen times its share and switch off a shape its near hits make worth it (review r2's
-     * NearHitCreditTest, ShapeJudgementTest.sampledNearHits...). Before any near hit was timed (the session times
+     * NearHitCreditTest, ShapeJudgementTest.sampledNearHits...). Before any near hit was timed (the sampler times
      * them until one is), counted without entering the window.
      */
     void nearHitUntimed(QueryPlan plan) {
@@ -318,18 +353,23 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
-    /** The database ran a read of this shape (a miss, or a read the policy kept away from the cache). */
+    /** The database ran a read of this shape that is timed every time (a miss). */
     void ran(QueryPlan plan, long nanos) {
         ran(plan, nanos, 1);
     }
 
     /**
-     * A database run timed as the sample of {@code weight} alike: a read kept away from the cache is timed one in
-     * {@code SessionCache.TIMED_EVERY}, so each timed one stands for that many runs in the window and in the count
-     * towards the next judgement. Counted once, a shape switched off would need a thousand reads to close one window
-     * and notice that the database got slower (CachePolicyTest.aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower).
+     * The database ran a read of this shape that the policy kept away from the cache and the {@link Sampler} picked
+     * to time: it stands for {@link #TIMED_EVERY} runs in the window and in the count towards the next judgement.
+     * Counted once, a shape switched off would need a thousand reads to close one window and notice that the
+     * database got slower (CachePolicyTest.aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower).
      */
-    void ran(QueryPlan plan, long nanos, int weight) {
+    void ranSampled(QueryPlan plan, long nanos) {
+        ran(plan, nanos, TIMED_EVERY);
+    }
+
+    /** A database run timed as the sample of {@code weight} alike. */
+    private void ran(QueryPlan plan, long nanos, int weight) {
         Shape shape = plan.shape();
         int inWindow = shape.databaseWindowSamples + weight;
         long sum = shape.databaseWindowNanos + weight * nanos;

@@ -62,15 +62,8 @@ public final class SessionCache implements CacheSession {
     private String sessionSalt = "";
     private byte[] context;
     private boolean closed;
-    /**
-     * One read in this many that needs no clock for itself is timed: a bypass (for the bypass latency, and for the
-     * policy when the shape is not worth caching: its re-judging needs an average, not every execution), and a near
-     * hit (for the hit latency and the shape's lookup time). Every miss and every Redis lookup is timed, where a
-     * round trip dwarfs the clock. A power of two.
-     */
-    static final int TIMED_EVERY = 16;
-    /** Which reads are timed: xorshift, so that no loop of statements lines up with it. Per connection, unshared. */
-    private int sampleState = System.identityHashCode(this) | 1;
+    /** Which of this connection's reads that need no clock for themselves are timed: the policy's rule. */
+    private final CachePolicy.Sampler sampler = new CachePolicy.Sampler(System.identityHashCode(this));
     /**
      * When the current read's cache path began ({@link #decide}), for the latency of its hit or miss: a field, not a
      * parameter, because a read that bypasses before it never reads the clock for it.
@@ -168,7 +161,7 @@ public final class SessionCache implements CacheSession {
         // latency of misses and bypasses. A bypass reads no clock at all unless it is one of the sampled ones: a
         // pass-through costs what the real driver costs, plus as little as can be.
         boolean missed = decision instanceof ReadOutcome.Miss;
-        boolean timed = missed || sampled();
+        boolean timed = missed || sampler.timesBypass();
         long started = timed ? clock.nanoTime() : 0;
         if (decision instanceof ReadOutcome.Miss miss && miss.pinsSnapshot()) {
             // The first statement of a snapshot transaction: its snapshot is taken by this query, after the
@@ -205,9 +198,11 @@ public final class SessionCache implements CacheSession {
         }
         if (timed) {
             long ended = clock.nanoTime();
-            if (missed || decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING)) {
-                // A miss is always timed; a bypass only as one of the TIMED_EVERY sampled ones, which it stands for.
-                engine.policy().ran(plan, ended - started, missed ? 1 : TIMED_EVERY);
+            // A miss is always timed; a bypass only when sampled, and the policy knows how many it stands for.
+            if (missed) {
+                engine.policy().ran(plan, ended - started);
+            } else if (decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING)) {
+                engine.policy().ranSampled(plan, ended - started);
             }
             // A miss from its cache path's start (the lookup included); a bypass from its query's.
             statistics.timed(missed ? StatisticsRecorder.Outcome.MISS : StatisticsRecorder.Outcome.BYPASS,
@@ -231,16 +226,6 @@ public final class SessionCache implements CacheSession {
     public <T> T execute(Execution execution, SqlCall<T> statement) throws SQLException {
         countPassThrough(execution);
         return run(execution, statement);
-    }
-
-    /** Whether this read is one of the {@link #TIMED_EVERY} sampled ones. */
-    private boolean sampled() {
-        int x = sampleState;
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        sampleState = x;
-        return (x & (TIMED_EVERY - 1)) == 0;
     }
 
     /** A statement that reads but is not served by the cache: counted as a bypass, with its reason. */
@@ -348,10 +333,9 @@ public final class SessionCache implements CacheSession {
         // Snapshot reads keep to the store, where an entry says when it was read (the near cache does not).
         boolean nearReads = near != null && !transaction.snapshotReads();
         // A near lookup is timed from here: what lies between is a few field reads, and a clock reading costs about
-        // as much as the near lookup itself; and only one near read in TIMED_EVERY is timed at all. A read that goes
-        // on to Redis reads the clock there, and starts its latency from that reading when it had none here.
-        // A shape none of whose near hits was timed yet is timed until one is: the untimed ones are weighed at that.
-        boolean timed = !nearReads || sampled() || CachePolicy.nearHitTimingNeeded(plan);
+        // as much as the near lookup itself, and only the near reads the sampler picks are timed at all. A read that
+        // goes on to Redis reads the clock there, and starts its latency from that reading when it had none here.
+        boolean timed = !nearReads || sampler.timesNearRead(plan);
         long entered = timed ? clock.nanoTime() : 0;
         this.entered = entered;
         long lookupStarted = entered;

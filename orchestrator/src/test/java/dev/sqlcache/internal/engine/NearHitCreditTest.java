@@ -12,7 +12,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * Near hits are timed one in {@link SessionCache#TIMED_EVERY}; the others are credited to the policy without a time
+ * Near hits are timed one in {@link CachePolicy#TIMED_EVERY}; the others are credited to the policy without a time
  * of their own. They must be credited at what a near hit costs, not at the shape's average lookup, which the timed
  * Redis lookups (every miss) dominate once fifteen near hits in sixteen no longer pull it down: a shape whose near
  * hits save most of a fast database's time would go off (and stay off: its probes alone bring it back).
@@ -32,16 +32,15 @@ class NearHitCreditTest {
         QueryPlan plan = runtime.engine(config, "jdbc:h2:mem:credit").plan("select v from t where id = ?");
         // The policy of an engine with a near cache (its tables are not switched off by shape).
         CachePolicy policy = new CachePolicy(config.tablePolicy(), time, false);
-        int reads = 0;
+        CachePolicy.Sampler sampler = new CachePolicy.Sampler(1);
         // Primary-key reads on a fast database: each key misses once (a Redis lookup, then the query), and is then
         // read 31 times more from the near cache. Every near hit saves 7 of the database's 10 µs.
         for (int key = 0; key < 200; key++) {
             policy.lookedUp(plan, REDIS_LOOKUP, false);
             policy.ran(plan, DATABASE);
             for (int i = 0; i < 31; i++) {
-                // As SessionCache does: one near hit in TIMED_EVERY is timed, and a shape's first.
-                boolean sampled = ++reads % SessionCache.TIMED_EVERY == 0;
-                if (sampled || CachePolicy.nearHitTimingNeeded(plan)) {
+                // As SessionCache does: the policy's sampler says which near hits are timed.
+                if (sampler.timesNearRead(plan)) {
                     nearHitTimed(policy, plan, NEAR_LOOKUP);
                 } else {
                     policy.nearHitUntimed(plan);

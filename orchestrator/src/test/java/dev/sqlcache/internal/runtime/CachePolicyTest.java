@@ -34,22 +34,26 @@ class CachePolicyTest {
         jvm.store.onRoundTrip(() -> time.advanceNanos(storeMicros * 1000));
     }
 
-    @Test
-    void aQueryCheaperThanALookupStopsBeingLookedUpAndIsProbedNowAndThen() throws Exception {
-        SimulatedJvm a = jvm();
-        latencies(a, 20, 60); // a key lookup on an embedded database against a Redis round trip
+    /**
+     * A key lookup on an embedded database (20 µs) against a Redis round trip (60 µs), read a hundred times: the
+     * shape is switched off after its first measurements. The session that read it.
+     */
+    private SimulatedJvm.Session switchedOff(SimulatedJvm a) throws Exception {
+        latencies(a, 20, 60);
         database.values.put("t", 1);
         SimulatedJvm.Session s = a.session();
         for (int i = 0; i < 100; i++) {
             s.read("t");
         }
-        long skipped = a.bypasses(BypassReason.NOT_WORTH_CACHING);
-        assertTrue(skipped > 50, "switched off after its first measurements: " + a.statistics());
-        int calls = a.store.calls();
-        for (int i = 0; i < 640; i++) {
-            s.read("t");
-        }
-        assertTrue(a.store.calls() - calls <= 640 / 64 * 2 + 2, "only probes reach the store while it is off");
+        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 50, "the shape is off: " + a.statistics());
+        return s;
+    }
+
+    @Test
+    void aQueryCheaperThanALookupStopsBeingLookedUpAndIsProbedNowAndThen() throws Exception {
+        SimulatedJvm a = jvm();
+        SimulatedJvm.Session s = switchedOff(a);
+        assertTrue(storeCallsOver(a, s, 640) <= 640 / 64 * 2 + 2, "only probes reach the store while it is off");
     }
 
     /**
@@ -60,13 +64,7 @@ class CachePolicyTest {
     @Test
     void aReadNotWorthALookupReadsTheClockOnlyWhenSampled() throws Exception {
         SimulatedJvm a = jvm();
-        latencies(a, 20, 60);
-        database.values.put("t", 1);
-        SimulatedJvm.Session s = a.session();
-        for (int i = 0; i < 100; i++) {
-            s.read("t");
-        }
-        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 50, "the shape is off: " + a.statistics());
+        SimulatedJvm.Session s = switchedOff(a);
         long bypasses = a.bypasses(BypassReason.NOT_WORTH_CACHING);
         long reads = time.reads();
         long timed = a.statistics().bypassLatency().count();
@@ -86,23 +84,13 @@ class CachePolicyTest {
     @Test
     void aTableNoStatementIsWorthALookupOnGoesOffAsAWholeSoThatItsWritesCanSkipTheirLeases() throws Exception {
         SimulatedJvm a = jvm();
-        latencies(a, 20, 60);
-        database.values.put("t", 1);
-        SimulatedJvm.Session s = a.session();
-        for (int i = 0; i < 100; i++) {
-            s.read("t");
-        }
-        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 50, "the shape is off: " + a.statistics());
+        SimulatedJvm.Session s = switchedOff(a);
         // Quiet for longer than a table is given: the next probe finds no statement worth a lookup on it.
         time.advanceNanos(6_000_000_000L);
         for (int i = 0; i < 2 * 64; i++) {
             s.read("t");
         }
-        int calls = a.store.calls();
-        for (int i = 0; i < 640; i++) {
-            s.read("t");
-        }
-        assertEquals(0, a.store.calls() - calls, "off as a whole: not even probes reach the store");
+        assertEquals(0, storeCallsOver(a, s, 640), "off as a whole: not even probes reach the store");
     }
 
     @Test
@@ -139,13 +127,7 @@ class CachePolicyTest {
     @Test
     void aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower() throws Exception {
         SimulatedJvm a = jvm();
-        latencies(a, 20, 60);
-        database.values.put("t", 1);
-        SimulatedJvm.Session s = a.session();
-        for (int i = 0; i < 100; i++) {
-            s.read("t");
-        }
-        assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 0);
+        SimulatedJvm.Session s = switchedOff(a);
         latencies(a, 2_000, 60);
         long hits = a.statistics().hits();
         for (int i = 0; i < 3_000; i++) {
@@ -175,18 +157,9 @@ class CachePolicyTest {
     @Test
     void aTableWhoseWritesPayMoreForTheirLeasesThanItsHitsSaveGoesOff() throws Exception {
         SimulatedJvm a = jvm();
-        latencies(a, 300, 60);
-        SimulatedJvm.Session s = a.session();
-        writesThenTwoReads(s, 30);
-        assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING), "not weighed while the cache fills");
-        time.advanceNanos(6_000_000_000L);
-        writesThenTwoReads(s, 30);
+        SimulatedJvm.Session s = writesThenTwoReadsPastTheQuiet(a, 300);
         assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > 0, "off as a whole: " + a.statistics());
-        int calls = a.store.calls();
-        for (int i = 0; i < 100; i++) {
-            s.read("t");
-        }
-        assertEquals(0, a.store.calls() - calls, "its reads no longer reach the store");
+        assertEquals(0, storeCallsOver(a, s, 100), "its reads no longer reach the store");
     }
 
     /**
@@ -201,11 +174,7 @@ class CachePolicyTest {
     void aTableSwitchedOffForItsWritesBacksOffLongerEachTimeEvenWhileItsStatementsAreWorthALookup()
             throws Exception {
         SimulatedJvm a = jvm();
-        latencies(a, 300, 60);
-        SimulatedJvm.Session s = a.session();
-        writesThenTwoReads(s, 30);
-        time.advanceNanos(6_000_000_000L);
-        writesThenTwoReads(s, 30);
+        SimulatedJvm.Session s = writesThenTwoReadsPastTheQuiet(a, 300);
         long off = a.bypasses(BypassReason.NOT_WORTH_CACHING);
         assertTrue(off > 0, "off as a whole: " + a.statistics());
         time.advanceNanos(31_000_000_000L); // the first off period (30 s) is over
@@ -217,39 +186,48 @@ class CachePolicyTest {
         writesThenTwoReads(s, 30);
         assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > off, "off again: " + a.statistics());
         time.advanceNanos(31_000_000_000L);
-        int calls = a.store.calls();
-        for (int i = 0; i < 100; i++) {
-            s.read("t");
-        }
-        assertEquals(0, a.store.calls() - calls, "still off 31 s later: the second off period is 60 s");
+        assertEquals(0, storeCallsOver(a, s, 100), "still off 31 s later: the second off period is 60 s");
         time.advanceNanos(30_000_000_000L);
-        for (int i = 0; i < 100; i++) {
-            s.read("t");
-        }
-        assertTrue(a.store.calls() - calls > 0, "on again after 60 s");
+        assertTrue(storeCallsOver(a, s, 100) > 0, "on again after 60 s");
         // On for longer than it was last off (nothing switched it off meanwhile): the next period starts at 30 s.
         time.advanceNanos(61_000_000_000L);
         long before = a.bypasses(BypassReason.NOT_WORTH_CACHING);
         writesThenTwoReads(s, 30);
         assertTrue(a.bypasses(BypassReason.NOT_WORTH_CACHING) > before, "off again: " + a.statistics());
         time.advanceNanos(31_000_000_000L);
-        calls = a.store.calls();
-        for (int i = 0; i < 100; i++) {
-            s.read("t");
-        }
-        assertTrue(a.store.calls() - calls > 0, "on again after 30 s: it had stayed on longer than its last period");
+        assertTrue(storeCallsOver(a, s, 100) > 0, "on again after 30 s: it had stayed on longer than its last period");
     }
 
     @Test
     void aTableWhoseHitsSaveMoreThanItsWritesPayStaysOn() throws Exception {
         SimulatedJvm a = jvm();
-        latencies(a, 5_000, 60);
-        SimulatedJvm.Session s = a.session();
-        writesThenTwoReads(s, 30);
-        time.advanceNanos(6_000_000_000L);
-        writesThenTwoReads(s, 30);
+        SimulatedJvm.Session s = writesThenTwoReadsPastTheQuiet(a, 5_000);
         assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING), a.statistics().toString());
         assertEquals(60, a.statistics().hits());
+    }
+
+    /** Reads t {@code n} times: how many calls reached the store meanwhile. */
+    private static int storeCallsOver(SimulatedJvm a, SimulatedJvm.Session s, int n) throws Exception {
+        int calls = a.store.calls();
+        for (int i = 0; i < n; i++) {
+            s.read("t");
+        }
+        return a.store.calls() - calls;
+    }
+
+    /**
+     * The database answers in {@code databaseMicros} and the store in 60 µs; {@link #writesThenTwoReads} for 30
+     * rounds (not weighed: the cache is filling), then again once the table's quiet time is over, when it is weighed.
+     */
+    private SimulatedJvm.Session writesThenTwoReadsPastTheQuiet(SimulatedJvm a, long databaseMicros)
+            throws Exception {
+        latencies(a, databaseMicros, 60);
+        SimulatedJvm.Session s = a.session();
+        writesThenTwoReads(s, 30);
+        assertEquals(0, a.bypasses(BypassReason.NOT_WORTH_CACHING), "not weighed while the cache fills");
+        time.advanceNanos(6_000_000_000L);
+        writesThenTwoReads(s, 30);
+        return s;
     }
 
     private void writesThenTwoReads(SimulatedJvm.Session s, int rounds) throws Exception {

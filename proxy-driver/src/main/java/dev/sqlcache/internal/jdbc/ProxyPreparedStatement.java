@@ -88,6 +88,21 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
         return run(plan, parameters, () -> preparedDelegate().execute());
     }
 
+    /**
+     * JDBC forbids a prepared statement's query-string methods; H2, PostgreSQL and MariaDB fail them, each in its
+     * own way. The real statement answers, never the cache: a hit would serve rows where the driver fails.
+     */
+    @Override
+    public ResultSet executeQuery(String sql) throws SQLException {
+        return run(plan(sql), () -> wrapOwn(delegate.executeQuery(sql)));
+    }
+
+    /** {@link #executeQuery(String)}: the real statement answers. */
+    @Override
+    public boolean execute(String sql) throws SQLException {
+        return run(plan(sql), () -> delegate.execute(sql));
+    }
+
     @Override
     public int executeUpdate() throws SQLException {
         return run(plan, parameters, () -> preparedDelegate().executeUpdate());

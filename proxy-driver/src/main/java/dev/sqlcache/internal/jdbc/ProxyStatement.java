@@ -121,8 +121,7 @@ public class ProxyStatement extends StatementDelegate {
             current = cached;
             return current;
         }
-        // The real statement ran the query (a miss or a pass-through): its warnings are the application's.
-        mayHoldWarnings = true;
+        // The real statement ran the query (a miss or a pass-through) through the real query, which said so.
         QueryOutcome.Ran ran = (QueryOutcome.Ran) outcome;
         ResultSet real = ran.resultSet();
         if (real == null) {
@@ -148,7 +147,10 @@ public class ProxyStatement extends StatementDelegate {
         }
     }
 
-    /** Something reached the real statement that may leave warnings on it (see {@link #mayHoldWarnings}). */
+    /**
+     * Something reached the real statement and may have left warnings on it (see {@link #mayHoldWarnings}): every
+     * path into it other than a getter or a bind calls this, before the call, so that a call that fails counts too.
+     */
     final void reachedReal() {
         mayHoldWarnings = true;
     }
@@ -174,7 +176,7 @@ public class ProxyStatement extends StatementDelegate {
     /** Any other execution: the session runs it and invalidates what it wrote. */
     final <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
         startExecution();
-        mayHoldWarnings = true;
+        reachedReal();
         return session.execute(execution, call);
     }
 
@@ -240,7 +242,7 @@ public class ProxyStatement extends StatementDelegate {
 
     /** The real query of a plain statement: run by a miss or a pass-through, or by a hit handed over to the database. */
     private ResultSet realQuery(String sql) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         return delegate.executeQuery(sql);
     }
 
@@ -313,7 +315,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.addBatch(sql);
         batched(plan(sql));
     }
@@ -328,7 +330,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void clearBatch() throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.clearBatch();
         batch = null;
     }
@@ -364,7 +366,7 @@ public class ProxyStatement extends StatementDelegate {
             requireOpen();
             return current;
         }
-        mayHoldWarnings = true;
+        reachedReal();
         ResultSet real = delegate.getResultSet();
         if (real == null) {
             return null;
@@ -412,7 +414,7 @@ public class ProxyStatement extends StatementDelegate {
             // A cached read has exactly one result.
             return false;
         }
-        mayHoldWarnings = true;
+        reachedReal();
         boolean more = delegate.getMoreResults(current);
         readResult = false;
         return more;
@@ -420,7 +422,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         ResultSet keys = delegate.getGeneratedKeys();
         return keys == null ? null : new ProxyResultSet(keys, this);
     }
@@ -438,21 +440,21 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void setMaxRows(int max) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.setMaxRows(max);
         maxRows = max;
     }
 
     @Override
     public void setLargeMaxRows(long max) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.setLargeMaxRows(max);
         maxRows = max;
     }
 
     @Override
     public void setMaxFieldSize(int max) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.setMaxFieldSize(max);
         maxFieldSize = max;
     }
@@ -461,45 +463,45 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void setFetchSize(int rows) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         fetchKnown = false;
         delegate.setFetchSize(rows);
     }
 
     @Override
     public void setFetchDirection(int direction) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         fetchKnown = false;
         delegate.setFetchDirection(direction);
     }
 
     @Override
     public void setQueryTimeout(int seconds) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.setQueryTimeout(seconds);
     }
 
     @Override
     public void setCursorName(String name) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.setCursorName(name);
     }
 
     @Override
     public void setEscapeProcessing(boolean enable) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.setEscapeProcessing(enable);
     }
 
     @Override
     public void setPoolable(boolean poolable) throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.setPoolable(poolable);
     }
 
     @Override
     public void cancel() throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.cancel();
     }
 
@@ -519,7 +521,7 @@ public class ProxyStatement extends StatementDelegate {
      */
     final void realExposed() {
         exposed = true;
-        mayHoldWarnings = true;
+        reachedReal();
         fetchKnown = false;
     }
 
@@ -527,7 +529,7 @@ public class ProxyStatement extends StatementDelegate {
 
     @Override
     public void closeOnCompletion() throws SQLException {
-        mayHoldWarnings = true;
+        reachedReal();
         delegate.closeOnCompletion();
         closeOnCompletion = true;
     }
