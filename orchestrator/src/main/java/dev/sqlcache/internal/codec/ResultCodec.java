@@ -77,14 +77,15 @@ public final class ResultCodec {
      * Buffers are recycled through a shared pool, not Jackson's default per-thread one: a thread-local on an
      * application server's request threads would hold an undeployed application's class loader forever.
      */
-    private static final SmileFactory SMILE = SmileFactory.builder()
+    private static final EntryParser.Factory SMILE = new EntryParser.Factory(SmileFactory.builder()
+            // An entry holds no objects: no field name is ever read, so no symbol table is needed per parser.
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
             .disable(SmileGenerator.Feature.ENCODE_BINARY_AS_7BIT)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE)
                     .maxNumberLength(Integer.MAX_VALUE)
-                    .build())
-            .build();
+                    .build()));
 
     /** The Smile header this codec's generator writes (its flags: no shared string values). */
     private static final byte[] HEADER = header();
@@ -206,7 +207,7 @@ public final class ResultCodec {
     /** The version tokens at the head of an entry, checked like {@link #decode}, without decoding the rows. */
     public static String[] readTokens(byte[] entry, byte[] binding, EntrySigner signer) {
         int body = checkFrame(entry, binding, signer);
-        try (JsonParser p = parser(entry, body)) {
+        try (EntryParser p = parser(entry, body)) {
             return readHead(p);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
@@ -227,7 +228,7 @@ public final class ResultCodec {
      */
     public static CachedResult decode(byte[] entry, byte[] binding, EntrySigner signer) {
         int body = checkFrame(entry, binding, signer);
-        try (JsonParser p = parser(entry, body)) {
+        try (EntryParser p = parser(entry, body)) {
             readHead(p);
             return decodeBody(p, entry, body, null);
         } catch (IOException | RuntimeException e) {
@@ -264,7 +265,7 @@ public final class ResultCodec {
                                                int ignoredIndex, java.util.function.Predicate<String> recordedCheck,
                                                ColumnsMemo memo) {
         int body = checkFrame(entry, binding, signer);
-        try (JsonParser p = parser(entry, body)) {
+        try (EntryParser p = parser(entry, body)) {
             if (!ownHeader(entry, body)) {
                 // Another header may let strings refer back to earlier ones: only Jackson can read those.
                 String[] recorded = readHead(p);
@@ -294,7 +295,7 @@ public final class ResultCodec {
         return true;
     }
 
-    private static CachedResult decodeBody(JsonParser p, byte[] entry, int body, ColumnsMemo memo)
+    private static CachedResult decodeBody(EntryParser p, byte[] entry, int body, ColumnsMemo memo)
             throws IOException {
         int n = count(p, entry.length);
         // Only a document with this codec's own header: one whose header allows shared string values could make
@@ -305,13 +306,9 @@ public final class ResultCodec {
         if (memoised) {
             ColumnsMemo.Known known = memo.get();
             if (known != null && known.count() == n && known.matches(entry, at)) {
-                for (int c = 0; c < n; c++) {
-                    expect(p, JsonToken.START_ARRAY);
-                    p.skipChildren();
-                }
-                if (offset(p) != at + known.bytes().length) {
-                    throw new CorruptEntryException("column section");
-                }
+                // The bytes are the memo's, which parsed as these columns from the same state: stepped over, not
+                // tokenized again.
+                p.skipTo(at + known.bytes().length);
                 shape = known.columns();
             }
         }
@@ -468,8 +465,8 @@ public final class ResultCodec {
         return (int) crc.getValue();
     }
 
-    private static JsonParser parser(byte[] entry, int body) throws IOException {
-        return SMILE.createParser(entry, body, entry.length - body);
+    private static EntryParser parser(byte[] entry, int body) throws IOException {
+        return SMILE.parser(entry, body, entry.length - body);
     }
 
     private static String[] readHead(JsonParser p) throws IOException {
