@@ -356,7 +356,7 @@ public final class ResultCodec {
         return new CachedResult(shape, rows, overrides);
     }
 
-    private static ResultColumns readColumns(JsonParser p, int n) throws IOException {
+    private static ResultColumns readColumns(EntryParser p, int n) throws IOException {
         ColumnMetadata[] columns = new ColumnMetadata[n];
         ValueKind[] kinds = new ValueKind[n];
         int[] styles = new int[n];
@@ -469,7 +469,7 @@ public final class ResultCodec {
         return SMILE.parser(entry, body, entry.length - body);
     }
 
-    private static String[] readHead(JsonParser p) throws IOException {
+    private static String[] readHead(EntryParser p) throws IOException {
         expect(p, JsonToken.START_ARRAY);
         if (!MAGIC.equals(str(p))) {
             throw new CorruptEntryException("not a sqlcache entry");
@@ -646,7 +646,7 @@ public final class ResultCodec {
         }
     }
 
-    private static Object readValue(JsonParser p, ValueKind kind) throws IOException {
+    private static Object readValue(EntryParser p, ValueKind kind) throws IOException {
         JsonToken t = p.nextToken();
         if (t == JsonToken.VALUE_NULL) {
             return null;
@@ -692,7 +692,7 @@ public final class ResultCodec {
                 if (t != JsonToken.VALUE_STRING) {
                     throw new CorruptEntryException("bad string");
                 }
-                return p.getText();
+                return p.text();
             case DATE:
                 return new java.sql.Date(currentLong(p, t));
             case TIME: {
@@ -730,7 +730,7 @@ public final class ResultCodec {
         }
     }
 
-    private static String str(JsonParser p) throws IOException {
+    private static String str(EntryParser p) throws IOException {
         JsonToken t = p.nextToken();
         if (t == JsonToken.VALUE_NULL) {
             return null;
@@ -738,7 +738,7 @@ public final class ResultCodec {
         if (t != JsonToken.VALUE_STRING) {
             throw new CorruptEntryException("expected a string");
         }
-        return p.getText();
+        return p.text();
     }
 
     private static int integer(JsonParser p) throws IOException {
