@@ -80,7 +80,9 @@ public final class ResultCodec {
     private static final EntryParser.Factory SMILE = new EntryParser.Factory(SmileFactory.builder()
             // An entry holds no objects: no field name is ever read, so no symbol table is needed per parser.
             .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
+            // Bounded: an array queue takes and gives back a recycler without allocating, where a deque makes a node
+            // per parser. Past its capacity a recycler is dropped, not kept.
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newBoundedPool(64))
             .disable(SmileGenerator.Feature.ENCODE_BINARY_AS_7BIT)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE)
@@ -494,10 +496,10 @@ public final class ResultCodec {
      * leaves it unread until asked ({@link #asciiAt}). Every token is still parsed through to the end of the list,
      * so that a malformed one is refused whether or not an earlier one differed.
      */
-    private static boolean headIsCurrent(JsonParser p, byte[] entry, String[] current, int ignoredIndex,
+    private static boolean headIsCurrent(EntryParser p, byte[] entry, String[] current, int ignoredIndex,
                                          java.util.function.Predicate<String> recordedCheck) throws IOException {
         expect(p, JsonToken.START_ARRAY);
-        if (p.nextToken() != JsonToken.VALUE_STRING || !textIs(p, entry, MAGIC)) {
+        if (p.nextToken() != JsonToken.VALUE_STRING || !p.textIs(MAGIC)) {
             throw new CorruptEntryException("not a sqlcache entry");
         }
         expect(p, JsonToken.START_ARRAY);
@@ -516,7 +518,7 @@ public final class ResultCodec {
                     p.getText();
                 }
             } else if (same && (count >= current.length || current[count] == null
-                    || !textIs(p, entry, current[count]))) {
+                    || !p.textIs(current[count]))) {
                 same = false;
             } else if (!same && asciiAt(entry, offset(p)) < 0) {
                 p.getText(); // decoded as readHead would, so that a malformed one is refused all the same
@@ -531,25 +533,6 @@ public final class ResultCodec {
                 throw new CorruptEntryException("no token at " + ignoredIndex);
             }
             return recordedCheck.test(ignored);
-        }
-        return true;
-    }
-
-    /** Whether the current string token is {@code expected}; in place when {@link #asciiAt} finds its bytes. */
-    private static boolean textIs(JsonParser p, byte[] entry, String expected) throws IOException {
-        int at = offset(p);
-        int length = asciiAt(entry, at);
-        if (length < 0) {
-            return expected.equals(p.getText());
-        }
-        if (expected.length() != length) {
-            return false;
-        }
-        // A byte over 0x7F is negative here and equals no char: never "equal" where Jackson's string would differ.
-        for (int i = 0; i < length; i++) {
-            if (entry[at + i] != expected.charAt(i)) {
-                return false;
-            }
         }
         return true;
     }
