@@ -90,23 +90,22 @@ final class EntryParser extends SmileParser {
         }
         int type = _typeAsInt;
         int start = _inputPtr;
-        int end;
         if (type >= 0x40 && type <= 0x7F) {
-            end = start + (type & 0x1F) + (type < 0x60 ? 1 : 33);
-        } else if (type == (SmileConstants.TOKEN_MISC_LONG_TEXT_ASCII & 0xFF)) {
-            end = endMarker(start);
-        } else {
-            return -1;
+            int end = start + (type & 0x1F) + (type < 0x60 ? 1 : 33);
+            return end <= _inputEnd && ascii(start, end) ? end : -1;
         }
-        return end >= 0 && end <= _inputEnd && ascii(start, end) ? end : -1;
+        return type == (SmileConstants.TOKEN_MISC_LONG_TEXT_ASCII & 0xFF) ? asciiUpToMarker(start) : -1;
     }
 
-    /** Where the end-of-string marker after {@code start} is, -1 if none before the end. */
-    private int endMarker(int start) {
+    /**
+     * Where the end-of-string marker after {@code start} is, provided every byte before it is below 0x80; -1 if
+     * another byte comes first or there is no marker. One pass: the marker (0xFC) is itself a byte over 0x7F.
+     */
+    private int asciiUpToMarker(int start) {
         byte[] b = _inputBuffer;
         for (int i = start; i < _inputEnd; i++) {
-            if (b[i] == SmileConstants.BYTE_MARKER_END_OF_STRING) {
-                return i;
+            if (b[i] < 0) {
+                return b[i] == SmileConstants.BYTE_MARKER_END_OF_STRING ? i : -1;
             }
         }
         return -1;
