@@ -50,16 +50,15 @@ final class EntryParser extends SmileParser {
             return getText();
         }
         String s = new String(_inputBuffer, _inputPtr, end - _inputPtr, StandardCharsets.ISO_8859_1);
-        // A long string ends with a marker byte, which Jackson's next token would step over too.
-        _inputPtr = _typeAsInt == (SmileConstants.TOKEN_MISC_LONG_TEXT_ASCII & 0xFF) ? end + 1 : end;
-        _tokenIncomplete = false;
+        stepOver(end);
         return s;
     }
 
     /**
      * Whether the current string value is {@code expected}, as {@code expected.equals(getText())} answers, but
-     * compared in the entry's bytes when {@link #text()} would read them there. The parser is left as it was: Jackson
-     * steps over the string on the next token.
+     * compared in the entry's bytes when {@link #text()} would read them there. When equal, the parser is moved past
+     * the string as {@link #text()} does (a long one would otherwise be scanned again for its end marker); when not,
+     * it is left as it was and Jackson steps over the string on the next token.
      */
     boolean textIs(String expected) throws IOException {
         int end = asciiEnd();
@@ -76,7 +75,14 @@ final class EntryParser extends SmileParser {
                 return false;
             }
         }
+        stepOver(end);
         return true;
+    }
+
+    /** Past the string value whose bytes end at {@code end}, and its end marker if it is a long one. */
+    private void stepOver(int end) {
+        _inputPtr = _typeAsInt == (SmileConstants.TOKEN_MISC_LONG_TEXT_ASCII & 0xFF) ? end + 1 : end;
+        _tokenIncomplete = false;
     }
 
     /**
