@@ -77,14 +77,17 @@ public final class ResultCodec {
      * Buffers are recycled through a shared pool, not Jackson's default per-thread one: a thread-local on an
      * application server's request threads would hold an undeployed application's class loader forever.
      */
-    private static final SmileFactory SMILE = SmileFactory.builder()
-            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
+    private static final EntryParser.Factory SMILE = new EntryParser.Factory(SmileFactory.builder()
+            // An entry holds no objects: no field name is ever read, so no symbol table is needed per parser.
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            // Bounded: an array queue takes and gives back a recycler without allocating, where a deque makes a node
+            // per parser. Past its capacity a recycler is dropped, not kept.
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newBoundedPool(64))
             .disable(SmileGenerator.Feature.ENCODE_BINARY_AS_7BIT)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE)
                     .maxNumberLength(Integer.MAX_VALUE)
-                    .build())
-            .build();
+                    .build()));
 
     /** The Smile header this codec's generator writes (its flags: no shared string values). */
     private static final byte[] HEADER = header();
@@ -206,7 +209,7 @@ public final class ResultCodec {
     /** The version tokens at the head of an entry, checked like {@link #decode}, without decoding the rows. */
     public static String[] readTokens(byte[] entry, byte[] binding, EntrySigner signer) {
         int body = checkFrame(entry, binding, signer);
-        try (JsonParser p = parser(entry, body)) {
+        try (EntryParser p = parser(entry, body)) {
             return readHead(p);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
@@ -227,7 +230,7 @@ public final class ResultCodec {
      */
     public static CachedResult decode(byte[] entry, byte[] binding, EntrySigner signer) {
         int body = checkFrame(entry, binding, signer);
-        try (JsonParser p = parser(entry, body)) {
+        try (EntryParser p = parser(entry, body)) {
             readHead(p);
             return decodeBody(p, entry, body, null);
         } catch (IOException | RuntimeException e) {
@@ -264,7 +267,7 @@ public final class ResultCodec {
                                                int ignoredIndex, java.util.function.Predicate<String> recordedCheck,
                                                ColumnsMemo memo) {
         int body = checkFrame(entry, binding, signer);
-        try (JsonParser p = parser(entry, body)) {
+        try (EntryParser p = parser(entry, body)) {
             if (!ownHeader(entry, body)) {
                 // Another header may let strings refer back to earlier ones: only Jackson can read those.
                 String[] recorded = readHead(p);
@@ -294,7 +297,7 @@ public final class ResultCodec {
         return true;
     }
 
-    private static CachedResult decodeBody(JsonParser p, byte[] entry, int body, ColumnsMemo memo)
+    private static CachedResult decodeBody(EntryParser p, byte[] entry, int body, ColumnsMemo memo)
             throws IOException {
         int n = count(p, entry.length);
         // Only a document with this codec's own header: one whose header allows shared string values could make
@@ -305,13 +308,9 @@ public final class ResultCodec {
         if (memoised) {
             ColumnsMemo.Known known = memo.get();
             if (known != null && known.count() == n && known.matches(entry, at)) {
-                for (int c = 0; c < n; c++) {
-                    expect(p, JsonToken.START_ARRAY);
-                    p.skipChildren();
-                }
-                if (offset(p) != at + known.bytes().length) {
-                    throw new CorruptEntryException("column section");
-                }
+                // The bytes are the memo's, which parsed as these columns from the same state: stepped over, not
+                // tokenized again.
+                p.skipTo(at + known.bytes().length);
                 shape = known.columns();
             }
         }
@@ -359,7 +358,7 @@ public final class ResultCodec {
         return new CachedResult(shape, rows, overrides);
     }
 
-    private static ResultColumns readColumns(JsonParser p, int n) throws IOException {
+    private static ResultColumns readColumns(EntryParser p, int n) throws IOException {
         ColumnMetadata[] columns = new ColumnMetadata[n];
         ValueKind[] kinds = new ValueKind[n];
         int[] styles = new int[n];
@@ -468,11 +467,11 @@ public final class ResultCodec {
         return (int) crc.getValue();
     }
 
-    private static JsonParser parser(byte[] entry, int body) throws IOException {
-        return SMILE.createParser(entry, body, entry.length - body);
+    private static EntryParser parser(byte[] entry, int body) throws IOException {
+        return SMILE.parser(entry, body, entry.length - body);
     }
 
-    private static String[] readHead(JsonParser p) throws IOException {
+    private static String[] readHead(EntryParser p) throws IOException {
         expect(p, JsonToken.START_ARRAY);
         if (!MAGIC.equals(str(p))) {
             throw new CorruptEntryException("not a sqlcache entry");
@@ -497,10 +496,10 @@ public final class ResultCodec {
      * leaves it unread until asked ({@link #asciiAt}). Every token is still parsed through to the end of the list,
      * so that a malformed one is refused whether or not an earlier one differed.
      */
-    private static boolean headIsCurrent(JsonParser p, byte[] entry, String[] current, int ignoredIndex,
+    private static boolean headIsCurrent(EntryParser p, byte[] entry, String[] current, int ignoredIndex,
                                          java.util.function.Predicate<String> recordedCheck) throws IOException {
         expect(p, JsonToken.START_ARRAY);
-        if (p.nextToken() != JsonToken.VALUE_STRING || !textIs(p, entry, MAGIC)) {
+        if (p.nextToken() != JsonToken.VALUE_STRING || !p.textIs(MAGIC)) {
             throw new CorruptEntryException("not a sqlcache entry");
         }
         expect(p, JsonToken.START_ARRAY);
@@ -519,7 +518,7 @@ public final class ResultCodec {
                     p.getText();
                 }
             } else if (same && (count >= current.length || current[count] == null
-                    || !textIs(p, entry, current[count]))) {
+                    || !p.textIs(current[count]))) {
                 same = false;
             } else if (!same && asciiAt(entry, offset(p)) < 0) {
                 p.getText(); // decoded as readHead would, so that a malformed one is refused all the same
@@ -534,25 +533,6 @@ public final class ResultCodec {
                 throw new CorruptEntryException("no token at " + ignoredIndex);
             }
             return recordedCheck.test(ignored);
-        }
-        return true;
-    }
-
-    /** Whether the current string token is {@code expected}; in place when {@link #asciiAt} finds its bytes. */
-    private static boolean textIs(JsonParser p, byte[] entry, String expected) throws IOException {
-        int at = offset(p);
-        int length = asciiAt(entry, at);
-        if (length < 0) {
-            return expected.equals(p.getText());
-        }
-        if (expected.length() != length) {
-            return false;
-        }
-        // A byte over 0x7F is negative here and equals no char: never "equal" where Jackson's string would differ.
-        for (int i = 0; i < length; i++) {
-            if (entry[at + i] != expected.charAt(i)) {
-                return false;
-            }
         }
         return true;
     }
@@ -649,7 +629,7 @@ public final class ResultCodec {
         }
     }
 
-    private static Object readValue(JsonParser p, ValueKind kind) throws IOException {
+    private static Object readValue(EntryParser p, ValueKind kind) throws IOException {
         JsonToken t = p.nextToken();
         if (t == JsonToken.VALUE_NULL) {
             return null;
@@ -695,7 +675,7 @@ public final class ResultCodec {
                 if (t != JsonToken.VALUE_STRING) {
                     throw new CorruptEntryException("bad string");
                 }
-                return p.getText();
+                return p.text();
             case DATE:
                 return new java.sql.Date(currentLong(p, t));
             case TIME: {
@@ -733,7 +713,7 @@ public final class ResultCodec {
         }
     }
 
-    private static String str(JsonParser p) throws IOException {
+    private static String str(EntryParser p) throws IOException {
         JsonToken t = p.nextToken();
         if (t == JsonToken.VALUE_NULL) {
             return null;
@@ -741,7 +721,7 @@ public final class ResultCodec {
         if (t != JsonToken.VALUE_STRING) {
             throw new CorruptEntryException("expected a string");
         }
-        return p.getText();
+        return p.text();
     }
 
     private static int integer(JsonParser p) throws IOException {
