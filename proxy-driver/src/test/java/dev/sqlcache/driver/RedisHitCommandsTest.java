@@ -101,9 +101,9 @@ class RedisHitCommandsTest {
             assertEquals(0, counted.getOrDefault("pttl", 0L), "no copy kept, no time to live read: " + counted);
             assertEquals(reads, counted.getOrDefault("getrange", 0L), counted.toString());
             assertEquals(reads, counted.getOrDefault("mget", 0L), counted.toString());
-            // The membership's renewals run meanwhile (a few commands a second): everything but them is the hits'.
-            counted.keySet().removeIf(name -> !name.equals("getrange") && !name.equals("mget")
-                    && !name.equals("pttl") && !name.equals("evalsha") && !name.equals("strlen"));
+            // The membership's renewals run meanwhile, scripts whose own commands are counted too (EXISTS, GET):
+            // of the commands only a lookup sends, these two ran.
+            counted.keySet().retainAll(java.util.Set.of("getrange", "mget", "pttl", "strlen"));
             assertEquals(2L * reads, counted.values().stream().mapToLong(Long::longValue).sum(), counted.toString());
         }
     }

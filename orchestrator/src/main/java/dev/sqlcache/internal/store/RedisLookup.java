@@ -66,9 +66,10 @@ final class RedisLookup {
 
     /**
      * The pipelined read for a caller that keeps no copy: {@code GETRANGE} and {@code MGET}, no {@code PTTL} (they
-     * only bound a copy's life). Without them an empty value cannot be told from a missing key: both are read as
-     * missing, a miss whose store replaces the value (an empty value is corrupt either way, and served never).
-     * The times to live are reported as 0, so that a copy made from this by mistake could not live.
+     * only bound a copy's life). {@code GETRANGE} answers an empty value and a missing key alike: only then is the
+     * key's existence asked, in a second round trip that only a read that cannot be a hit pays (a value stored or
+     * deleted in between makes it a corrupt entry or a miss: never served either way). The times to live are
+     * reported as 0, so that a copy made from this by mistake could not live.
      * {@code null} when a token it may create is missing (the script then runs).
      */
     private CacheStore.Lookup readOnly(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
@@ -95,7 +96,7 @@ final class RedisLookup {
             entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
         } else {
             entry = (byte[]) range;
-            if (entry.length == 0) {
+            if (entry.length == 0 && !redis.client().exists(entryKey.getRaw())) {
                 entry = null;
             } else if (entry.length > maxEntryBytes) {
                 return new CacheStore.Lookup(null, versions, entry.length, 0, 0);

@@ -156,16 +156,21 @@ class RedisLookupTest extends PrivateRedisStoreTest {
     }
 
     /**
-     * Without the PTTLs an empty value cannot be told from a missing key: it is read as missing (a miss, whose store
-     * replaces it), never served. Another type is still an empty entry (corrupt), a value over the cap still refused
-     * unread, and a missing token still created by the script.
+     * Without the PTTLs, an empty value is still told from a missing key (an empty entry: corrupt), another type is
+     * still an empty entry, a value over the cap still refused unread, and a missing token still created by the
+     * script. Only a read that got nothing pays the question of the key's existence.
      */
     @Test
     void aLookupThatKeepsNoCopyReadsHostileValuesSafely() {
         String[] keys = versionKeys(true);
         String empty = "sql:t" + next + ":data:empty";
         server.command("SET", empty, "");
-        assertNull(store.lookup(empty, keys, CREATE, 1000, false).entry());
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup ofEmpty = store.lookup(empty, keys, CREATE, 1000, false);
+        assertNotNull(ofEmpty.entry(), "an empty value is there, and corrupt");
+        assertEquals(0, ofEmpty.entry().length);
+        assertEquals(1, commands().get("exists"), commands().toString());
+        assertNull(store.lookup("sql:t" + next + ":data:none", keys, CREATE, 1000, false).entry());
 
         String list = "sql:t" + next + ":data:list";
         server.command("RPUSH", list, "a", "b");
