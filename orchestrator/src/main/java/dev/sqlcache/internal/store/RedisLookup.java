@@ -52,7 +52,7 @@ final class RedisLookup {
         byte[] entryKeyBytes = bytes(entryKey);
         CacheStore.Lookup read = redis.execute("lookup", () -> keepsCopy
                 ? read(entryKeyBytes, versionKeys, creation, maxEntryBytes)
-                : readOnly(entryKeyBytes, versionKeys, creation, maxEntryBytes));
+                : readWithoutTtls(entryKeyBytes, versionKeys, creation, maxEntryBytes));
         if (read != null && read.oversized() > 0) {
             // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
             long length = redis.execute("lookup", () -> redis.client().strlen(redis.key(entryKeyBytes)));
@@ -72,8 +72,8 @@ final class RedisLookup {
      * reported as 0, so that a copy made from this by mistake could not live.
      * {@code null} when a token it may create is missing (the script then runs).
      */
-    private CacheStore.Lookup readOnly(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
-                                       int maxEntryBytes) {
+    private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
+                                              int maxEntryBytes) {
         SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
         for (String versionKey : versionKeys) {
