@@ -71,6 +71,15 @@ public final class CutOffStore implements CacheStore {
     }
 
     @Override
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
+                         boolean keepsCopy) {
+        reach("lookup");
+        Lookup answer = shared.lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
+        lookupAnswered.run();
+        return answer;
+    }
+
+    @Override
     public String[] initVersions(String[] versionKeys) {
         reach("initVersions");
         return shared.initVersions(versionKeys);

@@ -383,8 +383,10 @@ public final class SessionCache implements CacheSession {
             nearTag = near.tag(versionKeys, nearKeyed ? nearProbe.snapshot() : null);
         }
         Object landing = engine.pendingStores().pending(key);
+        // The one place that knows whether a copy will be kept (the tag is what a copy is put with): without one,
+        // the store is not asked how long a copy may live.
         CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation(),
-                engine.config().maxEntryBytes());
+                engine.config().maxEntryBytes(), nearTag != null);
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }

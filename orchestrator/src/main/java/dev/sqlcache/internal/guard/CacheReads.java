@@ -51,6 +51,16 @@ public final class CacheReads {
      * the store is unavailable. An entry longer than {@code maxEntryBytes} is not transferred.
      */
     public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
+        return lookup(entryKey, versionKeys, creation, maxEntryBytes, true);
+    }
+
+    /**
+     * {@link #lookup(String, String[], long[], int)}; {@code keepsCopy} false when no copy of what it reads will be
+     * kept in process: the store then spares the commands that read how long one may live
+     * ({@link CacheStore#lookup(String, String[], long[], int, boolean)}).
+     */
+    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
+                                    boolean keepsCopy) {
         if (!redelivery.available()) {
             return null;
         }
@@ -58,7 +68,7 @@ public final class CacheReads {
             // Read before the lookup is sent: a renewal answered while it is in flight may have replaced the fence
             // after the lookup read the old one, and must not vouch for it.
             long vouched = membership.vouched();
-            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys, creation, maxEntryBytes);
+            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
             // Read since a reconnection, an outage or a change of primary that no renewal had vouched for when it
             // was sent: maybe a restarted server or a promoted replica, whose fence (and so every entry) a renewal
             // is about to replace if it came from an older snapshot.

@@ -32,6 +32,19 @@ public interface CacheStore extends AutoCloseable {
      */
     Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes);
 
+    /**
+     * {@link #lookup(String, String[], long[], int)} for a caller that says whether it may keep a copy of what it
+     * reads in process. The times to live a lookup reports only bound such a copy; a caller that keeps none spares
+     * the store the commands that read them, and is told {@code 0} for both (no copy), so that a copy made by
+     * mistake cannot live.
+     *
+     * @param keepsCopy whether a near cache may keep a copy of the entry (or of the result its miss will read)
+     */
+    default Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
+                          boolean keepsCopy) {
+        return lookup(entryKey, versionKeys, creation, maxEntryBytes);
+    }
+
     /** {@link #lookup(String, String[], long[], int)} with no limit on the entry's length: for tests and tools. */
     default Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
         return lookup(entryKey, versionKeys, creation, Integer.MAX_VALUE);

@@ -65,7 +65,13 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
-        return lookups.lookup(entryKey, versionKeys, creation, maxEntryBytes);
+        return lookups.lookup(entryKey, versionKeys, creation, maxEntryBytes, true);
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
+                         boolean keepsCopy) {
+        return lookups.lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
     }
 
     private static final byte[] ZERO = bytes("0");

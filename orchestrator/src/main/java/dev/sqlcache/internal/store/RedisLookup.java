@@ -27,7 +27,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * the entry first, its tokens after").
  * The entry's time to live only bounds how long an in-process copy lives, and other clients' commands may run
  * between these: a value stored, deleted or expired next to the read must not lend the copy a longer life, hence a
- * {@code PTTL} on each side of it, and a key read then gone allows no copy.
+ * {@code PTTL} on each side of it, and a key read then gone allows no copy. A caller that keeps no copy (no near
+ * cache, or a read that does not go to it) is spared all the {@code PTTL}s: a hit is then two commands.
  */
 final class RedisLookup {
 
@@ -45,10 +46,13 @@ final class RedisLookup {
         this.script = script;
     }
 
-    CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
+    /** @param keepsCopy whether a copy may be kept in process: only then are the times to live read */
+    CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
+                             boolean keepsCopy) {
         byte[] entryKeyBytes = bytes(entryKey);
-        CacheStore.Lookup read = redis.execute("lookup",
-                () -> read(entryKeyBytes, versionKeys, creation, maxEntryBytes));
+        CacheStore.Lookup read = redis.execute("lookup", () -> keepsCopy
+                ? read(entryKeyBytes, versionKeys, creation, maxEntryBytes)
+                : readWithoutTtls(entryKeyBytes, versionKeys, creation, maxEntryBytes));
         if (read != null && read.oversized() > 0) {
             // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
             long length = redis.execute("lookup", () -> redis.client().strlen(redis.key(entryKeyBytes)));
@@ -60,7 +64,64 @@ final class RedisLookup {
         return created(entryKeyBytes, versionKeys, creation, maxEntryBytes);
     }
 
-    /** The pipelined read; {@code null} when a token it may create is missing (the script then runs). */
+    /**
+     * The pipelined read for a caller that keeps no copy: {@code GETRANGE} and {@code MGET}, no {@code PTTL} (they
+     * only bound a copy's life). {@code GETRANGE} answers an empty value and a missing key alike: only then is the
+     * key's existence asked, in a second round trip that only a read that cannot be a hit pays (a value stored or
+     * deleted in between makes it a corrupt entry or a miss: never served either way). The times to live are
+     * reported as 0, so that a copy made from this by mistake could not live.
+     * {@code null} when a token it may create is missing (the script then runs).
+     */
+    private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
+                                              int maxEntryBytes) {
+        SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
+        CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
+        for (String versionKey : versionKeys) {
+            mget.add(new SharedBytes(redis.key(bytes(versionKey))));
+        }
+        // End index inclusive: at most maxEntryBytes + 1 bytes come back. MGET of no key is an error.
+        List<Object> replies = redis.pipelined(
+                new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes),
+                versionKeys.length == 0 ? mget.add(entryKey) : mget);
+        String[] versions = tokens(replies.get(1), versionKeys, creation);
+        if (versions == null) {
+            return null;
+        }
+        Object range = replies.get(0);
+        byte[] entry;
+        if (range instanceof JedisDataException e) {
+            if (!isWrongType(e)) {
+                throw e;
+            }
+            entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
+        } else {
+            entry = (byte[]) range;
+            if (entry.length == 0 && !redis.client().exists(entryKey.getRaw())) {
+                entry = null;
+            } else if (entry.length > maxEntryBytes) {
+                return new CacheStore.Lookup(null, versions, entry.length, 0, 0);
+            }
+        }
+        return new CacheStore.Lookup(entry, versions, 0, 0, 0);
+    }
+
+    /** The tokens an MGET read, or {@code null} when one the reader may create is missing. */
+    private static String[] tokens(Object reply, String[] versionKeys, long[] creation) {
+        List<?> tokens = (List<?>) orThrow(reply);
+        String[] versions = new String[versionKeys.length];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = text((byte[]) tokens.get(i));
+            if (versions[i] == null && creation[i] != CacheStore.NEVER_CREATE) {
+                return null;
+            }
+        }
+        return versions;
+    }
+
+    /**
+     * The pipelined read for a caller that may keep a copy; {@code null} when a token it may create is missing (the
+     * script then runs).
+     */
     private CacheStore.Lookup read(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
                                    int maxEntryBytes) {
         SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
@@ -91,13 +152,9 @@ final class RedisLookup {
             }
         }
         List<Object> replies = redis.pipelined(commands);
-        List<?> tokens = (List<?>) orThrow(replies.get(3));
-        String[] versions = new String[versionKeys.length];
-        for (int i = 0; i < versions.length; i++) {
-            versions[i] = text((byte[]) tokens.get(i));
-            if (versions[i] == null && creation[i] != CacheStore.NEVER_CREATE) {
-                return null;
-            }
+        String[] versions = tokens(replies.get(3), versionKeys, creation);
+        if (versions == null) {
+            return null;
         }
         long ttlBefore = (Long) orThrow(replies.get(0));
         long entryTtl = (Long) orThrow(replies.get(2));

@@ -119,4 +119,71 @@ class RedisLookupTest extends PrivateRedisStoreTest {
             assertFalse(exact.oversized() > 0);
         }
     }
+
+    private static java.util.Map<String, Long> commands() {
+        java.util.Map<String, Long> counted = new java.util.TreeMap<>();
+        Matcher m = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(inspector.info("commandstats"));
+        while (m.find()) {
+            counted.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        counted.remove("config|resetstat");
+        return counted;
+    }
+
+    /**
+     * A reader that keeps no copy (no near cache) is not told how long one may live: two commands, GETRANGE and
+     * MGET, and both times to live 0, so that a copy made by mistake could not live.
+     */
+    @Test
+    void aLookupThatKeepsNoCopyIsAGetrangeAndAnMget() {
+        String[] keys = versionKeys(true);
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup hit = store.lookup(entry, keys, CREATE, 1000, false);
+        assertEquals(java.util.Map.of("getrange", 1L, "mget", 1L), commands());
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), hit.entry());
+        assertArrayEquals(new String[] {"fence-" + next, "token-" + next}, hit.versions());
+        assertEquals(0, hit.copyTtlMillis(60_000), hit.toString());
+
+        CacheStore.Lookup kept = store.lookup(entry, keys, CREATE, 1000, true);
+        assertTrue(kept.copyTtlMillis(3_600_000) > 0 && kept.copyTtlMillis(3_600_000) <= 60_000, kept.toString());
+        assertEquals(2, commands().get("pttl"), "a reader that keeps a copy reads the entry's PTTL on both sides");
+
+        CacheStore.Lookup miss = store.lookup("sql:t" + next + ":data:none", keys, CREATE, 1000, false);
+        assertNull(miss.entry());
+        assertEquals(0, miss.oversized());
+    }
+
+    /**
+     * Without the PTTLs, an empty value is still told from a missing key (an empty entry: corrupt), another type is
+     * still an empty entry, a value over the cap still refused unread, and a missing token still created by the
+     * script. Only a read that got nothing pays the question of the key's existence.
+     */
+    @Test
+    void aLookupThatKeepsNoCopyReadsHostileValuesSafely() {
+        String[] keys = versionKeys(true);
+        String empty = "sql:t" + next + ":data:empty";
+        server.command("SET", empty, "");
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup ofEmpty = store.lookup(empty, keys, CREATE, 1000, false);
+        assertNotNull(ofEmpty.entry(), "an empty value is there, and corrupt");
+        assertEquals(0, ofEmpty.entry().length);
+        assertEquals(1, commands().get("exists"), commands().toString());
+        assertNull(store.lookup("sql:t" + next + ":data:none", keys, CREATE, 1000, false).entry());
+
+        String list = "sql:t" + next + ":data:list";
+        server.command("RPUSH", list, "a", "b");
+        assertEquals(0, store.lookup(list, keys, CREATE, 1000, false).entry().length);
+
+        String big = "sql:t" + next + ":data:big";
+        server.command("SET", big, "x".repeat(1000));
+        CacheStore.Lookup over = store.lookup(big, keys, CREATE, 10, false);
+        assertNull(over.entry());
+        assertEquals(1000, over.oversized());
+
+        String[] created = versionKeys(false);
+        CacheStore.Lookup first = store.lookup("sql:t" + next + ":data:e", created, CREATE, 1000, false);
+        assertNotNull(first.versions()[1], "created before the caller's query runs");
+    }
 }
