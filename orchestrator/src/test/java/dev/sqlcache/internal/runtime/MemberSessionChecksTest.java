@@ -218,7 +218,11 @@ class MemberSessionChecksTest {
                 membership.renew(); // publishes the connection's database; the lock is still refused
                 assertNotNull(anchors.openSession(DATABASE), "opened, for the checks");
                 assertNull(anchors.heldNow(entry), "refused while another session holds it");
-            } // the holder lets go
+                // Let go before closing: a closed connection's backend releases its locks only when it has
+                // exited, after close() returned (the retry below raced it under load).
+                s.execute("SELECT pg_advisory_unlock(" + DatabaseRegistration.LOCK_CLASS + ", "
+                        + membership.lockKey() + ")");
+            }
             Connection anchor = anchors.openSession(DATABASE);
             time.advance(2_100);
             membership.renew(); // answered: the refused lock is tried again
