@@ -218,7 +218,11 @@ class MemberSessionChecksTest {
                 membership.renew(); // publishes the connection's database; the lock is still refused
                 assertNotNull(anchors.openSession(DATABASE), "opened, for the checks");
                 assertNull(anchors.heldNow(entry), "refused while another session holds it");
-            } // the holder lets go
+                // Let go before the retry, and not by closing: a backend releases its locks when it has processed
+                // the client's goodbye, which may be after the retry's round trip (then refused again).
+                s.execute("SELECT pg_advisory_unlock(" + DatabaseRegistration.LOCK_CLASS + ", "
+                        + membership.lockKey() + ")");
+            }
             Connection anchor = anchors.openSession(DATABASE);
             time.advance(2_100);
             membership.renew(); // answered: the refused lock is tried again
