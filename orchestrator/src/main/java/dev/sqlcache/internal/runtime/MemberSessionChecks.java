@@ -81,6 +81,12 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         /** While the lock is refused: when to try it again, and how long to wait after the next refusal. */
         long lockRetryNanos;
         long lockBackoffNanos = RETRY_NANOS;
+        /**
+         * Runs the writes' round trips on this session, so that a write waits for one only as long as it gains by
+         * it. One thread per session (it serves one statement at a time anyway), started when needed and gone when
+         * idle: one shared by all databases would hold every database's round trips behind a frozen one's.
+         */
+        final ThreadPoolExecutor anchorThread = anchorThread();
 
         Session(Connection connection, int pid, SessionLock lock, long answeredNanos) {
             this.connection = connection;
@@ -97,11 +103,6 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     private final Map<String, Long> triedNanos = new ConcurrentHashMap<>();
     /** Databases whose anchor lock was refused since it was last held: logged once, until it is taken. */
     private final Map<String, Boolean> refusedLogged = new ConcurrentHashMap<>();
-    /**
-     * Runs the writes' anchor round trips, so that a write waits for one only as long as it gains by it. One
-     * thread (a session serves one statement at a time anyway), started when needed and gone when idle.
-     */
-    private final ThreadPoolExecutor anchorThread;
     private final AtomicLong unanswered = new AtomicLong();
     private final int lockKey;
     private final Clock clock;
@@ -116,13 +117,17 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         this.lockKey = lockKey;
         this.clock = clock;
         this.checkThread = checkThread;
-        this.anchorThread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+    }
+
+    private static ThreadPoolExecutor anchorThread() {
+        ThreadPoolExecutor thread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
                 runnable -> {
-                    Thread thread = new Thread(runnable, "sqlcache-anchor");
-                    thread.setDaemon(true);
-                    return thread;
+                    Thread started = new Thread(runnable, "sqlcache-anchor");
+                    started.setDaemon(true);
+                    return started;
                 });
-        this.anchorThread.allowCoreThreadTimeOut(true);
+        thread.allowCoreThreadTimeOut(true);
+        return thread;
     }
 
     /** A connection to a registered database opened: this JVM can check that database from now on. */
@@ -267,7 +272,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
         FutureTask<SessionLock> trip = new FutureTask<>(() -> roundTrip(database, session));
         try {
-            anchorThread.execute(trip);
+            session.anchorThread.execute(trip);
         } catch (RejectedExecutionException busy) {
             unanswered.incrementAndGet();
             return null; // as many round trips already wait for the session: this one would too
@@ -462,6 +467,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     /** A session that failed is closed and forgotten: reopened, with a new lock, after a later answered renewal. */
     private void discard(String database, Session session) {
         if (session != null && database != null && sessions.remove(database, session)) {
+            session.anchorThread.shutdown(); // round trips still queued fail at once on the closed connection
             closeQuietly(session.connection);
         }
     }
@@ -471,8 +477,10 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         synchronized (this) {
             closed = true;
         }
-        anchorThread.shutdownNow();
-        sessions.values().forEach(session -> closeQuietly(session.connection));
+        sessions.values().forEach(session -> {
+            session.anchorThread.shutdownNow();
+            closeQuietly(session.connection);
+        });
         sessions.clear();
     }
 

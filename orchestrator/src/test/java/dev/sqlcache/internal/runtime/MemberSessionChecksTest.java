@@ -218,8 +218,8 @@ class MemberSessionChecksTest {
                 membership.renew(); // publishes the connection's database; the lock is still refused
                 assertNotNull(anchors.openSession(DATABASE), "opened, for the checks");
                 assertNull(anchors.heldNow(entry), "refused while another session holds it");
-                // Let go before closing: a closed connection's backend releases its locks only when it has
-                // exited, after close() returned (the retry below raced it under load).
+                // Let go before the retry, and not by closing: a backend releases its locks when it has processed
+                // the client's goodbye, which may be after the retry's round trip (then refused again).
                 s.execute("SELECT pg_advisory_unlock(" + DatabaseRegistration.LOCK_CLASS + ", "
                         + membership.lockKey() + ")");
             }
@@ -282,6 +282,43 @@ class MemberSessionChecksTest {
             assertNotNull(anchors.heldNow(entry), "and answers once the lock on pg_locks is let go");
         } finally {
             anchors.close();
+        }
+    }
+
+    /**
+     * Each database has its own anchor, and a write on one database must not wait for another database's anchor:
+     * with one round-trip thread for all of them, a frozen link to one database (here a black hole; the round trip
+     * stays stuck until the session's 10 s socket timeout) held every other database's round trip in the queue
+     * behind it, so a connection opened during an outage on a database that answers at once was not vouched for
+     * and waited sqlcache.fenceTimeout. Two server databases here are two names for one real database, one reached
+     * through a relay.
+     */
+    @Test
+    void aFrozenAnchorOnOneDatabaseDoesNotHoldUpAnotherDatabasesAnchor() throws Exception {
+        TestServices.Database pg = TestServices.postgres();
+        try (TcpRelay relay = TcpRelay.to(pg.port())) {
+            String relayed = "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + pg.database()
+                    + "?user=" + pg.user();
+            MemberSessionChecks two = new MemberSessionChecks(key, Clock.SYSTEM, Runnable::run);
+            try {
+                two.reached("frozen", relayed, Map.of());
+                two.reached("answering", url, Map.of());
+                two.keep();
+                String frozen = DatabaseRegistration.entry("frozen", DatabaseRegistration.lockedFingerprint(locked));
+                String answering = DatabaseRegistration.entry("answering",
+                        DatabaseRegistration.lockedFingerprint(locked));
+                assertNotNull(two.heldNow(frozen), "both anchors open and hold the lock");
+                assertNotNull(two.heldNow(answering));
+                relay.blackHole();
+                long shortWait = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+                assertNull(two.heldNow(frozen, shortWait), "the frozen one does not answer; its round trip stays");
+                // Well within the frozen round trip's 10 s socket timeout; a local round trip takes milliseconds.
+                long wait = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+                assertNotNull(two.heldNow(answering, wait), "the other database's anchor answers meanwhile");
+            } finally {
+                relay.restore();
+                two.close();
+            }
         }
     }
 
