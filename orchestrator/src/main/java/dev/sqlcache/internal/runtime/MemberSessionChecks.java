@@ -289,8 +289,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             Thread.currentThread().interrupt();
             trip.cancel(false);
             return null;
-        } catch (ExecutionException e) {
-            return null;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return null; // failed, or cancelled by close(): not vouched for
         }
     }
 
@@ -478,7 +478,11 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             closed = true;
         }
         sessions.values().forEach(session -> {
-            session.anchorThread.shutdownNow();
+            // Round trips still queued would never run: cancelled, so that a write waiting on one falls back now
+            // rather than at the end of its wait (review rE).
+            for (Runnable queued : session.anchorThread.shutdownNow()) {
+                ((FutureTask<?>) queued).cancel(false);
+            }
             closeQuietly(session.connection);
         });
         sessions.clear();
