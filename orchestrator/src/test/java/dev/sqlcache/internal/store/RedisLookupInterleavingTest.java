@@ -99,6 +99,23 @@ class RedisLookupInterleavingTest {
         assertNull(lookup.entry(), "missing when read: " + lookup);
     }
 
+    /**
+     * The same store landing after the read of a reader that keeps no copy (no PTTLs around its read): still missing,
+     * not corrupt. Asking afterwards whether the key exists finds the entry just stored, and called it an empty value.
+     */
+    @Test
+    void anEntryStoredRightAfterAReadThatKeepsNoCopyFoundItMissingIsMissingNotCorrupt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"),
+                "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = store.lookup(entry, keys, CREATE, 1000, false);
+        assertTrue(relay.ran(), "the other command ran inside the lookup");
+        assertTrue(lookup.entry() == null || lookup.entry().length > 0,
+                "missing when read, or the entry stored since; never an empty (corrupt) value: " + lookup);
+        assertEquals(0, lookup.copyTtlMillis(LONG), "a reader that keeps no copy is told none may live: " + lookup);
+    }
+
     @Test
     void aFeedKeyThatExpiresRightAfterItWasReadLeavesNoCopy() {
         String[] keys = versionKeys();
