@@ -67,9 +67,8 @@ final class RedisLookup {
     /**
      * The pipelined read for a caller that keeps no copy: {@code GETRANGE} and {@code MGET}, no {@code PTTL} (they
      * only bound a copy's life). {@code GETRANGE} answers an empty value and a missing key alike: only then is the
-     * key's existence asked, in a second round trip that only a read that cannot be a hit pays (a value stored or
-     * deleted in between makes it a corrupt entry or a miss: never served either way). The times to live are
-     * reported as 0, so that a copy made from this by mistake could not live.
+     * whole read with its {@code PTTL}s made, in a second round trip that only a read that cannot be a hit pays. The
+     * times to live are reported as 0, so that a copy made from this by mistake could not live.
      * {@code null} when a token it may create is missing (the script then runs).
      */
     private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
@@ -96,9 +95,16 @@ final class RedisLookup {
             entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
         } else {
             entry = (byte[]) range;
-            if (entry.length == 0 && !redis.client().exists(entryKey.getRaw())) {
-                entry = null;
-            } else if (entry.length > maxEntryBytes) {
+            if (entry.length == 0) {
+                // A missing key or an empty value. Asked afterwards alone, EXISTS finds a store that landed right
+                // after the read and calls the missing entry empty (corrupt: a count that says something else writes
+                // the cache's keys). The read with a PTTL on each side tells them apart; it reads the tokens again
+                // after the entry, so it is a whole lookup of its own. Only a read that got nothing pays it.
+                CacheStore.Lookup whole = read(logicalEntryKey, versionKeys, creation, maxEntryBytes);
+                return whole == null ? null
+                        : new CacheStore.Lookup(whole.entry(), whole.versions(), whole.oversized(), 0, 0);
+            }
+            if (entry.length > maxEntryBytes) {
                 return new CacheStore.Lookup(null, versions, entry.length, 0, 0);
             }
         }

@@ -99,6 +99,39 @@ class RedisLookupInterleavingTest {
         assertNull(lookup.entry(), "missing when read: " + lookup);
     }
 
+    /**
+     * The same store landing after the read of a reader that keeps no copy (no PTTLs around its read): still missing,
+     * not corrupt. Asking afterwards whether the key exists finds the entry just stored, and called it an empty value.
+     */
+    @Test
+    void anEntryStoredRightAfterAReadThatKeepsNoCopyFoundItMissingIsMissingNotCorrupt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"),
+                "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = store.lookup(entry, keys, CREATE, 1000, false);
+        assertTrue(relay.ran(), "the other command ran inside the lookup");
+        assertTrue(lookup.entry() == null || lookup.entry().length > 0,
+                "missing when read, or the entry stored since; never an empty (corrupt) value: " + lookup);
+        assertEquals(0, lookup.copyTtlMillis(LONG), "a reader that keeps no copy is told none may live: " + lookup);
+    }
+
+    /**
+     * A reader that keeps no copy still reads the tokens after the entry: a write that replaces a token right after
+     * the entry was read shows in the tokens the lookup returns, so the entry (made under the old one) is not current.
+     */
+    @Test
+    void aTokenReplacedRightAfterAReadThatKeepsNoCopyIsTheOneReturned() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        relay.onceAfter(() -> server.command("SET", keys[1], "written-" + next), "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = store.lookup(entry, keys, CREATE, 1000, false);
+        assertTrue(relay.ran(), "the other command ran inside the lookup");
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), lookup.entry());
+        assertEquals("written-" + next, lookup.versions()[1], "the token read after the entry: " + lookup);
+    }
+
     @Test
     void aFeedKeyThatExpiresRightAfterItWasReadLeavesNoCopy() {
         String[] keys = versionKeys();
