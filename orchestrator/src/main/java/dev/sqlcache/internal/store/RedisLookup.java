@@ -65,11 +65,14 @@ final class RedisLookup {
     }
 
     /**
-     * The pipelined read for a caller that keeps no copy: {@code GETRANGE} and {@code MGET}, no {@code PTTL} (they
-     * only bound a copy's life). {@code GETRANGE} answers an empty value and a missing key alike: only then is the
-     * whole read with its {@code PTTL}s made, in a second round trip that only a read that cannot be a hit pays. The
-     * times to live are reported as 0, so that a copy made from this by mistake could not live.
-     * {@code null} when a token it may create is missing (the script then runs).
+     * The pipelined read for a caller that keeps no copy: {@code EXISTS}, {@code GETRANGE} and {@code MGET}, no
+     * {@code PTTL} (they only bound a copy's life). {@code GETRANGE} answers an empty value and a missing key alike;
+     * the {@code EXISTS} before it tells them apart in the same round trip, in the one direction that matters: a key
+     * missing before the read is missing (a store landing right after it must not make the miss look like an empty,
+     * corrupt entry, a count that says something else writes the cache's keys). A key that existed and then read
+     * empty (an empty value, or a value deleted in between) is read again whole, with its {@code PTTL}s, in a second
+     * round trip that only such a read pays. The times to live are reported as 0, so that a copy made from this by
+     * mistake could not live. {@code null} when a token it may create is missing (the script then runs).
      */
     private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
                                               int maxEntryBytes) {
@@ -80,13 +83,14 @@ final class RedisLookup {
         }
         // End index inclusive: at most maxEntryBytes + 1 bytes come back. MGET of no key is an error.
         List<Object> replies = redis.pipelined(
+                new CommandArguments(Protocol.Command.EXISTS).add(entryKey),
                 new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes),
                 versionKeys.length == 0 ? mget.add(entryKey) : mget);
-        String[] versions = tokens(replies.get(1), versionKeys, creation);
+        String[] versions = tokens(replies.get(2), versionKeys, creation);
         if (versions == null) {
             return null;
         }
-        Object range = replies.get(0);
+        Object range = replies.get(1);
         byte[] entry;
         if (range instanceof JedisDataException e) {
             if (!isWrongType(e)) {
@@ -95,11 +99,12 @@ final class RedisLookup {
             entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
         } else {
             entry = (byte[]) range;
+            if (entry.length == 0 && (Long) orThrow(replies.get(0)) == 0) {
+                return new CacheStore.Lookup(null, versions, 0, 0, 0); // missing before the read: missing
+            }
             if (entry.length == 0) {
-                // A missing key or an empty value. Asked afterwards alone, EXISTS finds a store that landed right
-                // after the read and calls the missing entry empty (corrupt: a count that says something else writes
-                // the cache's keys). The read with a PTTL on each side tells them apart; it reads the tokens again
-                // after the entry, so it is a whole lookup of its own. Only a read that got nothing pays it.
+                // Existed, then read empty: an empty value or one deleted in between. The read with a PTTL on each
+                // side tells them apart; it reads the tokens again after the entry, a whole lookup of its own.
                 CacheStore.Lookup whole = read(logicalEntryKey, versionKeys, creation, maxEntryBytes);
                 return whole == null ? null
                         : new CacheStore.Lookup(whole.entry(), whole.versions(), whole.oversized(), 0, 0);

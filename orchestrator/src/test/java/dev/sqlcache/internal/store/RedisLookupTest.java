@@ -131,8 +131,9 @@ class RedisLookupTest extends PrivateRedisStoreTest {
     }
 
     /**
-     * A reader that keeps no copy (no near cache) is not told how long one may live: two commands, GETRANGE and
-     * MGET, and both times to live 0, so that a copy made by mistake could not live.
+     * A reader that keeps no copy (no near cache) is not told how long one may live: EXISTS, GETRANGE and MGET in one
+     * round trip, and both times to live 0, so that a copy made by mistake could not live. A missing entry costs the
+     * same round trip and no more: the EXISTS before the read says it was missing.
      */
     @Test
     void aLookupThatKeepsNoCopyIsAGetrangeAndAnMget() {
@@ -141,7 +142,7 @@ class RedisLookupTest extends PrivateRedisStoreTest {
         server.command("SET", entry, "an entry", "PX", "60000");
         server.command("CONFIG", "RESETSTAT");
         CacheStore.Lookup hit = store.lookup(entry, keys, CREATE, 1000, false);
-        assertEquals(java.util.Map.of("getrange", 1L, "mget", 1L), commands());
+        assertEquals(java.util.Map.of("exists", 1L, "getrange", 1L, "mget", 1L), commands());
         assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), hit.entry());
         assertArrayEquals(new String[] {"fence-" + next, "token-" + next}, hit.versions());
         assertEquals(0, hit.copyTtlMillis(60_000), hit.toString());
@@ -150,15 +151,18 @@ class RedisLookupTest extends PrivateRedisStoreTest {
         assertTrue(kept.copyTtlMillis(3_600_000) > 0 && kept.copyTtlMillis(3_600_000) <= 60_000, kept.toString());
         assertEquals(2, commands().get("pttl"), "a reader that keeps a copy reads the entry's PTTL on both sides");
 
+        server.command("CONFIG", "RESETSTAT");
         CacheStore.Lookup miss = store.lookup("sql:t" + next + ":data:none", keys, CREATE, 1000, false);
         assertNull(miss.entry());
         assertEquals(0, miss.oversized());
+        assertEquals(java.util.Map.of("exists", 1L, "getrange", 1L, "mget", 1L), commands(),
+                "a missing entry: one round trip, no second read");
     }
 
     /**
      * Without the PTTLs, an empty value is still told from a missing key (an empty entry: corrupt), another type is
      * still an empty entry, a value over the cap still refused unread, and a missing token still created by the
-     * script. Only a read that got nothing pays the second, whole read.
+     * script. Only a read that found the key and then nothing in it pays the second, whole read.
      */
     @Test
     void aLookupThatKeepsNoCopyReadsHostileValuesSafely() {
@@ -169,8 +173,9 @@ class RedisLookupTest extends PrivateRedisStoreTest {
         CacheStore.Lookup ofEmpty = store.lookup(empty, keys, CREATE, 1000, false);
         assertNotNull(ofEmpty.entry(), "an empty value is there, and corrupt");
         assertEquals(0, ofEmpty.entry().length);
-        // The second read is the whole one: its PTTLs tell an empty value from a store landing after a missing key.
-        assertEquals(java.util.Map.of("getrange", 2L, "mget", 2L, "pttl", 2L), commands());
+        // It existed and read empty: the second read is the whole one, whose PTTLs tell an empty value from a value
+        // deleted in between.
+        assertEquals(java.util.Map.of("exists", 1L, "getrange", 2L, "mget", 2L, "pttl", 2L), commands());
         assertNull(store.lookup("sql:t" + next + ":data:none", keys, CREATE, 1000, false).entry());
 
         String list = "sql:t" + next + ":data:list";
