@@ -443,6 +443,7 @@ public final class SessionCache implements CacheSession {
                     + engine.config().maxEntryBytes() + " (sqlcache.maxBytes)");
         }
         CachedResult result = null;
+        int pendingCopyBytes = -1;
         if (entry != null) {
             result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck,
                     plan.columns());
@@ -450,6 +451,7 @@ public final class SessionCache implements CacheSession {
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).
             result = PendingStores.ifCurrent(landing, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
+            pendingCopyBytes = result != null && nearTag != null ? PendingStores.copyBytes(landing) : -1;
         }
         if (snapshot && pinned == null && result != null) {
             // The transaction's first read would be a hit, but its snapshot is not taken yet: take it now, tied to
@@ -465,6 +467,11 @@ public final class SessionCache implements CacheSession {
         if (result != null) {
             if (nearTag != null && entry != null) {
                 near.put(key, nearTag, result, entry.length, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));
+            } else if (pendingCopyBytes >= 0) {
+                // A result still on its way to the store, copied as a hit from the store is: the same tokens, the
+                // tag taken before the lookup. Else every read of a hot key until the writer thread lands the store
+                // (and copies it there) pays a Redis round trip for a result this JVM holds.
+                near.put(key, nearTag, result, pendingCopyBytes, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));
             }
             statistics.hit();
             StatisticsRecorder.hit(plan.tableCounter());
@@ -673,7 +680,7 @@ public final class SessionCache implements CacheSession {
         }
         PendingStores pending = engine.pendingStores();
         MissStore later = new MissStore(miss, result, pending);
-        later.handle = pending.add(miss.key(), miss.tokens(), result);
+        later.handle = pending.add(miss.key(), miss.tokens(), result, estimatedBytes);
         if (!reads.putLater(miss.key(), estimatedBytes, miss.ttlSeconds(), later)) {
             pending.landed(miss.key(), later.handle);
             statistics.rejected(BypassReason.STORE_QUEUE_FULL);
@@ -706,6 +713,11 @@ public final class SessionCache implements CacheSession {
                 // Readers would refuse it unread: the capture's estimate was under the limit, the encoding is not.
                 // A miss already counted: rejected, never also a bypass.
                 statistics.rejected(BypassReason.TOO_LARGE);
+                PendingStores.refused(handle);
+                if (miss.nearTag() != null) {
+                    // A read that found it pending may have copied it meanwhile: never kept, as never stored.
+                    engine.near().forget(miss.key(), miss.nearTag());
+                }
                 return null;
             }
             if (miss.nearTag() != null) {

@@ -213,6 +213,11 @@ public final class NearCache {
                 (int) Math.min(Integer.MAX_VALUE, weight)));
     }
 
+    /** Drops the copy a result read under {@code tag} would be kept under, if any (one that must not be kept). */
+    public void forget(String key, Tag tag) {
+        copies.invalidate(tag.nearKey != null ? tag.nearKey : key);
+    }
+
     private void drop(Copy copy) {
         copies.asMap().remove(copy.key, copy);
     }
