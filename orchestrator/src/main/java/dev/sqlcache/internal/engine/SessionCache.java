@@ -472,6 +472,11 @@ public final class SessionCache implements CacheSession {
                 // tag taken before the lookup. Else every read of a hot key until the writer thread lands the store
                 // (and copies it there) pays a Redis round trip for a result this JVM holds.
                 near.put(key, nearTag, result, pendingCopyBytes, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));
+                if (PendingStores.copyBytes(landing) < 0) {
+                    // Refused as too large since the check above: the writer thread's drop may have run before
+                    // this copy was made, so this read drops it itself (one volatile read, on this rare path only).
+                    near.forget(key, nearTag);
+                }
             }
             statistics.hit();
             StatisticsRecorder.hit(plan.tableCounter());
@@ -714,9 +719,11 @@ public final class SessionCache implements CacheSession {
                 // A miss already counted: rejected, never also a bypass.
                 statistics.rejected(BypassReason.TOO_LARGE);
                 PendingStores.refused(handle);
-                if (miss.nearTag() != null) {
-                    // A read that found it pending may have copied it meanwhile: never kept, as never stored.
-                    engine.near().forget(miss.key(), miss.nearTag());
+                if (engine.near() != null) {
+                    // A read that found it pending may have copied it meanwhile, under its own tag (the miss may
+                    // have taken none: a snapshot read): never kept, as never stored. After the mark above, so that
+                    // a reader that copies later sees the mark and drops its own copy.
+                    engine.near().forgetEntry(miss.key());
                 }
                 return null;
             }

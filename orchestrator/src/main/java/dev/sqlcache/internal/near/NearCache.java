@@ -218,6 +218,15 @@ public final class NearCache {
         copies.invalidate(tag.nearKey != null ? tag.nearKey : key);
     }
 
+    /**
+     * Drops every copy of the entry {@code entryKey}, whatever near key each is kept under: readers copy a result
+     * under their own tag, which the one dropping it does not know (a miss that took none, a snapshot read). A walk
+     * over the copies, for a rare event only (a result refused as too large once encoded), never a read's path.
+     */
+    public void forgetEntry(String entryKey) {
+        copies.asMap().values().removeIf(copy -> copy.entryKey.equals(entryKey));
+    }
+
     private void drop(Copy copy) {
         copies.asMap().remove(copy.key, copy);
     }

@@ -250,6 +250,53 @@ class LateStoreTest {
         assertEquals(2, again.rejected(BypassReason.TOO_LARGE), again.toString());
     }
 
+    /** The query of {@link #aResultOverTheLimitOnceEncodedIsRefusedAndCountedOnTheWriterThread}: over the limit encoded. */
+    private static String oversizedOnceEncoded() {
+        StringBuilder sql = new StringBuilder("select ");
+        for (int c = 0; c < 150; c++) {
+            sql.append(c == 0 ? "" : ", ").append("name as \"").append(c).append("€".repeat(200)).append('"');
+        }
+        return sql.append(" from items where id = 1").toString();
+    }
+
+    /**
+     * Review rD: the pending copy of a result refused as too large once encoded must go with the refusal, also when
+     * the miss that computed it took no near tag (a snapshot read: REPEATABLE READ on PostgreSQL/MariaDB keeps to
+     * the store) while the read that found it pending, in auto-commit, copied it. Before, the writer thread dropped
+     * the copy only under the miss's own tag: the reader's copy stayed, over the limit, served as near hits. With
+     * the near cache serving first, so that a copy kept would be seen.
+     */
+    @Test
+    void aCopyOfAPendingResultRefusedAsTooLargeGoesEvenWhenTheMissTookNoNearTag() throws Exception {
+        Map<String, String> all = new HashMap<>(redis.tcpProperties());
+        all.put("sqlcache.maxBytes", "12000");
+        SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
+        runtime = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null, writer);
+        runtime.start();
+        // A PostgreSQL engine (snapshot reads exist there); the statements run on H2, which answers them alike.
+        engine = runtime.engine(config, "jdbc:postgresql://127.0.0.1:5432/late_store");
+        String sql = oversizedOnceEncoded();
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheSession snapshot = FixedSession.open(engine, true, Connection.TRANSACTION_REPEATABLE_READ, true);
+        snapshot.setAutoCommit(false, () -> { });
+        CacheStatistics before = engine.statistics();
+
+        assertEquals("before", read(snapshot, sql));
+        assertEquals(1, writer.tasks.size(), "the snapshot read's miss waits for the writer thread " + since(before));
+        assertEquals("before", read(reader, sql)); // served while pending, and copied by the auto-commit reader
+        assertEquals(1, since(before).hits(), since(before).toString());
+        writer.runAll();
+        assertEquals(1, since(before).rejected(BypassReason.TOO_LARGE), since(before).toString());
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals("before", read(reader, sql));
+            writer.runAll();
+        }
+        CacheStatistics again = since(before);
+        assertEquals(0, again.nearHits(), "a result refused as too large is never kept in the near cache: " + again);
+    }
+
     @Test
     void aStoreTheFullQueueRefusesIsCountedAndForgotten() throws Exception {
         engine(Map.of());
