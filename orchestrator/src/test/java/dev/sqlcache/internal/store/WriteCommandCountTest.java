@@ -148,6 +148,29 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
         assertEquals(total, total(counted));
     }
 
+    /**
+     * Review rD: the shortcut that skips the server's clock holds only when the set names nobody but the writer. A
+     * member beside it that looks lapsed (its renewal late, or the server's clock stepped forward) is still named,
+     * so it is still told (it may hold copies until the notice or its next renewal), though nobody is waited for.
+     */
+    @Test
+    void aWriterBesideAMemberThatLooksLapsedStillTellsIt() {
+        writerIsTheOnlyNearMember();
+        server.command("ZADD", NearChannel.MEMBERS_KEY, Long.toString(System.currentTimeMillis() - 600_000),
+                "another-jvm");
+        server.command("CONFIG", "RESETSTAT");
+        String[] keys = keyPinned();
+        String[] leases = {VersionTokens.freshLease(), VersionTokens.freshLease(), VersionTokens.freshLease()};
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
+        CacheStore.Recipients leased = store.leaseVersions(keys, leases, 30_000, notice);
+        CacheStore.Recipients ended = store.endLeases(keys, leases, null, notice);
+        assertTrue(leased.none() && ended.none(), "a lapsed member is not waited for: " + leased.members().length
+                + " and " + ended.members().length + " members named");
+        Map<String, Long> counted = commands();
+        assertEquals(2, counted.getOrDefault("publish", 0L), "told at the lease and at the end: " + counted);
+        assertEquals(2, counted.getOrDefault("time", 0L), "the lapse compared in each script: " + counted);
+    }
+
     @Test
     void aTableWideUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
