@@ -17,18 +17,23 @@ final class PendingStores {
     private static final class Pending {
         final String[] tokens;
         final CachedResult result;
+        /** The capture's estimate of its encoded size: the weight of a near copy made from it. */
+        final int estimatedBytes;
+        /** Set when its encoding turned out over the limit: no near copy is made from it any more. */
+        volatile boolean refused;
 
-        Pending(String[] tokens, CachedResult result) {
+        Pending(String[] tokens, CachedResult result, int estimatedBytes) {
             this.tokens = tokens;
             this.result = result;
+            this.estimatedBytes = estimatedBytes;
         }
     }
 
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
 
     /** Remembers a result until {@link #landed} (or dropped). */
-    Object add(String key, String[] tokens, CachedResult result) {
-        Pending entry = new Pending(tokens, result);
+    Object add(String key, String[] tokens, CachedResult result, long estimatedBytes) {
+        Pending entry = new Pending(tokens, result, (int) Math.min(Integer.MAX_VALUE, estimatedBytes));
         pending.put(key, entry);
         return entry;
     }
@@ -54,5 +59,20 @@ final class PendingStores {
                                   java.util.function.Predicate<String> recordedCheck) {
         return taken instanceof Pending entry && ResultCodec.sameTokens(entry.tokens, currentTokens, ignoredIndex)
                 && (recordedCheck == null || recordedCheck.test(entry.tokens[ignoredIndex])) ? entry.result : null;
+    }
+
+    /**
+     * The weight for a near copy of a pending result taken by {@link #pending} and found current, or -1 when no copy
+     * may be made of it (its encoding was refused as too large).
+     */
+    static int copyBytes(Object taken) {
+        return taken instanceof Pending entry && !entry.refused ? entry.estimatedBytes : -1;
+    }
+
+    /** Its encoding is over the limit: no near copy is made from it from now on. */
+    static void refused(Object entry) {
+        if (entry instanceof Pending pending) {
+            pending.refused = true;
+        }
     }
 }

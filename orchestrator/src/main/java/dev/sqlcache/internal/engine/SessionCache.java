@@ -429,6 +429,7 @@ public final class SessionCache implements CacheSession {
                     + engine.config().maxEntryBytes() + " (sqlcache.maxBytes)");
         }
         CachedResult result = null;
+        int pendingCopyBytes = -1;
         if (entry != null) {
             result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck,
                     plan.columns());
@@ -436,6 +437,7 @@ public final class SessionCache implements CacheSession {
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).
             result = PendingStores.ifCurrent(landing, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
+            pendingCopyBytes = result != null && nearTag != null ? PendingStores.copyBytes(landing) : -1;
         }
         if (snapshot && pinned == null && result != null) {
             // The transaction's first read would be a hit, but its snapshot is not taken yet: take it now, tied to
@@ -451,6 +453,16 @@ public final class SessionCache implements CacheSession {
         if (result != null) {
             if (nearTag != null && entry != null) {
                 near.put(key, nearTag, result, entry.length, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));
+            } else if (pendingCopyBytes >= 0) {
+                // A result still on its way to the store, copied as a hit from the store is: the same tokens, the
+                // tag taken before the lookup. Else every read of a hot key until the writer thread lands the store
+                // (and copies it there) pays a Redis round trip for a result this JVM holds.
+                near.put(key, nearTag, result, pendingCopyBytes, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));
+                if (PendingStores.copyBytes(landing) < 0) {
+                    // Refused as too large since the check above: the writer thread's drop may have run before
+                    // this copy was made, so this read drops it itself (one volatile read, on this rare path only).
+                    near.forget(key, nearTag);
+                }
             }
             statistics.hit();
             StatisticsRecorder.hit(plan.tableCounter());
@@ -659,7 +671,7 @@ public final class SessionCache implements CacheSession {
         }
         PendingStores pending = engine.pendingStores();
         MissStore later = new MissStore(miss, result, pending);
-        later.handle = pending.add(miss.key(), miss.tokens(), result);
+        later.handle = pending.add(miss.key(), miss.tokens(), result, estimatedBytes);
         if (!reads.putLater(miss.key(), estimatedBytes, miss.ttlSeconds(), later)) {
             pending.landed(miss.key(), later.handle);
             statistics.rejected(BypassReason.STORE_QUEUE_FULL);
@@ -692,6 +704,13 @@ public final class SessionCache implements CacheSession {
                 // Readers would refuse it unread: the capture's estimate was under the limit, the encoding is not.
                 // A miss already counted: rejected, never also a bypass.
                 statistics.rejected(BypassReason.TOO_LARGE);
+                PendingStores.refused(handle);
+                if (engine.near() != null) {
+                    // A read that found it pending may have copied it meanwhile, under its own tag (the miss may
+                    // have taken none: a snapshot read): never kept, as never stored. After the mark above, so that
+                    // a reader that copies later sees the mark and drops its own copy.
+                    engine.near().forgetEntry(miss.key());
+                }
                 return null;
             }
             if (miss.nearTag() != null) {

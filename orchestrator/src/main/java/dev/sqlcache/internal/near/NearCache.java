@@ -213,6 +213,20 @@ public final class NearCache {
                 (int) Math.min(Integer.MAX_VALUE, weight)));
     }
 
+    /** Drops the copy a result read under {@code tag} would be kept under, if any (one that must not be kept). */
+    public void forget(String key, Tag tag) {
+        copies.invalidate(tag.nearKey != null ? tag.nearKey : key);
+    }
+
+    /**
+     * Drops every copy of the entry {@code entryKey}, whatever near key each is kept under: readers copy a result
+     * under their own tag, which the one dropping it does not know (a miss that took none, a snapshot read). A walk
+     * over the copies, for a rare event only (a result refused as too large once encoded), never a read's path.
+     */
+    public void forgetEntry(String entryKey) {
+        copies.asMap().values().removeIf(copy -> copy.entryKey.equals(entryKey));
+    }
+
     private void drop(Copy copy) {
         copies.asMap().remove(copy.key, copy);
     }

@@ -167,6 +167,40 @@ class LateStoreTest {
         assertTrue(after.nearHits() >= 1, "the result read after the write is cached as usual: " + after);
     }
 
+    /**
+     * A read that finds its result still on its way to the store (the writer thread has not run) is served from
+     * it, and copies it into the near cache as a hit from Redis would: the reads after it are near hits, not one
+     * Redis round trip each until the store lands. Before, the copy was made only by the writer thread.
+     */
+    @Test
+    void aReadThatFindsItsResultStillOnItsWayCopiesItIntoTheNearCache() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheStatistics before = engine.statistics();
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
+
+        assertEquals("before", read(reader, sql)); // a lookup in Redis, served from the pending store
+        CacheStatistics pending = since(before);
+        assertEquals(1, pending.hits(), pending.toString());
+        assertEquals(0, pending.nearHits(), pending.toString());
+        for (int i = 0; i < 3; i++) {
+            assertEquals("before", read(reader, sql));
+        }
+        assertEquals(1, writer.tasks.size(), "the store has still not landed");
+        CacheStatistics after = since(before);
+        assertEquals(3, after.nearHits(), "the reads after the first pending hit are near hits: " + after);
+
+        // The copy obeys writes as any other: a write before the store lands kills it and makes the store refuse.
+        write(session(), "update items set name = 'after' where id = 1");
+        assertEquals("after", read(reader, sql), "never the copy made before the write");
+        writer.runAll();
+        assertEquals(1, since(before).stores(), "the first store refused, only the one made after the write stored");
+        assertEquals("after", read(reader, sql));
+    }
+
     /** Near copies are served only once the near lease is confirmed: a stale copy would otherwise go unseen. */
     private void awaitNearCacheServing(CacheSession reader) throws Exception {
         String other = "select id from items where id = 1";
@@ -199,6 +233,7 @@ class LateStoreTest {
         assertEquals(0, since(before).rejected(BypassReason.TOO_LARGE),
                 "nothing encoded on the caller's thread: the capture was under the limit");
         assertEquals(1, writer.tasks.size());
+        assertEquals("before", read(reader, sql.toString())); // served while pending, and copied
         writer.runAll();
 
         CacheStatistics refused = since(before);
@@ -209,9 +244,57 @@ class LateStoreTest {
         assertEquals("before", read(reader, sql.toString()));
         writer.runAll();
         CacheStatistics again = since(before);
-        assertEquals(0, again.hits(), "never stored, neither in Redis nor in the near cache: " + again);
+        assertEquals(1, again.hits(), "only the read while it was pending: " + again);
+        assertEquals(0, again.nearHits(), "its copy went with the refusal: " + again);
         assertEquals(2, again.misses(), again.toString());
         assertEquals(2, again.rejected(BypassReason.TOO_LARGE), again.toString());
+    }
+
+    /** The query of {@link #aResultOverTheLimitOnceEncodedIsRefusedAndCountedOnTheWriterThread}: over the limit encoded. */
+    private static String oversizedOnceEncoded() {
+        StringBuilder sql = new StringBuilder("select ");
+        for (int c = 0; c < 150; c++) {
+            sql.append(c == 0 ? "" : ", ").append("name as \"").append(c).append("€".repeat(200)).append('"');
+        }
+        return sql.append(" from items where id = 1").toString();
+    }
+
+    /**
+     * Review rD: the pending copy of a result refused as too large once encoded must go with the refusal, also when
+     * the miss that computed it took no near tag (a snapshot read: REPEATABLE READ on PostgreSQL/MariaDB keeps to
+     * the store) while the read that found it pending, in auto-commit, copied it. Before, the writer thread dropped
+     * the copy only under the miss's own tag: the reader's copy stayed, over the limit, served as near hits. With
+     * the near cache serving first, so that a copy kept would be seen.
+     */
+    @Test
+    void aCopyOfAPendingResultRefusedAsTooLargeGoesEvenWhenTheMissTookNoNearTag() throws Exception {
+        Map<String, String> all = new HashMap<>(redis.tcpProperties());
+        all.put("sqlcache.maxBytes", "12000");
+        SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
+        runtime = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null, writer);
+        runtime.start();
+        // A PostgreSQL engine (snapshot reads exist there); the statements run on H2, which answers them alike.
+        engine = runtime.engine(config, "jdbc:postgresql://127.0.0.1:5432/late_store");
+        String sql = oversizedOnceEncoded();
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheSession snapshot = FixedSession.open(engine, true, Connection.TRANSACTION_REPEATABLE_READ, true);
+        snapshot.setAutoCommit(false, () -> { });
+        CacheStatistics before = engine.statistics();
+
+        assertEquals("before", read(snapshot, sql));
+        assertEquals(1, writer.tasks.size(), "the snapshot read's miss waits for the writer thread " + since(before));
+        assertEquals("before", read(reader, sql)); // served while pending, and copied by the auto-commit reader
+        assertEquals(1, since(before).hits(), since(before).toString());
+        writer.runAll();
+        assertEquals(1, since(before).rejected(BypassReason.TOO_LARGE), since(before).toString());
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals("before", read(reader, sql));
+            writer.runAll();
+        }
+        CacheStatistics again = since(before);
+        assertEquals(0, again.nearHits(), "a result refused as too large is never kept in the near cache: " + again);
     }
 
     @Test

@@ -72,16 +72,26 @@ local function notify(header, first, last, at)
     end
     return {-1}
   end
-  at = at or now()
   local writer = string.match(header, '^([^\n]*)')
-  local live = {}
-  local others = false
   local named = false
   for i = 1, #members, 2 do
     -- A mark beside members (an older version's renewal does not remove it) names nobody.
+    if string.sub(members[i], 1, 1) ~= '~' and members[i] ~= writer then
+      named = true
+      break
+    end
+  end
+  if not named then
+    -- The set names nobody but the writer (a JVM alone with its near cache): nobody to tell or wait for, whatever
+    -- the lapses are, so the server's clock is not read for them.
+    return {}
+  end
+  at = at or now()
+  local live = {}
+  local others = false
+  for i = 1, #members, 2 do
     if string.sub(members[i], 1, 1) ~= '~' then
       local other = members[i] ~= writer
-      named = named or other
       if tonumber(members[i + 1]) > at then
         live[#live + 1] = members[i]
         live[#live + 1] = members[i + 1]
@@ -92,9 +102,7 @@ local function notify(header, first, last, at)
   if not others then
     -- Nobody else to wait for. A holder that only looks lapsed (the server's clock stepped forward) is still told,
     -- if the set names it: it drops the keys as soon as the notice arrives, not only at its next renewal.
-    if named then
-      publish(header, first, last)
-    end
+    publish(header, first, last)
     return {}
   end
   if not publish(header, first, last) then
