@@ -90,15 +90,8 @@ final class RedisLookup {
         if (versions == null) {
             return null;
         }
-        Object range = replies.get(1);
-        byte[] entry;
-        if (range instanceof JedisDataException e) {
-            if (!isWrongType(e)) {
-                throw e;
-            }
-            entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
-        } else {
-            entry = (byte[]) range;
+        byte[] entry = rangeReply(replies.get(1));
+        if (!(replies.get(1) instanceof JedisDataException)) {
             if (entry.length == 0 && (Long) orThrow(replies.get(0)) == 0) {
                 return new CacheStore.Lookup(null, versions, 0, 0, 0); // missing before the read: missing
             }
@@ -169,15 +162,8 @@ final class RedisLookup {
         }
         long ttlBefore = (Long) orThrow(replies.get(0));
         long entryTtl = (Long) orThrow(replies.get(2));
-        Object range = replies.get(1);
-        byte[] entry;
-        if (range instanceof JedisDataException e) {
-            if (!isWrongType(e)) {
-                throw e;
-            }
-            entry = new byte[0]; // another type under an entry key: corrupt, as read_entry.lua reads it
-        } else {
-            entry = (byte[]) range;
+        byte[] entry = rangeReply(replies.get(1));
+        if (!(replies.get(1) instanceof JedisDataException)) {
             if (entry.length == 0 && (ttlBefore == -2 || entryTtl == -2)) {
                 entry = null; // no such key on one side of the read: missing, not an empty value
             } else if (entry.length > maxEntryBytes) {
@@ -213,6 +199,20 @@ final class RedisLookup {
             return after < 0 ? CacheStore.UNKNOWN_TTL : after;
         }
         return after < 0 ? before : Math.min(before, after);
+    }
+
+    /**
+     * The GETRANGE reply: the bytes read, or none for another type under an entry key (corrupt, as read_entry.lua
+     * reads it); any other error is thrown.
+     */
+    private static byte[] rangeReply(Object range) {
+        if (range instanceof JedisDataException e) {
+            if (!isWrongType(e)) {
+                throw e;
+            }
+            return new byte[0];
+        }
+        return (byte[]) range;
     }
 
     private static Object orThrow(Object reply) {
