@@ -96,9 +96,10 @@ class SkipInvalidationTest {
             long made = evalshaCalls() - calls;
             System.out.println(writes + " skipping writes; scripts Redis ran meanwhile (background renewals): " + made);
             assertEquals(writes, stats(c).since(before).skippedWrites());
-            // A leased write runs two scripts; the background runs about eight a second (membership, near cache,
-            // the permit), whatever the writes do.
-            assertTrue(made < writes / 5, made + " scripts for " + writes + " writes");
+            // A leased write runs two scripts, so leasing makes at least 2 x writes. The background runs about eight
+            // a second (membership, near cache, the permit) however long the writes take, which on a loaded machine
+            // reached 62 during these 300 writes: the bound sits between the two and does not depend on the pace.
+            assertTrue(made < writes, made + " scripts for " + writes + " writes");
             assertEquals(writes, db.value(c));
         }
     }
