@@ -110,10 +110,10 @@ final class TargetSession implements AutoCloseable {
         return redis == null ? Map.of() : redis.read();
     }
 
-    /** CPU time used so far by this JVM, the target's Redis and the database's backends. */
+    /** CPU time used so far by this JVM, the target's Redis and the database's backends; the JIT's time. */
     CpuUse cpu() {
         return new CpuUse(CpuUse.processNanos(), redis == null ? CpuUse.UNKNOWN : redis.cpuMicros(),
-                postgres.nanos());
+                postgres.nanos(), CpuUse.jitMillisNow());
     }
 
     /** pgpool's cache counters now, or null for a target that is not pgpool. */

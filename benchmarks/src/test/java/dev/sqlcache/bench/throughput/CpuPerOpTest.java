@@ -85,6 +85,24 @@ class CpuPerOpTest {
         assertTrue(Double.isNaN(CpuUse.microsPerOp(4_000, 0)));
     }
 
+    @Test
+    void warmsUpUntilTheJitIsNearlyIdle() {
+        assertEquals(0.02, Harness.jitShare(1_000, 1_100, 5_000_000_000L), 1e-12);
+        assertTrue(Double.isNaN(Harness.jitShare(CpuUse.UNKNOWN, 1_100, 5_000_000_000L)));
+        assertFalse(Harness.warmedUp(1, 8, 0.5), "compiling half the round: warm up again");
+        assertFalse(Harness.warmedUp(7, 8, 0.021));
+        assertTrue(Harness.warmedUp(2, 8, 0.02));
+        assertTrue(Harness.warmedUp(8, 8, 0.9), "never more than the most allowed");
+        assertTrue(Harness.warmedUp(1, 1, 0.9), "one round when asked for one");
+        assertTrue(Harness.warmedUp(1, 8, Double.NaN), "a JVM that does not tell: as before, one round");
+    }
+
+    @Test
+    void theJitsTimeIsReadAndDiffed() {
+        assertTrue(CpuUse.jitMillisNow() >= 0, "HotSpot tells its compilation time");
+        assertEquals(new CpuUse(1, 2, 3, 40), new CpuUse(2, 4, 6, 50).since(new CpuUse(1, 2, 3, 10)));
+    }
+
     /** A query that keeps its backend busy for a few hundred ms of CPU shows in the database's backends' time. */
     @Test
     void readsARealBackendsCpu() throws Exception {

@@ -79,6 +79,7 @@ class HarnessCountsTest {
             assertWriteShare(where, w.writePercent(), c);
             assertTrue(r.cpu().jvmNanos() > 0 && c.cpuNanos > 0, where + "operations cost this JVM CPU: " + r.cpu());
             assertEquals(CpuUse.UNKNOWN, r.cpu().postgresNanos(), where + "H2 has no backends under /proc");
+            assertTrue(r.cpu().jitMillis() >= 0, where + "the JIT's time is read: " + r.cpu());
 
             CacheStatistics st = r.statistics();
             if (r.target().equals(Targets.DIRECT)) {
