@@ -25,6 +25,14 @@ import java.util.Set;
  * as long as it runs ({@code relcache_expire = 0}).
  */
 final class Harness {
+    /**
+     * The share of a warm-up alternation's wall time the JIT may have spent compiling for the code to count as
+     * compiled: on a loaded machine a C2 compilation of pgjdbc's receive path took 10 s of wall time and came a
+     * minute into the run, so a fixed warm-up left the measured rounds running code still being compiled, and the
+     * target that happened to run while it was compiled looked slower.
+     */
+    static final double JIT_QUIET_SHARE = 0.02;
+
     private final HarnessConfig config;
     /** {@code target/dataset} pairs loaded in this run. */
     private final Set<String> loaded = new HashSet<>();
@@ -101,23 +109,57 @@ final class Harness {
                 }
             }
             List<TargetSession> running = new ArrayList<>(sessions);
-            for (int round = config.warmupSeconds() > 0 ? 0 : 1; round <= config.rounds(); round++) {
-                for (TargetSession session : List.copyOf(running)) {
-                    RoundResult r = RoundRunner.run(session, workload.name(), round,
-                            round == 0 ? config.warmupSeconds() : config.roundSeconds(), config.seed(),
-                            (long) (config.overrunSeconds() * 1000));
-                    record(result, r);
-                    if (r.error() != null) {
-                        // Its figure is void; the others go on alternating without it.
-                        running.remove(session);
+            if (config.warmupSeconds() > 0) {
+                for (int warmup = 1; ; warmup++) {
+                    long jitBefore = CpuUse.jitMillisNow();
+                    long started = System.nanoTime();
+                    alternate(workload, 0, config.warmupSeconds(), running, result);
+                    double share = jitShare(jitBefore, CpuUse.jitMillisNow(), System.nanoTime() - started);
+                    if (warmedUp(warmup, config.warmupRoundsMax(), share)) {
+                        break;
                     }
+                    log("  the JIT compiled for %.0f%% of warm-up %d: another warm-up round (at most %d)",
+                            share * 100, warmup, config.warmupRoundsMax());
                 }
+            }
+            for (int round = 1; round <= config.rounds(); round++) {
+                alternate(workload, round, config.roundSeconds(), running, result);
             }
         } finally {
             for (TargetSession session : sessions) {
                 session.close();
             }
         }
+    }
+
+    /** One round of every target still running, in order; a target whose round failed leaves {@code running}. */
+    private void alternate(Workload workload, int round, double seconds, List<TargetSession> running,
+                           RunResult result) throws SQLException, InterruptedException {
+        for (TargetSession session : List.copyOf(running)) {
+            RoundResult r = RoundRunner.run(session, workload.name(), round, seconds, config.seed(),
+                    (long) (config.overrunSeconds() * 1000));
+            record(result, r);
+            if (r.error() != null) {
+                // Its figure is void; the others go on alternating without it.
+                running.remove(session);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code warmups} alternations of warm-up rounds are enough: the JIT compiled for at most
+     * {@link #JIT_QUIET_SHARE} of the last ({@code jitShare}), or the JVM cannot tell, or there were {@code max}.
+     */
+    static boolean warmedUp(int warmups, int max, double jitShare) {
+        return warmups >= max || Double.isNaN(jitShare) || jitShare <= JIT_QUIET_SHARE;
+    }
+
+    /** The share of {@code elapsedNanos} the JIT spent compiling between two readings; NaN when it cannot tell. */
+    static double jitShare(long jitBefore, long jitAfter, long elapsedNanos) {
+        if (jitBefore == CpuUse.UNKNOWN || jitAfter == CpuUse.UNKNOWN || elapsedNanos <= 0) {
+            return Double.NaN;
+        }
+        return (jitAfter - jitBefore) * 1e6 / elapsedNanos;
     }
 
     /** Fresh tables through the target itself, then planner statistics on the database directly. */
@@ -146,11 +188,11 @@ final class Harness {
 
     private void record(RunResult result, RoundResult round) {
         result.rounds.add(round);
-        log("  %s round %s: %,.0f ops/s, %d ops (%d writing), p50 %.3f ms, p99 %.3f ms, load %s%s",
+        log("  %s round %s: %,.0f ops/s, %d ops (%d writing), p50 %.3f ms, p99 %.3f ms, JIT %d ms, load %s%s",
                 round.target(), round.warmup() ? "warm-up" : Integer.toString(round.round()),
                 round.operationsPerSecond(), round.counts().operations, round.counts().writeOperations,
                 round.latency().getValueAtPercentile(50) / 1e6, round.latency().getValueAtPercentile(99) / 1e6,
-                round.loadAfter().raw(), round.error() == null ? "" : ", FAILED: " + round.error());
+                round.cpu().jitMillis(), round.loadAfter().raw(), round.error() == null ? "" : ", FAILED: " + round.error());
     }
 
     private void log(String format, Object... args) {

@@ -16,6 +16,9 @@ import java.util.Map;
  * @param rounds          measured rounds per target
  * @param roundSeconds    length of a round
  * @param warmupSeconds   length of the warm-up round each target gets before the first measured round; 0 for none
+ * @param warmupRoundsMax how many warm-up rounds each target may get: warm-up rounds of every target go on until
+ *                        the JIT compiler was nearly idle over one of them ({@link Harness#JIT_QUIET_SHARE}), or
+ *                        until this many; 1 for exactly one
  * @param autoCommit      false: each operation is one transaction, committed by the harness
  * @param seed            seeds the client threads (data are always generated from fixed seeds)
  * @param overrunSeconds  how long an operation may run past the end of its round before the target's connections
@@ -26,14 +29,24 @@ import java.util.Map;
 record HarnessConfig(String adminUrl, Map<String, String> adminProperties, String schemaPrefix,
                      List<TargetSpec> targets, List<Workload> workloads, int threads, int rounds,
                      double roundSeconds, double warmupSeconds, boolean autoCommit, long seed,
-                     double overrunSeconds, Map<String, String> environment, PrintStream log) {
+                     double overrunSeconds, Map<String, String> environment, PrintStream log, int warmupRoundsMax) {
 
     HarnessConfig {
-        if (threads < 1 || rounds < 1 || roundSeconds <= 0 || warmupSeconds < 0 || overrunSeconds <= 0) {
+        if (threads < 1 || rounds < 1 || roundSeconds <= 0 || warmupSeconds < 0 || overrunSeconds <= 0
+                || warmupRoundsMax < 1) {
             throw new IllegalArgumentException("threads and rounds must be at least 1, seconds positive");
         }
         targets = List.copyOf(targets);
         workloads = List.copyOf(workloads);
         environment = Map.copyOf(environment);
+    }
+
+    /** One warm-up round per target, whatever the JIT still does. */
+    HarnessConfig(String adminUrl, Map<String, String> adminProperties, String schemaPrefix,
+                  List<TargetSpec> targets, List<Workload> workloads, int threads, int rounds, double roundSeconds,
+                  double warmupSeconds, boolean autoCommit, long seed, double overrunSeconds,
+                  Map<String, String> environment, PrintStream log) {
+        this(adminUrl, adminProperties, schemaPrefix, targets, workloads, threads, rounds, roundSeconds,
+                warmupSeconds, autoCommit, seed, overrunSeconds, environment, log, 1);
     }
 }

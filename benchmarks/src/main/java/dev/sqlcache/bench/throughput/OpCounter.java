@@ -10,6 +10,8 @@ final class OpCounter {
     long selects;
     long updates;
     long rows;
+    /** CPU time of the client thread over the round (its share of sqlcache's work included). */
+    long cpuNanos;
     /** Folds in every value read, so no getter call can be optimised away. */
     long checksum;
 
@@ -29,6 +31,7 @@ final class OpCounter {
         selects += other.selects;
         updates += other.updates;
         rows += other.rows;
+        cpuNanos += other.cpuNanos;
         checksum += other.checksum;
     }
 }

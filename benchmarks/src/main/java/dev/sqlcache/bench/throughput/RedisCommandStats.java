@@ -7,7 +7,7 @@ import java.util.TreeMap;
 
 /**
  * Calls per command name from a Redis server's {@code INFO commandstats}, so that the harness can say how many
- * round trips (and which scripts) an operation cost. Counts are server-wide: rounds never overlap, so a delta over
+ * round trips (and which scripts) an operation cost, and the server's CPU time from {@code INFO cpu}. Counts are server-wide: rounds never overlap, so a delta over
  * one round is that round's, plus the few background renewals of idle sqlcache stores (a script every 500 ms each).
  */
 final class RedisCommandStats implements AutoCloseable {
@@ -19,6 +19,34 @@ final class RedisCommandStats implements AutoCloseable {
 
     Map<String, Long> read() {
         return parse(client.info("commandstats"));
+    }
+
+    /** The server's CPU time so far (user + system, its children's left out), in microseconds. */
+    long cpuMicros() {
+        return parseCpuMicros(client.info("cpu"));
+    }
+
+    /**
+     * {@code used_cpu_sys} plus {@code used_cpu_user} of {@code INFO cpu} (seconds with six decimals) in
+     * microseconds; -1 when either is missing. The {@code _children} lines are the forks that write snapshots, not
+     * the work the clients asked for.
+     */
+    static long parseCpuMicros(String info) {
+        long sys = -1;
+        long user = -1;
+        for (String line : info.split("\\R")) {
+            if (line.startsWith("used_cpu_sys:")) {
+                sys = micros(line.substring("used_cpu_sys:".length()));
+            } else if (line.startsWith("used_cpu_user:")) {
+                user = micros(line.substring("used_cpu_user:".length()));
+            }
+        }
+        return sys < 0 || user < 0 ? -1 : sys + user;
+    }
+
+    /** Seconds as Redis prints them ({@code 12.345678}) to microseconds, without a detour through double. */
+    private static long micros(String seconds) {
+        return new java.math.BigDecimal(seconds.trim()).movePointRight(6).longValue();
     }
 
     /** {@code cmdstat_mget:calls=12,usec=...} lines into {@code mget -> 12}; the harness's own INFO is left out. */

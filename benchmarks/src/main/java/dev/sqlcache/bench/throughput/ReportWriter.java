@@ -38,16 +38,23 @@ final class ReportWriter {
         md.append("### Throughput run of ").append(TIME.format(run.started)).append(" to ")
                 .append(TIME.format(run.finished)).append("\n\n");
         md.append(String.format(Locale.ROOT, "%d client threads, READ COMMITTED, %s; %d rounds of %s s per target,"
-                        + " alternated (%s), after a %s s warm-up round each. Figure: median of the rounds' ops/s;"
+                        + " alternated (%s), after warm-up rounds of %s s. Figure: median of the rounds' ops/s;"
                         + " p50/p99 over every measured operation; counters per operation, summed over the measured"
                         + " rounds. Redis commands include those"
                         + " run inside sqlcache's scripts (`mget`, `evalsha` and `eval` are its round trips);"
-                        + " those under 0.005 per operation (membership renewals) are in rounds.csv only. Load:"
+                        + " those under 0.005 per operation (membership renewals) are in rounds.csv only. CPU per"
+                        + " operation, over the measured rounds: this JVM's (process CPU time; its client threads'"
+                        + " alone in brackets), the private Redis server's (INFO cpu) and the benchmark database's"
+                        + " PostgreSQL backends' (/proc, Linux only); CPU moves far less than throughput with what"
+                        + " else the machine runs. JIT s: how long the JIT compiled during the measured rounds (the"
+                        + " JVM's, all targets share it; seconds there mean code was still being compiled; warm-up"
+                        + " rounds, alternated, go on until the JIT compiled for under 2%% of one, at most %d"
+                        + " per target). Load:"
                         + " 1-minute load average at the start and end of the rounds (min–max).\n\n",
                 c.threads(), c.autoCommit() ? "auto-commit" : "one transaction per operation", c.rounds(),
                 number(c.roundSeconds()),
                 c.targets().stream().map(TargetSpec::name).collect(Collectors.joining(", ")),
-                number(c.warmupSeconds())));
+                number(c.warmupSeconds()), c.warmupRoundsMax()));
         if (!c.environment().isEmpty()) {
             md.append("| | |\n|---|---|\n");
             c.environment().entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -66,16 +73,17 @@ final class ReportWriter {
         }
         for (Workload w : c.workloads()) {
             md.append("\n#### ").append(w.name()).append("\n\n").append(w.description()).append("\n\n");
-            md.append("| target | ops/s | rounds min–max | × direct | p50 | p99 | hits/op | misses/op | stores/op"
+            md.append("| target | ops/s | rounds min–max | × direct | p50 | p99 | JVM µs/op (client threads)"
+                    + " | Redis µs/op | PostgreSQL µs/op | JIT s | hits/op | misses/op | stores/op"
                     + " | bypasses/op by reason | Redis commands/op | pgpool cache hit ratio | load |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|\n");
             for (Summary s : summaries) {
                 if (!s.workload().equals(w.name())) {
                     continue;
                 }
                 if (!s.ok() && s.rounds() == 0) {
                     md.append("| ").append(s.target()).append(" | ").append(cell(s.status()))
-                            .append(" | | | | | | | | | | | |\n");
+                            .append(" | | | | | | | | | | | | | | | |\n");
                     continue;
                 }
                 long ops = s.counts().operations;
@@ -87,6 +95,11 @@ final class ReportWriter {
                         .append(" | ").append(Double.isNaN(s.ratio()) ? "" : String.format(Locale.ROOT, "%.2f×",
                                 s.ratio()))
                         .append(" | ").append(millis(s.latency(), 50)).append(" | ").append(millis(s.latency(), 99))
+                        .append(" | ").append(jvmCpu(s))
+                        .append(" | ").append(micros1(s.redisMicrosPerOp()))
+                        .append(" | ").append(micros1(s.postgresMicrosPerOp()))
+                        .append(" | ").append(s.cpu() == null || s.cpu().jitMillis() == CpuUse.UNKNOWN ? ""
+                                : String.format(Locale.ROOT, "%.1f", s.cpu().jitMillis() / 1e3))
                         .append(" | ").append(st == null ? "" : perOp(st.hits(), ops))
                         .append(" | ").append(st == null ? "" : perOp(st.misses(), ops))
                         .append(" | ").append(st == null ? "" : perOp(st.stores(), ops))
@@ -115,7 +128,8 @@ final class ReportWriter {
         StringBuilder csv = new StringBuilder("workload,target,round,started_utc,seconds,operations,"
                 + "write_operations,selects,updates,rows,ops_per_s,p50_us,p90_us,p99_us,max_us,load1_before,"
                 + "load1_after,loadavg_before,loadavg_after,hits,misses,stores,invalidations,redis_errors,bypasses,"
-                + "redis_commands,pgpool_hits,pgpool_selects,error\n");
+                + "redis_commands,pgpool_hits,pgpool_selects,jvm_cpu_us,client_threads_cpu_us,redis_cpu_us,"
+                + "postgres_cpu_us,jit_ms,error\n");
         for (RoundResult r : run.rounds) {
             CacheStatistics st = r.statistics();
             List<Object> row = new ArrayList<>(List.of(r.workload(), r.target(), r.round(), TIME.format(r.started()),
@@ -132,6 +146,11 @@ final class ReportWriter {
                     .collect(Collectors.joining(";")));
             row.add(r.pgpool() == null ? "" : r.pgpool().hits());
             row.add(r.pgpool() == null ? "" : r.pgpool().selects());
+            row.add(known(r.cpu().jvmNanos(), 1e3));
+            row.add(number(r.counts().cpuNanos / 1e3));
+            row.add(known(r.cpu().redisMicros(), 1));
+            row.add(known(r.cpu().postgresNanos(), 1e3));
+            row.add(known(r.cpu().jitMillis(), 1));
             row.add(r.error() == null ? "" : r.error());
             csv.append(csvLine(row));
         }
@@ -141,7 +160,8 @@ final class ReportWriter {
     static String summaryCsv(List<Summary> summaries) {
         StringBuilder csv = new StringBuilder("workload,target,status,rounds,median_ops_per_s,min_ops_per_s,"
                 + "max_ops_per_s,ratio_to_direct,p50_us,p99_us,operations,hits_per_op,misses_per_op,stores_per_op,"
-                + "bypasses_per_op,redis_commands_per_op,pgpool_hit_ratio,load1_min,load1_max\n");
+                + "bypasses_per_op,redis_commands_per_op,pgpool_hit_ratio,jvm_cpu_us_per_op,"
+                + "client_threads_cpu_us_per_op,redis_cpu_us_per_op,postgres_cpu_us_per_op,jit_ms,load1_min,load1_max\n");
         for (Summary s : summaries) {
             long ops = s.counts().operations;
             CacheStatistics st = s.statistics();
@@ -151,6 +171,8 @@ final class ReportWriter {
                     st == null ? "" : perOp(st.hits(), ops), st == null ? "" : perOp(st.misses(), ops),
                     st == null ? "" : perOp(st.stores(), ops), st == null ? "" : bypasses(st, ops),
                     commands(s.redis(), ops, 0), s.pgpool() == null ? "" : number(s.pgpool().hitRatio()),
+                    number(s.jvmMicrosPerOp()), number(s.clientMicrosPerOp()), number(s.redisMicrosPerOp()),
+                    number(s.postgresMicrosPerOp()), s.cpu() == null ? "" : known(s.cpu().jitMillis(), 1),
                     number(s.loadMin()), number(s.loadMax()))));
         }
         return csv.toString();
@@ -171,6 +193,23 @@ final class ReportWriter {
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .map(e -> e.getKey() + " " + perOp(e.getValue(), ops))
                 .collect(Collectors.joining(", "));
+    }
+
+    /** The JVM's CPU per operation, its client threads' in brackets. */
+    private static String jvmCpu(Summary s) {
+        String jvm = micros1(s.jvmMicrosPerOp());
+        String client = micros1(s.clientMicrosPerOp());
+        return jvm.isEmpty() ? client : client.isEmpty() ? jvm : jvm + " (" + client + ")";
+    }
+
+    /** Microseconds with one decimal, or empty for NaN. */
+    private static String micros1(double micros) {
+        return Double.isNaN(micros) ? "" : String.format(Locale.ROOT, "%.1f", micros);
+    }
+
+    /** A CPU time in microseconds, from {@code unit}s per microsecond; empty when unknown. */
+    private static String known(long value, double unit) {
+        return value == CpuUse.UNKNOWN ? "" : number(value / unit);
     }
 
     private static String pgpool(PgpoolCacheStats p) {

@@ -16,10 +16,12 @@ import java.util.Map;
  * @param statistics sqlcache's counters over the round, or null for other targets
  * @param redis      Redis commands over the round, by name; empty without Redis
  * @param pgpool     pgpool's cache counters over the round, or null for other targets
+ * @param cpu        CPU time used over the round by this JVM, the target's Redis and the database's backends
  */
 record RoundResult(String workload, String target, int round, Instant started, long elapsedNanos, OpCounter counts,
                    Histogram latency, String error, MachineLoad loadBefore, MachineLoad loadAfter,
-                   CacheStatistics statistics, Map<String, Long> redis, PgpoolCacheStats pgpool) {
+                   CacheStatistics statistics, Map<String, Long> redis, PgpoolCacheStats pgpool,
+                   CpuUse cpu) {
 
     boolean warmup() {
         return round == 0;

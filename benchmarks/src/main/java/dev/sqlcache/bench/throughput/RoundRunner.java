@@ -5,6 +5,8 @@ import org.HdrHistogram.Histogram;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -60,6 +62,7 @@ final class RoundRunner {
         CacheStatistics statisticsBefore = session.statistics();
         Map<String, Long> redisBefore = session.redisCommands();
         PgpoolCacheStats pgpoolBefore = session.pgpoolCache();
+        CpuUse cpuBefore = session.cpu();
         Instant started = Instant.now();
         long start = System.nanoTime();
         for (Worker w : workers) {
@@ -82,6 +85,8 @@ final class RoundRunner {
         for (Worker w : workers) {
             end = Math.max(end, w.stoppedAt);
         }
+        // CPU first: the counters read after it cost the JVM and Redis a little, and belong to no operation.
+        CpuUse cpuAfter = session.cpu();
         CacheStatistics statisticsAfter = session.statistics();
         Map<String, Long> redisAfter = session.redisCommands();
         PgpoolCacheStats pgpoolAfter = session.pgpoolCache();
@@ -101,7 +106,7 @@ final class RoundRunner {
                 latency, error, loadBefore, loadAfter,
                 statisticsBefore == null ? null : statisticsAfter.since(statisticsBefore),
                 RedisCommandStats.delta(redisBefore, redisAfter),
-                pgpoolBefore == null ? null : pgpoolAfter.minus(pgpoolBefore));
+                pgpoolBefore == null ? null : pgpoolAfter.minus(pgpoolBefore), cpuAfter.since(cpuBefore));
     }
 
     /** Joins every thread until {@code deadline} (wall clock, ms); whether all ended. */
@@ -116,6 +121,8 @@ final class RoundRunner {
     }
 
     private static final class Worker implements Runnable {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
         private final Connection connection;
         /** Where the client's writes run: {@code connection} itself unless the target writes from elsewhere. */
         private final Connection writer;
@@ -129,6 +136,8 @@ final class RoundRunner {
         volatile long deadline;
         volatile long stoppedAt;
         volatile String error;
+        /** This thread's CPU time when its first operation started; -1 before it did. */
+        private long cpuAtStart = -1;
 
         Worker(Connection connection, Connection writer, Workload.Client client, boolean autoCommit,
                CountDownLatch go, long durationNanos) {
@@ -148,6 +157,7 @@ final class RoundRunner {
                     return;
                 }
                 long end = deadline;
+                cpuAtStart = THREADS.getCurrentThreadCpuTime();
                 long now = System.nanoTime();
                 while (now < end) {
                     boolean wrote = client.execute(counter);
@@ -173,6 +183,9 @@ final class RoundRunner {
                 rollbackQuietly();
             } finally {
                 stoppedAt = System.nanoTime();
+                if (cpuAtStart >= 0) {
+                    counter.cpuNanos = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
+                }
             }
         }
 

@@ -19,12 +19,14 @@ import java.util.TreeMap;
  * @param statistics sqlcache's counters summed over the measured rounds, or null
  * @param redis      Redis commands summed over the measured rounds
  * @param pgpool     pgpool's cache counters summed over the measured rounds, or null
+ * @param cpu        CPU time summed over the measured rounds (client threads' in {@code counts}), or null
+ *                   without a measured round
  * @param loadMin    lowest 1-minute load average seen at the start or end of a measured round
  */
 record Summary(String workload, String target, String status, int rounds, double medianOpsPerSecond,
                double minOpsPerSecond, double maxOpsPerSecond, double ratio, Histogram latency, OpCounter counts,
-               CacheStatistics statistics, Map<String, Long> redis, PgpoolCacheStats pgpool, double loadMin,
-               double loadMax) {
+               CacheStatistics statistics, Map<String, Long> redis, PgpoolCacheStats pgpool, CpuUse cpu,
+               double loadMin, double loadMax) {
 
     boolean ok() {
         return status.equals("ok");
@@ -73,6 +75,7 @@ record Summary(String workload, String target, String status, int rounds, double
         CacheStatistics statistics = null;
         Map<String, Long> redis = new TreeMap<>();
         PgpoolCacheStats pgpool = null;
+        CpuUse cpu = null;
         double loadMin = Double.NaN;
         double loadMax = Double.NaN;
         for (RoundResult r : rounds) {
@@ -85,6 +88,7 @@ record Summary(String workload, String target, String status, int rounds, double
             if (r.pgpool() != null) {
                 pgpool = pgpool == null ? r.pgpool() : pgpool.plus(r.pgpool());
             }
+            cpu = cpu == null ? r.cpu() : cpu.plus(r.cpu());
             for (MachineLoad load : List.of(r.loadBefore(), r.loadAfter())) {
                 loadMin = Double.isNaN(loadMin) ? load.one() : Math.min(loadMin, load.one());
                 loadMax = Double.isNaN(loadMax) ? load.one() : Math.max(loadMax, load.one());
@@ -93,12 +97,33 @@ record Summary(String workload, String target, String status, int rounds, double
         return new Summary(workload, target, status, rounds.size(), median(throughputs),
                 throughputs.length == 0 ? Double.NaN : throughputs[0],
                 throughputs.length == 0 ? Double.NaN : throughputs[throughputs.length - 1], Double.NaN, latency,
-                counts, statistics, redis, pgpool, loadMin, loadMax);
+                counts, statistics, redis, pgpool, cpu, loadMin, loadMax);
     }
 
     private Summary withRatio(double ratio) {
         return new Summary(workload, target, status, rounds, medianOpsPerSecond, minOpsPerSecond, maxOpsPerSecond,
-                ratio, latency, counts, statistics, redis, pgpool, loadMin, loadMax);
+                ratio, latency, counts, statistics, redis, pgpool, cpu, loadMin, loadMax);
+    }
+
+    /** This JVM's CPU per operation in µs; NaN without it. */
+    double jvmMicrosPerOp() {
+        return cpu == null ? Double.NaN : CpuUse.microsPerOp(cpu.jvmNanos(), counts.operations);
+    }
+
+    /** The client threads' CPU per operation in µs (the part of the JVM's that ran the operations). */
+    double clientMicrosPerOp() {
+        return cpu == null ? Double.NaN : CpuUse.microsPerOp(counts.cpuNanos, counts.operations);
+    }
+
+    /** The Redis server's CPU per operation in µs; NaN for a target without Redis. */
+    double redisMicrosPerOp() {
+        return cpu == null || cpu.redisMicros() == CpuUse.UNKNOWN ? Double.NaN
+                : CpuUse.microsPerOp(cpu.redisMicros() * 1000, counts.operations);
+    }
+
+    /** The database backends' CPU per operation in µs; NaN where it cannot be read. */
+    double postgresMicrosPerOp() {
+        return cpu == null ? Double.NaN : CpuUse.microsPerOp(cpu.postgresNanos(), counts.operations);
     }
 
     static double median(double[] sorted) {

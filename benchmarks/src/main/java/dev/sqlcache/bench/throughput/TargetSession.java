@@ -27,10 +27,12 @@ final class TargetSession implements AutoCloseable {
     private Supplier<CacheStatistics> statistics;
     private RedisCommandStats redis;
     private Connection pgpoolProbe;
+    private final PostgresCpu postgres;
 
     private TargetSession(TargetSpec spec, boolean autoCommit) {
         this.spec = spec;
         this.autoCommit = autoCommit;
+        this.postgres = new PostgresCpu(PostgresCpu.databaseOf(spec.loadUrl()));
     }
 
     /**
@@ -106,6 +108,12 @@ final class TargetSession implements AutoCloseable {
     /** Redis's command counts now, or an empty map for a target without Redis. */
     Map<String, Long> redisCommands() {
         return redis == null ? Map.of() : redis.read();
+    }
+
+    /** CPU time used so far by this JVM, the target's Redis and the database's backends; the JIT's time. */
+    CpuUse cpu() {
+        return new CpuUse(CpuUse.processNanos(), redis == null ? CpuUse.UNKNOWN : redis.cpuMicros(),
+                postgres.nanos(), CpuUse.jitMillisNow());
     }
 
     /** pgpool's cache counters now, or null for a target that is not pgpool. */

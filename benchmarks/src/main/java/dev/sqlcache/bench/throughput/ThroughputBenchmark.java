@@ -82,6 +82,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             description = "seconds of the warm-up round per target (default: ${DEFAULT-VALUE})")
     double warmup;
 
+    @Option(names = "--warmup-rounds-max", defaultValue = "6", description = "warm-up rounds per target at most:"
+            + " they go on, alternating, until the JIT compiled for under 2% of one (default: ${DEFAULT-VALUE};"
+            + " 1 for a single warm-up round)")
+    int warmupRoundsMax;
+
     @Option(names = "--threads", defaultValue = "4", description = "client threads (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -202,7 +207,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                     near, stale, targets);
             Map<String, String> environment = environment(login, redisEndpoint, pgpoolUrl);
             HarnessConfig config = new HarnessConfig(databaseUrl, login, "bench_", specs, selected, threads, rounds,
-                    seconds, warmup, !transactions, seed, overrun, environment, console);
+                    seconds, warmup, !transactions, seed, overrun, environment, console, warmupRoundsMax);
             console.printf(Locale.ROOT, "throughput: %d workloads x %d targets, %d rounds of %s s + %s s warm-up;"
                     + " results in %s%n", selected.size(), specs.size(), rounds, seconds, warmup, out);
             RunResult run = new Harness(config).run();

@@ -77,16 +77,21 @@ class HarnessCountsTest {
             }
             assertTrue(c.rows >= c.selects / 2, where + "SELECTs return rows: " + c.rows);
             assertWriteShare(where, w.writePercent(), c);
+            assertTrue(r.cpu().jvmNanos() > 0 && c.cpuNanos > 0, where + "operations cost this JVM CPU: " + r.cpu());
+            assertEquals(CpuUse.UNKNOWN, r.cpu().postgresNanos(), where + "H2 has no backends under /proc");
+            assertTrue(r.cpu().jitMillis() >= 0, where + "the JIT's time is read: " + r.cpu());
 
             CacheStatistics st = r.statistics();
             if (r.target().equals(Targets.DIRECT)) {
                 assertNull(st, where + "no sqlcache statistics for the real driver");
                 assertTrue(r.redis().isEmpty(), where + "no Redis for the real driver");
+                assertEquals(CpuUse.UNKNOWN, r.cpu().redisMicros(), where + "nor Redis CPU");
                 continue;
             }
             assertEquals(c.selects, st.hits() + st.misses() + st.totalBypasses(),
                     where + "every SELECT is a hit, a miss or a bypass: " + st);
             assertTrue(st.stores() <= st.misses(), where + st);
+            assertTrue(r.cpu().redisMicros() >= 0, where + "Redis CPU is read: " + r.cpu());
             // A lookup is MGET (with GETRANGE and PTTL) once its tokens exist, the lookup script when one is missing.
             assertTrue(r.redis().getOrDefault("mget", 0L) + r.redis().getOrDefault("evalsha", 0L) > 0,
                     where + "lookups reach Redis: " + r.redis());
@@ -112,6 +117,14 @@ class HarnessCountsTest {
         String report = Files.readString(out.resolve("report.md"));
         for (Workload w : workloads) {
             assertTrue(report.contains("#### " + w.name()), w.name());
+        }
+        assertTrue(report.contains("| JVM µs/op (client threads) | Redis µs/op | PostgreSQL µs/op |"), report);
+        List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
+        int jvm = List.of(summary.get(0).split(",")).indexOf("jvm_cpu_us_per_op");
+        assertTrue(jvm > 0, summary.get(0));
+        for (String line : summary.subList(1, summary.size())) {
+            // commas inside quoted fields (the Redis commands) are no separators
+            assertTrue(Double.parseDouble(line.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")[jvm]) > 0, line);
         }
     }
 
