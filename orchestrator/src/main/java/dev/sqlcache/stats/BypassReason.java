@@ -82,5 +82,12 @@ public enum BypassReason {
      * A missed result was not stored: the queue of results waiting for the store's writer thread was full (by
      * entries or by bytes), as when misses come faster than Redis takes their stores. Counted as rejected only.
      */
-    STORE_QUEUE_FULL
+    STORE_QUEUE_FULL,
+    /**
+     * A query the cache could answer, called through a JDBC method it never answers: a prepared statement's
+     * {@code executeQuery(String)}, {@code execute(String)} or {@code executeUpdate(String)} (JDBC forbids them, and
+     * the driver's own answer, usually a failure, is what the application must get), {@code executeUpdate} of a
+     * query, or a query asking for generated keys.
+     */
+    JDBC_METHOD
 }

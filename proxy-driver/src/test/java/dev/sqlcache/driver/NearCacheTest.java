@@ -1,10 +1,6 @@
 package dev.sqlcache.driver;
 
 import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.testing.RedisServerFixture;
-import dev.sqlcache.testing.TcpRelay;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -18,27 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * other through a relay the test can cut): copies are served without Redis, and never once another JVM's write has
  * returned, whether the reader hears of it, is cut off, or is fenced.
  */
-class NearCacheTest {
+class NearCacheTest extends TwoRuntimesOnOneRedis {
 
-    private RedisServerFixture redis;
-    private TcpRelay relay;
-    private OneRowDatabase db;
-
-    @BeforeEach
-    void start() throws Exception {
-        redis = RedisServerFixture.start();
-        relay = TcpRelay.to(redis.port());
-        db = OneRowDatabase.create("near");
-    }
-
-    @AfterEach
-    void stop() {
-        relay.close();
-        redis.close();
-    }
-
-    private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
+    NearCacheTest() {
+        super("near");
     }
 
     /** Reads until the near cache answers (its lease needs one renewal to come back through the subscription). */

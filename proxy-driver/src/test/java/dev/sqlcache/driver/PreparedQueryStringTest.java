@@ -1,5 +1,7 @@
 package dev.sqlcache.driver;
 
+import dev.sqlcache.stats.BypassReason;
+import dev.sqlcache.stats.CacheStatistics;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -52,6 +54,32 @@ class PreparedQueryStringTest {
                 OneRowHits.untilHit(c, s, CACHED);
             }
             assertEquals(expected, answers(c));
+        }
+    }
+
+    /**
+     * The three calls reach the real statement with a query the cache could answer: each is a read that passed
+     * through, counted under {@link BypassReason#JDBC_METHOD}, or the figures would miss reads the database served.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2", "POSTGRES", "MARIADB"})
+    void aPreparedStatementsQueryStringCallsAreCountedAsBypasses(TestDatabase database) throws Exception {
+        OneRowHits.table(database, TABLE);
+        try (Connection c = OneRowHits.cached(database, TABLE)) {
+            try (Statement s = c.createStatement()) {
+                OneRowHits.untilHit(c, s, CACHED);
+            }
+            CacheStatistics before = c.unwrap(SqlCacheConnection.class).statistics();
+            answers(c);
+            try (PreparedStatement ps = c.prepareStatement("select 1")) {
+                ps.executeUpdate(CACHED);
+            } catch (SQLException e) {
+                // Every driver here refuses a query through executeUpdate; what counts is that it reached it.
+            }
+            CacheStatistics delta = c.unwrap(SqlCacheConnection.class).statistics().since(before);
+            assertEquals(3, delta.bypasses(BypassReason.JDBC_METHOD), delta.toString());
+            assertEquals(3, delta.totalBypasses(), delta.toString());
+            assertEquals(0, delta.hits() + delta.misses(), delta.toString());
         }
     }
 }

@@ -1,10 +1,6 @@
 package dev.sqlcache.driver;
 
 import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.testing.RedisServerFixture;
-import dev.sqlcache.testing.TcpRelay;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -23,31 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and not how long a copy may live ({@code PTTL}). A JVM with a near cache still reads that, and its copy dies with
  * the entry it was made from.
  */
-class RedisHitCommandsTest {
+class RedisHitCommandsTest extends TwoRuntimesOnOneRedis {
 
     private static final String TABLE = "hits";
     private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
     private static final long PATIENCE_NANOS = 30_000_000_000L;
 
-    private RedisServerFixture redis;
-    private TcpRelay relay;
-    private OneRowDatabase db;
-
-    @BeforeEach
-    void start() throws Exception {
-        redis = RedisServerFixture.start();
-        relay = TcpRelay.to(redis.port());
-        db = OneRowDatabase.create(TABLE);
-    }
-
-    @AfterEach
-    void stop() {
-        relay.close();
-        redis.close();
-    }
-
-    private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
+    RedisHitCommandsTest() {
+        super(TABLE);
     }
 
     /** Commands run per name since the last reset, the reset and INFO left out. */

@@ -2,10 +2,6 @@ package dev.sqlcache.driver;
 
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.testing.RedisServerFixture;
-import dev.sqlcache.testing.TcpRelay;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -21,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on takes it back, and no read after a write returned shows what that write changed. Two runtimes stand for two
  * JVMs: one reaches Redis directly, the other through a relay.
  */
-class SkipInvalidationTest {
+class SkipInvalidationTest extends TwoRuntimesOnOneRedis {
 
     private static final String TABLE = "skipped";
     /**
@@ -32,25 +28,8 @@ class SkipInvalidationTest {
     private static final long PATIENCE_NANOS = 30_000_000_000L;
     private static final Pattern EVALSHA_CALLS = Pattern.compile("cmdstat_evalsha:calls=(\\d+)");
 
-    private RedisServerFixture redis;
-    private TcpRelay relay;
-    private OneRowDatabase db;
-
-    @BeforeEach
-    void start() throws Exception {
-        redis = RedisServerFixture.start();
-        relay = TcpRelay.to(redis.port());
-        db = OneRowDatabase.create(TABLE);
-    }
-
-    @AfterEach
-    void stop() {
-        relay.close();
-        redis.close();
-    }
-
-    private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
+    SkipInvalidationTest() {
+        super(TABLE);
     }
 
     /** A connection of a JVM that has the table pinned off. */

@@ -299,7 +299,7 @@ public final class ResultCodec {
 
     private static CachedResult decodeBody(EntryParser p, byte[] entry, int body, ColumnsMemo memo)
             throws IOException {
-        int n = count(p, entry.length);
+        int n = count(p, entry.length, COLUMN_BYTES);
         // Only a document with this codec's own header: one whose header allows shared string values could make
         // the same column bytes mean other strings, by referring back to strings before them.
         boolean memoised = memo != null && ownHeader(entry, body);
@@ -321,7 +321,8 @@ public final class ResultCodec {
             }
         }
         ValueKind[] kinds = shape.kinds;
-        int rowCount = count(p, entry.length);
+        // A row takes its array's two markers and a value (a token or more) per column.
+        int rowCount = count(p, entry.length, n + 2);
         Object[][] rows = new Object[rowCount][];
         String[][] overrides = new String[rowCount][];
         for (int r = 0; r < rowCount; r++) {
@@ -357,6 +358,12 @@ public final class ResultCodec {
         }
         return new CachedResult(shape, rows, overrides);
     }
+
+    /**
+     * The fewest bytes a column takes in an entry: its array's two markers and the 15 values of
+     * {@link #writeColumn}, a byte each at the least (every Smile token is one byte or more).
+     */
+    private static final int COLUMN_BYTES = 17;
 
     private static ResultColumns readColumns(EntryParser p, int n) throws IOException {
         ColumnMetadata[] columns = new ColumnMetadata[n];
@@ -728,9 +735,17 @@ public final class ResultCodec {
         return currentInt(p, p.nextToken());
     }
 
-    private static int count(JsonParser p, int entryLength) throws IOException {
+    /**
+     * The count of the items that follow, each at least {@code minBytes} bytes long. The arrays sized by a count
+     * are allocated before a single item is read, so a count the entry cannot hold is refused first: otherwise a
+     * forged entry declaring as many rows as it has bytes made the decoder allocate two references per declared
+     * row, about 8 times the entry, and one declaring as many columns four arrays of them, about 16 times.
+     * Bounded by the whole entry's length, not what is left of it: the bound stays within a few times the entry
+     * and costs no reading of the parser's position.
+     */
+    private static int count(JsonParser p, int entryLength, int minBytes) throws IOException {
         int n = integer(p);
-        if (n < 0 || n > entryLength) {
+        if (n < 0 || (long) n * minBytes > entryLength) {
             throw new CorruptEntryException("bad count");
         }
         return n;

@@ -228,14 +228,19 @@ public final class SessionCache implements CacheSession {
         return run(execution, statement);
     }
 
-    /** A statement that reads but is not served by the cache: counted as a bypass, with its reason. */
+    /**
+     * A statement that reads but is not served by the cache: counted as a bypass, with its reason. A query the cache
+     * could answer arrives here only through a JDBC method whose answer the cache never gives (a prepared
+     * statement's query-string methods, executeUpdate of a query, a query asking for generated keys): counted under
+     * {@link BypassReason#JDBC_METHOD}, or reads the real statement answers would be missing from the figures.
+     */
     private void countPassThrough(Execution execution) {
         switch (execution.kind()) {
             case CALL -> statistics.bypass(BypassReason.CALLABLE);
             case STATEMENT -> {
                 QueryPlan plan = execution.plan();
-                if (plan.analysis().kind() == StatementKind.SELECT && !plan.cacheable()) {
-                    statistics.bypass(plan.analysis().bypassReason());
+                if (plan.analysis().kind() == StatementKind.SELECT) {
+                    statistics.bypass(plan.cacheable() ? BypassReason.JDBC_METHOD : plan.analysis().bypassReason());
                     StatisticsRecorder.bypass(plan.tableCounter());
                 }
             }

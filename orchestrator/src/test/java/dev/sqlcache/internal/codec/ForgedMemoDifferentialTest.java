@@ -58,26 +58,7 @@ class ForgedMemoDifferentialTest {
         for (int i = 0; i < mutations; i++) {
             int at = random.nextInt(document.length);
             byte value = (byte) random.nextInt(256);
-            document = switch (random.nextInt(3)) {
-                case 0 -> {
-                    byte[] copy = document.clone();
-                    copy[at] = value;
-                    yield copy;
-                }
-                case 1 -> {
-                    byte[] copy = new byte[document.length + 1];
-                    System.arraycopy(document, 0, copy, 0, at);
-                    copy[at] = value;
-                    System.arraycopy(document, at, copy, at + 1, document.length - at);
-                    yield copy;
-                }
-                default -> {
-                    byte[] copy = new byte[document.length - 1];
-                    System.arraycopy(document, 0, copy, 0, at);
-                    System.arraycopy(document, at + 1, copy, at, document.length - at - 1);
-                    yield copy;
-                }
-            };
+            document = ByteMutation.apply(document, at, value, random.nextInt(3));
         }
         return ResultCodec.frame(BINDING, document, null);
     }

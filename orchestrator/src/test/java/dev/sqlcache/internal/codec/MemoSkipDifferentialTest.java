@@ -135,25 +135,6 @@ class MemoSkipDifferentialTest {
                 : document.length / 2 + random.nextInt(document.length - document.length / 2);
         byte value = (byte) (random.nextBoolean() ? INTERESTING[random.nextInt(INTERESTING.length)]
                 : random.nextInt(256));
-        return switch (random.nextInt(3)) {
-            case 0 -> {
-                byte[] copy = document.clone();
-                copy[at] = value;
-                yield copy;
-            }
-            case 1 -> {
-                byte[] copy = new byte[document.length + 1];
-                System.arraycopy(document, 0, copy, 0, at);
-                copy[at] = value;
-                System.arraycopy(document, at, copy, at + 1, document.length - at);
-                yield copy;
-            }
-            default -> {
-                byte[] copy = new byte[document.length - 1];
-                System.arraycopy(document, 0, copy, 0, at);
-                System.arraycopy(document, at + 1, copy, at, document.length - at - 1);
-                yield copy;
-            }
-        };
+        return ByteMutation.apply(document, at, value, random.nextInt(3));
     }
 }

@@ -3,7 +3,6 @@ package dev.sqlcache.internal.membership;
 import dev.sqlcache.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,41 +19,7 @@ class AnchoredConnectionsTest {
     private static final String ENTRY = "db1@7/16384";
 
     private final ManualTime time = new ManualTime();
-    /** Answers every renewal while {@code reachable}: a store that can drop members early. */
-    private boolean reachable = true;
-    private final MembershipStore store = new MembershipStore() {
-        @Override
-        public void joinTicket(String ticket, long ticketMillis) {
-            answer();
-        }
-
-        @Override
-        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                             String rememberedEpoch) {
-            answer();
-            return new Renewal(time.nanoTime() / 1_000_000, "epoch", Map.of(member, Long.MAX_VALUE));
-        }
-
-        @Override
-        public boolean dropsEarly() {
-            return true;
-        }
-
-        @Override
-        public String restoreMembers(String epoch, Map<String, Long> members) {
-            return epoch;
-        }
-
-        @Override
-        public void leave(String member) {
-        }
-
-        private void answer() {
-            if (!reachable) {
-                throw new IllegalStateException("cut off");
-            }
-        }
-    };
+    private final AnsweringStore store = new AnsweringStore(time);
     private final Membership membership = new Membership(store, "test", 30_000, () -> true, () -> 0, Runnable::run,
             time);
 
@@ -100,7 +65,7 @@ class AnchoredConnectionsTest {
         time.advance(500);
         membership.renew(); // sent after both locks: the anchor is covered
         time.advance(500);
-        reachable = false;
+        store.cutOff();
     }
 
     @Test
@@ -132,7 +97,7 @@ class AnchoredConnectionsTest {
         connection(ENTRY);
         time.advance(500);
         membership.renew();
-        reachable = false;
+        store.cutOff();
         time.advance(100);
         // A replacement opened during the outage: the gap before its lock is not covered by anybody.
         anchorLock = new SessionLock(ENTRY, time.nanoTime(), true, SERVER);

@@ -145,13 +145,9 @@ class LateStoreTest {
 
     @Test
     void aStoreThatLandsAfterAWriteIsNeverServedFromRedisNorFromTheNearCache() throws Exception {
-        engine(Map.of());
-        String sql = "select name from items where id = 1";
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
-        CacheStatistics before = engine.statistics();
-        assertEquals("before", read(reader, sql));
-        assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
+        Pending pending = missWithItsStorePending();
+        CacheSession reader = pending.reader();
+        CacheStatistics before = pending.before();
         assertEquals(0, since(before).stores());
 
         write(session(), "update items set name = 'after' where id = 1");
@@ -160,7 +156,7 @@ class LateStoreTest {
         CacheStatistics landed = since(before);
         assertEquals(0, landed.stores(), "refused: the tokens the lookup read are no longer current " + landed);
         for (int i = 0; i < 3; i++) {
-            assertEquals("after", read(reader, sql), "never the result computed before the write");
+            assertEquals("after", read(reader, ITEM), "never the result computed before the write");
             writer.runAll();
         }
         CacheStatistics after = since(before);
@@ -174,20 +170,16 @@ class LateStoreTest {
      */
     @Test
     void aReadThatFindsItsResultStillOnItsWayCopiesItIntoTheNearCache() throws Exception {
-        engine(Map.of());
-        String sql = "select name from items where id = 1";
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
-        CacheStatistics before = engine.statistics();
-        assertEquals("before", read(reader, sql));
-        assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
+        Pending opened = missWithItsStorePending();
+        CacheSession reader = opened.reader();
+        CacheStatistics before = opened.before();
 
-        assertEquals("before", read(reader, sql)); // a lookup in Redis, served from the pending store
+        assertEquals("before", read(reader, ITEM)); // a lookup in Redis, served from the pending store
         CacheStatistics pending = since(before);
         assertEquals(1, pending.hits(), pending.toString());
         assertEquals(0, pending.nearHits(), pending.toString());
         for (int i = 0; i < 3; i++) {
-            assertEquals("before", read(reader, sql));
+            assertEquals("before", read(reader, ITEM));
         }
         assertEquals(1, writer.tasks.size(), "the store has still not landed");
         CacheStatistics after = since(before);
@@ -195,10 +187,30 @@ class LateStoreTest {
 
         // The copy obeys writes as any other: a write before the store lands kills it and makes the store refuse.
         write(session(), "update items set name = 'after' where id = 1");
-        assertEquals("after", read(reader, sql), "never the copy made before the write");
+        assertEquals("after", read(reader, ITEM), "never the copy made before the write");
         writer.runAll();
         assertEquals(1, since(before).stores(), "the first store refused, only the one made after the write stored");
-        assertEquals("after", read(reader, sql));
+        assertEquals("after", read(reader, ITEM));
+    }
+
+    private static final String ITEM = "select name from items where id = 1";
+
+    /** A reader, and the engine's statistics from before its first read. */
+    private record Pending(CacheSession reader, CacheStatistics before) {
+    }
+
+    /**
+     * A reader whose near cache serves, after its first read of {@link #ITEM}: a miss whose store waits for the
+     * writer thread.
+     */
+    private Pending missWithItsStorePending() throws Exception {
+        engine(Map.of());
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheStatistics before = engine.statistics();
+        assertEquals("before", read(reader, ITEM));
+        assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
+        return new Pending(reader, before);
     }
 
     /** Near copies are served only once the near lease is confirmed: a stale copy would otherwise go unseen. */

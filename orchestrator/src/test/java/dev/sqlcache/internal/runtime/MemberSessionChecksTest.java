@@ -1,8 +1,8 @@
 package dev.sqlcache.internal.runtime;
 
+import dev.sqlcache.internal.membership.AnsweringStore;
 import dev.sqlcache.internal.membership.DatabaseRegistration;
 import dev.sqlcache.internal.membership.Membership;
-import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.membership.SessionLock;
 import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.testing.ManualTime;
@@ -58,6 +58,21 @@ class MemberSessionChecksTest {
     @AfterEach
     void close() {
         checks.close();
+    }
+
+    /** A real membership of its own, on an answering store, anchored in {@link #anchors}: see anchorMembership. */
+    private ManualTime time;
+    private AnsweringStore store;
+    private Membership membership;
+    private MemberSessionChecks anchors;
+
+    /** Sets up a real membership on an answering store (the manual time for both) and its anchors. */
+    private void anchorMembership() {
+        time = new ManualTime();
+        store = new AnsweringStore(time);
+        membership = new Membership(store, "test", 30_000, () -> true, () -> 0, Runnable::run, time);
+        anchors = new MemberSessionChecks(membership.lockKey(), time, Runnable::run);
+        membership.anchorIn(anchors);
     }
 
     private static int pid(Connection c) throws SQLException {
@@ -201,12 +216,7 @@ class MemberSessionChecksTest {
      */
     @Test
     void anAnchorRefusedItsLockTakesItOnceFreeAndALaterConnectionsWriteIsCovered() throws SQLException {
-        ManualTime time = new ManualTime();
-        boolean[] reachable = {true};
-        Membership membership = new Membership(answering(time, reachable), "test", 30_000, () -> true, () -> 0,
-                Runnable::run, time);
-        MemberSessionChecks anchors = new MemberSessionChecks(membership.lockKey(), time, Runnable::run);
-        membership.anchorIn(anchors);
+        anchorMembership();
         try {
             anchors.reached(DATABASE, url, Map.of());
             try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
@@ -231,7 +241,7 @@ class MemberSessionChecksTest {
             assertTrue(anchors.openSession(DATABASE) == anchor, "on the same session");
             time.advance(1_100);
             membership.renew(); // sent after the anchor's lock: it covers from here
-            reachable[0] = false;
+            store.cutOff();
             time.advance(500);
             SessionLock late = membership.lockSession(DATABASE, (classId, k) -> locked);
             assertFalse(membership.covers(late), "opened after the last answered renewal's send");
@@ -250,12 +260,7 @@ class MemberSessionChecksTest {
      */
     @Test
     void aFrozenAnchorIsWaitedForNoLongerThanTheWaitItReplacesAndIsKept() throws Exception {
-        ManualTime time = new ManualTime();
-        boolean[] reachable = {true};
-        Membership membership = new Membership(answering(time, reachable), "test", 30_000, () -> true, () -> 0,
-                Runnable::run, time);
-        MemberSessionChecks anchors = new MemberSessionChecks(membership.lockKey(), time, Runnable::run);
-        membership.anchorIn(anchors);
+        anchorMembership();
         try {
             anchors.reached(DATABASE, url, Map.of());
             membership.renew(); // joins; the anchor opens and takes its lock
@@ -264,7 +269,7 @@ class MemberSessionChecksTest {
             membership.renew(); // publishes the database, sent after the anchor's lock
             Connection anchor = anchors.openSession(DATABASE);
             assertNotNull(anchors.heldNow(entry));
-            reachable[0] = false;
+            store.cutOff();
             // Close to the end of the wait the anchor would spare: 200 ms of it left.
             time.advance(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(membership.nanosUntilLapse(false)) - 200);
             SessionLock late = membership.lockSession(DATABASE, (classId, k) -> locked);
@@ -320,42 +325,5 @@ class MemberSessionChecksTest {
                 two.close();
             }
         }
-    }
-
-    /** Answers every renewal while {@code reachable[0]}: a store that can drop members early. */
-    private static MembershipStore answering(ManualTime time, boolean[] reachable) {
-        return new MembershipStore() {
-            @Override
-            public void joinTicket(String ticket, long ticketMillis) {
-                answer();
-            }
-
-            @Override
-            public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis,
-                                 long notAfter, String rememberedEpoch) {
-                answer();
-                return new Renewal(time.nanoTime() / 1_000_000, "epoch", Map.of(member, Long.MAX_VALUE));
-            }
-
-            @Override
-            public boolean dropsEarly() {
-                return true;
-            }
-
-            @Override
-            public String restoreMembers(String epoch, Map<String, Long> members) {
-                return epoch;
-            }
-
-            @Override
-            public void leave(String member) {
-            }
-
-            private void answer() {
-                if (!reachable[0]) {
-                    throw new IllegalStateException("cut off");
-                }
-            }
-        };
     }
 }

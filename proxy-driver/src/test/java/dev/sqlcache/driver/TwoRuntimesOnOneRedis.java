@@ -1,0 +1,44 @@
+package dev.sqlcache.driver;
+
+import dev.sqlcache.stats.CacheStatistics;
+import dev.sqlcache.testing.RedisServerFixture;
+import dev.sqlcache.testing.TcpRelay;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The opening of the tests that stand two runtimes (two JVMs) against one private redis-server: one reaches it
+ * directly ({@link #redis}'s port), the other through a relay the test can cut ({@link #relay}'s port), both on a
+ * one-row table of their own.
+ */
+abstract class TwoRuntimesOnOneRedis {
+
+    private final String table;
+    RedisServerFixture redis;
+    TcpRelay relay;
+    OneRowDatabase db;
+
+    TwoRuntimesOnOneRedis(String table) {
+        this.table = table;
+    }
+
+    @BeforeEach
+    void startRedisAndRelay() throws Exception {
+        redis = RedisServerFixture.start();
+        relay = TcpRelay.to(redis.port());
+        db = OneRowDatabase.create(table);
+    }
+
+    @AfterEach
+    void stopRedisAndRelay() {
+        relay.close();
+        redis.close();
+    }
+
+    static CacheStatistics stats(Connection c) throws SQLException {
+        return c.unwrap(SqlCacheConnection.class).statistics();
+    }
+}
