@@ -37,7 +37,13 @@ class SentinelQuietNearSetTest {
             int first = group.primaryPort();
             // The mark as writers leave it, replicated; the renewal that would end it is what the replica lacks.
             group.command(first, "ZADD", NearChannel.MEMBERS_KEY, "0", "~quiet");
-            group.command(first, "WAIT", "1", "5000");
+            // Until the replica holds it: WAIT's timeout passes silently on a loaded machine, and a failover before
+            // the mark arrived would test nothing (and fail below with nothing wrong).
+            long replicated = System.nanoTime();
+            while (group.command(group.otherDataPort(first), "ZSCORE", NearChannel.MEMBERS_KEY, "~quiet") == null) {
+                assertTrue(System.nanoTime() - replicated < 30_000_000_000L, "the mark reached the replica in 30 s");
+                Thread.sleep(20);
+            }
             store.initVersions(new String[] {KEY});
 
             assertEquals(first, group.manualFailover());
