@@ -182,4 +182,69 @@ class LeanConnectionPoolFaultsTest {
             assertEquals(2, pool.openConnections());
         }
     }
+
+    /**
+     * Connections killed by the server while lent or idle, and idle ones cleared, all while borrowers come and go:
+     * every broken one is closed, and its permit comes back, so the pool never shrinks towards a pool that lends
+     * nothing (failing closed: every command would then wait out the connect timeout).
+     */
+    @ParameterizedTest
+    @EnumSource(RedisTransport.class)
+    void killedAndClearedConnectionsNeverShrinkThePool(RedisTransport transport) throws Exception {
+        int maxConnections = 3;
+        try (LeanConnectionPool pool = pool(settings(transport, maxConnections, Map.of()))) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread worker = new Thread(() -> {
+                    while (running.get() && failure.get() == null) {
+                        try (Connection connection = pool.getConnection()) {
+                            connection.executeCommand(new CommandArguments(Protocol.Command.PING));
+                        } catch (JedisConnectionException killed) {
+                            // killed by the server mid-command, or a borrow that found it dead: allowed
+                        } catch (JedisException e) {
+                            if (!String.valueOf(e.getMessage()).contains("maxConnections")) {
+                                failure.compareAndSet(null, e); // else a wait that ran out on a loaded machine
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                        rounds.incrementAndGet();
+                    }
+                });
+                worker.start();
+                workers.add(worker);
+            }
+            for (int i = 0; i < 30; i++) {
+                int before = rounds.get();
+                while (rounds.get() < before + 10 && failure.get() == null) {
+                    Thread.onSpinWait();
+                }
+                server.command("CLIENT", "KILL", "TYPE", "normal");
+                if (i % 3 == 0) {
+                    pool.clearIdleConnections();
+                }
+            }
+            running.set(false);
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("a borrower failed", failure.get());
+            }
+            pool.clearIdleConnections(); // the last kill may have left dead idle ones: the store's retry does this
+            List<Connection> all = new java.util.ArrayList<>();
+            for (int i = 0; i < maxConnections; i++) {
+                all.add(pool.getConnection()); // each without waiting in vain: every permit came back
+            }
+            for (Connection connection : all) {
+                connection.executeCommand(new CommandArguments(Protocol.Command.PING));
+            }
+            assertEquals(maxConnections, pool.openConnections());
+            all.forEach(Connection::close);
+            assertEquals(maxConnections, pool.openConnections(), "returned whole connections were closed");
+        }
+    }
 }
