@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -19,7 +18,6 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.providers.ConnectionProvider;
-import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * One pooled Jedis client for one Redis, shared by the cache's commands and the membership's: every call is one
@@ -34,8 +32,8 @@ public final class RedisCommands implements AutoCloseable {
     private final RedisClient client;
     /** Where {@link #client} takes its connections; {@link #pipelined} borrows from it directly. */
     private final ConnectionProvider connections;
-    /** The pool to a fixed address; {@code null} with Sentinel. */
-    private final PooledConnectionProvider pool;
+    /** The pool to a fixed address; {@code null} with Sentinel or a cluster. */
+    private final LeanConnectionPool pool;
     /** The connections to the primary Sentinel names; {@code null} for a fixed address. */
     private final SentinelConnections sentinel;
     /** The connections to the master of sqlcache's slot on a Redis Cluster; {@code null} otherwise. */
@@ -52,7 +50,10 @@ public final class RedisCommands implements AutoCloseable {
         this(settings, poolConfig(settings));
     }
 
-    /** With the given pool settings (tests use them to hold Jedis in the middle of a change of primary). */
+    /**
+     * With the given pool settings for Sentinel and Cluster (tests use them to hold Jedis in the middle of a change of
+     * primary); a fixed address takes its own pool from the settings alone.
+     */
     RedisCommands(RedisSettings settings, ConnectionPoolConfig poolConfig) {
         DefaultJedisClientConfig clientConfig = RedisConnections.clientConfig(settings, "sqlcache");
         this.description = "redis " + settings.describe();
@@ -75,7 +76,9 @@ public final class RedisCommands implements AutoCloseable {
         } else {
             address = new HostAndPort(settings.host(), settings.port());
             JedisSocketFactory sockets = RedisConnections.sockets(settings, clientConfig);
-            this.pool = new PooledConnectionProvider(new ConnectionFactory(sockets, clientConfig), poolConfig);
+            // Our own pool, not commons-pool2's: a borrow and a return are on every command's path (LeanConnectionPool).
+            this.pool = new LeanConnectionPool(sockets, clientConfig, settings.maxConnections(),
+                    settings.connectTimeoutMillis());
             this.sentinel = null;
             this.cluster = null;
             connections = pool;
@@ -297,7 +300,7 @@ public final class RedisCommands implements AutoCloseable {
             } else if (cluster != null) {
                 cluster.clearIdleConnections();
             } else {
-                pool.getPool().clear();
+                pool.clearIdleConnections();
             }
         } catch (RuntimeException e) {
             LOG.debug("Clearing idle connections of {} failed: {}", description, e.getMessage());
