@@ -173,19 +173,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         /** Whether the shape's first timed Redis lookup went by (it is not sampled: see lookedUp). */
         volatile boolean firstLookupTimed;
         /**
-         * Lookups (Redis lookups and near hits), and of them the hits and the near hits, as decayed counts: what being
-         * on gives, per execution. While the shape is off only one execution in {@link #PROBE_EVERY} asks Redis; its
-         * probe is counted for the executions it stands for that no near copy answered ({@link #nearHitsSinceProbe}
-         * less), as the Redis lookups they would have been. Counted once, as before, the near hits of an off shape
-         * (its copies left from its time on) outweighed its Redis lookups sixty-four times over, made it look as
-         * cheap as a near hit and switched it on, where its Redis lookups switched it off again: the "costs that turn
-         * with the state" of t7's note, 8 switches in 4 s (issue #10).
+         * Decayed counts of what the shape's executions did: those answered by a near copy, of all those counted
+         * (near hits, Redis lookups, and reads kept from the store, each sampled one standing for
+         * {@link #TIMED_EVERY}); and its Redis lookups and their hits. The near share is per execution, not per
+         * lookup: an off shape's near hits (copies its time on left) counted against its Redis lookups alone (its
+         * probes, one execution in {@link #PROBE_EVERY}) outweighed them sixty-four times over, made it look as cheap
+         * as a near hit and switched it on, where its Redis lookups switched it off again: the "costs that turn with
+         * the state" of t7's note, 8 switches in 4 s (issue #10).
          */
-        volatile int lookups;
-        volatile int hits;
+        volatile int executions;
         volatile int nearHits;
-        /** Near hits since the last probe of a shape that is off. */
-        volatile int nearHitsSinceProbe;
+        volatile int redisLookups;
+        volatile int redisHits;
         volatile boolean off;
         volatile int skipped;
         /** Executions since it was last judged. */
@@ -266,34 +265,22 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             // others take tens of µs. Counted, not sampled.
             shape.firstLookupTimed = true;
         }
-        int weight = 1;
-        if (shape.off) {
-            // A probe: it stands for the executions since the last that no near copy answered.
-            weight = Math.max(1, PROBE_EVERY - shape.nearHitsSinceProbe);
-            shape.nearHitsSinceProbe = 0;
-        }
-        countLookup(plan, shape, nanos, hit, false, weight);
+        countLookup(plan, shape, nanos, hit, false);
     }
 
-    /**
-     * Counts a lookup, timed or not, as {@code weight} alike (a probe stands for several), with what its hit saved,
-     * and judges the shape when its turn comes.
-     */
-    private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit, boolean near, int weight) {
-        int lookups = shape.lookups + weight;
-        int hits = shape.hits + (hit ? weight : 0);
-        int nearHits = shape.nearHits + (near ? weight : 0);
-        if (lookups >= 4 * TABLE_WINDOW) {
-            // Decay, so that the ratios follow the workload as it changes.
-            lookups /= 2;
-            hits /= 2;
-            nearHits /= 2;
-        }
-        shape.lookups = lookups;
-        shape.hits = hits;
-        shape.nearHits = nearHits;
-        if (near && shape.off) {
-            shape.nearHitsSinceProbe = Math.min(shape.nearHitsSinceProbe + 1, PROBE_EVERY);
+    /** Counts a lookup, timed or not, with what its hit saved, and judges the shape when its turn comes. */
+    private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit, boolean near) {
+        countExecutions(shape, 1, near);
+        if (!near) {
+            int lookups = shape.redisLookups + 1;
+            int hits = shape.redisHits + (hit ? 1 : 0);
+            if (lookups >= 4 * TABLE_WINDOW) {
+                // Decay, so that the ratio follows the workload as it changes.
+                lookups /= 2;
+                hits /= 2;
+            }
+            shape.redisLookups = lookups;
+            shape.redisHits = hits;
         }
         if (hit) {
             // What the hit saved: the database's time for the shape, less the hit's own (a near hit's is a few µs).
@@ -311,6 +298,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
+    /** Counts {@code weight} executions of the shape, near hits or not. */
+    private static void countExecutions(Shape shape, int weight, boolean near) {
+        int executions = shape.executions + weight;
+        int nearHits = shape.nearHits + (near ? weight : 0);
+        if (executions >= 4 * TABLE_WINDOW) {
+            executions /= 2;
+            nearHits /= 2;
+        }
+        shape.executions = executions;
+        shape.nearHits = nearHits;
+    }
+
     /** A near hit of this shape that was timed: a sample of what its near hits cost, and a lookup counted. */
     void nearHitTimed(QueryPlan plan, long nanos) {
         Shape shape = plan.shape();
@@ -324,7 +323,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             // Until the shape's first judgement: what the untimed ones and their tables' savings are weighed at.
             shape.nearHitNanos = nanos;
         }
-        countLookup(plan, shape, nanos, true, true, 1);
+        countLookup(plan, shape, nanos, true, true);
     }
 
     /**
@@ -338,7 +337,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         if (shape.pinnedOn == Boolean.TRUE) {
             return;
         }
-        countLookup(plan, shape, (long) shape.nearHitNanos, true, true, 1);
+        countLookup(plan, shape, (long) shape.nearHitNanos, true, true);
     }
 
     /** Switches off, as a whole, each table of an off shape that no statement has been worth a lookup on lately. */
@@ -372,6 +371,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * database got slower (CachePolicyTest.aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower).
      */
     void ranSampled(QueryPlan plan, long nanos) {
+        if (plan.shape().pinnedOn != Boolean.TRUE) {
+            // Executions kept from the store: none of them was a near hit.
+            countExecutions(plan.shape(), TIMED_EVERY, false);
+        }
         ran(plan, nanos, TIMED_EVERY);
     }
 
@@ -457,20 +460,23 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     /**
-     * The one place a shape's state is decided, every {@link #JUDGE_EVERY} executions ({@code executions}: how many
-     * the call stands for; a sampled bypass stands for several). Caching pays when what a lookup saves on average
+     * The one place a shape's state is decided, every {@link #JUDGE_EVERY} executions ({@code weight}: how many the
+     * call stands for; a sampled bypass stands for several). Caching pays when what a lookup saves on average
      * (its hit ratio times the database's time) exceeds what it costs on average (near hits and Redis lookups, each at
      * its own estimate, mixed by how many there were). Every estimate is the middle half's mean of its last samples
      * ({@link CostSamples}); the counts are what the shape did while on, and its probes while off.
      */
-    private void judge(QueryPlan plan, Shape shape, int executions) {
-        int since = shape.sinceJudged + executions;
+    private void judge(QueryPlan plan, Shape shape, int weight) {
+        int since = shape.sinceJudged + weight;
         if (since < JUDGE_EVERY) {
             shape.sinceJudged = since;
             return;
         }
         shape.sinceJudged = 0;
-        if (shape.databaseCosts.count() == 0 || shape.lookups < MIN_SAMPLES || shape.pinnedOn == Boolean.TRUE) {
+        int executions = shape.executions;
+        int nearHits = Math.min(shape.nearHits, executions);
+        if (shape.databaseCosts.count() == 0 || nearHits + shape.redisLookups < MIN_SAMPLES
+                || shape.pinnedOn == Boolean.TRUE) {
             // A shape whose tables are all pinned on is cached whatever it measures: judging it would only log
             // that it is "not cached any more" while it still is.
             return;
@@ -479,11 +485,16 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         double redis = shape.redisCosts.estimate(0);
         // Before a near hit was timed (the sampler times them until one is), they are weighed at a Redis lookup.
         double near = shape.nearCosts.estimate(redis);
-        int lookups = shape.lookups;
-        int nearHits = Math.min(shape.nearHits, lookups);
         shape.databaseNanos = database;
         shape.nearHitNanos = near;
-        double lookup = (nearHits * near + (lookups - nearHits) * redis) / lookups;
+        double nearShare = executions == 0 ? 0 : (double) nearHits / executions;
+        // One hit is assumed before any is seen: a shape's first lookups find a cold cache, and a shape judged on
+        // them alone would go off for good (once off it stores nothing, so its probes rarely find an entry). The
+        // assumption only keeps on what costs the database far more than a lookup (~ lookups x the lookup time).
+        double redisHitShare = (shape.redisHits + 1.0) / (shape.redisLookups + 1);
+        // Per execution: what a lookup costs and what its hit saves, near hits and Redis lookups each at its own.
+        double lookup = nearShare * near + (1 - nearShare) * redis;
+        double saved = (nearShare + (1 - nearShare) * redisHitShare) * database;
         shape.lookupNanos = lookup;
         int judged = shape.judgedSinceSwitch + 1;
         shape.judgedSinceSwitch = judged;
@@ -493,16 +504,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             }
             return;
         }
-        // One hit is assumed before any is seen: a shape's first lookups find a cold cache, and a shape judged on
-        // them alone would go off for good (once off it stores nothing, so its probes rarely find an entry). The
-        // assumption only keeps on what costs the database far more than a lookup (~ lookups x the lookup time).
-        double saved = (shape.hits + 1.0) / (lookups + 1) * database;
         if (!shape.off && saved < OFF_BELOW * lookup) {
             shape.off = true;
-            switched(plan, shape, saved, nearHits, redis, near);
+            switched(plan, shape, saved, nearShare, redisHitShare, redis, near);
         } else if (shape.off && saved > ON_ABOVE * lookup) {
             shape.off = false;
-            switched(plan, shape, saved, nearHits, redis, near);
+            switched(plan, shape, saved, nearShare, redisHitShare, redis, near);
         }
         if (!shape.off) {
             worth(plan);
@@ -513,7 +520,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * A shape has just switched: hold it there (longer if it switched back soon), and say so, at INFO at most once
      * a minute per shape. Rare by the hold: the clock is read here, never per execution.
      */
-    private void switched(QueryPlan plan, Shape shape, double saved, int nearHits, double redis, double near) {
+    private void switched(QueryPlan plan, Shape shape, double saved, double nearShare, double redisHitShare,
+                          double redis, double near) {
         int hold = shape.hold;
         boolean steady = hold == 0 || shape.judgedSinceSwitch >= Math.max(2 * hold, STEADY_JUDGEMENTS);
         shape.hold = steady ? MIN_HOLD_JUDGEMENTS : Math.min(2 * hold, MAX_HOLD_JUDGEMENTS);
@@ -537,10 +545,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
         long kept = (long) shape.hold * JUDGE_EVERY;
         // Every estimate the judgement weighed, so that a log says which of them moved.
-        String why = "a hit saves {} µs on average (the database {} µs, {} hits in {} lookups), a lookup costs {} µs "
-                + "({} near hits at {} µs, the rest Redis lookups at {} µs)";
-        Object[] figures = {micros(saved), micros(shape.databaseNanos), shape.hits, shape.lookups,
-                micros(shape.lookupNanos), nearHits, micros(near), micros(redis)};
+        String why = "an execution saves {} µs on average (the database {} µs; near hits {}% of executions, Redis "
+                + "hits {}% of the rest), its lookup costs {} µs (a near hit {} µs, a Redis lookup {} µs)";
+        Object[] figures = {micros(saved), micros(shape.databaseNanos), Math.round(100 * nearShare),
+                Math.round(100 * redisHitShare), micros(shape.lookupNanos), micros(near), micros(redis)};
         String what;
         Object[] args;
         if (shape.off) {
