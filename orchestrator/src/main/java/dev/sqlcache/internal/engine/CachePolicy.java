@@ -62,6 +62,16 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     static final int TABLE_WINDOW = 256;
     private static final double TABLE_MIN_HIT_SHARE = 0.05;
     /**
+     * A shape's first this many Redis lookups are its warm-up: in it, a lookup that found no entry at all (the
+     * key's first, by necessity, on a cold cache) is not counted against the shape's hit shares, which are then
+     * taken over the lookups that could have hit (an entry was there: current, or invalidated since). Issue #13: on a
+     * cold cache a read-only shape's first lookups are nearly all such misses, its near and Redis hit shares were
+     * 0% and 5-20%, and it went off at its first judgement. Bounded, so that a shape whose keys are never looked up
+     * twice still goes off (after it, its absent misses count again and the warm-up's decay away with the rest), and
+     * so that entries expired or evicted in a steady state are not taken for a cold cache. The decay's window.
+     */
+    static final int WARM_UP_LOOKUPS = 4 * TABLE_WINDOW;
+    /**
      * A table is weighed every this many leased writes: what its hits saved against what its writes paid for their
      * leases. Not within {@link #TABLE_QUIET_NANOS} of its being seen or coming back: a cache still filling hits
      * little (a near cache starts empty, and fills only as its statements come back on). Missed lookups are the
@@ -134,11 +144,14 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * copies answer them, which only lookups make possible).
      */
     private final boolean wholeTablesByShape;
+    /** Whether reads may be near hits: CacheEngine turns whole tables off by shape exactly when there is none. */
+    private final boolean nearCache;
 
     CachePolicy(TablePolicy pins, Clock clock, boolean wholeTablesByShape) {
         this.pins = pins;
         this.clock = clock;
         this.wholeTablesByShape = wholeTablesByShape;
+        this.nearCache = !wholeTablesByShape;
         this.pinnedOff = pins.pinsAnyOff();
     }
 
@@ -185,6 +198,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile int nearHits;
         volatile int redisLookups;
         volatile int redisHits;
+        /**
+         * Of the Redis lookups counted, the misses in the warm-up that found no entry (decayed with them), and the
+         * shape's Redis lookups so far, up to {@link #WARM_UP_LOOKUPS} (not decayed: where its warm-up stands).
+         */
+        volatile int coldMisses;
+        volatile int warmUpLookups;
         volatile boolean off;
         volatile int skipped;
         /** Executions since it was last judged. */
@@ -249,8 +268,16 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         return false;
     }
 
-    /** A Redis lookup of this shape took {@code nanos} and was a hit or not. */
+    /** A Redis lookup of this shape took {@code nanos} and was a hit or not, with an entry there (current or not). */
     void lookedUp(QueryPlan plan, long nanos, boolean hit) {
+        lookedUp(plan, nanos, hit, false);
+    }
+
+    /**
+     * A Redis lookup of this shape took {@code nanos} and was a hit or not; {@code absent}: a miss that found no
+     * entry under its key (never stored, or expired or evicted), as opposed to one invalidated since it was stored.
+     */
+    void lookedUp(QueryPlan plan, long nanos, boolean hit, boolean absent) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             // Every table it reads is pinned on: the shape is never judged, and its tables are never weighed or
@@ -265,22 +292,38 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             // others take tens of µs. Counted, not sampled.
             shape.firstLookupTimed = true;
         }
-        countLookup(plan, shape, nanos, hit, false);
+        boolean cold = false;
+        int warmUp = shape.warmUpLookups;
+        if (warmUp < WARM_UP_LOOKUPS) {
+            // Two field updates on a Redis lookup (a round trip), for the shape's first lookups only.
+            shape.warmUpLookups = warmUp + 1;
+            cold = absent && !hit;
+        }
+        countLookup(plan, shape, nanos, hit, false, cold);
     }
 
     /** Counts a lookup, timed or not, with what its hit saved, and judges the shape when its turn comes. */
     private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit, boolean near) {
+        countLookup(plan, shape, nanos, hit, near, false);
+    }
+
+    private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit, boolean near, boolean cold) {
         countExecutions(shape, 1, near);
         if (!near) {
             int lookups = shape.redisLookups + 1;
             int hits = shape.redisHits + (hit ? 1 : 0);
+            int colds = shape.coldMisses + (cold ? 1 : 0);
             if (lookups >= 4 * TABLE_WINDOW) {
                 // Decay, so that the ratio follows the workload as it changes.
                 lookups /= 2;
                 hits /= 2;
+                colds /= 2;
             }
             shape.redisLookups = lookups;
             shape.redisHits = hits;
+            if (colds != shape.coldMisses) {
+                shape.coldMisses = colds;
+            }
         }
         if (hit) {
             // What the hit saved: the database's time for the shape, less the hit's own (a near hit's is a few µs).
@@ -475,7 +518,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         shape.sinceJudged = 0;
         int executions = shape.executions;
         int nearHits = Math.min(shape.nearHits, executions);
-        if (shape.databaseCosts.count() == 0 || nearHits + shape.redisLookups < MIN_SAMPLES
+        int lookups = shape.redisLookups;
+        // The warm-up's misses that found no entry: not evidence that caching does not pay (WARM_UP_LOOKUPS).
+        // Their executions were counted too, as misses; they come off both shares. Decayed as the counts are, so
+        // never more than either (racy counts are clamped).
+        int cold = Math.min(shape.coldMisses, Math.min(lookups, executions - nearHits));
+        if (shape.databaseCosts.count() == 0 || nearHits + lookups < MIN_SAMPLES
                 || shape.pinnedOn == Boolean.TRUE) {
             // A shape whose tables are all pinned on is cached whatever it measures: judging it would only log
             // that it is "not cached any more" while it still is.
@@ -487,11 +535,13 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         double near = shape.nearCosts.estimate(redis);
         shape.databaseNanos = database;
         shape.nearHitNanos = near;
-        double nearShare = executions == 0 ? 0 : (double) nearHits / executions;
-        // One hit is assumed before any is seen: a shape's first lookups find a cold cache, and a shape judged on
-        // them alone would go off for good (once off it stores nothing, so its probes rarely find an entry). The
-        // assumption only keeps on what costs the database far more than a lookup (~ lookups x the lookup time).
-        double redisHitShare = (shape.redisHits + 1.0) / (shape.redisLookups + 1);
+        // The shares over the executions and lookups that could have hit: a cold miss could not.
+        int couldHit = executions - cold;
+        double nearShare = couldHit <= 0 ? 0 : (double) nearHits / couldHit;
+        // One hit is assumed before any is seen: a shape judged on its first few lookups alone would go off for good
+        // (once off it stores nothing, so its probes rarely find an entry). The assumption only keeps on what costs
+        // the database far more than a lookup (~ lookups x the lookup time).
+        double redisHitShare = (shape.redisHits + 1.0) / (lookups - cold + 1);
         // Per execution: what a lookup costs and what its hit saves, near hits and Redis lookups each at its own.
         double lookup = nearShare * near + (1 - nearShare) * redis;
         double saved = (nearShare + (1 - nearShare) * redisHitShare) * database;
@@ -503,6 +553,21 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 worth(plan);
             }
             return;
+        }
+        boolean offOnCostOnly = nearHits + lookups - cold < MIN_SAMPLES;
+        if (offOnCostOnly) {
+            // A warm-up with too few lookups that could have hit to take shares from: off only if a lookup costs
+            // more than the database even at a 100% hit share, at the cheapest it can cost (a near hit, with a near
+            // cache; unknown before one is timed, and then the shape stays as it is).
+            double cheapest = nearCache ? shape.nearCosts.estimate(Double.NaN) : redis;
+            if (Double.isNaN(cheapest)) {
+                if (!shape.off) {
+                    worth(plan);
+                }
+                return;
+            }
+            saved = database;
+            lookup = cheapest;
         }
         if (!shape.off && saved < OFF_BELOW * lookup) {
             shape.off = true;
