@@ -152,7 +152,8 @@ class ColdStartJudgementTest {
 
     /**
      * Ten keys read in turn, each invalidated (a write) before it is read again: every lookup after a key's first
-     * finds its entry stale. Not a cold cache: the shape must go off within a few judgements.
+     * finds its entry stale. Not a cold cache: the shape must go off within a few judgements. As above, another
+     * statement keeps the table on as a whole.
      */
     @Test
     void aShapeWhoseEntriesAreInvalidatedBeforeReuseGoesOff() {
@@ -163,7 +164,9 @@ class ColdStartJudgementTest {
             // A write to the key's row: its entry's tokens move on, and its near copy is dropped.
             entry[key] = STALE;
             nearCopy[key] = false;
+            policy.nearHitTimed(other, 1_000);
         }
+        assertFalse(policy.off("t"), "the table was switched off as a whole: the test no longer tests the shape");
         assertTrue(read.shape().off, "still on after 20000 reads of entries invalidated before reuse");
         assertEquals(1, flips, "switched " + flips + " times");
         assertTrue(offAt < bound, "off only at execution " + offAt + ", not within " + bound);
