@@ -12,11 +12,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Whether looking a query up is worth its round trip, by measurement. Caching a statement pays only when
  * {@code hit ratio x database time > lookup time}: a hit saves the database time, every lookup costs a round trip
- * (a miss pays it on top of the query). Each statement shape (a {@link QueryPlan}) keeps decayed averages of the
- * three; a shape below the line (with hysteresis) stops being looked up and stored — its reads go to the database
+ * (a miss pays it on top of the query). Each statement shape (a {@link QueryPlan}) keeps the last samples of what
+ * the database, a Redis lookup and a near hit take ({@link CostSamples}: judged on their middle half, not swayed by a
+ * quarter of outliers) and decayed counts of its lookups, hits and near hits; a shape below the line (with hysteresis) stops being looked up and stored — its reads go to the database
  * with no Redis round trip, {@link BypassReason#NOT_WORTH_CACHING} — and one execution in
  * {@link #PROBE_EVERY} still takes the cache's path, so a shape whose cost or hit ratio changes comes back. A shape
- * is judged every {@link #JUDGE_EVERY} executions on means over windows of {@link #WINDOW} samples, and held in its
+ * is judged every {@link #JUDGE_EVERY} executions, and held in its
  * state a while after each switch, longer each time it switches back soon: it does not flap (issue #10).
  * Per table, when hardly any stored entry is ever hit before a write invalidates it, or when what its hits saved
  * is less than what its writes paid for their leases, the table is off for a while
@@ -43,19 +44,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      */
     static final int JUDGE_EVERY = MIN_SAMPLES;
     /**
-     * The database and lookup times judged are plain means over windows of this many samples (the last window
-     * closed; before the first closes, the samples so far). An exponential mean of weight 1/16 swung across both
-     * lines on every slow run of a heavy-tailed database, and the shape flipped with it, hundreds of times a minute
-     * (issue #10); a window's mean keeps the tail's weight without following each sample.
-     */
-    static final int WINDOW = 64;
-    /**
      * After a switch a shape keeps its state for this many judgements at least; the hold doubles, up to the
      * longest, each time it switches back soon: before {@link #STEADY_JUDGEMENTS} or twice its hold, whichever is
      * longer (costs at the line, or that turn with the state itself: with a near cache, a shape off sees only its
-     * near hits, and one on mostly its Redis lookups). Not twice the hold alone: a state's first window of
-     * database times (misses only, while on) takes up to {@code 4 x WINDOW} executions to close, and a shape flipping
-     * at each such close was never held longer. A real change of costs is still followed within the longest hold
+     * near hits, and one on mostly its Redis lookups). Not twice the hold alone: a state's samples of database
+     * times (misses only, while on) take a few hundred executions to turn over, and a shape flipping at each such
+     * turn was never held longer. A real change of costs is still followed within the longest hold
      * and a few windows: {@code MAX_HOLD_JUDGEMENTS x JUDGE_EVERY} executions (16384), seconds at the rates where
      * the choice matters.
      */
@@ -67,6 +61,16 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** A table is judged over this many stores; off when fewer than {@link #TABLE_MIN_HIT_SHARE} of them hit. */
     static final int TABLE_WINDOW = 256;
     private static final double TABLE_MIN_HIT_SHARE = 0.05;
+    /**
+     * A shape's first this many Redis lookups are its warm-up: in it, a lookup that found no entry at all (the
+     * key's first, by necessity, on a cold cache) is not counted against the shape's hit shares, which are then
+     * taken over the lookups that could have hit (an entry was there: current, or invalidated since). Issue #13: on a
+     * cold cache a read-only shape's first lookups are nearly all such misses, its near and Redis hit shares were
+     * 0% and 5-20%, and it went off at its first judgement. Bounded, so that a shape whose keys are never looked up
+     * twice still goes off (after it, its absent misses count again and the warm-up's decay away with the rest), and
+     * so that entries expired or evicted in a steady state are not taken for a cold cache. The decay's window.
+     */
+    static final int WARM_UP_LOOKUPS = 4 * TABLE_WINDOW;
     /**
      * A table is weighed every this many leased writes: what its hits saved against what its writes paid for their
      * leases. Not within {@link #TABLE_QUIET_NANOS} of its being seen or coming back: a cache still filling hits
@@ -140,11 +144,14 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * copies answer them, which only lookups make possible).
      */
     private final boolean wholeTablesByShape;
+    /** Whether reads may be near hits: CacheEngine turns whole tables off by shape exactly when there is none. */
+    private final boolean nearCache;
 
     CachePolicy(TablePolicy pins, Clock clock, boolean wholeTablesByShape) {
         this.pins = pins;
         this.clock = clock;
         this.wholeTablesByShape = wholeTablesByShape;
+        this.nearCache = !wholeTablesByShape;
         this.pinnedOff = pins.pinsAnyOff();
     }
 
@@ -165,26 +172,38 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
     /** The cost and benefit of one statement shape. Updated racily: an approximate average is enough. */
     static final class Shape {
-        /** The mean database and lookup times judged: of the last window closed, or of the samples so far. */
+        /** The last timed samples of what the database, a Redis lookup and a near hit of this shape take. */
+        final CostSamples databaseCosts = new CostSamples();
+        final CostSamples redisCosts = new CostSamples();
+        final CostSamples nearCosts = new CostSamples();
+        /** The estimates of the last judgement (middle-half means of the samples): what a hit saves is weighed at it. */
         volatile double databaseNanos;
+        /** What a lookup costs on average, near hits and Redis lookups mixed as counted: for the logs and tests. */
         volatile double lookupNanos;
-        /**
-         * What a near hit of this shape costs, from the timed ones: the untimed near hits are weighed at it, not at
-         * {@link #lookupNanos}, which Redis lookups dominate once most near hits add no time of their own.
-         */
+        /** What an untimed near hit of this shape is weighed at: the timed ones' estimate. */
         volatile double nearHitNanos;
         volatile int nearHitsTimed;
-        volatile int databaseSamples;
-        /** The windows being filled: sums and counts of their samples. */
-        volatile long databaseWindowNanos;
-        volatile int databaseWindowSamples;
-        volatile long lookupWindowNanos;
-        volatile int lookupWindowSamples;
-        volatile boolean lookupWindowClosed;
-        /** Whether the shape's first timed lookup went by (it is not sampled: see sampleLookup). */
+        /** Whether the shape's first timed Redis lookup went by (it is not sampled: see lookedUp). */
         volatile boolean firstLookupTimed;
-        volatile int lookups;
-        volatile int hits;
+        /**
+         * Decayed counts of what the shape's executions did: those answered by a near copy, of all those counted
+         * (near hits, Redis lookups, and reads kept from the store, each sampled one standing for
+         * {@link #TIMED_EVERY}); and its Redis lookups and their hits. The near share is per execution, not per
+         * lookup: an off shape's near hits (copies its time on left) counted against its Redis lookups alone (its
+         * probes, one execution in {@link #PROBE_EVERY}) outweighed them sixty-four times over, made it look as cheap
+         * as a near hit and switched it on, where its Redis lookups switched it off again: the "costs that turn with
+         * the state" of t7's note, 8 switches in 4 s (issue #10).
+         */
+        volatile int executions;
+        volatile int nearHits;
+        volatile int redisLookups;
+        volatile int redisHits;
+        /**
+         * Of the Redis lookups counted, the misses in the warm-up that found no entry (decayed with them), and the
+         * shape's Redis lookups so far, up to {@link #WARM_UP_LOOKUPS} (not decayed: where its warm-up stands).
+         */
+        volatile int coldMisses;
+        volatile int warmUpLookups;
         volatile boolean off;
         volatile int skipped;
         /** Executions since it was last judged. */
@@ -249,53 +268,63 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         return false;
     }
 
-    /** A lookup of this shape took {@code nanos} and was a hit or not. */
+    /** A Redis lookup of this shape took {@code nanos} and was a hit or not, with an entry there (current or not). */
     void lookedUp(QueryPlan plan, long nanos, boolean hit) {
+        lookedUp(plan, nanos, hit, false);
+    }
+
+    /**
+     * A Redis lookup of this shape took {@code nanos} and was a hit or not; {@code absent}: a miss that found no
+     * entry under its key (never stored, or expired or evicted), as opposed to one invalidated since it was stored.
+     */
+    void lookedUp(QueryPlan plan, long nanos, boolean hit, boolean absent) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             // Every table it reads is pinned on: the shape is never judged, and its tables are never weighed or
             // switched off (pinned tables are skipped there), so nothing here would ever be read.
             return;
         }
-        sampleLookup(shape, nanos);
-        countLookup(plan, shape, nanos, hit);
-    }
-
-    /** Adds a lookup's time to the shape's window of lookup times. */
-    private static void sampleLookup(Shape shape, long nanos) {
-        if (!shape.firstLookupTimed) {
+        if (shape.firstLookupTimed) {
+            shape.redisCosts.record(nanos);
+        } else {
             // The first pays what no later lookup does (a cold pooled connection, the script's first load, its
             // tokens created in a second round trip; the JVM's first also loads classes), milliseconds where the
-            // others take tens of µs: averaged into the first window, it alone switched a shape off at its first
-            // judgement (tD measured a 3.4 ms mean from a 6.7 ms first lookup). Counted, not timed.
+            // others take tens of µs. Counted, not sampled.
             shape.firstLookupTimed = true;
-            return;
         }
-        int inWindow = shape.lookupWindowSamples + 1;
-        long sum = shape.lookupWindowNanos + nanos;
-        if (inWindow >= WINDOW) {
-            shape.lookupNanos = (double) sum / inWindow;
-            shape.lookupWindowClosed = true;
-            inWindow = 0;
-            sum = 0;
-        } else if (!shape.lookupWindowClosed) {
-            shape.lookupNanos = (double) sum / inWindow;
+        boolean cold = false;
+        int warmUp = shape.warmUpLookups;
+        if (warmUp < WARM_UP_LOOKUPS) {
+            // Two field updates on a Redis lookup (a round trip), for the shape's first lookups only.
+            shape.warmUpLookups = warmUp + 1;
+            cold = absent && !hit;
         }
-        shape.lookupWindowSamples = inWindow;
-        shape.lookupWindowNanos = sum;
+        countLookup(plan, shape, nanos, hit, false, cold);
     }
 
     /** Counts a lookup, timed or not, with what its hit saved, and judges the shape when its turn comes. */
-    private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit) {
-        int lookups = shape.lookups + 1;
-        int hits = shape.hits + (hit ? 1 : 0);
-        if (lookups >= 4 * TABLE_WINDOW) {
-            // Decay, so that the ratio follows the workload as it changes.
-            lookups /= 2;
-            hits /= 2;
+    private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit, boolean near) {
+        countLookup(plan, shape, nanos, hit, near, false);
+    }
+
+    private void countLookup(QueryPlan plan, Shape shape, long nanos, boolean hit, boolean near, boolean cold) {
+        countExecutions(shape, 1, near);
+        if (!near) {
+            int lookups = shape.redisLookups + 1;
+            int hits = shape.redisHits + (hit ? 1 : 0);
+            int colds = shape.coldMisses + (cold ? 1 : 0);
+            if (lookups >= 4 * TABLE_WINDOW) {
+                // Decay, so that the ratio follows the workload as it changes.
+                lookups /= 2;
+                hits /= 2;
+                colds /= 2;
+            }
+            shape.redisLookups = lookups;
+            shape.redisHits = hits;
+            if (colds != shape.coldMisses) {
+                shape.coldMisses = colds;
+            }
         }
-        shape.lookups = lookups;
-        shape.hits = hits;
         if (hit) {
             // What the hit saved: the database's time for the shape, less the hit's own (a near hit's is a few µs).
             long saved = (long) Math.max(0, shape.databaseNanos - nanos);
@@ -305,43 +334,53 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 use.savedNanos += saved;
             }
         }
-        judge(plan, shape);
-        if (shape.off && wholeTablesByShape) {
-            // A lookup of a shape that is off is a probe (or the one that switched it off): rare.
+        judge(plan, shape, 1);
+        if (shape.off && !near && wholeTablesByShape) {
+            // A Redis lookup of a shape that is off is a probe (or the one that switched it off): rare.
             tablesWorthNothing(plan);
         }
     }
 
-    /** A near hit of this shape that was timed: a lookup like any other, and what the untimed ones are weighed at. */
+    /** Counts {@code weight} executions of the shape, near hits or not. */
+    private static void countExecutions(Shape shape, int weight, boolean near) {
+        int executions = shape.executions + weight;
+        int nearHits = shape.nearHits + (near ? weight : 0);
+        if (executions >= 4 * TABLE_WINDOW) {
+            executions /= 2;
+            nearHits /= 2;
+        }
+        shape.executions = executions;
+        shape.nearHits = nearHits;
+    }
+
+    /** A near hit of this shape that was timed: a sample of what its near hits cost, and a lookup counted. */
     void nearHitTimed(QueryPlan plan, long nanos) {
         Shape shape = plan.shape();
         // Also for a shape pinned on: its first near hit is timed until one was (Sampler#timesNearRead).
-        int timed = shape.nearHitsTimed;
-        // A plain mean of the first sixteen, then an exponential one of weight 1/16: near hits cost about the same
-        // whatever the load does to Redis, and the few timed ones should follow a slow drift, not every outlier.
-        shape.nearHitNanos = shape.nearHitNanos + (nanos - shape.nearHitNanos) / Math.min(timed + 1, 16);
-        shape.nearHitsTimed = Math.min(timed + 1, 1 << 20);
-        lookedUp(plan, nanos, true);
+        shape.nearHitsTimed = Math.min(shape.nearHitsTimed + 1, 1 << 20);
+        if (shape.pinnedOn == Boolean.TRUE) {
+            return;
+        }
+        shape.nearCosts.record(nanos);
+        if (shape.nearHitNanos == 0) {
+            // Until the shape's first judgement: what the untimed ones and their tables' savings are weighed at.
+            shape.nearHitNanos = nanos;
+        }
+        countLookup(plan, shape, nanos, true, true);
     }
 
     /**
-     * A near hit of this shape that was not timed (outside the sample): counted like a timed one and weighed at what
-     * the shape's timed near hits cost on average, in the window of lookup times too. Only one near hit in
-     * {@link #TIMED_EVERY} is timed while every Redis lookup is: a window of timed lookups alone would
-     * weigh Redis sixteen times its share and switch off a shape its near hits make worth it (review r2's
-     * NearHitCreditTest, ShapeJudgementTest.sampledNearHits...). Before any near hit was timed (the sampler times
-     * them until one is), counted without entering the window.
+     * A near hit of this shape that was not timed (outside the sample): counted like a timed one, its cost the
+     * estimate of the timed ones. Only one near hit in {@link #TIMED_EVERY} is timed while every Redis lookup is;
+     * the judgement mixes the two costs by their counts, not by their samples, so that Redis lookups are not weighed
+     * sixteen times their share (review r2's NearHitCreditTest, ShapeJudgementTest.sampledNearHits...).
      */
     void nearHitUntimed(QueryPlan plan) {
         Shape shape = plan.shape();
         if (shape.pinnedOn == Boolean.TRUE) {
             return;
         }
-        if (shape.nearHitsTimed > 0) {
-            lookedUp(plan, (long) shape.nearHitNanos, true);
-        } else {
-            countLookup(plan, shape, (long) shape.lookupNanos, true);
-        }
+        countLookup(plan, shape, (long) shape.nearHitNanos, true, true);
     }
 
     /** Switches off, as a whole, each table of an off shape that no statement has been worth a lookup on lately. */
@@ -375,25 +414,24 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * database got slower (CachePolicyTest.aShapeSwitchedOffComesBackWhenTheDatabaseGetsSlower).
      */
     void ranSampled(QueryPlan plan, long nanos) {
+        if (plan.shape().pinnedOn != Boolean.TRUE) {
+            // Executions kept from the store: none of them was a near hit.
+            countExecutions(plan.shape(), TIMED_EVERY, false);
+        }
         ran(plan, nanos, TIMED_EVERY);
     }
 
-    /** A database run timed as the sample of {@code weight} alike. */
+    /** A database run timed as the sample of {@code weight} alike: one sample, and as many executions. */
     private void ran(QueryPlan plan, long nanos, int weight) {
         Shape shape = plan.shape();
-        int inWindow = shape.databaseWindowSamples + weight;
-        long sum = shape.databaseWindowNanos + weight * nanos;
-        if (inWindow >= WINDOW) {
-            shape.databaseNanos = (double) sum / inWindow;
-            inWindow = 0;
-            sum = 0;
-        } else if (shape.databaseSamples < WINDOW) {
-            // No window closed yet: the samples so far.
-            shape.databaseNanos = (double) sum / inWindow;
+        if (shape.pinnedOn == Boolean.TRUE) {
+            return;
         }
-        shape.databaseWindowSamples = inWindow;
-        shape.databaseWindowNanos = sum;
-        shape.databaseSamples = Math.min(shape.databaseSamples + weight, 1 << 20);
+        shape.databaseCosts.record(nanos);
+        if (shape.databaseNanos == 0) {
+            // Until the shape's first judgement: what its first hits are credited to their tables at.
+            shape.databaseNanos = nanos;
+        }
         judge(plan, shape, weight);
     }
 
@@ -416,7 +454,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                     // Off: nothing is cached to weigh against (and its writes skip once the permit stands).
                     continue;
                 }
-                use.paidNanos += nanos;
+                use.writeCosts.record(nanos);
                 if (++use.writes >= WRITE_WINDOW) {
                     synchronized (use) {
                         if (use.writes >= WRITE_WINDOW) {
@@ -464,23 +502,50 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
-    private void judge(QueryPlan plan, Shape shape) {
-        judge(plan, shape, 1);
-    }
-
-    /** {@code executions}: how many executions the call stands for (a sampled one stands for several). */
-    private void judge(QueryPlan plan, Shape shape, int executions) {
-        int since = shape.sinceJudged + executions;
+    /**
+     * The one place a shape's state is decided, every {@link #JUDGE_EVERY} executions ({@code weight}: how many the
+     * call stands for; a sampled bypass stands for several). Caching pays when what a lookup saves on average
+     * (its hit ratio times the database's time) exceeds what it costs on average (near hits and Redis lookups, each at
+     * its own estimate, mixed by how many there were). Every estimate is the middle half's mean of its last samples
+     * ({@link CostSamples}); the counts are what the shape did while on, and its probes while off.
+     */
+    private void judge(QueryPlan plan, Shape shape, int weight) {
+        int since = shape.sinceJudged + weight;
         if (since < JUDGE_EVERY) {
             shape.sinceJudged = since;
             return;
         }
         shape.sinceJudged = 0;
-        if (shape.databaseSamples == 0 || shape.lookups < MIN_SAMPLES || shape.pinnedOn == Boolean.TRUE) {
+        int executions = shape.executions;
+        int nearHits = Math.min(shape.nearHits, executions);
+        int lookups = shape.redisLookups;
+        // The warm-up's misses that found no entry: not evidence that caching does not pay (WARM_UP_LOOKUPS).
+        // Their executions were counted too, as misses; they come off both shares. Decayed as the counts are, so
+        // never more than either (racy counts are clamped).
+        int cold = Math.min(shape.coldMisses, Math.min(lookups, executions - nearHits));
+        if (shape.databaseCosts.count() == 0 || nearHits + lookups < MIN_SAMPLES
+                || shape.pinnedOn == Boolean.TRUE) {
             // A shape whose tables are all pinned on is cached whatever it measures: judging it would only log
             // that it is "not cached any more" while it still is.
             return;
         }
+        double database = shape.databaseCosts.estimate(0);
+        double redis = shape.redisCosts.estimate(0);
+        // Before a near hit was timed (the sampler times them until one is), they are weighed at a Redis lookup.
+        double near = shape.nearCosts.estimate(redis);
+        shape.databaseNanos = database;
+        shape.nearHitNanos = near;
+        // The shares over the executions and lookups that could have hit: a cold miss could not.
+        int couldHit = executions - cold;
+        double nearShare = couldHit <= 0 ? 0 : (double) nearHits / couldHit;
+        // One hit is assumed before any is seen: a shape judged on its first few lookups alone would go off for good
+        // (once off it stores nothing, so its probes rarely find an entry). The assumption only keeps on what costs
+        // the database far more than a lookup (~ lookups x the lookup time).
+        double redisHitShare = (shape.redisHits + 1.0) / (lookups - cold + 1);
+        // Per execution: what a lookup costs and what its hit saves, near hits and Redis lookups each at its own.
+        double lookup = nearShare * near + (1 - nearShare) * redis;
+        double saved = (nearShare + (1 - nearShare) * redisHitShare) * database;
+        shape.lookupNanos = lookup;
         int judged = shape.judgedSinceSwitch + 1;
         shape.judgedSinceSwitch = judged;
         if (judged <= shape.hold) {
@@ -489,16 +554,27 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             }
             return;
         }
-        // One hit is assumed before any is seen: a shape's first lookups find a cold cache, and a shape judged on
-        // them alone would go off for good (once off it stores nothing, so its probes rarely find an entry). The
-        // assumption only keeps on what costs the database far more than a lookup (~ lookups x the lookup time).
-        double saved = (shape.hits + 1.0) / (shape.lookups + 1) * shape.databaseNanos;
-        if (!shape.off && saved < OFF_BELOW * shape.lookupNanos) {
+        boolean offOnCostOnly = nearHits + lookups - cold < MIN_SAMPLES;
+        if (offOnCostOnly) {
+            // A warm-up with too few lookups that could have hit to take shares from: off only if a lookup costs
+            // more than the database even at a 100% hit share, at the cheapest it can cost (a near hit, with a near
+            // cache; unknown before one is timed, and then the shape stays as it is).
+            double cheapest = nearCache ? shape.nearCosts.estimate(Double.NaN) : redis;
+            if (Double.isNaN(cheapest)) {
+                if (!shape.off) {
+                    worth(plan);
+                }
+                return;
+            }
+            saved = database;
+            lookup = cheapest;
+        }
+        if (!shape.off && saved < OFF_BELOW * lookup) {
             shape.off = true;
-            switched(plan, shape, saved);
-        } else if (shape.off && saved > ON_ABOVE * shape.lookupNanos) {
+            switched(plan, shape, saved, nearShare, redisHitShare, redis, near);
+        } else if (shape.off && saved > ON_ABOVE * lookup) {
             shape.off = false;
-            switched(plan, shape, saved);
+            switched(plan, shape, saved, nearShare, redisHitShare, redis, near);
         }
         if (!shape.off) {
             worth(plan);
@@ -509,7 +585,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * A shape has just switched: hold it there (longer if it switched back soon), and say so, at INFO at most once
      * a minute per shape. Rare by the hold: the clock is read here, never per execution.
      */
-    private void switched(QueryPlan plan, Shape shape, double saved) {
+    private void switched(QueryPlan plan, Shape shape, double saved, double nearShare, double redisHitShare,
+                          double redis, double near) {
         int hold = shape.hold;
         boolean steady = hold == 0 || shape.judgedSinceSwitch >= Math.max(2 * hold, STEADY_JUDGEMENTS);
         shape.hold = steady ? MIN_HOLD_JUDGEMENTS : Math.min(2 * hold, MAX_HOLD_JUDGEMENTS);
@@ -532,23 +609,35 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             return;
         }
         long kept = (long) shape.hold * JUDGE_EVERY;
+        // Every estimate the judgement weighed, so that a log says which of them moved.
+        String why = "an execution saves {} µs on average (the database {} µs; near hits {}% of executions, Redis "
+                + "hits {}% of the rest), its lookup costs {} µs (a near hit {} µs, a Redis lookup {} µs)";
+        Object[] figures = {micros(saved), micros(shape.databaseNanos), Math.round(100 * nearShare),
+                Math.round(100 * redisHitShare), micros(shape.lookupNanos), micros(near), micros(redis)};
         String what;
         Object[] args;
         if (shape.off) {
-            what = "sqlcache: not caching {} any more: a hit saves {} µs on average, a lookup costs {} µs; measured "
-                    + "again every {} executions, kept off for {} executions at least ({} switches since the last "
-                    + "logged)";
-            args = new Object[] {describe(plan), micros(saved), micros(shape.lookupNanos), PROBE_EVERY, kept, unlogged};
+            what = "sqlcache: not caching {} any more: " + why + "; measured again every {} executions, kept off "
+                    + "for {} executions at least ({} switches since the last logged)";
+            args = concat(describe(plan), figures, PROBE_EVERY, kept, unlogged);
         } else {
-            what = "sqlcache: caching {} again: a hit saves {} µs on average, a lookup costs {} µs; kept on for {} "
-                    + "executions at least ({} switches since the last logged)";
-            args = new Object[] {describe(plan), micros(saved), micros(shape.lookupNanos), kept, unlogged};
+            what = "sqlcache: caching {} again: " + why + "; kept on for {} executions at least ({} switches since "
+                    + "the last logged)";
+            args = concat(describe(plan), figures, kept, unlogged);
         }
         if (info) {
             LOG.info(what, args);
         } else {
             LOG.debug(what, args);
         }
+    }
+
+    private static Object[] concat(Object first, Object[] middle, Object... last) {
+        Object[] all = new Object[1 + middle.length + last.length];
+        all[0] = first;
+        System.arraycopy(middle, 0, all, 1, middle.length);
+        System.arraycopy(last, 0, all, 1 + middle.length, last.length);
+        return all;
     }
 
     private static String describe(QueryPlan plan) {
@@ -570,7 +659,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile int hits;
         volatile int writes;
         volatile long savedNanos;
-        volatile long paidNanos;
+        /**
+         * What its last leased writes paid on the caller's thread (lease and end): weighed as the writes counted
+         * times the middle half's mean, not as their sum, which one write descheduled for 40 ms under load decided
+         * (tD's logs: 1 to 12 ms per leased write, where one takes two round trips).
+         */
+        final CostSamples writeCosts = new CostSamples();
         /** From when the table may be weighed: a while after it was seen, or came back. */
         volatile long weighFrom;
         volatile long offUntil;
@@ -610,16 +704,17 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         /** At the end of a write window: off when its writes paid more for their leases than its hits saved. */
         void weigh(String table, long now) {
             long saved = savedNanos;
-            long paid = paidNanos;
+            int counted = writes;
+            double each = writeCosts.estimate(0);
+            long paid = (long) (counted * each);
             if (now - weighFrom >= 0 && saved < paid) {
                 long off = switchOff(now);
                 LOG.info("sqlcache: not caching table {} for {} s: its hits saved {} µs, the leases of its last {} "
-                                + "writes cost {} µs", table,
-                        TimeUnit.NANOSECONDS.toSeconds(off), micros(saved), writes, micros(paid));
+                                + "writes cost {} µs ({} µs each, the middle half's mean)", table,
+                        TimeUnit.NANOSECONDS.toSeconds(off), micros(saved), counted, micros(paid), micros(each));
             }
             writes = 0;
             savedNanos = 0;
-            paidNanos = 0;
         }
 
         void judge(String table, long now) {

@@ -454,7 +454,10 @@ public final class SessionCache implements CacheSession {
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         long looked = clock.nanoTime();
-        engine.policy().lookedUp(plan, looked - lookupStarted, result != null);
+        // A miss with no entry at all (a key's first lookup, on a cold cache) is no evidence against caching the
+        // shape in its warm-up; one with an entry invalidated since, or too large to keep, is.
+        engine.policy().lookedUp(plan, looked - lookupStarted, result != null,
+                result == null && entry == null && lookup.oversized() == 0);
         if (result != null) {
             if (nearTag != null && entry != null) {
                 near.put(key, nearTag, result, entry.length, lookup.copyTtlMillis(plan.ttlSeconds() * 1000));

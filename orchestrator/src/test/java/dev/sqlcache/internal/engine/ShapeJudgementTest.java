@@ -127,7 +127,7 @@ class ShapeJudgementTest {
         assertTrue(flips <= 30, "the shape flipped " + flips + " times in 200000 executions");
         assertEquals(CachePolicy.MAX_HOLD_JUDGEMENTS, plan.shape().hold, "held longest after " + flips + " switches");
         long bound = (long) (CachePolicy.MAX_HOLD_JUDGEMENTS + 2) * CachePolicy.JUDGE_EVERY
-                + 4L * CachePolicy.WINDOW;
+                + 8L * CostSamples.SIZE;
         long changed = i;
         for (; i < changed + bound && plan.shape().off; i++) {
             execute(i, run -> 5_000_000, 60_000);
