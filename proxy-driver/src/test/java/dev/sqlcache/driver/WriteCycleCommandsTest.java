@@ -181,12 +181,18 @@ class WriteCycleCommandsTest {
         System.out.println("WriteCycleCommandsTest network commands: " + roundTrips);
         // One thread, one JVM, its own the only near cache: the write is two scripts of 5 commands each (SET ... GET
         // of the table's and the row's token, INCR of the sequence, ZRANGE of the near members); the read after it
-        // one pipelined lookup of 4 (PTTL, GETRANGE, PTTL, MGET); the store one script (a GET per version key but
-        // the sequence, and the SET); the read after that a near hit, at once (the miss copied its result).
+        // one pipelined lookup of 4 (PTTL, GETRANGE, PTTL, MGET); the store one script (one MGET of the version
+        // keys but the sequence, and the SET); the read after that a near hit, at once (the miss copied its result).
         assertEquals(Integer.valueOf(2), roundTrips.get("update write"), roundTrips.toString());
         assertEquals(Integer.valueOf(10), counts.get("update write"), counts.toString());
         assertEquals(Integer.valueOf(4), counts.get("miss lookup"), counts.toString());
         int stores = 0;
+        int storeCommands = 0;
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            if (e.getKey().endsWith(" store")) {
+                storeCommands += e.getValue();
+            }
+        }
         for (Map.Entry<String, Integer> e : roundTrips.entrySet()) {
             if (e.getKey().endsWith(" store")) {
                 stores += e.getValue();
@@ -196,6 +202,8 @@ class WriteCycleCommandsTest {
             assertTrue(!e.getKey().endsWith(" other"), "an unexpected command: " + roundTrips);
         }
         assertEquals(1, stores, roundTrips.toString());
+        // The store's tokens in one MGET: EVALSHA, MGET, SET (7 before: a GET per token).
+        assertEquals(3, storeCommands, counts.toString());
         assertEquals(0, readsBeforeNearHit, "the read after the miss is a near hit");
     }
 
