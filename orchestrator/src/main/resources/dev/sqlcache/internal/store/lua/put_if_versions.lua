@@ -1,7 +1,7 @@
 -- KEYS[1] = entry, KEYS[2..] = version keys; ARGV[1] = value, ARGV[2] = ttl seconds, ARGV[3..] = expected
 -- tokens. Checking and writing inside one script makes the check-then-set atomic against concurrent bumps.
--- The tokens are read with one MGET, not a GET each (issue #13: 5 commands fewer per store of a key-pinned read).
--- A key of another type reads as missing there (GET would fail the script): the store is refused either way.
+-- The tokens are read with one MGET, not a GET each (issue #13: 4 commands fewer per store of a key-pinned read).
+-- A key of another type reads as missing there (GET failed the script): the entry is not written either way.
 if #KEYS > 1 then
   local current = redis.call('MGET', unpack(KEYS, 2))
   for i = 2, #KEYS do
