@@ -387,6 +387,99 @@ class LateStoreTest {
     }
 
     /**
+     * Review rB of hB: with the near cache serving, the copy the miss made on its own thread before the full queue
+     * refused its store goes with it: the next read misses, as it would have before hB (no copy without a store).
+     */
+    @Test
+    void aStoreTheFullQueueRefusesLeavesNoNearCopy() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheStatistics before = engine.statistics();
+        writer.full = true;
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, since(before).rejected(BypassReason.STORE_QUEUE_FULL), since(before).toString());
+        writer.full = false;
+        assertEquals("before", read(reader, sql));
+        CacheStatistics next = since(before);
+        assertEquals(0, next.nearHits(), "the copy went with the refused store: " + next);
+        assertEquals(2, next.misses(), next.toString());
+        writer.runAll();
+    }
+
+    /**
+     * Review rB of hB: a write (in this JVM, or in another, whose commit waits for this JVM's acknowledgement) whose
+     * commit returns while a miss's result set is still being read. The capture ends after the write, and the miss
+     * copies its result then, on its own thread: a result the database answered before the write. The copy keeps
+     * the tag taken before the lookup, so it is refused; re-tagged when it is put, it would be served after the
+     * commit returned (the variant tried: a tag taken again in {@code SessionCache.store}).
+     */
+    @Test
+    void aWriteThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt() throws Exception {
+        engine(Map.of());
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        missReadAcrossAWrite(reader, () -> write(session(), "update items set name = 'after' where id = 1"));
+    }
+
+    /** {@link #aWriteThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt}, the write in another JVM. */
+    @Test
+    void aWriteInAnotherJvmThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt() throws Exception {
+        engine(Map.of());
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        Map<String, String> all = new HashMap<>(redis.tcpProperties());
+        SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
+        CacheRuntime other = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null,
+                Runnable::run);
+        try {
+            other.start();
+            CacheEngine otherEngine = other.engine(config, "jdbc:h2:mem:late_store");
+            try (Connection otherDb = DriverManager.getConnection(db.getMetaData().getURL())) {
+                CacheSession writerSession = FixedSession.open(otherEngine, true, Connection.TRANSACTION_READ_COMMITTED,
+                        false);
+                missReadAcrossAWrite(reader,
+                        () -> write(writerSession, otherDb, "update items set name = 'after' where id = 1"));
+            }
+        } finally {
+            other.close();
+        }
+    }
+
+    private interface SqlStep {
+        void run() throws SQLException;
+    }
+
+    /**
+     * A miss whose result set is open (its rows answered by the database, not yet read by the capture) while
+     * {@code write} runs and returns.
+     */
+    private void missReadAcrossAWrite(CacheSession reader, SqlStep write) throws Exception {
+        String sql = "select name from items where id = 1";
+        CacheStatistics before = engine.statistics();
+        Execution execution = Execution.query(reader.plan(sql), null, 0, 0, true);
+        try (Statement st = db.createStatement()) {
+            QueryOutcome.Ran ran = (QueryOutcome.Ran) reader.query(execution, () -> st.executeQuery(sql));
+            assertTrue(ran.capture() != null, "a miss that captures its result");
+            try (ResultSet rs = ran.resultSet()) {
+                assertTrue(rs.next());
+                assertEquals("before", rs.getString(1));
+                ran.capture().row(rs);
+                write.run(); // its commit returns here
+                assertTrue(!rs.next());
+                ran.capture().end(); // the miss's copy, and its store queued, after the write
+            }
+        }
+        assertEquals(1, since(before).misses(), since(before).toString());
+        for (int i = 0; i < 3; i++) {
+            assertEquals("after", read(reader, sql), "never the answer from before the write's commit");
+            writer.runAll();
+        }
+        assertEquals(0, since(before).rejected(BypassReason.STORE_QUEUE_FULL));
+    }
+
+    /**
      * Review r3: a miss read inside a READ COMMITTED transaction, whose store and near copy are still waiting for the
      * writer when the same transaction writes the table. The caller checked {@code mayStore} before the write; what
      * keeps the result out afterwards is the write's lease (Redis) and this JVM's own invalidation (near copy). The
