@@ -666,7 +666,7 @@ public final class SessionCache implements CacheSession {
 
     /**
      * A missed read was fully consumed: store it if nothing this connection did since makes it unsafe. The caller
-     * pays only the bookkeeping; encoding, the size refusal, the near copy and the store run on the writer thread
+     * pays the bookkeeping and the near copy; encoding, the size refusal and the store run on the writer thread
      * ({@link MissStore}).
      *
      * @param estimatedBytes the capture's estimate of its encoded size, for the bound of the writer's queue
@@ -680,8 +680,23 @@ public final class SessionCache implements CacheSession {
         PendingStores pending = engine.pendingStores();
         MissStore later = new MissStore(miss, result, pending);
         later.handle = pending.add(miss.key(), miss.tokens(), result, estimatedBytes);
+        dev.sqlcache.internal.near.NearCache near = miss.nearTag() != null ? engine.near() : null;
+        if (near != null) {
+            // Copied here, before the store is queued, not on the writer thread: until the writer ran, every read
+            // of a hot key (the one a write just changed, on another thread) paid a Redis round trip to find this
+            // result pending. The tag was taken before the lookup, so a change handled since refuses or kills the
+            // copy whenever it is made (docs/consistency.md, "A miss's store, off the caller's thread"). Weighed at
+            // the capture's estimate, as a pending copy is; a refusal of the encoding drops it on the writer thread,
+            // which runs after this put.
+            near.put(miss.key(), miss.nearTag(), result, (int) Math.min(Integer.MAX_VALUE, estimatedBytes),
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(miss.copyUntilNanos() - clock.nanoTime()));
+        }
         if (!reads.putLater(miss.key(), estimatedBytes, miss.ttlSeconds(), later)) {
             pending.landed(miss.key(), later.handle);
+            if (near != null) {
+                // Never stored: kept nowhere, as before (the next read misses).
+                near.forget(miss.key(), miss.nearTag());
+            }
             statistics.rejected(BypassReason.STORE_QUEUE_FULL);
         }
     }
@@ -689,9 +704,9 @@ public final class SessionCache implements CacheSession {
     /**
      * The store of one missed result, run on the writer thread. What it may do there keeps every guarantee the
      * caller's thread gave: the entry is bound and signed as before; the store is checked against the tokens the
-     * lookup read (a write since makes it refuse, however late it lands); the near copy keeps the tag taken before
-     * the lookup, so an invalidation handled at any time since kills it (at the put or at the next get); an entry
-     * over {@code sqlcache.maxBytes} once encoded is refused and counted, never stored nor copied.
+     * lookup read (a write since makes it refuse, however late it lands); an entry over {@code sqlcache.maxBytes}
+     * once encoded is refused and counted, never stored, and its near copies (the caller's, made before this ran,
+     * and any a reader made from it pending) are dropped.
      */
     private final class MissStore implements CacheReads.LaterStore {
         private final ReadOutcome.Miss miss;
@@ -721,11 +736,7 @@ public final class SessionCache implements CacheSession {
                 }
                 return null;
             }
-            if (miss.nearTag() != null) {
-                // Later than on the caller's thread, so shorter: a copy never outlives the entry's remaining TTL.
-                engine.near().put(miss.key(), miss.nearTag(), result, bytes.length,
-                        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(miss.copyUntilNanos() - clock.nanoTime()));
-            }
+            // The near copy was made on the caller's thread (store).
             return bytes;
         }
 

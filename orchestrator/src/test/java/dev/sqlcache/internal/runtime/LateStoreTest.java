@@ -76,12 +76,17 @@ class LateStoreTest {
     }
 
     private void engine(Map<String, String> settings) throws Exception {
+        engine(settings, "jdbc:h2:mem:late_store");
+    }
+
+    /** An engine named for {@code url} (its database decides which reads are snapshot reads). */
+    private void engine(Map<String, String> settings, String url) throws Exception {
         Map<String, String> all = new HashMap<>(redis.tcpProperties());
         all.putAll(settings);
         SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
         runtime = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null, writer);
         runtime.start();
-        engine = runtime.engine(config, "jdbc:h2:mem:late_store");
+        engine = runtime.engine(config, url);
     }
 
     @AfterEach
@@ -145,9 +150,13 @@ class LateStoreTest {
 
     @Test
     void aStoreThatLandsAfterAWriteIsNeverServedFromRedisNorFromTheNearCache() throws Exception {
-        Pending pending = missWithItsStorePending();
-        CacheSession reader = pending.reader();
-        CacheStatistics before = pending.before();
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheStatistics before = engine.statistics();
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
         assertEquals(0, since(before).stores());
 
         write(session(), "update items set name = 'after' where id = 1");
@@ -156,7 +165,7 @@ class LateStoreTest {
         CacheStatistics landed = since(before);
         assertEquals(0, landed.stores(), "refused: the tokens the lookup read are no longer current " + landed);
         for (int i = 0; i < 3; i++) {
-            assertEquals("after", read(reader, ITEM), "never the result computed before the write");
+            assertEquals("after", read(reader, sql), "never the result computed before the write");
             writer.runAll();
         }
         CacheStatistics after = since(before);
@@ -166,20 +175,29 @@ class LateStoreTest {
     /**
      * A read that finds its result still on its way to the store (the writer thread has not run) is served from
      * it, and copies it into the near cache as a hit from Redis would: the reads after it are near hits, not one
-     * Redis round trip each until the store lands. Before, the copy was made only by the writer thread.
+     * Redis round trip each until the store lands. Before, the copy was made only by the writer thread. Since hB
+     * an auto-commit miss copies its result itself; the miss here is a snapshot read's (REPEATABLE READ on
+     * PostgreSQL keeps to the store and takes no near tag), so what is tested is the reader's copy of the pending
+     * result. The statements run on H2, which answers them alike.
      */
     @Test
     void aReadThatFindsItsResultStillOnItsWayCopiesItIntoTheNearCache() throws Exception {
-        Pending opened = missWithItsStorePending();
-        CacheSession reader = opened.reader();
-        CacheStatistics before = opened.before();
+        engine(Map.of(), "jdbc:postgresql://127.0.0.1:5432/late_store");
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheSession snapshot = FixedSession.open(engine, true, Connection.TRANSACTION_REPEATABLE_READ, true);
+        snapshot.setAutoCommit(false, () -> { });
+        CacheStatistics before = engine.statistics();
+        assertEquals("before", read(snapshot, sql));
+        assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
 
-        assertEquals("before", read(reader, ITEM)); // a lookup in Redis, served from the pending store
+        assertEquals("before", read(reader, sql)); // a lookup in Redis, served from the pending store
         CacheStatistics pending = since(before);
         assertEquals(1, pending.hits(), pending.toString());
         assertEquals(0, pending.nearHits(), pending.toString());
         for (int i = 0; i < 3; i++) {
-            assertEquals("before", read(reader, ITEM));
+            assertEquals("before", read(reader, sql));
         }
         assertEquals(1, writer.tasks.size(), "the store has still not landed");
         CacheStatistics after = since(before);
@@ -187,30 +205,62 @@ class LateStoreTest {
 
         // The copy obeys writes as any other: a write before the store lands kills it and makes the store refuse.
         write(session(), "update items set name = 'after' where id = 1");
-        assertEquals("after", read(reader, ITEM), "never the copy made before the write");
+        assertEquals("after", read(reader, sql), "never the copy made before the write");
         writer.runAll();
         assertEquals(1, since(before).stores(), "the first store refused, only the one made after the write stored");
-        assertEquals("after", read(reader, ITEM));
-    }
-
-    private static final String ITEM = "select name from items where id = 1";
-
-    /** A reader, and the engine's statistics from before its first read. */
-    private record Pending(CacheSession reader, CacheStatistics before) {
+        assertEquals("after", read(reader, sql));
     }
 
     /**
-     * A reader whose near cache serves, after its first read of {@link #ITEM}: a miss whose store waits for the
-     * writer thread.
+     * Issue #13 (hB): a miss copies its result into the near cache on its own thread, before the store is queued:
+     * the next read is a near hit and sends Redis nothing, while the store still waits for the writer thread.
+     * Before, the copy was made by the writer thread, and every read in between was a Redis lookup that found the
+     * result pending (one round trip each: a hot key read by other threads right after a write changed it). The
+     * copy obeys writes as any other: a write before the store lands kills it, and the store refuses.
      */
-    private Pending missWithItsStorePending() throws Exception {
+    @Test
+    void aMissCopiesItsResultIntoTheNearCacheBeforeItsStoreLands() throws Exception {
         engine(Map.of());
+        String sql = "select name from items where id = 1";
         CacheSession reader = session();
         awaitNearCacheServing(reader);
         CacheStatistics before = engine.statistics();
-        assertEquals("before", read(reader, ITEM));
+        assertEquals("before", read(reader, sql));
         assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
-        return new Pending(reader, before);
+        redis.command("CONFIG", "RESETSTAT");
+
+        assertEquals("before", read(reader, sql));
+        CacheStatistics pending = since(before);
+        assertEquals(1, pending.misses(), pending.toString());
+        assertEquals(1, pending.nearHits(), "the read after the miss is a near hit: " + pending);
+        Map<String, Long> lookups = lookupCommands();
+        assertEquals(Map.of(), lookups, "no Redis lookup: " + lookups);
+        assertEquals(1, writer.tasks.size(), "the store has still not landed");
+
+        write(session(), "update items set name = 'after' where id = 1");
+        assertEquals("after", read(reader, sql), "never the copy made before the write");
+        writer.runAll();
+        assertEquals(1, since(before).stores(), "the first store refused, only the one made after the write stored");
+        assertEquals("after", read(reader, sql));
+    }
+
+    /**
+     * The commands only a lookup sends ({@code GETRANGE}, {@code MGET}, {@code PTTL}, and {@code STRLEN} inside
+     * lookup.lua) since the last reset, by name: the renewals running meanwhile send none of them.
+     */
+    private Map<String, Long> lookupCommands() {
+        Map<String, Long> counted = new java.util.TreeMap<>();
+        String info;
+        try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+            info = jedis.info("commandstats");
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(info);
+        while (m.find()) {
+            if (java.util.Set.of("getrange", "mget", "pttl", "strlen").contains(m.group(1))) {
+                counted.put(m.group(1), Long.parseLong(m.group(2)));
+            }
+        }
+        return counted;
     }
 
     /** Near copies are served only once the near lease is confirmed: a stale copy would otherwise go unseen. */
@@ -239,13 +289,16 @@ class LateStoreTest {
         sql.append(" from items where id = 1");
         engine(Map.of("sqlcache.maxBytes", "12000"));
         CacheSession reader = session();
+        // Serving, so that the miss's own copy (made on its thread since hB) is what the next read finds.
+        awaitNearCacheServing(reader);
         CacheStatistics before = engine.statistics();
 
         assertEquals("before", read(reader, sql.toString()));
         assertEquals(0, since(before).rejected(BypassReason.TOO_LARGE),
                 "nothing encoded on the caller's thread: the capture was under the limit");
         assertEquals(1, writer.tasks.size());
-        assertEquals("before", read(reader, sql.toString())); // served while pending, and copied
+        assertEquals("before", read(reader, sql.toString())); // served while pending, from the miss's copy
+        assertEquals(1, since(before).nearHits(), since(before).toString());
         writer.runAll();
 
         CacheStatistics refused = since(before);
@@ -253,11 +306,12 @@ class LateStoreTest {
         assertEquals(0, refused.totalBypasses(), "a miss whose result is refused is not also a bypass " + refused);
         assertEquals(0, refused.stores(), refused.toString());
 
+        CacheStatistics refusedAt = engine.statistics();
         assertEquals("before", read(reader, sql.toString()));
         writer.runAll();
         CacheStatistics again = since(before);
         assertEquals(1, again.hits(), "only the read while it was pending: " + again);
-        assertEquals(0, again.nearHits(), "its copy went with the refusal: " + again);
+        assertEquals(0, engine.statistics().since(refusedAt).nearHits(), "its copy went with the refusal: " + again);
         assertEquals(2, again.misses(), again.toString());
         assertEquals(2, again.rejected(BypassReason.TOO_LARGE), again.toString());
     }
@@ -330,6 +384,99 @@ class LateStoreTest {
         assertEquals(1, since(before).stores());
         assertEquals("before", read(reader, sql));
         assertEquals(1, since(before).hits());
+    }
+
+    /**
+     * Review rB of hB: with the near cache serving, the copy the miss made on its own thread before the full queue
+     * refused its store goes with it: the next read misses, as it would have before hB (no copy without a store).
+     */
+    @Test
+    void aStoreTheFullQueueRefusesLeavesNoNearCopy() throws Exception {
+        engine(Map.of());
+        String sql = "select name from items where id = 1";
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        CacheStatistics before = engine.statistics();
+        writer.full = true;
+        assertEquals("before", read(reader, sql));
+        assertEquals(1, since(before).rejected(BypassReason.STORE_QUEUE_FULL), since(before).toString());
+        writer.full = false;
+        assertEquals("before", read(reader, sql));
+        CacheStatistics next = since(before);
+        assertEquals(0, next.nearHits(), "the copy went with the refused store: " + next);
+        assertEquals(2, next.misses(), next.toString());
+        writer.runAll();
+    }
+
+    /**
+     * Review rB of hB: a write (in this JVM, or in another, whose commit waits for this JVM's acknowledgement) whose
+     * commit returns while a miss's result set is still being read. The capture ends after the write, and the miss
+     * copies its result then, on its own thread: a result the database answered before the write. The copy keeps
+     * the tag taken before the lookup, so it is refused; re-tagged when it is put, it would be served after the
+     * commit returned (the variant tried: a tag taken again in {@code SessionCache.store}).
+     */
+    @Test
+    void aWriteThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt() throws Exception {
+        engine(Map.of());
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        missReadAcrossAWrite(reader, () -> write(session(), "update items set name = 'after' where id = 1"));
+    }
+
+    /** {@link #aWriteThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt}, the write in another JVM. */
+    @Test
+    void aWriteInAnotherJvmThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt() throws Exception {
+        engine(Map.of());
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        Map<String, String> all = new HashMap<>(redis.tcpProperties());
+        SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
+        CacheRuntime other = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null,
+                Runnable::run);
+        try {
+            other.start();
+            CacheEngine otherEngine = other.engine(config, "jdbc:h2:mem:late_store");
+            try (Connection otherDb = DriverManager.getConnection(db.getMetaData().getURL())) {
+                CacheSession writerSession = FixedSession.open(otherEngine, true, Connection.TRANSACTION_READ_COMMITTED,
+                        false);
+                missReadAcrossAWrite(reader,
+                        () -> write(writerSession, otherDb, "update items set name = 'after' where id = 1"));
+            }
+        } finally {
+            other.close();
+        }
+    }
+
+    private interface SqlStep {
+        void run() throws SQLException;
+    }
+
+    /**
+     * A miss whose result set is open (its rows answered by the database, not yet read by the capture) while
+     * {@code write} runs and returns.
+     */
+    private void missReadAcrossAWrite(CacheSession reader, SqlStep write) throws Exception {
+        String sql = "select name from items where id = 1";
+        CacheStatistics before = engine.statistics();
+        Execution execution = Execution.query(reader.plan(sql), null, 0, 0, true);
+        try (Statement st = db.createStatement()) {
+            QueryOutcome.Ran ran = (QueryOutcome.Ran) reader.query(execution, () -> st.executeQuery(sql));
+            assertTrue(ran.capture() != null, "a miss that captures its result");
+            try (ResultSet rs = ran.resultSet()) {
+                assertTrue(rs.next());
+                assertEquals("before", rs.getString(1));
+                ran.capture().row(rs);
+                write.run(); // its commit returns here
+                assertTrue(!rs.next());
+                ran.capture().end(); // the miss's copy, and its store queued, after the write
+            }
+        }
+        assertEquals(1, since(before).misses(), since(before).toString());
+        for (int i = 0; i < 3; i++) {
+            assertEquals("after", read(reader, sql), "never the answer from before the write's commit");
+            writer.runAll();
+        }
+        assertEquals(0, since(before).rejected(BypassReason.STORE_QUEUE_FULL));
     }
 
     /**

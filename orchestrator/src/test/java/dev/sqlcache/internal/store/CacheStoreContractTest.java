@@ -131,6 +131,30 @@ abstract class CacheStoreContractTest {
         assertNotEquals(after[0], store().lookup(key("e"), keys).versions()[0]);
     }
 
+    /**
+     * Review rB of hB (the store's tokens read with one MGET): every token is compared with its own expected one,
+     * the last of several included, and a key named twice must hold both. Run on every store, the cluster's (one
+     * hash tag) included.
+     */
+    @Test
+    void putComparesEveryTokenWithItsOwnTheLastAndARepeatedKeyIncluded() {
+        String[] keys = {key("v1"), key("v2"), key("v3")};
+        String[] tokens = store().initVersions(keys);
+        store().bumpVersions(new String[] {key("v3")});
+        assertFalse(store().putIfVersions(key("e"), utf8("stale"), 60, keys, tokens), "the last token moved");
+        assertNull(store().lookup(key("e"), keys).entry());
+
+        String[] current = store().initVersions(keys);
+        assertFalse(store().putIfVersions(key("e"), utf8("x"), 60, new String[] {keys[0], keys[1]},
+                new String[] {current[1], current[0]}), "each token against its own key, not another's");
+        assertFalse(store().putIfVersions(key("e"), utf8("x"), 60, new String[] {keys[0], keys[0]},
+                new String[] {current[0], current[1]}), "a key named twice holds one token");
+        assertNull(store().lookup(key("e"), keys).entry());
+        assertTrue(store().putIfVersions(key("e"), utf8("x"), 60, new String[] {keys[0], keys[2], keys[0]},
+                new String[] {current[0], current[2], current[0]}));
+        assertNotNull(store().lookup(key("e"), keys).entry());
+    }
+
     @Test
     void putIsRefusedWhenAVersionKeyIsMissing() {
         String[] keys = {key("v1")};

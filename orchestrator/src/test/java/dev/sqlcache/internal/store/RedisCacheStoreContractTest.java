@@ -62,6 +62,23 @@ abstract class RedisCacheStoreContractTest extends CacheStoreContractTest {
         return renew(member, ticket, memberMillis, fenceMillis);
     }
 
+    /**
+     * Review rB of hB: a version key of another type (hostile or broken content: a list holding the very token
+     * expected) refuses the store, which writes nothing, and is not an error (GET failed the script before hB).
+     */
+    @Test
+    void aVersionKeyOfAnotherTypeRefusesTheStoreAndWritesNoEntry() {
+        String prefix = "test:" + VersionTokens.fresh().substring(0, 12) + ":";
+        String[] keys = {prefix + "v1", prefix + "v2"};
+        String[] tokens = store.initVersions(keys);
+        server.command("DEL", keys[1]);
+        server.command("RPUSH", keys[1], tokens[1]);
+        assertFalse(store.putIfVersions(prefix + "e", "x".getBytes(java.nio.charset.StandardCharsets.UTF_8), 60,
+                keys, tokens));
+        assertEquals(":0", server.command("EXISTS", prefix + "e"));
+        assertEquals(":1", server.command("LLEN", keys[1]), "the key of another type is left as it was");
+    }
+
     @Test
     void aJoinNeedsALiveTicketSoThatOneDeliveredLateIsRefused() throws Exception {
         forgetMembers();
