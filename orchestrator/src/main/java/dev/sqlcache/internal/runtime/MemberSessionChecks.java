@@ -354,7 +354,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                         rs.next();
                         long lockedNanos = clock.nanoTime();
                         inRecovery = rs.getBoolean(2);
-                        if (rs.getBoolean(1) && !inRecovery) {
+                        // Null (in recovery when the fingerprint was read, a promotion racing the statement): not held.
+                        if (rs.getBoolean(1) && !inRecovery && rs.getString(3) != null) {
                             session.lock = locked(database, rs.getString(3), lockedNanos);
                         }
                     }
@@ -433,7 +434,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 try (ResultSet rs = statement.executeQuery()) {
                     rs.next();
                     long lockedNanos = clock.nanoTime();
-                    boolean held = rs.getBoolean(1) && !rs.getBoolean(2);
+                    boolean held = rs.getBoolean(1) && !rs.getBoolean(2) && rs.getString(3) != null;
                     inRecovery = rs.getBoolean(2);
                     session = new Session(connection, rs.getInt(4), held
                             ? locked(database, rs.getString(3), lockedNanos) : null, lockedNanos);
