@@ -153,6 +153,55 @@ class PromotedReplicaTest {
                 "a member that reconnected is found alive");
     }
 
+    /**
+     * Review of issue #15's fix (split brain that goes on): the old primary, left running at the promotion, is then
+     * restarted as a primary (an operator's restart, a crash): it keeps its own timeline, and the restart ends its
+     * sessions. The member, alive, has moved to the promoted server and took its lock there. A check on the
+     * restarted old primary rightly finds the entry registered there gone, but must not find free the entry the
+     * member registered on the promoted server: that lock lives in the promoted server's lock table, which the old
+     * primary never had. With the fingerprint of before (identifier and oid), both entries were one, found free on
+     * the old primary: the member would be dropped while it writes on the promoted server.
+     */
+    @Test
+    void theOldPrimaryRestartedAfterThePromotionDoesNotFindFreeALockOnThePromotedServer() throws Exception {
+        int member = ThreadLocalRandom.current().nextInt();
+        String onOld = entry(takeLock(connect(pair.primaryUrl()), member));
+        pair.awaitReplayed();
+        pair.promote();
+        String onPromoted = entry(takeLock(connect(pair.replicaUrl()), member));
+        pair.restartPrimary();
+
+        MemberSessionChecks onRestarted = checker(pair.primaryUrl());
+        assertTrue(onRestarted.sessionsGone(onOld, DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session on the old primary ended with its restart: the check works there");
+        assertFalse(onRestarted.sessionsGone(onPromoted, DatabaseRegistration.LOCK_CLASS, member),
+                "the member's live session is on the promoted server: the old primary cannot tell it is gone");
+        assertNotEquals(onOld, onPromoted);
+    }
+
+    /**
+     * Review of issue #15's fix: another JVM's check session opened on the replica while it was in recovery, and
+     * kept (a session lives through a promotion). In recovery it decides nothing; promoted, the same session must
+     * read the server's new timeline with each check, not go on naming what it reached when it opened: the lock of
+     * a member alive on the old primary, which was not stopped, is not found free on it.
+     */
+    @Test
+    void aCheckSessionKeptThroughThePromotionReadsTheNewTimeline() throws Exception {
+        int member = ThreadLocalRandom.current().nextInt();
+        String onOld = entry(takeLock(connect(pair.primaryUrl()), member));
+        pair.awaitReplayed();
+        MemberSessionChecks onReplica = checker(pair.replicaUrl());
+        assertFalse(onReplica.sessionsGone(onOld, DatabaseRegistration.LOCK_CLASS, member),
+                "a server in recovery decides nothing");
+        Connection session = onReplica.openSession(DATABASE);
+        assertNotNull(session, "the check's session stays open in recovery");
+
+        pair.promote();
+        assertFalse(onReplica.sessionsGone(onOld, DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session lives on the old primary: the promoted server cannot tell it is gone");
+        assertTrue(session == onReplica.openSession(DATABASE), "checked on the session kept through the promotion");
+    }
+
     /** A store that answers every renewal while a test lets it, and whose members may be dropped early. */
     private static final class Store implements MembershipStore {
         boolean reachable = true;
