@@ -37,6 +37,12 @@ public final class PostgresPair implements AutoCloseable {
     private static final long COMMAND_SECONDS = 60;
 
     private final Path directory;
+    /**
+     * Stops both servers if the JVM ends without {@link #close} (a surefire timeout, Ctrl-C, a test calling
+     * System.exit): pg_ctl starts them as daemons of their own, which outlive the JVM, and on a shared machine would
+     * go on holding their ports, memory and files for good.
+     */
+    private final Thread stopAtExit = new Thread(this::closeQuietly, "sqlcache-pgpair-stop");
     private final boolean asPostgresUser;
     private final int primaryPort;
     private final int replicaPort;
@@ -57,6 +63,7 @@ public final class PostgresPair implements AutoCloseable {
         // Under /tmp rather than java.io.tmpdir: the postgres user must be able to reach it.
         Path directory = Files.createTempDirectory(Path.of("/tmp"), "sqlcache-pgpair");
         PostgresPair pair = new PostgresPair(directory, root, freePort(), freePort());
+        Runtime.getRuntime().addShutdownHook(pair.stopAtExit);
         try {
             if (root) {
                 run(List.of("chown", "postgres", directory.toString()));
@@ -74,6 +81,11 @@ public final class PostgresPair implements AutoCloseable {
             pair.close();
             throw e;
         }
+    }
+
+    /** Where both servers' files are (for a test that must clean up after a JVM that did not). */
+    Path directory() {
+        return directory;
     }
 
     /** The real driver's URL of the primary's {@code postgres} database (user postgres, trust). */
@@ -182,9 +194,22 @@ public final class PostgresPair implements AutoCloseable {
         }
     }
 
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("PostgresPair: could not stop or delete " + directory + ": " + e);
+        }
+    }
+
     /** Stops both servers at once (each may be stopped already) and deletes their files. */
     @Override
     public void close() throws IOException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopAtExit);
+        } catch (IllegalStateException shuttingDown) {
+            // run by the hook itself, or the JVM is ending: stopped here all the same
+        }
         try {
             for (String server : List.of("replica", "primary")) {
                 if (!Files.exists(data(server).resolve("postmaster.pid"))) {
