@@ -26,15 +26,31 @@ public final class DatabaseRegistration {
     public static final int LOCK_CLASS = 0x73716c63;
 
     /**
-     * A SQL expression naming the server database a PostgreSQL session is on: the cluster's system identifier and
-     * the database's oid. A lock lives in one server's database only, while a database identity (the URL, or a
-     * {@code sqlcache.databaseId} shared by a primary and its read replica) may name several: a registration
-     * therefore names the database a session actually reached, and a check counts only where it finds the same.
-     * A replica shares both numbers with its primary, so a session on a server in recovery vouches for nothing
-     * and checks nothing ({@code pg_is_in_recovery()} is asked with it).
+     * A SQL expression naming the server database a PostgreSQL session is on: the cluster's system identifier, the
+     * database's oid and the server's current timeline. A lock lives in one server's database only, while a
+     * database identity (the URL, or a {@code sqlcache.databaseId} shared by a primary and its read replica) may
+     * name several: a registration therefore names the database a session actually reached, and a check counts
+     * only where it finds the same. A replica shares the first two with its primary, so a session on a server in
+     * recovery vouches for nothing and checks nothing ({@code pg_is_in_recovery()} is asked with it; the
+     * expression is then null).
+     *
+     * <p>Why the timeline: a promoted replica goes on from its primary's identifier and oids, but on a timeline of
+     * its own, while an old primary that was not stopped (split brain) stays on the old one, with its own sessions
+     * and lock table. Without it, a check on the promoted server found the lock of a member still alive on the old
+     * primary free there, and dropped it. A restart (fast or a crash) keeps the timeline, so registrations from
+     * before it still match after it: a member whose sessions it ended is found gone, as before. Not the
+     * postmaster's start time, which a restart changes: every registration from before it would match nothing, and
+     * a registration only grows, so no member would be dropped early again for the life of its JVM. Not
+     * {@code pg_control_checkpoint()}'s timeline either: it is the last checkpoint's, and a promoted server shows
+     * the old one until the checkpoint after its promotion has ended. {@code pg_walfile_name} names the timeline
+     * WAL is written on now; it fails in recovery, hence the {@code CASE}, whose branches PostgreSQL evaluates
+     * only as needed (these functions are volatile, so never folded at planning). Any role may call all of them
+     * (PostgreSQL 15: {@code EXECUTE} for {@code PUBLIC}).
      */
-    public static final String FINGERPRINT_SQL = "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
-            + "(SELECT oid FROM pg_database WHERE datname = current_database())::text";
+    public static final String FINGERPRINT_SQL = "CASE WHEN pg_is_in_recovery() THEN NULL ELSE "
+            + "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
+            + "(SELECT oid FROM pg_database WHERE datname = current_database())::text || '/' || "
+            + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END";
     /**
      * {@link #FINGERPRINT_SQL}, then a space and the server's postmaster start time in microseconds: what a session
      * that took the lock reads, in the same round trip. A promoted replica shares the old primary's system

@@ -277,20 +277,31 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             unanswered.incrementAndGet();
             return null; // as many round trips already wait for the session: this one would too
         }
+        // Waited for even on an interrupted thread (the flag is kept for the caller): the write waits anyway, for
+        // the lapse or longer, and this wait is bounded by what it would spare. Given up on at the interrupt, as
+        // before, the try was spent (once per connection) and the write waited sqlcache.fenceTimeout after the lapse.
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
-            return trip.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            while (true) {
+                try {
+                    return trip.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the flag is clear now: the next get waits
+                }
+            }
         } catch (TimeoutException late) {
             trip.cancel(false); // not started yet: never sent; started: left to finish on the anchor thread
             unanswered.incrementAndGet();
             LOG.debug("sqlcache: this JVM's own session on a database did not answer within {} ms",
                     TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
             return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            trip.cancel(false);
-            return null;
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
             return null; // failed, or cancelled by close(): not vouched for
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -354,7 +365,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                         rs.next();
                         long lockedNanos = clock.nanoTime();
                         inRecovery = rs.getBoolean(2);
-                        if (rs.getBoolean(1) && !inRecovery) {
+                        // Null (in recovery when the fingerprint was read, a promotion racing the statement): not held.
+                        if (rs.getBoolean(1) && !inRecovery && rs.getString(3) != null) {
                             session.lock = locked(database, rs.getString(3), lockedNanos);
                         }
                     }
@@ -433,7 +445,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 try (ResultSet rs = statement.executeQuery()) {
                     rs.next();
                     long lockedNanos = clock.nanoTime();
-                    boolean held = rs.getBoolean(1) && !rs.getBoolean(2);
+                    boolean held = rs.getBoolean(1) && !rs.getBoolean(2) && rs.getString(3) != null;
                     inRecovery = rs.getBoolean(2);
                     session = new Session(connection, rs.getInt(4), held
                             ? locked(database, rs.getString(3), lockedNanos) : null, lockedNanos);

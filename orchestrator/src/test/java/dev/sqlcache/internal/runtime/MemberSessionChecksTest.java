@@ -95,6 +95,25 @@ class MemberSessionChecksTest {
         assertNull(checks.heldNow(DatabaseRegistration.entry("db2", "1/1")), "a database it does not reach");
     }
 
+    /**
+     * An application thread whose interrupt flag is set (a framework cancelling a request, a pool's own interrupt)
+     * used to give up on the round trip at once: the connection's one anchor try was spent, and its write waited
+     * sqlcache.fenceTimeout after the lapse instead of the lapse alone. The wait is bounded anyway.
+     */
+    @Test
+    void anInterruptedThreadStillGetsTheAnchorsAnswerAndKeepsItsFlag() {
+        checks.keep();
+        Thread.currentThread().interrupt();
+        try {
+            SessionLock held = checks.heldNow(entry, java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+            assertTrue(Thread.currentThread().isInterrupted(), "the flag is kept for the caller");
+            assertNotNull(held, "answered for an interrupted thread too");
+            assertEquals(0, checks.unansweredRoundTrips());
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
     @Test
     void anAnchorThatReleasedItsLockVouchesForNothing() throws SQLException {
         checks.keep();

@@ -1,0 +1,280 @@
+package dev.sqlcache.internal.runtime;
+
+import dev.sqlcache.internal.membership.DatabaseRegistration;
+import dev.sqlcache.internal.membership.Membership;
+import dev.sqlcache.internal.membership.MembershipStore;
+import dev.sqlcache.internal.membership.SessionLock;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.testing.PostgresPair;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #15 against a real promoted replica ({@link PostgresPair}): a physical replica has its primary's system
+ * identifier and oids, so what tells a member's sessions on the old primary from the promoted server's lock table
+ * must be observed on a real promotion, not argued. The old primary is left running where the test says so: a
+ * split brain, in which a member cut off from Redis may still be writing there.
+ */
+class PromotedReplicaTest {
+
+    private static final String DATABASE = "db1";
+
+    private PostgresPair pair;
+    private final List<Connection> open = new ArrayList<>();
+    private final List<MemberSessionChecks> checks = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        long started = System.nanoTime();
+        pair = PostgresPair.start();
+        System.out.printf("primary and replica started in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        checks.forEach(MemberSessionChecks::close);
+        for (Connection c : open) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // its server may be stopped
+            }
+        }
+        pair.close();
+    }
+
+    private Connection connect(String url) throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        open.add(c);
+        return c;
+    }
+
+    /** What an application connection reads when it takes a member's shared lock (as RealSessionProbe does). */
+    private static String takeLock(Connection c, int key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), pg_is_in_recovery(), "
+                + DatabaseRegistration.LOCKED_SQL)) {
+            s.setInt(1, DatabaseRegistration.LOCK_CLASS);
+            s.setInt(2, key);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                assertTrue(rs.getBoolean(1), "the lock was taken");
+                assertFalse(rs.getBoolean(2), "on a server out of recovery");
+                return rs.getString(3);
+            }
+        }
+    }
+
+    private static String entry(String locked) {
+        return DatabaseRegistration.entry(DATABASE, DatabaseRegistration.lockedFingerprint(locked));
+    }
+
+    /** Another JVM's check sessions, reaching the identity {@link #DATABASE} at {@code url}. */
+    private MemberSessionChecks checker(String url) {
+        MemberSessionChecks other = new MemberSessionChecks(ThreadLocalRandom.current().nextInt(), Clock.SYSTEM,
+                Runnable::run);
+        other.reached(DATABASE, url, Map.of());
+        checks.add(other);
+        return other;
+    }
+
+    /**
+     * The early drop's server check (fix b): a member alive on the old primary, whose URL another JVM now resolves
+     * to the promoted replica, holds its lock in the old primary's lock table; the promoted server's is empty of it.
+     * Found free there, the member would be dropped while its writes go on committing on the old primary. Before
+     * the fingerprint named the timeline, the entry matched on the promoted server and the lock was found free.
+     */
+    @Test
+    void aLockHeldOnTheOldPrimaryIsNotFoundFreeOnThePromotedReplica() throws Exception {
+        int member = ThreadLocalRandom.current().nextInt();
+        String onOldPrimary = entry(takeLock(connect(pair.primaryUrl()), member));
+        pair.awaitReplayed();
+        pair.promote();
+
+        MemberSessionChecks onPromoted = checker(pair.replicaUrl());
+        assertFalse(onPromoted.sessionsGone(onOldPrimary, DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session lives on the old primary: the promoted server cannot tell it is gone");
+
+        // The check itself works on the promoted server: a lock taken there and let go is found free. (Let go
+        // rather than its session closed: a closed connection's backend releases its locks a moment later.)
+        int dead = ThreadLocalRandom.current().nextInt();
+        Connection released = connect(pair.replicaUrl());
+        String onPromotedEntry = entry(takeLock(released, dead));
+        try (PreparedStatement s = released.prepareStatement("SELECT pg_advisory_unlock_shared(?, ?)")) {
+            s.setInt(1, DatabaseRegistration.LOCK_CLASS);
+            s.setInt(2, dead);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next() && rs.getBoolean(1), "let go");
+            }
+        }
+        assertNotEquals(onOldPrimary, onPromotedEntry, "the two servers register apart");
+        assertTrue(onPromoted.sessionsGone(onPromotedEntry, DatabaseRegistration.LOCK_CLASS, dead));
+        // And the old primary, still running, still sees its live member's lock held.
+        assertFalse(checker(pair.primaryUrl()).sessionsGone(onOldPrimary, DatabaseRegistration.LOCK_CLASS, member));
+    }
+
+    /**
+     * What the fingerprint must not do (fix b's other side): a plain restart ends every session, so a member whose
+     * sessions it ended is found gone after it (not kept until sqlcache.fenceTimeout), and one that reconnected and
+     * took its lock again is found alive. A fingerprint with the postmaster's start time would fail the first.
+     */
+    @Test
+    void aRestartKeepsTheRegistrationsMeaning() throws Exception {
+        int killed = ThreadLocalRandom.current().nextInt();
+        int reconnected = ThreadLocalRandom.current().nextInt();
+        String killedEntry = entry(takeLock(connect(pair.primaryUrl()), killed));
+        String before = takeLock(connect(pair.primaryUrl()), reconnected);
+        pair.restartPrimary();
+        String after = takeLock(connect(pair.primaryUrl()), reconnected);
+        assertEquals(entry(before), entry(after), "the same registration across a restart");
+        assertNotEquals(DatabaseRegistration.lockedServer(before), DatabaseRegistration.lockedServer(after),
+                "another postmaster: an anchor from before the restart vouches for nothing after it");
+
+        MemberSessionChecks onPrimary = checker(pair.primaryUrl());
+        assertTrue(onPrimary.sessionsGone(killedEntry, DatabaseRegistration.LOCK_CLASS, killed),
+                "a member whose every session the restart ended is found gone");
+        assertFalse(onPrimary.sessionsGone(entry(after), DatabaseRegistration.LOCK_CLASS, reconnected),
+                "a member that reconnected is found alive");
+    }
+
+    /**
+     * Review of issue #15's fix (split brain that goes on): the old primary, left running at the promotion, is then
+     * restarted as a primary (an operator's restart, a crash): it keeps its own timeline, and the restart ends its
+     * sessions. The member, alive, has moved to the promoted server and took its lock there. A check on the
+     * restarted old primary rightly finds the entry registered there gone, but must not find free the entry the
+     * member registered on the promoted server: that lock lives in the promoted server's lock table, which the old
+     * primary never had. With the fingerprint of before (identifier and oid), both entries were one, found free on
+     * the old primary: the member would be dropped while it writes on the promoted server.
+     */
+    @Test
+    void theOldPrimaryRestartedAfterThePromotionDoesNotFindFreeALockOnThePromotedServer() throws Exception {
+        int member = ThreadLocalRandom.current().nextInt();
+        String onOld = entry(takeLock(connect(pair.primaryUrl()), member));
+        pair.awaitReplayed();
+        pair.promote();
+        String onPromoted = entry(takeLock(connect(pair.replicaUrl()), member));
+        pair.restartPrimary();
+
+        MemberSessionChecks onRestarted = checker(pair.primaryUrl());
+        assertTrue(onRestarted.sessionsGone(onOld, DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session on the old primary ended with its restart: the check works there");
+        assertFalse(onRestarted.sessionsGone(onPromoted, DatabaseRegistration.LOCK_CLASS, member),
+                "the member's live session is on the promoted server: the old primary cannot tell it is gone");
+        assertNotEquals(onOld, onPromoted);
+    }
+
+    /**
+     * Review of issue #15's fix: another JVM's check session opened on the replica while it was in recovery, and
+     * kept (a session lives through a promotion). In recovery it decides nothing; promoted, the same session must
+     * read the server's new timeline with each check, not go on naming what it reached when it opened: the lock of
+     * a member alive on the old primary, which was not stopped, is not found free on it.
+     */
+    @Test
+    void aCheckSessionKeptThroughThePromotionReadsTheNewTimeline() throws Exception {
+        int member = ThreadLocalRandom.current().nextInt();
+        String onOld = entry(takeLock(connect(pair.primaryUrl()), member));
+        pair.awaitReplayed();
+        MemberSessionChecks onReplica = checker(pair.replicaUrl());
+        assertFalse(onReplica.sessionsGone(onOld, DatabaseRegistration.LOCK_CLASS, member),
+                "a server in recovery decides nothing");
+        Connection session = onReplica.openSession(DATABASE);
+        assertNotNull(session, "the check's session stays open in recovery");
+
+        pair.promote();
+        assertFalse(onReplica.sessionsGone(onOld, DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session lives on the old primary: the promoted server cannot tell it is gone");
+        assertTrue(session == onReplica.openSession(DATABASE), "checked on the session kept through the promotion");
+    }
+
+    /** A store that answers every renewal while a test lets it, and whose members may be dropped early. */
+    private static final class Store implements MembershipStore {
+        boolean reachable = true;
+
+        @Override
+        public void joinTicket(String ticket, long ticketMillis) {
+            answer();
+        }
+
+        @Override
+        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                             String rememberedEpoch) {
+            answer();
+            return new Renewal(System.currentTimeMillis(), "epoch", Map.of(member, Long.MAX_VALUE));
+        }
+
+        @Override
+        public boolean dropsEarly() {
+            return true;
+        }
+
+        @Override
+        public String restoreMembers(String epoch, Map<String, Long> members) {
+            return epoch;
+        }
+
+        @Override
+        public void leave(String member) {
+        }
+
+        private void answer() {
+            if (!reachable) {
+                throw new IllegalStateException("cut off");
+            }
+        }
+    }
+
+    /**
+     * The anchor (a): this JVM's anchor lives on the old primary, which was not stopped, and holds the member's
+     * lock there; a connection opened during the outage reaches the promoted replica. The anchor's lock is in the
+     * old primary's lock table, so it must not vouch for the new connection, while it does for one on its own server.
+     */
+    @Test
+    void theAnchorOnTheOldPrimaryDoesNotVouchForAConnectionOnThePromotedReplica() throws Exception {
+        Store store = new Store();
+        Membership membership = new Membership(store, "test", 30_000, () -> true, () -> 0, Runnable::run,
+                Clock.SYSTEM);
+        MemberSessionChecks anchors = new MemberSessionChecks(membership.lockKey(), Clock.SYSTEM, Runnable::run);
+        checks.add(anchors);
+        anchors.reached(DATABASE, pair.primaryUrl(), Map.of());
+        membership.anchorIn(anchors);
+
+        membership.renew();
+        Connection first = connect(pair.primaryUrl());
+        SessionLock covered = membership.lockSession(DATABASE, (classId, key) -> takeLock(first, key));
+        membership.renew(); // publishes the connection's entry and opens the anchor (keep(), on this thread)
+        assertNotNull(anchors.openSession(DATABASE), "the anchor is open on the old primary");
+        membership.renew(); // sent after the anchor's lock: the anchor is covered
+        assertTrue(membership.covers(covered));
+        store.reachable = false;
+
+        pair.awaitReplayed();
+        pair.promote();
+
+        Connection onOld = connect(pair.primaryUrl());
+        SessionLock sameServer = membership.lockSession(DATABASE, (classId, key) -> takeLock(onOld, key));
+        assertFalse(membership.covers(sameServer), "opened after the last answered renewal's send");
+        assertTrue(membership.coversOrAnchors(sameServer), "the anchor vouches on its own server");
+
+        Connection onPromoted = connect(pair.replicaUrl());
+        SessionLock promoted = membership.lockSession(DATABASE, (classId, key) -> takeLock(onPromoted, key));
+        assertFalse(membership.covers(promoted));
+        assertFalse(membership.coversOrAnchors(promoted),
+                "the anchor's lock is in the old primary's lock table, not the promoted server's");
+    }
+}
