@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A real PostgreSQL primary and its streaming replica, of the test's own, on free loopback ports: a test may promote
  * the replica and stop or restart the primary, which the machine's shared server must never suffer. Made from the
  * Debian binaries ({@code initdb}, {@code pg_ctl}, {@code pg_basebackup} in {@code /usr/lib/postgresql/15/bin}, or
- * {@code SQLCACHE_PG_BIN}); initdb refuses to run as root, so as root both servers are made and run by the
+ * {@code CACHETEST_PG_BIN}); initdb refuses to run as root, so as root both servers are made and run by the
  * {@code postgres} OS user (through {@code runuser}) in a temporary directory it owns. Skipped (an assumption) only
  * when the binaries are missing; {@code .ci/run} makes sure they are not.
  *
@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 public final class PostgresPair implements AutoCloseable {
 
-    private static final Path BIN = Path.of(System.getenv().getOrDefault("SQLCACHE_PG_BIN",
+    private static final Path BIN = Path.of(System.getenv().getOrDefault("CACHETEST_PG_BIN",
             "/usr/lib/postgresql/15/bin"));
     /** How long one pg_ctl or pg_basebackup may take before the fixture gives up. */
     private static final long COMMAND_SECONDS = 60;

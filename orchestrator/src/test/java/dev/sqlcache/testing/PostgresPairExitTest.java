@@ -36,7 +36,7 @@ class PostgresPairExitTest {
 
     @Test
     void aJvmEndedWithoutClosingItsPairStopsBothServers() throws Exception {
-        assertTrue(Files.isExecutable(Path.of(System.getenv().getOrDefault("SQLCACHE_PG_BIN",
+        assertTrue(Files.isExecutable(Path.of(System.getenv().getOrDefault("CACHETEST_PG_BIN",
                 "/usr/lib/postgresql/15/bin")).resolve("pg_ctl")) || skip());
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -80,7 +80,7 @@ class PostgresPairExitTest {
                 if ("root".equals(System.getProperty("user.name"))) {
                     stop.addAll(List.of("runuser", "-u", "postgres", "--"));
                 }
-                stop.addAll(List.of(Path.of(System.getenv().getOrDefault("SQLCACHE_PG_BIN",
+                stop.addAll(List.of(Path.of(System.getenv().getOrDefault("CACHETEST_PG_BIN",
                         "/usr/lib/postgresql/15/bin")).resolve("pg_ctl").toString(), "-D",
                         directory.resolve(server).toString(), "-w", "-m", "immediate", "stop"));
                 new ProcessBuilder(stop).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
