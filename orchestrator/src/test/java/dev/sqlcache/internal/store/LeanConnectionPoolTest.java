@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.internal.config.RedisSettings;
-import dev.sqlcache.testing.RedisServerFixture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,16 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -36,37 +31,14 @@ import redis.clients.jedis.exceptions.JedisException;
  * socket. A connection is told apart by its {@code CLIENT ID}, which the server gives each connection once.
  */
 @Timeout(60) // a safety net for a wait that never ends, not a measure of how long one takes
-class LeanConnectionPoolTest {
-
-    private static RedisServerFixture server;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void heal() {
-        if (!server.isRunning()) {
-            server.restart();
-        }
-    }
+class LeanConnectionPoolTest extends LeanPoolFixture {
 
     private static RedisSettings settings(RedisTransport transport, int maxConnections) {
-        return transport.settings(server, Map.of("sqlcache.redis.maxConnections", Integer.toString(maxConnections),
-                "sqlcache.redis.socketConnectTimeout", "200ms", "sqlcache.redis.socketTimeout", "2s"));
+        return settings(transport, maxConnections, "2s", Map.of());
     }
 
     private static LeanConnectionPool pool(RedisTransport transport, int maxConnections) {
-        RedisSettings settings = settings(transport, maxConnections);
-        DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache");
-        return new LeanConnectionPool(RedisConnections.sockets(settings, config), config, settings.maxConnections(),
-                settings.connectTimeoutMillis());
+        return pool(settings(transport, maxConnections));
     }
 
     private static long clientId(Connection connection) {
