@@ -183,7 +183,10 @@ class SkipInvalidationTest extends TwoRuntimesOnOneRedis {
      * a write still running under it. Per-generation counts first, then a release after writeLease.
      */
     @org.junit.jupiter.api.Disabled("open hole: a skipping write in an open transaction holds its permit's lease "
-            + "beyond sqlcache.writeLease, without bound")
+            + "beyond sqlcache.writeLease, without bound. Missing: TableSkip.inFlight counts the skipping writes of "
+            + "every generation together, and SkipGuard gives a permit up only at inFlight == 0; it needs a count per "
+            + "generation, then a release after writeLease that moves the generation (so that a write of the old "
+            + "permit bumps at its end) and ends the lease while that write is still open")
     @Test
     void aSkippingWriteLeftOpenHoldsItsPermitNoLongerThanAWriteLease() throws Exception {
         try (Connection a = pinnedOff(redis.port(), "sqlcache.writeLease", "2s")) {
@@ -361,7 +364,10 @@ class SkipInvalidationTest extends TwoRuntimesOnOneRedis {
      * what skipping saves) or keys Redis cannot evict.
      */
     @org.junit.jupiter.api.Disabled("open hole: a permit lease deleted from outside (a DEL, not an eviction: no permit "
-            + "is granted on a Redis that may evict it) lets a skipping write be served stale until the next renewal")
+            + "is granted on a Redis that may evict it) lets a skipping write be served stale until the next renewal. "
+            + "Missing: a skipping write learns of the loss only from SkipGuard's renewal (up to 3.75 s later); "
+            + "closing it needs each skipping write to check its permit's keys in Redis before it returns (one "
+            + "round trip, what skipping saves) or permit keys Redis cannot lose (no DEL from outside, no eviction)")
     @Test
     void aPermitLeaseEvictedByRedisMustNotLetASkippingWriteBeServedStale() throws Exception {
         try (ScriptedRelay slow = ScriptedRelay.to(redis.port());

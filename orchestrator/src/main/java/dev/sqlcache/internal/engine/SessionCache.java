@@ -12,6 +12,7 @@ import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.key.KeyPrefix;
 import dev.sqlcache.internal.key.NearKey;
+import dev.sqlcache.internal.near.NearCache;
 import dev.sqlcache.internal.skip.SkipGuard;
 import dev.sqlcache.internal.skip.SkipHolds;
 import dev.sqlcache.internal.store.CacheStore;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cache as seen by one JDBC connection ({@link CacheSession}): its key context (database, user, catalog, schema,
@@ -327,7 +329,7 @@ public final class SessionCache implements CacheSession {
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
         BypassReason notNow = engine.policy().admit(plan);
-        dev.sqlcache.internal.near.NearCache near = engine.near();
+        NearCache near = engine.near();
         // A shape not worth a round trip may still be served from a near copy at hand; a table off as a whole is not
         // worth even that (asking costs the read's row keys and its entry key: two digests).
         if (notNow != null && (notNow != BypassReason.NOT_WORTH_CACHING || near == null
@@ -353,7 +355,7 @@ public final class SessionCache implements CacheSession {
         boolean nearKeyed = nearReads
                 && nearProbe.bind(layout, prefix, execution.maxRows(), execution.maxFieldSize(), parameters);
         if (nearKeyed) {
-            dev.sqlcache.internal.near.NearCache.Copy copy = near.get(nearProbe);
+            NearCache.Copy copy = near.get(nearProbe);
             if (copy != null) {
                 return timed ? nearHit(plan, copy, lookupStarted, nearProbe.checkedAt(), entered)
                         : nearHit(plan, copy);
@@ -370,7 +372,7 @@ public final class SessionCache implements CacheSession {
             entered = lookupStarted;
             this.entered = entered;
         }
-        dev.sqlcache.internal.near.NearCache.Tag nearTag = null;
+        NearCache.Tag nearTag = null;
         if (nearReads && !nearKeyed) {
             // A value the near key cannot compare exactly: the copy is kept under the entry key instead.
             CachedResult copy = near.get(key, versionKeys);
@@ -509,7 +511,7 @@ public final class SessionCache implements CacheSession {
         }
         return new ReadOutcome.Miss(plan, key, versionKeys, tokens, plan.ttlSeconds(), transaction.epoch(),
                 snapshot && pinned == null, nearTag,
-                lookupStarted + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                lookupStarted + TimeUnit.MILLISECONDS.toNanos(
                         lookup.copyTtlMillis(plan.ttlSeconds() * 1000)), leading);
     }
 
@@ -517,7 +519,7 @@ public final class SessionCache implements CacheSession {
      * A copy found by the execution's near key: timed with the reading its check took ({@code checked}), served
      * with the outcome object the copy keeps (made by its first hit), so that a near hit allocates nothing here.
      */
-    private ReadOutcome nearHit(QueryPlan plan, dev.sqlcache.internal.near.NearCache.Copy copy, long lookupStarted,
+    private ReadOutcome nearHit(QueryPlan plan, NearCache.Copy copy, long lookupStarted,
                                 long checked, long entered) {
         QueryOutcome.Hit hit = copy.outcome() instanceof QueryOutcome.Hit kept ? kept : null;
         if (hit == null) {
@@ -529,7 +531,7 @@ public final class SessionCache implements CacheSession {
     }
 
     /** A near hit that is not one of the timed ones: counted, its lookup counted by the policy without a time. */
-    private ReadOutcome nearHit(QueryPlan plan, dev.sqlcache.internal.near.NearCache.Copy copy) {
+    private ReadOutcome nearHit(QueryPlan plan, NearCache.Copy copy) {
         QueryOutcome.Hit hit = copy.outcome() instanceof QueryOutcome.Hit kept ? kept : null;
         if (hit == null) {
             hit = new QueryOutcome.Hit(copy.result());
@@ -680,7 +682,7 @@ public final class SessionCache implements CacheSession {
         PendingStores pending = engine.pendingStores();
         MissStore later = new MissStore(miss, result, pending);
         later.handle = pending.add(miss.key(), miss.tokens(), result, estimatedBytes);
-        dev.sqlcache.internal.near.NearCache near = miss.nearTag() != null ? engine.near() : null;
+        NearCache near = miss.nearTag() != null ? engine.near() : null;
         if (near != null) {
             // Copied here, before the store is queued, not on the writer thread: until the writer ran, every read
             // of a hot key (the one a write just changed, on another thread) paid a Redis round trip to find this
@@ -689,7 +691,7 @@ public final class SessionCache implements CacheSession {
             // the capture's estimate, as a pending copy is; a refusal of the encoding drops it on the writer thread,
             // which runs after this put.
             near.put(miss.key(), miss.nearTag(), result, (int) Math.min(Integer.MAX_VALUE, estimatedBytes),
-                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(miss.copyUntilNanos() - clock.nanoTime()));
+                    TimeUnit.NANOSECONDS.toMillis(miss.copyUntilNanos() - clock.nanoTime()));
         }
         if (!reads.putLater(miss.key(), estimatedBytes, miss.ttlSeconds(), later)) {
             pending.landed(miss.key(), later.handle);
@@ -1029,7 +1031,7 @@ public final class SessionCache implements CacheSession {
      * be served what the commit wrote. Place them again (advancing the write sequence) right before committing.
      */
     private void renewOldLeases() {
-        long leaseNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(engine.config().writeLeaseMillis());
+        long leaseNanos = TimeUnit.MILLISECONDS.toNanos(engine.config().writeLeaseMillis());
         if (transaction.leasesOlderThan(leaseNanos / 2, clock.nanoTime())) {
             String[] keys = transaction.leasedKeys();
             transaction.renewed(keys, writes.leaseAgain(keys, transaction.leaseTokens(), engine.config().writeLeaseMillis(),

@@ -29,17 +29,26 @@ import redis.clients.jedis.providers.ConnectionProvider;
  * idle one (after a server restart they are all dead); {@link #close} closes everything and refuses to lend after.
  * No test on borrow (a PING per command would double the round trips) and no idle eviction (a timer thread that
  * would outlive an undeploy), as before.
+ *
+ * <p>What it keeps that commons-pool2 did not (review rA): never more than {@code maxConnections} sockets at once,
+ * idle ones and ones still closing included (a connection is counted from before it connects until it has
+ * disconnected, and a borrower opens one only within that count); and a loan ends only by a close from the thread
+ * that borrowed it (see {@link Lent#close}).
  */
 final class LeanConnectionPool implements ConnectionProvider {
 
     private final JedisSocketFactory sockets;
     private final JedisClientConfig clientConfig;
+    private final int maxConnections;
     private final long maxWaitNanos;
     /** One permit per connection that may be lent at once. */
     private final Semaphore lendable;
     /** Idle connections; {@code null} is a free slot. Never more idle than slots: at most one per permit. */
     private final AtomicReferenceArray<Lent> idle;
-    /** Connections open, lent or idle: for tests and for the logs. */
+    /**
+     * Connections open, lent or idle, counted from before a socket connects until after it disconnected: never more
+     * than {@code maxConnections}, which bounds the sockets (Redis's {@code maxclients} is shared by every JVM).
+     */
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
 
@@ -50,6 +59,7 @@ final class LeanConnectionPool implements ConnectionProvider {
         }
         this.sockets = sockets;
         this.clientConfig = clientConfig;
+        this.maxConnections = maxConnections;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxWaitMillis));
         this.lendable = new Semaphore(maxConnections);
         this.idle = new AtomicReferenceArray<>(maxConnections);
@@ -66,9 +76,9 @@ final class LeanConnectionPool implements ConnectionProvider {
         try {
             Lent connection = takeIdle();
             if (connection == null) {
-                connection = openOne();
+                connection = openOrTakeIdle();
             }
-            connection.lent = true;
+            connection.holder = Thread.currentThread();
             return connection;
         } catch (RuntimeException | Error e) {
             lendable.release();
@@ -105,10 +115,50 @@ final class LeanConnectionPool implements ConnectionProvider {
         return null;
     }
 
-    /** Connects and says hello (AUTH, SELECT, CLIENT SETNAME) as Jedis's own factory does; throws if that fails. */
+    /**
+     * For a borrower holding a permit that found no idle connection: opens one if the count has room, else takes the
+     * idle one that must turn up. With every permit but ours lent, {@code maxConnections} counted means one is idle
+     * (put back behind our scan) or still disconnecting (a clear); waiting for it is short, and bounded all the same.
+     * Without the count, a borrower opened its socket while a cleared one was still closing: one more than allowed.
+     */
+    private Lent openOrTakeIdle() {
+        long deadline = 0;
+        while (true) {
+            int counted = open.get();
+            if (counted < maxConnections) {
+                if (open.compareAndSet(counted, counted + 1)) {
+                    return openOne();
+                }
+                continue;
+            }
+            Lent connection = takeIdle();
+            if (connection != null) {
+                return connection;
+            }
+            long now = System.nanoTime();
+            if (deadline == 0) {
+                deadline = now + maxWaitNanos;
+            } else if (now - deadline > 0) {
+                throw new JedisException("no Redis connection free within "
+                        + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos) + " ms: all " + maxConnections
+                        + " (sqlcache.redis.maxConnections) are open");
+            }
+            Thread.yield(); // the thread closing or returning one may need this core
+        }
+    }
+
+    /**
+     * Connects and says hello (AUTH, SELECT, CLIENT SETNAME) as Jedis's own factory does; throws if that fails.
+     * Called with the connection already counted; gives the count back if it does not open.
+     */
     private Lent openOne() {
-        Lent connection = new Lent(sockets, clientConfig, this);
-        open.incrementAndGet();
+        Lent connection;
+        try {
+            connection = new Lent(sockets, clientConfig, this);
+        } catch (RuntimeException | Error e) {
+            open.decrementAndGet();
+            throw e;
+        }
         if (closed) {
             // close() ran while we connected: it may not have seen this one.
             discard(connection);
@@ -140,12 +190,14 @@ final class LeanConnectionPool implements ConnectionProvider {
         return false; // a slot is always free for a permit's connection, but a racing scan may miss it: close it
     }
 
+    /** Disconnects, then uncounts: a borrower may open another only once this socket is closed. */
     private void discard(Lent connection) {
-        open.decrementAndGet();
         try {
             connection.disconnect();
         } catch (RuntimeException e) {
             // Closing a dead socket may fail; there is nothing left to release.
+        } finally {
+            open.decrementAndGet();
         }
     }
 
@@ -176,21 +228,33 @@ final class LeanConnectionPool implements ConnectionProvider {
 
         private final LeanConnectionPool pool;
         /**
-         * Whether a caller holds it: a second {@code close()} by the same caller must not put it in a slot twice,
-         * where two threads could take it. Written only by the thread that holds it; the slot's compare-and-set
-         * publishes it to the next.
+         * The thread it is lent to, null while it is not lent: the loan's token. Set by the borrower, cleared by its
+         * close before the slot's compare-and-set publishes the connection to the next borrower. A thread whose loan
+         * ended reads null or a later borrower (never itself: its own clearing came after its own setting), so its
+         * second close is no close. Plain, not volatile: a borrow costs no fence.
          */
-        private boolean lent;
+        private Thread holder;
 
         Lent(JedisSocketFactory sockets, JedisClientConfig clientConfig, LeanConnectionPool pool) {
             super(sockets, clientConfig);
             this.pool = pool;
         }
 
+        /**
+         * Ends the loan if the calling thread holds it; otherwise does nothing. A Jedis connection is one object for
+         * all its loans, so a caller that closes it twice (a {@code Pipeline} closed twice closes its connection
+         * twice) cannot be told from its next borrower by the object: by the thread it can. Before, a second close
+         * after another thread had borrowed it put it back in a slot under that thread, and released a permit more:
+         * a third borrower took it, and two threads read each other's replies. The price: a connection handed to
+         * another thread must be closed by the thread that borrowed it (sqlcache and Jedis 8 close it in a
+         * try-with-resources where they borrowed it); a close from elsewhere keeps its permit until the pool closes.
+         * What stays open: the same thread closing an old loan's reference while it holds a new loan of the same
+         * connection.
+         */
         @Override
         public void close() {
-            if (lent) {
-                lent = false;
+            if (holder == Thread.currentThread()) {
+                holder = null;
                 pool.giveBack(this);
             }
         }

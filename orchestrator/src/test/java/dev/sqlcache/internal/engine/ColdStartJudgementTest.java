@@ -1,12 +1,8 @@
 package dev.sqlcache.internal.engine;
 
-import dev.sqlcache.internal.analysis.DatabaseFamily;
-import dev.sqlcache.internal.analysis.QueryAnalyzer;
-import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,12 +29,9 @@ class ColdStartJudgementTest {
     private long offAt = -1;
 
     ColdStartJudgementTest() throws Exception {
-        policy = new CachePolicy(SqlCacheConfig.load(Map.of(), Map.of("sqlcache.store", "memory")).tablePolicy(),
-                time, false);
-        read = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("SELECT v FROM t WHERE id = ?"),
-                new String[0], new String[0], false, 1, 300, false, 0, false, null);
-        other = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("SELECT w FROM t WHERE id = ?"),
-                new String[0], new String[0], false, 1, 300, false, 0, false, null);
+        policy = JudgedPolicy.withNearCache(time);
+        read = JudgedPolicy.plan("SELECT v FROM t WHERE id = ?");
+        other = JudgedPolicy.plan("SELECT w FROM t WHERE id = ?");
     }
 
     /** Which keys have a near copy, and which an entry in Redis: current, invalidated, or none. */

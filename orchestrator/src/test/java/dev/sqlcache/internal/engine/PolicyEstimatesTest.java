@@ -1,13 +1,9 @@
 package dev.sqlcache.internal.engine;
 
-import dev.sqlcache.internal.analysis.DatabaseFamily;
-import dev.sqlcache.internal.analysis.QueryAnalyzer;
-import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,13 +26,9 @@ class PolicyEstimatesTest {
     private int flips;
 
     PolicyEstimatesTest() throws Exception {
-        policy = new CachePolicy(SqlCacheConfig.load(Map.of(), Map.of("sqlcache.store", "memory")).tablePolicy(),
-                time, false);
-        QueryAnalyzer analyzer = new QueryAnalyzer(DatabaseFamily.POSTGRES, 10);
-        read = new QueryPlan(analyzer.analyze("SELECT v FROM t WHERE id = ?"),
-                new String[0], new String[0], false, 1, 300, false, 0, false, null);
-        write = new QueryPlan(analyzer.analyze("UPDATE t SET v = ? WHERE id = ?"),
-                new String[0], new String[0], false, 2, 300, false, 0, false, null);
+        policy = JudgedPolicy.withNearCache(time);
+        read = JudgedPolicy.plan("SELECT v FROM t WHERE id = ?");
+        write = JudgedPolicy.plan("UPDATE t SET v = ? WHERE id = ?");
     }
 
     /** What one execution costs, by its rank among those of its kind. */

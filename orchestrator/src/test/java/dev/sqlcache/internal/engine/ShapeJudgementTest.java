@@ -1,12 +1,8 @@
 package dev.sqlcache.internal.engine;
 
-import dev.sqlcache.internal.analysis.DatabaseFamily;
-import dev.sqlcache.internal.analysis.QueryAnalyzer;
-import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,10 +24,8 @@ class ShapeJudgementTest {
     private int flips;
 
     ShapeJudgementTest() throws Exception {
-        policy = new CachePolicy(SqlCacheConfig.load(Map.of(), Map.of("sqlcache.store", "memory")).tablePolicy(),
-                time, false);
-        plan = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("SELECT v FROM t WHERE id = ?"),
-                new String[0], new String[0], false, 1, 300, false, 0, false, null);
+        policy = JudgedPolicy.withNearCache(time);
+        plan = JudgedPolicy.plan("SELECT v FROM t WHERE id = ?");
     }
 
     /** What a run of the statement costs the database, by its rank. */

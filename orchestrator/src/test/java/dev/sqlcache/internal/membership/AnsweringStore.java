@@ -3,6 +3,7 @@ package dev.sqlcache.internal.membership;
 import dev.sqlcache.testing.ManualTime;
 
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A membership store that answers every renewal until {@link #cutOff()} (then every call fails as an unreachable
@@ -10,11 +11,18 @@ import java.util.Map;
  */
 public final class AnsweringStore implements MembershipStore {
 
-    private final ManualTime time;
+    /** The store's clock, in milliseconds: what a renewal reports as its time. */
+    private final LongSupplier millis;
     private volatile boolean reachable = true;
 
+    /** A store whose clock is the test's {@code time}. */
     public AnsweringStore(ManualTime time) {
-        this.time = time;
+        this.millis = () -> time.nanoTime() / 1_000_000;
+    }
+
+    /** A store whose clock is the wall clock, as Redis's {@code TIME} is: for a test on real time. */
+    public AnsweringStore() {
+        this.millis = System::currentTimeMillis;
     }
 
     /** From now on every call fails. */
@@ -31,7 +39,7 @@ public final class AnsweringStore implements MembershipStore {
     public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                          String rememberedEpoch) {
         answer();
-        return new Renewal(time.nanoTime() / 1_000_000, "epoch", Map.of(member, Long.MAX_VALUE));
+        return new Renewal(millis.getAsLong(), "epoch", Map.of(member, Long.MAX_VALUE));
     }
 
     @Override

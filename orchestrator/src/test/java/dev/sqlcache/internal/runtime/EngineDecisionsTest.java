@@ -521,7 +521,12 @@ class EngineDecisionsTest {
      * close never to rely on the fence (it came back at the leave): say, a closed runtime's writes pass through
      * only while its store can still lease, or the hook leaves only once no session of the runtime can write.
      */
-    @org.junit.jupiter.api.Disabled("open hole: a write starting after its runtime closed (shutdown hook) runs unleased while the fence is back")
+    @org.junit.jupiter.api.Disabled("open hole: a write starting after its runtime closed (shutdown hook) runs "
+            + "unleased while the fence is back. Missing: the runtime's close leaves the membership (the others "
+            + "take the fence back) while its sessions can still write, and a write whose lease fails after that "
+            + "still runs once the membership lapsed; it needs either a closed runtime's writes refused (or passed "
+            + "through only while its store can still lease) or the leave held until no session of the runtime can "
+            + "write")
     @Test
     void aWriteAfterItsRuntimeClosedMustNotLeaveTheOthersAnOldAnswer() throws Exception {
         SimulatedJvm a = snapshotJvm();

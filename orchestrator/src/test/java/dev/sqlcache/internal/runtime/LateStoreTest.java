@@ -59,6 +59,12 @@ class LateStoreTest {
         }
     }
 
+    /** The read every test makes of the row it writes, and that write. */
+    private static final String ITEM = "select name from items where id = 1";
+    private static final String UPDATE = "update items set name = 'after' where id = 1";
+    /** An engine named for PostgreSQL, where snapshot reads exist; the statements run on H2, which answers alike. */
+    private static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/late_store";
+
     private RedisServerFixture redis;
     private Connection db;
     private final HeldWriter writer = new HeldWriter();
@@ -100,6 +106,25 @@ class LateStoreTest {
 
     private CacheSession session() {
         return FixedSession.open(engine, true, Connection.TRANSACTION_READ_COMMITTED, false);
+    }
+
+    /** The opening of most tests: an engine for {@code url}, and an auto-commit reader the near cache serves. */
+    private CacheSession servingReader(Map<String, String> settings, String url) throws Exception {
+        engine(settings, url);
+        CacheSession reader = session();
+        awaitNearCacheServing(reader);
+        return reader;
+    }
+
+    private CacheSession servingReader() throws Exception {
+        return servingReader(Map.of(), "jdbc:h2:mem:late_store");
+    }
+
+    /** A REPEATABLE READ transaction's session: its misses keep to the store and take no near tag. */
+    private CacheSession snapshotSession() throws SQLException {
+        CacheSession snapshot = FixedSession.open(engine, true, Connection.TRANSACTION_REPEATABLE_READ, true);
+        snapshot.setAutoCommit(false, () -> { });
+        return snapshot;
     }
 
     /** Reads the query's first column of its first row through the cache, reading every row as an application. */
@@ -150,16 +175,14 @@ class LateStoreTest {
 
     @Test
     void aStoreThatLandsAfterAWriteIsNeverServedFromRedisNorFromTheNearCache() throws Exception {
-        engine(Map.of());
-        String sql = "select name from items where id = 1";
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
+        String sql = ITEM;
+        CacheSession reader = servingReader();
         CacheStatistics before = engine.statistics();
         assertEquals("before", read(reader, sql));
         assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
         assertEquals(0, since(before).stores());
 
-        write(session(), "update items set name = 'after' where id = 1");
+        write(session(), UPDATE);
         writer.runAll(); // the store lands after the write's lease and end
 
         CacheStatistics landed = since(before);
@@ -182,12 +205,9 @@ class LateStoreTest {
      */
     @Test
     void aReadThatFindsItsResultStillOnItsWayCopiesItIntoTheNearCache() throws Exception {
-        engine(Map.of(), "jdbc:postgresql://127.0.0.1:5432/late_store");
-        String sql = "select name from items where id = 1";
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
-        CacheSession snapshot = FixedSession.open(engine, true, Connection.TRANSACTION_REPEATABLE_READ, true);
-        snapshot.setAutoCommit(false, () -> { });
+        String sql = ITEM;
+        CacheSession reader = servingReader(Map.of(), POSTGRES_URL);
+        CacheSession snapshot = snapshotSession();
         CacheStatistics before = engine.statistics();
         assertEquals("before", read(snapshot, sql));
         assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
@@ -204,7 +224,7 @@ class LateStoreTest {
         assertEquals(3, after.nearHits(), "the reads after the first pending hit are near hits: " + after);
 
         // The copy obeys writes as any other: a write before the store lands kills it and makes the store refuse.
-        write(session(), "update items set name = 'after' where id = 1");
+        write(session(), UPDATE);
         assertEquals("after", read(reader, sql), "never the copy made before the write");
         writer.runAll();
         assertEquals(1, since(before).stores(), "the first store refused, only the one made after the write stored");
@@ -220,10 +240,8 @@ class LateStoreTest {
      */
     @Test
     void aMissCopiesItsResultIntoTheNearCacheBeforeItsStoreLands() throws Exception {
-        engine(Map.of());
-        String sql = "select name from items where id = 1";
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
+        String sql = ITEM;
+        CacheSession reader = servingReader();
         CacheStatistics before = engine.statistics();
         assertEquals("before", read(reader, sql));
         assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
@@ -237,7 +255,7 @@ class LateStoreTest {
         assertEquals(Map.of(), lookups, "no Redis lookup: " + lookups);
         assertEquals(1, writer.tasks.size(), "the store has still not landed");
 
-        write(session(), "update items set name = 'after' where id = 1");
+        write(session(), UPDATE);
         assertEquals("after", read(reader, sql), "never the copy made before the write");
         writer.runAll();
         assertEquals(1, since(before).stores(), "the first store refused, only the one made after the write stored");
@@ -278,26 +296,16 @@ class LateStoreTest {
 
     @Test
     void aResultOverTheLimitOnceEncodedIsRefusedAndCountedOnTheWriterThread() throws Exception {
-        // The capture estimates 64 bytes per column and counts characters; the encoding writes each column's
-        // label, here 200 three-byte characters, so 150 columns encode to about 90 kB more than the estimate:
-        // over maxEntryBytes (3 x maxBytes + 64 KiB) while the capture is well under maxBytes.
-        int columns = 150;
-        StringBuilder sql = new StringBuilder("select ");
-        for (int c = 0; c < columns; c++) {
-            sql.append(c == 0 ? "" : ", ").append("name as \"").append(c).append("€".repeat(200)).append('"');
-        }
-        sql.append(" from items where id = 1");
-        engine(Map.of("sqlcache.maxBytes", "12000"));
-        CacheSession reader = session();
+        String sql = oversizedOnceEncoded();
         // Serving, so that the miss's own copy (made on its thread since hB) is what the next read finds.
-        awaitNearCacheServing(reader);
+        CacheSession reader = servingReader(Map.of("sqlcache.maxBytes", "12000"), "jdbc:h2:mem:late_store");
         CacheStatistics before = engine.statistics();
 
-        assertEquals("before", read(reader, sql.toString()));
+        assertEquals("before", read(reader, sql));
         assertEquals(0, since(before).rejected(BypassReason.TOO_LARGE),
                 "nothing encoded on the caller's thread: the capture was under the limit");
         assertEquals(1, writer.tasks.size());
-        assertEquals("before", read(reader, sql.toString())); // served while pending, from the miss's copy
+        assertEquals("before", read(reader, sql)); // served while pending, from the miss's copy
         assertEquals(1, since(before).nearHits(), since(before).toString());
         writer.runAll();
 
@@ -307,7 +315,7 @@ class LateStoreTest {
         assertEquals(0, refused.stores(), refused.toString());
 
         CacheStatistics refusedAt = engine.statistics();
-        assertEquals("before", read(reader, sql.toString()));
+        assertEquals("before", read(reader, sql));
         writer.runAll();
         CacheStatistics again = since(before);
         assertEquals(1, again.hits(), "only the read while it was pending: " + again);
@@ -316,7 +324,12 @@ class LateStoreTest {
         assertEquals(2, again.rejected(BypassReason.TOO_LARGE), again.toString());
     }
 
-    /** The query of {@link #aResultOverTheLimitOnceEncodedIsRefusedAndCountedOnTheWriterThread}: over the limit encoded. */
+    /**
+     * A query over the limit once encoded: the capture estimates 64 bytes per column and counts characters; the
+     * encoding writes each column's label, here 200 three-byte characters, so 150 columns encode to about 90 kB more
+     * than the estimate: over maxEntryBytes (3 x maxBytes + 64 KiB, maxBytes 12000) while the capture is well under
+     * maxBytes.
+     */
     private static String oversizedOnceEncoded() {
         StringBuilder sql = new StringBuilder("select ");
         for (int c = 0; c < 150; c++) {
@@ -334,18 +347,9 @@ class LateStoreTest {
      */
     @Test
     void aCopyOfAPendingResultRefusedAsTooLargeGoesEvenWhenTheMissTookNoNearTag() throws Exception {
-        Map<String, String> all = new HashMap<>(redis.tcpProperties());
-        all.put("sqlcache.maxBytes", "12000");
-        SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
-        runtime = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null, writer);
-        runtime.start();
-        // A PostgreSQL engine (snapshot reads exist there); the statements run on H2, which answers them alike.
-        engine = runtime.engine(config, "jdbc:postgresql://127.0.0.1:5432/late_store");
         String sql = oversizedOnceEncoded();
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
-        CacheSession snapshot = FixedSession.open(engine, true, Connection.TRANSACTION_REPEATABLE_READ, true);
-        snapshot.setAutoCommit(false, () -> { });
+        CacheSession reader = servingReader(Map.of("sqlcache.maxBytes", "12000"), POSTGRES_URL);
+        CacheSession snapshot = snapshotSession();
         CacheStatistics before = engine.statistics();
 
         assertEquals("before", read(snapshot, sql));
@@ -366,7 +370,7 @@ class LateStoreTest {
     @Test
     void aStoreTheFullQueueRefusesIsCountedAndForgotten() throws Exception {
         engine(Map.of());
-        String sql = "select name from items where id = 1";
+        String sql = ITEM;
         CacheSession reader = session();
         CacheStatistics before = engine.statistics();
         writer.full = true;
@@ -392,10 +396,8 @@ class LateStoreTest {
      */
     @Test
     void aStoreTheFullQueueRefusesLeavesNoNearCopy() throws Exception {
-        engine(Map.of());
-        String sql = "select name from items where id = 1";
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
+        String sql = ITEM;
+        CacheSession reader = servingReader();
         CacheStatistics before = engine.statistics();
         writer.full = true;
         assertEquals("before", read(reader, sql));
@@ -417,18 +419,14 @@ class LateStoreTest {
      */
     @Test
     void aWriteThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt() throws Exception {
-        engine(Map.of());
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
-        missReadAcrossAWrite(reader, () -> write(session(), "update items set name = 'after' where id = 1"));
+        CacheSession reader = servingReader();
+        missReadAcrossAWrite(reader, () -> write(session(), UPDATE));
     }
 
     /** {@link #aWriteThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt}, the write in another JVM. */
     @Test
     void aWriteInAnotherJvmThatCommitsWhileAMissIsBeingReadKillsTheCopyTheMissMakesAfterIt() throws Exception {
-        engine(Map.of());
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
+        CacheSession reader = servingReader();
         Map<String, String> all = new HashMap<>(redis.tcpProperties());
         SqlCacheConfig config = SqlCacheConfig.load(Map.of(), all);
         CacheRuntime other = new CacheRuntime(RuntimeKey.of(config), CacheStores.open(config), Clock.SYSTEM, null,
@@ -440,7 +438,7 @@ class LateStoreTest {
                 CacheSession writerSession = FixedSession.open(otherEngine, true, Connection.TRANSACTION_READ_COMMITTED,
                         false);
                 missReadAcrossAWrite(reader,
-                        () -> write(writerSession, otherDb, "update items set name = 'after' where id = 1"));
+                        () -> write(writerSession, otherDb, UPDATE));
             }
         } finally {
             other.close();
@@ -456,7 +454,7 @@ class LateStoreTest {
      * {@code write} runs and returns.
      */
     private void missReadAcrossAWrite(CacheSession reader, SqlStep write) throws Exception {
-        String sql = "select name from items where id = 1";
+        String sql = ITEM;
         CacheStatistics before = engine.statistics();
         Execution execution = Execution.query(reader.plan(sql), null, 0, 0, true);
         try (Statement st = db.createStatement()) {
@@ -488,10 +486,8 @@ class LateStoreTest {
      */
     @Test
     void aMissInATransactionThatThenWritesBeforeTheWriterRunsIsNeitherStoredNorCopied() throws Exception {
-        engine(Map.of());
-        String sql = "select name from items where id = 1";
-        CacheSession reader = session();
-        awaitNearCacheServing(reader);
+        String sql = ITEM;
+        CacheSession reader = servingReader();
         try (Connection tx = DriverManager.getConnection(db.getMetaData().getURL())) {
             CacheSession inTransaction = session();
             inTransaction.setAutoCommit(false, () -> tx.setAutoCommit(false));
@@ -499,7 +495,7 @@ class LateStoreTest {
             assertEquals("before", read(inTransaction, tx, sql));
             assertEquals(1, writer.tasks.size(), "the store waits for the writer thread");
 
-            write(inTransaction, tx, "update items set name = 'after' where id = 1");
+            write(inTransaction, tx, UPDATE);
             writer.runAll(); // lands between the transaction's write and its commit
             assertEquals(0, since(before).stores(), "refused: the transaction's lease replaced the tokens");
             assertEquals("before", read(reader, sql), "another connection sees the committed value");
@@ -521,7 +517,7 @@ class LateStoreTest {
     @Test
     void aStoreHeldPastTheRuntimesCloseLandsNowhere() throws Exception {
         engine(Map.of());
-        String sql = "select name from items where id = 1";
+        String sql = ITEM;
         CacheSession reader = session();
         assertEquals("before", read(reader, sql));
         assertEquals(1, writer.tasks.size());

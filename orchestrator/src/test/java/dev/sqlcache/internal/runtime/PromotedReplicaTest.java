@@ -1,8 +1,8 @@
 package dev.sqlcache.internal.runtime;
 
+import dev.sqlcache.internal.membership.AnsweringStore;
 import dev.sqlcache.internal.membership.DatabaseRegistration;
 import dev.sqlcache.internal.membership.Membership;
-import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.membership.SessionLock;
 import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.testing.PostgresPair;
@@ -202,43 +202,6 @@ class PromotedReplicaTest {
         assertTrue(session == onReplica.openSession(DATABASE), "checked on the session kept through the promotion");
     }
 
-    /** A store that answers every renewal while a test lets it, and whose members may be dropped early. */
-    private static final class Store implements MembershipStore {
-        boolean reachable = true;
-
-        @Override
-        public void joinTicket(String ticket, long ticketMillis) {
-            answer();
-        }
-
-        @Override
-        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                             String rememberedEpoch) {
-            answer();
-            return new Renewal(System.currentTimeMillis(), "epoch", Map.of(member, Long.MAX_VALUE));
-        }
-
-        @Override
-        public boolean dropsEarly() {
-            return true;
-        }
-
-        @Override
-        public String restoreMembers(String epoch, Map<String, Long> members) {
-            return epoch;
-        }
-
-        @Override
-        public void leave(String member) {
-        }
-
-        private void answer() {
-            if (!reachable) {
-                throw new IllegalStateException("cut off");
-            }
-        }
-    }
-
     /**
      * The anchor (a): this JVM's anchor lives on the old primary, which was not stopped, and holds the member's
      * lock there; a connection opened during the outage reaches the promoted replica. The anchor's lock is in the
@@ -246,7 +209,7 @@ class PromotedReplicaTest {
      */
     @Test
     void theAnchorOnTheOldPrimaryDoesNotVouchForAConnectionOnThePromotedReplica() throws Exception {
-        Store store = new Store();
+        AnsweringStore store = new AnsweringStore();
         Membership membership = new Membership(store, "test", 30_000, () -> true, () -> 0, Runnable::run,
                 Clock.SYSTEM);
         MemberSessionChecks anchors = new MemberSessionChecks(membership.lockKey(), Clock.SYSTEM, Runnable::run);
@@ -261,7 +224,7 @@ class PromotedReplicaTest {
         assertNotNull(anchors.openSession(DATABASE), "the anchor is open on the old primary");
         membership.renew(); // sent after the anchor's lock: the anchor is covered
         assertTrue(membership.covers(covered));
-        store.reachable = false;
+        store.cutOff();
 
         pair.awaitReplayed();
         pair.promote();

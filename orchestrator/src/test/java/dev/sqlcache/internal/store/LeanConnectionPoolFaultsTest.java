@@ -7,20 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.internal.config.RedisSettings;
-import dev.sqlcache.testing.RedisServerFixture;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -32,40 +27,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * (SIGSTOP), never by a race against the clock.
  */
 @Timeout(60) // a safety net for a wait that never ends, not a measure of how long one takes
-class LeanConnectionPoolFaultsTest {
-
-    private static RedisServerFixture server;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void heal() {
-        server.resume();
-        if (!server.isRunning()) {
-            server.restart();
-        }
-    }
+class LeanConnectionPoolFaultsTest extends LeanPoolFixture {
 
     private static RedisSettings settings(RedisTransport transport, int maxConnections, Map<String, String> more) {
-        Map<String, String> properties = new java.util.HashMap<>(Map.of(
-                "sqlcache.redis.maxConnections", Integer.toString(maxConnections),
-                "sqlcache.redis.socketConnectTimeout", "200ms", "sqlcache.redis.socketTimeout", "300ms"));
-        properties.putAll(more);
-        return transport.settings(server, properties);
-    }
-
-    private static LeanConnectionPool pool(RedisSettings settings) {
-        DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache");
-        return new LeanConnectionPool(RedisConnections.sockets(settings, config), config, settings.maxConnections(),
-                settings.connectTimeoutMillis());
+        return settings(transport, maxConnections, "300ms", more);
     }
 
     private static CommandArguments get(String key) {

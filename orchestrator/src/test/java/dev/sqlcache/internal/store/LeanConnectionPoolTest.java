@@ -4,22 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.internal.config.RedisSettings;
-import dev.sqlcache.testing.RedisServerFixture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,6 +29,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -36,37 +39,14 @@ import redis.clients.jedis.exceptions.JedisException;
  * socket. A connection is told apart by its {@code CLIENT ID}, which the server gives each connection once.
  */
 @Timeout(60) // a safety net for a wait that never ends, not a measure of how long one takes
-class LeanConnectionPoolTest {
-
-    private static RedisServerFixture server;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void heal() {
-        if (!server.isRunning()) {
-            server.restart();
-        }
-    }
+class LeanConnectionPoolTest extends LeanPoolFixture {
 
     private static RedisSettings settings(RedisTransport transport, int maxConnections) {
-        return transport.settings(server, Map.of("sqlcache.redis.maxConnections", Integer.toString(maxConnections),
-                "sqlcache.redis.socketConnectTimeout", "200ms", "sqlcache.redis.socketTimeout", "2s"));
+        return settings(transport, maxConnections, "2s", Map.of());
     }
 
     private static LeanConnectionPool pool(RedisTransport transport, int maxConnections) {
-        RedisSettings settings = settings(transport, maxConnections);
-        DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache");
-        return new LeanConnectionPool(RedisConnections.sockets(settings, config), config, settings.maxConnections(),
-                settings.connectTimeoutMillis());
+        return pool(settings(transport, maxConnections));
     }
 
     private static long clientId(Connection connection) {
@@ -181,6 +161,133 @@ class LeanConnectionPoolTest {
             assertNotEquals(clientId(a), clientId(b));
             a.close();
             b.close();
+        }
+    }
+
+    /**
+     * Review rA: a thread closes a connection a second time after its loan ended and another thread borrowed the
+     * same connection (a {@code Pipeline} closed twice closes its connection twice). Before, the second close put it
+     * back in a slot under its new borrower and released a permit more: the next borrower took the very connection
+     * still in use, and two threads read each other's replies (fails so: the two client ids are equal).
+     */
+    @ParameterizedTest
+    @EnumSource(RedisTransport.class)
+    void aSecondCloseAfterTheConnectionWasLentAgainLeavesTheNewLoanAlone(RedisTransport transport) throws Exception {
+        try (LeanConnectionPool pool = pool(transport, 2)) {
+            AtomicReference<Connection> earlier = new AtomicReference<>();
+            onAnotherThread(() -> {
+                Connection connection = pool.getConnection();
+                clientId(connection);
+                connection.close();
+                earlier.set(connection);
+            });
+            Connection held = pool.getConnection();
+            assertSame(earlier.get(), held, "the idle connection is lent again");
+            onAnotherThread(() -> earlier.get().close()); // the stale second close
+            Connection next = pool.getConnection();
+            assertNotEquals(clientId(held), clientId(next), "two borrowers share one connection");
+            assertThrows(JedisException.class, pool::getConnection, "two lent of two: the stale close freed no permit");
+            next.close();
+            held.close();
+            assertEquals(2, pool.openConnections());
+        }
+    }
+
+    private static void onAnotherThread(Runnable step) throws Exception {
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                step.run();
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        thread.start();
+        thread.join();
+        if (failed.get() != null) {
+            throw new AssertionError("the other thread failed", failed.get());
+        }
+    }
+
+    /**
+     * Review rA: idle connections hold no permit, so while a clear was still closing one, a borrower found no idle
+     * connection and opened a socket of its own: {@code maxConnections + 1} at once, on a server whose
+     * {@code maxclients} every JVM shares (fails so: two sockets at once with {@code maxConnections} 1). A
+     * connection is now counted until it has disconnected: the borrower waits for it (here in vain: the test holds
+     * the close until the borrow has given up) and opens one once it is gone.
+     */
+    @Test
+    void aBorrowerNeverOpensASocketWhileAClearedOneIsStillClosing() throws Exception {
+        RedisSettings settings = settings(RedisTransport.TCP, 1);
+        HeldCloses sockets = new HeldCloses(server.port());
+        DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache");
+        try (LeanConnectionPool pool = new LeanConnectionPool(sockets, config, 1, 200)) {
+            Connection first = pool.getConnection();
+            clientId(first);
+            first.close();
+            sockets.hold.set(true);
+            Thread clearer = new Thread(pool::clearIdleConnections);
+            clearer.start();
+            sockets.closing.await();
+            try (Connection second = pool.getConnection()) {
+                clientId(second);
+            } catch (JedisException e) {
+                assertFalse(e instanceof JedisConnectionException, "would be retried as a dead connection: " + e);
+            } finally {
+                sockets.release.countDown();
+                clearer.join();
+            }
+            assertEquals(1, sockets.mostOpen.get(), "sockets open at once, maxConnections 1");
+            try (Connection again = pool.getConnection()) {
+                clientId(again);
+            }
+            assertEquals(1, sockets.mostOpen.get(), "sockets open at once, maxConnections 1");
+        }
+    }
+
+    /** Real TCP sockets to the server whose close, once {@link #hold} is set, waits for {@link #release}. */
+    private static final class HeldCloses implements JedisSocketFactory {
+        final AtomicBoolean hold = new AtomicBoolean();
+        final CountDownLatch closing = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger mostOpen = new AtomicInteger();
+        private final int port;
+
+        HeldCloses(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public Socket createSocket() {
+            Socket socket = new Socket() {
+                private boolean closed;
+
+                @Override
+                public synchronized void close() throws IOException {
+                    if (hold.get() && !closed) {
+                        closing.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    super.close();
+                    if (!closed) {
+                        closed = true;
+                        open.decrementAndGet();
+                    }
+                }
+            };
+            try {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                socket.setSoTimeout(2000);
+            } catch (IOException e) {
+                throw new JedisConnectionException(e);
+            }
+            mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+            return socket;
         }
     }
 
