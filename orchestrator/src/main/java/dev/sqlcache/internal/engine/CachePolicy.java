@@ -147,7 +147,15 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** Whether reads may be near hits: CacheEngine turns whole tables off by shape exactly when there is none. */
     private final boolean nearCache;
 
+    /** Where its switches are counted, for the statistics. */
+    private final StatisticsRecorder statistics;
+
     CachePolicy(TablePolicy pins, Clock clock, boolean wholeTablesByShape) {
+        this(pins, clock, wholeTablesByShape, new StatisticsRecorder());
+    }
+
+    CachePolicy(TablePolicy pins, Clock clock, boolean wholeTablesByShape, StatisticsRecorder statistics) {
+        this.statistics = statistics;
         this.pins = pins;
         this.clock = clock;
         this.wholeTablesByShape = wholeTablesByShape;
@@ -587,6 +595,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      */
     private void switched(QueryPlan plan, Shape shape, double saved, double nearShare, double redisHitShare,
                           double redis, double near) {
+        statistics.shapeSwitched(shape.off);
         int hold = shape.hold;
         boolean steady = hold == 0 || shape.judgedSinceSwitch >= Math.max(2 * hold, STEADY_JUDGEMENTS);
         shape.hold = steady ? MIN_HOLD_JUDGEMENTS : Math.min(2 * hold, MAX_HOLD_JUDGEMENTS);
@@ -690,6 +699,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         long switchOff(long now) {
             // First: a reader that finds everOff false skips the tables' check (wholeTableOff).
             everOff = true;
+            statistics.tableSwitchedOff();
             if (lastOffNanos > 0 && now - offUntil >= lastOffNanos) {
                 offNanos = MIN_TABLE_OFF_NANOS;
             }
