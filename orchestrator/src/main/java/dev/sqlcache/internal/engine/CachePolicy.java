@@ -734,6 +734,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         final CostSamples writeCosts = new CostSamples();
         /** From when the table may be weighed: a while after it was seen, or came back. */
         volatile long weighFrom;
+        /** Until when its cache is taken to be filling: a while after its first window of stores (0 before it). */
+        long fillUntil;
         volatile long offUntil;
         long offNanos = MIN_TABLE_OFF_NANOS;
         /** How long it was off last time; 0 before it ever was. */
@@ -787,13 +789,17 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
 
         /**
          * At the end of a store window: off when hardly any of its stored results was hit. Not within
-         * {@link #TABLE_QUIET_NANOS} of the table's being seen or coming back, as for its writes: a cache still
-         * filling stores each key's first result before any is read again (session 26: pk-reads-ro, read-only, went
-         * off as a whole in its first second on both sqlcache targets, 8 hits to 256 stores, for 30 s, near copies
-         * included).
+         * {@link #TABLE_QUIET_NANOS} of its first window of stores, nor of the table's being seen or coming back, as
+         * for its writes: a cache still filling stores each key's first result before any is read again (session 26:
+         * pk-reads-ro, read-only, went off as a whole in its first second on both sqlcache targets, 8 hits to 256
+         * stores, for 30 s, near copies included). From its first stores, not from its being seen: a table is often
+         * written (loaded) long before it is read.
          */
         void judge(String table, long now) {
-            if (now - weighFrom >= 0 && hits < TABLE_MIN_HIT_SHARE * stores) {
+            if (fillUntil == 0) {
+                fillUntil = now + TABLE_QUIET_NANOS;
+            }
+            if (now - weighFrom >= 0 && now - fillUntil >= 0 && hits < TABLE_MIN_HIT_SHARE * stores) {
                 long off = switchOff(now);
                 LOG.info("sqlcache: not caching table {} for {} s: {} of its last {} stored results were hit before a "
                         + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(off), hits, stores);
