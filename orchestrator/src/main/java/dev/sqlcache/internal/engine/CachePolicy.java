@@ -657,6 +657,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         shape.judgedSinceSwitch = 0;
         if (shape.off && clock.nanoTime() - shape.youngUntil < 0) {
             switchedOffYoung(shape);
+        } else if (!shape.off) {
+            // Back on: judged as any shape on (a young one that goes off again is handled again above).
+            shape.probeMask = PROBE_EVERY - 1;
         }
         boolean info;
         int unlogged;
