@@ -36,12 +36,14 @@ import java.util.TreeMap;
  * @param fenceWaits    times a write waited because Redis could not be told about it: until Redis answered, or
  *                      until this JVM's membership had lapsed for certain so that no JVM could serve what it changed
  *                      (the first write after Redis became unreachable; see docs/consistency.md)
+ * @param policy        what the policy switched off and on by measurement
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                               long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                               Latency hitLatency, Latency missLatency, Latency bypassLatency,
                               Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
-                              long nearHits, long skippedWrites, int skipPermits, long fenceWaits) {
+                              long nearHits, long skippedWrites, int skipPermits, long fenceWaits,
+                              PolicySwitches policy) {
 
     /** How many tables are counted one by one; beyond, they share {@link #OTHER_TABLES}. */
     public static final int MAX_TABLES = 200;
@@ -61,9 +63,20 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
             causes.putAll(rejections);
         }
         rejections = Collections.unmodifiableMap(causes);
+        policy = policy == null ? PolicySwitches.NONE : policy;
     }
 
-    /** The figures of the previous version, without fence waits. */
+    /** The figures of the previous version, without the policy's switches. */
+    public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
+                           long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
+                           Latency hitLatency, Latency missLatency, Latency bypassLatency,
+                           Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
+                           long nearHits, long skippedWrites, int skipPermits, long fenceWaits) {
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, rejected, hitLatency, missLatency,
+                bypassLatency, tables, rejections, nearHits, skippedWrites, skipPermits, fenceWaits, null);
+    }
+
+    /** The figures of an earlier version, without fence waits. */
     public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                            long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                            Latency hitLatency, Latency missLatency, Latency bypassLatency,
@@ -167,7 +180,7 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 hitLatency.since(earlier.hitLatency), missLatency.since(earlier.missLatency),
                 bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier),
                 nearHits - earlier.nearHits, skippedWrites - earlier.skippedWrites, skipPermits,
-                fenceWaits - earlier.fenceWaits);
+                fenceWaits - earlier.fenceWaits, policy.since(earlier.policy));
     }
 
     private Map<EntryRejection, Long> refusedSince(CacheStatistics earlier) {

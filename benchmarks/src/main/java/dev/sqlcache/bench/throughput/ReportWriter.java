@@ -75,15 +75,16 @@ final class ReportWriter {
             md.append("\n#### ").append(w.name()).append("\n\n").append(w.description()).append("\n\n");
             md.append("| target | ops/s | rounds min–max | × direct | p50 | p99 | JVM µs/op (client threads)"
                     + " | Redis µs/op | PostgreSQL µs/op | JIT s | hits/op | misses/op | stores/op"
-                    + " | bypasses/op by reason | Redis commands/op | pgpool cache hit ratio | load |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|\n");
+                    + " | bypasses/op by reason | policy switches | Redis commands/op | pgpool cache hit ratio"
+                    + " | load |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|\n");
             for (Summary s : summaries) {
                 if (!s.workload().equals(w.name())) {
                     continue;
                 }
                 if (!s.ok() && s.rounds() == 0) {
                     md.append("| ").append(s.target()).append(" | ").append(cell(s.status()))
-                            .append(" | | | | | | | | | | | | | | | |\n");
+                            .append(" | | | | | | | | | | | | | | | | |\n");
                     continue;
                 }
                 long ops = s.counts().operations;
@@ -104,6 +105,7 @@ final class ReportWriter {
                         .append(" | ").append(st == null ? "" : perOp(st.misses(), ops))
                         .append(" | ").append(st == null ? "" : perOp(st.stores(), ops))
                         .append(" | ").append(st == null ? "" : bypasses(st, ops))
+                        .append(" | ").append(st == null ? "" : switches(s, run))
                         .append(" | ").append(commands(s.redis(), ops, 0.005))
                         .append(" | ").append(pgpool(s.pgpool()))
                         .append(" | ").append(String.format(Locale.ROOT, "%.2f–%.2f", s.loadMin(), s.loadMax()))
@@ -128,7 +130,7 @@ final class ReportWriter {
         StringBuilder csv = new StringBuilder("workload,target,round,started_utc,seconds,operations,"
                 + "write_operations,selects,updates,rows,ops_per_s,p50_us,p90_us,p99_us,max_us,load1_before,"
                 + "load1_after,loadavg_before,loadavg_after,hits,misses,stores,invalidations,redis_errors,bypasses,"
-                + "redis_commands,pgpool_hits,pgpool_selects,jvm_cpu_us,client_threads_cpu_us,redis_cpu_us,"
+                + "shapes_off,shapes_on,shapes_off_at_end,tables_off,redis_commands,pgpool_hits,pgpool_selects,jvm_cpu_us,client_threads_cpu_us,redis_cpu_us,"
                 + "postgres_cpu_us,jit_ms,error\n");
         for (RoundResult r : run.rounds) {
             CacheStatistics st = r.statistics();
@@ -138,10 +140,11 @@ final class ReportWriter {
                     micros(r.latency(), 50), micros(r.latency(), 90), micros(r.latency(), 99),
                     number(r.latency().getMaxValue() / 1e3), number(r.loadBefore().one()),
                     number(r.loadAfter().one()), r.loadBefore().raw(), r.loadAfter().raw()));
-            row.addAll(st == null ? List.of("", "", "", "", "", "")
+            row.addAll(st == null ? List.of("", "", "", "", "", "", "", "", "", "")
                     : List.of(st.hits(), st.misses(), st.stores(), st.invalidations(), st.redisErrors(),
                     st.bypasses().entrySet().stream().map(e -> e.getKey().name().toLowerCase(Locale.ROOT) + "="
-                            + e.getValue()).collect(Collectors.joining(";"))));
+                            + e.getValue()).collect(Collectors.joining(";")), st.policy().shapesOff(),
+                    st.policy().shapesOn(), st.policy().shapesOffNow(), st.policy().tablesOff()));
             row.add(r.redis().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(";")));
             row.add(r.pgpool() == null ? "" : r.pgpool().hits());
@@ -184,6 +187,28 @@ final class ReportWriter {
                 .map(e -> e.getKey().name().toLowerCase(Locale.ROOT) + " " + perOp(e.getValue(), ops))
                 .collect(Collectors.joining(", "));
         return st.skippedWrites() == 0 ? reads : reads + "; writes skipping their lease " + perOp(st.skippedWrites(), ops);
+    }
+
+    /**
+     * What the policy switched in each round, warm-ups first ({@code w1}, ...; then {@code r1}, ...): shapes off and
+     * back on, shapes off at the round's end, whole tables off, e.g. {@code w1 2↓0↑ (2 off), r1 0↓1↑ (1 off)};
+     * {@code ∅} for a round with no switch and no shape off. Said per round because a switch in the first seconds of
+     * a cold JVM explains a round's figure (issue #10).
+     */
+    private static String switches(Summary s, RunResult run) {
+        List<String> rounds = new ArrayList<>();
+        int warmups = 0;
+        for (RoundResult r : run.rounds) {
+            if (!r.workload().equals(s.workload()) || !r.target().equals(s.target()) || r.statistics() == null) {
+                continue;
+            }
+            dev.sqlcache.stats.PolicySwitches p = r.statistics().policy();
+            String round = r.warmup() ? "w" + ++warmups : "r" + r.round();
+            rounds.add(round + " " + (p.shapesOff() == 0 && p.shapesOn() == 0 && p.shapesOffNow() == 0
+                    && p.tablesOff() == 0 ? "∅" : p.shapesOff() + "↓" + p.shapesOn() + "↑ (" + p.shapesOffNow()
+                    + " off" + (p.tablesOff() == 0 ? "" : ", " + p.tablesOff() + " tables off") + ")"));
+        }
+        return String.join(", ", rounds);
     }
 
     /** Most frequent first; those below {@code floor} per operation (background renewals) left out. */

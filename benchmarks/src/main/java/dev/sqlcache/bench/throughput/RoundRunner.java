@@ -4,6 +4,8 @@ import dev.sqlcache.stats.CacheStatistics;
 import org.HdrHistogram.Histogram;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -24,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 final class RoundRunner {
     /** How long threads may take to notice their connections were aborted. */
     private static final long ABORT_MILLIS = 30_000;
+    /** Marks each round's start in sqlcache.log, between the policy's lines it explains. */
+    private static final Logger LOG = LoggerFactory.getLogger(RoundRunner.class);
 
     private RoundRunner() {
     }
@@ -58,6 +62,8 @@ final class RoundRunner {
             running.add(t);
         }
 
+        LOG.info("round {} of {} on {} starts{}", round, session.spec.name(), workload,
+                round == 0 ? " (warm-up)" : "");
         MachineLoad loadBefore = MachineLoad.now();
         CacheStatistics statisticsBefore = session.statistics();
         Map<String, Long> redisBefore = session.redisCommands();

@@ -148,6 +148,7 @@ record Summary(String workload, String target, String status, int rounds, double
         return new CacheStatistics(a.hits() + b.hits(), a.misses() + b.misses(), a.stores() + b.stores(), bypasses,
                 a.invalidations() + b.invalidations(), a.redisErrors() + b.redisErrors(), rejected, null, null, null,
                 null, rejections, a.nearHits() + b.nearHits(), a.skippedWrites() + b.skippedWrites(),
-                Math.max(a.skipPermits(), b.skipPermits()), a.fenceWaits() + b.fenceWaits());
+                Math.max(a.skipPermits(), b.skipPermits()), a.fenceWaits() + b.fenceWaits(),
+                a.policy().plus(b.policy()));
     }
 }

@@ -83,7 +83,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
     double warmup;
 
     @Option(names = "--warmup-rounds-max", defaultValue = "6", description = "warm-up rounds per target at most:"
-            + " they go on, alternating, until the JIT compiled for under 2% of one (default: ${DEFAULT-VALUE};"
+            + " they go on, alternating, until the JIT compiled for under 2%% of one (default: ${DEFAULT-VALUE};"
             + " 1 for a single warm-up round)")
     int warmupRoundsMax;
 
@@ -110,7 +110,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             + " (default: sqlcache.tableNearCache=orders=1s)")
     Map<String, String> stale = new LinkedHashMap<>();
 
-    @Option(names = "--out", description = "directory for report.md, rounds.csv and summary.csv"
+    @Option(names = "--out", description = "directory for report.md, rounds.csv, summary.csv and sqlcache.log"
             + " (default: benchmarks/target/throughput/<UTC time>)")
     Path out;
 
@@ -145,6 +145,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             login.put("password", password);
         }
         Files.createDirectories(out);
+        logToFile(out.resolve("sqlcache.log"));
         try (OutputStream file = Files.newOutputStream(out.resolve("console.log"));
              PrintStream console = new PrintStream(new Tee(System.out, file), true, StandardCharsets.UTF_8)) {
             createDatabaseIfMissing(db.group(3), login, console);
@@ -231,6 +232,17 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 privateRedis.close();
             }
         }
+    }
+
+    /**
+     * sqlcache's log at INFO and up (its policy's switches above all) and every other library's warnings go to
+     * {@code file}, not to the console: the harness's own output stays as it was. slf4j-simple reads these once, when
+     * the first logger is made: here, before any driver is loaded. Each line names its thread, and client threads are
+     * named after their target ({@code bench-sqlcache-near-0}); {@link RoundRunner} marks each round's start.
+     */
+    private static void logToFile(Path file) {
+        System.setProperty("org.slf4j.simpleLogger.logFile", file.toString());
+        System.setProperty("org.slf4j.simpleLogger.log.dev.sqlcache", "info");
     }
 
     /** The benchmark's own database on the shared server, created on first use. */

@@ -119,6 +119,12 @@ class HarnessCountsTest {
             assertTrue(report.contains("#### " + w.name()), w.name());
         }
         assertTrue(report.contains("| JVM µs/op (client threads) | Redis µs/op | PostgreSQL µs/op |"), report);
+        // The policy's switches per target and round: a figure the policy moved says so.
+        assertTrue(report.contains("| bypasses/op by reason | policy switches |"), report);
+        assertTrue(report.lines().anyMatch(l -> l.startsWith("| " + Targets.SQLCACHE_REDIS + " ")
+                && l.contains("w1 ") && l.contains("r1 ")), report);
+        assertTrue(Files.readAllLines(out.resolve("rounds.csv")).get(0)
+                .contains(",shapes_off,shapes_on,shapes_off_at_end,tables_off,"), "rounds.csv's header");
         List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
         int jvm = List.of(summary.get(0).split(",")).indexOf("jvm_cpu_us_per_op");
         assertTrue(jvm > 0, summary.get(0));

@@ -86,7 +86,7 @@ public final class CacheEngine {
                        dev.sqlcache.internal.skip.SkipStore skipStore) {
         this.clock = clock;
         this.near = near;
-        this.policy = new CachePolicy(config.tablePolicy(), clock, near == null);
+        this.policy = new CachePolicy(config.tablePolicy(), clock, near == null, statistics);
         this.config = config;
         this.family = family;
         this.reads = reads;

@@ -32,8 +32,20 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
      * on the database again, and once it is off every execution measures the database.
      */
     static final int MIN_SAMPLES = 16;
-    /** One execution in this many of a shape switched off still looks up, to re-measure. */
+    /** One execution in this many of a shape switched off still looks up, to re-measure. A power of two. */
     static final int PROBE_EVERY = 64;
+    /**
+     * A shape's first this long (from its first judgement) is its youth: the JVM that runs it may still be cold.
+     * Issue #13, session 26: at stop 25 a Redis lookup measured 2.9 ms in its shape's first quarter second (the
+     * lookup path interpreted, the machine loaded; tens of µs once compiled) switched ycsb-100-0's shape off on
+     * both sqlcache targets, and the Redis-only target's table then went off as a whole for 30 s. What a young shape
+     * is switched off on is not trusted for long: see {@link #switchedOffYoung}.
+     */
+    static final long YOUNG_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** One execution in this many of a young shape switched off looks up (a power of two). */
+    static final int YOUNG_PROBE_EVERY = 4;
+    /** Fresh lookups a young shape switched off needs before it is judged again. */
+    static final int FRESH_SAMPLES = 8;
     /** Switch off below this share of the lookup time, on again above the other: no flapping at the line. */
     private static final double OFF_BELOW = 0.8;
     private static final double ON_ABOVE = 1.2;
@@ -147,7 +159,15 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     /** Whether reads may be near hits: CacheEngine turns whole tables off by shape exactly when there is none. */
     private final boolean nearCache;
 
+    /** Where its switches are counted, for the statistics. */
+    private final StatisticsRecorder statistics;
+
     CachePolicy(TablePolicy pins, Clock clock, boolean wholeTablesByShape) {
+        this(pins, clock, wholeTablesByShape, new StatisticsRecorder());
+    }
+
+    CachePolicy(TablePolicy pins, Clock clock, boolean wholeTablesByShape, StatisticsRecorder statistics) {
+        this.statistics = statistics;
         this.pins = pins;
         this.clock = clock;
         this.wholeTablesByShape = wholeTablesByShape;
@@ -206,6 +226,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile int warmUpLookups;
         volatile boolean off;
         volatile int skipped;
+        /** {@link #admit} looks up when {@code skipped & probeMask} is 0: one execution in PROBE_EVERY, or sooner. */
+        volatile int probeMask = PROBE_EVERY - 1;
+        /** Until when (the policy's clock) the shape is young ({@link #YOUNG_NANOS}); 0 before its first judgement. */
+        volatile long youngUntil;
         /** Executions since it was last judged. */
         volatile int sinceJudged;
         /** Judgements since it last switched, and how many of them hold it in its state (0 before any switch). */
@@ -242,7 +266,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         if (wholeTableOff(plan)) {
             return BypassReason.NOT_WORTH_CACHING;
         }
-        if (shape.off && ++shape.skipped % PROBE_EVERY != 0) {
+        if (shape.off && (++shape.skipped & shape.probeMask) != 0) {
             return BypassReason.NOT_WORTH_CACHING;
         }
         return null;
@@ -335,8 +359,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             }
         }
         judge(plan, shape, 1);
-        if (shape.off && !near && wholeTablesByShape) {
-            // A Redis lookup of a shape that is off is a probe (or the one that switched it off): rare.
+        if (shape.off && !near && wholeTablesByShape && shape.probeMask == PROBE_EVERY - 1) {
+            // A Redis lookup of a shape that is off is a probe (or the one that switched it off): rare. Not while the
+            // shape is young and off on estimates not yet retaken (switchedOffYoung): they are what is in question.
             tablesWorthNothing(plan);
         }
     }
@@ -529,6 +554,14 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             // that it is "not cached any more" while it still is.
             return;
         }
+        if (shape.youngUntil == 0) {
+            // Its first judgement: its youth starts (one clock reading per shape).
+            shape.youngUntil = clock.nanoTime() + YOUNG_NANOS;
+        }
+        if (shape.probeMask != PROBE_EVERY - 1 && !retaken(plan, shape)) {
+            // Young and off: judged again on fresh lookups only.
+            return;
+        }
         double database = shape.databaseCosts.estimate(0);
         double redis = shape.redisCosts.estimate(0);
         // Before a near hit was timed (the sampler times them until one is), they are weighed at a Redis lookup.
@@ -582,15 +615,52 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     }
 
     /**
+     * The one rule for a young shape switched off ({@link #YOUNG_NANOS}): what it was switched off on may be a cold
+     * JVM's figures, which no later judgement trusted as long as they stayed among the samples (the Redis lookup's
+     * last 32, retaken by one probe in {@link #PROBE_EVERY}: two thousand executions, while the Redis-only target's
+     * table went off as a whole after 5 s of it). So its lookup samples are dropped, it probes one execution in
+     * {@link #YOUNG_PROBE_EVERY} for as long as it is young, and it is judged again once {@link #FRESH_SAMPLES}
+     * lookups were retaken (after its hold, which doubles as any shape's does when it switches back soon: costs at
+     * the line do not flap faster while young); its tables are not switched off as a whole meanwhile. A statement
+     * that really is cheaper to run than to fetch goes off again on the fresh samples, and stays off: the young
+     * probes cost a lookup on one read in four for ten seconds at most, once per shape.
+     */
+    private void switchedOffYoung(Shape shape) {
+        shape.redisCosts.clear();
+        shape.probeMask = YOUNG_PROBE_EVERY - 1;
+    }
+
+    /**
+     * Whether a young shape switched off has retaken its lookup samples and may be judged. Past its youth, it probes
+     * as any shape off does, and its tables' quiet ({@link #TABLE_QUIET_NANOS}) starts only then: being off is
+     * trusted from then on, not from when the young shape switched. Called at judgements only: the clock is read
+     * one execution in {@link #JUDGE_EVERY} for such a shape, for ten seconds at most.
+     */
+    private boolean retaken(QueryPlan plan, Shape shape) {
+        if (clock.nanoTime() - shape.youngUntil >= 0) {
+            shape.probeMask = PROBE_EVERY - 1;
+            worth(plan);
+        }
+        return shape.redisCosts.count() >= FRESH_SAMPLES;
+    }
+
+    /**
      * A shape has just switched: hold it there (longer if it switched back soon), and say so, at INFO at most once
      * a minute per shape. Rare by the hold: the clock is read here, never per execution.
      */
     private void switched(QueryPlan plan, Shape shape, double saved, double nearShare, double redisHitShare,
                           double redis, double near) {
+        statistics.shapeSwitched(shape.off);
         int hold = shape.hold;
         boolean steady = hold == 0 || shape.judgedSinceSwitch >= Math.max(2 * hold, STEADY_JUDGEMENTS);
         shape.hold = steady ? MIN_HOLD_JUDGEMENTS : Math.min(2 * hold, MAX_HOLD_JUDGEMENTS);
         shape.judgedSinceSwitch = 0;
+        if (shape.off && clock.nanoTime() - shape.youngUntil < 0) {
+            switchedOffYoung(shape);
+        } else if (!shape.off) {
+            // Back on: judged as any shape on (a young one that goes off again is handled again above).
+            shape.probeMask = PROBE_EVERY - 1;
+        }
         boolean info;
         int unlogged;
         synchronized (shape) {
@@ -667,6 +737,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         final CostSamples writeCosts = new CostSamples();
         /** From when the table may be weighed: a while after it was seen, or came back. */
         volatile long weighFrom;
+        /** Until when its cache is taken to be filling: a while after its first window of stores (0 before it). */
+        long fillUntil;
         volatile long offUntil;
         long offNanos = MIN_TABLE_OFF_NANOS;
         /** How long it was off last time; 0 before it ever was. */
@@ -690,6 +762,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         long switchOff(long now) {
             // First: a reader that finds everOff false skips the tables' check (wholeTableOff).
             everOff = true;
+            statistics.tableSwitchedOff();
             if (lastOffNanos > 0 && now - offUntil >= lastOffNanos) {
                 offNanos = MIN_TABLE_OFF_NANOS;
             }
@@ -717,8 +790,19 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             savedNanos = 0;
         }
 
+        /**
+         * At the end of a store window: off when hardly any of its stored results was hit. Not within
+         * {@link #TABLE_QUIET_NANOS} of its first window of stores, nor of the table's being seen or coming back, as
+         * for its writes: a cache still filling stores each key's first result before any is read again (session 26:
+         * pk-reads-ro, read-only, went off as a whole in its first second on both sqlcache targets, 8 hits to 256
+         * stores, for 30 s, near copies included). From its first stores, not from its being seen: a table is often
+         * written (loaded) long before it is read.
+         */
         void judge(String table, long now) {
-            if (hits < TABLE_MIN_HIT_SHARE * stores) {
+            if (fillUntil == 0) {
+                fillUntil = now + TABLE_QUIET_NANOS;
+            }
+            if (now - weighFrom >= 0 && now - fillUntil >= 0 && hits < TABLE_MIN_HIT_SHARE * stores) {
                 long off = switchOff(now);
                 LOG.info("sqlcache: not caching table {} for {} s: {} of its last {} stored results were hit before a "
                         + "write invalidated them", table, TimeUnit.NANOSECONDS.toSeconds(off), hits, stores);

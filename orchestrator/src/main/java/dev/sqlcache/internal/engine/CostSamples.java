@@ -32,6 +32,14 @@ final class CostSamples {
         recorded = n < (1 << 30) ? n + 1 : SIZE + (n & (SIZE - 1)) + 1;
     }
 
+    /** Forgets every sample: the next estimate is taken on samples recorded from now on. */
+    void clear() {
+        synchronized (this) {
+            recorded = 0;
+            estimatedAt = -1;
+        }
+    }
+
     /** How many samples the ring holds (up to {@link #SIZE}). */
     int count() {
         return Math.min(recorded, SIZE);

@@ -4,6 +4,7 @@ import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.CacheStatistics;
 import dev.sqlcache.stats.EntryRejection;
 import dev.sqlcache.stats.Latency;
+import dev.sqlcache.stats.PolicySwitches;
 import dev.sqlcache.stats.TableStatistics;
 
 import java.util.EnumMap;
@@ -43,6 +44,10 @@ public final class StatisticsRecorder {
     private final LongAdder invalidations = new LongAdder();
     private final LongAdder redisErrors = new LongAdder();
     private final LongAdder fenceWaits = new LongAdder();
+    /** The policy's switches: rare (held for a while each), so plain atomics. */
+    private final java.util.concurrent.atomic.AtomicLong shapesOff = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong shapesOn = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong tablesOff = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder[] bypasses = adders(BypassReason.values().length);
     private final LongAdder[] rejected = adders(BypassReason.values().length);
     private final LongAdder[] rejections = adders(EntryRejection.values().length);
@@ -178,6 +183,16 @@ public final class StatisticsRecorder {
         redisErrors.increment();
     }
 
+    /** The policy switched a statement shape off ({@code true}) or back on. */
+    void shapeSwitched(boolean off) {
+        (off ? shapesOff : shapesOn).incrementAndGet();
+    }
+
+    /** The policy switched a whole table off for a while. */
+    void tableSwitchedOff() {
+        tablesOff.incrementAndGet();
+    }
+
     /** A write waited for Redis or for this JVM's membership to lapse. */
     public void fenceWait() {
         fenceWaits.increment();
@@ -195,7 +210,14 @@ public final class StatisticsRecorder {
         return new CacheStatistics(hits.sum() + near, misses.sum(), stores.sum(), byReason(bypasses),
                 invalidations.sum(), redisErrors.sum(), byReason(rejected), latency(Outcome.HIT), latency(Outcome.MISS),
                 latency(Outcome.BYPASS), byTable, byCause(), near, skippedWrites.sum(), skipPermits.get(),
-                fenceWaits.sum());
+                fenceWaits.sum(), policySwitches());
+    }
+
+    private PolicySwitches policySwitches() {
+        long on = shapesOn.get();
+        long off = shapesOff.get();
+        // Read on before off: a shape switching meanwhile can only make the gauge one too high, never negative.
+        return new PolicySwitches(off, on, (int) Math.max(0, off - on), tablesOff.get());
     }
 
     private Map<EntryRejection, Long> byCause() {
