@@ -390,7 +390,7 @@ public final class SessionCache implements CacheSession {
         Object landing = engine.pendingStores().pending(key);
         // The one place that knows whether a copy will be kept (the tag is what a copy is put with): without one,
         // the store is not asked how long a copy may live.
-        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation(),
+        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.encoded(), dependsOn.creation(),
                 engine.config().maxEntryBytes(), nearTag != null);
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);

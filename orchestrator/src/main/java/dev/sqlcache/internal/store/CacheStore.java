@@ -45,6 +45,16 @@ public interface CacheStore extends AutoCloseable {
         return lookup(entryKey, versionKeys, creation, maxEntryBytes);
     }
 
+    /**
+     * {@link #lookup(String, String[], long[], int, boolean)} with the version keys' UTF-8 where the caller keeps it
+     * ({@code encodedVersionKeys[i]} the bytes of {@code versionKeys[i]}, or {@code null} where it has none), so
+     * that a store sending keys as bytes does not encode a statement's unchanging keys again on every lookup.
+     */
+    default Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
+                          int maxEntryBytes, boolean keepsCopy) {
+        return lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
+    }
+
     /** {@link #lookup(String, String[], long[], int)} with no limit on the entry's length: for tests and tools. */
     default Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
         return lookup(entryKey, versionKeys, creation, Integer.MAX_VALUE);
