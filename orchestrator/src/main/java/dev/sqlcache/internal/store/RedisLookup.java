@@ -126,35 +126,38 @@ final class RedisLookup {
                 new CommandArguments(Protocol.Command.EXISTS).add(entryKey),
                 new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(ZERO_ARGUMENT).add(end),
                 versionKeys.length == 0 ? mget.add(entryKey) : mget);
-        String[] versions = tokens(replies.get(2), versionKeys, creation);
+        byte[][] versions = tokens(replies.get(2), versionKeys, creation);
         if (versions == null) {
             return null;
         }
         byte[] entry = rangeReply(replies.get(1));
         if (!(replies.get(1) instanceof JedisDataException)) {
             if (entry.length == 0 && (Long) orThrow(replies.get(0)) == 0) {
-                return new CacheStore.Lookup(null, versions, 0, 0, 0); // missing before the read: missing
+                return CacheStore.Lookup.ofEncoded(null, versions, 0, 0, 0); // missing before the read: missing
             }
             if (entry.length == 0) {
                 // Existed, then read empty: an empty value or one deleted in between. The read with a PTTL on each
                 // side tells them apart; it reads the tokens again after the entry, a whole lookup of its own.
                 CacheStore.Lookup whole = read(logicalEntryKey, physical, versionKeys, creation, maxEntryBytes, end);
                 return whole == null ? null
-                        : new CacheStore.Lookup(whole.entry(), whole.versions(), whole.oversized(), 0, 0);
+                        : CacheStore.Lookup.ofEncoded(whole.entry(), whole.encodedVersions(), whole.oversized(), 0, 0);
             }
             if (entry.length > maxEntryBytes) {
-                return new CacheStore.Lookup(null, versions, entry.length, 0, 0);
+                return CacheStore.Lookup.ofEncoded(null, versions, entry.length, 0, 0);
             }
         }
-        return new CacheStore.Lookup(entry, versions, 0, 0, 0);
+        return CacheStore.Lookup.ofEncoded(entry, versions, 0, 0, 0);
     }
 
-    /** The tokens an MGET read, or {@code null} when one the reader may create is missing. */
-    private static String[] tokens(Object reply, String[] versionKeys, long[] creation) {
+    /**
+     * The tokens an MGET read, as the bytes it read (a hit compares them with the entry's as bytes, and decodes none),
+     * or {@code null} when one the reader may create is missing.
+     */
+    private static byte[][] tokens(Object reply, String[] versionKeys, long[] creation) {
         List<?> tokens = (List<?>) orThrow(reply);
-        String[] versions = new String[versionKeys.length];
+        byte[][] versions = new byte[versionKeys.length][];
         for (int i = 0; i < versions.length; i++) {
-            versions[i] = text((byte[]) tokens.get(i));
+            versions[i] = (byte[]) tokens.get(i);
             if (versions[i] == null && creation[i] != CacheStore.NEVER_CREATE) {
                 return null;
             }
@@ -194,7 +197,7 @@ final class RedisLookup {
             }
         }
         List<Object> replies = redis.pipelined(commands);
-        String[] versions = tokens(replies.get(3), versionKeys, creation);
+        byte[][] versions = tokens(replies.get(3), versionKeys, creation);
         if (versions == null) {
             return null;
         }
@@ -205,7 +208,8 @@ final class RedisLookup {
             if (entry.length == 0 && (ttlBefore == -2 || entryTtl == -2)) {
                 entry = null; // no such key on one side of the read: missing, not an empty value
             } else if (entry.length > maxEntryBytes) {
-                return new CacheStore.Lookup(null, versions, entry.length);
+                return CacheStore.Lookup.ofEncoded(null, versions, entry.length, CacheStore.UNKNOWN_TTL,
+                        CacheStore.UNKNOWN_TTL);
             }
         }
         long shortest = CacheStore.UNKNOWN_TTL;
@@ -221,7 +225,7 @@ final class RedisLookup {
                 shortest = left;
             }
         }
-        return new CacheStore.Lookup(entry, versions, 0, entry == null ? CacheStore.UNKNOWN_TTL
+        return CacheStore.Lookup.ofEncoded(entry, versions, 0, entry == null ? CacheStore.UNKNOWN_TTL
                 : shorter(ttlBefore, entryTtl), shortest);
     }
 
