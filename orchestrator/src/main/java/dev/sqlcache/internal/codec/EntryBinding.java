@@ -1,8 +1,10 @@
 package dev.sqlcache.internal.codec;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * What an entry answers, written inside it: a digest of its full Redis key and of the database identity. A value
@@ -17,17 +19,22 @@ public final class EntryBinding {
     private static final byte[] DOMAIN = "sqlcache-entry-binding\0".getBytes(StandardCharsets.US_ASCII);
     /**
      * Per thread: the digest, and the last key, identity and binding it made ({@link #DIGEST}, {@link #KEY},
-     * {@link #IDENTITY}, {@link #BINDING}). A statement executed again with the same values is looked up under the
-     * same key, and its binding is then the same 16 bytes: remembering the last one spares a hit two SHA-256 blocks
-     * and two byte copies. Creating a digest per lookup would allocate on the hit path. Only JDK classes (an
-     * {@code Object[]}), so an application server's pooled thread keeps no application class loader alive through it.
+     * {@link #IDENTITY}, {@link #BINDING}), the identity's UTF-8 ({@link #IDENTITY_BYTES}) and the digest's output
+     * ({@link #OUTPUT}). A statement executed again with the same values is looked up under the same key, and its
+     * binding is then the same 16 bytes: remembering the last one spares a hit two SHA-256 blocks and two byte
+     * copies. A new key (other values) still spares encoding the identity, the same for every key of the engine, and
+     * a 32-byte array for the digest. Creating a digest per lookup would allocate on the hit path. Only JDK classes
+     * (an {@code Object[]}), so an application server's pooled thread keeps no application class loader alive
+     * through it.
      */
     private static final ThreadLocal<Object[]> LAST = ThreadLocal.withInitial(
-            () -> new Object[] {newDigest(), null, null, null});
+            () -> new Object[] {newDigest(), null, null, null, null, new byte[32]});
     private static final int DIGEST = 0;
     private static final int KEY = 1;
     private static final int IDENTITY = 2;
     private static final int BINDING = 3;
+    private static final int IDENTITY_BYTES = 4;
+    private static final int OUTPUT = 5;
 
     private EntryBinding() {
     }
@@ -39,20 +46,30 @@ public final class EntryBinding {
      */
     public static byte[] of(String entryKey, String databaseIdentity) {
         Object[] last = LAST.get();
-        if (entryKey.equals(last[KEY]) && databaseIdentity.equals(last[IDENTITY])) {
+        boolean sameIdentity = databaseIdentity.equals(last[IDENTITY]);
+        if (sameIdentity && entryKey.equals(last[KEY])) {
             return (byte[]) last[BINDING];
+        }
+        if (!sameIdentity) {
+            // Forgotten first: no binding is remembered for the new identity until one is made for it below.
+            last[KEY] = null;
+            last[IDENTITY_BYTES] = databaseIdentity.getBytes(StandardCharsets.UTF_8);
+            last[IDENTITY] = databaseIdentity;
         }
         MessageDigest md = (MessageDigest) last[DIGEST];
         md.reset();
         md.update(DOMAIN);
         md.update(entryKey.getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0);
-        md.update(databaseIdentity.getBytes(StandardCharsets.UTF_8));
-        byte[] full = md.digest();
-        byte[] binding = new byte[LENGTH];
-        System.arraycopy(full, 0, binding, 0, LENGTH);
+        md.update((byte[]) last[IDENTITY_BYTES]);
+        byte[] full = (byte[]) last[OUTPUT];
+        try {
+            md.digest(full, 0, full.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 gives 32 bytes", e);
+        }
+        byte[] binding = Arrays.copyOf(full, LENGTH);
         last[KEY] = entryKey;
-        last[IDENTITY] = databaseIdentity;
         last[BINDING] = binding;
         return binding;
     }

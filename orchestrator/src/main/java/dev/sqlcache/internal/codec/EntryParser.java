@@ -79,6 +79,24 @@ final class EntryParser extends SmileParser {
         return true;
     }
 
+    /**
+     * {@link #textIs} for an expected text given as its UTF-8 bytes: whether the current string value's UTF-8 is
+     * {@code expected}, compared in the entry's bytes where {@link #textIs} compares there (an ASCII string: its bytes
+     * are its UTF-8), else by Jackson's decoding. Moves the parser as {@link #textIs} does.
+     */
+    boolean bytesAre(byte[] expected) throws IOException {
+        int end = asciiEnd();
+        if (end < 0) {
+            return new String(expected, StandardCharsets.UTF_8).equals(getText());
+        }
+        int start = _inputPtr;
+        if (!java.util.Arrays.equals(_inputBuffer, start, end, expected, 0, expected.length)) {
+            return false;
+        }
+        stepOver(end);
+        return true;
+    }
+
     /** Past the string value whose bytes end at {@code end}, and its end marker if it is a long one. */
     private void stepOver(int end) {
         _inputPtr = _typeAsInt == (SmileConstants.TOKEN_MISC_LONG_TEXT_ASCII & 0xFF) ? end + 1 : end;

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -275,13 +276,45 @@ public final class ResultCodec {
                         || (recordedCheck != null && !recordedCheck.test(recorded[ignoredIndex]))) {
                     return null;
                 }
-            } else if (!headIsCurrent(p, entry, tokens, ignoredIndex, recordedCheck)) {
+            } else if (!headIsCurrent(p, entry, tokens, null, ignoredIndex, recordedCheck)) {
                 return null;
             }
             return decodeBody(p, entry, body, memo);
         } catch (IOException | RuntimeException e) {
             throw corrupt(e);
         }
+    }
+
+    /**
+     * {@link #decodeIfCurrent(byte[], byte[], String[], EntrySigner, int, java.util.function.Predicate, ColumnsMemo)}
+     * with no check of the token at {@code ignoredIndex} (an ordinary read's), for tokens as a store read them: UTF-8
+     * bytes, {@code null} where missing. They are compared with the entry's recorded tokens byte for byte, none
+     * decoded: two equal byte strings are equal texts, so no entry passes here that the text comparison refuses.
+     */
+    public static CachedResult decodeIfCurrent(byte[] entry, byte[] binding, byte[][] encodedTokens,
+                                               EntrySigner signer, int ignoredIndex, ColumnsMemo memo) {
+        int body = checkFrame(entry, binding, signer);
+        try (EntryParser p = parser(entry, body)) {
+            if (!ownHeader(entry, body)) {
+                // Another header may let strings refer back to earlier ones: only Jackson can read those.
+                if (!sameTokens(readHead(p), decoded(encodedTokens), ignoredIndex)) {
+                    return null;
+                }
+            } else if (!headIsCurrent(p, entry, null, encodedTokens, ignoredIndex, null)) {
+                return null;
+            }
+            return decodeBody(p, entry, body, memo);
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(e);
+        }
+    }
+
+    private static String[] decoded(byte[][] encoded) {
+        String[] text = new String[encoded.length];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = encoded[i] == null ? null : new String(encoded[i], StandardCharsets.UTF_8);
+        }
+        return text;
     }
 
     /** Whether two token lists are equal but at {@code ignoredIndex} (none if negative). */
@@ -503,13 +536,16 @@ public final class ResultCodec {
      * leaves it unread until asked ({@link #asciiAt}). Every token is still parsed through to the end of the list,
      * so that a malformed one is refused whether or not an earlier one differed.
      */
-    private static boolean headIsCurrent(EntryParser p, byte[] entry, String[] current, int ignoredIndex,
-                                         java.util.function.Predicate<String> recordedCheck) throws IOException {
+    /** @param current the current tokens as text, or null when given as {@code encoded} (UTF-8) instead */
+    private static boolean headIsCurrent(EntryParser p, byte[] entry, String[] current, byte[][] encoded,
+                                         int ignoredIndex, java.util.function.Predicate<String> recordedCheck)
+            throws IOException {
         expect(p, JsonToken.START_ARRAY);
         if (p.nextToken() != JsonToken.VALUE_STRING || !p.textIs(MAGIC)) {
             throw new CorruptEntryException("not a sqlcache entry");
         }
         expect(p, JsonToken.START_ARRAY);
+        int length = current != null ? current.length : encoded.length;
         boolean same = true;
         String ignored = null;
         int count = 0;
@@ -524,15 +560,16 @@ public final class ResultCodec {
                 } else if (asciiAt(entry, offset(p)) < 0) {
                     p.getText();
                 }
-            } else if (same && (count >= current.length || current[count] == null
-                    || !p.textIs(current[count]))) {
+            } else if (same && (count >= length || !(current != null
+                    ? current[count] != null && p.textIs(current[count])
+                    : encoded[count] != null && p.bytesAre(encoded[count])))) {
                 same = false;
             } else if (!same && asciiAt(entry, offset(p)) < 0) {
                 p.getText(); // decoded as readHead would, so that a malformed one is refused all the same
             }
             count++;
         }
-        if (!same || count != current.length) {
+        if (!same || count != length) {
             return false;
         }
         if (recordedCheck != null) {

@@ -7,6 +7,7 @@ import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.membership.MembershipStore;
 import dev.sqlcache.internal.store.CacheStore;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -41,9 +42,13 @@ final class Dependencies {
     /**
      * The version keys of one read execution, with what a lookup must do when each is missing.
      *
+     * @param encoded   the version keys' UTF-8, each the bytes of the key at its index or {@code null} where the
+     *                  store encodes it itself (a row key: made per execution, and a read served from a near copy
+     *                  never needs its bytes). The layout's keys are encoded once, not on every lookup: they were
+     *                  most of the bytes a Redis hit allocated for its command arguments (docs/performance.md)
      * @param feedIndex where the change feed's key stands among them, or -1 when the read does not depend on it
      */
-    record ReadKeys(String[] versionKeys, long[] creation, int keyLevelTables, int feedIndex) {
+    record ReadKeys(String[] versionKeys, byte[][] encoded, long[] creation, int keyLevelTables, int feedIndex) {
     }
 
     /** How a plan's reads depend on its tables, resolved from schema facts in one schema epoch. */
@@ -134,7 +139,11 @@ final class Dependencies {
             // Only the feed creates its key, after it has applied a heartbeat.
             creation[feedIndex] = CacheStore.NEVER_CREATE;
         }
-        return new ReadKeys(keys, creation, keyLevelTables, feedIndex);
+        byte[][] encoded = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            encoded[i] = keys[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return new ReadKeys(keys, encoded, creation, keyLevelTables, feedIndex);
     }
 
     /** The version keys of one execution of a read: its row keys' tokens added to the layout's, when it has any. */
@@ -169,7 +178,9 @@ final class Dependencies {
                 }
             }
         }
-        return new ReadKeys(keys, created, keyLevel, layout.fixed.feedIndex());
+        // The layout's keys keep their bytes; the row keys' are left null, for the store to encode if it asks.
+        return new ReadKeys(keys, Arrays.copyOf(layout.fixed.encoded(), total), created, keyLevel,
+                layout.fixed.feedIndex());
     }
 
     /** How a plan's writes bump version keys, resolved in one schema epoch. */

@@ -52,13 +52,33 @@ final class Entries {
             return ResultCodec.decodeIfCurrent(entry, EntryBinding.of(key, databaseIdentity), tokens, signer,
                     ignoredIndex, recordedCheck, columns);
         } catch (CorruptEntryException e) {
-            if (e.rejection() == null) {
-                LOG.debug("sqlcache: {} is an entry of an older format, treated as a miss", key);
-            } else {
-                rejected(e.rejection(), key, e.getMessage());
-            }
-            return null;
+            return refused(key, e);
         }
+    }
+
+    /**
+     * {@link #readIfCurrent(String, byte[], String[], int, java.util.function.Predicate, ColumnsMemo)} for an ordinary
+     * read (nothing checked of the token at {@code ignoredIndex}) whose tokens are the bytes the store read: compared
+     * with the entry's as bytes, none decoded.
+     */
+    CachedResult readIfCurrent(String key, byte[] entry, byte[][] encodedTokens, int ignoredIndex,
+                               ColumnsMemo columns) {
+        try {
+            return ResultCodec.decodeIfCurrent(entry, EntryBinding.of(key, databaseIdentity), encodedTokens, signer,
+                    ignoredIndex, columns);
+        } catch (CorruptEntryException e) {
+            return refused(key, e);
+        }
+    }
+
+    /** A miss: an entry of an older format (not counted), or one the codec refused (counted and reported). */
+    private CachedResult refused(String key, CorruptEntryException e) {
+        if (e.rejection() == null) {
+            LOG.debug("sqlcache: {} is an entry of an older format, treated as a miss", key);
+        } else {
+            rejected(e.rejection(), key, e.getMessage());
+        }
+        return null;
     }
 
     /** An entry refused before it was read (too large to transfer), or by the codec. */

@@ -392,22 +392,23 @@ public final class SessionCache implements CacheSession {
         Object landing = engine.pendingStores().pending(key);
         // The one place that knows whether a copy will be kept (the tag is what a copy is put with): without one,
         // the store is not asked how long a copy may live.
-        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.creation(),
+        CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.encoded(), dependsOn.creation(),
                 engine.config().maxEntryBytes(), nearTag != null);
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
-        String[] tokens = lookup.versions();
-        if (tokens[CacheEngine.FENCE_INDEX] == null) {
+        // The tokens stay as the store read them until something needs their text: a hit compares them with the
+        // entry's byte for byte; a miss, a snapshot read or a pending store decodes them (once, in the lookup).
+        if (lookup.missing(CacheEngine.FENCE_INDEX)) {
             return bypass(BypassReason.FENCED, plan);
         }
-        if (dependsOn.feedIndex() >= 0 && tokens[dependsOn.feedIndex()] == null) {
+        if (dependsOn.feedIndex() >= 0 && lookup.missing(dependsOn.feedIndex())) {
             return bypass(BypassReason.CHANGE_FEED_BEHIND, plan);
         }
-        for (int i = 0; i < tokens.length; i++) {
-            if (CacheStore.isLease(tokens[i])) {
+        for (int i = 0, n = lookup.tokenCount(); i < n; i++) {
+            if (lookup.isLease(i)) {
                 // A permit's lease on a table this JVM has on: ask for it to be given up.
-                engine.skips().leaseSeen(versionKeys[i], tokens[i]);
+                engine.skips().leaseSeen(versionKeys[i], lookup.versions()[i]);
                 return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
             }
         }
@@ -419,7 +420,7 @@ public final class SessionCache implements CacheSession {
             transaction.loseSnapshot();
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
-        if (pinned != null && !tokens[CacheEngine.FENCE_INDEX].equals(transaction.pinnedFence())) {
+        if (pinned != null && !lookup.versions()[CacheEngine.FENCE_INDEX].equals(transaction.pinnedFence())) {
             // The fence came back since the snapshot (Redis restarted, lost or cut off): the sequence may have
             // started over, and its values no longer order anything against the pinned one.
             transaction.loseSnapshot();
@@ -438,20 +439,25 @@ public final class SessionCache implements CacheSession {
         CachedResult result = null;
         int pendingCopyBytes = -1;
         if (entry != null) {
-            result = engine.entries().readIfCurrent(key, entry, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck,
-                    plan.columns());
+            byte[][] encoded = lookup.encodedVersions();
+            result = recordedCheck == null && encoded != null
+                    ? engine.entries().readIfCurrent(key, entry, encoded, CacheEngine.SEQUENCE_INDEX, plan.columns())
+                    : engine.entries().readIfCurrent(key, entry, lookup.versions(), CacheEngine.SEQUENCE_INDEX,
+                            recordedCheck, plan.columns());
         }
         if (result == null && landing != null) {
             // The store is on its way (the entry is missing, or an older one is still there).
-            result = PendingStores.ifCurrent(landing, tokens, CacheEngine.SEQUENCE_INDEX, recordedCheck);
+            result = PendingStores.ifCurrent(landing, lookup.versions(), CacheEngine.SEQUENCE_INDEX, recordedCheck);
             pendingCopyBytes = result != null && nearTag != null ? PendingStores.copyBytes(landing) : -1;
         }
         if (snapshot && pinned == null && result != null) {
             // The transaction's first read would be a hit, but its snapshot is not taken yet: take it now, tied to
             // the sequence this lookup read before it, and look up again (after the snapshot) under that rule.
-            return pinSnapshot(tokens) ? decide(execution) : bypass(BypassReason.TRANSACTION_STATE, plan);
+            return pinSnapshot(lookup.versions()) ? decide(execution)
+                    : bypass(BypassReason.TRANSACTION_STATE, plan);
         }
-        if (snapshot && pinned != null && result == null && !pinned.equals(tokens[CacheEngine.SEQUENCE_INDEX])) {
+        if (snapshot && pinned != null && result == null
+                && !pinned.equals(lookup.versions()[CacheEngine.SEQUENCE_INDEX])) {
             // The database answers as of the snapshot, and writes came since: its answer is not the current one.
             return bypass(BypassReason.TRANSACTION_STATE, plan);
         }
@@ -482,6 +488,7 @@ public final class SessionCache implements CacheSession {
             statistics.timed(StatisticsRecorder.Outcome.HIT, looked - entered);
             return new QueryOutcome.Hit(result);
         }
+        String[] tokens = lookup.versions();
         Flights.Flight leading = null;
         if (!snapshot) {
             Flights.Flight flight = engine.flights().current(key);

@@ -61,6 +61,15 @@ public final class CacheReads {
      */
     public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
                                     boolean keepsCopy) {
+        return lookup(entryKey, versionKeys, null, creation, maxEntryBytes, keepsCopy);
+    }
+
+    /**
+     * {@link #lookup(String, String[], long[], int, boolean)} with the version keys' UTF-8 where the caller keeps it
+     * ({@link CacheStore#lookup(String, String[], byte[][], long[], int, boolean)}; {@code null}: none at hand).
+     */
+    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys,
+                                    long[] creation, int maxEntryBytes, boolean keepsCopy) {
         if (!redelivery.available()) {
             return null;
         }
@@ -68,7 +77,9 @@ public final class CacheReads {
             // Read before the lookup is sent: a renewal answered while it is in flight may have replaced the fence
             // after the lookup read the old one, and must not vouch for it.
             long vouched = membership.vouched();
-            CacheStore.Lookup lookup = store.lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
+            CacheStore.Lookup lookup = encodedVersionKeys == null
+                    ? store.lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy)
+                    : store.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy);
             // Read since a reconnection, an outage or a change of primary that no renewal had vouched for when it
             // was sent: maybe a restarted server or a promoted replica, whose fence (and so every entry) a renewal
             // is about to replace if it came from an older snapshot.

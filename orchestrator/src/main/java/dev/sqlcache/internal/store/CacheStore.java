@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.store;
 
 import dev.sqlcache.internal.membership.MembershipStore;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The shared store behind the cache: Redis in production, an in-process map for a single JVM.
@@ -43,6 +44,16 @@ public interface CacheStore extends AutoCloseable {
     default Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
                           boolean keepsCopy) {
         return lookup(entryKey, versionKeys, creation, maxEntryBytes);
+    }
+
+    /**
+     * {@link #lookup(String, String[], long[], int, boolean)} with the version keys' UTF-8 where the caller keeps it
+     * ({@code encodedVersionKeys[i]} the bytes of {@code versionKeys[i]}, or {@code null} where it has none), so
+     * that a store sending keys as bytes does not encode a statement's unchanging keys again on every lookup.
+     */
+    default Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
+                          int maxEntryBytes, boolean keepsCopy) {
+        return lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
     }
 
     /** {@link #lookup(String, String[], long[], int)} with no limit on the entry's length: for tests and tools. */
@@ -173,17 +184,117 @@ public interface CacheStore extends AutoCloseable {
     void close();
 
     /**
-     * The result of {@link #lookup}.
+     * The result of {@link #lookup}: the entry, one token per version key, and how long a copy may live.
      *
-     * @param oversized the length of an entry that was over the caller's limit and not transferred, else 0
+     * <p>A store that reads the tokens as bytes may hand them over as they are ({@link #encodedVersions}): a hit
+     * compares them with the entry's recorded tokens byte for byte and never needs them as text; {@link #versions()}
+     * decodes them when first asked (a miss, a snapshot read), once. Not for sharing between threads.
      */
-    record Lookup(byte[] entry, String[] versions, long oversized, long entryTtlMillis, long versionsTtlMillis) {
+    final class Lookup {
+
+        /** {@link #LEASE_PREFIX}'s UTF-8: what {@link #isLease} compares encoded tokens with. */
+        private static final byte[] LEASE_PREFIX_BYTES = LEASE_PREFIX.getBytes(StandardCharsets.UTF_8);
+
+        private final byte[] entry;
+        private String[] versions;
+        private final byte[][] encoded;
+        private final long oversized;
+        private final long entryTtlMillis;
+        private final long versionsTtlMillis;
+
+        /** @param oversized the length of an entry that was over the caller's limit and not transferred, else 0 */
+        public Lookup(byte[] entry, String[] versions, long oversized, long entryTtlMillis, long versionsTtlMillis) {
+            this(entry, versions, null, oversized, entryTtlMillis, versionsTtlMillis);
+        }
+
         public Lookup(byte[] entry, String[] versions) {
             this(entry, versions, 0, UNKNOWN_TTL, UNKNOWN_TTL);
         }
 
         public Lookup(byte[] entry, String[] versions, long oversized) {
             this(entry, versions, oversized, UNKNOWN_TTL, UNKNOWN_TTL);
+        }
+
+        private Lookup(byte[] entry, String[] versions, byte[][] encoded, long oversized, long entryTtlMillis,
+                       long versionsTtlMillis) {
+            this.entry = entry;
+            this.versions = versions;
+            this.encoded = encoded;
+            this.oversized = oversized;
+            this.entryTtlMillis = entryTtlMillis;
+            this.versionsTtlMillis = versionsTtlMillis;
+        }
+
+        /**
+         * A lookup whose tokens are the UTF-8 bytes the store read ({@code null} where missing), decoded only if
+         * {@link #versions()} is asked. The arrays are the lookup's from then on: nobody writes to them.
+         */
+        public static Lookup ofEncoded(byte[] entry, byte[][] encoded, long oversized, long entryTtlMillis,
+                                       long versionsTtlMillis) {
+            return new Lookup(entry, null, encoded, oversized, entryTtlMillis, versionsTtlMillis);
+        }
+
+        /** The entry's bytes, or {@code null} when there is none (or it was over the limit). */
+        public byte[] entry() {
+            return entry;
+        }
+
+        /** The tokens, one per version key, {@code null} where missing. Decoded on the first call if need be. */
+        public String[] versions() {
+            String[] known = versions;
+            if (known == null) {
+                known = new String[encoded.length];
+                for (int i = 0; i < known.length; i++) {
+                    known[i] = encoded[i] == null ? null : new String(encoded[i], StandardCharsets.UTF_8);
+                }
+                versions = known;
+            }
+            return known;
+        }
+
+        /**
+         * The tokens as the store read them, UTF-8, {@code null} where missing; {@code null} when the store gave
+         * them as text only ({@link #versions()}). Read them, never change them.
+         */
+        public byte[][] encodedVersions() {
+            return encoded;
+        }
+
+        /** How many tokens: one per version key looked up. */
+        public int tokenCount() {
+            return encoded != null ? encoded.length : versions.length;
+        }
+
+        /** Whether the token at {@code index} is missing, without decoding any. */
+        public boolean missing(int index) {
+            return encoded != null ? encoded[index] == null : versions[index] == null;
+        }
+
+        /** {@link CacheStore#isLease} of the token at {@code index}, without decoding any. */
+        public boolean isLease(int index) {
+            if (encoded == null) {
+                return CacheStore.isLease(versions[index]);
+            }
+            byte[] token = encoded[index];
+            // The prefix is ASCII: its bytes start the token's UTF-8 exactly when its text starts the token's text.
+            return token != null && token.length >= LEASE_PREFIX_BYTES.length
+                    && java.util.Arrays.equals(token, 0, LEASE_PREFIX_BYTES.length, LEASE_PREFIX_BYTES, 0,
+                            LEASE_PREFIX_BYTES.length);
+        }
+
+        /** The length of an entry that was over the caller's limit and not transferred, else 0. */
+        public long oversized() {
+            return oversized;
+        }
+
+        /** How long the entry has left in milliseconds, or {@link #UNKNOWN_TTL}. */
+        public long entryTtlMillis() {
+            return entryTtlMillis;
+        }
+
+        /** How long the version keys that expire unannounced have left, or {@link #UNKNOWN_TTL}. */
+        public long versionsTtlMillis() {
+            return versionsTtlMillis;
         }
 
         /**
@@ -200,6 +311,13 @@ public interface CacheStore extends AutoCloseable {
                 ttl = Math.min(ttl, versionsTtlMillis);
             }
             return ttl;
+        }
+
+        @Override
+        public String toString() {
+            return "Lookup[entry=" + (entry == null ? "none" : entry.length + " bytes") + ", versions="
+                    + java.util.Arrays.toString(versions()) + ", oversized=" + oversized + ", entryTtlMillis="
+                    + entryTtlMillis + ", versionsTtlMillis=" + versionsTtlMillis + "]";
         }
     }
 

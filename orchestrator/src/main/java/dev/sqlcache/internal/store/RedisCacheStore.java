@@ -65,13 +65,19 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
-        return lookups.lookup(entryKey, versionKeys, creation, maxEntryBytes, true);
+        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, true);
     }
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
                          boolean keepsCopy) {
-        return lookups.lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
+        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, keepsCopy);
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
+                         int maxEntryBytes, boolean keepsCopy) {
+        return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy);
     }
 
     private static final byte[] ZERO = bytes("0");

@@ -34,11 +34,15 @@ final class RedisLookup {
 
     private static final byte[] ZERO = bytes("0");
     private static final byte[] NEVER = bytes("-1");
+    /** GETRANGE's start index. */
+    private static final SharedBytes ZERO_ARGUMENT = new SharedBytes(ZERO);
     /** Replies before the optional version-key PTTLs: the entry's PTTL, the entry, its PTTL again, the tokens. */
     private static final int FIXED_REPLIES = 4;
 
     private final RedisCommands redis;
     private final RedisScript script;
+    /** The last cap's GETRANGE end argument: the cap is a setting, the same on nearly every lookup. */
+    private volatile GetRangeEnd lastEnd;
 
     /** @param script {@code lookup.lua}: the lookup that also creates missing tokens */
     RedisLookup(RedisCommands redis, RedisScript script) {
@@ -46,13 +50,19 @@ final class RedisLookup {
         this.script = script;
     }
 
-    /** @param keepsCopy whether a copy may be kept in process: only then are the times to live read */
-    CacheStore.Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
-                             boolean keepsCopy) {
+    /**
+     * @param encoded   the version keys' UTF-8 where the caller keeps it ({@code null}, or {@code null} entries: the
+     *                  keys it lacks are encoded here)
+     * @param keepsCopy whether a copy may be kept in process: only then are the times to live read
+     */
+    CacheStore.Lookup lookup(String entryKey, String[] versionKeys, byte[][] encoded, long[] creation,
+                             int maxEntryBytes, boolean keepsCopy) {
         byte[] entryKeyBytes = bytes(entryKey);
+        SharedBytes[] physical = physical(versionKeys, encoded);
+        SharedBytes end = end(maxEntryBytes);
         CacheStore.Lookup read = redis.execute("lookup", () -> keepsCopy
-                ? read(entryKeyBytes, versionKeys, creation, maxEntryBytes)
-                : readWithoutTtls(entryKeyBytes, versionKeys, creation, maxEntryBytes));
+                ? read(entryKeyBytes, physical, versionKeys, creation, maxEntryBytes, end)
+                : readWithoutTtls(entryKeyBytes, physical, versionKeys, creation, maxEntryBytes, end));
         if (read != null && read.oversized() > 0) {
             // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
             long length = redis.execute("lookup", () -> redis.client().strlen(redis.key(entryKeyBytes)));
@@ -65,6 +75,36 @@ final class RedisLookup {
     }
 
     /**
+     * The version keys as this Redis stores them, as command arguments: the caller's bytes where it has them (a
+     * statement's unchanging keys, encoded once), else encoded here.
+     */
+    private SharedBytes[] physical(String[] versionKeys, byte[][] encoded) {
+        SharedBytes[] physical = new SharedBytes[versionKeys.length];
+        for (int i = 0; i < versionKeys.length; i++) {
+            byte[] logical = encoded == null || encoded[i] == null ? bytes(versionKeys[i]) : encoded[i];
+            physical[i] = new SharedBytes(redis.key(logical));
+        }
+        return physical;
+    }
+
+    /**
+     * GETRANGE's end index for {@code maxEntryBytes} (inclusive: at most one byte over the cap comes back), made
+     * once per cap rather than as a number Jedis turns into text and copies on every lookup.
+     */
+    private SharedBytes end(int maxEntryBytes) {
+        GetRangeEnd known = lastEnd;
+        if (known == null || known.maxEntryBytes != maxEntryBytes) {
+            known = new GetRangeEnd(maxEntryBytes, new SharedBytes(bytes(Integer.toString(maxEntryBytes))));
+            lastEnd = known;
+        }
+        return known.end;
+    }
+
+    /** {@link #end}'s memo: the cap and its argument, replaced together (one final-field object, safely shared). */
+    private record GetRangeEnd(int maxEntryBytes, SharedBytes end) {
+    }
+
+    /**
      * The pipelined read for a caller that keeps no copy: {@code EXISTS}, {@code GETRANGE} and {@code MGET}, no
      * {@code PTTL} (they only bound a copy's life). {@code GETRANGE} answers an empty value and a missing key alike;
      * the {@code EXISTS} before it tells them apart in the same round trip, in the one direction that matters: a key
@@ -74,47 +114,50 @@ final class RedisLookup {
      * round trip that only such a read pays. The times to live are reported as 0, so that a copy made from this by
      * mistake could not live. {@code null} when a token it may create is missing (the script then runs).
      */
-    private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
-                                              int maxEntryBytes) {
+    private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, SharedBytes[] physical, String[] versionKeys,
+                                              long[] creation, int maxEntryBytes, SharedBytes end) {
         SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
-        for (String versionKey : versionKeys) {
-            mget.add(new SharedBytes(redis.key(bytes(versionKey))));
+        for (SharedBytes versionKey : physical) {
+            mget.add(versionKey);
         }
         // End index inclusive: at most maxEntryBytes + 1 bytes come back. MGET of no key is an error.
         List<Object> replies = redis.pipelined(
                 new CommandArguments(Protocol.Command.EXISTS).add(entryKey),
-                new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes),
+                new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(ZERO_ARGUMENT).add(end),
                 versionKeys.length == 0 ? mget.add(entryKey) : mget);
-        String[] versions = tokens(replies.get(2), versionKeys, creation);
+        byte[][] versions = tokens(replies.get(2), versionKeys, creation);
         if (versions == null) {
             return null;
         }
         byte[] entry = rangeReply(replies.get(1));
         if (!(replies.get(1) instanceof JedisDataException)) {
             if (entry.length == 0 && (Long) orThrow(replies.get(0)) == 0) {
-                return new CacheStore.Lookup(null, versions, 0, 0, 0); // missing before the read: missing
+                return CacheStore.Lookup.ofEncoded(null, versions, 0, 0, 0); // missing before the read: missing
             }
             if (entry.length == 0) {
                 // Existed, then read empty: an empty value or one deleted in between. The read with a PTTL on each
                 // side tells them apart; it reads the tokens again after the entry, a whole lookup of its own.
-                CacheStore.Lookup whole = read(logicalEntryKey, versionKeys, creation, maxEntryBytes);
+                CacheStore.Lookup whole = read(logicalEntryKey, physical, versionKeys, creation, maxEntryBytes, end);
                 return whole == null ? null
-                        : new CacheStore.Lookup(whole.entry(), whole.versions(), whole.oversized(), 0, 0);
+                        : CacheStore.Lookup.ofEncoded(whole.entry(), whole.encodedVersions(), whole.oversized(), 0, 0);
             }
             if (entry.length > maxEntryBytes) {
-                return new CacheStore.Lookup(null, versions, entry.length, 0, 0);
+                return CacheStore.Lookup.ofEncoded(null, versions, entry.length, 0, 0);
             }
         }
-        return new CacheStore.Lookup(entry, versions, 0, 0, 0);
+        return CacheStore.Lookup.ofEncoded(entry, versions, 0, 0, 0);
     }
 
-    /** The tokens an MGET read, or {@code null} when one the reader may create is missing. */
-    private static String[] tokens(Object reply, String[] versionKeys, long[] creation) {
+    /**
+     * The tokens an MGET read, as the bytes it read (a hit compares them with the entry's as bytes, and decodes none),
+     * or {@code null} when one the reader may create is missing.
+     */
+    private static byte[][] tokens(Object reply, String[] versionKeys, long[] creation) {
         List<?> tokens = (List<?>) orThrow(reply);
-        String[] versions = new String[versionKeys.length];
+        byte[][] versions = new byte[versionKeys.length][];
         for (int i = 0; i < versions.length; i++) {
-            versions[i] = text((byte[]) tokens.get(i));
+            versions[i] = (byte[]) tokens.get(i);
             if (versions[i] == null && creation[i] != CacheStore.NEVER_CREATE) {
                 return null;
             }
@@ -126,8 +169,8 @@ final class RedisLookup {
      * The pipelined read for a caller that may keep a copy; {@code null} when a token it may create is missing (the
      * script then runs).
      */
-    private CacheStore.Lookup read(byte[] logicalEntryKey, String[] versionKeys, long[] creation,
-                                   int maxEntryBytes) {
+    private CacheStore.Lookup read(byte[] logicalEntryKey, SharedBytes[] physical, String[] versionKeys,
+                                   long[] creation, int maxEntryBytes, SharedBytes end) {
         SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
         int expiring = 0;
         for (int i = 1; i < versionKeys.length; i++) {
@@ -138,13 +181,11 @@ final class RedisLookup {
         // that a value replaced or gone in between cannot lend a copy of the one read a longer life.
         commands[0] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
         // End index inclusive: at most maxEntryBytes + 1 bytes come back.
-        commands[1] = new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(0).add(maxEntryBytes);
+        commands[1] = new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(ZERO_ARGUMENT).add(end);
         commands[2] = new CommandArguments(Protocol.Command.PTTL).add(entryKey);
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
-        SharedBytes[] physical = new SharedBytes[versionKeys.length];
-        for (int i = 0; i < versionKeys.length; i++) {
-            physical[i] = new SharedBytes(redis.key(bytes(versionKeys[i])));
-            mget.add(physical[i]);
+        for (SharedBytes versionKey : physical) {
+            mget.add(versionKey);
         }
         // MGET of no key is an error; one key read twice changes nothing.
         commands[3] = versionKeys.length == 0 ? mget.add(entryKey) : mget;
@@ -156,7 +197,7 @@ final class RedisLookup {
             }
         }
         List<Object> replies = redis.pipelined(commands);
-        String[] versions = tokens(replies.get(3), versionKeys, creation);
+        byte[][] versions = tokens(replies.get(3), versionKeys, creation);
         if (versions == null) {
             return null;
         }
@@ -167,7 +208,8 @@ final class RedisLookup {
             if (entry.length == 0 && (ttlBefore == -2 || entryTtl == -2)) {
                 entry = null; // no such key on one side of the read: missing, not an empty value
             } else if (entry.length > maxEntryBytes) {
-                return new CacheStore.Lookup(null, versions, entry.length);
+                return CacheStore.Lookup.ofEncoded(null, versions, entry.length, CacheStore.UNKNOWN_TTL,
+                        CacheStore.UNKNOWN_TTL);
             }
         }
         long shortest = CacheStore.UNKNOWN_TTL;
@@ -183,7 +225,7 @@ final class RedisLookup {
                 shortest = left;
             }
         }
-        return new CacheStore.Lookup(entry, versions, 0, entry == null ? CacheStore.UNKNOWN_TTL
+        return CacheStore.Lookup.ofEncoded(entry, versions, 0, entry == null ? CacheStore.UNKNOWN_TTL
                 : shorter(ttlBefore, entryTtl), shortest);
     }
 

@@ -44,6 +44,7 @@ class TokensInPlaceDifferentialTest {
         int hits = 0;
         int refusedWhereServed = 0;
         int staleWhereServed = 0;
+        int bytesCompared = 0;
         while (System.nanoTime() < deadline || runs < 2000) {
             String[] recorded = tokens(random);
             byte[] genuine = ResultCodec.encode(BINDING, recorded, EMPTY, null);
@@ -87,6 +88,31 @@ class TokensInPlaceDifferentialTest {
             } catch (Throwable t) {
                 throw new AssertionError(describe(seed, runs, entry, asked, ignored, check) + ": " + t, t);
             }
+            if (check == null) {
+                // The same read with the tokens as a store hands them over (UTF-8, compared byte for byte): never
+                // current where decoding is not, and where the asked texts survive UTF-8, the in-place text answer.
+                byte[][] encoded = encoded(asked);
+                Outcome bytes;
+                CachedResult bytesResult = null;
+                try {
+                    bytesResult = ResultCodec.decodeIfCurrent(entry, BINDING, encoded, null, ignored, null);
+                    bytes = bytesResult == null ? Outcome.MISS : Outcome.HIT;
+                } catch (CorruptEntryException e) {
+                    bytes = Outcome.CORRUPT;
+                } catch (Throwable t) {
+                    throw new AssertionError("as bytes: " + describe(seed, runs, entry, asked, ignored, null) + ": "
+                            + t, t);
+                }
+                if (bytes == Outcome.HIT && (old != Outcome.HIT
+                        || !Arrays.equals(ResultCodec.encode(recorded, oldResult),
+                                ResultCodec.encode(recorded, bytesResult)))) {
+                    fail("current as bytes, " + old + " decoded: " + describe(seed, runs, entry, asked, ignored, null));
+                }
+                if (survivesUtf8(asked) && bytes != now) {
+                    fail(bytes + " as bytes, " + now + " as text: " + describe(seed, runs, entry, asked, ignored, null));
+                }
+                bytesCompared++;
+            }
             if (now == Outcome.HIT) {
                 if (old != Outcome.HIT) {
                     fail("current in place, " + old + " decoded: " + describe(seed, runs, entry, asked, ignored, check));
@@ -110,7 +136,8 @@ class TokensInPlaceDifferentialTest {
             runs++;
         }
         System.out.println("TokensInPlaceDifferentialTest: seed " + seed + ", " + runs + " runs, " + hits
-                + " hits, " + refusedWhereServed + " refused and " + staleWhereServed + " stale where decoding served");
+                + " hits, " + refusedWhereServed + " refused and " + staleWhereServed + " stale where decoding served, "
+                + bytesCompared + " also compared as bytes");
         assertTrue(hits > runs / 20, hits + " hits of " + runs);
     }
 
@@ -118,6 +145,25 @@ class TokensInPlaceDifferentialTest {
         return "seed " + seed + " run " + run + " asked " + Arrays.toString(asked) + " ignoring " + ignored
                 + (check == null ? "" : " with a check") + " document "
                 + HexFormat.of().formatHex(ResultCodec.document(entry));
+    }
+
+    private static byte[][] encoded(String[] tokens) {
+        byte[][] encoded = new byte[tokens.length][];
+        for (int i = 0; i < tokens.length; i++) {
+            encoded[i] = tokens[i] == null ? null : tokens[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return encoded;
+    }
+
+    /** Whether every token decodes from its UTF-8 to itself (an unpaired surrogate does not). */
+    private static boolean survivesUtf8(String[] tokens) {
+        for (String token : tokens) {
+            if (token != null && !token.equals(new String(token.getBytes(StandardCharsets.UTF_8),
+                    StandardCharsets.UTF_8))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String[] tokensOrNull(byte[] entry) {
