@@ -1,7 +1,8 @@
 package dev.sqlcache.internal.membership;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The databases whose sessions tell other JVMs that this one still runs, as a member publishes them with its
@@ -12,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A database on which no such lock exists (MariaDB, a connection private to one engine) registers as
  * {@link #UNLOCKABLE}: a member that registered it is never dropped early, since nothing tells whether it runs.
- * Only grows, for the life of the JVM: a database registered once stays, so a registration acknowledged once is
- * covered by every later one.
+ * Grows with every server database a connection reaches; an entry leaves it only once no connection of this JVM
+ * holds it and another entry of the same identity is held ({@link #changed}: after a failover, the old primary's).
  */
 public final class DatabaseRegistration {
 
@@ -40,7 +41,8 @@ public final class DatabaseRegistration {
      * primary free there, and dropped it. A restart (fast or a crash) keeps the timeline, so registrations from
      * before it still match after it: a member whose sessions it ended is found gone, as before. Not the
      * postmaster's start time, which a restart changes: every registration from before it would match nothing, and
-     * a registration only grows, so no member would be dropped early again for the life of its JVM. Not
+     * keep every live member from being dropped early until its connections from before the restart are all
+     * closed (an entry leaves a registration only then, {@link #changed}). Not
      * {@code pg_control_checkpoint()}'s timeline either: it is the last checkpoint's, and a promoted server shows
      * the old one until the checkpoint after its promotion has ended. {@code pg_walfile_name} names the timeline
      * WAL is written on now; it fails in recovery, hence the {@code CASE}, whose branches PostgreSQL evaluates
@@ -64,7 +66,8 @@ public final class DatabaseRegistration {
             + "(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text";
     private static final char SEPARATOR = '@';
 
-    private final Set<String> databases = ConcurrentHashMap.newKeySet();
+    /** Each registered entry and how many open connections hold it. Guarded by {@code this}. */
+    private final Map<String, Integer> open = new HashMap<>();
     private volatile String text = "";
 
     /** The second key of the lock for a member: stable across JVMs (String.hashCode is specified). */
@@ -101,13 +104,48 @@ public final class DatabaseRegistration {
         return at <= 0 ? null : entry.substring(at + 1);
     }
 
-    /** Adds an entry (from {@link #entry}, or {@link #UNLOCKABLE}); published with the next renewal. */
-    void add(String database) {
-        if (databases.add(database)) {
-            synchronized (this) {
-                text = String.join(" ", databases.stream().sorted().toList());
+    /**
+     * A connection registered an entry (from {@link #entry}, or {@link #UNLOCKABLE}, which is never retired);
+     * published with the next renewal. Counted, so that {@link #release} can tell when no connection of this JVM
+     * is left on it.
+     */
+    synchronized void hold(String entry) {
+        open.merge(entry, 1, Integer::sum);
+        changed();
+    }
+
+    /**
+     * A connection that {@link #hold held} {@code entry} closed: this JVM sends nothing more on it. An entry no open
+     * connection holds is retired (no longer published) once another entry of the same identity is held, a server
+     * database reached since (a failover's promoted server, on a timeline of its own): see {@link #changed}.
+     */
+    synchronized void release(String entry) {
+        open.computeIfPresent(entry, (e, count) -> count - 1);
+        changed();
+    }
+
+    /**
+     * Retires every entry that no open connection holds while another entry of its identity is held, and rebuilds
+     * the text. Why retiring is safe, where growing alone was not enough: a check drops a member only once every
+     * published entry is found free on its own server, so after a failover the old primary's entry, which no check
+     * on the promoted server can match, kept a killed JVM until sqlcache.fenceTimeout for the rest of its life.
+     * A write relies on the early drop only on a connection {@link Membership#covers covered} by the last renewal
+     * answered alive, whose text named that connection's entry; an entry leaves the text only once no connection
+     * of this JVM holds it, so no such write can still be sent on it. A connection opened on a retired entry
+     * holds it again and is covered only by a renewal that published it again. An entry nothing holds is kept while
+     * no other entry of its identity is held (an idle pool keeps its registration, as before): removing one only
+     * ever lets a check reach a verdict it could not reach before, never on an entry a live session holds.
+     */
+    private void changed() {
+        Set<String> held = new java.util.HashSet<>();
+        open.forEach((entry, count) -> {
+            if (count > 0) {
+                held.add(database(entry));
             }
-        }
+        });
+        open.entrySet().removeIf(e -> e.getValue() <= 0 && database(e.getKey()) != null
+                && held.contains(database(e.getKey())));
+        text = String.join(" ", open.keySet().stream().sorted().toList());
     }
 
     /** What the next renewal publishes: the databases separated by spaces, "" for none. */

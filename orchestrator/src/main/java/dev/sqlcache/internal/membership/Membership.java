@@ -432,7 +432,7 @@ public final class Membership {
      */
     public SessionLock lockSession(String database, SharedLock lock) {
         if (DatabaseRegistration.UNLOCKABLE.equals(database)) {
-            registration.add(database);
+            registration.hold(database); // never retired: no release
             return new SessionLock(database, 0, false);
         }
         if (!store.dropsEarly()) {
@@ -446,8 +446,9 @@ public final class Membership {
                 // reaching the identity elsewhere (a replica, another database given the same databaseId) finds
                 // no such entry there and keeps this member (LapsedMembers).
                 String entry = DatabaseRegistration.entry(database, fingerprint);
-                registration.add(entry);
-                return new SessionLock(entry, clock.nanoTime(), true, DatabaseRegistration.lockedServer(locked));
+                registration.hold(entry);
+                return new SessionLock(entry, clock.nanoTime(), true, DatabaseRegistration.lockedServer(locked))
+                        .registeredIn(registration);
             }
             // Not held: the connection is not covered, and registers nothing a check could find free.
         } catch (java.sql.SQLException | RuntimeException e) {
