@@ -92,6 +92,8 @@ public final class Membership {
      * renewed while the fence stood, lapses too: a write that waits for the fence waits that much longer.
      */
     private volatile long nearLeaseNanos;
+    /** Lock statements a server refused for the fingerprint's functions: counted, the first logged. */
+    private final UnreadableFingerprints unreadableFingerprints = new UnreadableFingerprints();
     /** The databases this JVM's sessions are on, published with each renewal ({@link DatabaseRegistration}). */
     private final DatabaseRegistration registration = new DatabaseRegistration();
     /** What the last renewal answered alive published, and when it was sent: see {@link #covers}. */
@@ -451,7 +453,11 @@ public final class Membership {
                         .registeredIn(registration);
             }
             // Not held: the connection is not covered, and registers nothing a check could find free.
-        } catch (java.sql.SQLException | RuntimeException e) {
+        } catch (java.sql.SQLException e) {
+            if (!unreadableFingerprints.count(e, "an application connection")) {
+                LOG.debug("sqlcache: a connection could not take this JVM's session lock: {}", e.toString());
+            }
+        } catch (RuntimeException e) {
             LOG.debug("sqlcache: a connection could not take this JVM's session lock: {}", e.toString());
         }
         return new SessionLock(database, 0, false);
@@ -556,6 +562,11 @@ public final class Membership {
         if (store.dropsEarly()) {
             this.anchors = anchors;
         }
+    }
+
+    /** Lock statements a server refused for the fingerprint's functions, here and in this JVM's own sessions. */
+    public UnreadableFingerprints unreadableFingerprints() {
+        return unreadableFingerprints;
     }
 
     /** The second key of this member's shared session lock ({@link DatabaseRegistration#LOCK_CLASS} is the first). */
