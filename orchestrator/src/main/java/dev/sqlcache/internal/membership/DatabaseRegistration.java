@@ -49,7 +49,7 @@ public final class DatabaseRegistration {
      * only as needed (these functions are volatile, so never folded at planning). Any role may call all of them
      * (PostgreSQL 15: {@code EXECUTE} for {@code PUBLIC}).
      */
-    public static final String FINGERPRINT_SQL = "CASE WHEN pg_is_in_recovery() THEN NULL ELSE "
+    private static final String FINGERPRINT_SQL = "CASE WHEN pg_is_in_recovery() THEN NULL ELSE "
             + "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
             + "(SELECT oid FROM pg_database WHERE datname = current_database())::text || '/' || "
             + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END";
@@ -62,9 +62,24 @@ public final class DatabaseRegistration {
      * sqlcache.fenceTimeout); compared only between an anchor and a connection it vouches for
      * ({@link Membership#coversOrAnchors}), whose locks must live in one lock table.
      */
-    public static final String LOCKED_SQL = FINGERPRINT_SQL + " || ' ' || "
+    private static final String LOCKED_SQL = FINGERPRINT_SQL + " || ' ' || "
             + "(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text";
     private static final char SEPARATOR = '@';
+
+    /**
+     * The expression {@code FINGERPRINT_SQL} above. A method, not a public constant: a constant is copied into
+     * every class compiled against it, so a class built with one version of this jar (the driver's probe, a check)
+     * would go on sending that version's SQL next to another version's registration code, and the two would
+     * register and compare different fingerprints.
+     */
+    public static String fingerprintSql() {
+        return FINGERPRINT_SQL;
+    }
+
+    /** The expression {@code LOCKED_SQL} above; a method for the reason {@link #fingerprintSql()} gives. */
+    public static String lockedSql() {
+        return LOCKED_SQL;
+    }
 
     /** Each registered entry and how many open connections hold it. Guarded by {@code this}. */
     private final Map<String, Integer> open = new HashMap<>();
@@ -86,19 +101,19 @@ public final class DatabaseRegistration {
         return at <= 0 ? null : entry.substring(0, at);
     }
 
-    /** The fingerprint part of what {@link #LOCKED_SQL} read (all of it when it has no server part). */
+    /** The fingerprint part of what {@link #lockedSql()} read (all of it when it has no server part). */
     public static String lockedFingerprint(String locked) {
         int space = locked.indexOf(' ');
         return space < 0 ? locked : locked.substring(0, space);
     }
 
-    /** The server part of what {@link #LOCKED_SQL} read, or null when it has none. */
+    /** The server part of what {@link #lockedSql()} read, or null when it has none. */
     public static String lockedServer(String locked) {
         int space = locked.indexOf(' ');
         return space < 0 ? null : locked.substring(space + 1);
     }
 
-    /** The server database an entry names ({@link #FINGERPRINT_SQL}), or null. */
+    /** The server database an entry names ({@link #fingerprintSql()}), or null. */
     public static String fingerprint(String entry) {
         int at = entry.indexOf(SEPARATOR);
         return at <= 0 ? null : entry.substring(at + 1);

@@ -467,7 +467,7 @@ public final class Membership {
     @FunctionalInterface
     public interface SharedLock {
         /**
-         * What {@link DatabaseRegistration#LOCKED_SQL} read when the lock is held (the server database's fingerprint,
+         * What {@link DatabaseRegistration#lockedSql()} read when the lock is held (the server database's fingerprint,
          * and the server instance after a space), else null.
          */
         String take(int classId, int key) throws java.sql.SQLException;

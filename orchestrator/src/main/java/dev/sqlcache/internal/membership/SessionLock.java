@@ -20,7 +20,7 @@ public final class SessionLock {
     private final String database;
     private final long lockedNanos;
     private final boolean locked;
-    /** The server instance the lock lives on ({@link DatabaseRegistration#LOCKED_SQL}); null: not known. */
+    /** The server instance the lock lives on ({@link DatabaseRegistration#lockedSql()}); null: not known. */
     private final String server;
     private final AtomicInteger anchor = new AtomicInteger(NOT_TRIED);
     /** Where the entry was registered, until {@link #release}; null when it registered nothing to release. */

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts the lock statements a PostgreSQL server refused because of a function the fingerprint reads
- * ({@link DatabaseRegistration#LOCKED_SQL}: {@code pg_walfile_name}, {@code pg_current_wal_lsn},
+ * ({@link DatabaseRegistration#lockedSql()}: {@code pg_walfile_name}, {@code pg_current_wal_lsn},
  * {@code pg_control_system}, {@code pg_postmaster_start_time}), and says once, at WARN, what that costs. Such a server
  * (a managed service that does not offer {@code pg_walfile_name}, a role whose {@code EXECUTE} was revoked, a
  * version without the function) refuses every time: the early drop is off for that database, silently before.

@@ -178,7 +178,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 boolean free;
                 try (PreparedStatement statement = session.connection.prepareStatement(
                         "SELECT pg_try_advisory_xact_lock(?, ?), pg_is_in_recovery(), "
-                                + DatabaseRegistration.FINGERPRINT_SQL)) {
+                                + DatabaseRegistration.fingerprintSql())) {
                     statement.setInt(1, classId);
                     statement.setInt(2, key);
                     try (ResultSet rs = statement.executeQuery()) {
@@ -380,7 +380,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             synchronized (session) {
                 try (PreparedStatement statement = session.connection.prepareStatement(
                         "SELECT CASE WHEN " + HOLDS_LOCK + " THEN true ELSE pg_try_advisory_lock_shared(?, ?) END, "
-                                + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL)) {
+                                + "pg_is_in_recovery(), " + DatabaseRegistration.lockedSql())) {
                     statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
                     statement.setLong(2, Integer.toUnsignedLong(lockKey));
                     statement.setInt(3, DatabaseRegistration.LOCK_CLASS);
@@ -412,7 +412,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
     }
 
-    /** The lock a session holds, from what {@link DatabaseRegistration#LOCKED_SQL} read. */
+    /** The lock a session holds, from what {@link DatabaseRegistration#lockedSql()} read. */
     private static SessionLock locked(String database, String locked, long lockedNanos) {
         return new SessionLock(DatabaseRegistration.entry(database, DatabaseRegistration.lockedFingerprint(locked)),
                 lockedNanos, true, DatabaseRegistration.lockedServer(locked));
@@ -463,7 +463,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             Session session;
             boolean inRecovery;
             try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
-                    + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL + ", pg_backend_pid()")) {
+                    + "pg_is_in_recovery(), " + DatabaseRegistration.lockedSql() + ", pg_backend_pid()")) {
                 statement.setInt(1, DatabaseRegistration.LOCK_CLASS);
                 statement.setInt(2, lockKey);
                 try (ResultSet rs = statement.executeQuery()) {

@@ -63,4 +63,25 @@ class DatabaseRegistrationTest {
         connection(PROMOTED);
         assertEquals(OLD + " " + PROMOTED, registration.text(), "the second connection still holds it");
     }
+
+    /**
+     * The lock statement's SQL lives in {@link DatabaseRegistration} only: a public constant was copied into every
+     * class that used it (the check sessions here, the driver's probe), so a class compiled against one version
+     * carried that version's SQL whatever version of this class it ran with.
+     */
+    @Test
+    void theFingerprintsSqlIsNotCopiedIntoTheClassesThatSendIt() throws Exception {
+        for (String user : new String[] {"dev/sqlcache/internal/runtime/MemberSessionChecks.class",
+                "dev/sqlcache/internal/membership/Membership.class"}) {
+            try (var in = getClass().getClassLoader().getResourceAsStream(user)) {
+                String bytes = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertEquals(-1, bytes.indexOf("pg_walfile_name"), user);
+            }
+        }
+        try (var in = getClass().getClassLoader().getResourceAsStream(
+                "dev/sqlcache/internal/membership/DatabaseRegistration.class")) {
+            assertEquals(true, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("pg_walfile_name"), "where it lives");
+        }
+    }
 }

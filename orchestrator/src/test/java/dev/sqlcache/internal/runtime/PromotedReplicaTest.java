@@ -69,7 +69,7 @@ class PromotedReplicaTest {
     /** What an application connection reads when it takes a member's shared lock (as RealSessionProbe does). */
     private static String takeLock(Connection c, int key) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), pg_is_in_recovery(), "
-                + DatabaseRegistration.LOCKED_SQL)) {
+                + DatabaseRegistration.lockedSql())) {
             s.setInt(1, DatabaseRegistration.LOCK_CLASS);
             s.setInt(2, key);
             try (ResultSet rs = s.executeQuery()) {

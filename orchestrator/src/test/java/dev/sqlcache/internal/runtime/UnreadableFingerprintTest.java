@@ -62,7 +62,7 @@ class UnreadableFingerprintTest {
         try (Connection app = DriverManager.getConnection(appUrl())) {
             SessionLock lock = membership.lockSession("db1", (classId, key) -> {
                 try (PreparedStatement s = app.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
-                        + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL)) {
+                        + "pg_is_in_recovery(), " + DatabaseRegistration.lockedSql())) {
                     s.setInt(1, classId);
                     s.setInt(2, key);
                     try (ResultSet rs = s.executeQuery()) {
