@@ -282,7 +282,7 @@ class PromotedReplicaTest {
      * Two JVMs' membership in one store that keeps registrations and drops members early, as Redis does
      * ({@code registration.lua}, {@code drop.lua}): a killed member lapses, a dropped one stays out.
      */
-    private static final class SharedStore implements MembershipStore {
+    private static final class SharedStore implements dev.sqlcache.internal.membership.MembershipStore {
         final Map<String, String> registrations = new java.util.concurrent.ConcurrentHashMap<>();
         final java.util.Set<String> killed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final java.util.Set<String> dropped = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -345,7 +345,7 @@ class PromotedReplicaTest {
         }
     }
 
-    private static Membership member(MembershipStore store) {
+    private static Membership member(dev.sqlcache.internal.membership.MembershipStore store) {
         return new Membership(store, "test", 30_000, () -> true, () -> 0, Runnable::run, Clock.SYSTEM);
     }
 
