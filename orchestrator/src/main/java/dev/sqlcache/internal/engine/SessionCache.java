@@ -57,6 +57,8 @@ public final class SessionCache implements CacheSession {
     private final String connectionSettings;
     /** This connection's shared session lock, taken when it opened: what its writes may rely on in an outage. */
     private dev.sqlcache.internal.membership.SessionLock lock;
+    /** {@link #lock} as taken, released when the connection closes. */
+    private final dev.sqlcache.internal.membership.SessionLock taken;
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
     private String catalog;
@@ -98,6 +100,7 @@ public final class SessionCache implements CacheSession {
         this.context = computeContext();
         readSqlMode();
         this.lock = engine.lockSession(probe);
+        this.taken = lock;
     }
 
     /**
@@ -1172,7 +1175,13 @@ public final class SessionCache implements CacheSession {
     public void close() {
         if (!closed) {
             closed = true;
-            endTransactionLeases();
+            try {
+                endTransactionLeases();
+            } finally {
+                // Its entry need not be published for it any more (an old primary's, after a failover): the lock as
+                // taken, since a statement that released it set the field to NONE, which registered nothing.
+                taken.release();
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ public interface SessionProbe {
      * not taken (another session holds it exclusively for a moment).
      *
      * @return the server database the session is on ({@link
-     *         dev.sqlcache.internal.membership.DatabaseRegistration#LOCKED_SQL}: its fingerprint and server instance)
+     *         dev.sqlcache.internal.membership.DatabaseRegistration#lockedSql()}: its fingerprint and server instance)
      *         when the lock is held and the
      *         server is not in recovery; null otherwise (a replica's session vouches for nothing)
      */

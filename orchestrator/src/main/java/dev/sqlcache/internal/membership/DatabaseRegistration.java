@@ -1,7 +1,8 @@
 package dev.sqlcache.internal.membership;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The databases whose sessions tell other JVMs that this one still runs, as a member publishes them with its
@@ -12,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A database on which no such lock exists (MariaDB, a connection private to one engine) registers as
  * {@link #UNLOCKABLE}: a member that registered it is never dropped early, since nothing tells whether it runs.
- * Only grows, for the life of the JVM: a database registered once stays, so a registration acknowledged once is
- * covered by every later one.
+ * Grows with every server database a connection reaches; an entry leaves it only once no connection of this JVM
+ * holds it and another entry of the same identity is held ({@link #changed}: after a failover, the old primary's).
  */
 public final class DatabaseRegistration {
 
@@ -40,14 +41,15 @@ public final class DatabaseRegistration {
      * primary free there, and dropped it. A restart (fast or a crash) keeps the timeline, so registrations from
      * before it still match after it: a member whose sessions it ended is found gone, as before. Not the
      * postmaster's start time, which a restart changes: every registration from before it would match nothing, and
-     * a registration only grows, so no member would be dropped early again for the life of its JVM. Not
+     * keep every live member from being dropped early until its connections from before the restart are all
+     * closed (an entry leaves a registration only then, {@link #changed}). Not
      * {@code pg_control_checkpoint()}'s timeline either: it is the last checkpoint's, and a promoted server shows
      * the old one until the checkpoint after its promotion has ended. {@code pg_walfile_name} names the timeline
      * WAL is written on now; it fails in recovery, hence the {@code CASE}, whose branches PostgreSQL evaluates
      * only as needed (these functions are volatile, so never folded at planning). Any role may call all of them
      * (PostgreSQL 15: {@code EXECUTE} for {@code PUBLIC}).
      */
-    public static final String FINGERPRINT_SQL = "CASE WHEN pg_is_in_recovery() THEN NULL ELSE "
+    private static final String FINGERPRINT_SQL = "CASE WHEN pg_is_in_recovery() THEN NULL ELSE "
             + "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
             + "(SELECT oid FROM pg_database WHERE datname = current_database())::text || '/' || "
             + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END";
@@ -60,11 +62,27 @@ public final class DatabaseRegistration {
      * sqlcache.fenceTimeout); compared only between an anchor and a connection it vouches for
      * ({@link Membership#coversOrAnchors}), whose locks must live in one lock table.
      */
-    public static final String LOCKED_SQL = FINGERPRINT_SQL + " || ' ' || "
+    private static final String LOCKED_SQL = FINGERPRINT_SQL + " || ' ' || "
             + "(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text";
     private static final char SEPARATOR = '@';
 
-    private final Set<String> databases = ConcurrentHashMap.newKeySet();
+    /**
+     * The expression {@code FINGERPRINT_SQL} above. A method, not a public constant: a constant is copied into
+     * every class compiled against it, so a class built with one version of this jar (the driver's probe, a check)
+     * would go on sending that version's SQL next to another version's registration code, and the two would
+     * register and compare different fingerprints.
+     */
+    public static String fingerprintSql() {
+        return FINGERPRINT_SQL;
+    }
+
+    /** The expression {@code LOCKED_SQL} above; a method for the reason {@link #fingerprintSql()} gives. */
+    public static String lockedSql() {
+        return LOCKED_SQL;
+    }
+
+    /** Each registered entry and how many open connections hold it. Guarded by {@code this}. */
+    private final Map<String, Integer> open = new HashMap<>();
     private volatile String text = "";
 
     /** The second key of the lock for a member: stable across JVMs (String.hashCode is specified). */
@@ -83,31 +101,66 @@ public final class DatabaseRegistration {
         return at <= 0 ? null : entry.substring(0, at);
     }
 
-    /** The fingerprint part of what {@link #LOCKED_SQL} read (all of it when it has no server part). */
+    /** The fingerprint part of what {@link #lockedSql()} read (all of it when it has no server part). */
     public static String lockedFingerprint(String locked) {
         int space = locked.indexOf(' ');
         return space < 0 ? locked : locked.substring(0, space);
     }
 
-    /** The server part of what {@link #LOCKED_SQL} read, or null when it has none. */
+    /** The server part of what {@link #lockedSql()} read, or null when it has none. */
     public static String lockedServer(String locked) {
         int space = locked.indexOf(' ');
         return space < 0 ? null : locked.substring(space + 1);
     }
 
-    /** The server database an entry names ({@link #FINGERPRINT_SQL}), or null. */
+    /** The server database an entry names ({@link #fingerprintSql()}), or null. */
     public static String fingerprint(String entry) {
         int at = entry.indexOf(SEPARATOR);
         return at <= 0 ? null : entry.substring(at + 1);
     }
 
-    /** Adds an entry (from {@link #entry}, or {@link #UNLOCKABLE}); published with the next renewal. */
-    void add(String database) {
-        if (databases.add(database)) {
-            synchronized (this) {
-                text = String.join(" ", databases.stream().sorted().toList());
+    /**
+     * A connection registered an entry (from {@link #entry}, or {@link #UNLOCKABLE}, which is never retired);
+     * published with the next renewal. Counted, so that {@link #release} can tell when no connection of this JVM
+     * is left on it.
+     */
+    synchronized void hold(String entry) {
+        open.merge(entry, 1, Integer::sum);
+        changed();
+    }
+
+    /**
+     * A connection that {@link #hold held} {@code entry} closed: this JVM sends nothing more on it. An entry no open
+     * connection holds is retired (no longer published) once another entry of the same identity is held, a server
+     * database reached since (a failover's promoted server, on a timeline of its own): see {@link #changed}.
+     */
+    synchronized void release(String entry) {
+        open.computeIfPresent(entry, (e, count) -> count - 1);
+        changed();
+    }
+
+    /**
+     * Retires every entry that no open connection holds while another entry of its identity is held, and rebuilds
+     * the text. Why retiring is safe, where growing alone was not enough: a check drops a member only once every
+     * published entry is found free on its own server, so after a failover the old primary's entry, which no check
+     * on the promoted server can match, kept a killed JVM until sqlcache.fenceTimeout for the rest of its life.
+     * A write relies on the early drop only on a connection {@link Membership#covers covered} by the last renewal
+     * answered alive, whose text named that connection's entry; an entry leaves the text only once no connection
+     * of this JVM holds it, so no such write can still be sent on it. A connection opened on a retired entry
+     * holds it again and is covered only by a renewal that published it again. An entry nothing holds is kept while
+     * no other entry of its identity is held (an idle pool keeps its registration, as before): removing one only
+     * ever lets a check reach a verdict it could not reach before, never on an entry a live session holds.
+     */
+    private void changed() {
+        Set<String> held = new java.util.HashSet<>();
+        open.forEach((entry, count) -> {
+            if (count > 0) {
+                held.add(database(entry));
             }
-        }
+        });
+        open.entrySet().removeIf(e -> e.getValue() <= 0 && database(e.getKey()) != null
+                && held.contains(database(e.getKey())));
+        text = String.join(" ", open.keySet().stream().sorted().toList());
     }
 
     /** What the next renewal publishes: the databases separated by spaces, "" for none. */

@@ -92,6 +92,8 @@ public final class Membership {
      * renewed while the fence stood, lapses too: a write that waits for the fence waits that much longer.
      */
     private volatile long nearLeaseNanos;
+    /** Lock statements a server refused for the fingerprint's functions: counted, the first logged. */
+    private final UnreadableFingerprints unreadableFingerprints = new UnreadableFingerprints();
     /** The databases this JVM's sessions are on, published with each renewal ({@link DatabaseRegistration}). */
     private final DatabaseRegistration registration = new DatabaseRegistration();
     /** What the last renewal answered alive published, and when it was sent: see {@link #covers}. */
@@ -432,7 +434,7 @@ public final class Membership {
      */
     public SessionLock lockSession(String database, SharedLock lock) {
         if (DatabaseRegistration.UNLOCKABLE.equals(database)) {
-            registration.add(database);
+            registration.hold(database); // never retired: no release
             return new SessionLock(database, 0, false);
         }
         if (!store.dropsEarly()) {
@@ -446,11 +448,16 @@ public final class Membership {
                 // reaching the identity elsewhere (a replica, another database given the same databaseId) finds
                 // no such entry there and keeps this member (LapsedMembers).
                 String entry = DatabaseRegistration.entry(database, fingerprint);
-                registration.add(entry);
-                return new SessionLock(entry, clock.nanoTime(), true, DatabaseRegistration.lockedServer(locked));
+                registration.hold(entry);
+                return new SessionLock(entry, clock.nanoTime(), true, DatabaseRegistration.lockedServer(locked))
+                        .registeredIn(registration);
             }
             // Not held: the connection is not covered, and registers nothing a check could find free.
-        } catch (java.sql.SQLException | RuntimeException e) {
+        } catch (java.sql.SQLException e) {
+            if (!unreadableFingerprints.count(e, "an application connection")) {
+                LOG.debug("sqlcache: a connection could not take this JVM's session lock: {}", e.toString());
+            }
+        } catch (RuntimeException e) {
             LOG.debug("sqlcache: a connection could not take this JVM's session lock: {}", e.toString());
         }
         return new SessionLock(database, 0, false);
@@ -460,7 +467,7 @@ public final class Membership {
     @FunctionalInterface
     public interface SharedLock {
         /**
-         * What {@link DatabaseRegistration#LOCKED_SQL} read when the lock is held (the server database's fingerprint,
+         * What {@link DatabaseRegistration#lockedSql()} read when the lock is held (the server database's fingerprint,
          * and the server instance after a space), else null.
          */
         String take(int classId, int key) throws java.sql.SQLException;
@@ -555,6 +562,11 @@ public final class Membership {
         if (store.dropsEarly()) {
             this.anchors = anchors;
         }
+    }
+
+    /** Lock statements a server refused for the fingerprint's functions, here and in this JVM's own sessions. */
+    public UnreadableFingerprints unreadableFingerprints() {
+        return unreadableFingerprints;
     }
 
     /** The second key of this member's shared session lock ({@link DatabaseRegistration#LOCK_CLASS} is the first). */

@@ -20,9 +20,12 @@ public final class SessionLock {
     private final String database;
     private final long lockedNanos;
     private final boolean locked;
-    /** The server instance the lock lives on ({@link DatabaseRegistration#LOCKED_SQL}); null: not known. */
+    /** The server instance the lock lives on ({@link DatabaseRegistration#lockedSql()}); null: not known. */
     private final String server;
     private final AtomicInteger anchor = new AtomicInteger(NOT_TRIED);
+    /** Where the entry was registered, until {@link #release}; null when it registered nothing to release. */
+    private final java.util.concurrent.atomic.AtomicReference<DatabaseRegistration> registeredIn =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param database    the registered database ({@link DatabaseRegistration}); null for none
@@ -39,6 +42,23 @@ public final class SessionLock {
         this.lockedNanos = lockedNanos;
         this.locked = locked;
         this.server = server;
+    }
+
+    /** The registration {@link #database} was counted in ({@link Membership#lockSession}). */
+    SessionLock registeredIn(DatabaseRegistration registration) {
+        registeredIn.set(registration);
+        return this;
+    }
+
+    /**
+     * The connection closed (its real connection's close returned): nothing more is sent on it, so its entry
+     * need not be published for it any more ({@link DatabaseRegistration#release}). Once; later calls do nothing.
+     */
+    public void release() {
+        DatabaseRegistration registration = registeredIn.getAndSet(null);
+        if (registration != null) {
+            registration.release(database);
+        }
     }
 
     /** The server instance the lock lives on, or null when not known (then no anchor vouches for it). */

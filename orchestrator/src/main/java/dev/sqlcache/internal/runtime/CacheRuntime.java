@@ -116,7 +116,8 @@ public final class CacheRuntime implements StoreHealth {
         // Lapsed members are checked off the renewal thread, one check at a time (LapsedMembers queues no more).
         this.checkThread = ThreadScheduler.boundedWorker("sqlcache-members " + key, 1);
         // The check sessions are also this JVM's anchors: opened on the check thread, holding its own lock.
-        this.sessionChecks = new MemberSessionChecks(membership.lockKey(), clock, checkThread);
+        this.sessionChecks = new MemberSessionChecks(membership.lockKey(), clock, checkThread,
+                membership.unreadableFingerprints());
         membership.checkLapsedMembers(sessionChecks, checkThread);
         membership.anchorIn(sessionChecks);
     }

@@ -4,6 +4,7 @@ import dev.sqlcache.internal.membership.DatabaseRegistration;
 import dev.sqlcache.internal.membership.LapsedMembers;
 import dev.sqlcache.internal.membership.Membership;
 import dev.sqlcache.internal.membership.SessionLock;
+import dev.sqlcache.internal.membership.UnreadableFingerprints;
 import dev.sqlcache.internal.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +108,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     private final int lockKey;
     private final Clock clock;
     private final Executor checkThread;
+    /** Shared with the application's connections ({@link Membership#unreadableFingerprints()}). */
+    private final UnreadableFingerprints unreadable;
     private volatile boolean closed;
 
     /**
@@ -114,9 +117,27 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
      * @param checkThread where sessions are opened (never on the application's or the renewal's thread)
      */
     MemberSessionChecks(int lockKey, Clock clock, Executor checkThread) {
+        this(lockKey, clock, checkThread, new UnreadableFingerprints());
+    }
+
+    /** @param unreadable counts (and logs once) the servers that refuse the fingerprint's functions */
+    MemberSessionChecks(int lockKey, Clock clock, Executor checkThread, UnreadableFingerprints unreadable) {
         this.lockKey = lockKey;
         this.clock = clock;
         this.checkThread = checkThread;
+        this.unreadable = unreadable;
+    }
+
+    /**
+     * Counts a refusal of the fingerprint's functions ({@link UnreadableFingerprints}); anything else is logged at
+     * DEBUG as before. True for a refusal: the server will refuse again.
+     */
+    private boolean failed(Throwable e, String what) {
+        if (e instanceof SQLException sql && unreadable.count(sql, "this JVM's own session on it")) {
+            return true;
+        }
+        LOG.debug("sqlcache: {}: {}", what, e.toString());
+        return false;
     }
 
     private static ThreadPoolExecutor anchorThread() {
@@ -157,7 +178,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 boolean free;
                 try (PreparedStatement statement = session.connection.prepareStatement(
                         "SELECT pg_try_advisory_xact_lock(?, ?), pg_is_in_recovery(), "
-                                + DatabaseRegistration.FINGERPRINT_SQL)) {
+                                + DatabaseRegistration.fingerprintSql())) {
                     statement.setInt(1, classId);
                     statement.setInt(2, key);
                     try (ResultSet rs = statement.executeQuery()) {
@@ -170,7 +191,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 return free;
             }
         } catch (SQLException | RuntimeException | LinkageError e) {
-            LOG.debug("sqlcache: cannot check a lapsed member's sessions: {}", e.toString());
+            failed(e, "cannot check a lapsed member's sessions");
             discard(database, session);
             return false;
         }
@@ -200,7 +221,10 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                         }
                         session(database);
                     } catch (SQLException | RuntimeException | LinkageError e) {
-                        LOG.debug("sqlcache: cannot open this JVM's own session on a database: {}", e.toString());
+                        if (failed(e, "cannot open this JVM's own session on a database")) {
+                            // Refused again at every try: opened (and closed) once a minute, not once a second.
+                            triedNanos.put(database, clock.nanoTime() + LOCK_RETRY_MAX_NANOS - RETRY_NANOS);
+                        }
                     }
                 });
             } catch (RejectedExecutionException busy) {
@@ -356,7 +380,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             synchronized (session) {
                 try (PreparedStatement statement = session.connection.prepareStatement(
                         "SELECT CASE WHEN " + HOLDS_LOCK + " THEN true ELSE pg_try_advisory_lock_shared(?, ?) END, "
-                                + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL)) {
+                                + "pg_is_in_recovery(), " + DatabaseRegistration.lockedSql())) {
                     statement.setLong(1, Integer.toUnsignedLong(DatabaseRegistration.LOCK_CLASS));
                     statement.setLong(2, Integer.toUnsignedLong(lockKey));
                     statement.setInt(3, DatabaseRegistration.LOCK_CLASS);
@@ -375,7 +399,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                 session.answeredNanos = clock.nanoTime();
             }
         } catch (SQLException | RuntimeException | LinkageError e) {
-            LOG.debug("sqlcache: this JVM's own session on a database did not answer: {}", e.toString());
+            failed(e, "this JVM's own session on a database did not answer");
             discard(database, session);
             return;
         }
@@ -388,7 +412,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
     }
 
-    /** The lock a session holds, from what {@link DatabaseRegistration#LOCKED_SQL} read. */
+    /** The lock a session holds, from what {@link DatabaseRegistration#lockedSql()} read. */
     private static SessionLock locked(String database, String locked, long lockedNanos) {
         return new SessionLock(DatabaseRegistration.entry(database, DatabaseRegistration.lockedFingerprint(locked)),
                 lockedNanos, true, DatabaseRegistration.lockedServer(locked));
@@ -439,7 +463,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             Session session;
             boolean inRecovery;
             try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
-                    + "pg_is_in_recovery(), " + DatabaseRegistration.LOCKED_SQL + ", pg_backend_pid()")) {
+                    + "pg_is_in_recovery(), " + DatabaseRegistration.lockedSql() + ", pg_backend_pid()")) {
                 statement.setInt(1, DatabaseRegistration.LOCK_CLASS);
                 statement.setInt(2, lockKey);
                 try (ResultSet rs = statement.executeQuery()) {

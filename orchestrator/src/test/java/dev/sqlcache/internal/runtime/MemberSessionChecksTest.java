@@ -48,7 +48,7 @@ class MemberSessionChecksTest {
         checks = new MemberSessionChecks(key, Clock.SYSTEM, Runnable::run);
         checks.reached(DATABASE, url, Map.of());
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.LOCKED_SQL)) {
+             ResultSet rs = s.executeQuery("SELECT " + DatabaseRegistration.lockedSql())) {
             rs.next();
             locked = rs.getString(1);
             entry = DatabaseRegistration.entry(DATABASE, DatabaseRegistration.lockedFingerprint(locked));

@@ -69,7 +69,7 @@ class PromotedReplicaTest {
     /** What an application connection reads when it takes a member's shared lock (as RealSessionProbe does). */
     private static String takeLock(Connection c, int key) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), pg_is_in_recovery(), "
-                + DatabaseRegistration.LOCKED_SQL)) {
+                + DatabaseRegistration.lockedSql())) {
             s.setInt(1, DatabaseRegistration.LOCK_CLASS);
             s.setInt(2, key);
             try (ResultSet rs = s.executeQuery()) {
@@ -239,5 +239,168 @@ class PromotedReplicaTest {
         assertFalse(membership.covers(promoted));
         assertFalse(membership.coversOrAnchors(promoted),
                 "the anchor's lock is in the old primary's lock table, not the promoted server's");
+    }
+
+    /**
+     * Two JVMs' membership in one store that keeps registrations and drops members early, as Redis does
+     * ({@code registration.lua}, {@code drop.lua}): a killed member lapses, a dropped one stays out.
+     */
+    private static final class SharedStore implements dev.sqlcache.internal.membership.MembershipStore {
+        final Map<String, String> registrations = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Set<String> killed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.Set<String> dropped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** Members in the order of their first renewal. */
+        final List<String> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void joinTicket(String ticket, long ticketMillis) {
+        }
+
+        @Override
+        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                             String rememberedEpoch) {
+            return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch, "");
+        }
+
+        @Override
+        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
+                             String rememberedEpoch, String registration) {
+            if (killed.contains(member) || dropped.contains(member)) {
+                return new Renewal(Renewal.LAPSED, "epoch", Map.of());
+            }
+            if (!joined.contains(member)) {
+                joined.add(member);
+            }
+            if (!registration.isEmpty()) {
+                registrations.put(member, registration);
+            }
+            Map<String, Long> members = new java.util.HashMap<>();
+            for (String m : joined) {
+                if (!dropped.contains(m)) {
+                    members.put(m, killed.contains(m) ? 1L : Long.MAX_VALUE); // a killed one lapsed long ago
+                }
+            }
+            return new Renewal(System.currentTimeMillis(), "epoch", members);
+        }
+
+        @Override
+        public boolean dropsEarly() {
+            return true;
+        }
+
+        @Override
+        public String registration(String member) {
+            return registrations.get(member);
+        }
+
+        @Override
+        public boolean dropIfStillLapsed(String member, long lapse) {
+            return killed.contains(member) && dropped.add(member);
+        }
+
+        @Override
+        public String restoreMembers(String epoch, Map<String, Long> members) {
+            return epoch;
+        }
+
+        @Override
+        public void leave(String member) {
+        }
+    }
+
+    private static Membership member(dev.sqlcache.internal.membership.MembershipStore store) {
+        return new Membership(store, "test", 30_000, () -> true, () -> 0, Runnable::run, Clock.SYSTEM);
+    }
+
+    /** Lets go of a member's lock on a session, as its process's death would (at once, unlike a closed session). */
+    private static void letGo(Connection c, int key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_unlock_shared(?, ?)")) {
+            s.setInt(1, DatabaseRegistration.LOCK_CLASS);
+            s.setInt(2, key);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next() && rs.getBoolean(1), "let go");
+            }
+        }
+    }
+
+    /**
+     * Issue #15, after a failover: a live JVM moved its connections to the promoted server (its pool closed the ones
+     * the old primary's stop broke, and opened new ones there). Its registration then names the promoted server's
+     * timeline, so a later {@code kill -9} of it is dropped early by a check there. Before, the old primary's entry
+     * stayed in its registration for the JVM's life; no check on the promoted server can match it, and the killed
+     * member was kept until sqlcache.fenceTimeout.
+     */
+    @Test
+    void aMemberThatMovedToThePromotedServerIsDroppedEarlyOnceKilled() throws Exception {
+        SharedStore store = new SharedStore();
+        Membership killedLater = member(store);
+        Connection onOld = connect(pair.primaryUrl());
+        SessionLock oldLock = killedLater.lockSession(DATABASE, (classId, key) -> takeLock(onOld, key));
+        killedLater.renew();
+        String id = store.joined.get(0);
+        assertEquals(oldLock.database(), store.registration(id), "registered on the old primary");
+
+        pair.awaitReplayed();
+        pair.promote();
+        pair.stopPrimary(true);
+        try {
+            onOld.close(); // what a pool does with a connection its server's stop broke
+        } catch (SQLException ignored) {
+            // broken already
+        }
+        oldLock.release();
+        Connection onPromoted = connect(pair.replicaUrl());
+        SessionLock promotedLock = killedLater.lockSession(DATABASE, (classId, key) -> takeLock(onPromoted, key));
+        killedLater.renew();
+        assertNotEquals(oldLock.database(), promotedLock.database(), "another timeline");
+        String registered = store.registration(id);
+
+        letGo(onPromoted, killedLater.lockKey()); // kill -9
+        store.killed.add(id);
+        Membership checking = member(store);
+        checking.checkLapsedMembers(checker(pair.replicaUrl()), Runnable::run);
+        checking.renew(); // checks the lapsed member on this thread
+        assertTrue(store.dropped.contains(id), "dropped early by a check on the promoted server");
+        assertEquals(promotedLock.database(), registered,
+                "the promoted server's entry, and no more the old primary's: no connection is left there");
+    }
+
+    /**
+     * What retiring the old primary's entry must not do (split brain): the old primary, not stopped, still has a
+     * connection of the member's, which may still write there, while the member also reached the promoted server.
+     * The old entry stays registered while that connection is open, so a check on the promoted server, which cannot
+     * see the old primary's lock table, never drops the member, even once its promoted server's lock is let go.
+     */
+    @Test
+    void aMemberWithAConnectionLeftOnTheOldPrimaryKeepsItsEntryThere() throws Exception {
+        SharedStore store = new SharedStore();
+        Membership alive = member(store);
+        Connection onOld = connect(pair.primaryUrl());
+        SessionLock oldLock = alive.lockSession(DATABASE, (classId, key) -> takeLock(onOld, key));
+        alive.renew();
+        String id = store.joined.get(0);
+
+        pair.awaitReplayed();
+        pair.promote();
+        Connection onPromoted = connect(pair.replicaUrl());
+        SessionLock promotedLock = alive.lockSession(DATABASE, (classId, key) -> takeLock(onPromoted, key));
+        Connection closedOnPromoted = connect(pair.replicaUrl());
+        SessionLock closed = alive.lockSession(DATABASE, (classId, key) -> takeLock(closedOnPromoted, key));
+        letGo(closedOnPromoted, alive.lockKey());
+        closedOnPromoted.close();
+        closed.release(); // the entry stays: another connection holds it
+        alive.renew();
+        String registered = store.registration(id);
+
+        letGo(onPromoted, alive.lockKey());
+        store.killed.add(id); // cut off from the store, still writing on the old primary
+        Membership checking = member(store);
+        checking.checkLapsedMembers(checker(pair.replicaUrl()), Runnable::run);
+        checking.renew();
+        assertFalse(store.dropped.contains(id), "its lock on the old primary cannot be seen from the promoted server");
+        assertEquals(java.util.Set.of(oldLock.database(), promotedLock.database()),
+                java.util.Set.of(registered.split(" ")), "both servers, while a connection is open on each");
+        assertFalse(checker(pair.primaryUrl()).sessionsGone(oldLock.database(), DatabaseRegistration.LOCK_CLASS,
+                alive.lockKey()), "and it is held there");
     }
 }

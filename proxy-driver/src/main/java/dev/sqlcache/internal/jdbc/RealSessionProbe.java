@@ -125,7 +125,7 @@ final class RealSessionProbe implements SessionProbe {
         }
         String held;
         try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
-                + "pg_is_in_recovery(), " + dev.sqlcache.internal.membership.DatabaseRegistration.LOCKED_SQL)) {
+                + "pg_is_in_recovery(), " + dev.sqlcache.internal.membership.DatabaseRegistration.lockedSql())) {
             statement.setInt(1, classId);
             statement.setInt(2, key);
             try (ResultSet rs = statement.executeQuery()) {

@@ -1,0 +1,87 @@
+package dev.sqlcache.internal.membership;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Which entries a member publishes ({@link DatabaseRegistration}): an entry no open connection holds leaves the
+ * registration only once another entry of its identity is held (after a failover, the old primary's entry gives
+ * way to the promoted server's); otherwise it stays, as it always did. {@code PromotedReplicaTest} shows both on a
+ * real promotion.
+ */
+class DatabaseRegistrationTest {
+
+    private static final String OLD = "db1@7/5/00000001";
+    private static final String PROMOTED = "db1@7/5/00000002";
+    private static final String OTHER = "db2@9/5/00000001";
+
+    private final DatabaseRegistration registration = new DatabaseRegistration();
+
+    private SessionLock connection(String entry) {
+        registration.hold(entry);
+        return new SessionLock(entry, 0, true).registeredIn(registration);
+    }
+
+    @Test
+    void anEntryNoConnectionHoldsGivesWayToAnotherOfItsIdentity() {
+        SessionLock onOld = connection(OLD);
+        SessionLock onPromoted = connection(PROMOTED);
+        assertEquals(OLD + " " + PROMOTED, registration.text(), "both, while a connection is open on each");
+        onOld.release();
+        assertEquals(PROMOTED, registration.text());
+        connection(OLD);
+        assertEquals(OLD + " " + PROMOTED, registration.text(), "held again, published again");
+        onPromoted.release();
+        assertEquals(OLD, registration.text());
+    }
+
+    @Test
+    void anEntryNothingElseReplacesStays() {
+        SessionLock onOld = connection(OLD);
+        SessionLock onOther = connection(OTHER);
+        onOld.release();
+        assertEquals(OLD + " " + OTHER, registration.text(), "another identity does not replace it");
+        onOther.release();
+        assertEquals(OLD + " " + OTHER, registration.text(), "an idle pool keeps its registration");
+    }
+
+    @Test
+    void theUnlockableMarkIsNeverRetired() {
+        registration.hold(DatabaseRegistration.UNLOCKABLE);
+        connection(OLD).release();
+        connection(PROMOTED);
+        assertEquals(DatabaseRegistration.UNLOCKABLE + " " + PROMOTED, registration.text());
+    }
+
+    @Test
+    void aConnectionReleasesItsEntryOnce() {
+        SessionLock first = connection(OLD);
+        connection(OLD);
+        first.release();
+        first.release();
+        connection(PROMOTED);
+        assertEquals(OLD + " " + PROMOTED, registration.text(), "the second connection still holds it");
+    }
+
+    /**
+     * The lock statement's SQL lives in {@link DatabaseRegistration} only: a public constant was copied into every
+     * class that used it (the check sessions here, the driver's probe), so a class compiled against one version
+     * carried that version's SQL whatever version of this class it ran with.
+     */
+    @Test
+    void theFingerprintsSqlIsNotCopiedIntoTheClassesThatSendIt() throws Exception {
+        for (String user : new String[] {"dev/sqlcache/internal/runtime/MemberSessionChecks.class",
+                "dev/sqlcache/internal/membership/Membership.class"}) {
+            try (var in = getClass().getClassLoader().getResourceAsStream(user)) {
+                String bytes = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertEquals(-1, bytes.indexOf("pg_walfile_name"), user);
+            }
+        }
+        try (var in = getClass().getClassLoader().getResourceAsStream(
+                "dev/sqlcache/internal/membership/DatabaseRegistration.class")) {
+            assertEquals(true, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .contains("pg_walfile_name"), "where it lives");
+        }
+    }
+}
