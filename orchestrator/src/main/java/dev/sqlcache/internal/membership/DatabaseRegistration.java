@@ -176,4 +176,18 @@ public final class DatabaseRegistration {
     static Set<String> entries(String text) {
         return text.isEmpty() ? Set.of() : Set.of(text.split(" "));
     }
+
+    /**
+     * The entries of {@code entries} that {@code text} names too: {@code entries} itself when it names them all (the
+     * usual case, with no entry retired since: no allocation beyond the split).
+     */
+    static Set<String> common(Set<String> entries, String text) {
+        Set<String> sent = entries(text);
+        if (sent.containsAll(entries)) {
+            return entries;
+        }
+        Set<String> kept = new java.util.HashSet<>(entries);
+        kept.retainAll(sent);
+        return Set.copyOf(kept);
+    }
 }
