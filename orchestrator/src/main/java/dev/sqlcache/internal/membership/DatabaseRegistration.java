@@ -178,11 +178,10 @@ public final class DatabaseRegistration {
     }
 
     /**
-     * The entries of {@code entries} that {@code text} names too: {@code entries} itself when it names them all (the
-     * usual case, with no entry retired since: no allocation beyond the split).
+     * The entries of {@code entries} that {@code sent} names too: {@code entries} itself when it names them all (the
+     * usual case, with no entry retired since: no copy).
      */
-    static Set<String> common(Set<String> entries, String text) {
-        Set<String> sent = entries(text);
+    static Set<String> common(Set<String> entries, Set<String> sent) {
         if (sent.containsAll(entries)) {
             return entries;
         }
