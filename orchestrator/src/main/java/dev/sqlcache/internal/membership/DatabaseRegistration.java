@@ -176,4 +176,17 @@ public final class DatabaseRegistration {
     static Set<String> entries(String text) {
         return text.isEmpty() ? Set.of() : Set.of(text.split(" "));
     }
+
+    /**
+     * The entries of {@code entries} that {@code sent} names too: {@code entries} itself when it names them all (the
+     * usual case, with no entry retired since: no copy).
+     */
+    static Set<String> common(Set<String> entries, Set<String> sent) {
+        if (sent.containsAll(entries)) {
+            return entries;
+        }
+        Set<String> kept = new java.util.HashSet<>(entries);
+        kept.retainAll(sent);
+        return Set.copyOf(kept);
+    }
 }

@@ -189,6 +189,11 @@ public final class Membership {
             if (DatabaseRegistration.lockable(registering)) {
                 lockableSent = true;
             }
+            // If Redis runs this renewal and its answer is lost, the registration the others' checks read is this
+            // text, not the acknowledged one: and a text can lack an entry of the last (one retired since), so a
+            // connection on such an entry must not be covered or anchored on the strength of the old text.
+            java.util.Set<String> sending = DatabaseRegistration.entries(registering);
+            acknowledged = DatabaseRegistration.common(acknowledged, sending);
             // Sent from now on: a lock answered before this moment was held before the renewal ran (see covers).
             long sentNanos = clock.nanoTime();
             MembershipStore.Renewal renewal = store.renew(id, ticket, MEMBER_MILLIS, fenceMillis, notAfter, epoch,
@@ -215,7 +220,7 @@ public final class Membership {
                 doubtsCovered = doubted;
                 joined = true;
                 cutOffLogged = false;
-                acknowledged = DatabaseRegistration.entries(registering);
+                acknowledged = sending;
                 acknowledgedSentNanos = sentNanos;
                 LapsedMembers checks = lapsedMembers;
                 if (checks != null) {
