@@ -909,8 +909,9 @@ public final class SessionCache implements CacheSession {
         }
         String[] leasing = engine.withSequence(keys);
         long started = clock.nanoTime();
-        String[] tokens = writes.lease(leasing, leaseMillis, lock);
-        return new WriteTicket(leasing, tokens, false, ddl, clock.nanoTime() - started);
+        CacheWrites.WriteLeases leases = writes.leaseWrite(leasing, leaseMillis, lock);
+        return new WriteTicket(leasing, leases.tokens(), false, ddl, clock.nanoTime() - started,
+                leases.acknowledged());
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
@@ -921,7 +922,7 @@ public final class SessionCache implements CacheSession {
         if (!ticket.inTransaction()) {
             boolean leased = ticket.keys().length > 0;
             long ending = leased ? clock.nanoTime() : 0;
-            endLeases(ticket.keys(), ticket.leaseTokens());
+            endWrite(ticket);
             engine.skips().end(skipped);
             if (leased) {
                 // What caching cost this write: its lease and its end, two round trips on the caller's thread.
@@ -973,15 +974,29 @@ public final class SessionCache implements CacheSession {
     }
 
     private void endLeases(String[] keys, String[] tokens) {
+        if (invalidating(keys)) {
+            writes.endLeases(keys, tokens, engine.tokenTtls(keys), lock);
+        }
+    }
+
+    /** An auto-commit write's end: told to nobody when its acknowledged leases stood (CacheWrites.endWrite). */
+    private void endWrite(WriteTicket ticket) {
+        String[] keys = ticket.keys();
+        if (invalidating(keys)) {
+            writes.endWrite(keys, ticket.leaseTokens(), ticket.acknowledged(), engine.tokenTtls(keys), lock);
+        }
+    }
+
+    private boolean invalidating(String[] keys) {
         if (keys.length == 0) {
-            return;
+            return false;
         }
         statistics.invalidated(keys.length);
         statistics.invalidatedKeys(keys);
         if (LOG.isDebugEnabled()) {
             LOG.debug("sqlcache invalidate {}", Explain.dependencies(keys));
         }
-        writes.endLeases(keys, tokens, engine.tokenTtls(keys), lock);
+        return true;
     }
 
     private void transactionControl(TransactionControl control) {

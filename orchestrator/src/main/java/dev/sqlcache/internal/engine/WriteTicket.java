@@ -9,6 +9,13 @@ package dev.sqlcache.internal.engine;
  * @param inTransaction whether the write runs inside a transaction, whose commit ends the leases
  * @param ddl           whether it is DDL, which commits implicitly outside PostgreSQL
  * @param leaseNanos    what placing its leases took on the caller's thread (0 when it placed none)
+ * @param acknowledged  whether its lease script ran and every near cache acknowledged it before the write ran
+ *                      (auto-commit only: then its end need tell nobody while its leases stood, CacheWrites.endWrite)
  */
-record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos) {
+record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos,
+                   boolean acknowledged) {
+
+    WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos) {
+        this(keys, leaseTokens, inTransaction, ddl, leaseNanos, false);
+    }
 }

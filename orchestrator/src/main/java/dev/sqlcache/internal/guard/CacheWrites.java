@@ -65,12 +65,31 @@ public final class CacheWrites {
      * the lease cannot be placed ({@link Membership#covers}).
      */
     public String[] lease(String[] versionKeys, long leaseMillis, SessionLock lock) {
-        String[] tokens = new String[versionKeys.length];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = VersionTokens.freshLease(leaseMillis);
-        }
+        String[] tokens = freshLeases(versionKeys.length, leaseMillis);
         // Tokens of its own, one per key: registered by token when it runs unleased, ended by them.
         lease(versionKeys, tokens, leaseMillis, lock, true);
+        return tokens;
+    }
+
+    /**
+     * The leases of one auto-commit write: its tokens, and whether its lease script ran and every near cache it
+     * named acknowledged it (or lapsed) before the write runs, which lets its end tell nobody when it finds each
+     * key still holding its lease ({@link #endWrite}).
+     */
+    public record WriteLeases(String[] tokens, boolean acknowledged) {
+    }
+
+    /** {@link #lease(String[], long, SessionLock)} for an auto-commit write, whose end is {@link #endWrite}. */
+    public WriteLeases leaseWrite(String[] versionKeys, long leaseMillis, SessionLock lock) {
+        String[] tokens = freshLeases(versionKeys.length, leaseMillis);
+        return new WriteLeases(tokens, lease(versionKeys, tokens, leaseMillis, lock, true));
+    }
+
+    private static String[] freshLeases(int count, long leaseMillis) {
+        String[] tokens = new String[count];
+        for (int i = 0; i < count; i++) {
+            tokens[i] = VersionTokens.freshLease(leaseMillis);
+        }
         return tokens;
     }
 
@@ -109,17 +128,22 @@ public final class CacheWrites {
         lease(versionKeys, tokens, leaseMillis, SessionLock.NONE, false);
     }
 
-    private void lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock, boolean register) {
+    /**
+     * @return whether the lease script ran and its recipients were waited for (false when the write runs unleased
+     *         or once others are fenced: then nobody acknowledged a notice of this lease, though it may have landed)
+     */
+    private boolean lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock,
+                          boolean register) {
         boolean covered = membership.covers(lock);
         if (versionKeys.length == 0) {
-            return;
+            return false;
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         try {
             CacheStore.Recipients recipients;
             if (nobodyToTell(covered) && runsUnleased(() -> nobodyToTell(covered), register, versionKeys, tokens,
                     leaseMillis)) {
-                recipients = CacheStore.Recipients.NONE;
+                recipients = null;
             } else {
                 try {
                     recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
@@ -135,8 +159,9 @@ public final class CacheWrites {
             }
             if (change != null) {
                 // Near caches must stop serving the table before the write runs, as readers of the store do.
-                near.await(change, recipients);
+                near.await(change, recipients == null ? CacheStore.Recipients.NONE : recipients);
             }
+            return recipients != null;
         } finally {
             if (change != null) {
                 near.done(change);
@@ -176,8 +201,8 @@ public final class CacheWrites {
 
     /**
      * The lease could not be placed, so other JVMs would not know this write is coming. It runs only once they
-     * cannot serve the old answer any more: the lease landed on a retry (the store answers again), or this JVM's
-     * membership has lapsed for certain.
+     * cannot serve the old answer any more: the lease landed on a retry (the store answers again: its recipients),
+     * or this JVM's membership has lapsed for certain (null).
      */
     private CacheStore.Recipients leaseOrWaitForFence(String[] versionKeys, String[] tokens, long leaseMillis,
                                                       NearMember.Change change, boolean covered,
@@ -204,7 +229,8 @@ public final class CacheWrites {
                 attemptNanos = clock.nanoTime() - attemptStart;
             }
         }
-        return CacheStore.Recipients.NONE;
+        // Others are fenced: nobody's acknowledgement was collected, though an earlier attempt may have landed.
+        return null;
     }
 
     /**
@@ -232,11 +258,27 @@ public final class CacheWrites {
 
     /** {@link #endLeases(String[], String[], long[])} for a write on a connection holding {@code lock}. */
     public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis, SessionLock lock) {
+        endLeases(versionKeys, leaseTokens, ttlMillis, lock, false);
+    }
+
+    /**
+     * Ends the leases of one auto-commit write ({@link #leaseWrite}: its tokens, and whether they were
+     * {@link WriteLeases#acknowledged}). When they were acknowledged, and each key
+     * still holds its lease, the end tells no near cache and waits for none: nothing could have copied what the
+     * write changed since its lease (docs/consistency.md, "An end with nothing to tell").
+     */
+    public void endWrite(String[] versionKeys, String[] leaseTokens, boolean acknowledged, long[] ttlMillis,
+                         SessionLock lock) {
+        endLeases(versionKeys, leaseTokens, ttlMillis, lock, acknowledged);
+    }
+
+    private void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis, SessionLock lock,
+                           boolean acknowledged) {
         if (versionKeys.length == 0) {
             return;
         }
         boolean covered = membership.covers(lock);
-        NearMember.Change change = near == null ? null : near.changing(versionKeys);
+        NearMember.Change change = near == null ? null : near.changing(versionKeys, acknowledged);
         try {
             // A write that ran unleased stays registered until its end has landed or is owed (UnleasedWrites).
             CacheStore.Recipients recipients = unleased.mayHold()

@@ -112,12 +112,13 @@ public final class NearMember implements AutoCloseable {
 
     /** A change of tokens in progress: its notice and the acknowledgements received so far. */
     public final class Change {
-        private final CacheStore.Notice notice = new CacheStore.Notice(id, VersionTokens.fresh());
+        private final CacheStore.Notice notice;
         private final java.util.Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         private final String[] versionKeys;
 
-        private Change(String[] versionKeys) {
+        private Change(String[] versionKeys, boolean afterAcknowledgedLease) {
             this.versionKeys = versionKeys;
+            this.notice = new CacheStore.Notice(id, VersionTokens.fresh(), afterAcknowledgedLease);
         }
 
         public CacheStore.Notice notice() {
@@ -135,8 +136,16 @@ public final class NearMember implements AutoCloseable {
      * collected from now on (they may arrive before the store's answer does).
      */
     public Change changing(String[] versionKeys) {
+        return changing(versionKeys, false);
+    }
+
+    /**
+     * {@link #changing(String[])} for the end of a write whose lease every near cache acknowledged before it ran
+     * ({@link CacheStore.Notice#afterAcknowledgedLease}).
+     */
+    public Change changing(String[] versionKeys, boolean afterAcknowledgedLease) {
         changed(versionKeys);
-        Change change = new Change(versionKeys);
+        Change change = new Change(versionKeys, afterAcknowledgedLease);
         changes.put(change.notice.id(), change);
         return change;
     }

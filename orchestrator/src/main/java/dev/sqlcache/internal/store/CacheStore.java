@@ -331,8 +331,15 @@ public interface CacheStore extends AutoCloseable {
      *
      * @param writer the sending runtime's near member id ({@code ""} when nobody waits)
      * @param id     unique per change: names the list its acknowledgements go to
+     * @param afterAcknowledgedLease the end of a write whose lease script ran and whose writer waited for every
+     *               near cache it named before the write ran: the end tells nobody if each key still holds that
+     *               write's own lease (end_leases.lua)
      */
-    record Notice(String writer, String id) {
+    record Notice(String writer, String id, boolean afterAcknowledgedLease) {
+        public Notice(String writer, String id) {
+            this(writer, id, false);
+        }
+
         /** A change nobody waits for (a redelivered invalidation): near caches still drop what it makes stale. */
         public static Notice anonymous() {
             return new Notice("", VersionTokens.fresh());

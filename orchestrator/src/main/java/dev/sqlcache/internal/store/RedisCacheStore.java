@@ -81,6 +81,7 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     private static final byte[] ZERO = bytes("0");
+    private static final byte[] ONE = bytes("1");
     private static final byte[] NEVER = bytes("-1");
 
     private static byte[] number(long value) {
@@ -164,6 +165,9 @@ public final class RedisCacheStore implements CacheStore {
             args.add(ttlMillis == null ? ZERO : number(Math.max(0, ttlMillis[i])));
         }
         args.add(bytes(RedisNearChannel.header(notice)));
+        if (notice.afterAcknowledgedLease()) {
+            args.add(ONE);
+        }
         return runLeaseScript("endLeases", END_LEASES, versionKeys, args, notice);
     }
 

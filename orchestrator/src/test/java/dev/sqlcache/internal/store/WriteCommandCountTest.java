@@ -3,6 +3,8 @@ package dev.sqlcache.internal.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -175,5 +177,96 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
     void aTableWideUpdateWithALiveNearMemberElsewhere() {
         liveNearMemberElsewhere();
         counted("table-wide UPDATE, a live near member elsewhere", tableWide(), 14);
+    }
+
+    /**
+     * A lease that finds its key held by two writes in flight (the common case of a key-pinned UPDATE's table token
+     * under concurrent writers) takes the set's latest score from the held mark: one ZRANGE fewer per such lease
+     * (before: 2, the holders set's and the near members'), and the key stays leased until the later of both.
+     */
+    @Test
+    void aLeaseJoiningAHeldKeyReadsTheLapseFromItsMark() {
+        writerIsTheOnlyNearMember();
+        String[] keys = {TABLE};
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
+        store.leaseVersions(keys, new String[] {VersionTokens.freshLease()}, 30_000, notice);
+        store.leaseVersions(keys, new String[] {VersionTokens.freshLease()}, 60_000, notice);
+        String held = inspector.get(TABLE);
+        assertTrue(held.startsWith("lease:held:@"), "two writes share the key: " + held);
+        long heldFor = inspector.pttl(TABLE);
+        server.command("CONFIG", "RESETSTAT");
+        store.leaseVersions(keys, new String[] {VersionTokens.freshLease()}, 10_000, notice);
+        Map<String, Long> counted = commands();
+        System.out.printf("WriteCommandCountTest: a lease joining a held key: %d commands: %s%n", total(counted),
+                counted);
+        assertEquals(1, counted.getOrDefault("zrange", 0L), "only the near members' set is read: " + counted);
+        long leftNow = inspector.pttl(TABLE);
+        assertTrue(leftNow > 50_000 && leftNow <= heldFor, "still leased as long as the longest holder: " + leftNow
+                + " ms, " + heldFor + " ms before");
+        assertEquals(3L, inspector.zcard(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "three holders");
+    }
+
+    /** One key-pinned write whose end says its lease was acknowledged before it ran. */
+    private static CacheStore.Recipients[] acknowledgedWrite(Runnable meanwhile) {
+        String[] keys = keyPinned();
+        String[] leases = {VersionTokens.freshLease(), VersionTokens.freshLease(), VersionTokens.freshLease()};
+        CacheStore.Recipients leased = store.leaseVersions(keys, leases, 30_000,
+                new CacheStore.Notice(WRITER, VersionTokens.fresh()));
+        meanwhile.run();
+        CacheStore.Recipients ended = store.endLeases(keys, leases, null,
+                new CacheStore.Notice(WRITER, VersionTokens.fresh(), true));
+        return new CacheStore.Recipients[] {leased, ended};
+    }
+
+    /**
+     * The end of a write whose lease every near cache acknowledged, and whose keys still hold that lease, tells
+     * nobody: no ZRANGE of the members, no PUBLISH, nobody to wait for (the lease's notice did that before the write
+     * ran, and nothing could copy the table since). Before: 2 PUBLISH, 2 ZRANGE, the end naming the member.
+     */
+    @Test
+    void anAcknowledgedEndWhoseLeasesStoodTellsNobody() {
+        liveNearMemberElsewhere();
+        write(keyPinned());
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Recipients[] recipients = acknowledgedWrite(() -> { });
+        Map<String, Long> counted = commands();
+        System.out.printf("WriteCommandCountTest: key-pinned UPDATE, acknowledged lease, a live near member "
+                + "elsewhere: %d commands: %s%n", total(counted), counted);
+        assertTrue(!recipients[0].none(), "the lease names the other member");
+        assertTrue(recipients[1].none(), "the end names nobody: " + recipients[1].members().length);
+        assertEquals(1, counted.getOrDefault("publish", 0L), "told at the lease only: " + counted);
+        assertEquals(1, counted.getOrDefault("zrange", 0L), "the members read at the lease only: " + counted);
+        String token = inspector.get(TABLE);
+        assertTrue(token != null && !token.startsWith("lease:"), "the table token is fresh: " + token);
+    }
+
+    /**
+     * The same end after its lease was lost while the write ran (a reader could then have copied the table under
+     * a token of its own): it tells the member and waits for it, as every end did before.
+     */
+    @Test
+    void anAcknowledgedEndWhoseLeaseWasLostStillTells() {
+        liveNearMemberElsewhere();
+        write(keyPinned());
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Recipients[] recipients = acknowledgedWrite(() -> {
+            server.command("DEL", TABLE + ":k:0123456789abcdef0123456789abcdef");
+            server.command("SET", TABLE + ":k:0123456789abcdef0123456789abcdef", "a-reader-recreated-it");
+        });
+        assertEquals(2, commands().getOrDefault("publish", 0L), "told at the lease and at the end");
+        assertEquals(List.of("another-jvm"), Arrays.asList(recipients[1].members()), "the end names the member");
+    }
+
+    /** ... and after another write shared one of its keys (the key then holds a held mark, not its lease). */
+    @Test
+    void anAcknowledgedEndOfASharedKeyStillTells() {
+        liveNearMemberElsewhere();
+        write(keyPinned());
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Recipients[] recipients = acknowledgedWrite(() -> store.leaseVersions(new String[] {TABLE},
+                new String[] {VersionTokens.freshLease()}, 30_000, new CacheStore.Notice("other", "n")));
+        assertEquals(List.of("another-jvm"), Arrays.asList(recipients[1].members()), "the end names the member");
+        assertTrue(inspector.get(TABLE).startsWith("lease:held:"), "the other write still holds the table: "
+                + inspector.get(TABLE));
     }
 }

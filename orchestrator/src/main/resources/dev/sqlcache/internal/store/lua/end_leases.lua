@@ -1,6 +1,8 @@
 -- KEYS = version keys then their holders sets; ARGV[1..n] = the leases being ended ('' for a bump: the end of no
 -- particular lease), ARGV[n + 1..2n] = fresh tokens, ARGV[2n + 1..3n] = their time to live in ms ('0': none),
--- ARGV[3n + 1] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
+-- ARGV[3n + 1] = the near-cache notice header, ARGV[3n + 2] = '1' when the writer waited for every near cache to
+-- acknowledge its lease's notice before it ran (else absent). Returns what notify() returns, or {} when no notice
+-- was needed. Needs near_helpers.lua.
 -- Each key gets its fresh token, which invalidates whatever was cached under it, unless another write's lease is
 -- still alive: then it stays a lease, and that write's end will make it fresh after its own commit.
 -- The fresh token is written first (SET ... GET) and what the key held decides the rest: all within this script,
@@ -18,6 +20,8 @@ end
 
 local n = #KEYS / 2
 local at
+-- Whether every key still held this write's own lease, alone: see the end of this script.
+local intact = ARGV[3 * n + 2] == '1'
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   local replacement, ttl = ARGV[n + i], ARGV[2 * n + i]
@@ -25,6 +29,7 @@ for i = 1, n do
     at = advance(key, at, replacement)
   else
     local current = fresh(key, replacement, ttl)
+    intact = intact and token ~= '' and current == token
     if token ~= '' and current == token then
       -- This write's own lease, alone: a key two writes leased holds a held mark instead (see lease.lua), so no
       -- holders set names this token, and the common case, one writer, never touches one. Fresh, as written.
@@ -38,5 +43,13 @@ for i = 1, n do
     end
     -- Else no lease at all (this one expired or was flushed): fresh, as written.
   end
+end
+if intact then
+  -- Each key held this write's own lease from its lease script until now (a lease token is random and only this
+  -- write places it; a key that lapsed, was lost or was shared holds something else by now), so no reader found a
+  -- token under which it could store or copy since then, and every near copy from before was dropped and
+  -- acknowledged before the write ran. Nothing to tell: no member set to read, no notice, no wait
+  -- (docs/consistency.md, "An end with nothing to tell").
+  return {}
 end
 return notify(ARGV[3 * n + 1], 1, n, at)

@@ -2,20 +2,29 @@
 -- ARGV[n + 2] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
 -- The key held 'current', another write's lease, and now holds this write's 'token': both become holders.
 local function share(key, holders, token, current, life, at)
+  local latest
   if not isHeld(current) then
     redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
-  elseif redis.call('EXISTS', holders) == 0 then
-    -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
-    -- the key's own expiry, which the mark carries. One entry standing for them until then, or this write's
-    -- end would uncover them.
-    local lapse = heldLapse(current, at)
-    if lapse > at then
-      redis.call('ZADD', holders, lapse, current)
+  else
+    if redis.call('EXISTS', holders) == 0 then
+      -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
+      -- the key's own expiry, which the mark carries. One entry standing for them until then, or this write's
+      -- end would uncover them.
+      local lapse = heldLapse(current, at)
+      if lapse > at then
+        redis.call('ZADD', holders, lapse, current)
+      end
     end
+    -- The set's latest score is at most the lapse the mark carries (invariant H, docs/consistency.md: every
+    -- script that writes a held mark gives it that score, and the key expires then), so the mark answers what the
+    -- set would, or a little later, never sooner; only a mark without a lapse (an older version's) reads the set.
+    latest = markedLapse(current, at)
   end
   redis.call('ZADD', holders, at + life, token)
-  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
-  local keep = math.max(life, tonumber(last[2]) - at)
+  if not latest then
+    latest = tonumber(redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')[2])
+  end
+  local keep = math.max(life, latest - at)
   -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
   -- is what lets that write's end skip the holders set (see end_leases.lua).
   redis.call('SET', key, heldMark(at + keep, token), 'PX', keep)

@@ -89,13 +89,18 @@ local function heldMark(lapse, token)
   return HELD .. '@' .. string.format('%d', lapse) .. ':' .. token
 end
 
--- When a held mark's key lapses at the latest (server ms): the lapse it carries, else any lease's longest from at.
-local function heldLapse(value, at)
+-- The lapse a held mark carries (server ms), or nil when it carries none that any lease could reach from at.
+local function markedLapse(value, at)
   local lapse = tonumber(string.match(value, '^lease:held:@(%d+):') or '')
   if lapse and lapse <= at + LONGEST then
     return lapse
   end
-  return at + LONGEST
+  return nil
+end
+
+-- When a held mark's key lapses at the latest (server ms): the lapse it carries, else any lease's longest from at.
+local function heldLapse(value, at)
+  return markedLapse(value, at) or at + LONGEST
 end
 
 -- After a holder ended: the key stays a lease until the last live holder's expiry, or becomes fresh.
