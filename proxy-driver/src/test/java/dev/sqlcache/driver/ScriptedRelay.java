@@ -45,6 +45,8 @@ final class ScriptedRelay implements AutoCloseable {
     private volatile Pattern delayedOnly;
     private volatile Pattern hookPattern;
     private volatile Runnable hook;
+    private Pattern delayOncePattern;
+    private long delayOnceNanos;
     private volatile HangUps hangUps;
     private volatile boolean closed;
 
@@ -77,6 +79,23 @@ final class ScriptedRelay implements AutoCloseable {
     void delayRequests(long millis, Pattern only) {
         delayedOnly = only;
         delayNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /**
+     * The next client chunk matching {@code pattern} (and only that one) reaches Redis {@code millis} late, as one
+     * request whose packets TCP retransmits while the ones after it, on other connections, go through at once.
+     */
+    synchronized void delayOnce(long millis, Pattern pattern) {
+        delayOnceNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        delayOncePattern = pattern;
+    }
+
+    private synchronized long takeDelayOnce(String chunk) {
+        if (delayOncePattern == null || !delayOncePattern.matcher(chunk).find()) {
+            return 0;
+        }
+        delayOncePattern = null;
+        return delayOnceNanos;
     }
 
     /**
@@ -153,6 +172,7 @@ final class ScriptedRelay implements AutoCloseable {
                     Pattern only = delayedOnly;
                     long delay = HANDSHAKE.matcher(text).find() || only != null && !only.matcher(text).find()
                             ? 0 : delayNanos;
+                    delay = Math.max(delay, takeDelayOnce(text));
                     // Keep the connection's byte order: never due before what was read earlier.
                     long due = Math.max(System.nanoTime() + delay, lastDue);
                     lastDue = due;

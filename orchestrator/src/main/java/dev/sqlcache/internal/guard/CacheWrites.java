@@ -129,8 +129,9 @@ public final class CacheWrites {
     }
 
     /**
-     * @return whether the lease script ran and its recipients were waited for (false when the write runs unleased
-     *         or once others are fenced: then nobody acknowledged a notice of this lease, though it may have landed)
+     * @return whether the lease script ran once, answered, and its recipients were waited for (false when the
+     *         write runs unleased or once others are fenced: then nobody acknowledged a notice of this lease, though
+     *         it may have landed; false too when an attempt failed before one was answered, see below)
      */
     private boolean lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock,
                           boolean register) {
@@ -139,6 +140,7 @@ public final class CacheWrites {
             return false;
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
+        boolean failedAttempt = false;
         try {
             CacheStore.Recipients recipients;
             if (nobodyToTell(covered) && runsUnleased(() -> nobodyToTell(covered), register, versionKeys, tokens,
@@ -150,6 +152,7 @@ public final class CacheWrites {
                     answeredDuringBackoff();
                 } catch (RuntimeException | LinkageError e) {
                     failOpen.failed("lease", e);
+                    failedAttempt = true;
                     // No landed lease, and the write has not run: the one moment a connection opened during an
                     // outage may show its lock anchored (one round trip on this JVM's anchor session, once per
                     // connection), so that it waits for the lapse alone instead of sqlcache.fenceTimeout after it.
@@ -161,7 +164,11 @@ public final class CacheWrites {
                 // Near caches must stop serving the table before the write runs, as readers of the store do.
                 near.await(change, recipients == null ? CacheStore.Recipients.NONE : recipients);
             }
-            return recipients != null;
+            // A failed attempt may still land, and late (its request retransmitted after the retry was answered,
+            // while the write runs): it places the same tokens again, over a key that was lost meanwhile and that a
+            // reader re-created and copied from, and nobody waits for its notice. The end then finds its tokens and
+            // cannot tell: it must tell the near caches, and wait, as every end did (review rW of hW).
+            return recipients != null && !failedAttempt;
         } finally {
             if (change != null) {
                 near.done(change);
