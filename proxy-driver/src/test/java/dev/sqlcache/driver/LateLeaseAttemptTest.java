@@ -76,19 +76,6 @@ class LateLeaseAttemptTest extends TwoRuntimesOnOneRedis {
         }
     }
 
-    private void untilNearHit(Connection c, int expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            long before = stats(c).nearHits();
-            assertEquals(expected, db.value(c));
-            if (stats(c).nearHits() > before) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no near hit within 10 s: " + stats(c));
-    }
-
     /**
      * The writer's first lease attempt times out (100 ms) and lands 3 s late; its retry lands at once and the
      * reader acknowledges it; the UPDATE then waits for a row lock. Meanwhile the leased keys are lost (evicted)

@@ -20,20 +20,6 @@ class NearCacheTest extends TwoRuntimesOnOneRedis {
         super("near");
     }
 
-    /** Reads until the near cache answers (its lease needs one renewal to come back through the subscription). */
-    private void untilNearHit(Connection c, int expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            long before = stats(c).nearHits();
-            assertEquals(expected, db.value(c));
-            if (stats(c).nearHits() > before) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no near hit within 10 s: " + stats(c));
-    }
-
     @Test
     void aCopyIsServedWithoutRedisAndDroppedByTheOtherJvmsWrite() throws Exception {
         try (Connection reader = db.through(redis.port()); Connection writer = db.through(relay.port())) {

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.BeforeEach;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * The opening of the tests that stand two runtimes (two JVMs) against one private redis-server: one reaches it
  * directly ({@link #redis}'s port), the other through a relay the test can cut ({@link #relay}'s port), both on a
@@ -40,5 +42,19 @@ abstract class TwoRuntimesOnOneRedis {
 
     static CacheStatistics stats(Connection c) throws SQLException {
         return c.unwrap(SqlCacheConnection.class).statistics();
+    }
+
+    /** Reads until the near cache answers (its lease needs one renewal to come back through the subscription). */
+    void untilNearHit(Connection c, int expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long before = stats(c).nearHits();
+            assertEquals(expected, db.value(c));
+            if (stats(c).nearHits() > before) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no near hit within 10 s: " + stats(c));
     }
 }
