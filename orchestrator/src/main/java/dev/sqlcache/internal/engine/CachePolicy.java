@@ -225,7 +225,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile int coldMisses;
         volatile int warmUpLookups;
         volatile boolean off;
-        volatile int skipped;
+        /**
+         * Plain, not volatile: every read of an off shape counts here, from every client thread, and a volatile
+         * increment is a full fence per pass-through (issue #10). It only spaces the probes: a count lost to a race
+         * (as a volatile {@code ++} could lose one too) moves a probe by one read.
+         */
+        int skipped;
         /** {@link #admit} looks up when {@code skipped & probeMask} is 0: one execution in PROBE_EVERY, or sooner. */
         volatile int probeMask = PROBE_EVERY - 1;
         /** Until when (the policy's clock) the shape is young ({@link #YOUNG_NANOS}); 0 before its first judgement. */
