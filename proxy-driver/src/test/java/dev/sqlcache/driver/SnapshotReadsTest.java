@@ -53,6 +53,18 @@ class SnapshotReadsTest extends RedisBackedTest {
         writer.setAutoCommit(true);
     }
 
+    /**
+     * Waits until the misses' stores landed: a store runs on the writer thread, and a snapshot read before it lands
+     * finds no entry (CI saw both balances miss once, expected 33 hits but was 31).
+     */
+    private static void untilStored(Connection c, long stores) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (stats(c).stores() < stores) {
+            assertTrue(System.nanoTime() < deadline, "not stored within 10 s: " + stats(c));
+            Thread.sleep(5);
+        }
+    }
+
     private static void beginRepeatableRead(Connection c) throws Exception {
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setReadOnly(true);
@@ -147,8 +159,10 @@ class SnapshotReadsTest extends RedisBackedTest {
         try (Connection direct = db.direct(); Connection reader = db.cached(settings());
              Connection writer = db.cached(settings())) {
             schema(direct);
+            long stores = stats(reader).stores();
             balance(reader, 1);
             balance(reader, 2);
+            untilStored(reader, stores + 2);
             exec(writer, "update sr_other set label = 'before' where id = 1");
             long hits = stats(reader).hits();
             beginRepeatableRead(reader);
