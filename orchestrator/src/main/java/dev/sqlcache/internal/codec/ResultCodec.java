@@ -535,8 +535,9 @@ public final class ResultCodec {
      * codec's own header ({@link #ownHeader}), where a string value is never a reference to an earlier one and Jackson
      * leaves it unread until asked ({@link #asciiAt}). Every token is still parsed through to the end of the list,
      * so that a malformed one is refused whether or not an earlier one differed.
+     *
+     * @param current the current tokens as text, or null when given as {@code encoded} (UTF-8) instead
      */
-    /** @param current the current tokens as text, or null when given as {@code encoded} (UTF-8) instead */
     private static boolean headIsCurrent(EntryParser p, byte[] entry, String[] current, byte[][] encoded,
                                          int ignoredIndex, java.util.function.Predicate<String> recordedCheck)
             throws IOException {
