@@ -12,10 +12,12 @@ import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.CacheKeyBuilder;
 import dev.sqlcache.internal.key.KeyPrefix;
 import dev.sqlcache.internal.key.NearKey;
+import dev.sqlcache.internal.membership.SessionLock;
 import dev.sqlcache.internal.near.NearCache;
 import dev.sqlcache.internal.skip.SkipGuard;
 import dev.sqlcache.internal.skip.SkipHolds;
 import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.EntryRejection;
 import org.slf4j.Logger;
@@ -53,12 +55,12 @@ public final class SessionCache implements CacheSession {
     private final SkipHolds skipped = new SkipHolds();
     private final SchemaInspector inspector;
     private final SessionProbe probe;
-    private final dev.sqlcache.internal.time.Clock clock;
+    private final Clock clock;
     private final String connectionSettings;
     /** This connection's shared session lock, taken when it opened: what its writes may rely on in an outage. */
-    private dev.sqlcache.internal.membership.SessionLock lock;
+    private SessionLock lock;
     /** {@link #lock} as taken, released when the connection closes. */
-    private final dev.sqlcache.internal.membership.SessionLock taken;
+    private final SessionLock taken;
     /** Why every read of this connection passes through, or null. */
     private BypassReason readsOff;
     private String catalog;
@@ -286,7 +288,7 @@ public final class SessionCache implements CacheSession {
     private void forgetLockIfReleased(Execution execution) {
         for (QueryPlan plan : execution.plans()) {
             if (plan.releasesSessionLocks()) {
-                lock = dev.sqlcache.internal.membership.SessionLock.NONE;
+                lock = SessionLock.NONE;
                 return;
             }
         }
