@@ -1,8 +1,6 @@
 package dev.sqlcache.testing;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -317,11 +315,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot find a free loopback port: " + e.getMessage(), e);
-        }
+        return LoopbackPorts.free();
     }
 
     @Override

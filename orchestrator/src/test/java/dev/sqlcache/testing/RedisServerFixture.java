@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -364,25 +363,8 @@ public final class RedisServerFixture implements AutoCloseable {
         }
     }
 
-    /**
-     * Every port handed out in this JVM. A runtime an earlier test left open keeps reconnecting to its server's old
-     * port; a later server on that port (a cluster node, say) would take its calls as foreign errors (a cluster
-     * node's {@code CROSSSLOT}, {@code MOVED}, {@code CLUSTERDOWN} in RedisClusterTest's error check). So no port is
-     * handed out twice.
-     */
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     private static int freePort() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (HANDED_OUT.add(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot find a free loopback port: " + e.getMessage(), e);
-            }
-        }
-        throw new IllegalStateException("no loopback port left that this JVM has not handed out already");
+        return LoopbackPorts.free();
     }
 
     private Path logFile() {

@@ -26,7 +26,7 @@ public final class TcpRelay implements AutoCloseable {
 
     private TcpRelay(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = LoopbackPorts.listen(50);
         Thread acceptor = new Thread(this::accept, "tcp-relay-" + listener.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();

@@ -1,5 +1,7 @@
 package dev.sqlcache.driver;
 
+import dev.sqlcache.testing.LoopbackPorts;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,7 +58,7 @@ final class ScriptedRelay implements AutoCloseable {
 
     private ScriptedRelay(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = LoopbackPorts.listen(50);
         Thread acceptor = new Thread(this::accept, "scripted-relay-" + listener.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();

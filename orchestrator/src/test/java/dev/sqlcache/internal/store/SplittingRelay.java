@@ -1,5 +1,7 @@
 package dev.sqlcache.internal.store;
 
+import dev.sqlcache.testing.LoopbackPorts;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +33,7 @@ final class SplittingRelay implements AutoCloseable {
 
     private SplittingRelay(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = LoopbackPorts.listen(50);
         daemon(this::accept, "splitting-relay-" + listener.getLocalPort());
     }
 
