@@ -51,12 +51,15 @@ final class ReportWriter {
                         + " rounds, alternated, go on until the JIT compiled for under 2%% of one, at most %d"
                         + " per target). GC: this JVM's collections during the measured rounds, their time as the"
                         + " JVM reports it (G1: pauses) and, in brackets, its GC threads' CPU (/proc, concurrent"
-                        + " marking included). Load:"
+                        + " marking included); %s. Load:"
                         + " 1-minute load average at the start and end of the rounds (min–max).\n\n",
                 c.threads(), c.autoCommit() ? "auto-commit" : "one transaction per operation", c.rounds(),
                 number(c.roundSeconds()),
                 c.targets().stream().map(TargetSpec::name).collect(Collectors.joining(", ")),
-                number(c.warmupSeconds()), c.warmupRoundsMax()));
+                number(c.warmupSeconds()), c.warmupRoundsMax(), c.settleSeconds() > 0
+                        ? "before every round (warm-ups too) a full collection and " + number(c.settleSeconds())
+                        + " s idle, so that no round pays for the garbage of the round before it"
+                        : "rounds ran straight after each other, each paying for what the one before left"));
         if (!c.environment().isEmpty()) {
             md.append("| | |\n|---|---|\n");
             c.environment().entrySet().stream().sorted(Map.Entry.comparingByKey())
