@@ -6,7 +6,8 @@
 # benchmarks/target/throughput/<UTC time>/ (report.md, rounds.csv, summary.csv, console.log, pgpool.log).
 #
 #   benchmarks/throughput.sh                                  # everything: 8 workloads x 5 targets x (10 s warm-up
-#                                                             # + 5 rounds of 10 s), about 40 minutes
+#                                                             # + 5 rounds of 10 s), about 45 minutes
+#                                                             # (each round after a full GC and 1 s idle: --settle)
 #   benchmarks/throughput.sh --workloads pk-reads,join-agg --rounds 3 --seconds 5 --warmup 5
 #   benchmarks/throughput.sh --help                           # every option of the harness
 #   MVN=./m MVN_ARGS=-o benchmarks/throughput.sh ...          # another Maven command, offline

@@ -136,6 +136,7 @@ final class Harness {
     private void alternate(Workload workload, int round, double seconds, List<TargetSession> running,
                            RunResult result) throws SQLException, InterruptedException {
         for (TargetSession session : List.copyOf(running)) {
+            settle();
             RoundResult r = RoundRunner.run(session, workload.name(), round, seconds, config.seed(),
                     (long) (config.overrunSeconds() * 1000));
             record(result, r);
@@ -144,6 +145,23 @@ final class Harness {
                 running.remove(session);
             }
         }
+    }
+
+    /**
+     * Hands the JVM to the next round in the same state whoever ran before: a full collection, then an idle pause.
+     * Every target shares the JVM, and without it a round could pay for what the round before it allocated (the
+     * near cache's rounds allocate hundreds of MB a second; the young collection they made due, or a concurrent
+     * cycle, would land in the next target's round, on 2 cores taking CPU from its client threads and the
+     * database's backends). The collection runs outside every round, so its time is in no figure; the pause lets
+     * what the previous round left running (sqlcache's background threads, a backend finishing up) end before
+     * the next round's counters are read. Each round's {@link JvmUse} shows what was left.
+     */
+    private void settle() throws InterruptedException {
+        if (config.settleSeconds() <= 0) {
+            return;
+        }
+        System.gc();
+        Thread.sleep((long) (config.settleSeconds() * 1000));
     }
 
     /**
@@ -188,11 +206,12 @@ final class Harness {
 
     private void record(RunResult result, RoundResult round) {
         result.rounds.add(round);
-        log("  %s round %s: %,.0f ops/s, %d ops (%d writing), p50 %.3f ms, p99 %.3f ms, JIT %d ms, load %s%s",
+        log("  %s round %s: %,.0f ops/s, %d ops (%d writing), p50 %.3f ms, p99 %.3f ms, JIT %d ms, GC %d (%d ms),"
+                        + " load %s%s",
                 round.target(), round.warmup() ? "warm-up" : Integer.toString(round.round()),
                 round.operationsPerSecond(), round.counts().operations, round.counts().writeOperations,
                 round.latency().getValueAtPercentile(50) / 1e6, round.latency().getValueAtPercentile(99) / 1e6,
-                round.cpu().jitMillis(), round.loadAfter().raw(), round.error() == null ? "" : ", FAILED: " + round.error());
+                round.cpu().jitMillis(), round.jvm().gcCount(), round.jvm().gcMillis(), round.loadAfter().raw(), round.error() == null ? "" : ", FAILED: " + round.error());
     }
 
     private void log(String format, Object... args) {

@@ -19,6 +19,9 @@ import java.util.Map;
  * @param warmupRoundsMax how many warm-up rounds each target may get: warm-up rounds of every target go on until
  *                        the JIT compiler was nearly idle over one of them ({@link Harness#JIT_QUIET_SHARE}), or
  *                        until this many; 1 for exactly one
+ * @param settleSeconds   before every round (warm-ups too): a full collection, then this long idle, so that the
+ *                        round starts on a collected heap with no GC cycle under way and pays for none the previous
+ *                        target's allocations made due; 0 for neither (each round then runs straight after the last)
  * @param autoCommit      false: each operation is one transaction, committed by the harness
  * @param seed            seeds the client threads (data are always generated from fixed seeds)
  * @param overrunSeconds  how long an operation may run past the end of its round before the target's connections
@@ -29,11 +32,12 @@ import java.util.Map;
 record HarnessConfig(String adminUrl, Map<String, String> adminProperties, String schemaPrefix,
                      List<TargetSpec> targets, List<Workload> workloads, int threads, int rounds,
                      double roundSeconds, double warmupSeconds, boolean autoCommit, long seed,
-                     double overrunSeconds, Map<String, String> environment, PrintStream log, int warmupRoundsMax) {
+                     double overrunSeconds, Map<String, String> environment, PrintStream log, int warmupRoundsMax,
+                     double settleSeconds) {
 
     HarnessConfig {
         if (threads < 1 || rounds < 1 || roundSeconds <= 0 || warmupSeconds < 0 || overrunSeconds <= 0
-                || warmupRoundsMax < 1) {
+                || warmupRoundsMax < 1 || settleSeconds < 0) {
             throw new IllegalArgumentException("threads and rounds must be at least 1, seconds positive");
         }
         targets = List.copyOf(targets);
@@ -41,12 +45,12 @@ record HarnessConfig(String adminUrl, Map<String, String> adminProperties, Strin
         environment = Map.copyOf(environment);
     }
 
-    /** One warm-up round per target, whatever the JIT still does. */
+    /** One warm-up round per target, whatever the JIT still does; rounds straight after each other. */
     HarnessConfig(String adminUrl, Map<String, String> adminProperties, String schemaPrefix,
                   List<TargetSpec> targets, List<Workload> workloads, int threads, int rounds, double roundSeconds,
                   double warmupSeconds, boolean autoCommit, long seed, double overrunSeconds,
                   Map<String, String> environment, PrintStream log) {
         this(adminUrl, adminProperties, schemaPrefix, targets, workloads, threads, rounds, roundSeconds,
-                warmupSeconds, autoCommit, seed, overrunSeconds, environment, log, 1);
+                warmupSeconds, autoCommit, seed, overrunSeconds, environment, log, 1, 0);
     }
 }

@@ -49,12 +49,17 @@ final class ReportWriter {
                         + " else the machine runs. JIT s: how long the JIT compiled during the measured rounds (the"
                         + " JVM's, all targets share it; seconds there mean code was still being compiled; warm-up"
                         + " rounds, alternated, go on until the JIT compiled for under 2%% of one, at most %d"
-                        + " per target). Load:"
+                        + " per target). GC: this JVM's collections during the measured rounds, their time as the"
+                        + " JVM reports it (G1: pauses) and, in brackets, its GC threads' CPU (/proc, concurrent"
+                        + " marking included); %s. Load:"
                         + " 1-minute load average at the start and end of the rounds (min–max).\n\n",
                 c.threads(), c.autoCommit() ? "auto-commit" : "one transaction per operation", c.rounds(),
                 number(c.roundSeconds()),
                 c.targets().stream().map(TargetSpec::name).collect(Collectors.joining(", ")),
-                number(c.warmupSeconds()), c.warmupRoundsMax()));
+                number(c.warmupSeconds()), c.warmupRoundsMax(), c.settleSeconds() > 0
+                        ? "before every round (warm-ups too) a full collection and " + number(c.settleSeconds())
+                        + " s idle, so that no round pays for the garbage of the round before it"
+                        : "rounds ran straight after each other, each paying for what the one before left"));
         if (!c.environment().isEmpty()) {
             md.append("| | |\n|---|---|\n");
             c.environment().entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -74,17 +79,17 @@ final class ReportWriter {
         for (Workload w : c.workloads()) {
             md.append("\n#### ").append(w.name()).append("\n\n").append(w.description()).append("\n\n");
             md.append("| target | ops/s | rounds min–max | × direct | p50 | p99 | JVM µs/op (client threads)"
-                    + " | Redis µs/op | PostgreSQL µs/op | JIT s | hits/op | misses/op | stores/op"
+                    + " | Redis µs/op | PostgreSQL µs/op | JIT s | GC | hits/op | misses/op | stores/op"
                     + " | bypasses/op by reason | policy switches | Redis commands/op | pgpool cache hit ratio"
                     + " | load |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|---|---|---|\n");
             for (Summary s : summaries) {
                 if (!s.workload().equals(w.name())) {
                     continue;
                 }
                 if (!s.ok() && s.rounds() == 0) {
                     md.append("| ").append(s.target()).append(" | ").append(cell(s.status()))
-                            .append(" | | | | | | | | | | | | | | | | |\n");
+                            .append(" | | | | | | | | | | | | | | | | | |\n");
                     continue;
                 }
                 long ops = s.counts().operations;
@@ -101,6 +106,7 @@ final class ReportWriter {
                         .append(" | ").append(micros1(s.postgresMicrosPerOp()))
                         .append(" | ").append(s.cpu() == null || s.cpu().jitMillis() == CpuUse.UNKNOWN ? ""
                                 : String.format(Locale.ROOT, "%.1f", s.cpu().jitMillis() / 1e3))
+                        .append(" | ").append(gc(s.jvm()))
                         .append(" | ").append(st == null ? "" : perOp(st.hits(), ops))
                         .append(" | ").append(st == null ? "" : perOp(st.misses(), ops))
                         .append(" | ").append(st == null ? "" : perOp(st.stores(), ops))
@@ -131,7 +137,7 @@ final class ReportWriter {
                 + "write_operations,selects,updates,rows,ops_per_s,p50_us,p90_us,p99_us,max_us,load1_before,"
                 + "load1_after,loadavg_before,loadavg_after,hits,misses,stores,invalidations,redis_errors,bypasses,"
                 + "shapes_off,shapes_on,shapes_off_at_end,tables_off,redis_commands,pgpool_hits,pgpool_selects,jvm_cpu_us,client_threads_cpu_us,redis_cpu_us,"
-                + "postgres_cpu_us,jit_ms,error\n");
+                + "postgres_cpu_us,jit_ms,gc_count,gc_ms,gc_cpu_us,jit_cpu_us,error\n");
         for (RoundResult r : run.rounds) {
             CacheStatistics st = r.statistics();
             List<Object> row = new ArrayList<>(List.of(r.workload(), r.target(), r.round(), TIME.format(r.started()),
@@ -154,6 +160,10 @@ final class ReportWriter {
             row.add(known(r.cpu().redisMicros(), 1));
             row.add(known(r.cpu().postgresNanos(), 1e3));
             row.add(known(r.cpu().jitMillis(), 1));
+            row.add(r.jvm().gcCount());
+            row.add(r.jvm().gcMillis());
+            row.add(known(r.jvm().gcCpuNanos(), 1e3));
+            row.add(known(r.jvm().jitCpuNanos(), 1e3));
             row.add(r.error() == null ? "" : r.error());
             csv.append(csvLine(row));
         }
@@ -164,7 +174,8 @@ final class ReportWriter {
         StringBuilder csv = new StringBuilder("workload,target,status,rounds,median_ops_per_s,min_ops_per_s,"
                 + "max_ops_per_s,ratio_to_direct,p50_us,p99_us,operations,hits_per_op,misses_per_op,stores_per_op,"
                 + "bypasses_per_op,redis_commands_per_op,pgpool_hit_ratio,jvm_cpu_us_per_op,"
-                + "client_threads_cpu_us_per_op,redis_cpu_us_per_op,postgres_cpu_us_per_op,jit_ms,load1_min,load1_max\n");
+                + "client_threads_cpu_us_per_op,redis_cpu_us_per_op,postgres_cpu_us_per_op,jit_ms,gc_count,gc_ms,gc_cpu_ms,"
+                + "load1_min,load1_max\n");
         for (Summary s : summaries) {
             long ops = s.counts().operations;
             CacheStatistics st = s.statistics();
@@ -176,6 +187,8 @@ final class ReportWriter {
                     commands(s.redis(), ops, 0), s.pgpool() == null ? "" : number(s.pgpool().hitRatio()),
                     number(s.jvmMicrosPerOp()), number(s.clientMicrosPerOp()), number(s.redisMicrosPerOp()),
                     number(s.postgresMicrosPerOp()), s.cpu() == null ? "" : known(s.cpu().jitMillis(), 1),
+                    s.jvm() == null ? "" : s.jvm().gcCount(), s.jvm() == null ? "" : s.jvm().gcMillis(),
+                    s.jvm() == null ? "" : known(s.jvm().gcCpuNanos(), 1e6),
                     number(s.loadMin()), number(s.loadMax()))));
         }
         return csv.toString();
@@ -225,6 +238,15 @@ final class ReportWriter {
         String jvm = micros1(s.jvmMicrosPerOp());
         String client = micros1(s.clientMicrosPerOp());
         return jvm.isEmpty() ? client : client.isEmpty() ? jvm : jvm + " (" + client + ")";
+    }
+
+    /** Collections, their time and the GC threads' CPU, e.g. {@code 3, 41 ms (230 ms CPU)}; empty without. */
+    private static String gc(JvmUse jvm) {
+        if (jvm == null) {
+            return "";
+        }
+        return jvm.gcCount() + ", " + jvm.gcMillis() + " ms" + (jvm.gcCpuNanos() == CpuUse.UNKNOWN ? ""
+                : " (" + jvm.gcCpuNanos() / 1_000_000 + " ms CPU)");
     }
 
     /** Microseconds with one decimal, or empty for NaN. */

@@ -17,11 +17,12 @@ import java.util.Map;
  * @param redis      Redis commands over the round, by name; empty without Redis
  * @param pgpool     pgpool's cache counters over the round, or null for other targets
  * @param cpu        CPU time used over the round by this JVM, the target's Redis and the database's backends
+ * @param jvm        this JVM's collections over the round, and its GC and JIT threads' CPU time
  */
 record RoundResult(String workload, String target, int round, Instant started, long elapsedNanos, OpCounter counts,
                    Histogram latency, String error, MachineLoad loadBefore, MachineLoad loadAfter,
                    CacheStatistics statistics, Map<String, Long> redis, PgpoolCacheStats pgpool,
-                   CpuUse cpu) {
+                   CpuUse cpu, JvmUse jvm) {
 
     boolean warmup() {
         return round == 0;

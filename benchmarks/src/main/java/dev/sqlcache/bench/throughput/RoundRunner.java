@@ -69,6 +69,7 @@ final class RoundRunner {
         Map<String, Long> redisBefore = session.redisCommands();
         PgpoolCacheStats pgpoolBefore = session.pgpoolCache();
         CpuUse cpuBefore = session.cpu();
+        JvmUse jvmBefore = JvmUse.now();
         Instant started = Instant.now();
         long start = System.nanoTime();
         for (Worker w : workers) {
@@ -93,6 +94,7 @@ final class RoundRunner {
         }
         // CPU first: the counters read after it cost the JVM and Redis a little, and belong to no operation.
         CpuUse cpuAfter = session.cpu();
+        JvmUse jvmAfter = JvmUse.now();
         CacheStatistics statisticsAfter = session.statistics();
         Map<String, Long> redisAfter = session.redisCommands();
         PgpoolCacheStats pgpoolAfter = session.pgpoolCache();
@@ -112,7 +114,8 @@ final class RoundRunner {
                 latency, error, loadBefore, loadAfter,
                 statisticsBefore == null ? null : statisticsAfter.since(statisticsBefore),
                 RedisCommandStats.delta(redisBefore, redisAfter),
-                pgpoolBefore == null ? null : pgpoolAfter.minus(pgpoolBefore), cpuAfter.since(cpuBefore));
+                pgpoolBefore == null ? null : pgpoolAfter.minus(pgpoolBefore), cpuAfter.since(cpuBefore),
+                jvmAfter.since(jvmBefore));
     }
 
     /** Joins every thread until {@code deadline} (wall clock, ms); whether all ended. */

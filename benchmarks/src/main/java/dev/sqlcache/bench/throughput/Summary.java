@@ -21,12 +21,13 @@ import java.util.TreeMap;
  * @param pgpool     pgpool's cache counters summed over the measured rounds, or null
  * @param cpu        CPU time summed over the measured rounds (client threads' in {@code counts}), or null
  *                   without a measured round
+ * @param jvm        this JVM's collections and its GC and JIT threads' CPU summed over the measured rounds, or null
  * @param loadMin    lowest 1-minute load average seen at the start or end of a measured round
  */
 record Summary(String workload, String target, String status, int rounds, double medianOpsPerSecond,
                double minOpsPerSecond, double maxOpsPerSecond, double ratio, Histogram latency, OpCounter counts,
                CacheStatistics statistics, Map<String, Long> redis, PgpoolCacheStats pgpool, CpuUse cpu,
-               double loadMin, double loadMax) {
+               JvmUse jvm, double loadMin, double loadMax) {
 
     boolean ok() {
         return status.equals("ok");
@@ -76,6 +77,7 @@ record Summary(String workload, String target, String status, int rounds, double
         Map<String, Long> redis = new TreeMap<>();
         PgpoolCacheStats pgpool = null;
         CpuUse cpu = null;
+        JvmUse jvm = null;
         double loadMin = Double.NaN;
         double loadMax = Double.NaN;
         for (RoundResult r : rounds) {
@@ -89,6 +91,7 @@ record Summary(String workload, String target, String status, int rounds, double
                 pgpool = pgpool == null ? r.pgpool() : pgpool.plus(r.pgpool());
             }
             cpu = cpu == null ? r.cpu() : cpu.plus(r.cpu());
+            jvm = jvm == null ? r.jvm() : jvm.plus(r.jvm());
             for (MachineLoad load : List.of(r.loadBefore(), r.loadAfter())) {
                 loadMin = Double.isNaN(loadMin) ? load.one() : Math.min(loadMin, load.one());
                 loadMax = Double.isNaN(loadMax) ? load.one() : Math.max(loadMax, load.one());
@@ -97,12 +100,12 @@ record Summary(String workload, String target, String status, int rounds, double
         return new Summary(workload, target, status, rounds.size(), median(throughputs),
                 throughputs.length == 0 ? Double.NaN : throughputs[0],
                 throughputs.length == 0 ? Double.NaN : throughputs[throughputs.length - 1], Double.NaN, latency,
-                counts, statistics, redis, pgpool, cpu, loadMin, loadMax);
+                counts, statistics, redis, pgpool, cpu, jvm, loadMin, loadMax);
     }
 
     private Summary withRatio(double ratio) {
         return new Summary(workload, target, status, rounds, medianOpsPerSecond, minOpsPerSecond, maxOpsPerSecond,
-                ratio, latency, counts, statistics, redis, pgpool, cpu, loadMin, loadMax);
+                ratio, latency, counts, statistics, redis, pgpool, cpu, jvm, loadMin, loadMax);
     }
 
     /** This JVM's CPU per operation in µs; NaN without it. */

@@ -87,6 +87,11 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             + " 1 for a single warm-up round)")
     int warmupRoundsMax;
 
+    @Option(names = "--settle", defaultValue = "1", description = "before every round: a full collection, then"
+            + " this many seconds idle, so that no round pays for the garbage or the GC cycle of the round before it"
+            + " (default: ${DEFAULT-VALUE}; 0 for neither)")
+    double settle;
+
     @Option(names = "--threads", defaultValue = "4", description = "client threads (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -208,7 +213,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                     near, stale, targets);
             Map<String, String> environment = environment(login, redisEndpoint, pgpoolUrl);
             HarnessConfig config = new HarnessConfig(databaseUrl, login, "bench_", specs, selected, threads, rounds,
-                    seconds, warmup, !transactions, seed, overrun, environment, console, warmupRoundsMax);
+                    seconds, warmup, !transactions, seed, overrun, environment, console, warmupRoundsMax,
+                    settle);
             console.printf(Locale.ROOT, "throughput: %d workloads x %d targets, %d rounds of %s s + %s s warm-up;"
                     + " results in %s%n", selected.size(), specs.size(), rounds, seconds, warmup, out);
             RunResult run = new Harness(config).run();
