@@ -594,6 +594,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 || shape.pinnedOn == Boolean.TRUE) {
             // A shape whose tables are all pinned on is cached whatever it measures: judging it would only log
             // that it is "not cached any more" while it still is.
+            if (shape.databaseCosts.count() == 0 && nearHits + lookups >= MIN_SAMPLES && !shape.off
+                    && shape.pinnedOn != Boolean.TRUE && shape.measureMask == 0) {
+                // Its lookups all hit from the first (entries another JVM stored, copies of them): it never ran on
+                // the database, so it could never be judged. Measured as a shape at the line until it is.
+                shape.measureMask = PROBE_EVERY - 1;
+            }
             return;
         }
         if (shape.youngUntil == 0) {
@@ -737,9 +743,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                     + "for {} executions at least ({} switches since the last logged)";
             args = concat(describe(plan), figures, PROBE_EVERY, kept, unlogged);
         } else {
-            what = "sqlcache: caching {} again: " + why + "; kept on for {} executions at least ({} switches since "
-                    + "the last logged)";
-            args = concat(describe(plan), figures, kept, unlogged);
+            what = "sqlcache: caching {} again: " + why + "; the database measured again every {} reads, kept on "
+                    + "for {} executions at least ({} switches since the last logged)";
+            args = concat(describe(plan), figures, shape.measureMask + 1, kept, unlogged);
         }
         if (info) {
             LOG.info(what, args);

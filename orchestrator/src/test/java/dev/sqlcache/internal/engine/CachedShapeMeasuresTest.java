@@ -87,6 +87,25 @@ class CachedShapeMeasuresTest {
     }
 
     /**
+     * A shape whose every lookup hits from the first (the entry was stored by another JVM sharing the store) never
+     * ran on the database, so it was never judged and stayed on whatever it cost: here the database takes 10 µs
+     * against a 30 µs lookup. It must be measured, judged, and go off.
+     */
+    @Test
+    void aShapeThatNeverMissedIsMeasuredAndJudged() throws Exception {
+        policy(Map.of());
+        stored = true;
+        int off = -1;
+        for (int n = 0; n < 20_000 && off < 0; n++) {
+            read(10_000, 30_000);
+            if (read.shape().off) {
+                off = n;
+            }
+        }
+        assertTrue(off >= 0 && off < 5_000, "off only after " + off + " reads");
+    }
+
+    /**
      * A shape whose hits pay (the database 200 µs, a lookup 30 µs) stays on, and measures the database on one read
      * in 512 (64 x 8, the power of two at or above 200/30): what the measurements cost is a small share of what the
      * hits save.
