@@ -89,5 +89,12 @@ public enum BypassReason {
      * the driver's own answer, usually a failure, is what the application must get), {@code executeUpdate} of a
      * query, or a query asking for generated keys.
      */
-    JDBC_METHOD
+    JDBC_METHOD,
+    /**
+     * A statement the cache answers, sent to the database now and then so that what the database takes for it is
+     * measured again: one read in 64 or fewer (fewer the more a hit saves), never one of a table pinned on by
+     * {@code sqlcache.tablePolicy}. A statement whose reads all hit would otherwise never be timed on the database
+     * again, and an estimate taken in a cold JVM or a moment of load would keep it cached where it no longer pays.
+     */
+    MEASURING_DATABASE
 }

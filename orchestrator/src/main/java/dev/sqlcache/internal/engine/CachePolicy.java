@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * quarter of outliers) and decayed counts of its lookups, hits and near hits; a shape below the line (with hysteresis) stops being looked up and stored — its reads go to the database
  * with no Redis round trip, {@link BypassReason#NOT_WORTH_CACHING} — and one execution in
  * {@link #PROBE_EVERY} still takes the cache's path, so a shape whose cost or hit ratio changes comes back. A shape
+ * that is on sends one read in {@link #PROBE_EVERY} or fewer to the database ({@link BypassReason#MEASURING_DATABASE}:
+ * see {@link #measureEvery}), so that what the database takes keeps being measured while every read hits. A shape
  * is judged every {@link #JUDGE_EVERY} executions, and held in its
  * state a while after each switch, longer each time it switches back soon: it does not flap (issue #10).
  * Per table, when hardly any stored entry is ever hit before a write invalidates it, or when what its hits saved
@@ -68,6 +70,8 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
     static final int MIN_HOLD_JUDGEMENTS = 4;
     static final int MAX_HOLD_JUDGEMENTS = 1024;
     static final int STEADY_JUDGEMENTS = 256;
+    /** The most reads of a shape that is on between two that measure the database ({@link #measureEvery}). */
+    static final int MAX_MEASURE_EVERY = 1 << 16;
     /** A shape's switches are logged at INFO at most once in this long; the others at DEBUG, and counted. */
     private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** A table is judged over this many stores; off when fewer than {@link #TABLE_MIN_HIT_SHARE} of them hit. */
@@ -227,10 +231,16 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         volatile boolean off;
         /**
          * Plain, not volatile: every read of an off shape counts here, from every client thread, and a volatile
-         * increment is a full fence per pass-through (issue #10). It only spaces the probes: a count lost to a race
-         * (as a volatile {@code ++} could lose one too) moves a probe by one read.
+         * increment is a full fence per pass-through (issue #10); so does every read of a shape on once it measures
+         * the database. It only spaces the probes and the measurements: a count lost to a race (as a volatile
+         * {@code ++} could lose one too) moves one by a read.
          */
         int skipped;
+        /**
+         * While the shape is on, {@link #admit} sends a read to the database when {@code skipped & measureMask} is 0
+         * ({@link #measureEvery}); 0 before its first judgement: then it is not measured that way.
+         */
+        volatile int measureMask;
         /** {@link #admit} looks up when {@code skipped & probeMask} is 0: one execution in PROBE_EVERY, or sooner. */
         volatile int probeMask = PROBE_EVERY - 1;
         /** Until when (the policy's clock) the shape is young ({@link #YOUNG_NANOS}); 0 before its first judgement. */
@@ -271,10 +281,34 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         if (wholeTableOff(plan)) {
             return BypassReason.NOT_WORTH_CACHING;
         }
-        if (shape.off && (++shape.skipped & shape.probeMask) != 0) {
-            return BypassReason.NOT_WORTH_CACHING;
+        if (shape.off) {
+            return (++shape.skipped & shape.probeMask) != 0 ? BypassReason.NOT_WORTH_CACHING : null;
+        }
+        int measure = shape.measureMask;
+        if (measure != 0 && (++shape.skipped & measure) == 0) {
+            return BypassReason.MEASURING_DATABASE;
         }
         return null;
+    }
+
+    /**
+     * How many reads of a shape that is on go by for one that measures the database instead of using the cache
+     * (issue #10). While every read hits, nothing else times the database: pk-reads-ro's shape came on in a cold
+     * JVM's warm-up, on database runs of 545 µs, and stayed on at 0.59x direct with every read a Redis hit, its
+     * database's estimate never taken again. {@link #PROBE_EVERY} times the power of two at or above what the
+     * database takes over what a cached read takes (up to {@link #MAX_MEASURE_EVERY}): a measurement costs the
+     * database's time where a cached read would have cost the lookup's, so one costs at most 1/64 (~1.5%) of what
+     * the cached reads between two cost; and a shape whose database takes far more than its lookup (where a
+     * stale estimate would have to be wrong many times over to matter) is measured that much less often. The
+     * estimates are the middle half of the last {@link CostSamples#SIZE} samples: the measurements push a cold
+     * JVM's or a loaded moment's out of the ring within a few dozen of them.
+     */
+    static int measureEvery(double databaseNanos, double lookupNanos) {
+        int every = PROBE_EVERY;
+        while (every < MAX_MEASURE_EVERY && (double) every / PROBE_EVERY * lookupNanos < databaseNanos) {
+            every <<= 1;
+        }
+        return every;
     }
 
     /**
@@ -432,7 +466,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         }
     }
 
-    /** The database ran a read of this shape that is timed every time (a miss). */
+    /**
+     * The database ran a read of this shape that is timed every time: a miss, or a read that measures the database
+     * for a shape that is on ({@link BypassReason#MEASURING_DATABASE}).
+     */
     void ran(QueryPlan plan, long nanos) {
         ran(plan, nanos, 1);
     }
@@ -557,6 +594,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                 || shape.pinnedOn == Boolean.TRUE) {
             // A shape whose tables are all pinned on is cached whatever it measures: judging it would only log
             // that it is "not cached any more" while it still is.
+            if (shape.databaseCosts.count() == 0 && nearHits + lookups >= MIN_SAMPLES && !shape.off
+                    && shape.pinnedOn != Boolean.TRUE && shape.measureMask == 0) {
+                // Its lookups all hit from the first (entries another JVM stored, copies of them): it never ran on
+                // the database, so it could never be judged. Measured as a shape at the line until it is.
+                shape.measureMask = PROBE_EVERY - 1;
+            }
             return;
         }
         if (shape.youngUntil == 0) {
@@ -584,6 +627,10 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         double lookup = nearShare * near + (1 - nearShare) * redis;
         double saved = (nearShare + (1 - nearShare) * redisHitShare) * database;
         shape.lookupNanos = lookup;
+        int measureMask = measureEvery(database, lookup) - 1;
+        if (shape.measureMask != measureMask) {
+            shape.measureMask = measureMask;
+        }
         int judged = shape.judgedSinceSwitch + 1;
         shape.judgedSinceSwitch = judged;
         if (judged <= shape.hold) {
@@ -696,9 +743,9 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
                     + "for {} executions at least ({} switches since the last logged)";
             args = concat(describe(plan), figures, PROBE_EVERY, kept, unlogged);
         } else {
-            what = "sqlcache: caching {} again: " + why + "; kept on for {} executions at least ({} switches since "
-                    + "the last logged)";
-            args = concat(describe(plan), figures, kept, unlogged);
+            what = "sqlcache: caching {} again: " + why + "; the database measured again every {} reads, kept on "
+                    + "for {} executions at least ({} switches since the last logged)";
+            args = concat(describe(plan), figures, shape.measureMask + 1, kept, unlogged);
         }
         if (info) {
             LOG.info(what, args);

@@ -168,7 +168,9 @@ public final class SessionCache implements CacheSession {
         // latency of misses and bypasses. A bypass reads no clock at all unless it is one of the sampled ones: a
         // pass-through costs what the real driver costs, plus as little as can be.
         boolean missed = decision instanceof ReadOutcome.Miss;
-        boolean timed = missed || sampler.timesBypass();
+        // A read the policy sent to the database to measure it is timed too: that is what it is for.
+        boolean measuring = decision == ReadOutcome.Bypass.of(BypassReason.MEASURING_DATABASE);
+        boolean timed = missed || measuring || sampler.timesBypass();
         long started = timed ? clock.nanoTime() : 0;
         if (decision instanceof ReadOutcome.Miss miss && miss.pinsSnapshot()) {
             // The first statement of a snapshot transaction: its snapshot is taken by this query, after the
@@ -206,7 +208,7 @@ public final class SessionCache implements CacheSession {
         if (timed) {
             long ended = clock.nanoTime();
             // A miss is always timed; a bypass only when sampled, and the policy knows how many it stands for.
-            if (missed) {
+            if (missed || measuring) {
                 engine.policy().ran(plan, ended - started);
             } else if (decision == ReadOutcome.Bypass.of(BypassReason.NOT_WORTH_CACHING)) {
                 engine.policy().ranSampled(plan, ended - started);
