@@ -149,7 +149,12 @@ public final class CacheWrites {
                 recipients = null;
             } else {
                 try {
+                    long reconnects = store.reconnects();
                     recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
+                    // The store's client retries once, on a fresh connection, a command whose connection died
+                    // (RedisCommands.run): answered by the retry, yet the first attempt may have carried the
+                    // script to the server and land late, as a failed attempt may (below; review rS of hS).
+                    failedAttempt = store.reconnects() != reconnects;
                     answeredDuringBackoff();
                 } catch (RuntimeException | LinkageError e) {
                     failOpen.failed("lease", e);
