@@ -915,7 +915,7 @@ public final class SessionCache implements CacheSession {
         long started = clock.nanoTime();
         CacheWrites.WriteLeases leases = writes.leaseWrite(leasing, leaseMillis, lock);
         return new WriteTicket(leasing, leases.tokens(), false, ddl, clock.nanoTime() - started,
-                leases.acknowledged());
+                leases.acknowledged(), leases.runs());
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
@@ -987,7 +987,8 @@ public final class SessionCache implements CacheSession {
     private void endWrite(WriteTicket ticket) {
         String[] keys = ticket.keys();
         if (invalidating(keys)) {
-            writes.endWrite(keys, ticket.leaseTokens(), ticket.acknowledged(), engine.tokenTtls(keys), lock);
+            writes.endWrite(keys, ticket.leaseTokens(), ticket.acknowledged(), ticket.runs(), engine.tokenTtls(keys),
+                    lock);
         }
     }
 

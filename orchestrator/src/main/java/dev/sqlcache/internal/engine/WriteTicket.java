@@ -11,11 +11,12 @@ package dev.sqlcache.internal.engine;
  * @param leaseNanos    what placing its leases took on the caller's thread (0 when it placed none)
  * @param acknowledged  whether its lease script ran and every near cache acknowledged it before the write ran
  *                      (auto-commit only: then its end need tell nobody while its leases stood, CacheWrites.endWrite)
+ * @param runs          with {@code acknowledged}: per key, the held run its lease answered (or null)
  */
 record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos,
-                   boolean acknowledged) {
+                   boolean acknowledged, String[] runs) {
 
     WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos) {
-        this(keys, leaseTokens, inTransaction, ddl, leaseNanos, false);
+        this(keys, leaseTokens, inTransaction, ddl, leaseNanos, false, null);
     }
 }

@@ -76,13 +76,14 @@ public final class CacheWrites {
      * named acknowledged it (or lapsed) before the write runs, which lets its end tell nobody when it finds each
      * key still holding its lease ({@link #endWrite}).
      */
-    public record WriteLeases(String[] tokens, boolean acknowledged) {
+    public record WriteLeases(String[] tokens, boolean acknowledged, String[] runs) {
     }
 
     /** {@link #lease(String[], long, SessionLock)} for an auto-commit write, whose end is {@link #endWrite}. */
     public WriteLeases leaseWrite(String[] versionKeys, long leaseMillis, SessionLock lock) {
         String[] tokens = freshLeases(versionKeys.length, leaseMillis);
-        return new WriteLeases(tokens, lease(versionKeys, tokens, leaseMillis, lock, true));
+        CacheStore.Recipients acknowledged = lease(versionKeys, tokens, leaseMillis, lock, true);
+        return new WriteLeases(tokens, acknowledged != null, acknowledged == null ? null : acknowledged.runs());
     }
 
     private static String[] freshLeases(int count, long leaseMillis) {
@@ -129,15 +130,15 @@ public final class CacheWrites {
     }
 
     /**
-     * @return whether the lease script ran once, answered, and its recipients were waited for (false when the
+     * @return the lease script's answer when it ran once, answered, and its recipients were waited for (null when the
      *         write runs unleased or once others are fenced: then nobody acknowledged a notice of this lease, though
-     *         it may have landed; false too when an attempt failed before one was answered, see below)
+     *         it may have landed; null too when an attempt failed before one was answered, see below)
      */
-    private boolean lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock,
+    private CacheStore.Recipients lease(String[] versionKeys, String[] tokens, long leaseMillis, SessionLock lock,
                           boolean register) {
         boolean covered = membership.covers(lock);
         if (versionKeys.length == 0) {
-            return false;
+            return null;
         }
         NearMember.Change change = near == null ? null : near.changing(versionKeys);
         boolean failedAttempt = false;
@@ -148,7 +149,12 @@ public final class CacheWrites {
                 recipients = null;
             } else {
                 try {
+                    long reconnects = store.reconnects();
                     recipients = leaseVersions(versionKeys, tokens, leaseMillis, change);
+                    // The store's client retries once, on a fresh connection, a command whose connection died
+                    // (RedisCommands.run): answered by the retry, yet the first attempt may have carried the
+                    // script to the server and land late, as a failed attempt may (below; review rS of hS).
+                    failedAttempt = store.reconnects() != reconnects;
                     answeredDuringBackoff();
                 } catch (RuntimeException | LinkageError e) {
                     failOpen.failed("lease", e);
@@ -168,7 +174,7 @@ public final class CacheWrites {
             // while the write runs): it places the same tokens again, over a key that was lost meanwhile and that a
             // reader re-created and copied from, and nobody waits for its notice. The end then finds its tokens and
             // cannot tell: it must tell the near caches, and wait, as every end did (review rW of hW).
-            return recipients != null && !failedAttempt;
+            return failedAttempt ? null : recipients;
         } finally {
             if (change != null) {
                 near.done(change);
@@ -265,7 +271,7 @@ public final class CacheWrites {
 
     /** {@link #endLeases(String[], String[], long[])} for a write on a connection holding {@code lock}. */
     public void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis, SessionLock lock) {
-        endLeases(versionKeys, leaseTokens, ttlMillis, lock, false);
+        endLeases(versionKeys, leaseTokens, ttlMillis, lock, false, null);
     }
 
     /**
@@ -274,18 +280,18 @@ public final class CacheWrites {
      * still holds its lease, the end tells no near cache and waits for none: nothing could have copied what the
      * write changed since its lease (docs/consistency.md, "An end with nothing to tell").
      */
-    public void endWrite(String[] versionKeys, String[] leaseTokens, boolean acknowledged, long[] ttlMillis,
-                         SessionLock lock) {
-        endLeases(versionKeys, leaseTokens, ttlMillis, lock, acknowledged);
+    public void endWrite(String[] versionKeys, String[] leaseTokens, boolean acknowledged, String[] runs,
+                         long[] ttlMillis, SessionLock lock) {
+        endLeases(versionKeys, leaseTokens, ttlMillis, lock, acknowledged, runs);
     }
 
     private void endLeases(String[] versionKeys, String[] leaseTokens, long[] ttlMillis, SessionLock lock,
-                           boolean acknowledged) {
+                           boolean acknowledged, String[] runs) {
         if (versionKeys.length == 0) {
             return;
         }
         boolean covered = membership.covers(lock);
-        NearMember.Change change = near == null ? null : near.changing(versionKeys, acknowledged);
+        NearMember.Change change = near == null ? null : near.changing(versionKeys, acknowledged, runs);
         try {
             // A write that ran unleased stays registered until its end has landed or is owed (UnleasedWrites).
             CacheStore.Recipients recipients = unleased.mayHold()

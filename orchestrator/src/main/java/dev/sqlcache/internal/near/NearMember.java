@@ -116,9 +116,9 @@ public final class NearMember implements AutoCloseable {
         private final java.util.Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         private final String[] versionKeys;
 
-        private Change(String[] versionKeys, boolean afterAcknowledgedLease) {
+        private Change(String[] versionKeys, boolean afterAcknowledgedLease, String[] runs) {
             this.versionKeys = versionKeys;
-            this.notice = new CacheStore.Notice(id, VersionTokens.fresh(), afterAcknowledgedLease);
+            this.notice = new CacheStore.Notice(id, VersionTokens.fresh(), afterAcknowledgedLease, runs);
         }
 
         public CacheStore.Notice notice() {
@@ -136,16 +136,17 @@ public final class NearMember implements AutoCloseable {
      * collected from now on (they may arrive before the store's answer does).
      */
     public Change changing(String[] versionKeys) {
-        return changing(versionKeys, false);
+        return changing(versionKeys, false, null);
     }
 
     /**
      * {@link #changing(String[])} for the end of a write whose lease every near cache acknowledged before it ran
-     * ({@link CacheStore.Notice#afterAcknowledgedLease}).
+     * ({@link CacheStore.Notice#afterAcknowledgedLease}), with the held runs its lease answered
+     * ({@link CacheStore.Notice#runs}).
      */
-    public Change changing(String[] versionKeys, boolean afterAcknowledgedLease) {
+    public Change changing(String[] versionKeys, boolean afterAcknowledgedLease, String[] runs) {
         changed(versionKeys);
-        Change change = new Change(versionKeys, afterAcknowledgedLease);
+        Change change = new Change(versionKeys, afterAcknowledgedLease, runs);
         changes.put(change.notice.id(), change);
         return change;
     }

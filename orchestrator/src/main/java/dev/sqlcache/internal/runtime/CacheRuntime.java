@@ -122,6 +122,11 @@ public final class CacheRuntime implements StoreHealth {
         membership.anchorIn(sessionChecks);
     }
 
+    /** Where this runtime's writes place and end their leases (tests drive one write's lease and end by it). */
+    dev.sqlcache.internal.guard.CacheWrites writes() {
+        return writes;
+    }
+
     /**
      * Joins the membership (one round trip, on the caller's thread, like the first lookup would be) and starts
      * renewing in the background. Once; later calls return at once.

@@ -333,11 +333,17 @@ public interface CacheStore extends AutoCloseable {
      * @param id     unique per change: names the list its acknowledgements go to
      * @param afterAcknowledgedLease the end of a write whose lease script ran and whose writer waited for every
      *               near cache it named before the write ran: the end tells nobody if each key still holds that
-     *               write's own lease (end_leases.lua)
+     *               write's own lease, or the held run its lease answered (end_leases.lua)
+     * @param runs   with {@code afterAcknowledgedLease}: per key, the held run the lease answered
+     *               ({@link Recipients#runs}), or null
      */
-    record Notice(String writer, String id, boolean afterAcknowledgedLease) {
+    record Notice(String writer, String id, boolean afterAcknowledgedLease, String[] runs) {
         public Notice(String writer, String id) {
-            this(writer, id, false);
+            this(writer, id, false, null);
+        }
+
+        public Notice(String writer, String id, boolean afterAcknowledgedLease) {
+            this(writer, id, afterAcknowledgedLease, null);
         }
 
         /** A change nobody waits for (a redelivered invalidation): near caches still drop what it makes stale. */
@@ -353,8 +359,22 @@ public interface CacheStore extends AutoCloseable {
      * @param storeMillis the store-clock time the change ran
      * @param members     the near members' ids
      * @param lapses      per member, the store-clock time its near lease lapses
+     * @param runs        a lease's answer: per key, the held run the key is in after it ({@code ""}: none, the
+     *                    key holds the write's own lease alone), which its end compares (lease.lua); else null
      */
-    record Recipients(long storeMillis, String[] members, long[] lapses) {
+    record Recipients(long storeMillis, String[] members, long[] lapses, String[] runs) {
+        public Recipients(long storeMillis, String[] members, long[] lapses) {
+            this(storeMillis, members, lapses, null);
+        }
+
+        /**
+         * These recipients with a lease's held runs; none for {@link #UNKNOWN} and {@link #UNTOLD}, which are
+         * compared by identity (their end then needs each key to hold its own lease, as before runs).
+         */
+        public Recipients withRuns(String[] runs) {
+            return storeMillis < 0 ? this : new Recipients(storeMillis, members, lapses, runs);
+        }
+
         public static final Recipients NONE = new Recipients(0, new String[0], new long[0]);
         /** The near members' set was missing (flushed, evicted): holders may exist that nobody knows of. */
         public static final Recipients UNKNOWN = new Recipients(-1, new String[0], new long[0]);

@@ -140,7 +140,7 @@ public final class RedisCacheStore implements CacheStore {
         }
         args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
         args.add(bytes(RedisNearChannel.header(notice)));
-        return runLeaseScript("leaseVersions", LEASE, versionKeys, args, notice);
+        return runLeaseScript("leaseVersions", LEASE, versionKeys, args, notice, true);
     }
 
     @Override
@@ -167,17 +167,23 @@ public final class RedisCacheStore implements CacheStore {
         args.add(bytes(RedisNearChannel.header(notice)));
         if (notice.afterAcknowledgedLease()) {
             args.add(ONE);
+            if (notice.runs() != null && notice.runs().length == versionKeys.length) {
+                for (String run : notice.runs()) {
+                    args.add(bytes(run == null ? "" : run));
+                }
+            }
         }
-        return runLeaseScript("endLeases", END_LEASES, versionKeys, args, notice);
+        return runLeaseScript("endLeases", END_LEASES, versionKeys, args, notice, false);
     }
 
     /**
      * Runs a lease script over the version keys and their holders sets. A full Redis refuses SET but still
      * deletes; a deleted token is as good as a fresh one: readers must recreate it (which a full Redis refuses too,
      * so they go to the database), and no old entry can ever match the new one. Near caches are told either way.
+     * A lease's answer also carries each key's held run ({@code withRuns}: lease.lua), which a deletion has none of.
      */
     private Recipients runLeaseScript(String operation, RedisScript script, String[] versionKeys, List<byte[]> args,
-                                      Notice notice) {
+                                      Notice notice, boolean withRuns) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length * 2);
         for (String key : versionKeys) {
             keys.add(bytes(key));
@@ -186,7 +192,17 @@ public final class RedisCacheStore implements CacheStore {
             keys.add(bytes(key + HOLDERS_SUFFIX));
         }
         try {
-            return near.recipientsOf(redis.script(operation, script, keys, args));
+            Object reply = redis.script(operation, script, keys, args);
+            if (!withRuns) {
+                return near.recipientsOf(reply);
+            }
+            List<?> parts = (List<?>) reply;
+            List<?> answered = (List<?>) parts.get(1);
+            String[] runs = new String[answered.size()];
+            for (int i = 0; i < runs.length; i++) {
+                runs[i] = text((byte[]) answered.get(i));
+            }
+            return near.recipientsOf(parts.get(0)).withRuns(runs);
         } catch (CacheStoreException e) {
             if (!isOutOfMemory(e.getCause())) {
                 throw e;

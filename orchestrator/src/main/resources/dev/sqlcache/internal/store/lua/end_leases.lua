@@ -1,8 +1,9 @@
 -- KEYS = version keys then their holders sets; ARGV[1..n] = the leases being ended ('' for a bump: the end of no
 -- particular lease), ARGV[n + 1..2n] = fresh tokens, ARGV[2n + 1..3n] = their time to live in ms ('0': none),
 -- ARGV[3n + 1] = the near-cache notice header, ARGV[3n + 2] = '1' when the writer waited for every near cache to
--- acknowledge its lease's notice before it ran (else absent). Returns what notify() returns, or {} when no notice
--- was needed. Needs near_helpers.lua.
+-- acknowledge its lease's notice before it ran (else absent), then ARGV[3n + 3..4n + 2], optional: per key, the held
+-- run its lease answered (lease.lua). Returns what notify() returns, or {} when no notice was needed. Needs
+-- near_helpers.lua.
 -- Each key gets its fresh token, which invalidates whatever was cached under it, unless another write's lease is
 -- still alive: then it stays a lease, and that write's end will make it fresh after its own commit.
 -- The fresh token is written first (SET ... GET) and what the key held decides the rest: all within this script,
@@ -12,15 +13,23 @@
 -- makes the key fresh after its commit.
 local function ended(key, holders, token, replacement, ttl, current, at)
   if token ~= '' and redis.call('ZREM', holders, token) == 1 then
-    settle(key, holders, replacement, ttl, at)
+    settle(key, holders, replacement, ttl, at, continuedRun(current))
   else
     keepLeased(key, holders, current, at)
   end
 end
 
+-- Whether the key, holding the held mark 'current' now, has held a lease without a break since this write's lease
+-- ('token', which answered 'run'): it still names the run the lease joined or began, or a run begun over this
+-- write's own bare token (placed once: the end's caller vouches for one answered attempt). See lease_helpers.lua.
+local function heldSince(current, token, run)
+  local named = runOf(current)
+  return named ~= nil and (named == run or string.match(named, '^%d+/(.*)$') == token)
+end
+
 local n = #KEYS / 2
 local at
--- Whether every key still held this write's own lease, alone: see the end of this script.
+-- Whether every key still held this write's own lease, alone or in the held run it joined: see the end of this script.
 local intact = ARGV[3 * n + 2] == '1'
 for i = 1, n do
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
@@ -29,7 +38,8 @@ for i = 1, n do
     at = advance(key, at, replacement)
   else
     local current = fresh(key, replacement, ttl)
-    intact = intact and token ~= '' and current == token
+    intact = intact and token ~= '' and (current == token
+      or isHeld(current) and heldSince(current, token, ARGV[3 * n + 2 + i] or ''))
     if token ~= '' and current == token then
       -- This write's own lease, alone: a key two writes leased holds a held mark instead (see lease.lua), so no
       -- holders set names this token, and the common case, one writer, never touches one. Fresh, as written.
@@ -39,17 +49,17 @@ for i = 1, n do
       onHolders(key, current, at, ended, key, holders, token, replacement, ttl, current, at)
     elseif token ~= '' and redis.call('ZREM', holders, token) == 1 then
       at = at or now()
-      settle(key, holders, replacement, ttl, at)
+      settle(key, holders, replacement, ttl, at, newRun(replacement))
     end
     -- Else no lease at all (this one expired or was flushed): fresh, as written.
   end
 end
 if intact then
-  -- Each key held this write's own lease from its lease script until now (a lease token is random and only this
-  -- write places it; a key that lapsed, was lost or was shared holds something else by now), so no reader found a
-  -- token under which it could store or copy since then, and every near copy from before was dropped and
-  -- acknowledged before the write ran. Nothing to tell: no member set to read, no notice, no wait
-  -- (docs/consistency.md, "An end with nothing to tell").
+  -- Each key held a lease from this write's lease script until now: its own (a lease token is random and only this
+  -- write places it; a key that lapsed, was lost or was shared holds something else by now), or a held run it was
+  -- in since then. So no reader found a token under which it could store or copy since then, and every near copy
+  -- from before was dropped and acknowledged before the write ran. Nothing to tell: no member set to read, no
+  -- notice, no wait (docs/consistency.md, "An end with nothing to tell").
   return {}
 end
 return notify(ARGV[3 * n + 1], 1, n, at)

@@ -1,8 +1,12 @@
 -- KEYS = version keys then their holders sets; ARGV[1..n] = lease tokens, ARGV[n + 1] = lease in milliseconds,
--- ARGV[n + 2] = the near-cache notice header. Returns what notify() returns. Needs near_helpers.lua.
--- The key held 'current', another write's lease, and now holds this write's 'token': both become holders.
+-- ARGV[n + 2] = the near-cache notice header. Returns {what notify() returns, runs}: per key, the held run it is in
+-- now ('' when it holds this write's own token alone, and for a held mark that names none), which the write's end
+-- compares with the key's (end_leases.lua). Needs near_helpers.lua.
+-- The key held 'current', another write's lease, and now holds this write's 'token': both become holders, in the
+-- run current names, or a new one begun over a bare lease. Returns the run.
 local function share(key, holders, token, current, life, at)
   local latest
+  local run = continuedRun(current)
   if not isHeld(current) then
     redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
   else
@@ -27,14 +31,17 @@ local function share(key, holders, token, current, life, at)
   local keep = math.max(life, latest - at)
   -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
   -- is what lets that write's end skip the holders set (see end_leases.lua).
-  redis.call('SET', key, heldMark(at + keep, token), 'PX', keep)
+  redis.call('SET', key, heldMark(at + keep, token, run), 'PX', keep)
   redis.call('PEXPIRE', holders, keep)
+  return run or ''
 end
 
 local n = #KEYS / 2
 local ttl = tonumber(ARGV[n + 1])
 local at
+local runs = {}
 for i = 1, n do
+  runs[i] = ''
   local key, holders, token = KEYS[i], KEYS[n + i], ARGV[i]
   if isSequence(key) then
     at = advance(key, at, string.sub(token, 7))
@@ -45,9 +52,9 @@ for i = 1, n do
     if isLease(current) and current ~= token then
       -- Another write is in flight: both become holders (the other one with the longest it could have left).
       at = at or now()
-      onHolders(key, current, at, share, key, holders, token, current, life, at)
+      runs[i] = onHolders(key, current, at, share, key, holders, token, current, life, at)
     end
     -- Else the key held a plain token (or nothing, or this very lease, placed again): the lease alone, as set.
   end
 end
-return notify(ARGV[n + 2], 1, n, at)
+return {notify(ARGV[n + 2], 1, n, at), runs}

@@ -9,7 +9,11 @@
 -- key must say how long it could still have lived: a bare lease token ends in '@<ms>', its length, which it never
 -- outlives (lease.lua caps its PX there), and a held mark carries its lapse; a lease value without them (an older
 -- version's, or anything odd: Redis's content is not trusted) is taken to live as long as any lease can. See
--- docs/consistency.md, "Overwriting first". Needs server_clock.lua.
+-- docs/consistency.md, "Overwriting first". A held mark also names its *run*, '#<server us>/<origin>' at its end:
+-- the stretch during which the key has held a lease without a break, named by the script that began it (its clock
+-- reading, and the bare lease token it turned into a held mark, if any). A script carries a run into the value it
+-- writes only from the value it has just read from the same key, so a key that holds a run it held earlier has held
+-- a lease ever since (docs/consistency.md, "A shared key's end with nothing to tell"). Needs server_clock.lua.
 
 local HELD = 'lease:held:'
 -- The longest lease any JVM places, in ms: sqlcache.writeLease and the skip permits' leases are int milliseconds.
@@ -84,9 +88,35 @@ local function longestLeft(value)
   return LONGEST
 end
 
--- A held mark for a key kept until lapse (server ms).
-local function heldMark(lapse, token)
-  return HELD .. '@' .. string.format('%d', lapse) .. ':' .. token
+-- A held mark for a key kept until lapse (server ms), in the held run 'run' (nil: none, as an older version's mark).
+local function heldMark(lapse, token, run)
+  local mark = HELD .. '@' .. string.format('%d', lapse) .. ':' .. token
+  if run then
+    return mark .. '#' .. run
+  end
+  return mark
+end
+
+-- The run a held mark names, or nil (an older version's mark, or one that names none).
+local function runOf(value)
+  return string.match(value, '#(%d+/[^#]*)$')
+end
+
+-- A run begun by this script, over 'origin': the bare lease token it turns into a held mark (else any token of this
+-- script's own). Never named again: a later script that begins one reads a later microsecond, or, on a clock set back
+-- to the very microsecond, starts from another value (a token is placed bare only by its write's attempts). Needs
+-- the clock read first (every caller has 'at').
+local function newRun(origin)
+  return clockMicros .. '/' .. origin
+end
+
+-- The run a held mark written over 'current' continues: the run current names when it is a held mark (nil for one
+-- without), a new one over a bare lease.
+local function continuedRun(current)
+  if isHeld(current) then
+    return runOf(current)
+  end
+  return newRun(current)
 end
 
 -- The lapse a held mark carries (server ms), or nil when it carries none that any lease could reach from at.
@@ -103,14 +133,15 @@ local function heldLapse(value, at)
   return markedLapse(value, at) or at + LONGEST
 end
 
--- After a holder ended: the key stays a lease until the last live holder's expiry, or becomes fresh.
-local function settle(key, holders, token, ttl, at)
+-- After a holder ended: the key stays a lease until the last live holder's expiry, in held run 'run', or becomes
+-- fresh.
+local function settle(key, holders, token, ttl, at, run)
   local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
   if #last == 0 or tonumber(last[2]) <= at then
     redis.call('DEL', holders)
     fresh(key, token, ttl)
   else
-    redis.call('SET', key, heldMark(tonumber(last[2]), token), 'PX', tonumber(last[2]) - at)
+    redis.call('SET', key, heldMark(tonumber(last[2]), token, run), 'PX', tonumber(last[2]) - at)
   end
 end
 
@@ -133,7 +164,7 @@ local function keepLeased(key, holders, current, at)
     local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
     local keep = tonumber(last[2]) - at
     if keep > 0 then
-      redis.call('SET', key, heldMark(tonumber(last[2]), current), 'PX', keep)
+      redis.call('SET', key, heldMark(tonumber(last[2]), current, newRun(current)), 'PX', keep)
       redis.call('PEXPIRE', holders, keep)
     end
   end
@@ -146,7 +177,9 @@ end
 -- another write's lease replaced by a fresh token or by this write's own (docs/consistency.md).
 local function onHolders(key, current, at, f, ...)
   local ok, err = pcall(f, ...)
-  if not ok then
+  if ok then
+    return err -- what f returned
+  else
     local lapse = isHeld(current) and heldLapse(current, at) or at + longestLeft(current)
     if lapse > at then
       redis.call('SET', key, current, 'PX', string.format('%d', lapse - at))

@@ -1,6 +1,10 @@
+-- The server's clock in microseconds as the script last read it (nil before): names a held run (lease_helpers.lua).
+local clockMicros
+
 -- Milliseconds on the server's clock: every expiry is judged by one clock, never by comparing machines'.
 local function now()
   local t = redis.call('TIME')
+  clockMicros = t[1] .. string.format('%06d', tonumber(t[2]))
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
@@ -10,6 +14,7 @@ local function nowIfAllowed()
   if type(t) ~= 'table' or t.err then
     return nil
   end
+  clockMicros = t[1] .. string.format('%06d', tonumber(t[2]))
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 

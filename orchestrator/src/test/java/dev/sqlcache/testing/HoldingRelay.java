@@ -1,0 +1,210 @@
+package dev.sqlcache.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A loopback relay in front of a server that can deliver one request late, after its client gave up on it: a proxy
+ * (or a split TCP path) that hung up on the client while the request it had read was still on its way to the server.
+ * {@link #holdNextContaining} arms it: the next client bytes holding the marker are kept, the client's connection is
+ * closed (the client sees the server hang up, and may retry on a fresh connection), and the server's side stays open;
+ * {@link #releaseHeld} sends the kept bytes there and waits until the server has answered them (so they have run).
+ * Every thread is a daemon; {@link #close()} drops every connection.
+ */
+public final class HoldingRelay implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final int targetPort;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile byte[] marker;
+    private final CountDownLatch held = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch landed = new CountDownLatch(1);
+    private volatile boolean closed;
+
+    private HoldingRelay(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = LoopbackPorts.listen(50);
+        Thread acceptor = new Thread(this::accept, "holding-relay-" + listener.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** Starts relaying an ephemeral loopback port to {@code targetPort} on loopback. */
+    public static HoldingRelay to(int targetPort) {
+        try {
+            return new HoldingRelay(targetPort);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The port clients connect to. */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** The next bytes a client sends that hold {@code text} are kept, once, and their client's connection closed. */
+    public void holdNextContaining(String text) {
+        marker = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether a request was kept (within 10 s). */
+    public boolean holding() throws InterruptedException {
+        return held.await(10, TimeUnit.SECONDS);
+    }
+
+    /** Sends the kept request on to the server, and returns once the server has answered it. */
+    public void releaseHeld() throws InterruptedException {
+        release.countDown();
+        if (!landed.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the held request was not answered within 10 s");
+        }
+    }
+
+    private void accept() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            try {
+                Socket server = new Socket();
+                server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1000);
+                open.add(client);
+                open.add(server);
+                Pair pair = new Pair(client, server);
+                daemon(() -> pair.toServer(), "holding-relay-up");
+                daemon(() -> pair.toClient(), "holding-relay-down");
+            } catch (IOException e) {
+                closeQuietly(client);
+            }
+        }
+    }
+
+    /** One client's connection and the relay's own to the server. */
+    private final class Pair {
+        private final Socket client;
+        private final Socket server;
+        /** The client was let go: what the server answers now is read and dropped. */
+        private volatile boolean detached;
+        private volatile boolean sent;
+
+        Pair(Socket client, Socket server) {
+            this.client = client;
+            this.server = server;
+        }
+
+        void toServer() {
+            byte[] buffer = new byte[65536];
+            try {
+                InputStream in = client.getInputStream();
+                OutputStream out = server.getOutputStream();
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    byte[] armed = marker;
+                    if (armed != null && contains(buffer, n, armed)) {
+                        marker = null;
+                        detached = true;
+                        closeQuietly(client); // the client sees the server hang up
+                        held.countDown();
+                        release.await();
+                        sent = true;
+                        out.write(buffer, 0, n);
+                        out.flush();
+                        return; // the server's side stays open until its answer is read (toClient)
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                // One side went away: take the other down with it, as a real connection would.
+            }
+            if (!detached) {
+                closeBoth();
+            }
+        }
+
+        void toClient() {
+            byte[] buffer = new byte[65536];
+            try {
+                InputStream in = server.getInputStream();
+                OutputStream out = client.getOutputStream();
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    if (detached) {
+                        if (sent) {
+                            landed.countDown();
+                            break;
+                        }
+                        continue;
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // One side went away
+            }
+            closeBoth();
+        }
+
+        private void closeBoth() {
+            closeQuietly(client);
+            closeQuietly(server);
+            open.remove(client);
+            open.remove(server);
+        }
+    }
+
+    private static boolean contains(byte[] buffer, int length, byte[] text) {
+        outer:
+        for (int i = 0; i + text.length <= length; i++) {
+            for (int j = 0; j < text.length; j++) {
+                if (buffer[i + j] != text[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static void daemon(Runnable body, String name) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        release.countDown();
+        open.forEach(HoldingRelay::closeQuietly);
+        open.clear();
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+}
