@@ -96,6 +96,8 @@ public final class Membership {
     private final UnreadableFingerprints unreadableFingerprints = new UnreadableFingerprints();
     /** The databases this JVM's sessions are on, published with each renewal ({@link DatabaseRegistration}). */
     private final DatabaseRegistration registration = new DatabaseRegistration();
+    /** The connections open on this membership: it leaves only when none is ({@link #leave}). */
+    private final OpenSessions sessions = new OpenSessions();
     /** What the last renewal answered alive published, and when it was sent: see {@link #covers}. */
     private volatile java.util.Set<String> acknowledged = java.util.Set.of();
     private volatile long acknowledgedSentNanos;
@@ -438,6 +440,33 @@ public final class Membership {
      *                 exception when it could not
      */
     public SessionLock lockSession(String database, SharedLock lock) {
+        if (!sessions.open()) {
+            throw new LeftException(description);
+        }
+        boolean registered = false;
+        try {
+            SessionLock taken = registerSession(database, lock).countedIn(sessions);
+            registered = true;
+            return taken;
+        } finally {
+            if (!registered) {
+                sessions.close();
+            }
+        }
+    }
+
+    /**
+     * Thrown at a connection whose session would open on a membership that has decided to leave (its runtime closed
+     * meanwhile): its writes could not rely on this membership any more ({@link OpenSessions}); it must open on a
+     * fresh runtime.
+     */
+    public static final class LeftException extends IllegalStateException {
+        LeftException(String description) {
+            super("sqlcache: the runtime of " + description + " closed while a connection opened on it");
+        }
+    }
+
+    private SessionLock registerSession(String database, SharedLock lock) {
         if (DatabaseRegistration.UNLOCKABLE.equals(database)) {
             registration.hold(database); // never retired: no release
             return new SessionLock(database, 0, false);
@@ -594,7 +623,8 @@ public final class Membership {
     /**
      * Stops renewing for good, then leaves, unless an invalidation is still owed: leaving would bring the fence
      * back for answers it should hide, so the membership lapses instead (the others wait sqlcache.fenceTimeout).
-     * The owner gives owed invalidations their chance to be delivered before it calls this.
+     * Nor while a connection is open ({@link OpenSessions}): a write it starts after the leave could not rely on
+     * the lapse. The owner gives owed invalidations their chance to be delivered before it calls this.
      */
     public void leave() {
         synchronized (this) { // waits for a renewal in flight: none may land after the leave
@@ -609,6 +639,14 @@ public final class Membership {
         if (!owesNothing.getAsBoolean()) {
             LOG.warn("sqlcache: leaving {} with invalidations undelivered: other JVMs stay off the cache until "
                     + "sqlcache.fenceTimeout passes", description);
+            return;
+        }
+        // Leaving brings the fence back for the others at once: a write that starts afterwards and cannot place its
+        // lease would rely on this JVM's lapse, which then fences nobody. So only with no connection left to start
+        // one (and none opening from now on); else the membership lapses, as when an end is owed.
+        if (!sessions.leaveIfNoneOpen()) {
+            LOG.info("sqlcache: not leaving {} while connections are still open: other JVMs stay off the cache "
+                    + "until this JVM's membership has lapsed and it is dropped", description);
             return;
         }
         // Leaving brings the fence back for the others at once, as a join does: a write still running without a

@@ -512,21 +512,14 @@ class EngineDecisionsTest {
     }
 
     /**
-     * Review r2, open hole (beyond this change; not fixed). The shutdown hook closes every runtime while the
-     * application may still run statements (a graceful shutdown drains its requests in parallel with the hooks). The
-     * runtime has left, so the others have the fence back; its store is closed, so a write that starts afterwards
-     * fails its lease, waits for this JVM's membership to lapse for certain (it did, on the bound of its last
-     * renewal) and runs unleased; its end is owed and never delivered. Another JVM caches the table from before
-     * the commit and serves it after: a wrong answer until the entry expires. Closing it needs writes after the
-     * close never to rely on the fence (it came back at the leave): say, a closed runtime's writes pass through
-     * only while its store can still lease, or the hook leaves only once no session of the runtime can write.
+     * Review r2, the open hole. The shutdown hook closes every runtime while the application may still run
+     * statements (a graceful shutdown drains its requests in parallel with the hooks). The runtime left, so the
+     * others had the fence back; its store is closed, so a write that starts afterwards fails its lease, waits for
+     * this JVM's membership to lapse (which fenced nobody any more) and runs unleased; its end is owed and never
+     * delivered. b cached t from before the commit and served it after: a wrong answer until the entry expires.
+     * Failed before the fix: b read 1 after the commit. Now a membership leaves only when no connection is open
+     * (OpenSessions): with the writer's open, a's membership lapses instead, and the fence stays down for b.
      */
-    @org.junit.jupiter.api.Disabled("open hole: a write starting after its runtime closed (shutdown hook) runs "
-            + "unleased while the fence is back. Missing: the runtime's close leaves the membership (the others "
-            + "take the fence back) while its sessions can still write, and a write whose lease fails after that "
-            + "still runs once the membership lapsed; it needs either a closed runtime's writes refused (or passed "
-            + "through only while its store can still lease) or the leave held until no session of the runtime can "
-            + "write")
     @Test
     void aWriteAfterItsRuntimeClosedMustNotLeaveTheOthersAnOldAnswer() throws Exception {
         SimulatedJvm a = snapshotJvm();
@@ -540,5 +533,38 @@ class EngineDecisionsTest {
         writer.write("t", 2); // its lease fails; it waits for a's lapse, then runs unleased
         writer.commit(() -> database.values.put("t", 2));
         assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
+
+    /**
+     * The rule above counts connections until they close: a runtime whose connections all closed still leaves at
+     * once, fencing nobody. Fails if a closed connection still counted (the membership would lapse: b fenced).
+     */
+    @Test
+    void aCloseAfterItsConnectionsClosedStillLeavesWithoutFencingTheOthers() throws Exception {
+        SimulatedJvm a = jvm();
+        SimulatedJvm b = jvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session connection = a.session();
+        connection.write("t", 1);
+        connection.close();
+        a.close();
+        time.advance(5000);
+        b.session().read("t");
+        b.session().read("t");
+        assertEquals(0, b.bypasses(BypassReason.FENCED), "a left: nobody is fenced");
+        assertEquals(1, b.statistics().hits());
+    }
+
+    /**
+     * A connection whose session would open on a runtime that already left (it acquired the runtime just before the
+     * shutdown hook closed it) is refused, so that it opens on a fresh one (ProxyConnections): its writes could not
+     * rely on the membership's lapse. Fails if a session could still open there.
+     */
+    @Test
+    void aConnectionOpeningAfterItsRuntimeLeftIsRefused() {
+        SimulatedJvm a = jvm();
+        a.close();
+        org.junit.jupiter.api.Assertions.assertThrows(dev.sqlcache.internal.membership.Membership.LeftException.class,
+                a::session);
     }
 }

@@ -5,6 +5,7 @@ import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.internal.engine.CacheEngine;
 import dev.sqlcache.internal.engine.DatabaseIdentity;
 import dev.sqlcache.internal.engine.SessionCache;
+import dev.sqlcache.internal.membership.Membership;
 import dev.sqlcache.internal.runtime.CacheRuntime;
 import dev.sqlcache.internal.runtime.CacheRuntimes;
 import dev.sqlcache.stats.BypassReason;
@@ -34,6 +35,26 @@ public final class ProxyConnections {
      */
     public static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl,
                                        Map<String, String> properties) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return open(real, config, realUrl, properties, attempt == OPEN_ATTEMPTS);
+            } catch (Membership.LeftException left) {
+                // The runtime acquired closed and left its membership (the shutdown hook) before this connection's
+                // session opened: a fresh runtime replaces it, as acquire replaces one closing under it.
+                if (attempt == OPEN_ATTEMPTS) {
+                    throw new SQLException(left.getMessage(), "08001", left); // the real connection is closed
+                }
+                LOG.debug("sqlcache: {}; opening the connection on a fresh one", left.getMessage());
+            }
+        }
+    }
+
+    /** Runtimes tried by one connection: the hook closes the runtimes once, so the second one normally opens. */
+    private static final int OPEN_ATTEMPTS = 3;
+
+    /** @param last whether a runtime that left must fail the connection rather than be replaced again */
+    private static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl,
+                                        Map<String, String> properties, boolean last) throws SQLException {
         CacheRuntime runtime = null;
         try {
             runtime = CacheRuntimes.acquire(config);
@@ -56,6 +77,9 @@ public final class ProxyConnections {
         } catch (SQLException | RuntimeException | Error e) {
             if (runtime != null) {
                 CacheRuntimes.release(runtime);
+            }
+            if (e instanceof Membership.LeftException && !last) {
+                throw e; // the real connection stays open for the next runtime
             }
             try {
                 real.close();
