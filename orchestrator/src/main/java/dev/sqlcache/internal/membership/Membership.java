@@ -633,6 +633,10 @@ public final class Membership {
             }
             closed = true;
         }
+        // Before anything decides what this close does: a connection whose session opens after it (it acquired the
+        // runtime just before the hook closed it) opens on a fresh runtime, whatever this one does (rF: one that
+        // opened here on a membership that never joined ran its writes unleased with its store closed).
+        sessions.refuseFromNowOn();
         if (!joinAttempted) {
             return;
         }
@@ -644,7 +648,7 @@ public final class Membership {
         // Leaving brings the fence back for the others at once: a write that starts afterwards and cannot place its
         // lease would rely on this JVM's lapse, which then fences nobody. So only with no connection left to start
         // one (and none opening from now on); else the membership lapses, as when an end is owed.
-        if (!sessions.leaveIfNoneOpen()) {
+        if (!sessions.noneOpen()) {
             LOG.info("sqlcache: not leaving {} while connections are still open: other JVMs stay off the cache "
                     + "until this JVM's membership has lapsed and it is dropped", description);
             return;

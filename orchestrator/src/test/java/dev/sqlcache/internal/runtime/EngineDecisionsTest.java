@@ -536,6 +536,89 @@ class EngineDecisionsTest {
     }
 
     /**
+     * Review rF: the rule above for a runtime that never joined. Redis did not answer when the JVM started (its
+     * first join failed); its writes then run unleased at once, relying on their owed ends reaching the others once
+     * Redis answers (a JVM that never joined fences nobody). The shutdown hook closes the runtime while a
+     * connection is open: a membership that never joined has nothing to leave, so the close returns before the
+     * count of open connections is consulted, and nothing lapses either. The store is closed; a write that starts
+     * afterwards runs unleased at once, and its end, owed, is never delivered: b keeps serving t from before it
+     * although Redis answers every JVM.
+     */
+    @org.junit.jupiter.api.Disabled("open hole (review rF): a membership that never joined fences nobody, so a "
+            + "write after its runtime closed, with the store closed, can neither lease, nor deliver its end, nor "
+            + "rely on a lapse. Missing: the close keeps the store (and the delivery of owed ends) until the last "
+            + "connection closes, or joins first when connections are open")
+    @Test
+    void aWriteAfterItsNeverJoinedRuntimeClosedMustNotLeaveTheOthersAnOldAnswer() throws Exception {
+        SimulatedJvm a = neverJoined();
+        SimulatedJvm b = jvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        a.close(); // the shutdown hook: the application's connection is still open
+        a.store.cut(); // the store is closed
+        time.advance(1000);
+        assertEquals(1, b.session().read("t"));
+        writer.write("t", 2);
+        writer.commit(() -> database.values.put("t", 2));
+        time.advance(1000);
+        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
+
+    /**
+     * A JVM whose first join failed (Redis did not answer it when it started) and which Redis answers again, before
+     * its next renewal joins: it never joined.
+     */
+    private SimulatedJvm neverJoined() {
+        SimulatedJvm a = new SimulatedJvm(shared, database, time, Map.of(), "jdbc:h2:mem:simulated", true);
+        a.store.reconnect();
+        return a;
+    }
+
+    /**
+     * Review rF: a connection that acquired its runtime just before the shutdown hook closed it opens its session
+     * afterwards. The close of a membership that never joined returned before it decided anything, so the session
+     * opened on the closed runtime; its write ran unleased at once (never joined: nobody to wait for) with the store
+     * closed, its end was never delivered, and b served t from before it although Redis answered every JVM. Now a
+     * closed membership refuses every session, whatever its close did (the connection opens on a fresh runtime).
+     * Failed before: b read 1 after the commit.
+     */
+    @Test
+    void aSessionOpeningAfterItsNeverJoinedRuntimeClosedIsRefused() throws Exception {
+        SimulatedJvm a = neverJoined();
+        SimulatedJvm b = jvm();
+        database.values.put("t", 1);
+        a.close(); // the hook, between the connection's acquire and its session
+        a.store.cut(); // the store is closed
+        time.advance(1000);
+        assertEquals(1, b.session().read("t"));
+        SimulatedJvm.Session writer;
+        try {
+            writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        } catch (dev.sqlcache.internal.membership.Membership.LeftException refused) {
+            return; // ProxyConnections opens it on a fresh runtime
+        }
+        writer.write("t", 2);
+        writer.commit(() -> database.values.put("t", 2));
+        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
+
+    /**
+     * Review rF: the same race on a runtime that did not leave because a connection of it was still open (it
+     * lapses). The session opened on the closed runtime and counted as open; registered after the last renewal, its
+     * lock covers nothing, so its writes would wait until sqlcache.fenceTimeout after the lapse, where a fresh
+     * runtime leases them at once. Failed before: the session opened.
+     */
+    @Test
+    void aSessionOpeningAfterItsRuntimeClosedWithoutLeavingIsRefused() {
+        SimulatedJvm a = jvm();
+        SimulatedJvm.Session open = a.session();
+        a.close(); // lapses: a connection is open
+        org.junit.jupiter.api.Assertions.assertThrows(dev.sqlcache.internal.membership.Membership.LeftException.class,
+                a::session);
+        open.close();
+    }
+
+    /**
      * The rule above counts connections until they close: a runtime whose connections all closed still leaves at
      * once, fencing nobody. Fails if a closed connection still counted (the membership would lapse: b fenced).
      */
