@@ -56,6 +56,7 @@ public final class ProxyConnections {
     private static ProxyConnection open(Connection real, SqlCacheConfig config, String realUrl,
                                         Map<String, String> properties, boolean last) throws SQLException {
         CacheRuntime runtime = null;
+        SessionCache session = null;
         try {
             runtime = CacheRuntimes.acquire(config);
             CacheEngine engine = runtime.engine(config, realUrl);
@@ -64,7 +65,7 @@ public final class ProxyConnections {
             SessionCache.SessionState state = new SessionCache.SessionState(real.getMetaData().getUserName(),
                     real.getCatalog(), ConnectionProbe.schema(real), real.getAutoCommit(),
                     real.getTransactionIsolation());
-            SessionCache session = engine.openSession(state, DatabaseIdentity.connectionSettings(realUrl, properties),
+            session = engine.openSession(state, DatabaseIdentity.connectionSettings(realUrl, properties),
                     new MetadataSchemaInspector(real, engine.family()), new RealSessionProbe(real, engine.family()));
             if (engine.family() == DatabaseFamily.POSTGRES && ConnectionProbe.mayReturnBinaryResults(real)) {
                 session.passThroughReads(BypassReason.DRIVER_SETTING);
@@ -75,6 +76,11 @@ public final class ProxyConnections {
             }
             return new ProxyConnection(real, session, runtime);
         } catch (SQLException | RuntimeException | Error e) {
+            if (session != null) {
+                // Counted open by the membership (and its lock registered): a session never closed would keep the
+                // runtime from ever leaving.
+                session.close();
+            }
             if (runtime != null) {
                 CacheRuntimes.release(runtime);
             }
