@@ -156,10 +156,10 @@ public final class CutOffStore implements CacheStore {
 
         @Override
         public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                             String rememberedEpoch) {
+                             String rememberedEpoch, String registration) {
             reach("renew");
             return shared.membership().renew(member, joinTicket, memberMillis, fenceMillis, notAfter,
-                    rememberedEpoch);
+                    rememberedEpoch, registration);
         }
 
         @Override

@@ -85,20 +85,11 @@ class NearCacheReviewTest {
     }
 
     private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
+        return TwoRuntimesOnOneRedis.stats(c);
     }
 
     private static void untilNearHit(Db db, Connection c, int expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            long before = stats(c).nearHits();
-            assertEquals(expected, db.value(c));
-            if (stats(c).nearHits() > before) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no near hit within 10 s: " + stats(c));
+        TwoRuntimesOnOneRedis.untilNearHit(c, expected, db::value);
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.Properties;
 
 /**
  * Forked by {@link ShutdownLeaveTest}: joins through one sqlcache connection, then exits cleanly while another
- * shutdown hook takes {@code args[1]} ms (as an application server's graceful shutdown does).
+ * shutdown hook takes {@code args[1]} ms (as an application server's graceful shutdown does); with a third argument
+ * {@code open}, a second connection stays open through the exit (a pool the application never closed).
  */
 public final class ShutdownLeaveMain {
 
@@ -18,6 +19,7 @@ public final class ShutdownLeaveMain {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         long hookMillis = Long.parseLong(args[1]);
+        boolean keepOpen = args.length > 2 && "open".equals(args[2]);
         Properties p = new Properties();
         p.setProperty("sqlcache.redis.host", "127.0.0.1");
         p.setProperty("sqlcache.redis.port", Integer.toString(port));
@@ -29,6 +31,9 @@ public final class ShutdownLeaveMain {
             try (ResultSet rs = s.executeQuery("select count(*) from t")) {
                 rs.next();
             }
+        }
+        if (keepOpen) {
+            DriverManager.getConnection("jdbc:sqlcache:h2:mem:leave;DB_CLOSE_DELAY=-1", p); // never closed
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

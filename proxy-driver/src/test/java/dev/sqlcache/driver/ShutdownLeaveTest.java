@@ -45,6 +45,47 @@ class ShutdownLeaveTest {
         exitAndCheck(1_500);
     }
 
+    /**
+     * A connection still open when the hook closes its runtime could start a write after the leave, which, its
+     * store closed, would rely on a lapse that fences nobody (docs/consistency.md, "A leave with connections
+     * open"): the runtime does not leave, its membership lapses and the fence stays down. Failed before the rule:
+     * the hook left (no member, the fence up).
+     */
+    @Test
+    void anExitWithAConnectionStillOpenLapsesInsteadOfLeaving() throws Exception {
+        Path output = runChild(0, "open");
+        try {
+            Thread.sleep(2_500); // a membership renewed just before the exit has lapsed by now
+            assertEquals(":1", redis.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"),
+                    "the exited JVM did not leave");
+            assertEquals(":0", redis.command("EXISTS", MembershipStore.FENCE_KEY), "its lapse took the fence down");
+        } finally {
+            java.nio.file.Files.delete(output);
+        }
+    }
+
+    /** Runs the child to its exit; returns its output's file (printed here), which the caller deletes. */
+    private Path runChild(long hookMillis, String... more) throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path output = java.nio.file.Files.createTempFile("shutdown-leave-child", ".txt");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath,
+                ShutdownLeaveMain.class.getName(), Integer.toString(redis.port()), Long.toString(hookMillis)));
+        command.addAll(List.of(more));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            if (!child.waitFor(120, TimeUnit.SECONDS)) {
+                fail("the child did not exit within 120 s:\n" + threadDump(child.pid()));
+            }
+            assertEquals(0, child.exitValue());
+        } finally {
+            child.destroyForcibly();
+            System.out.print(java.nio.file.Files.readString(output));
+        }
+        return output;
+    }
+
     private void exitAndCheck(long hookMillis) throws Exception {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path output = java.nio.file.Files.createTempFile("shutdown-leave-child", ".txt");

@@ -46,10 +46,21 @@ abstract class TwoRuntimesOnOneRedis {
 
     /** Reads until the near cache answers (its lease needs one renewal to come back through the subscription). */
     void untilNearHit(Connection c, int expected) throws Exception {
+        untilNearHit(c, expected, db::value);
+    }
+
+    /** How a test reads its row's value on a connection. */
+    @FunctionalInterface
+    interface RowValue {
+        int of(Connection c) throws SQLException;
+    }
+
+    /** {@link #untilNearHit(Connection, int)} for a test with a table of its own, read by {@code value}. */
+    static void untilNearHit(Connection c, int expected, RowValue value) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
             long before = stats(c).nearHits();
-            assertEquals(expected, db.value(c));
+            assertEquals(expected, value.of(c));
             if (stats(c).nearHits() > before) {
                 return;
             }

@@ -54,7 +54,7 @@ public final class InMemoryMembershipStore implements MembershipStore {
 
     @Override
     public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                         String rememberedEpoch) {
+                         String rememberedEpoch, String registration) {
         synchronized (keyspace.lock()) {
             if (rememberedEpoch != null && !rememberedEpoch.isEmpty() && !rememberedEpoch.equals(epoch)) {
                 return new Renewal(Renewal.RESTORE, null, Map.of());

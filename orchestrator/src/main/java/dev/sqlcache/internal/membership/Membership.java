@@ -96,6 +96,8 @@ public final class Membership {
     private final UnreadableFingerprints unreadableFingerprints = new UnreadableFingerprints();
     /** The databases this JVM's sessions are on, published with each renewal ({@link DatabaseRegistration}). */
     private final DatabaseRegistration registration = new DatabaseRegistration();
+    /** The connections open on this membership: it leaves only when none is ({@link #leave}). */
+    private final OpenSessions sessions = new OpenSessions();
     /** What the last renewal answered alive published, and when it was sent: see {@link #covers}. */
     private volatile java.util.Set<String> acknowledged = java.util.Set.of();
     private volatile long acknowledgedSentNanos;
@@ -153,6 +155,11 @@ public final class Membership {
         if (closed) {
             return;
         }
+        renewOnce();
+    }
+
+    /** {@link #renew} once it was decided to send. Guarded by {@code this}. */
+    private void renewOnce() {
         boolean join = !member;
         if (!owesNothing.getAsBoolean()) {
             lapsedLocally();
@@ -438,6 +445,33 @@ public final class Membership {
      *                 exception when it could not
      */
     public SessionLock lockSession(String database, SharedLock lock) {
+        if (!sessions.open()) {
+            throw new LeftException(description);
+        }
+        boolean registered = false;
+        try {
+            SessionLock taken = registerSession(database, lock).countedIn(sessions);
+            registered = true;
+            return taken;
+        } finally {
+            if (!registered) {
+                sessions.close();
+            }
+        }
+    }
+
+    /**
+     * Thrown at a connection whose session would open on a membership that has decided to leave (its runtime closed
+     * meanwhile): its writes could not rely on this membership any more ({@link OpenSessions}); it must open on a
+     * fresh runtime.
+     */
+    public static final class LeftException extends IllegalStateException {
+        LeftException(String description) {
+            super("sqlcache: the runtime of " + description + " closed while a connection opened on it");
+        }
+    }
+
+    private SessionLock registerSession(String database, SharedLock lock) {
         if (DatabaseRegistration.UNLOCKABLE.equals(database)) {
             registration.hold(database); // never retired: no release
             return new SessionLock(database, 0, false);
@@ -586,6 +620,24 @@ public final class Membership {
         }
     }
 
+    /**
+     * A membership that never joined fences nobody: its writes run unleased at once, relying on their owed ends
+     * reaching the others once the store answers. After the close the store is closed and nothing delivers them,
+     * so a connection still open would write unseen (review rF). It joins once now instead, so that its lapse
+     * fences the others, as for a membership that joined and closes with connections open; if the store does not
+     * answer, nothing changes (the limit in docs/consistency.md, "A leave with connections open").
+     */
+    private void joinIfSessionsOpen() {
+        if (sessions.noneOpen()) {
+            return;
+        }
+        LOG.info("sqlcache: {} closes with connections open before it ever joined: joining once so that other JVMs "
+                + "stay off the cache until this JVM's membership has lapsed and it is dropped", description);
+        synchronized (this) {
+            renewOnce();
+        }
+    }
+
     /** Near caches may share the store: {@link #othersFenced} also waits out their lease. */
     public void nearCachesMayServe(long nearLeaseMillis) {
         nearLeaseNanos = TimeUnit.MILLISECONDS.toNanos(nearLeaseMillis);
@@ -594,7 +646,8 @@ public final class Membership {
     /**
      * Stops renewing for good, then leaves, unless an invalidation is still owed: leaving would bring the fence
      * back for answers it should hide, so the membership lapses instead (the others wait sqlcache.fenceTimeout).
-     * The owner gives owed invalidations their chance to be delivered before it calls this.
+     * Nor while a connection is open ({@link OpenSessions}): a write it starts after the leave could not rely on
+     * the lapse. The owner gives owed invalidations their chance to be delivered before it calls this.
      */
     public void leave() {
         synchronized (this) { // waits for a renewal in flight: none may land after the leave
@@ -603,12 +656,25 @@ public final class Membership {
             }
             closed = true;
         }
+        // Before anything decides what this close does: a connection whose session opens after it (it acquired the
+        // runtime just before the hook closed it) opens on a fresh runtime, whatever this one does (rF: one that
+        // opened here on a membership that never joined ran its writes unleased with its store closed).
+        sessions.refuseFromNowOn();
         if (!joinAttempted) {
+            joinIfSessionsOpen();
             return;
         }
         if (!owesNothing.getAsBoolean()) {
             LOG.warn("sqlcache: leaving {} with invalidations undelivered: other JVMs stay off the cache until "
                     + "sqlcache.fenceTimeout passes", description);
+            return;
+        }
+        // Leaving brings the fence back for the others at once: a write that starts afterwards and cannot place its
+        // lease would rely on this JVM's lapse, which then fences nobody. So only with no connection left to start
+        // one (and none opening from now on); else the membership lapses, as when an end is owed.
+        if (!sessions.noneOpen()) {
+            LOG.info("sqlcache: not leaving {} while connections are still open: other JVMs stay off the cache "
+                    + "until this JVM's membership has lapsed and it is dropped", description);
             return;
         }
         // Leaving brings the fence back for the others at once, as a join does: a write still running without a

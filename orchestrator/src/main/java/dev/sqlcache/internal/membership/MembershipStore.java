@@ -59,17 +59,17 @@ public interface MembershipStore {
      *                        ({@link #restoreMembers}) so that a member cut off during the loss is not forgotten;
      *                        likewise, before its first renewal on a new primary (Sentinel), which may lack the
      *                        last joins
+     * @param registration    the member's database registration ({@link DatabaseRegistration}), recorded if the
+     *                        member is alive afterwards; "" leaves it as it is. A store that cannot drop members
+     *                        early ignores it.
      */
     Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                  String rememberedEpoch);
+                  String rememberedEpoch, String registration);
 
-    /**
-     * {@link #renew} that also records the member's database registration ({@link DatabaseRegistration}), if the
-     * member is alive afterwards; "" leaves it as it is. A store that cannot drop members early ignores it.
-     */
+    /** {@link #renew(String, String, long, long, long, String, String)} leaving the registration as it is. */
     default Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                          String rememberedEpoch, String registration) {
-        return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch);
+                          String rememberedEpoch) {
+        return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch, "");
     }
 
     /** Whether this store keeps registrations and drops members early ({@link #dropIfStillLapsed}). */

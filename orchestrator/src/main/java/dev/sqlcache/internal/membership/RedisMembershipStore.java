@@ -52,12 +52,6 @@ public final class RedisMembershipStore implements MembershipStore {
 
     @Override
     public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                         String rememberedEpoch) {
-        return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch, "");
-    }
-
-    @Override
-    public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                          String rememberedEpoch, String registration) {
         if (rememberedEpoch != null && !rememberedEpoch.isEmpty()
                 && redis.primaryChanges() != primaryChangesRestored) {

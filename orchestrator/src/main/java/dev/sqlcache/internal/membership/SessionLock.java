@@ -26,6 +26,9 @@ public final class SessionLock {
     /** Where the entry was registered, until {@link #release}; null when it registered nothing to release. */
     private final java.util.concurrent.atomic.AtomicReference<DatabaseRegistration> registeredIn =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** Where the connection was counted open ({@link Membership#lockSession}), until {@link #release}. */
+    private final java.util.concurrent.atomic.AtomicReference<OpenSessions> countedIn =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param database    the registered database ({@link DatabaseRegistration}); null for none
@@ -50,14 +53,25 @@ public final class SessionLock {
         return this;
     }
 
+    /** The open sessions this connection was counted in ({@link Membership#lockSession}). */
+    SessionLock countedIn(OpenSessions sessions) {
+        countedIn.set(sessions);
+        return this;
+    }
+
     /**
      * The connection closed (its real connection's close returned): nothing more is sent on it, so its entry
-     * need not be published for it any more ({@link DatabaseRegistration#release}). Once; later calls do nothing.
+     * need not be published for it any more ({@link DatabaseRegistration#release}), and it no longer holds the
+     * membership back from leaving ({@link OpenSessions}). Once; later calls do nothing.
      */
     public void release() {
         DatabaseRegistration registration = registeredIn.getAndSet(null);
         if (registration != null) {
             registration.release(database);
+        }
+        OpenSessions sessions = countedIn.getAndSet(null);
+        if (sessions != null) {
+            sessions.close();
         }
     }
 

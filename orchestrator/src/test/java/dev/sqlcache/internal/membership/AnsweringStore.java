@@ -37,7 +37,7 @@ public final class AnsweringStore implements MembershipStore {
 
     @Override
     public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                         String rememberedEpoch) {
+                         String rememberedEpoch, String registration) {
         answer();
         return new Renewal(millis.getAsLong(), "epoch", Map.of(member, Long.MAX_VALUE));
     }

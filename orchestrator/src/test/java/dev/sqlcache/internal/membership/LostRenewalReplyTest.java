@@ -103,12 +103,6 @@ class LostRenewalReplyTest {
 
         @Override
         public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                             String rememberedEpoch) {
-            return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch, "");
-        }
-
-        @Override
-        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                              String rememberedEpoch, String registration) {
             reachable();
             this.member = member;

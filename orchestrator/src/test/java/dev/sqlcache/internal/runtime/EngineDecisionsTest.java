@@ -483,7 +483,9 @@ class EngineDecisionsTest {
      * while the application still runs) relied on the fence staying down until its end is in Redis, and its end
      * after the close cannot be delivered. b cached t from before the commit and served it after: a wrong answer
      * until the entry expires. Failed before the fix: b read 1 after the commit. Now the leave first places the
-     * leases of such writes (or does not leave: the membership lapses, as when an end is owed).
+     * leases of such writes (or does not leave: the membership lapses, as when an end is owed). Since a membership
+     * leaves only with no connection open (the test after next), the writer's open connection alone keeps a from
+     * leaving here: the gate's part is no longer what this test shows.
      */
     @Test
     void anUnleasedWriteInFlightWhenItsRuntimeLeavesIsLeasedFirst() throws Exception {
@@ -512,21 +514,14 @@ class EngineDecisionsTest {
     }
 
     /**
-     * Review r2, open hole (beyond this change; not fixed). The shutdown hook closes every runtime while the
-     * application may still run statements (a graceful shutdown drains its requests in parallel with the hooks). The
-     * runtime has left, so the others have the fence back; its store is closed, so a write that starts afterwards
-     * fails its lease, waits for this JVM's membership to lapse for certain (it did, on the bound of its last
-     * renewal) and runs unleased; its end is owed and never delivered. Another JVM caches the table from before
-     * the commit and serves it after: a wrong answer until the entry expires. Closing it needs writes after the
-     * close never to rely on the fence (it came back at the leave): say, a closed runtime's writes pass through
-     * only while its store can still lease, or the hook leaves only once no session of the runtime can write.
+     * Review r2, the open hole. The shutdown hook closes every runtime while the application may still run
+     * statements (a graceful shutdown drains its requests in parallel with the hooks). The runtime left, so the
+     * others had the fence back; its store is closed, so a write that starts afterwards fails its lease, waits for
+     * this JVM's membership to lapse (which fenced nobody any more) and runs unleased; its end is owed and never
+     * delivered. b cached t from before the commit and served it after: a wrong answer until the entry expires.
+     * Failed before the fix: b read 1 after the commit. Now a membership leaves only when no connection is open
+     * (OpenSessions): with the writer's open, a's membership lapses instead, and the fence stays down for b.
      */
-    @org.junit.jupiter.api.Disabled("open hole: a write starting after its runtime closed (shutdown hook) runs "
-            + "unleased while the fence is back. Missing: the runtime's close leaves the membership (the others "
-            + "take the fence back) while its sessions can still write, and a write whose lease fails after that "
-            + "still runs once the membership lapsed; it needs either a closed runtime's writes refused (or passed "
-            + "through only while its store can still lease) or the leave held until no session of the runtime can "
-            + "write")
     @Test
     void aWriteAfterItsRuntimeClosedMustNotLeaveTheOthersAnOldAnswer() throws Exception {
         SimulatedJvm a = snapshotJvm();
@@ -540,5 +535,118 @@ class EngineDecisionsTest {
         writer.write("t", 2); // its lease fails; it waits for a's lapse, then runs unleased
         writer.commit(() -> database.values.put("t", 2));
         assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
+
+    /**
+     * Review rF: the rule above for a runtime that never joined. Redis did not answer when the JVM started (its
+     * first join failed); its writes then run unleased at once, relying on their owed ends reaching the others once
+     * Redis answers (a JVM that never joined fences nobody). The shutdown hook closes the runtime while a
+     * connection is open: a membership that never joined has nothing to leave, so the close returns before the
+     * count of open connections is consulted, and nothing lapses either. The store is closed; a write that starts
+     * afterwards runs unleased at once, and its end, owed, is never delivered: b kept serving t from before it
+     * although Redis answered every JVM (failed before the fix: b read 1 after the commit). Now such a close joins
+     * once, so that its lapse fences b.
+     */
+    @Test
+    void aWriteAfterItsNeverJoinedRuntimeClosedMustNotLeaveTheOthersAnOldAnswer() throws Exception {
+        SimulatedJvm a = neverJoined();
+        SimulatedJvm b = jvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        a.close(); // the shutdown hook: the application's connection is still open
+        a.store.cut(); // the store is closed
+        time.advance(1000);
+        assertEquals(1, b.session().read("t"));
+        writer.write("t", 2);
+        writer.commit(() -> database.values.put("t", 2));
+        time.advance(1000);
+        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
+
+    /**
+     * A JVM whose first join failed (Redis did not answer it when it started) and which Redis answers again, before
+     * its next renewal joins: it never joined.
+     */
+    private SimulatedJvm neverJoined() {
+        SimulatedJvm a = new SimulatedJvm(shared, database, time, Map.of(), "jdbc:h2:mem:simulated", true);
+        a.store.reconnect();
+        return a;
+    }
+
+    /**
+     * Review rF: a connection that acquired its runtime just before the shutdown hook closed it opens its session
+     * afterwards. The close of a membership that never joined returned before it decided anything, so the session
+     * opened on the closed runtime; its write ran unleased at once (never joined: nobody to wait for) with the store
+     * closed, its end was never delivered, and b served t from before it although Redis answered every JVM. Now a
+     * closed membership refuses every session, whatever its close did (the connection opens on a fresh runtime).
+     * Failed before: b read 1 after the commit.
+     */
+    @Test
+    void aSessionOpeningAfterItsNeverJoinedRuntimeClosedIsRefused() throws Exception {
+        SimulatedJvm a = neverJoined();
+        SimulatedJvm b = jvm();
+        database.values.put("t", 1);
+        a.close(); // the hook, between the connection's acquire and its session
+        a.store.cut(); // the store is closed
+        time.advance(1000);
+        assertEquals(1, b.session().read("t"));
+        SimulatedJvm.Session writer;
+        try {
+            writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        } catch (dev.sqlcache.internal.membership.Membership.LeftException refused) {
+            return; // ProxyConnections opens it on a fresh runtime
+        }
+        writer.write("t", 2);
+        writer.commit(() -> database.values.put("t", 2));
+        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+    }
+
+    /**
+     * Review rF: the same race on a runtime that did not leave because a connection of it was still open (it
+     * lapses). The session opened on the closed runtime and counted as open; registered after the last renewal, its
+     * lock covers nothing, so its writes would wait until sqlcache.fenceTimeout after the lapse, where a fresh
+     * runtime leases them at once. Failed before: the session opened.
+     */
+    @Test
+    void aSessionOpeningAfterItsRuntimeClosedWithoutLeavingIsRefused() {
+        SimulatedJvm a = jvm();
+        SimulatedJvm.Session open = a.session();
+        a.close(); // lapses: a connection is open
+        org.junit.jupiter.api.Assertions.assertThrows(dev.sqlcache.internal.membership.Membership.LeftException.class,
+                a::session);
+        open.close();
+    }
+
+    /**
+     * The rule above counts connections until they close: a runtime whose connections all closed still leaves at
+     * once, fencing nobody. Fails if a closed connection still counted (the membership would lapse: b fenced).
+     */
+    @Test
+    void aCloseAfterItsConnectionsClosedStillLeavesWithoutFencingTheOthers() throws Exception {
+        SimulatedJvm a = jvm();
+        SimulatedJvm b = jvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session connection = a.session();
+        connection.write("t", 1);
+        connection.close();
+        a.close();
+        time.advance(5000);
+        b.session().read("t");
+        b.session().read("t");
+        assertEquals(0, b.bypasses(BypassReason.FENCED), "a left: nobody is fenced");
+        assertEquals(1, b.statistics().hits());
+    }
+
+    /**
+     * A connection whose session would open on a runtime that already left (it acquired the runtime just before the
+     * shutdown hook closed it) is refused, so that it opens on a fresh one (ProxyConnections): its writes could not
+     * rely on the membership's lapse. Fails if a session could still open there.
+     */
+    @Test
+    void aConnectionOpeningAfterItsRuntimeLeftIsRefused() {
+        SimulatedJvm a = jvm();
+        a.close();
+        org.junit.jupiter.api.Assertions.assertThrows(dev.sqlcache.internal.membership.Membership.LeftException.class,
+                a::session);
     }
 }

@@ -258,12 +258,6 @@ class PromotedReplicaTest {
 
         @Override
         public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
-                             String rememberedEpoch) {
-            return renew(member, joinTicket, memberMillis, fenceMillis, notAfter, rememberedEpoch, "");
-        }
-
-        @Override
-        public Renewal renew(String member, String joinTicket, long memberMillis, long fenceMillis, long notAfter,
                              String rememberedEpoch, String registration) {
             if (killed.contains(member) || dropped.contains(member)) {
                 return new Renewal(Renewal.LAPSED, "epoch", Map.of());

@@ -57,8 +57,17 @@ final class SimulatedJvm {
 
     /** @param url the database URL the engine is for: its family decides, say, which snapshots it may pin */
     SimulatedJvm(CacheStore shared, Database database, ManualTime time, Map<String, String> settings, String url) {
+        this(shared, database, time, settings, url, false);
+    }
+
+    /** @param cutOff whether the store is cut off before the runtime starts (its first join fails: never joined) */
+    SimulatedJvm(CacheStore shared, Database database, ManualTime time, Map<String, String> settings, String url,
+                 boolean cutOff) {
         this.database = database;
         this.store = new CutOffStore(shared);
+        if (cutOff) {
+            store.cut();
+        }
         this.lane = time.lane();
         try {
             Map<String, String> all = new HashMap<>(Map.of("sqlcache.store", "memory"));
