@@ -64,6 +64,24 @@ class ShutdownLeaveTest {
         }
     }
 
+    /**
+     * The common case of a connection open at the exit: the application's own hook closes its pool while
+     * sqlcache's runs. The exit waits for it (CacheRuntimes.EXIT_GRACE_MILLIS) and then leaves, so the other JVMs
+     * keep the cache. Failed without the wait: the membership lapsed, as with a connection never closed.
+     */
+    @Test
+    void anExitWhoseApplicationClosesItsPoolInItsOwnHookStillLeaves() throws Exception {
+        Path output = runChild(0, "pool");
+        try {
+            Thread.sleep(2_500); // a membership renewed just before the exit has lapsed by now
+            assertEquals(":0", redis.command("ZCOUNT", MembershipStore.MEMBERS_KEY, "-inf", "(+inf"),
+                    "the exited JVM is still a member");
+            assertEquals(":1", redis.command("EXISTS", MembershipStore.FENCE_KEY), "the fence is down for everybody");
+        } finally {
+            java.nio.file.Files.delete(output);
+        }
+    }
+
     /** Runs the child to its exit; returns its output's file (printed here), which the caller deletes. */
     private Path runChild(long hookMillis, String... more) throws Exception {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

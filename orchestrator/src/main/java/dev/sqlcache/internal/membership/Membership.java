@@ -461,6 +461,16 @@ public final class Membership {
     }
 
     /**
+     * Waits, at most {@code nanos}, until no connection is open on this membership, so that a close that follows
+     * can leave rather than lapse ({@link OpenSessions#awaitNoneOpen}).
+     *
+     * @return whether none was open when it returned
+     */
+    public boolean awaitNoSessionOpen(long nanos) throws InterruptedException {
+        return sessions.awaitNoneOpen(nanos);
+    }
+
+    /**
      * Thrown at a connection whose session would open on a membership that has decided to leave (its runtime closed
      * meanwhile): its writes could not rely on this membership any more ({@link OpenSessions}); it must open on a
      * fresh runtime.

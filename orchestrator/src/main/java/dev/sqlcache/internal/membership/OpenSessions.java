@@ -1,5 +1,7 @@
 package dev.sqlcache.internal.membership;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The sessions (connections) open on one membership, so that it leaves the set only when none is open. A leave
  * brings the fence back for the other JVMs at once; a write that starts afterwards and cannot place its lease (the
@@ -30,7 +32,28 @@ final class OpenSessions {
 
     /** A counted session closed (once per session). */
     synchronized void close() {
-        open--;
+        if (--open == 0) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits until no session is open, at most {@code nanos}: at exit, the application's own shutdown hooks (a pool
+     * closing its connections) run at the same time as sqlcache's, and a membership that can still leave spares the
+     * other JVMs its lapse. Decides nothing: a session may open again afterwards.
+     *
+     * @return whether none was open when it returned
+     */
+    synchronized boolean awaitNoneOpen(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (open > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /**

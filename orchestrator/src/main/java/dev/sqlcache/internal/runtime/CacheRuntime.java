@@ -269,6 +269,14 @@ public final class CacheRuntime implements StoreHealth {
     }
 
     /**
+     * Waits until no connection is open on this runtime, or until {@code deadlineNanos} ({@link System#nanoTime()}):
+     * see {@link Membership#awaitNoSessionOpen}.
+     */
+    boolean awaitConnectionsClosed(long deadlineNanos) throws InterruptedException {
+        return membership.awaitNoSessionOpen(deadlineNanos - System.nanoTime());
+    }
+
+    /**
      * Stops background work, gives owed invalidations a second to be delivered, leaves the membership (or lets it
      * lapse, fencing the others, when something is still owed), and closes the store.
      */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The live runtimes of this class loader, one per {@link RuntimeKey}, so that every connection of a pool, and every
@@ -23,6 +24,12 @@ public final class CacheRuntimes {
     private static final Logger LOG = LoggerFactory.getLogger(CacheRuntimes.class);
     private static final Map<RuntimeKey, CacheRuntime> LIVE = new ConcurrentHashMap<>();
     private static final Object HOOK_LOCK = new Object();
+    /**
+     * How long the exit waits for the application to close its connections before closing the runtimes: Spring
+     * closes its pool in its own shutdown hook, which runs at the same time; a JVM that never closes a connection
+     * exits this much later.
+     */
+    static final long EXIT_GRACE_MILLIS = 2_000;
     private static Thread shutdownHook;
 
     private CacheRuntimes() {
@@ -93,8 +100,23 @@ public final class CacheRuntimes {
         }
     }
 
-    /** JVM exit: every runtime leaves its membership cleanly, whoever still holds it. */
+    /**
+     * JVM exit: every runtime leaves its membership cleanly, whoever still holds it. A runtime with a connection
+     * still open lapses instead of leaving (docs/consistency.md, "A leave with connections open"), which keeps the
+     * cache off in the other JVMs until it is dropped; but an application's own hooks run at the same time as this
+     * one and usually close its pool within moments, so the runtimes first get {@link #EXIT_GRACE_MILLIS} for their
+     * connections to close, working as before meanwhile.
+     */
     private static void closeAll() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_GRACE_MILLIS);
+        for (CacheRuntime runtime : new ArrayList<>(LIVE.values())) {
+            try {
+                runtime.awaitConnectionsClosed(deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         List<CacheRuntime> open = new ArrayList<>(LIVE.values());
         LIVE.clear();
         for (CacheRuntime runtime : open) {
