@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TcpRelay implements AutoCloseable {
 
     private final ServerSocket listener;
-    private final int targetPort;
+    private volatile int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
     private volatile boolean blackHoled;
@@ -55,6 +55,16 @@ public final class TcpRelay implements AutoCloseable {
      */
     public void blackHole() {
         blackHoled = true;
+    }
+
+    /**
+     * From now on relays to {@code port}, after dropping every open connection: a managed endpoint's name moving to
+     * another server (a promoted replica), as the clients see it. New connections reach the new target.
+     */
+    public void retarget(int port) {
+        targetPort = port;
+        open.forEach(TcpRelay::closeQuietly);
+        open.clear();
     }
 
     /** Relays again. */

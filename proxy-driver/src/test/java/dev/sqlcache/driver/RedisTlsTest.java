@@ -9,13 +9,10 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,53 +25,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RedisTlsTest {
 
-    private static Path dir;
+    private static TestCertificates certificates;
     private static RedisServerFixture redis;
     private static RedisServerFixture misnamed;
     private static int tlsPort;
     private static int misnamedPort;
 
-    private static void openssl(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(arguments));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, command + ": " + output);
-    }
-
-    /** A key and a certificate signed by {@code ca} with these subject alternative names. */
-    private static void certificate(String name, String ca, String san) throws Exception {
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
-                "-subj", "/CN=" + name);
-        Files.writeString(dir.resolve(name + ".ext"), san.isEmpty() ? "" : "subjectAltName=" + san + "\n");
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial",
-                "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext");
-    }
-
     private static String file(String name) {
-        return dir.resolve(name).toString();
-    }
-
-    private static List<String> tls(int port, String server) {
-        return List.of("--tls-port", Integer.toString(port), "--tls-cert-file", file(server + ".crt"),
-                "--tls-key-file", file(server + ".key"), "--tls-ca-cert-file", file("ca.crt"),
-                "--tls-auth-clients", "yes");
+        return certificates.file(name);
     }
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("sqlcache-tls");
-        for (String ca : new String[] {"ca", "otherca"}) {
-            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca + ".key", "-out", ca + ".crt",
-                    "-days", "2", "-subj", "/CN=" + ca);
-        }
-        certificate("server", "ca", "IP:127.0.0.1");
-        certificate("elsewhere", "ca", "DNS:elsewhere.example");
-        certificate("client", "ca", "");
+        certificates = TestCertificates.create().authority("ca").authority("otherca")
+                .certificate("server", "ca", "IP:127.0.0.1")
+                .certificate("elsewhere", "ca", "DNS:elsewhere.example")
+                .certificate("client", "ca", "");
         tlsPort = RedisServerFixture.anyFreePort();
-        redis = RedisServerFixture.startWithArguments(tls(tlsPort, "server"));
+        redis = RedisServerFixture.startWithArguments(certificates.redisTls(tlsPort, "server", "ca"));
         misnamedPort = RedisServerFixture.anyFreePort();
-        misnamed = RedisServerFixture.startWithArguments(tls(misnamedPort, "elsewhere"));
+        misnamed = RedisServerFixture.startWithArguments(certificates.redisTls(misnamedPort, "elsewhere", "ca"));
     }
 
     @AfterAll
@@ -85,12 +55,7 @@ class RedisTlsTest {
         if (misnamed != null) {
             misnamed.close();
         }
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(dir);
+        certificates.close();
     }
 
     private static Properties settings(int port, String... extra) {
