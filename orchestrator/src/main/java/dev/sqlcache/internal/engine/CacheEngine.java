@@ -60,6 +60,7 @@ public final class CacheEngine {
             .expireAfterWrite(Duration.ofNanos(FACTS_LIFETIME_NANOS)).build();
     private final AtomicLong schemaEpoch = new AtomicLong();
     private final PendingStores pendingStores = new PendingStores();
+    private final OwnLeases ownLeases = new OwnLeases();
     private final Flights flights = new Flights();
     private final Dependencies dependencies;
     private final RowKeys rowKeys;
@@ -562,6 +563,10 @@ public final class CacheEngine {
 
     PendingStores pendingStores() {
         return pendingStores;
+    }
+
+    OwnLeases ownLeases() {
+        return ownLeases;
     }
 
     Flights flights() {

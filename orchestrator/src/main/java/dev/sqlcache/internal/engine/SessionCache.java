@@ -391,6 +391,11 @@ public final class SessionCache implements CacheSession {
             // Not worth a round trip to the store; a copy at hand (above) costs none and is served all the same.
             return bypass(notNow, plan);
         }
+        if (engine.ownLeases().anyOf(versionKeys)) {
+            // A write of this JVM leases one of its keys right now: the lookup would find the lease (or a token the
+            // write's end is about to replace) and pass through; it passes through without asking (issue #13).
+            return bypass(BypassReason.WRITE_IN_PROGRESS, plan);
+        }
         if (nearReads) {
             // Before the store is asked: a write whose notice arrives after this may have changed what it answers.
             // The near key copies the values now: the application may bind others before the result is stored.
@@ -913,9 +918,18 @@ public final class SessionCache implements CacheSession {
         }
         String[] leasing = engine.withSequence(keys);
         long started = clock.nanoTime();
-        CacheWrites.WriteLeases leases = writes.leaseWrite(leasing, leaseMillis, lock);
+        // From before the lease is sent until the end has returned, this JVM's reads of these keys pass through
+        // without a lookup that would only find the lease (OwnLeases). Not the write sequence: every read names it.
+        engine.ownLeases().leasing(keys);
+        CacheWrites.WriteLeases leases;
+        try {
+            leases = writes.leaseWrite(leasing, leaseMillis, lock);
+        } catch (RuntimeException | Error e) {
+            engine.ownLeases().ended(keys);
+            throw e;
+        }
         return new WriteTicket(leasing, leases.tokens(), false, ddl, clock.nanoTime() - started,
-                leases.acknowledged(), leases.runs());
+                leases.acknowledged(), leases.runs(), keys);
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
@@ -926,7 +940,13 @@ public final class SessionCache implements CacheSession {
         if (!ticket.inTransaction()) {
             boolean leased = ticket.keys().length > 0;
             long ending = leased ? clock.nanoTime() : 0;
-            endWrite(ticket);
+            try {
+                endWrite(ticket);
+            } finally {
+                if (ticket.ownLeased() != null) {
+                    engine.ownLeases().ended(ticket.ownLeased());
+                }
+            }
             engine.skips().end(skipped);
             if (leased) {
                 // What caching cost this write: its lease and its end, two round trips on the caller's thread.

@@ -12,11 +12,14 @@ package dev.sqlcache.internal.engine;
  * @param acknowledged  whether its lease script ran and every near cache acknowledged it before the write ran
  *                      (auto-commit only: then its end need tell nobody while its leases stood, CacheWrites.endWrite)
  * @param runs          with {@code acknowledged}: per key, the held run its lease answered (or null)
+ * @param ownLeased     the keys registered in the engine's {@link OwnLeases} before the lease was sent (auto-commit
+ *                      only; the write sequence, which every read names and no write leases, left out), undone when
+ *                      the write's end has returned; {@code null} when none were
  */
 record WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos,
-                   boolean acknowledged, String[] runs) {
+                   boolean acknowledged, String[] runs, String[] ownLeased) {
 
     WriteTicket(String[] keys, String[] leaseTokens, boolean inTransaction, boolean ddl, long leaseNanos) {
-        this(keys, leaseTokens, inTransaction, ddl, leaseNanos, false, null);
+        this(keys, leaseTokens, inTransaction, ddl, leaseNanos, false, null, null);
     }
 }
