@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sqlcache.testing.RedisServerFixture;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * {@code Connection.abort(executor)} returns at once and leaves the real work to the executor; pgjdbc closes its
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class AbortedConnectionTest extends RedisBackedTest {
 
+    private static final String MEMBERS = "sql:_members";
     private static final String READ = "select n from aborted where id = 1";
 
     /** An executor that keeps the tasks it is given until the test runs them. */
@@ -87,6 +90,39 @@ class AbortedConnectionTest extends RedisBackedTest {
             // behind would keep the table uncached until sqlcache.writeLease lapses), and the database's answer.
             untilHit(other, direct, READ);
             assertEquals(List.of(List.of("0")), rows(other, READ));
+        }
+    }
+
+    /**
+     * The membership side of the same order: a membership leaves only when no session is open on it, and an aborted
+     * connection whose real abort has not run is still open (a write on it may still commit, and with the membership
+     * gone its lease would fail and it would run relying on a lapse that fences nobody). Here the connection holds
+     * the runtime's last reference (its data source closed), on a Redis of its own. Its member stays in the set until
+     * the executor ran the real abort.
+     */
+    @Test
+    void anAbortedConnectionKeepsItsMembershipFromLeavingUntilTheRealAbortRan() throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setUrl(TestDatabase.POSTGRES.url());
+        postgres.setUser("postgres");
+        // A Redis of its own, so that its members set holds this runtime's member and nobody else's.
+        try (RedisServerFixture own = RedisServerFixture.start()) {
+            SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
+            Connection aborting = dataSource.getConnection();
+            dataSource.close();
+            long deadline = System.nanoTime() + HIT_PATIENCE_NANOS;
+            String joined;
+            while ((joined = own.command("ZCARD", MEMBERS)).equals(":0")) {
+                assertTrue(System.nanoTime() - deadline < 0, "the runtime never joined");
+                Thread.sleep(10);
+            }
+
+            HeldExecutor executor = new HeldExecutor();
+            aborting.abort(executor);
+            assertEquals(joined, own.command("ZCARD", MEMBERS), "the real connection is still open: no leave yet");
+            executor.runAll();
+            assertEquals(":" + (Long.parseLong(joined.substring(1)) - 1), own.command("ZCARD", MEMBERS),
+                    "the real abort ran and the last reference went: the member left");
         }
     }
 }
