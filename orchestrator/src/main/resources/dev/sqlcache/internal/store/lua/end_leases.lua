@@ -10,9 +10,18 @@
 -- so no other client ever sees the key between the two.
 -- After this write's fresh token replaced 'current', a lease value: if the set names this write, it leaves the set
 -- and the key settles from what is left; else another write's lease is in the key: it stays, and that write's end
--- makes the key fresh after its commit.
+-- makes the key fresh after its commit. A bare token in the key while the set names this write is another write's
+-- lease too (the key was lost, evicted, deleted or restored from a snapshot, while the set survived, and that write
+-- leased the missing key alone): it becomes a holder before the key settles, as keepLeased makes it, or settling from
+-- the set alone would make the key fresh (or keep it only until the set's other holders lapse) while that write is
+-- still in flight (docs/consistency.md, "Writes that overlap on a key").
 local function ended(key, holders, token, replacement, ttl, current, at)
   if token ~= '' and redis.call('ZREM', holders, token) == 1 then
+    if not isHeld(current) then
+      redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
+      local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+      redis.call('PEXPIRE', holders, tonumber(last[2]) - at)
+    end
     settle(key, holders, replacement, ttl, at, continuedRun(current))
   else
     keepLeased(key, holders, current, at)
