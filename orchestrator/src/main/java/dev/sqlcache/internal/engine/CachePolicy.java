@@ -277,7 +277,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             return (int) counts;
         }
 
-        static long counts(int executions, int nearHits) {
+        static long packed(int executions, int nearHits) {
             return ((long) executions << 32) | (nearHits & 0xFFFF_FFFFL);
         }
     }
@@ -438,7 +438,7 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
             executions /= 2;
             nearHits /= 2;
         }
-        shape.counts = Shape.counts(executions, nearHits);
+        shape.counts = Shape.packed(executions, nearHits);
     }
 
     /** A near hit of this shape that was timed: a sample of what its near hits cost, and a lookup counted. */
