@@ -119,7 +119,8 @@ class ColdStartJudgementTest {
             read(i, keys[i], 100_000, 300_000);
         }
         assertEquals(0, flips, "switched " + flips + " times, first at execution " + offAt + "; near hits "
-                + read.shape().nearHits + " of " + read.shape().executions + " executions, lookup weighed at "
+                + CachePolicy.Shape.nearHits(read.shape().counts) + " of "
+                + CachePolicy.Shape.executions(read.shape().counts) + " executions, lookup weighed at "
                 + (long) read.shape().lookupNanos + " ns");
         assertFalse(read.shape().off);
     }
