@@ -17,8 +17,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Lets writes to a table that no JVM caches skip their lease and its end (no Redis round trip on the caller's
- * thread), under a <em>skip permit</em>: a lease this JVM places on the table's version keys (T, T:rows, T:inserts)
+ * Lets writes to a table that no JVM caches skip their lease and its end (one read-only round trip after the write
+ * instead of two scripts, no near-cache notice), under a <em>skip permit</em>: a lease this JVM places on the table's version keys (T, T:rows, T:inserts)
  * in the background, through the ordinary lease script, and keeps while it wants to skip. While it stands, no JVM
  * serves or stores the table (readers take it for a write in progress), exactly as during any write; its end gives
  * the keys fresh tokens, which invalidates whatever the skipping writes changed. A permit is asked for only when no
@@ -113,6 +113,7 @@ public final class SkipGuard {
             table.wrote(now, WRITTEN_RESOLUTION_NANOS);
             int generation = table.generation;
             table.inFlight.incrementAndGet();
+            String token = table.leaseToken;
             // In flight first, then the state: the renewer sets closing first, then reads the count, so either it
             // sees this write or this write sees it closing.
             if (!table.usable(clock.nanoTime()) || table.generation != generation) {
@@ -120,16 +121,21 @@ public final class SkipGuard {
                 undo(holds, from);
                 return false;
             }
-            holds.add(table, generation);
+            holds.add(table, generation, token);
         }
         statistics.skippedWrite();
         return true;
     }
 
     /**
-     * After the statement (auto-commit) or the commit or rollback (transaction) returned: a write whose permit
-     * lapsed or was lost meanwhile is invalidated now, like a write whose lease could not be placed (a bump, which
-     * waits for its delivery or for this JVM's membership to lapse), before the caller returns to the application.
+     * After the statement (auto-commit) or the commit or rollback (transaction) returned, before the caller returns to
+     * the application: a write whose permit lapsed, was lost, or no longer stands in the store is invalidated now,
+     * like a write whose lease could not be placed (a bump, which waits for its delivery or for this JVM's
+     * membership to lapse). Whether it stands is asked of the store, one read-only script per table: the local
+     * validity cannot see a lease deleted or evicted from outside, after which another JVM may cache the table at
+     * once. Asked after the commit, it suffices: a lease found standing stood since before the write began (it is
+     * never put back once gone), so nobody cached the table until after the commit; one found gone is bumped, which
+     * invalidates whatever was cached since it went. See docs/consistency.md.
      */
     public void end(SkipHolds holds) {
         int n = holds.size();
@@ -142,10 +148,26 @@ public final class SkipGuard {
             if (!table.covered(holds.generation(i), now)) {
                 LOG.debug("sqlcache: the skip permit of {} lapsed while a write ran: invalidating it", table.baseName);
                 writes.bump(table.leaseKeys, null);
+            } else if (!stands(table, holds.token(i))) {
+                LOG.debug("sqlcache: the skip permit of {} is gone from the store: invalidating its write",
+                        table.baseName);
+                // No new write skips under it (each would only bump at its end); the next renewal finds it lost.
+                table.validUntilNanos = now;
+                writes.bump(table.leaseKeys, null);
             }
             table.inFlight.decrementAndGet();
         }
         holds.truncate(0);
+    }
+
+    /** Whether the permit's lease still stands in the store; no answer counts as gone (the write then bumps). */
+    private boolean stands(TableSkip table, String token) {
+        try {
+            return store.stands(table.tokenKeys, token);
+        } catch (RuntimeException e) {
+            LOG.debug("sqlcache: cannot confirm the skip permit of {}: {}", table.baseName, e.toString());
+            return false;
+        }
     }
 
     private static TableSkip owner(TableSkip[] permits, String key) {

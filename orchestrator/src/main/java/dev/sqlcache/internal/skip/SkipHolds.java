@@ -9,6 +9,8 @@ public final class SkipHolds {
 
     private TableSkip[] tables = new TableSkip[4];
     private int[] generations = new int[4];
+    /** The lease token of the permit each hold started under: the write's end asks the store whether it stands. */
+    private String[] tokens = new String[4];
     private int count;
 
     boolean holds(TableSkip table) {
@@ -20,13 +22,15 @@ public final class SkipHolds {
         return false;
     }
 
-    void add(TableSkip table, int generation) {
+    void add(TableSkip table, int generation, String token) {
         if (count == tables.length) {
             tables = java.util.Arrays.copyOf(tables, count * 2);
             generations = java.util.Arrays.copyOf(generations, count * 2);
+            tokens = java.util.Arrays.copyOf(tokens, count * 2);
         }
         tables[count] = table;
         generations[count] = generation;
+        tokens[count] = token;
         count++;
     }
 
@@ -42,10 +46,15 @@ public final class SkipHolds {
         return generations[i];
     }
 
+    String token(int i) {
+        return tokens[i];
+    }
+
     /** Drops the holds from {@code from} on, leaving their in-flight counts to the caller. */
     void truncate(int from) {
         for (int i = from; i < count; i++) {
             tables[i] = null;
+            tokens[i] = null;
         }
         count = from;
     }

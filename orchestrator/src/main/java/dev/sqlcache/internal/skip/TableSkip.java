@@ -40,8 +40,12 @@ final class TableSkip {
      * with no write to stand for (that write took its own lease before the permit came).
      */
     volatile long previousWrittenNanos;
-    /** The lease token of the current permit; background thread only. */
-    String leaseToken;
+    /**
+     * The lease token of the current permit: set by the background thread before the grant moves the generation and
+     * marks the permit granted, so that a write reading it before its usability and generation checks holds the
+     * token of the generation it checked (a later grant's token would fail them).
+     */
+    volatile String leaseToken;
 
     TableSkip(String tableKey, String baseName, String sequenceKey, long now) {
         this.tableKey = tableKey;
