@@ -6,6 +6,7 @@ import dev.sqlcache.internal.store.RedisCommands;
 import dev.sqlcache.internal.store.RedisScript;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The skip protocol's sets on Redis. */
 public final class RedisSkipStore implements SkipStore {
@@ -15,11 +16,15 @@ public final class RedisSkipStore implements SkipStore {
     private static final RedisScript CACHE = RedisScript.load(RedisSkipStore.class, RedisScript.SERVER_CLOCK,
             "skip_cache.lua");
     private static final RedisScript RENEW = RedisScript.load(RedisSkipStore.class, RedisScript.SERVER_CLOCK,
-            "evictable.lua", "skip_renew.lua");
+            "evictable.lua", "skip_intact.lua", "skip_renew.lua");
+    private static final RedisScript STANDS = RedisScript.load(RedisSkipStore.class, RedisScript.SERVER_CLOCK,
+            "skip_intact.lua", "skip_stands.lua");
     /** Where the lease scripts keep a key's other lease holders (see {@code lease_helpers.lua}). */
     private static final String HOLDERS_SUFFIX = ":leases";
 
     private final RedisCommands redis;
+    /** What {@link #stands} sends per table (its first key), encoded once. */
+    private final ConcurrentHashMap<String, List<byte[]>> standsKeys = new ConcurrentHashMap<>();
 
     public RedisSkipStore(RedisCommands redis) {
         this.redis = redis;
@@ -37,6 +42,25 @@ public final class RedisSkipStore implements SkipStore {
             keys.add(bytes(key));
         }
         redis.script("skipCache", CACHE, keys, List.of(bytes(member), bytes(Long.toString(millis))));
+    }
+
+    @Override
+    public boolean stands(String[] leasedKeys, String leaseToken) {
+        // Asked once per skipping write: the keys are encoded once per table, not at every write.
+        List<byte[]> keys = standsKeys.get(leasedKeys[0]);
+        if (keys == null) {
+            List<byte[]> encoded = new ArrayList<>(2 * leasedKeys.length);
+            for (String key : leasedKeys) {
+                encoded.add(bytes(key));
+            }
+            for (String key : leasedKeys) {
+                encoded.add(bytes(key + HOLDERS_SUFFIX));
+            }
+            keys = List.copyOf(encoded);
+            standsKeys.putIfAbsent(leasedKeys[0], keys);
+        }
+        // Untrusted: anything but the integer 1 is a lost permit (the write then invalidates, which is always safe).
+        return Long.valueOf(1L).equals(redis.script("skipStands", STANDS, keys, List.of(bytes(leaseToken))));
     }
 
     @Override

@@ -8,7 +8,7 @@ package dev.sqlcache.internal.skip;
 public final class SkipHolds {
 
     private TableSkip[] tables = new TableSkip[4];
-    private int[] generations = new int[4];
+    private SkipGeneration[] generations = new SkipGeneration[4];
     private int count;
 
     boolean holds(TableSkip table) {
@@ -20,7 +20,7 @@ public final class SkipHolds {
         return false;
     }
 
-    void add(TableSkip table, int generation) {
+    void add(TableSkip table, SkipGeneration generation) {
         if (count == tables.length) {
             tables = java.util.Arrays.copyOf(tables, count * 2);
             generations = java.util.Arrays.copyOf(generations, count * 2);
@@ -38,14 +38,24 @@ public final class SkipHolds {
         return tables[i];
     }
 
-    int generation(int i) {
+    SkipGeneration generation(int i) {
         return generations[i];
+    }
+
+    /** Removes hold {@code i} (the last one takes its place), leaving its in-flight count to the caller. */
+    void remove(int i) {
+        count--;
+        tables[i] = tables[count];
+        generations[i] = generations[count];
+        tables[count] = null;
+        generations[count] = null;
     }
 
     /** Drops the holds from {@code from} on, leaving their in-flight counts to the caller. */
     void truncate(int from) {
         for (int i = from; i < count; i++) {
             tables[i] = null;
+            generations[i] = null;
         }
         count = from;
     }

@@ -29,6 +29,14 @@ public interface SkipStore {
      */
     Renewal renew(String cachersKey, String[] leasedKeys, String leaseToken, long millis);
 
+    /**
+     * Whether a permit's lease still holds every key ({@code renew}'s "intact", read only): asked by a skipping write
+     * after its commit returned, before it returns to the application.
+     *
+     * @return false when the lease is gone from any key, and for any reply that is not a clear yes
+     */
+    boolean stands(String[] leasedKeys, String leaseToken);
+
     /** What a renewal found. */
     record Renewal(boolean intact, long liveCachers) {
     }

@@ -3,8 +3,8 @@
 -- ARGV[1] = the permit's lease token, ARGV[2] = how long it must live from now, in ms.
 -- Returns {intact, live cachers}. Intact: every key still holds this lease (alone, or as a live holder beside other
 -- writes' leases); then each is extended, never shortened. A lease that is gone (expired, flushed, ended) is never
--- put back: what was cached meanwhile may have been read while a skipping write ran. Needs server_clock.lua and
--- evictable.lua.
+-- put back: what was cached meanwhile may have been read while a skipping write ran. Needs server_clock.lua,
+-- evictable.lua and skip_intact.lua.
 local n = (#KEYS - 1) / 2
 local token, ttl = ARGV[1], tonumber(ARGV[2])
 -- Never past the length the token carries ('@<ms>'): a script that overwrites the key bounds the lease's life by it.
@@ -13,16 +13,7 @@ if length and length < ttl then
   ttl = length
 end
 local at = now()
-local intact = 1
-for i = 2, n + 1 do
-  local current = redis.call('GET', KEYS[i])
-  if current ~= token then
-    local score = redis.call('ZSCORE', KEYS[n + i], token)
-    if not (current and string.sub(current, 1, 6) == 'lease:' and score and tonumber(score) > at) then
-      intact = 0
-    end
-  end
-end
+local intact = permitIntact(2, n, token, at) and 1 or 0
 if intact == 1 then
   for i = 2, n + 1 do
     local key, holders = KEYS[i], KEYS[n + i]

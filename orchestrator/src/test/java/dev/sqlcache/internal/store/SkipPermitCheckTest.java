@@ -1,0 +1,121 @@
+package dev.sqlcache.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.internal.skip.RedisSkipStore;
+import dev.sqlcache.internal.skip.SkipStore;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The check a skipping write makes after its commit (skip_stands.lua): whether its permit's lease still stands on
+ * the table's three version keys, counted by a private Redis ({@code INFO commandstats}) as
+ * {@link WriteCommandCountTest} counts a leased write, and judged on the states a lease can be found in. The
+ * permit's lease is placed as the grant places it: through the ordinary lease script.
+ */
+class SkipPermitCheckTest extends PrivateRedisStoreTest {
+
+    private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
+    private static final String TABLE = "sql:items:version:db1";
+    private static final String[] TOKEN_KEYS = {TABLE, TABLE + ":rows", TABLE + ":inserts"};
+    private static final String[] LEASE_KEYS = {TABLE, TABLE + ":rows", TABLE + ":inserts",
+            CacheStore.SEQUENCE_PREFIX + "db1"};
+    private static final CacheStore.Notice NOTICE = new CacheStore.Notice("writer-jvm", VersionTokens.fresh());
+
+    private static SkipStore skips;
+    private String permit;
+
+    @BeforeAll
+    static void skipStore() {
+        skips = new RedisSkipStore(store.commands());
+    }
+
+    @BeforeEach
+    void granted() {
+        server.command("FLUSHALL");
+        permit = VersionTokens.withLength("lease:skip:" + VersionTokens.fresh(), 4_000);
+        store.leaseVersions(LEASE_KEYS, new String[] {permit, permit, permit, permit}, 4_000, NOTICE);
+    }
+
+    private static Map<String, Long> commands() {
+        Map<String, Long> counted = new TreeMap<>();
+        Matcher m = CALLS.matcher(inspector.info("commandstats"));
+        while (m.find()) {
+            counted.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        counted.remove("config|resetstat");
+        counted.remove("info");
+        return counted;
+    }
+
+    /** Another write leases the table's token while the permit holds it: the key becomes a held mark. */
+    private static String anotherWriteLeasesTheTable() {
+        String other = VersionTokens.freshLease();
+        store.leaseVersions(new String[] {TABLE}, new String[] {other}, 30_000, NOTICE);
+        return other;
+    }
+
+    @Test
+    void aStandingPermitCostsItsWriteOneScriptOfThreeReads() {
+        skips.stands(TOKEN_KEYS, permit); // loaded: the steady state
+        server.command("CONFIG", "RESETSTAT");
+        assertTrue(skips.stands(TOKEN_KEYS, permit));
+        Map<String, Long> counted = commands();
+        long total = counted.values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf("SkipPermitCheckTest: a skipping write's check: %d commands: %s%n", total, counted);
+        assertEquals(1, counted.getOrDefault("evalsha", 0L), "one round trip: " + counted);
+        assertEquals(3, counted.getOrDefault("get", 0L), "one read per key: " + counted);
+        assertEquals(4, total, "nothing written, no clock read: " + counted);
+    }
+
+    @Test
+    void aPermitSharedWithAnotherWritesLeaseStillStands() {
+        anotherWriteLeasesTheTable();
+        assertTrue(inspector.get(TABLE).startsWith("lease:held:"), "shared: " + inspector.get(TABLE));
+        assertTrue(skips.stands(TOKEN_KEYS, permit));
+    }
+
+    @Test
+    void aPermitDeletedFromAnyKeyDoesNotStand() {
+        for (String key : TOKEN_KEYS) {
+            granted();
+            server.command("DEL", key);
+            assertFalse(skips.stands(TOKEN_KEYS, permit), key + " deleted");
+        }
+    }
+
+    @Test
+    void anotherGrantsTokenDoesNotStandForThisOne() {
+        assertFalse(skips.stands(TOKEN_KEYS, VersionTokens.withLength("lease:skip:" + VersionTokens.fresh(), 4_000)));
+    }
+
+    @Test
+    void aPermitEndedDoesNotStand() {
+        store.endLeases(LEASE_KEYS, new String[] {permit, permit, permit, permit}, null, NOTICE);
+        assertFalse(skips.stands(TOKEN_KEYS, permit));
+    }
+
+    /**
+     * A shared key deleted (or evicted) without its holders set, then leased by a third write: the set still names
+     * the permit as a live holder, but the key was free between the deletion and that lease, and another JVM may
+     * have cached the table then. Neither the check nor the renewal may take the permit for intact. Both did before
+     * (any lease value in the key was accepted beside a live score).
+     */
+    @Test
+    void aSharedKeyDeletedUnderItsHoldersSetAndLeasedAgainDoesNotStand() {
+        anotherWriteLeasesTheTable();
+        server.command("DEL", TABLE);
+        anotherWriteLeasesTheTable();
+        assertTrue(inspector.get(TABLE).startsWith("lease:") && !inspector.get(TABLE).startsWith("lease:held:"),
+                "a bare lease: " + inspector.get(TABLE));
+        assertFalse(skips.stands(TOKEN_KEYS, permit), "the check");
+        assertFalse(skips.renew(TABLE + ":cachers", TOKEN_KEYS, permit, 4_000).intact(), "the renewal");
+    }
+}
