@@ -531,7 +531,7 @@ public final class CacheEngine {
     }
 
     public CacheStatistics statistics() {
-        return statistics.snapshot();
+        return statistics.snapshot(writes.unreadableFingerprints());
     }
 
     /**
