@@ -37,13 +37,17 @@ import java.util.TreeMap;
  *                      until this JVM's membership had lapsed for certain so that no JVM could serve what it changed
  *                      (the first write after Redis became unreachable; see docs/consistency.md)
  * @param policy        what the policy switched off and on by measurement
+ * @param unreadableFingerprints lock statements a database server refused because of a function the early drop
+ *                      reads to name the server database a session reached (its connections register nothing,
+ *                      and other JVMs keep this one until sqlcache.fenceTimeout once it stops; see
+ *                      docs/consistency.md). Counted by this JVM's membership, shared by every database it reaches
  */
 public record CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                               long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                               Latency hitLatency, Latency missLatency, Latency bypassLatency,
                               Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
                               long nearHits, long skippedWrites, int skipPermits, long fenceWaits,
-                              PolicySwitches policy) {
+                              PolicySwitches policy, long unreadableFingerprints) {
 
     /** How many tables are counted one by one; beyond, they share {@link #OTHER_TABLES}. */
     public static final int MAX_TABLES = 200;
@@ -66,7 +70,18 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
         policy = policy == null ? PolicySwitches.NONE : policy;
     }
 
-    /** The figures of the previous version, without the policy's switches. */
+    /** The figures of the previous version, without refused fingerprints. */
+    public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
+                           long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
+                           Latency hitLatency, Latency missLatency, Latency bypassLatency,
+                           Map<String, TableStatistics> tables, Map<EntryRejection, Long> rejections,
+                           long nearHits, long skippedWrites, int skipPermits, long fenceWaits,
+                           PolicySwitches policy) {
+        this(hits, misses, stores, bypasses, invalidations, redisErrors, rejected, hitLatency, missLatency,
+                bypassLatency, tables, rejections, nearHits, skippedWrites, skipPermits, fenceWaits, policy, 0);
+    }
+
+    /** The figures of an earlier version, without the policy's switches. */
     public CacheStatistics(long hits, long misses, long stores, Map<BypassReason, Long> bypasses,
                            long invalidations, long redisErrors, Map<BypassReason, Long> rejected,
                            Latency hitLatency, Latency missLatency, Latency bypassLatency,
@@ -180,7 +195,8 @@ public record CacheStatistics(long hits, long misses, long stores, Map<BypassRea
                 hitLatency.since(earlier.hitLatency), missLatency.since(earlier.missLatency),
                 bypassLatency.since(earlier.bypassLatency), tableDelta, refusedSince(earlier),
                 nearHits - earlier.nearHits, skippedWrites - earlier.skippedWrites, skipPermits,
-                fenceWaits - earlier.fenceWaits, policy.since(earlier.policy));
+                fenceWaits - earlier.fenceWaits, policy.since(earlier.policy),
+                unreadableFingerprints - earlier.unreadableFingerprints);
     }
 
     private Map<EntryRejection, Long> refusedSince(CacheStatistics earlier) {

@@ -23,6 +23,8 @@ import java.util.function.ToLongFunction;
  * <li>counters {@code sqlcache.hits} [sqlcache_hits_total], {@code sqlcache.misses}, {@code sqlcache.stores},
  *     {@code sqlcache.invalidations}, {@code sqlcache.redis.errors} [sqlcache_redis_errors_total],
  *     {@code sqlcache.fence.waits} (writes that waited for Redis or for the fence);
+ *     {@code sqlcache.earlydrop.unreadable} [sqlcache_earlydrop_unreadable_total] (session lock statements a
+ *     database refused because of a function the early drop reads: no early drop for that database);
  *     {@code sqlcache.bypasses} and {@code sqlcache.rejected} (missed results not kept) with a {@code reason} tag;
  *     {@code sqlcache.rejected.entries} [sqlcache_rejected_entries_total] with a {@code cause} tag
  *     ({@link EntryRejection}: corrupt, foreign_key, bad_mac, over_limit): entries found but refused;</li>
@@ -118,6 +120,9 @@ public final class SqlCacheMetrics implements MeterBinder {
                 Tags.empty());
         counter(registry, "sqlcache.fence.waits", "Writes that waited because Redis could not be told about them",
                 CacheStatistics::fenceWaits, Tags.empty());
+        counter(registry, "sqlcache.earlydrop.unreadable", "Session lock statements a database refused because of a "
+                + "function the early drop reads: no early drop for that database",
+                CacheStatistics::unreadableFingerprints, Tags.empty());
         for (BypassReason reason : BypassReason.values()) {
             counter(registry, "sqlcache.bypasses", "Statements that went to the database without the cache",
                     s -> s.bypasses(reason), Tags.of("reason", reason.name().toLowerCase(Locale.ROOT)));

@@ -11,7 +11,7 @@ import java.sql.Statement;
 import java.util.Properties;
 
 /**
- * Forked by {@link DeadMemberTest}: a JVM that joins through one sqlcache connection to PostgreSQL (Redis at
+ * Forked by {@link DeadMemberTest}: a JVM that joins through one sqlcache connection to PostgreSQL or MariaDB (Redis at
  * {@code args[0]}, the sqlcache URL {@code args[1]}, sqlcache.fenceTimeout {@code args[2]}, the table
  * {@code args[3]}, optionally its sqlcache.databaseId {@code args[4]}), prints {@code ready}, then obeys its standard input: {@code write N} updates the row and prints
  * {@code wrote N} when the update returned (or {@code failed ...}); {@code reconnect} opens a new connection and
@@ -29,7 +29,8 @@ public final class MemberSessionMain {
         p.setProperty("sqlcache.redis.host", "127.0.0.1");
         p.setProperty("sqlcache.redis.port", args[0]);
         p.setProperty("sqlcache.fenceTimeout", args[2]);
-        p.setProperty("user", "postgres");
+        // The test databases' users (TestDatabase): root on MariaDB, postgres on PostgreSQL.
+        p.setProperty("user", args[1].contains(":mariadb:") ? "root" : "postgres");
         p.setProperty("password", "");
         p.setProperty("ApplicationName", APPLICATION_NAME);
         if (args.length > 4) {

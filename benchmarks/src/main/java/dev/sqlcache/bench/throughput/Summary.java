@@ -152,6 +152,6 @@ record Summary(String workload, String target, String status, int rounds, double
                 a.invalidations() + b.invalidations(), a.redisErrors() + b.redisErrors(), rejected, null, null, null,
                 null, rejections, a.nearHits() + b.nearHits(), a.skippedWrites() + b.skippedWrites(),
                 Math.max(a.skipPermits(), b.skipPermits()), a.fenceWaits() + b.fenceWaits(),
-                a.policy().plus(b.policy()));
+                a.policy().plus(b.policy()), a.unreadableFingerprints() + b.unreadableFingerprints());
     }
 }

@@ -96,7 +96,8 @@ public final class CacheEngine {
         this.health = health;
         this.analyzer = analyzer;
         this.databaseHash = CacheKeyBuilder.shortHash(databaseIdentity);
-        this.lockable = family == DatabaseFamily.POSTGRES && !databaseIdentity.contains("#connection:")
+        this.lockable = (family == DatabaseFamily.POSTGRES || family.isMySqlLike())
+                && !databaseIdentity.contains("#connection:")
                 && config.earlyDrop();
         this.databaseVersionKey = "sql:_database:version:" + databaseHash;
         this.sequenceKey = CacheStore.SEQUENCE_PREFIX + databaseHash;
@@ -115,10 +116,10 @@ public final class CacheEngine {
     }
 
     /**
-     * Registers a new connection with this JVM's membership and, on PostgreSQL, takes its shared session lock,
-     * which tells other JVMs that this one still runs while the session lives. A database shared with no other
-     * JVM's keys (an identity private to one connection) or without such locks (MariaDB) registers as unlockable:
-     * this JVM is then never dropped early.
+     * Registers a new connection with this JVM's membership and takes its session lock (PostgreSQL: the member's
+     * shared advisory lock; MariaDB/MySQL: a user lock of this connection's own), which tells other JVMs that this
+     * one still runs while the session lives. A database shared with no other JVM's keys (an identity private to
+     * one connection) or without such locks registers as unlockable: this JVM is then never dropped early.
      */
     dev.sqlcache.internal.membership.SessionLock lockSession(SessionProbe probe) {
         return writes.lockSession(lockable ? databaseHash : dev.sqlcache.internal.membership.DatabaseRegistration.UNLOCKABLE,
@@ -207,16 +208,21 @@ public final class CacheEngine {
 
     /**
      * {@code DISCARD ALL}, {@code pg_advisory_unlock_all()} or {@code pg_advisory_unlock_shared(...)} release a
-     * session-level advisory lock while the session lives: a connection that ran one no longer vouches for this
+     * session-level advisory lock while the session lives; on MariaDB/MySQL, {@code RELEASE_ALL_LOCKS()} and
+     * {@code RELEASE_LOCK(...)} release a user lock, and {@code GET_LOCK} on servers before MariaDB 10.0.2 / MySQL
+     * 5.7.5 released the lock held before it: a connection that ran one no longer vouches for this
      * JVM (Membership#covers). Told once per SQL text, by its words: a false alarm (a comment, another DISCARD, an
      * unlock of the application's own key) only makes that connection's writes wait like an uncovered one's in an
-     * outage. A function that unlocks inside its body is not seen (docs/consistency.md).
+     * outage. A function or procedure that unlocks inside its body is not seen (docs/consistency.md).
      */
     private boolean releasesSessionLocks(String sql) {
         if (!lockable) {
             return false;
         }
         String lower = sql.toLowerCase(java.util.Locale.ROOT);
+        if (family.isMySqlLike()) {
+            return lower.contains("release_all_locks") || lower.contains("release_lock") || lower.contains("get_lock");
+        }
         return lower.contains("discard") || lower.contains("advisory_unlock_all")
                 || lower.contains("advisory_unlock_shared");
     }
@@ -532,7 +538,7 @@ public final class CacheEngine {
     }
 
     public CacheStatistics statistics() {
-        return statistics.snapshot();
+        return statistics.snapshot(writes.unreadableFingerprints());
     }
 
     /**

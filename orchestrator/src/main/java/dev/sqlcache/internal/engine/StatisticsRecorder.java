@@ -200,6 +200,14 @@ public final class StatisticsRecorder {
 
     /** A consistent-enough snapshot: each counter is exact, the set is not taken atomically. */
     public CacheStatistics snapshot() {
+        return snapshot(0);
+    }
+
+    /**
+     * {@link #snapshot()} with the membership's count of refused fingerprints, which the membership keeps (it is
+     * shared by every database of this JVM's runtime, not per engine).
+     */
+    public CacheStatistics snapshot(long unreadableFingerprints) {
         Map<String, TableStatistics> byTable = new HashMap<>();
         tables.forEach((name, counter) -> byTable.put(name, counter.snapshot()));
         TableStatistics other = otherTables.snapshot();
@@ -210,7 +218,7 @@ public final class StatisticsRecorder {
         return new CacheStatistics(hits.sum() + near, misses.sum(), stores.sum(), byReason(bypasses),
                 invalidations.sum(), redisErrors.sum(), byReason(rejected), latency(Outcome.HIT), latency(Outcome.MISS),
                 latency(Outcome.BYPASS), byTable, byCause(), near, skippedWrites.sum(), skipPermits.get(),
-                fenceWaits.sum(), policySwitches());
+                fenceWaits.sum(), policySwitches(), unreadableFingerprints);
     }
 
     private PolicySwitches policySwitches() {

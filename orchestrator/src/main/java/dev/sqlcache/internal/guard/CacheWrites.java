@@ -51,6 +51,11 @@ public final class CacheWrites {
         return membership.lockSession(database, lock);
     }
 
+    /** Lock statements a server refused because of a fingerprint function ({@link Membership#unreadableFingerprints()}). */
+    public long unreadableFingerprints() {
+        return membership.unreadableFingerprints().count();
+    }
+
     /**
      * Leases the keys before a write runs and returns the lease tokens. Tried even in back-off: a write that could
      * have told Redis, and did not, leaves other JVMs an old answer. When the call fails the lease may still have

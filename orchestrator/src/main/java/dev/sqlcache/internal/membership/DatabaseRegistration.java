@@ -67,6 +67,71 @@ public final class DatabaseRegistration {
     private static final char SEPARATOR = '@';
 
     /**
+     * What a MariaDB/MySQL session's lock round trip reads to name the server it reached: {@code m:} (told apart
+     * from a PostgreSQL fingerprint, which starts with a digit), {@code @@server_id}, {@code @@hostname} and
+     * {@code @@port}. A user lock ({@code GET_LOCK}) lives in one server process's lock table, whatever the database,
+     * so the server is what a check must match. Servers that replicate from each other must have distinct
+     * {@code server_id}s, and a replica or a promoted one is another host or port: an entry registered on one never
+     * matches a session on another, so (unlike PostgreSQL, whose replica shares its primary's identifier) neither a
+     * replica nor a failover needs a rule of its own. What it does not tell apart: two unrelated servers with the
+     * same host name, port and server id reached under one identity (docs/consistency.md).
+     */
+    private static final String MARIADB_FINGERPRINT_SQL = "CONCAT('m:', @@server_id, '/', @@hostname, ':', @@port)";
+    /** Before a MariaDB entry's lock number. */
+    private static final char LOCK_NUMBER = '#';
+    /** The lock numbers of this JVM's MariaDB connections: one name per physical connection, never reused. */
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_LOCK_NUMBER =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** {@link #MARIADB_FINGERPRINT_SQL}; a method for the reason {@link #fingerprintSql()} gives. */
+    public static String mariaDbFingerprintSql() {
+        return MARIADB_FINGERPRINT_SQL;
+    }
+
+    /**
+     * A fresh lock number for one MariaDB connection. MariaDB's user locks are exclusive (one session per name), so
+     * where every PostgreSQL connection of a member shares one lock, each MariaDB connection takes a name of its own:
+     * {@link #mariaDbLockName}.
+     */
+    public static long nextMariaDbLockNumber() {
+        return NEXT_LOCK_NUMBER.incrementAndGet();
+    }
+
+    /** The user lock a member's MariaDB connection number {@code n} holds (at most 37 characters; MariaDB allows 64). */
+    public static String mariaDbLockName(int key, long n) {
+        return "sqlc:" + Integer.toHexString(key) + ":" + n;
+    }
+
+    /** What a MariaDB connection that took lock {@code n} on the server {@code fingerprint} registers after the identity. */
+    public static String mariaDbLocked(String fingerprint, long n) {
+        return fingerprint + LOCK_NUMBER + n;
+    }
+
+    /** Whether an entry was registered by a MariaDB connection ({@link #mariaDbLocked}). */
+    public static boolean isMariaDb(String entry) {
+        String fingerprint = fingerprint(entry);
+        return fingerprint != null && fingerprint.startsWith("m:");
+    }
+
+    /** The server part of a MariaDB entry (what {@link #mariaDbFingerprintSql()} read), or null. */
+    public static String mariaDbServer(String entry) {
+        String fingerprint = fingerprint(entry);
+        int hash = fingerprint == null ? -1 : fingerprint.lastIndexOf(LOCK_NUMBER);
+        return hash <= 0 ? null : fingerprint.substring(0, hash);
+    }
+
+    /** The lock number of a MariaDB entry, or -1 when it names none. */
+    public static long mariaDbLockNumber(String entry) {
+        String fingerprint = fingerprint(entry);
+        int hash = fingerprint == null ? -1 : fingerprint.lastIndexOf(LOCK_NUMBER);
+        try {
+            return hash <= 0 ? -1 : Long.parseLong(fingerprint.substring(hash + 1));
+        } catch (NumberFormatException e) {
+            return -1; // read back from the store: untrusted
+        }
+    }
+
+    /**
      * The expression {@code FINGERPRINT_SQL} above. A method, not a public constant: a constant is copied into
      * every class compiled against it, so a class built with one version of this jar (the driver's probe, a check)
      * would go on sending that version's SQL next to another version's registration code, and the two would

@@ -201,7 +201,11 @@ public final class CacheRuntime implements StoreHealth {
      *                   logged)
      */
     public void reached(CacheEngine engine, String realUrl, Map<String, String> properties) {
-        sessionChecks.reached(engine.registeredDatabase(), realUrl, properties);
+        if (engine.family().isMySqlLike()) {
+            sessionChecks.reachedMariaDb(engine.registeredDatabase(), realUrl, properties);
+        } else {
+            sessionChecks.reached(engine.registeredDatabase(), realUrl, properties);
+        }
     }
 
     private void closeFeeds() {

@@ -111,6 +111,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     /** Shared with the application's connections ({@link Membership#unreadableFingerprints()}). */
     private final UnreadableFingerprints unreadable;
     private volatile boolean closed;
+    /** The MariaDB/MySQL databases, checked with their own statements and no anchor. */
+    private final MariaDbLockChecks mariaDb = new MariaDbLockChecks();
 
     /**
      * @param lockKey     this member's key ({@link Membership#lockKey()}), taken shared by each session it opens
@@ -158,9 +160,17 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
     }
 
+    /** A connection to a registered MariaDB/MySQL database opened ({@link MariaDbLockChecks}). */
+    void reachedMariaDb(String database, String realUrl, Map<String, String> properties) {
+        mariaDb.reached(database, realUrl, properties);
+    }
+
     @Override
     public boolean reaches(String entry) {
         String database = DatabaseRegistration.database(entry);
+        if (DatabaseRegistration.isMariaDb(entry)) {
+            return mariaDb.reaches(database);
+        }
         return database != null && targets.containsKey(database);
     }
 
@@ -170,6 +180,9 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
      */
     @Override
     public boolean sessionsGone(String entry, int classId, int key) {
+        if (DatabaseRegistration.isMariaDb(entry)) {
+            return mariaDb.sessionGone(entry, key);
+        }
         String database = DatabaseRegistration.database(entry);
         Session session = null;
         try {
@@ -195,6 +208,32 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             discard(database, session);
             return false;
         }
+    }
+
+    /**
+     * The MariaDB entries of each database in one statement ({@link MariaDbLockChecks#sessionsGone}), then the
+     * PostgreSQL ones one by one, as before.
+     */
+    @Override
+    public boolean allSessionsGone(java.util.Set<String> entries, int classId, int key) {
+        Map<String, java.util.List<String>> mariaDbEntries = new java.util.HashMap<>();
+        for (String entry : entries) {
+            if (DatabaseRegistration.isMariaDb(entry)) {
+                mariaDbEntries.computeIfAbsent(DatabaseRegistration.database(entry), d -> new java.util.ArrayList<>())
+                        .add(entry);
+            }
+        }
+        for (Map.Entry<String, java.util.List<String>> database : mariaDbEntries.entrySet()) {
+            if (!mariaDb.sessionsGone(database.getKey(), database.getValue(), key)) {
+                return false;
+            }
+        }
+        for (String entry : entries) {
+            if (!DatabaseRegistration.isMariaDb(entry) && !sessionsGone(entry, classId, key)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -513,6 +552,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         synchronized (this) {
             closed = true;
         }
+        mariaDb.close();
         sessions.values().forEach(session -> {
             // Round trips still queued would never run: cancelled, so that a write waiting on one falls back now
             // rather than at the end of its wait (review rE).

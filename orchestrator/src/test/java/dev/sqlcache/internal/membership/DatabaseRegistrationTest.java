@@ -84,4 +84,31 @@ class DatabaseRegistrationTest {
                     .contains("pg_walfile_name"), "where it lives");
         }
     }
+
+    /**
+     * MariaDB: one entry per connection, each naming its server and its own lock number. A closed connection's entry
+     * gives way to its identity's other connections, as after a failover on PostgreSQL; an entry read back from the
+     * store that names no number is no lock a check could find free.
+     */
+    @Test
+    void mariaDbConnectionsRegisterAnEntryEachAndAClosedOneGivesWay() {
+        DatabaseRegistration registration = new DatabaseRegistration();
+        String one = DatabaseRegistration.entry("db1", DatabaseRegistration.mariaDbLocked("m:1/vm:3306", 7));
+        String two = DatabaseRegistration.entry("db1", DatabaseRegistration.mariaDbLocked("m:1/vm:3306", 8));
+        registration.hold(one);
+        registration.hold(two);
+        assertEquals(one + " " + two, registration.text());
+        registration.release(one);
+        assertEquals(two, registration.text(), "the closed connection's lock is no longer published");
+        registration.release(two);
+        assertEquals(two, registration.text(), "the last one stays: nothing else of its identity is held");
+
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseRegistration.isMariaDb(two));
+        assertEquals("m:1/vm:3306", DatabaseRegistration.mariaDbServer(two));
+        assertEquals(8, DatabaseRegistration.mariaDbLockNumber(two));
+        assertEquals("sqlc:2a:8", DatabaseRegistration.mariaDbLockName(42, 8));
+        assertEquals(-1, DatabaseRegistration.mariaDbLockNumber("db1@m:1/vm:3306#x"));
+        assertEquals(-1, DatabaseRegistration.mariaDbLockNumber("db1@m:1/vm:3306"));
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.isMariaDb("db1@123/5/00000001"));
+    }
 }

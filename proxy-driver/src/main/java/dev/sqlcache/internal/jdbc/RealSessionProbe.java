@@ -2,6 +2,7 @@ package dev.sqlcache.internal.jdbc;
 
 import dev.sqlcache.internal.analysis.DatabaseFamily;
 import dev.sqlcache.internal.engine.SessionProbe;
+import dev.sqlcache.internal.membership.DatabaseRegistration;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -116,7 +117,7 @@ final class RealSessionProbe implements SessionProbe {
      */
     @Override
     public String holdSharedLock(int classId, int key) throws SQLException {
-        if (family != DatabaseFamily.POSTGRES) {
+        if (family != DatabaseFamily.POSTGRES && !family.isMySqlLike()) {
             return null;
         }
         boolean autoCommit = real.getAutoCommit();
@@ -124,13 +125,8 @@ final class RealSessionProbe implements SessionProbe {
             return null;
         }
         String held;
-        try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
-                + "pg_is_in_recovery(), " + dev.sqlcache.internal.membership.DatabaseRegistration.lockedSql())) {
-            statement.setInt(1, classId);
-            statement.setInt(2, key);
-            try (ResultSet rs = statement.executeQuery()) {
-                held = rs.next() && rs.getBoolean(1) && !rs.getBoolean(2) ? rs.getString(3) : null;
-            }
+        try {
+            held = family == DatabaseFamily.POSTGRES ? postgresLock(classId, key) : mariaDbLock(key);
         } catch (SQLException e) {
             if (!autoCommit) {
                 // A failed statement aborts the transaction it opened: the application's first one must not be.
@@ -142,6 +138,36 @@ final class RealSessionProbe implements SessionProbe {
             real.commit();
         }
         return held;
+    }
+
+    private String postgresLock(int classId, int key) throws SQLException {
+        try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
+                + "pg_is_in_recovery(), " + DatabaseRegistration.lockedSql())) {
+            statement.setInt(1, classId);
+            statement.setInt(2, key);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() && rs.getBoolean(1) && !rs.getBoolean(2) ? rs.getString(3) : null;
+            }
+        }
+    }
+
+    /**
+     * MariaDB's user locks are exclusive: this connection takes a name of its own ({@link
+     * DatabaseRegistration#mariaDbLockName}), never waiting ({@code GET_LOCK(name, 0)}: 1 taken, 0 held elsewhere,
+     * null an error), and reads the server it reached in the same round trip.
+     */
+    private String mariaDbLock(int key) throws SQLException {
+        long n = DatabaseRegistration.nextMariaDbLockNumber();
+        try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT GET_LOCK(?, 0), "
+                + DatabaseRegistration.mariaDbFingerprintSql())) {
+            statement.setString(1, DatabaseRegistration.mariaDbLockName(key, n));
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next() || rs.getInt(1) != 1 || rs.wasNull() || rs.getString(2) == null) {
+                    return null;
+                }
+                return DatabaseRegistration.mariaDbLocked(rs.getString(2), n);
+            }
+        }
     }
 
     /** One round trip on the real connection; it reads no table, so it takes no snapshot and no lock. */
