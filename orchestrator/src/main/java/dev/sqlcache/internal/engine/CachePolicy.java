@@ -256,6 +256,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         boolean logged;
         /** Whether every table the shape reads is pinned on (then it is never judged); resolved once. */
         volatile Boolean pinnedOn;
+        /**
+         * Whether a table the shape reads is pinned off: resolved with {@link #pinnedOn}, once, as the pins are fixed
+         * for the policy's life. Else every read of it matched the table names against the pins' patterns again (a
+         * regular expression's matcher per rule and name, on a read that goes to the database anyway).
+         */
+        volatile boolean pinnedOff;
     }
 
     /**
@@ -266,14 +272,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         Boolean pinned = shape.pinnedOn;
         if (pinned == null) {
             boolean allOn = true;
+            boolean anyOff = false;
             for (String table : plan.analysis().tablesRead()) {
                 TablePolicy.Pin pin = pins.pin(table);
-                if (pin == TablePolicy.Pin.OFF) {
-                    return BypassReason.TABLE_POLICY;
-                }
+                anyOff |= pin == TablePolicy.Pin.OFF;
                 allOn &= pin == TablePolicy.Pin.ON;
             }
-            shape.pinnedOn = pinned = allOn;
+            // Off first: a reader that sees pinnedOn resolved sees pinnedOff too (volatile write order).
+            shape.pinnedOff = anyOff;
+            shape.pinnedOn = pinned = allOn && !anyOff;
+        }
+        if (shape.pinnedOff) {
+            return BypassReason.TABLE_POLICY;
         }
         if (pinned) {
             return null;
