@@ -30,12 +30,15 @@ final class Targets {
      * @param pgpoolUrl     pgpool-II in front of the same database, or null
      * @param pgpoolMissing why there is no pgpool-II, when {@code pgpoolUrl} is null
      * @param redis         host and port of the Redis the sqlcache targets use ({@code db} is ignored)
+     * @param redisOnly     extra settings of the Redis-only target (its near cache stays off unless one of them
+     *                      turns it on)
      * @param near          extra settings of the near-cache target
      * @param stale         extra settings of the bounded-staleness target, on top of {@code near}
      * @param names         which targets, in the order rounds alternate; {@link #DIRECT} must be among them
      */
     static List<TargetSpec> standard(String databaseUrl, Map<String, String> login, String pgpoolUrl,
-                                     String pgpoolMissing, TargetSpec.RedisEndpoint redis, Map<String, String> near,
+                                     String pgpoolMissing, TargetSpec.RedisEndpoint redis,
+                                     Map<String, String> redisOnly, Map<String, String> near,
                                      Map<String, String> stale, List<String> names) {
         if (!names.contains(DIRECT)) {
             throw new IllegalArgumentException("the targets must include '" + DIRECT + "': every ratio is to it");
@@ -57,8 +60,14 @@ final class Targets {
                         // table's SELECTs under no table at all, so no write ever invalidates them.
                         pgpoolUrl == null ? databaseUrl : pgpoolUrl, databaseUrl, login, null, true,
                         pgpoolUrl == null ? pgpoolMissing : null, Set.of()));
-                case SQLCACHE_REDIS -> targets.add(sqlcache(SQLCACHE_REDIS, "sqlcache, Redis only", sqlcacheUrl,
-                        login, redis, 0, Map.of("sqlcache.nearCache.maxBytes", "0"), Set.of(), null));
+                case SQLCACHE_REDIS -> {
+                    Map<String, String> settings = new LinkedHashMap<>();
+                    settings.put("sqlcache.nearCache.maxBytes", "0");
+                    settings.putAll(redisOnly);
+                    targets.add(sqlcache(SQLCACHE_REDIS, "sqlcache, Redis only"
+                            + (redisOnly.isEmpty() ? "" : " " + redisOnly), sqlcacheUrl, login, redis, 0, settings,
+                            Set.of(), null));
+                }
                 case SQLCACHE_NEAR -> targets.add(sqlcache(SQLCACHE_NEAR, "sqlcache with the near cache "
                         + near, sqlcacheUrl, login, redis, 1, near, Set.of(), null));
                 case SQLCACHE_NEAR_STALE -> {

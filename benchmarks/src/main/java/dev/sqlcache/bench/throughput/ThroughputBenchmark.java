@@ -107,6 +107,10 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             + " its round before the target's connections are aborted and its figure void (default: ${DEFAULT-VALUE})")
     double overrun;
 
+    @Option(names = "--redis-setting", description = "a setting of the Redis-only target, repeatable, on top of"
+            + " sqlcache.nearCache.maxBytes=0 (e.g. sqlcache.tablePolicy=usertable=on: every read a Redis hit)")
+    Map<String, String> redisOnly = new LinkedHashMap<>();
+
     @Option(names = "--near-setting", description = "a setting of the near-cache targets, repeatable"
             + " (default: sqlcache.nearCache.maxBytes=64mb)")
     Map<String, String> near = new LinkedHashMap<>();
@@ -210,7 +214,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 }
             }
             List<TargetSpec> specs = Targets.standard(databaseUrl, login, pgpoolUrl, pgpoolMissing, redisEndpoint,
-                    near, stale, targets);
+                    redisOnly, near, stale, targets);
             Map<String, String> environment = environment(login, redisEndpoint, pgpoolUrl);
             HarnessConfig config = new HarnessConfig(databaseUrl, login, "bench_", specs, selected, threads, rounds,
                     seconds, warmup, !transactions, seed, overrun, environment, console, warmupRoundsMax,

@@ -57,7 +57,7 @@ class CachesInTheWayTest {
         String pgpoolUrl = "jdbc:postgresql://127.0.0.1:" + pgpool.port + "/"
                 + TestPostgres.URL.substring(TestPostgres.URL.lastIndexOf('/') + 1) + "?preferQueryMode=simple";
         List<TargetSpec> targets = Targets.standard(TestPostgres.URL, TestPostgres.LOGIN, pgpoolUrl, null,
-                new TargetSpec.RedisEndpoint("127.0.0.1", redis.port, 0),
+                new TargetSpec.RedisEndpoint("127.0.0.1", redis.port, 0), Map.of(),
                 Map.of("sqlcache.nearCache.maxBytes", "64mb"), Map.of("sqlcache.tableNearCache", "orders=1s"),
                 List.of(Targets.DIRECT, Targets.PGPOOL, Targets.SQLCACHE_REDIS, Targets.SQLCACHE_NEAR));
         List<Workload> workloads = Workloads.select(List.of("pk-reads"));

@@ -42,7 +42,7 @@ class HarnessCountsTest {
         String h2 = "jdbc:h2:mem:harness_counts_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
         Map<String, String> login = Map.of("user", "sa", "password", "");
         List<TargetSpec> targets = Targets.standard(h2, login, null, "no pgpool in this test",
-                new TargetSpec.RedisEndpoint("127.0.0.1", redis.port, 0), Map.of(), Map.of(),
+                new TargetSpec.RedisEndpoint("127.0.0.1", redis.port, 0), Map.of(), Map.of(), Map.of(),
                 List.of(Targets.DIRECT, Targets.SQLCACHE_REDIS));
         List<Workload> workloads = new ArrayList<>();
         for (Workload w : Workloads.select(List.of("all"))) {
@@ -144,7 +144,8 @@ class HarnessCountsTest {
         String h2 = "jdbc:h2:mem:harness_stale_" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
         Map<String, String> login = Map.of("user", "sa", "password", "");
         List<TargetSpec> targets = Targets.standard(h2, login, null, "no pgpool in this test",
-                new TargetSpec.RedisEndpoint("127.0.0.1", redis.port, 0), Map.of("sqlcache.nearCache.maxBytes", "8mb"),
+                new TargetSpec.RedisEndpoint("127.0.0.1", redis.port, 0), Map.of(),
+                Map.of("sqlcache.nearCache.maxBytes", "8mb"),
                 Map.of("sqlcache.tableNearCache", "orders=1s"), List.of(Targets.DIRECT, Targets.SQLCACHE_NEAR_STALE));
         List<Workload> workloads = List.of(new JoinAggregateWorkload(5, 5_000));
         ByteArrayOutputStream log = new ByteArrayOutputStream();

@@ -280,6 +280,12 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         static long packed(int executions, int nearHits) {
             return ((long) executions << 32) | (nearHits & 0xFFFF_FFFFL);
         }
+        /**
+         * Whether a table the shape reads is pinned off: resolved with {@link #pinnedOn}, once, as the pins are fixed
+         * for the policy's life. Else every read of it matched the table names against the pins' patterns again (a
+         * regular expression's matcher per rule and name, on a read that goes to the database anyway).
+         */
+        volatile boolean pinnedOff;
     }
 
     /**
@@ -290,14 +296,18 @@ final class CachePolicy implements dev.sqlcache.internal.skip.TableSwitches {
         Boolean pinned = shape.pinnedOn;
         if (pinned == null) {
             boolean allOn = true;
+            boolean anyOff = false;
             for (String table : plan.analysis().tablesRead()) {
                 TablePolicy.Pin pin = pins.pin(table);
-                if (pin == TablePolicy.Pin.OFF) {
-                    return BypassReason.TABLE_POLICY;
-                }
+                anyOff |= pin == TablePolicy.Pin.OFF;
                 allOn &= pin == TablePolicy.Pin.ON;
             }
-            shape.pinnedOn = pinned = allOn;
+            // Off first: a reader that sees pinnedOn resolved sees pinnedOff too (volatile write order).
+            shape.pinnedOff = anyOff;
+            shape.pinnedOn = pinned = allOn && !anyOff;
+        }
+        if (shape.pinnedOff) {
+            return BypassReason.TABLE_POLICY;
         }
         if (pinned) {
             return null;

@@ -151,6 +151,9 @@ final class Dependencies {
         if (layout.keyed.length == 0) {
             return layout.fixed;
         }
+        if (layout.keyed.length == 1 && layout.keyed[0].single) {
+            return singleRow(layout, parameters);
+        }
         String[] fixed = layout.fixed.versionKeys();
         // Arrays, not lists of boxed numbers: this runs on every hit of a statement that pins a key.
         String[][] rows = new String[layout.keyed.length][];
@@ -181,6 +184,30 @@ final class Dependencies {
         // The layout's keys keep their bytes; the row keys' are left null, for the store to encode if it asks.
         return new ReadKeys(keys, Arrays.copyOf(layout.fixed.encoded(), total), created, keyLevel,
                 layout.fixed.feedIndex());
+    }
+
+    /**
+     * {@link #readKeys(ReadLayout, BoundParameters)} of a primary-key lookup (one table, one key column, one value):
+     * the layout's keys and the row's, whose UTF-8 is kept beside its text so that the store sends it as it is.
+     */
+    private ReadKeys singleRow(ReadLayout layout, BoundParameters parameters) {
+        RowKeys.KeyPlan keyPlan = layout.keyed[0];
+        byte[] row = rowKeys.singleRowKey(keyPlan, parameters);
+        ReadKeys fixed = layout.fixed;
+        int at = fixed.versionKeys().length;
+        String[] keys = Arrays.copyOf(fixed.versionKeys(), at + 1);
+        long[] created = Arrays.copyOf(fixed.creation(), at + 1);
+        byte[][] encoded = Arrays.copyOf(fixed.encoded(), at + 1);
+        if (row == null) {
+            // This execution names its key with a value that is not exact: the table's token covers it.
+            keys[at] = engine.versionKey(keyPlan.table);
+            created[at] = CacheStore.NO_EXPIRY;
+            return new ReadKeys(keys, encoded, created, 0, fixed.feedIndex());
+        }
+        keys[at] = RowKeys.text(row);
+        encoded[at] = row;
+        created[at] = engine.rowTokenTtlMillis(keyPlan.table);
+        return new ReadKeys(keys, encoded, created, 1, fixed.feedIndex());
     }
 
     /** How a plan's writes bump version keys, resolved in one schema epoch. */

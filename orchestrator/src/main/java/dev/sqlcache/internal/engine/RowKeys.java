@@ -14,7 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -57,11 +57,18 @@ final class RowKeys {
         final String table;
         final List<TableFacts.KeyColumn> columns;
         final List<List<KeySource>> sources;
+        /**
+         * The primary-key lookup (one key column pinned to one value, not an array): its one row key is built by
+         * {@link #singleRowKey} as bytes, with no sets or lists.
+         */
+        final boolean single;
 
         KeyPlan(String table, List<TableFacts.KeyColumn> columns, List<List<KeySource>> sources) {
             this.table = table;
             this.columns = columns;
             this.sources = sources;
+            this.single = columns.size() == 1 && sources.get(0).size() == 1
+                    && !(sources.get(0).get(0) instanceof KeySource.ArrayBind);
         }
     }
 
@@ -97,11 +104,10 @@ final class RowKeys {
      * value it cannot name exactly, more than {@link #MAX_KEYS} keys, an unkeyable array).
      */
     String[] rowVersionKeys(KeyPlan plan, BoundParameters parameters) {
-        if (plan.columns.size() == 1 && plan.sources.get(0).size() == 1
-                && !(plan.sources.get(0).get(0) instanceof KeySource.ArrayBind)) {
+        if (plan.single) {
             // One key column pinned to one value, the lookup by primary key: no sets or lists for one key.
-            String value = canonical(plan.sources.get(0).get(0), plan.columns.get(0), parameters);
-            return value == null ? null : new String[] {versionKey(plan.table, value)};
+            byte[] key = singleRowKey(plan, parameters);
+            return key == null ? null : new String[] {text(key)};
         }
         List<List<String>> values = new ArrayList<>(plan.columns.size());
         long combinations = 1;
@@ -210,6 +216,22 @@ final class RowKeys {
     }
 
     /**
+     * The version key of the one row a {@link KeyPlan#single} plan pins, as UTF-8 (what the store sends: a hit encodes
+     * it no more), or null when this execution is table-level. Its text, {@link #text}, is what
+     * {@link #versionKey(String, String[])} gives for the same value: one row is one key on every path.
+     */
+    byte[] singleRowKey(KeyPlan plan, BoundParameters parameters) {
+        String value = canonical(plan.sources.get(0).get(0), plan.columns.get(0), parameters);
+        if (value == null) {
+            return null;
+        }
+        MessageDigest digest = sha256();
+        digest.update(value.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        return rowKey(plan.table, digest);
+    }
+
+    /**
      * The version key of one row. The values are hashed: bound values never appear in keys.
      */
     String versionKey(String table, String[] tuple) {
@@ -218,22 +240,57 @@ final class RowKeys {
             digest.update(value.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
         }
-        return rowKey(table, digest.digest());
+        return text(rowKey(table, digest));
     }
 
-    /** {@link #versionKey(String, String[])} of a one-column key. */
-    private String versionKey(String table, String value) {
-        MessageDigest digest = sha256();
-        digest.update(value.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-        return rowKey(table, digest.digest());
+    /** A row key's text from its UTF-8 (made from a Java string's UTF-8, so it decodes to that string again). */
+    static String text(byte[] key) {
+        return new String(key, StandardCharsets.UTF_8);
     }
 
-    private String rowKey(String table, byte[] hash) {
-        return "sql:" + table + ":version:" + databaseHash + ":k:" + HEX.formatHex(hash, 0, 16);
+    /**
+     * {@code sql:<table>:version:<database>:k:<first 16 bytes of the digest in lower-case hex>} as UTF-8, written
+     * straight into one array from the table's prefix (encoded once per table) rather than concatenated as text and
+     * encoded again for every lookup. The digest's output goes to a per-thread buffer, not a new array.
+     */
+    private byte[] rowKey(String table, MessageDigest digest) {
+        byte[] hash = HASH.get();
+        try {
+            digest.digest(hash, 0, hash.length);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 gives 32 bytes", e);
+        }
+        byte[] prefix = prefix(table);
+        byte[] key = Arrays.copyOf(prefix, prefix.length + 2 * HASHED_BYTES);
+        for (int i = 0, at = prefix.length; i < HASHED_BYTES; i++) {
+            key[at++] = HEX_DIGITS[(hash[i] >> 4) & 0xf];
+            key[at++] = HEX_DIGITS[hash[i] & 0xf];
+        }
+        return key;
     }
 
-    private static final HexFormat HEX = HexFormat.of();
+    /** The bytes of the digest a row key keeps: 16 of SHA-256's 32, as 32 hex digits. */
+    private static final int HASHED_BYTES = 16;
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<byte[]> HASH = ThreadLocal.withInitial(() -> new byte[32]);
+
+    /** Each table's row-key prefix as UTF-8; a table's name is fixed for the engine's life, and tables are few. */
+    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> prefixes =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private byte[] prefix(String table) {
+        byte[] known = prefixes.get(table);
+        if (known == null) {
+            known = ("sql:" + table + ":version:" + databaseHash + ":k:").getBytes(StandardCharsets.UTF_8);
+            if (prefixes.size() < MAX_PREFIXES) {
+                prefixes.put(table, known);
+            }
+        }
+        return known;
+    }
+
+    /** Bounds {@link #prefixes}: past it (a schema of thousands of tables) a prefix is encoded per key, as before. */
+    private static final int MAX_PREFIXES = 4096;
 
     /** What the values of a key column may be compared as; null when none is trusted. */
     private enum KeyKind { INTEGER, TEXT, UUID }
