@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The connection handed to the application. Differs from the real one only where the cache must know: statements
@@ -191,13 +192,59 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
         }
     }
 
+    /**
+     * Marked closed at once, as JDBC asks; the session is let go (an open transaction's leases ended, the session
+     * uncounted from the membership) only once the real abort has run. A driver may leave that work to the executor
+     * (pgjdbc closes its socket there), and until then the real connection still carries what a thread had under way,
+     * a commit included: ended leases would let another session cache what it read before that commit, and an
+     * uncounted session would let the membership leave while a write on it may still commit
+     * (docs/consistency.md, "A leave with connections open"). A driver that aborts within the call (H2) hands the
+     * executor nothing: let go at once. An abort the driver refuses leaves the connection as the driver left it.
+     */
     @Override
     public void abort(Executor executor) throws SQLException {
-        if (!closed) {
-            closed = true;
+        if (closed || executor == null) {
+            delegate.abort(executor); // a no-op once closed; the driver's own error for a null executor
+            return;
+        }
+        closed = true;
+        AtomicBoolean handedOver = new AtomicBoolean();
+        try {
+            delegate.abort(task -> {
+                executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        letGo();
+                    }
+                });
+                handedOver.set(true);
+            });
+        } catch (SQLException | RuntimeException | Error e) {
+            if (!handedOver.get()) {
+                if (realClosed()) {
+                    letGo();
+                } else {
+                    closed = false; // refused before anything was handed over: still open, as the real connection
+                }
+            }
+            throw e;
+        }
+        if (!handedOver.get()) {
             letGo();
         }
-        delegate.abort(executor);
+    }
+
+    /**
+     * Whether the real connection says it is closed. One that cannot say is taken as open: the session stays
+     * counted until the application's close, rather than let go while a write might still commit on it.
+     */
+    private boolean realClosed() {
+        try {
+            return delegate.isClosed();
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /** Ends what an open transaction leased, then gives the runtime back (the last holder closes it). */

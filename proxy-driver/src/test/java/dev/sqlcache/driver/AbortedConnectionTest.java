@@ -1,0 +1,128 @@
+package dev.sqlcache.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.testing.RedisServerFixture;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * {@code Connection.abort(executor)} returns at once and leaves the real work to the executor; pgjdbc closes its
+ * socket only when the executor runs that task. Until then the real connection still carries what a thread had under
+ * way (JDBC: a thread using the connection "will either progress to completion or throw"), a commit included. The
+ * proxy used to end the open transaction's leases (fresh tokens) and uncount its session in {@code abort} itself,
+ * before the real abort: a reader could then store the value from before that commit under the fresh token, and be
+ * served it after the commit until the entry expired. These tests call {@code commit()} after {@code abort()}
+ * returned and before the executor ran, which is the interleaving of a thread that was already committing.
+ */
+class AbortedConnectionTest extends RedisBackedTest {
+
+    private static final String MEMBERS = "sql:_members";
+    private static final String READ = "select n from aborted where id = 1";
+
+    /** An executor that keeps the tasks it is given until the test runs them. */
+    private static final class HeldExecutor implements Executor {
+        final List<Runnable> tasks = new ArrayList<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runAll() {
+            List<Runnable> now = new ArrayList<>(tasks);
+            tasks.clear();
+            now.forEach(Runnable::run);
+        }
+    }
+
+    @Test
+    void aCommitThatLandsBeforeTheRealAbortRanLeavesNothingStale() throws Exception {
+        TestDatabase db = TestDatabase.POSTGRES;
+        try (Connection direct = db.direct(); Connection other = db.cached(settings())) {
+            exec(direct, "drop table if exists aborted", "create table aborted (id integer primary key, n integer)",
+                    "insert into aborted values (1, 0)");
+            assertEquals(List.of(List.of("0")), rows(other, READ));
+
+            Connection aborting = db.cached(settings());
+            aborting.setAutoCommit(false);
+            exec(aborting, "update aborted set n = 1 where id = 1");
+            HeldExecutor executor = new HeldExecutor();
+            aborting.abort(executor);
+            assertTrue(aborting.isClosed(), "marked closed at once, as JDBC asks");
+
+            // Before the real abort ran: the uncommitted write is not visible, and must not be cached as the answer.
+            assertEquals(List.of(List.of("0")), rows(other, READ));
+            assertEquals(List.of(List.of("0")), rows(other, READ));
+            aborting.commit();
+            assertEquals(List.of(List.of("1")), rows(direct, READ), "the commit landed before the real abort");
+            assertEquals(rows(direct, READ), rows(other, READ), "the committed value, not a copy from before it");
+
+            executor.runAll();
+            assertEquals(rows(direct, READ), rows(other, READ));
+            assertEquals(rows(direct, READ), rows(other, READ));
+        }
+    }
+
+    @Test
+    void aTransactionLeftOpenByTheAbortEndsItsLeasesOnceTheRealAbortRan() throws Exception {
+        TestDatabase db = TestDatabase.POSTGRES;
+        try (Connection direct = db.direct(); Connection other = db.cached(settings())) {
+            exec(direct, "drop table if exists aborted", "create table aborted (id integer primary key, n integer)",
+                    "insert into aborted values (1, 0)");
+            assertEquals(List.of(List.of("0")), rows(other, READ));
+
+            Connection aborting = db.cached(settings());
+            aborting.setAutoCommit(false);
+            exec(aborting, "update aborted set n = 2 where id = 1");
+            HeldExecutor executor = new HeldExecutor();
+            aborting.abort(executor);
+            assertFalse(executor.tasks.isEmpty(), "pgjdbc hands its abort to the executor");
+            assertEquals(List.of(List.of("0")), rows(other, READ), "leased meanwhile: read from the database");
+            executor.runAll();
+            // The real abort rolled the transaction back, and letting go ended its leases: cached again (a lease left
+            // behind would keep the table uncached until sqlcache.writeLease lapses), and the database's answer.
+            untilHit(other, direct, READ);
+            assertEquals(List.of(List.of("0")), rows(other, READ));
+        }
+    }
+
+    /**
+     * The membership side of the same order: a membership leaves only when no session is open on it, and an aborted
+     * connection whose real abort has not run is still open (a write on it may still commit, and with the membership
+     * gone its lease would fail and it would run relying on a lapse that fences nobody). Here the connection holds
+     * the runtime's last reference (its data source closed), on a Redis of its own. Its member stays in the set until
+     * the executor ran the real abort.
+     */
+    @Test
+    void anAbortedConnectionKeepsItsMembershipFromLeavingUntilTheRealAbortRan() throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setUrl(TestDatabase.POSTGRES.url());
+        postgres.setUser("postgres");
+        // A Redis of its own, so that its members set holds this runtime's member and nobody else's.
+        try (RedisServerFixture own = RedisServerFixture.start()) {
+            SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
+            Connection aborting = dataSource.getConnection();
+            dataSource.close();
+            long deadline = System.nanoTime() + HIT_PATIENCE_NANOS;
+            String joined;
+            while ((joined = own.command("ZCARD", MEMBERS)).equals(":0")) {
+                assertTrue(System.nanoTime() - deadline < 0, "the runtime never joined");
+                Thread.sleep(10);
+            }
+
+            HeldExecutor executor = new HeldExecutor();
+            aborting.abort(executor);
+            assertEquals(joined, own.command("ZCARD", MEMBERS), "the real connection is still open: no leave yet");
+            executor.runAll();
+            assertEquals(":" + (Long.parseLong(joined.substring(1)) - 1), own.command("ZCARD", MEMBERS),
+                    "the real abort ran and the last reference went: the member left");
+        }
+    }
+}
