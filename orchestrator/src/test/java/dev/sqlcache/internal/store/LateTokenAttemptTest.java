@@ -63,6 +63,31 @@ class LateTokenAttemptTest {
         }
     }
 
+    /**
+     * The change feed's key, which comes back with a fresh token after it expired so that nothing stored before the
+     * gap matches it again (refresh_feed_key.lua): a late first attempt must not bring back the retry's token.
+     */
+    @Test
+    void aFeedKeysLateFirstAttemptNeverBringsBackATokenReadersStoredUnder() throws Exception {
+        String feedKey = "sql:_database:feed:db1";
+        try (RedisServerFixture server = RedisServerFixture.start();
+             HoldingRelay relay = HoldingRelay.to(server.port());
+             RedisCacheStore relayed = new RedisCacheStore(throughRelay(server, relay));
+             RedisClient inspector = RedisClient.create("127.0.0.1", server.port())) {
+            relay.holdNextContaining(feedKey);
+            relayed.feed().refreshFeedKey(feedKey, 60_000);
+            assertTrue(relay.holding(), "the first attempt was kept, and its connection closed");
+            String stored = inspector.get(feedKey);
+            assertTrue(stored != null, "the retry made the key, which entries are stored under");
+
+            inspector.del(feedKey); // expired: the feed stopped refreshing it for a while
+            relay.releaseHeld();
+            String back = inspector.get(feedKey);
+            assertTrue(back != null, "the late attempt made the key again");
+            assertNotEquals(stored, back, "the feed key came back as the token entries were stored under");
+        }
+    }
+
     private static void assertStaleAfterTheLateAttempt(HoldingRelay relay, RedisCacheStore direct,
                                                        RedisClient inspector) throws Exception {
         assertStaleAfterTheLateAttempt(relay, direct, inspector, () -> { });
