@@ -43,8 +43,10 @@ public final class RedisFeedStore implements FeedStore {
 
     @Override
     public boolean refreshFeedKey(String feedKey, long millis) {
+        // The token drawn for each attempt: a first attempt landing after its retry, once the key expired again,
+        // must not bring back the token entries were stored under before the gap (RedisCommands.script).
         Object alive = redis.script("refreshFeedKey", REFRESH, List.of(bytes(feedKey)),
-                List.of(bytes(VersionTokens.fresh()), bytes(Long.toString(Math.max(1, millis)))));
+                () -> List.of(bytes(VersionTokens.fresh()), bytes(Long.toString(Math.max(1, millis)))));
         return Long.valueOf(1).equals(alive);
     }
 }

@@ -63,12 +63,14 @@ public final class RedisMembershipStore implements MembershipStore {
         boolean join = joinTicket != null;
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY),
                 bytes(join ? TICKET_PREFIX + joinTicket : TICKET_PREFIX), bytes(REGISTRATIONS_KEY));
-        List<byte[]> args = List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
-                bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
-                bytes(Long.toString(Math.max(NO_CAP, notAfter))),
-                bytes(rememberedEpoch == null ? "" : rememberedEpoch), bytes(registration == null ? "" : registration));
+        // The fresh token (a fence or an epoch made here) drawn for each attempt: a first attempt landing after its
+        // retry must not bring back a fence holders saw before it was deleted (RedisCommands.script).
         List<?> reply = (List<?>) redis.script("renewMembership", redis.cluster() ? RENEW_ON_CLUSTER : RENEW, keys,
-                args);
+                () -> List.of(bytes(member), bytes(join ? "1" : "0"), bytes(Long.toString(memberMillis)),
+                        bytes(Long.toString(fenceMillis)), bytes(VersionTokens.fresh()),
+                        bytes(Long.toString(Math.max(NO_CAP, notAfter))),
+                        bytes(rememberedEpoch == null ? "" : rememberedEpoch),
+                        bytes(registration == null ? "" : registration)));
         long at = (Long) reply.get(0);
         if (at < 0) {
             return new Renewal(at, null, Map.of());
@@ -96,8 +98,8 @@ public final class RedisMembershipStore implements MembershipStore {
     @Override
     public boolean dropIfStillLapsed(String member, long lapse) {
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY), bytes(REGISTRATIONS_KEY));
-        List<byte[]> args = List.of(bytes(member), bytes(Long.toString(lapse)), bytes(VersionTokens.fresh()));
-        Object reply = redis.script("dropLapsedMember", redis.cluster() ? DROP_ON_CLUSTER : DROP, keys, args);
+        Object reply = redis.script("dropLapsedMember", redis.cluster() ? DROP_ON_CLUSTER : DROP, keys,
+                () -> List.of(bytes(member), bytes(Long.toString(lapse)), bytes(VersionTokens.fresh())));
         return reply instanceof Long dropped && dropped == 1;
     }
 
@@ -119,7 +121,7 @@ public final class RedisMembershipStore implements MembershipStore {
     @Override
     public void leave(String member) {
         List<byte[]> keys = List.of(bytes(MEMBERS_KEY), bytes(FENCE_KEY), bytes(REGISTRATIONS_KEY));
-        List<byte[]> args = List.of(bytes(member), bytes(VersionTokens.fresh()));
-        redis.script("leaveMembership", redis.cluster() ? LEAVE_ON_CLUSTER : LEAVE, keys, args);
+        redis.script("leaveMembership", redis.cluster() ? LEAVE_ON_CLUSTER : LEAVE, keys,
+                () -> List.of(bytes(member), bytes(VersionTokens.fresh())));
     }
 }

@@ -9,6 +9,7 @@ import dev.sqlcache.internal.membership.RedisMembershipStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -94,12 +95,17 @@ public final class RedisCacheStore implements CacheStore {
             return new String[0];
         }
         List<byte[]> keys = new ArrayList<>(versionKeys.length);
-        List<byte[]> args = new ArrayList<>(versionKeys.length);
         for (String versionKey : versionKeys) {
             keys.add(bytes(versionKey));
-            args.add(bytes(VersionTokens.fresh()));
         }
-        List<?> reply = (List<?>) redis.script("initVersions", INIT_VERSIONS, keys, args);
+        // Fresh tokens for each attempt: a late first attempt must not re-create the token its retry made.
+        List<?> reply = (List<?>) redis.script("initVersions", INIT_VERSIONS, keys, () -> {
+            List<byte[]> args = new ArrayList<>(versionKeys.length);
+            for (int i = 0; i < versionKeys.length; i++) {
+                args.add(bytes(VersionTokens.fresh()));
+            }
+            return args;
+        });
         String[] current = new String[versionKeys.length];
         for (int i = 0; i < current.length; i++) {
             current[i] = text((byte[]) reply.get(i));
@@ -140,7 +146,7 @@ public final class RedisCacheStore implements CacheStore {
         }
         args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
         args.add(bytes(RedisNearChannel.header(notice)));
-        return runLeaseScript("leaseVersions", LEASE, versionKeys, args, notice, true);
+        return runLeaseScript("leaseVersions", LEASE, versionKeys, () -> args, notice, true);
     }
 
     @Override
@@ -153,6 +159,14 @@ public final class RedisCacheStore implements CacheStore {
         if (versionKeys.length == 0) {
             return Recipients.NONE;
         }
+        // Fresh tokens for each attempt (RedisCommands.script): a late first attempt must not put back the token its
+        // retry wrote, after a later write replaced it.
+        return runLeaseScript("endLeases", END_LEASES, versionKeys,
+                () -> endArguments(versionKeys, leaseTokens, ttlMillis, notice), notice, false);
+    }
+
+    private static List<byte[]> endArguments(String[] versionKeys, String[] leaseTokens, long[] ttlMillis,
+                                             Notice notice) {
         List<byte[]> args = new ArrayList<>(versionKeys.length * 3);
         for (int i = 0; i < versionKeys.length; i++) {
             args.add(bytes(leaseTokens == null || leaseTokens[i] == null ? "" : leaseTokens[i]));
@@ -173,7 +187,7 @@ public final class RedisCacheStore implements CacheStore {
                 }
             }
         }
-        return runLeaseScript("endLeases", END_LEASES, versionKeys, args, notice, false);
+        return args;
     }
 
     /**
@@ -182,8 +196,8 @@ public final class RedisCacheStore implements CacheStore {
      * so they go to the database), and no old entry can ever match the new one. Near caches are told either way.
      * A lease's answer also carries each key's held run ({@code withRuns}: lease.lua), which a deletion has none of.
      */
-    private Recipients runLeaseScript(String operation, RedisScript script, String[] versionKeys, List<byte[]> args,
-                                      Notice notice, boolean withRuns) {
+    private Recipients runLeaseScript(String operation, RedisScript script, String[] versionKeys,
+                                      Supplier<List<byte[]>> args, Notice notice, boolean withRuns) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length * 2);
         for (String key : versionKeys) {
             keys.add(bytes(key));

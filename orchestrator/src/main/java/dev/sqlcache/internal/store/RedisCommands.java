@@ -255,11 +255,24 @@ public final class RedisCommands implements AutoCloseable {
 
     /** Runs a script by its SHA, sending its text when the server does not know it (restart, SCRIPT FLUSH). */
     public Object script(String operation, RedisScript plain, List<byte[]> logicalKeys, List<byte[]> args) {
+        return script(operation, plain, logicalKeys, () -> args);
+    }
+
+    /**
+     * {@link #script(String, RedisScript, List, List)} with arguments drawn again for each attempt: for a script that
+     * writes fresh tokens. The first attempt, whose connection died, may still reach the server after the retry was
+     * answered (a proxy, a split TCP path), and with the same tokens it would put back the retry's token after a later
+     * write had replaced it: what readers stored under it before that write would be served again (docs/consistency.md,
+     * "A retried script's tokens").
+     */
+    public Object script(String operation, RedisScript plain, List<byte[]> logicalKeys,
+                         Supplier<List<byte[]>> argsPerAttempt) {
         RedisScript script = cluster == null ? plain : plain.tagged();
         List<byte[]> keys = cluster == null ? logicalKeys : ClusterKeys.physical(logicalKeys);
         // The script's name in every failure: a denied command inside a script is not named by the server.
         try {
             return run(operation + " (" + script.name() + ")", () -> {
+                List<byte[]> args = argsPerAttempt.get();
                 try {
                     return client.evalsha(script.sha(), keys, args);
                 } catch (JedisNoScriptException e) {

@@ -271,15 +271,21 @@ final class RedisLookup {
     /** lookup.lua: creates the missing tokens, then reads entry and tokens atomically. */
     private CacheStore.Lookup created(byte[] entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
-        List<byte[]> args = new ArrayList<>(versionKeys.length + 2);
         keys.add(entryKey);
-        args.add(bytes(VersionTokens.fresh()));
-        for (int i = 0; i < versionKeys.length; i++) {
-            keys.add(bytes(versionKeys[i]));
-            args.add(number(creation[i]));
+        for (String versionKey : versionKeys) {
+            keys.add(bytes(versionKey));
         }
-        args.add(bytes(Integer.toString(maxEntryBytes)));
-        List<?> reply = (List<?>) redis.script("lookup", script, keys, args);
+        // A fresh base token for each attempt (RedisCommands.script): a late first attempt that finds the key lost
+        // again must not re-create the token its retry made, under which readers may have stored before a write.
+        List<?> reply = (List<?>) redis.script("lookup", script, keys, () -> {
+            List<byte[]> args = new ArrayList<>(versionKeys.length + 2);
+            args.add(bytes(VersionTokens.fresh()));
+            for (int i = 0; i < versionKeys.length; i++) {
+                args.add(number(creation[i]));
+            }
+            args.add(bytes(Integer.toString(maxEntryBytes)));
+            return args;
+        });
         String[] versions = new String[versionKeys.length];
         for (int i = 0; i < versions.length; i++) {
             versions[i] = text((byte[]) reply.get(i + 1));

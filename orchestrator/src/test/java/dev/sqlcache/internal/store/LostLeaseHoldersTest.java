@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * A key two writes share holds the held mark, and its holders live in {@code <key>:leases}. That set has a time to
@@ -130,6 +131,72 @@ class LostLeaseHoldersTest {
         assertTrue(leased(), "the third write is still in flight: the second's end must leave the key leased");
         store.endLeases(key, third);
         assertFalse(leased(), "the last write ended: fresh at once");
+    }
+
+    /**
+     * Review rL of hL's change: the bare token that an end (or a bump, or another lease) finds in the lost key may be
+     * named by the set already, with an earlier lapse: the same lease placed again (a transaction's {@code leaseAgain}
+     * half a lease after its first placement, a retried attempt) after the key was lost lives its length from that
+     * placement. Scored with {@code ZADD NX}, it kept its first placement's score, and the key was held only until
+     * then: a transaction committing after it was uncovered before its end. Here the first placement is the short
+     * one (5 s), as if made 55 s before the second (60 s); each case fails with {@code NX}.
+     */
+    @Test
+    void aLeasePlacedAgainOnTheLostKeyKeepsItsNewLapseThroughAnotherHoldersEnd() {
+        String[] key = {KEY};
+        String[] first = store.leaseVersions(key, 60_000);
+        String[] again = placedAgainOnTheLostKey(key);
+        store.endLeases(key, first);
+        assertCoveredForTheNewPlacement();
+        store.endLeases(key, again);
+        assertFalse(leased(), "the last write ended: fresh at once");
+    }
+
+    /** The same through a bump, which puts the bare token back as a holder (keepLeased). */
+    @Test
+    void aLeasePlacedAgainOnTheLostKeyKeepsItsNewLapseThroughABump() {
+        String[] key = {KEY};
+        String[] first = store.leaseVersions(key, 60_000);
+        placedAgainOnTheLostKey(key);
+        store.bumpVersions(key);
+        store.endLeases(key, first);
+        assertCoveredForTheNewPlacement();
+    }
+
+    /** The same through a third write's lease, which shares the key with the bare token (lease.lua's share). */
+    @Test
+    void aLeasePlacedAgainOnTheLostKeyKeepsItsNewLapseThroughAnotherLease() {
+        String[] key = {KEY};
+        String[] first = store.leaseVersions(key, 60_000);
+        placedAgainOnTheLostKey(key);
+        String[] third = store.leaseVersions(key, 60_000);
+        store.endLeases(key, first);
+        store.endLeases(key, third);
+        assertCoveredForTheNewPlacement();
+    }
+
+    /** A lease shared with the first write, its key lost, then the same token placed again for 60 s. */
+    private static String[] placedAgainOnTheLostKey(String[] key) {
+        String[] again = {VersionTokens.freshLease(60_000)};
+        store.leaseVersions(key, again, 5_000);
+        assertTrue(value().startsWith("lease:held:"), "two holders share the key");
+        assertEquals(":1", server.command("DEL", KEY), "the key lost, its holders set naming both kept");
+        store.leaseVersions(key, again, 60_000);
+        assertEquals(again[0], value(), "placed again, bare, on the missing key");
+        return again;
+    }
+
+    private static String value() {
+        try (Jedis inspector = new Jedis("127.0.0.1", server.port())) {
+            return inspector.get(KEY);
+        }
+    }
+
+    private static void assertCoveredForTheNewPlacement() {
+        assertTrue(leased(), "the lease placed again is in flight");
+        long left = Long.parseLong(server.command("PTTL", KEY).substring(1));
+        // 30 s: half the new placement's length, which no stall between these few commands eats up; NX left ~5 s.
+        assertTrue(left > 30_000, "the key is held for the new placement's length, not its first's: " + left + " ms");
     }
 
     /**

@@ -18,7 +18,7 @@
 local function ended(key, holders, token, replacement, ttl, current, at)
   if token ~= '' and redis.call('ZREM', holders, token) == 1 then
     if not isHeld(current) then
-      redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
+      holdBare(holders, current, at)
       local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
       redis.call('PEXPIRE', holders, tonumber(last[2]) - at)
     end

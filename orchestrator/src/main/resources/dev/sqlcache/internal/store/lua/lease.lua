@@ -8,7 +8,7 @@ local function share(key, holders, token, current, life, at)
   local latest
   local run = continuedRun(current)
   if not isHeld(current) then
-    redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
+    holdBare(holders, current, at)
   else
     if redis.call('EXISTS', holders) == 0 then
       -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives

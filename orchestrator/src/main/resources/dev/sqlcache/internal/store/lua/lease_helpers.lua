@@ -88,6 +88,22 @@ local function longestLeft(value)
   return LONGEST
 end
 
+-- Makes 'current', another write's bare lease just taken out of the key, a holder scored by the longest it could
+-- still live from now (invariant L). A score the set already has for it is raised, never kept when lower: the same
+-- token placed again after the key was lost (a transaction's leaseAgain half a lease on, a retried attempt) lives its
+-- length from that placement, past the score its first placement left (review rL, LostLeaseHoldersTest). GT needs
+-- Redis 6.2; before it, the same in two commands.
+local function holdBare(holders, current, at)
+  local score = at + longestLeft(current)
+  local added = redis.pcall('ZADD', holders, 'GT', score, current)
+  if type(added) == 'table' and added.err then
+    local old = tonumber(redis.call('ZSCORE', holders, current) or '')
+    if not old or old < score then
+      redis.call('ZADD', holders, score, current)
+    end
+  end
+end
+
 -- A held mark for a key kept until lapse (server ms), in the held run 'run' (nil: none, as an older version's mark).
 local function heldMark(lapse, token, run)
   local mark = HELD .. '@' .. string.format('%d', lapse) .. ':' .. token
@@ -160,7 +176,7 @@ local function keepLeased(key, holders, current, at)
     end
     -- Else it would have expired by now: the fresh token stands, as for a key that expired.
   else
-    redis.call('ZADD', holders, 'NX', at + longestLeft(current), current)
+    holdBare(holders, current, at)
     local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
     local keep = tonumber(last[2]) - at
     if keep > 0 then
