@@ -276,7 +276,7 @@ public final class SkipGuard {
     }
 
     private void grant(TableSkip table) {
-        long cachers = store.liveCachers(table.cachersKey);
+        long cachers = store.liveCachers(table.cachersKey, table.tokenKeys);
         if (cachers == SkipStore.EVICTABLE && !evictableLogged) {
             evictableLogged = true;
             LOG.info("sqlcache: Redis may evict keys with a time to live (maxmemory with an evicting policy): writes "

@@ -138,6 +138,21 @@ class SkipPermitCheckTest extends PrivateRedisStoreTest {
         assertFalse(skips.renew(TABLE + ":cachers", TOKEN_KEYS, permit, 4_000).intact(), "the renewal");
     }
 
+    /**
+     * No permit is asked for on a table whose keys hold a lease (this one, another JVM's permit, a write's): it would
+     * join that lease's held run and never be intact, so each round would cost a lease, its notices and its end.
+     */
+    @Test
+    void aTableWhoseKeysHoldALeaseIsNotAskedFor() {
+        String cachers = TABLE + ":cachers";
+        assertEquals(SkipStore.LEASED, skips.liveCachers(cachers, TOKEN_KEYS), "the permit's lease");
+        store.endLeases(LEASE_KEYS, new String[] {permit, permit, permit, permit}, null, NOTICE);
+        assertEquals(0, skips.liveCachers(cachers, TOKEN_KEYS), "ended: fresh tokens");
+        store.leaseVersions(new String[] {TABLE + ":inserts"}, new String[] {VersionTokens.freshLease()}, 30_000,
+                NOTICE);
+        assertEquals(SkipStore.LEASED, skips.liveCachers(cachers, TOKEN_KEYS), "a write's lease on one key");
+    }
+
     /** A key held from the permit's own bare lease on (its run began over the permit's token) still stands. */
     @Test
     void aPermitSharedTwiceAndLeftByTheOthersStillStands() {
