@@ -1045,6 +1045,7 @@ public final class SessionCache implements CacheSession {
 
     @Override
     public void commit(SqlRun commit) throws SQLException {
+        leaseUncoveredSkips();
         renewOldLeases();
         try {
             commit.run();
@@ -1053,6 +1054,24 @@ public final class SessionCache implements CacheSession {
             throw e;
         }
         committed();
+    }
+
+    /**
+     * Skipping writes of this transaction whose permit no longer covers them (released after writeLease, lost, past
+     * its validity): their tables are leased now, as ordinary writes, and those leases end after the commit, like
+     * the transaction's own (the snapshot rule needs every write to lie inside a lease; see SkipGuard).
+     */
+    private void leaseUncoveredSkips() {
+        String[] uncovered = engine.skips().uncoveredBeforeCommit(skipped);
+        if (uncovered == null) {
+            return;
+        }
+        String[] unleased = transaction.unleased(uncovered);
+        if (unleased.length > 0) {
+            String[] leasing = engine.withSequence(unleased);
+            String[] tokens = writes.lease(leasing, engine.config().writeLeaseMillis(), lock);
+            transaction.leased(leasing, tokens, clock.nanoTime());
+        }
     }
 
     /**

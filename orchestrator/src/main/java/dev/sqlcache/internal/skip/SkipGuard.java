@@ -62,6 +62,11 @@ public final class SkipGuard {
     /** The tables with a granted permit, copied on change: the write path only scans this. */
     private volatile TableSkip[] granted = NONE;
     private final StatisticsRecorder statistics;
+    /**
+     * How long a permit given up (revoked, unwanted) is kept for skipping writes still open under it: an ordinary
+     * write's lease bound ({@code sqlcache.writeLease}).
+     */
+    private final long writeLeaseNanos;
     /** Whether the INFO line about an evicting Redis was written (once: every table asks). */
     private volatile boolean evictableLogged;
     private ScheduledExecutorService thread;
@@ -72,7 +77,9 @@ public final class SkipGuard {
      * @param versionSuffix what every table's version key ends with: {@code :version:<database hash>}
      */
     public SkipGuard(SkipStore store, CacheWrites writes, TableSwitches switches, StatisticsRecorder statistics,
-                     Clock clock, String versionSuffix, String databaseVersionKey, String sequenceKey) {
+                     Clock clock, String versionSuffix, String databaseVersionKey, String sequenceKey,
+                     long writeLeaseMillis) {
+        this.writeLeaseNanos = TimeUnit.MILLISECONDS.toNanos(writeLeaseMillis);
         this.store = store;
         this.statistics = statistics;
         this.writes = writes;
@@ -111,17 +118,20 @@ public final class SkipGuard {
                 continue;
             }
             table.wrote(now, WRITTEN_RESOLUTION_NANOS);
-            int generation = table.generation;
-            table.inFlight.incrementAndGet();
-            String token = table.leaseToken;
-            // In flight first, then the state: the renewer sets closing first, then reads the count, so either it
-            // sees this write or this write sees it closing.
-            if (!table.usable(clock.nanoTime()) || table.generation != generation) {
-                table.inFlight.decrementAndGet();
+            SkipGeneration generation = table.generation;
+            if (generation == null) {
                 undo(holds, from);
                 return false;
             }
-            holds.add(table, generation, token);
+            generation.inFlight.incrementAndGet();
+            // In flight first, then the state: the renewer sets closing first, then reads the count, so either it
+            // sees this write or this write sees it closing.
+            if (!table.usable(clock.nanoTime()) || table.generation != generation) {
+                generation.inFlight.decrementAndGet();
+                undo(holds, from);
+                return false;
+            }
+            holds.add(table, generation);
         }
         statistics.skippedWrite();
         return true;
@@ -145,19 +155,47 @@ public final class SkipGuard {
         long now = clock.nanoTime();
         for (int i = 0; i < n; i++) {
             TableSkip table = holds.table(i);
-            if (!table.covered(holds.generation(i), now)) {
+            SkipGeneration generation = holds.generation(i);
+            if (!table.covered(generation, now)) {
                 LOG.debug("sqlcache: the skip permit of {} lapsed while a write ran: invalidating it", table.baseName);
                 writes.bump(table.leaseKeys, null);
-            } else if (!stands(table, holds.token(i))) {
+            } else if (!stands(table, generation.token)) {
                 LOG.debug("sqlcache: the skip permit of {} is gone from the store: invalidating its write",
                         table.baseName);
                 // No new write skips under it (each would only bump at its end); the next renewal finds it lost.
                 table.validUntilNanos = now;
                 writes.bump(table.leaseKeys, null);
             }
-            table.inFlight.decrementAndGet();
+            generation.inFlight.decrementAndGet();
         }
         holds.truncate(0);
+    }
+
+    /**
+     * Right before a transaction's commit: the tables whose skipping writes in it are no longer covered by their
+     * permit (released, lost, or past its validity), whose holds this drops. The caller leases them as ordinary
+     * writes and ends those leases after the commit, as it places its own old leases again before committing: so that
+     * no snapshot reader can be served, between the commit and the end, what the commit wrote (a bump after the
+     * commit alone would leave that window). Null when there is none (the common case: nothing allocated).
+     */
+    public String[] uncoveredBeforeCommit(SkipHolds holds) {
+        long now = clock.nanoTime();
+        List<String> keys = null;
+        for (int i = holds.size() - 1; i >= 0; i--) {
+            TableSkip table = holds.table(i);
+            SkipGeneration generation = holds.generation(i);
+            if (!table.covered(generation, now)) {
+                if (keys == null) {
+                    keys = new ArrayList<>();
+                }
+                for (String key : table.tokenKeys) {
+                    keys.add(key);
+                }
+                generation.inFlight.decrementAndGet();
+                holds.remove(i);
+            }
+        }
+        return keys == null ? null : keys.toArray(String[]::new);
     }
 
     /** Whether the permit's lease still stands in the store; no answer counts as gone (the write then bumps). */
@@ -181,7 +219,7 @@ public final class SkipGuard {
 
     private static void undo(SkipHolds holds, int from) {
         for (int i = from; i < holds.size(); i++) {
-            holds.table(i).inFlight.decrementAndGet();
+            holds.generation(i).inFlight.decrementAndGet();
         }
         holds.truncate(from);
     }
@@ -299,11 +337,10 @@ public final class SkipGuard {
             writes.endLeases(table.leaseKeys, tokens, null);
             return;
         }
-        table.leaseToken = token;
         table.lost = false;
         table.closing = false;
         table.validUntilNanos = validUntil(sent);
-        table.generation++;
+        table.generation = new SkipGeneration(token);
         table.granted = true;
         statistics.skipPermits(1);
         publish();
@@ -315,7 +352,7 @@ public final class SkipGuard {
         long sent = clock.nanoTime();
         SkipStore.Renewal renewal = null;
         try {
-            renewal = store.renew(table.cachersKey, table.tokenKeys, table.leaseToken, PERMIT_MILLIS);
+            renewal = store.renew(table.cachersKey, table.tokenKeys, table.generation.token, PERMIT_MILLIS);
         } catch (RuntimeException e) {
             // The permit lapses on its own (locally first); writes in flight then invalidate at their end.
             LOG.debug("sqlcache: cannot renew the skip permit of {}: {}", table.baseName, e.toString());
@@ -325,20 +362,34 @@ public final class SkipGuard {
         } else if (renewal != null && !renewal.intact() && !table.lost) {
             // Expired, flushed or ended by someone else: any JVM may have cached the table meanwhile.
             table.validUntilNanos = clock.nanoTime();
-            table.generation++;
+            table.generation = new SkipGeneration(table.generation.token);
+            if (!table.closing) {
+                table.closingSinceNanos = clock.nanoTime();
+            }
             table.closing = true;
             table.lost = true;
             LOG.warn("sqlcache: the skip permit of table {} was lost in the store: invalidating it", table.baseName);
             writes.endLeases(table.leaseKeys, leaseTokens(table), null);
         }
         if (!table.closing && (!wanted || (renewal != null && renewal.liveCachers() > 0))) {
+            table.closingSinceNanos = clock.nanoTime();
             table.closing = true;
             LOG.info("sqlcache: giving up the skip permit of table {}: {}", table.baseName,
                     wanted ? "another JVM caches it" : switches.off(table.baseName)
                             ? "no write to it for " + TimeUnit.NANOSECONDS.toSeconds(IDLE_NANOS) + " s"
                             : "this JVM caches it again");
         }
-        if (table.closing && table.inFlight.get() == 0) {
+        if (table.closing && table.generation.inFlight.get() > 0
+                && clock.nanoTime() - table.closingSinceNanos >= writeLeaseNanos) {
+            // Writes left open (an idle transaction, a leaked connection) would keep the lease, and the table from
+            // every JVM, without bound; an ordinary write's lease lasts writeLease. Move the generation: those writes
+            // no longer count here, and bump (or lease before their commit) at their end, as under a lost permit.
+            LOG.info("sqlcache: releasing the skip permit of table {}: writes under it still open {} ms after it "
+                    + "was given up (sqlcache.writeLease); they invalidate at their end", table.baseName,
+                    TimeUnit.NANOSECONDS.toMillis(writeLeaseNanos));
+            table.generation = new SkipGeneration(table.generation.token);
+        }
+        if (table.closing && table.generation.inFlight.get() == 0) {
             if (!table.lost) {
                 writes.endLeases(table.leaseKeys, leaseTokens(table), null);
             }
@@ -350,7 +401,7 @@ public final class SkipGuard {
     }
 
     private static String[] leaseTokens(TableSkip table) {
-        String token = table.leaseToken;
+        String token = table.generation.token;
         return new String[] {token, token, token, token};
     }
 
@@ -390,7 +441,7 @@ public final class SkipGuard {
         }
         for (TableSkip table : granted) {
             table.closing = true;
-            if (table.inFlight.get() == 0 && !table.lost) {
+            if (table.generation.inFlight.get() == 0 && !table.lost) {
                 try {
                     writes.endLeases(table.leaseKeys, leaseTokens(table), null);
                 } catch (RuntimeException e) {

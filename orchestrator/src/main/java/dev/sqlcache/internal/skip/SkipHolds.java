@@ -8,9 +8,7 @@ package dev.sqlcache.internal.skip;
 public final class SkipHolds {
 
     private TableSkip[] tables = new TableSkip[4];
-    private int[] generations = new int[4];
-    /** The lease token of the permit each hold started under: the write's end asks the store whether it stands. */
-    private String[] tokens = new String[4];
+    private SkipGeneration[] generations = new SkipGeneration[4];
     private int count;
 
     boolean holds(TableSkip table) {
@@ -22,15 +20,13 @@ public final class SkipHolds {
         return false;
     }
 
-    void add(TableSkip table, int generation, String token) {
+    void add(TableSkip table, SkipGeneration generation) {
         if (count == tables.length) {
             tables = java.util.Arrays.copyOf(tables, count * 2);
             generations = java.util.Arrays.copyOf(generations, count * 2);
-            tokens = java.util.Arrays.copyOf(tokens, count * 2);
         }
         tables[count] = table;
         generations[count] = generation;
-        tokens[count] = token;
         count++;
     }
 
@@ -42,19 +38,24 @@ public final class SkipHolds {
         return tables[i];
     }
 
-    int generation(int i) {
+    SkipGeneration generation(int i) {
         return generations[i];
     }
 
-    String token(int i) {
-        return tokens[i];
+    /** Removes hold {@code i} (the last one takes its place), leaving its in-flight count to the caller. */
+    void remove(int i) {
+        count--;
+        tables[i] = tables[count];
+        generations[i] = generations[count];
+        tables[count] = null;
+        generations[count] = null;
     }
 
     /** Drops the holds from {@code from} on, leaving their in-flight counts to the caller. */
     void truncate(int from) {
         for (int i = from; i < count; i++) {
             tables[i] = null;
-            tokens[i] = null;
+            generations[i] = null;
         }
         count = from;
     }

@@ -1,7 +1,5 @@
 package dev.sqlcache.internal.skip;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * One table's side of the skip protocol in this JVM: whether it holds a permit (a lease on the table's version
  * keys that stands for every write it lets skip), until when that permit is valid on the local clock, and how many
@@ -16,12 +14,19 @@ final class TableSkip {
     /** The table's three tokens and the database's write sequence: what the permit leases and a lapse bumps. */
     final String[] leaseKeys;
     final String[] tokenKeys;
-    final AtomicInteger inFlight = new AtomicInteger();
-    /** Moves whenever a permit is granted or found lost: a write ending under another generation bumps. */
-    volatile int generation;
+    /**
+     * The permit's generation: a new one whenever a permit is granted, found lost or released with writes still
+     * open, so a write ending under another one bumps. Null before the first grant.
+     */
+    volatile SkipGeneration generation;
     volatile boolean granted;
-    /** Revoked, unwanted or lost: no new write may skip; the permit ends once none is in flight. */
+    /**
+     * Revoked, unwanted or lost: no new write may skip; the permit ends once none is in flight, or is released
+     * writeLease after it began closing with writes still open.
+     */
     volatile boolean closing;
+    /** Local monotonic time at which the permit began closing; background thread only. */
+    long closingSinceNanos;
     volatile boolean lost;
     /** Local monotonic time before which the permit's lease certainly still stands in the store. */
     volatile long validUntilNanos;
@@ -40,12 +45,6 @@ final class TableSkip {
      * with no write to stand for (that write took its own lease before the permit came).
      */
     volatile long previousWrittenNanos;
-    /**
-     * The lease token of the current permit: set by the background thread before the grant moves the generation and
-     * marks the permit granted, so that a write reading it before its usability and generation checks holds the
-     * token of the generation it checked (a later grant's token would fail them).
-     */
-    volatile String leaseToken;
 
     TableSkip(String tableKey, String baseName, String sequenceKey, long now) {
         this.tableKey = tableKey;
@@ -97,8 +96,8 @@ final class TableSkip {
         return granted && !closing && now - validUntilNanos < 0;
     }
 
-    /** Whether a write that started skipping under {@code generation} is still covered now. */
-    boolean covered(int generationAtStart, long now) {
+    /** Whether a write that started skipping under {@code generationAtStart} is still covered now. */
+    boolean covered(SkipGeneration generationAtStart, long now) {
         return generation == generationAtStart && now - validUntilNanos < 0;
     }
 
