@@ -56,7 +56,7 @@ class SkipPermitLateGrantTest {
             CacheRuntime runtime = new CacheRuntime(RuntimeKey.of(config), store, Clock.SYSTEM, null, null);
             StatisticsRecorder statistics = new StatisticsRecorder();
             SkipGuard guard = new SkipGuard(store.skips(), runtime.writes(), ALL_OFF, statistics, Clock.SYSTEM,
-                    ":version:db1", "sql:_database:version:db1", SEQUENCE);
+                    ":version:db1", "sql:_database:version:db1", SEQUENCE, 30_000);
             try {
                 String[] keys = {TABLE};
                 SkipHolds holds = new SkipHolds();
