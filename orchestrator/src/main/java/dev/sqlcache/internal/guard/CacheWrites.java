@@ -129,9 +129,14 @@ public final class CacheWrites {
     /**
      * {@link #lease(String[], long)} with tokens the caller chose (each must start with the lease prefix). Not
      * registered when it runs unleased: a skip permit's lease, whose tables no JVM caches.
+     *
+     * @return whether the lease script ran once, answered, on its first attempt: only then were the tokens placed
+     *         exactly once. After a failed attempt (or one the client retried within itself) an earlier attempt may
+     *         still land, late, and place them again over a key lost meanwhile (review rK: a skip permit must then
+     *         not be trusted)
      */
-    public void lease(String[] versionKeys, String[] tokens, long leaseMillis) {
-        lease(versionKeys, tokens, leaseMillis, SessionLock.NONE, false);
+    public boolean lease(String[] versionKeys, String[] tokens, long leaseMillis) {
+        return lease(versionKeys, tokens, leaseMillis, SessionLock.NONE, false) != null;
     }
 
     /**

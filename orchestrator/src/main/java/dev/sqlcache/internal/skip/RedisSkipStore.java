@@ -31,8 +31,14 @@ public final class RedisSkipStore implements SkipStore {
     }
 
     @Override
-    public long liveCachers(String cachersKey) {
-        return (Long) redis.script("skipAsk", ASK, List.of(bytes(cachersKey)), List.of());
+    public long liveCachers(String cachersKey, String[] tokenKeys) {
+        List<byte[]> keys = new ArrayList<>(1 + tokenKeys.length);
+        keys.add(bytes(cachersKey));
+        for (String key : tokenKeys) {
+            keys.add(bytes(key));
+        }
+        // Untrusted: anything but a number counts as a reason not to ask (a permit is only ever an optimisation).
+        return redis.script("skipAsk", ASK, keys, List.of()) instanceof Long answer ? answer : SkipStore.LEASED;
     }
 
     @Override

@@ -314,7 +314,7 @@ public final class SkipGuard {
     }
 
     private void grant(TableSkip table) {
-        long cachers = store.liveCachers(table.cachersKey);
+        long cachers = store.liveCachers(table.cachersKey, table.tokenKeys);
         if (cachers == SkipStore.EVICTABLE && !evictableLogged) {
             evictableLogged = true;
             LOG.info("sqlcache: Redis may evict keys with a time to live (maxmemory with an evicting policy): writes "
@@ -326,10 +326,14 @@ public final class SkipGuard {
         String token = VersionTokens.withLength(SKIP_LEASE_PREFIX + VersionTokens.fresh(), PERMIT_MILLIS);
         String[] tokens = {token, token, token, token};
         // The ordinary lease: near caches drop the table's copies (acknowledged) and the write sequence advances.
-        writes.lease(table.leaseKeys, tokens, PERMIT_MILLIS);
+        // Trusted only when placed by one answered attempt: the check and the renewal take the permit's bare token
+        // in a key for a lease that stood since the grant, which an earlier attempt landing late after a loss would
+        // fake (docs/consistency.md, item 2). Otherwise given up, and asked for again with a new token.
+        boolean once = writes.lease(table.leaseKeys, tokens, PERMIT_MILLIS);
         long sent = clock.nanoTime();
-        SkipStore.Renewal renewal = store.renew(table.cachersKey, table.tokenKeys, token, PERMIT_MILLIS);
-        if (!renewal.intact() || renewal.liveCachers() > 0) {
+        SkipStore.Renewal renewal = once ? store.renew(table.cachersKey, table.tokenKeys, token, PERMIT_MILLIS)
+                : null;
+        if (renewal == null || !renewal.intact() || renewal.liveCachers() > 0) {
             writes.endLeases(table.leaseKeys, tokens, null);
             return;
         }

@@ -8,13 +8,19 @@ public interface SkipStore {
 
     /**
      * How many JVMs have a live registration as cachers of the table whose cachers set this is, or
-     * {@link #EVICTABLE} when the store may evict a permit's lease (a maxmemory with an evicting policy): no
-     * permit is asked for then.
+     * {@link #EVICTABLE} when the store may evict a permit's lease (a maxmemory with an evicting policy), or
+     * {@link #LEASED} when one of the table's {@code tokenKeys} holds a lease already: no permit is asked for then.
      */
-    long liveCachers(String cachersKey);
+    long liveCachers(String cachersKey, String[] tokenKeys);
 
     /** What {@link #liveCachers} answers for a store that may evict keys with a time to live. */
     long EVICTABLE = -1;
+
+    /**
+     * What {@link #liveCachers} answers when the table's keys hold a lease already: a permit granted into it would
+     * never be intact (its held run began over another token), so asking would only cost a lease and its end.
+     */
+    long LEASED = -2;
 
     /**
      * Registers this JVM as a cacher of each table whose cachers set is given, for {@code millis}.

@@ -118,4 +118,50 @@ class SkipPermitCheckTest extends PrivateRedisStoreTest {
         assertFalse(skips.stands(TOKEN_KEYS, permit), "the check");
         assertFalse(skips.renew(TABLE + ":cachers", TOKEN_KEYS, permit, 4_000).intact(), "the renewal");
     }
+
+    /**
+     * The same loss, then two writes lease the key (review rK): the second turns the first's bare lease into a held
+     * mark, so the key is held again and its surviving holders set still scores the permit live. "Held, and named
+     * live by the set" is then true of a key that was free in between (a reader may have recreated it, cached the
+     * table and copied it into its near cache, which only those writes' notices drop, and the skipping write waits
+     * for none of them). The held run tells them apart: this one began over the first write's token, not over the
+     * permit's. Both the check and the renewal accepted it before.
+     */
+    @Test
+    void aSharedKeyDeletedUnderItsHoldersSetAndHeldAgainByTwoWritesDoesNotStand() {
+        anotherWriteLeasesTheTable();
+        server.command("DEL", TABLE);
+        anotherWriteLeasesTheTable();
+        anotherWriteLeasesTheTable();
+        assertTrue(inspector.get(TABLE).startsWith("lease:held:"), "held again: " + inspector.get(TABLE));
+        assertFalse(skips.stands(TOKEN_KEYS, permit), "the check");
+        assertFalse(skips.renew(TABLE + ":cachers", TOKEN_KEYS, permit, 4_000).intact(), "the renewal");
+    }
+
+    /**
+     * No permit is asked for on a table whose keys hold a lease (this one, another JVM's permit, a write's): it would
+     * join that lease's held run and never be intact, so each round would cost a lease, its notices and its end.
+     */
+    @Test
+    void aTableWhoseKeysHoldALeaseIsNotAskedFor() {
+        String cachers = TABLE + ":cachers";
+        assertEquals(SkipStore.LEASED, skips.liveCachers(cachers, TOKEN_KEYS), "the permit's lease");
+        store.endLeases(LEASE_KEYS, new String[] {permit, permit, permit, permit}, null, NOTICE);
+        assertEquals(0, skips.liveCachers(cachers, TOKEN_KEYS), "ended: fresh tokens");
+        store.leaseVersions(new String[] {TABLE + ":inserts"}, new String[] {VersionTokens.freshLease()}, 30_000,
+                NOTICE);
+        assertEquals(SkipStore.LEASED, skips.liveCachers(cachers, TOKEN_KEYS), "a write's lease on one key");
+    }
+
+    /** A key held from the permit's own bare lease on (its run began over the permit's token) still stands. */
+    @Test
+    void aPermitSharedTwiceAndLeftByTheOthersStillStands() {
+        String first = anotherWriteLeasesTheTable();
+        anotherWriteLeasesTheTable();
+        store.endLeases(new String[] {TABLE}, new String[] {first}, null, NOTICE);
+        assertTrue(inspector.get(TABLE).startsWith("lease:held:"), "still held: " + inspector.get(TABLE));
+        assertTrue(skips.stands(TOKEN_KEYS, permit), "the check");
+        assertTrue(skips.renew(TABLE + ":cachers", TOKEN_KEYS, permit, 4_000).intact(), "the renewal");
+        assertTrue(skips.stands(TOKEN_KEYS, permit), "the check after the renewal rewrote the mark's lapse");
+    }
 }

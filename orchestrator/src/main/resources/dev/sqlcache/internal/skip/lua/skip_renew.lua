@@ -1,8 +1,8 @@
 -- Renews a skip permit: the lease its grant placed (through the ordinary lease script) on a table's version keys.
 -- KEYS[1] = the table's cachers set, KEYS[2..n+1] = the leased version keys, KEYS[n+2..2n+1] = their holders sets;
 -- ARGV[1] = the permit's lease token, ARGV[2] = how long it must live from now, in ms.
--- Returns {intact, live cachers}. Intact: every key still holds this lease (alone, or as a live holder beside other
--- writes' leases); then each is extended, never shortened. A lease that is gone (expired, flushed, ended) is never
+-- Returns {intact, live cachers}. Intact: every key still holds this lease (alone, or as a live holder of a held run
+-- begun over it: skip_intact.lua); then each is extended, never shortened. A lease that is gone (expired, flushed, ended) is never
 -- put back: what was cached meanwhile may have been read while a skipping write ran. Needs server_clock.lua,
 -- evictable.lua and skip_intact.lua.
 local n = (#KEYS - 1) / 2

@@ -1,0 +1,108 @@
+package dev.sqlcache.internal.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.internal.config.SqlCacheConfig;
+import dev.sqlcache.internal.engine.StatisticsRecorder;
+import dev.sqlcache.internal.skip.SkipGuard;
+import dev.sqlcache.internal.skip.SkipHolds;
+import dev.sqlcache.internal.skip.TableSwitches;
+import dev.sqlcache.internal.store.CacheStore;
+import dev.sqlcache.internal.store.RedisCacheStore;
+import dev.sqlcache.internal.time.Clock;
+import dev.sqlcache.testing.HoldingRelay;
+import dev.sqlcache.testing.RedisServerFixture;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Review rK of hK: a skipping write's end trusts its permit's bare token in the table's keys as a lease that stood
+ * since the grant, because only the grant places it, once. The grant's lease goes through the ordinary lease path,
+ * whose client retries a command once on a fresh connection when the first one's connection died: the retry is
+ * answered (the permit is granted), and the first attempt may land late, after the lease was lost and another JVM
+ * recreated the table's token and cached it, putting the permit's token back. The renewal and the check then find
+ * it "intact", and a write skipping under it returns unseen. Driven with a relay that hangs up on the grant's first
+ * attempt and delivers it after the loss (as {@link RetriedLeaseEndTest} does for a write's own lease).
+ */
+class SkipPermitLateGrantTest {
+
+    private static final String TABLE = "sql:items:version:db1";
+    private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
+    private static final TableSwitches ALL_OFF = new TableSwitches() {
+        @Override
+        public boolean anyOff() {
+            return true;
+        }
+
+        @Override
+        public boolean off(String baseName) {
+            return true;
+        }
+    };
+
+    @Test
+    void aPermitWhoseGrantLandedTwiceLetsNoWriteSkipUnseen() throws Exception {
+        try (RedisServerFixture server = RedisServerFixture.start();
+             HoldingRelay relay = HoldingRelay.to(server.port());
+             RedisClient inspector = RedisClient.create("127.0.0.1", server.port())) {
+            Map<String, String> properties = new HashMap<>(server.tcpProperties());
+            properties.put("sqlcache.redis.port", Integer.toString(relay.port()));
+            SqlCacheConfig config = SqlCacheConfig.load(Map.of(), properties);
+            RedisCacheStore store = new RedisCacheStore(config.redis());
+            CacheRuntime runtime = new CacheRuntime(RuntimeKey.of(config), store, Clock.SYSTEM, null, null);
+            StatisticsRecorder statistics = new StatisticsRecorder();
+            SkipGuard guard = new SkipGuard(store.skips(), runtime.writes(), ALL_OFF, statistics, Clock.SYSTEM,
+                    ":version:db1", "sql:_database:version:db1", SEQUENCE, 30_000);
+            try {
+                String[] keys = {TABLE};
+                SkipHolds holds = new SkipHolds();
+                // The grant's lease is the only script that names the write sequence: its first attempt is kept.
+                relay.holdNextContaining(SEQUENCE);
+                // Two writes within the idle window make the table wanted (each leases as usual: no permit yet).
+                assertFalse(guard.begin(keys, holds));
+                Thread.sleep(150);
+                assertFalse(guard.begin(keys, holds));
+                assertTrue(relay.holding(), "the grant's first attempt was kept, and its connection closed");
+                // The retry answered; the grant either took the permit or (once it knows the lease may land twice)
+                // gave it up. Either way, wait for its round to be over.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                String permit = null;
+                while (System.nanoTime() < deadline) {
+                    String value = inspector.get(TABLE);
+                    if (value != null && value.startsWith("lease:skip:")) {
+                        permit = value;
+                    }
+                    if (statistics.snapshot().skipPermits() == 1 || (permit != null && !permit.equals(value))) {
+                        break;
+                    }
+                    Thread.sleep(5);
+                }
+                assertTrue(permit != null, "the retry placed the permit's lease");
+
+                // The lease is lost (a DEL from outside), another JVM recreates the token and caches the table
+                // under it, then the grant's first attempt lands and puts the permit's token back.
+                server.command("DEL", TABLE);
+                server.command("SET", TABLE, "a-reader-recreated-it");
+                relay.releaseHeld();
+                assertEquals(permit, inspector.get(TABLE), "the late attempt placed the permit's token again");
+
+                boolean skipped = guard.begin(keys, holds);
+                guard.end(holds);
+                String after = inspector.get(TABLE);
+                System.out.println("SkipPermitLateGrantTest: skipped " + skipped + ", the table's token after: "
+                        + after);
+                assertFalse(skipped && permit.equals(after),
+                        "a write skipped under a lease that was lost and put back, and its end bumped nothing: what "
+                                + "the other JVM cached meanwhile stays");
+            } finally {
+                guard.close();
+                runtime.close();
+                store.close();
+            }
+        }
+    }
+}
