@@ -52,4 +52,14 @@ public interface SessionProbe {
     default String holdSharedLock(int classId, int key) throws SQLException {
         return null;
     }
+
+    /**
+     * Whether the driver may carry on with a new session behind this connection after losing its session (MariaDB
+     * Connector/J's high-availability modes, MySQL Connector/J's {@code autoReconnect} or host lists): a session lock
+     * would then be released with the lost session while the connection still writes, so it vouches for nothing
+     * (docs/consistency.md, "The early drop on MariaDB/MySQL"). Asked once per physical connection.
+     */
+    default boolean mayReplaceItsSession() {
+        return false;
+    }
 }
