@@ -40,9 +40,10 @@ public interface SessionProbe {
     }
 
     /**
-     * PostgreSQL only (not asked otherwise): takes a shared session-level advisory lock on the connection, which
-     * the session keeps until it ends, without opening a transaction the application would see. False when it was
-     * not taken (another session holds it exclusively for a moment).
+     * PostgreSQL and MariaDB/MySQL only (not asked otherwise): takes a session-level lock on the connection (on
+     * PostgreSQL the member's shared advisory lock, on MariaDB/MySQL a user lock of the connection's own), which the
+     * session keeps until it ends, without opening a transaction the application would see. Null when it was not
+     * taken (another session holds it exclusively for a moment, or the name is held elsewhere).
      *
      * @return the server database the session is on ({@link
      *         dev.sqlcache.internal.membership.DatabaseRegistration#lockedSql()}: its fingerprint and server instance)
