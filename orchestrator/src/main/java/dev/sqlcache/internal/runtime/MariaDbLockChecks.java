@@ -9,6 +9,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,30 +54,47 @@ final class MariaDbLockChecks implements AutoCloseable {
         return database != null && targets.containsKey(database);
     }
 
-    /**
-     * Whether the entry's lock is free on the server it names. False when it cannot tell: a session on another
-     * server (the identity's URL may lead elsewhere: a replica, a failover, a load balancer), an entry that names
-     * no lock, a failure.
-     */
+    /** {@link #sessionsGone} for one entry. */
     boolean sessionGone(String entry, int key) {
-        String database = DatabaseRegistration.database(entry);
-        String server = DatabaseRegistration.mariaDbServer(entry);
-        long n = DatabaseRegistration.mariaDbLockNumber(entry);
-        if (database == null || server == null || n < 0 || !targets.containsKey(database)) {
+        return sessionsGone(DatabaseRegistration.database(entry), List.of(entry), key);
+    }
+
+    /**
+     * Whether the lock of every one of {@code entries} (all registered under {@code database}) is free on the server
+     * each names, in one statement: {@code SELECT <server>, IS_FREE_LOCK(?) = 1 AND IS_FREE_LOCK(?) = 1 ...}. False
+     * when it cannot tell: an entry that names another server than the session reached (the identity's URL may lead
+     * elsewhere: a replica, a failover, a load balancer), one that names no lock, an answer other than 1 (0 in use,
+     * null an error; {@code AND} keeps a null null), a failure.
+     */
+    boolean sessionsGone(String database, List<String> entries, int key) {
+        if (database == null || entries.isEmpty() || !targets.containsKey(database)) {
             return false;
+        }
+        String server = DatabaseRegistration.mariaDbServer(entries.get(0));
+        StringBuilder sql = new StringBuilder("SELECT ").append(DatabaseRegistration.mariaDbFingerprintSql());
+        List<String> names = new ArrayList<>(entries.size());
+        for (String entry : entries) {
+            long n = DatabaseRegistration.mariaDbLockNumber(entry);
+            if (server == null || n < 0 || !database.equals(DatabaseRegistration.database(entry))
+                    || !server.equals(DatabaseRegistration.mariaDbServer(entry))) {
+                return false; // two servers under one identity: no session of this JVM reaches both
+            }
+            sql.append(names.isEmpty() ? ", " : " AND ").append("IS_FREE_LOCK(?) = 1");
+            names.add(DatabaseRegistration.mariaDbLockName(key, n));
         }
         Connection session = null;
         try {
             session = session(database);
-            try (PreparedStatement statement = session.prepareStatement("SELECT IS_FREE_LOCK(?), "
-                    + DatabaseRegistration.mariaDbFingerprintSql())) {
-                statement.setString(1, DatabaseRegistration.mariaDbLockName(key, n));
+            try (PreparedStatement statement = session.prepareStatement(sql.toString())) {
+                for (int i = 0; i < names.size(); i++) {
+                    statement.setString(i + 1, names.get(i));
+                }
                 try (ResultSet rs = statement.executeQuery()) {
                     if (!rs.next()) {
                         return false;
                     }
-                    int free = rs.getInt(1);
-                    return !rs.wasNull() && free == 1 && server.equals(rs.getString(2));
+                    int free = rs.getInt(2);
+                    return !rs.wasNull() && free == 1 && server.equals(rs.getString(1));
                 }
             }
         } catch (SQLException | RuntimeException | LinkageError e) {

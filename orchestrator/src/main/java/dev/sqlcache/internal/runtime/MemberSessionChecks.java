@@ -210,6 +210,32 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
     }
 
+    /**
+     * The MariaDB entries of each database in one statement ({@link MariaDbLockChecks#sessionsGone}), then the
+     * PostgreSQL ones one by one, as before.
+     */
+    @Override
+    public boolean allSessionsGone(java.util.Set<String> entries, int classId, int key) {
+        Map<String, java.util.List<String>> mariaDbEntries = new java.util.HashMap<>();
+        for (String entry : entries) {
+            if (DatabaseRegistration.isMariaDb(entry)) {
+                mariaDbEntries.computeIfAbsent(DatabaseRegistration.database(entry), d -> new java.util.ArrayList<>())
+                        .add(entry);
+            }
+        }
+        for (Map.Entry<String, java.util.List<String>> database : mariaDbEntries.entrySet()) {
+            if (!mariaDb.sessionsGone(database.getKey(), database.getValue(), key)) {
+                return false;
+            }
+        }
+        for (String entry : entries) {
+            if (!DatabaseRegistration.isMariaDb(entry) && !sessionsGone(entry, classId, key)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void keep() {
         if (closed) {
