@@ -15,7 +15,8 @@ import java.util.Properties;
  * {@code args[0]}, the sqlcache URL {@code args[1]}, sqlcache.fenceTimeout {@code args[2]}, the table
  * {@code args[3]}, optionally its sqlcache.databaseId {@code args[4]}), prints {@code ready}, then obeys its standard input: {@code write N} updates the row and prints
  * {@code wrote N} when the update returned (or {@code failed ...}); {@code reconnect} opens a new connection and
- * prints {@code reconnected}; {@code run SQL} runs a statement and prints {@code ran}.
+ * prints {@code reconnected}; {@code run SQL} runs a statement and prints {@code ran}; {@code connid} prints
+ * {@code connid N}, the server's id of the connection's session now (MariaDB's {@code CONNECTION_ID()}).
  */
 public final class MemberSessionMain {
 
@@ -54,6 +55,11 @@ public final class MemberSessionMain {
                         s.execute(line.substring("run ".length()));
                     }
                     System.out.println("ran");
+                } else if (line.equals("connid")) {
+                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select connection_id()")) {
+                        rs.next();
+                        System.out.println("connid " + rs.getLong(1));
+                    }
                 } else if (line.equals("reconnect")) {
                     try {
                         c.close();

@@ -119,10 +119,12 @@ public final class CacheEngine {
      * Registers a new connection with this JVM's membership and takes its session lock (PostgreSQL: the member's
      * shared advisory lock; MariaDB/MySQL: a user lock of this connection's own), which tells other JVMs that this
      * one still runs while the session lives. A database shared with no other JVM's keys (an identity private to
-     * one connection) or without such locks registers as unlockable: this JVM is then never dropped early.
+     * one connection) or without such locks registers as unlockable: this JVM is then never dropped early. So does
+     * a connection whose driver may replace a lost session behind it ({@link SessionProbe#mayReplaceItsSession}).
      */
     dev.sqlcache.internal.membership.SessionLock lockSession(SessionProbe probe) {
-        return writes.lockSession(lockable ? databaseHash : dev.sqlcache.internal.membership.DatabaseRegistration.UNLOCKABLE,
+        boolean locks = lockable && !probe.mayReplaceItsSession();
+        return writes.lockSession(locks ? databaseHash : dev.sqlcache.internal.membership.DatabaseRegistration.UNLOCKABLE,
                 probe::holdSharedLock);
     }
 

@@ -40,9 +40,10 @@ public interface SessionProbe {
     }
 
     /**
-     * PostgreSQL only (not asked otherwise): takes a shared session-level advisory lock on the connection, which
-     * the session keeps until it ends, without opening a transaction the application would see. False when it was
-     * not taken (another session holds it exclusively for a moment).
+     * PostgreSQL and MariaDB/MySQL only (not asked otherwise): takes a session-level lock on the connection (on
+     * PostgreSQL the member's shared advisory lock, on MariaDB/MySQL a user lock of the connection's own), which the
+     * session keeps until it ends, without opening a transaction the application would see. Null when it was not
+     * taken (another session holds it exclusively for a moment, or the name is held elsewhere).
      *
      * @return the server database the session is on ({@link
      *         dev.sqlcache.internal.membership.DatabaseRegistration#lockedSql()}: its fingerprint and server instance)
@@ -51,5 +52,15 @@ public interface SessionProbe {
      */
     default String holdSharedLock(int classId, int key) throws SQLException {
         return null;
+    }
+
+    /**
+     * Whether the driver may carry on with a new session behind this connection after losing its session (MariaDB
+     * Connector/J's high-availability modes, MySQL Connector/J's {@code autoReconnect} or host lists): a session lock
+     * would then be released with the lost session while the connection still writes, so it vouches for nothing
+     * (docs/consistency.md, "The early drop on MariaDB/MySQL"). Asked once per physical connection.
+     */
+    default boolean mayReplaceItsSession() {
+        return false;
     }
 }

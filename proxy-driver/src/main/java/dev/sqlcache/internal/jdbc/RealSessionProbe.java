@@ -140,6 +140,23 @@ final class RealSessionProbe implements SessionProbe {
         return held;
     }
 
+    /**
+     * MariaDB/MySQL only: from the URL the driver reports (MariaDB's includes its high-availability mode), no round
+     * trip. pgjdbc never replaces a session behind a connection. When the URL cannot be read: true (the connection
+     * then registers unlockable, as every MariaDB connection did before the early drop).
+     */
+    @Override
+    public boolean mayReplaceItsSession() {
+        if (!family.isMySqlLike()) {
+            return false;
+        }
+        try {
+            return ReconnectingUrls.mayReplaceSession(real.getMetaData().getURL());
+        } catch (SQLException | RuntimeException e) {
+            return true;
+        }
+    }
+
     private String postgresLock(int classId, int key) throws SQLException {
         try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT pg_try_advisory_lock_shared(?, ?), "
                 + "pg_is_in_recovery(), " + DatabaseRegistration.lockedSql())) {
