@@ -58,6 +58,13 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git diff --quiet HEAD 2>/dev/null; then
   commit="$commit with uncommitted changes"
 fi
+# With SKIP_BUILD the jar may predate the checkout (session 28 measured a whole run of old code labelled with the
+# new commit): say so in the report rather than vouch for a commit the jar was not built from.
+jar=benchmarks/target/benchmarks.jar
+if [ -f "$jar" ] && [ "$(stat -c %Y "$jar")" -lt "$(git log -1 --format=%ct 2>/dev/null || echo 0)" ]; then
+  commit="$commit, but benchmarks.jar was built before it ($(date -u -r "$jar" '+%Y-%m-%d %H:%M UTC'))"
+  log "warning: $jar is older than the checked-out commit; rebuild or unset SKIP_BUILD"
+fi
 export BENCH_COMMIT="$commit"
 exec java -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar dev.sqlcache.bench.throughput.ThroughputBenchmark \
   --database-url "${BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/bench}" \
