@@ -3,7 +3,6 @@ package dev.sqlcache.internal.engine;
 import dev.sqlcache.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,33 +77,6 @@ class ColdStartJudgementTest {
         }
     }
 
-    /** YCSB's request distribution: Zipfian (theta 0.99) over {@code keys} records, drawn by a seeded generator. */
-    private static int[] zipfian(int keys, int draws, long seed) {
-        double[] cumulative = new double[keys];
-        double sum = 0;
-        for (int i = 0; i < keys; i++) {
-            sum += 1 / Math.pow(i + 1, 0.99);
-            cumulative[i] = sum;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] drawn = new int[draws];
-        for (int d = 0; d < draws; d++) {
-            double u = random.nextDouble() * sum;
-            int lo = 0;
-            int hi = keys - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (cumulative[mid] < u) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            drawn[d] = lo;
-        }
-        return drawn;
-    }
-
     /**
      * ycsb-100-0 on a cold cache and a loaded machine: 1000 records read by Zipfian keys, the database at 100 µs, a
      * Redis lookup at 300 µs (costlier than the database), a near hit at 1 µs. Each key's first read misses (no entry)
@@ -114,7 +86,7 @@ class ColdStartJudgementTest {
      */
     @Test
     void aColdReadOnlyShapeStaysOn() {
-        int[] keys = zipfian(1_000, 50_000, 42);
+        int[] keys = ZipfianDraws.draw(1_000, 50_000, 42);
         for (int i = 0; i < keys.length; i++) {
             read(i, keys[i], 100_000, 300_000);
         }

@@ -4,7 +4,6 @@ import dev.sqlcache.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayDeque;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,7 +83,7 @@ class StoreWindowTest {
      */
     @Test
     void aReadOnlyTableStaysOnWhileItsLateStoresLand() {
-        int[] keys = zipfian(10_000, 100_000, 42);
+        int[] keys = ZipfianDraws.draw(10_000, 100_000, 42);
         for (int i = 0; i < keys.length; i++) {
             read(keys[i]);
             if (i % 32 == 0) {
@@ -122,32 +121,5 @@ class StoreWindowTest {
             }
         }
         assertTrue(off >= 0, "still on after " + bound + " reads whose stored results were never hit");
-    }
-
-    /** YCSB's request distribution: Zipfian (theta 0.99) over {@code keys} records, drawn by a seeded generator. */
-    private static int[] zipfian(int keys, int draws, long seed) {
-        double[] cumulative = new double[keys];
-        double sum = 0;
-        for (int i = 0; i < keys; i++) {
-            sum += 1 / Math.pow(i + 1, 0.99);
-            cumulative[i] = sum;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] drawn = new int[draws];
-        for (int d = 0; d < draws; d++) {
-            double u = random.nextDouble() * sum;
-            int lo = 0;
-            int hi = keys - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (cumulative[mid] < u) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            drawn[d] = lo;
-        }
-        return drawn;
     }
 }
