@@ -66,7 +66,8 @@ public final class ProxyConnections {
                     real.getCatalog(), ConnectionProbe.schema(real), real.getAutoCommit(),
                     real.getTransactionIsolation());
             session = engine.openSession(state, DatabaseIdentity.connectionSettings(realUrl, properties),
-                    new MetadataSchemaInspector(real, engine.family()), new RealSessionProbe(real, engine.family()));
+                    new MetadataSchemaInspector(real, engine.family()),
+                    new RealSessionProbe(real, engine.family(), properties));
             if (engine.family() == DatabaseFamily.POSTGRES && ConnectionProbe.mayReturnBinaryResults(real)) {
                 session.passThroughReads(BypassReason.DRIVER_SETTING);
                 if (BINARY_WARNED.compareAndSet(false, true)) {

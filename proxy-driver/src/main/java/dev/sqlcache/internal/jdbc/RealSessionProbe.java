@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 
 /** Reads session state from the real connection, for the engine after SQL that may have changed it. */
 final class RealSessionProbe implements SessionProbe {
@@ -19,14 +20,17 @@ final class RealSessionProbe implements SessionProbe {
 
     private final Connection real;
     private final DatabaseFamily family;
+    /** The properties the real connection was opened with (none for a wrapped DataSource's). */
+    private final Map<String, String> properties;
     /** The driver's own view of its transaction, found once by reflection; null when it has none. */
     private Method transactionState;
     private Object transactionStateTarget;
     private boolean resolved;
 
-    RealSessionProbe(Connection real, DatabaseFamily family) {
+    RealSessionProbe(Connection real, DatabaseFamily family, Map<String, String> properties) {
         this.real = real;
         this.family = family;
+        this.properties = properties;
     }
 
     @Override
@@ -141,8 +145,8 @@ final class RealSessionProbe implements SessionProbe {
     }
 
     /**
-     * MariaDB/MySQL only: from the URL the driver reports (MariaDB's includes its high-availability mode), no round
-     * trip. pgjdbc never replaces a session behind a connection. When the URL cannot be read: true (the connection
+     * MariaDB/MySQL only: from the URL the driver reports (MariaDB's includes its high-availability mode) and the
+     * properties the connection was opened with, no round trip. pgjdbc never replaces a session behind a connection. When the URL cannot be read: true (the connection
      * then registers unlockable, as every MariaDB connection did before the early drop).
      */
     @Override
@@ -151,7 +155,7 @@ final class RealSessionProbe implements SessionProbe {
             return false;
         }
         try {
-            return ReconnectingUrls.mayReplaceSession(real.getMetaData().getURL());
+            return ReconnectingUrls.mayReplaceSession(real.getMetaData().getURL(), properties);
         } catch (SQLException | RuntimeException e) {
             return true;
         }

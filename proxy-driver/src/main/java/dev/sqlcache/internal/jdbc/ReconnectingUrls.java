@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.jdbc;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -10,13 +11,35 @@ import java.util.regex.Pattern;
  * statement fails with "Driver has reconnect connection" and the one after it runs on a new session. MySQL
  * Connector/J does the same with {@code autoReconnect=true} and with its failover, load-balancing and replication
  * URLs. Anything but the plain one-host form counts as replacing: a wrong "no" could drop a live member, a wrong "yes"
- * only keeps a dead one until sqlcache.fenceTimeout.
+ * only keeps a dead one until sqlcache.fenceTimeout. MySQL Connector/J also takes {@code autoReconnect} as a connection
+ * property, which {@code DatabaseMetaData.getURL()} does not show: the properties the connection was opened with count
+ * as the URL's own.
  */
 final class ReconnectingUrls {
 
-    private static final Pattern AUTO_RECONNECT = Pattern.compile("[?&;]autoreconnect(forpools)?=true(&|$)");
+    private static final Pattern AUTO_RECONNECT = Pattern.compile("[?&;]autoreconnect(forpools)?=(true|yes)(&|;|$)");
 
     private ReconnectingUrls() {
+    }
+
+    /**
+     * @param url        the URL the driver reports for the connection
+     * @param properties the connection properties sqlcache handed the driver (none through a wrapped DataSource)
+     */
+    static boolean mayReplaceSession(String url, Map<String, String> properties) {
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            String name = property.getKey().toLowerCase(Locale.ROOT);
+            if ((name.equals("autoreconnect") || name.equals("autoreconnectforpools"))
+                    && isTrue(property.getValue())) {
+                return true;
+            }
+        }
+        return mayReplaceSession(url);
+    }
+
+    /** Connector/J's boolean properties: "true" and "yes", in any case. */
+    private static boolean isTrue(String value) {
+        return value != null && (value.trim().equalsIgnoreCase("true") || value.trim().equalsIgnoreCase("yes"));
     }
 
     static boolean mayReplaceSession(String url) {

@@ -2,6 +2,8 @@ package dev.sqlcache.internal.jdbc;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +24,21 @@ class ReconnectingUrlsTest {
         assertTrue(ReconnectingUrls.mayReplaceSession("jdbc:mysql://a,b/db"));
         assertTrue(ReconnectingUrls.mayReplaceSession("jdbc:mysql://a/db?useSSL=false&autoReconnect=true"));
         assertTrue(ReconnectingUrls.mayReplaceSession("jdbc:mysql://a/db?AutoReconnectForPools=TRUE&x=1"));
+        assertTrue(ReconnectingUrls.mayReplaceSession("jdbc:mysql://a/db?autoReconnect=yes"));
         assertTrue(ReconnectingUrls.mayReplaceSession(null));
+    }
+
+    /** MySQL Connector/J takes autoReconnect as a property too, which getURL() does not show. */
+    @Test
+    void autoReconnectGivenAsAPropertyCountsAsTheUrlsOwn() {
+        String plain = "jdbc:mysql://db:3306/app";
+        assertFalse(ReconnectingUrls.mayReplaceSession(plain, Map.of()));
+        assertFalse(ReconnectingUrls.mayReplaceSession(plain, Map.of("user", "app", "autoReconnect", "false")));
+        assertFalse(ReconnectingUrls.mayReplaceSession(plain, Map.of("notAutoReconnect", "true")));
+
+        assertTrue(ReconnectingUrls.mayReplaceSession(plain, Map.of("autoReconnect", "true")));
+        assertTrue(ReconnectingUrls.mayReplaceSession(plain, Map.of("AUTORECONNECT", " Yes ")));
+        assertTrue(ReconnectingUrls.mayReplaceSession(plain, Map.of("autoReconnectForPools", "TRUE")));
+        assertTrue(ReconnectingUrls.mayReplaceSession("jdbc:mariadb:sequential://a/db", Map.of()));
     }
 }
