@@ -38,8 +38,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * (a) What a hit costs compared with the least any Redis-backed cache must do: one GET of the entry, decoding it
- * and walking its rows. {@code *Hit} runs the query through sqlcache (one round trip: GETRANGE of the entry, its
- * PTTL and an MGET of the version tokens, pipelined; token check, decode, the ResultSet and its getters); {@code *Raw} GETs the very same entry with Jedis and decodes it
+ * and walking its rows. {@code *Hit} runs the query through sqlcache (one round trip: GETRANGE of the entry and an
+ * MGET of the version tokens, pipelined, once the statement's lookups found entries (an EXISTS before, and PTTLs
+ * around the entry with {@code near=true}); token check, decode, the ResultSet and its getters); {@code *Raw} GETs
+ * the very same entry with Jedis and decodes it
  * with the same codec, checking the entry's binding to its key but no MAC. Target: Hit at most 1.10 times Raw, also
  * with {@code signed=true} ({@code sqlcache.signingKey} set: the hit also checks the entry's HMAC-SHA256).
  *

@@ -34,6 +34,8 @@ public final class QueryPlan {
     private volatile KeyPrefix keyPrefix;
     /** The columns its hits last decoded: the next hit's entry most often holds the very same bytes. */
     private final ColumnsMemo columns = new ColumnsMemo();
+    /** Whether this statement's Redis lookups are finding entries: what its next lookup is sent expecting. */
+    private final EntryPresence presence = new EntryPresence();
     /** The columns its misses last captured: the next miss's driver most often reports the very same metadata. */
     private final CaptureShape captureShape = new CaptureShape();
     /** This plan as the one plan of an execution: made once, not per execution. */
@@ -151,6 +153,10 @@ public final class QueryPlan {
 
     ColumnsMemo columns() {
         return columns;
+    }
+
+    EntryPresence presence() {
+        return presence;
     }
 
     CaptureShape captureShape() {

@@ -404,11 +404,13 @@ public final class SessionCache implements CacheSession {
         Object landing = engine.pendingStores().pending(key);
         // The one place that knows whether a copy will be kept (the tag is what a copy is put with): without one,
         // the store is not asked how long a copy may live.
+        EntryPresence presence = plan.presence();
         CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.encoded(), dependsOn.creation(),
-                engine.config().maxEntryBytes(), nearTag != null);
+                engine.config().maxEntryBytes(), nearTag != null, presence.likely());
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
+        presence.seen(lookup.entry() != null || lookup.oversized() > 0);
         // The tokens stay as the store read them until something needs their text: a hit compares them with the
         // entry's byte for byte; a miss, a snapshot read or a pending store decodes them (once, in the lookup).
         if (lookup.missing(CacheEngine.FENCE_INDEX)) {

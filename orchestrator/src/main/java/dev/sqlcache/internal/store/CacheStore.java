@@ -56,6 +56,19 @@ public interface CacheStore extends AutoCloseable {
         return lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy);
     }
 
+    /**
+     * {@link #lookup(String, String[], byte[][], long[], int, boolean)} with the caller's guess of whether an entry
+     * is there (its statement's last lookups found one). Only what the store sends may change with the guess, never
+     * what it answers: a store that must ask apart whether a key is missing or holds an empty value may then read
+     * first and ask only when the read came back empty.
+     *
+     * @param entryLikely whether the caller's recent lookups found an entry under their keys
+     */
+    default Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
+                          int maxEntryBytes, boolean keepsCopy, boolean entryLikely) {
+        return lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy);
+    }
+
     /** {@link #lookup(String, String[], long[], int)} with no limit on the entry's length: for tests and tools. */
     default Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
         return lookup(entryKey, versionKeys, creation, Integer.MAX_VALUE);

@@ -66,19 +66,26 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
-        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, true);
+        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, true, false);
     }
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
                          boolean keepsCopy) {
-        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, keepsCopy);
+        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, keepsCopy, false);
     }
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
                          int maxEntryBytes, boolean keepsCopy) {
-        return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy);
+        return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy, false);
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
+                         int maxEntryBytes, boolean keepsCopy, boolean entryLikely) {
+        return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy,
+                entryLikely);
     }
 
     private static final byte[] ZERO = bytes("0");

@@ -117,6 +117,38 @@ class RedisLookupInterleavingTest {
     }
 
     /**
+     * The same store landing after the read of a reader that sends no EXISTS (its statement's lookups find entries):
+     * the empty read pays the whole read, which finds the entry stored since or none; never an empty value.
+     */
+    @Test
+    void anEntryStoredRightAfterAReadExpectingOneFoundItMissingIsMissingNotCorrupt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"),
+                "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other command ran inside the lookup");
+        assertTrue(lookup.entry() == null || lookup.entry().length > 0,
+                "missing when read, or the entry stored since; never an empty (corrupt) value: " + lookup);
+        assertEquals(0, lookup.copyTtlMillis(LONG), "a reader that keeps no copy is told none may live: " + lookup);
+    }
+
+    /**
+     * A value deleted right after a read that sent no EXISTS read it: the entry read, with the tokens read after it.
+     */
+    @Test
+    void anEntryDeletedRightAfterAReadExpectingOneIsTheOneRead() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        relay.onceAfter(() -> server.command("DEL", entry), "GETRANGE", entry, "0", "1000");
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other command ran inside the lookup");
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), lookup.entry());
+        assertArrayEquals(new String[] {"fence-" + next, "token-" + next, "feed-" + next}, lookup.versions());
+    }
+
+    /**
      * A reader that keeps no copy still reads the tokens after the entry: a write that replaces a token right after
      * the entry was read shows in the tokens the lookup returns, so the entry (made under the old one) is not current.
      */

@@ -192,4 +192,52 @@ class RedisLookupTest extends PrivateRedisStoreTest {
         CacheStore.Lookup first = store.lookup("sql:t" + next + ":data:e", created, CREATE, 1000, false);
         assertNotNull(first.versions()[1], "created before the caller's query runs");
     }
+    /**
+     * A reader whose statement's lookups find entries sends no EXISTS: a hit is a GETRANGE and an MGET. The guess
+     * changes what is sent, never what is answered: a missing key is still missing (its empty read pays the whole
+     * read, whose PTTLs say so), an empty value still an empty (corrupt) entry, another type too, a value over the
+     * cap still refused unread, a missing token still created by the script.
+     */
+    @Test
+    void aLookupExpectingAnEntryIsAGetrangeAndAnMgetAndAnswersAsOneThatAsks() {
+        String[] keys = versionKeys(true);
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup hit = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertEquals(java.util.Map.of("getrange", 1L, "mget", 1L), commands());
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), hit.entry());
+        assertArrayEquals(new String[] {"fence-" + next, "token-" + next}, hit.versions());
+        assertEquals(0, hit.copyTtlMillis(60_000), hit.toString());
+
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup miss = store.lookup("sql:t" + next + ":data:none", keys, null, CREATE, 1000, false, true);
+        assertNull(miss.entry(), "missing, not an empty entry: " + miss);
+        assertEquals(0, miss.oversized());
+        assertArrayEquals(new String[] {"fence-" + next, "token-" + next}, miss.versions());
+        assertEquals(0, miss.copyTtlMillis(60_000), miss.toString());
+        assertEquals(java.util.Map.of("getrange", 2L, "mget", 2L, "pttl", 2L), commands(),
+                "a wrong guess: the second, whole read");
+
+        String empty = "sql:t" + next + ":data:empty";
+        server.command("SET", empty, "");
+        CacheStore.Lookup ofEmpty = store.lookup(empty, keys, null, CREATE, 1000, false, true);
+        assertNotNull(ofEmpty.entry(), "an empty value is there, and corrupt");
+        assertEquals(0, ofEmpty.entry().length);
+
+        String list = "sql:t" + next + ":data:list";
+        server.command("RPUSH", list, "a", "b");
+        assertEquals(0, store.lookup(list, keys, null, CREATE, 1000, false, true).entry().length);
+
+        String big = "sql:t" + next + ":data:big";
+        server.command("SET", big, "x".repeat(1000));
+        CacheStore.Lookup over = store.lookup(big, keys, null, CREATE, 10, false, true);
+        assertNull(over.entry());
+        assertEquals(1000, over.oversized());
+
+        String[] created = versionKeys(false);
+        CacheStore.Lookup first = store.lookup("sql:t" + next + ":data:e", created, null, CREATE, 1000, false, true);
+        assertNotNull(first.versions()[1], "created before the caller's query runs");
+        assertNull(first.entry());
+    }
 }

@@ -1,0 +1,34 @@
+package dev.sqlcache.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** A statement's lookups are sent expecting an entry only after a streak of them found one; one that found none ends it. */
+class EntryPresenceTest {
+
+    @Test
+    void aStreakOfFoundEntriesMakesOneLikelyAndAMissingOneEndsIt() {
+        EntryPresence presence = new EntryPresence();
+        assertFalse(presence.likely(), "a new statement asks whether its entry is there");
+        for (int i = 1; i < EntryPresence.STREAK; i++) {
+            presence.seen(true);
+            assertFalse(presence.likely(), "after " + i);
+        }
+        presence.seen(true);
+        assertTrue(presence.likely());
+        for (int i = 0; i < 1000; i++) {
+            presence.seen(true);
+        }
+        assertTrue(presence.likely());
+        presence.seen(false);
+        assertFalse(presence.likely(), "a missing entry: the next lookups ask again");
+        for (int i = 1; i < EntryPresence.STREAK; i++) {
+            presence.seen(true);
+        }
+        assertFalse(presence.likely(), "a whole streak again, not one found entry");
+        presence.seen(true);
+        assertTrue(presence.likely());
+    }
+}
