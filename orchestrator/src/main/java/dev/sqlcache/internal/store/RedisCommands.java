@@ -175,6 +175,15 @@ public final class RedisCommands implements AutoCloseable {
         return cluster == null ? key : ClusterKeys.physical(key);
     }
 
+    /**
+     * An entry's key as this Redis stores it: itself, or on a cluster with its hash in braces, which spreads entries
+     * over every slot ({@link ClusterKeys#entry}). Commands naming it go through {@link #pipelined(byte[], int,
+     * CommandArguments...)} or {@link #onEntry}, to its own slot's master.
+     */
+    byte[] entryKey(byte[] key) {
+        return cluster == null ? key : ClusterKeys.entry(key);
+    }
+
     /** {@link #key(byte[])} for a key or a SCAN pattern given as text. */
     String key(String key) {
         return cluster == null ? key : ClusterKeys.physical(key);
@@ -304,6 +313,78 @@ public final class RedisCommands implements AutoCloseable {
             }
             return connection.getMany(commands.length);
         }
+    }
+
+    /**
+     * {@link #pipelined(CommandArguments...)} where the first {@code entryCommands} name the entry {@code entryKey}
+     * (as stored) and the rest name control-slot keys. On a cluster whose entry slot has another master, the two
+     * groups go to their two masters in parallel: both are written and flushed before either reply is read, so the
+     * wait is one round trip, not two, and no thread is involved. The replies come back in the commands' order. A
+     * connection whose replies were not all read (the other failed) is closed as broken, never pooled with replies
+     * pending.
+     */
+    List<Object> pipelined(byte[] entryKey, int entryCommands, CommandArguments... commands) {
+        if (cluster == null) {
+            return pipelined(commands);
+        }
+        redis.clients.jedis.ConnectionPool entryPool = cluster.pool(ClusterKeys.slot(entryKey));
+        if (entryPool == null) {
+            cluster.refresh();
+            throw new JedisConnectionException("no master of slot " + ClusterKeys.slot(entryKey) + " is known yet");
+        }
+        if (entryPool == cluster.pool(ClusterKeys.SLOT)) {
+            return pipelined(commands); // the entry's slot is on the control node: one connection
+        }
+        try (Connection entry = entryPool.getResource(); Connection control = connections.getConnection()) {
+            boolean read = false;
+            try {
+                for (int i = 0; i < entryCommands; i++) {
+                    entry.sendCommand(commands[i]);
+                }
+                entry.getMany(0); // flushes, reads nothing: the entry's node works while the control node is asked
+                for (int i = entryCommands; i < commands.length; i++) {
+                    control.sendCommand(commands[i]);
+                }
+                control.getMany(0);
+                List<Object> replies = new java.util.ArrayList<>(commands.length);
+                replies.addAll(entry.getMany(entryCommands));
+                replies.addAll(control.getMany(commands.length - entryCommands));
+                read = true;
+                return replies;
+            } finally {
+                if (!read) {
+                    entry.setBroken();
+                    control.setBroken();
+                }
+            }
+        }
+    }
+
+    /** Runs {@code action} on a connection to the master of the entry {@code entryKey} (as stored). Not translated. */
+    <T> T onEntry(byte[] entryKey, java.util.function.Function<Connection, T> action) {
+        try (Connection connection = cluster == null ? connections.getConnection()
+                : cluster.getConnection(ClusterKeys.slot(entryKey))) {
+            return action.apply(connection);
+        }
+    }
+
+    /**
+     * Runs {@code action} on one connection to each master (the one server, or every master a cluster's slot map
+     * names now: entries are spread over all of them), summing what it answers. Not translated.
+     */
+    long onEachMaster(java.util.function.ToLongFunction<Connection> action) {
+        if (cluster == null) {
+            try (Connection connection = connections.getConnection()) {
+                return action.applyAsLong(connection);
+            }
+        }
+        long sum = 0;
+        for (redis.clients.jedis.ConnectionPool master : cluster.masters()) {
+            try (Connection connection = master.getResource()) {
+                sum += action.applyAsLong(connection);
+            }
+        }
+        return sum;
     }
 
     private void clearIdleConnections() {

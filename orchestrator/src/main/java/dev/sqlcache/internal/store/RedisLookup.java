@@ -29,6 +29,13 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * between these: a value stored, deleted or expired next to the read must not lend the copy a longer life, hence a
  * {@code PTTL} on each side of it, and a key read then gone allows no copy. A caller that keeps no copy (no near
  * cache, or a read that does not go to it) is spared all the {@code PTTL}s: a hit is then two commands.
+ *
+ * <p>On a Redis Cluster the entry is on its hash's slot and the tokens on the control slot ({@link ClusterKeys}): the
+ * entry's commands go to its master and the {@code MGET} (with the tokens' {@code PTTL}s) to the control node, both
+ * sent before either reply is read ({@link RedisCommands#pipelined(byte[], int, CommandArguments...)}). Their order
+ * is then unknown, and need not be known: there a store checks the tokens after its query ran ({@link CheckedPut}),
+ * so every entry is the right answer whenever the tokens it records are current, whenever it was read
+ * (docs/consistency.md, "When Redis is a Cluster", point 3).
  */
 final class RedisLookup {
 
@@ -38,6 +45,8 @@ final class RedisLookup {
     private static final SharedBytes ZERO_ARGUMENT = new SharedBytes(ZERO);
     /** Replies before the optional version-key PTTLs: the entry's PTTL, the entry, its PTTL again, the tokens. */
     private static final int FIXED_REPLIES = 4;
+    /** The entry key {@code lookup.lua} reads on a cluster: in the control slot, never written. */
+    private static final byte[] NO_ENTRY = bytes("sql:_lookup:none");
 
     private final RedisCommands redis;
     private final RedisScript script;
@@ -65,7 +74,9 @@ final class RedisLookup {
                 : readWithoutTtls(entryKeyBytes, physical, versionKeys, creation, maxEntryBytes, end));
         if (read != null && read.oversized() > 0) {
             // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
-            long length = redis.execute("lookup", () -> redis.client().strlen(redis.key(entryKeyBytes)));
+            byte[] stored = redis.entryKey(entryKeyBytes);
+            long length = redis.execute("lookup", () -> redis.onEntry(stored,
+                    c -> (Long) c.executeCommand(new CommandArguments(Protocol.Command.STRLEN).add(stored))));
             return new CacheStore.Lookup(null, read.versions(), Math.max(length, read.oversized()));
         }
         if (read != null) {
@@ -116,13 +127,15 @@ final class RedisLookup {
      */
     private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, SharedBytes[] physical, String[] versionKeys,
                                               long[] creation, int maxEntryBytes, SharedBytes end) {
-        SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
+        byte[] stored = redis.entryKey(logicalEntryKey);
+        SharedBytes entryKey = new SharedBytes(stored);
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
         for (SharedBytes versionKey : physical) {
             mget.add(versionKey);
         }
-        // End index inclusive: at most maxEntryBytes + 1 bytes come back. MGET of no key is an error.
-        List<Object> replies = redis.pipelined(
+        // End index inclusive: at most maxEntryBytes + 1 bytes come back. MGET of no key is an error. On a cluster
+        // the first two (three without version keys) go to the entry's node, the MGET to the control node.
+        List<Object> replies = redis.pipelined(stored, versionKeys.length == 0 ? 3 : 2,
                 new CommandArguments(Protocol.Command.EXISTS).add(entryKey),
                 new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(ZERO_ARGUMENT).add(end),
                 versionKeys.length == 0 ? mget.add(entryKey) : mget);
@@ -171,7 +184,8 @@ final class RedisLookup {
      */
     private CacheStore.Lookup read(byte[] logicalEntryKey, SharedBytes[] physical, String[] versionKeys,
                                    long[] creation, int maxEntryBytes, SharedBytes end) {
-        SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
+        byte[] stored = redis.entryKey(logicalEntryKey);
+        SharedBytes entryKey = new SharedBytes(stored);
         int expiring = 0;
         for (int i = 1; i < versionKeys.length; i++) {
             expiring += creation[i] == CacheStore.NEVER_CREATE ? 1 : 0;
@@ -196,7 +210,9 @@ final class RedisLookup {
                 commands[c++] = new CommandArguments(Protocol.Command.PTTL).add(physical[i]);
             }
         }
-        List<Object> replies = redis.pipelined(commands);
+        // On a cluster the entry's three (four without version keys) go to its node, the rest to the control node.
+        List<Object> replies = redis.pipelined(stored, versionKeys.length == 0 ? FIXED_REPLIES : FIXED_REPLIES - 1,
+                commands);
         byte[][] versions = tokens(replies.get(3), versionKeys, creation);
         if (versions == null) {
             return null;
@@ -271,7 +287,9 @@ final class RedisLookup {
     /** lookup.lua: creates the missing tokens, then reads entry and tokens atomically. */
     private CacheStore.Lookup created(byte[] entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
-        keys.add(entryKey);
+        // On a cluster the script runs on the control node, where no entry is: it reads a key of that slot never
+        // written. A lookup that creates a token cannot be a hit (no entry records a fresh token).
+        keys.add(redis.cluster() ? NO_ENTRY : entryKey);
         for (String versionKey : versionKeys) {
             keys.add(bytes(versionKey));
         }
