@@ -83,16 +83,25 @@ final class FlushCommand extends AdminCommand {
         return patterns;
     }
 
+    /** On every node that holds sqlcache's keys (every master of a cluster), by each stored form of the pattern. */
     private static long count(RedisAdminConnection redis, String pattern) throws AdminException {
-        ScanParams params = new ScanParams().match(redis.key(pattern)).count(StatsCommand.SCAN_COUNT);
-        String cursor = ScanParams.SCAN_POINTER_START;
+        java.util.regex.Pattern logical = dev.sqlcache.internal.store.GlobPattern.compile(pattern);
+        List<String> stored = redis.patterns(pattern);
         long count = 0;
-        do {
-            String from = cursor;
-            ScanResult<String> page = redis.with("SCAN", j -> j.scan(from, params));
-            count += page.getResult().size();
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        for (redis.clients.jedis.Jedis node : redis.nodes()) {
+            for (int p = 0; p < stored.size(); p++) {
+                ScanParams params = new ScanParams().match(stored.get(p)).count(StatsCommand.SCAN_COUNT);
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    String from = cursor;
+                    ScanResult<String> page = redis.call("SCAN", () -> node.scan(from, params));
+                    for (String key : page.getResult()) {
+                        count += redis.counts(p, key, logical) ? 1 : 0;
+                    }
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            }
+        }
         return count;
     }
 }

@@ -15,9 +15,10 @@ import redis.clients.jedis.Jedis;
  * database, user, password and TLS. Every failure becomes a one-line {@link AdminException} that names the server
  * and never the password.
  *
- * <p>On a Redis Cluster it is a connection to the master of the one slot all of sqlcache's keys are in, found when it
- * connects; the commands then name keys as they are stored there ({@link #key}) and read them back by the names the
- * rest of the tool knows ({@link #logical}).
+ * <p>On a Redis Cluster it is a connection to the master of the control slot all of sqlcache's keys but the entries are
+ * in, found when it connects, plus one to every other master for what reads entries ({@link #nodes}); the commands
+ * name keys as they are stored ({@link #key}, {@link #patterns}) and read them back by the names the rest of the tool
+ * knows ({@link #logical}).
  */
 final class RedisAdminConnection implements AutoCloseable {
 
@@ -26,6 +27,8 @@ final class RedisAdminConnection implements AutoCloseable {
     private final boolean cluster;
     /** On a cluster, the master of sqlcache's slot this connects to; {@code null} otherwise. */
     private final HostAndPort slotMaster;
+    /** One connection per master ({@link #jedis} among them): entries are spread over all; opened on first use. */
+    private java.util.List<Jedis> masters;
 
     /** Connects (Jedis connects in its constructor), authenticates and selects the database. */
     RedisAdminConnection(RedisSettings settings) throws AdminException {
@@ -53,6 +56,53 @@ final class RedisAdminConnection implements AutoCloseable {
     /** The name of a key read from this Redis (SCAN) as sqlcache knows it: {@link #key} undone. */
     String logical(String stored) {
         return cluster ? ClusterKeys.logical(stored) : stored;
+    }
+
+    /**
+     * The SCAN patterns that find the keys whose logical names match {@code logical}, on each node: itself on one
+     * server; on a cluster the control slot's form and the entries' ({@link ClusterKeys#entryPattern}), whose finds
+     * {@link #counts} tells apart.
+     */
+    java.util.List<String> patterns(String logical) {
+        return cluster ? java.util.List.of(ClusterKeys.physical(logical), ClusterKeys.entryPattern(logical))
+                : java.util.List.of(logical);
+    }
+
+    /**
+     * Whether a key found by {@code patterns(logical).get(index)} is counted: on a cluster, the first pattern's
+     * finds in the control slot's form, the second's outside it and matching {@code logical} by their logical name
+     * (the entries' pattern is broader than {@code logical}, and {@code sql:*} finds both forms).
+     */
+    boolean counts(int index, String stored, java.util.regex.Pattern logical) {
+        if (!cluster) {
+            return true;
+        }
+        boolean control = ClusterKeys.isControl(stored);
+        return index == 0 ? control : !control && logical.matcher(ClusterKeys.logical(stored)).matches();
+    }
+
+    /** One connection per node that holds sqlcache's keys: the server, or every master of a cluster. */
+    java.util.List<Jedis> nodes() throws AdminException {
+        if (!cluster) {
+            return java.util.List.of(jedis);
+        }
+        if (masters == null) {
+            java.util.List<Jedis> opened = new java.util.ArrayList<>();
+            opened.add(jedis);
+            DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache-admin");
+            try {
+                for (HostAndPort master : RedisConnections.mastersNow(settings, config)) {
+                    if (!master.equals(slotMaster)) {
+                        opened.add(new Jedis(master, config));
+                    }
+                }
+            } catch (RuntimeException e) {
+                opened.subList(1, opened.size()).forEach(Jedis::close);
+                throw failure(settings, "connect", e);
+            }
+            masters = opened;
+        }
+        return masters;
     }
 
     /** For output on a cluster: which node serves sqlcache's slot; empty otherwise. */
@@ -87,6 +137,13 @@ final class RedisAdminConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        if (masters != null) {
+            masters.subList(1, masters.size()).forEach(RedisAdminConnection::closeQuietly);
+        }
+        closeQuietly(jedis);
+    }
+
+    private static void closeQuietly(Jedis jedis) {
         try {
             jedis.close();
         } catch (RuntimeException ignored) {

@@ -61,55 +61,72 @@ final class StatsCommand extends AdminCommand {
         String membership;
         String where;
         try (RedisAdminConnection redis = new RedisAdminConnection(settings)) {
-            ScanParams params = new ScanParams().match(redis.key(SqlCacheKeys.PREFIX + "*")).count(SCAN_COUNT);
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                String from = cursor;
-                ScanResult<String> page = redis.with("SCAN", j -> j.scan(from, params));
-                List<String> keys = new ArrayList<>(page.getResult().size());
-                for (String stored : page.getResult()) {
-                    keys.add(redis.logical(stored));
-                }
-                // Membership is reported on its own line below, not as cached data; nor is the near members' set
-                // (it outlives the last holder, lapsed, so that writers can tell "nobody" from "lost").
-                keys.removeIf(key -> key.equals(MembershipStore.MEMBERS_KEY) || key.equals(MembershipStore.FENCE_KEY)
-                        || key.equals(MembershipStore.REGISTRATIONS_KEY)
-                        || key.equals(dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY));
-                if (scanned + keys.size() > limit) {
-                    keys = keys.subList(0, (int) (limit - scanned));
-                    complete = false;
-                }
-                List<String> dataKeys = new ArrayList<>();
-                for (String key : keys) {
-                    SqlCacheKeys.Parsed parsed = SqlCacheKeys.parse(key);
-                    switch (parsed.kind()) {
-                        case ENTRY -> dataKeys.add(key);
-                        case TABLE_VERSION -> {
-                            versionKeys++;
-                            tables.computeIfAbsent(parsed.table(), t -> new TableRow()).versionKeys++;
-                            databases.computeIfAbsent(parsed.hash(), h -> new TreeSet<>()).add(parsed.table());
+            // On a cluster, every master: entries are spread over all of them, the other keys are on one. The
+            // plain pattern finds both forms there (the control slot's sql:{sqlcache}..., entries' sql:...{hash}).
+            ScanParams params = new ScanParams().match(SqlCacheKeys.PREFIX + "*").count(SCAN_COUNT);
+            for (Jedis node : redis.nodes()) {
+                String cursor = ScanParams.SCAN_POINTER_START;
+                do {
+                    String from = cursor;
+                    ScanResult<String> page = redis.call("SCAN", () -> node.scan(from, params));
+                    List<String> keys = new ArrayList<>(page.getResult().size());
+                    List<String> storedKeys = new ArrayList<>(page.getResult().size());
+                    for (String stored : page.getResult()) {
+                        String key = redis.logical(stored);
+                        // Membership is reported on its own line below, not as cached data; nor is the near
+                        // members' set (it outlives the last holder, lapsed, so that writers can tell "nobody"
+                        // from "lost").
+                        if (!key.equals(MembershipStore.MEMBERS_KEY) && !key.equals(MembershipStore.FENCE_KEY)
+                                && !key.equals(MembershipStore.REGISTRATIONS_KEY)
+                                && !key.equals(dev.sqlcache.internal.store.NearChannel.MEMBERS_KEY)) {
+                            keys.add(key);
+                            storedKeys.add(stored);
                         }
-                        case DATABASE_VERSION -> {
-                            versionKeys++;
-                            databaseWide.add(parsed.hash());
-                            databases.computeIfAbsent(parsed.hash(), h -> new TreeSet<>());
-                        }
-                        case OTHER -> others++;
                     }
+                    if (scanned + keys.size() > limit) {
+                        keys = keys.subList(0, (int) (limit - scanned));
+                        complete = false;
+                    }
+                    List<String> dataKeys = new ArrayList<>();
+                    List<String> storedDataKeys = new ArrayList<>();
+                    for (int k = 0; k < keys.size(); k++) {
+                        String key = keys.get(k);
+                        SqlCacheKeys.Parsed parsed = SqlCacheKeys.parse(key);
+                        switch (parsed.kind()) {
+                            case ENTRY -> {
+                                dataKeys.add(key);
+                                storedDataKeys.add(storedKeys.get(k));
+                            }
+                            case TABLE_VERSION -> {
+                                versionKeys++;
+                                tables.computeIfAbsent(parsed.table(), t -> new TableRow()).versionKeys++;
+                                databases.computeIfAbsent(parsed.hash(), h -> new TreeSet<>()).add(parsed.table());
+                            }
+                            case DATABASE_VERSION -> {
+                                versionKeys++;
+                                databaseWide.add(parsed.hash());
+                                databases.computeIfAbsent(parsed.hash(), h -> new TreeSet<>());
+                            }
+                            case OTHER -> others++;
+                        }
+                    }
+                    List<Long> sizes = strlen(redis, node, storedDataKeys);
+                    for (int i = 0; i < dataKeys.size(); i++) {
+                        TableRow row = tables.computeIfAbsent(SqlCacheKeys.parse(dataKeys.get(i)).table(),
+                                t -> new TableRow());
+                        row.entries++;
+                        row.bytes += sizes.get(i);
+                        entries++;
+                        bytes += sizes.get(i);
+                    }
+                    scanned += keys.size();
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && scanned < limit);
+                complete &= cursor.equals(ScanParams.SCAN_POINTER_START);
+                if (scanned >= limit) {
+                    break;
                 }
-                List<Long> sizes = strlen(redis, dataKeys);
-                for (int i = 0; i < dataKeys.size(); i++) {
-                    TableRow row = tables.computeIfAbsent(SqlCacheKeys.parse(dataKeys.get(i)).table(),
-                            t -> new TableRow());
-                    row.entries++;
-                    row.bytes += sizes.get(i);
-                    entries++;
-                    bytes += sizes.get(i);
-                }
-                scanned += keys.size();
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && scanned < limit);
-            complete &= cursor.equals(ScanParams.SCAN_POINTER_START);
+            }
             membership = membership(redis);
             where = redis.node();
         }
@@ -151,19 +168,20 @@ final class StatsCommand extends AdminCommand {
                 + "passes");
     }
 
-    /** One pipelined STRLEN per key; 0 for a key that vanished or is not a string. */
-    private static List<Long> strlen(RedisAdminConnection redis, List<String> keys) throws AdminException {
-        if (keys.isEmpty()) {
+    /** One pipelined STRLEN per key (named as stored on {@code node}); 0 for a key that vanished or is not a string. */
+    private static List<Long> strlen(RedisAdminConnection redis, Jedis node, List<String> storedKeys)
+            throws AdminException {
+        if (storedKeys.isEmpty()) {
             return List.of();
         }
-        return redis.with("STRLEN", j -> {
-            List<Response<Long>> responses = new ArrayList<>(keys.size());
-            Pipeline pipeline = j.pipelined();
-            for (String key : keys) {
-                responses.add(pipeline.strlen(redis.key(key)));
+        return redis.call("STRLEN", () -> {
+            List<Response<Long>> responses = new ArrayList<>(storedKeys.size());
+            Pipeline pipeline = node.pipelined();
+            for (String key : storedKeys) {
+                responses.add(pipeline.strlen(key));
             }
             pipeline.sync();
-            List<Long> sizes = new ArrayList<>(keys.size());
+            List<Long> sizes = new ArrayList<>(storedKeys.size());
             for (Response<Long> response : responses) {
                 long size;
                 try {

@@ -21,11 +21,12 @@ import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.ConnectionProvider;
 
 /**
- * Connections to the master of the one hash slot sqlcache's keys live in on a Redis Cluster ({@link ClusterKeys}),
- * through Jedis's cluster provider (its slot map), plus what the cache needs on top: the cluster is asked for its
+ * Connections to the master of the control slot sqlcache's keys but the entries live in on a Redis Cluster
+ * ({@link ClusterKeys}), and to an entry's slot's master ({@link #getConnection(int)}), through Jedis's cluster
+ * provider (its slot map), plus what the cache needs on top: the cluster is asked for its
  * slot map only when a connection is first wanted, by one thread at a time and not again for a second after a
  * failure; the map is read again after a redirection or a lost connection (a failover, a slot moved); and every
- * change of the slot's master is counted, because a promoted replica may have lost the last writes (replication is
+ * change of the control slot's master is counted, because a promoted replica may have lost the last writes (replication is
  * asynchronous) and must be treated like a server restarted from an older snapshot, as with Sentinel.
  */
 final class ClusterConnections implements ConnectionProvider {
@@ -77,6 +78,10 @@ final class ClusterConnections implements ConnectionProvider {
         HostAndPort node() {
             return cache.getSlotNode(ClusterKeys.SLOT);
         }
+
+        ConnectionPool pool(int slot) {
+            return cache.getSlotPool(slot);
+        }
     }
 
     ClusterConnections(ClusterSettings cluster, JedisClientConfig config,
@@ -96,6 +101,30 @@ final class ClusterConnections implements ConnectionProvider {
             throw new JedisConnectionException("no master of slot " + ClusterKeys.SLOT + " is known yet");
         }
         return pool.getResource();
+    }
+
+    /**
+     * A connection to the master of {@code slot} (an entry's), by the slot map as it is: no command is retried
+     * elsewhere, and a redirection reads the map again ({@link #refresh}). A change of that master is not counted as
+     * a change of primary: nothing correct depends on what an entry's node holds (docs/consistency.md).
+     */
+    Connection getConnection(int slot) {
+        ConnectionPool pool = pool(slot);
+        if (pool == null) {
+            refresh();
+            throw new JedisConnectionException("no master of slot " + slot + " is known yet");
+        }
+        return pool.getResource();
+    }
+
+    /** The pool of {@code slot}'s master now; {@code null} if the map names none. Opens the slot map on first use. */
+    ConnectionPool pool(int slot) {
+        return provider().pool(slot);
+    }
+
+    /** Every master the slot map names now (SCAN must ask each: entries are spread over all of them). */
+    java.util.Collection<ConnectionPool> masters() {
+        return provider().getPrimaryNodes().values();
     }
 
     @Override

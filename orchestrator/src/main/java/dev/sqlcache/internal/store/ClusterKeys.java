@@ -6,18 +6,20 @@ import java.util.List;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
- * Where sqlcache's keys live on a Redis Cluster: all in one hash slot, through the hash tag {@value #TAG} put right
- * after {@code sql:} ({@code sql:<table>:data:<hash>} becomes {@code sql:{sqlcache}<table>:data:<hash>}). One slot
- * keeps every script, pipeline and guarantee of the single-server protocol as it is (no command spans slots, and
- * the fence, the tokens and the entries change together on one node), at the price of one master doing all of
- * sqlcache's work. The tag comes before the table's name, so a table whose quoted name holds braces cannot move
- * its keys to another slot (Redis hashes the first {@code {...}} of a key).
+ * Where sqlcache's keys live on a Redis Cluster. Entries are spread over every slot: the hash of
+ * {@code sql:<table>:data:<hash>} is the tag ({@code sql:<table>:data:{<hash>}}, {@link #entry}), so their memory and
+ * bytes, most of the traffic, spread over every master. Every other key (the fence, the tokens, their leases, the
+ * membership, the near members' set) is in one hash slot, the control slot, through the hash tag {@value #TAG} put
+ * right after {@code sql:} ({@link #physical}): every script names those only, so none spans slots and the lease,
+ * end and membership scripts keep their single-server atomicity. An entry is only ever named alone, by a plain
+ * command sent to its own slot's master. Why entries need no atomicity with their tokens: docs/consistency.md, "When
+ * Redis is a Cluster".
  */
 public final class ClusterKeys {
 
     /** The hash tag; the slot every key hashes to is this text's. */
     static final String TAG = "{sqlcache}";
-    /** The one slot of sqlcache's keys. */
+    /** The control slot: every key but the entries. */
     public static final int SLOT = JedisClusterCRC16.getSlot("sqlcache");
 
     private static final byte[] PREFIX = "sql:".getBytes(StandardCharsets.US_ASCII);
@@ -42,12 +44,68 @@ public final class ClusterKeys {
     }
 
     /**
-     * The name sqlcache knows a stored key by: {@link #physical} undone. A key without the tag where
-     * {@code physical} puts it is not sqlcache's and comes back as it is.
+     * An entry's key as stored on the cluster: its last part (the query's hash) in braces, the hash tag that picks
+     * its slot. {@code sql:t:data:0af3...} becomes {@code sql:t:data:{0af3...}}.
+     */
+    static byte[] entry(byte[] key) {
+        int at = key.length;
+        while (at > 0 && key[at - 1] != ':') {
+            at--;
+        }
+        byte[] out = new byte[key.length + 2];
+        System.arraycopy(key, 0, out, 0, at);
+        out[at] = '{';
+        System.arraycopy(key, at, out, at + 1, key.length - at);
+        out[out.length - 1] = '}';
+        return out;
+    }
+
+    /** {@link #entry(byte[])} of text. */
+    public static String entry(String key) {
+        return new String(entry(key.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    }
+
+    /** The slot of a key as stored (its first {@code {...}}, as Redis hashes it). */
+    static int slot(byte[] stored) {
+        return JedisClusterCRC16.getSlot(stored);
+    }
+
+    /**
+     * The name sqlcache knows a stored key by: {@link #physical} or {@link #entry} undone. A key in neither form is
+     * not sqlcache's and comes back as it is.
      */
     public static String logical(String stored) {
         int at = stored.startsWith("sql:") ? "sql:".length() : 0;
-        return stored.startsWith(TAG, at) ? stored.substring(0, at) + stored.substring(at + TAG.length()) : stored;
+        if (stored.startsWith(TAG, at)) {
+            return stored.substring(0, at) + stored.substring(at + TAG.length());
+        }
+        int open = stored.lastIndexOf(":{");
+        if (open >= 0 && stored.endsWith("}") && stored.indexOf('}', open) == stored.length() - 1) {
+            return stored.substring(0, open + 1) + stored.substring(open + 2, stored.length() - 1);
+        }
+        return stored;
+    }
+
+    /** Whether a stored key is in the control slot's form ({@link #physical}), not an entry's. */
+    public static boolean isControl(String stored) {
+        return stored.startsWith(TAG, stored.startsWith("sql:") ? "sql:".length() : 0);
+    }
+
+    /**
+     * A SCAN pattern that finds, among stored entries, at least those whose logical key matches {@code pattern}
+     * (a caller keeps only what matches by {@link #logical}): the pattern's literal beginning up to its last
+     * {@code :}, then {@code *}. The braces go in after an entry key's last {@code :}, which is at or after that one,
+     * so what the pattern's literal beginning matches of a logical key it matches of the stored one too.
+     */
+    public static String entryPattern(String pattern) {
+        int literal = pattern.length();
+        for (char special : new char[] {'*', '?', '[', '\\'}) {
+            int at = pattern.indexOf(special);
+            if (at >= 0 && at < literal) {
+                literal = at;
+            }
+        }
+        return pattern.substring(0, pattern.lastIndexOf(':', literal - 1) + 1) + "*";
     }
 
     static List<byte[]> physical(List<byte[]> keys) {

@@ -41,6 +41,10 @@ public final class RedisCacheStore implements CacheStore {
 
     private final RedisCommands redis;
     private final RedisLookup lookups;
+    /** The store on a cluster: entries are not in the tokens' slot (no script can check and write at once). */
+    private final CheckedPut clusterPut;
+    /** Deletes by pattern on every master of a cluster (entries are spread over all of them). */
+    private final ClusterDeletes clusterDeletes;
     private final RedisMembershipStore membership;
     private final dev.sqlcache.internal.skip.SkipStore skips;
     private final RedisNearChannel near;
@@ -50,6 +54,9 @@ public final class RedisCacheStore implements CacheStore {
     public RedisCacheStore(RedisSettings settings) {
         this.redis = new RedisCommands(settings);
         this.lookups = new RedisLookup(redis, LOOKUP);
+        this.clusterPut = new CheckedPut(redis);
+        this.clusterDeletes = new ClusterDeletes(redis,
+                java.util.Set.of(MembershipStore.MEMBERS_KEY, NearChannel.MEMBERS_KEY));
         this.membership = new RedisMembershipStore(redis);
         this.skips = new dev.sqlcache.internal.skip.RedisSkipStore(redis);
         this.near = new RedisNearChannel(settings, redis);
@@ -124,6 +131,9 @@ public final class RedisCacheStore implements CacheStore {
     public boolean putIfVersions(String entryKey, byte[] value, long ttlSeconds, String[] versionKeys,
                                  String[] expectedTokens) {
         PutArguments.check(value, ttlSeconds, versionKeys, expectedTokens);
+        if (redis.cluster()) {
+            return clusterPut.put(entryKey, value, ttlSeconds, versionKeys, expectedTokens);
+        }
         List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
         keys.add(bytes(entryKey));
         List<byte[]> args = new ArrayList<>(expectedTokens.length + 2);
@@ -273,7 +283,9 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public long deleteMatching(String pattern) {
-        // On a cluster every key is in one slot, so the one node SCAN reaches (that slot's master) holds them all.
+        if (redis.cluster()) {
+            return clusterDeletes.deleteMatching(pattern);
+        }
         ScanParams params = new ScanParams().match(bytes(redis.key(pattern))).count(SCAN_BATCH);
         byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
         long deleted = 0;

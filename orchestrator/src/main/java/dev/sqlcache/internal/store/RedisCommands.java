@@ -14,6 +14,7 @@ import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -41,6 +42,8 @@ public final class RedisCommands implements AutoCloseable {
     private final String description;
     private final RedisFailures failures;
     private final AtomicLong reconnects = new AtomicLong();
+    /** On a cluster, the entries' masters that failed lately: their lookups and stores are skipped for a while. */
+    private final NodeBackoff entryNodes = new NodeBackoff();
     /** Misconfigurations already logged, by what fixes them (one ERROR each); bounded, to be safe. */
     private final java.util.Set<String> misconfigurationsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final int MAX_LOGGED_CAUSES = 16;
@@ -175,6 +178,15 @@ public final class RedisCommands implements AutoCloseable {
         return cluster == null ? key : ClusterKeys.physical(key);
     }
 
+    /**
+     * An entry's key as this Redis stores it: itself, or on a cluster with its hash in braces, which spreads entries
+     * over every slot ({@link ClusterKeys#entry}). Commands naming it go through {@link #pipelined(byte[], int,
+     * CommandArguments...)} or {@link #onEntry}, to its own slot's master.
+     */
+    byte[] entryKey(byte[] key) {
+        return cluster == null ? key : ClusterKeys.entry(key);
+    }
+
     /** {@link #key(byte[])} for a key or a SCAN pattern given as text. */
     String key(String key) {
         return cluster == null ? key : ClusterKeys.physical(key);
@@ -201,6 +213,8 @@ public final class RedisCommands implements AutoCloseable {
     private <T> T run(String operation, Supplier<T> action) {
         try {
             return action.get();
+        } catch (EntryNodeUnavailable notTheStores) {
+            throw notTheStores; // one entry node, not the store: no retry, no translation (the caller skips it)
         } catch (RuntimeException first) {
             if (cluster != null && (RedisFailures.isRedirection(first) || first instanceof JedisConnectionException)) {
                 // A failover or a moved slot: read the slot map again (the next command goes to the new master,
@@ -304,6 +318,159 @@ public final class RedisCommands implements AutoCloseable {
             }
             return connection.getMany(commands.length);
         }
+    }
+
+    /**
+     * {@link #pipelined(CommandArguments...)} where the first {@code entryCommands} name the entry {@code entryKey}
+     * (as stored) and the rest name control-slot keys. On a cluster whose entry slot has another master, the two
+     * groups go to their two masters in parallel: both are written and flushed before either reply is read, so the
+     * wait is one round trip, not two, and no thread is involved. The replies come back in the commands' order. A
+     * connection whose replies were not all read (the other failed) is closed as broken, never pooled with replies
+     * pending.
+     */
+    List<Object> pipelined(byte[] entryKey, int entryCommands, CommandArguments... commands) {
+        if (cluster == null) {
+            return pipelined(commands);
+        }
+        redis.clients.jedis.ConnectionPool entryPool = cluster.pool(ClusterKeys.slot(entryKey));
+        if (entryPool == null) {
+            cluster.refresh();
+            throw new JedisConnectionException("no master of slot " + ClusterKeys.slot(entryKey) + " is known yet");
+        }
+        if (entryPool == cluster.pool(ClusterKeys.SLOT)) {
+            return pipelined(commands); // the entry's slot is on the control node: one connection
+        }
+        if (entryNodes.skip(entryPool)) {
+            throw new EntryNodeUnavailable("the entry's node failed a moment ago; asking again shortly", null);
+        }
+        Connection entry;
+        try {
+            entry = entryPool.getResource();
+        } catch (JedisConnectionException e) {
+            throw entryNodeFailed(entryPool, e);
+        }
+        try (entry; Connection control = connections.getConnection()) {
+            boolean read = false;
+            try {
+                try {
+                    for (int i = 0; i < entryCommands; i++) {
+                        entry.sendCommand(commands[i]);
+                    }
+                    entry.getMany(0); // flushes, reads nothing: the entry's node works while the control node is asked
+                } catch (JedisConnectionException e) {
+                    throw entryNodeFailed(entryPool, e);
+                }
+                for (int i = entryCommands; i < commands.length; i++) {
+                    control.sendCommand(commands[i]);
+                }
+                control.getMany(0);
+                List<Object> entryReplies;
+                try {
+                    entryReplies = entry.getMany(entryCommands);
+                } catch (JedisConnectionException e) {
+                    control.getMany(commands.length - entryCommands); // pooled with nothing pending, if it answers
+                    read = true;
+                    entry.setBroken();
+                    throw entryNodeFailed(entryPool, e);
+                }
+                List<Object> replies = new java.util.ArrayList<>(commands.length);
+                replies.addAll(entryReplies);
+                replies.addAll(control.getMany(commands.length - entryCommands));
+                read = true;
+                entryNodes.succeeded(entryPool);
+                for (Object reply : entryReplies) {
+                    if (reply instanceof redis.clients.jedis.exceptions.JedisRedirectionException e) {
+                        // The entry's slot moved (or is moving): read the map again; no back-off, the next lookup
+                        // goes where the new map says.
+                        cluster.refresh();
+                        throw new EntryNodeUnavailable("the entry's slot is elsewhere: " + e.getMessage(), e);
+                    }
+                }
+                return replies;
+            } finally {
+                if (!read) {
+                    entry.setBroken();
+                    control.setBroken();
+                }
+            }
+        }
+    }
+
+    /**
+     * Backs the entry's node off, reads the slot map again (it may have failed over) and says so as what it is: not
+     * the store's failure. Only on a cluster, where the entry's node is not the control node.
+     */
+    private EntryNodeUnavailable entryNodeFailed(Object entryPool, JedisConnectionException e) {
+        entryNodes.failed(entryPool);
+        cluster.refresh();
+        return new EntryNodeUnavailable("the entry's node failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * {@code SET} of an entry (as stored) on its node, for {@code ttlSeconds}; {@code false} when that node is not the
+     * control node and failed or is in its back-off (the store is then skipped, not the store's failure). Not
+     * translated otherwise.
+     */
+    boolean setEntry(byte[] entryKey, byte[] value, byte[] ttlSeconds) {
+        CommandArguments set = new CommandArguments(Protocol.Command.SET).add(entryKey).add(value)
+                .add(EX).add(ttlSeconds);
+        if (cluster == null) {
+            try (Connection connection = connections.getConnection()) {
+                connection.executeCommand(set);
+                return true;
+            }
+        }
+        redis.clients.jedis.ConnectionPool pool = cluster.pool(ClusterKeys.slot(entryKey));
+        if (pool == null || pool == cluster.pool(ClusterKeys.SLOT)) {
+            try (Connection connection = cluster.getConnection(ClusterKeys.slot(entryKey))) {
+                connection.executeCommand(set);
+                return true;
+            }
+        }
+        if (entryNodes.skip(pool)) {
+            return false;
+        }
+        try (Connection connection = pool.getResource()) {
+            connection.executeCommand(set);
+            entryNodes.succeeded(pool);
+            return true;
+        } catch (JedisConnectionException e) {
+            entryNodes.failed(pool);
+            cluster.refresh();
+            return false;
+        } catch (redis.clients.jedis.exceptions.JedisRedirectionException e) {
+            cluster.refresh();
+            return false;
+        }
+    }
+
+    private static final byte[] EX = bytes("EX");
+
+    /** Runs {@code action} on a connection to the master of the entry {@code entryKey} (as stored). Not translated. */
+    <T> T onEntry(byte[] entryKey, java.util.function.Function<Connection, T> action) {
+        try (Connection connection = cluster == null ? connections.getConnection()
+                : cluster.getConnection(ClusterKeys.slot(entryKey))) {
+            return action.apply(connection);
+        }
+    }
+
+    /**
+     * Runs {@code action} on one connection to each master (the one server, or every master a cluster's slot map
+     * names now: entries are spread over all of them), summing what it answers. Not translated.
+     */
+    long onEachMaster(java.util.function.ToLongFunction<Connection> action) {
+        if (cluster == null) {
+            try (Connection connection = connections.getConnection()) {
+                return action.applyAsLong(connection);
+            }
+        }
+        long sum = 0;
+        for (redis.clients.jedis.ConnectionPool master : cluster.masters()) {
+            try (Connection connection = master.getResource()) {
+                sum += action.applyAsLong(connection);
+            }
+        }
+        return sum;
     }
 
     private void clearIdleConnections() {

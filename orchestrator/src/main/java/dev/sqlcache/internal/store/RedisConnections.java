@@ -115,6 +115,29 @@ public final class RedisConnections {
                 + " (sqlcache's keys)", last);
     }
 
+    /**
+     * Asks the cluster's nodes, in order, for every master that serves slots now (entries are spread over all of
+     * them). As {@link #slotMasterNow}, a master named with no host is taken at the address of the node asked.
+     */
+    public static java.util.List<HostAndPort> mastersNow(RedisSettings settings, DefaultJedisClientConfig clientConfig) {
+        RuntimeException last = null;
+        for (var node : settings.cluster().nodes()) {
+            try (Jedis jedis = new Jedis(new HostAndPort(node.host(), node.port()), clientConfig)) {
+                java.util.Set<HostAndPort> masters = new java.util.LinkedHashSet<>();
+                for (Object range : jedis.clusterSlots()) {
+                    java.util.List<?> master = (java.util.List<?>) ((java.util.List<?>) range).get(2);
+                    String host = text(master.get(0));
+                    masters.add(new HostAndPort(host.isEmpty() || host.equals("?") ? node.host() : host,
+                            ((Number) master.get(1)).intValue()));
+                }
+                return new java.util.ArrayList<>(masters);
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new JedisConnectionException("no node named the cluster's masters", last);
+    }
+
     private static String text(Object reply) {
         return reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
                 : String.valueOf(reply);

@@ -30,6 +30,13 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * {@code PTTL} on each side of it, and a key read then gone allows no copy. A caller that keeps no copy (no near
  * cache, or a read that does not go to it) is spared all the {@code PTTL}s: a hit is then two commands once its
  * statement's lookups find entries, three before (an {@code EXISTS} tells a missing key from an empty value).
+ *
+ * <p>On a Redis Cluster the entry is on its hash's slot and the tokens on the control slot ({@link ClusterKeys}): the
+ * entry's commands go to its master and the {@code MGET} (with the tokens' {@code PTTL}s) to the control node, both
+ * sent before either reply is read ({@link RedisCommands#pipelined(byte[], int, CommandArguments...)}). Their order
+ * is then unknown, and need not be known: there a store checks the tokens after its query ran ({@link CheckedPut}),
+ * so every entry is the right answer whenever the tokens it records are current, whenever it was read
+ * (docs/consistency.md, "When Redis is a Cluster", point 3).
  */
 final class RedisLookup {
 
@@ -39,6 +46,8 @@ final class RedisLookup {
     private static final SharedBytes ZERO_ARGUMENT = new SharedBytes(ZERO);
     /** Replies before the optional version-key PTTLs: the entry's PTTL, the entry, its PTTL again, the tokens. */
     private static final int FIXED_REPLIES = 4;
+    /** The entry key {@code lookup.lua} reads on a cluster: in the control slot, never written. */
+    private static final byte[] NO_ENTRY = bytes("sql:_lookup:none");
 
     private final RedisCommands redis;
     private final RedisScript script;
@@ -68,7 +77,9 @@ final class RedisLookup {
                 : readWithoutTtls(entryKeyBytes, physical, versionKeys, creation, maxEntryBytes, end, entryLikely));
         if (read != null && read.oversized() > 0) {
             // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
-            long length = redis.execute("lookup", () -> redis.client().strlen(redis.key(entryKeyBytes)));
+            byte[] stored = redis.entryKey(entryKeyBytes);
+            long length = redis.execute("lookup", () -> redis.onEntry(stored,
+                    c -> (Long) c.executeCommand(new CommandArguments(Protocol.Command.STRLEN).add(stored))));
             return new CacheStore.Lookup(null, read.versions(), Math.max(length, read.oversized()));
         }
         if (read != null) {
@@ -126,17 +137,22 @@ final class RedisLookup {
     private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, SharedBytes[] physical, String[] versionKeys,
                                               long[] creation, int maxEntryBytes, SharedBytes end,
                                               boolean entryLikely) {
-        SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
+        byte[] stored = redis.entryKey(logicalEntryKey);
+        SharedBytes entryKey = new SharedBytes(stored);
         CommandArguments mget = new CommandArguments(Protocol.Command.MGET);
         for (SharedBytes versionKey : physical) {
             mget.add(versionKey);
         }
-        // End index inclusive: at most maxEntryBytes + 1 bytes come back. MGET of no key is an error.
+        // End index inclusive: at most maxEntryBytes + 1 bytes come back. MGET of no key is an error. On a cluster
+        // the entry's commands (the MGET too when it reads only the entry) go to the entry's node, the MGET of the
+        // tokens to the control node.
         CommandArguments range = new CommandArguments(Protocol.Command.GETRANGE).add(entryKey).add(ZERO_ARGUMENT)
                 .add(end);
         CommandArguments tokens = versionKeys.length == 0 ? mget.add(entryKey) : mget;
-        List<Object> replies = entryLikely ? redis.pipelined(range, tokens)
-                : redis.pipelined(new CommandArguments(Protocol.Command.EXISTS).add(entryKey), range, tokens);
+        int onEntryNode = versionKeys.length == 0 ? 2 : 1;
+        List<Object> replies = entryLikely ? redis.pipelined(stored, onEntryNode, range, tokens)
+                : redis.pipelined(stored, onEntryNode + 1,
+                        new CommandArguments(Protocol.Command.EXISTS).add(entryKey), range, tokens);
         int at = entryLikely ? 0 : 1;
         byte[][] versions = tokens(replies.get(at + 1), versionKeys, creation);
         if (versions == null) {
@@ -185,7 +201,8 @@ final class RedisLookup {
      */
     private CacheStore.Lookup read(byte[] logicalEntryKey, SharedBytes[] physical, String[] versionKeys,
                                    long[] creation, int maxEntryBytes, SharedBytes end) {
-        SharedBytes entryKey = new SharedBytes(redis.key(logicalEntryKey));
+        byte[] stored = redis.entryKey(logicalEntryKey);
+        SharedBytes entryKey = new SharedBytes(stored);
         int expiring = 0;
         for (int i = 1; i < versionKeys.length; i++) {
             expiring += creation[i] == CacheStore.NEVER_CREATE ? 1 : 0;
@@ -210,7 +227,9 @@ final class RedisLookup {
                 commands[c++] = new CommandArguments(Protocol.Command.PTTL).add(physical[i]);
             }
         }
-        List<Object> replies = redis.pipelined(commands);
+        // On a cluster the entry's three (four without version keys) go to its node, the rest to the control node.
+        List<Object> replies = redis.pipelined(stored, versionKeys.length == 0 ? FIXED_REPLIES : FIXED_REPLIES - 1,
+                commands);
         byte[][] versions = tokens(replies.get(3), versionKeys, creation);
         if (versions == null) {
             return null;
@@ -285,7 +304,9 @@ final class RedisLookup {
     /** lookup.lua: creates the missing tokens, then reads entry and tokens atomically. */
     private CacheStore.Lookup created(byte[] entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length + 1);
-        keys.add(entryKey);
+        // On a cluster the script runs on the control node, where no entry is: it reads a key of that slot never
+        // written. A lookup that creates a token cannot be a hit (no entry records a fresh token).
+        keys.add(redis.cluster() ? NO_ENTRY : entryKey);
         for (String versionKey : versionKeys) {
             keys.add(bytes(versionKey));
         }

@@ -79,9 +79,11 @@ class ClusterAdminCliTest {
         return new String[] {key, tokens[0], tokens[1]};
     }
 
+    /** On the node the store keeps the key on: an entry on its hash's slot's master, any other key on the control's. */
     private static boolean exists(String logicalKey) {
-        return ((Number) cluster.command(cluster.masterOf(ClusterKeys.SLOT), "EXISTS",
-                ClusterKeys.physical(logicalKey))).longValue() == 1;
+        String stored = logicalKey.contains(":data:") ? ClusterKeys.entry(logicalKey) : ClusterKeys.physical(logicalKey);
+        int master = cluster.masterOf(redis.clients.jedis.util.JedisClusterCRC16.getSlot(stored));
+        return ((Number) cluster.command(master, "EXISTS", stored)).longValue() == 1;
     }
 
     @Test

@@ -289,7 +289,6 @@ abstract class CacheStoreContractTest {
     @Timeout(60)
     void aPutNeverLandsAfterABumpOfItsTokens(long seed) throws Exception {
         String[] keys = {key("v")};
-        String[] noKeys = new String[0];
         store().initVersions(keys);
         int writers = 3;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -318,10 +317,10 @@ abstract class CacheStoreContractTest {
                 if (random.nextBoolean()) {
                     Thread.yield();
                 }
-                byte[] entry = store().lookup(key("e"), noKeys).entry();
-                if (entry != null) {
-                    String tag = new String(entry, StandardCharsets.UTF_8);
-                    assertFalse(retired.contains(tag), "a put with a replaced token landed after its bump");
+                CacheStore.Lookup read = store().lookup(key("e"), keys);
+                if (read.entry() != null) {
+                    String tag = new String(read.entry(), StandardCharsets.UTF_8);
+                    landedAfterItsBump(retired.contains(tag), tag, read.versions()[0]);
                 }
             }
             running.set(false);
@@ -332,6 +331,15 @@ abstract class CacheStoreContractTest {
             running.set(false);
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * What {@link #aPutNeverLandsAfterABumpOfItsTokens} requires of an entry found after a bump, tagged with the token
+     * its put checked ({@code retired}: that token was replaced before the lookup): with an atomic check-and-set, it
+     * cannot exist. A store whose check and write are not atomic (a cluster's, {@link CheckedPut}) overrides this.
+     */
+    protected void landedAfterItsBump(boolean retired, String tag, String current) {
+        assertFalse(retired, "a put with a replaced token landed after its bump");
     }
 
     @Test
