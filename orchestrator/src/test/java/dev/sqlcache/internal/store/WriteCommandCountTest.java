@@ -200,6 +200,10 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
         System.out.printf("WriteCommandCountTest: a lease joining a held key: %d commands: %s%n", total(counted),
                 counted);
         assertEquals(1, counted.getOrDefault("zrange", 0L), "only the near members' set is read: " + counted);
+        // Issue #13: the set's PEXPIRE, sent first, tells whether it is there (before, an EXISTS did: 8 commands).
+        assertEquals(0, counted.getOrDefault("exists", 0L), "the set's PEXPIRE says it is there: " + counted);
+        assertEquals(1, counted.getOrDefault("pexpire", 0L), counted.toString());
+        assertEquals(7, total(counted), "EVALSHA, SET ... GET, TIME, PEXPIRE, ZADD, SET, ZRANGE: " + counted);
         long leftNow = inspector.pttl(TABLE);
         assertTrue(leftNow > 50_000 && leftNow <= heldFor, "still leased as long as the longest holder: " + leftNow
                 + " ms, " + heldFor + " ms before");
