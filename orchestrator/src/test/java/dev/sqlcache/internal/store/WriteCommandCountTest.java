@@ -210,6 +210,60 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
         assertEquals(3L, inspector.zcard(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "three holders");
     }
 
+    /**
+     * The end of a write that shares its key with another write still in flight (the common end of a key-pinned
+     * UPDATE's table token under concurrent writers, issue #13): it leaves the set and holds the key until the other
+     * holder's score, set as an absolute expiry (PXAT), so the server's clock is not read (before: a TIME, 7
+     * commands). The other holder's end then makes the key fresh.
+     */
+    @Test
+    void aSharedEndHoldsTheKeyUntilTheOtherHoldersScoreWithoutReadingTheClock() {
+        writerIsTheOnlyNearMember();
+        String[] keys = {TABLE};
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
+        // Tokens that carry their length, as CacheWrites places them: the bare first one is scored by it.
+        String[] first = {VersionTokens.freshLease(60_000)};
+        String[] second = {VersionTokens.freshLease(30_000)};
+        store.leaseVersions(keys, first, 60_000, notice);
+        store.leaseVersions(keys, second, 30_000, notice);
+        server.command("CONFIG", "RESETSTAT");
+        store.endLeases(keys, second, null, notice);
+        Map<String, Long> counted = commands();
+        System.out.printf("WriteCommandCountTest: a shared end: %d commands: %s%n", total(counted), counted);
+        assertEquals(0, counted.getOrDefault("time", 0L), "no clock read: " + counted);
+        assertEquals(6, total(counted), "EVALSHA, SET ... GET, ZREM, ZRANGE, SET, the near members' ZRANGE: "
+                + counted);
+        String held = inspector.get(TABLE);
+        assertTrue(held.startsWith("lease:held:@"), "the first write is still in flight: " + held);
+        long left = inspector.pttl(TABLE);
+        assertTrue(left > 50_000 && left <= 60_000, "held until the first write's lapse: " + left + " ms");
+        assertEquals(1L, inspector.zcard(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "the first write alone");
+        store.endLeases(keys, first, null, notice);
+        String token = inspector.get(TABLE);
+        assertTrue(token != null && !token.startsWith("lease:"), "fresh after the last end: " + token);
+        assertTrue(!inspector.exists(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "no set left");
+    }
+
+    /**
+     * A shared end whose other holder has lapsed (its end never came): the key must not stay a lease. It settles at
+     * the lapsed score, which Redis takes as an expiry already passed: the key is gone, which readers treat as a
+     * fresh token (they create one, and no entry recorded it).
+     */
+    @Test
+    void aSharedEndWhoseOtherHolderLapsedLeavesNoLease() throws InterruptedException {
+        String[] keys = {TABLE};
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
+        String[] lapsing = {VersionTokens.freshLease()};
+        String[] ending = {VersionTokens.freshLease()};
+        store.leaseVersions(keys, lapsing, 60_000, notice);
+        store.leaseVersions(keys, ending, 30_000, notice);
+        // The lapsing holder's score pulled back to the past, as if its lease had run out without an end.
+        server.command("ZADD", TABLE + RedisCacheStore.HOLDERS_SUFFIX, "1", lapsing[0]);
+        store.endLeases(keys, ending, null, notice);
+        String token = inspector.get(TABLE);
+        assertTrue(token == null || !token.startsWith("lease:"), "no live holder left: " + token);
+    }
+
     /** One key-pinned write whose end says its lease was acknowledged before it ran. */
     private static CacheStore.Recipients[] acknowledgedWrite(Runnable meanwhile) {
         String[] keys = keyPinned();

@@ -15,17 +15,22 @@
 -- leased the missing key alone): it becomes a holder before the key settles, as keepLeased makes it, or settling from
 -- the set alone would make the key fresh (or keep it only until the set's other holders lapse) while that write is
 -- still in flight (docs/consistency.md, "Writes that overlap on a key").
+-- Returns the script's reading of the server ms (at), if any: a held mark whose set names this write, the common
+-- shared end, settles without one (settle).
 local function ended(key, holders, token, replacement, ttl, current, at)
   if token ~= '' and redis.call('ZREM', holders, token) == 1 then
     if not isHeld(current) then
+      at = at or now()
       holdBare(holders, current, at)
       local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
       redis.call('PEXPIRE', holders, tonumber(last[2]) - at)
     end
-    settle(key, holders, replacement, ttl, at, continuedRun(current))
-  else
-    keepLeased(key, holders, current, at)
+    -- A held mark's run is read from it; a bare token's new run needs the clock, read just above.
+    return settle(key, holders, replacement, ttl, at, continuedRun(current))
   end
+  at = at or now()
+  keepLeased(key, holders, current, at)
+  return at
 end
 
 -- Whether the key, holding the held mark 'current' now, has held a lease without a break since this write's lease
@@ -54,8 +59,7 @@ for i = 1, n do
       -- holders set names this token, and the common case, one writer, never touches one. Fresh, as written.
     elseif isLease(current) then
       -- A lease is in the key (this write's among holders, or another write's): settled from the set, or put back.
-      at = at or now()
-      onHolders(key, current, at, ended, key, holders, token, replacement, ttl, current, at)
+      at = onHolders(key, current, at, ended, key, holders, token, replacement, ttl, current, at)
     elseif token ~= '' and redis.call('ZREM', holders, token) == 1 then
       at = at or now()
       settle(key, holders, replacement, ttl, at, newRun(replacement))
