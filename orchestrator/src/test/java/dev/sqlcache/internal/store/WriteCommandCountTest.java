@@ -245,6 +245,62 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
     }
 
     /**
+     * The end of a write whose lease joined a held run, and whose key still holds that run's mark, with a later
+     * holder in flight (issue #13): its end reads the key before writing it, leaves the set, and finds the key
+     * already what settling would write (held until the later holder's score, the mark's own lapse): no overwrite,
+     * no put-back, no clock (before: SET ... GET, ZREM, ZRANGE, SET, 5 commands). The later holder's end then
+     * shortens the key to the first holder's lapse, whose end makes it fresh.
+     */
+    @Test
+    void anAcknowledgedEndInItsHeldRunLeavesTheKeyAsItIs() {
+        writerIsTheOnlyNearMember();
+        write(new String[] {"sql:warm:version:db1"}); // the server learns both scripts
+        String[] keys = {TABLE};
+        String[] first = {VersionTokens.freshLease(20_000)};
+        String[] second = {VersionTokens.freshLease(30_000)};
+        String[] third = {VersionTokens.freshLease(40_000)};
+        CacheStore.Recipients firstLeased = store.leaseVersions(keys, first, 20_000, notice());
+        CacheStore.Recipients secondLeased = store.leaseVersions(keys, second, 30_000, notice());
+        CacheStore.Recipients thirdLeased = store.leaseVersions(keys, third, 40_000, notice());
+        assertEquals("", firstLeased.runs()[0], "the first write leased the key alone");
+        assertTrue(!secondLeased.runs()[0].isEmpty() && secondLeased.runs()[0].equals(thirdLeased.runs()[0]),
+                "the others joined one held run: " + secondLeased.runs()[0] + ", " + thirdLeased.runs()[0]);
+        String held = inspector.get(TABLE);
+        long heldFor = inspector.pttl(TABLE);
+
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Recipients ended = store.endLeases(keys, second, null, acknowledged(secondLeased));
+        Map<String, Long> counted = commands();
+        System.out.printf("WriteCommandCountTest: an acknowledged end in its held run: %d commands: %s%n",
+                total(counted), counted);
+        assertTrue(ended.none(), "nothing to tell");
+        assertEquals(0, counted.getOrDefault("set", 0L), "the key is left as it is: " + counted);
+        assertEquals(4, total(counted), "EVALSHA, GET, ZREM, ZRANGE: " + counted);
+        assertEquals(held, inspector.get(TABLE), "the same mark");
+        long left = inspector.pttl(TABLE);
+        assertTrue(left > 35_000 && left <= heldFor, "held until the third write's lapse: " + left + " ms");
+        assertEquals(2L, inspector.zcard(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "the first and the third");
+
+        store.endLeases(keys, third, null, acknowledged(thirdLeased));
+        String shortened = inspector.get(TABLE);
+        long firstLeft = inspector.pttl(TABLE);
+        assertTrue(shortened.startsWith("lease:held:@") && firstLeft > 15_000 && firstLeft <= 20_000,
+                "held until the first write's lapse: " + shortened + ", " + firstLeft + " ms");
+        store.endLeases(keys, first, null, acknowledged(firstLeased));
+        String token = inspector.get(TABLE);
+        assertTrue(token != null && !token.startsWith("lease:"), "fresh after the last end: " + token);
+        assertTrue(!inspector.exists(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "no set left");
+    }
+
+    private static CacheStore.Notice notice() {
+        return new CacheStore.Notice(WRITER, VersionTokens.fresh());
+    }
+
+    private static CacheStore.Notice acknowledged(CacheStore.Recipients leased) {
+        return new CacheStore.Notice(WRITER, VersionTokens.fresh(), true, leased.runs());
+    }
+
+    /**
      * A shared end whose other holder has lapsed (its end never came): the key must not stay a lease. It settles at
      * the lapsed score, which Redis takes as an expiry already passed: the key is gone, which readers treat as a
      * fresh token (they create one, and no entry recorded it).

@@ -41,8 +41,29 @@ local function heldSince(current, token, run)
   return named ~= nil and (named == run or string.match(named, '^%d+/(.*)$') == token)
 end
 
-local n = #KEYS / 2
 local at
+-- The end of a write whose lease found the key shared (it answered the held run 'run'), read before it is written
+-- (issue #13): when the key still holds a mark of that run and the set names this write, the write leaves the set,
+-- and the key settles from what is left without the overwrite and put-back of the path below. When the set's highest
+-- score left is the mark's own lapse, the key is already what settle would write, but for the token the mark names
+-- (which no script compares): the key expires at that lapse (invariant H: no holder the set names lapses after the
+-- key; a script that extends the key writes the mark's lapse with it, and one that shortens it, settle or
+-- keepLeased, shortens it to the set's highest score then), so it is left as it is. Returns whether it ended the
+-- key; else it wrote nothing (a ZREM that answered 0 removed nothing), and the path below runs as it always did.
+local function endedInRun(key, holders, token, replacement, ttl, current, run)
+  if not (isHeld(current) and heldSince(current, token, run)) or redis.call('ZREM', holders, token) == 0 then
+    return false
+  end
+  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+  local lapse = tonumber(string.match(current, '^lease:held:@(%d+):') or '')
+  if #last == 0 or tonumber(last[2]) ~= lapse then
+    -- As the path below settles a held mark: in the run the mark names.
+    at = settle(key, holders, replacement, ttl, at, runOf(current), last)
+  end
+  return true
+end
+
+local n = #KEYS / 2
 -- Whether every key still held this write's own lease, alone or in the held run it joined: see the end of this script.
 local intact = ARGV[3 * n + 2] == '1'
 for i = 1, n do
@@ -51,10 +72,16 @@ for i = 1, n do
   if isSequence(key) then
     at = advance(key, at, replacement)
   else
-    local current = fresh(key, replacement, ttl)
-    intact = intact and token ~= '' and (current == token
-      or isHeld(current) and heldSince(current, token, ARGV[3 * n + 2 + i] or ''))
-    if token ~= '' and current == token then
+    local run = ARGV[3 * n + 2 + i] or ''
+    local current = token ~= '' and run ~= '' and redis.call('GET', key)
+    local left = current and endedInRun(key, holders, token, replacement, ttl, current, run)
+    if not left then
+      current = fresh(key, replacement, ttl)
+    end
+    intact = intact and token ~= '' and (current == token or isHeld(current) and heldSince(current, token, run))
+    if left then
+      -- Ended in its run, above.
+    elseif token ~= '' and current == token then
       -- This write's own lease, alone: a key two writes leased holds a held mark instead (see lease.lua), so no
       -- holders set names this token, and the common case, one writer, never touches one. Fresh, as written.
     elseif isLease(current) then

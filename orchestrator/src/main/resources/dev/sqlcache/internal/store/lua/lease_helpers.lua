@@ -156,10 +156,11 @@ end
 -- Redis deletes the key instead of setting it, and a deleted token is as good as a fresh one (readers must create
 -- it again, and no entry recorded it); the set's lapsed entries then stay until the set's own expiry, covering
 -- nobody. Redis before 6.2 refuses PXAT before writing anything: the clock is read and the key settled as before.
-local function settle(key, holders, token, ttl, at, run)
-  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+-- 'last': the set's highest entry, when the caller has just read it (else read here).
+local function settle(key, holders, token, ttl, at, run, last)
+  last = last or redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
   if #last == 0 then
-    redis.call('DEL', holders)
+    -- No member: Redis has deleted the set already (an empty sorted set does not exist).
     fresh(key, token, ttl)
     return at
   end
