@@ -200,10 +200,124 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
         System.out.printf("WriteCommandCountTest: a lease joining a held key: %d commands: %s%n", total(counted),
                 counted);
         assertEquals(1, counted.getOrDefault("zrange", 0L), "only the near members' set is read: " + counted);
+        // Issue #13: the set's PEXPIRE, sent first, tells whether it is there (before, an EXISTS did: 8 commands).
+        assertEquals(0, counted.getOrDefault("exists", 0L), "the set's PEXPIRE says it is there: " + counted);
+        assertEquals(1, counted.getOrDefault("pexpire", 0L), counted.toString());
+        assertEquals(7, total(counted), "EVALSHA, SET ... GET, TIME, PEXPIRE, ZADD, SET, ZRANGE: " + counted);
         long leftNow = inspector.pttl(TABLE);
         assertTrue(leftNow > 50_000 && leftNow <= heldFor, "still leased as long as the longest holder: " + leftNow
                 + " ms, " + heldFor + " ms before");
         assertEquals(3L, inspector.zcard(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "three holders");
+    }
+
+    /**
+     * The end of a write that shares its key with another write still in flight (the common end of a key-pinned
+     * UPDATE's table token under concurrent writers, issue #13): it leaves the set and holds the key until the other
+     * holder's score, set as an absolute expiry (PXAT), so the server's clock is not read (before: a TIME, 7
+     * commands). The other holder's end then makes the key fresh.
+     */
+    @Test
+    void aSharedEndHoldsTheKeyUntilTheOtherHoldersScoreWithoutReadingTheClock() {
+        writerIsTheOnlyNearMember();
+        String[] keys = {TABLE};
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
+        // Tokens that carry their length, as CacheWrites places them: the bare first one is scored by it.
+        String[] first = {VersionTokens.freshLease(60_000)};
+        String[] second = {VersionTokens.freshLease(30_000)};
+        store.leaseVersions(keys, first, 60_000, notice);
+        store.leaseVersions(keys, second, 30_000, notice);
+        server.command("CONFIG", "RESETSTAT");
+        store.endLeases(keys, second, null, notice);
+        Map<String, Long> counted = commands();
+        System.out.printf("WriteCommandCountTest: a shared end: %d commands: %s%n", total(counted), counted);
+        assertEquals(0, counted.getOrDefault("time", 0L), "no clock read: " + counted);
+        assertEquals(6, total(counted), "EVALSHA, SET ... GET, ZREM, ZRANGE, SET, the near members' ZRANGE: "
+                + counted);
+        String held = inspector.get(TABLE);
+        assertTrue(held.startsWith("lease:held:@"), "the first write is still in flight: " + held);
+        long left = inspector.pttl(TABLE);
+        assertTrue(left > 50_000 && left <= 60_000, "held until the first write's lapse: " + left + " ms");
+        assertEquals(1L, inspector.zcard(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "the first write alone");
+        store.endLeases(keys, first, null, notice);
+        String token = inspector.get(TABLE);
+        assertTrue(token != null && !token.startsWith("lease:"), "fresh after the last end: " + token);
+        assertTrue(!inspector.exists(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "no set left");
+    }
+
+    /**
+     * The end of a write whose lease joined a held run, and whose key still holds that run's mark, with a later
+     * holder in flight (issue #13): its end reads the key before writing it, leaves the set, and finds the key
+     * already what settling would write (held until the later holder's score, the mark's own lapse): no overwrite,
+     * no put-back, no clock (before: SET ... GET, ZREM, ZRANGE, SET, 5 commands). The later holder's end then
+     * shortens the key to the first holder's lapse, whose end makes it fresh.
+     */
+    @Test
+    void anAcknowledgedEndInItsHeldRunLeavesTheKeyAsItIs() {
+        writerIsTheOnlyNearMember();
+        write(new String[] {"sql:warm:version:db1"}); // the server learns both scripts
+        String[] keys = {TABLE};
+        String[] first = {VersionTokens.freshLease(20_000)};
+        String[] second = {VersionTokens.freshLease(30_000)};
+        String[] third = {VersionTokens.freshLease(40_000)};
+        CacheStore.Recipients firstLeased = store.leaseVersions(keys, first, 20_000, notice());
+        CacheStore.Recipients secondLeased = store.leaseVersions(keys, second, 30_000, notice());
+        CacheStore.Recipients thirdLeased = store.leaseVersions(keys, third, 40_000, notice());
+        assertEquals("", firstLeased.runs()[0], "the first write leased the key alone");
+        assertTrue(!secondLeased.runs()[0].isEmpty() && secondLeased.runs()[0].equals(thirdLeased.runs()[0]),
+                "the others joined one held run: " + secondLeased.runs()[0] + ", " + thirdLeased.runs()[0]);
+        String held = inspector.get(TABLE);
+        long heldFor = inspector.pttl(TABLE);
+
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Recipients ended = store.endLeases(keys, second, null, acknowledged(secondLeased));
+        Map<String, Long> counted = commands();
+        System.out.printf("WriteCommandCountTest: an acknowledged end in its held run: %d commands: %s%n",
+                total(counted), counted);
+        assertTrue(ended.none(), "nothing to tell");
+        assertEquals(0, counted.getOrDefault("set", 0L), "the key is left as it is: " + counted);
+        assertEquals(4, total(counted), "EVALSHA, GET, ZREM, ZRANGE: " + counted);
+        assertEquals(held, inspector.get(TABLE), "the same mark");
+        long left = inspector.pttl(TABLE);
+        assertTrue(left > 35_000 && left <= heldFor, "held until the third write's lapse: " + left + " ms");
+        assertEquals(2L, inspector.zcard(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "the first and the third");
+
+        store.endLeases(keys, third, null, acknowledged(thirdLeased));
+        String shortened = inspector.get(TABLE);
+        long firstLeft = inspector.pttl(TABLE);
+        assertTrue(shortened.startsWith("lease:held:@") && firstLeft > 15_000 && firstLeft <= 20_000,
+                "held until the first write's lapse: " + shortened + ", " + firstLeft + " ms");
+        store.endLeases(keys, first, null, acknowledged(firstLeased));
+        String token = inspector.get(TABLE);
+        assertTrue(token != null && !token.startsWith("lease:"), "fresh after the last end: " + token);
+        assertTrue(!inspector.exists(TABLE + RedisCacheStore.HOLDERS_SUFFIX), "no set left");
+    }
+
+    private static CacheStore.Notice notice() {
+        return new CacheStore.Notice(WRITER, VersionTokens.fresh());
+    }
+
+    private static CacheStore.Notice acknowledged(CacheStore.Recipients leased) {
+        return new CacheStore.Notice(WRITER, VersionTokens.fresh(), true, leased.runs());
+    }
+
+    /**
+     * A shared end whose other holder has lapsed (its end never came): the key must not stay a lease. It settles at
+     * the lapsed score, which Redis takes as an expiry already passed: the key is gone, which readers treat as a
+     * fresh token (they create one, and no entry recorded it).
+     */
+    @Test
+    void aSharedEndWhoseOtherHolderLapsedLeavesNoLease() throws InterruptedException {
+        String[] keys = {TABLE};
+        CacheStore.Notice notice = new CacheStore.Notice(WRITER, VersionTokens.fresh());
+        String[] lapsing = {VersionTokens.freshLease()};
+        String[] ending = {VersionTokens.freshLease()};
+        store.leaseVersions(keys, lapsing, 60_000, notice);
+        store.leaseVersions(keys, ending, 30_000, notice);
+        // The lapsing holder's score pulled back to the past, as if its lease had run out without an end.
+        server.command("ZADD", TABLE + RedisCacheStore.HOLDERS_SUFFIX, "1", lapsing[0]);
+        store.endLeases(keys, ending, null, notice);
+        String token = inspector.get(TABLE);
+        assertTrue(token == null || !token.startsWith("lease:"), "no live holder left: " + token);
     }
 
     /** One key-pinned write whose end says its lease was acknowledged before it ran. */

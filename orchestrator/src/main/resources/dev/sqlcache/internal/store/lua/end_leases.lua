@@ -15,17 +15,22 @@
 -- leased the missing key alone): it becomes a holder before the key settles, as keepLeased makes it, or settling from
 -- the set alone would make the key fresh (or keep it only until the set's other holders lapse) while that write is
 -- still in flight (docs/consistency.md, "Writes that overlap on a key").
+-- Returns the script's reading of the server ms (at), if any: a held mark whose set names this write, the common
+-- shared end, settles without one (settle).
 local function ended(key, holders, token, replacement, ttl, current, at)
   if token ~= '' and redis.call('ZREM', holders, token) == 1 then
     if not isHeld(current) then
+      at = at or now()
       holdBare(holders, current, at)
       local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
       redis.call('PEXPIRE', holders, tonumber(last[2]) - at)
     end
-    settle(key, holders, replacement, ttl, at, continuedRun(current))
-  else
-    keepLeased(key, holders, current, at)
+    -- A held mark's run is read from it; a bare token's new run needs the clock, read just above.
+    return settle(key, holders, replacement, ttl, at, continuedRun(current))
   end
+  at = at or now()
+  keepLeased(key, holders, current, at)
+  return at
 end
 
 -- Whether the key, holding the held mark 'current' now, has held a lease without a break since this write's lease
@@ -36,8 +41,29 @@ local function heldSince(current, token, run)
   return named ~= nil and (named == run or string.match(named, '^%d+/(.*)$') == token)
 end
 
-local n = #KEYS / 2
 local at
+-- The end of a write whose lease found the key shared (it answered the held run 'run'), read before it is written
+-- (issue #13): when the key still holds a mark of that run and the set names this write, the write leaves the set,
+-- and the key settles from what is left without the overwrite and put-back of the path below. When the set's highest
+-- score left is the mark's own lapse, the key is already what settle would write, but for the token the mark names
+-- (which no script compares): the key expires at that lapse (invariant H: no holder the set names lapses after the
+-- key; a script that extends the key writes the mark's lapse with it, and one that shortens it, settle or
+-- keepLeased, shortens it to the set's highest score then), so it is left as it is. Returns whether it ended the
+-- key; else it wrote nothing (a ZREM that answered 0 removed nothing), and the path below runs as it always did.
+local function endedInRun(key, holders, token, replacement, ttl, current, run)
+  if not (isHeld(current) and heldSince(current, token, run)) or redis.call('ZREM', holders, token) == 0 then
+    return false
+  end
+  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+  local lapse = tonumber(string.match(current, '^lease:held:@(%d+):') or '')
+  if #last == 0 or tonumber(last[2]) ~= lapse then
+    -- As the path below settles a held mark: in the run the mark names.
+    at = settle(key, holders, replacement, ttl, at, runOf(current), last)
+  end
+  return true
+end
+
+local n = #KEYS / 2
 -- Whether every key still held this write's own lease, alone or in the held run it joined: see the end of this script.
 local intact = ARGV[3 * n + 2] == '1'
 for i = 1, n do
@@ -46,16 +72,21 @@ for i = 1, n do
   if isSequence(key) then
     at = advance(key, at, replacement)
   else
-    local current = fresh(key, replacement, ttl)
-    intact = intact and token ~= '' and (current == token
-      or isHeld(current) and heldSince(current, token, ARGV[3 * n + 2 + i] or ''))
-    if token ~= '' and current == token then
+    local run = ARGV[3 * n + 2 + i] or ''
+    local current = token ~= '' and run ~= '' and redis.call('GET', key)
+    local left = current and endedInRun(key, holders, token, replacement, ttl, current, run)
+    if not left then
+      current = fresh(key, replacement, ttl)
+    end
+    intact = intact and token ~= '' and (current == token or isHeld(current) and heldSince(current, token, run))
+    if left then
+      -- Ended in its run, above.
+    elseif token ~= '' and current == token then
       -- This write's own lease, alone: a key two writes leased holds a held mark instead (see lease.lua), so no
       -- holders set names this token, and the common case, one writer, never touches one. Fresh, as written.
     elseif isLease(current) then
       -- A lease is in the key (this write's among holders, or another write's): settled from the set, or put back.
-      at = at or now()
-      onHolders(key, current, at, ended, key, holders, token, replacement, ttl, current, at)
+      at = onHolders(key, current, at, ended, key, holders, token, replacement, ttl, current, at)
     elseif token ~= '' and redis.call('ZREM', holders, token) == 1 then
       at = at or now()
       settle(key, holders, replacement, ttl, at, newRun(replacement))

@@ -5,32 +5,44 @@
 -- The key held 'current', another write's lease, and now holds this write's 'token': both become holders, in the
 -- run current names, or a new one begun over a bare lease. Returns the run.
 local function share(key, holders, token, current, life, at)
-  local latest
   local run = continuedRun(current)
-  if not isHeld(current) then
-    holdBare(holders, current, at)
-  else
-    if redis.call('EXISTS', holders) == 0 then
-      -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives
-      -- the key's own expiry, which the mark carries. One entry standing for them until then, or this write's
-      -- end would uncover them.
-      local lapse = heldLapse(current, at)
-      if lapse > at then
-        redis.call('ZADD', holders, lapse, current)
+  -- The set's latest score is at most the lapse a held mark carries (invariant H, docs/consistency.md: every script
+  -- that writes a held mark gives it that score, and the key expires then), so the mark answers what the set would,
+  -- or a little later, never sooner; only a bare lease, or a mark without a lapse (an older version's), reads the set.
+  local latest = isHeld(current) and markedLapse(current, at)
+  if latest then
+    local keep = math.max(life, latest - at)
+    -- The set's expiry first: PEXPIRE answers 0 for a missing key, which is the one thing EXISTS told (issue #13:
+    -- one command fewer per lease that joins a held key). ZADD leaves an existing key's expiry as it is, so the set
+    -- ends as it did with the expiry set last.
+    if redis.call('PEXPIRE', holders, keep) == 0 then
+      -- Held, but its holders set is lost (evicted, deleted): who holds the key is unknown, but none outlives the
+      -- key's own expiry, which the mark carries. One entry standing for them until then, or this write's end would
+      -- uncover them.
+      if latest > at then
+        redis.call('ZADD', holders, latest, current)
       end
+      redis.call('ZADD', holders, at + life, token)
+      redis.call('PEXPIRE', holders, keep)
+    else
+      redis.call('ZADD', holders, at + life, token)
     end
-    -- The set's latest score is at most the lapse the mark carries (invariant H, docs/consistency.md: every
-    -- script that writes a held mark gives it that score, and the key expires then), so the mark answers what the
-    -- set would, or a little later, never sooner; only a mark without a lapse (an older version's) reads the set.
-    latest = markedLapse(current, at)
+    -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which is what
+    -- lets that write's end skip the holders set (see end_leases.lua).
+    redis.call('SET', key, heldMark(at + keep, token, run), 'PX', keep)
+    return run or ''
+  end
+  if isHeld(current) then
+    if redis.call('EXISTS', holders) == 0 then
+      -- A mark without a lapse whose set is lost: its stand-in lives as long as any lease can.
+      redis.call('ZADD', holders, heldLapse(current, at), current)
+    end
+  else
+    holdBare(holders, current, at)
   end
   redis.call('ZADD', holders, at + life, token)
-  if not latest then
-    latest = tonumber(redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')[2])
-  end
+  latest = tonumber(redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')[2])
   local keep = math.max(life, latest - at)
-  -- Marked held, not this write's token: a key that holds a write's own token names no other holder, which
-  -- is what lets that write's end skip the holders set (see end_leases.lua).
   redis.call('SET', key, heldMark(at + keep, token, run), 'PX', keep)
   redis.call('PEXPIRE', holders, keep)
   return run or ''

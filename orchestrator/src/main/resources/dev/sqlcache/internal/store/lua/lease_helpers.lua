@@ -150,15 +150,35 @@ local function heldLapse(value, at)
 end
 
 -- After a holder ended: the key stays a lease until the last live holder's expiry, in held run 'run', or becomes
--- fresh.
-local function settle(key, holders, token, ttl, at, run)
-  local last = redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
-  if #last == 0 or tonumber(last[2]) <= at then
+-- fresh. Returns the script's reading of the server ms (at), if any.
+-- Without a reading (at nil: the common shared end, issue #13), the key is held until the last holder's score itself,
+-- PXAT on the server's clock, which needs no TIME: the same lapse as PX score - now. When that score has passed,
+-- Redis deletes the key instead of setting it, and a deleted token is as good as a fresh one (readers must create
+-- it again, and no entry recorded it); the set's lapsed entries then stay until the set's own expiry, covering
+-- nobody. Redis before 6.2 refuses PXAT before writing anything: the clock is read and the key settled as before.
+-- 'last': the set's highest entry, when the caller has just read it (else read here).
+local function settle(key, holders, token, ttl, at, run, last)
+  last = last or redis.call('ZRANGE', holders, -1, -1, 'WITHSCORES')
+  if #last == 0 then
+    -- No member: Redis has deleted the set already (an empty sorted set does not exist).
+    fresh(key, token, ttl)
+    return at
+  end
+  local lapse = tonumber(last[2])
+  if not at then
+    local set = redis.pcall('SET', key, heldMark(lapse, token, run), 'PXAT', string.format('%d', lapse))
+    if not (type(set) == 'table' and set.err) then
+      return at
+    end
+    at = now()
+  end
+  if lapse <= at then
     redis.call('DEL', holders)
     fresh(key, token, ttl)
   else
-    redis.call('SET', key, heldMark(tonumber(last[2]), token, run), 'PX', tonumber(last[2]) - at)
+    redis.call('SET', key, heldMark(lapse, token, run), 'PX', lapse - at)
   end
+  return at
 end
 
 -- The key held the lease value 'current' of other writes, and this script has just overwritten it: put the lease
@@ -187,7 +207,7 @@ local function keepLeased(key, holders, current, at)
 end
 
 -- Runs f(...), which works on the holders set of a key this script has just overwritten while it held 'current',
--- the lease value of other writes. Should a command fail there (another type under the set's key: Redis's content
+-- the lease value of other writes ('at': the script's reading of the server ms, or nil when it has none yet). Should a command fail there (another type under the set's key: Redis's content
 -- is not trusted), the lease goes back into the key, for as long as it could have lived, before the script fails:
 -- the scripts before "Overwriting first" failed before they wrote the key, and a failure must still never leave
 -- another write's lease replaced by a fresh token or by this write's own (docs/consistency.md).
@@ -196,6 +216,7 @@ local function onHolders(key, current, at, f, ...)
   if ok then
     return err -- what f returned
   else
+    at = at or now()
     local lapse = isHeld(current) and heldLapse(current, at) or at + longestLeft(current)
     if lapse > at then
       redis.call('SET', key, current, 'PX', string.format('%d', lapse - at))
