@@ -43,8 +43,17 @@ final class CheckedPut {
         }
         byte[] stored = redis.entryKey(bytes(entryKey));
         byte[] ttl = bytes(Long.toString(ttlSeconds));
-        redis.execute("putIfVersions", () -> redis.onEntry(stored, connection -> connection.executeCommand(
-                new CommandArguments(Protocol.Command.SET).add(stored).add(value).add(EX).add(ttl))));
-        return true;
+        // A slot moved or moving (MOVED, ASK) refuses the store alone, as a failed check would: never a failure of the
+        // store, which would put every key of this JVM in back-off (review rC; RedisLookup#redirected).
+        return redis.execute("putIfVersions", () -> redis.onEntry(stored, connection -> {
+            try {
+                connection.executeCommand(
+                        new CommandArguments(Protocol.Command.SET).add(stored).add(value).add(EX).add(ttl));
+                return true;
+            } catch (redis.clients.jedis.exceptions.JedisRedirectionException moved) {
+                redis.entryRedirected();
+                return false;
+            }
+        }));
     }
 }

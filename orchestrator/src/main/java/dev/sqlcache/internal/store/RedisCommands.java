@@ -360,6 +360,16 @@ public final class RedisCommands implements AutoCloseable {
         }
     }
 
+    /**
+     * An entry's node answered {@code MOVED} or {@code ASK}: the slot map is read again (off the caller's thread, at
+     * most every 200 ms), and the caller takes that read or store as a miss or a refusal, not as a failure.
+     */
+    void entryRedirected() {
+        if (cluster != null) {
+            cluster.refresh();
+        }
+    }
+
     /** Runs {@code action} on a connection to the master of the entry {@code entryKey} (as stored). Not translated. */
     <T> T onEntry(byte[] entryKey, java.util.function.Function<Connection, T> action) {
         try (Connection connection = cluster == null ? connections.getConnection()

@@ -1,0 +1,134 @@
+package dev.sqlcache.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.internal.config.ClusterSettings;
+import dev.sqlcache.internal.config.RedisSettings;
+import dev.sqlcache.internal.config.SentinelSettings;
+import dev.sqlcache.testing.RedisClusterFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * Review rC of issue #15's second Cluster step: an entry's slot moved to another master (a reshard, what scaling out
+ * is done with) answers that entry's commands with {@code ASK} (while the slot migrates and the key has left) or
+ * {@code MOVED} (once it has, to a client whose slot map is older). Nothing correct depends on an entry's node
+ * (docs/consistency.md, "When Redis is a Cluster", point 6), so such a reply makes that one read a miss and that one
+ * store a refusal. Before, both threw: every lookup of an entry being moved, and every store to it, counted as a
+ * failure of the whole store, which puts the JVM's whole cache in back-off (250 ms, doubling to 5 s) and then distrusts
+ * it until a membership renewal, for every key on every master: a reshard switched the cache off.
+ */
+class ClusterEntrySlotMoveTest {
+
+    private static RedisClusterFixture cluster;
+    private static RedisCacheStore store;
+
+    @BeforeAll
+    static void start() {
+        cluster = RedisClusterFixture.start();
+        List<SentinelSettings.Node> nodes = new ArrayList<>();
+        for (int port : cluster.ports()) {
+            nodes.add(new SentinelSettings.Node("127.0.0.1", port));
+        }
+        store = new RedisCacheStore(new RedisSettings("localhost", 6379, null, null, null, 0, false, 4, 2_000, 2_000,
+                null, null, null, null, new ClusterSettings(nodes)));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (store != null) {
+            store.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An entry key (of {@code table}, its hash counted up from {@code from}: each test its own slot) whose slot is served by a master other than the control slot's. */
+    private static String entryKeyOffTheControlNode(String table, int from) {
+        int control = cluster.masterOf(ClusterKeys.SLOT);
+        for (int i = from; ; i++) {
+            String key = "sql:" + table + ":data:" + String.format("%032x", i);
+            if (cluster.masterOf(slotOf(key)) != control) {
+                return key;
+            }
+        }
+    }
+
+    private static int slotOf(String logicalEntryKey) {
+        return JedisClusterCRC16.getSlot(ClusterKeys.entry(logicalEntryKey));
+    }
+
+    private static int anotherMaster(int source) {
+        return java.util.Arrays.stream(cluster.ports()).filter(p -> p != source).findFirst().orElseThrow();
+    }
+
+    @Test
+    void whileTheEntrysSlotMigratesItsLookupsAreMissesAndItsStoresRefusedNotFailures() {
+        String[] versionKeys = {"sql:_database:version:ask", "sql:asked:version:ask"};
+        String[] tokens = store.initVersions(versionKeys);
+        String key = entryKeyOffTheControlNode("asked", 1000);
+        assertTrue(store.putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
+        assertEquals("v1", new String(store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true).entry(),
+                StandardCharsets.UTF_8));
+        int slot = slotOf(key);
+        int source = cluster.masterOf(slot);
+        int target = anotherMaster(source);
+        String s = Integer.toString(slot);
+        String sourceId = cluster.command(source, "CLUSTER", "MYID").toString();
+        String targetId = cluster.command(target, "CLUSTER", "MYID").toString();
+        cluster.command(target, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
+        cluster.command(source, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
+        String stored = ClusterKeys.entry(key);
+        assertEquals("OK", String.valueOf(cluster.command(source, "MIGRATE", "127.0.0.1", Integer.toString(target),
+                stored, "0", "5000")));
+        try {
+            // The slot is still the source's (no map refresh changes that), and the key has left: ASK, every time.
+            for (boolean keepsCopy : new boolean[] {true, false}) {
+                CacheStore.Lookup asked = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, keepsCopy);
+                assertNull(asked.entry(), "a miss");
+                assertArrayEquals(tokens, asked.versions(), "with the tokens the control node holds");
+            }
+            assertFalse(store.putIfVersions(key, utf8("v2"), 60, versionKeys, tokens), "refused, not thrown");
+        } finally {
+            for (int port : cluster.ports()) {
+                cluster.command(port, "CLUSTER", "SETSLOT", s, "NODE", targetId);
+            }
+        }
+    }
+
+    @Test
+    void aLookupAndAStoreOfAnEntryWhoseSlotMovedAreNotFailures() {
+        String[] versionKeys = {"sql:_database:version:moved", "sql:moved:version:moved"};
+        String[] tokens = store.initVersions(versionKeys);
+        String key = entryKeyOffTheControlNode("moved", 0);
+        assertTrue(store.putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
+        int slot = slotOf(key);
+        int source = cluster.masterOf(slot);
+        cluster.migrateSlot(slot, anotherMaster(source), 10, 0);
+        // The store's slot map still names the source, which answers MOVED: the first read after the move.
+        CacheStore.Lookup moved = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
+        assertNull(moved.entry(), "a miss");
+        assertArrayEquals(tokens, moved.versions());
+        // The slot map is read again after a redirection (off this thread): the entry is found on its new master.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        byte[] found = null;
+        while (found == null && System.nanoTime() < deadline) {
+            found = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true).entry();
+        }
+        assertEquals("v1", found == null ? null : new String(found, StandardCharsets.UTF_8));
+    }
+}
