@@ -332,15 +332,17 @@ class RedisClusterTest {
     }
 
     /**
-     * What a hit, a miss and a write send, counted by the nodes themselves ({@code INFO commandstats}): everything
-     * goes to the slot's master, a hit is one {@code MGET} (one round trip), a miss one {@code MGET} and one script
-     * (the store; one more, the lookup's, where a row's token is created), a write two scripts (lease and end); the
-     * other masters get none of it. Membership renewals (one
-     * script per 500 ms) are allowed for by the time each phase took.
+     * What a hit, a miss and a write send, counted by the nodes themselves ({@code INFO commandstats}): tokens and
+     * scripts go to the control slot's master, entries to their own slot's: a hit is one {@code MGET} there and a
+     * {@code GETRANGE} on the entry's node (one round trip, both sent before either reply is read), a miss the same
+     * plus its store's check ({@code MGET}) and {@code SET} (and the lookup's script where a row's token is created),
+     * a write two scripts (lease and end) and nothing on the entries' nodes. The other masters get no {@code MGET}
+     * and no script, and the entries are read from more than one master. Membership renewals (one script per 500 ms)
+     * are allowed for by the time each phase took.
      */
     @ParameterizedTest
     @EnumSource(value = TestDatabase.class, names = {"POSTGRES"})
-    void roundTripsOfAHitAMissAndAWriteAllGoToTheSlotsMaster(TestDatabase db) throws Exception {
+    void tokensAndScriptsGoToTheControlSlotsMasterEntriesToTheirOwn(TestDatabase db) throws Exception {
         String table = "cluster_trips_" + UUID.randomUUID().toString().substring(0, 8);
         int rows = 20;
         try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
@@ -384,18 +386,24 @@ class RedisClusterTest {
             }
             long[] writeCalls = calls(cluster, master);
             long writeRenewals = renewalsWithin(started);
-            System.out.printf("RedisClusterTest[%s]: on the slot's master, %d misses sent %d MGET + %d scripts, %d "
-                    + "hits %d MGET + %d scripts, %d writes %d scripts (renewals: one script per 500 ms)%n", db,
-                    misses, missCalls[0], missCalls[1], rows - 1, hitCalls[0], hitCalls[1], writes, writeCalls[1]);
-            // One MGET per lookup, and one inside each miss's store script (put_if_versions.lua reads its tokens with
-            // one MGET), which Redis counts as the command it is.
+            System.out.printf("RedisClusterTest[%s]: on the control slot's master, %d misses sent %d MGET + %d "
+                    + "scripts, %d hits %d MGET + %d scripts, %d writes %d scripts (renewals: one script per 500 ms); "
+                    + "elsewhere %d misses %d SET, %d hits %d GETRANGE (%d of them on the control node, %d nodes "
+                    + "read), %d writes %d GETRANGE + SET%n", db, misses, missCalls[0], missCalls[1], rows - 1,
+                    hitCalls[0], hitCalls[1], writes, writeCalls[1], misses, missCalls[3], rows - 1,
+                    hitCalls[2] + hitCalls[5], hitCalls[5], hitCalls[4], writes, writeCalls[2] + writeCalls[3]);
+            // One MGET per lookup, and one per store (CheckedPut reads the tokens before it writes the entry).
             assertEquals(2 * misses, missCalls[0], "an MGET per lookup and per store");
-            // A store script per miss, and the lookup's script when the row's token does not exist yet (first read
-            // of a key): as on a single server.
-            assertTrue(missCalls[1] >= misses && missCalls[1] <= 2 * misses + renewals, "at most two scripts a miss");
+            // No store script any more; the lookup's script when the row's token does not exist yet (first read of
+            // a key), as on a single server.
+            assertTrue(missCalls[1] <= misses + renewals, "at most one script a miss");
+            assertTrue(missCalls[3] > 0, "entries are written on masters other than the control slot's");
             assertEquals(rows - 1, hitCalls[0], "one MGET per hit");
+            assertEquals(rows - 1, hitCalls[2] + hitCalls[5], "one GETRANGE per hit, on the entry's node");
+            assertTrue(hitCalls[4] >= 2, "entries are read from more than one master: " + hitCalls[4]);
             assertTrue(hitCalls[1] <= hitRenewals, "no script on a hit, but renewals");
             assertEquals(0, writeCalls[0]);
+            assertEquals(0, writeCalls[2] + writeCalls[3], "a write touches no entry");
             assertTrue(writeCalls[1] >= 2L * writes && writeCalls[1] <= 2L * writes + writeRenewals,
                     "a lease and an end per write");
         } finally {
@@ -501,18 +509,28 @@ class RedisClusterTest {
     }
 
     /** {MGET calls, script calls} on the master; asserts the other masters got neither. */
+    /**
+     * On the control slot's master: MGETs [0], scripts [1], GETRANGEs [5] (scripts may run one there); on the other
+     * masters, where no MGET and no script may run: GETRANGEs [2] and SETs [3]; and how many masters got a GETRANGE
+     * [4].
+     */
     private static long[] calls(RedisClusterFixture cluster, int master) {
-        long[] counted = new long[2];
+        long[] counted = new long[6];
         for (int port : cluster.ports()) {
             String stats = cluster.command(port, "INFO", "commandstats").toString();
             long mget = calls(stats, "mget");
             // An EVALSHA the server answers NOSCRIPT (a script's first run there) is followed by its EVAL: one run.
             long scripts = calls(stats, "evalsha") - failedCalls(stats, "evalsha") + calls(stats, "eval");
+            long getrange = calls(stats, "getrange");
+            counted[4] += getrange > 0 ? 1 : 0;
             if (port == master) {
                 counted[0] = mget;
                 counted[1] = scripts;
+                counted[5] = getrange;
             } else {
-                assertEquals(0, mget + scripts, port + " is not the slot's master: " + stats);
+                assertEquals(0, mget + scripts, port + " is not the control slot's master: " + stats);
+                counted[2] += getrange;
+                counted[3] += calls(stats, "set");
             }
         }
         return counted;
