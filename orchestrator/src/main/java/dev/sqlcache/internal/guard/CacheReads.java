@@ -84,6 +84,10 @@ public final class CacheReads {
             // was sent: maybe a restarted server or a promoted replica, whose fence (and so every entry) a renewal
             // is about to replace if it came from an older snapshot.
             return membership.vouchesFor(vouched) ? lookup : null;
+        } catch (dev.sqlcache.internal.store.EntryNodeUnavailable e) {
+            // One entry node of a cluster, in its own back-off: this statement goes to the database, the store
+            // stays in use for every other entry (nothing correct depends on an entry's node).
+            return null;
         } catch (RuntimeException | LinkageError e) {
             failOpen.failed("lookup", e);
             return null;

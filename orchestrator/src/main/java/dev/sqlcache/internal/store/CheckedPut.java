@@ -4,8 +4,6 @@ import static dev.sqlcache.internal.store.RedisCommands.bytes;
 
 import java.util.Arrays;
 import java.util.List;
-import redis.clients.jedis.CommandArguments;
-import redis.clients.jedis.Protocol;
 
 /**
  * {@link CacheStore#putIfVersions} on a Redis Cluster, where the entry's slot is not the tokens' one and no script can
@@ -19,8 +17,6 @@ import redis.clients.jedis.Protocol;
  * lookup read the entry and its tokens on two nodes at once.
  */
 final class CheckedPut {
-
-    private static final byte[] EX = bytes("EX");
 
     private final RedisCommands redis;
 
@@ -43,17 +39,7 @@ final class CheckedPut {
         }
         byte[] stored = redis.entryKey(bytes(entryKey));
         byte[] ttl = bytes(Long.toString(ttlSeconds));
-        // A slot moved or moving (MOVED, ASK) refuses the store alone, as a failed check would: never a failure of the
-        // store, which would put every key of this JVM in back-off (review rC; RedisLookup#redirected).
-        return redis.execute("putIfVersions", () -> redis.onEntry(stored, connection -> {
-            try {
-                connection.executeCommand(
-                        new CommandArguments(Protocol.Command.SET).add(stored).add(value).add(EX).add(ttl));
-                return true;
-            } catch (redis.clients.jedis.exceptions.JedisRedirectionException moved) {
-                redis.entryRedirected();
-                return false;
-            }
-        }));
+        // false, not a failure, when the entry's node is down: only that node's entries miss meanwhile.
+        return redis.execute("putIfVersions", () -> redis.setEntry(stored, value, ttl));
     }
 }

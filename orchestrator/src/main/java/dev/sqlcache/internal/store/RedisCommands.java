@@ -14,6 +14,7 @@ import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -41,6 +42,8 @@ public final class RedisCommands implements AutoCloseable {
     private final String description;
     private final RedisFailures failures;
     private final AtomicLong reconnects = new AtomicLong();
+    /** On a cluster, the entries' masters that failed lately: their lookups and stores are skipped for a while. */
+    private final NodeBackoff entryNodes = new NodeBackoff();
     /** Misconfigurations already logged, by what fixes them (one ERROR each); bounded, to be safe. */
     private final java.util.Set<String> misconfigurationsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final int MAX_LOGGED_CAUSES = 16;
@@ -210,6 +213,8 @@ public final class RedisCommands implements AutoCloseable {
     private <T> T run(String operation, Supplier<T> action) {
         try {
             return action.get();
+        } catch (EntryNodeUnavailable notTheStores) {
+            throw notTheStores; // one entry node, not the store: no retry, no translation (the caller skips it)
         } catch (RuntimeException first) {
             if (cluster != null && (RedisFailures.isRedirection(first) || first instanceof JedisConnectionException)) {
                 // A failover or a moved slot: read the slot map again (the next command goes to the new master,
@@ -335,21 +340,52 @@ public final class RedisCommands implements AutoCloseable {
         if (entryPool == cluster.pool(ClusterKeys.SLOT)) {
             return pipelined(commands); // the entry's slot is on the control node: one connection
         }
-        try (Connection entry = entryPool.getResource(); Connection control = connections.getConnection()) {
+        if (entryNodes.skip(entryPool)) {
+            throw new EntryNodeUnavailable("the entry's node failed a moment ago; asking again shortly", null);
+        }
+        Connection entry;
+        try {
+            entry = entryPool.getResource();
+        } catch (JedisConnectionException e) {
+            throw entryNodeFailed(entryPool, e);
+        }
+        try (entry; Connection control = connections.getConnection()) {
             boolean read = false;
             try {
-                for (int i = 0; i < entryCommands; i++) {
-                    entry.sendCommand(commands[i]);
+                try {
+                    for (int i = 0; i < entryCommands; i++) {
+                        entry.sendCommand(commands[i]);
+                    }
+                    entry.getMany(0); // flushes, reads nothing: the entry's node works while the control node is asked
+                } catch (JedisConnectionException e) {
+                    throw entryNodeFailed(entryPool, e);
                 }
-                entry.getMany(0); // flushes, reads nothing: the entry's node works while the control node is asked
                 for (int i = entryCommands; i < commands.length; i++) {
                     control.sendCommand(commands[i]);
                 }
                 control.getMany(0);
+                List<Object> entryReplies;
+                try {
+                    entryReplies = entry.getMany(entryCommands);
+                } catch (JedisConnectionException e) {
+                    control.getMany(commands.length - entryCommands); // pooled with nothing pending, if it answers
+                    read = true;
+                    entry.setBroken();
+                    throw entryNodeFailed(entryPool, e);
+                }
                 List<Object> replies = new java.util.ArrayList<>(commands.length);
-                replies.addAll(entry.getMany(entryCommands));
+                replies.addAll(entryReplies);
                 replies.addAll(control.getMany(commands.length - entryCommands));
                 read = true;
+                entryNodes.succeeded(entryPool);
+                for (Object reply : entryReplies) {
+                    if (reply instanceof redis.clients.jedis.exceptions.JedisRedirectionException e) {
+                        // The entry's slot moved (or is moving): read the map again; no back-off, the next lookup
+                        // goes where the new map says.
+                        cluster.refresh();
+                        throw new EntryNodeUnavailable("the entry's slot is elsewhere: " + e.getMessage(), e);
+                    }
+                }
                 return replies;
             } finally {
                 if (!read) {
@@ -369,6 +405,61 @@ public final class RedisCommands implements AutoCloseable {
             cluster.refresh();
         }
     }
+
+    /**
+     * Backs the entry's node off, reads the slot map again (it may have failed over) and says so as what it is: not
+     * the store's failure. Only on a cluster, where the entry's node is not the control node.
+     */
+    private EntryNodeUnavailable entryNodeFailed(Object entryPool, JedisConnectionException e) {
+        entryNodes.failed(entryPool);
+        cluster.refresh();
+        return new EntryNodeUnavailable("the entry's node failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * {@code SET} of an entry (as stored) on its node, for {@code ttlSeconds}; {@code false} when that node is not the
+     * control node and failed or is in its back-off (the store is then skipped, not the store's failure). Not
+     * translated otherwise.
+     */
+    boolean setEntry(byte[] entryKey, byte[] value, byte[] ttlSeconds) {
+        CommandArguments set = new CommandArguments(Protocol.Command.SET).add(entryKey).add(value)
+                .add(EX).add(ttlSeconds);
+        if (cluster == null) {
+            try (Connection connection = connections.getConnection()) {
+                connection.executeCommand(set);
+                return true;
+            }
+        }
+        redis.clients.jedis.ConnectionPool pool = cluster.pool(ClusterKeys.slot(entryKey));
+        if (pool == null || pool == cluster.pool(ClusterKeys.SLOT)) {
+            try (Connection connection = cluster.getConnection(ClusterKeys.slot(entryKey))) {
+                connection.executeCommand(set);
+                return true;
+            } catch (redis.clients.jedis.exceptions.JedisRedirectionException e) {
+                // An entry's slot of the control node moved (or is moving) away: refused, as on any other node, not
+                // the store's failure (review rC, ClusterEntrySlotMoveTest).
+                cluster.refresh();
+                return false;
+            }
+        }
+        if (entryNodes.skip(pool)) {
+            return false;
+        }
+        try (Connection connection = pool.getResource()) {
+            connection.executeCommand(set);
+            entryNodes.succeeded(pool);
+            return true;
+        } catch (JedisConnectionException e) {
+            entryNodes.failed(pool);
+            cluster.refresh();
+            return false;
+        } catch (redis.clients.jedis.exceptions.JedisRedirectionException e) {
+            cluster.refresh();
+            return false;
+        }
+    }
+
+    private static final byte[] EX = bytes("EX");
 
     /** Runs {@code action} on a connection to the master of the entry {@code entryKey} (as stored). Not translated. */
     <T> T onEntry(byte[] entryKey, java.util.function.Function<Connection, T> action) {
