@@ -275,7 +275,10 @@ final class RedisLookup {
      */
     private boolean redirected(List<Object> replies, int entryReplies) {
         for (int i = 0; i < entryReplies; i++) {
-            if (replies.get(i) instanceof redis.clients.jedis.exceptions.JedisRedirectionException) {
+            // CLUSTERDOWN from the entry's node alone (the tokens were read, so the control slot is served): the
+            // entry's slot is no longer served there, on a cluster that runs without full coverage.
+            if (replies.get(i) instanceof redis.clients.jedis.exceptions.JedisRedirectionException
+                    || replies.get(i) instanceof redis.clients.jedis.exceptions.JedisClusterException) {
                 redis.entryRedirected();
                 return true;
             }
