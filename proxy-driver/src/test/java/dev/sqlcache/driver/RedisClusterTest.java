@@ -391,6 +391,61 @@ class RedisClusterTest {
     }
 
     /**
+     * Review rC: a reshard moves an entry's slot to another master (the slot map this store read names the old one,
+     * which answers {@code MOVED}). The read of that entry is a miss, and no call to Redis fails: before, it failed,
+     * and the store's back-off and doubt sent every other read of this JVM, whatever master its entry was on, to
+     * the database too (the reads after it were misses, not hits).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabase.class, names = {"H2"})
+    void anEntrysSlotMovedToAnotherMasterFailsNoCallAndKeepsTheOtherHits(TestDatabase db) throws Exception {
+        String table = "cluster_reshard_" + UUID.randomUUID().toString().substring(0, 8);
+        int rows = 10;
+        try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+            s.execute("create table " + table + " (id int primary key, v int)");
+            for (int i = 1; i <= rows; i++) {
+                s.execute("insert into " + table + " values (" + i + ", " + i + ")");
+            }
+        }
+        try (RedisClusterFixture cluster = RedisClusterFixture.start();
+             Connection reader = db.cached(withoutNearCache(settings(cluster, "4")))) {
+            for (int i = 1; i <= rows; i++) {
+                awaitHitOf(reader, "select v from " + table + " where id = " + i, i, "before the reshard");
+            }
+            int control = cluster.masterOf(SLOT);
+            String moved = null;
+            int source = -1;
+            for (int port : cluster.ports()) {
+                java.util.List<?> keys = (java.util.List<?>) cluster.command(port, "KEYS", "*" + table + "*:data:*");
+                if (port != control && !keys.isEmpty()) {
+                    moved = keys.get(0).toString();
+                    source = port;
+                }
+            }
+            assertTrue(moved != null, "an entry on a master that is not the control slot's");
+            int from = source;
+            int target = java.util.Arrays.stream(cluster.ports()).filter(p -> p != from).findFirst().orElseThrow();
+            cluster.migrateSlot(redis.clients.jedis.util.JedisClusterCRC16.getSlot(moved), target, 10, 0);
+            long errors = stats(reader).redisErrors();
+            long hits = stats(reader).hits();
+            for (int i = 1; i <= rows; i++) {
+                assertEquals(i, number(reader, "select v from " + table + " where id = " + i), "row " + i);
+            }
+            System.out.printf("RedisClusterTest[%s]: entry %s moved %d -> %d; the %d reads after it: %d hits, %d "
+                    + "failed calls to Redis%n", db, moved, source, target, rows, stats(reader).hits() - hits,
+                    stats(reader).redisErrors() - errors);
+            assertEquals(errors, stats(reader).redisErrors(), "no failed call: the moved entry's read is a miss");
+            for (int i = 1; i <= rows; i++) {
+                awaitHitOf(reader, "select v from " + table + " where id = " + i, i, "after the reshard");
+            }
+        } finally {
+            try (Connection direct = db.direct(); Statement s = direct.createStatement()) {
+                s.execute("drop table " + table);
+            }
+        }
+    }
+
+    /**
      * What a hit, a miss and a write send, counted by the nodes themselves ({@code INFO commandstats}): tokens and
      * scripts go to the control slot's master, entries to their own slot's: a hit is one {@code MGET} there and a
      * {@code GETRANGE} on the entry's node (one round trip, both sent before either reply is read), a miss the same

@@ -334,8 +334,10 @@ public final class RedisCommands implements AutoCloseable {
         }
         redis.clients.jedis.ConnectionPool entryPool = cluster.pool(ClusterKeys.slot(entryKey));
         if (entryPool == null) {
+            // No master serves the entry's slot (a cluster that runs without full coverage): that entry's lookups
+            // go to the database, the store stays in use for every other (review rC).
             cluster.refresh();
-            throw new JedisConnectionException("no master of slot " + ClusterKeys.slot(entryKey) + " is known yet");
+            throw new EntryNodeUnavailable("no master of slot " + ClusterKeys.slot(entryKey) + " is known", null);
         }
         if (entryPool == cluster.pool(ClusterKeys.SLOT)) {
             return pipelined(commands); // the entry's slot is on the control node: one connection
@@ -397,6 +399,16 @@ public final class RedisCommands implements AutoCloseable {
     }
 
     /**
+     * An entry's node answered {@code MOVED} or {@code ASK}: the slot map is read again (off the caller's thread, at
+     * most every 200 ms), and the caller takes that read or store as a miss or a refusal, not as a failure.
+     */
+    void entryRedirected() {
+        if (cluster != null) {
+            cluster.refresh();
+        }
+    }
+
+    /**
      * Backs the entry's node off, reads the slot map again (it may have failed over) and says so as what it is: not
      * the store's failure. Only on a cluster, where the entry's node is not the control node.
      */
@@ -421,10 +433,20 @@ public final class RedisCommands implements AutoCloseable {
             }
         }
         redis.clients.jedis.ConnectionPool pool = cluster.pool(ClusterKeys.slot(entryKey));
-        if (pool == null || pool == cluster.pool(ClusterKeys.SLOT)) {
+        if (pool == null) {
+            cluster.refresh();
+            return false; // no master serves the slot: skipped, as for a node in its back-off (review rC)
+        }
+        if (pool == cluster.pool(ClusterKeys.SLOT)) {
             try (Connection connection = cluster.getConnection(ClusterKeys.slot(entryKey))) {
                 connection.executeCommand(set);
                 return true;
+            } catch (redis.clients.jedis.exceptions.JedisRedirectionException
+                     | redis.clients.jedis.exceptions.JedisClusterException e) {
+                // An entry's slot of the control node moved (or is moving) away: refused, as on any other node, not
+                // the store's failure (review rC, ClusterEntrySlotMoveTest).
+                cluster.refresh();
+                return false;
             }
         }
         if (entryNodes.skip(pool)) {
@@ -438,7 +460,9 @@ public final class RedisCommands implements AutoCloseable {
             entryNodes.failed(pool);
             cluster.refresh();
             return false;
-        } catch (redis.clients.jedis.exceptions.JedisRedirectionException e) {
+        } catch (redis.clients.jedis.exceptions.JedisRedirectionException
+                 | redis.clients.jedis.exceptions.JedisClusterException e) {
+            // Moved, moving, or no longer served (CLUSTERDOWN for that slot): skipped (review rC).
             cluster.refresh();
             return false;
         }

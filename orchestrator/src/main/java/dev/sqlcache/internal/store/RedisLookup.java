@@ -158,6 +158,9 @@ final class RedisLookup {
         if (versions == null) {
             return null;
         }
+        if (redirected(replies, entryLikely ? onEntryNode : onEntryNode + 1)) {
+            return CacheStore.Lookup.ofEncoded(null, versions, 0, 0, 0);
+        }
         Object rangeReply = replies.get(at);
         byte[] entry = rangeReply(rangeReply);
         if (!(rangeReply instanceof JedisDataException)) {
@@ -234,6 +237,9 @@ final class RedisLookup {
         if (versions == null) {
             return null;
         }
+        if (redirected(replies, versionKeys.length == 0 ? FIXED_REPLIES : FIXED_REPLIES - 1)) {
+            return CacheStore.Lookup.ofEncoded(null, versions, 0, CacheStore.UNKNOWN_TTL, CacheStore.UNKNOWN_TTL);
+        }
         long ttlBefore = (Long) orThrow(replies.get(0));
         long entryTtl = (Long) orThrow(replies.get(2));
         byte[] entry = rangeReply(replies.get(1));
@@ -274,6 +280,27 @@ final class RedisLookup {
             return after < 0 ? CacheStore.UNKNOWN_TTL : after;
         }
         return after < 0 ? before : Math.min(before, after);
+    }
+
+    /**
+     * Whether the entry's node sent one of the first {@code entryReplies} back elsewhere ({@code MOVED}, {@code ASK}:
+     * its slot moved, or is moving and the key has left). That read of the entry is then a miss, the tokens read on
+     * the control node standing: nothing correct depends on which value an entry key holds (docs/consistency.md,
+     * "When Redis is a Cluster", point 6), so a reshard, what scaling out is done with, must not count as a failure
+     * of the store, which would put every key of this JVM in back-off and doubt (review rC). The slot map is read
+     * again, off this thread.
+     */
+    private boolean redirected(List<Object> replies, int entryReplies) {
+        for (int i = 0; i < entryReplies; i++) {
+            // CLUSTERDOWN from the entry's node alone (the tokens were read, so the control slot is served): the
+            // entry's slot is no longer served there, on a cluster that runs without full coverage.
+            if (replies.get(i) instanceof redis.clients.jedis.exceptions.JedisRedirectionException
+                    || replies.get(i) instanceof redis.clients.jedis.exceptions.JedisClusterException) {
+                redis.entryRedirected();
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

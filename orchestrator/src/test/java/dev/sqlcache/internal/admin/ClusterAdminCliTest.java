@@ -114,6 +114,28 @@ class ClusterAdminCliTest {
         assertTrue(out.contains("members: 1 JVMs (0 lapsed)"), run::toString);
     }
 
+    /**
+     * Review rC: {@code stats} scans the control slot's master first and every other master after it. A limit reached
+     * exactly at the end of the first master's keys left the others unscanned, and the output said nothing of it:
+     * "2 keys matching sql:*" and "entries: 0", as if that were all, with the entries on the other masters.
+     */
+    @Test
+    void statsStoppedByItsLimitBeforeTheOtherMastersSaysItsCountsArePartial() {
+        String hash = databaseHash();
+        int control = cluster.masterOf(ClusterKeys.SLOT);
+        // An entry on another master: its version keys (the database's, the table's) are the control master's 2 keys.
+        for (int i = 0; ; i++) {
+            String key = "sql:orders:data:" + CacheKeyBuilder.shortHash("q" + i);
+            if (cluster.masterOf(redis.clients.jedis.util.JedisClusterCRC16.getSlot(ClusterKeys.entry(key)))
+                    != control) {
+                putEntry("orders", "q" + i, hash, 10);
+                break;
+            }
+        }
+        CliRun run = cli("stats", "--limit", "2").assertSuccess();
+        assertTrue(run.out().contains("(stopped at --limit 2; the counts below are partial)"), run::toString);
+    }
+
     @Test
     void invalidateBumpsTheTokensOnTheCluster() {
         String hash = databaseHash();

@@ -1,0 +1,92 @@
+package dev.sqlcache.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.internal.config.ClusterSettings;
+import dev.sqlcache.internal.config.RedisSettings;
+import dev.sqlcache.internal.config.SentinelSettings;
+import dev.sqlcache.testing.RedisClusterFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * Review rC: a cluster run with {@code cluster-require-full-coverage no} keeps serving the slots it still has when
+ * one has no master (its master and replicas lost; or unassigned). An entry in that slot is that entry's problem
+ * alone (nothing correct depends on an entry's node): its lookup must not be a failure of the store, which puts
+ * every key of the JVM in back-off. Before, the node that last served it answered {@code CLUSTERDOWN} (a failure
+ * of the store), and once the slot map was read again, with no master for the slot, every lookup of that entry
+ * failed the store too, again and again.
+ */
+class ClusterUnservedEntrySlotTest {
+
+    private static RedisClusterFixture cluster;
+    private static RedisCacheStore store;
+
+    @BeforeAll
+    static void start() {
+        cluster = RedisClusterFixture.start();
+        List<SentinelSettings.Node> nodes = new ArrayList<>();
+        for (int port : cluster.ports()) {
+            nodes.add(new SentinelSettings.Node("127.0.0.1", port));
+        }
+        store = new RedisCacheStore(new RedisSettings("localhost", 6379, null, null, null, 0, false, 4, 2_000, 2_000,
+                null, null, null, null, new ClusterSettings(nodes)));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (store != null) {
+            store.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void anEntrySlotThatNobodyServesFailsThatEntryAloneNotTheStore() throws Exception {
+        String[] versionKeys = {"sql:_database:version:gone", "sql:gone:version:gone"};
+        String[] tokens = store.initVersions(versionKeys);
+        int control = cluster.masterOf(ClusterKeys.SLOT);
+        String key = null;
+        for (int i = 0; key == null; i++) {
+            String candidate = "sql:gone:data:" + String.format("%032x", i);
+            if (cluster.masterOf(JedisClusterCRC16.getSlot(ClusterKeys.entry(candidate))) != control) {
+                key = candidate;
+            }
+        }
+        assertTrue(store.putIfVersions(key, "v".getBytes(StandardCharsets.UTF_8), 60, versionKeys, tokens));
+        String slot = Integer.toString(JedisClusterCRC16.getSlot(ClusterKeys.entry(key)));
+        for (int port : cluster.ports()) {
+            cluster.command(port, "CONFIG", "SET", "cluster-require-full-coverage", "no");
+        }
+        for (int port : cluster.ports()) {
+            cluster.command(port, "CLUSTER", "DELSLOTS", slot);
+        }
+        // The first lookup goes where the old map says (CLUSTERDOWN there); the map is read again meanwhile and
+        // names no master for the slot. Every one of them is that entry's miss or its node's unavailability.
+        int misses = 0;
+        int unavailable = 0;
+        for (int i = 0; i < 20; i++) {
+            try {
+                CacheStore.Lookup read = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
+                assertNull(read.entry(), "read " + i + ": a miss");
+                assertArrayEquals(tokens, read.versions());
+                misses++;
+            } catch (EntryNodeUnavailable thatEntryAlone) {
+                unavailable++; // the statement goes to the database; the store stays in use
+            }
+            store.putIfVersions(key, "w".getBytes(StandardCharsets.UTF_8), 60, versionKeys, tokens);
+            Thread.sleep(50);
+        }
+        System.out.printf("ClusterUnservedEntrySlotTest: %d misses (CLUSTERDOWN from the old node), %d unavailable "
+                + "(no master in the map read again)%n", misses, unavailable);
+    }
+}
