@@ -45,6 +45,12 @@ final class TableSkip {
      * with no write to stand for (that write took its own lease before the permit came).
      */
     volatile long previousWrittenNanos;
+    /**
+     * Closed (not null) while the background grants this table a permit: this JVM's new leased writes of the table
+     * wait for it to open (bounded), so that the grant's lease is not overlapped by this JVM's own writes. Counted
+     * down when the grant is over, granted or not.
+     */
+    volatile java.util.concurrent.CountDownLatch gate;
 
     TableSkip(String tableKey, String baseName, String sequenceKey, long now) {
         this.tableKey = tableKey;
