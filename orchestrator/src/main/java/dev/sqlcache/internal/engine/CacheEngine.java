@@ -106,7 +106,8 @@ public final class CacheEngine {
         this.dependencies = new Dependencies(this, rowKeys);
         this.feedKey = dev.sqlcache.internal.feed.FeedStore.FEED_KEY_PREFIX + databaseHash;
         this.skips = new dev.sqlcache.internal.skip.SkipGuard(skipStore, writes, policy, statistics, clock,
-                ":version:" + databaseHash, databaseVersionKey, sequenceKey, config.writeLeaseMillis());
+                ":version:" + databaseHash, databaseVersionKey, sequenceKey, config.writeLeaseMillis(),
+                ownLeases::anyOf);
         this.feedDependency = config.changeFeed() == dev.sqlcache.internal.config.ChangeFeedType.POSTGRES
                 && family == DatabaseFamily.POSTGRES ? feedKey : null;
         List<byte[]> signingKeys = config.signingKeys();

@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Lets writes to a table that no JVM caches skip their lease and its end (one read-only round trip after the write
@@ -49,6 +51,27 @@ public final class SkipGuard {
     static final String SKIP_LEASE_PREFIX = CacheStore.LEASE_PREFIX + "skip:";
     private static final String HELD_PREFIX = CacheStore.LEASE_PREFIX + "held:";
     private static final TableSkip[] NONE = new TableSkip[0];
+    /**
+     * How long a grant waits for this JVM's own leases of the table to end, its gate closed, before it gives the
+     * round up: the rest of the slowest write in flight (lease, statement, end). Typically a few milliseconds; the
+     * bound leaves room for a loaded machine, where a write's p99 reached tens of milliseconds.
+     */
+    static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
+    /**
+     * How long a leased write waits at a closed gate at most: the drain, plus the grant's round trips (ask again,
+     * lease, first renewal), with room; it must exceed the drain, or writes would lease again before it ends. Past
+     * it the write leases anyway, which is safe (it only costs the round). Paid once per grant; a round that finds
+     * no permit closes the gate again only after {@link #GATE_BACKOFF_NANOS}.
+     */
+    static final long GATE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * How long after a gated round that found a lease not this JVM's (or could not wait out its own) a LEASED answer
+     * closes no gate: so that a table whose lease is another JVM's (its permit, beside which this JVM's writes lease)
+     * does not hold this JVM's writes back every round for nothing.
+     */
+    static final long GATE_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How often the grant looks again whether this JVM's own leases of the table have ended. */
+    private static final long DRAIN_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final SkipStore store;
     private final CacheWrites writes;
@@ -62,6 +85,12 @@ public final class SkipGuard {
     /** The tables with a granted permit, copied on change: the write path only scans this. */
     private volatile TableSkip[] granted = NONE;
     private final StatisticsRecorder statistics;
+    private final OwnLeasedKeys ownLeases;
+    /**
+     * The tables whose gate is closed now (a grant under way; at most one, the background grants one at a time),
+     * copied on change: the leased write path only reads this.
+     */
+    private volatile TableSkip[] gated = NONE;
     /**
      * How long a permit given up (revoked, unwanted) is kept for skipping writes still open under it: an ordinary
      * write's lease bound ({@code sqlcache.writeLease}).
@@ -79,6 +108,18 @@ public final class SkipGuard {
     public SkipGuard(SkipStore store, CacheWrites writes, TableSwitches switches, StatisticsRecorder statistics,
                      Clock clock, String versionSuffix, String databaseVersionKey, String sequenceKey,
                      long writeLeaseMillis) {
+        this(store, writes, switches, statistics, clock, versionSuffix, databaseVersionKey, sequenceKey,
+                writeLeaseMillis, OwnLeasedKeys.NONE);
+    }
+
+    /**
+     * @param ownLeases which version keys this JVM's own auto-commit writes lease right now: a grant waits them out
+     *                  (its gate closed) before it asks, see {@link #gated}
+     */
+    public SkipGuard(SkipStore store, CacheWrites writes, TableSwitches switches, StatisticsRecorder statistics,
+                     Clock clock, String versionSuffix, String databaseVersionKey, String sequenceKey,
+                     long writeLeaseMillis, OwnLeasedKeys ownLeases) {
+        this.ownLeases = ownLeases;
         this.writeLeaseNanos = TimeUnit.MILLISECONDS.toNanos(writeLeaseMillis);
         this.store = store;
         this.statistics = statistics;
@@ -198,6 +239,58 @@ public final class SkipGuard {
         return keys == null ? null : keys.toArray(String[]::new);
     }
 
+    /**
+     * An auto-commit write that will lease, right after it registered its keys as this JVM's own leases and before
+     * it sends its lease: whether a grant of one of its tables is under way (its gate closed). If so the caller
+     * withdraws the registration, {@link #awaitGates waits}, and asks {@link #begin} again (the permit may now be
+     * granted). Registering first, then reading the gate: the grant closes the gate, then reads the registrations,
+     * so a write it does not wait for sees the gate (a race lost here only costs the round: the grant is refused by
+     * the store, see docs/consistency.md, "The gate"). One volatile read while no grant is under way.
+     */
+    public boolean gated(String[] versionKeys) {
+        TableSkip[] closed = gated;
+        if (closed.length == 0) {
+            return false;
+        }
+        for (String key : versionKeys) {
+            if (owner(closed, key) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits until the gates of the write's tables open, at most {@link #GATE_WAIT_NANOS} in all; the write holds
+     * nothing meanwhile (it has withdrawn its registration, and sent nothing to Redis).
+     */
+    public void awaitGates(String[] versionKeys) {
+        long deadline = System.nanoTime() + GATE_WAIT_NANOS;
+        for (TableSkip table : gated) {
+            CountDownLatch gate = table.gate;
+            if (gate == null || !owns(table, versionKeys)) {
+                continue;
+            }
+            try {
+                if (!gate.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean owns(TableSkip table, String[] versionKeys) {
+        for (String key : versionKeys) {
+            if (table.owns(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the permit's lease still stands in the store; no answer counts as gone (the write then bumps). */
     private boolean stands(TableSkip table, String token) {
         try {
@@ -313,16 +406,67 @@ public final class SkipGuard {
         }
     }
 
+    /**
+     * Asks for a permit. When the store finds no cacher but a lease in the table's keys that may be this JVM's own
+     * writes' (issue #10: four writers of one JVM overlap end to end, so the table was always leased when asked), or
+     * none at all, the table's gate closes for the grant: this JVM's new leased writes of the table wait, the grant
+     * waits out the ones in flight, asks again if it found a lease, and places the permit's lease with no lease of
+     * this JVM in the keys. Whatever the gate misses (a lease of another JVM, a transaction's, a write that raced
+     * past it) the store still refuses, as before: the gate only makes the grant possible, never more trusted.
+     */
     private void grant(TableSkip table) {
+        long cachers = liveCachers(table);
+        if (cachers != 0 && !(cachers == SkipStore.LEASED && clock.nanoTime() - table.gateAgainNanos >= 0
+                && ownLeases.anyOf(table.tokenKeys))) {
+            return;
+        }
+        CountDownLatch gate = new CountDownLatch(1);
+        table.gate = gate;
+        gated = new TableSkip[] {table};
+        try {
+            if (!drained(table)) {
+                table.gateAgainNanos = clock.nanoTime() + GATE_BACKOFF_NANOS;
+                LOG.debug("sqlcache: skip permit of {}: this JVM's writes still lease it; asking again later",
+                        table.baseName);
+                return;
+            }
+            if (cachers == SkipStore.LEASED && liveCachers(table) != 0) {
+                // Another JVM's lease, or a transaction's (not gated): refused as before.
+                table.gateAgainNanos = clock.nanoTime() + GATE_BACKOFF_NANOS;
+                return;
+            }
+            grantUngated(table);
+        } finally {
+            gated = NONE;
+            table.gate = null;
+            gate.countDown();
+        }
+    }
+
+    /** Waits (bounded) until no write of this JVM leases the table's keys; whether none does. */
+    private boolean drained(TableSkip table) {
+        long deadline = System.nanoTime() + DRAIN_NANOS;
+        while (ownLeases.anyOf(table.tokenKeys)) {
+            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
+        return true;
+    }
+
+    private long liveCachers(TableSkip table) {
         long cachers = store.liveCachers(table.cachersKey, table.tokenKeys);
         if (cachers == SkipStore.EVICTABLE && !evictableLogged) {
             evictableLogged = true;
             LOG.info("sqlcache: Redis may evict keys with a time to live (maxmemory with an evicting policy): writes "
                     + "to tables no JVM caches keep their leases, since a skip permit's lease could be evicted");
         }
-        if (cachers != 0) {
-            return;
-        }
+        return cachers;
+    }
+
+    /** The grant proper, once the store answered no cacher and no lease. */
+    private void grantUngated(TableSkip table) {
         String token = VersionTokens.withLength(SKIP_LEASE_PREFIX + VersionTokens.fresh(), PERMIT_MILLIS);
         String[] tokens = {token, token, token, token};
         // The ordinary lease: near caches drop the table's copies (acknowledged) and the write sequence advances.

@@ -45,6 +45,18 @@ final class TableSkip {
      * with no write to stand for (that write took its own lease before the permit came).
      */
     volatile long previousWrittenNanos;
+    /**
+     * Closed (not null) while the background grants this table a permit: this JVM's new leased writes of the table
+     * wait for it to open (bounded), so that the grant's lease is not overlapped by this JVM's own writes. Counted
+     * down when the grant is over, granted or not.
+     */
+    volatile java.util.concurrent.CountDownLatch gate;
+    /**
+     * Local monotonic time before which a store answering LEASED does not close the gate again: the last gated round
+     * found a lease that was not this JVM's (another JVM's permit or write, a transaction), or could not wait out
+     * this JVM's own. Background thread only.
+     */
+    long gateAgainNanos;
 
     TableSkip(String tableKey, String baseName, String sequenceKey, long now) {
         this.tableKey = tableKey;
@@ -55,6 +67,7 @@ final class TableSkip {
         this.validUntilNanos = now;
         this.cacheWantedUntilNanos = now;
         this.writtenNanos = now;
+        this.gateAgainNanos = now;
         this.previousWrittenNanos = now - NEVER_NANOS;
     }
 
