@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Lets writes to a table that no JVM caches skip their lease and its end (one read-only round trip after the write
@@ -51,14 +53,23 @@ public final class SkipGuard {
     private static final TableSkip[] NONE = new TableSkip[0];
     /**
      * How long a grant waits for this JVM's own leases of the table to end, its gate closed, before it gives the
-     * round up: about one write (lease, statement, end), with room for a loaded machine.
+     * round up: the rest of the slowest write in flight (lease, statement, end). Typically a few milliseconds; the
+     * bound leaves room for a loaded machine, where a write's p99 reached tens of milliseconds.
      */
-    static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
     /**
-     * How long a leased write waits at a closed gate at most: the drain, plus the grant's three round trips (ask,
-     * lease, first renewal), with room. Past it the write leases anyway, which is safe (it only costs the round).
+     * How long a leased write waits at a closed gate at most: the drain, plus the grant's round trips (ask again,
+     * lease, first renewal), with room; it must exceed the drain, or writes would lease again before it ends. Past
+     * it the write leases anyway, which is safe (it only costs the round). Paid once per grant; a round that finds
+     * no permit closes the gate again only after {@link #GATE_BACKOFF_NANOS}.
      */
-    static final long GATE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final long GATE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * How long after a gated round that found a lease not this JVM's (or could not wait out its own) a LEASED answer
+     * closes no gate: so that a table whose lease is another JVM's (its permit, beside which this JVM's writes lease)
+     * does not hold this JVM's writes back every round for nothing.
+     */
+    static final long GATE_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** How often the grant looks again whether this JVM's own leases of the table have ended. */
     private static final long DRAIN_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
@@ -256,7 +267,7 @@ public final class SkipGuard {
     public void awaitGates(String[] versionKeys) {
         long deadline = System.nanoTime() + GATE_WAIT_NANOS;
         for (TableSkip table : gated) {
-            java.util.concurrent.CountDownLatch gate = table.gate;
+            CountDownLatch gate = table.gate;
             if (gate == null || !owns(table, versionKeys)) {
                 continue;
             }
@@ -405,20 +416,23 @@ public final class SkipGuard {
      */
     private void grant(TableSkip table) {
         long cachers = liveCachers(table);
-        if (cachers != 0 && !(cachers == SkipStore.LEASED && ownLeases.anyOf(table.tokenKeys))) {
+        if (cachers != 0 && !(cachers == SkipStore.LEASED && clock.nanoTime() - table.gateAgainNanos >= 0
+                && ownLeases.anyOf(table.tokenKeys))) {
             return;
         }
-        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
         table.gate = gate;
         gated = new TableSkip[] {table};
         try {
             if (!drained(table)) {
+                table.gateAgainNanos = clock.nanoTime() + GATE_BACKOFF_NANOS;
                 LOG.debug("sqlcache: skip permit of {}: this JVM's writes still lease it; asking again later",
                         table.baseName);
                 return;
             }
             if (cachers == SkipStore.LEASED && liveCachers(table) != 0) {
                 // Another JVM's lease, or a transaction's (not gated): refused as before.
+                table.gateAgainNanos = clock.nanoTime() + GATE_BACKOFF_NANOS;
                 return;
             }
             grantUngated(table);
@@ -433,10 +447,10 @@ public final class SkipGuard {
     private boolean drained(TableSkip table) {
         long deadline = System.nanoTime() + DRAIN_NANOS;
         while (ownLeases.anyOf(table.tokenKeys)) {
-            if (System.nanoTime() - deadline >= 0) {
+            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
                 return false;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(DRAIN_POLL_NANOS);
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
         }
         return true;
     }

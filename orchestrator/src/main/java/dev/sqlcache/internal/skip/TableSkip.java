@@ -51,6 +51,12 @@ final class TableSkip {
      * down when the grant is over, granted or not.
      */
     volatile java.util.concurrent.CountDownLatch gate;
+    /**
+     * Local monotonic time before which a store answering LEASED does not close the gate again: the last gated round
+     * found a lease that was not this JVM's (another JVM's permit or write, a transaction), or could not wait out
+     * this JVM's own. Background thread only.
+     */
+    long gateAgainNanos;
 
     TableSkip(String tableKey, String baseName, String sequenceKey, long now) {
         this.tableKey = tableKey;
@@ -61,6 +67,7 @@ final class TableSkip {
         this.validUntilNanos = now;
         this.cacheWantedUntilNanos = now;
         this.writtenNanos = now;
+        this.gateAgainNanos = now;
         this.previousWrittenNanos = now - NEVER_NANOS;
     }
 
