@@ -30,6 +30,12 @@ class SkipPermitUnderConcurrentWritesTest extends TwoRuntimesOnOneRedis {
     private static final int FILLER_ROWS = 20_000;
     /** How long the writers go on at most: a permit comes within a few renewal rounds once it can. */
     private static final long PATIENCE_NANOS = 20_000_000_000L;
+    /**
+     * How many skipping writes end the run early. The assertion asks for one: on a loaded machine (load 25 on two
+     * cores) a write of this test takes about half a second, and 200 skipping writes did not come within the
+     * patience although the permit did (57 and 176 in two runs, review rA); without the gate none comes at all.
+     */
+    private static final int ENOUGH = 50;
 
     SkipPermitUnderConcurrentWritesTest() {
         super(TABLE);
@@ -77,7 +83,7 @@ class SkipPermitUnderConcurrentWritesTest extends TwoRuntimesOnOneRedis {
             long deadline = System.nanoTime() + PATIENCE_NANOS;
             CacheStatistics seen = stats(connections.get(0)).since(before);
             // Until writes skip under a permit (then a few more rounds of writes), or the patience runs out.
-            while (seen.skippedWrites() < 200 && System.nanoTime() < deadline && failure.get() == null) {
+            while (seen.skippedWrites() < ENOUGH && System.nanoTime() < deadline && failure.get() == null) {
                 Thread.sleep(100);
                 seen = stats(connections.get(0)).since(before);
             }
@@ -90,7 +96,7 @@ class SkipPermitUnderConcurrentWritesTest extends TwoRuntimesOnOneRedis {
             }
             System.out.println("SkipPermitUnderConcurrentWritesTest: " + seen.skippedWrites() + " skipping writes; "
                     + seen);
-            assertTrue(seen.skippedWrites() >= 200, "four writers of one JVM never got the table's skip permit: "
+            assertTrue(seen.skippedWrites() > 0, "four writers of one JVM never got the table's skip permit: "
                     + seen);
         } finally {
             for (Connection c : connections) {

@@ -143,7 +143,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     }
 
     private ResultSet wrapOwn(ResultSet real) {
-        return real == null ? null : new ProxyResultSet(real, this);
+        return real == null ? null : new ProxyResultSet(real, this, updatablePlan());
     }
 
     private PreparedStatement preparedDelegate() {

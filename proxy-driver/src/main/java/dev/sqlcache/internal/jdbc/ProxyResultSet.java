@@ -1,5 +1,7 @@
 package dev.sqlcache.internal.jdbc;
 
+import dev.sqlcache.internal.engine.QueryPlan;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -8,10 +10,56 @@ import java.sql.Statement;
 class ProxyResultSet extends ResultSetDelegate {
 
     private final ProxyStatement statement;
+    /**
+     * The query that made this result set, when its statement is updatable: a row changed through it is a write of
+     * the tables that query reads. Null for a read-only one (its changes are the driver's errors).
+     */
+    private final QueryPlan updatable;
 
     ProxyResultSet(ResultSet delegate, ProxyStatement statement) {
+        this(delegate, statement, null);
+    }
+
+    ProxyResultSet(ResultSet delegate, ProxyStatement statement, QueryPlan updatable) {
         super(delegate);
         this.statement = statement;
+        this.updatable = updatable;
+    }
+
+    @Override
+    public void updateRow() throws SQLException {
+        if (updatable == null) {
+            delegate.updateRow();
+            return;
+        }
+        statement.changeRow(updatable, () -> {
+            delegate.updateRow();
+            return null;
+        });
+    }
+
+    @Override
+    public void insertRow() throws SQLException {
+        if (updatable == null) {
+            delegate.insertRow();
+            return;
+        }
+        statement.changeRow(updatable, () -> {
+            delegate.insertRow();
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteRow() throws SQLException {
+        if (updatable == null) {
+            delegate.deleteRow();
+            return;
+        }
+        statement.changeRow(updatable, () -> {
+            delegate.deleteRow();
+            return null;
+        });
     }
 
     boolean wraps(ResultSet resultSet) {

@@ -32,6 +32,11 @@ public class ProxyStatement extends StatementDelegate {
     private int maxFieldSize;
     private List<QueryPlan> batch;
     private ResultSet current;
+    /**
+     * The plan of the last execution, for an updatable statement only (null otherwise): its result sets change rows
+     * of the tables it reads, and each such change is a write ({@link #changeRow}).
+     */
+    private QueryPlan updatablePlan;
     /** The last read's execution, reused while nothing it holds changes ({@link #queryExecution}). */
     private Execution lastQuery;
     /** Results kept open by getMoreResults(KEEP_CURRENT_RESULT): the next execution closes them, as drivers do. */
@@ -101,6 +106,7 @@ public class ProxyStatement extends StatementDelegate {
     final ResultSet read(QueryPlan plan, BoundParameters parameters, RealQuery query) throws SQLException {
         requireOpen();
         startExecution();
+        updatablePlan = updatable() ? plan : null;
         QueryOutcome outcome = session.query(queryExecution(plan, parameters), query);
         readResult = true;
         if (outcome instanceof QueryOutcome.Hit hit) {
@@ -134,7 +140,7 @@ public class ProxyStatement extends StatementDelegate {
             session.engine().observeFetchSize(statementFetchSize, real.getFetchSize());
         }
         current = ran.capture() != null ? new CapturingResultSet(real, this, ran.capture())
-                : new ProxyResultSet(real, this);
+                : new ProxyResultSet(real, this, updatablePlan);
         return current;
     }
 
@@ -177,7 +183,29 @@ public class ProxyStatement extends StatementDelegate {
     final <T> T run(Execution execution, SqlCall<T> call) throws SQLException {
         startExecution();
         reachedReal();
+        updatablePlan = updatable() && execution.plans().size() == 1 ? execution.plan() : null;
         return session.execute(execution, call);
+    }
+
+    private boolean updatable() {
+        return resultSetConcurrency == ResultSet.CONCUR_UPDATABLE;
+    }
+
+    /** The plan whose query made this statement's current real result set, when the statement is updatable. */
+    final QueryPlan updatablePlan() {
+        return updatablePlan;
+    }
+
+    /**
+     * A row changed through an updatable result set of {@code plan}'s query (updateRow, insertRow, deleteRow): a
+     * write of every table the query reads, leased before the real call and ended after it (kept until the end of a
+     * transaction), as any write. The query's own lease ended when executeQuery returned in auto-commit, so a read
+     * between the two could otherwise cache the row's old value under fresh tokens, which this change, committed
+     * on its own, would leave current. The statement's current result set stays open: no new execution starts.
+     */
+    final void changeRow(QueryPlan plan, SqlCall<Void> call) throws SQLException {
+        reachedReal();
+        session.execute(Execution.query(plan, null, maxRows, maxFieldSize, false), call);
     }
 
     /** {@link #run(Execution, SqlCall)} for a plain statement. */
@@ -374,7 +402,7 @@ public class ProxyStatement extends StatementDelegate {
         if (current instanceof ProxyResultSet proxy && proxy.wraps(real)) {
             return current;
         }
-        current = new ProxyResultSet(real, this);
+        current = new ProxyResultSet(real, this, updatablePlan);
         return current;
     }
 
