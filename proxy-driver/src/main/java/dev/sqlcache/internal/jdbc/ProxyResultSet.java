@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.jdbc;
 
 import dev.sqlcache.internal.engine.QueryPlan;
+import dev.sqlcache.internal.engine.SqlRun;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,36 +29,27 @@ class ProxyResultSet extends ResultSetDelegate {
 
     @Override
     public void updateRow() throws SQLException {
-        if (updatable == null) {
-            delegate.updateRow();
-            return;
-        }
-        statement.changeRow(updatable, () -> {
-            delegate.updateRow();
-            return null;
-        });
+        changeRow(delegate::updateRow);
     }
 
     @Override
     public void insertRow() throws SQLException {
-        if (updatable == null) {
-            delegate.insertRow();
-            return;
-        }
-        statement.changeRow(updatable, () -> {
-            delegate.insertRow();
-            return null;
-        });
+        changeRow(delegate::insertRow);
     }
 
     @Override
     public void deleteRow() throws SQLException {
+        changeRow(delegate::deleteRow);
+    }
+
+    /** A row change of an updatable statement's result set is a write of its query's tables (ProxyStatement). */
+    private void changeRow(SqlRun change) throws SQLException {
         if (updatable == null) {
-            delegate.deleteRow();
+            change.run();
             return;
         }
         statement.changeRow(updatable, () -> {
-            delegate.deleteRow();
+            change.run();
             return null;
         });
     }
