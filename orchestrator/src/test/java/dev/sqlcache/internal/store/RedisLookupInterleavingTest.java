@@ -149,6 +149,60 @@ class RedisLookupInterleavingTest {
     }
 
     /**
+     * A reader expecting an entry found none, and its whole read (PTTL, GETRANGE, PTTL, MGET) is where a store lands:
+     * between that read's first PTTL and its GETRANGE. The entry stored since, or none; never an empty value.
+     */
+    @Test
+    void anEntryStoredInsideTheWholeReadOfAReadExpectingOneIsTheEntryOrMissing() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        // Only the whole read sends a PTTL: the first read is GETRANGE and MGET.
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"), "PTTL", entry);
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other command ran inside the whole read");
+        assertTrue(lookup.entry() == null || new String(lookup.entry(), StandardCharsets.UTF_8).equals("a later entry"),
+                "missing, or the entry stored since: " + lookup);
+        assertEquals(0, lookup.copyTtlMillis(LONG), "a reader that keeps no copy is told none may live: " + lookup);
+    }
+
+    /**
+     * A foreign empty value landing inside the whole read, right after its first PTTL found no key: the key was
+     * missing when that PTTL ran, so the lookup is a miss (what the read with an EXISTS answers), not a corrupt entry.
+     */
+    @Test
+    void anEmptyValueStoredInsideTheWholeReadOfAReadExpectingOneIsMissing() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", entry, ""), "PTTL", entry);
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other command ran inside the whole read");
+        assertNull(lookup.entry(), "missing when the whole read began: " + lookup);
+        assertEquals(0, lookup.oversized());
+    }
+
+    /**
+     * After the first read of a reader expecting an entry found none (and read the token), an entry made under that
+     * token is stored and a write replaces the token, both inside the whole read, before its GETRANGE: the entry
+     * comes back with the tokens the whole read read after it (the write's), never with the first read's, under
+     * which it would look current.
+     */
+    @Test
+    void anEntryStoredAndThenWrittenAfterTheFirstReadComesWithTheTokensReadAfterIt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> {
+            server.command("SET", entry, "made under token-" + next, "PX", "60000");
+            server.command("SET", keys[1], "written-" + next);
+        }, "PTTL", entry);
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other commands ran inside the whole read");
+        assertArrayEquals(("made under token-" + next).getBytes(StandardCharsets.UTF_8), lookup.entry(),
+                "the whole read found the entry stored since: " + lookup);
+        assertEquals("written-" + next, lookup.versions()[1], "the token read after the entry: " + lookup);
+        assertEquals(0, lookup.copyTtlMillis(LONG), lookup.toString());
+    }
+
+    /**
      * A reader that keeps no copy still reads the tokens after the entry: a write that replaces a token right after
      * the entry was read shows in the tokens the lookup returns, so the entry (made under the old one) is not current.
      */
