@@ -149,57 +149,80 @@ class RedisLookupInterleavingTest {
     }
 
     /**
-     * A reader expecting an entry found none, and its whole read (PTTL, GETRANGE, PTTL, MGET) is where a store lands:
-     * between that read's first PTTL and its GETRANGE. The entry stored since, or none; never an empty value.
+     * A reader expecting an entry found none, and its second read (the one with an EXISTS) is where a store lands:
+     * right after that EXISTS found no key. The entry stored since (read before the tokens), or none; never an
+     * empty value.
      */
     @Test
-    void anEntryStoredInsideTheWholeReadOfAReadExpectingOneIsTheEntryOrMissing() {
+    void anEntryStoredInsideTheSecondReadOfAReadExpectingOneIsTheEntryOrMissing() {
         String[] keys = versionKeys();
         String entry = "sql:t" + next + ":data:e";
-        // Only the whole read sends a PTTL: the first read is GETRANGE and MGET.
-        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"), "PTTL", entry);
+        // Only the second read sends an EXISTS: the first is GETRANGE and MGET.
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"), "EXISTS", entry);
         CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
-        assertTrue(relay.ran(), "the other command ran inside the whole read");
+        assertTrue(relay.ran(), "the other command ran inside the second read");
         assertTrue(lookup.entry() == null || new String(lookup.entry(), StandardCharsets.UTF_8).equals("a later entry"),
                 "missing, or the entry stored since: " + lookup);
         assertEquals(0, lookup.copyTtlMillis(LONG), "a reader that keeps no copy is told none may live: " + lookup);
     }
 
     /**
-     * A foreign empty value landing inside the whole read, right after its first PTTL found no key: the key was
-     * missing when that PTTL ran, so the lookup is a miss (what the read with an EXISTS answers), not a corrupt entry.
+     * A foreign empty value landing inside the second read, right after its EXISTS found no key: a miss (what the
+     * read with an EXISTS answers), not a corrupt entry.
      */
     @Test
-    void anEmptyValueStoredInsideTheWholeReadOfAReadExpectingOneIsMissing() {
+    void anEmptyValueStoredInsideTheSecondReadOfAReadExpectingOneIsMissing() {
         String[] keys = versionKeys();
         String entry = "sql:t" + next + ":data:e";
-        relay.onceAfter(() -> server.command("SET", entry, ""), "PTTL", entry);
+        relay.onceAfter(() -> server.command("SET", entry, ""), "EXISTS", entry);
         CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
-        assertTrue(relay.ran(), "the other command ran inside the whole read");
-        assertNull(lookup.entry(), "missing when the whole read began: " + lookup);
+        assertTrue(relay.ran(), "the other command ran inside the second read");
+        assertNull(lookup.entry(), "missing when the second read asked: " + lookup);
         assertEquals(0, lookup.oversized());
     }
 
     /**
-     * After the first read of a reader expecting an entry found none (and read the token), an entry made under that
-     * token is stored and a write replaces the token, both inside the whole read, before its GETRANGE: the entry
-     * comes back with the tokens the whole read read after it (the write's), never with the first read's, under
-     * which it would look current.
+     * After the first read of a reader expecting an entry found none (and read the token), a write replaces the
+     * token before the second read's GETRANGE: the lookup answers with the tokens the second read read, never the
+     * first read's (a store of the miss's result under those would be checked against a token already gone).
      */
     @Test
-    void anEntryStoredAndThenWrittenAfterTheFirstReadComesWithTheTokensReadAfterIt() {
+    void aTokenReplacedAfterTheFirstReadOfAReadExpectingOneIsTheOneReturned() {
         String[] keys = versionKeys();
         String entry = "sql:t" + next + ":data:e";
-        relay.onceAfter(() -> {
-            server.command("SET", entry, "made under token-" + next, "PX", "60000");
-            server.command("SET", keys[1], "written-" + next);
-        }, "PTTL", entry);
+        relay.onceAfter(() -> server.command("SET", keys[1], "written-" + next), "EXISTS", entry);
         CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
-        assertTrue(relay.ran(), "the other commands ran inside the whole read");
-        assertArrayEquals(("made under token-" + next).getBytes(StandardCharsets.UTF_8), lookup.entry(),
-                "the whole read found the entry stored since: " + lookup);
-        assertEquals("written-" + next, lookup.versions()[1], "the token read after the entry: " + lookup);
-        assertEquals(0, lookup.copyTtlMillis(LONG), lookup.toString());
+        assertTrue(relay.ran(), "the other command ran inside the second read");
+        assertNull(lookup.entry(), lookup.toString());
+        assertEquals("written-" + next, lookup.versions()[1], "the token read by the second read: " + lookup);
+    }
+
+    /**
+     * A reader expecting an entry finds none; another JVM's store lands, the key is deleted (an eviction, an admin
+     * flush) and stored again, each right after the next command the reader sends. The read with an EXISTS answers
+     * "missing" here; a PTTL on each side of an empty read cannot tell a key gone and back from an empty value, so
+     * a whole read sent at this point called the miss a corrupt (foreign) entry.
+     */
+    @Test
+    void anEntryStoredDeletedAndStoredAgainAfterAReadExpectingOneFoundItMissingIsNeverCorrupt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        String[] range = {"GETRANGE", entry, "0", "1000"};
+        relay.onceAfter(() -> {
+            server.command("SET", entry, "an entry", "PX", "60000");
+            relay.onceAfter(() -> {
+                server.command("DEL", entry);
+                relay.onceAfter(() -> server.command("SET", entry, "an entry again", "PX", "60000"), range);
+            }, "PTTL", entry);
+        }, range);
+        try {
+            CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+            assertTrue(lookup.entry() == null || lookup.entry().length > 0,
+                    "missing, or an entry stored since; never an empty (corrupt) value: " + lookup);
+            assertEquals(0, lookup.copyTtlMillis(LONG), lookup.toString());
+        } finally {
+            relay.disarm();
+        }
     }
 
     /**
