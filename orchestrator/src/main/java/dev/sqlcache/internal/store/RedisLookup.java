@@ -65,7 +65,7 @@ final class RedisLookup {
      *                  keys it lacks are encoded here)
      * @param keepsCopy whether a copy may be kept in process: only then are the times to live read
      * @param entryLikely whether the caller's recent lookups found an entry: then a read that keeps no copy sends no
-     *                    {@code EXISTS}, and one that comes back empty pays the second, whole read instead
+     *                    {@code EXISTS}, and one that comes back empty is sent again with it
      */
     CacheStore.Lookup lookup(String entryKey, String[] versionKeys, byte[][] encoded, long[] creation,
                              int maxEntryBytes, boolean keepsCopy, boolean entryLikely) {
@@ -131,8 +131,8 @@ final class RedisLookup {
      * <p>When the caller expects an entry ({@code entryLikely}: its statement's last lookups found one), the
      * {@code EXISTS} is left out: a hit is {@code GETRANGE} and {@code MGET}, a fifth of the server's instructions
      * less (docs/performance.md, session 29). A read that then comes back empty cannot say whether the key was
-     * missing or held nothing, and pays the second, whole read, whose own {@code PTTL}s tell: the guess changes what
-     * is sent, never what is answered.
+     * missing or held nothing, and is sent again as a caller expecting none sends it, with its {@code EXISTS}: the
+     * guess changes what is sent, never what is answered (the answer is that read's, one round trip later).
      */
     private CacheStore.Lookup readWithoutTtls(byte[] logicalEntryKey, SharedBytes[] physical, String[] versionKeys,
                                               long[] creation, int maxEntryBytes, SharedBytes end,
@@ -164,13 +164,19 @@ final class RedisLookup {
         Object rangeReply = replies.get(at);
         byte[] entry = rangeReply(rangeReply);
         if (!(rangeReply instanceof JedisDataException)) {
-            if (entry.length == 0 && !entryLikely && (Long) orThrow(replies.get(0)) == 0) {
+            if (entry.length == 0 && entryLikely) {
+                // Not asked whether it existed: asked now, by the read a caller expecting no entry sends, a whole
+                // lookup of its own. Not the read with PTTLs: one on each side of an empty read cannot tell a key
+                // stored, deleted and stored again around it from an empty value, and would call a miss corrupt
+                // where the EXISTS before the read says "missing" (review rB, RedisLookupInterleavingTest).
+                return readWithoutTtls(logicalEntryKey, physical, versionKeys, creation, maxEntryBytes, end, false);
+            }
+            if (entry.length == 0 && (Long) orThrow(replies.get(0)) == 0) {
                 return CacheStore.Lookup.ofEncoded(null, versions, 0, 0, 0); // missing before the read: missing
             }
             if (entry.length == 0) {
-                // Existed, then read empty (an empty value or one deleted in between), or not asked whether it
-                // existed. The read with a PTTL on each side tells a missing key from an empty value; it reads the
-                // tokens again after the entry, a whole lookup of its own.
+                // Existed, then read empty (an empty value or one deleted in between). The read with a PTTL on each
+                // side tells them apart; it reads the tokens again after the entry, a whole lookup of its own.
                 CacheStore.Lookup whole = read(logicalEntryKey, physical, versionKeys, creation, maxEntryBytes, end);
                 return whole == null ? null
                         : CacheStore.Lookup.ofEncoded(whole.entry(), whole.encodedVersions(), whole.oversized(), 0, 0);

@@ -149,6 +149,83 @@ class RedisLookupInterleavingTest {
     }
 
     /**
+     * A reader expecting an entry found none, and its second read (the one with an EXISTS) is where a store lands:
+     * right after that EXISTS found no key. The entry stored since (read before the tokens), or none; never an
+     * empty value.
+     */
+    @Test
+    void anEntryStoredInsideTheSecondReadOfAReadExpectingOneIsTheEntryOrMissing() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        // Only the second read sends an EXISTS: the first is GETRANGE and MGET.
+        relay.onceAfter(() -> server.command("SET", entry, "a later entry", "PX", "60000"), "EXISTS", entry);
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other command ran inside the second read");
+        assertTrue(lookup.entry() == null || new String(lookup.entry(), StandardCharsets.UTF_8).equals("a later entry"),
+                "missing, or the entry stored since: " + lookup);
+        assertEquals(0, lookup.copyTtlMillis(LONG), "a reader that keeps no copy is told none may live: " + lookup);
+    }
+
+    /**
+     * A foreign empty value landing inside the second read, right after its EXISTS found no key: a miss (what the
+     * read with an EXISTS answers), not a corrupt entry.
+     */
+    @Test
+    void anEmptyValueStoredInsideTheSecondReadOfAReadExpectingOneIsMissing() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", entry, ""), "EXISTS", entry);
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other command ran inside the second read");
+        assertNull(lookup.entry(), "missing when the second read asked: " + lookup);
+        assertEquals(0, lookup.oversized());
+    }
+
+    /**
+     * After the first read of a reader expecting an entry found none (and read the token), a write replaces the
+     * token before the second read's GETRANGE: the lookup answers with the tokens the second read read, never the
+     * first read's (a store of the miss's result under those would be checked against a token already gone).
+     */
+    @Test
+    void aTokenReplacedAfterTheFirstReadOfAReadExpectingOneIsTheOneReturned() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        relay.onceAfter(() -> server.command("SET", keys[1], "written-" + next), "EXISTS", entry);
+        CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+        assertTrue(relay.ran(), "the other command ran inside the second read");
+        assertNull(lookup.entry(), lookup.toString());
+        assertEquals("written-" + next, lookup.versions()[1], "the token read by the second read: " + lookup);
+    }
+
+    /**
+     * A reader expecting an entry finds none; another JVM's store lands, the key is deleted (an eviction, an admin
+     * flush) and stored again, each right after the next command the reader sends. The read with an EXISTS answers
+     * "missing" here; a PTTL on each side of an empty read cannot tell a key gone and back from an empty value, so
+     * a whole read sent at this point called the miss a corrupt (foreign) entry.
+     */
+    @Test
+    void anEntryStoredDeletedAndStoredAgainAfterAReadExpectingOneFoundItMissingIsNeverCorrupt() {
+        String[] keys = versionKeys();
+        String entry = "sql:t" + next + ":data:e";
+        String[] range = {"GETRANGE", entry, "0", "1000"};
+        relay.onceAfter(() -> {
+            server.command("SET", entry, "an entry", "PX", "60000");
+            relay.onceAfter(() -> {
+                server.command("DEL", entry);
+                relay.onceAfter(() -> server.command("SET", entry, "an entry again", "PX", "60000"), range);
+            }, "PTTL", entry);
+        }, range);
+        try {
+            CacheStore.Lookup lookup = store.lookup(entry, keys, null, CREATE, 1000, false, true);
+            assertTrue(lookup.entry() == null || lookup.entry().length > 0,
+                    "missing, or an entry stored since; never an empty (corrupt) value: " + lookup);
+            assertEquals(0, lookup.copyTtlMillis(LONG), lookup.toString());
+        } finally {
+            relay.disarm();
+        }
+    }
+
+    /**
      * A reader that keeps no copy still reads the tokens after the entry: a write that replaces a token right after
      * the entry was read shows in the tokens the lookup returns, so the entry (made under the old one) is not current.
      */

@@ -60,6 +60,12 @@ final class SplittingRelay implements AutoCloseable {
         this.marker = resp.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Drops an action armed but not run (a chain of actions whose later links the client never reached). */
+    void disarm() {
+        marker = null;
+        action = null;
+    }
+
     /** Whether the action armed last has run. */
     boolean ran() {
         return marker == null;
@@ -89,24 +95,27 @@ final class SplittingRelay implements AutoCloseable {
         try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                // An action may arm the next one: the rest of the same write is searched again for it.
+                int from = 0;
                 byte[] wanted = marker;
-                int found = wanted == null ? -1 : indexOf(buffer, n, wanted);
-                if (found >= 0) {
+                int found = wanted == null ? -1 : indexOf(buffer, from, n, wanted);
+                while (found >= 0) {
                     int at = found + wanted.length;
                     Runnable run = action;
                     marker = null;
                     long before = answered.get();
-                    out.write(buffer, 0, at);
+                    out.write(buffer, from, at - from);
                     out.flush();
                     long deadline = System.nanoTime() + ANSWER_WAIT_NANOS;
                     while (answered.get() == before && System.nanoTime() < deadline) {
                         Thread.onSpinWait();
                     }
                     run.run();
-                    out.write(buffer, at, n - at);
-                } else {
-                    out.write(buffer, 0, n);
+                    from = at;
+                    wanted = marker;
+                    found = wanted == null ? -1 : indexOf(buffer, from, n, wanted);
                 }
+                out.write(buffer, from, n - from);
                 out.flush();
             }
         } catch (IOException e) {
@@ -134,9 +143,9 @@ final class SplittingRelay implements AutoCloseable {
         }
     }
 
-    private static int indexOf(byte[] buffer, int length, byte[] wanted) {
+    private static int indexOf(byte[] buffer, int from, int length, byte[] wanted) {
         outer:
-        for (int i = 0; i + wanted.length <= length; i++) {
+        for (int i = from; i + wanted.length <= length; i++) {
             for (int j = 0; j < wanted.length; j++) {
                 if (buffer[i + j] != wanted[j]) {
                     continue outer;
