@@ -1289,6 +1289,28 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
+     * Gives back this connection's own user lock (MariaDB) before the real close, which may hand the physical session
+     * back to a pool rather than end it. Only with no transaction open on the server: a close that commits could
+     * then still write, and the lock must hold until it has. The entry registered for the lock stays until
+     * {@link #close()}: an entry whose lock is free only lets a lapsed member be dropped early, and nothing can
+     * write on this session through this connection any more.
+     */
+    @Override
+    public void closing() {
+        if (closed || !taken.locked()) {
+            return;
+        }
+        try {
+            if (probe.transactionIdle()) {
+                probe.releaseOwnLock();
+            }
+        } catch (SQLException | RuntimeException e) {
+            // Kept until the physical session ends, as before.
+            LOG.debug("sqlcache: could not release this connection's session lock: {}", e.toString());
+        }
+    }
+
+    /**
      * The connection is closing or aborting with a transaction maybe open. Some drivers commit on close; assume
      * the writes became visible.
      */

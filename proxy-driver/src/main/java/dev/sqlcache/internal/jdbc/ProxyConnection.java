@@ -185,6 +185,7 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
             closeStatements();
         } finally {
             try {
+                session.closing();
                 delegate.close();
             } finally {
                 letGo();
