@@ -121,8 +121,8 @@ class PooledSessionLockTest {
     }
 
     /**
-     * How many of the lock numbers strictly between {@code from} and {@code to}, under any member's key, {@code session}
-     * holds.
+     * How many of the lock numbers strictly between {@code from} and {@code to}, under any member's key,
+     * {@code session} holds.
      */
     private static int held(Connection physical, List<String> members, long from, long to, long session)
             throws SQLException {

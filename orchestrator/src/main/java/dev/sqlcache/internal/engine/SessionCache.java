@@ -1089,10 +1089,10 @@ public final class SessionCache implements CacheSession {
 
     /**
      * SQL COMMIT or ROLLBACK (alone, or in a batch) failed: whether the transaction is still open is unknown (a batch
-     * may have failed before it; MySQL may keep it open). As when
-     * {@link java.sql.Connection#commit} or {@link java.sql.Connection#rollback} fails: the leases stay until a commit or rollback
-     * succeeds (ending them while the writes may still commit later would let other JVMs store what that commit
-     * makes stale), what a commit may have made visible is invalidated, and the snapshot is not trusted any more.
+     * may have failed before it; MySQL may keep it open). As when {@link java.sql.Connection#commit} or
+     * {@link java.sql.Connection#rollback} fails: the leases stay until a commit or rollback succeeds (ending them
+     * while the writes may still commit later would let other JVMs store what that commit makes stale), what a
+     * commit may have made visible is invalidated, and the snapshot is not trusted any more.
      */
     private void transactionEndFailed(TransactionControl control) {
         if (control == TransactionControl.COMMIT || control == TransactionControl.COMMIT_AND_CHAIN) {
@@ -1124,8 +1124,9 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
-     * What every commit of a transaction needs first, whichever way it comes: {@link java.sql.Connection#commit}, SQL COMMIT
-     * or COMMIT AND CHAIN, {@code setAutoCommit(true)}, DDL that commits implicitly, {@code SET autocommit = 1}.
+     * What every commit of a transaction needs first, whichever way it comes: {@link java.sql.Connection#commit},
+     * SQL COMMIT or COMMIT AND CHAIN, {@code setAutoCommit(true)}, DDL that commits implicitly,
+     * {@code SET autocommit = 1}, a statement not understood ({@link #mayCommit}).
      * Without it a transaction whose skip permit lapsed, or whose leases may have expired, would commit with tables
      * not leased, and a snapshot reader pinned before the commit could be served what it wrote.
      */
