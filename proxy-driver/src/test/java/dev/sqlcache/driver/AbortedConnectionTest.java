@@ -125,4 +125,74 @@ class AbortedConnectionTest extends RedisBackedTest {
                     "the real abort ran and the last reference went: the member left");
         }
     }
+
+    /**
+     * An executor that accepts the real abort's task and never runs it (shut down with a discarding policy, a queue
+     * that never drains) left the session counted forever: the membership never left, and the real connection stayed
+     * open. Now the driver runs the task itself once the executor has not started it within a bound (10 s): the real
+     * connection is aborted and the member leaves. Failed before (the member stayed for the whole patience).
+     */
+    @Test
+    void anAbortWhoseExecutorNeverRunsTheTaskLetsTheSessionGoWithinItsBound() throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setUrl(TestDatabase.POSTGRES.url());
+        postgres.setUser("postgres");
+        try (RedisServerFixture own = RedisServerFixture.start()) {
+            SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
+            Connection aborting = dataSource.getConnection();
+            dataSource.close();
+            String joined = joined(own);
+            Connection real = aborting.unwrap(org.postgresql.jdbc.PgConnection.class);
+
+            aborting.abort(task -> { });
+            assertTrue(aborting.isClosed(), "marked closed at once");
+            assertEquals(joined, own.command("ZCARD", MEMBERS), "the bound has not passed: no leave yet");
+            long deadline = System.nanoTime() + HIT_PATIENCE_NANOS;
+            while (own.command("ZCARD", MEMBERS).equals(joined)) {
+                assertTrue(System.nanoTime() - deadline < 0, "the member never left: the dropped abort leaked");
+                Thread.sleep(50);
+            }
+            assertEquals(":" + (Long.parseLong(joined.substring(1)) - 1), own.command("ZCARD", MEMBERS));
+            assertTrue(real.isClosed(), "the real connection was aborted too");
+        }
+    }
+
+    /**
+     * An executor that rejects the task: pgjdbc's abort throws the rejection and its connection stays open; so does
+     * the proxy's, and the application's close then lets the session go.
+     */
+    @Test
+    void anAbortWhoseExecutorRejectsTheTaskLeavesTheConnectionOpenAsTheDriverDoes() throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setUrl(TestDatabase.POSTGRES.url());
+        postgres.setUser("postgres");
+        try (RedisServerFixture own = RedisServerFixture.start()) {
+            SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
+            Connection aborting = dataSource.getConnection();
+            dataSource.close();
+            String joined = joined(own);
+
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.RejectedExecutionException.class,
+                    () -> aborting.abort(task -> {
+                        throw new java.util.concurrent.RejectedExecutionException("shut down");
+                    }));
+            assertFalse(aborting.isClosed(), "still open, as the real connection");
+            assertEquals(List.of(List.of("1")), rows(aborting, "select 1"));
+            assertEquals(joined, own.command("ZCARD", MEMBERS));
+            aborting.close();
+            assertEquals(":" + (Long.parseLong(joined.substring(1)) - 1), own.command("ZCARD", MEMBERS),
+                    "closed: the member left");
+        }
+    }
+
+    /** Waits until the runtime on {@code own} has joined; its member count then. */
+    private static String joined(RedisServerFixture own) throws Exception {
+        long deadline = System.nanoTime() + HIT_PATIENCE_NANOS;
+        String joined;
+        while ((joined = own.command("ZCARD", MEMBERS)).equals(":0")) {
+            assertTrue(System.nanoTime() - deadline < 0, "the runtime never joined");
+            Thread.sleep(10);
+        }
+        return joined;
+    }
 }

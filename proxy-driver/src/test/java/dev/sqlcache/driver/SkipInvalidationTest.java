@@ -3,6 +3,8 @@ package dev.sqlcache.driver;
 import dev.sqlcache.stats.BypassReason;
 import dev.sqlcache.stats.CacheStatistics;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -184,10 +186,13 @@ class SkipInvalidationTest extends TwoRuntimesOnOneRedis {
      * given up: its generation moves (the open write no longer counts, and is no longer covered) and its lease ends.
      * Another JVM then caches the table while the write is still open; the write's commit leases the table first
      * (as an ordinary write whose lease is old does) and ends that lease after it, so the other JVM reads the
-     * committed value right after the commit returned. Failed before (the lease still stood).
+     * committed value right after the commit returned. Failed before (the lease still stood). The same through SQL
+     * COMMIT and {@code setAutoCommit(true)}, which did not lease the table before committing (only bumped it after:
+     * the sequence moved once, not twice).
      */
-    @Test
-    void aSkippingWriteLeftOpenHoldsItsPermitNoLongerThanAWriteLease() throws Exception {
+    @ParameterizedTest
+    @EnumSource(CommitWay.class)
+    void aSkippingWriteLeftOpenHoldsItsPermitNoLongerThanAWriteLease(CommitWay way) throws Exception {
         try (Connection a = pinnedOff(redis.port(), "sqlcache.writeLease", "2s");
              Connection b = db.through(relay.port())) {
             untilPermit(a, 100);
@@ -211,13 +216,39 @@ class SkipInvalidationTest extends TwoRuntimesOnOneRedis {
                     assertEquals(100, db.value(b));
                     Thread.sleep(20);
                 }
-                a.commit();
+                long sequence = writeSequence();
+                switch (way) {
+                    case JDBC_COMMIT -> a.commit();
+                    case SQL_COMMIT -> {
+                        try (java.sql.Statement commit = a.createStatement()) {
+                            commit.execute("commit");
+                        }
+                    }
+                    case AUTO_COMMIT_ON -> a.setAutoCommit(true);
+                }
+                // Leased before the commit and ended after it: the write sequence moved twice. A bump after the
+                // commit alone (what SQL COMMIT and setAutoCommit(true) did) moves it once and leaves a snapshot
+                // reader pinned before the commit a window to be served what it wrote.
+                assertEquals(sequence + 2, writeSequence(), "the uncovered write leased before its commit");
             } finally {
                 a.setAutoCommit(true);
             }
             assertEquals(101, db.value(b), "B's read right after A's commit returned");
             assertEquals(java.util.Map.of(), leasedKeys(), "the commit's lease ended with it");
         }
+    }
+
+    /** The counter of the database's write sequence: every lease, end and bump moves it. */
+    private long writeSequence() {
+        try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+            String value = jedis.get(jedis.keys("sql:_database:seq:*").iterator().next());
+            return Long.parseLong(value.substring(value.lastIndexOf(':') + 1));
+        }
+    }
+
+    /** How a test's transaction commits. */
+    enum CommitWay {
+        JDBC_COMMIT, SQL_COMMIT, AUTO_COMMIT_ON
     }
 
     @Test

@@ -414,6 +414,75 @@ class SnapshotHiddenStatementsAttackTest extends RedisBackedTest {
         }
     }
 
+    /** The ways a transaction commits besides {@link Connection#commit}, each of which must lease again first. */
+    enum CommitWay {
+        SQL_COMMIT, SQL_COMMIT_AND_CHAIN, AUTO_COMMIT_ON, IMPLICIT_COMMIT_DDL, WRITE_AND_COMMIT_IN_ONE_STRING
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> commitWays() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> ways = new java.util.ArrayList<>();
+        for (TestDatabase db : new TestDatabase[] {TestDatabase.POSTGRES, TestDatabase.MARIADB}) {
+            for (CommitWay way : CommitWay.values()) {
+                // PostgreSQL's DDL joins the transaction: it commits nothing.
+                // A multi-statement string needs allowMultiQueries on MariaDB: PostgreSQL's is enough.
+                if ((way != CommitWay.IMPLICIT_COMMIT_DDL || db == TestDatabase.MARIADB)
+                        && (way != CommitWay.WRITE_AND_COMMIT_IN_ONE_STRING || db == TestDatabase.POSTGRES)) {
+                    ways.add(org.junit.jupiter.params.provider.Arguments.of(db, way));
+                }
+            }
+        }
+        return ways.stream();
+    }
+
+    /**
+     * {@link #aLateCommitLeasesItsTablesAgainBeforeItCommits} for the commits that do not go through
+     * {@link Connection#commit}: SQL COMMIT and COMMIT AND CHAIN, {@code setAutoCommit(true)}, and DDL that commits
+     * implicitly (MariaDB). Before, only {@link Connection#commit} placed the expired leases again: the others
+     * committed with the transaction's tables unleased (the sequence moved once, by the end alone).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("commitWays")
+    void everyWayOfCommittingLeasesItsTablesAgainFirst(TestDatabase db, CommitWay way) throws Exception {
+        java.util.Properties shortLease = settings("sqlcache.writeLease", "300ms");
+        try (Connection direct = db.direct(); Connection writer = db.cached(shortLease);
+             redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+            schema(direct);
+            exec(direct, "drop table if exists sr_ddl");
+            writer.setAutoCommit(false);
+            exec(writer, "update sr_account set balance = balance - 30 where id = 1",
+                    "update sr_account set balance = balance + 30 where id = 2");
+            Thread.sleep(600); // the leases expire; the transaction is still open
+            String key = jedis.keys("sql:_database:seq:*").iterator().next();
+            long before = counter(jedis.get(key));
+            // A write in the committing statement (the DDL too) leases what it changes: one more step.
+            long ownLease = 0;
+            long ended = 1;
+            switch (way) {
+                case SQL_COMMIT -> exec(writer, "commit");
+                case SQL_COMMIT_AND_CHAIN -> {
+                    exec(writer, "commit and chain");
+                    writer.rollback();
+                }
+                case AUTO_COMMIT_ON -> writer.setAutoCommit(true);
+                case IMPLICIT_COMMIT_DDL -> {
+                    exec(writer, "create table sr_ddl (id int)");
+                    ownLease = 1;
+                }
+                case WRITE_AND_COMMIT_IN_ONE_STRING -> {
+                    // Not understood as a commit: its leases (the whole database's) stay until the next end.
+                    exec(writer, "update sr_other set label = 'two' where id = 1; commit");
+                    ownLease = 1;
+                    ended = 0;
+                }
+            }
+            long after = counter(jedis.get(key));
+            writer.setAutoCommit(true);
+            exec(direct, "drop table if exists sr_ddl");
+            assertEquals(before + 1 + ownLease + ended, after, "leased again before the commit (then ended)");
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+        }
+    }
+
     private static long counter(String sequence) {
         return Long.parseLong(sequence.substring(sequence.lastIndexOf(':') + 1));
     }

@@ -48,6 +48,15 @@ public interface CacheSession {
      */
     void ranOutsideTheCache();
 
+    /**
+     * The application closes the connection: its real connection is about to close, or to go back to a pool that
+     * keeps the physical session for the next borrower. What this connection took on that session for itself (a
+     * MariaDB user lock) is given back now, while it is still this connection's, when nothing can commit on it
+     * any more. Before {@link #close()}; not on abort.
+     */
+    default void closing() {
+    }
+
     /** The connection is closing or aborting, a transaction maybe open. Idempotent. */
     void close();
 

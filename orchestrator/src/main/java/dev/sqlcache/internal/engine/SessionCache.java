@@ -269,6 +269,10 @@ public final class SessionCache implements CacheSession {
         if (lock.locked()) {
             forgetLockIfReleased(execution);
         }
+        if (transaction.inTransaction() && mayCommit(execution)) {
+            // Before its leases: steps that fail must leave no auto-commit lease behind without its end.
+            beforeCommit();
+        }
         WriteTicket write = beforeWrite(execution);
         boolean succeeded = false;
         try {
@@ -278,9 +282,30 @@ public final class SessionCache implements CacheSession {
         } finally {
             afterWrite(write, succeeded, execution);
             for (QueryPlan plan : execution.plans()) {
-                afterExecute(plan);
+                afterExecute(plan, succeeded);
             }
         }
+    }
+
+    /**
+     * Whether the execution may commit the open transaction as it runs: SQL COMMIT (also in a batch), DDL where the
+     * database commits implicitly before it, a session statement (MySQL's {@code SET autocommit = 1} commits), or a
+     * statement not understood (a multi-statement string holding COMMIT is one: its commit is not modelled, its
+     * leases stay until the transaction's next end, but they must stand when it commits). Plans are analysed
+     * already: no parsing here.
+     */
+    private boolean mayCommit(Execution execution) {
+        for (QueryPlan plan : execution.plans()) {
+            TransactionControl control = plan.analysis().transactionControl();
+            StatementKind kind = plan.analysis().kind();
+            if (control == TransactionControl.COMMIT || control == TransactionControl.COMMIT_AND_CHAIN
+                    || kind == StatementKind.SESSION || kind == StatementKind.UNKNOWN
+                    || (kind == StatementKind.DDL && engine.family().ddlCommitsTransaction()
+                            && !plan.analysis().createsTemporaryTable())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -984,7 +1009,7 @@ public final class SessionCache implements CacheSession {
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */
-    private void afterExecute(QueryPlan plan) {
+    private void afterExecute(QueryPlan plan, boolean succeeded) {
         StatementKind kind = plan.analysis().kind();
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
@@ -995,7 +1020,7 @@ public final class SessionCache implements CacheSession {
             sessionChanged();
         }
         if (kind == StatementKind.TRANSACTION_CONTROL) {
-            transactionControl(plan.analysis().transactionControl());
+            transactionControl(plan.analysis().transactionControl(), succeeded);
         } else if (kind == StatementKind.SESSION) {
             sessionChanged();
             refreshSessionState();
@@ -1038,8 +1063,12 @@ public final class SessionCache implements CacheSession {
         return true;
     }
 
-    private void transactionControl(TransactionControl control) {
+    private void transactionControl(TransactionControl control, boolean succeeded) {
         if (control == null) {
+            return;
+        }
+        if (!succeeded && transactionEnd(control)) {
+            transactionEndFailed(control);
             return;
         }
         switch (control) {
@@ -1067,6 +1096,25 @@ public final class SessionCache implements CacheSession {
         }
     }
 
+    private static boolean transactionEnd(TransactionControl control) {
+        return control == TransactionControl.COMMIT || control == TransactionControl.COMMIT_AND_CHAIN
+                || control == TransactionControl.ROLLBACK || control == TransactionControl.ROLLBACK_AND_CHAIN;
+    }
+
+    /**
+     * SQL COMMIT or ROLLBACK (alone, or in a batch) failed: whether the transaction is still open is unknown (a batch
+     * may have failed before it; MySQL may keep it open). As when {@link java.sql.Connection#commit} or
+     * {@link java.sql.Connection#rollback} fails: the leases stay until a commit or rollback succeeds (ending them
+     * while the writes may still commit later would let other JVMs store what that commit makes stale), what a
+     * commit may have made visible is invalidated, and the snapshot is not trusted any more.
+     */
+    private void transactionEndFailed(TransactionControl control) {
+        if (control == TransactionControl.COMMIT || control == TransactionControl.COMMIT_AND_CHAIN) {
+            commitFailed();
+        }
+        transaction.loseSnapshot();
+    }
+
     /** The chained transaction keeps the ended one's characteristics, including an isolation set by SQL. */
     private void chain(boolean isolationSetBySql) {
         transaction.sqlBegin();
@@ -1079,8 +1127,7 @@ public final class SessionCache implements CacheSession {
 
     @Override
     public void commit(SqlRun commit) throws SQLException {
-        leaseUncoveredSkips();
-        renewOldLeases();
+        beforeCommit();
         try {
             commit.run();
         } catch (SQLException | RuntimeException e) {
@@ -1088,6 +1135,18 @@ public final class SessionCache implements CacheSession {
             throw e;
         }
         committed();
+    }
+
+    /**
+     * What every commit of a transaction needs first, whichever way it comes: {@link java.sql.Connection#commit},
+     * SQL COMMIT or COMMIT AND CHAIN, {@code setAutoCommit(true)}, DDL that commits implicitly,
+     * {@code SET autocommit = 1}, a statement not understood ({@link #mayCommit}).
+     * Without it a transaction whose skip permit lapsed, or whose leases may have expired, would commit with tables
+     * not leased, and a snapshot reader pinned before the commit could be served what it wrote.
+     */
+    private void beforeCommit() {
+        leaseUncoveredSkips();
+        renewOldLeases();
     }
 
     /**
@@ -1160,6 +1219,9 @@ public final class SessionCache implements CacheSession {
     @Override
     public void setAutoCommit(boolean autoCommit, SqlRun change) throws SQLException {
         boolean before = transaction.autoCommit();
+        if (autoCommit && !before) {
+            beforeCommit();
+        }
         boolean changed = false;
         try {
             change.run();
@@ -1168,8 +1230,9 @@ public final class SessionCache implements CacheSession {
             if (changed && autoCommit != before) {
                 autoCommitChanged(autoCommit);
             } else if (!changed && autoCommit && !before) {
-                // The switch failed, but the commit it implies may have happened: invalidating too much is safe.
-                committed();
+                // The switch failed, but the commit it implies may have happened, or the transaction may still be
+                // open: as a failed commit, invalidate what it wrote and keep its leases until it ends for sure.
+                commitFailed();
             }
         }
     }
@@ -1238,6 +1301,28 @@ public final class SessionCache implements CacheSession {
             transaction.isolationUnknown();
         }
         readSqlMode();
+    }
+
+    /**
+     * Gives back this connection's own user lock (MariaDB) before the real close, which may hand the physical session
+     * back to a pool rather than end it. Only with no transaction open on the server: a close that commits could
+     * then still write, and the lock must hold until it has. The entry registered for the lock stays until
+     * {@link #close()}: an entry whose lock is free only lets a lapsed member be dropped early, and nothing can
+     * write on this session through this connection any more.
+     */
+    @Override
+    public void closing() {
+        if (closed || !taken.locked()) {
+            return;
+        }
+        try {
+            if (probe.transactionIdle()) {
+                probe.releaseOwnLock();
+            }
+        } catch (SQLException | RuntimeException e) {
+            // Kept until the physical session ends, as before.
+            LOG.debug("sqlcache: could not release this connection's session lock: {}", e.toString());
+        }
     }
 
     /**

@@ -55,6 +55,14 @@ public interface SessionProbe {
     }
 
     /**
+     * Releases the lock {@link #holdSharedLock} took, if it is a MariaDB/MySQL user lock of this connection's own: a
+     * pooled physical session outlives the connection, and kept one more lock per connection otherwise. PostgreSQL's
+     * shared advisory lock is the member's one lock, taken again by every connection (the session counts it): kept.
+     */
+    default void releaseOwnLock() throws SQLException {
+    }
+
+    /**
      * Whether the driver may carry on with a new session behind this connection after losing its session (MariaDB
      * Connector/J's high-availability modes, MySQL Connector/J's {@code autoReconnect} or host lists): a session lock
      * would then be released with the lost session while the connection still writes, so it vouches for nothing

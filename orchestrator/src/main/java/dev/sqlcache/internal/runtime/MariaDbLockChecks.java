@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,23 +34,19 @@ final class MariaDbLockChecks implements AutoCloseable {
     /** Bounds a connect and a statement (Connector/J counts milliseconds). */
     private static final String TIMEOUT_MILLIS = "10000";
 
-    private record Target(String url, Map<String, String> properties) {
-    }
-
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final CheckTargets targets = new CheckTargets(DriverManager::getConnection,
+            Map.of("connectTimeout", TIMEOUT_MILLIS, "socketTimeout", TIMEOUT_MILLIS));
     /** Open sessions by database (the identity's hash). Used on the check thread only. */
     private final Map<String, Connection> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** A MariaDB/MySQL connection to a registered database opened: this JVM can check that database from now on. */
     void reached(String database, String realUrl, Map<String, String> properties) {
-        if (database != null && !targets.containsKey(database)) {
-            targets.putIfAbsent(database, new Target(realUrl, Map.copyOf(properties)));
-        }
+        targets.reached(database, realUrl, properties);
     }
 
     boolean reaches(String database) {
-        return database != null && targets.containsKey(database);
+        return targets.reaches(database);
     }
 
     /** {@link #sessionsGone} for one entry. */
@@ -67,7 +62,7 @@ final class MariaDbLockChecks implements AutoCloseable {
      * null an error; {@code AND} keeps a null null), a failure.
      */
     boolean sessionsGone(String database, List<String> entries, int key) {
-        if (database == null || entries.isEmpty() || !targets.containsKey(database)) {
+        if (database == null || entries.isEmpty() || !targets.reaches(database)) {
             return false;
         }
         String server = DatabaseRegistration.mariaDbServer(entries.get(0));
@@ -109,12 +104,7 @@ final class MariaDbLockChecks implements AutoCloseable {
         if (open != null) {
             return open;
         }
-        Target target = targets.get(database);
-        Properties info = new Properties();
-        target.properties().forEach(info::setProperty);
-        info.setProperty("connectTimeout", TIMEOUT_MILLIS);
-        info.setProperty("socketTimeout", TIMEOUT_MILLIS);
-        Connection connection = DriverManager.getConnection(target.url(), info);
+        Connection connection = targets.open(database);
         try {
             connection.setAutoCommit(true);
             synchronized (this) {
@@ -125,14 +115,14 @@ final class MariaDbLockChecks implements AutoCloseable {
             }
             return connection;
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(connection);
+            CheckTargets.closeQuietly(connection);
             throw e;
         }
     }
 
     private void discard(String database, Connection session) {
         if (session != null && sessions.remove(database, session)) {
-            closeQuietly(session);
+            CheckTargets.closeQuietly(session);
         }
     }
 
@@ -141,15 +131,8 @@ final class MariaDbLockChecks implements AutoCloseable {
         synchronized (this) {
             closed = true;
         }
-        sessions.values().forEach(MariaDbLockChecks::closeQuietly);
+        sessions.values().forEach(CheckTargets::closeQuietly);
         sessions.clear();
     }
 
-    private static void closeQuietly(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debug("sqlcache: closing a member check connection: {}", e.toString());
-        }
-    }
 }

@@ -14,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -62,9 +61,6 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             + "AND pid = pg_backend_pid() AND classid::bigint = ? AND objid::bigint = ? "
             + "AND objsubid = 2 AND mode = 'ShareLock' AND granted)";
 
-    private record Target(String url, Map<String, String> properties) {
-    }
-
     /**
      * How long a refused lock waits at most before it is tried again: refusals double the wait from
      * {@link #RETRY_NANOS} up to this, so a lock another session keeps costs one round trip a minute.
@@ -98,7 +94,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
     }
 
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final CheckTargets targets = new CheckTargets(new org.postgresql.Driver()::connect, Map.of(
+            "connectTimeout", TIMEOUT_SECONDS, "socketTimeout", TIMEOUT_SECONDS, "ApplicationName", APPLICATION_NAME));
     /** Open sessions by database (the identity's hash). Opened on the check thread only. */
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Long> triedNanos = new ConcurrentHashMap<>();
@@ -155,9 +152,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
 
     /** A connection to a registered database opened: this JVM can check that database from now on. */
     void reached(String database, String realUrl, Map<String, String> properties) {
-        if (database != null && !targets.containsKey(database)) {
-            targets.putIfAbsent(database, new Target(realUrl, Map.copyOf(properties)));
-        }
+        targets.reached(database, realUrl, properties);
     }
 
     /** A connection to a registered MariaDB/MySQL database opened ({@link MariaDbLockChecks}). */
@@ -171,7 +166,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         if (DatabaseRegistration.isMariaDb(entry)) {
             return mariaDb.reaches(database);
         }
-        return database != null && targets.containsKey(database);
+        return targets.reaches(database);
     }
 
     /**
@@ -242,7 +237,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             return;
         }
         long now = clock.nanoTime();
-        for (String database : targets.keySet()) {
+        for (String database : targets.databases()) {
             Long tried = triedNanos.get(database);
             if (tried != null && now - tried < RETRY_NANOS) {
                 continue;
@@ -487,16 +482,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         if (open != null) {
             return open;
         }
-        Target target = targets.get(database);
-        Properties info = new Properties();
-        target.properties().forEach(info::setProperty);
-        info.setProperty("connectTimeout", TIMEOUT_SECONDS);
-        info.setProperty("socketTimeout", TIMEOUT_SECONDS);
-        info.setProperty("ApplicationName", APPLICATION_NAME);
-        Connection connection = new org.postgresql.Driver().connect(target.url(), info);
-        if (connection == null) {
-            throw new SQLException("not a PostgreSQL URL", "08001");
-        }
+        Connection connection = targets.open(database);
         try {
             connection.setAutoCommit(false);
             Session session;
@@ -528,7 +514,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             }
             return session;
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(connection);
+            CheckTargets.closeQuietly(connection);
             throw e;
         }
     }
@@ -543,7 +529,7 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
     private void discard(String database, Session session) {
         if (session != null && database != null && sessions.remove(database, session)) {
             session.anchorThread.shutdown(); // round trips still queued fail at once on the closed connection
-            closeQuietly(session.connection);
+            CheckTargets.closeQuietly(session.connection);
         }
     }
 
@@ -559,19 +545,9 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
             for (Runnable queued : session.anchorThread.shutdownNow()) {
                 ((FutureTask<?>) queued).cancel(false);
             }
-            closeQuietly(session.connection);
+            CheckTargets.closeQuietly(session.connection);
         });
         sessions.clear();
     }
 
-    private static void closeQuietly(Connection connection) {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debug("sqlcache: closing a member check connection: {}", e.toString());
-        }
-    }
 }

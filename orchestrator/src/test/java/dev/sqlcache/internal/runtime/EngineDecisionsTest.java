@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -461,6 +462,53 @@ class EngineDecisionsTest {
         time.advance(5500); // more than half the lease: the commit leases again
         writer.commit(() -> database.values.put("t", 2));
         assertNoLeaseLeftOn(b, "t");
+    }
+
+    /**
+     * Session 29. A SQL COMMIT that fails may leave the transaction open (MySQL keeps it on some errors; a batch may
+     * fail before its COMMIT ran). It was taken as a commit: the leases ended, b stored the value from before the
+     * transaction's write, and the real commit later had nothing left to end, so b served the old value after it.
+     * Failed before the fix: b read 1 after the commit. Now it is a failed commit, as a failed Connection.commit is:
+     * invalidated, and leased until the transaction ends for sure.
+     */
+    @Test
+    void aFailedSqlCommitKeepsTheTransactionLeasedUntilItEnds() throws Exception {
+        SimulatedJvm a = shortLeaseJvm();
+        SimulatedJvm b = shortLeaseJvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        writer.write("t", 2);
+        database.values.put("t", 1); // not committed yet
+        dev.sqlcache.internal.engine.CacheSession cache = writer.cache;
+        assertThrows(java.sql.SQLException.class, () -> cache.execute(
+                dev.sqlcache.internal.engine.Execution.statement(cache.plan("commit")), () -> {
+                    throw new java.sql.SQLException("the commit failed; the transaction is still open");
+                }));
+        assertEquals(1, b.session().read("t"));
+        assertEquals(1, b.session().read("t"));
+        writer.commit(() -> database.values.put("t", 2));
+        assertEquals(2, b.session().read("t"), "b's read after the commit returned");
+    }
+
+    /**
+     * Session 29, the same through {@code setAutoCommit(true)} that fails: it ended the leases (as a commit) while the
+     * transaction may still be open. Failed before the fix: b read 1 after the commit.
+     */
+    @Test
+    void aFailedSwitchToAutoCommitKeepsTheTransactionLeasedUntilItEnds() throws Exception {
+        SimulatedJvm a = shortLeaseJvm();
+        SimulatedJvm b = shortLeaseJvm();
+        database.values.put("t", 1);
+        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
+        writer.write("t", 2);
+        database.values.put("t", 1); // not committed yet
+        assertThrows(java.sql.SQLException.class, () -> writer.cache.setAutoCommit(true, () -> {
+            throw new java.sql.SQLException("the switch failed; the transaction is still open");
+        }));
+        assertEquals(1, b.session().read("t"));
+        assertEquals(1, b.session().read("t"));
+        writer.commit(() -> database.values.put("t", 2));
+        assertEquals(2, b.session().read("t"), "b's read after the commit returned");
     }
 
     private SimulatedJvm shortLeaseJvm() {

@@ -185,6 +185,7 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
             closeStatements();
         } finally {
             try {
+                session.closing();
                 delegate.close();
             } finally {
                 letGo();
@@ -199,7 +200,9 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
      * a commit included: ended leases would let another session cache what it read before that commit, and an
      * uncounted session would let the membership leave while a write on it may still commit
      * (docs/consistency.md, "A leave with connections open"). A driver that aborts within the call (H2) hands the
-     * executor nothing: let go at once. An abort the driver refuses leaves the connection as the driver left it.
+     * executor nothing: let go at once. An abort the driver refuses leaves the connection as the driver left it (an
+     * executor that rejects the task: pgjdbc throws its RejectedExecutionException and stays open, and so does this).
+     * A task the executor accepts but never runs is run here after {@link HandedAbort#BOUND_MILLIS}.
      */
     @Override
     public void abort(Executor executor) throws SQLException {
@@ -211,14 +214,10 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
         AtomicBoolean handedOver = new AtomicBoolean();
         try {
             delegate.abort(task -> {
-                executor.execute(() -> {
-                    try {
-                        task.run();
-                    } finally {
-                        letGo();
-                    }
-                });
+                HandedAbort abort = new HandedAbort(task, this::letGo);
+                executor.execute(abort);
                 handedOver.set(true);
+                abort.bound(HandedAbort.BOUND_MILLIS);
             });
         } catch (SQLException | RuntimeException | Error e) {
             if (!handedOver.get()) {

@@ -26,6 +26,8 @@ final class RealSessionProbe implements SessionProbe {
     private Method transactionState;
     private Object transactionStateTarget;
     private boolean resolved;
+    /** The MariaDB/MySQL user lock this connection took ({@link #mariaDbLock}), until released; else null. */
+    private String ownLock;
 
     RealSessionProbe(Connection real, DatabaseFamily family, Map<String, String> properties) {
         this.real = real;
@@ -183,11 +185,30 @@ final class RealSessionProbe implements SessionProbe {
                 + DatabaseRegistration.mariaDbFingerprintSql())) {
             statement.setString(1, DatabaseRegistration.mariaDbLockName(key, n));
             try (ResultSet rs = statement.executeQuery()) {
-                if (!rs.next() || rs.getInt(1) != 1 || rs.wasNull() || rs.getString(2) == null) {
+                if (!rs.next() || rs.getInt(1) != 1 || rs.wasNull()) {
+                    return null;
+                }
+                // Held, whether or not it vouches for anything: given back when the connection closes.
+                ownLock = DatabaseRegistration.mariaDbLockName(key, n);
+                if (rs.getString(2) == null) {
                     return null;
                 }
                 return DatabaseRegistration.mariaDbLocked(rs.getString(2), n);
             }
+        }
+    }
+
+    /** One round trip, at close, when this connection holds a user lock of its own. */
+    @Override
+    public void releaseOwnLock() throws SQLException {
+        String name = ownLock;
+        if (name == null) {
+            return;
+        }
+        ownLock = null;
+        try (java.sql.PreparedStatement statement = real.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+            statement.setString(1, name);
+            statement.executeQuery().close();
         }
     }
 
