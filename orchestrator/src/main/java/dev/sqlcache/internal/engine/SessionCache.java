@@ -274,16 +274,59 @@ public final class SessionCache implements CacheSession {
             beforeCommit();
         }
         WriteTicket write = beforeWrite(execution);
+        // Only a batch can end the transaction and write after it in one call (no cost for a single statement).
+        boolean endsBeforeAWrite = execution.plans().size() > 1 && writesAfterAnEnd(execution);
         boolean succeeded = false;
         try {
             T result = call.call();
             succeeded = true;
             return result;
         } finally {
-            afterWrite(write, succeeded, execution);
+            afterWrite(write, succeeded, execution, endsBeforeAWrite);
             for (QueryPlan plan : execution.plans()) {
-                afterExecute(plan, succeeded);
+                afterExecute(plan, succeeded, endsBeforeAWrite);
             }
+            if (endsBeforeAWrite && succeeded) {
+                endedBeforeAWrite();
+            }
+        }
+    }
+
+    /**
+     * Whether a statement of the batch writes after one that ended the transaction (COMMIT, ROLLBACK, their chains,
+     * DDL that commits implicitly). With auto-commit off that write runs in a new transaction, still open when the
+     * batch returns: the end in the middle must not end its leases.
+     */
+    private boolean writesAfterAnEnd(Execution execution) {
+        boolean ended = false;
+        for (QueryPlan plan : execution.plans()) {
+            if (endsTransaction(plan)) {
+                ended = true; // implicitly committing DDL commits its own change too
+            } else if (ended && plan.mayWrite()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean endsTransaction(QueryPlan plan) {
+        return transactionEnd(plan.analysis().transactionControl())
+                || (plan.analysis().kind() == StatementKind.DDL && engine.family().ddlCommitsTransaction()
+                        && !plan.analysis().createsTemporaryTable());
+    }
+
+    /**
+     * A batch ended the transaction and then wrote. Still in a transaction now (auto-commit off, or a BEGIN after
+     * the end): the later writes are open, so every lease stays until this transaction's own end, what the end in
+     * the middle committed is invalidated (as after a commit whose outcome is not modelled), and no snapshot is
+     * trusted. Otherwise the later writes committed as they ran: the leases end now, as at any commit.
+     */
+    private void endedBeforeAWrite() {
+        if (transaction.inTransaction()) {
+            commitFailed();
+            transaction.loseSnapshot();
+        } else {
+            endTransactionLeases();
         }
     }
 
@@ -958,7 +1001,7 @@ public final class SessionCache implements CacheSession {
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
-    private void afterWrite(WriteTicket ticket, boolean succeeded, Execution execution) {
+    private void afterWrite(WriteTicket ticket, boolean succeeded, Execution execution, boolean endsBeforeAWrite) {
         if (ticket == null) {
             return;
         }
@@ -990,12 +1033,14 @@ public final class SessionCache implements CacheSession {
             // failed (one the server could not parse committed nothing; one that failed later may have: its leases
             // then stay until the transaction's own end, which is safe).
             transaction.ended();
-            endTransactionLeases();
+            if (!endsBeforeAWrite) {
+                endTransactionLeases();
+            }
         }
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */
-    private void afterExecute(QueryPlan plan, boolean succeeded) {
+    private void afterExecute(QueryPlan plan, boolean succeeded, boolean endsBeforeAWrite) {
         StatementKind kind = plan.analysis().kind();
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
@@ -1006,7 +1051,7 @@ public final class SessionCache implements CacheSession {
             sessionChanged();
         }
         if (kind == StatementKind.TRANSACTION_CONTROL) {
-            transactionControl(plan.analysis().transactionControl(), succeeded);
+            transactionControl(plan.analysis().transactionControl(), succeeded, endsBeforeAWrite);
         } else if (kind == StatementKind.SESSION) {
             sessionChanged();
             refreshSessionState();
@@ -1049,7 +1094,11 @@ public final class SessionCache implements CacheSession {
         return true;
     }
 
-    private void transactionControl(TransactionControl control, boolean succeeded) {
+    /**
+     * @param endsBeforeAWrite the batch writes after this end ({@link #endedBeforeAWrite} ends the leases, or not,
+     *     once the whole batch is known)
+     */
+    private void transactionControl(TransactionControl control, boolean succeeded, boolean endsBeforeAWrite) {
         if (control == null) {
             return;
         }
@@ -1063,22 +1112,24 @@ public final class SessionCache implements CacheSession {
                 transaction.sqlBegin();
                 transaction.transactionIsolationUnknown();
             }
-            case COMMIT -> committed();
-            case ROLLBACK -> rolledBack();
-            case COMMIT_AND_CHAIN -> {
+            case COMMIT, ROLLBACK -> ended(endsBeforeAWrite);
+            case COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> {
                 boolean ownIsolation = transaction.chainedIsolationUnknown();
-                committed();
-                chain(ownIsolation);
-            }
-            case ROLLBACK_AND_CHAIN -> {
-                boolean ownIsolation = transaction.chainedIsolationUnknown();
-                rolledBack();
+                ended(endsBeforeAWrite);
                 chain(ownIsolation);
             }
             case SET_TRANSACTION -> transaction.isolationUnknown();
             default -> {
                 // Savepoints neither end the transaction nor make anything visible to others.
             }
+        }
+    }
+
+    /** A SQL COMMIT or ROLLBACK returned: its leases end with it, unless the batch wrote after it. */
+    private void ended(boolean endsBeforeAWrite) {
+        transaction.ended();
+        if (!endsBeforeAWrite) {
+            endTransactionLeases();
         }
     }
 

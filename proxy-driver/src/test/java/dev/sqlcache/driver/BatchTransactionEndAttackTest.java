@@ -1,0 +1,64 @@
+package dev.sqlcache.driver;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.sql.Connection;
+import java.sql.Statement;
+
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Adversarial review of session 29 (every commit path): a batch that ends the transaction in its middle. On MariaDB
+ * with auto-commit off, a write after the batch's COMMIT, ROLLBACK or implicitly committing DDL runs in a new
+ * transaction, still open when the batch returns. The batch's end was modelled as the end of everything it wrote:
+ * the leases ended, another connection stored the value from before that open write, and the write's own commit
+ * had nothing left to end or invalidate, so the stored value was served after the commit returned.
+ */
+class BatchTransactionEndAttackTest extends RedisBackedTest {
+
+    /** What ends the transaction in the middle of the batch. */
+    enum EndInBatch {
+        SQL_COMMIT("commit"), SQL_ROLLBACK("rollback"), IMPLICIT_COMMIT_DDL("create table sr_ddl (id int)");
+
+        final String sql;
+
+        EndInBatch(String sql) {
+            this.sql = sql;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EndInBatch.class)
+    void aWriteAfterAnEndInTheSameBatchStaysLeasedUntilItsOwnCommit(EndInBatch end) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection reader = db.cached(settings())) {
+            schema(direct);
+            exec(direct, "drop table if exists sr_ddl");
+            try {
+                writer.setAutoCommit(false);
+                exec(writer, "update sr_other set label = 'two' where id = 1");
+                try (Statement batch = writer.createStatement()) {
+                    batch.addBatch(end.sql);
+                    batch.addBatch("update sr_account set balance = 70 where id = 1");
+                    batch.executeBatch();
+                }
+                // The batch's last write is not committed: the reader sees 100, and may store it only while no
+                // lease stands (repeated, so that a store has every chance to land).
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(100, balance(reader, 1));
+                    Thread.sleep(20);
+                }
+                writer.commit();
+                assertEquals(70, balance(reader, 1), "read after the commit returned");
+            } finally {
+                writer.setAutoCommit(true);
+                exec(direct, "drop table if exists sr_ddl");
+            }
+        }
+    }
+
+}
