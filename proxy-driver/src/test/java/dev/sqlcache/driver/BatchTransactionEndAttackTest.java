@@ -61,4 +61,35 @@ class BatchTransactionEndAttackTest extends RedisBackedTest {
         }
     }
 
+    /**
+     * The same with auto-commit on: a batch that begins a transaction with SQL (after ending one, or not) and writes
+     * in it. The batch's write was taken as an auto-commit write (the transaction was not open when it leased) and
+     * its lease ended when the batch returned, while the write was still open.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"begin", "commit;begin", "rollback;start transaction"})
+    void aWriteAfterASqlBeginInTheSameBatchStaysLeasedUntilItsCommit(String opening) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection reader = db.cached(settings())) {
+            schema(direct);
+            try {
+                try (Statement batch = writer.createStatement()) {
+                    for (String sql : opening.split(";")) {
+                        batch.addBatch(sql);
+                    }
+                    batch.addBatch("update sr_account set balance = 70 where id = 1");
+                    batch.executeBatch();
+                }
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(100, balance(reader, 1));
+                    Thread.sleep(20);
+                }
+                exec(writer, "commit");
+                assertEquals(70, balance(reader, 1), "read after the commit returned");
+            } finally {
+                exec(writer, "rollback");
+            }
+        }
+    }
 }

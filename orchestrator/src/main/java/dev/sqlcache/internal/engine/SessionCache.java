@@ -273,6 +273,12 @@ public final class SessionCache implements CacheSession {
             // Before its leases: steps that fail must leave no auto-commit lease behind without its end.
             beforeCommit();
         }
+        boolean opensBeforeAWrite = !transaction.inTransaction() && execution.plans().size() > 1
+                && beginsBeforeAWrite(execution);
+        if (opensBeforeAWrite) {
+            // Its writes lease as the transaction's, ended at that transaction's end, not as the batch returns.
+            transaction.sqlBegin();
+        }
         WriteTicket write = beforeWrite(execution);
         // Only a batch can end the transaction and write after it in one call (no cost for a single statement).
         boolean endsBeforeAWrite = execution.plans().size() > 1 && writesAfterAnEnd(execution);
@@ -289,6 +295,43 @@ public final class SessionCache implements CacheSession {
             if (endsBeforeAWrite && succeeded) {
                 endedBeforeAWrite();
             }
+            if (opensBeforeAWrite && !succeeded) {
+                openedOrNot();
+            }
+        }
+    }
+
+    /** Whether a statement of the batch writes after one that begins a transaction with SQL. */
+    private static boolean beginsBeforeAWrite(Execution execution) {
+        boolean began = false;
+        for (QueryPlan plan : execution.plans()) {
+            TransactionControl control = plan.analysis().transactionControl();
+            if (control == TransactionControl.BEGIN || control == TransactionControl.BEGIN_WITH_ISOLATION) {
+                began = true;
+            } else if (began && plan.mayWrite()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A batch meant to begin a transaction and write in it failed: its BEGIN may not have run. With no transaction
+     * open on the server its writes committed as they ran and the leases end now; else (or when that cannot be
+     * told) they stay until the transaction's end, as a failed commit's do.
+     */
+    private void openedOrNot() {
+        boolean idle;
+        try {
+            idle = probe.transactionIdle();
+        } catch (SQLException | RuntimeException e) {
+            idle = false;
+        }
+        if (idle) {
+            transaction.ended();
+            endTransactionLeases();
+        } else {
+            transaction.loseSnapshot();
         }
     }
 
