@@ -375,7 +375,8 @@ public final class SessionCache implements CacheSession {
 
     /**
      * Whether the execution may commit the open transaction as it runs: SQL COMMIT (also in a batch), DDL where the
-     * database commits implicitly before it, a session statement (MySQL's {@code SET autocommit = 1} commits), or a
+     * database commits implicitly before it, a session statement (MySQL's {@code SET autocommit = 1} commits), a
+     * procedure call (a MariaDB or MySQL procedure may COMMIT, or run DDL, inside the caller's transaction), or a
      * statement not understood (a multi-statement string holding COMMIT is one: its commit is not modelled, its
      * leases stay until the transaction's next end, but they must stand when it commits). Plans are analysed
      * already: no parsing here.
@@ -385,7 +386,7 @@ public final class SessionCache implements CacheSession {
             TransactionControl control = plan.analysis().transactionControl();
             StatementKind kind = plan.analysis().kind();
             if (control == TransactionControl.COMMIT || control == TransactionControl.COMMIT_AND_CHAIN
-                    || kind == StatementKind.SESSION || kind == StatementKind.UNKNOWN
+                    || kind == StatementKind.SESSION || kind == StatementKind.UNKNOWN || kind == StatementKind.CALL
                     || (kind == StatementKind.DDL && engine.family().ddlCommitsTransaction()
                             && !plan.analysis().createsTemporaryTable())) {
                 return true;
