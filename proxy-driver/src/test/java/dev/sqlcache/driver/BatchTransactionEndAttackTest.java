@@ -67,7 +67,7 @@ class BatchTransactionEndAttackTest extends RedisBackedTest {
      * its lease ended when the batch returned, while the write was still open.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"begin", "commit;begin", "rollback;start transaction"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"begin", "commit;begin", "rollback;start transaction", "set autocommit = 0"})
     void aWriteAfterASqlBeginInTheSameBatchStaysLeasedUntilItsCommit(String opening) throws Exception {
         TestDatabase db = TestDatabase.MARIADB;
         try (Connection direct = db.direct(); Connection writer = db.cached(settings());
@@ -90,6 +90,27 @@ class BatchTransactionEndAttackTest extends RedisBackedTest {
             } finally {
                 exec(writer, "rollback");
             }
+        }
+    }
+
+    /**
+     * A session statement that leaves auto-commit on opens nothing: the batch's write committed as it ran, its lease
+     * ends as the batch returns (the transaction taken as open for the batch is not kept), and the table is cached
+     * again at once.
+     */
+    @org.junit.jupiter.api.Test
+    void aSessionStatementThatLeavesAutoCommitOnOpensNoTransaction() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection reader = db.cached(settings())) {
+            schema(direct);
+            try (Statement batch = writer.createStatement()) {
+                batch.addBatch("set @sr_unused = 1");
+                batch.addBatch("update sr_account set balance = 70 where id = 1");
+                batch.executeBatch();
+            }
+            assertEquals(70, SnapshotHiddenStatementsAttackTest.warm(reader, 1), "cached again: no lease left");
+            assertEquals(70, SnapshotHiddenStatementsAttackTest.warm(writer, 1), "and no transaction left open");
         }
     }
 }

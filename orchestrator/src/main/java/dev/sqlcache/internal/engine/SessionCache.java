@@ -295,18 +295,20 @@ public final class SessionCache implements CacheSession {
             if (endsBeforeAWrite && succeeded) {
                 endedBeforeAWrite();
             }
-            if (opensBeforeAWrite && !succeeded) {
-                openedOrNot();
+            if (opensBeforeAWrite) {
+                openedOrNot(succeeded, execution);
             }
         }
     }
 
-    /** Whether a statement of the batch writes after one that begins a transaction with SQL. */
+    /**
+     * Whether a statement of the batch writes after one that may open a transaction: BEGIN, or a session statement
+     * ({@code SET autocommit = 0}).
+     */
     private static boolean beginsBeforeAWrite(Execution execution) {
         boolean began = false;
         for (QueryPlan plan : execution.plans()) {
-            TransactionControl control = plan.analysis().transactionControl();
-            if (control == TransactionControl.BEGIN || control == TransactionControl.BEGIN_WITH_ISOLATION) {
+            if (begins(plan) || plan.analysis().kind() == StatementKind.SESSION) {
                 began = true;
             } else if (began && plan.mayWrite()) {
                 return true;
@@ -315,12 +317,33 @@ public final class SessionCache implements CacheSession {
         return false;
     }
 
+    private static boolean begins(QueryPlan plan) {
+        TransactionControl control = plan.analysis().transactionControl();
+        return control == TransactionControl.BEGIN || control == TransactionControl.BEGIN_WITH_ISOLATION;
+    }
+
     /**
-     * A batch meant to begin a transaction and write in it failed: its BEGIN may not have run. With no transaction
-     * open on the server its writes committed as they ran and the leases end now; else (or when that cannot be
-     * told) they stay until the transaction's end, as a failed commit's do.
+     * A batch that may have opened a transaction before it wrote returned. When it succeeded and held a BEGIN, or
+     * its session statement switched auto-commit off, the state kept after each statement is right. A session
+     * statement that left auto-commit on opened nothing: the writes committed as they ran, and their leases end now
+     * (a transaction taken as open that is not would keep them past their expiry). When the batch failed, its
+     * BEGIN may not have run: with no transaction open on the server the leases end now; else (or when that
+     * cannot be told) they stay until the transaction's end, as a failed commit's do.
      */
-    private void openedOrNot() {
+    private void openedOrNot(boolean succeeded, Execution execution) {
+        if (succeeded) {
+            for (QueryPlan plan : execution.plans()) {
+                if (begins(plan)) {
+                    return;
+                }
+            }
+            if (!transaction.autoCommit()) {
+                return;
+            }
+            transaction.ended();
+            endTransactionLeases();
+            return;
+        }
         boolean idle;
         try {
             idle = probe.transactionIdle();
