@@ -273,8 +273,7 @@ public final class SessionCache implements CacheSession {
             // Before its leases: steps that fail must leave no auto-commit lease behind without its end.
             beforeCommit();
         }
-        boolean opensBeforeAWrite = !transaction.inTransaction() && execution.plans().size() > 1
-                && beginsBeforeAWrite(execution);
+        boolean opensBeforeAWrite = !transaction.inTransaction() && beginsBeforeAWrite(execution);
         if (opensBeforeAWrite) {
             // Its writes lease as the transaction's, ended at that transaction's end, not as the batch returns.
             transaction.sqlBegin();
@@ -303,11 +302,18 @@ public final class SessionCache implements CacheSession {
 
     /**
      * Whether a statement of the batch writes after one that may open a transaction: BEGIN, or a session statement
-     * ({@code SET autocommit = 0}).
+     * ({@code SET autocommit = 0}); or a statement not understood, which may do both ({@code BEGIN; UPDATE ...} in
+     * one string). A single statement known to the analysis opens nothing it writes in.
      */
     private static boolean beginsBeforeAWrite(Execution execution) {
+        if (execution.plans().size() == 1) {
+            return execution.plan().analysis().kind() == StatementKind.UNKNOWN;
+        }
         boolean began = false;
         for (QueryPlan plan : execution.plans()) {
+            if (plan.analysis().kind() == StatementKind.UNKNOWN) {
+                return true;
+            }
             if (begins(plan) || plan.analysis().kind() == StatementKind.SESSION) {
                 began = true;
             } else if (began && plan.mayWrite()) {
@@ -323,38 +329,41 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
-     * A batch that may have opened a transaction before it wrote returned. When it succeeded and held a BEGIN, or
-     * its session statement switched auto-commit off, the state kept after each statement is right. A session
-     * statement that left auto-commit on opened nothing: the writes committed as they ran, and their leases end now
-     * (a transaction taken as open that is not would keep them past their expiry). When the batch failed, its
-     * BEGIN may not have run: with no transaction open on the server the leases end now; else (or when that
-     * cannot be told) they stay until the transaction's end, as a failed commit's do.
+     * A batch (or a statement not understood) that may have opened a transaction before it wrote returned. When a
+     * batch of known statements succeeded and held a BEGIN, or its session statement switched auto-commit off, the
+     * state kept after each statement is right; a session statement that left auto-commit on opened nothing: the
+     * writes committed as they ran, and their leases end now (a transaction taken as open that is not would keep
+     * them past their expiry). A statement not understood, or a failed batch (its BEGIN may not have run), is
+     * judged by the driver's transaction state: open, the leases stay until the transaction's end; closed, or the
+     * driver cannot tell, they end now, as before.
      */
     private void openedOrNot(boolean succeeded, Execution execution) {
-        if (succeeded) {
-            for (QueryPlan plan : execution.plans()) {
-                if (begins(plan)) {
-                    return;
-                }
+        boolean unknown = false;
+        boolean began = false;
+        for (QueryPlan plan : execution.plans()) {
+            unknown |= plan.analysis().kind() == StatementKind.UNKNOWN;
+            began |= begins(plan);
+        }
+        if (succeeded && !unknown) {
+            if (!began && transaction.autoCommit()) {
+                transaction.ended();
+                endTransactionLeases();
             }
-            if (!transaction.autoCommit()) {
-                return;
-            }
-            transaction.ended();
-            endTransactionLeases();
             return;
         }
-        boolean idle;
+        Boolean open;
         try {
-            idle = probe.transactionIdle();
+            open = probe.transactionOpen();
         } catch (SQLException | RuntimeException e) {
-            idle = false;
+            open = null;
         }
-        if (idle) {
+        if (Boolean.TRUE.equals(open)) {
+            transaction.loseSnapshot();
+        } else {
+            // Closed, or the driver cannot tell: as before, the writes are taken as committed as they ran (a
+            // transaction kept open on a guess would keep its leases past their expiry).
             transaction.ended();
             endTransactionLeases();
-        } else {
-            transaction.loseSnapshot();
         }
     }
 

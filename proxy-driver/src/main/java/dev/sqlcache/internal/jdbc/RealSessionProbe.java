@@ -57,6 +57,27 @@ final class RealSessionProbe implements SessionProbe {
      * Without the driver's answer, MariaDB is asked with {@code @@in_transaction}; anything else is not idle.
      */
     @Override
+    public Boolean transactionOpen() throws SQLException {
+        resolve();
+        try {
+            if (transactionState != null) {
+                Object state = transactionState.invoke(transactionStateTarget);
+                return family == DatabaseFamily.POSTGRES ? !"IDLE".equals(String.valueOf(state))
+                        : (((Number) state).intValue() & MARIADB_IN_TRANSACTION) != 0;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            transactionState = null;
+        }
+        if (family == DatabaseFamily.MARIADB) {
+            try (Statement statement = real.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT @@in_transaction")) {
+                return rs.next() ? rs.getInt(1) != 0 : null;
+            }
+        }
+        return null;
+    }
+
+    @Override
     public boolean transactionIdle() throws SQLException {
         resolve();
         try {
