@@ -113,4 +113,33 @@ class BatchTransactionEndAttackTest extends RedisBackedTest {
             assertEquals(70, SnapshotHiddenStatementsAttackTest.warm(writer, 1), "and no transaction left open");
         }
     }
+
+    /**
+     * A transaction begun with SQL in auto-commit mode, ended by a batch whose COMMIT ran and whose later statement
+     * failed. Session 29 took the failed batch as a failed commit: the transaction stayed open for the proxy, its
+     * leases were kept as the transaction's, and once they expired a later write to the same table, committed at
+     * once by the server, was taken for one more write of that transaction: not leased again, not ended, so the
+     * value another connection stored before it was served after it.
+     */
+    @org.junit.jupiter.api.Test
+    void aBatchWhoseCommitRanBeforeItFailedLeavesNoTransactionOpen() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings("sqlcache.writeLease", "300ms"));
+             Connection reader = db.cached(settings())) {
+            schema(direct);
+            exec(writer, "begin");
+            exec(writer, "update sr_account set balance = 70 where id = 1");
+            try (Statement batch = writer.createStatement()) {
+                batch.addBatch("commit");
+                batch.addBatch("update sr_no_such_table set balance = 0");
+                org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, batch::executeBatch);
+            }
+            assertEquals(70, SnapshotHiddenStatementsAttackTest.databaseBalance(direct, 1), "the COMMIT ran");
+            Thread.sleep(600); // the transaction's leases, if still held, expire
+            assertEquals(70, SnapshotHiddenStatementsAttackTest.warm(reader, 1));
+            exec(writer, "update sr_account set balance = 50 where id = 1");
+            assertEquals(50, SnapshotHiddenStatementsAttackTest.databaseBalance(direct, 1), "committed at once");
+            assertEquals(50, balance(reader, 1), "read after the write returned");
+        }
+    }
 }

@@ -351,13 +351,7 @@ public final class SessionCache implements CacheSession {
             }
             return;
         }
-        Boolean open;
-        try {
-            open = probe.transactionOpen();
-        } catch (SQLException | RuntimeException e) {
-            open = null;
-        }
-        if (Boolean.TRUE.equals(open)) {
+        if (Boolean.TRUE.equals(transactionOpen())) {
             transaction.loseSnapshot();
         } else {
             // Closed, or the driver cannot tell: as before, the writes are taken as committed as they ran (a
@@ -1226,6 +1220,22 @@ public final class SessionCache implements CacheSession {
             commitFailed();
         }
         transaction.loseSnapshot();
+        if (transaction.autoCommit() && Boolean.FALSE.equals(transactionOpen())) {
+            // Begun with SQL in auto-commit mode, and over on the server (a batch whose COMMIT ran before a later
+            // statement failed): kept open here, its leases would expire while later writes, each committed at
+            // once by the server, were taken for more of the transaction's and neither leased again nor ended.
+            transaction.ended();
+            endTransactionLeases();
+        }
+    }
+
+    /** The driver's answer, {@code null} when it cannot tell or the asking fails. */
+    private Boolean transactionOpen() {
+        try {
+            return probe.transactionOpen();
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The chained transaction keeps the ended one's characteristics, including an isolation set by SQL. */
