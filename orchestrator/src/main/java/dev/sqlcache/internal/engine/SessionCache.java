@@ -273,23 +273,136 @@ public final class SessionCache implements CacheSession {
             // Before its leases: steps that fail must leave no auto-commit lease behind without its end.
             beforeCommit();
         }
+        boolean opensBeforeAWrite = !transaction.inTransaction() && beginsBeforeAWrite(execution);
+        if (opensBeforeAWrite) {
+            // Its writes lease as the transaction's, ended at that transaction's end, not as the batch returns.
+            transaction.sqlBegin();
+        }
         WriteTicket write = beforeWrite(execution);
+        // Only a batch can end the transaction and write after it in one call (no cost for a single statement).
+        boolean endsBeforeAWrite = execution.plans().size() > 1 && writesAfterAnEnd(execution);
         boolean succeeded = false;
         try {
             T result = call.call();
             succeeded = true;
             return result;
         } finally {
-            afterWrite(write, succeeded, execution);
+            afterWrite(write, succeeded, execution, endsBeforeAWrite);
             for (QueryPlan plan : execution.plans()) {
-                afterExecute(plan, succeeded);
+                afterExecute(plan, succeeded, endsBeforeAWrite);
+            }
+            if (endsBeforeAWrite && succeeded) {
+                endedBeforeAWrite();
+            }
+            if (opensBeforeAWrite) {
+                openedOrNot(succeeded, execution);
             }
         }
     }
 
     /**
+     * Whether a statement of the batch writes after one that may open a transaction: BEGIN, or a session statement
+     * ({@code SET autocommit = 0}); or a statement not understood, which may do both ({@code BEGIN; UPDATE ...} in
+     * one string). A single statement known to the analysis opens nothing it writes in.
+     */
+    private static boolean beginsBeforeAWrite(Execution execution) {
+        if (execution.plans().size() == 1) {
+            return execution.plan().analysis().kind() == StatementKind.UNKNOWN;
+        }
+        boolean began = false;
+        for (QueryPlan plan : execution.plans()) {
+            if (plan.analysis().kind() == StatementKind.UNKNOWN) {
+                return true;
+            }
+            if (begins(plan) || plan.analysis().kind() == StatementKind.SESSION) {
+                began = true;
+            } else if (began && plan.mayWrite()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean begins(QueryPlan plan) {
+        TransactionControl control = plan.analysis().transactionControl();
+        return control == TransactionControl.BEGIN || control == TransactionControl.BEGIN_WITH_ISOLATION;
+    }
+
+    /**
+     * A batch (or a statement not understood) that may have opened a transaction before it wrote returned. When a
+     * batch of known statements succeeded and held a BEGIN, or its session statement switched auto-commit off, the
+     * state kept after each statement is right; a session statement that left auto-commit on opened nothing: the
+     * writes committed as they ran, and their leases end now (a transaction taken as open that is not would keep
+     * them past their expiry). A statement not understood, or a failed batch (its BEGIN may not have run), is
+     * judged by the driver's transaction state: open, the leases stay until the transaction's end; closed, or the
+     * driver cannot tell, they end now, as before.
+     */
+    private void openedOrNot(boolean succeeded, Execution execution) {
+        boolean unknown = false;
+        boolean began = false;
+        for (QueryPlan plan : execution.plans()) {
+            unknown |= plan.analysis().kind() == StatementKind.UNKNOWN;
+            began |= begins(plan);
+        }
+        if (succeeded && !unknown) {
+            if (!began && transaction.autoCommit()) {
+                transaction.ended();
+                endTransactionLeases();
+            }
+            return;
+        }
+        if (Boolean.TRUE.equals(transactionOpen())) {
+            transaction.loseSnapshot();
+        } else {
+            // Closed, or the driver cannot tell: as before, the writes are taken as committed as they ran (a
+            // transaction kept open on a guess would keep its leases past their expiry).
+            transaction.ended();
+            endTransactionLeases();
+        }
+    }
+
+    /**
+     * Whether a statement of the batch writes after one that ended the transaction (COMMIT, ROLLBACK, their chains,
+     * DDL that commits implicitly). With auto-commit off that write runs in a new transaction, still open when the
+     * batch returns: the end in the middle must not end its leases.
+     */
+    private boolean writesAfterAnEnd(Execution execution) {
+        boolean ended = false;
+        for (QueryPlan plan : execution.plans()) {
+            if (endsTransaction(plan)) {
+                ended = true; // implicitly committing DDL commits its own change too
+            } else if (ended && plan.mayWrite()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean endsTransaction(QueryPlan plan) {
+        return transactionEnd(plan.analysis().transactionControl())
+                || (plan.analysis().kind() == StatementKind.DDL && engine.family().ddlCommitsTransaction()
+                        && !plan.analysis().createsTemporaryTable());
+    }
+
+    /**
+     * A batch ended the transaction and then wrote. Still in a transaction now (auto-commit off, or a BEGIN after
+     * the end): the later writes are open, so every lease stays until this transaction's own end, what the end in
+     * the middle committed is invalidated (as after a commit whose outcome is not modelled), and no snapshot is
+     * trusted. Otherwise the later writes committed as they ran: the leases end now, as at any commit.
+     */
+    private void endedBeforeAWrite() {
+        if (transaction.inTransaction()) {
+            commitFailed();
+            transaction.loseSnapshot();
+        } else {
+            endTransactionLeases();
+        }
+    }
+
+    /**
      * Whether the execution may commit the open transaction as it runs: SQL COMMIT (also in a batch), DDL where the
-     * database commits implicitly before it, a session statement (MySQL's {@code SET autocommit = 1} commits), or a
+     * database commits implicitly before it, a session statement (MySQL's {@code SET autocommit = 1} commits), a
+     * procedure call (a MariaDB or MySQL procedure may COMMIT, or run DDL, inside the caller's transaction), or a
      * statement not understood (a multi-statement string holding COMMIT is one: its commit is not modelled, its
      * leases stay until the transaction's next end, but they must stand when it commits). Plans are analysed
      * already: no parsing here.
@@ -299,7 +412,7 @@ public final class SessionCache implements CacheSession {
             TransactionControl control = plan.analysis().transactionControl();
             StatementKind kind = plan.analysis().kind();
             if (control == TransactionControl.COMMIT || control == TransactionControl.COMMIT_AND_CHAIN
-                    || kind == StatementKind.SESSION || kind == StatementKind.UNKNOWN
+                    || kind == StatementKind.SESSION || kind == StatementKind.UNKNOWN || kind == StatementKind.CALL
                     || (kind == StatementKind.DDL && engine.family().ddlCommitsTransaction()
                             && !plan.analysis().createsTemporaryTable())) {
                 return true;
@@ -972,7 +1085,7 @@ public final class SessionCache implements CacheSession {
     }
 
     /** In auto-commit mode a write's leases end now; in a transaction they end with it. */
-    private void afterWrite(WriteTicket ticket, boolean succeeded, Execution execution) {
+    private void afterWrite(WriteTicket ticket, boolean succeeded, Execution execution, boolean endsBeforeAWrite) {
         if (ticket == null) {
             return;
         }
@@ -1004,12 +1117,14 @@ public final class SessionCache implements CacheSession {
             // failed (one the server could not parse committed nothing; one that failed later may have: its leases
             // then stay until the transaction's own end, which is safe).
             transaction.ended();
-            endTransactionLeases();
+            if (!endsBeforeAWrite) {
+                endTransactionLeases();
+            }
         }
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */
-    private void afterExecute(QueryPlan plan, boolean succeeded) {
+    private void afterExecute(QueryPlan plan, boolean succeeded, boolean endsBeforeAWrite) {
         StatementKind kind = plan.analysis().kind();
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
@@ -1020,7 +1135,7 @@ public final class SessionCache implements CacheSession {
             sessionChanged();
         }
         if (kind == StatementKind.TRANSACTION_CONTROL) {
-            transactionControl(plan.analysis().transactionControl(), succeeded);
+            transactionControl(plan.analysis().transactionControl(), succeeded, endsBeforeAWrite);
         } else if (kind == StatementKind.SESSION) {
             sessionChanged();
             refreshSessionState();
@@ -1063,7 +1178,11 @@ public final class SessionCache implements CacheSession {
         return true;
     }
 
-    private void transactionControl(TransactionControl control, boolean succeeded) {
+    /**
+     * @param endsBeforeAWrite the batch writes after this end ({@link #endedBeforeAWrite} ends the leases, or not,
+     *     once the whole batch is known)
+     */
+    private void transactionControl(TransactionControl control, boolean succeeded, boolean endsBeforeAWrite) {
         if (control == null) {
             return;
         }
@@ -1077,22 +1196,24 @@ public final class SessionCache implements CacheSession {
                 transaction.sqlBegin();
                 transaction.transactionIsolationUnknown();
             }
-            case COMMIT -> committed();
-            case ROLLBACK -> rolledBack();
-            case COMMIT_AND_CHAIN -> {
+            case COMMIT, ROLLBACK -> ended(endsBeforeAWrite);
+            case COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> {
                 boolean ownIsolation = transaction.chainedIsolationUnknown();
-                committed();
-                chain(ownIsolation);
-            }
-            case ROLLBACK_AND_CHAIN -> {
-                boolean ownIsolation = transaction.chainedIsolationUnknown();
-                rolledBack();
+                ended(endsBeforeAWrite);
                 chain(ownIsolation);
             }
             case SET_TRANSACTION -> transaction.isolationUnknown();
             default -> {
                 // Savepoints neither end the transaction nor make anything visible to others.
             }
+        }
+    }
+
+    /** A SQL COMMIT or ROLLBACK returned: its leases end with it, unless the batch wrote after it. */
+    private void ended(boolean endsBeforeAWrite) {
+        transaction.ended();
+        if (!endsBeforeAWrite) {
+            endTransactionLeases();
         }
     }
 
@@ -1113,6 +1234,22 @@ public final class SessionCache implements CacheSession {
             commitFailed();
         }
         transaction.loseSnapshot();
+        if (transaction.autoCommit() && Boolean.FALSE.equals(transactionOpen())) {
+            // Begun with SQL in auto-commit mode, and over on the server (a batch whose COMMIT ran before a later
+            // statement failed): kept open here, its leases would expire while later writes, each committed at
+            // once by the server, were taken for more of the transaction's and neither leased again nor ended.
+            transaction.ended();
+            endTransactionLeases();
+        }
+    }
+
+    /** The driver's answer, {@code null} when it cannot tell or the asking fails. */
+    private Boolean transactionOpen() {
+        try {
+            return probe.transactionOpen();
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The chained transaction keeps the ended one's characteristics, including an isolation set by SQL. */

@@ -24,6 +24,14 @@ public interface SessionProbe {
     boolean transactionIdle() throws SQLException;
 
     /**
+     * Whether the real connection has a transaction open, as the driver tracks what the server reports;
+     * {@code null} when it cannot tell (no driver state to read).
+     */
+    default Boolean transactionOpen() throws SQLException {
+        return null;
+    }
+
+    /**
      * Makes the database take the open transaction's snapshot now, before anything else has run in it:
      * {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} on MariaDB (whose snapshot is otherwise taken by
      * the first read of a table), any statement on PostgreSQL (whose snapshot is taken by the first statement).

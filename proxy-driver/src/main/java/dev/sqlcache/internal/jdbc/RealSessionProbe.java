@@ -60,6 +60,37 @@ final class RealSessionProbe implements SessionProbe {
      * status): SQL the proxy never saw (a schema or metadata query, a savepoint) may have opened the transaction.
      * Without the driver's answer, MariaDB is asked with {@code @@in_transaction}; anything else is not idle.
      */
+    /**
+     * pgjdbc's state comes with every ReadyForQuery. Connector/J's server status comes with OK packets only, not with
+     * an error: after a batch whose COMMIT ran before a statement failed it still said open (observed in
+     * BatchTransactionEndAttackTest). An open there is asked of the server, one round trip; a closed one is taken
+     * as told.
+     */
+    @Override
+    public Boolean transactionOpen() throws SQLException {
+        resolve();
+        try {
+            if (transactionState != null) {
+                Object state = transactionState.invoke(transactionStateTarget);
+                if (family == DatabaseFamily.POSTGRES) {
+                    return !"IDLE".equals(String.valueOf(state));
+                }
+                if ((((Number) state).intValue() & MARIADB_IN_TRANSACTION) == 0) {
+                    return false;
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            transactionState = null;
+        }
+        if (family == DatabaseFamily.MARIADB) {
+            try (Statement statement = real.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT @@in_transaction")) {
+                return rs.next() ? rs.getInt(1) != 0 : null;
+            }
+        }
+        return null;
+    }
+
     @Override
     public boolean transactionIdle() throws SQLException {
         resolve();
