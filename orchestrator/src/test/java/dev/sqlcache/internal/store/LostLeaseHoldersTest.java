@@ -66,6 +66,41 @@ class LostLeaseHoldersTest {
         assertTrue(leased(), "fewer hits until the lapse, never an uncovered write");
     }
 
+    /**
+     * The same with ends that read a shared key before writing it (issue #13: an acknowledged end whose lease joined
+     * a held run): the set lost and made again by a later lease no longer names the second write, so its end finds
+     * the mark of its run but is not a holder, and takes the path that puts the mark back; none of the ends uncovers
+     * a write still in flight.
+     */
+    @Test
+    void endsThatReadTheKeyFirstNeverUncoverTheWritesStillInFlightAfterTheSetWasLost() {
+        // The writer's JVM the only near member: its leases answer (an unknown set answers no runs).
+        server.command("ZADD", NearChannel.MEMBERS_KEY, Long.toString(System.currentTimeMillis() + 600_000), "w");
+        String[] key = {KEY};
+        String[] first = {VersionTokens.freshLease(60_000)};
+        String[] second = {VersionTokens.freshLease(60_000)};
+        String[] third = {VersionTokens.freshLease(60_000)};
+        CacheStore.Recipients firstLeased = store.leaseVersions(key, first, 60_000, notice(null));
+        CacheStore.Recipients secondLeased = store.leaseVersions(key, second, 60_000, notice(null));
+        assertEquals(":1", server.command("DEL", HOLDERS), "the two writes share the key: their holders set");
+        CacheStore.Recipients thirdLeased = store.leaseVersions(key, third, 60_000, notice(null));
+        assertFalse(secondLeased.runs()[0].isEmpty(), "the second write joined a held run");
+        assertEquals(secondLeased.runs()[0], thirdLeased.runs()[0], "the third joined the same run");
+
+        store.endLeases(key, second, null, notice(secondLeased));
+        assertTrue(leased(), "the first and third writes are still in flight");
+        store.endLeases(key, third, null, notice(thirdLeased));
+        assertTrue(leased(), "the first write is still in flight");
+        store.endLeases(key, first, null, notice(firstLeased));
+        assertTrue(leased(), "fewer hits until the lost holders' lapse, never an uncovered write");
+    }
+
+    /** A notice; with the lease's answer, one an acknowledged end sends (the held runs its lease answered). */
+    private static CacheStore.Notice notice(CacheStore.Recipients leased) {
+        return leased == null ? new CacheStore.Notice("w", VersionTokens.fresh())
+                : new CacheStore.Notice("w", VersionTokens.fresh(), true, leased.runs());
+    }
+
     @Test
     void thatCoverLapsesWithTheLostHolders() throws InterruptedException {
         String[] key = {KEY};
