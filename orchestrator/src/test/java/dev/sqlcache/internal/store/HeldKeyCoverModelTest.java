@@ -92,6 +92,35 @@ class HeldKeyCoverModelTest extends PrivateRedisStoreTest {
         runRounds(new Random(13), 250);
     }
 
+    /**
+     * A shared end whose remaining holders have all lapsed settles at a passed score, which deletes the key and, since
+     * issue #13 (PXAT), leaves the holders set with the lapsed entries where the old settle deleted it. A write that
+     * leases the missing key after that, and the lapsed holder's late end, must not leave that write uncovered.
+     */
+    @Test
+    void aLapsedHoldersLateEndAfterTheKeyWasSettledAtAPassedScoreKeepsTheNextWriteCovered() {
+        String holders = KEY + RedisCacheStore.HOLDERS_SUFFIX;
+        String[] lapsed = {VersionTokens.freshLease(60_000)};
+        String[] ending = {VersionTokens.freshLease(30_000)};
+        store.leaseVersions(new String[] {KEY}, lapsed, 60_000, notice());
+        store.leaseVersions(new String[] {KEY}, ending, 30_000, notice());
+        // The first holder's lease ran out without an end (its score pulled back to the past).
+        server.command("ZADD", holders, "1", lapsed[0]);
+        store.endLeases(new String[] {KEY}, ending, null, notice());
+        assertTrue(!CacheStore.isLease(inspector.get(KEY)), "no live holder: the key is not a lease");
+
+        String[] next = {VersionTokens.freshLease(20_000)};
+        long sent = System.currentTimeMillis();
+        store.leaseVersions(new String[] {KEY}, next, 20_000, notice());
+        store.endLeases(new String[] {KEY}, lapsed, null, notice()); // the lapsed holder's end, late
+        long left = inspector.pttl(KEY);
+        long after = System.currentTimeMillis();
+        assertTrue(CacheStore.isLease(inspector.get(KEY)), "the next write is in flight: " + inspector.get(KEY));
+        assertTrue(left + after + 2 >= sent + 20_000, "held for the next write's whole lease: " + left + " ms");
+        store.endLeases(new String[] {KEY}, next, null, notice());
+        assertTrue(!CacheStore.isLease(inspector.get(KEY)), "fresh after the next write's end");
+    }
+
     private static void runRounds(Random random, int rounds) throws InterruptedException {
         SkipStore skips = store.skips();
         for (int round = 0; round < rounds; round++) {
