@@ -46,10 +46,13 @@ class HeldKeyCoverModelTest extends PrivateRedisStoreTest {
          */
         final long[] owed;
 
-        Write(String[] keys, String token, boolean permit, boolean auto) {
+        /** A permit's one token on every key it leases (SkipGuard); a write's, one of its own per key (CacheWrites). */
+        Write(String[] keys, String token, long length, boolean permit, boolean auto) {
             this.keys = keys;
             this.tokens = new String[keys.length];
-            java.util.Arrays.fill(tokens, token);
+            for (int i = 0; i < keys.length; i++) {
+                tokens[i] = permit || i == 0 ? token : VersionTokens.freshLease(length);
+            }
             this.permit = permit;
             this.auto = auto;
             this.owed = new long[keys.length];
@@ -140,7 +143,7 @@ class HeldKeyCoverModelTest extends PrivateRedisStoreTest {
                             : VersionTokens.freshLease(length);
                     // A permit leases one table's key; a write, one key or both (a table and a row of it).
                     String[] keys = CHOICES[permit ? 0 : random.nextInt(CHOICES.length)];
-                    Write write = new Write(keys, token, permit, !permit && random.nextBoolean());
+                    Write write = new Write(keys, token, length, permit, !permit && random.nextBoolean());
                     long sent = System.currentTimeMillis();
                     CacheStore.Recipients leased = store.leaseVersions(keys, write.tokens, length, notice());
                     write.runs = leased.runs();
