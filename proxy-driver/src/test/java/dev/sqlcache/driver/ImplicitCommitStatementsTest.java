@@ -107,4 +107,30 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
             assertEquals(70, balance(other, 1), "after the commit");
         }
     }
+
+    /**
+     * A LOCK TABLES that failed holds no table locks (MariaDB releases the held ones first), so a later UNLOCK TABLES
+     * commits nothing: the writes between must keep their leases until the real commit, or another connection would
+     * store the committed value under tokens that commit never changes.
+     */
+    @org.junit.jupiter.api.Test
+    void anUnlockAfterAFailedLockCommitsNothing() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            writer.setAutoCommit(false);
+            try {
+                exec(writer, "lock tables sr_missing write");
+            } catch (java.sql.SQLException expected) {
+                // no such table: nothing is locked
+            }
+            exec(writer, "update sr_account set balance = balance - 30 where id = 1", "unlock tables");
+            assertEquals(100, balance(other, 1), "the committed value while the update is open");
+            assertEquals(100, balance(other, 1), "again: it must not have been stored under tokens the commit keeps");
+            writer.commit();
+            writer.setAutoCommit(true);
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
 }

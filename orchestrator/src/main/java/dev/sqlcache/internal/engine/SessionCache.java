@@ -1044,7 +1044,10 @@ public final class SessionCache implements CacheSession {
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
         }
-        transaction.tableLocks(plan.tableLocks());
+        // A LOCK TABLES that failed holds nothing (the locks held before are released first): an UNLOCK TABLES after
+        // it must not be taken for a commit (commitsFirst) while the transaction's writes are still open.
+        int tableLocks = plan.tableLocks();
+        transaction.tableLocks(succeeded || tableLocks <= 0 ? tableLocks : -1);
         if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
             // set_config('app.tenant', ...) may have changed what the session's queries see.
             sessionChanged();
