@@ -109,21 +109,24 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
     }
 
     /**
-     * A LOCK TABLES that failed holds no table locks (MariaDB releases the held ones first), so a later UNLOCK TABLES
-     * commits nothing: the writes between must keep their leases until the real commit, or another connection would
+     * A LOCK TABLES that failed holds no table locks (MariaDB releases the held ones first), nor does a session after
+     * BEGIN (which releases them), so a later UNLOCK TABLES commits nothing: the writes between must keep their leases until the real commit, or another connection would
      * store the committed value under tokens that commit never changes.
      */
-    @org.junit.jupiter.api.Test
-    void anUnlockAfterAFailedLockCommitsNothing() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"lock tables sr_missing write", "lock tables sr_other write; begin"})
+    void anUnlockWithNoTablesLockedCommitsNothing(String before) throws Exception {
         TestDatabase db = TestDatabase.MARIADB;
         try (Connection direct = db.direct(); Connection writer = db.cached(settings());
              Connection other = db.cached(settings())) {
             schema(direct);
             writer.setAutoCommit(false);
-            try {
-                exec(writer, "lock tables sr_missing write");
-            } catch (java.sql.SQLException expected) {
-                // no such table: nothing is locked
+            for (String statement : before.split("; ")) {
+                try {
+                    exec(writer, statement);
+                } catch (java.sql.SQLException expected) {
+                    // no such table: nothing is locked
+                }
             }
             exec(writer, "update sr_account set balance = balance - 30 where id = 1", "unlock tables");
             assertEquals(100, balance(other, 1), "the committed value while the update is open");

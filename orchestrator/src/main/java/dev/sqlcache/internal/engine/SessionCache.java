@@ -1104,6 +1104,11 @@ public final class SessionCache implements CacheSession {
             transactionEndFailed(control);
             return;
         }
+        if ((control == TransactionControl.BEGIN || control == TransactionControl.BEGIN_WITH_ISOLATION)
+                && engine.family().isMySqlLike()) {
+            // MySQL and MariaDB release the session's table locks at BEGIN: a later UNLOCK TABLES commits nothing.
+            transaction.tableLocks(-1);
+        }
         switch (control) {
             case BEGIN -> transaction.sqlBegin();
             case BEGIN_WITH_ISOLATION -> {
