@@ -343,6 +343,12 @@ public final class SessionCache implements CacheSession {
      */
     private void committedFirst(Execution execution, boolean succeeded) {
         if (succeeded && execution.plans().size() == 1) {
+            if (execution.plan().tableLocks() < 0 && !transactionIdle()) {
+                // UNLOCK TABLES commits only while tables are locked, and the server says a transaction is still
+                // open: it committed nothing (the locks were gone some way the proxy did not see). Ending the leases
+                // of its open writes now would let others store what their commit makes stale.
+                return;
+            }
             committed();
             return;
         }
