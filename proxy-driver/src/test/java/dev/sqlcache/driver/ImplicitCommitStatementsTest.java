@@ -110,8 +110,9 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
 
     /**
      * A LOCK TABLES that failed holds no table locks (MariaDB releases the held ones first), nor does a session after
-     * BEGIN (which releases them), so a later UNLOCK TABLES commits nothing: the writes between must keep their leases until the real commit, or another connection would
-     * store the committed value under tokens that commit never changes.
+     * BEGIN (which releases them), so a later UNLOCK TABLES commits nothing: the writes between must keep their
+     * leases until the real commit, or another connection would store the committed value under tokens that commit
+     * never changes.
      */
     @ParameterizedTest
     @ValueSource(strings = {"lock tables sr_missing write", "lock tables sr_other write; begin"})

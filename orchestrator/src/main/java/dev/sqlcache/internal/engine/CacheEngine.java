@@ -204,7 +204,8 @@ public final class CacheEngine {
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
         boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
         return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql),
-                maintainsTables(sql), releasesSessionLocks(sql), analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
+                maintainsTables(sql), releasesSessionLocks(sql),
+                analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
                         ? statistics.table(analysis.keyTable()) : null);
     }
 

@@ -316,8 +316,9 @@ public final class SessionCache implements CacheSession {
      * Whether the execution holds a statement that MySQL and MariaDB run only after committing the open transaction
      * ("Statements That Cause an Implicit Commit"): BEGIN and START TRANSACTION (PostgreSQL only warns; H2 keeps
      * the transaction), LOCK TABLES, UNLOCK TABLES while tables are locked, ANALYZE / CHECK / OPTIMIZE / REPAIR
-     * TABLE, and TRUNCATE (which commits after it too: the end then covers its own leases). {@code SET autocommit = 1} is read back from the connection
-     * (refreshSessionState) and DDL commits in afterWrite. Plans are analysed already.
+     * TABLE, and TRUNCATE (which commits after it too: the end then covers its own leases).
+     * {@code SET autocommit = 1} is read back from the connection (refreshSessionState) and DDL commits in
+     * afterWrite. Plans are analysed already.
      */
     private boolean commitsFirst(Execution execution) {
         if (!engine.family().isMySqlLike()) {
