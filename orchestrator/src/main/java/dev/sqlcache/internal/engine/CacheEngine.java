@@ -205,7 +205,8 @@ public final class CacheEngine {
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
         boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
         return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql),
-                releasesSessionLocks(sql), analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
+                maintainsTables(sql), releasesSessionLocks(sql),
+                analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
                         ? statistics.table(analysis.keyTable()) : null);
     }
 
@@ -228,6 +229,25 @@ public final class CacheEngine {
         }
         return lower.contains("discard") || lower.contains("advisory_unlock_all")
                 || lower.contains("advisory_unlock_shared");
+    }
+
+    /**
+     * ANALYZE, CHECK, OPTIMIZE or REPAIR [NO_WRITE_TO_BINLOG | LOCAL] TABLE (MySQL-like databases only), which commit
+     * the open transaction before they run: told once per SQL text, by its first words (a leading comment hides it,
+     * as it hides LOCK TABLES).
+     */
+    private boolean maintainsTables(String sql) {
+        if (!family.isMySqlLike()) {
+            return false;
+        }
+        String[] words = sql.strip().split("\\s+", 4);
+        if (words.length < 2 || !(words[0].equalsIgnoreCase("analyze") || words[0].equalsIgnoreCase("check")
+                || words[0].equalsIgnoreCase("optimize") || words[0].equalsIgnoreCase("repair"))) {
+            return false;
+        }
+        int table = words[1].equalsIgnoreCase("no_write_to_binlog") || words[1].equalsIgnoreCase("local") ? 2 : 1;
+        return words.length > table && (words[table].equalsIgnoreCase("table")
+                || words[table].equalsIgnoreCase("tables"));
     }
 
     /** LOCK TABLES / UNLOCK TABLES, told apart once per SQL text (MySQL-like databases only). */

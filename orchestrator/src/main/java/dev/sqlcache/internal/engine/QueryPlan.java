@@ -22,6 +22,8 @@ public final class QueryPlan {
     /** {@code LOCK TABLES} (+1) or {@code UNLOCK TABLES} (-1), which MySQL-like databases hold across transactions. */
     private final int tableLocks;
     private final boolean excluded;
+    /** MySQL-like: ANALYZE, CHECK, OPTIMIZE or REPAIR TABLE, which commit the open transaction before they run. */
+    private final boolean maintainsTables;
     /** Whether it may release this member's session lock while the session lives (PostgreSQL only). */
     private final boolean releasesSessionLocks;
     /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
@@ -47,6 +49,14 @@ public final class QueryPlan {
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
               int parameterCount, long ttlSeconds, boolean excluded, int tableLocks, boolean releasesSessionLocks,
               StatisticsRecorder.TableCounter tableCounter) {
+        this(analysis, readVersionKeys, writeVersionKeys, writesEverything, parameterCount, ttlSeconds, excluded,
+                tableLocks, false, releasesSessionLocks, tableCounter);
+    }
+
+    QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
+              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks, boolean maintainsTables,
+              boolean releasesSessionLocks, StatisticsRecorder.TableCounter tableCounter) {
+        this.maintainsTables = maintainsTables;
         this.releasesSessionLocks = releasesSessionLocks;
         this.tableCounter = tableCounter;
         this.tableLocks = tableLocks;
@@ -62,6 +72,11 @@ public final class QueryPlan {
     /** Whether running it may release the session's advisory locks, the member's shared one among them. */
     boolean releasesSessionLocks() {
         return releasesSessionLocks;
+    }
+
+    /** Whether it is ANALYZE, CHECK, OPTIMIZE or REPAIR TABLE on MySQL or MariaDB (which commit first). */
+    boolean maintainsTables() {
+        return maintainsTables;
     }
 
     /** +1 for {@code LOCK TABLES}, -1 for {@code UNLOCK TABLES}, else 0. */

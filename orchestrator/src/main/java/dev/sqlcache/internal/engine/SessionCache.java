@@ -269,7 +269,8 @@ public final class SessionCache implements CacheSession {
         if (lock.locked()) {
             forgetLockIfReleased(execution);
         }
-        if (transaction.inTransaction() && mayCommit(execution)) {
+        boolean commitsFirst = transaction.inTransaction() && commitsFirst(execution);
+        if (commitsFirst || (transaction.inTransaction() && mayCommit(execution))) {
             // Before its leases: steps that fail must leave no auto-commit lease behind without its end.
             beforeCommit();
         }
@@ -287,6 +288,9 @@ public final class SessionCache implements CacheSession {
             succeeded = true;
             return result;
         } finally {
+            if (commitsFirst) {
+                committedFirst(execution, succeeded);
+            }
             afterWrite(write, succeeded, execution, endsBeforeAWrite);
             for (QueryPlan plan : execution.plans()) {
                 afterExecute(plan, succeeded, endsBeforeAWrite);
@@ -419,6 +423,53 @@ public final class SessionCache implements CacheSession {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the execution holds a statement that MySQL and MariaDB run only after committing the open transaction
+     * ("Statements That Cause an Implicit Commit"): BEGIN and START TRANSACTION (PostgreSQL only warns; H2 keeps
+     * the transaction), LOCK TABLES, UNLOCK TABLES while tables are locked, ANALYZE / CHECK / OPTIMIZE / REPAIR
+     * TABLE, and TRUNCATE (which commits after it too: the end then covers its own leases).
+     * {@code SET autocommit = 1} is read back from the connection (refreshSessionState) and DDL commits in
+     * afterWrite. Plans are analysed already.
+     */
+    private boolean commitsFirst(Execution execution) {
+        if (!engine.family().isMySqlLike()) {
+            return false;
+        }
+        for (QueryPlan plan : execution.plans()) {
+            TransactionControl control = plan.analysis().transactionControl();
+            if (control == TransactionControl.BEGIN || control == TransactionControl.BEGIN_WITH_ISOLATION
+                    || plan.analysis().kind() == StatementKind.TRUNCATE || plan.maintainsTables()
+                    || plan.tableLocks() > 0 || (plan.tableLocks() < 0 && transaction.tablesLocked())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A statement that commits the open transaction before it runs ({@link #commitsFirst}) returned: the commit
+     * happened first, then the statement's own effect follows (afterExecute: a new SQL transaction, table locks).
+     * If it failed, the commit may have happened or not (MariaDB commits even when the statement then fails; not
+     * when it could not parse it): as a failed commit. In a batch, where the writes after it belong to the new
+     * transaction, the leases stay until the transaction's next end (safe), but the snapshot is over either way.
+     */
+    private void committedFirst(Execution execution, boolean succeeded) {
+        if (succeeded && execution.plans().size() == 1) {
+            if (execution.plan().tableLocks() < 0 && !transactionIdle()) {
+                // UNLOCK TABLES commits only while tables are locked, and the server says a transaction is still
+                // open: it committed nothing (the locks were gone some way the proxy did not see). Ending the leases
+                // of its open writes now would let others store what their commit makes stale.
+                return;
+            }
+            committed();
+            return;
+        }
+        if (!succeeded) {
+            commitFailed();
+        }
+        transaction.loseSnapshot();
     }
 
     /**
@@ -1129,7 +1180,10 @@ public final class SessionCache implements CacheSession {
         if (kind == StatementKind.DDL) {
             engine.schemaChanged();
         }
-        transaction.tableLocks(plan.tableLocks());
+        // A LOCK TABLES that failed holds nothing (the locks held before are released first): an UNLOCK TABLES after
+        // it must not be taken for a commit (commitsFirst) while the transaction's writes are still open.
+        int tableLocks = plan.tableLocks();
+        transaction.tableLocks(succeeded || tableLocks <= 0 ? tableLocks : -1);
         if (plan.analysis().bypassReason() == BypassReason.UNKNOWN_FUNCTION) {
             // set_config('app.tenant', ...) may have changed what the session's queries see.
             sessionChanged();
@@ -1189,6 +1243,11 @@ public final class SessionCache implements CacheSession {
         if (!succeeded && transactionEnd(control)) {
             transactionEndFailed(control);
             return;
+        }
+        if ((control == TransactionControl.BEGIN || control == TransactionControl.BEGIN_WITH_ISOLATION)
+                && engine.family().isMySqlLike()) {
+            // MySQL and MariaDB release the session's table locks at BEGIN: a later UNLOCK TABLES commits nothing.
+            transaction.tableLocks(-1);
         }
         switch (control) {
             case BEGIN -> transaction.sqlBegin();
@@ -1277,7 +1336,8 @@ public final class SessionCache implements CacheSession {
     /**
      * What every commit of a transaction needs first, whichever way it comes: {@link java.sql.Connection#commit},
      * SQL COMMIT or COMMIT AND CHAIN, {@code setAutoCommit(true)}, DDL that commits implicitly,
-     * {@code SET autocommit = 1}, a statement not understood ({@link #mayCommit}).
+     * {@code SET autocommit = 1}, a statement not understood ({@link #mayCommit}), BEGIN, START TRANSACTION,
+     * LOCK TABLES and UNLOCK TABLES on MySQL and MariaDB ({@link #commitsFirst}).
      * Without it a transaction whose skip permit lapsed, or whose leases may have expired, would commit with tables
      * not leased, and a snapshot reader pinned before the commit could be served what it wrote.
      */
