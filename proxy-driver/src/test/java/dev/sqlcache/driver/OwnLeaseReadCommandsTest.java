@@ -11,13 +11,10 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -34,21 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OwnLeaseReadCommandsTest {
 
-    private static final String TABLE = "usertable";
+    private static final String TABLE = H2YcsbTable.TABLE;
     private static final long PATIENCE_MILLIS = 30_000;
 
     private RedisServerFixture redis;
-    private String url;
+    private H2YcsbTable table;
 
     @BeforeEach
     void start() throws SQLException {
         redis = RedisServerFixture.start();
-        url = "jdbc:h2:mem:ownlease_" + UUID.randomUUID().toString().replace("-", "")
-                + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000";
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table " + TABLE + "(ycsb_key integer primary key, field0 varchar(100))");
-            s.execute("insert into " + TABLE + " values (1, 'a'), (2, 'b')");
-        }
+        table = H2YcsbTable.create("ownlease", ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000", "integer",
+                "(1, 'a'), (2, 'b')");
     }
 
     @AfterEach
@@ -57,16 +50,11 @@ class OwnLeaseReadCommandsTest {
     }
 
     private Connection through() throws SQLException {
-        Properties p = new Properties();
-        p.putAll(redis.tcpProperties());
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        p.setProperty("sqlcache.tablePolicy", TABLE + "=on");
-        return DriverManager.getConnection("jdbc:sqlcache:" + url.substring("jdbc:".length()), p);
+        return table.through(redis);
     }
 
     private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
+        return H2YcsbTable.stats(c);
     }
 
     private static String read(PreparedStatement select, int key) throws SQLException {
@@ -113,7 +101,7 @@ class OwnLeaseReadCommandsTest {
              PreparedStatement select = reader.prepareStatement("select * from " + TABLE + " where ycsb_key = ?");
              PreparedStatement update = writer.prepareStatement(
                      "update " + TABLE + " set field0 = ? where ycsb_key = ?");
-             Connection blocker = DriverManager.getConnection(url, "sa", "");
+             Connection blocker = table.plain();
              Jedis jedis = new Jedis(redis.host(), redis.port())) {
             // The tokens exist and the rows were stored: the reads below never take the script's path.
             assertEquals("a", read(select, 1));

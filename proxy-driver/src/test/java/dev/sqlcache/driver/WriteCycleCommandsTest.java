@@ -9,17 +9,13 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisMonitor;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,21 +29,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WriteCycleCommandsTest {
 
-    private static final String TABLE = "usertable";
+    private static final String TABLE = H2YcsbTable.TABLE;
     private static final long PATIENCE_NANOS = 30_000_000_000L;
 
     private RedisServerFixture redis;
-    private String url;
+    private H2YcsbTable table;
     private int readsBeforeNearHit;
 
     @BeforeEach
     void start() throws SQLException {
         redis = RedisServerFixture.start();
-        url = "jdbc:h2:mem:cycle_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table " + TABLE + "(ycsb_key varchar(64) primary key, field0 varchar(100))");
-            s.execute("insert into " + TABLE + " values ('user1', 'a'), ('user2', 'b'), ('user3', 'c')");
-        }
+        table = H2YcsbTable.create("cycle", ";DB_CLOSE_DELAY=-1", "varchar(64)",
+                "('user1', 'a'), ('user2', 'b'), ('user3', 'c')");
     }
 
     @AfterEach
@@ -56,16 +49,11 @@ class WriteCycleCommandsTest {
     }
 
     private Connection through() throws SQLException {
-        Properties p = new Properties();
-        p.putAll(redis.tcpProperties());
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        p.setProperty("sqlcache.tablePolicy", TABLE + "=on");
-        return DriverManager.getConnection("jdbc:sqlcache:" + url.substring("jdbc:".length()), p);
+        return table.through(redis);
     }
 
     private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
+        return H2YcsbTable.stats(c);
     }
 
     private static String read(PreparedStatement select, String key) throws SQLException {
