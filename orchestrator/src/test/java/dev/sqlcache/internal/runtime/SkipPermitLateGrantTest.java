@@ -29,17 +29,7 @@ class SkipPermitLateGrantTest {
 
     private static final String TABLE = "sql:items:version:db1";
     private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
-    private static final TableSwitches ALL_OFF = new TableSwitches() {
-        @Override
-        public boolean anyOff() {
-            return true;
-        }
-
-        @Override
-        public boolean off(String baseName) {
-            return true;
-        }
-    };
+    private static final TableSwitches ALL_OFF = new EveryTableOff();
 
     @Test
     void aPermitWhoseGrantLandedTwiceLetsNoWriteSkipUnseen() throws Exception {
