@@ -1,11 +1,8 @@
 package dev.sqlcache.driver;
 
 import dev.sqlcache.stats.BypassReason;
-import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.testing.RedisServerFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -18,6 +15,7 @@ import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.sqlcache.driver.H2YcsbTable.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,28 +32,9 @@ class OwnLeaseReadCommandsTest {
     private static final String TABLE = H2YcsbTable.TABLE;
     private static final long PATIENCE_MILLIS = 30_000;
 
-    private RedisServerFixture redis;
-    private H2YcsbTable table;
-
-    @BeforeEach
-    void start() throws SQLException {
-        redis = RedisServerFixture.start();
-        table = H2YcsbTable.create("ownlease", ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000", "integer",
-                "(1, 'a'), (2, 'b')");
-    }
-
-    @AfterEach
-    void stop() {
-        redis.close();
-    }
-
-    private Connection through() throws SQLException {
-        return table.through(redis);
-    }
-
-    private static CacheStatistics stats(Connection c) throws SQLException {
-        return H2YcsbTable.stats(c);
-    }
+    @RegisterExtension
+    final H2YcsbTable table = H2YcsbTable.of("ownlease", ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000", "integer",
+            "(1, 'a'), (2, 'b')");
 
     private static String read(PreparedStatement select, int key) throws SQLException {
         select.setInt(1, key);
@@ -97,12 +76,12 @@ class OwnLeaseReadCommandsTest {
 
     @Test
     void aReadOfARowThisJvmIsWritingSendsNoLookup() throws Exception {
-        try (Connection writer = through(); Connection reader = through();
+        try (Connection writer = table.through(); Connection reader = table.through();
              PreparedStatement select = reader.prepareStatement("select * from " + TABLE + " where ycsb_key = ?");
              PreparedStatement update = writer.prepareStatement(
                      "update " + TABLE + " set field0 = ? where ycsb_key = ?");
              Connection blocker = table.plain();
-             Jedis jedis = new Jedis(redis.host(), redis.port())) {
+             Jedis jedis = new Jedis(table.redis().host(), table.redis().port())) {
             // The tokens exist and the rows were stored: the reads below never take the script's path.
             assertEquals("a", read(select, 1));
             assertEquals("b", read(select, 2));
