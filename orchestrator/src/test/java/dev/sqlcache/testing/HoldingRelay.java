@@ -3,13 +3,8 @@ package dev.sqlcache.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -21,23 +16,16 @@ import java.util.concurrent.TimeUnit;
  * {@link #releaseHeld} sends the kept bytes there and waits until the server has answered them (so they have run).
  * Every thread is a daemon; {@link #close()} drops every connection.
  */
-public final class HoldingRelay implements AutoCloseable {
+public final class HoldingRelay extends LoopbackRelay {
 
-    private final ServerSocket listener;
-    private final int targetPort;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile byte[] marker;
     private final CountDownLatch held = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch landed = new CountDownLatch(1);
-    private volatile boolean closed;
 
     private HoldingRelay(int targetPort) throws IOException {
-        this.targetPort = targetPort;
-        this.listener = LoopbackPorts.listen(50);
-        Thread acceptor = new Thread(this::accept, "holding-relay-" + listener.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        super(targetPort);
+        start("holding-relay");
     }
 
     /** Starts relaying an ephemeral loopback port to {@code targetPort} on loopback. */
@@ -47,11 +35,6 @@ public final class HoldingRelay implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The port clients connect to. */
-    public int port() {
-        return listener.getLocalPort();
     }
 
     /** The next bytes a client sends that hold {@code text} are kept, once, and their client's connection closed. */
@@ -72,26 +55,11 @@ public final class HoldingRelay implements AutoCloseable {
         }
     }
 
-    private void accept() {
-        while (!closed) {
-            Socket client;
-            try {
-                client = listener.accept();
-            } catch (IOException e) {
-                return; // closed
-            }
-            try {
-                Socket server = new Socket();
-                server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1000);
-                open.add(client);
-                open.add(server);
-                Pair pair = new Pair(client, server);
-                daemon(() -> pair.toServer(), "holding-relay-up");
-                daemon(() -> pair.toClient(), "holding-relay-down");
-            } catch (IOException e) {
-                closeQuietly(client);
-            }
-        }
+    @Override
+    protected void relay(Socket client, Socket server) {
+        Pair pair = new Pair(client, server);
+        daemon(() -> pair.toServer(), "holding-relay-up");
+        daemon(() -> pair.toClient(), "holding-relay-down");
     }
 
     /** One client's connection and the relay's own to the server. */
@@ -115,7 +83,7 @@ public final class HoldingRelay implements AutoCloseable {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     byte[] armed = marker;
-                    if (armed != null && contains(buffer, n, armed)) {
+                    if (armed != null && indexOf(buffer, n, armed) >= 0) {
                         marker = null;
                         detached = true;
                         closeQuietly(client); // the client sees the server hang up
@@ -133,7 +101,7 @@ public final class HoldingRelay implements AutoCloseable {
                 // One side went away: take the other down with it, as a real connection would.
             }
             if (!detached) {
-                closeBoth();
+                drop(client, server);
             }
         }
 
@@ -157,54 +125,13 @@ public final class HoldingRelay implements AutoCloseable {
             } catch (IOException e) {
                 // One side went away
             }
-            closeBoth();
-        }
-
-        private void closeBoth() {
-            closeQuietly(client);
-            closeQuietly(server);
-            open.remove(client);
-            open.remove(server);
-        }
-    }
-
-    private static boolean contains(byte[] buffer, int length, byte[] text) {
-        outer:
-        for (int i = 0; i + text.length <= length; i++) {
-            for (int j = 0; j < text.length; j++) {
-                if (buffer[i + j] != text[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
-
-    private static void daemon(Runnable body, String name) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
+            drop(client, server);
         }
     }
 
     @Override
     public void close() {
-        closed = true;
         release.countDown();
-        open.forEach(HoldingRelay::closeQuietly);
-        open.clear();
-        try {
-            listener.close();
-        } catch (IOException e) {
-            // already closed
-        }
+        super.close();
     }
 }

@@ -42,19 +42,29 @@ class AbortedConnectionTest extends RedisBackedTest {
         }
     }
 
+    /**
+     * The table at n = 0, read once through {@code other}; then a cached connection that set n to {@code n} in a
+     * transaction it left open, aborted on {@code executor}, which has not run the real abort yet.
+     */
+    private static Connection abortedMidTransaction(TestDatabase db, Connection direct, Connection other, int n,
+                                                    HeldExecutor executor) throws Exception {
+        exec(direct, "drop table if exists aborted", "create table aborted (id integer primary key, n integer)",
+                "insert into aborted values (1, 0)");
+        assertEquals(List.of(List.of("0")), rows(other, READ));
+
+        Connection aborting = db.cached(settings());
+        aborting.setAutoCommit(false);
+        exec(aborting, "update aborted set n = " + n + " where id = 1");
+        aborting.abort(executor);
+        return aborting;
+    }
+
     @Test
     void aCommitThatLandsBeforeTheRealAbortRanLeavesNothingStale() throws Exception {
         TestDatabase db = TestDatabase.POSTGRES;
         try (Connection direct = db.direct(); Connection other = db.cached(settings())) {
-            exec(direct, "drop table if exists aborted", "create table aborted (id integer primary key, n integer)",
-                    "insert into aborted values (1, 0)");
-            assertEquals(List.of(List.of("0")), rows(other, READ));
-
-            Connection aborting = db.cached(settings());
-            aborting.setAutoCommit(false);
-            exec(aborting, "update aborted set n = 1 where id = 1");
             HeldExecutor executor = new HeldExecutor();
-            aborting.abort(executor);
+            Connection aborting = abortedMidTransaction(db, direct, other, 1, executor);
             assertTrue(aborting.isClosed(), "marked closed at once, as JDBC asks");
 
             // Before the real abort ran: the uncommitted write is not visible, and must not be cached as the answer.
@@ -74,15 +84,8 @@ class AbortedConnectionTest extends RedisBackedTest {
     void aTransactionLeftOpenByTheAbortEndsItsLeasesOnceTheRealAbortRan() throws Exception {
         TestDatabase db = TestDatabase.POSTGRES;
         try (Connection direct = db.direct(); Connection other = db.cached(settings())) {
-            exec(direct, "drop table if exists aborted", "create table aborted (id integer primary key, n integer)",
-                    "insert into aborted values (1, 0)");
-            assertEquals(List.of(List.of("0")), rows(other, READ));
-
-            Connection aborting = db.cached(settings());
-            aborting.setAutoCommit(false);
-            exec(aborting, "update aborted set n = 2 where id = 1");
             HeldExecutor executor = new HeldExecutor();
-            aborting.abort(executor);
+            abortedMidTransaction(db, direct, other, 2, executor);
             assertFalse(executor.tasks.isEmpty(), "pgjdbc hands its abort to the executor");
             assertEquals(List.of(List.of("0")), rows(other, READ), "leased meanwhile: read from the database");
             executor.runAll();

@@ -1,26 +1,21 @@
 package dev.sqlcache.driver;
 
 import dev.sqlcache.stats.BypassReason;
-import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.testing.RedisServerFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.sqlcache.driver.H2YcsbTable.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,40 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OwnLeaseReadCommandsTest {
 
-    private static final String TABLE = "usertable";
+    private static final String TABLE = H2YcsbTable.TABLE;
     private static final long PATIENCE_MILLIS = 30_000;
 
-    private RedisServerFixture redis;
-    private String url;
-
-    @BeforeEach
-    void start() throws SQLException {
-        redis = RedisServerFixture.start();
-        url = "jdbc:h2:mem:ownlease_" + UUID.randomUUID().toString().replace("-", "")
-                + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000";
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table " + TABLE + "(ycsb_key integer primary key, field0 varchar(100))");
-            s.execute("insert into " + TABLE + " values (1, 'a'), (2, 'b')");
-        }
-    }
-
-    @AfterEach
-    void stop() {
-        redis.close();
-    }
-
-    private Connection through() throws SQLException {
-        Properties p = new Properties();
-        p.putAll(redis.tcpProperties());
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        p.setProperty("sqlcache.tablePolicy", TABLE + "=on");
-        return DriverManager.getConnection("jdbc:sqlcache:" + url.substring("jdbc:".length()), p);
-    }
-
-    private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
-    }
+    @RegisterExtension
+    final H2YcsbTable table = H2YcsbTable.of("ownlease", ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000", "integer",
+            "(1, 'a'), (2, 'b')");
 
     private static String read(PreparedStatement select, int key) throws SQLException {
         select.setInt(1, key);
@@ -109,12 +76,12 @@ class OwnLeaseReadCommandsTest {
 
     @Test
     void aReadOfARowThisJvmIsWritingSendsNoLookup() throws Exception {
-        try (Connection writer = through(); Connection reader = through();
+        try (Connection writer = table.through(); Connection reader = table.through();
              PreparedStatement select = reader.prepareStatement("select * from " + TABLE + " where ycsb_key = ?");
              PreparedStatement update = writer.prepareStatement(
                      "update " + TABLE + " set field0 = ? where ycsb_key = ?");
-             Connection blocker = DriverManager.getConnection(url, "sa", "");
-             Jedis jedis = new Jedis(redis.host(), redis.port())) {
+             Connection blocker = table.plain();
+             Jedis jedis = new Jedis(table.redis().host(), table.redis().port())) {
             // The tokens exist and the rows were stored: the reads below never take the script's path.
             assertEquals("a", read(select, 1));
             assertEquals("b", read(select, 2));

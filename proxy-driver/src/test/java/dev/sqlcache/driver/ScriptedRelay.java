@@ -1,17 +1,12 @@
 package dev.sqlcache.driver;
 
-import dev.sqlcache.testing.LoopbackPorts;
+import dev.sqlcache.testing.LoopbackRelay;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
@@ -36,13 +31,10 @@ import java.util.regex.Pattern;
  *
  * Every thread is a daemon; {@link #close()} drops every connection.
  */
-final class ScriptedRelay implements AutoCloseable {
+final class ScriptedRelay extends LoopbackRelay {
 
     private static final Pattern HANDSHAKE = Pattern.compile("HELLO|CLIENT|AUTH", Pattern.CASE_INSENSITIVE);
 
-    private final ServerSocket listener;
-    private final int targetPort;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile long delayNanos;
     private volatile Pattern delayedOnly;
     private volatile Pattern hookPattern;
@@ -50,26 +42,18 @@ final class ScriptedRelay implements AutoCloseable {
     private Pattern delayOncePattern;
     private long delayOnceNanos;
     private volatile HangUps hangUps;
-    private volatile boolean closed;
 
     /** Which commands {@link #hangUp} answers and which it runs unanswered. */
     private record HangUps(Pattern answered, Pattern runUnanswered) {
     }
 
     private ScriptedRelay(int targetPort) throws IOException {
-        this.targetPort = targetPort;
-        this.listener = LoopbackPorts.listen(50);
-        Thread acceptor = new Thread(this::accept, "scripted-relay-" + listener.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        super(targetPort);
+        start("scripted-relay");
     }
 
     static ScriptedRelay to(int targetPort) throws IOException {
         return new ScriptedRelay(targetPort);
-    }
-
-    int port() {
-        return listener.getLocalPort();
     }
 
     /** From now on, commands reach Redis {@code millis} after the client sent them (0: at once). */
@@ -126,26 +110,11 @@ final class ScriptedRelay implements AutoCloseable {
         return action;
     }
 
-    private void accept() {
-        while (!closed) {
-            Socket client;
-            try {
-                client = listener.accept();
-            } catch (IOException e) {
-                return;
-            }
-            try {
-                Socket server = new Socket();
-                server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1000);
-                open.add(client);
-                open.add(server);
-                java.util.concurrent.atomic.AtomicBoolean unanswered = new java.util.concurrent.atomic.AtomicBoolean();
-                startRequests(client, server, unanswered);
-                startReplies(server, client, unanswered);
-            } catch (IOException e) {
-                closeQuietly(client);
-            }
-        }
+    @Override
+    protected void relay(Socket client, Socket server) {
+        java.util.concurrent.atomic.AtomicBoolean unanswered = new java.util.concurrent.atomic.AtomicBoolean();
+        startRequests(client, server, unanswered);
+        startReplies(server, client, unanswered);
     }
 
     /** One chunk of client bytes (or, with {@code data == null}, the client's end), due at {@code dueNanos}. */
@@ -241,33 +210,10 @@ final class ScriptedRelay implements AutoCloseable {
             } catch (IOException e) {
                 // Redis went away
             } finally {
-                closeQuietly(server);
-                closeQuietly(client);
-                open.remove(server);
-                open.remove(client);
+                drop(client, server);
             }
         }, "scripted-relay-replies");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        open.forEach(ScriptedRelay::closeQuietly);
-        open.clear();
-        try {
-            listener.close();
-        } catch (IOException e) {
-            // already closed
-        }
     }
 }

@@ -1,26 +1,21 @@
 package dev.sqlcache.driver;
 
 import dev.sqlcache.stats.CacheStatistics;
-import dev.sqlcache.testing.RedisServerFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisMonitor;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 
+import static dev.sqlcache.driver.H2YcsbTable.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,40 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WriteCycleCommandsTest {
 
-    private static final String TABLE = "usertable";
+    private static final String TABLE = H2YcsbTable.TABLE;
     private static final long PATIENCE_NANOS = 30_000_000_000L;
 
-    private RedisServerFixture redis;
-    private String url;
+    @RegisterExtension
+    final H2YcsbTable table = H2YcsbTable.of("cycle", ";DB_CLOSE_DELAY=-1", "varchar(64)",
+            "('user1', 'a'), ('user2', 'b'), ('user3', 'c')");
     private int readsBeforeNearHit;
-
-    @BeforeEach
-    void start() throws SQLException {
-        redis = RedisServerFixture.start();
-        url = "jdbc:h2:mem:cycle_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
-            s.execute("create table " + TABLE + "(ycsb_key varchar(64) primary key, field0 varchar(100))");
-            s.execute("insert into " + TABLE + " values ('user1', 'a'), ('user2', 'b'), ('user3', 'c')");
-        }
-    }
-
-    @AfterEach
-    void stop() {
-        redis.close();
-    }
-
-    private Connection through() throws SQLException {
-        Properties p = new Properties();
-        p.putAll(redis.tcpProperties());
-        p.setProperty("user", "sa");
-        p.setProperty("password", "");
-        p.setProperty("sqlcache.tablePolicy", TABLE + "=on");
-        return DriverManager.getConnection("jdbc:sqlcache:" + url.substring("jdbc:".length()), p);
-    }
-
-    private static CacheStatistics stats(Connection c) throws SQLException {
-        return c.unwrap(SqlCacheConnection.class).statistics();
-    }
 
     private static String read(PreparedStatement select, String key) throws SQLException {
         select.setString(1, key);
@@ -98,13 +66,13 @@ class WriteCycleCommandsTest {
     }
 
     private void mark(String name) {
-        redis.command("ECHO", "marker:" + name);
+        table.redis().command("ECHO", "marker:" + name);
     }
 
     @Test
     void oneWriteCycle() throws Exception {
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (Connection c = through();
+        try (Connection c = table.through();
              PreparedStatement select = c.prepareStatement("select * from " + TABLE + " where ycsb_key = ?");
              PreparedStatement update = c.prepareStatement("update " + TABLE + " set field0 = ? where ycsb_key = ?")) {
             // Warm: scripts loaded, tokens created, the near lease live.
@@ -125,7 +93,7 @@ class WriteCycleCommandsTest {
                 assertTrue(System.nanoTime() < deadline, "the warm-up's last store never landed: " + stats(c));
                 Thread.sleep(5);
             }
-            Jedis monitor = new Jedis(redis.host(), redis.port());
+            Jedis monitor = new Jedis(table.redis().host(), table.redis().port());
             Thread t = new Thread(() -> {
                 try {
                     monitor.monitor(new JedisMonitor() {

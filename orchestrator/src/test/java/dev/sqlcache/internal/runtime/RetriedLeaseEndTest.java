@@ -3,18 +3,14 @@ package dev.sqlcache.internal.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.internal.guard.CacheWrites;
 import dev.sqlcache.internal.membership.SessionLock;
 import dev.sqlcache.internal.store.CacheStore;
 import dev.sqlcache.internal.store.NearChannel;
 import dev.sqlcache.internal.store.RedisCacheStore;
 import dev.sqlcache.internal.store.VersionTokens;
-import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.testing.HoldingRelay;
 import dev.sqlcache.testing.RedisServerFixture;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -53,45 +49,38 @@ class RetriedLeaseEndTest {
     private static long publishesOfTheEnd(boolean anotherWriteJoins) throws Exception {
         try (RedisServerFixture server = RedisServerFixture.start();
              HoldingRelay relay = HoldingRelay.to(server.port());
-             RedisClient inspector = RedisClient.create("127.0.0.1", server.port())) {
-            Map<String, String> properties = new HashMap<>(server.tcpProperties());
-            properties.put("sqlcache.redis.port", Integer.toString(relay.port()));
-            SqlCacheConfig config = SqlCacheConfig.load(Map.of(), properties);
-            RedisCacheStore store = new RedisCacheStore(config.redis());
-            CacheRuntime runtime = new CacheRuntime(RuntimeKey.of(config), store, Clock.SYSTEM, null, null);
-            try {
-                // Another JVM keeps a near cache, live for the whole test.
-                server.command("ZADD", NearChannel.MEMBERS_KEY, Long.toString(System.currentTimeMillis() + 600_000),
-                        "another-jvm");
-                server.command("SET", KEY, "a-plain-token");
-                CacheWrites writes = runtime.writes();
-                String[] keys = {KEY};
+             RedisClient inspector = RedisClient.create("127.0.0.1", server.port());
+             RelayedRuntime relayed = RelayedRuntime.through(server, relay)) {
+            RedisCacheStore store = relayed.store();
+            CacheRuntime runtime = relayed.runtime();
+            // Another JVM keeps a near cache, live for the whole test.
+            server.command("ZADD", NearChannel.MEMBERS_KEY, Long.toString(System.currentTimeMillis() + 600_000),
+                    "another-jvm");
+            server.command("SET", KEY, "a-plain-token");
+            CacheWrites writes = runtime.writes();
+            String[] keys = {KEY};
 
-                relay.holdNextContaining(KEY);
-                CacheWrites.WriteLeases leases = writes.leaseWrite(keys, 30_000, SessionLock.NONE);
-                assertTrue(relay.holding(), "the first attempt was kept, and its connection closed");
-                assertEquals(leases.tokens()[0], inspector.get(KEY), "the retry placed the lease");
+            relay.holdNextContaining(KEY);
+            CacheWrites.WriteLeases leases = writes.leaseWrite(keys, 30_000, SessionLock.NONE);
+            assertTrue(relay.holding(), "the first attempt was kept, and its connection closed");
+            assertEquals(leases.tokens()[0], inspector.get(KEY), "the retry placed the lease");
 
-                // While the write runs: the key is lost, a reader makes a fresh token (and another JVM copies the
-                // table under it, as it was before this write), then the first attempt lands.
-                server.command("DEL", KEY);
-                server.command("SET", KEY, "a-reader-recreated-it");
-                relay.releaseHeld();
-                assertEquals(leases.tokens()[0], inspector.get(KEY), "the late attempt placed the write's token again");
-                if (anotherWriteJoins) {
-                    store.leaseVersions(keys, new String[] {VersionTokens.freshLease()}, 30_000,
-                            new CacheStore.Notice("other-writer", VersionTokens.fresh()));
-                    assertTrue(inspector.get(KEY).startsWith("lease:held:"), "another write joined");
-                }
+            // While the write runs: the key is lost, a reader makes a fresh token (and another JVM copies the
+            // table under it, as it was before this write), then the first attempt lands.
+            server.command("DEL", KEY);
+            server.command("SET", KEY, "a-reader-recreated-it");
+            relay.releaseHeld();
+            assertEquals(leases.tokens()[0], inspector.get(KEY), "the late attempt placed the write's token again");
+            if (anotherWriteJoins) {
+                store.leaseVersions(keys, new String[] {VersionTokens.freshLease()}, 30_000,
+                        new CacheStore.Notice("other-writer", VersionTokens.fresh()));
+                assertTrue(inspector.get(KEY).startsWith("lease:held:"), "another write joined");
+            }
 
-                try (Notices notices = new Notices(server.port())) {
-                    writes.endWrite(keys, leases.tokens(), leases.acknowledged(), leases.runs(), new long[] {0},
-                            SessionLock.NONE);
-                    return notices.namingUntilNow(inspector, KEY);
-                }
-            } finally {
-                runtime.close();
-                store.close();
+            try (Notices notices = new Notices(server.port())) {
+                writes.endWrite(keys, leases.tokens(), leases.acknowledged(), leases.runs(), new long[] {0},
+                        SessionLock.NONE);
+                return notices.namingUntilNow(inspector, KEY);
             }
         }
     }

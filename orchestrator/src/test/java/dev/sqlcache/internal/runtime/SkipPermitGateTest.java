@@ -30,17 +30,7 @@ class SkipPermitGateTest {
     private static final String TABLE = "sql:items:version:db1";
     private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
     private static final long PATIENCE_NANOS = 15_000_000_000L;
-    private static final TableSwitches ALL_OFF = new TableSwitches() {
-        @Override
-        public boolean anyOff() {
-            return true;
-        }
-
-        @Override
-        public boolean off(String baseName) {
-            return true;
-        }
-    };
+    private static final TableSwitches ALL_OFF = new EveryTableOff();
 
     private interface Check {
         boolean holds() throws Exception;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.internal.config.SqlCacheConfig;
 import dev.sqlcache.internal.engine.StatisticsRecorder;
 import dev.sqlcache.internal.skip.SkipGuard;
 import dev.sqlcache.internal.skip.SkipHolds;
@@ -14,8 +13,6 @@ import dev.sqlcache.internal.store.RedisCacheStore;
 import dev.sqlcache.internal.time.Clock;
 import dev.sqlcache.testing.HoldingRelay;
 import dev.sqlcache.testing.RedisServerFixture;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
@@ -32,28 +29,16 @@ class SkipPermitLateGrantTest {
 
     private static final String TABLE = "sql:items:version:db1";
     private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
-    private static final TableSwitches ALL_OFF = new TableSwitches() {
-        @Override
-        public boolean anyOff() {
-            return true;
-        }
-
-        @Override
-        public boolean off(String baseName) {
-            return true;
-        }
-    };
+    private static final TableSwitches ALL_OFF = new EveryTableOff();
 
     @Test
     void aPermitWhoseGrantLandedTwiceLetsNoWriteSkipUnseen() throws Exception {
         try (RedisServerFixture server = RedisServerFixture.start();
              HoldingRelay relay = HoldingRelay.to(server.port());
-             RedisClient inspector = RedisClient.create("127.0.0.1", server.port())) {
-            Map<String, String> properties = new HashMap<>(server.tcpProperties());
-            properties.put("sqlcache.redis.port", Integer.toString(relay.port()));
-            SqlCacheConfig config = SqlCacheConfig.load(Map.of(), properties);
-            RedisCacheStore store = new RedisCacheStore(config.redis());
-            CacheRuntime runtime = new CacheRuntime(RuntimeKey.of(config), store, Clock.SYSTEM, null, null);
+             RedisClient inspector = RedisClient.create("127.0.0.1", server.port());
+             RelayedRuntime relayed = RelayedRuntime.through(server, relay)) {
+            RedisCacheStore store = relayed.store();
+            CacheRuntime runtime = relayed.runtime();
             StatisticsRecorder statistics = new StatisticsRecorder();
             SkipGuard guard = new SkipGuard(store.skips(), runtime.writes(), ALL_OFF, statistics, Clock.SYSTEM,
                     ":version:db1", "sql:_database:version:db1", SEQUENCE, 30_000);
@@ -100,8 +85,6 @@ class SkipPermitLateGrantTest {
                                 + "the other JVM cached meanwhile stays");
             } finally {
                 guard.close();
-                runtime.close();
-                store.close();
             }
         }
     }

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sqlcache.internal.skip.RedisSkipStore;
 import dev.sqlcache.internal.skip.SkipStore;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class SkipPermitCheckTest extends PrivateRedisStoreTest {
 
-    private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
     private static final String TABLE = "sql:items:version:db1";
     private static final String[] TOKEN_KEYS = {TABLE, TABLE + ":rows", TABLE + ":inserts"};
     private static final String[] LEASE_KEYS = {TABLE, TABLE + ":rows", TABLE + ":inserts",
@@ -45,14 +41,7 @@ class SkipPermitCheckTest extends PrivateRedisStoreTest {
     }
 
     private static Map<String, Long> commands() {
-        Map<String, Long> counted = new TreeMap<>();
-        Matcher m = CALLS.matcher(inspector.info("commandstats"));
-        while (m.find()) {
-            counted.put(m.group(1), Long.parseLong(m.group(2)));
-        }
-        counted.remove("config|resetstat");
-        counted.remove("info");
-        return counted;
+        return commandCounts();
     }
 
     /** Another write leases the table's token while the permit holds it: the key becomes a held mark. */

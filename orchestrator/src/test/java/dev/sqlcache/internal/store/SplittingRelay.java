@@ -1,16 +1,12 @@
 package dev.sqlcache.internal.store;
 
-import dev.sqlcache.testing.LoopbackPorts;
+import dev.sqlcache.testing.LoopbackRelay;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,29 +16,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * forwards them up to there, waits until Redis has answered that part (so it has run), runs an action, and only
  * then forwards the rest. Every thread is a daemon; {@link #close()} drops every connection.
  */
-final class SplittingRelay implements AutoCloseable {
+final class SplittingRelay extends LoopbackRelay {
 
     private static final long ANSWER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private final ServerSocket listener;
-    private final int targetPort;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile byte[] marker;
     private volatile Runnable action;
-    private volatile boolean closed;
 
     private SplittingRelay(int targetPort) throws IOException {
-        this.targetPort = targetPort;
-        this.listener = LoopbackPorts.listen(50);
-        daemon(this::accept, "splitting-relay-" + listener.getLocalPort());
+        super(targetPort);
+        start("splitting-relay");
     }
 
     static SplittingRelay to(int targetPort) throws IOException {
         return new SplittingRelay(targetPort);
-    }
-
-    int port() {
-        return listener.getLocalPort();
     }
 
     /**
@@ -71,23 +58,12 @@ final class SplittingRelay implements AutoCloseable {
         return marker == null;
     }
 
-    private void accept() {
-        while (!closed) {
-            try {
-                Socket client = listener.accept();
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                open.add(client);
-                open.add(server);
-                // Bytes Redis answered on this connection: another connection's answers say nothing of this one.
-                AtomicLong answered = new AtomicLong();
-                daemon(() -> requests(client, server, answered), "splitting-relay-requests");
-                daemon(() -> answers(server, client, answered), "splitting-relay-answers");
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-            }
-        }
+    @Override
+    protected void relay(Socket client, Socket server) {
+        // Bytes Redis answered on this connection: another connection's answers say nothing of this one.
+        AtomicLong answered = new AtomicLong();
+        daemon(() -> requests(client, server, answered), "splitting-relay-requests");
+        daemon(() -> answers(server, client, answered), "splitting-relay-answers");
     }
 
     private void requests(Socket client, Socket server, AtomicLong answered) {
@@ -121,8 +97,7 @@ final class SplittingRelay implements AutoCloseable {
         } catch (IOException e) {
             // The other side closed: so does this one.
         } finally {
-            closeQuietly(client);
-            closeQuietly(server);
+            drop(client, server);
         }
     }
 
@@ -138,11 +113,11 @@ final class SplittingRelay implements AutoCloseable {
         } catch (IOException e) {
             // The other side closed: so does this one.
         } finally {
-            closeQuietly(client);
-            closeQuietly(server);
+            drop(client, server);
         }
     }
 
+    /** Where {@code wanted} starts in the buffer at or after {@code from}; -1 if nowhere. */
     private static int indexOf(byte[] buffer, int from, int length, byte[] wanted) {
         outer:
         for (int i = from; i + wanted.length <= length; i++) {
@@ -154,31 +129,5 @@ final class SplittingRelay implements AutoCloseable {
             return i;
         }
         return -1;
-    }
-
-    private static void daemon(Runnable body, String name) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Already closed.
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        try {
-            listener.close();
-        } catch (IOException e) {
-            // Already closed.
-        }
-        open.forEach(SplittingRelay::closeQuietly);
-        open.clear();
     }
 }

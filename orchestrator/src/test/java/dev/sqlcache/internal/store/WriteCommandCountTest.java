@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class WriteCommandCountTest extends PrivateRedisStoreTest {
 
-    private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)");
     private static final String TABLE = "sql:items:version:db1";
     private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
     private static final String WRITER = "writer-jvm";
@@ -34,14 +30,7 @@ class WriteCommandCountTest extends PrivateRedisStoreTest {
 
     /** Commands run per name since the last reset, the script calls themselves included. */
     private static Map<String, Long> commands() {
-        Map<String, Long> counted = new TreeMap<>();
-        Matcher m = CALLS.matcher(inspector.info("commandstats"));
-        while (m.find()) {
-            counted.put(m.group(1), Long.parseLong(m.group(2)));
-        }
-        counted.remove("config|resetstat");
-        counted.remove("info");
-        return counted;
+        return commandCounts();
     }
 
     /**
