@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.sqlcache.internal.skip.RedisSkipStore;
 import dev.sqlcache.internal.skip.SkipStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +36,7 @@ class HeldRunClaimsModelTest extends PrivateRedisStoreTest {
     private static final String OTHER = "sql:items:version:db1:k:0123456789abcdef0123456789abcdef";
     private static final String[][] CHOICES = {{KEY}, {OTHER}, {KEY, OTHER}};
     private static final String CACHERS = KEY + ":cachers";
+    private static final String SEQUENCE = CacheStore.SEQUENCE_PREFIX + "db1";
     private static final String WRITER = "writer-jvm";
     /** Another JVM's near cache, live throughout: an end that tells names it, one that tells nobody names none. */
     private static final String OTHER_MEMBER = "other-jvm";
@@ -49,14 +51,19 @@ class HeldRunClaimsModelTest extends PrivateRedisStoreTest {
     /** One write or permit: its keys, tokens, the breaks counted when its lease was placed, its held runs. */
     private final class Lease {
         final String[] keys;
+        /** The keys but the write sequence: what a permit's renewal and check read. */
+        final String[] tokenKeys;
         final String[] tokens;
         final boolean permit;
         final boolean auto;
         final int[] breaksAtLease;
         String[] runs;
 
-        Lease(String[] keys, String token, long length, boolean permit, boolean auto) {
-            this.keys = keys;
+        Lease(String[] tokenKeys, String token, long length, boolean permit, boolean auto) {
+            // Leased and ended with the database's write sequence, as CacheWrites and SkipGuard place them.
+            this.tokenKeys = tokenKeys;
+            this.keys = java.util.Arrays.copyOf(tokenKeys, tokenKeys.length + 1);
+            keys[tokenKeys.length] = SEQUENCE;
             this.tokens = new String[keys.length];
             for (int i = 0; i < keys.length; i++) {
                 tokens[i] = permit || i == 0 ? token : VersionTokens.freshLease(length);
@@ -137,7 +144,7 @@ class HeldRunClaimsModelTest extends PrivateRedisStoreTest {
 
     /** Through the store, on this Redis. */
     private static final class StoreScripts implements Scripts {
-        private final SkipStore skips = store.skips();
+        private final SkipStore skips = new RedisSkipStore(store.commands());
 
         @Override
         public String[] lease(String[] keys, String[] tokens, long millis) {
@@ -288,7 +295,7 @@ class HeldRunClaimsModelTest extends PrivateRedisStoreTest {
      */
     @Test
     void aMarkLeftAsItIsInThePermitsRunStandsOnlyUntilTheKeyBreaks() {
-        SkipStore skips = store.skips();
+        SkipStore skips = new RedisSkipStore(store.commands());
         // A minute, not a permit's 4 s, so that a loaded machine cannot let it lapse between two steps.
         String permit = VersionTokens.withLength(CacheStore.LEASE_PREFIX + "skip:" + VersionTokens.fresh(), 60_000);
         store.leaseVersions(new String[] {KEY}, new String[] {permit}, 60_000, notice());
@@ -335,9 +342,11 @@ class HeldRunClaimsModelTest extends PrivateRedisStoreTest {
                 String token = asPermit
                         ? VersionTokens.withLength(CacheStore.LEASE_PREFIX + "skip:" + VersionTokens.fresh(), length)
                         : VersionTokens.freshLease(length);
-                String[] keys = asPermit ? CHOICES[0] : CHOICES[random.nextInt(CHOICES.length)];
+                // A permit's one token on both keys, as on a table's T, T:rows and T:inserts (always the same keys:
+                // RedisSkipStore.stands encodes them once per table, by the first).
+                String[] keys = asPermit ? CHOICES[2] : CHOICES[random.nextInt(CHOICES.length)];
                 Lease lease = new Lease(keys, token, length, asPermit, !asPermit && random.nextBoolean());
-                lease.runs = scripts.lease(keys, lease.tokens, length);
+                lease.runs = scripts.lease(lease.keys, lease.tokens, length);
                 observe();
                 lease.placed();
                 open.add(lease);
@@ -360,8 +369,8 @@ class HeldRunClaimsModelTest extends PrivateRedisStoreTest {
                 boolean renewal = choice == 11;
                 observe();
                 boolean intact = renewal
-                        ? scripts.renew(permit.keys, permit.tokens[0])
-                        : scripts.stands(permit.keys, permit.tokens[0]);
+                        ? scripts.renew(permit.tokenKeys, permit.tokens[0])
+                        : scripts.stands(permit.tokenKeys, permit.tokens[0]);
                 trace.append(renewal ? " renew=" : " stands=").append(intact);
                 claim(intact, permit, trace, renewal ? "the permit's renewal found it intact"
                         : "the permit's check found it standing");
@@ -389,8 +398,8 @@ class HeldRunClaimsModelTest extends PrivateRedisStoreTest {
                 // A holder whose lease ran out without an end: its score pulled back to a passed one (the next
                 // shared end then settles at a passed score, or at the others' lapse).
                 Lease lease = open.get(random.nextInt(open.size()));
-                for (int i = 0; i < lease.keys.length; i++) {
-                    server.command("ZADD", lease.keys[i] + RedisCacheStore.HOLDERS_SUFFIX, "XX", "1",
+                for (int i = 0; i < lease.tokenKeys.length; i++) {
+                    server.command("ZADD", lease.tokenKeys[i] + RedisCacheStore.HOLDERS_SUFFIX, "XX", "1",
                             lease.tokens[i]);
                 }
                 trace.append(" lapse-holder");
