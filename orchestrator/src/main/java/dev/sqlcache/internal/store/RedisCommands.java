@@ -181,7 +181,7 @@ public final class RedisCommands implements AutoCloseable {
     /**
      * An entry's key as this Redis stores it: itself, or on a cluster with its hash in braces, which spreads entries
      * over every slot ({@link ClusterKeys#entry}). Commands naming it go through {@link #pipelined(byte[], int,
-     * CommandArguments...)} or {@link #onEntry}, to its own slot's master.
+     * CommandArguments...)}, {@link #setEntry} or {@link #entryLength}, to its own slot's master.
      */
     byte[] entryKey(byte[] key) {
         return cluster == null ? key : ClusterKeys.entry(key);
@@ -380,14 +380,9 @@ public final class RedisCommands implements AutoCloseable {
                 replies.addAll(control.getMany(commands.length - entryCommands));
                 read = true;
                 entryNodes.succeeded(entryPool);
-                for (Object reply : entryReplies) {
-                    if (reply instanceof redis.clients.jedis.exceptions.JedisRedirectionException e) {
-                        // The entry's slot moved (or is moving): read the map again; no back-off, the next lookup
-                        // goes where the new map says.
-                        cluster.refresh();
-                        throw new EntryNodeUnavailable("the entry's slot is elsewhere: " + e.getMessage(), e);
-                    }
-                }
+                // A MOVED, ASK or CLUSTERDOWN among the entry's replies comes back in its place, as it does from the
+                // control node's one connection: the caller makes that read a miss with the tokens read, one policy
+                // for every node (RedisLookup#redirected, review of issue #15).
                 return replies;
             } finally {
                 if (!read) {
@@ -470,12 +465,28 @@ public final class RedisCommands implements AutoCloseable {
 
     private static final byte[] EX = bytes("EX");
 
-    /** Runs {@code action} on a connection to the master of the entry {@code entryKey} (as stored). Not translated. */
-    <T> T onEntry(byte[] entryKey, java.util.function.Function<Connection, T> action) {
-        try (Connection connection = cluster == null ? connections.getConnection()
-                : cluster.getConnection(ClusterKeys.slot(entryKey))) {
-            return action.apply(connection);
+    /**
+     * {@code STRLEN} of the entry {@code entryKey} (as stored), on its node by the way a lookup reaches it (the
+     * per-node back-off, a redirection in its reply's place); {@code -1} when that node is not to be asked now, has
+     * no free connection, failed, or sends the key elsewhere: the caller knows a lower bound. Not translated
+     * otherwise.
+     */
+    long entryLength(byte[] entryKey) {
+        Object reply;
+        try {
+            reply = pipelined(entryKey, 1, new CommandArguments(Protocol.Command.STRLEN).add(entryKey)).get(0);
+        } catch (EntryNodeUnavailable e) {
+            return -1;
         }
+        if (reply instanceof redis.clients.jedis.exceptions.JedisRedirectionException
+                || reply instanceof redis.clients.jedis.exceptions.JedisClusterException) {
+            entryRedirected();
+            return -1;
+        }
+        if (reply instanceof RuntimeException e) {
+            throw e;
+        }
+        return (Long) reply;
     }
 
     /**

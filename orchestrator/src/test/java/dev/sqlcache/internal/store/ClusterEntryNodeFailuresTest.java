@@ -1,0 +1,118 @@
+package dev.sqlcache.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sqlcache.internal.config.ClusterSettings;
+import dev.sqlcache.internal.config.RedisSettings;
+import dev.sqlcache.internal.config.SentinelSettings;
+import dev.sqlcache.testing.RedisClusterFixture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * The review of issue #15's spread entries: every way an entry's node can fail a lookup, a store or a flush is that
+ * entry's (or that node's) alone, never the whole store's, and one policy answers a redirection wherever it comes
+ * from. Each test failed before its fix (see the commit messages).
+ */
+class ClusterEntryNodeFailuresTest {
+
+    private static RedisClusterFixture cluster;
+    private static RedisSettings settings;
+    private static RedisCacheStore store;
+
+    @BeforeAll
+    static void start() {
+        cluster = RedisClusterFixture.start();
+        List<SentinelSettings.Node> nodes = new ArrayList<>();
+        for (int port : cluster.ports()) {
+            nodes.add(new SentinelSettings.Node("127.0.0.1", port));
+        }
+        settings = new RedisSettings("localhost", 6379, null, null, null, 0, false, 4, 2_000, 2_000, null, null, null,
+                null, new ClusterSettings(nodes));
+        store = new RedisCacheStore(settings);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (store != null) {
+            store.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int slotOf(String logicalEntryKey) {
+        return JedisClusterCRC16.getSlot(ClusterKeys.entry(logicalEntryKey));
+    }
+
+    /** An entry key of {@code table} whose slot the master at {@code port} serves, its hash counted up from 0. */
+    private static String entryKeyOn(String table, int port) {
+        for (int i = 0; ; i++) {
+            String key = "sql:" + table + ":data:" + String.format("%032x", i);
+            if (cluster.masterOf(slotOf(key)) == port) {
+                return key;
+            }
+        }
+    }
+
+    private static int[] otherMasters() {
+        int control = cluster.masterOf(ClusterKeys.SLOT);
+        return Arrays.stream(cluster.ports()).filter(p -> p != control).toArray();
+    }
+
+    /**
+     * Review point 1: the length of an oversized entry, asked of its node after the lookup read it, once the entry's
+     * slot moved: a redirection there used to fail the whole store ({@code MOVED} from a plain connection).
+     */
+    @Test
+    void theLengthOfAnOversizedEntryWhoseSlotMovedIsALowerBoundNotAFailure() {
+        String[] versionKeys = {"sql:_database:version:big", "sql:big:version:big"};
+        String[] tokens = store.initVersions(versionKeys);
+        int node = otherMasters()[0];
+        String key = entryKeyOn("big", node);
+        assertTrue(store.putIfVersions(key, new byte[100], 60, versionKeys, tokens));
+        try (RedisCommands redis = new RedisCommands(settings)) {
+            byte[] stored = redis.entryKey(utf8(key));
+            assertEquals(100, new RedisLookup(redis, null).oversizedLength(stored, 11), "its node answers");
+            cluster.migrateSlot(slotOf(key), otherMasters()[1], 10, 0);
+            // This client's slot map still names the old node, which answers MOVED.
+            assertEquals(11, new RedisLookup(redis, null).oversizedLength(stored, 11), "the lower bound");
+        }
+    }
+
+    /**
+     * Review point 4: an entry whose slot moved off a node other than the control node's was that node's
+     * {@link EntryNodeUnavailable} (the statement to the database); off the control node, a miss with the tokens.
+     * One policy now: a miss with the tokens read, which a store after it may use (checked after its query ran).
+     */
+    @Test
+    void aRedirectedLookupIsAMissWithTheTokensOnEveryNode() {
+        String[] versionKeys = {"sql:_database:version:away", "sql:away:version:away"};
+        String[] tokens = store.initVersions(versionKeys);
+        int[] others = otherMasters();
+        String key = entryKeyOn("away", others[0]);
+        assertTrue(store.putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
+        assertEquals("v1", new String(store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true).entry(),
+                StandardCharsets.UTF_8));
+        cluster.migrateSlot(slotOf(key), others[1], 10, 0);
+        for (boolean keepsCopy : new boolean[] {true, false}) {
+            // MOVED, unless the slot map read the first one queued ran before the second: the entry, from its new node.
+            CacheStore.Lookup moved = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, keepsCopy);
+            assertTrue(moved.entry() == null || "v1".equals(new String(moved.entry(), StandardCharsets.UTF_8)));
+            assertArrayEquals(tokens, moved.versions(), "with the tokens the control node holds");
+        }
+    }
+}
