@@ -345,12 +345,7 @@ public final class RedisCommands implements AutoCloseable {
         if (entryNodes.skip(entryPool)) {
             throw new EntryNodeUnavailable("the entry's node failed a moment ago; asking again shortly", null);
         }
-        Connection entry;
-        try {
-            entry = entryPool.getResource();
-        } catch (JedisConnectionException e) {
-            throw entryNodeFailed(entryPool, e);
-        }
+        Connection entry = borrowEntry(entryPool);
         try (entry; Connection control = connections.getConnection()) {
             boolean read = false;
             try {
@@ -414,6 +409,22 @@ public final class RedisCommands implements AutoCloseable {
     }
 
     /**
+     * A connection to an entry's node from its pool. A node that cannot be reached fails that entry
+     * ({@link #entryNodeFailed}); a pool with every connection in use past the wait (Jedis's plain
+     * {@link redis.clients.jedis.exceptions.JedisException}, not a connection error) is that entry's unavailability
+     * too, not the store's failure, and no back-off: the node answered, this JVM only asked it much at once.
+     */
+    private Connection borrowEntry(redis.clients.jedis.ConnectionPool entryPool) {
+        try {
+            return entryPool.getResource();
+        } catch (JedisConnectionException e) {
+            throw entryNodeFailed(entryPool, e);
+        } catch (redis.clients.jedis.exceptions.JedisException e) {
+            throw new EntryNodeUnavailable("no free connection to the entry's node: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * {@code SET} of an entry (as stored) on its node, for {@code ttlSeconds}; {@code false} when that node is not the
      * control node and failed or is in its back-off (the store is then skipped, not the store's failure). Not
      * translated otherwise.
@@ -447,10 +458,12 @@ public final class RedisCommands implements AutoCloseable {
         if (entryNodes.skip(pool)) {
             return false;
         }
-        try (Connection connection = pool.getResource()) {
+        try (Connection connection = borrowEntry(pool)) {
             connection.executeCommand(set);
             entryNodes.succeeded(pool);
             return true;
+        } catch (EntryNodeUnavailable e) {
+            return false; // unreachable (backed off) or no free connection: skipped
         } catch (JedisConnectionException e) {
             entryNodes.failed(pool);
             cluster.refresh();

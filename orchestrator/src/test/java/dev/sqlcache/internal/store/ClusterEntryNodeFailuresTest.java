@@ -2,6 +2,8 @@ package dev.sqlcache.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sqlcache.internal.config.ClusterSettings;
@@ -9,12 +11,16 @@ import dev.sqlcache.internal.config.RedisSettings;
 import dev.sqlcache.internal.config.SentinelSettings;
 import dev.sqlcache.testing.RedisClusterFixture;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -90,6 +96,27 @@ class ClusterEntryNodeFailuresTest {
             cluster.migrateSlot(slotOf(key), otherMasters()[1], 10, 0);
             // This client's slot map still names the old node, which answers MOVED.
             assertEquals(11, new RedisLookup(redis, null).oversizedLength(stored, 11), "the lower bound");
+        }
+    }
+
+    /**
+     * Review point 2: every connection to an entry's node in use past the wait is Jedis's plain {@code JedisException}
+     * (not a connection error), which failed the whole store; it is that entry's unavailability, and its store is
+     * skipped. A pool of no connection stands for one whose connections are all busy.
+     */
+    @Test
+    void noFreeConnectionToAnEntrysNodeIsThatEntrysUnavailabilityNotTheStoresFailure() {
+        ConnectionPoolConfig none = new ConnectionPoolConfig();
+        none.setMaxTotal(0);
+        none.setMaxWait(Duration.ofMillis(50));
+        try (RedisCommands redis = new RedisCommands(settings, none)) {
+            byte[] stored = redis.entryKey(utf8(entryKeyOn("busy", otherMasters()[0])));
+            CommandArguments range = new CommandArguments(Protocol.Command.GETRANGE).add(stored).add("0").add("9");
+            CommandArguments tokens = new CommandArguments(Protocol.Command.MGET)
+                    .add(redis.key(utf8("sql:busy:version:busy")));
+            assertThrows(EntryNodeUnavailable.class,
+                    () -> redis.execute("lookup", () -> redis.pipelined(stored, 1, range, tokens)));
+            assertFalse(redis.execute("put", () -> redis.setEntry(stored, utf8("v"), utf8("60"))), "skipped");
         }
     }
 
