@@ -504,7 +504,10 @@ public final class RedisCommands implements AutoCloseable {
 
     /**
      * Runs {@code action} on one connection to each master (the one server, or every master a cluster's slot map
-     * names now: entries are spread over all of them), summing what it answers. Not translated.
+     * names now: entries are spread over all of them), summing what it answers. A master that fails does not keep
+     * the others from being asked (a flush frees what it can reach); the failure is thrown once all were asked, with
+     * how many failed and the sum of the others, so that nobody takes a partial flush for a whole one. Not
+     * translated.
      */
     long onEachMaster(java.util.function.ToLongFunction<Connection> action) {
         if (cluster == null) {
@@ -513,10 +516,23 @@ public final class RedisCommands implements AutoCloseable {
             }
         }
         long sum = 0;
-        for (redis.clients.jedis.ConnectionPool master : cluster.masters()) {
+        RuntimeException first = null;
+        int failed = 0;
+        java.util.Collection<redis.clients.jedis.ConnectionPool> masters = cluster.masters();
+        for (redis.clients.jedis.ConnectionPool master : masters) {
             try (Connection connection = master.getResource()) {
                 sum += action.applyAsLong(connection);
+            } catch (RuntimeException e) {
+                failed++;
+                first = first == null ? e : first;
             }
+        }
+        if (first instanceof JedisConnectionException) {
+            throw new JedisConnectionException(failed + " of " + masters.size() + " masters could not be reached ("
+                    + sum + " done on the others): " + first.getMessage(), first);
+        }
+        if (first != null) {
+            throw first; // a refusal (a denied command): the same on every master, translated as it is
         }
         return sum;
     }

@@ -142,4 +142,34 @@ class ClusterEntryNodeFailuresTest {
             assertArrayEquals(tokens, moved.versions(), "with the tokens the control node holds");
         }
     }
+
+    /**
+     * Review point 5: a flush stopped at the first master that failed, leaving the masters after it (in the slot
+     * map's order) unflushed. Each other master is paused in turn, so whichever order the map has, one of them came
+     * first: the flush must reach every master that answers, and still say it did not reach one.
+     */
+    @Test
+    void aFlushReachesEveryMasterThatAnswersAndSaysOneDidNot() throws Exception {
+        int[] others = otherMasters();
+        for (int paused : others) {
+            int live = others[0] == paused ? others[1] : others[0];
+            String[] versionKeys = {"sql:_database:version:flush", "sql:flush:version:flush"};
+            String[] tokens = store.initVersions(versionKeys);
+            String onLive = entryKeyOn("flush", live);
+            assertTrue(store.putIfVersions(onLive, utf8("v"), 60, versionKeys, tokens));
+            assertTrue(store.putIfVersions(entryKeyOn("flush", paused), utf8("v"), 60, versionKeys, tokens));
+            // Longer than the socket timeout (2 s): the SCAN there times out; the pause ends by itself.
+            cluster.command(paused, "CLIENT", "PAUSE", "2500", "ALL");
+            long pausedAt = System.nanoTime();
+            CacheStoreException partial = assertThrows(CacheStoreException.class,
+                    () -> store.deleteMatching("sql:flush:*"));
+            assertTrue(String.valueOf(partial.getCause()).contains("1 of 3 masters"), String.valueOf(partial.getCause()));
+            assertEquals(0L, ((Number) cluster.command(live, "EXISTS", ClusterKeys.entry(onLive))).longValue(),
+                    "the entry on the master that answers is deleted");
+            assertEquals(0L, ((Number) cluster.command(cluster.masterOf(ClusterKeys.SLOT), "EXISTS",
+                    ClusterKeys.physical("sql:flush:version:flush"))).longValue(), "and the control node's keys");
+            long left = 3_000 - Duration.ofNanos(System.nanoTime() - pausedAt).toMillis();
+            Thread.sleep(Math.max(0, left)); // the pause is over before the next round
+        }
+    }
 }
