@@ -402,10 +402,26 @@ public final class RedisCommands implements AutoCloseable {
      * Backs the entry's node off, reads the slot map again (it may have failed over) and says so as what it is: not
      * the store's failure. Only on a cluster, where the entry's node is not the control node.
      */
-    private EntryNodeUnavailable entryNodeFailed(Object entryPool, JedisConnectionException e) {
+    private EntryNodeUnavailable entryNodeFailed(redis.clients.jedis.ConnectionPool entryPool,
+                                                 JedisConnectionException e) {
         entryNodes.failed(entryPool);
+        clearIdle(entryPool);
         cluster.refresh();
         return new EntryNodeUnavailable("the entry's node failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Drops the idle connections to an entry's node that failed: a restart kills every one of them, and each would
+     * fail one more lookup (and start one more back-off) when lookups at once next reach it; sequential ones reuse
+     * the connection on top of the pool and would leave them there (ClusterEntryNodeFailuresTest). The control
+     * node's are cleared by {@link #run}'s retry.
+     */
+    private void clearIdle(redis.clients.jedis.ConnectionPool entryPool) {
+        try {
+            entryPool.clear();
+        } catch (RuntimeException e) {
+            LOG.debug("Clearing idle connections to an entry's node of {} failed: {}", description, e.getMessage());
+        }
     }
 
     /**
@@ -466,6 +482,7 @@ public final class RedisCommands implements AutoCloseable {
             return false; // unreachable (backed off) or no free connection: skipped
         } catch (JedisConnectionException e) {
             entryNodes.failed(pool);
+            clearIdle(pool);
             cluster.refresh();
             return false;
         } catch (redis.clients.jedis.exceptions.JedisRedirectionException

@@ -121,6 +121,51 @@ class ClusterEntryNodeFailuresTest {
     }
 
     /**
+     * Review point 3: an entry's node that dropped every connection (restarted) kept its dead idle ones: the first
+     * failure put the node in back-off, and each dead one failed one more lookup whenever lookups ran at once
+     * (sequential ones reuse the connection on top of the pool, made after the failure, and never reach them).
+     */
+    @Test
+    void anEntrysNodeThatDroppedItsConnectionsKeepsNoneOfThemIdle() throws Exception {
+        String[] versionKeys = {"sql:_database:version:idle", "sql:idle:version:idle"};
+        String[] tokens = store.initVersions(versionKeys);
+        int node = otherMasters()[0];
+        String key = entryKeyOn("idle", node);
+        assertTrue(store.putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
+        assertEquals(0, lookupsAtOnce(node, key, versionKeys), "three idle connections, all alive");
+        cluster.command(node, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+        assertThrows(EntryNodeUnavailable.class,
+                () -> store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true), "a dead connection");
+        Thread.sleep(600); // the first back-off, 250 ms, is over
+        assertEquals(0, lookupsAtOnce(node, key, versionKeys), "no dead connection left idle");
+    }
+
+    /**
+     * Three lookups of {@code key} at once, while its node is paused, so that each borrows a connection of its own
+     * (left idle afterwards); how many failed.
+     */
+    private static int lookupsAtOnce(int node, String key, String[] versionKeys) throws InterruptedException {
+        cluster.command(node, "CLIENT", "PAUSE", "500", "ALL");
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                }
+            });
+            t.start();
+            readers.add(t);
+        }
+        for (Thread t : readers) {
+            t.join(10_000);
+        }
+        return failed.get();
+    }
+
+    /**
      * Review point 4: an entry whose slot moved off a node other than the control node's was that node's
      * {@link EntryNodeUnavailable} (the statement to the database); off the control node, a miss with the tokens.
      * One policy now: a miss with the tokens read, which a store after it may use (checked after its query ran).
