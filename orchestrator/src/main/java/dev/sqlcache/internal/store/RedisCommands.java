@@ -181,7 +181,7 @@ public final class RedisCommands implements AutoCloseable {
     /**
      * An entry's key as this Redis stores it: itself, or on a cluster with its hash in braces, which spreads entries
      * over every slot ({@link ClusterKeys#entry}). Commands naming it go through {@link #pipelined(byte[], int,
-     * CommandArguments...)} or {@link #onEntry}, to its own slot's master.
+     * CommandArguments...)}, {@link #setEntry} or {@link #entryLength}, to its own slot's master.
      */
     byte[] entryKey(byte[] key) {
         return cluster == null ? key : ClusterKeys.entry(key);
@@ -345,12 +345,7 @@ public final class RedisCommands implements AutoCloseable {
         if (entryNodes.skip(entryPool)) {
             throw new EntryNodeUnavailable("the entry's node failed a moment ago; asking again shortly", null);
         }
-        Connection entry;
-        try {
-            entry = entryPool.getResource();
-        } catch (JedisConnectionException e) {
-            throw entryNodeFailed(entryPool, e);
-        }
+        Connection entry = borrowEntry(entryPool);
         try (entry; Connection control = connections.getConnection()) {
             boolean read = false;
             try {
@@ -380,14 +375,9 @@ public final class RedisCommands implements AutoCloseable {
                 replies.addAll(control.getMany(commands.length - entryCommands));
                 read = true;
                 entryNodes.succeeded(entryPool);
-                for (Object reply : entryReplies) {
-                    if (reply instanceof redis.clients.jedis.exceptions.JedisRedirectionException e) {
-                        // The entry's slot moved (or is moving): read the map again; no back-off, the next lookup
-                        // goes where the new map says.
-                        cluster.refresh();
-                        throw new EntryNodeUnavailable("the entry's slot is elsewhere: " + e.getMessage(), e);
-                    }
-                }
+                // A MOVED, ASK or CLUSTERDOWN among the entry's replies comes back in its place, as it does from the
+                // control node's one connection: the caller makes that read a miss with the tokens read, one policy
+                // for every node (RedisLookup#redirected, review of issue #15).
                 return replies;
             } finally {
                 if (!read) {
@@ -412,10 +402,42 @@ public final class RedisCommands implements AutoCloseable {
      * Backs the entry's node off, reads the slot map again (it may have failed over) and says so as what it is: not
      * the store's failure. Only on a cluster, where the entry's node is not the control node.
      */
-    private EntryNodeUnavailable entryNodeFailed(Object entryPool, JedisConnectionException e) {
+    private EntryNodeUnavailable entryNodeFailed(redis.clients.jedis.ConnectionPool entryPool,
+                                                 JedisConnectionException e) {
         entryNodes.failed(entryPool);
+        clearIdle(entryPool);
         cluster.refresh();
         return new EntryNodeUnavailable("the entry's node failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Drops the idle connections to an entry's node that failed: a restart kills every one of them, and each would
+     * fail one more lookup (and start one more back-off) when lookups at once next reach it; sequential ones reuse
+     * the connection on top of the pool and would leave them there (ClusterEntryNodeFailuresTest). The control
+     * node's are cleared by {@link #run}'s retry.
+     */
+    private void clearIdle(redis.clients.jedis.ConnectionPool entryPool) {
+        try {
+            entryPool.clear();
+        } catch (RuntimeException e) {
+            LOG.debug("Clearing idle connections to an entry's node of {} failed: {}", description, e.getMessage());
+        }
+    }
+
+    /**
+     * A connection to an entry's node from its pool. A node that cannot be reached fails that entry
+     * ({@link #entryNodeFailed}); a pool with every connection in use past the wait (Jedis's plain
+     * {@link redis.clients.jedis.exceptions.JedisException}, not a connection error) is that entry's unavailability
+     * too, not the store's failure, and no back-off: the node answered, this JVM only asked it much at once.
+     */
+    private Connection borrowEntry(redis.clients.jedis.ConnectionPool entryPool) {
+        try {
+            return entryPool.getResource();
+        } catch (JedisConnectionException e) {
+            throw entryNodeFailed(entryPool, e);
+        } catch (redis.clients.jedis.exceptions.JedisException e) {
+            throw new EntryNodeUnavailable("no free connection to the entry's node: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -452,12 +474,15 @@ public final class RedisCommands implements AutoCloseable {
         if (entryNodes.skip(pool)) {
             return false;
         }
-        try (Connection connection = pool.getResource()) {
+        try (Connection connection = borrowEntry(pool)) {
             connection.executeCommand(set);
             entryNodes.succeeded(pool);
             return true;
+        } catch (EntryNodeUnavailable e) {
+            return false; // unreachable (backed off) or no free connection: skipped
         } catch (JedisConnectionException e) {
             entryNodes.failed(pool);
+            clearIdle(pool);
             cluster.refresh();
             return false;
         } catch (redis.clients.jedis.exceptions.JedisRedirectionException
@@ -470,17 +495,36 @@ public final class RedisCommands implements AutoCloseable {
 
     private static final byte[] EX = bytes("EX");
 
-    /** Runs {@code action} on a connection to the master of the entry {@code entryKey} (as stored). Not translated. */
-    <T> T onEntry(byte[] entryKey, java.util.function.Function<Connection, T> action) {
-        try (Connection connection = cluster == null ? connections.getConnection()
-                : cluster.getConnection(ClusterKeys.slot(entryKey))) {
-            return action.apply(connection);
+    /**
+     * {@code STRLEN} of the entry {@code entryKey} (as stored), on its node by the way a lookup reaches it (the
+     * per-node back-off, a redirection in its reply's place); {@code -1} when that node is not to be asked now, has
+     * no free connection, failed, or sends the key elsewhere: the caller knows a lower bound. Not translated
+     * otherwise.
+     */
+    long entryLength(byte[] entryKey) {
+        Object reply;
+        try {
+            reply = pipelined(entryKey, 1, new CommandArguments(Protocol.Command.STRLEN).add(entryKey)).get(0);
+        } catch (EntryNodeUnavailable e) {
+            return -1;
         }
+        if (reply instanceof redis.clients.jedis.exceptions.JedisRedirectionException
+                || reply instanceof redis.clients.jedis.exceptions.JedisClusterException) {
+            entryRedirected();
+            return -1;
+        }
+        if (reply instanceof RuntimeException e) {
+            throw e;
+        }
+        return (Long) reply;
     }
 
     /**
      * Runs {@code action} on one connection to each master (the one server, or every master a cluster's slot map
-     * names now: entries are spread over all of them), summing what it answers. Not translated.
+     * names now: entries are spread over all of them), summing what it answers. A master that fails does not keep
+     * the others from being asked (a flush frees what it can reach); the failure is thrown once all were asked, with
+     * how many failed and the sum of the others, so that nobody takes a partial flush for a whole one. Not
+     * translated.
      */
     long onEachMaster(java.util.function.ToLongFunction<Connection> action) {
         if (cluster == null) {
@@ -489,10 +533,23 @@ public final class RedisCommands implements AutoCloseable {
             }
         }
         long sum = 0;
-        for (redis.clients.jedis.ConnectionPool master : cluster.masters()) {
+        RuntimeException first = null;
+        int failed = 0;
+        java.util.Collection<redis.clients.jedis.ConnectionPool> masters = cluster.masters();
+        for (redis.clients.jedis.ConnectionPool master : masters) {
             try (Connection connection = master.getResource()) {
                 sum += action.applyAsLong(connection);
+            } catch (RuntimeException e) {
+                failed++;
+                first = first == null ? e : first;
             }
+        }
+        if (first instanceof JedisConnectionException) {
+            throw new JedisConnectionException(failed + " of " + masters.size() + " masters could not be reached ("
+                    + sum + " done on the others): " + first.getMessage(), first);
+        }
+        if (first != null) {
+            throw first; // a refusal (a denied command): the same on every master, translated as it is
         }
         return sum;
     }

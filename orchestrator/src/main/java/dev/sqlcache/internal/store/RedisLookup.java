@@ -78,14 +78,23 @@ final class RedisLookup {
         if (read != null && read.oversized() > 0) {
             // A refused value is reported with its length: asked for only then, the cap has kept it from coming.
             byte[] stored = redis.entryKey(entryKeyBytes);
-            long length = redis.execute("lookup", () -> redis.onEntry(stored,
-                    c -> (Long) c.executeCommand(new CommandArguments(Protocol.Command.STRLEN).add(stored))));
-            return new CacheStore.Lookup(null, read.versions(), Math.max(length, read.oversized()));
+            return new CacheStore.Lookup(null, read.versions(), oversizedLength(stored, read.oversized()));
         }
         if (read != null) {
             return read;
         }
         return created(entryKeyBytes, versionKeys, creation, maxEntryBytes);
+    }
+
+    /**
+     * The length of an entry read over the cap, for the report of its refusal: {@code STRLEN} on the entry's node, or
+     * {@code atLeast} (the length read, the cap plus one) when that node is not to be asked now or sends the key
+     * elsewhere (its slot moved since the read): only the report's number is lost, the lookup stays a miss
+     * ({@link RedisCommands#entryLength}).
+     */
+    long oversizedLength(byte[] stored, long atLeast) {
+        long length = redis.execute("lookup", () -> redis.entryLength(stored));
+        return Math.max(length, atLeast);
     }
 
     /**
@@ -154,11 +163,12 @@ final class RedisLookup {
                 : redis.pipelined(stored, onEntryNode + 1,
                         new CommandArguments(Protocol.Command.EXISTS).add(entryKey), range, tokens);
         int at = entryLikely ? 0 : 1;
-        byte[][] versions = tokens(replies.get(at + 1), versionKeys, creation);
+        boolean redirected = redirected(replies, entryLikely ? onEntryNode : onEntryNode + 1);
+        byte[][] versions = tokens(redirected, replies.get(at + 1), versionKeys, creation);
         if (versions == null) {
             return null;
         }
-        if (redirected(replies, entryLikely ? onEntryNode : onEntryNode + 1)) {
+        if (redirected) {
             return CacheStore.Lookup.ofEncoded(null, versions, 0, 0, 0);
         }
         Object rangeReply = replies.get(at);
@@ -192,7 +202,10 @@ final class RedisLookup {
      * The tokens an MGET read, as the bytes it read (a hit compares them with the entry's as bytes, and decodes none),
      * or {@code null} when one the reader may create is missing.
      */
-    private static byte[][] tokens(Object reply, String[] versionKeys, long[] creation) {
+    private static byte[][] tokens(boolean redirected, Object reply, String[] versionKeys, long[] creation) {
+        if (redirected && versionKeys.length == 0) {
+            return new byte[0][]; // the MGET read only the entry, on the entry's node, and was sent elsewhere too
+        }
         List<?> tokens = (List<?>) orThrow(reply);
         byte[][] versions = new byte[versionKeys.length][];
         for (int i = 0; i < versions.length; i++) {
@@ -239,11 +252,12 @@ final class RedisLookup {
         // On a cluster the entry's three (four without version keys) go to its node, the rest to the control node.
         List<Object> replies = redis.pipelined(stored, versionKeys.length == 0 ? FIXED_REPLIES : FIXED_REPLIES - 1,
                 commands);
-        byte[][] versions = tokens(replies.get(3), versionKeys, creation);
+        boolean redirected = redirected(replies, versionKeys.length == 0 ? FIXED_REPLIES : FIXED_REPLIES - 1);
+        byte[][] versions = tokens(redirected, replies.get(3), versionKeys, creation);
         if (versions == null) {
             return null;
         }
-        if (redirected(replies, versionKeys.length == 0 ? FIXED_REPLIES : FIXED_REPLIES - 1)) {
+        if (redirected) {
             return CacheStore.Lookup.ofEncoded(null, versions, 0, CacheStore.UNKNOWN_TTL, CacheStore.UNKNOWN_TTL);
         }
         long ttlBefore = (Long) orThrow(replies.get(0));
