@@ -94,8 +94,11 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
         }
     }
 
-    private final CheckTargets targets = new CheckTargets(new org.postgresql.Driver()::connect, Map.of(
-            "connectTimeout", TIMEOUT_SECONDS, "socketTimeout", TIMEOUT_SECONDS, "ApplicationName", APPLICATION_NAME));
+    // A lambda, not a method reference on a new Driver: pgjdbc is optional, and an application without it (H2,
+    // MariaDB) must never load its class; the driver is made only when a PostgreSQL database is checked.
+    private final CheckTargets targets = new CheckTargets(
+            (url, info) -> new org.postgresql.Driver().connect(url, info), Map.of("connectTimeout", TIMEOUT_SECONDS,
+                    "socketTimeout", TIMEOUT_SECONDS, "ApplicationName", APPLICATION_NAME));
     /** Open sessions by database (the identity's hash). Opened on the check thread only. */
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, Long> triedNanos = new ConcurrentHashMap<>();
