@@ -1,0 +1,67 @@
+package dev.sqlcache.driver;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.sql.Connection;
+
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.beginRepeatableRead;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.end;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.transfer;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Reviewer rG's attacks on the implicit commits of MariaDB that the proxy may still miss. */
+class ImplicitCommitAttackTest extends RedisBackedTest {
+
+    /**
+     * A leading comment before a statement that commits first: the analyzer drops comments (it works on tokens), but
+     * the table-maintenance and LOCK TABLES checks read the raw text's first words, so the commit is missed and the
+     * pin taken before it is kept while the database takes a new snapshot.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/* c */ analyze table sr_other", "-- c\nanalyze local table sr_other", "# c\nanalyze table sr_other",
+            "/* c */ lock tables sr_account read, sr_other read|unlock tables"})
+    void aCommentedStatementThatCommitsFirstEndsTheSnapshot(String statements) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection reader = db.cached(settings());
+             Connection writer = db.cached(settings()); Connection other = db.cached(settings())) {
+            schema(direct);
+            warm(other, 1);
+            beginRepeatableRead(reader);
+            assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
+            exec(reader, statements.split("\\|"));
+            int first = balance(reader, 1);
+            transfer(writer, 30);
+            int second = databaseBalance(reader, 2);
+            end(reader);
+            assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
+        }
+    }
+
+    /**
+     * XA START opens a transaction on the server while the connection stays in auto-commit: the proxy takes the
+     * write for an auto-commit write and ends its lease at once, while it is still uncommitted.
+     */
+    @Test
+    void anXaTransactionKeepsItsLeasesUntilItCommits() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            exec(writer, "xa start 'rg1'", "update sr_account set balance = balance - 30 where id = 1");
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                exec(writer, "xa end 'rg1'", "xa commit 'rg1' one phase");
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
+}
