@@ -64,4 +64,28 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
             assertEquals(70, balance(other, 1), "after the commit");
         }
     }
+
+    /** A procedure that starts a transaction and leaves it open, in auto-commit mode, then SQL COMMIT. */
+    @Test
+    void aProcedureThatLeavesATransactionOpenKeepsItsLeases() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            exec(direct, "drop procedure if exists rg_open",
+                    "create procedure rg_open() begin start transaction; "
+                            + "update sr_account set balance = balance - 30 where id = 1; end");
+            try (java.sql.CallableStatement call = writer.prepareCall("{call rg_open()}")) {
+                call.execute();
+            }
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                exec(writer, "commit");
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
 }

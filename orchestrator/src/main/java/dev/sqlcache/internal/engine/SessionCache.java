@@ -1023,6 +1023,20 @@ public final class SessionCache implements CacheSession {
                     engine.ownLeases().ended(ticket.ownLeased());
                 }
             }
+            if (leftATransactionOpen(execution)) {
+                // A procedure (or a statement not understood) began a transaction on the server and left it open:
+                // what it wrote is not committed. Its end above made no value stale; from now on the writes are
+                // the transaction's, leased until its end, or another connection would store the old value under
+                // tokens the real commit never changes.
+                transaction.sqlBegin();
+                String[] written = ticket.ownLeased();
+                if (written != null && written.length > 0) {
+                    leaseUnskipped(written, false);
+                } else {
+                    transaction.wroteUnleased();
+                }
+                return;
+            }
             engine.skips().end(skipped);
             if (leased) {
                 // What caching cost this write: its lease and its end, two round trips on the caller's thread.
@@ -1043,6 +1057,23 @@ public final class SessionCache implements CacheSession {
             transaction.ended();
             endTransactionLeases();
         }
+    }
+
+    /**
+     * Whether an auto-commit execution of a procedure or of a statement not understood left a transaction open on a
+     * MariaDB server (START TRANSACTION inside the body): told by the server's status, which MariaDB's driver
+     * keeps (no round trip). MySQL's driver tells nothing here: not checked (docs/consistency.md).
+     */
+    private boolean leftATransactionOpen(Execution execution) {
+        if (engine.family() != DatabaseFamily.MARIADB || transaction.inTransaction()) {
+            return false;
+        }
+        boolean opaque = execution.kind() == Execution.Kind.CALL || execution.kind() == Execution.Kind.CALL_UPDATE;
+        for (QueryPlan plan : execution.plans()) {
+            StatementKind kind = plan.analysis().kind();
+            opaque |= kind == StatementKind.CALL || kind == StatementKind.UNKNOWN;
+        }
+        return opaque && !transactionIdle();
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */
