@@ -88,4 +88,75 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
             assertEquals(70, balance(other, 1), "after the commit");
         }
     }
+
+    /**
+     * A procedure whose body commits (COMMIT, or any statement that commits implicitly), called inside a snapshot
+     * transaction: the database takes a new snapshot at its next statement, so the pin taken before must go.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"commit", "start transaction", "analyze table sr_other"})
+    void aProcedureThatCommitsEndsTheSnapshot(String body) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection reader = db.cached(settings());
+             Connection writer = db.cached(settings()); Connection other = db.cached(settings())) {
+            schema(direct);
+            exec(direct, "drop procedure if exists rg_commit", "create procedure rg_commit() begin " + body + "; end");
+            warm(other, 1);
+            beginRepeatableRead(reader);
+            assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
+            try (java.sql.CallableStatement call = reader.prepareCall("{call rg_commit()}")) {
+                call.execute();
+            }
+            int first = balance(reader, 1);
+            transfer(writer, 30);
+            int second = databaseBalance(reader, 2);
+            end(reader);
+            assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
+        }
+    }
+
+    /**
+     * A batch in auto-commit mode that begins a transaction and then writes: the write is the transaction's, not
+     * committed when the batch returns, and must keep its lease until the transaction's real commit.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = TestDatabase.class, names = {"MARIADB", "POSTGRES"})
+    void aBatchThatBeginsATransactionKeepsItsWritesLeases(TestDatabase db) throws Exception {
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            try (java.sql.Statement batch = writer.createStatement()) {
+                batch.addBatch("start transaction");
+                batch.addBatch("update sr_account set balance = balance - 30 where id = 1");
+                batch.executeBatch();
+            }
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                exec(writer, "commit");
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
+
+    /** The same with a multi-statement string (PostgreSQL runs one without allowMultiQueries). */
+    @Test
+    void aStringThatBeginsATransactionKeepsItsWritesLeases() throws Exception {
+        TestDatabase db = TestDatabase.POSTGRES;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            exec(writer, "begin; update sr_account set balance = balance - 30 where id = 1");
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                exec(writer, "commit");
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
 }

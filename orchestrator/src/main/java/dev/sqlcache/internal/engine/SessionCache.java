@@ -1060,20 +1060,36 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
-     * Whether an auto-commit execution of a procedure or of a statement not understood left a transaction open on a
-     * MariaDB server (START TRANSACTION inside the body): told by the server's status, which MariaDB's driver
-     * keeps (no round trip). MySQL's driver tells nothing here: not checked (docs/consistency.md).
+     * Whether an auto-commit execution left a transaction open on the server: a batch whose last transaction
+     * statement begins one (BEGIN, START TRANSACTION, ... AND CHAIN), or a procedure or a statement not understood
+     * (a multi-statement string) that may. MariaDB and PostgreSQL tell by the server's status, which their drivers
+     * keep (no round trip); elsewhere a batch's BEGIN is trusted and the rest is not seen (docs/consistency.md).
      */
     private boolean leftATransactionOpen(Execution execution) {
-        if (engine.family() != DatabaseFamily.MARIADB || transaction.inTransaction()) {
+        if (transaction.inTransaction()) {
             return false;
         }
         boolean opaque = execution.kind() == Execution.Kind.CALL || execution.kind() == Execution.Kind.CALL_UPDATE;
+        boolean begins = false;
         for (QueryPlan plan : execution.plans()) {
             StatementKind kind = plan.analysis().kind();
             opaque |= kind == StatementKind.CALL || kind == StatementKind.UNKNOWN;
+            TransactionControl control = plan.analysis().transactionControl();
+            if (kind == StatementKind.TRANSACTION_CONTROL && control != null) {
+                switch (control) {
+                    case BEGIN, BEGIN_WITH_ISOLATION, COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> begins = true;
+                    case COMMIT, ROLLBACK -> begins = false;
+                    default -> {
+                        // Savepoints and SET TRANSACTION neither open nor end one.
+                    }
+                }
+            }
         }
-        return opaque && !transactionIdle();
+        DatabaseFamily family = engine.family();
+        if (family == DatabaseFamily.MARIADB || family == DatabaseFamily.POSTGRES) {
+            return (opaque || begins) && !transactionIdle();
+        }
+        return begins;
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */
