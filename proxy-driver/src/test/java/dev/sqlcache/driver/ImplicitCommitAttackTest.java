@@ -159,4 +159,31 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
             assertEquals(70, balance(other, 1), "after the commit");
         }
     }
+
+    /** Auto-commit switched off by SQL text, through a prepared statement or a compound statement, then a write. */
+    @ParameterizedTest
+    @ValueSource(strings = {"set autocommit = 0", "set @@autocommit = 0", "set session autocommit = off",
+            "begin not atomic start transaction; update sr_account set balance = balance - 30 where id = 1; end"})
+    void autoCommitSwitchedOffBySqlKeepsTheWritesLeases(String sql) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            try (java.sql.PreparedStatement off = writer.prepareStatement(sql)) {
+                off.execute();
+            }
+            if (!sql.startsWith("begin")) {
+                exec(writer, "update sr_account set balance = balance - 30 where id = 1");
+            }
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                exec(writer, "commit");
+                exec(writer, "set autocommit = 1");
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
 }
