@@ -188,4 +188,32 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
             assertEquals(70, balance(other, 1), "after the commit");
         }
     }
+
+    /**
+     * A multi-statement string inside a transaction that starts with a statement committing first, then writes:
+     * the write belongs to the new transaction, uncommitted when the string returns, and must keep its lease.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"analyze table sr_other", "check table sr_other"})
+    void aStringThatCommitsFirstThenWritesKeepsTheWritesLease(String first) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct();
+             Connection writer = db.cached(settings("allowMultiQueries", "true"));
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            writer.setAutoCommit(false);
+            exec(writer, "update sr_other set label = 'two' where id = 1");
+            exec(writer, first + "; update sr_account set balance = balance - 30 where id = 1");
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                writer.commit();
+                exec(writer, "unlock tables");
+                writer.setAutoCommit(true);
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
 }
