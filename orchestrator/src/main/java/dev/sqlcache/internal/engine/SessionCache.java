@@ -1150,6 +1150,20 @@ public final class SessionCache implements CacheSession {
                     engine.ownLeases().ended(ticket.ownLeased());
                 }
             }
+            if (leftATransactionOpen(execution)) {
+                // A procedure (or a statement not understood) began a transaction on the server and left it open:
+                // what it wrote is not committed. Its end above made no value stale; from now on the writes are
+                // the transaction's, leased until its end, or another connection would store the old value under
+                // tokens the real commit never changes.
+                transaction.sqlBegin();
+                String[] written = ticket.ownLeased();
+                if (written != null && written.length > 0) {
+                    leaseUnskipped(written, false);
+                } else {
+                    transaction.wroteUnleased();
+                }
+                return;
+            }
             engine.skips().end(skipped);
             if (leased) {
                 // What caching cost this write: its lease and its end, two round trips on the caller's thread.
@@ -1172,6 +1186,39 @@ public final class SessionCache implements CacheSession {
                 endTransactionLeases();
             }
         }
+    }
+
+    /**
+     * Whether an auto-commit execution left a transaction open on the server: a batch whose last transaction
+     * statement begins one (BEGIN, START TRANSACTION, ... AND CHAIN), or a procedure or a statement not understood
+     * (a multi-statement string) that may. MariaDB and PostgreSQL tell by the server's status, which their drivers
+     * keep (no round trip); elsewhere a batch's BEGIN is trusted and the rest is not seen (docs/consistency.md).
+     */
+    private boolean leftATransactionOpen(Execution execution) {
+        if (transaction.inTransaction()) {
+            return false;
+        }
+        boolean opaque = execution.kind() == Execution.Kind.CALL || execution.kind() == Execution.Kind.CALL_UPDATE;
+        boolean begins = false;
+        for (QueryPlan plan : execution.plans()) {
+            StatementKind kind = plan.analysis().kind();
+            opaque |= kind == StatementKind.CALL || kind == StatementKind.UNKNOWN;
+            TransactionControl control = plan.analysis().transactionControl();
+            if (kind == StatementKind.TRANSACTION_CONTROL && control != null) {
+                switch (control) {
+                    case BEGIN, BEGIN_WITH_ISOLATION, COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> begins = true;
+                    case COMMIT, ROLLBACK -> begins = false;
+                    default -> {
+                        // Savepoints and SET TRANSACTION neither open nor end one.
+                    }
+                }
+            }
+        }
+        DatabaseFamily family = engine.family();
+        if (family == DatabaseFamily.MARIADB || family == DatabaseFamily.POSTGRES) {
+            return (opaque || begins) && !transactionIdle();
+        }
+        return begins;
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */
