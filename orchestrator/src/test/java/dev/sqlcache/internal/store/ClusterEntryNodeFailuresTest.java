@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.internal.config.ClusterSettings;
 import dev.sqlcache.internal.config.RedisSettings;
-import dev.sqlcache.internal.config.SentinelSettings;
 import dev.sqlcache.testing.RedisClusterFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,12 +35,7 @@ class ClusterEntryNodeFailuresTest {
     @BeforeAll
     static void start() {
         cluster = RedisClusterFixture.start();
-        List<SentinelSettings.Node> nodes = new ArrayList<>();
-        for (int port : cluster.ports()) {
-            nodes.add(new SentinelSettings.Node("127.0.0.1", port));
-        }
-        settings = new RedisSettings("localhost", 6379, null, null, null, 0, false, 4, 2_000, 2_000, null, null, null,
-                null, new ClusterSettings(nodes));
+        settings = ClusterStores.settings(cluster);
         store = new RedisCacheStore(settings);
     }
 

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.internal.config.ClusterSettings;
-import dev.sqlcache.internal.config.RedisSettings;
-import dev.sqlcache.internal.config.SentinelSettings;
 import dev.sqlcache.testing.RedisClusterFixture;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
@@ -28,12 +24,7 @@ class RedisClusterCacheStoreTest extends CacheStoreContractTest {
     @BeforeAll
     static void start() {
         cluster = RedisClusterFixture.start();
-        List<SentinelSettings.Node> nodes = new ArrayList<>();
-        for (int port : cluster.ports()) {
-            nodes.add(new SentinelSettings.Node("127.0.0.1", port));
-        }
-        store = new RedisCacheStore(new RedisSettings("localhost", 6379, null, null, null, 0, false, 4, 2_000, 2_000,
-                null, null, null, null, new ClusterSettings(nodes)));
+        store = ClusterStores.store(cluster);
     }
 
     @AfterAll
