@@ -206,11 +206,12 @@ final class Harness {
 
     private void record(RunResult result, RoundResult round) {
         result.rounds.add(round);
-        log("  %s round %s: %,.0f ops/s, %d ops (%d writing), p50 %.3f ms, p99 %.3f ms, JIT %d ms, GC %d (%d ms),"
-                        + " load %s%s",
+        log("  %s round %s: %,.0f ops/s, %d ops (%d writing), p50 %.3f ms, p99 %.3f ms,"
+                        + " mean read %.0f µs, mean write %.0f µs, JIT %d ms, GC %d (%d ms), load %s%s",
                 round.target(), round.warmup() ? "warm-up" : Integer.toString(round.round()),
                 round.operationsPerSecond(), round.counts().operations, round.counts().writeOperations,
                 round.latency().getValueAtPercentile(50) / 1e6, round.latency().getValueAtPercentile(99) / 1e6,
+                round.counts().readMicros(), round.counts().writeMicros(),
                 round.cpu().jitMillis(), round.jvm().gcCount(), round.jvm().gcMillis(), round.loadAfter().raw(), round.error() == null ? "" : ", FAILED: " + round.error());
     }
 

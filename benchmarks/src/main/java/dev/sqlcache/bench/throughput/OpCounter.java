@@ -10,6 +10,9 @@ final class OpCounter {
     long selects;
     long updates;
     long rows;
+    /** Wall time of the operations that wrote and of those that only read, so a round's time splits by kind. */
+    long writeNanos;
+    long readNanos;
     /** CPU time of the client thread over the round (its share of sqlcache's work included). */
     long cpuNanos;
     /** Folds in every value read, so no getter call can be optimised away. */
@@ -25,12 +28,25 @@ final class OpCounter {
         updates++;
     }
 
+    /** Mean wall time of an operation that wrote, in µs; NaN without one. */
+    double writeMicros() {
+        return writeOperations == 0 ? Double.NaN : writeNanos / 1e3 / writeOperations;
+    }
+
+    /** Mean wall time of an operation that only read, in µs; NaN without one. */
+    double readMicros() {
+        long reads = operations - writeOperations;
+        return reads == 0 ? Double.NaN : readNanos / 1e3 / reads;
+    }
+
     void add(OpCounter other) {
         operations += other.operations;
         writeOperations += other.writeOperations;
         selects += other.selects;
         updates += other.updates;
         rows += other.rows;
+        writeNanos += other.writeNanos;
+        readNanos += other.readNanos;
         cpuNanos += other.cpuNanos;
         checksum += other.checksum;
     }

@@ -137,7 +137,10 @@ final class ReportWriter {
                 + "write_operations,selects,updates,rows,ops_per_s,p50_us,p90_us,p99_us,max_us,load1_before,"
                 + "load1_after,loadavg_before,loadavg_after,hits,misses,stores,invalidations,redis_errors,bypasses,"
                 + "shapes_off,shapes_on,shapes_off_at_end,tables_off,redis_commands,pgpool_hits,pgpool_selects,jvm_cpu_us,client_threads_cpu_us,redis_cpu_us,"
-                + "postgres_cpu_us,jit_ms,gc_count,gc_ms,gc_cpu_us,jit_cpu_us,error\n");
+                + "postgres_cpu_us,jit_ms,gc_count,gc_ms,gc_cpu_us,jit_cpu_us,"
+                // where a round's time went: its reads' and writes' (client wall time), sqlcache's hits, misses
+                // and bypasses (its own timers), and how many hits were near ones
+                + "read_us_mean,write_us_mean,near_hits,hit_us_mean,miss_us_mean,bypass_us_mean,error\n");
         for (RoundResult r : run.rounds) {
             CacheStatistics st = r.statistics();
             List<Object> row = new ArrayList<>(List.of(r.workload(), r.target(), r.round(), TIME.format(r.started()),
@@ -164,6 +167,12 @@ final class ReportWriter {
             row.add(r.jvm().gcMillis());
             row.add(known(r.jvm().gcCpuNanos(), 1e3));
             row.add(known(r.jvm().jitCpuNanos(), 1e3));
+            row.add(number(r.counts().readMicros()));
+            row.add(number(r.counts().writeMicros()));
+            row.add(st == null ? "" : st.nearHits());
+            row.add(st == null ? "" : number(st.hitLatency().meanNanos() / 1e3));
+            row.add(st == null ? "" : number(st.missLatency().meanNanos() / 1e3));
+            row.add(st == null ? "" : number(st.bypassLatency().meanNanos() / 1e3));
             row.add(r.error() == null ? "" : r.error());
             csv.append(csvLine(row));
         }

@@ -178,6 +178,9 @@ final class RoundRunner {
                     counter.operations++;
                     if (wrote) {
                         counter.writeOperations++;
+                        counter.writeNanos += after - now;
+                    } else {
+                        counter.readNanos += after - now;
                     }
                     now = after;
                 }

@@ -68,6 +68,11 @@ class HarnessCountsTest {
             assertTrue(c.operations > 0, where + "no operation at all");
             assertEquals(c.operations, r.latency().getTotalCount(), where + "one latency sample per operation");
             assertEquals(c.writeOperations, c.updates, where + "every writing operation is one update");
+            // The time split by kind is the per-operation budget's evidence: it must be the whole round's time.
+            double total = r.latency().getMean() * r.latency().getTotalCount();
+            assertEquals(total, c.readNanos + c.writeNanos, total * 0.01,
+                    where + "the reads' and the writes' time make up every operation's");
+            assertTrue(w.writePercent() == 0 ? c.writeNanos == 0 : c.writeMicros() > 0, where + c.writeNanos);
             long readOperations = c.operations - c.writeOperations;
             if (w instanceof EpinionsWorkload) {
                 // One of its five read transactions runs two SELECTs.
