@@ -17,7 +17,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * both with nothing), and an {@code MGET} of the version keys. No script: an {@code EVALSHA} cost the server about 7 µs more than the
  * few microseconds of commands it ran, as much as all the rest of a hit (docs/performance.md). Only when a token it
  * must create is missing, a read that cannot be a hit, does it run {@code lookup.lua}, which creates the tokens and
- * reads everything again atomically.
+ * reads everything again atomically; or at once, without the read, when the caller guesses a token is missing (its
+ * statement's last lookups created one: rows read for the first time), one round trip instead of two.
  *
  * <p>Why two reads in one pipeline serve nothing that one atomic read would not: the entry is read before the
  * tokens, and an entry is served only when the tokens it records equal the tokens read. A token never comes back
