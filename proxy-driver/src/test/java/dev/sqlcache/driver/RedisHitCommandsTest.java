@@ -91,6 +91,73 @@ class RedisHitCommandsTest extends TwoRuntimesOnOneRedis {
     }
 
     /**
+     * Reads of rows nobody read before (a row's first read: its token does not exist yet) cost one round trip each
+     * once the statement's last two lookups had to create a token: {@code lookup.lua} alone, which creates the token
+     * and reads the entry, not a pipelined read that finds the token missing and the script after it (issue #13).
+     * Only the first two of the series read first ({@code GETRANGE}); every one runs the script ({@code STRLEN} is
+     * its entry read, sent by no other lookup). A read of a row read before, after such a series, is still answered as a hit
+     * (by the script: the guess changes what is sent, not what is answered), and the statement then reads plainly.
+     */
+    @Test
+    void aRowsFirstReadAfterAnotherIsOneScriptedRoundTrip() throws Exception {
+        int rows = 20;
+        try (Connection plain = db.plain(); java.sql.Statement s = plain.createStatement()) {
+            for (int id = 2; id < 2 + rows; id++) {
+                s.execute("insert into " + TABLE + " values (" + id + ", " + (1000 + id) + ")");
+            }
+        }
+        try (Connection c = redisOnly(redis.port());
+             java.sql.PreparedStatement read = c.prepareStatement("select v from " + TABLE + " where id = ?")) {
+            untilHit(c);
+            CacheStatistics before = stats(c);
+            redis.command("CONFIG", "RESETSTAT");
+            for (int id = 2; id < 2 + rows; id++) {
+                assertEquals(1000 + id, valueOf(read, id));
+            }
+            Map<String, Long> counted = commands();
+            CacheStatistics delta = stats(c).since(before);
+            System.out.printf("RedisHitCommandsTest: %d first reads: %s%n", rows, counted);
+            assertEquals(rows, delta.misses(), "every first read a miss: " + delta);
+            assertEquals(rows, counted.getOrDefault("strlen", 0L), "every first read creates its row's token: "
+                    + counted);
+            assertEquals(2L, counted.getOrDefault("getrange", 0L),
+                    "only the first two of the series read before their script: " + counted);
+            // The entries land off the reader's thread: wait for the first row's, then read it again.
+            long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while (entries().size() < 2) { // the one-row read of untilHit, and at least the first row's
+                assertTrue(System.nanoTime() < deadline, "no entry stored within 30 s");
+                Thread.sleep(20);
+            }
+            long hits = stats(c).hits();
+            long deadlineHit = System.nanoTime() + PATIENCE_NANOS;
+            // Row 2's entry is stored first; read it until it hits (the first read after the series is scripted).
+            while (true) {
+                assertEquals(1002, valueOf(read, 2));
+                if (stats(c).hits() > hits) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < deadlineHit, "no hit within 30 s: " + stats(c));
+                Thread.sleep(20);
+            }
+            redis.command("CONFIG", "RESETSTAT");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(1002, valueOf(read, 2));
+            }
+            Map<String, Long> after = commands();
+            assertEquals(0L, after.getOrDefault("strlen", 0L), "hits read plainly again: " + after);
+            assertEquals(10L, after.getOrDefault("getrange", 0L), after.toString());
+        }
+    }
+
+    private static int valueOf(java.sql.PreparedStatement read, int id) throws SQLException {
+        read.setInt(1, id);
+        try (java.sql.ResultSet rs = read.executeQuery()) {
+            assertTrue(rs.next());
+            return rs.getInt(1);
+        }
+    }
+
+    /**
      * A JVM with a near cache keeps a copy of a Redis hit no longer than the entry had left: once the entry is gone
      * from Redis, and as long as it had when the copy was served, the copy is not served. Another JVM (through the
      * relay, without a near cache) stores the entry, so that the copy is made from a hit, not from this JVM's miss.

@@ -595,11 +595,11 @@ public final class SessionCache implements CacheSession {
         // the store is not asked how long a copy may live.
         EntryPresence presence = plan.presence();
         CacheStore.Lookup lookup = reads.lookup(key, versionKeys, dependsOn.encoded(), dependsOn.creation(),
-                engine.config().maxEntryBytes(), nearTag != null, presence.likely());
+                engine.config().maxEntryBytes(), nearTag != null, presence.likely(), presence.creating());
         if (lookup == null) {
             return bypass(BypassReason.CACHE_UNAVAILABLE, plan);
         }
-        presence.seen(lookup.entry() != null || lookup.oversized() > 0);
+        presence.seen(lookup.entry() != null || lookup.oversized() > 0, lookup.created());
         // The tokens stay as the store read them until something needs their text: a hit compares them with the
         // entry's byte for byte; a miss, a snapshot read or a pending store decodes them (once, in the lookup).
         if (lookup.missing(CacheEngine.FENCE_INDEX)) {

@@ -80,6 +80,18 @@ public final class CacheReads {
      */
     public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys,
                                     long[] creation, int maxEntryBytes, boolean keepsCopy, boolean entryLikely) {
+        return lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy, entryLikely,
+                false);
+    }
+
+    /**
+     * {@link #lookup(String, String[], byte[][], long[], int, boolean, boolean)} with the caller's guess of whether
+     * a token is missing ({@link CacheStore#lookup(String, String[], byte[][], long[], int, boolean, boolean,
+     * boolean)}): what is sent may change with it, never what is answered.
+     */
+    public CacheStore.Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys,
+                                    long[] creation, int maxEntryBytes, boolean keepsCopy, boolean entryLikely,
+                                    boolean tokenMissingLikely) {
         if (!redelivery.available()) {
             return null;
         }
@@ -87,10 +99,10 @@ public final class CacheReads {
             // Read before the lookup is sent: a renewal answered while it is in flight may have replaced the fence
             // after the lookup read the old one, and must not vouch for it.
             long vouched = membership.vouched();
-            CacheStore.Lookup lookup = encodedVersionKeys == null && !entryLikely
+            CacheStore.Lookup lookup = encodedVersionKeys == null && !entryLikely && !tokenMissingLikely
                     ? store.lookup(entryKey, versionKeys, creation, maxEntryBytes, keepsCopy)
                     : store.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy,
-                            entryLikely);
+                            entryLikely, tokenMissingLikely);
             // Read since a reconnection, an outage or a change of primary that no renewal had vouched for when it
             // was sent: maybe a restarted server or a promoted replica, whose fence (and so every entry) a renewal
             // is about to replace if it came from an older snapshot.

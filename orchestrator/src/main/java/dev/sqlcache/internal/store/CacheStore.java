@@ -69,6 +69,19 @@ public interface CacheStore extends AutoCloseable {
         return lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy);
     }
 
+    /**
+     * {@link #lookup(String, String[], byte[][], long[], int, boolean, boolean)} with the caller's guess of whether
+     * a token it depends on is missing (its statement's last lookup had to create one, {@link Lookup#created()}). Only
+     * what the store sends may change with the guess, never what it answers: a store that otherwise reads first and
+     * creates in a second round trip may then create and read in one.
+     *
+     * @param tokenMissingLikely whether the caller's last lookup created a token
+     */
+    default Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
+                          int maxEntryBytes, boolean keepsCopy, boolean entryLikely, boolean tokenMissingLikely) {
+        return lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy, entryLikely);
+    }
+
     /** {@link #lookup(String, String[], long[], int)} with no limit on the entry's length: for tests and tools. */
     default Lookup lookup(String entryKey, String[] versionKeys, long[] creation) {
         return lookup(entryKey, versionKeys, creation, Integer.MAX_VALUE);
@@ -214,6 +227,8 @@ public interface CacheStore extends AutoCloseable {
         private final long oversized;
         private final long entryTtlMillis;
         private final long versionsTtlMillis;
+        /** Whether this lookup created one of its tokens: set by the store that made it, before handing it over. */
+        private boolean created;
 
         /** @param oversized the length of an entry that was over the caller's limit and not transferred, else 0 */
         public Lookup(byte[] entry, String[] versions, long oversized, long entryTtlMillis, long versionsTtlMillis) {
@@ -293,6 +308,21 @@ public interface CacheStore extends AutoCloseable {
             return token != null && token.length >= LEASE_PREFIX_BYTES.length
                     && java.util.Arrays.equals(token, 0, LEASE_PREFIX_BYTES.length, LEASE_PREFIX_BYTES, 0,
                             LEASE_PREFIX_BYTES.length);
+        }
+
+        /**
+         * Whether the lookup had to create one of its tokens (a key read for the first time since it was lost or
+         * made): such a lookup is never a hit, and its caller's next lookup likely creates one too (a statement
+         * reading rows nobody read yet). A store that does not say answers {@code false}.
+         */
+        public boolean created() {
+            return created;
+        }
+
+        /** This lookup, saying whether it created a token ({@link #created()}). */
+        Lookup withCreated(boolean created) {
+            this.created = created;
+            return this;
         }
 
         /** The length of an entry that was over the caller's limit and not transferred, else 0. */

@@ -73,26 +73,34 @@ public final class RedisCacheStore implements CacheStore {
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes) {
-        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, true, false);
+        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, true, false, false);
     }
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, long[] creation, int maxEntryBytes,
                          boolean keepsCopy) {
-        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, keepsCopy, false);
+        return lookups.lookup(entryKey, versionKeys, null, creation, maxEntryBytes, keepsCopy, false, false);
     }
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
                          int maxEntryBytes, boolean keepsCopy) {
-        return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy, false);
+        return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy, false,
+                false);
     }
 
     @Override
     public Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
                          int maxEntryBytes, boolean keepsCopy, boolean entryLikely) {
         return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy,
-                entryLikely);
+                entryLikely, false);
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, String[] versionKeys, byte[][] encodedVersionKeys, long[] creation,
+                         int maxEntryBytes, boolean keepsCopy, boolean entryLikely, boolean tokenMissingLikely) {
+        return lookups.lookup(entryKey, versionKeys, encodedVersionKeys, creation, maxEntryBytes, keepsCopy,
+                entryLikely, tokenMissingLikely);
     }
 
     private static final byte[] ZERO = bytes("0");

@@ -17,7 +17,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * both with nothing), and an {@code MGET} of the version keys. No script: an {@code EVALSHA} cost the server about 7 µs more than the
  * few microseconds of commands it ran, as much as all the rest of a hit (docs/performance.md). Only when a token it
  * must create is missing, a read that cannot be a hit, does it run {@code lookup.lua}, which creates the tokens and
- * reads everything again atomically.
+ * reads everything again atomically; or at once, without the read, when the caller guesses a token is missing (its
+ * statement's last lookups created one: rows read for the first time), one round trip instead of two.
  *
  * <p>Why two reads in one pipeline serve nothing that one atomic read would not: the entry is read before the
  * tokens, and an entry is served only when the tokens it records equal the tokens read. A token never comes back
@@ -66,10 +67,19 @@ final class RedisLookup {
      * @param keepsCopy whether a copy may be kept in process: only then are the times to live read
      * @param entryLikely whether the caller's recent lookups found an entry: then a read that keeps no copy sends no
      *                    {@code EXISTS}, and one that comes back empty is sent again with it
+     * @param tokenMissingLikely whether the caller's last lookup had to create a token (its statement reads rows
+     *                    nobody read before): then {@code lookup.lua} is sent straight away, one round trip, rather
+     *                    than after a read that would find the token missing (two). Not on a cluster, where the
+     *                    script cannot read the entry and would make a hit a miss
      */
     CacheStore.Lookup lookup(String entryKey, String[] versionKeys, byte[][] encoded, long[] creation,
-                             int maxEntryBytes, boolean keepsCopy, boolean entryLikely) {
+                             int maxEntryBytes, boolean keepsCopy, boolean entryLikely, boolean tokenMissingLikely) {
         byte[] entryKeyBytes = bytes(entryKey);
+        if (tokenMissingLikely && !redis.cluster() && versionKeys.length > 0) {
+            // The script reads the entry and the tokens atomically, creating what is missing: the lookup it replaces
+            // would have answered the same (a guess changes what is sent, never what is answered).
+            return created(entryKeyBytes, versionKeys, creation, maxEntryBytes);
+        }
         SharedBytes[] physical = physical(versionKeys, encoded);
         SharedBytes end = end(maxEntryBytes);
         CacheStore.Lookup read = redis.execute("lookup", () -> keepsCopy
@@ -359,9 +369,12 @@ final class RedisLookup {
         }
         // A fresh base token for each attempt (RedisCommands.script): a late first attempt that finds the key lost
         // again must not re-create the token its retry made, under which readers may have stored before a write.
+        // The last attempt's base: what the tokens it created start with.
+        String[] base = new String[1];
         List<?> reply = (List<?>) redis.script("lookup", script, keys, () -> {
             List<byte[]> args = new ArrayList<>(versionKeys.length + 2);
-            args.add(bytes(VersionTokens.fresh()));
+            base[0] = VersionTokens.fresh();
+            args.add(bytes(base[0]));
             for (int i = 0; i < versionKeys.length; i++) {
                 args.add(number(creation[i]));
             }
@@ -369,18 +382,24 @@ final class RedisLookup {
             return args;
         });
         String[] versions = new String[versionKeys.length];
+        String made = base[0] + ":";
+        boolean createdOne = false;
         for (int i = 0; i < versions.length; i++) {
             versions[i] = text((byte[]) reply.get(i + 1));
+            // A token this call made is its base, ':' and the key's position (lookup.lua); a base is random and new
+            // per attempt, so no other token starts with it. A write sequence begun here is not told apart: rare,
+            // and only the caller's next guess depends on it.
+            createdOne |= versions[i] != null && versions[i].startsWith(made);
         }
         Object entry = reply.get(0);
         if (entry instanceof Long length) {
-            return new CacheStore.Lookup(null, versions, length);
+            return new CacheStore.Lookup(null, versions, length).withCreated(createdOne);
         }
         long ttl = reply.size() > versions.length + 1 && reply.get(versions.length + 1) instanceof Long left
                 && left >= 0 ? left : CacheStore.UNKNOWN_TTL;
         long versionsTtl = reply.size() > versions.length + 2 && reply.get(versions.length + 2) instanceof Long left
                 && left >= 0 ? left : CacheStore.UNKNOWN_TTL;
-        return new CacheStore.Lookup((byte[]) entry, versions, 0, ttl, versionsTtl);
+        return new CacheStore.Lookup((byte[]) entry, versions, 0, ttl, versionsTtl).withCreated(createdOne);
     }
 
     private static byte[] number(long value) {

@@ -31,4 +31,19 @@ class EntryPresenceTest {
         presence.seen(true);
         assertTrue(presence.likely());
     }
+
+    @Test
+    void twoLookupsThatCreatedATokenMakeTheNextExpectOneMissingAndOneThatDidNotEndsIt() {
+        EntryPresence presence = new EntryPresence();
+        assertFalse(presence.creating(), "a new statement reads first");
+        presence.seen(false, true);
+        assertFalse(presence.creating(), "one first read among others: the next reads first");
+        presence.seen(false, true);
+        assertTrue(presence.creating());
+        presence.seen(false, true);
+        assertTrue(presence.creating());
+        presence.seen(true, false);
+        assertFalse(presence.creating(), "a lookup that created nothing: the next reads first again");
+        assertFalse(presence.likely(), "the entry streak counts as before");
+    }
 }

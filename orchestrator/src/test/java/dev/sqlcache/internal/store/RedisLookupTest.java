@@ -240,4 +240,46 @@ class RedisLookupTest extends PrivateRedisStoreTest {
         assertNotNull(first.versions()[1], "created before the caller's query runs");
         assertNull(first.entry());
     }
+
+    /**
+     * A reader whose statement's last lookup created a token sends the script straight away, one round trip: it
+     * creates a missing token as the read-then-script lookup does, says it did ({@code created}), and answers a
+     * lookup whose tokens all exist as the plain read does (a hit with its entry and time to live, a miss, a value
+     * over the cap), creating nothing and saying so.
+     */
+    @Test
+    void aLookupExpectingAMissingTokenIsTheScriptAloneAndAnswersAsTheRead() {
+        store.lookup("sql:warm:data:e", versionKeys(false), CREATE, 1000); // the server learns the script
+        String[] missing = versionKeys(false);
+        server.command("CONFIG", "RESETSTAT");
+        CacheStore.Lookup first = store.lookup("sql:t" + next + ":data:e", missing, null, CREATE, 1000, true, false,
+                true);
+        assertEquals(1, scriptsRun());
+        assertEquals(0L, commands().getOrDefault("getrange", 0L), "no read before the script: " + commands());
+        assertNotNull(first.versions()[1], "created before the caller's query runs");
+        assertTrue(first.created());
+        assertNull(first.entry());
+        CacheStore.Lookup plain = store.lookup("sql:t" + next + ":data:e", missing, CREATE, 1000);
+        assertArrayEquals(first.versions(), plain.versions(), "the token created is the one read after");
+        assertFalse(plain.created());
+
+        String[] keys = versionKeys(true);
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+        CacheStore.Lookup hit = store.lookup(entry, keys, null, CREATE, 1000, true, false, true);
+        assertFalse(hit.created(), "every token was there");
+        assertArrayEquals("an entry".getBytes(StandardCharsets.UTF_8), hit.entry());
+        assertArrayEquals(new String[] {"fence-" + next, "token-" + next}, hit.versions());
+        assertTrue(hit.entryTtlMillis() > 0 && hit.entryTtlMillis() <= 60_000, hit.toString());
+        CacheStore.Lookup miss = store.lookup("sql:t" + next + ":data:none", keys, null, CREATE, 1000, true, false,
+                true);
+        assertNull(miss.entry());
+        assertEquals(0, miss.oversized());
+        assertArrayEquals(new String[] {"fence-" + next, "token-" + next}, miss.versions());
+        String big = "sql:t" + next + ":data:big";
+        server.command("SET", big, "x".repeat(1000));
+        CacheStore.Lookup over = store.lookup(big, keys, null, CREATE, 10, true, false, true);
+        assertNull(over.entry());
+        assertEquals(1000, over.oversized());
+    }
 }
