@@ -272,7 +272,7 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         }
         String maintenance = databaseUrl.replaceFirst("/" + Pattern.quote(name) + "(\\?|$)", "/postgres$1");
         try (Connection c = DriverManager.getConnection(maintenance, properties); Statement s = c.createStatement()) {
-            s.execute("create database " + name);
+            s.execute("create database \"" + name + "\"");
             console.println("created database " + name);
         }
     }
