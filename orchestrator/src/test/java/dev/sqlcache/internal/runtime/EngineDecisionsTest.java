@@ -361,10 +361,7 @@ class EngineDecisionsTest {
         SimulatedJvm.Session writer = unleasedTransactionAcrossRejoin(a, "t", "u");
         assertRejoinedWithTablesLeased(b, "t");
         writer.rollback();
-        long hits = b.statistics().hits();
-        assertEquals(1, b.session().read("t"));
-        assertEquals(1, b.session().read("t"));
-        assertEquals(hits + 1, b.statistics().hits(), "the rollback ended the lease placed at the join");
+        assertCachedAtOnce(b, 1, "the rollback ended the lease placed at the join");
     }
 
     /** A connection closed without a commit is taken as committed: the end invalidates, and the lease is gone. */
@@ -377,10 +374,7 @@ class EngineDecisionsTest {
         database.values.put("t", 2); // the driver committed on close
         database.values.put("u", 2);
         writer.close();
-        long hits = b.statistics().hits();
-        assertEquals(2, b.session().read("t"));
-        assertEquals(2, b.session().read("t"));
-        assertEquals(hits + 1, b.statistics().hits());
+        assertCachedAtOnce(b, 2, "cached again at once");
     }
 
     /**
@@ -397,10 +391,7 @@ class EngineDecisionsTest {
         writer.write("t", 2);
         writer.commit(); // still lapsed: the end is owed
         time.advance(1000); // delivered, then the join
-        long hits = b.statistics().hits();
-        assertEquals(2, b.session().read("t"));
-        assertEquals(2, b.session().read("t"));
-        assertEquals(hits + 1, b.statistics().hits(), "no lease left behind");
+        assertCachedAtOnce(b, 2, "no lease left behind");
     }
 
     /**
@@ -553,6 +544,14 @@ class EngineDecisionsTest {
         a.store.cut(); // a's store is closed: the end cannot be delivered
         time.advance(1000);
         assertOldUntilTheCommit(b, writer);
+    }
+
+    /** b reads {@code value} for t twice, and the second read is a hit: no lease keeps t uncached. */
+    private static void assertCachedAtOnce(SimulatedJvm b, int value, String why) throws Exception {
+        long hits = b.statistics().hits();
+        assertEquals(value, b.session().read("t"));
+        assertEquals(value, b.session().read("t"));
+        assertEquals(hits + 1, b.statistics().hits(), why);
     }
 
     /** A writer JVM whose membership lapsed while its store failed (in back-off), owing nothing. */
