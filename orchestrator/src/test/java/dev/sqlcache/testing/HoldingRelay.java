@@ -13,12 +13,14 @@ import java.util.concurrent.TimeUnit;
  * (or a split TCP path) that hung up on the client while the request it had read was still on its way to the server.
  * {@link #holdNextContaining} arms it: the next client bytes holding the marker are kept, the client's connection is
  * closed (the client sees the server hang up, and may retry on a fresh connection), and the server's side stays open;
- * {@link #releaseHeld} sends the kept bytes there and waits until the server has answered them (so they have run).
+ * {@link #releaseHeld} sends the kept bytes there and waits until the server has answered them (so they have run);
+ * {@link #held} shows what they said.
  * Every thread is a daemon; {@link #close()} drops every connection.
  */
 public final class HoldingRelay extends LoopbackRelay {
 
     private volatile byte[] marker;
+    private volatile byte[] kept;
     private final CountDownLatch held = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch landed = new CountDownLatch(1);
@@ -45,6 +47,17 @@ public final class HoldingRelay extends LoopbackRelay {
     /** Whether a request was kept (within 10 s). */
     public boolean holding() throws InterruptedException {
         return held.await(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The kept request's bytes as text, one char a byte (ISO-8859-1, so binary arguments survive): what it carried,
+     * for a test that must know it without racing the client for a value it writes and replaces in a moment.
+     */
+    public String held() throws InterruptedException {
+        if (!holding()) {
+            throw new AssertionError("no request was kept within 10 s");
+        }
+        return new String(kept, StandardCharsets.ISO_8859_1);
     }
 
     /** Sends the kept request on to the server, and returns once the server has answered it. */
@@ -86,6 +99,7 @@ public final class HoldingRelay extends LoopbackRelay {
                     if (armed != null && indexOf(buffer, n, armed) >= 0) {
                         marker = null;
                         detached = true;
+                        kept = java.util.Arrays.copyOf(buffer, n);
                         closeQuietly(client); // the client sees the server hang up
                         held.countDown();
                         release.await();

@@ -105,26 +105,15 @@ class AbortedConnectionTest extends RedisBackedTest {
      */
     @Test
     void anAbortedConnectionKeepsItsMembershipFromLeavingUntilTheRealAbortRan() throws Exception {
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setUrl(TestDatabase.POSTGRES.url());
-        postgres.setUser("postgres");
-        // A Redis of its own, so that its members set holds this runtime's member and nobody else's.
         try (RedisServerFixture own = RedisServerFixture.start()) {
-            SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
-            Connection aborting = dataSource.getConnection();
-            dataSource.close();
-            long deadline = System.nanoTime() + HIT_PATIENCE_NANOS;
-            String joined;
-            while ((joined = own.command("ZCARD", MEMBERS)).equals(":0")) {
-                assertTrue(System.nanoTime() - deadline < 0, "the runtime never joined");
-                Thread.sleep(10);
-            }
+            Connection aborting = lastReference(own);
+            String joined = joined(own);
 
             HeldExecutor executor = new HeldExecutor();
             aborting.abort(executor);
             assertEquals(joined, own.command("ZCARD", MEMBERS), "the real connection is still open: no leave yet");
             executor.runAll();
-            assertEquals(":" + (Long.parseLong(joined.substring(1)) - 1), own.command("ZCARD", MEMBERS),
+            assertEquals(oneLess(joined), own.command("ZCARD", MEMBERS),
                     "the real abort ran and the last reference went: the member left");
         }
     }
@@ -137,13 +126,8 @@ class AbortedConnectionTest extends RedisBackedTest {
      */
     @Test
     void anAbortWhoseExecutorNeverRunsTheTaskLetsTheSessionGoWithinItsBound() throws Exception {
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setUrl(TestDatabase.POSTGRES.url());
-        postgres.setUser("postgres");
         try (RedisServerFixture own = RedisServerFixture.start()) {
-            SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
-            Connection aborting = dataSource.getConnection();
-            dataSource.close();
+            Connection aborting = lastReference(own);
             String joined = joined(own);
             Connection real = aborting.unwrap(org.postgresql.jdbc.PgConnection.class);
 
@@ -155,7 +139,7 @@ class AbortedConnectionTest extends RedisBackedTest {
                 assertTrue(System.nanoTime() - deadline < 0, "the member never left: the dropped abort leaked");
                 Thread.sleep(50);
             }
-            assertEquals(":" + (Long.parseLong(joined.substring(1)) - 1), own.command("ZCARD", MEMBERS));
+            assertEquals(oneLess(joined), own.command("ZCARD", MEMBERS));
             assertTrue(real.isClosed(), "the real connection was aborted too");
         }
     }
@@ -166,13 +150,8 @@ class AbortedConnectionTest extends RedisBackedTest {
      */
     @Test
     void anAbortWhoseExecutorRejectsTheTaskLeavesTheConnectionOpenAsTheDriverDoes() throws Exception {
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setUrl(TestDatabase.POSTGRES.url());
-        postgres.setUser("postgres");
         try (RedisServerFixture own = RedisServerFixture.start()) {
-            SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
-            Connection aborting = dataSource.getConnection();
-            dataSource.close();
+            Connection aborting = lastReference(own);
             String joined = joined(own);
 
             org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.RejectedExecutionException.class,
@@ -183,9 +162,28 @@ class AbortedConnectionTest extends RedisBackedTest {
             assertEquals(List.of(List.of("1")), rows(aborting, "select 1"));
             assertEquals(joined, own.command("ZCARD", MEMBERS));
             aborting.close();
-            assertEquals(":" + (Long.parseLong(joined.substring(1)) - 1), own.command("ZCARD", MEMBERS),
+            assertEquals(oneLess(joined), own.command("ZCARD", MEMBERS),
                     "closed: the member left");
         }
+    }
+
+    /**
+     * A cached PostgreSQL connection that holds its runtime's last reference (its data source closed), on a Redis of
+     * its own, so that the members set there holds this runtime's member and nobody else's.
+     */
+    private static Connection lastReference(RedisServerFixture own) throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setUrl(TestDatabase.POSTGRES.url());
+        postgres.setUser("postgres");
+        SqlCacheDataSource dataSource = new SqlCacheDataSource(postgres, own.tcpProperties());
+        Connection connection = dataSource.getConnection();
+        dataSource.close();
+        return connection;
+    }
+
+    /** The ZCARD reply once one member left a set of {@code joined}. */
+    private static String oneLess(String joined) {
+        return ":" + (Long.parseLong(joined.substring(1)) - 1);
     }
 
     /** Waits until the runtime on {@code own} has joined; its member count then. */

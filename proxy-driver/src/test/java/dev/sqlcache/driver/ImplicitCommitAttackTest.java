@@ -32,15 +32,7 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
         try (Connection direct = db.direct(); Connection reader = db.cached(settings());
              Connection writer = db.cached(settings()); Connection other = db.cached(settings())) {
             schema(direct);
-            warm(other, 1);
-            beginRepeatableRead(reader);
-            assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
-            exec(reader, statements.split("\\|"));
-            int first = balance(reader, 1);
-            transfer(writer, 30);
-            int second = databaseBalance(reader, 2);
-            end(reader);
-            assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
+            oneMomentAround(reader, writer, other, () -> exec(reader, statements.split("\\|")));
         }
     }
 
@@ -55,14 +47,7 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
              Connection other = db.cached(settings())) {
             schema(direct);
             exec(writer, "xa start 'rg1'", "update sr_account set balance = balance - 30 where id = 1");
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
-                exec(writer, "xa end 'rg1'", "xa commit 'rg1' one phase");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseUntil(direct, other, () -> exec(writer, "xa end 'rg1'", "xa commit 'rg1' one phase"));
         }
     }
 
@@ -79,14 +64,7 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
             try (java.sql.CallableStatement call = writer.prepareCall("{call rg_open()}")) {
                 call.execute();
             }
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 
@@ -102,17 +80,11 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
              Connection writer = db.cached(settings()); Connection other = db.cached(settings())) {
             schema(direct);
             exec(direct, "drop procedure if exists rg_commit", "create procedure rg_commit() begin " + body + "; end");
-            warm(other, 1);
-            beginRepeatableRead(reader);
-            assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
-            try (java.sql.CallableStatement call = reader.prepareCall("{call rg_commit()}")) {
-                call.execute();
-            }
-            int first = balance(reader, 1);
-            transfer(writer, 30);
-            int second = databaseBalance(reader, 2);
-            end(reader);
-            assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
+            oneMomentAround(reader, writer, other, () -> {
+                try (java.sql.CallableStatement call = reader.prepareCall("{call rg_commit()}")) {
+                    call.execute();
+                }
+            });
         }
     }
 
@@ -131,14 +103,7 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
                 batch.addBatch("update sr_account set balance = balance - 30 where id = 1");
                 batch.executeBatch();
             }
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 
@@ -150,14 +115,7 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
              Connection other = db.cached(settings())) {
             schema(direct);
             exec(writer, "begin; update sr_account set balance = balance - 30 where id = 1");
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 
@@ -177,15 +135,10 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
             if (!sql.contains("update")) {
                 exec(writer, "update sr_account set balance = balance - 30 where id = 1");
             }
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
+            keepsTheLeaseUntil(direct, other, () -> {
                 exec(writer, "commit");
                 exec(writer, "set autocommit = 1");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            });
         }
     }
 
@@ -204,16 +157,51 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
             writer.setAutoCommit(false);
             exec(writer, "update sr_other set label = 'two' where id = 1");
             exec(writer, first + "; update sr_account set balance = balance - 30 where id = 1");
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
+            keepsTheLeaseUntil(direct, other, () -> {
                 writer.commit();
                 exec(writer, "unlock tables");
                 writer.setAutoCommit(true);
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            });
         }
+    }
+
+    /** What a case does between its setup and its checks; JDBC throws checked exceptions. */
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * The check of every case whose write stays open: while the writer's update (30 off account 1) is uncommitted,
+     * another connection is served the committed balance, twice (the second would be a hit); once {@code commit} ran,
+     * the database and the cache both show the new one.
+     */
+    private static void keepsTheLeaseUntil(Connection direct, Connection other, Step commit) throws Exception {
+        try {
+            assertEquals(100, balance(other, 1), "the committed value while the update is open");
+            assertEquals(100, balance(other, 1), "again");
+        } finally {
+            commit.run();
+        }
+        assertEquals(70, databaseBalance(direct, 1), "committed");
+        assertEquals(70, balance(other, 1), "after the commit");
+    }
+
+    /**
+     * The check of every case that must end a snapshot: a REPEATABLE READ reader pins its snapshot with a cached
+     * read, runs {@code commitsFirst} (which commits on the server), and reads again around a transfer of 30 from
+     * account 1 to 2: the two balances must be one moment's (a total of 200), which a pin kept past the commit breaks.
+     */
+    private static void oneMomentAround(Connection reader, Connection writer, Connection other, Step commitsFirst)
+            throws Exception {
+        warm(other, 1);
+        beginRepeatableRead(reader);
+        assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
+        commitsFirst.run();
+        int first = balance(reader, 1);
+        transfer(writer, 30);
+        int second = databaseBalance(reader, 2);
+        end(reader);
+        assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
     }
 }

@@ -27,6 +27,11 @@ final class RedisAdminConnection implements AutoCloseable {
     private final boolean cluster;
     /** On a cluster, the master of sqlcache's slot this connects to; {@code null} otherwise. */
     private final HostAndPort slotMaster;
+    /**
+     * On a cluster, that master's node id: what tells it apart among the masters, whose addresses depend on who
+     * answered (a seed given as a host name, a node that names no host); {@code null} otherwise.
+     */
+    private final String slotMasterId;
     /** One connection per master ({@link #jedis} among them): entries are spread over all; opened on first use. */
     private java.util.List<Jedis> masters;
 
@@ -44,6 +49,12 @@ final class RedisAdminConnection implements AutoCloseable {
                 this.jedis = new Jedis(RedisConnections.sockets(settings, config), config);
             }
         } catch (RuntimeException e) {
+            throw failure(settings, "connect", e);
+        }
+        try {
+            this.slotMasterId = cluster ? jedis.clusterMyId() : null;
+        } catch (RuntimeException e) {
+            closeQuietly(jedis);
             throw failure(settings, "connect", e);
         }
     }
@@ -91,9 +102,9 @@ final class RedisAdminConnection implements AutoCloseable {
             opened.add(jedis);
             DefaultJedisClientConfig config = RedisConnections.clientConfig(settings, "sqlcache-admin");
             try {
-                for (HostAndPort master : RedisConnections.mastersNow(settings, config)) {
-                    if (!master.equals(slotMaster)) {
-                        opened.add(new Jedis(master, config));
+                for (var master : RedisConnections.mastersNow(settings, config).entrySet()) {
+                    if (!master.getKey().equals(slotMasterId)) {
+                        opened.add(new Jedis(master.getValue(), config));
                     }
                 }
             } catch (RuntimeException e) {

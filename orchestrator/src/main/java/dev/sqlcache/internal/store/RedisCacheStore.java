@@ -33,6 +33,7 @@ public final class RedisCacheStore implements CacheStore {
     static final RedisScript END_LEASES =
             RedisScript.load(RedisCacheStore.class, "server_clock.lua", "lease_helpers.lua", "near_helpers.lua",
                     "end_leases.lua");
+    static final RedisScript OOM_INVALIDATE = RedisScript.load(RedisCacheStore.class, "oom_invalidate.lua");
     private static final int SCAN_BATCH = 500;
     private final byte[] membersKey;
     private final byte[] nearMembersKey;
@@ -171,7 +172,7 @@ public final class RedisCacheStore implements CacheStore {
         }
         args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
         args.add(bytes(RedisNearChannel.header(notice)));
-        return runLeaseScript("leaseVersions", LEASE, versionKeys, () -> args, notice, true);
+        return runLeaseScript("leaseVersions", LEASE, versionKeys, leases, () -> args, notice, true);
     }
 
     @Override
@@ -186,7 +187,7 @@ public final class RedisCacheStore implements CacheStore {
         }
         // Fresh tokens for each attempt (RedisCommands.script): a late first attempt must not put back the token its
         // retry wrote, after a later write replaced it.
-        return runLeaseScript("endLeases", END_LEASES, versionKeys,
+        return runLeaseScript("endLeases", END_LEASES, versionKeys, leaseTokens,
                 () -> endArguments(versionKeys, leaseTokens, ttlMillis, notice), notice, false);
     }
 
@@ -218,10 +219,14 @@ public final class RedisCacheStore implements CacheStore {
     /**
      * Runs a lease script over the version keys and their holders sets. A full Redis refuses SET but still
      * deletes; a deleted token is as good as a fresh one: readers must recreate it (which a full Redis refuses too,
-     * so they go to the database), and no old entry can ever match the new one. Near caches are told either way.
+     * so they go to the database), and no old entry can ever match the new one. A key holding another write's lease
+     * is not deleted (oom_invalidate.lua): that write is still in flight. Near caches are told either way.
      * A lease's answer also carries each key's held run ({@code withRuns}: lease.lua), which a deletion has none of.
+     *
+     * @param ownTokens the caller's lease token per key (its lease, or the lease it ends); {@code null}, or
+     *                  {@code null} entries, for none
      */
-    private Recipients runLeaseScript(String operation, RedisScript script, String[] versionKeys,
+    private Recipients runLeaseScript(String operation, RedisScript script, String[] versionKeys, String[] ownTokens,
                                       Supplier<List<byte[]>> args, Notice notice, boolean withRuns) {
         List<byte[]> keys = new ArrayList<>(versionKeys.length * 2);
         for (String key : versionKeys) {
@@ -246,11 +251,11 @@ public final class RedisCacheStore implements CacheStore {
             if (!isOutOfMemory(e.getCause())) {
                 throw e;
             }
-            byte[][] versions = new byte[versionKeys.length][];
-            for (int i = 0; i < versions.length; i++) {
-                versions[i] = redis.key(keys.get(i));
+            List<byte[]> own = new ArrayList<>(versionKeys.length);
+            for (int i = 0; i < versionKeys.length; i++) {
+                own.add(bytes(ownTokens == null || ownTokens[i] == null ? "" : ownTokens[i]));
             }
-            redis.execute("invalidate (deleting, Redis is out of memory)", () -> redis.client().del(versions));
+            redis.script("invalidate (deleting, Redis is out of memory)", OOM_INVALIDATE, keys, own);
             return near.notify(versionKeys, notice);
         }
     }

@@ -544,9 +544,8 @@ public final class RedisCommands implements AutoCloseable {
                 first = first == null ? e : first;
             }
         }
-        if (first instanceof JedisConnectionException) {
-            throw new JedisConnectionException(failed + " of " + masters.size() + " masters could not be reached ("
-                    + sum + " done on the others): " + first.getMessage(), first);
+        if (first instanceof JedisConnectionException connection) {
+            throw new SomeMastersFailed(failed, masters.size(), sum, connection);
         }
         if (first != null) {
             throw first; // a refusal (a denied command): the same on every master, translated as it is

@@ -117,20 +117,23 @@ public final class RedisConnections {
 
     /**
      * Asks the cluster's nodes, in order, for every master that serves slots now (entries are spread over all of
-     * them). As {@link #slotMasterNow}, a master named with no host is taken at the address of the node asked.
+     * them), by node id: the one name of a node that does not depend on who answers (a node named with no host is
+     * taken at the address of the node asked, and a seed given as a host name is listed by its IP). As
+     * {@link #slotMasterNow}, a master named with no host is taken at the address of the node asked.
      */
-    public static java.util.List<HostAndPort> mastersNow(RedisSettings settings, DefaultJedisClientConfig clientConfig) {
+    public static java.util.Map<String, HostAndPort> mastersNow(RedisSettings settings,
+                                                                DefaultJedisClientConfig clientConfig) {
         RuntimeException last = null;
         for (var node : settings.cluster().nodes()) {
             try (Jedis jedis = new Jedis(new HostAndPort(node.host(), node.port()), clientConfig)) {
-                java.util.Set<HostAndPort> masters = new java.util.LinkedHashSet<>();
+                java.util.Map<String, HostAndPort> masters = new java.util.LinkedHashMap<>();
                 for (Object range : jedis.clusterSlots()) {
                     java.util.List<?> master = (java.util.List<?>) ((java.util.List<?>) range).get(2);
                     String host = text(master.get(0));
-                    masters.add(new HostAndPort(host.isEmpty() || host.equals("?") ? node.host() : host,
-                            ((Number) master.get(1)).intValue()));
+                    masters.put(text(master.get(2)), new HostAndPort(host.isEmpty() || host.equals("?")
+                            ? node.host() : host, ((Number) master.get(1)).intValue()));
                 }
-                return new java.util.ArrayList<>(masters);
+                return masters;
             } catch (RuntimeException e) {
                 last = e;
             }

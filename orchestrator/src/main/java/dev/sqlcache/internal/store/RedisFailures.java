@@ -124,6 +124,13 @@ public final class RedisFailures {
     }
 
     private CacheStoreException describe(String operation, Throwable failure) {
+        // A partial run over the masters: how many failed leads, then why the first one did (its own words).
+        String why = failure instanceof SomeMastersFailed partial && partial.getCause() != null
+                ? partial.summary() + ": " + why(operation, partial.getCause()) : why(operation, failure);
+        return new CacheStoreException(scrub("redis " + address + ": " + operation + " failed: " + why), failure);
+    }
+
+    private String why(String operation, Throwable failure) {
         String why;
         String denied = permissionDenial(failure);
         if (denied != null) {
@@ -148,7 +155,7 @@ public final class RedisFailures {
         } else {
             why = rootMessage(failure);
         }
-        return new CacheStoreException(scrub("redis " + address + ": " + operation + " failed: " + why), failure);
+        return why;
     }
 
     /**

@@ -198,4 +198,36 @@ class ClusterAdminCliTest {
     private static String token(String versionKey) {
         return store.lookup("sql:none:data:" + "0".repeat(32), new String[] {versionKey}).versions()[0];
     }
+
+    /**
+     * The slot's master is told apart from the other masters by its node id, not by an address, which depends on who
+     * answered. Here the nodes name no host ({@code cluster-preferred-endpoint-type hostname} with none announced), so
+     * the seed asked at connect time, {@code localhost}, names the slot's master {@code localhost}; by the time the
+     * masters are listed that seed refuses new connections (a password set), so the next seed, {@code 127.0.0.1},
+     * answers. By address the slot's master was another node to open: a fourth scan, or, as here, a refused one.
+     */
+    @Test
+    void theSlotsMasterIsOneNodeWhicheverAddressNamesIt() throws Exception {
+        int master = cluster.masterOf(ClusterKeys.SLOT);
+        int other = notTheMaster();
+        for (int port : cluster.ports()) {
+            cluster.command(port, "CONFIG", "SET", "cluster-preferred-endpoint-type", "hostname");
+        }
+        RedisAdminConnection redis = null;
+        try {
+            redis = new RedisAdminConnection(SqlCacheConfig.load(Map.of(), Map.of("sqlcache.redis.cluster",
+                    "localhost:" + master + ",127.0.0.1:" + other)).redis());
+            assertTrue(redis.node().contains("localhost:" + master), redis.node());
+            redis.with("refuse new connections", jedis -> jedis.configSet("requirepass", "only-the-open-one"));
+            assertEquals(3, redis.nodes().size(), "one connection per master");
+        } finally {
+            if (redis != null) {
+                redis.with("accept connections again", jedis -> jedis.configSet("requirepass", ""));
+                redis.close();
+            }
+            for (int port : cluster.ports()) {
+                cluster.command(port, "CONFIG", "SET", "cluster-preferred-endpoint-type", "ip");
+            }
+        }
+    }
 }

@@ -361,10 +361,7 @@ class EngineDecisionsTest {
         SimulatedJvm.Session writer = unleasedTransactionAcrossRejoin(a, "t", "u");
         assertRejoinedWithTablesLeased(b, "t");
         writer.rollback();
-        long hits = b.statistics().hits();
-        assertEquals(1, b.session().read("t"));
-        assertEquals(1, b.session().read("t"));
-        assertEquals(hits + 1, b.statistics().hits(), "the rollback ended the lease placed at the join");
+        assertCachedAtOnce(b, 1, "the rollback ended the lease placed at the join");
     }
 
     /** A connection closed without a commit is taken as committed: the end invalidates, and the lease is gone. */
@@ -377,10 +374,7 @@ class EngineDecisionsTest {
         database.values.put("t", 2); // the driver committed on close
         database.values.put("u", 2);
         writer.close();
-        long hits = b.statistics().hits();
-        assertEquals(2, b.session().read("t"));
-        assertEquals(2, b.session().read("t"));
-        assertEquals(hits + 1, b.statistics().hits());
+        assertCachedAtOnce(b, 2, "cached again at once");
     }
 
     /**
@@ -397,10 +391,7 @@ class EngineDecisionsTest {
         writer.write("t", 2);
         writer.commit(); // still lapsed: the end is owed
         time.advance(1000); // delivered, then the join
-        long hits = b.statistics().hits();
-        assertEquals(2, b.session().read("t"));
-        assertEquals(2, b.session().read("t"));
-        assertEquals(hits + 1, b.statistics().hits(), "no lease left behind");
+        assertCachedAtOnce(b, 2, "no lease left behind");
     }
 
     /**
@@ -455,10 +446,7 @@ class EngineDecisionsTest {
     void aLongTransactionLeavesNoLeaseBehindItsCommit() throws Exception {
         SimulatedJvm a = shortLeaseJvm();
         SimulatedJvm b = shortLeaseJvm();
-        database.values.put("t", 1);
-        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
-        writer.write("t", 2);
-        database.values.put("t", 1); // not committed yet
+        SimulatedJvm.Session writer = openWrite(a);
         time.advance(5500); // more than half the lease: the commit leases again
         writer.commit(() -> database.values.put("t", 2));
         assertNoLeaseLeftOn(b, "t");
@@ -475,19 +463,13 @@ class EngineDecisionsTest {
     void aFailedSqlCommitKeepsTheTransactionLeasedUntilItEnds() throws Exception {
         SimulatedJvm a = shortLeaseJvm();
         SimulatedJvm b = shortLeaseJvm();
-        database.values.put("t", 1);
-        SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
-        writer.write("t", 2);
-        database.values.put("t", 1); // not committed yet
+        SimulatedJvm.Session writer = openWrite(a);
         dev.sqlcache.internal.engine.CacheSession cache = writer.cache;
         assertThrows(java.sql.SQLException.class, () -> cache.execute(
                 dev.sqlcache.internal.engine.Execution.statement(cache.plan("commit")), () -> {
                     throw new java.sql.SQLException("the commit failed; the transaction is still open");
                 }));
-        assertEquals(1, b.session().read("t"));
-        assertEquals(1, b.session().read("t"));
-        writer.commit(() -> database.values.put("t", 2));
-        assertEquals(2, b.session().read("t"), "b's read after the commit returned");
+        assertOldUntilTheCommit(b, writer);
     }
 
     /**
@@ -498,17 +480,31 @@ class EngineDecisionsTest {
     void aFailedSwitchToAutoCommitKeepsTheTransactionLeasedUntilItEnds() throws Exception {
         SimulatedJvm a = shortLeaseJvm();
         SimulatedJvm b = shortLeaseJvm();
+        SimulatedJvm.Session writer = openWrite(a);
+        assertThrows(java.sql.SQLException.class, () -> writer.cache.setAutoCommit(true, () -> {
+            throw new java.sql.SQLException("the switch failed; the transaction is still open");
+        }));
+        assertOldUntilTheCommit(b, writer);
+    }
+
+    /** t = 1 in the database, and a transaction of {@code a} that wrote t = 2 and has not committed yet. */
+    private SimulatedJvm.Session openWrite(SimulatedJvm a) throws Exception {
         database.values.put("t", 1);
         SimulatedJvm.Session writer = a.session(false, Connection.TRANSACTION_READ_COMMITTED);
         writer.write("t", 2);
         database.values.put("t", 1); // not committed yet
-        assertThrows(java.sql.SQLException.class, () -> writer.cache.setAutoCommit(true, () -> {
-            throw new java.sql.SQLException("the switch failed; the transaction is still open");
-        }));
+        return writer;
+    }
+
+    /**
+     * b is served t from before the writer's open write, twice (the second read may be a hit), and once the
+     * writer's commit returned, the committed value.
+     */
+    private void assertOldUntilTheCommit(SimulatedJvm b, SimulatedJvm.Session writer) throws Exception {
         assertEquals(1, b.session().read("t"));
         assertEquals(1, b.session().read("t"));
         writer.commit(() -> database.values.put("t", 2));
-        assertEquals(2, b.session().read("t"), "b's read after the commit returned");
+        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
     }
 
     private SimulatedJvm shortLeaseJvm() {
@@ -547,10 +543,15 @@ class EngineDecisionsTest {
         a.close(); // leaves: the fence comes back for b
         a.store.cut(); // a's store is closed: the end cannot be delivered
         time.advance(1000);
-        assertEquals(1, b.session().read("t"));
-        assertEquals(1, b.session().read("t"));
-        writer.commit(() -> database.values.put("t", 2));
-        assertEquals(2, b.session().read("t"), "the write committed: no JVM may serve t from before it");
+        assertOldUntilTheCommit(b, writer);
+    }
+
+    /** b reads {@code value} for t twice, and the second read is a hit: no lease keeps t uncached. */
+    private static void assertCachedAtOnce(SimulatedJvm b, int value, String why) throws Exception {
+        long hits = b.statistics().hits();
+        assertEquals(value, b.session().read("t"));
+        assertEquals(value, b.session().read("t"));
+        assertEquals(hits + 1, b.statistics().hits(), why);
     }
 
     /** A writer JVM whose membership lapsed while its store failed (in back-off), owing nothing. */

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisClusterFixture;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -24,24 +22,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  */
 class ClusterEntrySlotMoveTest {
 
-    private static RedisClusterFixture cluster;
-    private static RedisCacheStore store;
-
-    @BeforeAll
-    static void start() {
-        cluster = RedisClusterFixture.start();
-        store = ClusterStores.store(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (store != null) {
-            store.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterStoreExtension stand = new ClusterStoreExtension();
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -52,10 +34,10 @@ class ClusterEntrySlotMoveTest {
      * served by the control slot's master ({@code onControl}) or by another.
      */
     private static String entryKey(String table, int from, boolean onControl) {
-        int control = cluster.masterOf(ClusterKeys.SLOT);
+        int control = stand.cluster().masterOf(ClusterKeys.SLOT);
         for (int i = from; ; i++) {
             String key = "sql:" + table + ":data:" + String.format("%032x", i);
-            if ((cluster.masterOf(slotOf(key)) == control) == onControl) {
+            if ((stand.cluster().masterOf(slotOf(key)) == control) == onControl) {
                 return key;
             }
         }
@@ -68,7 +50,7 @@ class ClusterEntrySlotMoveTest {
      */
     private static CacheStore.Lookup notAFailure(String key, String[] versionKeys, boolean keepsCopy) {
         try {
-            return store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, keepsCopy);
+            return stand.store().lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, keepsCopy);
         } catch (EntryNodeUnavailable thatNodeOnly) {
             return null;
         }
@@ -79,28 +61,28 @@ class ClusterEntrySlotMoveTest {
     }
 
     private static int anotherMaster(int source) {
-        return java.util.Arrays.stream(cluster.ports()).filter(p -> p != source).findFirst().orElseThrow();
+        return java.util.Arrays.stream(stand.cluster().ports()).filter(p -> p != source).findFirst().orElseThrow();
     }
 
     @Test
     void whileTheEntrysSlotMigratesItsLookupsAreMissesAndItsStoresRefusedNotFailures() {
         String[] versionKeys = {"sql:_database:version:ask", "sql:asked:version:ask"};
-        String[] tokens = store.initVersions(versionKeys);
+        String[] tokens = stand.store().initVersions(versionKeys);
         String key = entryKey("asked", 1000, false);
-        assertTrue(store.putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
-        assertEquals("v1", new String(store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true).entry(),
+        assertTrue(stand.store().putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
+        assertEquals("v1", new String(stand.store().lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true).entry(),
                 StandardCharsets.UTF_8));
         int slot = slotOf(key);
-        int source = cluster.masterOf(slot);
+        int source = stand.cluster().masterOf(slot);
         int target = anotherMaster(source);
         String s = Integer.toString(slot);
-        String sourceId = cluster.command(source, "CLUSTER", "MYID").toString();
-        String targetId = cluster.command(target, "CLUSTER", "MYID").toString();
-        cluster.command(target, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
-        cluster.command(source, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
+        String sourceId = stand.cluster().command(source, "CLUSTER", "MYID").toString();
+        String targetId = stand.cluster().command(target, "CLUSTER", "MYID").toString();
+        stand.cluster().command(target, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
+        stand.cluster().command(source, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
         String stored = ClusterKeys.entry(key);
-        assertEquals("OK", String.valueOf(cluster.command(source, "MIGRATE", "127.0.0.1", Integer.toString(target),
-                stored, "0", "5000")));
+        assertEquals("OK", String.valueOf(stand.cluster().command(source, "MIGRATE", "127.0.0.1",
+                Integer.toString(target), stored, "0", "5000")));
         try {
             // The slot is still the source's (no map refresh changes that), and the key has left: ASK, every time.
             for (boolean keepsCopy : new boolean[] {true, false}) {
@@ -110,16 +92,16 @@ class ClusterEntrySlotMoveTest {
                     assertArrayEquals(tokens, asked.versions(), "with the tokens the control node holds");
                 }
             }
-            assertFalse(store.putIfVersions(key, utf8("v2"), 60, versionKeys, tokens), "refused, not thrown");
+            assertFalse(stand.store().putIfVersions(key, utf8("v2"), 60, versionKeys, tokens), "refused, not thrown");
             // A flush meanwhile finds the moved key on the importing target too (SCAN lists what a node holds), which
             // answers its UNLINK with MOVED: the flush goes on and leaves it there (docs/consistency.md: "a flush
             // leaves the moved keys"), rather than failing half way.
-            assertEquals(1, store.deleteMatching("sql:asked:*"), "the table's token, on the control node");
-            assertEquals(1L, ((Number) cluster.command(target, "CLUSTER", "COUNTKEYSINSLOT", s)).longValue(),
+            assertEquals(1, stand.store().deleteMatching("sql:asked:*"), "the table's token, on the control node");
+            assertEquals(1L, ((Number) stand.cluster().command(target, "CLUSTER", "COUNTKEYSINSLOT", s)).longValue(),
                     "left on the target");
         } finally {
-            for (int port : cluster.ports()) {
-                cluster.command(port, "CLUSTER", "SETSLOT", s, "NODE", targetId);
+            for (int port : stand.cluster().ports()) {
+                stand.cluster().command(port, "CLUSTER", "SETSLOT", s, "NODE", targetId);
             }
         }
     }
@@ -132,32 +114,32 @@ class ClusterEntrySlotMoveTest {
     @Test
     void anEntryMovedOffTheControlNodeIsAMissNotAFailure() {
         String[] versionKeys = {"sql:_database:version:home", "sql:home:version:home"};
-        String[] tokens = store.initVersions(versionKeys);
+        String[] tokens = stand.store().initVersions(versionKeys);
         String key = entryKey("home", 2000, true);
-        assertTrue(store.putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
+        assertTrue(stand.store().putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
         int slot = slotOf(key);
-        int control = cluster.masterOf(ClusterKeys.SLOT);
-        cluster.migrateSlot(slot, anotherMaster(control), 10, 0);
+        int control = stand.cluster().masterOf(ClusterKeys.SLOT);
+        stand.cluster().migrateSlot(slot, anotherMaster(control), 10, 0);
         // MOVED, unless a slot map read queued earlier ran after the move (then the entry, from its new master).
-        CacheStore.Lookup moved = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
+        CacheStore.Lookup moved = stand.store().lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
         assertTrue(moved.entry() == null || "v1".equals(new String(moved.entry(), StandardCharsets.UTF_8)));
         assertArrayEquals(tokens, moved.versions());
         // A second slot of the control node moved, then stored to before this store reads the map again.
         String other = entryKey("home", Integer.parseInt(key.substring(key.lastIndexOf(':') + 1), 16) + 1, true);
-        cluster.migrateSlot(slotOf(other), anotherMaster(control), 10, 0);
+        stand.cluster().migrateSlot(slotOf(other), anotherMaster(control), 10, 0);
         // Refused (MOVED), or stored if the map was read again meanwhile: either way not a failure of the store.
-        store.putIfVersions(other, utf8("v2"), 60, versionKeys, tokens);
+        stand.store().putIfVersions(other, utf8("v2"), 60, versionKeys, tokens);
     }
 
     @Test
     void aLookupAndAStoreOfAnEntryWhoseSlotMovedAreNotFailures() {
         String[] versionKeys = {"sql:_database:version:moved", "sql:moved:version:moved"};
-        String[] tokens = store.initVersions(versionKeys);
+        String[] tokens = stand.store().initVersions(versionKeys);
         String key = entryKey("moved", 0, false);
-        assertTrue(store.putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
+        assertTrue(stand.store().putIfVersions(key, utf8("v1"), 60, versionKeys, tokens));
         int slot = slotOf(key);
-        int source = cluster.masterOf(slot);
-        cluster.migrateSlot(slot, anotherMaster(source), 10, 0);
+        int source = stand.cluster().masterOf(slot);
+        stand.cluster().migrateSlot(slot, anotherMaster(source), 10, 0);
         // The store's slot map still names the source, which answers MOVED: the first read after the move.
         CacheStore.Lookup moved = notAFailure(key, versionKeys, true);
         if (moved != null) {

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisClusterFixture;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -21,44 +19,28 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  */
 class ClusterUnservedEntrySlotTest {
 
-    private static RedisClusterFixture cluster;
-    private static RedisCacheStore store;
-
-    @BeforeAll
-    static void start() {
-        cluster = RedisClusterFixture.start();
-        store = ClusterStores.store(cluster);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (store != null) {
-            store.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterStoreExtension stand = new ClusterStoreExtension();
 
     @Test
     void anEntrySlotThatNobodyServesFailsThatEntryAloneNotTheStore() throws Exception {
         String[] versionKeys = {"sql:_database:version:gone", "sql:gone:version:gone"};
-        String[] tokens = store.initVersions(versionKeys);
-        int control = cluster.masterOf(ClusterKeys.SLOT);
+        String[] tokens = stand.store().initVersions(versionKeys);
+        int control = stand.cluster().masterOf(ClusterKeys.SLOT);
         String key = null;
         for (int i = 0; key == null; i++) {
             String candidate = "sql:gone:data:" + String.format("%032x", i);
-            if (cluster.masterOf(JedisClusterCRC16.getSlot(ClusterKeys.entry(candidate))) != control) {
+            if (stand.cluster().masterOf(JedisClusterCRC16.getSlot(ClusterKeys.entry(candidate))) != control) {
                 key = candidate;
             }
         }
-        assertTrue(store.putIfVersions(key, "v".getBytes(StandardCharsets.UTF_8), 60, versionKeys, tokens));
+        assertTrue(stand.store().putIfVersions(key, "v".getBytes(StandardCharsets.UTF_8), 60, versionKeys, tokens));
         String slot = Integer.toString(JedisClusterCRC16.getSlot(ClusterKeys.entry(key)));
-        for (int port : cluster.ports()) {
-            cluster.command(port, "CONFIG", "SET", "cluster-require-full-coverage", "no");
+        for (int port : stand.cluster().ports()) {
+            stand.cluster().command(port, "CONFIG", "SET", "cluster-require-full-coverage", "no");
         }
-        for (int port : cluster.ports()) {
-            cluster.command(port, "CLUSTER", "DELSLOTS", slot);
+        for (int port : stand.cluster().ports()) {
+            stand.cluster().command(port, "CLUSTER", "DELSLOTS", slot);
         }
         // The first lookup goes where the old map says (CLUSTERDOWN there); the map is read again meanwhile and
         // names no master for the slot. Every one of them is that entry's miss or its node's unavailability.
@@ -66,14 +48,14 @@ class ClusterUnservedEntrySlotTest {
         int unavailable = 0;
         for (int i = 0; i < 20; i++) {
             try {
-                CacheStore.Lookup read = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
+                CacheStore.Lookup read = stand.store().lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
                 assertNull(read.entry(), "read " + i + ": a miss");
                 assertArrayEquals(tokens, read.versions());
                 misses++;
             } catch (EntryNodeUnavailable thatEntryAlone) {
                 unavailable++; // the statement goes to the database; the store stays in use
             }
-            store.putIfVersions(key, "w".getBytes(StandardCharsets.UTF_8), 60, versionKeys, tokens);
+            stand.store().putIfVersions(key, "w".getBytes(StandardCharsets.UTF_8), 60, versionKeys, tokens);
             Thread.sleep(50);
         }
         System.out.printf("ClusterUnservedEntrySlotTest: %d misses (CLUSTERDOWN from the old node), %d unavailable "

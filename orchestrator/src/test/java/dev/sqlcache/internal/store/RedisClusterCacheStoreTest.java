@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisClusterFixture;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The store's contract on a Redis Cluster of three masters: every operation of {@link CacheStoreContractTest} (the
@@ -18,44 +17,33 @@ import org.junit.jupiter.api.Test;
  */
 class RedisClusterCacheStoreTest extends CacheStoreContractTest {
 
-    private static RedisClusterFixture cluster;
-    private static RedisCacheStore store;
+    @RegisterExtension
+    static final ClusterStoreExtension stand = new ClusterStoreExtension();
 
-    @BeforeAll
-    static void start() {
-        cluster = RedisClusterFixture.start();
-        store = ClusterStores.store(cluster);
-    }
-
+    /** No command of the contract was refused for spanning slots (runs before the extension stops the cluster). */
     @AfterAll
-    static void stop() {
-        if (store != null) {
-            store.close();
-        }
-        if (cluster != null) {
-            for (int port : cluster.ports()) {
-                String errors = cluster.command(port, "INFO", "errorstats").toString();
-                assertTrue(!errors.contains("CROSSSLOT"), port + ": " + errors);
-            }
-            cluster.close();
+    static void noCommandSpannedSlots() {
+        for (int port : stand.cluster().ports()) {
+            String errors = stand.cluster().command(port, "INFO", "errorstats").toString();
+            assertTrue(!errors.contains("CROSSSLOT"), port + ": " + errors);
         }
     }
 
     @Override
     protected CacheStore store() {
-        return store;
+        return stand.store();
     }
 
     /** Of an entry: stored with its last part as the hash tag, on that slot's master. */
     @Override
     protected OptionalLong ttlSeconds(String key) {
         String stored = ClusterKeys.entry(key);
-        long ttl = ((Number) cluster.command(masterOfKey(stored), "TTL", stored)).longValue();
+        long ttl = ((Number) stand.cluster().command(masterOfKey(stored), "TTL", stored)).longValue();
         return ttl < 0 ? OptionalLong.empty() : OptionalLong.of(ttl);
     }
 
     private static int masterOfKey(String stored) {
-        return cluster.masterOf(redis.clients.jedis.util.JedisClusterCRC16.getSlot(stored));
+        return stand.cluster().masterOf(redis.clients.jedis.util.JedisClusterCRC16.getSlot(stored));
     }
 
     /**
@@ -72,20 +60,23 @@ class RedisClusterCacheStoreTest extends CacheStoreContractTest {
 
     @Test
     void anEntryIsOnItsHashsSlotAndEveryOtherKeyInTheControlSlot() {
-        String[] tokens = store.initVersions(new String[] {"sql:t:version:db"});
-        assertTrue(store.putIfVersions("sql:t:data:abc", "v".getBytes(java.nio.charset.StandardCharsets.UTF_8), 60,
-                new String[] {"sql:t:version:db"}, tokens));
-        assertEquals("v", String.valueOf(cluster.command(masterOfKey("sql:t:data:{abc}"), "GET", "sql:t:data:{abc}")));
-        int master = cluster.masterOf(ClusterKeys.SLOT);
-        assertEquals(tokens[0], String.valueOf(cluster.command(master, "GET", "sql:{sqlcache}t:version:db")));
-        for (int port : cluster.ports()) {
+        String[] tokens = stand.store().initVersions(new String[] {"sql:t:version:db"});
+        assertTrue(stand.store().putIfVersions("sql:t:data:abc",
+                "v".getBytes(java.nio.charset.StandardCharsets.UTF_8), 60, new String[] {"sql:t:version:db"}, tokens));
+        assertEquals("v", String.valueOf(
+                stand.cluster().command(masterOfKey("sql:t:data:{abc}"), "GET", "sql:t:data:{abc}")));
+        int master = stand.cluster().masterOf(ClusterKeys.SLOT);
+        assertEquals(tokens[0], String.valueOf(stand.cluster().command(master, "GET", "sql:{sqlcache}t:version:db")));
+        for (int port : stand.cluster().ports()) {
             if (port != master) {
-                Object reply = cluster.command(port, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(ClusterKeys.SLOT));
+                Object reply = stand.cluster().command(port, "CLUSTER", "COUNTKEYSINSLOT",
+                        Integer.toString(ClusterKeys.SLOT));
                 assertEquals(0L, ((Number) reply).longValue(), "no key of the slot on " + port);
             }
         }
-        assertTrue(store.nearChannel() != null, "near caches run on a cluster (RedisClusterTest, ClusterNearChannelTest)");
-        assertNull(store.skips(), "no skip permits on a cluster yet");
+        assertTrue(stand.store().nearChannel() != null,
+                "near caches run on a cluster (RedisClusterTest, ClusterNearChannelTest)");
+        assertNull(stand.store().skips(), "no skip permits on a cluster yet");
     }
 
     /**
@@ -95,30 +86,31 @@ class RedisClusterCacheStoreTest extends CacheStoreContractTest {
      */
     @Test
     void entriesLandOnEveryMaster() {
-        for (int port : cluster.ports()) {
-            cluster.command(port, "FLUSHALL");
+        for (int port : stand.cluster().ports()) {
+            stand.cluster().command(port, "FLUSHALL");
         }
         String[] versionKeys = {"sql:_database:version:db", "sql:spread:version:db"};
-        String[] tokens = store.initVersions(versionKeys);
+        String[] tokens = stand.store().initVersions(versionKeys);
         int entries = 48;
         for (int i = 0; i < entries; i++) {
             String key = "sql:spread:data:" + String.format("%032x", i * 7919L);
-            assertTrue(store.putIfVersions(key, ("v" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), 60,
+            assertTrue(stand.store().putIfVersions(key, ("v" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), 60,
                     versionKeys, tokens));
-            CacheStore.Lookup hit = store.lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
+            CacheStore.Lookup hit = stand.store().lookup(key, versionKeys, new long[] {0, 0}, 1 << 20, true);
             assertEquals("v" + i, new String(hit.entry(), java.nio.charset.StandardCharsets.UTF_8));
             assertEquals(List.of(tokens[0], tokens[1]), List.of(hit.versions()));
         }
         long total = 0;
-        for (int port : cluster.ports()) {
-            long keys = ((Number) cluster.command(port, "DBSIZE")).longValue();
+        for (int port : stand.cluster().ports()) {
+            long keys = ((Number) stand.cluster().command(port, "DBSIZE")).longValue();
             assertTrue(keys > 0, "entries on " + port + ": " + keys);
             total += keys;
         }
         assertEquals(entries + versionKeys.length, total);
-        assertEquals(entries + versionKeys.length, store.deleteMatching("sql:*"), "a flush reaches every master");
-        for (int port : cluster.ports()) {
-            assertEquals(0L, ((Number) cluster.command(port, "DBSIZE")).longValue(), "left on " + port);
+        assertEquals(entries + versionKeys.length, stand.store().deleteMatching("sql:*"),
+                "a flush reaches every master");
+        for (int port : stand.cluster().ports()) {
+            assertEquals(0L, ((Number) stand.cluster().command(port, "DBSIZE")).longValue(), "left on " + port);
         }
     }
 
@@ -135,8 +127,8 @@ class RedisClusterCacheStoreTest extends CacheStoreContractTest {
     void aTableWhoseNameHoldsBracesStaysInTheSlot() {
         String key = "sql:\"a{b}\":version:db";
         assertEquals(ClusterKeys.SLOT, redis.clients.jedis.util.JedisClusterCRC16.getSlot(ClusterKeys.physical(key)));
-        String[] tokens = store.initVersions(new String[] {key, "sql:_database:version:db"});
+        String[] tokens = stand.store().initVersions(new String[] {key, "sql:_database:version:db"});
         assertEquals(2, tokens.length);
-        assertEquals(tokens[0], store.lookup("sql:\"a{b}\":data:e", new String[] {key}).versions()[0]);
+        assertEquals(tokens[0], stand.store().lookup("sql:\"a{b}\":data:e", new String[] {key}).versions()[0]);
     }
 }
