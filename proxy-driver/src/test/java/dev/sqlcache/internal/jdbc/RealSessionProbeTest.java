@@ -34,8 +34,37 @@ class RealSessionProbeTest {
                     "the URL the driver reports names no reconnect: " + real.getMetaData().getURL());
             assertTrue(new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of("autoReconnect", "true"))
                     .mayReplaceItsSession());
-            assertFalse(new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of("user", "root"))
+            // The driver's own settings say so too (the next test): the properties are no longer the only sign.
+            assertTrue(new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of("user", "root"))
                     .mayReplaceItsSession());
+        }
+    }
+    /**
+     * The same setting on a {@code MysqlDataSource} the application configured and SqlCacheDataSource wraps: no
+     * property passes through sqlcache and the URL the driver reports names no reconnect, so only the driver's own
+     * settings tell (before, the probe said the session could not be replaced, and the connection took a lock that
+     * a reconnect silently drops).
+     */
+    @Test
+    void aMysqlDataSourceWithAutoReconnectSetOnItMayReplaceTheSession() throws Exception {
+        for (String setting : new String[] {"autoReconnect", "autoReconnectForPools", "none"}) {
+            com.mysql.cj.jdbc.MysqlDataSource dataSource = new com.mysql.cj.jdbc.MysqlDataSource();
+            dataSource.setUrl("jdbc:mysql://" + TestServices.mariadb().address() + "/" + TestServices.databaseName()
+                    + "?sslMode=DISABLED&allowPublicKeyRetrieval=true");
+            dataSource.setUser("root");
+            dataSource.setPassword("");
+            dataSource.setAutoReconnect(setting.equals("autoReconnect"));
+            dataSource.setAutoReconnectForPools(setting.equals("autoReconnectForPools"));
+            try (Connection real = dataSource.getConnection()) {
+                assertFalse(ReconnectingUrls.mayReplaceSession(real.getMetaData().getURL(), Map.of()),
+                        "the URL the driver reports names no reconnect: " + real.getMetaData().getURL());
+                boolean replaces = new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession();
+                if (setting.equals("none")) {
+                    assertFalse(replaces, "a plain MysqlDataSource's connection");
+                } else {
+                    assertTrue(replaces, setting + " set on the data source");
+                }
+            }
         }
     }
 }
