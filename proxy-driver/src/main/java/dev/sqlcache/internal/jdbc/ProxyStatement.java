@@ -86,8 +86,9 @@ public class ProxyStatement extends StatementDelegate {
         this.maxRows = delegate.getMaxRows();
         this.maxFieldSize = delegate.getMaxFieldSize();
         this.warningsOwn = session.engine().family().warningsPerStatement();
-        if (tracked) {
-            connection.opened(this);
+        if (tracked && !connection.opened(this)) {
+            delegate.close();
+            throw new java.sql.SQLNonTransientConnectionException("sqlcache: the connection is closed", "08003");
         }
     }
 
