@@ -30,6 +30,9 @@ public final class PostgresPair implements AutoCloseable {
     private final Thread stopAtExit = new Thread(this::closeQuietly, "sqlcache-pgpair-stop");
     private final int primaryPort;
     private final int replicaPort;
+    private static final String SECOND_REPLICA = "replica2";
+    /** The port of {@link #startSecondReplica}'s server, once started. */
+    private int secondReplicaPort;
 
     private PostgresPair(PostgresTools tools, int primaryPort, int replicaPort) {
         this.tools = tools;
@@ -56,6 +59,26 @@ public final class PostgresPair implements AutoCloseable {
             pair.close();
             throw e;
         }
+    }
+
+    /**
+     * Clones the primary into a second streaming replica and starts it (a sibling of the first, made on demand:
+     * 2–4 s more); returns its URL. Promoted too ({@link #promoteSecondReplica}), it takes the same next timeline
+     * number as the first, each having seen no history file of the other.
+     */
+    public String startSecondReplica() throws Exception {
+        secondReplicaPort = PostgresTools.freePort();
+        tools.as(tools.tool("pg_basebackup"), "-h", "127.0.0.1", "-p", Integer.toString(primaryPort),
+                "-U", "postgres", "-D", tools.data(SECOND_REPLICA).toString(), "-R", "-X", "stream", "-c", "fast",
+                "--no-sync");
+        pgCtl(SECOND_REPLICA, secondReplicaPort, "start", "fast");
+        return url(secondReplicaPort);
+    }
+
+    /** {@link #promote} for the second replica. */
+    public void promoteSecondReplica() throws Exception {
+        tools.as(tools.tool("pg_ctl"), "-D", tools.data(SECOND_REPLICA).toString(), "-w", "-t",
+                Long.toString(PostgresTools.COMMAND_SECONDS), "promote");
     }
 
     /** Where both servers' files are (for a test that must clean up after a JVM that did not). */
@@ -146,6 +169,6 @@ public final class PostgresPair implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // run by the hook itself, or the JVM is ending: stopped here all the same
         }
-        tools.stopAndDelete("replica", "primary");
+        tools.stopAndDelete(SECOND_REPLICA, "replica", "primary");
     }
 }
