@@ -13,6 +13,8 @@ import java.sql.Connection;
  */
 final class DriverReconnects {
 
+    /** {@code DatabaseMetaData.getDriverName()} of MySQL Connector/J (5.1 to 9.x: "MySQL Connector Java" or "/J"). */
+    private static final String MYSQL_DRIVER_NAME = "MySQL Connector";
     private static final String MYSQL_CONNECTION = "com.mysql.cj.MysqlConnection";
     private static final String[] RECONNECTING = {"autoReconnect", "autoReconnectForPools"};
 
@@ -23,17 +25,20 @@ final class DriverReconnects {
      * True when the driver is MySQL Connector/J and says it reconnects, or is MySQL Connector/J and cannot say (a
      * wrong "no" could drop a live member, a wrong "yes" only keeps a dead one until sqlcache.fenceTimeout). False
      * for any other driver: its URL is what tells ({@link ReconnectingUrls}).
+     *
+     * @param driverName what the connection's metadata names its driver: Connector/J's name is asked first, since
+     *                   a pool's connection may not let the driver's interfaces through (a proxy class loaded where
+     *                   they cannot be seen, or one that does not delegate {@code isWrapperFor}), and such a
+     *                   connection counted as not reconnecting; it also spares other drivers the class look-up
      */
-    static boolean mysqlReconnects(Connection real) {
-        Class<?> type;
-        try {
-            type = Class.forName(MYSQL_CONNECTION, false, real.getClass().getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+    static boolean mysqlReconnects(Connection real, String driverName) {
+        if (driverName == null || !driverName.startsWith(MYSQL_DRIVER_NAME)) {
             return false;
         }
         try {
+            Class<?> type = Class.forName(MYSQL_CONNECTION, false, real.getClass().getClassLoader());
             if (!real.isWrapperFor(type)) {
-                return false;
+                return true;
             }
             ClassLoader loader = type.getClassLoader();
             // The interfaces' methods, not the implementations': those classes need not be public.

@@ -189,8 +189,9 @@ final class RealSessionProbe implements SessionProbe {
             return false;
         }
         try {
-            return ReconnectingUrls.mayReplaceSession(real.getMetaData().getURL(), properties)
-                    || DriverReconnects.mysqlReconnects(real);
+            java.sql.DatabaseMetaData metaData = real.getMetaData();
+            return ReconnectingUrls.mayReplaceSession(metaData.getURL(), properties)
+                    || DriverReconnects.mysqlReconnects(real, metaData.getDriverName());
         } catch (SQLException | RuntimeException e) {
             return true;
         }

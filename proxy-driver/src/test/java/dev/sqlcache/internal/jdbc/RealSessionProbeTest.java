@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.util.Map;
 import java.util.Properties;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,5 +67,75 @@ class RealSessionProbeTest {
                 }
             }
         }
+    }
+
+    /**
+     * Connector/J's configuration bundles set {@code autoReconnect} too: {@code useConfigs=clusterBase} (and
+     * {@code coldFusion}) name it in a properties file inside the driver, so neither the URL the driver reports nor
+     * the properties show it. Only the driver's own settings tell (review rF: on main such a connection took a user
+     * lock that a reconnect drops while it writes on).
+     */
+    @Test
+    void aConfigurationBundleThatReconnectsMayReplaceTheSession() throws Exception {
+        for (String bundle : new String[] {"clusterBase", "coldFusion", "maxPerformance"}) {
+            try (Connection real = DriverManager.getConnection(mysqlUrl() + "&useConfigs=" + bundle, root())) {
+                boolean replaces = new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession();
+                assertEquals(!bundle.equals("maxPerformance"), replaces, "useConfigs=" + bundle);
+            }
+        }
+    }
+
+    /**
+     * A pool's connection that does not let Connector/J's interfaces through ({@code isWrapperFor} false, as for a
+     * pool whose proxy class is loaded where the driver's classes cannot be seen, or one that does not delegate the
+     * wrapper calls): the driver's settings cannot be read, and its {@code autoReconnect}, given to the driver below
+     * the pool, shows neither in the URL nor in sqlcache's properties. A Connector/J connection whose settings cannot
+     * be read counts as reconnecting (review rF: it counted as not, and took a user lock a reconnect drops); one of
+     * another driver behind such a proxy is judged by its URL, as before.
+     */
+    @Test
+    void aConnectorJConnectionBehindAnOpaquePoolProxyCountsAsReconnecting() throws Exception {
+        Properties reconnecting = root();
+        reconnecting.setProperty("autoReconnect", "true");
+        try (Connection real = DriverManager.getConnection(mysqlUrl(), reconnecting)) {
+            assertTrue(new RealSessionProbe(opaque(real), DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession(),
+                    "autoReconnect set below an opaque pool proxy");
+        }
+        try (Connection real = DriverManager.getConnection("jdbc:mariadb://" + TestServices.mariadb().address() + "/"
+                + TestServices.databaseName() + "?sslMode=disable", root())) {
+            assertFalse(new RealSessionProbe(opaque(real), DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession(),
+                    "a plain MariaDB Connector/J connection behind the same proxy");
+        }
+    }
+
+    private static String mysqlUrl() {
+        return "jdbc:mysql://" + TestServices.mariadb().address() + "/" + TestServices.databaseName()
+                + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
+    }
+
+    private static Properties root() {
+        Properties properties = new Properties();
+        properties.setProperty("user", "root");
+        properties.setProperty("password", "");
+        return properties;
+    }
+
+    /** {@code real} behind a proxy that answers every wrapper question with no. */
+    private static Connection opaque(Connection real) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(RealSessionProbeTest.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "isWrapperFor":
+                            return false;
+                        case "unwrap":
+                            throw new java.sql.SQLException("not a wrapper");
+                        default:
+                            try {
+                                return method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                    }
+                });
     }
 }
