@@ -75,6 +75,31 @@ public final class PostgresPair implements AutoCloseable {
         return url(secondReplicaPort);
     }
 
+    /**
+     * {@link #startSecondReplica}, but on the first replica's port number, listening on 127.0.0.2 and with its Unix
+     * socket in a directory of its own: reached through their sockets, both servers see their sessions arrive at
+     * "no address" on the same port, as servers on two hosts do when each is reached through a local socket (a
+     * connection pooler beside each server). Returns the socket URLs, the first replica's then this one's.
+     */
+    public String[] startSecondReplicaOnTheReplicasPort() throws Exception {
+        secondReplicaPort = replicaPort;
+        Path sockets = tools.directory().resolve("sockets2");
+        tools.as("mkdir", "-p", sockets.toString());
+        tools.as(tools.tool("pg_basebackup"), "-h", "127.0.0.1", "-p", Integer.toString(primaryPort),
+                "-U", "postgres", "-D", tools.data(SECOND_REPLICA).toString(), "-R", "-X", "stream", "-c", "fast",
+                "--no-sync");
+        tools.pgCtl(SECOND_REPLICA, replicaPort, "start", "fast", "-c max_connections=40"
+                + " -c listen_addresses=127.0.0.2 -c unix_socket_directories=" + sockets);
+        return new String[] {socketUrl(tools.directory(), replicaPort), socketUrl(sockets, replicaPort)};
+    }
+
+    /** pgjdbc over the Unix socket in {@code directory} (junixsocket's socket factory). */
+    private static String socketUrl(Path directory, int port) {
+        return "jdbc:postgresql://localhost/postgres?user=postgres&socketFactory="
+                + "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg&socketFactoryArg="
+                + directory.resolve(".s.PGSQL." + port);
+    }
+
     /** {@link #promote} for the second replica. */
     public void promoteSecondReplica() throws Exception {
         tools.as(tools.tool("pg_ctl"), "-D", tools.data(SECOND_REPLICA).toString(), "-w", "-t",

@@ -199,6 +199,47 @@ class PromotedReplicaTest {
     }
 
     /**
+     * The siblings again, each reached through its Unix socket on the same port number (review rF): a session over a
+     * socket has no server address ({@code inet_server_addr()} is null), so both fingerprints end in
+     * {@code local:<port>}, and the address, which was to tell the siblings apart when their start times differ,
+     * matched instead. That is any two servers each reached through a local socket (a pooler beside each server on
+     * its default port): the check on one sibling found free the lock of a member alive on the other. A socket's
+     * "address" names no server, so it tells nothing: such entries match by the start time only.
+     */
+    @Test
+    void siblingsReachedThroughTheirOwnSocketsAreNotMistakenForOne() throws Exception {
+        String[] sockets = pair.startSecondReplicaOnTheReplicasPort();
+        pair.awaitReplayed();
+        pair.promote();
+        pair.promoteSecondReplica();
+
+        int member = ThreadLocalRandom.current().nextInt();
+        String first = takeLock(connect(sockets[0]), member);
+        int dead = ThreadLocalRandom.current().nextInt();
+        Connection onSibling = connect(sockets[1]);
+        String second = takeLock(onSibling, dead);
+        String[] a = DatabaseRegistration.lockedFingerprint(first).split("/");
+        String[] b = DatabaseRegistration.lockedFingerprint(second).split("/");
+        assertEquals(a[0] + "/" + a[1] + "/" + a[2] + "/" + a[4], b[0] + "/" + b[1] + "/" + b[2] + "/" + b[4],
+                "the siblings share identifier, oid, timeline and the socket's 'address'");
+        assertNotEquals(a[3], b[3], "two postmasters");
+
+        assertFalse(checker(sockets[1]).sessionsGone(entry(first), DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session lives on the first sibling: the second cannot tell it is gone");
+        assertFalse(checker(sockets[0]).sessionsGone(entry(first), DatabaseRegistration.LOCK_CLASS, member),
+                "its own server finds it held");
+        try (PreparedStatement s = onSibling.prepareStatement("SELECT pg_advisory_unlock_shared(?, ?)")) {
+            s.setInt(1, DatabaseRegistration.LOCK_CLASS);
+            s.setInt(2, dead);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next() && rs.getBoolean(1), "let go");
+            }
+        }
+        assertTrue(checker(sockets[1]).sessionsGone(entry(second), DatabaseRegistration.LOCK_CLASS, dead),
+                "a lock let go on the second sibling is found free there, through its socket");
+    }
+
+    /**
      * Review of issue #15's fix (split brain that goes on): the old primary, left running at the promotion, is then
      * restarted as a primary (an operator's restart, a crash): it keeps its own timeline, and the restart ends its
      * sessions. The member, alive, has moved to the promoted server and took its lock there. A check on the
