@@ -132,6 +132,12 @@ class DatabaseRegistrationTest {
                 "7/6/00000002/1700000000000001/10.0.0.1:5432"), "another database");
         org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer("7/5/00000002",
                 "7/5/00000002"), "an entry of a version before the server parts: kept");
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer(
+                "7/5/00000002/1700000000000001/local:5432", "7/5/00000002/1700000000000777/local:5432"),
+                "two servers each reached through a Unix socket: a socket names no server");
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseRegistration.sameServer(
+                "7/5/00000002/1700000000000001/local:5432", "7/5/00000002/1700000000000001/local:5432"),
+                "one postmaster through its socket");
         org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer(registered, null));
         org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer("7/5/00000002//",
                 "7/5/00000002//"), "empty server parts match nothing");
