@@ -68,6 +68,28 @@ class RealSessionProbeTest {
             }
         }
     }
+    /**
+     * MariaDB Connector/J's data source takes its high-availability mode only in its URL, and its connections report
+     * that URL: a wrapped {@code MariaDbDataSource} in {@code sequential} mode is told by the URL alone (pins the
+     * claim in docs/consistency.md that it needs nothing more; the plain form stays lockable).
+     */
+    @Test
+    void aMariaDbDataSourceInAHighAvailabilityModeIsToldByTheUrlItsConnectionsReport() throws Exception {
+        for (String mode : new String[] {"sequential:", ""}) {
+            org.mariadb.jdbc.MariaDbDataSource dataSource = new org.mariadb.jdbc.MariaDbDataSource(
+                    "jdbc:mariadb:" + mode + "//" + TestServices.mariadb().address() + "/"
+                            + TestServices.databaseName() + "?user=root&sslMode=disable");
+            try (Connection real = dataSource.getConnection()) {
+                assertTrue(real.getClass().getName().startsWith("org.mariadb."), real.getClass().getName());
+                boolean replaces = new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession();
+                if (mode.isEmpty()) {
+                    assertFalse(replaces, "the plain form: " + real.getMetaData().getURL());
+                } else {
+                    assertTrue(replaces, "reported " + real.getMetaData().getURL());
+                }
+            }
+        }
+    }
 
     /**
      * Connector/J's configuration bundles set {@code autoReconnect} too: {@code useConfigs=clusterBase} (and
