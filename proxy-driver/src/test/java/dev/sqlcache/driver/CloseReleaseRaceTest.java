@@ -86,6 +86,96 @@ class CloseReleaseRaceTest {
         }
     }
 
+    /**
+     * The other side of the release's argument (review rF): a write under way on a statement of the list when another
+     * thread closes the connection, in a transaction it opens itself (auto-commit off). The close must not read the
+     * transaction as idle before that write has ended (the status the idle check reads is the last answer's): closing
+     * the statement first waits for it, since the drivers' statement close takes the connection's lock. Were the
+     * release sent while the write was under way, it would run right after it, with the transaction open, and a commit
+     * from the writing thread then (run here at the worst moment, just after the release) would commit on a session
+     * whose lock is free. Fails if the close checks idleness before closing its statements, or on a driver whose
+     * statement close does not wait for an execution under way.
+     */
+    @Test
+    void aWriteUnderWayWhenTheCloseBeginsKeepsTheLockUntilTheSessionEnds() throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        ExecutorService committer = Executors.newSingleThreadExecutor();
+        try (Connection observer = TestDatabase.MARIADB.direct(); RedisServerFixture own = RedisServerFixture.start()) {
+            try (Statement s = observer.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS " + TABLE);
+                s.execute("CREATE TABLE " + TABLE + " (id INT PRIMARY KEY, v INT NOT NULL)");
+                s.execute("INSERT INTO " + TABLE + " VALUES (1, 0)");
+            }
+            AtomicReference<Connection> proxy = new AtomicReference<>();
+            AtomicReference<Object> lateCommit = new AtomicReference<>();
+            Runnable afterRelease = () -> {
+                Future<?> commit = committer.submit(() -> {
+                    proxy.get().commit();
+                    return null;
+                });
+                try {
+                    commit.get(30, TimeUnit.SECONDS);
+                    lateCommit.set("committed");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    lateCommit.set(e.getCause());
+                } catch (Exception e) {
+                    lateCommit.set(e);
+                }
+            };
+            Connection physical = TestDatabase.MARIADB.direct();
+            SqlCacheDataSource dataSource = new SqlCacheDataSource(
+                    HandingDataSource.of(() -> releaseWatching(physical, afterRelease)), own.tcpProperties());
+            try {
+                Connection c = dataSource.getConnection();
+                proxy.set(c);
+                c.setAutoCommit(false);
+                Statement update = c.createStatement();
+                Future<Integer> write = writer.submit(() -> update.executeUpdate(
+                        "UPDATE " + TABLE + " SET v = v + 1 + 0 * SLEEP(2) WHERE id = 1"));
+                assertTrue(running(observer, "SLEEP(2)"), "the write never started");
+                c.close();
+                Object wrote;
+                try {
+                    wrote = write.get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    wrote = e.getCause();
+                }
+                try (Statement s = observer.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT v FROM " + TABLE + " WHERE id = 1")) {
+                    rs.next();
+                    assertEquals(0, rs.getInt(1), "the write under way when the close began committed (write: "
+                            + wrote + ", a commit just after the release: " + lateCommit.get() + ")");
+                }
+            } finally {
+                dataSource.close();
+                physical.close();
+                try (Statement s = observer.createStatement()) {
+                    s.execute("DROP TABLE IF EXISTS " + TABLE);
+                }
+            }
+        } finally {
+            writer.shutdownNow();
+            committer.shutdownNow();
+        }
+    }
+
+    /** Whether a statement containing {@code marker} shows up running in the process list (bounded: 400 polls). */
+    private static boolean running(Connection observer, String marker) throws Exception {
+        try (PreparedStatement s = observer.prepareStatement(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID()")) {
+            s.setString(1, "%" + marker + "%");
+            for (int i = 0; i < 400; i++) {
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next() && rs.getInt(1) > 0) {
+                        return true;
+                    }
+                }
+                Thread.sleep(5);
+            }
+        }
+        return false;
+    }
+
     /** The real connection, whose {@code RELEASE_LOCK} statement runs {@code afterRelease} once it has run. */
     private static Connection releaseWatching(Connection physical, Runnable afterRelease) {
         return (Connection) Proxy.newProxyInstance(CloseReleaseRaceTest.class.getClassLoader(),
