@@ -159,6 +159,67 @@ class CloseReleaseRaceTest {
         }
     }
 
+    /**
+     * The refusal's own error reaches the application (review rF): the real statement made for a refused one is
+     * closed before the refusal is thrown, and a failure of that close was thrown in its place, without the 08003
+     * that says why. Here the real connection's close waits until another thread's statement has been refused, and
+     * the real statements' close fails.
+     */
+    @Test
+    void aRefusedStatementReportsTheRefusalEvenWhenItsRealStatementFailsToClose() throws Exception {
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try (RedisServerFixture own = RedisServerFixture.start()) {
+            Connection physical = TestDatabase.H2.direct();
+            java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch refused = new java.util.concurrent.CountDownLatch(1);
+            Connection real = (Connection) Proxy.newProxyInstance(CloseReleaseRaceTest.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (p, method, args) -> {
+                        if (method.getName().equals("close")) {
+                            closing.countDown();
+                            refused.await(30, TimeUnit.SECONDS);
+                        }
+                        Object result = invoke(physical, method, args);
+                        if (method.getName().equals("createStatement") && closing.getCount() == 0) {
+                            Statement statement = (Statement) result;
+                            return Proxy.newProxyInstance(CloseReleaseRaceTest.class.getClassLoader(),
+                                    new Class<?>[] {Statement.class}, (q, m, a) -> {
+                                        if (m.getName().equals("close")) {
+                                            statement.close();
+                                            throw new SQLException("the real statement's close failed", "HY000");
+                                        }
+                                        return invoke(statement, m, a);
+                                    });
+                        }
+                        return result;
+                    });
+            SqlCacheDataSource dataSource = new SqlCacheDataSource(HandingDataSource.of(() -> real),
+                    own.tcpProperties());
+            try {
+                Connection c = dataSource.getConnection();
+                Future<Object> late = other.submit(() -> {
+                    assertTrue(closing.await(30, TimeUnit.SECONDS), "the close never reached the real connection");
+                    try (Statement s = c.createStatement()) {
+                        return "opened";
+                    } catch (SQLException e) {
+                        return e;
+                    } finally {
+                        refused.countDown();
+                    }
+                });
+                c.close();
+                Object outcome = late.get(30, TimeUnit.SECONDS);
+                assertTrue(outcome instanceof SQLException, "a statement opened on a closing connection: " + outcome);
+                assertEquals("08003", ((SQLException) outcome).getSQLState(), outcome.toString());
+                assertEquals(1, ((SQLException) outcome).getSuppressed().length, "the close's failure, kept");
+            } finally {
+                dataSource.close();
+                physical.close();
+            }
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
     /** Whether a statement containing {@code marker} shows up running in the process list (bounded: 400 polls). */
     private static boolean running(Connection observer, String marker) throws Exception {
         try (PreparedStatement s = observer.prepareStatement(
