@@ -30,6 +30,9 @@ public final class PostgresPair implements AutoCloseable {
     private final Thread stopAtExit = new Thread(this::closeQuietly, "sqlcache-pgpair-stop");
     private final int primaryPort;
     private final int replicaPort;
+    private static final String SECOND_REPLICA = "replica2";
+    /** The port of {@link #startSecondReplica}'s server, once started. */
+    private int secondReplicaPort;
 
     private PostgresPair(PostgresTools tools, int primaryPort, int replicaPort) {
         this.tools = tools;
@@ -56,6 +59,51 @@ public final class PostgresPair implements AutoCloseable {
             pair.close();
             throw e;
         }
+    }
+
+    /**
+     * Clones the primary into a second streaming replica and starts it (a sibling of the first, made on demand:
+     * 2–4 s more); returns its URL. Promoted too ({@link #promoteSecondReplica}), it takes the same next timeline
+     * number as the first, each having seen no history file of the other.
+     */
+    public String startSecondReplica() throws Exception {
+        secondReplicaPort = PostgresTools.freePort();
+        tools.as(tools.tool("pg_basebackup"), "-h", "127.0.0.1", "-p", Integer.toString(primaryPort),
+                "-U", "postgres", "-D", tools.data(SECOND_REPLICA).toString(), "-R", "-X", "stream", "-c", "fast",
+                "--no-sync");
+        pgCtl(SECOND_REPLICA, secondReplicaPort, "start", "fast");
+        return url(secondReplicaPort);
+    }
+
+    /**
+     * {@link #startSecondReplica}, but on the first replica's port number, listening on 127.0.0.2 and with its Unix
+     * socket in a directory of its own: reached through their sockets, both servers see their sessions arrive at
+     * "no address" on the same port, as servers on two hosts do when each is reached through a local socket (a
+     * connection pooler beside each server). Returns the socket URLs, the first replica's then this one's.
+     */
+    public String[] startSecondReplicaOnTheReplicasPort() throws Exception {
+        secondReplicaPort = replicaPort;
+        Path sockets = tools.directory().resolve("sockets2");
+        tools.as("mkdir", "-p", sockets.toString());
+        tools.as(tools.tool("pg_basebackup"), "-h", "127.0.0.1", "-p", Integer.toString(primaryPort),
+                "-U", "postgres", "-D", tools.data(SECOND_REPLICA).toString(), "-R", "-X", "stream", "-c", "fast",
+                "--no-sync");
+        tools.pgCtl(SECOND_REPLICA, replicaPort, "start", "fast", "-c max_connections=40"
+                + " -c listen_addresses=127.0.0.2 -c unix_socket_directories=" + sockets);
+        return new String[] {socketUrl(tools.directory(), replicaPort), socketUrl(sockets, replicaPort)};
+    }
+
+    /** pgjdbc over the Unix socket in {@code directory} (junixsocket's socket factory). */
+    private static String socketUrl(Path directory, int port) {
+        return "jdbc:postgresql://localhost/postgres?user=postgres&socketFactory="
+                + "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg&socketFactoryArg="
+                + directory.resolve(".s.PGSQL." + port);
+    }
+
+    /** {@link #promote} for the second replica. */
+    public void promoteSecondReplica() throws Exception {
+        tools.as(tools.tool("pg_ctl"), "-D", tools.data(SECOND_REPLICA).toString(), "-w", "-t",
+                Long.toString(PostgresTools.COMMAND_SECONDS), "promote");
     }
 
     /** Where both servers' files are (for a test that must clean up after a JVM that did not). */
@@ -146,6 +194,6 @@ public final class PostgresPair implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // run by the hook itself, or the JVM is ending: stopped here all the same
         }
-        tools.stopAndDelete("replica", "primary");
+        tools.stopAndDelete(SECOND_REPLICA, "replica", "primary");
     }
 }

@@ -75,6 +75,40 @@ class PooledSessionLockTest {
     }
 
     /**
+     * A {@code MysqlDataSource} the application configured with {@code autoReconnect} and SqlCacheDataSource wraps:
+     * its connection may go on writing on a new session after losing its own, so it must take no user lock (its
+     * member counts as holding none, and is never dropped early). Before, only the URL and the properties handed
+     * through sqlcache were read, neither of which shows a data source's own settings: the session took its lock.
+     * The same data source without the setting takes one, so the count is the one looked up.
+     */
+    @Test
+    void aWrappedMysqlDataSourceThatReconnectsTakesNoUserLock() throws Exception {
+        try (Connection observer = TestDatabase.MARIADB.direct(); RedisServerFixture own = RedisServerFixture.start()) {
+            for (boolean reconnects : new boolean[] {false, true}) {
+                com.mysql.cj.jdbc.MysqlDataSource mysql = new com.mysql.cj.jdbc.MysqlDataSource();
+                mysql.setUrl("jdbc:mysql://" + dev.sqlcache.testing.TestServices.mariadb().address() + "/"
+                        + dev.sqlcache.testing.TestServices.databaseName()
+                        + "?sslMode=DISABLED&allowPublicKeyRetrieval=true");
+                mysql.setUser("root");
+                mysql.setPassword("");
+                mysql.setAutoReconnect(reconnects);
+                SqlCacheDataSource dataSource = new SqlCacheDataSource(mysql, own.tcpProperties());
+                try {
+                    long from = DatabaseRegistration.nextMariaDbLockNumber();
+                    try (Connection c = dataSource.getConnection()) {
+                        long session = single(c, "SELECT CONNECTION_ID()");
+                        long to = DatabaseRegistration.nextMariaDbLockNumber();
+                        assertEquals(reconnects ? 0 : 1, held(observer, members(own), from, to, session),
+                                "user locks held by a wrapped MysqlDataSource's session, autoReconnect=" + reconnects);
+                    }
+                } finally {
+                    dataSource.close();
+                }
+            }
+        }
+    }
+
+    /**
      * How many of the lock numbers strictly between {@code from} and {@code to}, under any member's key,
      * {@code session} holds.
      */

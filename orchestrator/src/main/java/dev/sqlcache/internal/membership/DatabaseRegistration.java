@@ -39,28 +39,41 @@ public final class DatabaseRegistration {
      * its own, while an old primary that was not stopped (split brain) stays on the old one, with its own sessions
      * and lock table. Without it, a check on the promoted server found the lock of a member still alive on the old
      * primary free there, and dropped it. A restart (fast or a crash) keeps the timeline, so registrations from
-     * before it still match after it: a member whose sessions it ended is found gone, as before. Not the
-     * postmaster's start time, which a restart changes: every registration from before it would match nothing, and
-     * keep every live member from being dropped early until its connections from before the restart are all
-     * closed (an entry leaves a registration only then, {@link #changed}). Not
+     * before it still match after it: a member whose sessions it ended is found gone, as before. The postmaster's
+     * start time alone would not do, since a restart changes it: every registration from before it would match
+     * nothing, and keep every live member from being dropped early until its connections from before the restart
+     * are all closed (an entry leaves a registration only then, {@link #changed}); hence the address beside it
+     * (below). Not
      * {@code pg_control_checkpoint()}'s timeline either: it is the last checkpoint's, and a promoted server shows
      * the old one until the checkpoint after its promotion has ended. {@code pg_walfile_name} names the timeline
      * WAL is written on now; it fails in recovery, hence the {@code CASE}, whose branches PostgreSQL evaluates
      * only as needed (these functions are volatile, so never folded at planning). Any role may call all of them
      * (PostgreSQL 15: {@code EXECUTE} for {@code PUBLIC}).
      */
+    /*
+     * Then the server process (session 30): two replicas promoted from one primary both take the next timeline
+     * number, and a copy of a primary started as a server of its own continues its timeline; such servers shared
+     * all three parts, and a check on one found free the lock of a member alive on the other. The postmaster's start
+     * time (microseconds) and the address and port the session reached (host(inet_server_addr()), 'local' on a
+     * Unix socket) follow, and an entry matches a session ({@link #sameServer}) when the first three parts are
+     * equal and either of these is: the start time tells two servers apart always, but changes at a restart; the
+     * address stays across a restart, and tells two servers apart unless both are reached at the same address and
+     * port (two hosts' containers on their own private networks).
+     */
     private static final String FINGERPRINT_SQL = "CASE WHEN pg_is_in_recovery() THEN NULL ELSE "
             + "(SELECT system_identifier FROM pg_control_system())::text || '/' || "
             + "(SELECT oid FROM pg_database WHERE datname = current_database())::text || '/' || "
-            + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END";
+            + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) || '/' || "
+            + "(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text || '/' || "
+            + "coalesce(host(inet_server_addr()), 'local') || ':' || "
+            + "coalesce(inet_server_port()::text, current_setting('port')) END";
     /**
      * {@link #FINGERPRINT_SQL}, then a space and the server's postmaster start time in microseconds: what a session
      * that took the lock reads, in the same round trip. A promoted replica shares the old primary's system
      * identifier and oids, and a primary that was not stopped (split brain) goes on with its own sessions and its
-     * own lock table: only the start time, readable by any role, tells the two apart. Not registered (a database
-     * restart would make every registration from before it unmatched, and keep killed members until
-     * sqlcache.fenceTimeout); compared only between an anchor and a connection it vouches for
-     * ({@link Membership#coversOrAnchors}), whose locks must live in one lock table.
+     * own lock table: only the start time, readable by any role, tells the two apart for certain. An anchor and a
+     * connection it vouches for ({@link Membership#coversOrAnchors}), whose locks must live in one lock table,
+     * compare it alone; a check also takes the address ({@link #sameServer}).
      */
     private static final String LOCKED_SQL = FINGERPRINT_SQL + " || ' ' || "
             + "(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text";
@@ -177,6 +190,37 @@ public final class DatabaseRegistration {
         int space = locked.indexOf(' ');
         return space < 0 ? null : locked.substring(space + 1);
     }
+
+    /**
+     * Whether a session that read {@code current} ({@link #fingerprintSql()}) is on the server database that
+     * {@code registered} (an entry's fingerprint) was read on: the cluster's identifier, the database's oid and the
+     * timeline equal, and the postmaster's start time or the server's address and port equal too (the reasons are at
+     * {@code FINGERPRINT_SQL}); a Unix socket's {@code local} is no address, and only the start time counts there. Anything not in that form (an entry of an older version, a MariaDB one) matches
+     * nothing: its member is kept until sqlcache.fenceTimeout, never dropped wrongly.
+     */
+    public static boolean sameServer(String registered, String current) {
+        if (registered == null || current == null) {
+            return false;
+        }
+        String[] r = registered.split("/", -1);
+        String[] c = current.split("/", -1);
+        if (r.length != 5 || c.length != 5 || r[4].isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < 3; i++) {
+            if (r[i].isEmpty() || !r[i].equals(c[i])) {
+                return false;
+            }
+        }
+        return (!r[3].isEmpty() && r[3].equals(c[3])) || (r[4].equals(c[4]) && !r[4].startsWith(NO_ADDRESS));
+    }
+
+    /**
+     * What {@code FINGERPRINT_SQL} names as the address of a session over a Unix socket: no server's, every server's
+     * reached so (a pooler beside each server on its default port), so it never stands in for the start time (review
+     * rF: promoted siblings reached through their own sockets matched; PromotedReplicaTest).
+     */
+    private static final String NO_ADDRESS = "local:";
 
     /** The server database an entry names ({@link #fingerprintSql()}), or null. */
     public static String fingerprint(String entry) {

@@ -194,7 +194,8 @@ final class MemberSessionChecks implements LapsedMembers.Databases, Membership.A
                     statement.setInt(2, key);
                     try (ResultSet rs = statement.executeQuery()) {
                         free = rs.next() && rs.getBoolean(1) && !rs.getBoolean(2)
-                                && DatabaseRegistration.fingerprint(entry).equals(rs.getString(3));
+                                && DatabaseRegistration.sameServer(DatabaseRegistration.fingerprint(entry),
+                                        rs.getString(3));
                     }
                 }
                 session.connection.commit();

@@ -111,4 +111,35 @@ class DatabaseRegistrationTest {
         assertEquals(-1, DatabaseRegistration.mariaDbLockNumber("db1@m:1/vm:3306"));
         org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.isMariaDb("db1@123/5/00000001"));
     }
+    /**
+     * The check's rule (session 30): identifier, oid and timeline equal, and the postmaster's start time or the
+     * server's address and port equal too. Promoted siblings (and a copy started as a server of its own) differ
+     * in both; a restart changes the start time only; a server reached at another address keeps its start time.
+     */
+    @Test
+    void aSessionIsOnTheEntrysServerOnlyWhenTheStartTimeOrTheAddressAgrees() {
+        String registered = "7/5/00000002/1700000000000001/10.0.0.1:5432";
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseRegistration.sameServer(registered, registered));
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseRegistration.sameServer(registered,
+                "7/5/00000002/1700000099000000/10.0.0.1:5432"), "the same server restarted");
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseRegistration.sameServer(registered,
+                "7/5/00000002/1700000000000001/192.168.1.4:6432"), "the same postmaster reached at another address");
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer(registered,
+                "7/5/00000002/1700000000000777/10.0.0.2:5432"), "a promoted sibling");
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer(registered,
+                "7/5/00000003/1700000000000001/10.0.0.1:5432"), "another timeline");
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer(registered,
+                "7/6/00000002/1700000000000001/10.0.0.1:5432"), "another database");
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer("7/5/00000002",
+                "7/5/00000002"), "an entry of a version before the server parts: kept");
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer(
+                "7/5/00000002/1700000000000001/local:5432", "7/5/00000002/1700000000000777/local:5432"),
+                "two servers each reached through a Unix socket: a socket names no server");
+        org.junit.jupiter.api.Assertions.assertTrue(DatabaseRegistration.sameServer(
+                "7/5/00000002/1700000000000001/local:5432", "7/5/00000002/1700000000000001/local:5432"),
+                "one postmaster through its socket");
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer(registered, null));
+        org.junit.jupiter.api.Assertions.assertFalse(DatabaseRegistration.sameServer("7/5/00000002//",
+                "7/5/00000002//"), "empty server parts match nothing");
+    }
 }

@@ -132,7 +132,9 @@ class PromotedReplicaTest {
     /**
      * What the fingerprint must not do (fix b's other side): a plain restart ends every session, so a member whose
      * sessions it ended is found gone after it (not kept until sqlcache.fenceTimeout), and one that reconnected and
-     * took its lock again is found alive. A fingerprint with the postmaster's start time would fail the first.
+     * took its lock again is found alive. A fingerprint matched by the postmaster's start time alone would fail the
+     * first. Since session 30 the entry names the start time too (siblings, below), so the entry from before the
+     * restart is another one, matched by the server's address and port.
      */
     @Test
     void aRestartKeepsTheRegistrationsMeaning() throws Exception {
@@ -142,15 +144,99 @@ class PromotedReplicaTest {
         String before = takeLock(connect(pair.primaryUrl()), reconnected);
         pair.restartPrimary();
         String after = takeLock(connect(pair.primaryUrl()), reconnected);
-        assertEquals(entry(before), entry(after), "the same registration across a restart");
         assertNotEquals(DatabaseRegistration.lockedServer(before), DatabaseRegistration.lockedServer(after),
                 "another postmaster: an anchor from before the restart vouches for nothing after it");
 
         MemberSessionChecks onPrimary = checker(pair.primaryUrl());
         assertTrue(onPrimary.sessionsGone(killedEntry, DatabaseRegistration.LOCK_CLASS, killed),
                 "a member whose every session the restart ended is found gone");
+        assertTrue(onPrimary.sessionsGone(entry(before), DatabaseRegistration.LOCK_CLASS, killed),
+                "an entry registered before the restart still names the restarted server");
         assertFalse(onPrimary.sessionsGone(entry(after), DatabaseRegistration.LOCK_CLASS, reconnected),
                 "a member that reconnected is found alive");
+        assertFalse(onPrimary.sessionsGone(entry(before), DatabaseRegistration.LOCK_CLASS, reconnected),
+                "a member that reconnected is found alive under its entry from before the restart too");
+    }
+
+    /**
+     * Two replicas of one primary, both promoted (the primary left running: the worst case, though stopping it
+     * changes nothing here): each takes timeline 2, having seen no history file of the other, so the identifier,
+     * the oid and the timeline are the same on both. A member alive on one sibling holds its lock there; a check that
+     * reaches the other under the same identity must not find it free. Before session 30 the fingerprint was those
+     * three parts, and the check found the lock free: the member would be dropped while its writes commit on its
+     * sibling. The check still works on the second sibling (a lock let go there is found free).
+     */
+    @Test
+    void aLockHeldOnOnePromotedSiblingIsNotFoundFreeOnTheOther() throws Exception {
+        String siblingUrl = pair.startSecondReplica();
+        pair.awaitReplayed();
+        pair.promote();
+        pair.promoteSecondReplica();
+
+        int member = ThreadLocalRandom.current().nextInt();
+        String first = takeLock(connect(pair.replicaUrl()), member);
+        Connection onSibling = connect(siblingUrl);
+        int dead = ThreadLocalRandom.current().nextInt();
+        String second = takeLock(onSibling, dead);
+        String[] a = DatabaseRegistration.lockedFingerprint(first).split("/");
+        String[] b = DatabaseRegistration.lockedFingerprint(second).split("/");
+        assertEquals(a[0] + "/" + a[1] + "/" + a[2], b[0] + "/" + b[1] + "/" + b[2],
+                "the siblings share identifier, oid and timeline");
+
+        assertFalse(checker(siblingUrl).sessionsGone(entry(first), DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session lives on the first sibling: the second cannot tell it is gone");
+        assertFalse(checker(pair.replicaUrl()).sessionsGone(entry(first), DatabaseRegistration.LOCK_CLASS, member),
+                "its own server finds it held");
+        try (PreparedStatement s = onSibling.prepareStatement("SELECT pg_advisory_unlock_shared(?, ?)")) {
+            s.setInt(1, DatabaseRegistration.LOCK_CLASS);
+            s.setInt(2, dead);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next() && rs.getBoolean(1), "let go");
+            }
+        }
+        assertTrue(checker(siblingUrl).sessionsGone(entry(second), DatabaseRegistration.LOCK_CLASS, dead),
+                "a lock let go on the second sibling is found free there");
+    }
+
+    /**
+     * The siblings again, each reached through its Unix socket on the same port number (review rF): a session over a
+     * socket has no server address ({@code inet_server_addr()} is null), so both fingerprints end in
+     * {@code local:<port>}, and the address, which was to tell the siblings apart when their start times differ,
+     * matched instead. That is any two servers each reached through a local socket (a pooler beside each server on
+     * its default port): the check on one sibling found free the lock of a member alive on the other. A socket's
+     * "address" names no server, so it tells nothing: such entries match by the start time only.
+     */
+    @Test
+    void siblingsReachedThroughTheirOwnSocketsAreNotMistakenForOne() throws Exception {
+        String[] sockets = pair.startSecondReplicaOnTheReplicasPort();
+        pair.awaitReplayed();
+        pair.promote();
+        pair.promoteSecondReplica();
+
+        int member = ThreadLocalRandom.current().nextInt();
+        String first = takeLock(connect(sockets[0]), member);
+        int dead = ThreadLocalRandom.current().nextInt();
+        Connection onSibling = connect(sockets[1]);
+        String second = takeLock(onSibling, dead);
+        String[] a = DatabaseRegistration.lockedFingerprint(first).split("/");
+        String[] b = DatabaseRegistration.lockedFingerprint(second).split("/");
+        assertEquals(a[0] + "/" + a[1] + "/" + a[2] + "/" + a[4], b[0] + "/" + b[1] + "/" + b[2] + "/" + b[4],
+                "the siblings share identifier, oid, timeline and the socket's 'address'");
+        assertNotEquals(a[3], b[3], "two postmasters");
+
+        assertFalse(checker(sockets[1]).sessionsGone(entry(first), DatabaseRegistration.LOCK_CLASS, member),
+                "the member's session lives on the first sibling: the second cannot tell it is gone");
+        assertFalse(checker(sockets[0]).sessionsGone(entry(first), DatabaseRegistration.LOCK_CLASS, member),
+                "its own server finds it held");
+        try (PreparedStatement s = onSibling.prepareStatement("SELECT pg_advisory_unlock_shared(?, ?)")) {
+            s.setInt(1, DatabaseRegistration.LOCK_CLASS);
+            s.setInt(2, dead);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next() && rs.getBoolean(1), "let go");
+            }
+        }
+        assertTrue(checker(sockets[1]).sessionsGone(entry(second), DatabaseRegistration.LOCK_CLASS, dead),
+                "a lock let go on the second sibling is found free there, through its socket");
     }
 
     /**

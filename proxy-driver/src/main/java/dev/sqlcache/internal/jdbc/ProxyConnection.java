@@ -44,9 +44,21 @@ public final class ProxyConnection extends ConnectionDelegate implements SqlCach
         return session;
     }
 
-    void opened(ProxyStatement statement) {
+    /**
+     * False once this connection is closing: the statement must not run. A statement opened after {@link #close}
+     * took its list would be closed by nobody and could write on the real connection after its MariaDB user lock
+     * was released ({@code SessionCache.closing}) and before the real close: a write committed on a session whose
+     * lock a check already finds free. {@code closed} is set before the list is taken under the same monitor, so a
+     * statement is either in that list (and closed, after any execution it has under way: the drivers' statement
+     * close takes the connection's lock) or refused here.
+     */
+    boolean opened(ProxyStatement statement) {
         synchronized (openStatements) {
+            if (closed) {
+                return false;
+            }
             openStatements.add(statement);
+            return true;
         }
     }
 

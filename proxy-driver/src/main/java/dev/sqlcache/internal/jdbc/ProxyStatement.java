@@ -86,8 +86,15 @@ public class ProxyStatement extends StatementDelegate {
         this.maxRows = delegate.getMaxRows();
         this.maxFieldSize = delegate.getMaxFieldSize();
         this.warningsOwn = session.engine().family().warningsPerStatement();
-        if (tracked) {
-            connection.opened(this);
+        if (tracked && !connection.opened(this)) {
+            SQLException refused = new java.sql.SQLNonTransientConnectionException(
+                    "sqlcache: the connection is closed", "08003");
+            try {
+                delegate.close();
+            } catch (SQLException | RuntimeException e) {
+                refused.addSuppressed(e); // the refusal says why the statement cannot be had; the close is a detail
+            }
+            throw refused;
         }
     }
 

@@ -178,8 +178,9 @@ final class RealSessionProbe implements SessionProbe {
     }
 
     /**
-     * MariaDB/MySQL only: from the URL the driver reports (MariaDB's includes its high-availability mode) and the
-     * properties the connection was opened with, no round trip. pgjdbc never replaces a session behind a connection. When the URL cannot be read: true (the connection
+     * MariaDB/MySQL only: from the URL the driver reports (MariaDB's includes its high-availability mode), the
+     * properties the connection was opened with and MySQL Connector/J's own settings (a wrapped DataSource's),
+     * no round trip. pgjdbc never replaces a session behind a connection. When the URL cannot be read: true (the connection
      * then registers unlockable, as every MariaDB connection did before the early drop).
      */
     @Override
@@ -188,7 +189,9 @@ final class RealSessionProbe implements SessionProbe {
             return false;
         }
         try {
-            return ReconnectingUrls.mayReplaceSession(real.getMetaData().getURL(), properties);
+            java.sql.DatabaseMetaData metaData = real.getMetaData();
+            return ReconnectingUrls.mayReplaceSession(metaData.getURL(), properties)
+                    || DriverReconnects.mysqlReconnects(real, metaData.getDriverName());
         } catch (SQLException | RuntimeException e) {
             return true;
         }

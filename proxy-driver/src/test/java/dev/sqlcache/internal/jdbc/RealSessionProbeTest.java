@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.util.Map;
 import java.util.Properties;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,8 +35,129 @@ class RealSessionProbeTest {
                     "the URL the driver reports names no reconnect: " + real.getMetaData().getURL());
             assertTrue(new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of("autoReconnect", "true"))
                     .mayReplaceItsSession());
-            assertFalse(new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of("user", "root"))
+            // The driver's own settings say so too (the next test): the properties are no longer the only sign.
+            assertTrue(new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of("user", "root"))
                     .mayReplaceItsSession());
         }
+    }
+    /**
+     * The same setting on a {@code MysqlDataSource} the application configured and SqlCacheDataSource wraps: no
+     * property passes through sqlcache and the URL the driver reports names no reconnect, so only the driver's own
+     * settings tell (before, the probe said the session could not be replaced, and the connection took a lock that
+     * a reconnect silently drops).
+     */
+    @Test
+    void aMysqlDataSourceWithAutoReconnectSetOnItMayReplaceTheSession() throws Exception {
+        for (String setting : new String[] {"autoReconnect", "autoReconnectForPools", "none"}) {
+            com.mysql.cj.jdbc.MysqlDataSource dataSource = new com.mysql.cj.jdbc.MysqlDataSource();
+            dataSource.setUrl("jdbc:mysql://" + TestServices.mariadb().address() + "/" + TestServices.databaseName()
+                    + "?sslMode=DISABLED&allowPublicKeyRetrieval=true");
+            dataSource.setUser("root");
+            dataSource.setPassword("");
+            dataSource.setAutoReconnect(setting.equals("autoReconnect"));
+            dataSource.setAutoReconnectForPools(setting.equals("autoReconnectForPools"));
+            try (Connection real = dataSource.getConnection()) {
+                assertFalse(ReconnectingUrls.mayReplaceSession(real.getMetaData().getURL(), Map.of()),
+                        "the URL the driver reports names no reconnect: " + real.getMetaData().getURL());
+                boolean replaces = new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession();
+                if (setting.equals("none")) {
+                    assertFalse(replaces, "a plain MysqlDataSource's connection");
+                } else {
+                    assertTrue(replaces, setting + " set on the data source");
+                }
+            }
+        }
+    }
+    /**
+     * MariaDB Connector/J's data source takes its high-availability mode only in its URL, and its connections report
+     * that URL: a wrapped {@code MariaDbDataSource} in {@code sequential} mode is told by the URL alone (pins the
+     * claim in docs/consistency.md that it needs nothing more; the plain form stays lockable).
+     */
+    @Test
+    void aMariaDbDataSourceInAHighAvailabilityModeIsToldByTheUrlItsConnectionsReport() throws Exception {
+        for (String mode : new String[] {"sequential:", ""}) {
+            org.mariadb.jdbc.MariaDbDataSource dataSource = new org.mariadb.jdbc.MariaDbDataSource(
+                    "jdbc:mariadb:" + mode + "//" + TestServices.mariadb().address() + "/"
+                            + TestServices.databaseName() + "?user=root&sslMode=disable");
+            try (Connection real = dataSource.getConnection()) {
+                assertTrue(real.getClass().getName().startsWith("org.mariadb."), real.getClass().getName());
+                boolean replaces = new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession();
+                if (mode.isEmpty()) {
+                    assertFalse(replaces, "the plain form: " + real.getMetaData().getURL());
+                } else {
+                    assertTrue(replaces, "reported " + real.getMetaData().getURL());
+                }
+            }
+        }
+    }
+
+    /**
+     * Connector/J's configuration bundles set {@code autoReconnect} too: {@code useConfigs=clusterBase} (and
+     * {@code coldFusion}) name it in a properties file inside the driver, so neither the URL the driver reports nor
+     * the properties show it. Only the driver's own settings tell (review rF: on main such a connection took a user
+     * lock that a reconnect drops while it writes on).
+     */
+    @Test
+    void aConfigurationBundleThatReconnectsMayReplaceTheSession() throws Exception {
+        for (String bundle : new String[] {"clusterBase", "coldFusion", "maxPerformance"}) {
+            try (Connection real = DriverManager.getConnection(mysqlUrl() + "&useConfigs=" + bundle, root())) {
+                boolean replaces = new RealSessionProbe(real, DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession();
+                assertEquals(!bundle.equals("maxPerformance"), replaces, "useConfigs=" + bundle);
+            }
+        }
+    }
+
+    /**
+     * A pool's connection that does not let Connector/J's interfaces through ({@code isWrapperFor} false, as for a
+     * pool whose proxy class is loaded where the driver's classes cannot be seen, or one that does not delegate the
+     * wrapper calls): the driver's settings cannot be read, and its {@code autoReconnect}, given to the driver below
+     * the pool, shows neither in the URL nor in sqlcache's properties. A Connector/J connection whose settings cannot
+     * be read counts as reconnecting (review rF: it counted as not, and took a user lock a reconnect drops); one of
+     * another driver behind such a proxy is judged by its URL, as before.
+     */
+    @Test
+    void aConnectorJConnectionBehindAnOpaquePoolProxyCountsAsReconnecting() throws Exception {
+        Properties reconnecting = root();
+        reconnecting.setProperty("autoReconnect", "true");
+        try (Connection real = DriverManager.getConnection(mysqlUrl(), reconnecting)) {
+            assertTrue(new RealSessionProbe(opaque(real), DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession(),
+                    "autoReconnect set below an opaque pool proxy");
+        }
+        try (Connection real = DriverManager.getConnection("jdbc:mariadb://" + TestServices.mariadb().address() + "/"
+                + TestServices.databaseName() + "?sslMode=disable", root())) {
+            assertFalse(new RealSessionProbe(opaque(real), DatabaseFamily.MARIADB, Map.of()).mayReplaceItsSession(),
+                    "a plain MariaDB Connector/J connection behind the same proxy");
+        }
+    }
+
+    private static String mysqlUrl() {
+        return "jdbc:mysql://" + TestServices.mariadb().address() + "/" + TestServices.databaseName()
+                + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
+    }
+
+    private static Properties root() {
+        Properties properties = new Properties();
+        properties.setProperty("user", "root");
+        properties.setProperty("password", "");
+        return properties;
+    }
+
+    /** {@code real} behind a proxy that answers every wrapper question with no. */
+    private static Connection opaque(Connection real) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(RealSessionProbeTest.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "isWrapperFor":
+                            return false;
+                        case "unwrap":
+                            throw new java.sql.SQLException("not a wrapper");
+                        default:
+                            try {
+                                return method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                    }
+                });
     }
 }
