@@ -216,6 +216,31 @@ final class LeadingKeywords {
         return TransactionControl.BEGIN;
     }
 
+    /** First keywords of MySQL's table maintenance statements, which commit the open transaction first. */
+    private static final Set<String> MAINTENANCE_FIRST_WORDS = Set.of("ANALYZE", "CHECK", "OPTIMIZE", "REPAIR");
+
+    /**
+     * MySQL and MariaDB: whether the statement locks or unlocks tables ({@code LOCK ...}, {@code UNLOCK ...}) or
+     * maintains them (ANALYZE, CHECK, OPTIMIZE or REPAIR [NO_WRITE_TO_BINLOG | LOCAL] TABLE[S]).
+     */
+    static TableControl tableControl(List<Token> st) {
+        if (st.size() < 2 || st.get(0).type() != Type.WORD) {
+            return TableControl.NONE;
+        }
+        String first = st.get(0).upper();
+        if (first.equals("LOCK")) {
+            return TableControl.LOCK;
+        }
+        if (first.equals("UNLOCK")) {
+            return TableControl.UNLOCK;
+        }
+        if (!MAINTENANCE_FIRST_WORDS.contains(first)) {
+            return TableControl.NONE;
+        }
+        int table = word(st, 1, "NO_WRITE_TO_BINLOG") || word(st, 1, "LOCAL") ? 2 : 1;
+        return word(st, table, "TABLE") || word(st, table, "TABLES") ? TableControl.MAINTENANCE : TableControl.NONE;
+    }
+
     /** Whether the statement starts with TRUNCATE. */
     static boolean isTruncate(List<Token> st) {
         return word(st, 0, "TRUNCATE");
