@@ -333,36 +333,21 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
-     * A batch (or a statement not understood) that may have opened a transaction before it wrote returned. When a
-     * batch of known statements succeeded and held a BEGIN, or its session statement switched auto-commit off, the
-     * state kept after each statement is right; a session statement that left auto-commit on opened nothing: the
-     * writes committed as they ran, and their leases end now (a transaction taken as open that is not would keep
-     * them past their expiry). A statement not understood, or a failed batch (its BEGIN may not have run), is
-     * judged by the driver's transaction state: open, the leases stay until the transaction's end; closed, or the
-     * driver cannot tell, they end now, as before.
+     * A batch (or a statement not understood) that may have opened a transaction before it wrote returned, its
+     * writes leased as that transaction's ({@link #beginsBeforeAWrite}): open ({@link #leftOpen}), the leases stay
+     * until the transaction's end, and a snapshot the analysis did not see begin is not trusted; closed, the writes
+     * committed as they ran and their leases end now (a transaction taken as open that is not would keep them past
+     * their expiry).
      */
     private void openedOrNot(boolean succeeded, Execution execution) {
-        boolean unknown = false;
-        boolean began = false;
-        for (QueryPlan plan : execution.plans()) {
-            unknown |= plan.analysis().kind() == StatementKind.UNKNOWN;
-            began |= begins(plan);
-        }
-        if (succeeded && !unknown) {
-            if (!began && transaction.autoCommit()) {
-                transaction.ended();
-                endTransactionLeases();
+        if (leftOpen(execution, succeeded)) {
+            if (!succeeded || opaque(execution)) {
+                transaction.loseSnapshot();
             }
             return;
         }
-        if (Boolean.TRUE.equals(transactionOpen())) {
-            transaction.loseSnapshot();
-        } else {
-            // Closed, or the driver cannot tell: as before, the writes are taken as committed as they ran (a
-            // transaction kept open on a guess would keep its leases past their expiry).
-            transaction.ended();
-            endTransactionLeases();
-        }
+        transaction.ended();
+        endTransactionLeases();
     }
 
     /**
@@ -1150,7 +1135,7 @@ public final class SessionCache implements CacheSession {
                     engine.ownLeases().ended(ticket.ownLeased());
                 }
             }
-            if (leftATransactionOpen(execution)) {
+            if (leftOpen(execution, succeeded)) {
                 // A procedure (or a statement not understood) began a transaction on the server and left it open:
                 // what it wrote is not committed. Its end above made no value stale; from now on the writes are
                 // the transaction's, leased until its end, or another connection would store the old value under
@@ -1189,20 +1174,27 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
-     * Whether an auto-commit execution left a transaction open on the server: a batch whose last transaction
-     * statement begins one (BEGIN, START TRANSACTION, ... AND CHAIN), or a procedure or a statement not understood
-     * (a multi-statement string) that may. MariaDB and PostgreSQL tell by the server's status, which their drivers
-     * keep (no round trip); elsewhere a batch's BEGIN is trusted and the rest is not seen (docs/consistency.md).
+     * The one answer to "did this execution, begun outside a transaction, leave one open on the server?", which
+     * decides whether its writes' leases stay until that transaction's end: asked after the call by both ways such
+     * an execution is run, leased as the transaction's from the start ({@link #openedOrNot}) or as auto-commit
+     * writes leased again ({@link #afterWrite}).
+     *
+     * <p>Statements the analysis knows that all succeeded are told by it: the last transaction statement begins one
+     * (BEGIN, START TRANSACTION, ... AND CHAIN), or a session statement switched auto-commit off (read back before
+     * {@link #openedOrNot} asks). A procedure, a statement not understood (a multi-statement string), or a failed
+     * batch (its BEGIN may not have run) is told by the driver's view of the server's status: pgjdbc's and
+     * Connector/J's are kept from every reply (no round trip; MariaDB's may ask {@code @@in_transaction}). When the
+     * driver cannot tell, a successful batch's own BEGIN is trusted if no statement in it was not understood; the
+     * rest is taken as closed, as before (docs/consistency.md).
      */
-    private boolean leftATransactionOpen(Execution execution) {
-        if (transaction.inTransaction()) {
-            return false;
-        }
-        boolean opaque = execution.kind() == Execution.Kind.CALL || execution.kind() == Execution.Kind.CALL_UPDATE;
+    private boolean leftOpen(Execution execution, boolean succeeded) {
+        boolean unknown = false;
         boolean begins = false;
+        boolean session = false;
         for (QueryPlan plan : execution.plans()) {
             StatementKind kind = plan.analysis().kind();
-            opaque |= kind == StatementKind.CALL || kind == StatementKind.UNKNOWN;
+            unknown |= kind == StatementKind.UNKNOWN;
+            session |= kind == StatementKind.SESSION;
             TransactionControl control = plan.analysis().transactionControl();
             if (kind == StatementKind.TRANSACTION_CONTROL && control != null) {
                 switch (control) {
@@ -1214,11 +1206,25 @@ public final class SessionCache implements CacheSession {
                 }
             }
         }
-        DatabaseFamily family = engine.family();
-        if (family == DatabaseFamily.MARIADB || family == DatabaseFamily.POSTGRES) {
-            return (opaque || begins) && !transactionIdle();
+        if (succeeded && !opaque(execution)) {
+            return begins || (session && !transaction.autoCommit());
         }
-        return begins;
+        Boolean open = transactionOpen();
+        return open != null ? open : succeeded && !unknown && begins;
+    }
+
+    /** A procedure call or a statement not understood: what it did to the transaction is not in its analysis. */
+    private static boolean opaque(Execution execution) {
+        if (execution.kind() == Execution.Kind.CALL || execution.kind() == Execution.Kind.CALL_UPDATE) {
+            return true;
+        }
+        for (QueryPlan plan : execution.plans()) {
+            StatementKind kind = plan.analysis().kind();
+            if (kind == StatementKind.CALL || kind == StatementKind.UNKNOWN) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */
