@@ -9,6 +9,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.beginRepeatableRead;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.end;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.transfer;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,6 +91,67 @@ class LeftOpenAttackTest extends RedisBackedTest {
             }
             assertEquals(70, databaseBalance(direct, 1), "committed");
             assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
+
+    /**
+     * MariaDB's {@code SET STATEMENT var = value FOR <statement>} runs the statement: the analysis took it for a
+     * session statement (its first word is SET) that writes nothing, so an UPDATE run this way leased and ended
+     * nothing, and the entry another connection stored before it was served after it.
+     */
+    @Test
+    void aWriteRunUnderSetStatementInvalidates() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            warm(other, 1);
+            exec(writer, "set statement max_statement_time = 10 for "
+                    + "update sr_account set balance = balance - 30 where id = 1");
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the write");
+        }
+    }
+
+    /**
+     * The same with a statement that commits first: {@code SET STATEMENT ... FOR ANALYZE TABLE} ends the snapshot
+     * transaction, and the database takes a new snapshot at the next statement; the pin taken before must go.
+     */
+    @Test
+    void aStatementThatCommitsFirstUnderSetStatementEndsTheSnapshot() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection reader = db.cached(settings());
+             Connection writer = db.cached(settings()); Connection other = db.cached(settings())) {
+            schema(direct);
+            warm(other, 1);
+            beginRepeatableRead(reader);
+            assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
+            exec(reader, "set statement max_statement_time = 10 for analyze table sr_other");
+            int first = balance(reader, 1);
+            transfer(writer, 30);
+            int second = databaseBalance(reader, 2);
+            end(reader);
+            assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
+        }
+    }
+
+    /**
+     * A SET whose value calls a stored function that writes: the function runs, its write commits (auto-commit),
+     * and an entry stored before it must not be served after it.
+     */
+    @Test
+    void aWriteDoneByAFunctionInASetInvalidates() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings());
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            exec(direct, "drop function if exists rd_take",
+                    "create function rd_take(n int) returns int modifies sql data begin "
+                            + "update sr_account set balance = balance - n where id = 1; return n; end");
+            warm(other, 1);
+            exec(writer, "set @rd_taken = rd_take(30)");
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the write");
         }
     }
 }

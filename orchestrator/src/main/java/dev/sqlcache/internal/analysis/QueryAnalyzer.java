@@ -293,7 +293,8 @@ public final class QueryAnalyzer {
     private QueryAnalysis fromKeywords(List<Token> statement, Sniff sniff) {
         if (sniff.executedInner() >= 0) {
             QueryAnalysis inner = analyzeStatement(statement.subList(sniff.executedInner(), statement.size()), null);
-            if (inner.kind() == StatementKind.SELECT && inner.tablesWritten().isEmpty() && !inner.writesUnknownTables()) {
+            if (inner.kind() == StatementKind.SELECT && inner.tablesWritten().isEmpty() && !inner.writesUnknownTables()
+                    && inner.bypassReason() != BypassReason.UNKNOWN_FUNCTION) {
                 return Analyses.noData(StatementKind.OTHER);
             }
             // EXPLAIN ANALYZE runs the statement: it writes what the statement writes.
@@ -305,6 +306,11 @@ public final class QueryAnalyzer {
         return switch (sniff.kind()) {
             case TRANSACTION_CONTROL -> Analyses.transaction(sniff.transactionControl());
             case CALL -> Analyses.call(LeadingKeywords.routineName(statement));
+            // SET @x = f(): a stored function runs, and may write anything (SessionCache leases the database).
+            case SESSION -> LeadingKeywords.callsUnknownFunction(statement)
+                    ? new QueryAnalysis(StatementKind.SESSION, Set.of(), Set.of(), false,
+                            BypassReason.UNKNOWN_FUNCTION, null, null, false)
+                    : Analyses.noData(StatementKind.SESSION);
             default -> Analyses.noData(sniff.kind());
         };
     }

@@ -45,7 +45,12 @@ class TableControlTest {
                 Arguments.of("LOCK TABLES t WRITE; SELECT 1", TableControl.LOCK),
                 Arguments.of("SELECT 1; LOCK TABLES t WRITE", TableControl.NONE),
                 Arguments.of("'LOCK TABLES t WRITE'", TableControl.NONE),
-                Arguments.of("/* unterminated LOCK TABLES", TableControl.NONE));
+                Arguments.of("/* unterminated LOCK TABLES", TableControl.NONE),
+                // MariaDB's SET STATEMENT ... FOR runs the statement after FOR.
+                Arguments.of("SET STATEMENT max_statement_time = 10 FOR ANALYZE TABLE t", TableControl.MAINTENANCE),
+                Arguments.of("set statement a = (1), b = 2 for lock tables t write", TableControl.LOCK),
+                Arguments.of("SET STATEMENT max_statement_time = 10", TableControl.NONE),
+                Arguments.of("SET @x = 1", TableControl.NONE));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -74,5 +79,28 @@ class TableControlTest {
         assertEquals(1, first.tableControl().tableLocks());
         assertEquals(-1, analyzer.analyze("UNLOCK TABLES").tableControl().tableLocks());
         assertEquals(0, analyzer.analyze("ANALYZE TABLE t").tableControl().tableLocks());
+    }
+
+    /**
+     * MariaDB's {@code SET STATEMENT ... FOR <statement>} is the statement, and a SET whose value calls a stored
+     * function may write: neither is a session statement that writes nothing (rD's LeftOpenAttackTest).
+     */
+    @Test
+    void setStatementIsItsStatementAndASetCallingAFunctionMayWrite() {
+        QueryAnalyzer analyzer = new QueryAnalyzer(DatabaseFamily.MARIADB, 10);
+        QueryAnalysis update = analyzer.analyze("SET STATEMENT max_statement_time = 10 FOR UPDATE t SET a = 1");
+        assertEquals(StatementKind.UPDATE, update.kind());
+        assertEquals(java.util.Set.of("t"), update.tablesWritten());
+        QueryAnalysis select = analyzer.analyze("SET STATEMENT sql_mode = 'ANSI' FOR SELECT * FROM t");
+        assertEquals(false, select.cacheable(), "the variables may change its result");
+        assertEquals(dev.sqlcache.stats.BypassReason.UNKNOWN_FUNCTION, analyzer.analyze("SET @x = f(1)").bypassReason());
+        assertEquals(dev.sqlcache.stats.BypassReason.UNKNOWN_FUNCTION,
+                analyzer.analyze("SET @x = (SELECT f(a) FROM t)").bypassReason());
+        assertEquals(dev.sqlcache.stats.BypassReason.NOT_A_READ,
+                analyzer.analyze("SET sql_mode = CONCAT(@@sql_mode, ',ANSI')").bypassReason());
+        assertEquals(dev.sqlcache.stats.BypassReason.NOT_A_READ, analyzer.analyze("SET NAMES utf8mb4").bypassReason());
+        assertEquals(dev.sqlcache.stats.BypassReason.UNKNOWN_FUNCTION,
+                new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("EXPLAIN ANALYZE SELECT f(1)").bypassReason(),
+                "EXPLAIN ANALYZE runs the function");
     }
 }
