@@ -154,4 +154,37 @@ class LeftOpenAttackTest extends RedisBackedTest {
             assertEquals(70, balance(other, 1), "after the write");
         }
     }
+
+    /**
+     * MariaDB: a batch in auto-commit mode that begins a transaction and then runs a statement that commits it
+     * implicitly (DDL, ANALYZE TABLE, TRUNCATE): the server is left with no transaction open. Taken as open (its
+     * last transaction statement begins one), later writes of this connection, committed at once by the server,
+     * were taken for more of that transaction's: leased once, never ended, so once the lease expired the value
+     * another connection stored before a write was served after it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"begin|update sr_account set balance = 100 where id = 1|create table rd_ddl (x int)",
+            "update sr_account set balance = 100 where id = 1|begin|analyze table sr_other",
+            "begin|update sr_account set balance = 100 where id = 1|truncate table sr_other"})
+    void aBatchThatBeginsThenCommitsImplicitlyLeavesNoTransactionOpen(String statements) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings("sqlcache.writeLease", "300ms"));
+             Connection reader = db.cached(settings())) {
+            schema(direct);
+            exec(direct, "drop table if exists rd_ddl");
+            try (java.sql.Statement batch = writer.createStatement()) {
+                for (String sql : statements.split("\\|")) {
+                    batch.addBatch(sql);
+                }
+                batch.executeBatch();
+            }
+            exec(writer, "update sr_account set balance = 70 where id = 1");
+            Thread.sleep(600); // the leases, if still held as an open transaction's, expire
+            assertEquals(70, warm(reader, 1));
+            exec(writer, "update sr_account set balance = 50 where id = 1");
+            assertEquals(50, databaseBalance(direct, 1), "committed at once");
+            assertEquals(50, balance(reader, 1), "read after the write returned");
+            exec(direct, "drop table if exists rd_ddl");
+        }
+    }
 }

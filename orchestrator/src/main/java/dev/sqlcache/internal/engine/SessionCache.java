@@ -301,6 +301,9 @@ public final class SessionCache implements CacheSession {
             if (opensBeforeAWrite) {
                 openedOrNot(succeeded, execution);
             }
+            if (succeeded && execution.plans().size() > 1) {
+                closedByTheBatch(execution);
+            }
         }
     }
 
@@ -1189,28 +1192,61 @@ public final class SessionCache implements CacheSession {
      */
     private boolean leftOpen(Execution execution, boolean succeeded) {
         boolean unknown = false;
-        boolean begins = false;
         boolean session = false;
         for (QueryPlan plan : execution.plans()) {
             StatementKind kind = plan.analysis().kind();
             unknown |= kind == StatementKind.UNKNOWN;
             session |= kind == StatementKind.SESSION;
-            TransactionControl control = plan.analysis().transactionControl();
-            if (kind == StatementKind.TRANSACTION_CONTROL && control != null) {
-                switch (control) {
-                    case BEGIN, BEGIN_WITH_ISOLATION, COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> begins = true;
-                    case COMMIT, ROLLBACK -> begins = false;
-                    default -> {
-                        // Savepoints and SET TRANSACTION neither open nor end one.
-                    }
-                }
-            }
         }
+        boolean begins = Boolean.TRUE.equals(lastBoundary(execution));
         if (succeeded && !opaque(execution)) {
             return begins || (session && !transaction.autoCommit());
         }
         Boolean open = transactionOpen();
         return open != null ? open : succeeded && !unknown && begins;
+    }
+
+    /**
+     * What the last statement of the execution that begins or ends a transaction does: {@code TRUE} it begins one
+     * (BEGIN, START TRANSACTION, ... AND CHAIN), {@code FALSE} it ends one (COMMIT, ROLLBACK, or a statement that
+     * commits implicitly and opens nothing: DDL where the database commits, and on MySQL and MariaDB TRUNCATE, LOCK
+     * TABLES, ANALYZE / CHECK / OPTIMIZE / REPAIR TABLE), {@code null} when none does. Without the implicit
+     * commits, a batch like {@code BEGIN; UPDATE ...; CREATE TABLE ...} was taken to leave its transaction open.
+     */
+    private Boolean lastBoundary(Execution execution) {
+        Boolean last = null;
+        for (QueryPlan plan : execution.plans()) {
+            TransactionControl control = plan.analysis().transactionControl();
+            if (plan.analysis().kind() == StatementKind.TRANSACTION_CONTROL && control != null) {
+                switch (control) {
+                    case BEGIN, BEGIN_WITH_ISOLATION, COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> last = Boolean.TRUE;
+                    case COMMIT, ROLLBACK -> last = Boolean.FALSE;
+                    default -> {
+                        // Savepoints and SET TRANSACTION neither open nor end one.
+                    }
+                }
+            } else if (endsTransaction(plan) || (engine.family().isMySqlLike()
+                    && (plan.analysis().kind() == StatementKind.TRUNCATE || plan.maintainsTables()
+                            || plan.tableLocks() > 0))) {
+                last = Boolean.FALSE;
+            }
+        }
+        return last;
+    }
+
+    /**
+     * A batch of known statements in auto-commit mode that succeeded and whose last transaction boundary commits
+     * (implicitly, as {@code BEGIN; ...; ANALYZE TABLE t} does): no transaction is open on the server, whatever the
+     * BEGIN before it made of this session's state (afterExecute). Kept open here, its leases would outlive their
+     * expiry, and later writes, each committed at once by the server, would be taken for more of the transaction's
+     * and neither leased again nor ended.
+     */
+    private void closedByTheBatch(Execution execution) {
+        if (transaction.inTransaction() && transaction.autoCommit() && !opaque(execution)
+                && Boolean.FALSE.equals(lastBoundary(execution))) {
+            transaction.ended();
+            endTransactionLeases();
+        }
     }
 
     /** A procedure call or a statement not understood: what it did to the transaction is not in its analysis. */
