@@ -292,8 +292,15 @@ final class LeadingKeywords {
         return word(st, 0, "TRUNCATE");
     }
 
-    /** CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} TABLE. */
+    /**
+     * CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} TABLE, or MySQL's and MariaDB's DROP TEMPORARY TABLE:
+     * DDL on this session's own tables, which commits nothing (taken for committing DDL, a DROP TEMPORARY TABLE
+     * ended the transaction's leases while its writes were open) and changes what the session's queries see.
+     */
     static boolean createsTemporaryTable(List<Token> st) {
+        if (word(st, 0, "DROP") && word(st, 1, "TEMPORARY") && word(st, 2, "TABLE")) {
+            return true;
+        }
         if (!word(st, 0, "CREATE")) {
             return false;
         }

@@ -1163,8 +1163,7 @@ public final class SessionCache implements CacheSession {
             // A transaction's first write to its tables; its end, at the commit, is not weighed.
             engine.policy().wrote(execution.plans(), ticket.leaseNanos());
         }
-        if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded
-                && !(execution.plans().size() == 1 && execution.plan().analysis().createsTemporaryTable())) {
+        if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded && commitsAsDdl(execution)) {
             // In MySQL, MariaDB, H2 and HSQLDB, DDL commits the open transaction implicitly: its writes are visible
             // now, and a transaction begun with SQL BEGIN is over. Not a temporary table's, and not a statement that
             // failed (one the server could not parse committed nothing; one that failed later may have: its leases
@@ -1174,6 +1173,16 @@ public final class SessionCache implements CacheSession {
                 endTransactionLeases();
             }
         }
+    }
+
+    /** Whether a statement of the execution is DDL that commits (not a temporary table's: ended nothing). */
+    private boolean commitsAsDdl(Execution execution) {
+        for (QueryPlan plan : execution.plans()) {
+            if (plan.analysis().kind() == StatementKind.DDL && !plan.analysis().createsTemporaryTable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -103,4 +103,13 @@ class TableControlTest {
                 new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("EXPLAIN ANALYZE SELECT f(1)").bypassReason(),
                 "EXPLAIN ANALYZE runs the function");
     }
+
+    /** MySQL's and MariaDB's DROP TEMPORARY TABLE commits nothing, as CREATE TEMPORARY TABLE (LeftOpenAttackTest). */
+    @Test
+    void droppingATemporaryTableIsTemporaryTableDdl() {
+        QueryAnalyzer analyzer = new QueryAnalyzer(DatabaseFamily.MARIADB, 10);
+        assertEquals(true, analyzer.analyze("DROP TEMPORARY TABLE t").createsTemporaryTable());
+        assertEquals(true, analyzer.analyze("drop temporary table if exists t, u").createsTemporaryTable());
+        assertEquals(false, analyzer.analyze("DROP TABLE t").createsTemporaryTable());
+    }
 }
