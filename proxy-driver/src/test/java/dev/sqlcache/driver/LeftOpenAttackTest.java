@@ -237,4 +237,28 @@ class LeftOpenAttackTest extends RedisBackedTest {
             assertEquals(70, balance(other, 1), "after the commit");
         }
     }
+
+    /**
+     * A transaction begun with SQL in auto-commit mode, committed by a statement the analysis does not understand
+     * (here a compound statement holding COMMIT; FLUSH and the like commit implicitly too): the server has nothing
+     * open, but the proxy kept the transaction, so once its leases expired a later write, committed at once, was
+     * taken for one more of its writes: not leased again, not ended, and the value stored before it was served.
+     */
+    @Test
+    void aStatementNotUnderstoodThatCommitsEndsTheSqlTransaction() throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings("sqlcache.writeLease", "300ms"));
+             Connection reader = db.cached(settings())) {
+            schema(direct);
+            exec(writer, "begin");
+            exec(writer, "update sr_account set balance = 70 where id = 1");
+            exec(writer, "begin not atomic commit; end");
+            assertEquals(70, databaseBalance(direct, 1), "the COMMIT ran");
+            Thread.sleep(600); // the transaction's leases, if still held, expire
+            assertEquals(70, warm(reader, 1));
+            exec(writer, "update sr_account set balance = 50 where id = 1");
+            assertEquals(50, databaseBalance(direct, 1), "committed at once");
+            assertEquals(50, balance(reader, 1), "read after the write returned");
+        }
+    }
 }

@@ -301,8 +301,8 @@ public final class SessionCache implements CacheSession {
             if (opensBeforeAWrite) {
                 openedOrNot(succeeded, execution);
             }
-            if (succeeded && execution.plans().size() > 1) {
-                closedByTheBatch(execution);
+            if (succeeded && transaction.inTransaction() && transaction.autoCommit()) {
+                closedOnTheServer(execution);
             }
         }
     }
@@ -1244,15 +1244,18 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
-     * A batch of known statements in auto-commit mode that succeeded and whose last transaction boundary commits
-     * (implicitly, as {@code BEGIN; ...; ANALYZE TABLE t} does): no transaction is open on the server, whatever the
-     * BEGIN before it made of this session's state (afterExecute). Kept open here, its leases would outlive their
-     * expiry, and later writes, each committed at once by the server, would be taken for more of the transaction's
-     * and neither leased again nor ended.
+     * A successful execution left this session in a transaction begun with SQL in auto-commit mode: whether the
+     * server still has it open. A batch of known statements whose last transaction boundary commits (implicitly, as
+     * {@code BEGIN; ...; ANALYZE TABLE t} does) left none, whatever the BEGIN before it made of this session's state
+     * (afterExecute); a procedure or a statement not understood (FLUSH, a compound statement holding COMMIT) is told
+     * by the driver's view of the server's status, fresh after a success (no round trip). Kept open here, the
+     * transaction's leases would outlive their expiry, and later writes, each committed at once by the server, would
+     * be taken for more of its writes and neither leased again nor ended.
      */
-    private void closedByTheBatch(Execution execution) {
-        if (transaction.inTransaction() && transaction.autoCommit() && !opaque(execution)
-                && Boolean.FALSE.equals(lastBoundary(execution))) {
+    private void closedOnTheServer(Execution execution) {
+        boolean closed = opaque(execution) ? transactionIdle()
+                : execution.plans().size() > 1 && Boolean.FALSE.equals(lastBoundary(execution));
+        if (closed) {
             transaction.ended();
             endTransactionLeases();
         }
