@@ -61,7 +61,7 @@ public class PolicyBypassBenchmark {
         policy = new CachePolicy(SqlCacheConfig.load(Map.of(), Map.of("sqlcache.store", "memory")).tablePolicy(),
                 clock, true, statistics);
         plan = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("SELECT v FROM t WHERE id = ?"),
-                new String[0], new String[0], false, 1, 300, false, 0, false, statistics.table("t"));
+                new String[0], new String[0], false, 1, 300, false, false, statistics.table("t"));
         policy.admit(plan);
         plan.shape().off = true;
         if (off.equals("table")) {

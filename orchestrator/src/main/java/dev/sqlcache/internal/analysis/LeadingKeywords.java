@@ -123,6 +123,10 @@ final class LeadingKeywords {
     }
 
     private static Sniff sniffSet(List<Token> st) {
+        int inner = setStatementInner(st);
+        if (inner >= 0) {
+            return new Sniff(StatementKind.SESSION, null, inner);
+        }
         int i = 1;
         if (word(st, i, "SESSION") || word(st, i, "GLOBAL") || word(st, i, "LOCAL")) {
             if (word(st, i + 1, "CHARACTERISTICS")) {
@@ -216,13 +220,87 @@ final class LeadingKeywords {
         return TransactionControl.BEGIN;
     }
 
+    /** First keywords of MySQL's table maintenance statements, which commit the open transaction first. */
+    private static final Set<String> MAINTENANCE_FIRST_WORDS = Set.of("ANALYZE", "CHECK", "OPTIMIZE", "REPAIR");
+
+    /**
+     * MySQL and MariaDB: whether the statement locks or unlocks tables ({@code LOCK ...}, {@code UNLOCK ...}) or
+     * maintains them (ANALYZE, CHECK, OPTIMIZE or REPAIR [NO_WRITE_TO_BINLOG | LOCAL] TABLE[S]).
+     */
+    static TableControl tableControl(List<Token> st) {
+        int inner = setStatementInner(st);
+        if (inner >= 0) {
+            return tableControl(st.subList(inner, st.size()));
+        }
+        if (st.size() < 2 || st.get(0).type() != Type.WORD) {
+            return TableControl.NONE;
+        }
+        String first = st.get(0).upper();
+        if (first.equals("LOCK")) {
+            return TableControl.LOCK;
+        }
+        if (first.equals("UNLOCK")) {
+            return TableControl.UNLOCK;
+        }
+        if (!MAINTENANCE_FIRST_WORDS.contains(first)) {
+            return TableControl.NONE;
+        }
+        int table = word(st, 1, "NO_WRITE_TO_BINLOG") || word(st, 1, "LOCAL") ? 2 : 1;
+        return word(st, table, "TABLE") || word(st, table, "TABLES") ? TableControl.MAINTENANCE : TableControl.NONE;
+    }
+
+    /**
+     * MariaDB's {@code SET STATEMENT var = value [, ...] FOR <statement>}, which runs the statement with the variables
+     * changed for it alone: where that statement starts (after the first FOR outside parentheses); -1 for any
+     * other text. Taken for an ordinary SET, its write leased nothing and its implicit commit went unseen.
+     */
+    static int setStatementInner(List<Token> st) {
+        if (!word(st, 0, "SET") || !word(st, 1, "STATEMENT")) {
+            return -1;
+        }
+        int depth = 0;
+        for (int i = 2; i < st.size() - 1; i++) {
+            Token t = st.get(i);
+            if (t.isSymbol('(')) {
+                depth++;
+            } else if (t.isSymbol(')')) {
+                depth--;
+            } else if (depth == 0 && t.isWord("FOR")) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether a session statement calls a function that is not a built-in known to write nothing (a stored function
+     * in {@code SET @x = f()}, which may write any table). Told by a name right before an opening parenthesis.
+     */
+    static boolean callsUnknownFunction(List<Token> st) {
+        for (int i = 1; i < st.size() - 1; i++) {
+            Token t = st.get(i);
+            if (t.type() == Type.WORD && st.get(i + 1).isSymbol('(')
+                    && !FunctionPolicy.isKnownBuiltIn(t.text().toLowerCase(java.util.Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the statement starts with TRUNCATE. */
     static boolean isTruncate(List<Token> st) {
         return word(st, 0, "TRUNCATE");
     }
 
-    /** CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} TABLE. */
+    /**
+     * CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} TABLE, or MySQL's and MariaDB's DROP TEMPORARY TABLE:
+     * DDL on this session's own tables, which commits nothing (taken for committing DDL, a DROP TEMPORARY TABLE
+     * ended the transaction's leases while its writes were open) and changes what the session's queries see.
+     */
     static boolean createsTemporaryTable(List<Token> st) {
+        if (word(st, 0, "DROP") && word(st, 1, "TEMPORARY") && word(st, 2, "TABLE")) {
+            return true;
+        }
         if (!word(st, 0, "CREATE")) {
             return false;
         }

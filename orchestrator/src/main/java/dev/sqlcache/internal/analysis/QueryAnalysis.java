@@ -43,6 +43,8 @@ import java.util.Set;
  *                             part, assigns; empty otherwise
  * @param upsert               INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE, REPLACE, MERGE: the statement may
  *                             change rows other than those its values name
+ * @param tableControl         MySQL and MariaDB: LOCK / UNLOCK / ANALYZE TABLE and its kin, told by the first
+ *                             statement's first words (comments dropped); {@link TableControl#NONE} otherwise
  */
 public record QueryAnalysis(StatementKind kind,
                             Set<String> tablesRead,
@@ -55,10 +57,12 @@ public record QueryAnalysis(StatementKind kind,
                             String routine,
                             Map<String, List<ColumnPin>> keyPins,
                             Set<String> assignedColumns,
-                            boolean upsert) {
+                            boolean upsert,
+                            TableControl tableControl) {
 
     public QueryAnalysis {
         Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(tableControl, "tableControl");
         tablesRead = Set.copyOf(tablesRead);
         tablesWritten = Set.copyOf(tablesWritten);
         keyPins = copy(keyPins);
@@ -66,6 +70,15 @@ public record QueryAnalysis(StatementKind kind,
         if (bypassReason == null && (kind != StatementKind.SELECT || normalizedSql == null || tablesRead.isEmpty())) {
             throw new IllegalArgumentException("only a SELECT with tables and a normalized text can be cacheable");
         }
+    }
+
+    /** An analysis of a statement that controls no tables. */
+    public QueryAnalysis(StatementKind kind, Set<String> tablesRead, Set<String> tablesWritten,
+                         boolean writesUnknownTables, BypassReason bypassReason, String normalizedSql,
+                         TransactionControl transactionControl, boolean createsTemporaryTable, String routine,
+                         Map<String, List<ColumnPin>> keyPins, Set<String> assignedColumns, boolean upsert) {
+        this(kind, tablesRead, tablesWritten, writesUnknownTables, bypassReason, normalizedSql, transactionControl,
+                createsTemporaryTable, routine, keyPins, assignedColumns, upsert, TableControl.NONE);
     }
 
     /** An analysis without key pins. */
@@ -96,7 +109,15 @@ public record QueryAnalysis(StatementKind kind,
     /** The same analysis with key pins and the shape of its write. */
     QueryAnalysis with(Map<String, List<ColumnPin>> pins, WriteShape shape) {
         return new QueryAnalysis(kind, tablesRead, tablesWritten, writesUnknownTables, bypassReason, normalizedSql,
-                transactionControl, createsTemporaryTable, routine, pins, shape.assignedColumns(), shape.upsert());
+                transactionControl, createsTemporaryTable, routine, pins, shape.assignedColumns(), shape.upsert(),
+                tableControl);
+    }
+
+    /** The same analysis of a text whose first words control tables ({@link TableControl}). */
+    QueryAnalysis with(TableControl control) {
+        return control == tableControl ? this : new QueryAnalysis(kind, tablesRead, tablesWritten, writesUnknownTables,
+                bypassReason, normalizedSql, transactionControl, createsTemporaryTable, routine, keyPins,
+                assignedColumns, upsert, control);
     }
 
     /** Whether the result of this statement may be served from, and stored in, the cache. */

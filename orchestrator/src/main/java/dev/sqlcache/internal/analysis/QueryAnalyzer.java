@@ -145,6 +145,30 @@ public final class QueryAnalyzer {
     private QueryAnalysis analyzeText(String sql) {
         SqlLexer.Result lexed = lexer.lex(sql);
         List<List<Token>> statements = lexed.statements();
+        QueryAnalysis analysis = analyzeStatements(sql, lexed, statements);
+        return family.isMySqlLike() ? analysis.with(tableControl(sql, lexed, statements)) : analysis;
+    }
+
+    /**
+     * What the text's first words do to the session's tables, as the server reads them: after any leading comments,
+     * but not after an executable comment ({@code /*!}, {@code /*M!}), whose content runs first and is not known
+     * here, nor after a stray semicolon. Only the first statement's words count.
+     */
+    private static TableControl tableControl(String sql, SqlLexer.Result lexed, List<List<Token>> statements) {
+        List<Token> tokens = lexed.tokens();
+        if (tokens.isEmpty() || tokens.get(0).type() == SqlLexer.Type.SEMICOLON) {
+            return TableControl.NONE;
+        }
+        if (lexed.executableComment()) {
+            String leading = sql.substring(0, tokens.get(0).start());
+            if (leading.contains("/*!") || leading.contains("/*M!")) {
+                return TableControl.NONE;
+            }
+        }
+        return LeadingKeywords.tableControl(statements.get(0));
+    }
+
+    private QueryAnalysis analyzeStatements(String sql, SqlLexer.Result lexed, List<List<Token>> statements) {
         if (lexed.unterminated() || lexed.executableComment()) {
             // An open quote or comment, or MySQL code hidden in a comment: nothing reliable can be said.
             LOG.debug("Unterminated literal or executable comment in SQL ({} chars)", sql.length());
@@ -269,7 +293,8 @@ public final class QueryAnalyzer {
     private QueryAnalysis fromKeywords(List<Token> statement, Sniff sniff) {
         if (sniff.executedInner() >= 0) {
             QueryAnalysis inner = analyzeStatement(statement.subList(sniff.executedInner(), statement.size()), null);
-            if (inner.kind() == StatementKind.SELECT && inner.tablesWritten().isEmpty() && !inner.writesUnknownTables()) {
+            if (inner.kind() == StatementKind.SELECT && inner.tablesWritten().isEmpty() && !inner.writesUnknownTables()
+                    && inner.bypassReason() != BypassReason.UNKNOWN_FUNCTION) {
                 return Analyses.noData(StatementKind.OTHER);
             }
             // EXPLAIN ANALYZE runs the statement: it writes what the statement writes.
@@ -281,6 +306,11 @@ public final class QueryAnalyzer {
         return switch (sniff.kind()) {
             case TRANSACTION_CONTROL -> Analyses.transaction(sniff.transactionControl());
             case CALL -> Analyses.call(LeadingKeywords.routineName(statement));
+            // SET @x = f(): a stored function runs, and may write anything (SessionCache leases the database).
+            case SESSION -> LeadingKeywords.callsUnknownFunction(statement)
+                    ? new QueryAnalysis(StatementKind.SESSION, Set.of(), Set.of(), false,
+                            BypassReason.UNKNOWN_FUNCTION, null, null, false)
+                    : Analyses.noData(StatementKind.SESSION);
             default -> Analyses.noData(sniff.kind());
         };
     }

@@ -204,8 +204,8 @@ public final class CacheEngine {
                 .orElse(config.defaultTtlSeconds());
         int parameters = analysis.normalizedSql() == null ? -1 : BindMarkers.count(analysis.normalizedSql());
         boolean excluded = config.exclude().excludesAny(analysis.tablesRead());
-        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded, tableLocks(sql),
-                maintainsTables(sql), releasesSessionLocks(sql),
+        return new QueryPlan(analysis, readKeys, writeKeys, everything, parameters, ttl, excluded,
+                releasesSessionLocks(sql),
                 analysis.kind() == StatementKind.SELECT && !analysis.tablesRead().isEmpty()
                         ? statistics.table(analysis.keyTable()) : null);
     }
@@ -229,72 +229,6 @@ public final class CacheEngine {
         }
         return lower.contains("discard") || lower.contains("advisory_unlock_all")
                 || lower.contains("advisory_unlock_shared");
-    }
-
-    /**
-     * ANALYZE, CHECK, OPTIMIZE or REPAIR [NO_WRITE_TO_BINLOG | LOCAL] TABLE (MySQL-like databases only), which commit
-     * the open transaction before they run: told once per SQL text, by its first words after any leading comments.
-     */
-    private boolean maintainsTables(String sql) {
-        if (!family.isMySqlLike()) {
-            return false;
-        }
-        String[] words = afterLeadingComments(sql).strip().split("\\s+", 4);
-        if (words.length < 2 || !(words[0].equalsIgnoreCase("analyze") || words[0].equalsIgnoreCase("check")
-                || words[0].equalsIgnoreCase("optimize") || words[0].equalsIgnoreCase("repair"))) {
-            return false;
-        }
-        int table = words[1].equalsIgnoreCase("no_write_to_binlog") || words[1].equalsIgnoreCase("local") ? 2 : 1;
-        return words.length > table && (words[table].equalsIgnoreCase("table")
-                || words[table].equalsIgnoreCase("tables"));
-    }
-
-    /**
-     * The text from its first word on: leading white space, {@code /* ... *}{@code /}, {@code -- ...} and
-     * {@code # ...} comments skipped, as the server skips them. Without it a commented ANALYZE TABLE or LOCK TABLES
-     * was not seen to commit, and a snapshot pinned before it was kept (a hit and a later database read showed two
-     * moments). An executable comment ({@code /*!} or {@code /*M!}) is kept: its text runs.
-     */
-    static String afterLeadingComments(String sql) {
-        int i = 0;
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '/' && i + 2 < n && sql.charAt(i + 1) == '*' && sql.charAt(i + 2) != '!'
-                    && !sql.startsWith("M!", i + 2)) {
-                int close = sql.indexOf("*/", i + 2);
-                if (close < 0) {
-                    return "";
-                }
-                i = close + 2;
-            } else if (c == '#' || (c == '-' && sql.startsWith("--", i) && (i + 2 == n
-                    || Character.isWhitespace(sql.charAt(i + 2))))) {
-                int eol = sql.indexOf('\n', i);
-                if (eol < 0) {
-                    return "";
-                }
-                i = eol + 1;
-            } else {
-                break;
-            }
-        }
-        return sql.substring(i);
-    }
-
-    /** LOCK TABLES / UNLOCK TABLES, told apart once per SQL text (MySQL-like databases only). */
-    private int tableLocks(String sql) {
-        if (!family.isMySqlLike()) {
-            return 0;
-        }
-        String start = afterLeadingComments(sql);
-        if (start.regionMatches(true, 0, "lock", 0, 4) && start.length() > 4
-                && Character.isWhitespace(start.charAt(4))) {
-            return 1;
-        }
-        return start.regionMatches(true, 0, "unlock", 0, 6) && start.length() > 6
-                && Character.isWhitespace(start.charAt(6)) ? -1 : 0;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.engine;
 
 import dev.sqlcache.internal.analysis.QueryAnalysis;
+import dev.sqlcache.internal.analysis.TableControl;
 import dev.sqlcache.internal.codec.CaptureShape;
 import dev.sqlcache.internal.codec.ColumnsMemo;
 import dev.sqlcache.internal.key.KeyPrefix;
@@ -19,11 +20,7 @@ public final class QueryPlan {
     private final boolean writesEverything;
     private final int parameterCount;
     private final long ttlSeconds;
-    /** {@code LOCK TABLES} (+1) or {@code UNLOCK TABLES} (-1), which MySQL-like databases hold across transactions. */
-    private final int tableLocks;
     private final boolean excluded;
-    /** MySQL-like: ANALYZE, CHECK, OPTIMIZE or REPAIR TABLE, which commit the open transaction before they run. */
-    private final boolean maintainsTables;
     /** Whether it may release this member's session lock while the session lives (PostgreSQL only). */
     private final boolean releasesSessionLocks;
     /** What caching this statement costs and saves, measured by the engine's {@link CachePolicy}. */
@@ -47,19 +44,10 @@ public final class QueryPlan {
     private final StatisticsRecorder.TableCounter tableCounter;
 
     QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks, boolean releasesSessionLocks,
+              int parameterCount, long ttlSeconds, boolean excluded, boolean releasesSessionLocks,
               StatisticsRecorder.TableCounter tableCounter) {
-        this(analysis, readVersionKeys, writeVersionKeys, writesEverything, parameterCount, ttlSeconds, excluded,
-                tableLocks, false, releasesSessionLocks, tableCounter);
-    }
-
-    QueryPlan(QueryAnalysis analysis, String[] readVersionKeys, String[] writeVersionKeys, boolean writesEverything,
-              int parameterCount, long ttlSeconds, boolean excluded, int tableLocks, boolean maintainsTables,
-              boolean releasesSessionLocks, StatisticsRecorder.TableCounter tableCounter) {
-        this.maintainsTables = maintainsTables;
         this.releasesSessionLocks = releasesSessionLocks;
         this.tableCounter = tableCounter;
-        this.tableLocks = tableLocks;
         this.excluded = excluded;
         this.writesEverything = writesEverything;
         this.analysis = analysis;
@@ -76,12 +64,15 @@ public final class QueryPlan {
 
     /** Whether it is ANALYZE, CHECK, OPTIMIZE or REPAIR TABLE on MySQL or MariaDB (which commit first). */
     boolean maintainsTables() {
-        return maintainsTables;
+        return analysis.tableControl() == TableControl.MAINTENANCE;
     }
 
-    /** +1 for {@code LOCK TABLES}, -1 for {@code UNLOCK TABLES}, else 0. */
+    /**
+     * +1 for {@code LOCK TABLES}, -1 for {@code UNLOCK TABLES} (MySQL-like databases hold table locks across
+     * transactions), else 0.
+     */
     int tableLocks() {
-        return tableLocks;
+        return analysis.tableControl().tableLocks();
     }
 
     StatisticsRecorder.TableCounter tableCounter() {

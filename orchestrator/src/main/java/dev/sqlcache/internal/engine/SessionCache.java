@@ -301,6 +301,9 @@ public final class SessionCache implements CacheSession {
             if (opensBeforeAWrite) {
                 openedOrNot(succeeded, execution);
             }
+            if (succeeded && transaction.inTransaction() && transaction.autoCommit()) {
+                closedOnTheServer(execution);
+            }
         }
     }
 
@@ -333,36 +336,21 @@ public final class SessionCache implements CacheSession {
     }
 
     /**
-     * A batch (or a statement not understood) that may have opened a transaction before it wrote returned. When a
-     * batch of known statements succeeded and held a BEGIN, or its session statement switched auto-commit off, the
-     * state kept after each statement is right; a session statement that left auto-commit on opened nothing: the
-     * writes committed as they ran, and their leases end now (a transaction taken as open that is not would keep
-     * them past their expiry). A statement not understood, or a failed batch (its BEGIN may not have run), is
-     * judged by the driver's transaction state: open, the leases stay until the transaction's end; closed, or the
-     * driver cannot tell, they end now, as before.
+     * A batch (or a statement not understood) that may have opened a transaction before it wrote returned, its
+     * writes leased as that transaction's ({@link #beginsBeforeAWrite}): open ({@link #leftOpen}), the leases stay
+     * until the transaction's end, and a snapshot the analysis did not see begin is not trusted; closed, the writes
+     * committed as they ran and their leases end now (a transaction taken as open that is not would keep them past
+     * their expiry).
      */
     private void openedOrNot(boolean succeeded, Execution execution) {
-        boolean unknown = false;
-        boolean began = false;
-        for (QueryPlan plan : execution.plans()) {
-            unknown |= plan.analysis().kind() == StatementKind.UNKNOWN;
-            began |= begins(plan);
-        }
-        if (succeeded && !unknown) {
-            if (!began && transaction.autoCommit()) {
-                transaction.ended();
-                endTransactionLeases();
+        if (leftOpen(execution, succeeded)) {
+            if (!succeeded || opaque(execution)) {
+                transaction.loseSnapshot();
             }
             return;
         }
-        if (Boolean.TRUE.equals(transactionOpen())) {
-            transaction.loseSnapshot();
-        } else {
-            // Closed, or the driver cannot tell: as before, the writes are taken as committed as they ran (a
-            // transaction kept open on a guess would keep its leases past their expiry).
-            transaction.ended();
-            endTransactionLeases();
-        }
+        transaction.ended();
+        endTransactionLeases();
     }
 
     /**
@@ -1150,7 +1138,7 @@ public final class SessionCache implements CacheSession {
                     engine.ownLeases().ended(ticket.ownLeased());
                 }
             }
-            if (leftATransactionOpen(execution)) {
+            if (leftOpen(execution, succeeded)) {
                 // A procedure (or a statement not understood) began a transaction on the server and left it open:
                 // what it wrote is not committed. Its end above made no value stale; from now on the writes are
                 // the transaction's, leased until its end, or another connection would store the old value under
@@ -1175,8 +1163,7 @@ public final class SessionCache implements CacheSession {
             // A transaction's first write to its tables; its end, at the commit, is not weighed.
             engine.policy().wrote(execution.plans(), ticket.leaseNanos());
         }
-        if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded
-                && !(execution.plans().size() == 1 && execution.plan().analysis().createsTemporaryTable())) {
+        if (ticket.ddl() && engine.family().ddlCommitsTransaction() && succeeded && commitsAsDdl(execution)) {
             // In MySQL, MariaDB, H2 and HSQLDB, DDL commits the open transaction implicitly: its writes are visible
             // now, and a transaction begun with SQL BEGIN is over. Not a temporary table's, and not a statement that
             // failed (one the server could not parse committed nothing; one that failed later may have: its leases
@@ -1188,37 +1175,104 @@ public final class SessionCache implements CacheSession {
         }
     }
 
-    /**
-     * Whether an auto-commit execution left a transaction open on the server: a batch whose last transaction
-     * statement begins one (BEGIN, START TRANSACTION, ... AND CHAIN), or a procedure or a statement not understood
-     * (a multi-statement string) that may. MariaDB and PostgreSQL tell by the server's status, which their drivers
-     * keep (no round trip); elsewhere a batch's BEGIN is trusted and the rest is not seen (docs/consistency.md).
-     */
-    private boolean leftATransactionOpen(Execution execution) {
-        if (transaction.inTransaction()) {
-            return false;
+    /** Whether a statement of the execution is DDL that commits (not a temporary table's: ended nothing). */
+    private boolean commitsAsDdl(Execution execution) {
+        for (QueryPlan plan : execution.plans()) {
+            if (plan.analysis().kind() == StatementKind.DDL && !plan.analysis().createsTemporaryTable()) {
+                return true;
+            }
         }
-        boolean opaque = execution.kind() == Execution.Kind.CALL || execution.kind() == Execution.Kind.CALL_UPDATE;
-        boolean begins = false;
+        return false;
+    }
+
+    /**
+     * The one answer to "did this execution, begun outside a transaction, leave one open on the server?", which
+     * decides whether its writes' leases stay until that transaction's end: asked after the call by both ways such
+     * an execution is run, leased as the transaction's from the start ({@link #openedOrNot}) or as auto-commit
+     * writes leased again ({@link #afterWrite}).
+     *
+     * <p>Statements the analysis knows that all succeeded are told by it: the last transaction statement begins one
+     * (BEGIN, START TRANSACTION, ... AND CHAIN), or a session statement switched auto-commit off (read back before
+     * {@link #openedOrNot} asks). A procedure, a statement not understood (a multi-statement string), or a failed
+     * batch (its BEGIN may not have run) is told by the driver's view of the server's status: pgjdbc's and
+     * Connector/J's are kept from every reply (no round trip; MariaDB's may ask {@code @@in_transaction}). When the
+     * driver cannot tell, a successful batch's own BEGIN is trusted if no statement in it was not understood; the
+     * rest is taken as closed, as before (docs/consistency.md).
+     */
+    private boolean leftOpen(Execution execution, boolean succeeded) {
+        boolean unknown = false;
+        boolean session = false;
         for (QueryPlan plan : execution.plans()) {
             StatementKind kind = plan.analysis().kind();
-            opaque |= kind == StatementKind.CALL || kind == StatementKind.UNKNOWN;
+            unknown |= kind == StatementKind.UNKNOWN;
+            session |= kind == StatementKind.SESSION;
+        }
+        boolean begins = Boolean.TRUE.equals(lastBoundary(execution));
+        if (succeeded && !opaque(execution)) {
+            return begins || (session && !transaction.autoCommit());
+        }
+        Boolean open = transactionOpen();
+        return open != null ? open : succeeded && !unknown && begins;
+    }
+
+    /**
+     * What the last statement of the execution that begins or ends a transaction does: {@code TRUE} it begins one
+     * (BEGIN, START TRANSACTION, ... AND CHAIN), {@code FALSE} it ends one (COMMIT, ROLLBACK, or a statement that
+     * commits implicitly and opens nothing: DDL where the database commits, and on MySQL and MariaDB TRUNCATE, LOCK
+     * TABLES, ANALYZE / CHECK / OPTIMIZE / REPAIR TABLE), {@code null} when none does. Without the implicit
+     * commits, a batch like {@code BEGIN; UPDATE ...; CREATE TABLE ...} was taken to leave its transaction open.
+     */
+    private Boolean lastBoundary(Execution execution) {
+        Boolean last = null;
+        for (QueryPlan plan : execution.plans()) {
             TransactionControl control = plan.analysis().transactionControl();
-            if (kind == StatementKind.TRANSACTION_CONTROL && control != null) {
+            if (plan.analysis().kind() == StatementKind.TRANSACTION_CONTROL && control != null) {
                 switch (control) {
-                    case BEGIN, BEGIN_WITH_ISOLATION, COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> begins = true;
-                    case COMMIT, ROLLBACK -> begins = false;
+                    case BEGIN, BEGIN_WITH_ISOLATION, COMMIT_AND_CHAIN, ROLLBACK_AND_CHAIN -> last = Boolean.TRUE;
+                    case COMMIT, ROLLBACK -> last = Boolean.FALSE;
                     default -> {
                         // Savepoints and SET TRANSACTION neither open nor end one.
                     }
                 }
+            } else if (endsTransaction(plan) || (engine.family().isMySqlLike()
+                    && (plan.analysis().kind() == StatementKind.TRUNCATE || plan.maintainsTables()
+                            || plan.tableLocks() > 0))) {
+                last = Boolean.FALSE;
             }
         }
-        DatabaseFamily family = engine.family();
-        if (family == DatabaseFamily.MARIADB || family == DatabaseFamily.POSTGRES) {
-            return (opaque || begins) && !transactionIdle();
+        return last;
+    }
+
+    /**
+     * A successful execution left this session in a transaction begun with SQL in auto-commit mode: whether the
+     * server still has it open. A batch of known statements whose last transaction boundary commits (implicitly, as
+     * {@code BEGIN; ...; ANALYZE TABLE t} does) left none, whatever the BEGIN before it made of this session's state
+     * (afterExecute); a procedure or a statement not understood (FLUSH, a compound statement holding COMMIT) is told
+     * by the driver's view of the server's status, fresh after a success (no round trip). Kept open here, the
+     * transaction's leases would outlive their expiry, and later writes, each committed at once by the server, would
+     * be taken for more of its writes and neither leased again nor ended.
+     */
+    private void closedOnTheServer(Execution execution) {
+        boolean closed = opaque(execution) ? transactionIdle()
+                : execution.plans().size() > 1 && Boolean.FALSE.equals(lastBoundary(execution));
+        if (closed) {
+            transaction.ended();
+            endTransactionLeases();
         }
-        return begins;
+    }
+
+    /** A procedure call or a statement not understood: what it did to the transaction is not in its analysis. */
+    private static boolean opaque(Execution execution) {
+        if (execution.kind() == Execution.Kind.CALL || execution.kind() == Execution.Kind.CALL_UPDATE) {
+            return true;
+        }
+        for (QueryPlan plan : execution.plans()) {
+            StatementKind kind = plan.analysis().kind();
+            if (kind == StatementKind.CALL || kind == StatementKind.UNKNOWN) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps transaction and session state in step with the database after any statement. */

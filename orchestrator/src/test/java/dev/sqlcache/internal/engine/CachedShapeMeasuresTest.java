@@ -35,7 +35,7 @@ class CachedShapeMeasuresTest {
         all.put("sqlcache.store", "memory");
         policy = new CachePolicy(SqlCacheConfig.load(Map.of(), all).tablePolicy(), time, true);
         read = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("SELECT v FROM t WHERE id = ?"),
-                new String[0], new String[0], false, 1, 300, false, 0, false, null);
+                new String[0], new String[0], false, 1, 300, false, false, null);
     }
 
     /** One read: kept from the store (one in sixteen timed), measuring the database, or a Redis lookup. */

@@ -27,6 +27,6 @@ final class JudgedPolicy {
     static QueryPlan plan(String sql) {
         int parameters = (int) sql.chars().filter(c -> c == '?').count();
         return new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze(sql), new String[0],
-                new String[0], false, parameters, 300, false, 0, false, null);
+                new String[0], false, parameters, 300, false, false, null);
     }
 }

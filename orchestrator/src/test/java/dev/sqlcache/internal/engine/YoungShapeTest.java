@@ -35,7 +35,7 @@ class YoungShapeTest {
         policy = new CachePolicy(SqlCacheConfig.load(Map.of(), Map.of("sqlcache.store", "memory")).tablePolicy(),
                 time, true);
         read = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10).analyze("SELECT v FROM t WHERE id = ?"),
-                new String[0], new String[0], false, 1, 300, false, 0, false, null);
+                new String[0], new String[0], false, 1, 300, false, false, null);
     }
 
     private void read(long databaseNanos, long redisNanos) {
@@ -132,7 +132,7 @@ class YoungShapeTest {
     void aReadOnlyTableFillingItsCacheIsNotSwitchedOff() throws Exception {
         QueryPlan load = new QueryPlan(new QueryAnalyzer(DatabaseFamily.POSTGRES, 10)
                 .analyze("INSERT INTO t (id, v) VALUES (?, ?)"), new String[0], new String[0], false, 1, 300, false,
-                0, false, null);
+                false, null);
         policy.wrote(java.util.List.of(load), 100_000);
         time.advanceNanos(60_000_000_000L);
         SplittableRandom random = new SplittableRandom(42);
