@@ -6,6 +6,7 @@ import dev.sqlcache.internal.engine.SessionProbe;
 import dev.sqlcache.internal.engine.TableFacts;
 
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A session on an engine with no real connection behind it: catalog "db", schema "public", user "app", every
@@ -22,6 +23,12 @@ final class FixedSession {
      *             ran yet, so a REPEATABLE READ transaction may pin its snapshot to the cache), or unknown
      */
     static SessionCache open(CacheEngine engine, boolean autoCommit, int isolation, boolean idle) {
+        return open(engine, autoCommit, isolation, idle, () -> null);
+    }
+
+    /** @param transactionOpen what the real driver would say of the server's transaction when asked (null: cannot tell) */
+    static SessionCache open(CacheEngine engine, boolean autoCommit, int isolation, boolean idle,
+                             Supplier<Boolean> transactionOpen) {
         SessionProbe probe = new SessionProbe() {
             @Override
             public String catalog() {
@@ -46,6 +53,11 @@ final class FixedSession {
             @Override
             public boolean transactionIdle() {
                 return idle;
+            }
+
+            @Override
+            public Boolean transactionOpen() {
+                return transactionOpen.get();
             }
 
             @Override

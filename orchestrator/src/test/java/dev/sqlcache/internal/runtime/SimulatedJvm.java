@@ -95,6 +95,12 @@ final class SimulatedJvm {
         return new Session(FixedSession.open(engine, autoCommit, isolation, idle));
     }
 
+    /** An auto-commit session whose driver reports the server's transaction as {@code transactionOpen} says. */
+    Session session(java.util.function.Supplier<Boolean> transactionOpen) {
+        return new Session(FixedSession.open(engine, true, Connection.TRANSACTION_READ_COMMITTED, false,
+                transactionOpen));
+    }
+
     CacheStatistics statistics() {
         return engine.statistics();
     }

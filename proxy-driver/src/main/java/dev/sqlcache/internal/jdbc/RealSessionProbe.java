@@ -15,8 +15,11 @@ import java.util.Map;
 /** Reads session state from the real connection, for the engine after SQL that may have changed it. */
 final class RealSessionProbe implements SessionProbe {
 
-    /** The server status bit Connector/J keeps from every reply (MariaDB's SERVER_STATUS_IN_TRANS). */
-    private static final int MARIADB_IN_TRANSACTION = 1;
+    /**
+     * The server status bit both Connector/Js keep from every OK reply (SERVER_STATUS_IN_TRANS, the same bit in the
+     * MariaDB and MySQL protocols).
+     */
+    private static final int IN_TRANSACTION = 1;
 
     private final Connection real;
     private final DatabaseFamily family;
@@ -25,6 +28,8 @@ final class RealSessionProbe implements SessionProbe {
     /** The driver's own view of its transaction, found once by reflection; null when it has none. */
     private Method transactionState;
     private Object transactionStateTarget;
+    /** MySQL Connector/J: the session's getServerSession(), asked each time (a reconnect may replace it); else null. */
+    private Method serverSession;
     private boolean resolved;
     /** The MariaDB/MySQL user lock this connection took ({@link #mariaDbLock}), until released; else null. */
     private String ownLock;
@@ -56,27 +61,28 @@ final class RealSessionProbe implements SessionProbe {
     }
 
     /**
-     * Asks the real driver, which tracks what the server reports (pgjdbc's transaction state, Connector/J's server
-     * status): SQL the proxy never saw (a schema or metadata query, a savepoint) may have opened the transaction.
-     * Without the driver's answer, MariaDB is asked with {@code @@in_transaction}; anything else is not idle.
-     */
-    /**
      * pgjdbc's state comes with every ReadyForQuery. Connector/J's server status comes with OK packets only, not with
      * an error: after a batch whose COMMIT ran before a statement failed it still said open (observed in
      * BatchTransactionEndAttackTest). An open there is asked of the server, one round trip; a closed one is taken
-     * as told.
+     * as told. MySQL has no {@code @@in_transaction} to ask (information_schema.innodb_trx needs the PROCESS
+     * privilege and lists a transaction only once it touched InnoDB; performance_schema's transaction events depend
+     * on the server's instruments): MySQL Connector/J's status is taken as told, open or closed, so after an error
+     * it may be the status of the last reply before it.
      */
     @Override
     public Boolean transactionOpen() throws SQLException {
         resolve();
         try {
             if (transactionState != null) {
-                Object state = transactionState.invoke(transactionStateTarget);
+                Object state = driverState();
                 if (family == DatabaseFamily.POSTGRES) {
                     return !"IDLE".equals(String.valueOf(state));
                 }
-                if ((((Number) state).intValue() & MARIADB_IN_TRANSACTION) == 0) {
+                if ((((Number) state).intValue() & IN_TRANSACTION) == 0) {
                     return false;
+                }
+                if (family == DatabaseFamily.MYSQL) {
+                    return true;
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -91,14 +97,21 @@ final class RealSessionProbe implements SessionProbe {
         return null;
     }
 
+    /**
+     * Asks the real driver, which tracks what the server reports (pgjdbc's transaction state, MariaDB Connector/J's
+     * server status): SQL the proxy never saw (a schema or metadata query, a savepoint) may have opened the
+     * transaction. Without the driver's answer, MariaDB is asked with {@code @@in_transaction}; anything else is not
+     * idle. MySQL too, although its Connector/J keeps the same status ({@link #transactionOpen} reads it): the session
+     * lock and the snapshot rules that ask this have only been run against MariaDB and PostgreSQL servers.
+     */
     @Override
     public boolean transactionIdle() throws SQLException {
         resolve();
         try {
-            if (transactionState != null) {
-                Object state = transactionState.invoke(transactionStateTarget);
+            if (transactionState != null && family != DatabaseFamily.MYSQL) {
+                Object state = driverState();
                 return family == DatabaseFamily.POSTGRES ? "IDLE".equals(String.valueOf(state))
-                        : (((Number) state).intValue() & MARIADB_IN_TRANSACTION) == 0;
+                        : (((Number) state).intValue() & IN_TRANSACTION) == 0;
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             transactionState = null;
@@ -110,6 +123,11 @@ final class RealSessionProbe implements SessionProbe {
             }
         }
         return false;
+    }
+
+    private Object driverState() throws ReflectiveOperationException {
+        Object target = serverSession == null ? transactionStateTarget : serverSession.invoke(transactionStateTarget);
+        return transactionState.invoke(target);
     }
 
     private void resolve() {
@@ -132,6 +150,18 @@ final class RealSessionProbe implements SessionProbe {
                     Class<?> contextType = Class.forName("org.mariadb.jdbc.client.Context", false, loader);
                     transactionStateTarget = context;
                     transactionState = contextType.getMethod("getServerStatus");
+                }
+            } else if (family == DatabaseFamily.MYSQL) {
+                // MySQL Connector/J: getSession().getServerSession().getStatusFlags(), kept from every OK reply (a
+                // CALL's last one included), so reading it costs no round trip.
+                Class<?> connection = Class.forName("com.mysql.cj.MysqlConnection", false, loader);
+                if (real.isWrapperFor(connection)) {
+                    Object session = connection.getMethod("getSession").invoke(real.unwrap(connection));
+                    Class<?> sessionType = Class.forName("com.mysql.cj.Session", false, loader);
+                    Class<?> serverSession = Class.forName("com.mysql.cj.protocol.ServerSession", false, loader);
+                    transactionStateTarget = session;
+                    this.serverSession = sessionType.getMethod("getServerSession");
+                    transactionState = serverSession.getMethod("getStatusFlags");
                 }
             }
         } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {

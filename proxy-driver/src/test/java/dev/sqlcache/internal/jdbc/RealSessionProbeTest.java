@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
 
@@ -13,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the probe reads off a real connection to decide whether its driver may replace the session under it. */
+/** What the probe reads off a real connection: whether its driver may replace the session, whether a transaction is open. */
 class RealSessionProbeTest {
 
     /**
@@ -159,5 +161,50 @@ class RealSessionProbeTest {
                             }
                     }
                 });
+    }
+
+    /**
+     * MySQL Connector/J keeps SERVER_STATUS_IN_TRANS from every OK reply, a CALL's last one included: read without a
+     * round trip, a procedure that leaves a transaction open is seen (MySQL has no {@code @@in_transaction} to ask).
+     * Run against the local MariaDB through Connector/J: there is no MySQL server on this machine. Before, the probe
+     * could not tell (null) on MySQL.
+     */
+    @Test
+    void mysqlConnectorJTellsAnOpenTransactionByItsServerStatusWithoutARoundTrip() throws Exception {
+        try (Connection real = mysql(new Properties()); Statement statement = real.createStatement()) {
+            assertTrue(real.getClass().getName().startsWith("com.mysql."), real.getClass().getName());
+            statement.execute("drop procedure if exists hd_probe_open");
+            statement.execute("create procedure hd_probe_open() begin start transaction; set @hd_probe = 1; end");
+            RealSessionProbe probe = new RealSessionProbe(real, DatabaseFamily.MYSQL, Map.of());
+            assertEquals(Boolean.FALSE, probe.transactionOpen(), "auto-commit, nothing open");
+            statement.execute("start transaction");
+            assertEquals(Boolean.TRUE, probe.transactionOpen(), "after START TRANSACTION");
+            statement.execute("commit");
+            assertEquals(Boolean.FALSE, probe.transactionOpen(), "after COMMIT");
+            statement.execute("call hd_probe_open()");
+            long before = questions(statement);
+            assertEquals(Boolean.TRUE, probe.transactionOpen(), "after a procedure that starts a transaction");
+            assertEquals(before + 1, questions(statement), "read off the driver: only the count's own query ran");
+            statement.execute("rollback");
+            assertEquals(Boolean.FALSE, probe.transactionOpen(), "after ROLLBACK");
+            assertFalse(probe.transactionIdle(), "MySQL is still never taken as idle (not run against a MySQL server)");
+            statement.execute("drop procedure hd_probe_open");
+        }
+    }
+
+    private static long questions(Statement statement) throws Exception {
+        try (ResultSet rs = statement.executeQuery("show session status like 'Questions'")) {
+            assertTrue(rs.next());
+            return rs.getLong(2);
+        }
+    }
+
+    private static Connection mysql(Properties extra) throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("user", "root");
+        properties.setProperty("password", "");
+        properties.putAll(extra);
+        return DriverManager.getConnection("jdbc:mysql://" + TestServices.mariadb().address() + "/"
+                + TestServices.databaseName() + "?sslMode=DISABLED&allowPublicKeyRetrieval=true", properties);
     }
 }
