@@ -67,13 +67,13 @@ final class RealSessionProbe implements SessionProbe {
      *
      * <p>MariaDB: an open status is asked of the server ({@code @@in_transaction}, one round trip: after a batch whose
      * COMMIT ran before a statement failed it still said open, BatchTransactionEndAttackTest), and so is a closed
-     * one after a failure (MariaDB Connector/J 3 and 4 set the open bit on every error reply, so it does not say
-     * closed there today; an older or other driver may). Otherwise closed is taken as told.
+     * one after a failure (MariaDB Connector/J 4.0 sets the open bit on every error reply, so it does not say closed
+     * there today; another version may). Otherwise closed is taken as told.
      *
      * <p>MySQL has no {@code @@in_transaction} (information_schema.innodb_trx needs the PROCESS privilege;
-     * performance_schema's transaction events depend on the server's instruments), and Connector/J clears its flags
-     * before each reply: after a failure a no-op the server answers with OK ({@code DO 0}, one round trip) sets them
-     * again, then they are read. Otherwise they are taken as told, open or closed.
+     * performance_schema's transaction events depend on the server's instruments), and Connector/J's flags after an
+     * error are not the server's (9.5: 0 after that procedure): after a failure a no-op the server answers with OK
+     * ({@code DO 0}, one round trip) sets them again, then they are read. Otherwise they are taken as told.
      */
     @Override
     public Boolean transactionOpen(boolean afterAFailure) throws SQLException {
