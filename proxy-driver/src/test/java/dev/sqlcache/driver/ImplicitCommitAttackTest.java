@@ -14,6 +14,7 @@ import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.transfer;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Reviewer rG's attacks on the implicit commits of MariaDB that the proxy may still miss. */
 class ImplicitCommitAttackTest extends RedisBackedTest {
@@ -65,6 +66,53 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
                 call.execute();
             }
             keepsTheLeaseUntil(direct, other, () -> exec(writer, "commit"));
+        }
+    }
+
+    /**
+     * A call that starts a transaction, writes, then fails, in auto-commit mode (a procedure that SIGNALs, a batch or
+     * a multi-statement string whose last statement fails): the update stays open on the server. Passes: MariaDB
+     * Connector/J sets the in-transaction bit on every error reply (its ErrorPacket), so the probe asks
+     * {@code @@in_transaction}; with the driver's closed taken as told after a failure, or leftOpen's guess used,
+     * it served 100 after the commit of 70.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"procedure", "batch", "string"})
+    void aCallThatFailsWithATransactionOpenKeepsItsLeases(String way) throws Exception {
+        TestDatabase db = TestDatabase.MARIADB;
+        try (Connection direct = db.direct(); Connection writer = db.cached(settings("allowMultiQueries", "true"));
+             Connection other = db.cached(settings())) {
+            schema(direct);
+            String update = "update sr_account set balance = balance - 30 where id = 1";
+            String failing = "update hi_no_such_table set x = 1";
+            exec(direct, "drop procedure if exists hi_open_fail", "create procedure hi_open_fail() begin "
+                    + "start transaction; " + update + "; signal sqlstate '45000' set message_text = 'refused'; end");
+            assertThrows(java.sql.SQLException.class, () -> {
+                switch (way) {
+                    case "procedure" -> {
+                        try (java.sql.CallableStatement call = writer.prepareCall("{call hi_open_fail()}")) {
+                            call.execute();
+                        }
+                    }
+                    case "batch" -> {
+                        try (java.sql.Statement batch = writer.createStatement()) {
+                            batch.addBatch("start transaction");
+                            batch.addBatch(update);
+                            batch.addBatch(failing);
+                            batch.executeBatch();
+                        }
+                    }
+                    default -> exec(writer, "start transaction; " + update + "; " + failing);
+                }
+            });
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                exec(writer, "commit");
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
         }
     }
 

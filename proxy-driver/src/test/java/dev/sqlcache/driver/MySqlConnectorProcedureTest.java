@@ -2,10 +2,14 @@ package dev.sqlcache.driver;
 
 import dev.sqlcache.testing.TestServices;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
@@ -13,6 +17,7 @@ import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBal
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -48,6 +53,51 @@ class MySqlConnectorProcedureTest extends RedisBackedTest {
     }
 
     /**
+     * A call that starts a transaction, writes, then fails, in auto-commit mode: a procedure that SIGNALs, a batch
+     * whose last statement fails, a multi-statement string whose last statement fails. The update stays open on the
+     * server, but MySQL Connector/J clears its status flags before each reply and an error reply carries none: it
+     * said closed, the write's lease ended, and the old balance was served after the commit of 70.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"procedure", "batch", "string"})
+    void aCallThatFailsWithATransactionOpenKeepsItsLeases(String way) throws Exception {
+        try (Connection direct = TestDatabase.MARIADB.direct(); Connection writer = cached("&allowMultiQueries=true");
+             Connection other = cached()) {
+            schema(direct);
+            String update = "update sr_account set balance = balance - 30 where id = 1";
+            String failing = "update hi_no_such_table set x = 1";
+            exec(direct, "drop procedure if exists hi_open_fail", "create procedure hi_open_fail() begin "
+                    + "start transaction; " + update + "; signal sqlstate '45000' set message_text = 'refused'; end");
+            assertThrows(SQLException.class, () -> {
+                switch (way) {
+                    case "procedure" -> {
+                        try (CallableStatement call = writer.prepareCall("{call hi_open_fail()}")) {
+                            call.execute();
+                        }
+                    }
+                    case "batch" -> {
+                        try (Statement batch = writer.createStatement()) {
+                            batch.addBatch("start transaction");
+                            batch.addBatch(update);
+                            batch.addBatch(failing);
+                            batch.executeBatch();
+                        }
+                    }
+                    default -> exec(writer, "start transaction; " + update + "; " + failing);
+                }
+            });
+            try {
+                assertEquals(100, balance(other, 1), "the committed value while the update is open");
+                assertEquals(100, balance(other, 1), "again");
+            } finally {
+                exec(writer, "commit");
+            }
+            assertEquals(70, databaseBalance(direct, 1), "committed");
+            assertEquals(70, balance(other, 1), "after the commit");
+        }
+    }
+
+    /**
      * A procedure that writes in auto-commit and leaves nothing open: its lease ends as the call returns, so the
      * table is cached again at once (taken as open, it would stay leased until the lease expired, and the writer's
      * next auto-commit writes would be taken for more of a transaction that is not there).
@@ -70,9 +120,13 @@ class MySqlConnectorProcedureTest extends RedisBackedTest {
     }
 
     private static Connection cached() throws Exception {
+        return cached("");
+    }
+
+    private static Connection cached(String moreUrl) throws Exception {
         Properties properties = TestDatabase.MARIADB.credentials();
         properties.putAll(settings());
         return DriverManager.getConnection("jdbc:sqlcache:mysql://" + TestServices.mariadb().address() + "/"
-                + TestServices.databaseName() + "?sslMode=DISABLED&allowPublicKeyRetrieval=true", properties);
+                + TestServices.databaseName() + "?sslMode=DISABLED&allowPublicKeyRetrieval=true" + moreUrl, properties);
     }
 }

@@ -1194,10 +1194,12 @@ public final class SessionCache implements CacheSession {
      * <p>Statements the analysis knows that all succeeded are told by it: the last transaction statement begins one
      * (BEGIN, START TRANSACTION, ... AND CHAIN), or a session statement switched auto-commit off (read back before
      * {@link #openedOrNot} asks). A procedure, a statement not understood (a multi-statement string), or a failed
-     * batch (its BEGIN may not have run) is told by the driver's view of the server's status: pgjdbc's and
-     * Connector/J's are kept from every reply (no round trip; MariaDB's may ask {@code @@in_transaction}). When the
-     * driver cannot tell, a successful batch's own BEGIN is trusted if no statement in it was not understood; the
-     * rest is taken as closed, as before (docs/consistency.md).
+     * batch (its BEGIN may not have run) is told by the driver's view of the server's status: pgjdbc's is kept from
+     * every reply, Connector/J's from OK replies only (no round trip; MariaDB's may ask {@code @@in_transaction}).
+     * After a failure Connector/J's may be older than the error, so the server is asked (one round trip, failures
+     * only; {@link SessionProbe#transactionOpen}). When the driver cannot tell, a successful batch's own BEGIN is
+     * trusted if no statement in it was not understood; the rest is taken as closed, as before
+     * (docs/consistency.md).
      */
     private boolean leftOpen(Execution execution, boolean succeeded) {
         boolean unknown = false;
@@ -1211,7 +1213,7 @@ public final class SessionCache implements CacheSession {
         if (succeeded && !opaque(execution)) {
             return begins || (session && !transaction.autoCommit());
         }
-        Boolean open = transactionOpen();
+        Boolean open = transactionOpen(!succeeded);
         return open != null ? open : succeeded && !unknown && begins;
     }
 
@@ -1394,7 +1396,7 @@ public final class SessionCache implements CacheSession {
             commitFailed();
         }
         transaction.loseSnapshot();
-        if (transaction.autoCommit() && Boolean.FALSE.equals(transactionOpen())) {
+        if (transaction.autoCommit() && Boolean.FALSE.equals(transactionOpen(true))) {
             // Begun with SQL in auto-commit mode, and over on the server (a batch whose COMMIT ran before a later
             // statement failed): kept open here, its leases would expire while later writes, each committed at
             // once by the server, were taken for more of the transaction's and neither leased again nor ended.
@@ -1404,9 +1406,9 @@ public final class SessionCache implements CacheSession {
     }
 
     /** The driver's answer, {@code null} when it cannot tell or the asking fails. */
-    private Boolean transactionOpen() {
+    private Boolean transactionOpen(boolean afterAFailure) {
         try {
-            return probe.transactionOpen();
+            return probe.transactionOpen(afterAFailure);
         } catch (SQLException | RuntimeException e) {
             return null;
         }

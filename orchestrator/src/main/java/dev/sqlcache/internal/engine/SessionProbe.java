@@ -26,8 +26,10 @@ public interface SessionProbe {
     /**
      * Whether the real connection has a transaction open, as the driver tracks what the server reports;
      * {@code null} when it cannot tell (no driver state to read).
+     *
+     * @param afterAFailure the call just made failed: a status that only OK replies carry may be older than it
      */
-    default Boolean transactionOpen() throws SQLException {
+    default Boolean transactionOpen(boolean afterAFailure) throws SQLException {
         return null;
     }
 

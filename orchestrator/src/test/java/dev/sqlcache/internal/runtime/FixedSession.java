@@ -56,7 +56,7 @@ final class FixedSession {
             }
 
             @Override
-            public Boolean transactionOpen() {
+            public Boolean transactionOpen(boolean afterAFailure) {
                 return transactionOpen.get();
             }
 

@@ -61,28 +61,36 @@ final class RealSessionProbe implements SessionProbe {
     }
 
     /**
-     * pgjdbc's state comes with every ReadyForQuery. Connector/J's server status comes with OK packets only, not with
-     * an error: after a batch whose COMMIT ran before a statement failed it still said open (observed in
-     * BatchTransactionEndAttackTest). An open there is asked of the server, one round trip; a closed one is taken
-     * as told. MySQL has no {@code @@in_transaction} to ask (information_schema.innodb_trx needs the PROCESS
-     * privilege and lists a transaction only once it touched InnoDB; performance_schema's transaction events depend
-     * on the server's instruments): MySQL Connector/J's status is taken as told, open or closed, so after an error
-     * it may be the status of the last reply before it.
+     * pgjdbc's state comes with every ReadyForQuery, an error's included. Connector/J's server status comes with OK
+     * replies only, never with an error, so after a call that failed it may be older than the error: a procedure
+     * that started a transaction and wrote before its SIGNAL leaves it open behind a closed status.
+     *
+     * <p>MariaDB: an open status is asked of the server ({@code @@in_transaction}, one round trip: after a batch whose
+     * COMMIT ran before a statement failed it still said open, BatchTransactionEndAttackTest), and so is a closed
+     * one after a failure (MariaDB Connector/J 4.0 sets the open bit on every error reply, so it does not say closed
+     * there today; another version may). Otherwise closed is taken as told.
+     *
+     * <p>MySQL has no {@code @@in_transaction} (information_schema.innodb_trx needs the PROCESS privilege;
+     * performance_schema's transaction events depend on the server's instruments), and Connector/J's flags after an
+     * error are not the server's (9.5: 0 after that procedure): after a failure a no-op the server answers with OK
+     * ({@code DO 0}, one round trip) sets them again, then they are read. Otherwise they are taken as told.
      */
     @Override
-    public Boolean transactionOpen() throws SQLException {
+    public Boolean transactionOpen(boolean afterAFailure) throws SQLException {
         resolve();
         try {
             if (transactionState != null) {
-                Object state = driverState();
                 if (family == DatabaseFamily.POSTGRES) {
-                    return !"IDLE".equals(String.valueOf(state));
+                    return !"IDLE".equals(String.valueOf(driverState()));
                 }
-                if ((((Number) state).intValue() & IN_TRANSACTION) == 0) {
-                    return false;
+                if (family == DatabaseFamily.MYSQL && afterAFailure) {
+                    try (Statement statement = real.createStatement()) {
+                        statement.execute("DO 0");
+                    }
                 }
-                if (family == DatabaseFamily.MYSQL) {
-                    return true;
+                boolean open = (((Number) driverState()).intValue() & IN_TRANSACTION) != 0;
+                if (family == DatabaseFamily.MYSQL || (!open && !afterAFailure)) {
+                    return open;
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {

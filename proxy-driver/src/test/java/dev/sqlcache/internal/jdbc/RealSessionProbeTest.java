@@ -13,6 +13,7 @@ import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the probe reads off a real connection: whether its driver may replace the session, whether a transaction is open. */
@@ -176,19 +177,47 @@ class RealSessionProbeTest {
             statement.execute("drop procedure if exists hd_probe_open");
             statement.execute("create procedure hd_probe_open() begin start transaction; set @hd_probe = 1; end");
             RealSessionProbe probe = new RealSessionProbe(real, DatabaseFamily.MYSQL, Map.of());
-            assertEquals(Boolean.FALSE, probe.transactionOpen(), "auto-commit, nothing open");
+            assertEquals(Boolean.FALSE, probe.transactionOpen(false), "auto-commit, nothing open");
             statement.execute("start transaction");
-            assertEquals(Boolean.TRUE, probe.transactionOpen(), "after START TRANSACTION");
+            assertEquals(Boolean.TRUE, probe.transactionOpen(false), "after START TRANSACTION");
             statement.execute("commit");
-            assertEquals(Boolean.FALSE, probe.transactionOpen(), "after COMMIT");
+            assertEquals(Boolean.FALSE, probe.transactionOpen(false), "after COMMIT");
             statement.execute("call hd_probe_open()");
             long before = questions(statement);
-            assertEquals(Boolean.TRUE, probe.transactionOpen(), "after a procedure that starts a transaction");
+            assertEquals(Boolean.TRUE, probe.transactionOpen(false), "after a procedure that starts a transaction");
             assertEquals(before + 1, questions(statement), "read off the driver: only the count's own query ran");
             statement.execute("rollback");
-            assertEquals(Boolean.FALSE, probe.transactionOpen(), "after ROLLBACK");
+            assertEquals(Boolean.FALSE, probe.transactionOpen(false), "after ROLLBACK");
             assertFalse(probe.transactionIdle(), "MySQL is still never taken as idle (not run against a MySQL server)");
             statement.execute("drop procedure hd_probe_open");
+        }
+    }
+
+    /**
+     * After a call that failed, MySQL Connector/J's flags are those of the last OK before it: a procedure that started
+     * a transaction and wrote before its SIGNAL leaves it open behind a closed status. Asked as after a failure, the
+     * probe has the server answer a no-op (one round trip) and reads the flags it set. Before, the closed was taken.
+     */
+    @Test
+    void afterAFailedCallMySqlConnectorJsClosedIsAskedOfTheServer() throws Exception {
+        try (Connection real = mysql(new Properties()); Statement statement = real.createStatement()) {
+            statement.execute("drop procedure if exists hi_probe_fail");
+            statement.execute("create procedure hi_probe_fail() begin start transaction; set @hi_probe = 1; "
+                    + "signal sqlstate '45000' set message_text = 'refused'; end");
+            RealSessionProbe probe = new RealSessionProbe(real, DatabaseFamily.MYSQL, Map.of());
+            try {
+                assertThrows(java.sql.SQLException.class, () -> statement.execute("call hi_probe_fail()"));
+                assertEquals(Boolean.FALSE, probe.transactionOpen(false), "the driver's flags, older than the error");
+                long before = questions(statement);
+                assertEquals(Boolean.TRUE, probe.transactionOpen(true), "asked after the failure");
+                assertEquals(before + 2, questions(statement), "one round trip besides the count's own query");
+                statement.execute("rollback");
+                assertThrows(java.sql.SQLException.class, () -> statement.execute("update hi_no_such_table set x = 1"));
+                assertEquals(Boolean.FALSE, probe.transactionOpen(true), "a failure that opened nothing");
+            } finally {
+                statement.execute("rollback");
+                statement.execute("drop procedure hi_probe_fail");
+            }
         }
     }
 
