@@ -33,6 +33,10 @@ public final class RedisCacheStore implements CacheStore {
     static final RedisScript END_LEASES =
             RedisScript.load(RedisCacheStore.class, "server_clock.lua", "lease_helpers.lua", "near_helpers.lua",
                     "end_leases.lua");
+    /** {@link #LEASE} for a full Redis that refused it: a first write it allows, then the lease (write_first.lua). */
+    static final RedisScript LEASE_WHEN_FULL =
+            RedisScript.load(RedisCacheStore.class, "write_first.lua", "server_clock.lua", "lease_helpers.lua",
+                    "near_helpers.lua", "lease.lua");
     static final RedisScript OOM_INVALIDATE = RedisScript.load(RedisCacheStore.class, "oom_invalidate.lua");
     private static final int SCAN_BATCH = 500;
     private final byte[] membersKey;
@@ -172,7 +176,7 @@ public final class RedisCacheStore implements CacheStore {
         }
         args.add(bytes(Long.toString(Math.max(1, leaseMillis))));
         args.add(bytes(RedisNearChannel.header(notice)));
-        return runLeaseScript("leaseVersions", LEASE, versionKeys, leases, () -> args, notice, true);
+        return runLeaseScript("leaseVersions", LEASE, versionKeys, null, () -> args, notice, true);
     }
 
     @Override
@@ -217,14 +221,15 @@ public final class RedisCacheStore implements CacheStore {
     }
 
     /**
-     * Runs a lease script over the version keys and their holders sets. A full Redis refuses SET but still
-     * deletes; a deleted token is as good as a fresh one: readers must recreate it (which a full Redis refuses too,
-     * so they go to the database), and no old entry can ever match the new one. A key holding another write's lease
-     * is not deleted (oom_invalidate.lua): that write is still in flight. Near caches are told either way.
+     * Runs a lease script over the version keys and their holders sets. A full Redis (noeviction) refuses a
+     * script's first SET. A lease is then placed all the same, after a first write a full Redis allows
+     * (write_first.lua): its write is about to run, and a deletion would cover it only while Redis stays full. An
+     * end or a bump deletes instead: a deleted token is as good as a fresh one (readers recreate it, and no old entry
+     * can ever match the new one), and the write is over. A key holding another write's lease is not deleted
+     * (oom_invalidate.lua): that write is still in flight. Near caches are told either way.
      * A lease's answer also carries each key's held run ({@code withRuns}: lease.lua), which a deletion has none of.
      *
-     * @param ownTokens the caller's lease token per key (its lease, or the lease it ends); {@code null}, or
-     *                  {@code null} entries, for none
+     * @param ownTokens the lease token per key that an end ends; {@code null}, or {@code null} entries, for none
      */
     private Recipients runLeaseScript(String operation, RedisScript script, String[] versionKeys, String[] ownTokens,
                                       Supplier<List<byte[]>> args, Notice notice, boolean withRuns) {
@@ -236,20 +241,17 @@ public final class RedisCacheStore implements CacheStore {
             keys.add(bytes(key + HOLDERS_SUFFIX));
         }
         try {
-            Object reply = redis.script(operation, script, keys, args);
-            if (!withRuns) {
-                return near.recipientsOf(reply);
-            }
-            List<?> parts = (List<?>) reply;
-            List<?> answered = (List<?>) parts.get(1);
-            String[] runs = new String[answered.size()];
-            for (int i = 0; i < runs.length; i++) {
-                runs[i] = text((byte[]) answered.get(i));
-            }
-            return near.recipientsOf(parts.get(0)).withRuns(runs);
+            return answer(redis.script(operation, script, keys, args), withRuns);
         } catch (CacheStoreException e) {
             if (!isOutOfMemory(e.getCause())) {
                 throw e;
+            }
+            if (script == LEASE) {
+                // A lease: its write is about to run, and must be covered until its end. A deletion would cover it
+                // only while Redis stays full (readers cannot recreate the token); an entry expiring meanwhile lets
+                // a reader cache what the database shows before its commit.
+                return answer(redis.script(operation + " (Redis is out of memory)", LEASE_WHEN_FULL, keys, args),
+                        true);
             }
             List<byte[]> own = new ArrayList<>(versionKeys.length);
             for (int i = 0; i < versionKeys.length; i++) {
@@ -258,6 +260,20 @@ public final class RedisCacheStore implements CacheStore {
             redis.script("invalidate (deleting, Redis is out of memory)", OOM_INVALIDATE, keys, own);
             return near.notify(versionKeys, notice);
         }
+    }
+
+    /** A lease script's answer: the near caches told, and with {@code withRuns} each key's held run (lease.lua). */
+    private Recipients answer(Object reply, boolean withRuns) {
+        if (!withRuns) {
+            return near.recipientsOf(reply);
+        }
+        List<?> parts = (List<?>) reply;
+        List<?> answered = (List<?>) parts.get(1);
+        String[] runs = new String[answered.size()];
+        for (int i = 0; i < runs.length; i++) {
+            runs[i] = text((byte[]) answered.get(i));
+        }
+        return near.recipientsOf(parts.get(0)).withRuns(runs);
     }
 
     private static boolean isOutOfMemory(Throwable failure) {

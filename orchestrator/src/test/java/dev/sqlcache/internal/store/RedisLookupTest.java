@@ -282,4 +282,43 @@ class RedisLookupTest extends PrivateRedisStoreTest {
         assertNull(over.entry());
         assertEquals(1000, over.oversized());
     }
+
+    /**
+     * Since a statement reading rows for the first time sends the script straight away, the script also serves hits
+     * and near copies (SessionCache keeps one of a hit read with a tag): a copy made from it must be bounded as one
+     * made from the read, by the entry's time to live and by that of a key readers never create but the fence (the
+     * change feed's, which expires without notice), and a key of another type under the entry key read as the corrupt
+     * (empty) entry it is. Each scripted answer is compared with the plain read's of the same keys.
+     */
+    @Test
+    void aScriptedHitIsBoundedAsTheReadsIsForANearCopy() {
+        long[] withFeed = {CacheStore.NEVER_CREATE, CacheStore.NO_EXPIRY, CacheStore.NEVER_CREATE};
+        String[] table = versionKeys(true);
+        String[] keys = {table[0], table[1], "sql:_t" + next + ":feed"};
+        server.command("SET", keys[2], "feed-" + next, "PX", "5000");
+        String entry = "sql:t" + next + ":data:e";
+        server.command("SET", entry, "an entry", "PX", "60000");
+
+        CacheStore.Lookup scripted = store.lookup(entry, keys, null, withFeed, 1000, true, false, true);
+        CacheStore.Lookup read = store.lookup(entry, keys, null, withFeed, 1000, true, false, false);
+        assertArrayEquals(read.entry(), scripted.entry());
+        assertArrayEquals(read.versions(), scripted.versions());
+        assertTrue(scripted.versionsTtlMillis() > 0 && scripted.versionsTtlMillis() <= 5000, scripted.toString());
+        assertTrue(read.versionsTtlMillis() > 0 && read.versionsTtlMillis() <= 5000, read.toString());
+        assertTrue(scripted.copyTtlMillis(600_000) <= 5000, "a copy outlives the feed's key: " + scripted);
+        assertTrue(scripted.entryTtlMillis() > 0 && scripted.entryTtlMillis() <= 60_000, scripted.toString());
+
+        server.command("DEL", keys[2]); // the feed's key gone: missing, never created, by either
+        CacheStore.Lookup gone = store.lookup(entry, keys, null, withFeed, 1000, true, false, true);
+        assertNull(gone.versions()[2], gone.toString());
+        assertTrue(gone.missing(2));
+        assertFalse(gone.created());
+
+        String corrupt = "sql:t" + next + ":data:list";
+        server.command("RPUSH", corrupt, "not an entry");
+        CacheStore.Lookup scriptedCorrupt = store.lookup(corrupt, table, null, CREATE, 1000, true, false, true);
+        CacheStore.Lookup readCorrupt = store.lookup(corrupt, table, null, CREATE, 1000, true, false, false);
+        assertArrayEquals(new byte[0], readCorrupt.entry(), readCorrupt.toString());
+        assertArrayEquals(new byte[0], scriptedCorrupt.entry(), "another type reads as a corrupt entry");
+    }
 }
