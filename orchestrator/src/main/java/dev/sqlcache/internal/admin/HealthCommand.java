@@ -44,6 +44,12 @@ final class HealthCommand extends AdminCommand {
         }
     }
 
+    /** What every evicting policy risks: a lease is a key with a time to live (docs/consistency.md, review rB). */
+    private static final String EVICTED_LEASE = "A write's lease may be evicted while the write runs: its end still "
+            + "invalidates, but a writer killed between its commit and its end leaves what was cached during the "
+            + "write current; use noeviction for the whole guarantee. Writes to tables no JVM caches keep their "
+            + "leases (no skip permit is granted where its lease could be evicted).";
+
     /** What the eviction policy means for sqlcache's entries (with TTL) and version keys (without). */
     static String explainPolicy(String policy, long maxmemory) {
         String limit = maxmemory == 0
@@ -52,18 +58,16 @@ final class HealthCommand extends AdminCommand {
                 : "";
         String meaning;
         if (policy.equals("noeviction")) {
-            meaning = "When maxmemory is reached Redis refuses writes: new entries are not stored and "
-                    + "invalidations fail (a JVM that could not deliver an invalidation stays off the cache until "
-                    + "it can), so queries go to the database until entries expire.";
+            meaning = "When maxmemory is reached Redis refuses writes: new entries are not stored, so queries go "
+                    + "to the database until entries expire; a write's lease and its invalidation still get through "
+                    + "(a few hundred bytes over the limit). The policy that keeps sqlcache's whole guarantee.";
         } else if (policy.startsWith("allkeys-")) {
-            meaning = "Redis may evict any key, version keys (which have no TTL) included. That is safe: a "
-                    + "version key that comes back gets a fresh random token no old entry matches, but it "
-                    + "drops every entry of that table at once. Writes to tables no JVM caches keep their leases "
-                    + "(no skip permit is granted where its lease could be evicted).";
+            meaning = "Redis may evict any key, version keys (which have no TTL) included: a version key that "
+                    + "comes back gets a fresh random token no old entry matches, but it drops every entry of that "
+                    + "table at once. " + EVICTED_LEASE;
         } else if (policy.startsWith("volatile-")) {
-            meaning = "Redis evicts only keys with a TTL: entries, write leases and row tokens. That is safe (a "
-                    + "token that comes back is fresh), but writes to tables no JVM caches keep their leases (no "
-                    + "skip permit is granted where its lease could be evicted).";
+            meaning = "Redis evicts only keys with a TTL: entries, write leases and row tokens (a token that "
+                    + "comes back is fresh). " + EVICTED_LEASE;
         } else {
             meaning = "See the Redis documentation for this policy.";
         }

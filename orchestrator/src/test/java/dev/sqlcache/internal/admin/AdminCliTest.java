@@ -141,11 +141,13 @@ class AdminCliTest {
         CliRun run = cli(tcp(), "health").assertSuccess();
         assertTrue(run.out().contains("maxmemory-policy: allkeys-lru"), run::toString);
         assertTrue(run.out().contains("version keys (which have no TTL) included"), run::toString);
+        assertTrue(run.out().contains("lease may be evicted while the write runs"), run::toString);
         assertTrue(run.out().contains("(104857600 bytes)"), run::toString);
 
         redis.command("CONFIG", "SET", "maxmemory-policy", "volatile-lru");
         run = cli(tcp(), "health").assertSuccess();
         assertTrue(run.out().contains("evicts only keys with a TTL"), run::toString);
+        assertTrue(run.out().contains("lease may be evicted while the write runs"), run::toString);
     }
 
     @Test
