@@ -126,4 +126,24 @@ class NearCacheTest {
         }
         assertEquals(small.size(), served);
     }
+
+    /**
+     * Hits read the map quietly and tell the eviction policy only a sample of them: a copy served often must still
+     * count as used, or the byte bound would evict it first (the policy would see only its insertion).
+     */
+    @Test
+    void copiesServedOftenAreNotTheFirstToBeEvicted() {
+        // Past half its bound: below that Caffeine keeps no frequencies and orders nothing by reads.
+        NearCache small = new NearCache(64 * 1024, time);
+        small.servesUntil(time.nanoTime() + 1_000_000_000L);
+        for (int i = 0; i < 30; i++) {
+            small.put("e" + i, small.tag(KEYS), result, 1000, 60_000);
+        }
+        assertEquals(30, small.size());
+        assertEquals("e0", small.coldest(), "inserted first, never read: the first to go");
+        for (int i = 0; i < 1000; i++) {
+            assertSame(result, small.get("e0", KEYS));
+        }
+        assertFalse("e0".equals(small.coldest()), "a copy hit 1000 times is still the coldest");
+    }
 }
