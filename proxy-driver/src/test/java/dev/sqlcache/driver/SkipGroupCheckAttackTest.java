@@ -122,4 +122,72 @@ class SkipGroupCheckAttackTest extends TwoRuntimesOnOneRedis {
             assertTrue(writers.awaitTermination(30, TimeUnit.SECONDS), "writers ended");
         }
     }
+
+    /**
+     * Liveness: Redis frozen while skipping writes of four connections end together. The first write's check times
+     * out; the writes that ended meanwhile wait for it, then for the next one, which times out as well: every one
+     * of them must return (having invalidated, as under any check without an answer), none may wait for a check
+     * that never comes, and once Redis is back B reads what the last of them wrote.
+     */
+    @Test
+    void writesEndingTogetherWithRedisFrozenAllReturnAndInvalidate() throws Exception {
+        String[] fast = {"sqlcache.tablePolicy", TABLE + "=off", "sqlcache.redis.socketTimeout", "200ms",
+                "sqlcache.redis.socketConnectTimeout", "200ms"};
+        int writers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        java.util.List<Connection> as = new java.util.ArrayList<>();
+        try (Connection b = db.through(relay.port(), "sqlcache.redis.socketTimeout", "200ms",
+                "sqlcache.redis.socketConnectTimeout", "200ms")) {
+            for (int i = 0; i < writers; i++) {
+                as.add(db.through(redis.port(), fast));
+            }
+            untilPermit(as.get(0));
+            CacheStatistics aBefore = stats(as.get(0));
+            java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.List<Future<?>> writes = new java.util.ArrayList<>();
+            redis.pause();
+            try {
+                for (int i = 0; i < writers; i++) {
+                    Connection a = as.get(i);
+                    int value = 1_001 + i;
+                    writes.add(pool.submit(() -> {
+                        threads.add(Thread.currentThread());
+                        db.update(a, value);
+                        return null;
+                    }));
+                }
+                boolean shared = false;
+                for (int i = 0; i < 2_000 && !shared; i++) {
+                    for (Thread t : threads) {
+                        shared |= waitingForACheck(t);
+                    }
+                    if (!shared) {
+                        Thread.sleep(1);
+                    }
+                    if (writes.stream().allMatch(Future::isDone)) {
+                        break;
+                    }
+                }
+                assertTrue(shared, "a write waited for a check in flight (the writes ended together)");
+                for (Future<?> write : writes) {
+                    write.get(60, TimeUnit.SECONDS); // bounded: no write waits for a check that never comes
+                }
+            } finally {
+                redis.resume();
+            }
+            assertEquals(writers, stats(as.get(0)).since(aBefore).skippedWrites(), "every write skipped");
+            int last;
+            try (Connection plain = db.plain()) {
+                last = db.value(plain);
+            }
+            assertEquals(last, db.value(b), "B's read after the writes returned, Redis back");
+            assertEquals(last, db.value(b), "B's second read");
+        } finally {
+            pool.shutdownNow();
+            for (Connection a : as) {
+                a.close();
+            }
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS), "writers ended");
+        }
+    }
 }
