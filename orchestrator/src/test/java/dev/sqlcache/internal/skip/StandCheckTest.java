@@ -179,4 +179,30 @@ class StandCheckTest {
         assertEquals(4, checksSent(), "one check per write ending alone");
         assertEquals(0, check.waiting());
     }
+
+    /**
+     * An application thread interrupted while its write waits for a check is no sign that the lease went: it takes
+     * the next check's answer, as its own check would have answered it (socket I/O ignores interrupts), and keeps
+     * its interrupt. Taken for "gone", it bumped the table and ended the permit's local validity, so that every
+     * writer of the JVM leased until the next renewal, for one interrupted thread.
+     */
+    @Test
+    void anInterruptedWriteWaitingForACheckTakesTheNextChecksAnswerAndKeepsItsInterrupt() throws Exception {
+        Future<Boolean> first = firstCheckInFlight();
+        java.util.concurrent.atomic.AtomicReference<Thread> thread = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Future<Boolean> later = writes.submit(() -> {
+            thread.set(Thread.currentThread());
+            boolean stands = check.stands(ask, table, TOKEN);
+            interrupted.set(Thread.interrupted());
+            return stands;
+        });
+        awaitWaiting(1);
+        thread.get().interrupt();
+        release.countDown();
+        assertTrue(first.get(30, TimeUnit.SECONDS));
+        assertTrue(later.get(30, TimeUnit.SECONDS), "the interrupted write takes the next check's answer");
+        assertTrue(interrupted.get(), "the write keeps its interrupt");
+        assertEquals(2, checksSent());
+    }
 }
