@@ -8,8 +8,8 @@ package dev.sqlcache.internal.skip;
  * one in flight is answered, and shared by all the writes that arrived meanwhile. A later check answers for an
  * earlier write too (it was begun after that write's commit returned as well), and since a lease once gone is never
  * put back, "stands" in any check begun after a write's commit says what the write's own check would have said
- * (docs/consistency.md, "Tables nobody caches", item 2). No answer (an interruption, an error) is "gone": the
- * write then bumps, which is always safe.
+ * (docs/consistency.md, "Tables nobody caches", item 2). No answer (an error, a timeout) is "gone": the write then
+ * bumps, which is always safe. An interrupt of a waiting write is kept for after the answer, not taken for one.
  */
 final class StandCheck {
 
@@ -35,6 +35,7 @@ final class StandCheck {
             // Any check begun from now on is begun after this write's commit returned; the one in flight may not be.
             round = begun + 1;
             waiting++;
+            boolean interrupted = false;
             try {
                 while (answered < round) {
                     if (!inFlight) {
@@ -43,13 +44,20 @@ final class StandCheck {
                         inFlight = true;
                         break;
                     }
-                    lock.wait();
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        // Says nothing of the lease: wait on, as the write's own check would have (socket I/O
+                        // ignores interrupts; the check in flight is bounded by the store's timeouts). Taken for
+                        // "gone", it ended the permit's local validity for every writer here.
+                        interrupted = true;
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
             } finally {
                 waiting--;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             if (answered >= round) {
                 return answer;
