@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  *       pool had kept connections open from before the link slowed down.</li>
  *   <li>{@link #onceBefore}: runs an action right before the first client chunk matching a pattern is forwarded,
  *       to place another client's command at an exact point of this client's exchange.</li>
+ *   <li>{@link #holdReplyOnce}: the next command matching a pattern reaches Redis and runs, and its reply is kept
+ *       until the test releases it: a check that has read the store and is still on its way back.</li>
  *   <li>{@link #hangUp}: a link (or a proxy) that hangs up on some commands: some are answered, some reach Redis
  *       and run but the connection is closed before the reply reaches the client, the others close the connection
  *       unsent. The client sees the server close the connection in both cases, and cannot tell them apart.</li>
@@ -42,6 +44,9 @@ final class ScriptedRelay extends LoopbackRelay {
     private Pattern delayOncePattern;
     private long delayOnceNanos;
     private volatile HangUps hangUps;
+    private Pattern holdReplyPattern;
+    private final java.util.concurrent.CountDownLatch replyHeld = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch replyReleased = new java.util.concurrent.CountDownLatch(1);
 
     /** Which commands {@link #hangUp} answers and which it runs unanswered. */
     private record HangUps(Pattern answered, Pattern runUnanswered) {
@@ -93,6 +98,32 @@ final class ScriptedRelay extends LoopbackRelay {
         hangUps = new HangUps(answered, runUnanswered);
     }
 
+    /**
+     * The next client chunk matching {@code pattern} (and only that one) is forwarded at once, and Redis's reply to
+     * it is kept until {@link #releaseReply} (or 30 s): it has run, its client does not know the answer yet.
+     */
+    synchronized void holdReplyOnce(Pattern pattern) {
+        holdReplyPattern = pattern;
+    }
+
+    /** Whether a reply is kept now (waits up to 30 s for one). */
+    boolean replyHeld() throws InterruptedException {
+        return replyHeld.await(30, TimeUnit.SECONDS);
+    }
+
+    /** Lets the kept reply go on to its client. */
+    void releaseReply() {
+        replyReleased.countDown();
+    }
+
+    private synchronized boolean takeHoldReply(String chunk) {
+        if (holdReplyPattern == null || !holdReplyPattern.matcher(chunk).find()) {
+            return false;
+        }
+        holdReplyPattern = null;
+        return true;
+    }
+
     /** Runs {@code action} once, right before forwarding the first client chunk that matches {@code pattern}. */
     synchronized void onceBefore(Pattern pattern, Runnable action) {
         hook = action;
@@ -113,8 +144,9 @@ final class ScriptedRelay extends LoopbackRelay {
     @Override
     protected void relay(Socket client, Socket server) {
         java.util.concurrent.atomic.AtomicBoolean unanswered = new java.util.concurrent.atomic.AtomicBoolean();
-        startRequests(client, server, unanswered);
-        startReplies(server, client, unanswered);
+        java.util.concurrent.atomic.AtomicBoolean holdReply = new java.util.concurrent.atomic.AtomicBoolean();
+        startRequests(client, server, unanswered, holdReply);
+        startReplies(server, client, unanswered, holdReply);
     }
 
     /** One chunk of client bytes (or, with {@code data == null}, the client's end), due at {@code dueNanos}. */
@@ -130,7 +162,8 @@ final class ScriptedRelay extends LoopbackRelay {
         }
     }
 
-    private void startRequests(Socket client, Socket server, java.util.concurrent.atomic.AtomicBoolean unanswered) {
+    private void startRequests(Socket client, Socket server, java.util.concurrent.atomic.AtomicBoolean unanswered,
+                               java.util.concurrent.atomic.AtomicBoolean holdReply) {
         DelayQueue<Chunk> queue = new DelayQueue<>();
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[65536];
@@ -176,6 +209,9 @@ final class ScriptedRelay extends LoopbackRelay {
                         }
                         unanswered.set(true);
                     }
+                    if (takeHoldReply(text)) {
+                        holdReply.set(true); // before Redis can answer it
+                    }
                     out.write(chunk.data());
                     out.flush();
                 }
@@ -189,7 +225,8 @@ final class ScriptedRelay extends LoopbackRelay {
         writer.start();
     }
 
-    private void startReplies(Socket server, Socket client, java.util.concurrent.atomic.AtomicBoolean unanswered) {
+    private void startReplies(Socket server, Socket client, java.util.concurrent.atomic.AtomicBoolean unanswered,
+                              java.util.concurrent.atomic.AtomicBoolean holdReply) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[65536];
             try (InputStream in = server.getInputStream()) {
@@ -199,6 +236,15 @@ final class ScriptedRelay extends LoopbackRelay {
                     if (unanswered.get()) {
                         closeQuietly(client); // Redis ran it and answered: the client never hears of it
                         continue;
+                    }
+                    if (holdReply.getAndSet(false)) {
+                        replyHeld.countDown();
+                        try {
+                            replyReleased.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
                     }
                     try {
                         out.write(buffer, 0, n);

@@ -14,6 +14,8 @@ final class SkipGeneration {
     final String token;
     /** The skipping writes in flight under this generation. */
     final AtomicInteger inFlight = new AtomicInteger();
+    /** The stand checks of its writes' ends, shared by the writes that end together. */
+    final StandCheck check = new StandCheck();
 
     SkipGeneration(String token) {
         this.token = token;

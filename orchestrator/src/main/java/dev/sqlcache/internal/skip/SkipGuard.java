@@ -85,6 +85,8 @@ public final class SkipGuard {
     /** The tables with a granted permit, copied on change: the write path only scans this. */
     private volatile TableSkip[] granted = NONE;
     private final StatisticsRecorder statistics;
+    /** The store's check, as the writes' shared checks send it (one object, not one per write). */
+    private final StandCheck.Ask ask = this::stands;
     private final OwnLeasedKeys ownLeases;
     /**
      * The tables whose gate is closed now (a grant under way; at most one, the background grants one at a time),
@@ -182,7 +184,8 @@ public final class SkipGuard {
      * After the statement (auto-commit) or the commit or rollback (transaction) returned, before the caller returns to
      * the application: a write whose permit lapsed, was lost, or no longer stands in the store is invalidated now,
      * like a write whose lease could not be placed (a bump, which waits for its delivery or for this JVM's
-     * membership to lapse). Whether it stands is asked of the store, one read-only script per table: the local
+     * membership to lapse). Whether it stands is asked of the store, one read-only script per table, begun after this
+     * write's commit returned and shared by the writes whose ends were waiting for it ({@link StandCheck}): the local
      * validity cannot see a lease deleted or evicted from outside, after which another JVM may cache the table at
      * once. Asked after the commit, it suffices: a lease found standing stood since before the write began (it is
      * never put back once gone), so nobody cached the table until after the commit; one found gone is bumped, which
@@ -200,7 +203,7 @@ public final class SkipGuard {
             if (!table.covered(generation, now)) {
                 LOG.debug("sqlcache: the skip permit of {} lapsed while a write ran: invalidating it", table.baseName);
                 writes.bump(table.leaseKeys, null);
-            } else if (!stands(table, generation.token)) {
+            } else if (!generation.check.stands(ask, table, generation.token)) {
                 LOG.debug("sqlcache: the skip permit of {} is gone from the store: invalidating its write",
                         table.baseName);
                 // No new write skips under it (each would only bump at its end); the next renewal finds it lost.

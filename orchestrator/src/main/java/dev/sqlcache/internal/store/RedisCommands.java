@@ -204,18 +204,24 @@ public final class RedisCommands implements AutoCloseable {
     /** Runs one command, retrying once after a connection that died while idle, translating every failure. */
     public <T> T execute(String operation, Supplier<T> action) {
         try {
-            return run(operation, action);
+            return run(operation, null, action);
         } catch (CacheStoreException e) {
             throw reported(operation, e);
         }
     }
 
-    private <T> T run(String operation, Supplier<T> action) {
+    /**
+     * Runs the action, retried once on a connection that died while idle. {@code script}: the script it runs, named
+     * in its failures; the name is joined to the operation only on a failure, never on the path every write takes.
+     */
+    private <T> T run(String operationOnly, RedisScript script, Supplier<T> action) {
         try {
             return action.get();
         } catch (EntryNodeUnavailable notTheStores) {
             throw notTheStores; // one entry node, not the store: no retry, no translation (the caller skips it)
         } catch (RuntimeException first) {
+            // The script's name in every failure: a denied command inside a script is not named by the server.
+            String operation = script == null ? operationOnly : operationOnly + " (" + script.name() + ")";
             if (cluster != null && (RedisFailures.isRedirection(first) || first instanceof JedisConnectionException)) {
                 // A failover or a moved slot: read the slot map again (the next command goes to the new master,
                 // and counts as a change of primary, which doubts what it reads until a renewal ran there).
@@ -283,9 +289,8 @@ public final class RedisCommands implements AutoCloseable {
                          Supplier<List<byte[]>> argsPerAttempt) {
         RedisScript script = cluster == null ? plain : plain.tagged();
         List<byte[]> keys = cluster == null ? logicalKeys : ClusterKeys.physical(logicalKeys);
-        // The script's name in every failure: a denied command inside a script is not named by the server.
         try {
-            return run(operation + " (" + script.name() + ")", () -> {
+            return run(operation, script, () -> {
                 List<byte[]> args = argsPerAttempt.get();
                 try {
                     return client.evalsha(script.sha(), keys, args);
