@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.jdbc;
 
 import dev.sqlcache.internal.engine.QueryPlan;
+import dev.sqlcache.internal.engine.SqlCall;
 import dev.sqlcache.internal.key.ArrayParameter;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.ParameterType;
@@ -51,6 +52,8 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
         reachedReal();
         return preparedDelegate().executeQuery();
     };
+    /** The real update, likewise: one object per statement, not a lambda allocated per write. */
+    private final SqlCall<Integer> realUpdate = () -> preparedDelegate().executeUpdate();
 
     /** For subclasses whose reads are never cached (callable statements). */
     ProxyPreparedStatement(PreparedStatement delegate, ProxyConnection connection, String sql) throws SQLException {
@@ -105,7 +108,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
 
     @Override
     public int executeUpdate() throws SQLException {
-        return run(plan, parameters, () -> preparedDelegate().executeUpdate());
+        return run(plan, parameters, realUpdate);
     }
 
     @Override
