@@ -52,8 +52,11 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
         reachedReal();
         return preparedDelegate().executeQuery();
     };
-    /** The real update, likewise: one object per statement, not a lambda allocated per write. */
+    /** The real calls of the other executions, likewise: one object each per statement, not a lambda per call. */
     private final SqlCall<Integer> realUpdate = () -> preparedDelegate().executeUpdate();
+    private final SqlCall<Long> realLargeUpdate = () -> preparedDelegate().executeLargeUpdate();
+    private final SqlCall<Boolean> realExecute = () -> preparedDelegate().execute();
+    private final SqlCall<ResultSet> realUncachedQuery = () -> wrapOwn(preparedDelegate().executeQuery());
 
     /** For subclasses whose reads are never cached (callable statements). */
     ProxyPreparedStatement(PreparedStatement delegate, ProxyConnection connection, String sql) throws SQLException {
@@ -77,7 +80,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     @Override
     public ResultSet executeQuery() throws SQLException {
         if (!readsMayBeCached) {
-            return run(plan, parameters, () -> wrapOwn(preparedDelegate().executeQuery()));
+            return run(plan, parameters, realUncachedQuery);
         }
         return read(plan, parameters, realQuery);
     }
@@ -88,7 +91,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
             read(plan, parameters, realQuery);
             return true;
         }
-        return run(plan, parameters, () -> preparedDelegate().execute());
+        return run(plan, parameters, realExecute);
     }
 
     /**
@@ -113,7 +116,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return run(plan, parameters, () -> preparedDelegate().executeLargeUpdate());
+        return run(plan, parameters, realLargeUpdate);
     }
 
     @Override
