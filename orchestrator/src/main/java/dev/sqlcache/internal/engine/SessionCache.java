@@ -28,6 +28,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.UUID;
@@ -43,6 +44,14 @@ public final class SessionCache implements CacheSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionCache.class);
     private static final String[] NO_KEYS = new String[0];
+    /**
+     * The four tickets of a write that skipped its lease: they hold nothing of the write itself (no keys, no
+     * tokens), so one of each serves every such write rather than one allocated per call.
+     */
+    private static final WriteTicket SKIPPED_AUTO_COMMIT = new WriteTicket(NO_KEYS, NO_KEYS, false, false, 0);
+    private static final WriteTicket SKIPPED_AUTO_COMMIT_DDL = new WriteTicket(NO_KEYS, NO_KEYS, false, true, 0);
+    private static final WriteTicket SKIPPED_IN_TRANSACTION = new WriteTicket(NO_KEYS, null, true, false, 0);
+    private static final WriteTicket SKIPPED_IN_TRANSACTION_DDL = new WriteTicket(NO_KEYS, null, true, true, 0);
 
     private final CacheEngine engine;
     private final CacheReads reads;
@@ -292,8 +301,10 @@ public final class SessionCache implements CacheSession {
                 committedFirst(execution, succeeded);
             }
             afterWrite(write, succeeded, execution, endsBeforeAWrite);
-            for (QueryPlan plan : execution.plans()) {
-                afterExecute(plan, succeeded, endsBeforeAWrite);
+            // Indexed: every call passes here, and an iterator is an allocation per call (the plans are a List.of).
+            List<QueryPlan> plans = execution.plans();
+            for (int i = 0; i < plans.size(); i++) {
+                afterExecute(plans.get(i), succeeded, endsBeforeAWrite);
             }
             if (endsBeforeAWrite && succeeded) {
                 endedBeforeAWrite();
@@ -1072,9 +1083,9 @@ public final class SessionCache implements CacheSession {
     private WriteTicket skippedWrite(boolean ddl) {
         if (transaction.inTransaction()) {
             transaction.wroteUnleased();
-            return new WriteTicket(NO_KEYS, null, true, ddl, 0);
+            return ddl ? SKIPPED_IN_TRANSACTION_DDL : SKIPPED_IN_TRANSACTION;
         }
-        return new WriteTicket(NO_KEYS, NO_KEYS, false, ddl, 0);
+        return ddl ? SKIPPED_AUTO_COMMIT_DDL : SKIPPED_AUTO_COMMIT;
     }
 
     /** Leases {@code keys} (not empty), whose skip was already refused. */

@@ -26,6 +26,12 @@ public final class RedisSkipStore implements SkipStore {
     /** What {@link #stands} sends per table (its first key), encoded once. */
     private final ConcurrentHashMap<String, List<byte[]>> standsKeys = new ConcurrentHashMap<>();
 
+    /** The last token {@link #stands} sent, with its arguments encoded (Jedis copies them: never written to). */
+    private volatile EncodedToken lastToken;
+
+    private record EncodedToken(String token, List<byte[]> args) {
+    }
+
     public RedisSkipStore(RedisCommands redis) {
         this.redis = redis;
     }
@@ -65,8 +71,14 @@ public final class RedisSkipStore implements SkipStore {
             keys = List.copyOf(encoded);
             standsKeys.putIfAbsent(leasedKeys[0], keys);
         }
+        // A permit's token is the same for every write under it: encoded once, not at each write.
+        EncodedToken token = lastToken;
+        if (token == null || !token.token().equals(leaseToken)) {
+            token = new EncodedToken(leaseToken, List.of(bytes(leaseToken)));
+            lastToken = token;
+        }
         // Untrusted: anything but the integer 1 is a lost permit (the write then invalidates, which is always safe).
-        return Long.valueOf(1L).equals(redis.script("skipStands", STANDS, keys, List.of(bytes(leaseToken))));
+        return Long.valueOf(1L).equals(redis.script("skipStands", STANDS, keys, token.args()));
     }
 
     @Override

@@ -211,24 +211,22 @@ public final class RedisCommands implements AutoCloseable {
     }
 
     /**
-     * Runs the action, retried once on a connection that died while idle. {@code script}: the script it runs, named
-     * in its failures; the name is joined to the operation only on a failure, never on the path every write takes.
+     * @param script the script's name, told in every failure (a denied command inside a script is not named by the
+     *               server), or {@code null}; joined to the operation only when one is reported, never per call
      */
-    private <T> T run(String operationOnly, RedisScript script, Supplier<T> action) {
+    private <T> T run(String operation, String script, Supplier<T> action) {
         try {
             return action.get();
         } catch (EntryNodeUnavailable notTheStores) {
             throw notTheStores; // one entry node, not the store: no retry, no translation (the caller skips it)
         } catch (RuntimeException first) {
-            // The script's name in every failure: a denied command inside a script is not named by the server.
-            String operation = script == null ? operationOnly : operationOnly + " (" + script.name() + ")";
             if (cluster != null && (RedisFailures.isRedirection(first) || first instanceof JedisConnectionException)) {
                 // A failover or a moved slot: read the slot map again (the next command goes to the new master,
                 // and counts as a change of primary, which doubts what it reads until a renewal ran there).
                 cluster.refresh();
             }
             if (!RedisFailures.isStaleConnection(first)) {
-                throw failures.translate(operation, first);
+                throw failures.translate(named(operation, script), first);
             }
             // Other idle connections are probably dead too (the server restarted): drop them all at once.
             reconnects.incrementAndGet();
@@ -237,7 +235,7 @@ public final class RedisCommands implements AutoCloseable {
                 return action.get();
             } catch (RuntimeException second) {
                 boolean closedTwice = RedisFailures.isClosedByServer(first) && RedisFailures.isClosedByServer(second);
-                CacheStoreException failure = failures.translate(operation, second, closedTwice);
+                CacheStoreException failure = failures.translate(named(operation, script), second, closedTwice);
                 Misconfiguration refused = failure.misconfiguration();
                 if (refused != null && refused.notRun()) {
                     // The retry was refused before running, but the first attempt's connection died after it may
@@ -248,6 +246,10 @@ public final class RedisCommands implements AutoCloseable {
                 throw failure;
             }
         }
+    }
+
+    private static String named(String operation, String script) {
+        return script == null ? operation : operation + " (" + script + ")";
     }
 
     /**
@@ -275,7 +277,7 @@ public final class RedisCommands implements AutoCloseable {
 
     /** Runs a script by its SHA, sending its text when the server does not know it (restart, SCRIPT FLUSH). */
     public Object script(String operation, RedisScript plain, List<byte[]> logicalKeys, List<byte[]> args) {
-        return script(operation, plain, logicalKeys, () -> args);
+        return script(operation, plain, logicalKeys, args, null);
     }
 
     /**
@@ -287,11 +289,18 @@ public final class RedisCommands implements AutoCloseable {
      */
     public Object script(String operation, RedisScript plain, List<byte[]> logicalKeys,
                          Supplier<List<byte[]>> argsPerAttempt) {
+        return script(operation, plain, logicalKeys, null, argsPerAttempt);
+    }
+
+    /** Either {@code fixedArgs} or {@code argsPerAttempt}: the fixed ones need no supplier allocated per call. */
+    private Object script(String operation, RedisScript plain, List<byte[]> logicalKeys, List<byte[]> fixedArgs,
+                          Supplier<List<byte[]>> argsPerAttempt) {
         RedisScript script = cluster == null ? plain : plain.tagged();
         List<byte[]> keys = cluster == null ? logicalKeys : ClusterKeys.physical(logicalKeys);
+        // The script's name in every failure: a denied command inside a script is not named by the server.
         try {
-            return run(operation, script, () -> {
-                List<byte[]> args = argsPerAttempt.get();
+            return run(operation, script.name(), () -> {
+                List<byte[]> args = fixedArgs != null ? fixedArgs : argsPerAttempt.get();
                 try {
                     return client.evalsha(script.sha(), keys, args);
                 } catch (JedisNoScriptException e) {

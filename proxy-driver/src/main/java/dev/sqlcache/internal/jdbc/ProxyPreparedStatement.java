@@ -1,6 +1,7 @@
 package dev.sqlcache.internal.jdbc;
 
 import dev.sqlcache.internal.engine.QueryPlan;
+import dev.sqlcache.internal.engine.SqlCall;
 import dev.sqlcache.internal.key.ArrayParameter;
 import dev.sqlcache.internal.key.BoundParameters;
 import dev.sqlcache.internal.key.ParameterType;
@@ -51,6 +52,11 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
         reachedReal();
         return preparedDelegate().executeQuery();
     };
+    /** The real calls of the other executions, likewise: one object each per statement, not a lambda per call. */
+    private final SqlCall<Integer> realUpdate = () -> preparedDelegate().executeUpdate();
+    private final SqlCall<Long> realLargeUpdate = () -> preparedDelegate().executeLargeUpdate();
+    private final SqlCall<Boolean> realExecute = () -> preparedDelegate().execute();
+    private final SqlCall<ResultSet> realUncachedQuery = () -> wrapOwn(preparedDelegate().executeQuery());
 
     /** For subclasses whose reads are never cached (callable statements). */
     ProxyPreparedStatement(PreparedStatement delegate, ProxyConnection connection, String sql) throws SQLException {
@@ -74,7 +80,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
     @Override
     public ResultSet executeQuery() throws SQLException {
         if (!readsMayBeCached) {
-            return run(plan, parameters, () -> wrapOwn(preparedDelegate().executeQuery()));
+            return run(plan, parameters, realUncachedQuery);
         }
         return read(plan, parameters, realQuery);
     }
@@ -85,7 +91,7 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
             read(plan, parameters, realQuery);
             return true;
         }
-        return run(plan, parameters, () -> preparedDelegate().execute());
+        return run(plan, parameters, realExecute);
     }
 
     /**
@@ -105,12 +111,12 @@ public class ProxyPreparedStatement extends PreparedStatementDelegate {
 
     @Override
     public int executeUpdate() throws SQLException {
-        return run(plan, parameters, () -> preparedDelegate().executeUpdate());
+        return run(plan, parameters, realUpdate);
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return run(plan, parameters, () -> preparedDelegate().executeLargeUpdate());
+        return run(plan, parameters, realLargeUpdate);
     }
 
     @Override

@@ -39,6 +39,8 @@ public class ProxyStatement extends StatementDelegate {
     private QueryPlan updatablePlan;
     /** The last read's execution, reused while nothing it holds changes ({@link #queryExecution}). */
     private Execution lastQuery;
+    /** The last other execution of a prepared statement, reused likewise ({@link #statementExecution}). */
+    private Execution lastStatement;
     /** Results kept open by getMoreResults(KEEP_CURRENT_RESULT): the next execution closes them, as drivers do. */
     private List<ResultSet> kept;
     private boolean servedFromCache;
@@ -222,7 +224,21 @@ public class ProxyStatement extends StatementDelegate {
 
     /** {@link #run(Execution, SqlCall)} for a prepared statement with its bound values. */
     final <T> T run(QueryPlan plan, BoundParameters parameters, SqlCall<T> call) throws SQLException {
-        return run(Execution.statement(plan, parameters), call);
+        return run(statementExecution(plan, parameters), call);
+    }
+
+    /**
+     * A prepared statement's execution is immutable and names its plan and its (live) bound values only: one per
+     * statement serves every call with the same two, as {@link #queryExecution} does for reads.
+     */
+    private Execution statementExecution(QueryPlan plan, BoundParameters parameters) {
+        Execution last = lastStatement;
+        if (last != null && last.plan() == plan && last.parameters() == parameters) {
+            return last;
+        }
+        Execution execution = Execution.statement(plan, parameters);
+        lastStatement = execution;
+        return execution;
     }
 
     /** JDBC: every execution closes the statement's current result set. */
