@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import static dev.sqlcache.driver.RedisBackedTest.exec;
+import static dev.sqlcache.driver.RedisBackedTest.stats;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.beginRepeatableRead;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
@@ -48,6 +49,34 @@ final class OpenTransactionChecks {
         }
         assertEquals(70, databaseBalance(direct, 1), "committed");
         assertEquals(70, balance(other, 1), "after the commit");
+    }
+
+    /**
+     * The same check for a write the proxy might take for ended, read harder: while the writer's update is
+     * uncommitted, another connection reads until one read is a hit (a stale entry stored while the write was open
+     * would be one) or a bounded number of reads found none, each served the committed balance; once {@code commit}
+     * ran, the database and the cache both show the new one.
+     */
+    static void keepsTheLeaseAcrossReadsUntil(Connection direct, Connection other, Step commit) throws Exception {
+        try {
+            readWhileOpen(other);
+        } finally {
+            commit.run();
+        }
+        assertEquals(70, databaseBalance(direct, 1), "committed");
+        assertEquals(70, balance(other, 1), "after the commit");
+    }
+
+    /** Reads account 1 through {@code other} until a read is a hit, at most 60 times (20 ms apart). */
+    private static void readWhileOpen(Connection other) throws Exception {
+        for (int i = 0; i < 60; i++) {
+            long hits = stats(other).hits();
+            assertEquals(100, balance(other, 1), "the committed value while the update is open");
+            if (stats(other).hits() > hits) {
+                return;
+            }
+            Thread.sleep(20);
+        }
     }
 
     /**
