@@ -43,7 +43,8 @@ final class OpenTransactionChecks {
     static void keepsTheLeaseUntil(Connection direct, Connection other, Step commit) throws Exception {
         try {
             assertEquals(100, balance(other, 1), "the committed value while the update is open");
-            assertEquals(100, balance(other, 1), "again");
+            assertEquals(100, balance(other, 1),
+                    "again: it must not have been stored under tokens the commit keeps");
         } finally {
             commit.run();
         }
