@@ -80,6 +80,28 @@ final class OpenTransactionChecks {
         }
     }
 
+    /** The commit step of the cases that turned auto-commit off: commit, then auto-commit back on. */
+    static Step commitBackToAutoCommit(Connection writer) {
+        return () -> {
+            writer.commit();
+            writer.setAutoCommit(true);
+        };
+    }
+
+    /**
+     * The check of every case that must leave no transaction open, on a writer whose write lease is 300 ms and whose
+     * last write (account 1 at 70) has returned: once any lease still held as an open transaction's has expired,
+     * another connection caches 70, and the writer's next auto-commit write (50) must end that entry. Taken for one
+     * more write of a transaction still open, it would be leased never again and ended never, and 70 served after it.
+     */
+    static void leavesNoTransactionOpen(Connection direct, Connection writer, Connection reader) throws Exception {
+        Thread.sleep(600); // the leases, if still held as an open transaction's, expire
+        assertEquals(70, warm(reader, 1), "cached once no lease was left");
+        exec(writer, "update sr_account set balance = 50 where id = 1");
+        assertEquals(50, databaseBalance(direct, 1), "committed at once");
+        assertEquals(50, balance(reader, 1), "read after the write returned");
+    }
+
     /**
      * The check of every case that must end a snapshot: a REPEATABLE READ reader pins its snapshot with a cached
      * read, runs {@code commitsFirst} (which commits on the server), and reads again around a transfer of 30 from
