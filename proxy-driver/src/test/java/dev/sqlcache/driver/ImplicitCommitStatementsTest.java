@@ -5,6 +5,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
 
+import static dev.sqlcache.driver.OpenTransactionChecks.commitBackToAutoCommit;
 import static dev.sqlcache.driver.OpenTransactionChecks.keepsTheLeaseUntil;
 import static dev.sqlcache.driver.OpenTransactionChecks.oneMomentAround;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
@@ -91,10 +92,7 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
             schema(direct);
             writer.setAutoCommit(false);
             exec(writer, "update sr_account set balance = balance - 30 where id = 1", "begin");
-            keepsTheLeaseUntil(direct, other, () -> {
-                writer.commit();
-                writer.setAutoCommit(true);
-            });
+            keepsTheLeaseUntil(direct, other, commitBackToAutoCommit(writer));
         }
     }
 
@@ -120,10 +118,7 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
                 }
             }
             exec(writer, "update sr_account set balance = balance - 30 where id = 1", "unlock tables");
-            keepsTheLeaseUntil(direct, other, () -> {
-                writer.commit();
-                writer.setAutoCommit(true);
-            });
+            keepsTheLeaseUntil(direct, other, commitBackToAutoCommit(writer));
         }
     }
 }
