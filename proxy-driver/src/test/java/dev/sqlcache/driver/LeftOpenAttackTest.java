@@ -4,11 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 
 import static dev.sqlcache.driver.OpenTransactionChecks.commitBackToAutoCommit;
+import static dev.sqlcache.driver.OpenTransactionChecks.failLeavingATransactionOpen;
 import static dev.sqlcache.driver.OpenTransactionChecks.keepsTheLeaseAcrossReadsUntil;
 import static dev.sqlcache.driver.OpenTransactionChecks.leavesNoTransactionOpen;
 import static dev.sqlcache.driver.OpenTransactionChecks.oneMomentAround;
@@ -38,13 +38,7 @@ class LeftOpenAttackTest extends RedisBackedTest {
         try (Connection direct = db.direct(); Connection writer = db.cached(settings());
              Connection other = db.cached(settings())) {
             schema(direct);
-            exec(direct, "drop procedure if exists rd_open_fail",
-                    "create procedure rd_open_fail() begin start transaction; "
-                            + "update sr_account set balance = balance - 30 where id = 1; "
-                            + "signal sqlstate '45000' set message_text = 'rd'; end");
-            try (CallableStatement call = writer.prepareCall("{call rd_open_fail()}")) {
-                assertThrows(SQLException.class, call::execute);
-            }
+            failLeavingATransactionOpen(direct, writer, "procedure");
             keepsTheLeaseAcrossReadsUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
