@@ -6,15 +6,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
 
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.beginRepeatableRead;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.end;
+import static dev.sqlcache.driver.OpenTransactionChecks.failLeavingATransactionOpen;
+import static dev.sqlcache.driver.OpenTransactionChecks.keepsTheLeaseUntil;
+import static dev.sqlcache.driver.OpenTransactionChecks.oneMomentAround;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.transfer;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Reviewer rG's attacks on the implicit commits of MariaDB that the proxy may still miss. */
 class ImplicitCommitAttackTest extends RedisBackedTest {
@@ -83,36 +78,8 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
         try (Connection direct = db.direct(); Connection writer = db.cached(settings("allowMultiQueries", "true"));
              Connection other = db.cached(settings())) {
             schema(direct);
-            String update = "update sr_account set balance = balance - 30 where id = 1";
-            String failing = "update hi_no_such_table set x = 1";
-            exec(direct, "drop procedure if exists hi_open_fail", "create procedure hi_open_fail() begin "
-                    + "start transaction; " + update + "; signal sqlstate '45000' set message_text = 'refused'; end");
-            assertThrows(java.sql.SQLException.class, () -> {
-                switch (way) {
-                    case "procedure" -> {
-                        try (java.sql.CallableStatement call = writer.prepareCall("{call hi_open_fail()}")) {
-                            call.execute();
-                        }
-                    }
-                    case "batch" -> {
-                        try (java.sql.Statement batch = writer.createStatement()) {
-                            batch.addBatch("start transaction");
-                            batch.addBatch(update);
-                            batch.addBatch(failing);
-                            batch.executeBatch();
-                        }
-                    }
-                    default -> exec(writer, "start transaction; " + update + "; " + failing);
-                }
-            });
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            failLeavingATransactionOpen(direct, writer, way);
+            keepsTheLeaseUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 
@@ -211,45 +178,5 @@ class ImplicitCommitAttackTest extends RedisBackedTest {
                 writer.setAutoCommit(true);
             });
         }
-    }
-
-    /** What a case does between its setup and its checks; JDBC throws checked exceptions. */
-    @FunctionalInterface
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    /**
-     * The check of every case whose write stays open: while the writer's update (30 off account 1) is uncommitted,
-     * another connection is served the committed balance, twice (the second would be a hit); once {@code commit} ran,
-     * the database and the cache both show the new one.
-     */
-    private static void keepsTheLeaseUntil(Connection direct, Connection other, Step commit) throws Exception {
-        try {
-            assertEquals(100, balance(other, 1), "the committed value while the update is open");
-            assertEquals(100, balance(other, 1), "again");
-        } finally {
-            commit.run();
-        }
-        assertEquals(70, databaseBalance(direct, 1), "committed");
-        assertEquals(70, balance(other, 1), "after the commit");
-    }
-
-    /**
-     * The check of every case that must end a snapshot: a REPEATABLE READ reader pins its snapshot with a cached
-     * read, runs {@code commitsFirst} (which commits on the server), and reads again around a transfer of 30 from
-     * account 1 to 2: the two balances must be one moment's (a total of 200), which a pin kept past the commit breaks.
-     */
-    private static void oneMomentAround(Connection reader, Connection writer, Connection other, Step commitsFirst)
-            throws Exception {
-        warm(other, 1);
-        beginRepeatableRead(reader);
-        assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
-        commitsFirst.run();
-        int first = balance(reader, 1);
-        transfer(writer, 30);
-        int second = databaseBalance(reader, 2);
-        end(reader);
-        assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
     }
 }

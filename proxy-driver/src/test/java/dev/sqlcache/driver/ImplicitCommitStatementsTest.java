@@ -5,12 +5,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
 
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.beginRepeatableRead;
+import static dev.sqlcache.driver.OpenTransactionChecks.commitBackToAutoCommit;
+import static dev.sqlcache.driver.OpenTransactionChecks.keepsTheLeaseUntil;
+import static dev.sqlcache.driver.OpenTransactionChecks.oneMomentAround;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.end;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.transfer;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -45,15 +44,8 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
         try (Connection direct = db.direct(); Connection reader = db.cached(settings());
              Connection writer = db.cached(settings()); Connection other = db.cached(settings())) {
             schema(direct);
-            warm(other, 1);
-            beginRepeatableRead(reader);
-            assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
-            exec(reader, statements); // commits: a new transaction, whose snapshot is not taken yet
-            int first = balance(reader, 1);
-            transfer(writer, 30); // 70 / 130, committed and ended
-            int second = databaseBalance(reader, 2);
-            end(reader);
-            assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
+            // the statements commit: a new transaction, whose snapshot is not taken yet
+            oneMomentAround(reader, writer, other, () -> exec(reader, statements));
         }
     }
 
@@ -100,11 +92,7 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
             schema(direct);
             writer.setAutoCommit(false);
             exec(writer, "update sr_account set balance = balance - 30 where id = 1", "begin");
-            assertEquals(100, balance(other, 1), "the committed value while the update is open");
-            assertEquals(100, balance(other, 1), "again: it must not have been stored under tokens the commit keeps");
-            writer.commit();
-            writer.setAutoCommit(true);
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseUntil(direct, other, commitBackToAutoCommit(writer));
         }
     }
 
@@ -130,11 +118,7 @@ class ImplicitCommitStatementsTest extends RedisBackedTest {
                 }
             }
             exec(writer, "update sr_account set balance = balance - 30 where id = 1", "unlock tables");
-            assertEquals(100, balance(other, 1), "the committed value while the update is open");
-            assertEquals(100, balance(other, 1), "again: it must not have been stored under tokens the commit keeps");
-            writer.commit();
-            writer.setAutoCommit(true);
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseUntil(direct, other, commitBackToAutoCommit(writer));
         }
     }
 }

@@ -4,17 +4,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import static dev.sqlcache.driver.OpenTransactionChecks.commitBackToAutoCommit;
+import static dev.sqlcache.driver.OpenTransactionChecks.failLeavingATransactionOpen;
+import static dev.sqlcache.driver.OpenTransactionChecks.keepsTheLeaseAcrossReadsUntil;
+import static dev.sqlcache.driver.OpenTransactionChecks.leavesNoTransactionOpen;
+import static dev.sqlcache.driver.OpenTransactionChecks.oneMomentAround;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.beginRepeatableRead;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.end;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.transfer;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
+import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -24,21 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * status is what the last OK packet said, before the transaction began.
  */
 class LeftOpenAttackTest extends RedisBackedTest {
-
-    /**
-     * Reads the committed balance through {@code other} until one read is a hit (a stale entry stored while the
-     * write was open would be one) or a bounded number of reads found none (the write's lease stood).
-     */
-    static void readWhileOpen(Connection other) throws Exception {
-        for (int i = 0; i < 60; i++) {
-            long hits = stats(other).hits();
-            assertEquals(100, balance(other, 1), "the committed value while the update is open");
-            if (stats(other).hits() > hits) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-    }
 
     /**
      * MariaDB: a procedure begins a transaction, writes, then fails (SIGNAL). The transaction stays open on the
@@ -52,20 +38,8 @@ class LeftOpenAttackTest extends RedisBackedTest {
         try (Connection direct = db.direct(); Connection writer = db.cached(settings());
              Connection other = db.cached(settings())) {
             schema(direct);
-            exec(direct, "drop procedure if exists rd_open_fail",
-                    "create procedure rd_open_fail() begin start transaction; "
-                            + "update sr_account set balance = balance - 30 where id = 1; "
-                            + "signal sqlstate '45000' set message_text = 'rd'; end");
-            try (CallableStatement call = writer.prepareCall("{call rd_open_fail()}")) {
-                assertThrows(SQLException.class, call::execute);
-            }
-            try {
-                readWhileOpen(other);
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            failLeavingATransactionOpen(direct, writer, "procedure");
+            keepsTheLeaseAcrossReadsUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 
@@ -84,13 +58,7 @@ class LeftOpenAttackTest extends RedisBackedTest {
              Connection other = db.cached(settings())) {
             schema(direct);
             assertThrows(SQLException.class, () -> exec(writer, sql));
-            try {
-                readWhileOpen(other);
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseAcrossReadsUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 
@@ -123,15 +91,8 @@ class LeftOpenAttackTest extends RedisBackedTest {
         try (Connection direct = db.direct(); Connection reader = db.cached(settings());
              Connection writer = db.cached(settings()); Connection other = db.cached(settings())) {
             schema(direct);
-            warm(other, 1);
-            beginRepeatableRead(reader);
-            assertEquals(100, balance(reader, 1), "the first read pins the snapshot");
-            exec(reader, "set statement max_statement_time = 10 for analyze table sr_other");
-            int first = balance(reader, 1);
-            transfer(writer, 30);
-            int second = databaseBalance(reader, 2);
-            end(reader);
-            assertEquals(200, first + second, "one moment's total (first=" + first + ", second=" + second + ")");
+            oneMomentAround(reader, writer, other,
+                    () -> exec(reader, "set statement max_statement_time = 10 for analyze table sr_other"));
         }
     }
 
@@ -179,11 +140,7 @@ class LeftOpenAttackTest extends RedisBackedTest {
                 batch.executeBatch();
             }
             exec(writer, "update sr_account set balance = 70 where id = 1");
-            Thread.sleep(600); // the leases, if still held as an open transaction's, expire
-            assertEquals(70, warm(reader, 1));
-            exec(writer, "update sr_account set balance = 50 where id = 1");
-            assertEquals(50, databaseBalance(direct, 1), "committed at once");
-            assertEquals(50, balance(reader, 1), "read after the write returned");
+            leavesNoTransactionOpen(direct, writer, reader);
             exec(direct, "drop table if exists rd_ddl");
         }
     }
@@ -203,14 +160,7 @@ class LeftOpenAttackTest extends RedisBackedTest {
             writer.setAutoCommit(false);
             exec(writer, "create temporary table rd_tt (x int)",
                     "update sr_account set balance = balance - 30 where id = 1", drop);
-            try {
-                readWhileOpen(other);
-            } finally {
-                writer.commit();
-                writer.setAutoCommit(true);
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseAcrossReadsUntil(direct, other, commitBackToAutoCommit(writer));
         }
     }
 
@@ -227,14 +177,7 @@ class LeftOpenAttackTest extends RedisBackedTest {
                 batch.addBatch("create temporary table rd_tt (x int)");
                 batch.executeBatch();
             }
-            try {
-                readWhileOpen(other);
-            } finally {
-                writer.commit();
-                writer.setAutoCommit(true);
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseAcrossReadsUntil(direct, other, commitBackToAutoCommit(writer));
         }
     }
 
@@ -254,11 +197,7 @@ class LeftOpenAttackTest extends RedisBackedTest {
             exec(writer, "update sr_account set balance = 70 where id = 1");
             exec(writer, "begin not atomic commit; end");
             assertEquals(70, databaseBalance(direct, 1), "the COMMIT ran");
-            Thread.sleep(600); // the transaction's leases, if still held, expire
-            assertEquals(70, warm(reader, 1));
-            exec(writer, "update sr_account set balance = 50 where id = 1");
-            assertEquals(50, databaseBalance(direct, 1), "committed at once");
-            assertEquals(50, balance(reader, 1), "read after the write returned");
+            leavesNoTransactionOpen(direct, writer, reader);
         }
     }
 }

@@ -8,16 +8,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Properties;
 
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.balance;
-import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.databaseBalance;
+import static dev.sqlcache.driver.OpenTransactionChecks.failLeavingATransactionOpen;
+import static dev.sqlcache.driver.OpenTransactionChecks.keepsTheLeaseUntil;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.schema;
 import static dev.sqlcache.driver.SnapshotHiddenStatementsAttackTest.warm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,14 +38,7 @@ class MySqlConnectorProcedureTest extends RedisBackedTest {
             try (CallableStatement call = writer.prepareCall("{call hd_open()}")) {
                 call.execute();
             }
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            keepsTheLeaseUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 
@@ -64,36 +54,8 @@ class MySqlConnectorProcedureTest extends RedisBackedTest {
         try (Connection direct = TestDatabase.MARIADB.direct(); Connection writer = cached("&allowMultiQueries=true");
              Connection other = cached()) {
             schema(direct);
-            String update = "update sr_account set balance = balance - 30 where id = 1";
-            String failing = "update hi_no_such_table set x = 1";
-            exec(direct, "drop procedure if exists hi_open_fail", "create procedure hi_open_fail() begin "
-                    + "start transaction; " + update + "; signal sqlstate '45000' set message_text = 'refused'; end");
-            assertThrows(SQLException.class, () -> {
-                switch (way) {
-                    case "procedure" -> {
-                        try (CallableStatement call = writer.prepareCall("{call hi_open_fail()}")) {
-                            call.execute();
-                        }
-                    }
-                    case "batch" -> {
-                        try (Statement batch = writer.createStatement()) {
-                            batch.addBatch("start transaction");
-                            batch.addBatch(update);
-                            batch.addBatch(failing);
-                            batch.executeBatch();
-                        }
-                    }
-                    default -> exec(writer, "start transaction; " + update + "; " + failing);
-                }
-            });
-            try {
-                assertEquals(100, balance(other, 1), "the committed value while the update is open");
-                assertEquals(100, balance(other, 1), "again");
-            } finally {
-                exec(writer, "commit");
-            }
-            assertEquals(70, databaseBalance(direct, 1), "committed");
-            assertEquals(70, balance(other, 1), "after the commit");
+            failLeavingATransactionOpen(direct, writer, way);
+            keepsTheLeaseUntil(direct, other, () -> exec(writer, "commit"));
         }
     }
 

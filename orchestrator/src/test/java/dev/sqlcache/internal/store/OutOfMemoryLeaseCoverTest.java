@@ -1,15 +1,13 @@
 package dev.sqlcache.internal.store;
 
+import static dev.sqlcache.internal.store.FullRedisExtension.LEASE_MILLIS;
+import static dev.sqlcache.internal.store.FullRedisExtension.TABLE;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisServerFixture;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A full Redis (maxmemory reached, noeviction) refuses the lease scripts' {@code SET}, and the store then deletes
@@ -22,51 +20,20 @@ import org.junit.jupiter.api.Test;
  */
 class OutOfMemoryLeaseCoverTest {
 
-    private static final String[] TABLE = {"sql:t:version:db"};
-    private static final long LEASE_MILLIS = 60_000;
-
-    private static RedisServerFixture server;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void memoryBack() {
-        server.command("CONFIG", "SET", "maxmemory", "0");
-        server.command("FLUSHALL");
-    }
-
-    private static void full() {
-        server.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
-        server.command("CONFIG", "SET", "maxmemory", "1");
-        String refused = server.command("SET", "sql:probe", "x");
-        assertTrue(refused.startsWith("-OOM"), "Redis is full: " + refused);
-    }
-
-    /** Memory freed (entries expired, say): the token a reader now reads, created fresh if it is missing. */
-    private static String readerFinds(RedisCacheStore store) {
-        server.command("CONFIG", "SET", "maxmemory", "0");
-        return store.initVersions(TABLE)[0];
-    }
+    @RegisterExtension
+    static final FullRedisExtension redis = new FullRedisExtension();
 
     @Test
     void anEndOnAFullRedisLeavesAnotherWriteInFlightCovered() {
-        try (RedisCacheStore store = new RedisCacheStore(RedisTransport.TCP.settings(server, Map.of()))) {
+        try (RedisCacheStore store = redis.store()) {
             store.initVersions(TABLE);
             String[] first = store.leaseVersions(TABLE, LEASE_MILLIS);
             String[] second = store.leaseVersions(TABLE, LEASE_MILLIS);
-            full();
+            redis.full();
 
             store.endLeases(TABLE, second);
 
-            String token = readerFinds(store);
+            String token = redis.readerFinds(store);
             assertTrue(token.startsWith(CacheStore.LEASE_PREFIX),
                     "the first write is still in flight, yet its table reads " + token + ": a reader caches under it");
             store.endLeases(TABLE, first);
@@ -76,14 +43,14 @@ class OutOfMemoryLeaseCoverTest {
 
     @Test
     void aBumpOnAFullRedisLeavesAWriteInFlightCovered() {
-        try (RedisCacheStore store = new RedisCacheStore(RedisTransport.TCP.settings(server, Map.of()))) {
+        try (RedisCacheStore store = redis.store()) {
             store.initVersions(TABLE);
             String[] lease = store.leaseVersions(TABLE, LEASE_MILLIS);
-            full();
+            redis.full();
 
             store.bumpVersions(TABLE); // an owed invalidation landing, the admin tool's invalidate
 
-            String token = readerFinds(store);
+            String token = redis.readerFinds(store);
             assertTrue(token.startsWith(CacheStore.LEASE_PREFIX),
                     "the write is still in flight, yet its table reads " + token + ": a reader caches under it");
             assertTrue(token.contains(lease[0]), token);
@@ -92,14 +59,14 @@ class OutOfMemoryLeaseCoverTest {
 
     @Test
     void aWritesOwnEndOnAFullRedisStillInvalidates() {
-        try (RedisCacheStore store = new RedisCacheStore(RedisTransport.TCP.settings(server, Map.of()))) {
+        try (RedisCacheStore store = redis.store()) {
             String[] before = store.initVersions(TABLE);
             String[] lease = store.leaseVersions(TABLE, LEASE_MILLIS);
-            full();
+            redis.full();
 
             store.endLeases(TABLE, lease);
 
-            String token = readerFinds(store);
+            String token = redis.readerFinds(store);
             assertFalse(token.startsWith(CacheStore.LEASE_PREFIX), "the write's own lease is gone: " + token);
             assertNotEquals(before[0], token, "and no token from before the write came back");
         }
@@ -107,13 +74,13 @@ class OutOfMemoryLeaseCoverTest {
 
     @Test
     void aBumpOnAFullRedisStillInvalidatesABareToken() {
-        try (RedisCacheStore store = new RedisCacheStore(RedisTransport.TCP.settings(server, Map.of()))) {
+        try (RedisCacheStore store = redis.store()) {
             String[] before = store.initVersions(TABLE);
-            full();
+            redis.full();
 
             store.bumpVersions(TABLE);
 
-            String token = readerFinds(store);
+            String token = redis.readerFinds(store);
             assertNotEquals(before[0], token, "the old token never comes back");
         }
     }

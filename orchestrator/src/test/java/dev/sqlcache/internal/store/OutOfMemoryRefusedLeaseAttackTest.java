@@ -1,14 +1,12 @@
 package dev.sqlcache.internal.store;
 
+import static dev.sqlcache.internal.store.FullRedisExtension.LEASE_MILLIS;
+import static dev.sqlcache.internal.store.FullRedisExtension.TABLE;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sqlcache.testing.RedisServerFixture;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A write whose own lease a full Redis refused (maxmemory reached, noeviction). The store answers the lease as
@@ -21,49 +19,18 @@ import org.junit.jupiter.api.Test;
  */
 class OutOfMemoryRefusedLeaseAttackTest {
 
-    private static final String[] TABLE = {"sql:t:version:db"};
-    private static final long LEASE_MILLIS = 60_000;
-
-    private static RedisServerFixture server;
-
-    @BeforeAll
-    static void start() {
-        server = RedisServerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void memoryBack() {
-        server.command("CONFIG", "SET", "maxmemory", "0");
-        server.command("FLUSHALL");
-    }
-
-    private static void full() {
-        server.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
-        server.command("CONFIG", "SET", "maxmemory", "1");
-        String refused = server.command("SET", "sql:probe", "x");
-        assertTrue(refused.startsWith("-OOM"), "Redis is full: " + refused);
-    }
-
-    /** Memory freed (entries expired, say): the token a reader now reads, created fresh if it is missing. */
-    private static String readerFinds(RedisCacheStore store) {
-        server.command("CONFIG", "SET", "maxmemory", "0");
-        return store.initVersions(TABLE)[0];
-    }
+    @RegisterExtension
+    static final FullRedisExtension redis = new FullRedisExtension();
 
     @Test
     void aWriteWhoseLeaseAFullRedisRefusedStaysCovered() {
-        try (RedisCacheStore store = new RedisCacheStore(RedisTransport.TCP.settings(server, Map.of()))) {
+        try (RedisCacheStore store = redis.store()) {
             store.initVersions(TABLE);
-            full();
+            redis.full();
 
             String[] lease = store.leaseVersions(TABLE, LEASE_MILLIS); // answered: the write runs
 
-            String token = readerFinds(store);
+            String token = redis.readerFinds(store);
             assertTrue(token.startsWith(CacheStore.LEASE_PREFIX) && token.contains(lease[0].substring(6)),
                     "the write is in flight, yet its table reads " + token + ": a reader caches under it");
             store.endLeases(TABLE, lease);
@@ -73,16 +40,16 @@ class OutOfMemoryRefusedLeaseAttackTest {
 
     @Test
     void aLeaseAFullRedisRefusedBesideAnotherWritesLeaseOutlivesThatWritesEnd() {
-        try (RedisCacheStore store = new RedisCacheStore(RedisTransport.TCP.settings(server, Map.of()))) {
+        try (RedisCacheStore store = redis.store()) {
             store.initVersions(TABLE);
             String[] first = store.leaseVersions(TABLE, LEASE_MILLIS);
-            full();
+            redis.full();
 
             String[] second = store.leaseVersions(TABLE, LEASE_MILLIS); // answered: the second write runs
-            server.command("CONFIG", "SET", "maxmemory", "0");
+            redis.memoryFreed();
             store.endLeases(TABLE, first);
 
-            String token = readerFinds(store);
+            String token = redis.readerFinds(store);
             assertTrue(token.startsWith(CacheStore.LEASE_PREFIX),
                     "the second write is in flight, yet its table reads " + token + ": a reader caches under it");
             store.endLeases(TABLE, second);
